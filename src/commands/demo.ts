@@ -1,0 +1,3 @@
+export async function run(_opts: unknown): Promise<number> {
+  return 0;
+}

@@ -1,0 +1,88 @@
+import type { GlobalOptions } from "../context.js";
+import { loadContext } from "../context.js";
+import { type IngestResult, ingest } from "../ingest/ingest.js";
+import { colors, csv, type Format, int, json, markdown, table, usd } from "../output/format.js";
+import { envelope } from "../output/envelope.js";
+import type { Catalog } from "../pricing/load.js";
+
+export interface IngestOptions extends GlobalOptions {
+  format?: string;
+  sourceFormat?: string;
+  replace?: boolean;
+  dryRun?: boolean;
+}
+
+export async function run(files: string[], opts: IngestOptions): Promise<number> {
+  const ctx = loadContext(opts);
+  const progress = process.stderr.isTTY ? progressBar() : undefined;
+  const result = await ingest({
+    dbPath: ctx.dbPath,
+    inputs: files,
+    format: opts.sourceFormat,
+    replace: opts.replace === true,
+    dryRun: opts.dryRun === true,
+    tagPattern: ctx.config.tags.pattern,
+    catalog: ctx.catalog,
+    onProgress: progress?.tick,
+    onFileDone: progress?.done,
+  });
+  process.stdout.write(render(result, ctx.format, ctx.catalog));
+  warn(result);
+  return 0;
+}
+
+function progressBar() {
+  let shown = false;
+  return {
+    tick: (file: string, percent: number) => {
+      const width = 30;
+      const filled = Math.round((percent / 100) * width);
+      process.stderr.write(`\r${"█".repeat(filled)}${"░".repeat(width - filled)} ${percent.toFixed(0).padStart(3)}%  ${file}`);
+      shown = true;
+    },
+    done: () => {
+      if (shown) process.stderr.write("\r\x1b[K");
+      shown = false;
+    },
+  };
+}
+
+function warn(result: IngestResult): void {
+  const c = colors(process.stderr);
+  const unpriced = [...new Set(result.files.flatMap((f) => f.unpricedModels))].sort();
+  if (unpriced.length) {
+    process.stderr.write(
+      `${c.yellow("warning")}: no price for ${unpriced.join(", ")}; these rows are reported as unpriced, never $0 (add them with --pricing FILE or pricing.overrides)\n`,
+    );
+  }
+  if (result.dryRun) process.stderr.write("dry run: nothing was written\n");
+}
+
+const statusText = (f: IngestResult["files"][number]): string => (f.status === "ingested" ? `#${f.ingestId}` : f.status);
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+export function render(result: IngestResult, format: Format, catalog: Catalog): string {
+  if (format === "json") return json({ ...envelope("ingest", catalog, { dryRun: result.dryRun }), db: result.db, files: result.files });
+  const head = ["File", "Format", "Ingest", "Rows", "Skipped", "Replaced", "From", "To", "Models"];
+  const cells = result.files.map((f) => [
+    f.file,
+    f.format,
+    statusText(f),
+    int(f.rows),
+    f.skipped.map((s) => `${int(s.rows)} ${s.reason}`).join("; ") || "0",
+    int(f.replaced),
+    f.from?.slice(0, 10) ?? "",
+    f.to?.slice(0, 10) ?? "",
+    f.models.join(" "),
+  ]);
+  if (format === "csv") return csv(head, cells);
+  const align: ("left" | "right")[] = ["left", "left", "left", "right", "left", "right", "left", "left", "left"];
+  if (format === "markdown") return markdown(head, cells, align);
+  const notes = result.files
+    .filter((f) => f.note || f.billedUsd)
+    .map((f) => `${f.file}: ${[f.billedUsd ? `billed ${usd(f.billedUsd)}` : "", f.note ?? ""].filter(Boolean).join("; ")}\n`);
+  const total = result.files.reduce((a, f) => a + f.rows, 0);
+  const shown = cells.map((r) => r.map((c, i) => (i === 8 ? clip(c, 48) : i === 0 ? clip(c, 48) : c)));
+  return `${table(head, shown, align)}\n${notes.join("")}${int(total)} rows ${result.dryRun ? "would be added (dry run)" : "added"} to ${result.db}\n`;
+}

@@ -1,0 +1,80 @@
+import { existsSync, readFileSync } from "node:fs";
+import { z } from "zod";
+import { usageError } from "./errors.js";
+
+export const DEFAULT_TAG_PATTERN = "^(?<user>[0-9a-f]{12}):(?<feature>.+)$";
+
+const Feature = z.strictObject({
+  batchable: z.boolean().optional(),
+  cacheable: z.boolean().optional(),
+  realtime: z.boolean().optional(),
+});
+
+export const Config = z.strictObject({
+  $schema: z.string().optional(),
+  tags: z
+    .strictObject({
+      /** A regex with two named groups, `user` and `feature`, matched against the request's user / safety_identifier. */
+      pattern: z.string().default(DEFAULT_TAG_PATTERN),
+    })
+    .default({ pattern: DEFAULT_TAG_PATTERN }),
+  features: z.record(z.string(), Feature).default({}),
+  budgets: z
+    .strictObject({
+      daily: z.number().positive().optional(),
+      monthly: z.number().positive().optional(),
+      features: z.record(z.string(), z.string()).default({}),
+      models: z.record(z.string(), z.string()).default({}),
+      spike: z.number().positive().optional(),
+      spikeMinUsd: z.number().nonnegative().optional(),
+      failOnUnpricedPct: z.number().min(0).max(100).optional(),
+    })
+    .optional(),
+  pricing: z.strictObject({ overrides: z.unknown().optional() }).optional(),
+  tactics: z.record(z.string(), z.unknown()).optional(),
+});
+export type ConfigT = z.infer<typeof Config>;
+
+/** --config PATH, else ./llmcost.config.json if present, else defaults. */
+export function loadConfig(path: string | undefined): { config: ConfigT; path: string | undefined } {
+  const resolved = path ?? (existsSync("llmcost.config.json") ? "llmcost.config.json" : undefined);
+  if (resolved === undefined) return { config: Config.parse({}), path: undefined };
+  if (!existsSync(resolved)) throw usageError(`config not found: ${resolved}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(resolved, "utf8"));
+  } catch (err) {
+    throw usageError(`${resolved}: not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const parsed = Config.safeParse(raw);
+  if (!parsed.success) {
+    const why = parsed.error.issues.map((i) => `${i.path.map(String).join(".") || "(root)"}: ${i.message}`).join("; ");
+    throw usageError(`${resolved}: invalid config: ${why}`);
+  }
+  return { config: parsed.data, path: resolved };
+}
+
+/**
+ * Compiles the tag pattern for DuckDB (RE2): named groups become positional, and the order of `user` and `feature`
+ * is returned so regexp_extract can name them.
+ */
+export function compileTagPattern(pattern: string): { re2: string; groups: ["user" | "feature", "user" | "feature"] } {
+  let count: number;
+  try {
+    count = (new RegExp(`${pattern}|`).exec("")?.length ?? 1) - 1;
+  } catch (err) {
+    throw usageError(`tags.pattern is not a valid regex: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const u = pattern.indexOf("(?<user>");
+  const f = pattern.indexOf("(?<feature>");
+  if (count !== 2 || u < 0 || f < 0) {
+    throw usageError(
+      "tags.pattern must have exactly two capture groups, named user and feature",
+      `e.g. ${DEFAULT_TAG_PATTERN} (use (?:…) for other groups)`,
+    );
+  }
+  return {
+    re2: pattern.replace("(?<user>", "(").replace("(?<feature>", "("),
+    groups: u < f ? ["user", "feature"] : ["feature", "user"],
+  };
+}

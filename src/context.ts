@@ -1,0 +1,60 @@
+import { z } from "zod";
+import { type ConfigT, loadConfig } from "./config.js";
+import { usageError } from "./errors.js";
+import { FORMATS, type Format } from "./output/format.js";
+import { type Catalog, loadCatalog, readOverridesFile } from "./pricing/load.js";
+
+export interface GlobalOptions {
+  db?: string;
+  config?: string;
+  pricing?: string;
+  format?: string;
+  debug?: boolean;
+}
+
+export interface Context {
+  dbPath: string;
+  config: ConfigT;
+  catalog: Catalog;
+  format: Format;
+}
+
+export const resolveDbPath = (opts: GlobalOptions): string => opts.db ?? process.env.LLMCOST_DB ?? "llmcost.duckdb";
+
+export function parseFormat(value: string | undefined): Format {
+  const parsed = z.enum(FORMATS).safeParse(value ?? "table");
+  if (!parsed.success) throw usageError(`--format must be one of ${FORMATS.join(", ")} (got ${value})`);
+  return parsed.data;
+}
+
+/** Resolves --db, --config, --pricing and --format the same way for every command. */
+export function loadContext(opts: GlobalOptions): Context {
+  const { config, path } = loadConfig(opts.config);
+  const overrides: unknown[] = [];
+  const labels: string[] = [];
+  if (config.pricing?.overrides !== undefined) {
+    overrides.push(config.pricing.overrides);
+    labels.push(`${path}: pricing.overrides`);
+  }
+  if (opts.pricing !== undefined) {
+    overrides.push(readOverridesFile(opts.pricing));
+    labels.push(opts.pricing);
+  }
+  return {
+    dbPath: resolveDbPath(opts),
+    config,
+    catalog: loadCatalog({ overrides, overrideLabels: labels }),
+    format: parseFormat(opts.format),
+  };
+}
+
+/** "Now", overridable with LLMCOST_NOW (ISO) so golden tests and replays are reproducible. */
+export function now(): Date {
+  const fixed = process.env.LLMCOST_NOW;
+  if (fixed) {
+    const d = new Date(fixed);
+    if (Number.isNaN(d.getTime())) throw usageError(`LLMCOST_NOW is not an ISO date: ${fixed}`);
+    return d;
+  }
+  return new Date();
+}

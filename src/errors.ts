@@ -1,0 +1,16 @@
+/** The exit-code contract from SPEC.md. */
+export const EXIT = { ok: 0, checkFailed: 1, usage: 2, internal: 70 } as const;
+
+/** The one error type commands throw; the entry point turns it into a message and an exit code. */
+export class ExitError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = "ExitError";
+  }
+}
+
+export const usageError = (message: string, hint?: string): ExitError => new ExitError(EXIT.usage, message, hint);

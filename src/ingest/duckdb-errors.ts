@@ -1,0 +1,32 @@
+import { firstLine } from "../store/db.js";
+
+/** Turns a DuckDB reader error into "line N: reason" parts. Line is undefined when DuckDB didn't say. */
+export function readerError(err: unknown): { line?: number; reason: string } {
+  const msg = err instanceof Error ? err.message : String(err);
+  const csvLine = /CSV Error on Line: (\d+)/.exec(msg)?.[1];
+  const jsonLine = /in line (\d+)/.exec(msg)?.[1];
+  const line = csvLine ?? jsonLine;
+  let reason = firstLine(msg)
+    .replace(/^[A-Za-z ]+Error: /, "")
+    .replace(/^CSV Error on Line: \d+\s*/, "");
+  const detail = msg.split("\n").map((l) => l.trim());
+  if (/Expected Number of Columns: (\d+) Found: (\d+)/i.test(msg)) {
+    const m = /Expected Number of Columns: (\d+) Found: (\d+)/i.exec(msg)!;
+    reason = `expected ${m[1]} columns, found ${m[2]}`;
+  } else if (/Could not convert string/.test(msg)) {
+    const m = /Could not convert string "([^"]*)" to '([A-Z]+)'/.exec(msg);
+    const col = /Column ([^\s]+) is being converted/.exec(msg)?.[1] ?? /column "?([^"\s]+)"?/.exec(msg)?.[1];
+    reason = m ? `"${m[1]}" is not a number${col ? ` (column ${col})` : ""}` : reason;
+  } else if (/Malformed JSON/.test(msg)) {
+    reason = `malformed JSON: ${/: ([^:]+)$/.exec(firstLine(msg))?.[1]?.trim() ?? "parse error"}`;
+  } else if (/JSON transform error/.test(msg)) {
+    reason = `unexpected value: ${/: ([^:]+: .+)$/.exec(firstLine(msg))?.[1] ?? firstLine(msg)}`;
+  } else if (/Invalid unicode|invalid UTF-8/i.test(msg)) {
+    reason = "invalid UTF-8";
+  } else if (/Maximum line size|maximum_line_size|line size/i.test(msg)) {
+    reason = "line too long (over DuckDB's maximum line size)";
+  } else if (reason === "" && detail.length > 1) {
+    reason = detail.find((l) => l !== "") ?? msg;
+  }
+  return { line: line !== undefined ? Number(line) : undefined, reason: reason.replace(/\.$/, "") };
+}

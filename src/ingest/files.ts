@@ -1,0 +1,118 @@
+import { createHash } from "node:crypto";
+import { createReadStream, mkdtempSync, readdirSync, statSync, writeFileSync, openSync, readSync, closeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { usageError } from "../errors.js";
+import type { Head } from "../sources/types.js";
+
+export interface InputFile {
+  /** What the user called it (for messages). */
+  display: string;
+  /** Absolute path DuckDB reads. */
+  path: string;
+  bytes: number;
+}
+
+const HEAD_BYTES = 256 * 1024;
+
+/** Expands files, directories (recursively, sorted, hidden files skipped) and `-` (stdin, spooled to a temp file). */
+export async function expandInputs(args: readonly string[]): Promise<InputFile[]> {
+  const out: InputFile[] = [];
+  for (const arg of args) {
+    if (arg === "-") {
+      const chunks: Buffer[] = [];
+      for await (const c of process.stdin) chunks.push(c as Buffer);
+      const dir = mkdtempSync(join(tmpdir(), "llmcost-stdin-"));
+      const path = join(dir, "stdin");
+      writeFileSync(path, Buffer.concat(chunks));
+      out.push({ display: "<stdin>", path, bytes: statSync(path).size });
+      continue;
+    }
+    let st;
+    try {
+      st = statSync(arg);
+    } catch {
+      throw usageError(`${arg}: no such file or directory`);
+    }
+    if (st.isDirectory()) {
+      const files = walk(arg);
+      if (files.length === 0) throw usageError(`${arg}: directory has no files to ingest`);
+      out.push(...files.map((f) => ({ display: f, path: resolve(f), bytes: statSync(f).size })));
+    } else {
+      out.push({ display: arg, path: resolve(arg), bytes: st.size });
+    }
+  }
+  return out;
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => !e.name.startsWith("."))
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.isFile() ? [join(dir, e.name)] : []));
+}
+
+/** The first bytes of the file, gunzipped when it is gzip (DuckDB reads .gz transparently). */
+function readHead(path: string): Buffer {
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.alloc(HEAD_BYTES);
+    const n = readSync(fd, buf, 0, HEAD_BYTES, 0);
+    const head = buf.subarray(0, n);
+    if (head[0] === 0x1f && head[1] === 0x8b) {
+      try {
+        return gunzipSync(head, { finishFlush: 2 /* Z_SYNC_FLUSH: tolerate a truncated stream */ }).subarray(0, HEAD_BYTES);
+      } catch {
+        return Buffer.alloc(0);
+      }
+    }
+    return head;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export type SniffResult = { ok: true; head: Head } | { ok: false; line: number; reason: string };
+
+/** Reads just enough of a file to tell CSV from JSON and to see the header or first record. */
+export function sniff(path: string): SniffResult {
+  const buf = readHead(path);
+  if (buf.length === 0) return { ok: false, line: 1, reason: "file is empty" };
+  if (buf.includes(0)) return { ok: false, line: 1, reason: "binary data (NUL bytes), not a CSV or JSON export" };
+  let text = buf.toString("utf8");
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.includes("\uFFFD")) {
+    const line = text.slice(0, text.indexOf("\uFFFD")).split("\n").length;
+    return { ok: false, line, reason: "invalid UTF-8" };
+  }
+  const trimmed = text.trimStart();
+  if (trimmed === "") return { ok: false, line: 1, reason: "file is empty" };
+  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+    const firstLine = trimmed.split("\n", 1)[0]!.trim();
+    let first: Record<string, unknown> | undefined;
+    try {
+      const v: unknown = JSON.parse(firstLine);
+      if (v && typeof v === "object" && !Array.isArray(v)) first = v as Record<string, unknown>;
+    } catch {
+      first = undefined;
+    }
+    return { ok: true, head: { kind: "json", text: trimmed, first } };
+  }
+  const headerLine = text.split(/\r?\n/, 1)[0] ?? "";
+  const delimiter = headerLine.includes("\t") && !headerLine.includes(",") ? "\t" : ",";
+  const header = headerLine.split(delimiter).map((h) => h.trim().replace(/^"(.*)"$/, "$1"));
+  const seen = new Set<string>();
+  for (const h of header) {
+    if (h === "") return { ok: false, line: 1, reason: "header has an empty column name" };
+    if (seen.has(h)) return { ok: false, line: 1, reason: `duplicate column "${h}" in header` };
+    seen.add(h);
+  }
+  return { ok: true, head: { kind: "csv", header, delimiter } };
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}

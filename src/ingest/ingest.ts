@@ -1,0 +1,304 @@
+import { compileTagPattern } from "../config.js";
+import { ExitError, usageError } from "../errors.js";
+import type { Catalog } from "../pricing/load.js";
+import { installPricing } from "../pricing/sql.js";
+import { adapterByName, detectAdapter } from "../sources/index.js";
+import type { Adapter, BilledAdapter, SourceFile, UsageAdapter } from "../sources/types.js";
+import { Db, type Params } from "../store/db.js";
+import { readerError } from "./duckdb-errors.js";
+import { expandInputs, type InputFile, sha256File, sniff } from "./files.js";
+import { billedChecks, billedSelectList, insertBilledSql, insertUsageSql, locateSql, usageChecks, usageSelectList } from "./load.js";
+
+export interface IngestRequest {
+  dbPath: string;
+  inputs: readonly string[];
+  format?: string;
+  replace: boolean;
+  dryRun: boolean;
+  tagPattern: string;
+  catalog: Catalog;
+  /** Called about 10 times a second while a file loads, with DuckDB's own progress (0–100). */
+  onProgress?: (file: string, percent: number) => void;
+  onFileDone?: () => void;
+}
+
+export interface FileSummary {
+  file: string;
+  format: string;
+  target: "usage" | "billed_cost" | "companion";
+  status: "ingested" | "already-ingested" | "companion" | "dry-run";
+  ingestId: number | null;
+  sha256: string;
+  rows: number;
+  skipped: { reason: string; rows: number }[];
+  /** Rows of earlier ingests this file superseded (overlapping provider buckets, or --replace). */
+  replaced: number;
+  from: string | null;
+  to: string | null;
+  providers: string[];
+  models: string[];
+  unpricedModels: string[];
+  billedUsd: string | null;
+  note: string | null;
+}
+
+export interface IngestResult {
+  db: string;
+  dryRun: boolean;
+  files: FileSummary[];
+}
+
+/** Thrown inside the transaction to roll a dry run back while keeping its summary. */
+class DryRunRollback extends Error {
+  constructor(readonly summary: FileSummary) {
+    super("dry run");
+  }
+}
+
+interface Planned {
+  input: InputFile;
+  adapter: Adapter;
+  source: SourceFile;
+}
+
+/** Detects every file first, so an unknown format fails before anything is written. */
+function plan(inputs: InputFile[], format: string | undefined): Planned[] {
+  const forced = format === undefined ? undefined : adapterByName(format);
+  if (format !== undefined && !forced) throw usageError(`unknown --format ${format}`, "run `llmcost formats` to list them");
+  const sniffed = inputs.map((input) => {
+    const s = sniff(input.path);
+    if (!s.ok) throw usageError(`${input.display}:${s.line}: ${s.reason}`);
+    return { input, head: s.head };
+  });
+  return sniffed.map(({ input, head }) => {
+    const adapter = forced ?? detectAdapter(head);
+    if (!adapter) {
+      const seen = head.kind === "csv" ? `header: ${head.header.slice(0, 8).join(",")}${head.header.length > 8 ? ",…" : ""}` : `JSON starting ${JSON.stringify(head.text.slice(0, 60))}`;
+      throw usageError(`${input.display}:1: unknown format (${seen})`, "run `llmcost formats` to list the supported formats, or pass --format NAME");
+    }
+    const companions = sniffed.filter((o) => o.input !== input).map((o) => ({ path: o.input.path, head: o.head }));
+    return { input, adapter, source: { path: input.path, head, companions } };
+  });
+}
+
+export async function ingest(req: IngestRequest): Promise<IngestResult> {
+  const inputs = await expandInputs(req.inputs);
+  if (inputs.length === 0) throw usageError("nothing to ingest", "pass one or more files, directories or -");
+  const planned = plan(inputs, req.format);
+  const tag = compileTagPattern(req.tagPattern);
+  const db = await Db.open(req.dbPath, { readOnly: false, inMemoryIfMissing: req.dryRun });
+  const files: FileSummary[] = [];
+  try {
+    await installPricing(db, req.catalog);
+    for (const p of planned) {
+      try {
+        files.push(await ingestFile(db, p, req, tag));
+      } catch (err) {
+        if (err instanceof ExitError && files.some((f) => f.status === "ingested")) {
+          throw new ExitError(err.code, err.message, `${files.filter((f) => f.status === "ingested").length} earlier file(s) of this run were ingested; this one added nothing`);
+        }
+        throw err;
+      }
+      req.onFileDone?.();
+    }
+  } finally {
+    db.close();
+  }
+  return { db: req.dbPath, dryRun: req.dryRun, files };
+}
+
+const emptySummary = (p: Planned, sha: string): FileSummary => ({
+  file: p.input.display,
+  format: p.adapter.name,
+  target: p.adapter.target,
+  status: "ingested",
+  ingestId: null,
+  sha256: sha,
+  rows: 0,
+  skipped: [],
+  replaced: 0,
+  from: null,
+  to: null,
+  providers: [],
+  models: [],
+  unpricedModels: [],
+  billedUsd: null,
+  note: null,
+});
+
+async function ingestFile(db: Db, p: Planned, req: IngestRequest, tag: ReturnType<typeof compileTagPattern>): Promise<FileSummary> {
+  const sha = await sha256File(p.input.path);
+  const summary = emptySummary(p, sha);
+  if (p.adapter.target === "companion") {
+    return { ...summary, status: "companion", note: "no usage of its own: joined to its output file by custom_id" };
+  }
+  const prev = await db.one<{ ingest_id: string; ingested_at: string }>(
+    "SELECT ingest_id, strftime(ingested_at, '%Y-%m-%d %H:%M UTC') AS ingested_at FROM ingests WHERE file_sha256 = $1 ORDER BY ingest_id DESC LIMIT 1",
+    [sha],
+  );
+  if (prev && !req.replace) {
+    return { ...summary, status: "already-ingested", ingestId: Number(prev.ingest_id), note: `already ingested as #${prev.ingest_id} on ${prev.ingested_at}; 0 rows added` };
+  }
+  const adapter = p.adapter;
+  try {
+    return await db.transaction(async () => {
+      const result = await loadFile(db, p, adapter, req, tag, summary);
+      if (req.dryRun) throw new DryRunRollback({ ...result, status: "dry-run" });
+      return result;
+    });
+  } catch (err) {
+    if (err instanceof DryRunRollback) return err.summary;
+    throw err;
+  }
+}
+
+const count = (rows: Record<string, unknown>[]) => Number(Object.values(rows[0] ?? {})[0] ?? 0);
+
+async function loadFile(
+  db: Db,
+  p: Planned,
+  adapter: UsageAdapter | BilledAdapter,
+  req: IngestRequest,
+  tag: ReturnType<typeof compileTagPattern>,
+  summary: FileSummary,
+): Promise<FileSummary> {
+  const table = adapter.target;
+  let replaced = 0;
+  if (req.replace) {
+    const old = { path: p.input.path, sha: summary.sha256 };
+    const ids = `(SELECT ingest_id FROM ingests WHERE file_path = $path OR file_sha256 = $sha)`;
+    replaced += count(await db.all(`DELETE FROM usage WHERE ingest_id IN ${ids}`, old));
+    replaced += count(await db.all(`DELETE FROM billed_cost WHERE ingest_id IN ${ids}`, old));
+    await db.run(`DELETE FROM ingests WHERE ingest_id IN ${ids}`, old);
+  }
+  const id = Number((await db.one<{ id: string }>("SELECT coalesce(max(ingest_id), 0) + 1 AS id FROM ingests"))!.id);
+  const plan = adapter.read(p.source);
+  const all: Record<string, string | number | readonly string[]> = {
+    path: p.input.path,
+    tag_re: tag.re2,
+    kind: adapter.kind,
+    format: adapter.name,
+    ingest_id: id,
+    ...plan.params,
+  };
+  const paramsFor = (sql: string): Params => Object.fromEntries(Object.entries(all).filter(([k]) => new RegExp(`\\$${k}\\b`).test(sql)));
+
+  const insert = adapter.target === "usage" ? insertUsageSql(adapter, p.source, tag.groups) : insertBilledSql(adapter, p.source);
+  try {
+    await withProgress(db, req, p.input, () => db.run(insert, paramsFor(insert)));
+  } catch (err) {
+    const e = readerError(err);
+    throw usageError(`${p.input.display}${e.line !== undefined ? `:${e.line}` : ""}: ${e.reason}`);
+  }
+
+  // Validate what landed; on failure, re-read the file with row numbers to name the first bad record.
+  const checks = adapter.target === "usage" ? usageChecks() : billedChecks();
+  const bad = await db.one<Record<string, string>>(
+    `SELECT ${checks.map((c, i) => `count(*) FILTER (WHERE ${c.sql}) AS c${i}`).join(", ")} FROM ${table} WHERE ingest_id = $1`,
+    [id],
+  );
+  const failed = checks.findIndex((_, i) => Number(bad?.[`c${i}`] ?? 0) > 0);
+  if (failed >= 0) {
+    const check = checks[failed]!;
+    const list = adapter.target === "usage" ? usageSelectList(adapter, p.source) : billedSelectList(adapter, p.source);
+    const loc = locateSql(plan, list, check.sql);
+    const found = await db.one<{ loc: string }>(loc.sql, paramsFor(loc.sql)).catch(() => undefined);
+    const where = found ? (loc.kind === "line" ? `:${found.loc}` : `: ${found.loc}`) : "";
+    throw usageError(`${p.input.display}${where}: ${check.reason}`);
+  }
+
+  const skipped: FileSummary["skipped"] = [];
+  if (plan.keep) {
+    const sql = `SELECT count(*) AS n FROM ${plan.from} AS src WHERE NOT coalesce((${plan.keep.sql}), false)`;
+    const n = Number((await db.one<{ n: string }>(sql, paramsFor(sql)))?.n ?? 0);
+    if (n > 0) skipped.push({ reason: plan.keep.reason, rows: n });
+  }
+
+  // Overlapping provider buckets: the newest export of a bucket × group wins, so nothing is counted twice.
+  replaced += count(
+    await db.all(
+      `DELETE FROM ${table} WHERE ingest_id <> $1 AND row_key IN (SELECT row_key FROM ${table} WHERE ingest_id = $1 AND row_key IS NOT NULL)`,
+      [id],
+    ),
+  );
+  if (adapter.target === "usage" && adapter.kind === "requests") {
+    const dup = count(
+      await db.all(
+        `DELETE FROM usage WHERE ingest_id = $1 AND request_id IN (SELECT request_id FROM usage WHERE ingest_id <> $1 AND request_id IS NOT NULL)`,
+        [id],
+      ),
+    );
+    if (dup > 0) skipped.push({ reason: "request_id already ingested", rows: dup });
+  }
+
+  const stats = await db.one<{
+    rows: string;
+    from: string | null;
+    to: string | null;
+    providers: string[] | null;
+    models: string[] | null;
+    unpriced: string[] | null;
+    billed: string | null;
+  }>(
+    adapter.target === "usage"
+      ? `SELECT count(*) AS rows, strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS "from", strftime(max(coalesce(bucket_end, ts)), '%Y-%m-%dT%H:%M:%SZ') AS "to",
+           list(DISTINCT provider ORDER BY provider) FILTER (WHERE provider IS NOT NULL) AS providers,
+           list(DISTINCT model ORDER BY model) FILTER (WHERE model IS NOT NULL) AS models,
+           list(DISTINCT coalesce(model, '(no model)') ORDER BY coalesce(model, '(no model)')) FILTER (WHERE NOT priced) AS unpriced,
+           NULL AS billed
+         FROM usage WHERE ingest_id = $1`
+      : `SELECT count(*) AS rows, strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS "from", strftime(max(coalesce(bucket_end, ts)), '%Y-%m-%dT%H:%M:%SZ') AS "to",
+           list(DISTINCT provider ORDER BY provider) AS providers,
+           list(DISTINCT model ORDER BY model) FILTER (WHERE model IS NOT NULL) AS models,
+           NULL AS unpriced, sum(amount_usd)::VARCHAR AS billed
+         FROM billed_cost WHERE ingest_id = $1`,
+    [id],
+  );
+  const rows = Number(stats?.rows ?? 0);
+  await db.run(
+    `INSERT INTO ingests VALUES ($id, $path, $sha, $bytes, $format, $kind, $read, $rows, $skipped, $replaced,
+       $from::TIMESTAMP, $to::TIMESTAMP, now()::TIMESTAMP)`,
+    {
+      id,
+      path: p.input.path,
+      sha: summary.sha256,
+      bytes: p.input.bytes,
+      format: adapter.name,
+      kind: adapter.kind,
+      read: rows + skipped.reduce((a, s) => a + s.rows, 0),
+      rows,
+      skipped: skipped.reduce((a, s) => a + s.rows, 0),
+      replaced,
+      from: stats?.from ?? null,
+      to: stats?.to ?? null,
+    },
+  );
+  return {
+    ...summary,
+    ingestId: id,
+    rows,
+    skipped,
+    replaced,
+    from: stats?.from ?? null,
+    to: stats?.to ?? null,
+    providers: stats?.providers ?? [],
+    models: stats?.models ?? [],
+    unpricedModels: stats?.unpriced ?? [],
+    billedUsd: stats?.billed ?? null,
+    note: rows === 0 && skipped.length === 0 ? "no usage rows in this file" : null,
+  };
+}
+
+async function withProgress(db: Db, req: IngestRequest, input: InputFile, fn: () => Promise<void>): Promise<void> {
+  const report = req.onProgress;
+  if (!report) return fn();
+  const timer = setInterval(() => {
+    const pct = db.conn.progress.percentage;
+    if (pct >= 0) report(input.display, pct);
+  }, 100);
+  try {
+    await fn();
+  } finally {
+    clearInterval(timer);
+  }
+}

@@ -1,0 +1,142 @@
+import { costExpr, priceJoin } from "../pricing/sql.js";
+import { BILLED_COLUMNS, type BilledAdapter, type ReadPlan, type SourceFile, TOKEN_COLUMNS, USAGE_COLUMNS, type UsageAdapter } from "../sources/types.js";
+
+/** Canonical NULL/zero defaults for columns an adapter doesn't produce. */
+const USAGE_DEFAULTS: Record<(typeof USAGE_COLUMNS)[number], string> = {
+  ts: "NULL::TIMESTAMP",
+  bucket_end: "NULL::TIMESTAMP",
+  provider: "NULL::VARCHAR",
+  model: "NULL::VARCHAR",
+  project: "NULL::VARCHAR",
+  api_key: "NULL::VARCHAR",
+  workspace: "NULL::VARCHAR",
+  user_raw: "NULL::VARCHAR",
+  tag: "NULL::VARCHAR",
+  feature_hint: "NULL::VARCHAR",
+  endpoint: "NULL::VARCHAR",
+  requests: "0::BIGINT",
+  input_tokens: "0::BIGINT",
+  cached_input_tokens: "0::BIGINT",
+  cache_write_5m_tokens: "0::BIGINT",
+  cache_write_1h_tokens: "0::BIGINT",
+  output_tokens: "0::BIGINT",
+  reasoning_tokens: "0::BIGINT",
+  batch: "false",
+  service_tier: "NULL::VARCHAR",
+  long_context: "NULL::BOOLEAN",
+  status: "NULL::VARCHAR",
+  latency_ms: "NULL::BIGINT",
+  prompt_hash: "NULL::VARCHAR",
+  request_id: "NULL::VARCHAR",
+  reported_cost_usd: "NULL::DECIMAL(38,12)",
+};
+
+/** The columns that identify a provider bucket × group: the same key in two exports is the same usage. */
+const USAGE_KEY = ["ts", "bucket_end", "provider", "model", "project", "api_key", "workspace", "user_hash", "endpoint", "batch", "service_tier", "long_context"];
+const BILLED_KEY = ["ts", "bucket_end", "provider", "model", "line_item", "token_type", "cost_type", "project", "api_key", "workspace", "service_tier"];
+const rowKey = (cols: string[]) => `md5(concat_ws('|', ${cols.map((c) => `coalesce(CAST(${c} AS VARCHAR), '∅')`).join(", ")}))`;
+
+const where = (plan: ReadPlan) => (plan.keep ? `WHERE (${plan.keep.sql})` : "");
+
+/** The adapter's expressions for every canonical column, as an SQL select list. */
+export function usageSelectList(adapter: UsageAdapter, file: SourceFile): string {
+  const cols = adapter.columns(file);
+  return USAGE_COLUMNS.map((c) => `${cols[c] ?? USAGE_DEFAULTS[c]} AS ${c}`).join(",\n  ");
+}
+
+export function billedSelectList(adapter: BilledAdapter, file: SourceFile): string {
+  const cols = adapter.columns(file);
+  return BILLED_COLUMNS.map((c) => `${cols[c] ?? "NULL"} AS ${c}`).join(",\n  ");
+}
+
+function canonicalUsage(adapter: UsageAdapter, file: SourceFile): string {
+  const plan = adapter.read(file);
+  return `SELECT ${usageSelectList(adapter, file)}\nFROM ${plan.from} AS src ${where(plan)}`;
+}
+
+/**
+ * INSERT for a usage file. Tags are decoded here (raw user ids are hashed and never stored), provider buckets are
+ * summed per key (identical keys in one export are one bucket), and cost is priced at each row's timestamp.
+ */
+export function insertUsageSql(adapter: UsageAdapter, file: SourceFile, groups: readonly string[]): string {
+  const decoded = `
+    SELECT c.*,
+      regexp_matches(c.tag, $tag_re) AS tagged,
+      regexp_extract(c.tag, $tag_re, [${groups.map((g) => `'${g}'`).join(", ")}]) AS parts
+    FROM (${canonicalUsage(adapter, file)}) c`;
+  const userHash = `CASE WHEN tagged THEN parts.user WHEN coalesce(tag, user_raw) IS NOT NULL THEN left(sha256(coalesce(tag, user_raw)), 12) END`;
+  const base = `
+    SELECT ts, bucket_end, provider, model, project, api_key, workspace,
+      CASE WHEN tagged THEN tag END AS tag_raw,
+      ${userHash} AS user_hash,
+      coalesce(CASE WHEN tagged THEN parts.feature END, feature_hint, '(untagged)') AS feature,
+      endpoint, requests, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
+      output_tokens, reasoning_tokens, batch, service_tier, long_context, status, latency_ms, prompt_hash, request_id,
+      reported_cost_usd
+    FROM (${decoded})`;
+  const rows =
+    adapter.kind === "billing"
+      ? `SELECT ts, bucket_end, provider, model, project, api_key, workspace, tag_raw, user_hash, feature, endpoint,
+           ${TOKEN_COLUMNS.map((t) => `sum(${t})::BIGINT AS ${t}`).join(", ")},
+           batch, service_tier, long_context, NULL::VARCHAR AS status, NULL::BIGINT AS latency_ms,
+           NULL::VARCHAR AS prompt_hash, NULL::VARCHAR AS request_id, sum(reported_cost_usd) AS reported_cost_usd,
+           ${rowKey(USAGE_KEY)} AS row_key
+         FROM (${base})
+         GROUP BY ts, bucket_end, provider, model, project, api_key, workspace, tag_raw, user_hash, feature, endpoint,
+           batch, service_tier, long_context`
+      : `SELECT *, NULL::VARCHAR AS row_key FROM (${base})`;
+  return `
+    INSERT INTO usage
+    SELECT u.ts, u.bucket_end, $kind, $format, $ingest_id, u.provider, u.model, u.project, u.api_key, u.workspace,
+      u.tag_raw, u.user_hash, u.feature, u.endpoint, u.requests, u.input_tokens, u.cached_input_tokens,
+      u.cache_write_5m_tokens, u.cache_write_1h_tokens, u.output_tokens, u.reasoning_tokens, u.batch, u.service_tier,
+      u.long_context, u.status, u.latency_ms, u.prompt_hash, u.request_id, u.reported_cost_usd, u.row_key,
+      ${costExpr("u")} AS cost_usd, pr.model_id IS NOT NULL AS priced
+    FROM (${rows}) u ${priceJoin("u")}`;
+}
+
+export function insertBilledSql(adapter: BilledAdapter, file: SourceFile): string {
+  const plan = adapter.read(file);
+  const select = billedSelectList(adapter, file);
+  const keyCols = BILLED_KEY.join(", ");
+  return `
+    INSERT INTO billed_cost
+    SELECT ts::DATE, ts, bucket_end, $format, $ingest_id, provider, model, line_item, token_type, cost_type, project,
+      api_key, workspace, service_tier, sum(quantity), sum(amount_usd), ${rowKey(BILLED_KEY)}
+    FROM (SELECT ${select} FROM ${plan.from} AS src ${where(plan)})
+    GROUP BY ${keyCols}`;
+}
+
+/** Conditions that make a canonical row invalid, with the message a user sees. */
+export function usageChecks(): { sql: string; reason: string }[] {
+  return [
+    { sql: "ts IS NULL", reason: "missing or unparseable timestamp" },
+    ...TOKEN_COLUMNS.map((t) => ({ sql: `${t} < 0`, reason: `${t.replaceAll("_", " ")} is not a non-negative integer below 10^15` })),
+  ];
+}
+export function billedChecks(): { sql: string; reason: string }[] {
+  return [
+    { sql: "ts IS NULL", reason: "missing or unparseable date" },
+    { sql: "amount_usd IS NULL", reason: "amount is not a decimal number" },
+  ];
+}
+
+/**
+ * Finds the first bad record of a file: re-reads it with row numbers (only on the error path, so the happy path
+ * pays nothing for line tracking). Returns a location such as "12" (a line) or "bucket 2025-08-01".
+ */
+export function locateSql(plan: ReadPlan, canonical: string, bad: string): { sql: string; kind: "line" | "record" } {
+  const keep = plan.keep ? `(${plan.keep.sql})` : "true";
+  if (plan.lines === "csv" || plan.lines === "jsonl") {
+    const offset = plan.lines === "csv" ? 1 : 0;
+    return {
+      kind: "line",
+      sql: `SELECT (__line + ${offset})::VARCHAR AS loc FROM (SELECT row_number() OVER () AS __line, ${canonical}, ${keep} AS __keep FROM ${plan.from} AS src) WHERE __keep AND (${bad}) ORDER BY __line LIMIT 1`,
+    };
+  }
+  const expr = "line" in plan.lines ? plan.lines.line : plan.lines.record;
+  return {
+    kind: "line" in plan.lines ? "line" : "record",
+    sql: `SELECT CAST(__loc AS VARCHAR) AS loc FROM (SELECT ${expr} AS __loc, ${canonical}, ${keep} AS __keep FROM ${plan.from} AS src) WHERE __keep AND (${bad}) LIMIT 1`,
+  };
+}

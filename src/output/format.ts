@@ -1,0 +1,59 @@
+import { Chalk, type ChalkInstance } from "chalk";
+import Table from "cli-table3";
+import { roundDecimal } from "../pricing/decimal.js";
+
+export const FORMATS = ["table", "json", "csv", "markdown"] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** Colour only on a TTY and never with NO_COLOR set (any value). */
+export function colors(stream: NodeJS.WriteStream = process.stdout): ChalkInstance {
+  const on = stream.isTTY === true && process.env.NO_COLOR === undefined && process.env.TERM !== "dumb";
+  return new Chalk({ level: on ? 1 : 0 });
+}
+
+const group3 = (s: string) => s.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+
+/** Dollars for people: 2 decimals, or 4 below $1. Exact input, rounded only here. */
+export function usd(value: string | null | undefined): string {
+  if (value === null || value === undefined) return "—";
+  const neg = value.startsWith("-");
+  const abs = neg ? value.slice(1) : value;
+  const dp = Number(abs.split(".")[0]) >= 1 ? 2 : 4;
+  const [i, f] = roundDecimal(abs, dp).split(".");
+  const s = `$${group3(i!)}.${f}`;
+  return neg && /[1-9]/.test(s) ? `-${s}` : s;
+}
+
+/** Dollars for machines: a number rounded to 6 decimal places. */
+export const usdNumber = (value: string | null | undefined): number | null =>
+  value === null || value === undefined ? null : Number(roundDecimal(value, 6));
+
+export const int = (n: number | string): string => group3(String(n));
+
+export const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+export function table(head: string[], rows: (string | number)[][], align?: ("left" | "right")[]): string {
+  const t = new Table({
+    head,
+    style: { head: [], border: [] },
+    colAligns: align,
+    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
+  });
+  for (const r of rows) t.push(r.map(String));
+  return t.toString();
+}
+
+const csvCell = (v: unknown): string => {
+  const s = v === null || v === undefined ? "" : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+};
+export const csv = (head: string[], rows: unknown[][]): string =>
+  [head, ...rows].map((r) => r.map(csvCell).join(",")).join("\n") + "\n";
+
+const mdCell = (v: unknown): string => (v === null || v === undefined ? "" : String(v)).replaceAll("|", "\\|").replaceAll("\n", " ");
+export function markdown(head: string[], rows: unknown[][], align?: ("left" | "right")[]): string {
+  const sep = head.map((_, i) => (align?.[i] === "right" ? "---:" : "---"));
+  return [head, sep, ...rows].map((r) => `| ${r.map(mdCell).join(" | ")} |`).join("\n") + "\n";
+}
+
+export const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;

@@ -1,0 +1,47 @@
+import type { Db } from "../store/db.js";
+import type { Catalog } from "./load.js";
+import { aliasRows, rateRows } from "./rates.js";
+
+/**
+ * Puts the catalog into two TEMP tables (they work on read-only connections too), bound as one JSON parameter:
+ *   price_alias(alias, model_id)             lower-cased exact aliases
+ *   price_rate(model_id, mode, valid_from, valid_to, rates…)  USD per 1M tokens, DECIMAL(18,6)
+ */
+export async function installPricing(db: Db, catalog: Catalog): Promise<void> {
+  const rate = "DECIMAL(18,6)";
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE price_rate AS
+     SELECT * FROM (SELECT unnest(json_transform($rows::JSON, '[{"model_id":"VARCHAR","provider":"VARCHAR","valid_from":"TIMESTAMP","valid_to":"TIMESTAMP","mode":"VARCHAR","input":"${rate}","cached":"${rate}","cw5":"${rate}","cw1":"${rate}","output":"${rate}","lc_threshold":"BIGINT","lc_input":"${rate}","lc_cached":"${rate}","lc_cw5":"${rate}","lc_cw1":"${rate}","lc_output":"${rate}"}]'), recursive := true))`,
+    { rows: JSON.stringify(rateRows(catalog)) },
+  );
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE price_alias AS
+     SELECT * FROM (SELECT unnest(json_transform($rows::JSON, '[{"alias":"VARCHAR","model_id":"VARCHAR"}]'), recursive := true))`,
+    { rows: JSON.stringify(aliasRows(catalog)) },
+  );
+}
+
+/** The pricing mode of a usage row: batch first, then the priority/flex service tiers. */
+export const modeExpr = (u: string): string =>
+  `(CASE WHEN ${u}.batch THEN 'batch' WHEN lower(${u}.service_tier) IN ('priority', 'flex') THEN lower(${u}.service_tier) ELSE 'standard' END)`;
+
+/**
+ * Joins a usage relation `u` to its rates as `pr`. `at` is the instant whose prices apply: the row's own timestamp,
+ * or a fixed `--pricing-as-of` parameter.
+ */
+export const priceJoin = (u: string, at = `${u}.ts`): string => `
+  LEFT JOIN price_alias pa ON pa.alias = lower(${u}.model)
+  LEFT JOIN price_rate pr ON pr.model_id = pa.model_id AND pr.mode = ${modeExpr(u)}
+    AND ${at} >= pr.valid_from AND ${at} < pr.valid_to`;
+
+/**
+ * Exact cost in DECIMAL(38,12): tokens × USD-per-1M × 10^-6, never divided. NULL when unpriced.
+ * The long-context tier is all-or-nothing per request: stated by the source for bucketed exports, else decided by
+ * the request's total input (uncached + cached + cache writes) against the threshold.
+ */
+export const costExpr = (u: string): string => {
+  const lc = `(pr.lc_threshold IS NOT NULL AND coalesce(${u}.long_context, (${u}.input_tokens + ${u}.cached_input_tokens + ${u}.cache_write_5m_tokens + ${u}.cache_write_1h_tokens) > pr.lc_threshold))`;
+  const sum = (p: string) =>
+    `(${u}.input_tokens * pr.${p}input + ${u}.cached_input_tokens * pr.${p}cached + ${u}.cache_write_5m_tokens * pr.${p}cw5 + ${u}.cache_write_1h_tokens * pr.${p}cw1 + ${u}.output_tokens * pr.${p}output)`;
+  return `CAST(CASE WHEN pr.model_id IS NULL THEN NULL WHEN ${lc} THEN ${sum("lc_")} * 0.000001::DECIMAL(7,6) ELSE ${sum("")} * 0.000001::DECIMAL(7,6) END AS DECIMAL(38,12))`;
+};

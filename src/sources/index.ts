@@ -1,0 +1,37 @@
+import { anthropicCostCsv } from "./anthropic-cost-csv.js";
+import { anthropicCostJson } from "./anthropic-cost-json.js";
+import { anthropicTokensCsv } from "./anthropic-tokens-csv.js";
+import { anthropicUsageJson } from "./anthropic-usage-json.js";
+import { litellmSpendLogs } from "./litellm-spend-logs.js";
+import { openaiBatchInput, openaiBatchOutput } from "./openai-batch.js";
+import { openaiCostCsv } from "./openai-cost-csv.js";
+import { openaiCostsJson } from "./openai-costs-json.js";
+import { openaiLegacyUsage } from "./openai-legacy-usage.js";
+import { openaiUsageCsv } from "./openai-usage-csv.js";
+import { openaiUsageJson } from "./openai-usage-json.js";
+import { openrouterCsv } from "./openrouter-csv.js";
+import { requestLogCsv } from "./request-log-csv.js";
+import { requestLogJsonl } from "./request-log-jsonl.js";
+import type { Adapter, Head } from "./types.js";
+
+/** Detection order matters only where signatures overlap: the more specific format comes first. */
+export const ADAPTERS: readonly Adapter[] = [
+  openaiUsageCsv,
+  openaiCostCsv,
+  openaiUsageJson,
+  openaiCostsJson,
+  openaiLegacyUsage,
+  openaiBatchOutput,
+  openaiBatchInput,
+  anthropicTokensCsv,
+  anthropicCostCsv,
+  anthropicUsageJson,
+  anthropicCostJson,
+  litellmSpendLogs,
+  openrouterCsv,
+  requestLogJsonl,
+  requestLogCsv,
+];
+
+export const detectAdapter = (head: Head): Adapter | undefined => ADAPTERS.find((a) => a.detect(head));
+export const adapterByName = (name: string): Adapter | undefined => ADAPTERS.find((a) => a.name === name);

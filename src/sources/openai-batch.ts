@@ -1,0 +1,64 @@
+import { readJson, text, unixTs } from "./sql.js";
+import type { CompanionAdapter, UsageAdapter } from "./types.js";
+import { USAGE_STRUCT, usageObjectColumns } from "./usage-object.js";
+import { firstHasKeys } from "./util.js";
+
+const INPUT_BODY = "STRUCT(model VARCHAR, \"user\" VARCHAR, safety_identifier VARCHAR, metadata STRUCT(user_id VARCHAR, feature VARCHAR))";
+
+/** OpenAI Batch input JSONL: carries the request `user` / `safety_identifier` tags, but no usage. */
+export const openaiBatchInput: CompanionAdapter = {
+  name: "openai-batch-input",
+  description: "OpenAI Batch input JSONL: joined to its output file by custom_id to keep user tags",
+  target: "companion",
+  detect: (head) => firstHasKeys(head, "custom_id", "method", "url", "body"),
+};
+
+/**
+ * OpenAI Batch output JSONL. Usage is billed at batch rates. Output order differs from input order, so tags come
+ * from the input file(s) given in the same run, joined on custom_id.
+ */
+export const openaiBatchOutput: UsageAdapter = {
+  name: "openai-batch-output",
+  description: "OpenAI Batch output JSONL (joined to the input JSONL by custom_id when both are given)",
+  target: "usage",
+  kind: "requests",
+  detect: (head) => firstHasKeys(head, "custom_id", "response") || firstHasKeys(head, "custom_id", "error"),
+  read(file) {
+    const inputs = file.companions.filter((c) => openaiBatchInput.detect(c.head)).map((c) => c.path);
+    const input = inputs.length
+      ? `(SELECT custom_id, url, body FROM ${readJson({ custom_id: "VARCHAR", url: "VARCHAR", body: INPUT_BODY }, "newline_delimited", "$inputs")})`
+      : `(SELECT NULL::VARCHAR AS custom_id, NULL::VARCHAR AS url, NULL::${INPUT_BODY} AS body WHERE false)`;
+    const output = readJson(
+      {
+        id: "VARCHAR",
+        custom_id: "VARCHAR",
+        response: `STRUCT(status_code DOUBLE, request_id VARCHAR, body STRUCT(id VARCHAR, model VARCHAR, created DOUBLE, created_at DOUBLE, service_tier VARCHAR, usage ${USAGE_STRUCT}))`,
+        error: "STRUCT(code VARCHAR, message VARCHAR)",
+      },
+      "newline_delimited",
+    );
+    return {
+      from: `(SELECT o.*, i.url AS req_url, i.body AS req FROM (SELECT row_number() OVER () AS __line, * FROM ${output}) o LEFT JOIN ${input} i ON i.custom_id = o.custom_id)`,
+      params: inputs.length ? { inputs } : undefined,
+      keep: { sql: "response.body.usage IS NOT NULL", reason: "failed request (no usage)" },
+      lines: { line: "__line" },
+    };
+  },
+  columns: () => {
+    const obj = usageObjectColumns("response.body.usage", null, "NULL");
+    return {
+      ...obj,
+      ts: unixTs("coalesce(response.body.created, response.body.created_at)"),
+      provider: `'openai'`,
+      model: `coalesce(${text("response.body.model")}, ${text("req.model")})`,
+      tag: `coalesce(${text("req.safety_identifier")}, ${text('req."user"')}, ${text("req.metadata.user_id")})`,
+      feature_hint: text("req.metadata.feature"),
+      endpoint: `coalesce(regexp_extract(req_url, '^/v1/(.+)$', 1), 'chat/completions')`,
+      requests: "1",
+      batch: "true",
+      service_tier: `coalesce(${text("response.body.service_tier")}, 'batch')`,
+      status: "CAST(response.status_code AS BIGINT)::VARCHAR",
+      request_id: `coalesce(${text("response.request_id")}, ${text("id")})`,
+    };
+  },
+};

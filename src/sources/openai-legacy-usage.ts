@@ -1,0 +1,38 @@
+import { readJson, text, tok, unixTs } from "./sql.js";
+import type { UsageAdapter } from "./types.js";
+import { jsonHas } from "./util.js";
+
+/** The pre-2025 undocumented `GET /v1/usage?date=` response: per-minute rows in `data[]`. Emails are never read. */
+export const openaiLegacyUsage: UsageAdapter = {
+  name: "openai-legacy-usage-json",
+  description: "OpenAI legacy /v1/usage JSON (per-minute completion rows, pre-2025)",
+  target: "usage",
+  kind: "billing",
+  detect: (head) => jsonHas(head, /"aggregation_timestamp"/, /"n_context_tokens_total"/),
+  read: () => ({
+    from: `(SELECT unnest(data) AS d FROM ${readJson({
+      object: "VARCHAR",
+      data:
+        "STRUCT(aggregation_timestamp DOUBLE, n_requests DOUBLE, operation VARCHAR, snapshot_id VARCHAR, " +
+        "n_context_tokens_total DOUBLE, n_generated_tokens_total DOUBLE, n_cached_context_tokens_total DOUBLE, " +
+        "api_key_id VARCHAR, project_id VARCHAR, request_type VARCHAR)[]",
+    })})`,
+    lines: { record: `'data row at ' || strftime(to_timestamp(d.aggregation_timestamp), '%Y-%m-%dT%H:%M:%SZ')` },
+  }),
+  columns: () => ({
+    ts: unixTs("d.aggregation_timestamp"),
+    bucket_end: `${unixTs("d.aggregation_timestamp")} + INTERVAL 1 MINUTE`,
+    provider: `'openai'`,
+    model: text("d.snapshot_id"),
+    project: text("d.project_id"),
+    api_key: text("d.api_key_id"),
+    endpoint: text("d.operation"),
+    requests: tok("d.n_requests"),
+    // n_context_tokens_total includes cached tokens, like every OpenAI input count.
+    input_tokens: tok("d.n_context_tokens_total - coalesce(d.n_cached_context_tokens_total, 0)"),
+    cached_input_tokens: tok("d.n_cached_context_tokens_total"),
+    output_tokens: tok("d.n_generated_tokens_total"),
+    batch: `coalesce(d.request_type = 'batch', false)`,
+    long_context: "false",
+  }),
+};

@@ -1,0 +1,58 @@
+import { bool, readJson, text, tok, unixTs } from "./sql.js";
+import type { UsageAdapter } from "./types.js";
+import { jsonHas } from "./util.js";
+
+const USAGE_RESULT =
+  "STRUCT(object VARCHAR, input_tokens DOUBLE, output_tokens DOUBLE, input_cached_tokens DOUBLE, " +
+  "input_cache_write_tokens DOUBLE, num_model_requests DOUBLE, project_id VARCHAR, user_id VARCHAR, " +
+  "api_key_id VARCHAR, model VARCHAR, batch VARCHAR, service_tier VARCHAR)";
+
+/** Buckets → results. Old schemas named the array `result`; parse `results`, fall back to `result`. */
+export const pages = (result: string): string =>
+  `(SELECT bk.start_time AS start_time, bk.end_time AS end_time, unnest(coalesce(bk.results, bk.result)) AS r
+    FROM (SELECT unnest(data) AS bk FROM ${readJson({
+      object: "VARCHAR",
+      data: `STRUCT(start_time DOUBLE, end_time DOUBLE, results ${result}[], result ${result}[])[]`,
+    })}))`;
+
+export const isPage = /"object"\s*:\s*"page"/;
+export const isCosts = /organization\.costs\.result|"amount"\s*:\s*\{/;
+
+/** OpenAI Usage API pages: /organization/usage/completions and /usage/embeddings (one page, an array, or JSONL). */
+export const openaiUsageJson: UsageAdapter = {
+  name: "openai-usage-json",
+  description: "OpenAI Usage API JSON pages (completions and embeddings), per bucket × group",
+  target: "usage",
+  kind: "billing",
+  detect: (head) =>
+    jsonHas(head, isPage, /"start_time"\s*:\s*\d/) && !isCosts.test(head.kind === "json" ? head.text : ""),
+  read: () => ({
+    from: pages(USAGE_RESULT),
+    // The results union also holds images, audio, vector stores…: only token results are usage.
+    keep: {
+      sql: `r.object IS NULL OR r.object LIKE '%usage.completions.result' OR r.object LIKE '%usage.embeddings.result'`,
+      reason: "not a completions/embeddings result",
+    },
+    lines: { record: `'bucket ' || strftime(to_timestamp(start_time), '%Y-%m-%dT%H:%M:%SZ')` },
+  }),
+  columns: () => ({
+    ts: unixTs("start_time"),
+    bucket_end: unixTs("end_time"),
+    provider: `'openai'`,
+    model: text("r.model"),
+    project: text("r.project_id"),
+    api_key: text("r.api_key_id"),
+    user_raw: text("r.user_id"),
+    endpoint: `CASE WHEN r.object LIKE '%embeddings%' THEN 'embeddings' ELSE 'completions' END`,
+    requests: tok("r.num_model_requests"),
+    input_tokens: tok(
+      "r.input_tokens - coalesce(r.input_cached_tokens, 0) - coalesce(r.input_cache_write_tokens, 0)",
+    ),
+    cached_input_tokens: tok("r.input_cached_tokens"),
+    cache_write_5m_tokens: tok("r.input_cache_write_tokens"),
+    output_tokens: tok("r.output_tokens"),
+    batch: bool("r.batch"),
+    service_tier: text("r.service_tier"),
+    long_context: "false",
+  }),
+};

@@ -1,0 +1,115 @@
+import { bool, money, readJson, text, tok } from "./sql.js";
+import type { UsageAdapter, UsageColumn } from "./types.js";
+import { GEMINI_STRUCT, USAGE_STRUCT, usageObjectColumns } from "./usage-object.js";
+
+/** `event` values that mean "one model call". Lines with any other event (feedback, errors, spans…) are skipped. */
+export const REQUEST_EVENTS = ["request", "response", "completion", "generation", "usage", "llm_request", "llm.request", "llm_call"];
+export const keepRequestEvents = {
+  sql: `event IS NULL OR lower(event) IN (${REQUEST_EVENTS.map((e) => `'${e}'`).join(", ")})`,
+  reason: "event is not a request",
+};
+
+/** A timestamp that may be ISO text (with or without an offset) or unix seconds. */
+export const anyTs = (expr: string): string =>
+  `(CASE WHEN regexp_full_match(${text(expr)}, '\\d+(\\.\\d+)?') THEN to_timestamp(CAST(${text(expr)} AS DOUBLE))::TIMESTAMP ELSE try_cast(${text(expr)} AS TIMESTAMPTZ)::TIMESTAMP END)`;
+
+const FLAT_TOKENS = [
+  "input_tokens",
+  "cached_input_tokens",
+  "cache_write_5m_tokens",
+  "cache_write_1h_tokens",
+  "output_tokens",
+  "reasoning_tokens",
+] as const;
+
+/**
+ * The app's own request log, one JSON object per line. Either flat canonical fields or a raw provider `usage`
+ * object (OpenAI Chat/Responses, Anthropic, Gemini `usageMetadata`), possibly inside `response`.
+ */
+export const requestLogJsonl: UsageAdapter = {
+  name: "request-log-jsonl",
+  description: "App request log, JSON Lines: flat token fields or raw OpenAI/Anthropic/Gemini usage objects",
+  target: "usage",
+  kind: "requests",
+  detect: (head) =>
+    head.kind === "json" &&
+    head.first !== undefined &&
+    ["timestamp", "ts", "time", "created_at", "created"].some((k) => k in head.first!) &&
+    ["model", "usage", "usageMetadata", "response", "input_tokens", "event"].some((k) => k in head.first!) &&
+    !("custom_id" in head.first) &&
+    !("spend" in head.first),
+  read: () => ({
+    from: readJson(
+      {
+        timestamp: "VARCHAR",
+        ts: "VARCHAR",
+        time: "VARCHAR",
+        created_at: "VARCHAR",
+        created: "VARCHAR",
+        event: "VARCHAR",
+        request_id: "VARCHAR",
+        id: "VARCHAR",
+        model: "VARCHAR",
+        provider: "VARCHAR",
+        user: "VARCHAR",
+        safety_identifier: "VARCHAR",
+        tag: "VARCHAR",
+        feature: "VARCHAR",
+        metadata: "STRUCT(user_id VARCHAR, feature VARCHAR)",
+        project: "VARCHAR",
+        api_key: "VARCHAR",
+        workspace: "VARCHAR",
+        endpoint: "VARCHAR",
+        status: "VARCHAR",
+        latency_ms: "DOUBLE",
+        batch: "VARCHAR",
+        service_tier: "VARCHAR",
+        prompt_hash: "VARCHAR",
+        prompt: "VARCHAR",
+        cost_usd: "VARCHAR",
+        usage: USAGE_STRUCT,
+        usageMetadata: GEMINI_STRUCT,
+        response: `STRUCT(id VARCHAR, model VARCHAR, usage ${USAGE_STRUCT}, usageMetadata ${GEMINI_STRUCT})`,
+        ...Object.fromEntries(FLAT_TOKENS.map((t) => [t, "DOUBLE"])),
+      },
+      "newline_delimited",
+    ),
+    keep: keepRequestEvents,
+    lines: "jsonl",
+  }),
+  columns: () => {
+    const u = "coalesce(usage, response.usage)";
+    const g = "coalesce(usageMetadata, response.usageMetadata)";
+    const isFlat = `(${u} IS NULL AND ${g} IS NULL)`;
+    const obj = usageObjectColumns(u, g, "provider");
+    const flatOr = (c: (typeof FLAT_TOKENS)[number]) => `CASE WHEN ${isFlat} THEN ${tok(c)} ELSE ${obj[c]} END`;
+    const model = `coalesce(${text("model")}, ${text("response.model")})`;
+    const cols: Partial<Record<UsageColumn, string>> = {
+      ts: anyTs("coalesce(timestamp, ts, time, created_at, created)"),
+      provider: `CASE WHEN ${isFlat} THEN coalesce(lower(${text("provider")}), ${providerFromModel(model)}) ELSE ${obj.provider} END`,
+      model,
+      project: text("project"),
+      api_key: text("api_key"),
+      workspace: text("workspace"),
+      tag: `coalesce(${text("safety_identifier")}, ${text("user")}, ${text("tag")}, ${text("metadata.user_id")})`,
+      feature_hint: `coalesce(${text("feature")}, ${text("metadata.feature")})`,
+      endpoint: text("endpoint"),
+      requests: "1",
+      batch: `(${bool("batch")} OR coalesce(${obj.service_tier} = 'batch', false))`,
+      service_tier: `coalesce(${text("service_tier")}, ${obj.service_tier})`,
+      status: text("status"),
+      latency_ms: `CASE WHEN latency_ms >= 0 THEN round(latency_ms)::BIGINT END`,
+      prompt_hash: `coalesce(${text("prompt_hash")}, md5(prompt))`,
+      request_id: `coalesce(${text("request_id")}, ${text("id")}, ${text("response.id")})`,
+      reported_cost_usd: money("cost_usd"),
+    };
+    for (const c of FLAT_TOKENS) cols[c] = flatOr(c);
+    return cols;
+  },
+};
+
+/** Provider from a model id when the log doesn't say: only unambiguous families, else NULL. */
+export const providerFromModel = (model: string): string =>
+  `(CASE WHEN ${model} LIKE 'claude%' OR ${model} LIKE 'anthropic/%' THEN 'anthropic'
+         WHEN ${model} LIKE 'gemini%' OR ${model} LIKE 'google/%' THEN 'google'
+         WHEN regexp_matches(${model}, '^(gpt-|o[1-9]|text-embedding|chatgpt|davinci|babbage|ft:gpt|openai/)') THEN 'openai' END)`;

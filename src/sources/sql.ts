@@ -1,0 +1,58 @@
+/**
+ * SQL building blocks shared by the adapters. Every value from a file stays in DuckDB; these only shape expressions.
+ * Identifiers taken from a file's header are quoted with `ident`, string literals with `str`.
+ */
+
+/** Quotes an identifier (a CSV header name) for SQL text. */
+export const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+/** Quotes a string literal for SQL text (used only for header names inside read_csv's `columns` struct). */
+export const str = (value: string): string => `'${value.replaceAll("'", "''")}'`;
+
+/** A token count: NULL means 0; anything not a non-negative integer below 10^15 becomes -1, which validation rejects. */
+export const tok = (expr: string): string =>
+  `(CASE WHEN (${expr}) IS NULL THEN 0::BIGINT WHEN (${expr}) >= 0 AND (${expr}) < 1e15 AND (${expr}) = trunc(${expr}) THEN (${expr})::BIGINT ELSE -1::BIGINT END)`;
+
+/** Blank and the `--` placeholder are NULL. */
+export const text = (expr: string): string => `nullif(nullif(trim(CAST(${expr} AS VARCHAR)), ''), '--')`;
+
+/** An ISO date/datetime with or without an offset, stored as naive UTC. No zone means UTC. */
+export const isoTs = (expr: string): string => `try_cast(${text(expr)} AS TIMESTAMPTZ)::TIMESTAMP`;
+
+/** Unix seconds as naive UTC. */
+export const unixTs = (expr: string): string => `to_timestamp(CAST(${expr} AS DOUBLE))::TIMESTAMP`;
+
+/** true/TRUE/True/1/yes are true; everything else (including blank) is false. */
+export const bool = (expr: string): string =>
+  `coalesce(lower(trim(CAST(${expr} AS VARCHAR))) IN ('true', 't', '1', 'yes'), false)`;
+
+/** A money amount (number or numeric string) as an exact decimal. */
+export const money = (expr: string): string => `try_cast(${text(expr)} AS DECIMAL(38,12))`;
+
+/** Returns the CSV column name if the header has it, else undefined. */
+export const has = (header: readonly string[], name: string): string | undefined =>
+  header.includes(name) ? ident(name) : undefined;
+
+/** `read_csv` over a known header: explicit columns, no sniffing. Types default to VARCHAR. */
+export function readCsv(
+  header: readonly string[],
+  delimiter: string,
+  types: Record<string, string> = {},
+  opts: { ragged?: boolean } = {},
+): string {
+  const cols = header.map((h) => `${str(h)}: ${str(types[h] ?? "VARCHAR")}`).join(", ");
+  // null_padding lets short rows through (blank trailing cells); only formats known to be ragged opt in.
+  return `read_csv($path, header = true, auto_detect = false, delim = ${str(delimiter)}, quote = '"', escape = '"', null_padding = ${opts.ragged ? "true" : "false"}, columns = {${cols}})`;
+}
+
+/** `read_json` with explicit columns; handles one document, an array of them, or JSON Lines. */
+export function readJson(
+  columns: Record<string, string>,
+  format: "auto" | "newline_delimited" = "auto",
+  source = "$path",
+): string {
+  const cols = Object.entries(columns)
+    .map(([k, v]) => `${str(k)}: ${str(v)}`)
+    .join(", ");
+  return `read_json(${source}, format = ${str(format)}, auto_detect = false, maximum_object_size = 1073741824, columns = {${cols}})`;
+}

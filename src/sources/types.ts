@@ -1,0 +1,119 @@
+/** What a format sniff sees: the CSV header, or the first JSON record / the head of a JSON document. */
+export type Head =
+  | { kind: "csv"; header: string[]; delimiter: string }
+  /** JSON in any shape: `text` is the head of the file, `first` the first record when it parses on its own. */
+  | { kind: "json"; text: string; first?: Record<string, unknown> };
+
+/** Canonical columns an adapter may produce for the `usage` table (before tag decoding and pricing). */
+export const USAGE_COLUMNS = [
+  "ts",
+  "bucket_end",
+  "provider",
+  "model",
+  "project",
+  "api_key",
+  "workspace",
+  "user_raw",
+  "tag",
+  "feature_hint",
+  "endpoint",
+  "requests",
+  "input_tokens",
+  "cached_input_tokens",
+  "cache_write_5m_tokens",
+  "cache_write_1h_tokens",
+  "output_tokens",
+  "reasoning_tokens",
+  "batch",
+  "service_tier",
+  "long_context",
+  "status",
+  "latency_ms",
+  "prompt_hash",
+  "request_id",
+  "reported_cost_usd",
+] as const;
+export type UsageColumn = (typeof USAGE_COLUMNS)[number];
+
+/** Canonical columns for the `billed_cost` table. */
+export const BILLED_COLUMNS = [
+  "ts",
+  "bucket_end",
+  "provider",
+  "model",
+  "line_item",
+  "token_type",
+  "cost_type",
+  "project",
+  "api_key",
+  "workspace",
+  "service_tier",
+  "quantity",
+  "amount_usd",
+] as const;
+export type BilledColumn = (typeof BILLED_COLUMNS)[number];
+
+/** Columns whose values are token counts: validated as non-negative integers. */
+export const TOKEN_COLUMNS = [
+  "requests",
+  "input_tokens",
+  "cached_input_tokens",
+  "cache_write_5m_tokens",
+  "cache_write_1h_tokens",
+  "output_tokens",
+  "reasoning_tokens",
+] as const;
+
+export interface ReadPlan {
+  /** A relation over the file, one row per source record. `$path` is bound to the file by the caller. */
+  from: string;
+  /** Extra named parameters the relation uses (companion file lists). */
+  params?: Record<string, string | string[]>;
+  /** Keeps only records that carry usage (drops empty buckets, other events). Reported as skipped, with reason. */
+  keep?: { sql: string; reason: string };
+  /**
+   * How a bad record is located: CSV lines are data rows + header, JSONL lines are records, and a JSON document
+   * names the record by an expression instead.
+   */
+  lines: "csv" | "jsonl" | { line: string } | { record: string };
+}
+
+export interface SourceFile {
+  path: string;
+  head: Head;
+  /** Other files given in the same ingest run (a Batch output joins its input file). */
+  companions: readonly { path: string; head: Head }[];
+}
+
+interface AdapterBase {
+  name: string;
+  description: string;
+  /** True when this adapter recognises the sniffed head. Detection is by header / key signature, never by file name. */
+  detect(head: Head): boolean;
+  read(file: SourceFile): ReadPlan;
+}
+
+export interface UsageAdapter extends AdapterBase {
+  target: "usage";
+  kind: "billing" | "requests";
+  /** SQL expressions over the ReadPlan relation. Unlisted columns are NULL (or 0 for tokens). */
+  columns: (file: SourceFile) => Partial<Record<UsageColumn, string>>;
+  /** Files that only complement another (a Batch input file) are recorded, not loaded. */
+  companionOnly?: false;
+}
+
+export interface BilledAdapter extends AdapterBase {
+  target: "billed_cost";
+  kind: "billing";
+  columns: (file: SourceFile) => Partial<Record<BilledColumn, string>>;
+}
+
+/** A file that carries no usage of its own but enriches another (OpenAI Batch input → its output). */
+export interface CompanionAdapter {
+  target: "companion";
+  name: string;
+  description: string;
+  detect(head: Head): boolean;
+}
+
+export type Adapter = UsageAdapter | BilledAdapter | CompanionAdapter;

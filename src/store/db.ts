@@ -1,0 +1,132 @@
+import { existsSync } from "node:fs";
+import { DuckDBInstance, listValue, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
+import { ExitError, usageError } from "../errors.js";
+import { MIGRATIONS } from "./schema.js";
+
+export type Param = string | number | bigint | boolean | null;
+/** Positional ($1…) or named ($name) parameters; string arrays bind as LIST(VARCHAR). */
+export type Params = readonly Param[] | Readonly<Record<string, Param | readonly string[]>>;
+
+function bind(params: Params): DuckDBValue[] | Record<string, DuckDBValue> | undefined {
+  if (Array.isArray(params)) return params.length ? (params as DuckDBValue[]) : undefined;
+  const out: Record<string, DuckDBValue> = {};
+  for (const [k, v] of Object.entries(params)) out[k] = Array.isArray(v) ? listValue(v as string[]) : (v as DuckDBValue);
+  return Object.keys(out).length ? out : undefined;
+}
+export type Row = Record<string, unknown>;
+
+export interface DbOptions {
+  readOnly: boolean;
+  /** For --dry-run on a database that does not exist yet: work in memory, write nothing. */
+  inMemoryIfMissing?: boolean;
+}
+
+/** The one handle to DuckDB. Everything that touches SQL goes through here. */
+export class Db {
+  private constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    readonly conn: DuckDBConnection,
+  ) {}
+
+  static async open(path: string, opts: DbOptions): Promise<Db> {
+    const exists = existsSync(path);
+    if (opts.readOnly && !exists) {
+      throw usageError(`database not found: ${path}`, "run `llmcost ingest <files>` first, or pass --db PATH");
+    }
+    const target = !exists && opts.inMemoryIfMissing ? ":memory:" : path;
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(target, opts.readOnly ? { access_mode: "READ_ONLY" } : {});
+    } catch (err) {
+      throw translateOpenError(path, err);
+    }
+    const conn = await instance.connect();
+    const db = new Db(path, instance, conn);
+    // Bucketing and timestamp parsing must not depend on the machine's zone.
+    await conn.run("SET TimeZone = 'UTC'");
+    if (!opts.readOnly) await db.migrate();
+    else await db.checkSchema();
+    return db;
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+
+  async run(sql: string, params: Params = []): Promise<void> {
+    await this.conn.run(sql, bind(params));
+  }
+
+  /** Rows as JSON-safe objects: BIGINT and DECIMAL arrive as strings, so money is never a float here. */
+  async all<T extends Row = Row>(sql: string, params: Params = []): Promise<T[]> {
+    const reader = await this.conn.runAndReadAll(sql, bind(params));
+    return reader.getRowObjectsJson() as T[];
+  }
+
+  async one<T extends Row = Row>(sql: string, params: Params = []): Promise<T | undefined> {
+    return (await this.all<T>(sql, params))[0];
+  }
+
+  /** Runs fn in a transaction. Any error rolls back: a COMMIT after a failed statement would silently roll back anyway. */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.conn.run("BEGIN TRANSACTION");
+    try {
+      const result = await fn();
+      await this.conn.run("COMMIT");
+      return result;
+    } catch (err) {
+      await this.conn.run("ROLLBACK").catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async migrate(): Promise<void> {
+    await this.conn.run(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)",
+    );
+    const done = new Set(
+      (await this.all<{ version: string }>("SELECT version FROM schema_migrations")).map((r) => Number(r.version)),
+    );
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      await this.transaction(async () => {
+        await this.conn.run(m.sql);
+        await this.run("INSERT INTO schema_migrations VALUES ($1, now()::TIMESTAMP)", [m.version]);
+      });
+    }
+  }
+
+  private async checkSchema(): Promise<void> {
+    const row = await this.one<{ v: string | null }>(
+      "SELECT max(version) AS v FROM schema_migrations",
+    ).catch(() => undefined);
+    const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+    if (!row || row.v === null) {
+      throw usageError(`${this.path} is not an llmcost database`, "run `llmcost ingest <files>` to create one");
+    }
+    if (Number(row.v) < latest) {
+      throw usageError(
+        `${this.path} uses an older schema (v${row.v}, current v${latest})`,
+        "run any `llmcost ingest` to migrate it",
+      );
+    }
+  }
+}
+
+function translateOpenError(path: string, err: unknown): ExitError {
+  const msg = err instanceof Error ? err.message : String(err);
+  const pid = /PID (\d+)/i.exec(msg)?.[1];
+  if (/lock/i.test(msg)) {
+    return usageError(
+      `database is in use by another llmcost process (pid ${pid ?? "unknown"}): ${path}`,
+      "wait for it to finish, or use another --db",
+    );
+  }
+  return usageError(`cannot open database ${path}: ${firstLine(msg)}`);
+}
+
+export function firstLine(s: string): string {
+  return s.split("\n")[0]?.trim() ?? s;
+}

@@ -1,0 +1,80 @@
+/**
+ * Ordered migrations. Each runs once, inside a transaction, and is recorded in schema_migrations.
+ * Money is DECIMAL(38,12): exact to a nano-cent, wide enough for any bill.
+ */
+export const MIGRATIONS: readonly { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+CREATE TABLE ingests (
+  ingest_id      INTEGER PRIMARY KEY,
+  file_path      VARCHAR NOT NULL,
+  file_sha256    VARCHAR NOT NULL,
+  file_bytes     BIGINT NOT NULL,
+  source_format  VARCHAR NOT NULL,
+  source_kind    VARCHAR NOT NULL,
+  rows_read      BIGINT NOT NULL,
+  rows_inserted  BIGINT NOT NULL,
+  rows_skipped   BIGINT NOT NULL,
+  rows_replaced  BIGINT NOT NULL,
+  min_ts         TIMESTAMP,
+  max_ts         TIMESTAMP,
+  ingested_at    TIMESTAMP NOT NULL
+);
+CREATE TABLE usage (
+  ts                     TIMESTAMP NOT NULL,
+  bucket_end             TIMESTAMP,
+  source_kind            VARCHAR NOT NULL,
+  source_format          VARCHAR NOT NULL,
+  ingest_id              INTEGER NOT NULL,
+  provider               VARCHAR,
+  model                  VARCHAR,
+  project                VARCHAR,
+  api_key                VARCHAR,
+  workspace              VARCHAR,
+  tag_raw                VARCHAR,
+  user_hash              VARCHAR,
+  feature                VARCHAR NOT NULL,
+  endpoint               VARCHAR,
+  requests               BIGINT NOT NULL,
+  input_tokens           BIGINT NOT NULL,
+  cached_input_tokens    BIGINT NOT NULL,
+  cache_write_5m_tokens  BIGINT NOT NULL,
+  cache_write_1h_tokens  BIGINT NOT NULL,
+  output_tokens          BIGINT NOT NULL,
+  reasoning_tokens       BIGINT NOT NULL,
+  batch                  BOOLEAN NOT NULL,
+  service_tier           VARCHAR,
+  long_context           BOOLEAN,
+  status                 VARCHAR,
+  latency_ms             BIGINT,
+  prompt_hash            VARCHAR,
+  request_id             VARCHAR,
+  reported_cost_usd      DECIMAL(38,12),
+  row_key                VARCHAR,
+  cost_usd               DECIMAL(38,12),
+  priced                 BOOLEAN
+);
+CREATE TABLE billed_cost (
+  day            DATE NOT NULL,
+  ts             TIMESTAMP NOT NULL,
+  bucket_end     TIMESTAMP,
+  source_format  VARCHAR NOT NULL,
+  ingest_id      INTEGER NOT NULL,
+  provider       VARCHAR NOT NULL,
+  model          VARCHAR,
+  line_item      VARCHAR,
+  token_type     VARCHAR,
+  cost_type      VARCHAR,
+  project        VARCHAR,
+  api_key        VARCHAR,
+  workspace      VARCHAR,
+  service_tier   VARCHAR,
+  quantity       DECIMAL(38,6),
+  amount_usd     DECIMAL(38,12) NOT NULL,
+  row_key        VARCHAR
+);
+CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+`,
+  },
+];

@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DuckDBInstance } from "@duckdb/node-api";
+
+/** The repository root (tests run from dist/test/). */
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const FIXTURES = join(ROOT, "fixtures");
+const GOLDEN = join(ROOT, "test", "golden");
+const BIN = join(ROOT, "bin", "llmcost.js");
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI the way a user would, with a fixed clock, UTC and no colour. */
+export function cli(args: string[], opts: { env?: Record<string, string>; input?: string; cwd?: string } = {}): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    input: opts.input,
+    encoding: "utf8",
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      TZ: "UTC",
+      NO_COLOR: "1",
+      LLMCOST_NOW: "2026-01-01T00:00:00Z",
+      ...opts.env,
+    },
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function tmp(): string {
+  return mkdtempSync(join(tmpdir(), "llmcost-test-"));
+}
+
+/** Replaces volatile bits (temp dirs) so goldens are stable. */
+export const normalise = (s: string, dir?: string): string => (dir ? s.split(dir).join("<tmp>") : s);
+
+/** Compares with test/golden/NAME; UPDATE_GOLDEN=1 rewrites it (update deliberately, and review the diff). */
+export function golden(name: string, actual: string): void {
+  const path = join(GOLDEN, name);
+  if (process.env.UPDATE_GOLDEN === "1" || !existsSync(path)) {
+    if (process.env.CI && !existsSync(path)) assert.fail(`missing golden file ${name}`);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, actual);
+    return;
+  }
+  assert.equal(actual, readFileSync(path, "utf8"), `golden mismatch: ${name} (UPDATE_GOLDEN=1 to accept)`);
+}
+
+/** Runs SQL against a database file read-only and returns JSON-safe rows. */
+export async function query(db: string, sql: string): Promise<Record<string, unknown>[]> {
+  const inst = await DuckDBInstance.create(db, { access_mode: "READ_ONLY" });
+  const conn = await inst.connect();
+  try {
+    return (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  } finally {
+    conn.closeSync();
+    inst.closeSync();
+  }
+}
+
+/** A content checksum of every llmcost table: equal before and after means nothing changed. */
+export async function checksum(db: string): Promise<string> {
+  const rows = await query(
+    db,
+    `SELECT (SELECT count(*) FROM usage)::VARCHAR || ':' || coalesce((SELECT md5(string_agg(u::VARCHAR, '|' ORDER BY u::VARCHAR)) FROM usage u), '') || ':' ||
+            coalesce((SELECT md5(string_agg(b::VARCHAR, '|' ORDER BY b::VARCHAR)) FROM billed_cost b), '') || ':' ||
+            coalesce((SELECT md5(string_agg(i::VARCHAR, '|' ORDER BY i::VARCHAR)) FROM ingests i), '') AS sum`,
+  );
+  return String(rows[0]?.sum);
+}
+
+/** Renders rows as stable text for golden comparison. */
+export const dump = (rows: Record<string, unknown>[]): string =>
+  rows.map((r) => Object.entries(r).map(([k, v]) => `${k}=${v === null ? "NULL" : String(v)}`).join(" ")).join("\n") + "\n";
