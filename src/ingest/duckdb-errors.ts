@@ -20,7 +20,8 @@ export function readerError(err: unknown): { line?: number; reason: string } {
   } else if (/Malformed JSON/.test(msg)) {
     reason = `malformed JSON: ${/: ([^:]+)$/.exec(firstLine(msg))?.[1]?.trim() ?? "parse error"}`;
   } else if (/JSON transform error/.test(msg)) {
-    reason = `unexpected value: ${/: ([^:]+: .+)$/.exec(firstLine(msg))?.[1] ?? firstLine(msg)}`;
+    const m = /Failed to cast value to (\w+): (.+)$/.exec(firstLine(msg));
+    reason = m ? `${m[2]} is not a ${m[1] === "numerical" ? "number" : m[1]}` : `unexpected value: ${firstLine(msg)}`;
   } else if (/Invalid unicode|invalid UTF-8/i.test(msg)) {
     reason = "invalid UTF-8";
   } else if (/Maximum line size|maximum_line_size|line size/i.test(msg)) {

@@ -116,3 +116,22 @@ export async function sha256File(path: string): Promise<string> {
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
   return hash.digest("hex");
 }
+
+/**
+ * The first line of a JSON Lines file that does not parse (error path only). DuckDB reports the line where it
+ * noticed the problem, which for a truncated record is the line after it.
+ */
+export async function firstBadJsonLine(path: string): Promise<number | undefined> {
+  const { createInterface } = await import("node:readline");
+  let n = 0;
+  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
+    n++;
+    if (line.trim() === "") continue;
+    try {
+      JSON.parse(line);
+    } catch {
+      return n;
+    }
+  }
+  return undefined;
+}

@@ -6,7 +6,7 @@ import { adapterByName, detectAdapter } from "../sources/index.js";
 import type { Adapter, BilledAdapter, SourceFile, UsageAdapter } from "../sources/types.js";
 import { Db, type Params } from "../store/db.js";
 import { readerError } from "./duckdb-errors.js";
-import { expandInputs, type InputFile, sha256File, sniff } from "./files.js";
+import { expandInputs, firstBadJsonLine, type InputFile, sha256File, sniff } from "./files.js";
 import { billedChecks, billedSelectList, insertBilledSql, insertUsageSql, locateSql, usageChecks, usageSelectList } from "./load.js";
 
 export interface IngestRequest {
@@ -188,6 +188,7 @@ async function loadFile(
     await withProgress(db, req, p.input, () => db.run(insert, paramsFor(insert)));
   } catch (err) {
     const e = readerError(err);
+    if (e.reason.startsWith("malformed JSON") && plan.lines === "jsonl") e.line = (await firstBadJsonLine(p.input.path)) ?? e.line;
     throw usageError(`${p.input.display}${e.line !== undefined ? `:${e.line}` : ""}: ${e.reason}`);
   }
 

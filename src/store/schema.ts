@@ -1,6 +1,8 @@
 /**
  * Ordered migrations. Each runs once, inside a transaction, and is recorded in schema_migrations.
  * Money is DECIMAL(38,12): exact to a nano-cent, wide enough for any bill.
+ * Timestamps are naive UTC. ts and amounts are nullable only so that ingest validation (not a constraint error)
+ * can name the bad line; validation rejects NULLs before commit.
  */
 export const MIGRATIONS: readonly { version: number; sql: string }[] = [
   {
@@ -22,7 +24,7 @@ CREATE TABLE ingests (
   ingested_at    TIMESTAMP NOT NULL
 );
 CREATE TABLE usage (
-  ts                     TIMESTAMP NOT NULL,
+  ts                     TIMESTAMP,
   bucket_end             TIMESTAMP,
   source_kind            VARCHAR NOT NULL,
   source_format          VARCHAR NOT NULL,
@@ -56,8 +58,8 @@ CREATE TABLE usage (
   priced                 BOOLEAN
 );
 CREATE TABLE billed_cost (
-  day            DATE NOT NULL,
-  ts             TIMESTAMP NOT NULL,
+  day            DATE,
+  ts             TIMESTAMP,
   bucket_end     TIMESTAMP,
   source_format  VARCHAR NOT NULL,
   ingest_id      INTEGER NOT NULL,
@@ -71,7 +73,7 @@ CREATE TABLE billed_cost (
   workspace      VARCHAR,
   service_tier   VARCHAR,
   quantity       DECIMAL(38,6),
-  amount_usd     DECIMAL(38,12) NOT NULL,
+  amount_usd     DECIMAL(38,12),
   row_key        VARCHAR
 );
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);

@@ -1,0 +1,153 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { copyFileSync, existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { checksum, cli, normalise, query, ROOT, tmp } from "./helpers.js";
+
+/** A database that already holds one good file, so "unchanged" is a real claim. */
+function seeded(): { dir: string; db: string } {
+  const dir = tmp();
+  const db = join(dir, "t.duckdb");
+  const r = cli(["ingest", "--db", db, "fixtures/formats/requests.csv"]);
+  assert.equal(r.code, 0, r.stderr);
+  return { dir, db };
+}
+
+const HEADER = "timestamp,model,user,input_tokens,output_tokens\n";
+const GOOD = "2025-10-20T08:00:00Z,gpt-4o-mini,a1b2c3d4e5f6:chat,10,5\n";
+
+const cases: { name: string; file: string; content: string | Buffer; message: string }[] = [
+  { name: "unknown format", file: "unknown.csv", content: "a,b\n1,2\n", message: "unknown.csv:1: unknown format (header: a,b)" },
+  { name: "non-numeric tokens", file: "bad.csv", content: HEADER + GOOD + "2025-10-20T08:00:00Z,gpt-4o-mini,x,abc,5\n", message: 'bad.csv:3: "abc" is not a number (column input_tokens)' },
+  { name: "negative tokens", file: "neg.csv", content: HEADER + GOOD + GOOD + "2025-10-20T08:00:00Z,gpt-4o-mini,x,-3,5\n", message: "neg.csv:4: input tokens is not a non-negative integer below 10^15" },
+  { name: "bad timestamp", file: "ts.csv", content: HEADER + GOOD + "yesterday,gpt-4o-mini,x,3,5\n", message: "ts.csv:3: missing or unparseable timestamp" },
+  { name: "ragged row", file: "ragged.csv", content: HEADER + GOOD + "2025-10-20T08:00:00Z,gpt-4o-mini,x,10\n", message: "ragged.csv:3: expected 5 columns, found 4" },
+  { name: "truncated JSONL", file: "t.jsonl", content: '{"timestamp":"2025-10-20T08:00:00Z","model":"gpt-4o-mini","input_tokens":5,"output_tokens":1}\n{"timestamp":"2025-10-20T08:00:00Z","model":"gpt-4o-mini","input_tokens":5,\n', message: "t.jsonl:2: malformed JSON: unexpected end of data" },
+  { name: "empty file", file: "empty.csv", content: "", message: "empty.csv:1: file is empty" },
+  { name: "binary garbage", file: "bin.csv", content: Buffer.from([0x00, 0x01, 0x02, 0xff, 0x10]), message: "bin.csv:1: binary data (NUL bytes), not a CSV or JSON export" },
+];
+
+for (const c of cases) {
+  test(`bad input leaves the database unchanged: ${c.name}`, async () => {
+    const { dir, db } = seeded();
+    const before = await checksum(db);
+    writeFileSync(join(dir, c.file), c.content);
+    const r = cli(["ingest", "--db", db, c.file], { cwd: dir });
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, "");
+    assert.equal(normalise(r.stderr, dir).split("\n")[0], `llmcost: ${c.message}`);
+    assert.equal(await checksum(db), before);
+  });
+}
+
+test("a missing file is exit 2 and nothing is created", () => {
+  const dir = tmp();
+  const db = join(dir, "t.duckdb");
+  const r = cli(["ingest", "--db", db, join(dir, "nope.csv")]);
+  assert.equal(r.code, 2);
+  assert.equal(normalise(r.stderr, dir), "llmcost: <tmp>/nope.csv: no such file or directory\n");
+  assert.equal(existsSync(db), false);
+});
+
+test("a locked database is exit 2 naming the holder's pid, and nothing changes", async () => {
+  const { db } = seeded();
+  const before = await checksum(db);
+  const holder = spawn(
+    process.execPath,
+    ["-e", `const {DuckDBInstance}=require(${JSON.stringify(join(ROOT, "node_modules/@duckdb/node-api"))});DuckDBInstance.create(${JSON.stringify(db)}).then(i=>i.connect()).then(()=>{console.log("held");setTimeout(()=>{},20000)})`],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  try {
+    await new Promise<void>((resolve) => holder.stdout!.once("data", () => resolve()));
+    const r = cli(["ingest", "--db", db, "fixtures/formats/requests-openai.jsonl"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, new RegExp(`^llmcost: database is in use by another llmcost process \\(pid ${holder.pid}\\)`));
+  } finally {
+    holder.kill("SIGKILL");
+    await new Promise((r) => holder.once("exit", r));
+  }
+  assert.equal(await checksum(db), before);
+});
+
+test("re-ingesting the same file adds 0 rows and says so", async () => {
+  const { db } = seeded();
+  const before = await checksum(db);
+  const r = cli(["ingest", "--db", db, "fixtures/formats/requests.csv"]);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /already-ingested/);
+  assert.match(r.stdout, /fixtures\/formats\/requests\.csv: already ingested as #1 on .*; 0 rows added/);
+  assert.equal(await checksum(db), before);
+});
+
+test("--dry-run reports what would be added and writes nothing", async () => {
+  const { db } = seeded();
+  const before = await checksum(db);
+  const r = cli(["ingest", "--db", db, "--dry-run", "fixtures/formats/requests-openai.jsonl"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /6 rows would be added \(dry run\)/);
+  assert.match(r.stderr, /dry run: nothing was written/);
+  assert.equal(await checksum(db), before);
+  const fresh = join(tmp(), "none.duckdb");
+  assert.equal(cli(["ingest", "--db", fresh, "--dry-run", "fixtures/formats/requests.csv"]).code, 0);
+  assert.equal(existsSync(fresh), false, "a dry run never creates the database");
+});
+
+test("--replace swaps in a file's new version", async () => {
+  const dir = tmp();
+  const db = join(dir, "t.duckdb");
+  const file = join(dir, "requests.csv");
+  writeFileSync(file, HEADER + GOOD);
+  assert.equal(cli(["ingest", "--db", db, file]).code, 0);
+  writeFileSync(file, HEADER + GOOD + GOOD.replace("10,5", "20,7"));
+  const r = cli(["ingest", "--db", db, "--replace", file]);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = await query(db, "SELECT count(*)::INT AS n, sum(input_tokens)::INT AS i, (SELECT count(*) FROM ingests)::INT AS ingests FROM usage");
+  assert.deepEqual(rows, [{ n: 2, i: 30, ingests: 1 }]);
+});
+
+test("overlapping provider buckets from two exports are not double counted", async () => {
+  const dir = tmp();
+  const db = join(dir, "t.duckdb");
+  const first = join(dir, "first.csv");
+  const second = join(dir, "second.csv");
+  copyFileSync(join(ROOT, "fixtures/formats/openai-usage.csv"), first);
+  // A later export: the same 2025-10-05 bucket (identical key) plus a new day.
+  const lines = (await import("node:fs")).readFileSync(first, "utf8").split("\n");
+  writeFileSync(second, [lines[0], lines[1], lines[1]!.replaceAll("2025-10-05", "2025-10-08").replace("1759622400,1759708800", "1759881600,1759968000")].join("\n") + "\n");
+  assert.equal(cli(["ingest", "--db", db, first]).code, 0);
+  const r = cli(["ingest", "--db", db, second]);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = await query(db, "SELECT strftime(ts, '%Y-%m-%d') AS day, sum(input_tokens)::INT AS input, count(*)::INT AS n FROM usage GROUP BY ALL ORDER BY day");
+  assert.deepEqual(rows, [
+    { day: "2025-10-05", input: 53440, n: 1 },
+    { day: "2025-10-06", input: 58072, n: 2 },
+    { day: "2025-10-08", input: 53440, n: 1 },
+  ]);
+  assert.match(r.stdout, /│\s+1 │ 2025-10-05/, "the summary counts the superseded bucket as replaced");
+});
+
+test("CRLF, a BOM and gzip are read like plain files", async () => {
+  const dir = tmp();
+  const db = join(dir, "t.duckdb");
+  writeFileSync(join(dir, "crlf.csv"), (HEADER + GOOD).replaceAll("\n", "\r\n"));
+  writeFileSync(join(dir, "bom.csv"), "\uFEFF" + HEADER + GOOD.replace("10,5", "11,5"));
+  const { gzipSync } = await import("node:zlib");
+  writeFileSync(join(dir, "g.csv.gz"), gzipSync(HEADER + GOOD.replace("10,5", "12,5")));
+  const r = cli(["ingest", "--db", db, "crlf.csv", "bom.csv", "g.csv.gz"], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  const rows = await query(db, "SELECT list(input_tokens ORDER BY input_tokens)::VARCHAR AS i FROM usage");
+  assert.deepEqual(rows, [{ i: "[10, 11, 12]" }]);
+});
+
+test("stdin and directories are accepted", async () => {
+  const dir = tmp();
+  const db = join(dir, "t.duckdb");
+  const r = cli(["ingest", "--db", db, "-"], { input: HEADER + GOOD });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /<stdin>/);
+  const d = cli(["ingest", "--db", db, "fixtures/formats"]);
+  assert.equal(d.code, 0, d.stderr);
+  const n = await query(db, "SELECT count(*)::INT AS n FROM ingests");
+  assert.deepEqual(n, [{ n: 17 }]);
+});
