@@ -41,6 +41,29 @@ function build(done: (code: number) => void): Command {
       done(await run(files, { ...o, sourceFormat: o.format, format: o.output }));
     });
 
+  globals(program.command("report"))
+    .summary("Pareto attribution: where the money goes, by feature, user, model or time")
+    .description(
+      "Spend by one or two dimensions, sorted by cost (time dimensions chronologically), with share, cumulative\n" +
+        "share and the Pareto headline. Unpriced usage is shown, never dropped. Untagged spend is its own row.\n" +
+        "Dimensions: feature, user, model, provider, project, api_key, endpoint, batch, service_tier, day, week, month.",
+    )
+    .option("--by <dims>", "one or two dimensions, comma-separated", "feature")
+    .option("--since <date>", "start, inclusive (ISO date or datetime; local to --tz unless it has an offset)")
+    .option("--until <date>", "end, exclusive")
+    .option("--where <dim=value>", "filter, repeatable (same dimension = any of)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--top <n>", "show the top N rows and fold the rest into (other)")
+    .option("--users <file>", "CSV or list of raw user ids: show them instead of hashes (output only; never stored)")
+    .option("--pricing-as-of <date>", "reprice all history at the prices in force on this date")
+    .addOption(new Option("--source <source>", "billing = provider usage exports, requests = request logs").choices(["billing", "requests", "auto"]).default("auto"))
+    .option("--tz <zone>", "time zone for day/week/month buckets and plain dates", "UTC")
+    .option("--chart", "add a daily spend sparkline per row")
+    .addOption(formatOption())
+    .action(async (_o, cmd: Command) => {
+      const { run } = await import("./commands/report.js");
+      done(await run(cmd.optsWithGlobals()));
+    });
+
   globals(program.command("formats"))
     .summary("list the supported input formats")
     .addOption(formatOption())

@@ -1,3 +1,47 @@
-export async function run(_opts: unknown): Promise<number> {
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type GlobalOptions, loadContext } from "../context.js";
+import { ingest } from "../ingest/ingest.js";
+import { int } from "../output/format.js";
+import { collectReport } from "../report/collect.js";
+import { renderReport } from "../report/render.js";
+import { Db } from "../store/db.js";
+import { parseReportQuery } from "./report.js";
+
+export const DEMO_DIR = fileURLToPath(new URL("../../../fixtures/demo/", import.meta.url));
+
+/** Ingests the bundled demo fixtures into a throwaway database and shows the main report. */
+export async function run(opts: GlobalOptions & { format?: string }): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), "llmcost-demo-"));
+  const ctx = { ...loadContext({ ...opts, db: join(dir, "demo.duckdb") }) };
+  try {
+    const result = await ingest({
+      dbPath: ctx.dbPath,
+      inputs: [DEMO_DIR],
+      replace: false,
+      dryRun: false,
+      tagPattern: ctx.config.tags.pattern,
+      catalog: ctx.catalog,
+    });
+    const rows = result.files.reduce((a, f) => a + f.rows, 0);
+    process.stderr.write(`demo: ingested ${int(rows)} rows from ${result.files.length} bundled file(s) into a temporary database\n`);
+    const db = await Db.open(ctx.dbPath, { readOnly: true });
+    try {
+      const q = parseReportQuery({ by: "feature", chart: ctx.format === "table" });
+      const report = await collectReport(db, ctx.catalog, q);
+      process.stdout.write(renderReport(report, ctx.format, ctx.catalog, q));
+    } finally {
+      db.close();
+    }
+    if (ctx.format === "table") {
+      process.stdout.write(
+        "\nNext: llmcost ingest <your exports>  ·  llmcost report --by feature,model  ·  llmcost report --by day --chart\n",
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   return 0;
 }

@@ -1,10 +1,10 @@
 import { compileTagPattern } from "../config.js";
 import { ExitError, usageError } from "../errors.js";
 import type { Catalog } from "../pricing/load.js";
-import { installPricing } from "../pricing/sql.js";
+import { installPricing, repriceStored, storedPricingSha } from "../pricing/sql.js";
 import { adapterByName, detectAdapter } from "../sources/index.js";
 import type { Adapter, BilledAdapter, SourceFile, UsageAdapter } from "../sources/types.js";
-import { Db, type Params } from "../store/db.js";
+import { Db } from "../store/db.js";
 import { readerError } from "./duckdb-errors.js";
 import { expandInputs, firstBadJsonLine, type InputFile, sha256File, sniff } from "./files.js";
 import { billedChecks, billedSelectList, insertBilledSql, insertUsageSql, locateSql, usageChecks, usageSelectList } from "./load.js";
@@ -142,6 +142,8 @@ async function ingestFile(db: Db, p: Planned, req: IngestRequest, tag: ReturnTyp
   const adapter = p.adapter;
   try {
     return await db.transaction(async () => {
+      // Stored costs always match the catalog they were computed with: re-price history when pricing changed.
+      if ((await storedPricingSha(db)) !== req.catalog.sha256) await repriceStored(db, req.catalog.sha256);
       const result = await loadFile(db, p, adapter, req, tag, summary);
       if (req.dryRun) throw new DryRunRollback({ ...result, status: "dry-run" });
       return result;
@@ -181,11 +183,10 @@ async function loadFile(
     ingest_id: id,
     ...plan.params,
   };
-  const paramsFor = (sql: string): Params => Object.fromEntries(Object.entries(all).filter(([k]) => new RegExp(`\\$${k}\\b`).test(sql)));
 
   const insert = adapter.target === "usage" ? insertUsageSql(adapter, p.source, tag.groups) : insertBilledSql(adapter, p.source);
   try {
-    await withProgress(db, req, p.input, () => db.run(insert, paramsFor(insert)));
+    await withProgress(db, req, p.input, () => db.run(insert, all));
   } catch (err) {
     const e = readerError(err);
     if (e.reason.startsWith("malformed JSON") && plan.lines === "jsonl") e.line = (await firstBadJsonLine(p.input.path)) ?? e.line;
@@ -203,7 +204,7 @@ async function loadFile(
     const check = checks[failed]!;
     const list = adapter.target === "usage" ? usageSelectList(adapter, p.source) : billedSelectList(adapter, p.source);
     const loc = locateSql(plan, list, check.sql);
-    const found = await db.one<{ loc: string }>(loc.sql, paramsFor(loc.sql)).catch(() => undefined);
+    const found = await db.one<{ loc: string }>(loc.sql, all).catch(() => undefined);
     const where = found ? (loc.kind === "line" ? `:${found.loc}` : `: ${found.loc}`) : "";
     throw usageError(`${p.input.display}${where}: ${check.reason}`);
   }
@@ -211,7 +212,7 @@ async function loadFile(
   const skipped: FileSummary["skipped"] = [];
   if (plan.keep) {
     const sql = `SELECT count(*) AS n FROM ${plan.from} AS src WHERE NOT coalesce((${plan.keep.sql}), false)`;
-    const n = Number((await db.one<{ n: string }>(sql, paramsFor(sql)))?.n ?? 0);
+    const n = Number((await db.one<{ n: string }>(sql, all))?.n ?? 0);
     if (n > 0) skipped.push({ reason: plan.keep.reason, rows: n });
   }
 

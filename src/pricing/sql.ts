@@ -45,3 +45,43 @@ export const costExpr = (u: string): string => {
     `(${u}.input_tokens * pr.${p}input + ${u}.cached_input_tokens * pr.${p}cached + ${u}.cache_write_5m_tokens * pr.${p}cw5 + ${u}.cache_write_1h_tokens * pr.${p}cw1 + ${u}.output_tokens * pr.${p}output)`;
   return `CAST(CASE WHEN pr.model_id IS NULL THEN NULL WHEN ${lc} THEN ${sum("lc_")} * 0.000001::DECIMAL(7,6) ELSE ${sum("")} * 0.000001::DECIMAL(7,6) END AS DECIMAL(38,12))`;
 };
+
+/** The pricing sha256 that the stored usage.cost_usd values were computed with. */
+export async function storedPricingSha(db: Db): Promise<string | undefined> {
+  const row = await db.one<{ value: string }>("SELECT value FROM meta WHERE key = 'pricing_sha256'");
+  return row?.value;
+}
+
+/**
+ * Re-prices every stored row with the installed catalog (after a pricing change) and records its sha256.
+ * Runs inside the caller's transaction.
+ */
+export async function repriceStored(db: Db, sha256: string): Promise<void> {
+  await db.run(
+    `UPDATE usage SET cost_usd = x.cost, priced = x.priced
+     FROM (SELECT u.rowid AS rid, ${costExpr("u")} AS cost, pr.model_id IS NOT NULL AS priced FROM usage u ${priceJoin("u")}) x
+     WHERE usage.rowid = x.rid`,
+  );
+  await db.run("INSERT OR REPLACE INTO meta VALUES ('pricing_sha256', $1)", [sha256]);
+}
+
+export interface CostSource {
+  /** Joins to add after `FROM usage u` (empty when stored costs are current). */
+  join: string;
+  cost: string;
+  priced: string;
+  /** "stored" when the ingest-time costs are current, "repriced" when computed on the fly. */
+  mode: "stored" | "repriced";
+}
+
+/**
+ * Stored costs are used when they were computed with this exact catalog and no --pricing-as-of is asked for;
+ * otherwise cost is computed in the query from the installed price tables (still exact DECIMAL).
+ */
+export async function costSource(db: Db, catalogSha: string, asOf: string | null): Promise<CostSource> {
+  if (asOf === null && (await storedPricingSha(db)) === catalogSha) {
+    return { join: "", cost: "u.cost_usd", priced: "u.priced", mode: "stored" };
+  }
+  const at = asOf === null ? "u.ts" : "CAST($pricing_as_of AS TIMESTAMP)";
+  return { join: priceJoin("u", at), cost: costExpr("u"), priced: "(pr.model_id IS NOT NULL)", mode: "repriced" };
+}

@@ -7,10 +7,14 @@ export type Param = string | number | bigint | boolean | null;
 /** Positional ($1…) or named ($name) parameters; string arrays bind as LIST(VARCHAR). */
 export type Params = readonly Param[] | Readonly<Record<string, Param | readonly string[]>>;
 
-function bind(params: Params): DuckDBValue[] | Record<string, DuckDBValue> | undefined {
+/** Binds params; named ones the statement doesn't use are dropped (DuckDB rejects extras), so callers can share a set. */
+function bind(sql: string, params: Params): DuckDBValue[] | Record<string, DuckDBValue> | undefined {
   if (Array.isArray(params)) return params.length ? (params as DuckDBValue[]) : undefined;
   const out: Record<string, DuckDBValue> = {};
-  for (const [k, v] of Object.entries(params)) out[k] = Array.isArray(v) ? listValue(v as string[]) : (v as DuckDBValue);
+  for (const [k, v] of Object.entries(params)) {
+    if (!new RegExp(`\\$${k}\\b`).test(sql)) continue;
+    out[k] = Array.isArray(v) ? listValue(v as string[]) : (v as DuckDBValue);
+  }
   return Object.keys(out).length ? out : undefined;
 }
 export type Row = Record<string, unknown>;
@@ -56,12 +60,12 @@ export class Db {
   }
 
   async run(sql: string, params: Params = []): Promise<void> {
-    await this.conn.run(sql, bind(params));
+    await this.conn.run(sql, bind(sql, params));
   }
 
   /** Rows as JSON-safe objects: BIGINT and DECIMAL arrive as strings, so money is never a float here. */
   async all<T extends Row = Row>(sql: string, params: Params = []): Promise<T[]> {
-    const reader = await this.conn.runAndReadAll(sql, bind(params));
+    const reader = await this.conn.runAndReadAll(sql, bind(sql, params));
     return reader.getRowObjectsJson() as T[];
   }
 

@@ -1,0 +1,58 @@
+import { z } from "zod";
+import { type GlobalOptions, loadContext } from "../context.js";
+import { usageError } from "../errors.js";
+import { collectReport, type ReportQuery } from "../report/collect.js";
+import { parseBy, parseWhere } from "../report/dims.js";
+import { renderReport } from "../report/render.js";
+import { parseInstant, parseTz } from "../report/window.js";
+import { Db } from "../store/db.js";
+
+export interface ReportOptions extends GlobalOptions {
+  by?: string;
+  since?: string;
+  until?: string;
+  where?: string[];
+  top?: string;
+  users?: string;
+  pricingAsOf?: string;
+  source?: string;
+  tz?: string;
+  chart?: boolean;
+}
+
+const Top = z.coerce.number().int().positive();
+
+/** Flags → a validated query. Every user value is checked here; only allow-listed identifiers reach SQL. */
+export function parseReportQuery(o: ReportOptions): ReportQuery {
+  const top = o.top === undefined ? null : Top.safeParse(o.top);
+  if (top && !top.success) throw usageError(`--top expects a positive whole number (got ${JSON.stringify(o.top)})`);
+  const source = z.enum(["billing", "requests", "auto"]).safeParse(o.source ?? "auto");
+  if (!source.success) throw usageError(`--source must be billing, requests or auto (got ${JSON.stringify(o.source)})`);
+  const q: ReportQuery = {
+    by: parseBy(o.by),
+    since: parseInstant(o.since, "--since"),
+    until: parseInstant(o.until, "--until"),
+    where: parseWhere(o.where ?? []),
+    top: top ? top.data : null,
+    tz: parseTz(o.tz),
+    source: source.data,
+    pricingAsOf: parseInstant(o.pricingAsOf, "--pricing-as-of"),
+    chart: o.chart === true,
+    usersFile: o.users ?? null,
+  };
+  if (q.pricingAsOf !== null && !/^\d{4}-\d{2}-\d{2}$/.test(q.pricingAsOf)) throw usageError("--pricing-as-of expects a date (YYYY-MM-DD)");
+  return q;
+}
+
+export async function run(opts: ReportOptions): Promise<number> {
+  const ctx = loadContext(opts);
+  const q = parseReportQuery(opts);
+  const db = await Db.open(ctx.dbPath, { readOnly: true });
+  try {
+    const report = await collectReport(db, ctx.catalog, q);
+    process.stdout.write(renderReport(report, ctx.format, ctx.catalog, q));
+  } finally {
+    db.close();
+  }
+  return 0;
+}

@@ -1,0 +1,307 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { usageError } from "../errors.js";
+import { usd } from "../output/format.js";
+import { type CostSource, costSource, installPricing } from "../pricing/sql.js";
+import type { Catalog } from "../pricing/load.js";
+import type { Db, Param } from "../store/db.js";
+import { DIMENSIONS, type Dimension, TIME_DIMENSIONS } from "./dims.js";
+import { instantSql } from "./window.js";
+
+export interface ReportQuery {
+  by: Dimension[];
+  since: string | null;
+  until: string | null;
+  where: { dim: Dimension; value: string }[];
+  top: number | null;
+  tz: string;
+  source: "billing" | "requests" | "auto";
+  pricingAsOf: string | null;
+  chart: boolean;
+  usersFile: string | null;
+}
+
+export interface Tokens {
+  input: number;
+  cachedInput: number;
+  cacheWrite5m: number;
+  cacheWrite1h: number;
+  output: number;
+  reasoning: number;
+}
+
+export interface Unpriced {
+  rows: number;
+  requests: number;
+  tokens: number;
+  models: string[];
+}
+
+export interface ReportRow {
+  key: Record<string, string>;
+  requests: number;
+  tokens: Tokens;
+  /** Exact decimal string, priced rows only. */
+  costUsd: string;
+  share: number;
+  cumulativeShare: number;
+  unpriced: Unpriced;
+  /** Daily spend for --chart, oldest first, one entry per day of the window. */
+  daily?: string[];
+}
+
+export interface Report {
+  source: "billing" | "requests";
+  pricingMode: CostSource["mode"];
+  by: Dimension[];
+  window: { since: string | null; until: string | null; tz: string; firstTs: string | null; lastTs: string | null; days: string[] };
+  totals: { requests: number; tokens: Tokens; costUsd: string; unpriced: Unpriced };
+  headline: { text: string; top: number; groups: number; share: number };
+  rows: ReportRow[];
+}
+
+const n = (v: unknown): number => Number(v ?? 0);
+const dec = (v: unknown): string => (v === null || v === undefined ? "0" : String(v));
+
+/** Local time for bucketing: naive UTC → the --tz wall clock. */
+const LOCAL = "timezone($tz, timezone('UTC', u.ts))";
+
+/** Reads a --users file (CSV with an id column, or one id per line) into hash → raw id. Raw ids stay in memory. */
+export function readUsers(path: string): Map<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw usageError(`--users: cannot read ${path}`);
+  }
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const header = lines[0]?.split(",").map((h) => h.trim().toLowerCase()) ?? [];
+  const col = ["user_id", "user", "id", "email"].map((h) => header.indexOf(h)).find((i) => i >= 0);
+  const ids = col !== undefined ? lines.slice(1).map((l) => l.split(",")[col]?.trim() ?? "") : lines;
+  const map = new Map<string, string>();
+  for (const id of ids) if (id) map.set(createHash("sha256").update(id).digest("hex").slice(0, 12), id);
+  return map;
+}
+
+async function pickSource(db: Db, q: ReportQuery, filter: string, params: Record<string, Param>): Promise<"billing" | "requests"> {
+  if (q.source !== "auto") return q.source;
+  const row = await db.one<{ n: string }>(`SELECT count(*) AS n FROM usage u WHERE u.source_kind = 'requests' AND ${filter}`, params);
+  return n(row?.n) > 0 ? "requests" : "billing";
+}
+
+export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): Promise<Report> {
+  await installPricing(db, catalog);
+  const cs = await costSource(db, catalog.sha256, q.pricingAsOf);
+  const params: Record<string, Param> = { tz: q.tz };
+  if (q.pricingAsOf) params.pricing_as_of = q.pricingAsOf;
+  const conds: string[] = [];
+  if (q.since) {
+    params.since = q.since;
+    conds.push(`u.ts >= ${instantSql("$since", q.since)}`);
+  }
+  if (q.until) {
+    params.until = q.until;
+    conds.push(`u.ts < ${instantSql("$until", q.until)}`);
+  }
+  // Repeated --where on one dimension means any of those values; different dimensions must all match.
+  const byDim = new Map<Dimension, string[]>();
+  q.where.forEach((w, i) => {
+    params[`w${i}`] = w.value;
+    byDim.set(w.dim, [...(byDim.get(w.dim) ?? []), `$w${i}`]);
+  });
+  for (const [dim, ps] of byDim) conds.push(`${DIMENSIONS[dim].replaceAll("__local", LOCAL)} IN (${ps.join(", ")})`);
+  const filter = conds.length ? conds.join(" AND ") : "true";
+  const source = await pickSource(db, q, filter, params);
+  params.kind = source;
+
+  const dimSql = q.by.map((d, i) => `${DIMENSIONS[d].replaceAll("__local", LOCAL)} AS d${i}`).join(", ");
+  const dimCols = q.by.map((_, i) => `d${i}`).join(", ");
+  const base = `
+    SELECT ${dimSql}, ${LOCAL} AS local_ts, u.ts, u.model, u.requests, u.input_tokens, u.cached_input_tokens,
+      u.cache_write_5m_tokens, u.cache_write_1h_tokens, u.output_tokens, u.reasoning_tokens,
+      ${cs.cost} AS cost, ${cs.priced} AS priced
+    FROM usage u ${cs.join}
+    WHERE u.source_kind = $kind AND ${filter}`;
+  const agg = `
+    sum(requests)::BIGINT AS requests, sum(input_tokens)::BIGINT AS input, sum(cached_input_tokens)::BIGINT AS cached,
+    sum(cache_write_5m_tokens)::BIGINT AS cw5, sum(cache_write_1h_tokens)::BIGINT AS cw1, sum(output_tokens)::BIGINT AS output,
+    sum(reasoning_tokens)::BIGINT AS reasoning, coalesce(sum(cost) FILTER (WHERE priced), 0)::VARCHAR AS cost,
+    count(*) FILTER (WHERE NOT priced) AS u_rows, coalesce(sum(requests) FILTER (WHERE NOT priced), 0) AS u_requests,
+    coalesce(sum(input_tokens + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens) FILTER (WHERE NOT priced), 0) AS u_tokens,
+    list(DISTINCT coalesce(model, '(no model)') ORDER BY coalesce(model, '(no model)')) FILTER (WHERE NOT priced) AS u_models`;
+  const grouped = await db.all(`WITH base AS (${base}) SELECT ${dimCols}, ${agg} FROM base GROUP BY ${dimCols}`, params);
+  const totalsRow = await db.one(
+    `WITH base AS (${base}) SELECT ${agg}, strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS first_ts, strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') AS last_ts,
+       strftime(min(local_ts), '%Y-%m-%d') AS first_day, strftime(max(local_ts), '%Y-%m-%d') AS last_day FROM base`,
+    params,
+  );
+
+  const users = q.usersFile ? readUsers(q.usersFile) : null;
+  const label = (dim: Dimension, v: string) => (dim === "user" && users?.has(v) ? users.get(v)! : v);
+  const toTokens = (r: Record<string, unknown>): Tokens => ({
+    input: n(r.input),
+    cachedInput: n(r.cached),
+    cacheWrite5m: n(r.cw5),
+    cacheWrite1h: n(r.cw1),
+    output: n(r.output),
+    reasoning: n(r.reasoning),
+  });
+  const toUnpriced = (r: Record<string, unknown>): Unpriced => ({
+    rows: n(r.u_rows),
+    requests: n(r.u_requests),
+    tokens: n(r.u_tokens),
+    models: (r.u_models as string[] | null) ?? [],
+  });
+
+  const total = dec(totalsRow?.cost);
+  let rows: ReportRow[] = grouped.map((r) => ({
+    key: Object.fromEntries(q.by.map((d, i) => [d, label(d, String(r[`d${i}`]))])),
+    requests: n(r.requests),
+    tokens: toTokens(r),
+    costUsd: dec(r.cost),
+    share: 0,
+    cumulativeShare: 0,
+    unpriced: toUnpriced(r),
+  }));
+  const timeOnly = TIME_DIMENSIONS.includes(q.by[0]!);
+  rows.sort((a, b) =>
+    timeOnly ? cmpKey(a, b, q.by) : compareDec(b.costUsd, a.costUsd) || b.unpriced.tokens - a.unpriced.tokens || cmpKey(a, b, q.by),
+  );
+  const days = dayRange(totalsRow?.first_day as string | null, totalsRow?.last_day as string | null);
+  if (q.chart && rows.length) await addDaily(db, base, params, q, rows, days);
+  if (q.top !== null && rows.length > q.top) rows = [...rows.slice(0, q.top), fold(rows.slice(q.top), q.by)];
+  let cum = 0;
+  for (const r of rows) {
+    r.share = ratio(r.costUsd, total);
+    cum += r.share;
+    r.cumulativeShare = Math.min(1, cum);
+  }
+
+  return {
+    source,
+    pricingMode: cs.mode,
+    by: q.by,
+    window: { since: q.since, until: q.until, tz: q.tz, firstTs: (totalsRow?.first_ts as string) ?? null, lastTs: (totalsRow?.last_ts as string) ?? null, days },
+    totals: { requests: n(totalsRow?.requests), tokens: toTokens(totalsRow ?? {}), costUsd: total, unpriced: toUnpriced(totalsRow ?? {}) },
+    headline: await headline(db, base, params, q.by[0]!, total),
+    rows,
+  };
+}
+
+const cmpKey = (a: ReportRow, b: ReportRow, by: Dimension[]) => {
+  for (const d of by) {
+    const c = (a.key[d] ?? "").localeCompare(b.key[d] ?? "");
+    if (c) return c;
+  }
+  return 0;
+};
+
+/** Compares two non-negative decimal strings exactly. */
+export function compareDec(a: string, b: string): number {
+  const [ai, af = ""] = a.split(".");
+  const [bi, bf = ""] = b.split(".");
+  if (ai!.length !== bi!.length) return ai!.length - bi!.length;
+  if (ai !== bi) return ai! < bi! ? -1 : 1;
+  const w = Math.max(af.length, bf.length);
+  const x = af.padEnd(w, "0");
+  const y = bf.padEnd(w, "0");
+  return x === y ? 0 : x < y ? -1 : 1;
+}
+
+/** share = part / total, as a float for display only (money itself stays exact). */
+const ratio = (part: string, total: string): number => (Number(total) > 0 ? Number(part) / Number(total) : 0);
+
+function addDec(a: string, b: string): string {
+  const scale = 12;
+  const toInt = (s: string) => {
+    const [i, f = ""] = s.split(".");
+    return BigInt(i!) * 10n ** BigInt(scale) + BigInt(f.padEnd(scale, "0").slice(0, scale));
+  };
+  const v = toInt(a) + toInt(b);
+  const u = 10n ** BigInt(scale);
+  return `${v / u}.${(v % u).toString().padStart(scale, "0")}`;
+}
+
+function fold(rest: ReportRow[], by: Dimension[]): ReportRow {
+  const sum = (f: (r: ReportRow) => number) => rest.reduce((a, r) => a + f(r), 0);
+  return {
+    key: Object.fromEntries(by.map((d) => [d, `(other: ${rest.length})`])),
+    requests: sum((r) => r.requests),
+    tokens: {
+      input: sum((r) => r.tokens.input),
+      cachedInput: sum((r) => r.tokens.cachedInput),
+      cacheWrite5m: sum((r) => r.tokens.cacheWrite5m),
+      cacheWrite1h: sum((r) => r.tokens.cacheWrite1h),
+      output: sum((r) => r.tokens.output),
+      reasoning: sum((r) => r.tokens.reasoning),
+    },
+    costUsd: rest.reduce((a, r) => addDec(a, r.costUsd), "0"),
+    share: 0,
+    cumulativeShare: 0,
+    unpriced: {
+      rows: sum((r) => r.unpriced.rows),
+      requests: sum((r) => r.unpriced.requests),
+      tokens: sum((r) => r.unpriced.tokens),
+      models: [...new Set(rest.flatMap((r) => r.unpriced.models))].sort(),
+    },
+    ...(rest[0]?.daily ? { daily: rest[0].daily.map((_, i) => rest.reduce((a, r) => addDec(a, r.daily?.[i] ?? "0"), "0")) } : {}),
+  };
+}
+
+function dayRange(first: string | null, last: string | null): string[] {
+  if (!first || !last) return [];
+  const out: string[] = [];
+  for (let d = new Date(`${first}T00:00:00Z`); d <= new Date(`${last}T00:00:00Z`); d = new Date(d.getTime() + 86_400_000)) {
+    out.push(d.toISOString().slice(0, 10));
+  }
+  return out;
+}
+
+async function addDaily(db: Db, base: string, params: Record<string, Param>, q: ReportQuery, rows: ReportRow[], days: string[]): Promise<void> {
+  const dimCols = q.by.map((_, i) => `d${i}`).join(", ");
+  const daily = await db.all(
+    `WITH base AS (${base}) SELECT ${dimCols}, strftime(local_ts, '%Y-%m-%d') AS day, coalesce(sum(cost) FILTER (WHERE priced), 0)::VARCHAR AS cost
+     FROM base GROUP BY ALL`,
+    params,
+  );
+  const index = new Map(days.map((d, i) => [d, i]));
+  const byKey = new Map<string, string[]>();
+  for (const r of daily) {
+    const k = q.by.map((_, i) => String(r[`d${i}`])).join("\u0000");
+    const arr = byKey.get(k) ?? days.map(() => "0");
+    arr[index.get(String(r.day)) ?? 0] = dec(r.cost);
+    byKey.set(k, arr);
+  }
+  for (const row of rows) {
+    const k = q.by.map((d) => row.key[d]).join("\u0000");
+    row.daily = byKey.get(k) ?? days.map(() => "0");
+  }
+}
+
+/** "3 of 9 features = 79.6% of $93.16": the fewest top groups of the first dimension that reach 80% of spend. */
+async function headline(
+  db: Db,
+  base: string,
+  params: Record<string, Param>,
+  dim: Dimension,
+  total: string,
+): Promise<Report["headline"]> {
+  const groups = await db.all<{ cost: string }>(
+    `WITH base AS (${base}) SELECT coalesce(sum(cost) FILTER (WHERE priced), 0)::VARCHAR AS cost FROM base GROUP BY d0 ORDER BY sum(cost) FILTER (WHERE priced) DESC NULLS LAST`,
+    params,
+  );
+  const plural: Record<Dimension, string> = {
+    feature: "features", user: "users", model: "models", provider: "providers", project: "projects", api_key: "API keys",
+    endpoint: "endpoints", batch: "batch modes", service_tier: "service tiers", day: "days", week: "weeks", month: "months",
+  };
+  let acc = "0";
+  let top = 0;
+  for (const g of groups) {
+    if (ratio(acc, total) >= 0.8) break;
+    acc = addDec(acc, g.cost);
+    top++;
+  }
+  const share = ratio(acc, total);
+  const text = `${top} of ${groups.length} ${plural[dim]} = ${(share * 100).toFixed(1)}% of ${usd(total)}`;
+  return { text, top, groups: groups.length, share };
+}

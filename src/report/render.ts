@@ -1,0 +1,108 @@
+import { bar, sparkline } from "../output/chart.js";
+import { envelope } from "../output/envelope.js";
+import { colors, csv, type Format, int, json, markdown, pct, table, usd, usdNumber } from "../output/format.js";
+import type { Catalog } from "../pricing/load.js";
+import type { ReportQuery, Report, ReportRow } from "./collect.js";
+
+const SOURCE_LABEL = { requests: "request logs", billing: "provider usage exports" } as const;
+
+const cacheWrite = (r: ReportRow) => r.tokens.cacheWrite5m + r.tokens.cacheWrite1h;
+
+/** Cost cell: priced dollars, flagged when some of the row has no price. */
+function costCell(r: ReportRow): string {
+  if (r.unpriced.rows === 0) return usd(r.costUsd);
+  return r.unpriced.rows > 0 && Number(r.costUsd) === 0 ? "unpriced" : `${usd(r.costUsd)} +unpriced`;
+}
+
+export function unpricedNote(report: Report): string | null {
+  const u = report.totals.unpriced;
+  if (u.rows === 0) return null;
+  return `unpriced: ${int(u.requests)} requests, ${int(u.tokens)} tokens (${u.models.join(", ")}) are not in the totals; add prices with --pricing FILE or pricing.overrides (see \`llmcost pricing check\`)`;
+}
+
+function title(report: Report): string {
+  const w = report.window;
+  const from = w.since ?? w.firstTs?.slice(0, 10) ?? "…";
+  const to = w.until ?? w.lastTs?.slice(0, 10) ?? "…";
+  const asOf = report.pricingMode === "repriced" ? " · repriced" : "";
+  return `Spend by ${report.by.join(" × ")} · ${SOURCE_LABEL[report.source]} · ${from} → ${to} (${w.tz})${asOf}`;
+}
+
+export function renderReport(report: Report, format: Format, catalog: Catalog, q: ReportQuery): string {
+  if (format === "json") return json(toJson(report, catalog, q));
+  const head = [...report.by.map((d) => d.toUpperCase()), "Requests", "Input", "Cached", "Cache write", "Output", "Cost", "Share", "Cum."];
+  const numeric = (r: ReportRow) => [int(r.requests), int(r.tokens.input), int(r.tokens.cachedInput), int(cacheWrite(r)), int(r.tokens.output)];
+  if (format === "csv") {
+    return csv(
+      [...report.by, "requests", "input_tokens", "cached_input_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "output_tokens", "reasoning_tokens", "cost_usd", "share", "cumulative_share", "unpriced_requests", "unpriced_tokens", "unpriced_models"],
+      report.rows.map((r) => [
+        ...report.by.map((d) => r.key[d]),
+        r.requests,
+        r.tokens.input,
+        r.tokens.cachedInput,
+        r.tokens.cacheWrite5m,
+        r.tokens.cacheWrite1h,
+        r.tokens.output,
+        r.tokens.reasoning,
+        usdNumber(r.costUsd),
+        r.share.toFixed(6),
+        r.cumulativeShare.toFixed(6),
+        r.unpriced.requests,
+        r.unpriced.tokens,
+        r.unpriced.models.join(" "),
+      ]),
+    );
+  }
+  const align: ("left" | "right")[] = [...report.by.map(() => "left" as const), ...Array(8).fill("right")];
+  const note = unpricedNote(report);
+  if (format === "markdown") {
+    const rows = report.rows.map((r) => [...report.by.map((d) => r.key[d]), ...numeric(r), costCell(r), pct(r.share), pct(r.cumulativeShare)]);
+    return `**${report.headline.text}**\n\n_${title(report)}_\n\n${markdown(head, rows, align)}${note ? `\n> ${note}\n` : ""}`;
+  }
+  const c = colors();
+  const withTrend = q.chart;
+  const rows = report.rows.map((r) => [
+    ...report.by.map((d) => r.key[d]!),
+    ...numeric(r),
+    r.unpriced.rows ? c.yellow(costCell(r)) : costCell(r),
+    pct(r.share),
+    pct(r.cumulativeShare),
+    c.cyan(bar(r.share, 16)),
+    ...(withTrend ? [sparkline((r.daily ?? []).map(Number))] : []),
+  ]);
+  const t = table([...head, "", ...(withTrend ? ["Daily"] : [])], rows, [...align, "left", ...(withTrend ? ["left" as const] : [])]);
+  const totals = `total: ${usd(report.totals.costUsd)} · ${int(report.totals.requests)} requests`;
+  const empty = report.rows.length === 0 ? "no usage in this window (check --since/--until, --where and --source)\n" : "";
+  return `${c.bold(report.headline.text)}\n${title(report)}\n${empty}${t}\n${totals}\n${note ? `${c.yellow(note)}\n` : ""}`;
+}
+
+function toJson(report: Report, catalog: Catalog, q: ReportQuery) {
+  const row = (r: ReportRow) => ({
+    key: r.key,
+    requests: r.requests,
+    tokens: r.tokens,
+    costUsd: usdNumber(r.costUsd),
+    share: Number(r.share.toFixed(6)),
+    cumulativeShare: Number(r.cumulativeShare.toFixed(6)),
+    unpriced: r.unpriced,
+    ...(r.daily ? { daily: r.daily.map((d, i) => ({ day: report.window.days[i], costUsd: usdNumber(d) })) } : {}),
+  });
+  return {
+    ...envelope("report", catalog, {
+      by: q.by,
+      since: q.since,
+      until: q.until,
+      where: q.where.map((w) => `${w.dim}=${w.value}`),
+      top: q.top,
+      tz: q.tz,
+      source: q.source,
+      pricingAsOf: q.pricingAsOf,
+    }),
+    source: report.source,
+    pricingMode: report.pricingMode,
+    window: report.window,
+    headline: report.headline,
+    totals: { ...report.totals, costUsd: usdNumber(report.totals.costUsd) },
+    rows: report.rows.map(row),
+  };
+}

@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { usageError } from "../errors.js";
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/** A validated --tz: any IANA zone the runtime knows. */
+export function parseTz(value: string | undefined): string {
+  const tz = value ?? "UTC";
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+  } catch {
+    throw usageError(`--tz: unknown time zone ${JSON.stringify(tz)}`, "use an IANA name such as UTC or Europe/Berlin");
+  }
+  return tz;
+}
+
+/** --since/--until: ISO dates or datetimes. Without an offset they are local to --tz. */
+export const Instant = z
+  .string()
+  .refine((v) => DATE.test(v) || DATETIME.test(v), { message: "expects an ISO date (2025-11-01) or datetime (2025-11-01T08:00:00Z)" })
+  .refine((v) => !Number.isNaN(new Date(DATE.test(v) ? `${v}T00:00:00Z` : v.replace(" ", "T")).getTime()), { message: "is not a real date" });
+
+export function parseInstant(value: string | undefined, flag: string): string | null {
+  if (value === undefined) return null;
+  const r = Instant.safeParse(value);
+  if (!r.success) throw usageError(`${flag} ${r.error.issues[0]?.message ?? "is invalid"} (got ${JSON.stringify(value)})`);
+  return value;
+}
+
+/**
+ * SQL turning a bound instant into naive UTC: with an offset it is absolute, without one it is wall-clock time in
+ * the bound $tz.
+ */
+export const instantSql = (param: string, value: string): string =>
+  /(Z|[+-]\d{2}:?\d{2})$/.test(value) && !DATE.test(value)
+    ? `timezone('UTC', CAST(${param} AS TIMESTAMPTZ))`
+    : `timezone('UTC', timezone($tz, CAST(${param} AS TIMESTAMP)))`;
