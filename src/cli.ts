@@ -64,6 +64,35 @@ function build(done: (code: number) => void): Command {
       done(await run(cmd.optsWithGlobals()));
     });
 
+  const pricing = program
+    .command("pricing")
+    .summary("list, show and check the versioned pricing tables; import a LiteLLM price map")
+    .description(
+      "Prices live in pricing/*.json (USD per 1M tokens), effective-dated, with explicit aliases.\n" +
+        "Model names match exactly: an unknown or fine-tuned model is reported as unpriced, never $0.",
+    );
+  globals(pricing.command("list"))
+    .description("list priced models with their current rates")
+    .option("--provider <name>", "only this provider")
+    .addOption(formatOption())
+    .action(async (_o, cmd: Command) => done(await (await import("./commands/pricing.js")).list(cmd.optsWithGlobals())));
+  globals(pricing.command("show"))
+    .description("every price epoch of a model (by id or alias), with sources")
+    .argument("<model>")
+    .addOption(formatOption())
+    .action(async (model: string, _o, cmd: Command) => done(await (await import("./commands/pricing.js")).show(model, cmd.optsWithGlobals())));
+  globals(pricing.command("check"))
+    .description("validate the tables and list models in the database without a price (exit 1 when any)")
+    .addOption(formatOption())
+    .action(async (_o, cmd: Command) => done(await (await import("./commands/pricing.js")).check(cmd.optsWithGlobals())));
+  globals(pricing.command("import-litellm"))
+    .description("convert a LiteLLM model_prices_and_context_window.json into a dated table usable with --pricing")
+    .argument("<file>")
+    .option("--out <file>", "where to write (default ./litellm-<date>.json)")
+    .option("--effective-from <date>", "epoch start (default: the YYYY-MM-DD in the file name)")
+    .option("--providers <list>", "providers to keep", "openai,anthropic,google")
+    .action(async (file: string, _o, cmd: Command) => done(await (await import("./commands/pricing.js")).importLiteLLM(file, cmd.optsWithGlobals())));
+
   globals(program.command("formats"))
     .summary("list the supported input formats")
     .addOption(formatOption())

@@ -36,7 +36,7 @@ export function table(head: string[], rows: (string | number)[][], align?: ("lef
   const t = new Table({
     head,
     style: { head: [], border: [] },
-    colAligns: align,
+    ...(align ? { colAligns: align } : {}),
     chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
   });
   for (const r of rows) t.push(r.map(String));

@@ -1,0 +1,146 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { test } from "node:test";
+import { loadCatalog } from "../src/pricing/load.js";
+import { costExpr, installPricing, priceJoin } from "../src/pricing/sql.js";
+import { Db } from "../src/store/db.js";
+import { tmp } from "./helpers.js";
+
+interface Usage {
+  model: string;
+  ts: string;
+  input?: number;
+  cached?: number;
+  cw5?: number;
+  cw1?: number;
+  output?: number;
+  batch?: boolean;
+  tier?: string;
+  longContext?: boolean | null;
+}
+
+/** Prices rows through the same SQL ingest and report use; returns exact decimal strings (or null when unpriced). */
+async function price(rows: Usage[], overrides: unknown[] = []): Promise<(string | null)[]> {
+  const db = await Db.open(join(tmp(), "p.duckdb"), { readOnly: false });
+  try {
+    await installPricing(db, loadCatalog({ overrides }));
+    for (const [i, r] of rows.entries()) {
+      await db.run(
+        `INSERT INTO usage (ts, source_kind, source_format, ingest_id, model, feature, requests, input_tokens, cached_input_tokens,
+           cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens, batch, service_tier, long_context, request_id)
+         VALUES ($ts::TIMESTAMP, 'requests', 'test', 1, $model, 'f', 1, $i, $c, $w5, $w1, $o, 0, $b, $tier, $lc, $id)`,
+        { ts: r.ts, model: r.model, i: r.input ?? 0, c: r.cached ?? 0, w5: r.cw5 ?? 0, w1: r.cw1 ?? 0, o: r.output ?? 0, b: r.batch ?? false, tier: r.tier ?? null, lc: r.longContext ?? null, id: String(i) },
+      );
+    }
+    const out = await db.all<{ cost: string | null }>(`SELECT ${costExpr("u")}::VARCHAR AS cost FROM usage u ${priceJoin("u")} ORDER BY u.request_id::INT`);
+    return out.map((r) => r.cost);
+  } finally {
+    db.close();
+  }
+}
+
+const M = 1_000_000;
+
+test("gpt-4o-2024-08-06 on 2025-10-05: the real dashboard row costs $0.24726", async () => {
+  // 53,440 uncached × $2.50/M = $0.133600
+  //  5,760 cached   × $1.25/M = $0.007200
+  // 10,646 output   × $10/M   = $0.106460
+  //                     total = $0.247260
+  assert.deepEqual(await price([{ model: "gpt-4o-2024-08-06", ts: "2025-10-05", input: 53_440, cached: 5_760, output: 10_646 }]), ["0.247260000000"]);
+});
+
+test("dated price changes: each row pays the epoch in force at its timestamp", async () => {
+  const both = { input: M, output: M };
+  const costs = await price([
+    { model: "gpt-4o", ts: "2024-09-01", ...both }, // 5 + 15
+    { model: "gpt-4o", ts: "2024-11-01", ...both }, // 2.5 + 10
+    { model: "o3", ts: "2025-05-01", ...both }, // 10 + 40
+    { model: "o3", ts: "2025-07-01", ...both }, // 2 + 8
+    { model: "o1-mini", ts: "2024-12-01", ...both }, // 3 + 12
+    { model: "o1-mini", ts: "2025-02-01", ...both }, // 1.1 + 4.4
+    { model: "claude-3-5-haiku-20241022", ts: "2024-11-10", ...both }, // 1 + 5
+    { model: "claude-3-5-haiku-20241022", ts: "2024-12-10", ...both }, // 0.8 + 4
+  ]);
+  assert.deepEqual(costs, ["20.000000000000", "12.500000000000", "50.000000000000", "10.000000000000", "15.000000000000", "5.500000000000", "6.000000000000", "4.800000000000"]);
+});
+
+test("cache reads and 5m/1h cache writes use their own rates (claude-sonnet-4-5)", async () => {
+  // 50k cached × 0.30 + 50k write-5m × 3.75 + 50k write-1h × 6.00 (150k input: under the 200k long-context line)
+  // = 15,000 + 187,500 + 300,000 µ$ = 0.5025
+  assert.deepEqual(await price([{ model: "claude-sonnet-4-5", ts: "2025-10-01", cached: 50_000, cw5: 50_000, cw1: 50_000 }]), ["0.502500000000"]);
+});
+
+test("batch rates apply, and batch never swallows the cache discount", async () => {
+  const costs = await price([
+    // gpt-4o-mini batch: 1M in × 0.075 + 1M out × 0.30 = 0.375
+    { model: "gpt-4o-mini", ts: "2025-01-01", input: M, output: M, batch: true },
+    // gpt-4o-mini batch cached: cached 0.075 × (batch 0.075 / input 0.15) = 0.0375, below the batch input rate
+    { model: "gpt-4o-mini", ts: "2025-01-01", cached: M, batch: true },
+    // claude-sonnet-4-5 batch, 50k each: cached 0.30 × 0.5 = 0.15; write-5m 3.75 × 0.5 = 1.875; write-1h 6 × 0.5 = 3
+    // = 7,500 + 93,750 + 150,000 µ$ = 0.25125
+    { model: "claude-sonnet-4-5-20250929", ts: "2025-10-01", cached: 50_000, cw5: 50_000, cw1: 50_000, batch: true },
+  ]);
+  assert.deepEqual(costs, ["0.375000000000", "0.037500000000", "0.251250000000"]);
+});
+
+test("long context is all-or-nothing per request, output included", async () => {
+  const costs = await price([
+    // 250,000 input > 200k: 250,000 × 6 + 1,000 × 22.5 = 1,522,500 µ$ = 1.5225
+    { model: "claude-sonnet-4-5", ts: "2025-10-01", input: 250_000, output: 1_000 },
+    // exactly 200,000 is not above the threshold: 200,000 × 3 + 1,000 × 15 = 0.615
+    { model: "claude-sonnet-4-5", ts: "2025-10-01", input: 200_000, output: 1_000 },
+    // cache reads count toward the threshold: 150k uncached + 60k cached → all at long rates:
+    // 150,000 × 6 + 60,000 × 0.6 + 1,000 × 22.5 = 900,000 + 36,000 + 22,500 = 0.9585
+    { model: "claude-sonnet-4-5", ts: "2025-10-01", input: 150_000, cached: 60_000, output: 1_000 },
+    // a bucketed export that states "≤ 200k" is never re-judged from aggregated tokens
+    { model: "claude-sonnet-4-5", ts: "2025-10-01", input: 250_000, output: 1_000, longContext: false },
+  ]);
+  assert.deepEqual(costs, ["1.522500000000", "0.615000000000", "0.958500000000", "0.765000000000"]);
+});
+
+test("reasoning tokens are billed once, as output", async () => {
+  // o3 on 2025-10-05 (2 / 0.5 / 8): 485 × 2 + 7,936 × 0.5 + 912 × 8 (912 output includes 640 reasoning)
+  // = 970 + 3,968 + 7,296 = 12,234 µ$ = 0.012234
+  assert.deepEqual(await price([{ model: "o3", ts: "2025-10-05", input: 485, cached: 7_936, output: 912 }]), ["0.012234000000"]);
+});
+
+test("priority and flex tiers use their own rates", async () => {
+  const costs = await price([
+    { model: "gpt-4o", ts: "2025-10-01", input: M, output: M, tier: "priority" }, // 4.25 + 17
+    { model: "gpt-5", ts: "2025-10-01", input: M, output: M, tier: "flex" }, // 0.625 + 5
+    { model: "gpt-4o-mini", ts: "2025-10-01", input: M, output: M, tier: "default" }, // 0.15 + 0.6
+  ]);
+  assert.deepEqual(costs, ["21.250000000000", "5.625000000000", "0.750000000000"]);
+});
+
+test("unknown, fine-tuned and not-yet-released models are unpriced, never $0", async () => {
+  const costs = await price([
+    { model: "ft:gpt-4o-mini-2024-07-18:acme::abc", ts: "2025-10-01", input: 1000 },
+    { model: "my-private-model", ts: "2025-10-01", input: 1000 },
+    { model: "gpt-5", ts: "2024-01-01", input: 1000 },
+    { model: "GPT-4o-mini", ts: "2025-10-01", input: 1000 }, // case-insensitive exact alias: priced
+  ]);
+  assert.deepEqual(costs, [null, null, null, "0.000150000000"]);
+});
+
+test("overrides: negotiated discounts and private models", async () => {
+  const overrides = [
+    {
+      discounts: [{ provider: "openai", percent: 15 }],
+      models: [{ id: "ft:gpt-4o-mini-2024-07-18:acme::abc", provider: "openai", prices: [{ effective_from: "2024-07-18", input: "0.3", output: "1.2" }] }],
+    },
+  ];
+  const costs = await price(
+    [
+      { model: "gpt-4o-mini", ts: "2025-10-01", input: M }, // 0.15 × 0.85 = 0.1275
+      { model: "ft:gpt-4o-mini-2024-07-18:acme::abc", ts: "2025-10-01", input: M, output: M }, // (0.3 + 1.2) × 0.85
+      { model: "claude-sonnet-4-5", ts: "2025-10-01", input: 100_000 }, // anthropic: no discount, 100k × 3 = 0.3
+    ],
+    overrides,
+  );
+  assert.deepEqual(costs, ["0.127500000000", "1.275000000000", "0.300000000000"]);
+});
+
+test("a malformed pricing override is a clear error", () => {
+  assert.throws(() => loadCatalog({ overrides: [{ models: [{ id: "x", provider: "p", prices: [{ effective_from: "2025-01-01", input: "-1", output: "1" }] }] }] }), /invalid pricing overrides: models\.0\.prices\.0\.input/);
+});
