@@ -1,0 +1,68 @@
+import { z } from "zod";
+
+/**
+ * The JSON contract of `llmcost report --format json`. src/schemas/report.schema.json is generated from this
+ * (a test keeps them equal) and a test validates real CLI output against that file.
+ */
+const Tokens = z.strictObject({
+  input: z.number().int().nonnegative(),
+  cachedInput: z.number().int().nonnegative(),
+  cacheWrite5m: z.number().int().nonnegative(),
+  cacheWrite1h: z.number().int().nonnegative(),
+  output: z.number().int().nonnegative(),
+  reasoning: z.number().int().nonnegative(),
+});
+const Unpriced = z.strictObject({
+  rows: z.number().int().nonnegative(),
+  requests: z.number().int().nonnegative(),
+  tokens: z.number().int().nonnegative(),
+  models: z.array(z.string()),
+});
+const Money = z.number().describe("US dollars, rounded to 6 decimal places");
+
+export const ReportJson = z.strictObject({
+  schemaVersion: z.literal(1),
+  command: z.literal("report"),
+  generatedAt: z.string(),
+  currency: z.literal("USD"),
+  pricing: z.strictObject({ version: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  filters: z.strictObject({
+    by: z.array(z.string()).min(1).max(2),
+    since: z.string().nullable(),
+    until: z.string().nullable(),
+    where: z.array(z.string()),
+    top: z.number().int().positive().nullable(),
+    tz: z.string(),
+    source: z.enum(["billing", "requests", "auto"]),
+    pricingAsOf: z.string().nullable(),
+  }),
+  source: z.enum(["billing", "requests"]),
+  pricingMode: z.enum(["stored", "repriced"]),
+  window: z.strictObject({
+    since: z.string().nullable(),
+    until: z.string().nullable(),
+    tz: z.string(),
+    firstTs: z.string().nullable(),
+    lastTs: z.string().nullable(),
+    days: z.array(z.string()),
+  }),
+  headline: z.strictObject({
+    text: z.string(),
+    top: z.number().int().nonnegative(),
+    groups: z.number().int().nonnegative(),
+    share: z.number().min(0).max(1),
+  }),
+  totals: z.strictObject({ requests: z.number().int().nonnegative(), tokens: Tokens, costUsd: Money, unpriced: Unpriced }),
+  rows: z.array(
+    z.strictObject({
+      key: z.record(z.string(), z.string()),
+      requests: z.number().int().nonnegative(),
+      tokens: Tokens,
+      costUsd: Money,
+      share: z.number().min(0).max(1),
+      cumulativeShare: z.number().min(0).max(1),
+      unpriced: Unpriced,
+      daily: z.array(z.strictObject({ day: z.string(), costUsd: Money })).optional(),
+    }),
+  ),
+});
