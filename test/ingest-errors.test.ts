@@ -21,6 +21,8 @@ const cases: { name: string; file: string; content: string | Buffer; message: st
   { name: "unknown format", file: "unknown.csv", content: "a,b\n1,2\n", message: "unknown.csv:1: unknown format (header: a,b)" },
   { name: "non-numeric tokens", file: "bad.csv", content: HEADER + GOOD + "2025-10-20T08:00:00Z,gpt-4o-mini,x,abc,5\n", message: 'bad.csv:3: "abc" is not a number (column input_tokens)' },
   { name: "negative tokens", file: "neg.csv", content: HEADER + GOOD + GOOD + "2025-10-20T08:00:00Z,gpt-4o-mini,x,-3,5\n", message: "neg.csv:4: input tokens is not a non-negative integer below 10^15" },
+  { name: "fractional tokens", file: "frac.csv", content: HEADER + GOOD.replace("10,5", "10.0,5") + GOOD.replace("10,5", "10.5,5"), message: "frac.csv:3: input tokens is not a non-negative integer below 10^15" },
+  { name: "2^63 tokens", file: "huge.csv", content: HEADER + GOOD.replace("10,5", "9223372036854775808,5"), message: "huge.csv:2: input tokens is not a non-negative integer below 10^15" },
   { name: "bad timestamp", file: "ts.csv", content: HEADER + GOOD + "yesterday,gpt-4o-mini,x,3,5\n", message: "ts.csv:3: missing or unparseable timestamp" },
   { name: "ragged row", file: "ragged.csv", content: HEADER + GOOD + "2025-10-20T08:00:00Z,gpt-4o-mini,x,10\n", message: "ragged.csv:3: expected 5 columns, found 4" },
   { name: "truncated JSONL", file: "t.jsonl", content: '{"timestamp":"2025-10-20T08:00:00Z","model":"gpt-4o-mini","input_tokens":5,"output_tokens":1}\n{"timestamp":"2025-10-20T08:00:00Z","model":"gpt-4o-mini","input_tokens":5,\n', message: "t.jsonl:2: malformed JSON: unexpected end of data" },

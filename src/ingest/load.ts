@@ -59,11 +59,11 @@ function canonicalUsage(adapter: UsageAdapter, file: SourceFile): string {
  * summed per key (identical keys in one export are one bucket), and cost is priced at each row's timestamp.
  */
 export function insertUsageSql(adapter: UsageAdapter, file: SourceFile, groups: readonly string[]): string {
+  // One regexp pass: a non-match yields empty groups, so "tagged" is a non-empty user group.
   const decoded = `
-    SELECT c.*,
-      regexp_matches(c.tag, $tag_re) AS tagged,
-      regexp_extract(c.tag, $tag_re, [${groups.map((g) => `'${g}'`).join(", ")}]) AS parts
-    FROM (${canonicalUsage(adapter, file)}) c`;
+    SELECT *, parts.user <> '' AS tagged
+    FROM (SELECT c.*, regexp_extract(c.tag, $tag_re, [${groups.map((g) => `'${g}'`).join(", ")}]) AS parts
+          FROM (${canonicalUsage(adapter, file)}) c)`;
   const userHash = `CASE WHEN tagged THEN parts.user WHEN coalesce(tag, user_raw) IS NOT NULL THEN left(sha256(coalesce(tag, user_raw)), 12) END`;
   const base = `
     SELECT ts, bucket_end, provider, model, project, api_key, workspace,
@@ -87,7 +87,7 @@ export function insertUsageSql(adapter: UsageAdapter, file: SourceFile, groups: 
       : `SELECT *, NULL::VARCHAR AS row_key FROM (${base})`;
   return `
     INSERT INTO usage
-    SELECT u.ts, u.bucket_end, $kind, $format, $ingest_id, u.provider, u.model, u.project, u.api_key, u.workspace,
+    SELECT u.ts, u.bucket_end, $kind, $format, $ingest_id, coalesce(u.provider, pr.provider), u.model, u.project, u.api_key, u.workspace,
       u.tag_raw, u.user_hash, u.feature, u.endpoint, u.requests, u.input_tokens, u.cached_input_tokens,
       u.cache_write_5m_tokens, u.cache_write_1h_tokens, u.output_tokens, u.reasoning_tokens, u.batch, u.service_tier,
       u.long_context, u.status, u.latency_ms, u.prompt_hash, u.request_id, u.reported_cost_usd, u.row_key,

@@ -1,5 +1,5 @@
-import { keepRequestEvents, providerFromModel } from "./request-log-jsonl.js";
-import { bool, has, ident, isoTs, money, readCsv, text, tok } from "./sql.js";
+import { keepRequestEvents } from "./request-log-jsonl.js";
+import { bool, has, ident, money, readCsv, tok } from "./sql.js";
 import type { UsageAdapter, UsageColumn } from "./types.js";
 import { csvHead } from "./util.js";
 
@@ -30,8 +30,12 @@ export const requestLogCsv: UsageAdapter = {
     ["model", "input_tokens", "output_tokens"].every((n) => head.header.includes(n)),
   read(file) {
     const { header, delimiter } = csvHead(file);
+    // Counts as DOUBLE, then checked to be whole: a BIGINT read would silently round "10.5", and loggers write "10.0".
     const types: Record<string, string> = Object.fromEntries(TOKENS.map((t) => [t, "DOUBLE"]));
     types.latency_ms = "DOUBLE";
+    // The reader parses ISO timestamps (with offsets) itself: faster than casting text, and a bad value is
+    // reported with its line.
+    types[TS_NAMES.find((n) => header.includes(n))!] = "TIMESTAMPTZ";
     return {
       from: readCsv(header, delimiter, types),
       keep: header.includes("event") ? keepRequestEvents : undefined,
@@ -41,13 +45,14 @@ export const requestLogCsv: UsageAdapter = {
   columns(file) {
     const { header } = csvHead(file);
     const col = (n: string) => has(header, n);
-    const opt = (n: string) => (col(n) ? text(col(n)!) : undefined);
+    // read_csv already maps empty fields to NULL, so string columns are used as they are.
+    const opt = (n: string) => col(n);
     const tsCol = ident(TS_NAMES.find((n) => header.includes(n))!);
-    const tags = TAG_NAMES.filter((n) => header.includes(n)).map((n) => text(ident(n)));
-    const model = text(ident("model"));
+    const tags = TAG_NAMES.filter((n) => header.includes(n)).map((n) => ident(n));
+    const model = ident("model");
     const cols: Partial<Record<UsageColumn, string>> = {
-      ts: isoTs(tsCol),
-      provider: `coalesce(lower(${opt("provider") ?? "NULL"}), ${providerFromModel(model)})`,
+      ts: `${tsCol}::TIMESTAMP`,
+      provider: opt("provider") ? `lower(${opt("provider")})` : undefined,
       model,
       project: opt("project"),
       api_key: opt("api_key"),

@@ -86,7 +86,8 @@ export const requestLogJsonl: UsageAdapter = {
     const model = `coalesce(${text("model")}, ${text("response.model")})`;
     const cols: Partial<Record<UsageColumn, string>> = {
       ts: anyTs("coalesce(timestamp, ts, time, created_at, created)"),
-      provider: `CASE WHEN ${isFlat} THEN coalesce(lower(${text("provider")}), ${providerFromModel(model)}) ELSE ${obj.provider} END`,
+      // NULL lets ingest fill it from the price table, then from the model name.
+      provider: `CASE WHEN ${isFlat} THEN lower(${text("provider")}) ELSE ${obj.provider} END`,
       model,
       project: text("project"),
       api_key: text("api_key"),
@@ -107,9 +108,3 @@ export const requestLogJsonl: UsageAdapter = {
     return cols;
   },
 };
-
-/** Provider from a model id when the log doesn't say: only unambiguous families, else NULL. */
-export const providerFromModel = (model: string): string =>
-  `(CASE WHEN ${model} LIKE 'claude%' OR ${model} LIKE 'anthropic/%' THEN 'anthropic'
-         WHEN ${model} LIKE 'gemini%' OR ${model} LIKE 'google/%' THEN 'google'
-         WHEN regexp_matches(${model}, '^(gpt-|o[1-9]|text-embedding|chatgpt|davinci|babbage|ft:gpt|openai/)') THEN 'openai' END)`;

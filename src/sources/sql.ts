@@ -13,7 +13,7 @@ export const str = (value: string): string => `'${value.replaceAll("'", "''")}'`
 export const tok = (expr: string): string =>
   `(CASE WHEN (${expr}) IS NULL THEN 0::BIGINT WHEN (${expr}) >= 0 AND (${expr}) < 1e15 AND (${expr}) = trunc(${expr}) THEN (${expr})::BIGINT ELSE -1::BIGINT END)`;
 
-/** Blank and the `--` placeholder are NULL. */
+/** Trimmed text; blank and the `--` placeholder (provider exports) are NULL. */
 export const text = (expr: string): string => `nullif(nullif(trim(CAST(${expr} AS VARCHAR)), ''), '--')`;
 
 /** An ISO date/datetime with or without an offset, stored as naive UTC. No zone means UTC. */

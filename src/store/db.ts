@@ -19,6 +19,11 @@ function bind(sql: string, params: Params): DuckDBValue[] | Record<string, DuckD
 }
 export type Row = Record<string, unknown>;
 
+/** LLMCOST_PROFILE=1 prints each statement's wall time to stderr (for benchmarking, not for users). */
+const profile = process.env.LLMCOST_PROFILE === "1";
+const trace = (sql: string, t0: number) =>
+  process.stderr.write(`[sql ${((performance.now() - t0) / 1000).toFixed(3)}s] ${sql.replace(/\s+/g, " ").slice(0, 100)}\n`);
+
 export interface DbOptions {
   readOnly: boolean;
   /** For --dry-run on a database that does not exist yet: work in memory, write nothing. */
@@ -60,12 +65,16 @@ export class Db {
   }
 
   async run(sql: string, params: Params = []): Promise<void> {
+    const t = profile ? performance.now() : 0;
     await this.conn.run(sql, bind(sql, params));
+    if (profile) trace(sql, t);
   }
 
   /** Rows as JSON-safe objects: BIGINT and DECIMAL arrive as strings, so money is never a float here. */
   async all<T extends Row = Row>(sql: string, params: Params = []): Promise<T[]> {
+    const t = profile ? performance.now() : 0;
     const reader = await this.conn.runAndReadAll(sql, bind(sql, params));
+    if (profile) trace(sql, t);
     return reader.getRowObjectsJson() as T[];
   }
 

@@ -1,0 +1,70 @@
+/**
+ * npm run bench: llmcost against raw DuckDB doing the same work, in one run, each side in a fresh process.
+ *   ingest:  `llmcost ingest FILE`  vs  CREATE TABLE t AS SELECT * FROM read_csv(FILE)
+ *   report:  `llmcost report --by feature` (fresh process)  vs  the same GROUP BY over the stored table
+ * Sizes: BENCH_ROWS=1000000,10000000 (default). Data is generated once into bench-data/ and reused.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { writeCsv } from "./make-csv.js";
+
+const ROOT = join(fileURLToPath(import.meta.url), "..", "..", "..");
+const DATA = join(ROOT, "bench-data");
+const BIN = join(ROOT, "bin", "llmcost.js");
+const DUCKDB = join(ROOT, "node_modules", "@duckdb", "node-api", "lib", "index.js");
+const sizes = (process.env.BENCH_ROWS ?? "1000000,10000000").split(",").map(Number);
+
+/** Wall time of a fresh node process, in seconds. */
+function timed(args: string[]): number {
+  const t = performance.now();
+  execFileSync(process.execPath, args, { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NO_COLOR: "1" } });
+  return (performance.now() - t) / 1000;
+}
+
+/** A throwaway script run in its own process: raw DuckDB with nothing of llmcost loaded. */
+const raw = (body: string) => [
+  "--input-type=module",
+  "-e",
+  `import { DuckDBInstance } from ${JSON.stringify(DUCKDB)};\n${body}`,
+];
+
+const REPORT_SQL = `SELECT feature, sum(requests), sum(input_tokens), sum(cached_input_tokens), sum(cache_write_5m_tokens),
+  sum(cache_write_1h_tokens), sum(output_tokens), sum(cost_usd) FILTER (WHERE priced), count(*) FILTER (WHERE NOT priced)
+  FROM usage WHERE source_kind = 'requests' GROUP BY feature ORDER BY 8 DESC`;
+
+const fmt = (s: number) => `${s.toFixed(2)}s`;
+const rows: string[][] = [];
+
+mkdirSync(DATA, { recursive: true });
+console.log(`llmcost bench · node ${process.version} · ${cpus().length} cores · ${cpus()[0]?.model ?? "?"}`);
+for (const n of sizes) {
+  const file = join(DATA, `requests-${n}.csv`);
+  if (!existsSync(file)) {
+    const t = performance.now();
+    await writeCsv(n, file);
+    console.log(`generated ${n.toLocaleString("en")} rows (${(statSync(file).size / 1e6).toFixed(0)} MB) in ${fmt((performance.now() - t) / 1000)}`);
+  }
+  const rawDb = join(DATA, `raw-${n}.duckdb`);
+  const ourDb = join(DATA, `llmcost-${n}.duckdb`);
+  for (const f of [rawDb, ourDb, `${rawDb}.wal`, `${ourDb}.wal`]) rmSync(f, { force: true });
+
+  const rawIngest = timed(raw(`const i = await DuckDBInstance.create(${JSON.stringify(rawDb)}); const c = await i.connect();
+await c.run("CREATE TABLE t AS SELECT * FROM read_csv(" + ${JSON.stringify(`'${file}'`)} + ")"); c.closeSync(); i.closeSync();`));
+  const ourIngest = timed([BIN, "ingest", "--db", ourDb, file]);
+  rows.push([`ingest ${n.toLocaleString("en")} rows`, fmt(rawIngest), fmt(ourIngest), (ourIngest / rawIngest).toFixed(2), `${Math.round(n / ourIngest).toLocaleString("en")} rows/s`]);
+
+  const rawReport = timed(raw(`const i = await DuckDBInstance.create(${JSON.stringify(ourDb)}, { access_mode: "READ_ONLY" }); const c = await i.connect();
+await c.runAndReadAll(${JSON.stringify(REPORT_SQL)}); c.closeSync(); i.closeSync();`));
+  const ourReport = timed([BIN, "report", "--db", ourDb, "--by", "feature", "--format", "json"]);
+  rows.push([`report --by feature, ${n.toLocaleString("en")} rows`, fmt(rawReport), fmt(ourReport), (ourReport / rawReport).toFixed(2), ourReport <= 0.5 ? "≤ 0.5 s target: met" : "≤ 0.5 s target: MISSED"]);
+  rmSync(rawDb, { force: true });
+}
+
+const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...[["work", "raw duckdb", "llmcost", "ratio", "note"], ...rows].map((r) => r[i]!.length)));
+const line = (r: string[]) => r.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+console.log(`\n${line(["work", "raw duckdb", "llmcost", "ratio", "note"])}`);
+for (const r of rows) console.log(line(r));
+console.log("\nEach figure is one fresh process, wall clock, including start-up. Ratio = llmcost / raw duckdb.");
