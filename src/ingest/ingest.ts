@@ -191,6 +191,9 @@ async function loadFile(
   try {
     await withProgress(db, req, p.input, () => db.run(insert, all));
   } catch (err) {
+    if (/out of range|Overflow/i.test(err instanceof Error ? err.message : "") && /DECIMAL\(18,12\)/.test(err instanceof Error ? err.message : "")) {
+      throw usageError(`${p.input.display}: a single row costs $1,000,000 or more, above llmcost's per-row limit`, "export smaller buckets (daily or hourly) and ingest those");
+    }
     const e = readerError(err);
     if (e.reason.startsWith("malformed JSON") && plan.lines === "jsonl") e.line = (await firstBadJsonLine(p.input.path)) ?? e.line;
     throw usageError(`${p.input.display}${e.line !== undefined ? `:${e.line}` : ""}: ${e.reason}`);

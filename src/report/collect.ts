@@ -94,6 +94,9 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
   const cs = await costSource(db, catalog.sha256, q.pricingAsOf);
   const params: Record<string, Param> = { tz: q.tz };
   if (q.pricingAsOf) params.pricing_as_of = q.pricingAsOf;
+  // Converting every row to local time is the most expensive part of a scan: skip it in UTC.
+  const local = q.tz === "UTC" ? "u.ts" : LOCAL;
+  const dim = (d: Dimension) => DIMENSIONS[d].replaceAll("__local", local);
   const conds: string[] = [];
   if (q.since) {
     params.since = q.since;
@@ -109,70 +112,78 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
     params[`w${i}`] = w.value;
     byDim.set(w.dim, [...(byDim.get(w.dim) ?? []), `$w${i}`]);
   });
-  for (const [dim, ps] of byDim) conds.push(`${DIMENSIONS[dim].replaceAll("__local", LOCAL)} IN (${ps.join(", ")})`);
+  for (const [d, ps] of byDim) conds.push(`${dim(d)} IN (${ps.join(", ")})`);
   const filter = conds.length ? conds.join(" AND ") : "true";
   const source = await pickSource(db, q, filter, params);
   params.kind = source;
 
-  const dimSql = q.by.map((d, i) => `${DIMENSIONS[d].replaceAll("__local", LOCAL)} AS d${i}`).join(", ");
+  const dimSql = q.by.map((d, i) => `${dim(d)} AS d${i}`).join(", ");
   const dimCols = q.by.map((_, i) => `d${i}`).join(", ");
   const base = `
-    SELECT ${dimSql}, ${LOCAL} AS local_ts, u.ts, u.model, u.requests, u.input_tokens, u.cached_input_tokens,
+    SELECT ${dimSql}, ${q.chart ? `${local} AS local_ts,` : ""} u.ts, u.model, u.requests, u.input_tokens, u.cached_input_tokens,
       u.cache_write_5m_tokens, u.cache_write_1h_tokens, u.output_tokens, u.reasoning_tokens,
-      ${cs.cost} AS cost, ${cs.priced} AS priced
+      ${cs.cost} AS cost
     FROM usage u ${cs.join}
     WHERE u.source_kind = $kind AND ${filter}`;
-  const agg = `
-    sum(requests)::BIGINT AS requests, sum(input_tokens)::BIGINT AS input, sum(cached_input_tokens)::BIGINT AS cached,
-    sum(cache_write_5m_tokens)::BIGINT AS cw5, sum(cache_write_1h_tokens)::BIGINT AS cw1, sum(output_tokens)::BIGINT AS output,
-    sum(reasoning_tokens)::BIGINT AS reasoning, coalesce(sum(cost) FILTER (WHERE priced), 0)::VARCHAR AS cost,
-    count(*) FILTER (WHERE NOT priced) AS u_rows, coalesce(sum(requests) FILTER (WHERE NOT priced), 0) AS u_requests,
-    coalesce(sum(input_tokens + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens) FILTER (WHERE NOT priced), 0) AS u_tokens,
-    list(DISTINCT coalesce(model, '(no model)') ORDER BY coalesce(model, '(no model)')) FILTER (WHERE NOT priced) AS u_models`;
-  const grouped = await db.all(`WITH base AS (${base}) SELECT ${dimCols}, ${agg} FROM base GROUP BY ${dimCols}`, params);
-  const totalsRow = await db.one(
-    `WITH base AS (${base}) SELECT ${agg}, strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS first_ts, strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') AS last_ts,
-       strftime(min(local_ts), '%Y-%m-%d') AS first_day, strftime(max(local_ts), '%Y-%m-%d') AS last_day FROM base`,
+  // One scan: totals, the headline and the window are derived from these groups.
+  const grouped = await db.all(
+    `WITH base AS (${base})
+     SELECT ${dimCols},
+       sum(requests)::BIGINT AS requests, sum(input_tokens)::BIGINT AS input, sum(cached_input_tokens)::BIGINT AS cached,
+       sum(cache_write_5m_tokens)::BIGINT AS cw5, sum(cache_write_1h_tokens)::BIGINT AS cw1, sum(output_tokens)::BIGINT AS output,
+       sum(reasoning_tokens)::BIGINT AS reasoning, coalesce(sum(cost), 0)::VARCHAR AS cost,
+       count(*) - count(cost) AS u_rows,
+       strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS first_ts, strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') AS last_ts
+     FROM base GROUP BY ${dimCols}`,
     params,
   );
+  // Cost is NULL exactly when a row is unpriced; details are gathered only when there are such rows.
+  if (grouped.some((r) => n(r.u_rows) > 0)) {
+    const unpriced = await db.all(
+      `WITH base AS (${base})
+       SELECT ${dimCols}, coalesce(sum(requests), 0) AS u_requests,
+         coalesce(sum(input_tokens + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens), 0) AS u_tokens,
+         list(DISTINCT coalesce(model, '(no model)') ORDER BY coalesce(model, '(no model)')) AS u_models
+       FROM base WHERE cost IS NULL GROUP BY ${dimCols}`,
+      params,
+    );
+    const keyOf = (r: Record<string, unknown>) => q.by.map((_, i) => String(r[`d${i}`])).join("\u0000");
+    const byKey = new Map(unpriced.map((r) => [keyOf(r), r]));
+    for (const r of grouped) Object.assign(r, byKey.get(keyOf(r)) ?? {});
+  }
 
   const users = q.usersFile ? readUsers(q.usersFile) : null;
-  const label = (dim: Dimension, v: string) => (dim === "user" && users?.has(v) ? users.get(v)! : v);
-  const toTokens = (r: Record<string, unknown>): Tokens => ({
-    input: n(r.input),
-    cachedInput: n(r.cached),
-    cacheWrite5m: n(r.cw5),
-    cacheWrite1h: n(r.cw1),
-    output: n(r.output),
-    reasoning: n(r.reasoning),
-  });
-  const toUnpriced = (r: Record<string, unknown>): Unpriced => ({
-    rows: n(r.u_rows),
-    requests: n(r.u_requests),
-    tokens: n(r.u_tokens),
-    models: (r.u_models as string[] | null) ?? [],
-  });
-
-  const total = dec(totalsRow?.cost);
+  const label = (d: Dimension, v: string) => (d === "user" && users?.has(v) ? users.get(v)! : v);
   let rows: ReportRow[] = grouped.map((r) => ({
     key: Object.fromEntries(q.by.map((d, i) => [d, label(d, String(r[`d${i}`]))])),
     requests: n(r.requests),
-    tokens: toTokens(r),
+    tokens: {
+      input: n(r.input),
+      cachedInput: n(r.cached),
+      cacheWrite5m: n(r.cw5),
+      cacheWrite1h: n(r.cw1),
+      output: n(r.output),
+      reasoning: n(r.reasoning),
+    },
     costUsd: dec(r.cost),
     share: 0,
     cumulativeShare: 0,
-    unpriced: toUnpriced(r),
+    unpriced: { rows: n(r.u_rows), requests: n(r.u_requests), tokens: n(r.u_tokens), models: (r.u_models as string[] | null) ?? [] },
   }));
+  const totals = fold(rows, q.by);
+  const firstTs = grouped.map((r) => String(r.first_ts)).sort()[0] ?? null;
+  const lastTs = grouped.map((r) => String(r.last_ts)).sort().at(-1) ?? null;
   const timeOnly = TIME_DIMENSIONS.includes(q.by[0]!);
   rows.sort((a, b) =>
     timeOnly ? cmpKey(a, b, q.by) : compareDec(b.costUsd, a.costUsd) || b.unpriced.tokens - a.unpriced.tokens || cmpKey(a, b, q.by),
   );
-  const days = dayRange(totalsRow?.first_day as string | null, totalsRow?.last_day as string | null);
+  const headlineResult = headline(rows, q.by[0]!, totals.costUsd);
+  const days = firstTs && lastTs ? await localDays(db, firstTs, lastTs, q.tz) : [];
   if (q.chart && rows.length) await addDaily(db, base, params, q, rows, days);
   if (q.top !== null && rows.length > q.top) rows = [...rows.slice(0, q.top), fold(rows.slice(q.top), q.by)];
   let cum = 0;
   for (const r of rows) {
-    r.share = ratio(r.costUsd, total);
+    r.share = ratio(r.costUsd, totals.costUsd);
     cum += r.share;
     r.cumulativeShare = Math.min(1, cum);
   }
@@ -181,11 +192,21 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
     source,
     pricingMode: cs.mode,
     by: q.by,
-    window: { since: q.since, until: q.until, tz: q.tz, firstTs: (totalsRow?.first_ts as string) ?? null, lastTs: (totalsRow?.last_ts as string) ?? null, days },
-    totals: { requests: n(totalsRow?.requests), tokens: toTokens(totalsRow ?? {}), costUsd: total, unpriced: toUnpriced(totalsRow ?? {}) },
-    headline: await headline(db, base, params, q.by[0]!, total),
+    window: { since: q.since, until: q.until, tz: q.tz, firstTs, lastTs, days },
+    totals: { requests: totals.requests, tokens: totals.tokens, costUsd: totals.costUsd, unpriced: totals.unpriced },
+    headline: headlineResult,
     rows,
   };
+}
+
+/** Every local day from the first to the last timestamp (two values converted in SQL, not every row). */
+async function localDays(db: Db, firstTs: string, lastTs: string, tz: string): Promise<string[]> {
+  const r = await db.one<{ a: string; b: string }>(
+    `SELECT strftime(timezone($tz, timezone('UTC', CAST($a AS TIMESTAMP))), '%Y-%m-%d') AS a,
+            strftime(timezone($tz, timezone('UTC', CAST($b AS TIMESTAMP))), '%Y-%m-%d') AS b`,
+    { tz, a: firstTs.replace("Z", ""), b: lastTs.replace("Z", "") },
+  );
+  return dayRange(r?.a ?? null, r?.b ?? null);
 }
 
 const cmpKey = (a: ReportRow, b: ReportRow, by: Dimension[]) => {
@@ -260,7 +281,7 @@ function dayRange(first: string | null, last: string | null): string[] {
 async function addDaily(db: Db, base: string, params: Record<string, Param>, q: ReportQuery, rows: ReportRow[], days: string[]): Promise<void> {
   const dimCols = q.by.map((_, i) => `d${i}`).join(", ");
   const daily = await db.all(
-    `WITH base AS (${base}) SELECT ${dimCols}, strftime(local_ts, '%Y-%m-%d') AS day, coalesce(sum(cost) FILTER (WHERE priced), 0)::VARCHAR AS cost
+    `WITH base AS (${base}) SELECT ${dimCols}, strftime(local_ts, '%Y-%m-%d') AS day, coalesce(sum(cost), 0)::VARCHAR AS cost
      FROM base GROUP BY ALL`,
     params,
   );
@@ -279,17 +300,10 @@ async function addDaily(db: Db, base: string, params: Record<string, Param>, q: 
 }
 
 /** "3 of 9 features = 79.6% of $93.16": the fewest top groups of the first dimension that reach 80% of spend. */
-async function headline(
-  db: Db,
-  base: string,
-  params: Record<string, Param>,
-  dim: Dimension,
-  total: string,
-): Promise<Report["headline"]> {
-  const groups = await db.all<{ cost: string }>(
-    `WITH base AS (${base}) SELECT coalesce(sum(cost) FILTER (WHERE priced), 0)::VARCHAR AS cost FROM base GROUP BY d0 ORDER BY sum(cost) FILTER (WHERE priced) DESC NULLS LAST`,
-    params,
-  );
+function headline(rows: ReportRow[], d: Dimension, total: string): Report["headline"] {
+  const byFirst = new Map<string, string>();
+  for (const r of rows) byFirst.set(r.key[d]!, addDec(byFirst.get(r.key[d]!) ?? "0", r.costUsd));
+  const groups = [...byFirst.values()].sort((a, b) => compareDec(b, a));
   const plural: Record<Dimension, string> = {
     feature: "features", user: "users", model: "models", provider: "providers", project: "projects", api_key: "API keys",
     endpoint: "endpoints", batch: "batch modes", service_tier: "service tiers", day: "days", week: "weeks", month: "months",
@@ -298,10 +312,9 @@ async function headline(
   let top = 0;
   for (const g of groups) {
     if (ratio(acc, total) >= 0.8) break;
-    acc = addDec(acc, g.cost);
+    acc = addDec(acc, g);
     top++;
   }
   const share = ratio(acc, total);
-  const text = `${top} of ${groups.length} ${plural[dim]} = ${(share * 100).toFixed(1)}% of ${usd(total)}`;
-  return { text, top, groups: groups.length, share };
+  return { text: `${top} of ${groups.length} ${plural[d]} = ${(share * 100).toFixed(1)}% of ${usd(total)}`, top, groups: groups.length, share };
 }

@@ -54,7 +54,9 @@ CREATE TABLE usage (
   request_id             VARCHAR,
   reported_cost_usd      DECIMAL(38,12),
   row_key                VARCHAR,
-  cost_usd               DECIMAL(38,12),
+  -- Per-row cost fits DECIMAL(18,12) (under $1M per row): int64 storage makes report sums ~4x faster than
+  -- DECIMAL(38,12). Sums are taken in DECIMAL(38,12).
+  cost_usd               DECIMAL(18,12),
   priced                 BOOLEAN
 );
 CREATE TABLE billed_cost (
