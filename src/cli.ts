@@ -64,6 +64,43 @@ function build(done: (code: number) => void): Command {
       done(await run(cmd.optsWithGlobals()));
     });
 
+  const repeat = (v: string, acc: string[]) => [...acc, v];
+  globals(program.command("simulate"))
+    .summary("project what each cost-cutting tactic would save on your traffic")
+    .description(
+      "Replays your request logs through tactics in playbook order (cache, route, batch, prompt-cache, prune,\n" +
+        "output-cap); each acts on what the earlier ones left, so nothing is counted twice. Prints a waterfall,\n" +
+        "the per-feature breakdown, the evidence and every assumption used. Results are estimates.",
+    )
+    .option("--feature <name>", "only this feature (repeatable)", repeat, [] as string[])
+    .option("--since <date>", "start, inclusive")
+    .option("--until <date>", "end, exclusive")
+    .option("--tz <zone>", "time zone for plain dates", "UTC")
+    .option("--monthly", "scale to a 30-day month from the observed window")
+    .option("--cache <kind>", "exact: replay identical prompts through a response cache")
+    .option("--ttl <seconds>", "cache entry lifetime from the miss that set it", "3600")
+    .option("--threshold <x>", "similarity threshold for --cache semantic")
+    .option("--route <spec>", "mini (each model's cheaper sibling) or FROM=TO[,FROM=TO…]")
+    .option("--escalate <share>", "share of routed requests that escalate and pay both calls", "0.08")
+    .option("--batch <features>", "auto, or a comma-separated list of features to move to batch rates")
+    .option("--prompt-cache", "reprice repeated prefixes at cached rates (incl. write premium, min prefix)")
+    .option("--prefix-share <share>", "share of input that is a repeated prefix (default: config, else 0.5)")
+    .option("--prune <share>", "cut input by P, or FEATURE=P (repeatable)", repeat, [] as string[])
+    .option("--output-cap <tokens>", "clip output tokens per request")
+    .option("--self-host <cost:tps>", "COST_PER_HOUR:TOKENS_PER_SEC: monthly break-even against the API")
+    .addOption(formatOption())
+    .action(async (_o, cmd: Command) => done(await (await import("./commands/simulate.js")).run(cmd.optsWithGlobals())));
+
+  globals(program.command("savings"))
+    .summary("run every tactic on every feature and rank the opportunities by $/month")
+    .description("Each tactic (exact cache, route to the cheaper sibling, batch, prompt cache) is measured alone on\ncurrent traffic, per feature, with the evidence behind it. Estimates; use `simulate` to compose tactics.")
+    .option("--feature <name>", "only this feature (repeatable)", repeat, [] as string[])
+    .option("--since <date>", "start, inclusive")
+    .option("--until <date>", "end, exclusive")
+    .option("--tz <zone>", "time zone for plain dates", "UTC")
+    .addOption(formatOption())
+    .action(async (_o, cmd: Command) => done(await (await import("./commands/savings.js")).run(cmd.optsWithGlobals())));
+
   const pricing = program
     .command("pricing")
     .summary("list, show and check the versioned pricing tables; import a LiteLLM price map")

@@ -9,6 +9,7 @@ import { collectReport } from "../report/collect.js";
 import { renderReport } from "../report/render.js";
 import { Db } from "../store/db.js";
 import { parseReportQuery } from "./report.js";
+import { collectSavings, renderSavings } from "./savings.js";
 
 export const DEMO_DIR = fileURLToPath(new URL("../../../fixtures/demo/", import.meta.url));
 
@@ -31,13 +32,21 @@ export async function run(opts: GlobalOptions & { format?: string }): Promise<nu
     try {
       const q = parseReportQuery({ by: "feature", chart: ctx.format === "table" });
       const report = await collectReport(db, ctx.catalog, q);
-      process.stdout.write(renderReport(report, ctx.format, ctx.catalog, q));
+      const savings = await collectSavings(db, ctx.catalog, ctx, { features: [], since: null, until: null, tz: "UTC" });
+      if (ctx.format === "json") {
+        // One JSON document: the report and the savings side by side.
+        process.stdout.write(`{"report":${renderReport(report, "json", ctx.catalog, q).trim()},"savings":${renderSavings(savings, "json", ctx.catalog, {}).trim()}}\n`);
+      } else {
+        process.stdout.write(renderReport(report, ctx.format, ctx.catalog, q));
+        process.stdout.write(`\n${renderSavings({ ...savings, assumptions: [] }, ctx.format, ctx.catalog, {}, 5)}`);
+      }
     } finally {
       db.close();
     }
     if (ctx.format === "table") {
       process.stdout.write(
-        "\nNext: llmcost ingest <your exports>  ·  llmcost report --by feature,model  ·  llmcost report --by day --chart\n",
+        "Top 5 shown; `llmcost savings` lists all with assumptions, `llmcost simulate --route mini --batch auto` composes them.\n" +
+          "Next: llmcost ingest <your exports>  ·  llmcost report --by feature,model  ·  llmcost report --by day --chart\n",
       );
     }
   } finally {

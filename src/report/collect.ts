@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { usageError } from "../errors.js";
+import { addDec, compareDec, ratio } from "../money.js";
 import { usd } from "../output/format.js";
 import { type CostSource, costSource, installPricing } from "../pricing/sql.js";
 import type { Catalog } from "../pricing/load.js";
@@ -216,32 +217,6 @@ const cmpKey = (a: ReportRow, b: ReportRow, by: Dimension[]) => {
   }
   return 0;
 };
-
-/** Compares two non-negative decimal strings exactly. */
-export function compareDec(a: string, b: string): number {
-  const [ai, af = ""] = a.split(".");
-  const [bi, bf = ""] = b.split(".");
-  if (ai!.length !== bi!.length) return ai!.length - bi!.length;
-  if (ai !== bi) return ai! < bi! ? -1 : 1;
-  const w = Math.max(af.length, bf.length);
-  const x = af.padEnd(w, "0");
-  const y = bf.padEnd(w, "0");
-  return x === y ? 0 : x < y ? -1 : 1;
-}
-
-/** share = part / total, as a float for display only (money itself stays exact). */
-const ratio = (part: string, total: string): number => (Number(total) > 0 ? Number(part) / Number(total) : 0);
-
-function addDec(a: string, b: string): string {
-  const scale = 12;
-  const toInt = (s: string) => {
-    const [i, f = ""] = s.split(".");
-    return BigInt(i!) * 10n ** BigInt(scale) + BigInt(f.padEnd(scale, "0").slice(0, scale));
-  };
-  const v = toInt(a) + toInt(b);
-  const u = 10n ** BigInt(scale);
-  return `${v / u}.${(v % u).toString().padStart(scale, "0")}`;
-}
 
 function fold(rest: ReportRow[], by: Dimension[]): ReportRow {
   const sum = (f: (r: ReportRow) => number) => rest.reduce((a, r) => a + f(r), 0);

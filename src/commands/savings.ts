@@ -1,0 +1,102 @@
+import { type GlobalOptions, loadContext } from "../context.js";
+import { compareDec } from "../money.js";
+import { envelope } from "../output/envelope.js";
+import { csv, type Format, json, markdown, pct, table, usd, usdNumber } from "../output/format.js";
+import type { Catalog } from "../pricing/load.js";
+import { parseInstant, parseTz } from "../report/window.js";
+import { monthly, simulate } from "../sim/simulate.js";
+import { Db } from "../store/db.js";
+import { batch } from "../tactics/batch.js";
+import { exactCache } from "../tactics/cache.js";
+import { promptCache } from "../tactics/prompt-cache.js";
+import { route } from "../tactics/route.js";
+import type { Tactic } from "../tactics/types.js";
+
+export interface Opportunity {
+  feature: string;
+  tactic: string;
+  monthlyUsd: string;
+  savedUsd: string;
+  shareOfFeature: number;
+  evidence: string;
+}
+
+export interface SavingsResult {
+  window: { firstTs: string | null; lastTs: string | null; days: number };
+  baselineMonthlyUsd: string;
+  opportunities: Opportunity[];
+  assumptions: string[];
+}
+
+/** Every tactic with its default assumptions, in playbook order; each is measured alone on the current traffic. */
+export function defaultTactics(catalog: Catalog, prefixShare: number): Tactic[] {
+  return [exactCache(3600), route("mini", 0.08, "all", catalog), batch("auto"), promptCache(prefixShare)];
+}
+
+export async function collectSavings(db: Db, catalog: Catalog, ctx: ReturnType<typeof loadContext>, scope: Parameters<typeof simulate>[3]): Promise<SavingsResult> {
+  const t = (ctx.config.tactics ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  const tactics = defaultTactics(catalog, Number(t.promptCache?.prefixShare ?? 0.5));
+  const opportunities: Opportunity[] = [];
+  let base: Awaited<ReturnType<typeof simulate>> | null = null;
+  for (const tactic of tactics) {
+    const r = await simulate(db, catalog, ctx.config, scope, [tactic]);
+    base ??= r;
+    const step = r.steps[0]!;
+    for (const f of r.features) {
+      if (compareDec(f.savedUsd, "0") <= 0) continue;
+      opportunities.push({
+        feature: f.feature,
+        tactic: tactic.name,
+        savedUsd: f.savedUsd,
+        monthlyUsd: monthly(f.savedUsd, r.monthlyFactor),
+        shareOfFeature: f.savedPct,
+        evidence: step.evidence.find((e) => e.feature === f.feature)?.text ?? "",
+      });
+    }
+  }
+  opportunities.sort((a, b) => compareDec(b.monthlyUsd, a.monthlyUsd) || a.feature.localeCompare(b.feature));
+  return {
+    window: { firstTs: base?.window.firstTs ?? null, lastTs: base?.window.lastTs ?? null, days: base?.window.days ?? 0 },
+    baselineMonthlyUsd: base ? monthly(base.baselineUsd, base.monthlyFactor) : "0",
+    opportunities,
+    assumptions: [
+      ...tactics.flatMap((x) => x.assumptions.map((a) => `${x.name}: ${a}`)),
+      "each opportunity is measured alone on current traffic; they overlap, so use `llmcost simulate` to compose them",
+      "per month: the observed window scaled to 30 days",
+    ],
+  };
+}
+
+export function renderSavings(r: SavingsResult, format: Format, catalog: Catalog, filters: Record<string, unknown>, limit = Infinity): string {
+  const ops = r.opportunities.slice(0, limit);
+  if (format === "json") {
+    return json({
+      ...envelope("savings", catalog, filters),
+      estimate: true,
+      window: r.window,
+      baselineMonthlyUsd: usdNumber(r.baselineMonthlyUsd),
+      opportunities: r.opportunities.map((o) => ({ ...o, monthlyUsd: usdNumber(o.monthlyUsd), savedUsd: usdNumber(o.savedUsd), shareOfFeature: Number(o.shareOfFeature.toFixed(6)) })),
+      assumptions: r.assumptions,
+    });
+  }
+  const head = ["#", "Feature", "Tactic", "Per month", "Of feature", "Evidence"];
+  const rows = ops.map((o, i) => [String(i + 1), o.feature, o.tactic, usd(o.monthlyUsd), pct(o.shareOfFeature), o.evidence]);
+  if (format === "csv") return csv(head, rows);
+  const align: ("left" | "right")[] = ["right", "left", "left", "right", "right", "left"];
+  if (format === "markdown") return `**Savings opportunities** (estimates, per 30-day month; spend ${usd(r.baselineMonthlyUsd)}/month)\n\n${markdown(head, rows, align)}`;
+  const title = `Savings opportunities · estimates per 30-day month · current spend ${usd(r.baselineMonthlyUsd)}/month (${r.window.days} days observed)`;
+  return `${title}\n${table(head, rows, align)}\n${r.assumptions.map((a) => `  - ${a}`).join("\n")}\n`;
+}
+
+export async function run(o: GlobalOptions & { format?: string; feature?: string[]; since?: string; until?: string; tz?: string }): Promise<number> {
+  const ctx = loadContext(o);
+  const scope = { features: o.feature ?? [], since: parseInstant(o.since, "--since"), until: parseInstant(o.until, "--until"), tz: parseTz(o.tz) };
+  const db = await Db.open(ctx.dbPath, { readOnly: true });
+  try {
+    const r = await collectSavings(db, ctx.catalog, ctx, scope);
+    process.stdout.write(renderSavings(r, ctx.format, ctx.catalog, { features: scope.features, since: scope.since, until: scope.until, tz: scope.tz }));
+  } finally {
+    db.close();
+  }
+  return 0;
+}

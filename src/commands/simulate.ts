@@ -1,0 +1,102 @@
+import { z } from "zod";
+import { type GlobalOptions, loadContext } from "../context.js";
+import { usageError } from "../errors.js";
+import { parseInstant, parseTz } from "../report/window.js";
+import { renderSim } from "../sim/render.js";
+import { parseSelfHost, selfHost } from "../sim/self-host.js";
+import { monthly, simulate } from "../sim/simulate.js";
+import { Db } from "../store/db.js";
+import { batch } from "../tactics/batch.js";
+import { exactCache } from "../tactics/cache.js";
+import { outputCap } from "../tactics/output-cap.js";
+import { promptCache } from "../tactics/prompt-cache.js";
+import { prune } from "../tactics/prune.js";
+import { route } from "../tactics/route.js";
+import type { Tactic } from "../tactics/types.js";
+
+export interface SimulateOptions extends GlobalOptions {
+  feature?: string[];
+  since?: string;
+  until?: string;
+  tz?: string;
+  monthly?: boolean;
+  cache?: string;
+  ttl?: string;
+  threshold?: string;
+  route?: string;
+  escalate?: string;
+  batch?: string;
+  promptCache?: boolean;
+  prefixShare?: string;
+  prune?: string[];
+  outputCap?: string;
+  selfHost?: string;
+}
+
+const Share = z.coerce.number().min(0).max(1);
+const parseShare = (v: string, flag: string): number => {
+  const r = Share.safeParse(v);
+  if (!r.success || v.trim() === "") throw usageError(`${flag} expects a fraction between 0 and 1 (got ${JSON.stringify(v)})`);
+  return r.data;
+};
+const parsePositiveInt = (v: string, flag: string): number => {
+  const r = z.coerce.number().int().positive().safeParse(v);
+  if (!r.success) throw usageError(`${flag} expects a positive whole number (got ${JSON.stringify(v)})`);
+  return r.data;
+};
+
+/** `--prune 0.6`, `--prune feature=0.6`, repeatable or comma-separated. */
+export function parsePrune(values: readonly string[]): { feature: string | null; share: number }[] {
+  return values.flatMap((v) => v.split(",")).map((p) => {
+    const eq = p.lastIndexOf("=");
+    return eq < 0 ? { feature: null, share: parseShare(p, "--prune") } : { feature: p.slice(0, eq), share: parseShare(p.slice(eq + 1), "--prune") };
+  });
+}
+
+/** Flags → tactics in playbook order: cache, route, batch, prompt-cache, prune, output-cap. */
+export function buildTactics(o: SimulateOptions, ctx: ReturnType<typeof loadContext>): Tactic[] {
+  const tactics: Tactic[] = [];
+  const t = (ctx.config.tactics ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  if (o.cache !== undefined) {
+    if (o.cache === "semantic") {
+      throw usageError(
+        "--cache semantic needs prompt text or embeddings, which llmcost does not store (only a prompt hash)",
+        "use --cache exact, which replays prompt hashes; semantic estimates are not built yet",
+      );
+    }
+    if (o.cache !== "exact") throw usageError(`--cache expects exact or semantic (got ${JSON.stringify(o.cache)})`);
+    tactics.push(exactCache(o.ttl === undefined ? 3600 : parsePositiveInt(o.ttl, "--ttl")));
+  }
+  if (o.route !== undefined) {
+    const esc = o.escalate === undefined ? 0.08 : parseShare(o.escalate, "--escalate");
+    tactics.push(route(o.route, esc, "all", ctx.catalog));
+  }
+  if (o.batch !== undefined) tactics.push(batch(o.batch === "auto" ? "auto" : o.batch.split(",").map((f) => f.trim())));
+  if (o.promptCache) {
+    const share = o.prefixShare ?? String(t.promptCache?.prefixShare ?? 0.5);
+    tactics.push(promptCache(parseShare(share, "--prefix-share")));
+  }
+  if (o.prune?.length) tactics.push(prune(parsePrune(o.prune)));
+  if (o.outputCap !== undefined) tactics.push(outputCap(parsePositiveInt(o.outputCap, "--output-cap")));
+  return tactics;
+}
+
+export async function run(o: SimulateOptions): Promise<number> {
+  const ctx = loadContext(o);
+  const tactics = buildTactics(o, ctx);
+  const self = o.selfHost !== undefined ? parseSelfHost(o.selfHost) : null;
+  if (tactics.length === 0 && !self) {
+    throw usageError("choose at least one tactic", "e.g. --cache exact --route mini --batch auto --prompt-cache --prune 0.3 --output-cap 500; `llmcost savings` tries them all");
+  }
+  const scope = { features: o.feature ?? [], since: parseInstant(o.since, "--since"), until: parseInstant(o.until, "--until"), tz: parseTz(o.tz) };
+  const db = await Db.open(ctx.dbPath, { readOnly: true });
+  try {
+    const result = await simulate(db, ctx.catalog, ctx.config, scope, tactics);
+    const sh = self ? selfHost(self, Math.round((result.baselineTokens * result.monthlyFactor.num) / result.monthlyFactor.den), monthly(result.baselineUsd, result.monthlyFactor)) : null;
+    const filters = { features: scope.features, since: scope.since, until: scope.until, tz: scope.tz, tactics: tactics.map((x) => x.name), monthly: o.monthly === true };
+    process.stdout.write(renderSim({ result, monthly: o.monthly === true, selfHost: sh, filters }, ctx.format, ctx.catalog));
+  } finally {
+    db.close();
+  }
+  return 0;
+}

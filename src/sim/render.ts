@@ -1,0 +1,83 @@
+import { envelope } from "../output/envelope.js";
+import { csv, type Format, int, json, markdown, pct, table, usd, usdNumber } from "../output/format.js";
+import type { Catalog } from "../pricing/load.js";
+import type { SelfHost } from "./self-host.js";
+import { monthly, type SimResult } from "./simulate.js";
+
+export interface SimOutput {
+  result: SimResult;
+  monthly: boolean;
+  selfHost: SelfHost | null;
+  filters: Record<string, unknown>;
+}
+
+const money = (v: string) => usdNumber(v);
+
+export function simJson(o: SimOutput, catalog: Catalog) {
+  const r = o.result;
+  const m = (v: string) => money(monthly(v, r.monthlyFactor));
+  return {
+    ...envelope("simulate", catalog, o.filters),
+    estimate: true,
+    window: r.window,
+    requests: r.requests,
+    unpricedRequests: r.unpricedRequests,
+    baselineUsd: money(r.baselineUsd),
+    steps: r.steps.map((s) => ({
+      tactic: s.tactic,
+      costUsd: money(s.costUsd),
+      savedUsd: money(s.savedUsd),
+      savedPct: Number(s.savedPct.toFixed(6)),
+      affectedRequests: s.affectedRequests,
+      assumptions: s.assumptions,
+      evidence: s.evidence,
+      details: s.details,
+    })),
+    finalUsd: money(r.finalUsd),
+    savedUsd: money(r.savedUsd),
+    savedPct: Number(r.savedPct.toFixed(6)),
+    monthly: o.monthly ? { factor: `${r.monthlyFactor.num}/${r.monthlyFactor.den}`, baselineUsd: m(r.baselineUsd), finalUsd: m(r.finalUsd), savedUsd: m(r.savedUsd) } : null,
+    features: r.features.map((f) => ({ ...f, baselineUsd: money(f.baselineUsd), projectedUsd: money(f.projectedUsd), savedUsd: money(f.savedUsd), savedPct: Number(f.savedPct.toFixed(6)) })),
+    selfHost: o.selfHost
+      ? { ...o.selfHost, selfHostMonthlyUsd: money(o.selfHost.selfHostMonthlyUsd), apiMonthlyUsd: money(o.selfHost.apiMonthlyUsd), monthlyDeltaUsd: money(o.selfHost.monthlyDeltaUsd), breakEvenMonthlyUsd: money(o.selfHost.breakEvenMonthlyUsd), costPerHourUsd: money(o.selfHost.costPerHourUsd) }
+      : null,
+  };
+}
+
+export function renderSim(o: SimOutput, format: Format, catalog: Catalog): string {
+  if (format === "json") return json(simJson(o, catalog));
+  const r = o.result;
+  const mcol = (v: string) => (o.monthly ? [usd(monthly(v, r.monthlyFactor))] : []);
+  const head = ["Step", "Cost", "Saved", "Saved %", "Requests affected", ...(o.monthly ? ["Per month"] : [])];
+  const rows: string[][] = [
+    ["baseline", usd(r.baselineUsd), "", "", int(r.requests), ...mcol(r.baselineUsd)],
+    ...r.steps.map((s) => [`after ${s.tactic}`, usd(s.costUsd), usd(s.savedUsd), pct(s.savedPct), int(s.affectedRequests), ...mcol(s.costUsd)]),
+    ["total saved", usd(r.finalUsd), usd(r.savedUsd), pct(r.savedPct), "", ...mcol(r.savedUsd)],
+  ];
+  const fHead = ["Feature", "Baseline", "Projected", "Saved", "Saved %"];
+  const fRows = r.features.map((f) => [f.feature, usd(f.baselineUsd), usd(f.projectedUsd), usd(f.savedUsd), pct(f.savedPct)]);
+  if (format === "csv") return csv(head, rows) + "\n" + csv(fHead, fRows);
+  const align: ("left" | "right")[] = ["left", "right", "right", "right", "right", "right"];
+  if (format === "markdown") {
+    return `**Simulated savings: ${usd(r.savedUsd)} (${pct(r.savedPct)}) on ${int(r.requests)} requests over ${r.window.days} day(s)** _(estimate)_\n\n${markdown(head, rows, align)}\n${markdown(fHead, fRows, align)}\n${assumptionsText(o, "- ")}`;
+  }
+  const header = `Simulation (estimate) on ${int(r.requests)} requests · ${r.window.firstTs?.slice(0, 10)} → ${r.window.lastTs?.slice(0, 10)} (${r.window.days} day${r.window.days === 1 ? "" : "s"})`;
+  const unpriced = r.unpricedRequests ? `\n${int(r.unpricedRequests)} unpriced requests are outside every figure (see \`llmcost pricing check\`).` : "";
+  const evidence = r.steps.flatMap((s) => s.evidence.slice(0, 5).map((e) => `  ${s.tactic} · ${e.feature}: ${e.text}`));
+  const self = o.selfHost ? `\n${selfHostText(o.selfHost)}\n` : "";
+  return `${header}\n${table(head, rows, align)}\n${table(fHead, fRows, align)}\n${evidence.length ? `Evidence:\n${evidence.join("\n")}\n` : ""}${assumptionsText(o, "  - ")}${self}${unpriced}\n`;
+}
+
+function assumptionsText(o: SimOutput, bullet: string): string {
+  const lines = o.result.steps.flatMap((s) => s.assumptions.map((a) => `${bullet}${s.tactic}: ${a}`));
+  const m = o.monthly ? [`${bullet}monthly: observed ${o.result.window.days} day(s) scaled to a 30-day month`] : [];
+  return `Assumptions:\n${[...lines, ...m, `${bullet}prices: the epoch in force at each request's timestamp; tokens unchanged except where a tactic says so`].join("\n")}\n`;
+}
+
+function selfHostText(s: SelfHost): string {
+  const verdict =
+    Number(s.monthlyDeltaUsd) > 0
+      ? `self-hosting saves ${usd(s.monthlyDeltaUsd)}/month`
+      : `the API is cheaper by ${usd(s.monthlyDeltaUsd.replace("-", ""))}/month`;
+  return `Self-host: ${s.instances} always-on instance(s) at ${usd(s.costPerHourUsd)}/h and ${int(s.tokensPerSec)} tokens/s = ${usd(s.selfHostMonthlyUsd)}/month for ${int(s.tokensPerMonth)} tokens/month, against ${usd(s.apiMonthlyUsd)}/month of API spend: ${verdict}. One instance breaks even above ${usd(s.breakEvenMonthlyUsd)}/month of API spend.`;
+}

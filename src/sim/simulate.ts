@@ -1,0 +1,143 @@
+import type { ConfigT } from "../config.js";
+import { usageError } from "../errors.js";
+import { compareDec, mulFrac, ratio, subDec, sumDec } from "../money.js";
+import type { Catalog } from "../pricing/load.js";
+import { costExpr, installPricing, priceJoin } from "../pricing/sql.js";
+import { instantSql } from "../report/window.js";
+import type { Db, Param } from "../store/db.js";
+import { stringList, type Tactic, type TacticResult } from "../tactics/types.js";
+
+export interface SimScope {
+  features: readonly string[];
+  since: string | null;
+  until: string | null;
+  tz: string;
+}
+
+export interface SimStep extends Omit<TacticResult, "details"> {
+  tactic: string;
+  assumptions: string[];
+  /** Cost of the traffic after this tactic (and all before it). */
+  costUsd: string;
+  /** What this tactic saved on what the earlier ones left. */
+  savedUsd: string;
+  savedPct: number;
+  details: TacticResult["details"];
+}
+
+export interface SimResult {
+  window: { since: string | null; until: string | null; firstTs: string | null; lastTs: string | null; days: number };
+  requests: number;
+  /** Input (all buckets) + output tokens of the selected traffic before any tactic. */
+  baselineTokens: number;
+  unpricedRequests: number;
+  baselineUsd: string;
+  steps: SimStep[];
+  finalUsd: string;
+  savedUsd: string;
+  savedPct: number;
+  features: { feature: string; baselineUsd: string; projectedUsd: string; savedUsd: string; savedPct: number }[];
+  /** × 30 / observed days. */
+  monthlyFactor: { num: number; den: number };
+}
+
+/** Loads the selected request-log traffic into the `sim` temp table: one row per request, costs recomputed from prices. */
+export async function loadSim(db: Db, catalog: Catalog, scope: SimScope): Promise<{ params: Record<string, Param>; rows: number }> {
+  await installPricing(db, catalog);
+  const params: Record<string, Param> = { tz: scope.tz };
+  const conds = ["u.source_kind = 'requests'"];
+  if (scope.since) {
+    params.since = scope.since;
+    conds.push(`u.ts >= ${instantSql("$since", scope.since)}`);
+  }
+  if (scope.until) {
+    params.until = scope.until;
+    conds.push(`u.ts < ${instantSql("$until", scope.until)}`);
+  }
+  if (scope.features.length) {
+    params.features = JSON.stringify(scope.features);
+    conds.push(`list_contains(${stringList("features")}, u.feature)`);
+  }
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE sim AS
+     SELECT row_number() OVER () AS rid, u.ts, u.feature, u.model, u.provider, u.batch, u.service_tier, u.long_context,
+       u.requests, u.input_tokens, u.cached_input_tokens, u.cache_write_5m_tokens, u.cache_write_1h_tokens,
+       u.output_tokens, u.reasoning_tokens, u.prompt_hash, false AS cache_hit, CAST(0 AS DECIMAL(38,12)) AS extra_cost
+     FROM usage u WHERE ${conds.join(" AND ")}`,
+    params,
+  );
+  const rows = Number((await db.one<{ n: string }>("SELECT count(*) AS n FROM sim"))?.n ?? 0);
+  if (rows === 0) {
+    throw usageError(
+      "no request-log traffic in this window to simulate",
+      "simulate replays request logs (per-request tokens, tags and prompt hashes); ingest them, or widen --since/--until/--feature",
+    );
+  }
+  return { params, rows };
+}
+
+/** Cost per feature of the simulated traffic now: a cache hit is $0; escalations add their extra call. */
+export async function simCost(db: Db): Promise<Map<string, { cost: string; unpriced: number }>> {
+  const rows = await db.all<{ feature: string; cost: string; unpriced: string }>(
+    `SELECT s.feature,
+       coalesce(sum(CASE WHEN s.cache_hit THEN 0 ELSE ${costExpr("s")} END + s.extra_cost), 0)::VARCHAR AS cost,
+       count(*) FILTER (WHERE NOT s.cache_hit AND pr.model_id IS NULL) AS unpriced
+     FROM sim s ${priceJoin("s")} GROUP BY 1`,
+  );
+  return new Map(rows.map((r) => [r.feature, { cost: r.cost, unpriced: Number(r.unpriced) }]));
+}
+
+const total = (m: Map<string, { cost: string }>) => sumDec([...m.values()].map((v) => v.cost));
+
+/** Runs the tactics in the order given (callers pass playbook order) and returns the waterfall. */
+export async function simulate(db: Db, catalog: Catalog, config: ConfigT, scope: SimScope, tactics: readonly Tactic[]): Promise<SimResult> {
+  const { rows } = await loadSim(db, catalog, scope);
+  const window = await db.one<{ first: string; last: string; hours: number }>(
+    `SELECT strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS first, strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') AS last,
+       date_diff('second', min(ts), max(ts)) / 3600.0 AS hours FROM sim`,
+  );
+  // The observed window in whole days: the --since/--until span when given, else first to last request.
+  const days =
+    scope.since && scope.until
+      ? Math.max(1, Math.round((new Date(scope.until).getTime() - new Date(scope.since).getTime()) / 86_400_000))
+      : Math.max(1, Math.ceil((window?.hours ?? 0) / 24));
+  const baseline = await simCost(db);
+  const baselineUsd = total(baseline);
+  const tokens = await db.one<{ n: string }>(
+    "SELECT coalesce(sum(input_tokens + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens), 0) AS n FROM sim",
+  );
+  const steps: SimStep[] = [];
+  let prev = baselineUsd;
+  for (const t of tactics) {
+    const r = await t.apply({ db, catalog, config });
+    const now = total(await simCost(db));
+    const saved = subDec(prev, now);
+    steps.push({ tactic: t.name, assumptions: t.assumptions, costUsd: now, savedUsd: saved, savedPct: ratio(saved, prev), ...r });
+    prev = now;
+  }
+  const after = await simCost(db);
+  const features = [...baseline.entries()]
+    .map(([feature, b]) => {
+      const p = after.get(feature)?.cost ?? "0";
+      const saved = subDec(b.cost, p);
+      return { feature, baselineUsd: b.cost, projectedUsd: p, savedUsd: saved, savedPct: ratio(saved, b.cost) };
+    })
+    .sort((a, b) => compareDec(b.savedUsd, a.savedUsd) || a.feature.localeCompare(b.feature));
+  const saved = subDec(baselineUsd, prev);
+  return {
+    window: { since: scope.since, until: scope.until, firstTs: window?.first ?? null, lastTs: window?.last ?? null, days },
+    requests: rows,
+    baselineTokens: Number(tokens?.n ?? 0),
+    unpricedRequests: [...baseline.values()].reduce((a, v) => a + v.unpriced, 0),
+    baselineUsd,
+    steps,
+    finalUsd: prev,
+    savedUsd: saved,
+    savedPct: ratio(saved, baselineUsd),
+    features,
+    monthlyFactor: { num: 30, den: days },
+  };
+}
+
+/** An amount scaled to a 30-day month from the observed window. */
+export const monthly = (usd: string, f: SimResult["monthlyFactor"]): string => mulFrac(usd, BigInt(f.num), BigInt(f.den));

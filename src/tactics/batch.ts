@@ -1,0 +1,78 @@
+import { type FeatureScope, scopeParams, scopeSql, stringList, type Tactic } from "./types.js";
+
+/** A feature is batchable "auto"-matically when the config says so, or its traffic sits in a short daily window. */
+export const BATCH_WINDOW_HOURS = 6;
+export const BATCH_WINDOW_SHARE = 0.9;
+
+/**
+ * Batch API repricing: realtime requests of the chosen features move to batch rates (cache discounts still stack).
+ * `auto` picks features marked `batchable: true` in the config, or whose requests fall ≥90% within a daily window of
+ * at most 6 hours (off-hours jobs), and never features marked `realtime: true`. Each pick says why.
+ */
+export function batch(scope: FeatureScope | "auto"): Tactic {
+  return {
+    name: "batch",
+    assumptions: [
+      scope === "auto"
+        ? `auto: features marked batchable in the config, or with ≥${BATCH_WINDOW_SHARE * 100}% of requests inside a ≤${BATCH_WINDOW_HOURS}h daily window (UTC); never realtime: true`
+        : `batch the features ${scope === "all" ? "(all)" : scope.join(", ")}`,
+      "batch results arrive within 24h; the job tolerates that latency",
+    ],
+    async apply({ db, config }) {
+      let features: { feature: string; why: string }[];
+      if (scope === "auto") {
+        // An hour-of-day histogram per feature (at most 24 rows each); the window search runs on that.
+        const hist = await db.all<{ feature: string; hr: number; n: string }>(
+          "SELECT feature, hour(ts)::INT AS hr, count(*) AS n FROM sim WHERE NOT cache_hit AND NOT batch GROUP BY ALL ORDER BY 1, 2",
+        );
+        const byFeature = new Map<string, number[]>();
+        for (const h of hist) {
+          const arr = byFeature.get(h.feature) ?? Array<number>(24).fill(0);
+          arr[h.hr] = Number(h.n);
+          byFeature.set(h.feature, arr);
+        }
+        features = [];
+        for (const [feature, hours] of byFeature) {
+          const meta = config.features[feature];
+          if (meta?.realtime === true) continue;
+          if (meta?.batchable === true) {
+            features.push({ feature, why: "marked batchable in the config" });
+            continue;
+          }
+          const w = dailyWindow(hours);
+          if (w) {
+            const hh = (x: number) => `${String(x % 24).padStart(2, "0")}:00`;
+            features.push({ feature, why: `runs ${hh(w.start)} to ${hh(w.start + w.length)} UTC only (${Math.round(w.share * 100)}% of requests), so it can be batched` });
+          }
+        }
+      } else {
+        const rows = await db.all<{ feature: string }>(`SELECT DISTINCT feature FROM sim WHERE ${scopeSql(scope, "batch_features")} ORDER BY 1`, scopeParams(scope, "batch_features"));
+        features = rows.map((r) => ({ feature: r.feature, why: "listed with --batch" }));
+      }
+      const list = features.map((f) => f.feature);
+      const n = Number(
+        (await db.one<{ n: string }>(`SELECT count(*) AS n FROM sim WHERE NOT cache_hit AND NOT batch AND list_contains(${stringList("f")}, feature)`, { f: JSON.stringify(list) }))?.n ?? 0,
+      );
+      await db.run(`UPDATE sim SET batch = true, service_tier = 'batch' WHERE NOT cache_hit AND NOT batch AND list_contains(${stringList("f")}, feature)`, {
+        f: JSON.stringify(list),
+      });
+      return { affectedRequests: n, evidence: features.map((f) => ({ feature: f.feature, text: f.why })), details: { features: list.join(",") } };
+    },
+  };
+}
+
+/** The shortest daily window (wrapping midnight, ≤ 6 hours) holding ≥ 90% of a feature's requests, if any. */
+export function dailyWindow(hours: readonly number[]): { start: number; length: number; share: number } | null {
+  const total = hours.reduce((a, b) => a + b, 0);
+  if (total === 0) return null;
+  for (let length = 1; length <= BATCH_WINDOW_HOURS; length++) {
+    let best: { start: number; share: number } | null = null;
+    for (let start = 0; start < 24; start++) {
+      let n = 0;
+      for (let k = 0; k < length; k++) n += hours[(start + k) % 24]!;
+      if (n / total >= BATCH_WINDOW_SHARE && (!best || n / total > best.share)) best = { start, share: n / total };
+    }
+    if (best) return { start: best.start, length, share: best.share };
+  }
+  return null;
+}

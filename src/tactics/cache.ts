@@ -1,0 +1,75 @@
+import { stringList, type Tactic } from "./types.js";
+
+/**
+ * Exact response cache. Requests are replayed in time order per (feature, model, prompt_hash): an entry is set on a
+ * miss and expires TTL seconds later (a hit does not extend it); a hit costs $0.
+ *
+ * The replay is sequential by nature, so it runs in SQL by pointer doubling rather than row by row: each request
+ * points (ASOF join) at the first request of its group after its own TTL, the misses are the path of pointers from
+ * the group's first request, and the path is marked in O(log L) rounds for chains of length L.
+ * Features marked `cacheable: false` in the config are left alone. Requests without a prompt_hash count as misses.
+ */
+export function exactCache(ttlSeconds: number): Tactic {
+  return {
+    name: "cache",
+    assumptions: [
+      `exact response cache keyed by feature, model and prompt_hash; entries live ${ttlSeconds}s from the miss that set them`,
+      "a hit costs $0 (cache storage and lookups are not priced)",
+      "requests without a prompt_hash, and features with cacheable: false, are never served from cache",
+    ],
+    async apply({ db, config }) {
+      const excluded = Object.entries(config.features)
+        .filter(([, f]) => f.cacheable === false)
+        .map(([name]) => name);
+      await db.run(
+        `CREATE OR REPLACE TEMP TABLE cache_rows AS
+         SELECT rid, ts, dense_rank() OVER (ORDER BY feature, model, prompt_hash) AS g,
+                row_number() OVER (PARTITION BY feature, model, prompt_hash ORDER BY ts, rid) AS i
+         FROM sim WHERE NOT cache_hit AND prompt_hash IS NOT NULL AND NOT list_contains(${stringList("excluded")}, feature)`,
+        { excluded: JSON.stringify(excluded) },
+      );
+      // jump(i) = the first request of the group more than TTL after request i (NULL: none).
+      await db.run(
+        `CREATE OR REPLACE TEMP TABLE cache_jump AS
+         SELECT a.g, a.i, b.i AS j FROM cache_rows a ASOF LEFT JOIN cache_rows b ON a.g = b.g AND a.ts + to_seconds($ttl) < b.ts`,
+        { ttl: ttlSeconds },
+      );
+      await db.run("CREATE OR REPLACE TEMP TABLE cache_miss AS SELECT DISTINCT g, 1::BIGINT AS i FROM cache_rows");
+      // Round k adds jump^(2^k) of every known miss, then squares the jump table; after round k the first 2^(k+1)
+      // misses of every chain are known. It ends when no jump is left (2^k exceeds the longest group).
+      for (;;) {
+        const live = await db.one<{ n: string }>("SELECT count(*) AS n FROM cache_jump WHERE j IS NOT NULL");
+        if (Number(live?.n ?? 0) === 0) break;
+        await db.run(
+          `INSERT INTO cache_miss
+           SELECT DISTINCT m.g, c.j FROM cache_miss m JOIN cache_jump c ON c.g = m.g AND c.i = m.i WHERE c.j IS NOT NULL
+           EXCEPT SELECT * FROM cache_miss`,
+        );
+        await db.run(
+          `CREATE OR REPLACE TEMP TABLE cache_jump AS
+           SELECT a.g, a.i, b.j FROM cache_jump a LEFT JOIN cache_jump b ON b.g = a.g AND b.i = a.j`,
+        );
+      }
+      await db.run(
+        `UPDATE sim SET cache_hit = true
+         WHERE rid IN (SELECT r.rid FROM cache_rows r ANTI JOIN cache_miss m ON m.g = r.g AND m.i = r.i)`,
+      );
+      const perFeature = await db.all<{ feature: string; hits: string; total: string }>(
+        `SELECT feature, count(*) FILTER (WHERE cache_hit) AS hits, count(*) AS total FROM sim GROUP BY 1 HAVING count(*) FILTER (WHERE cache_hit) > 0 ORDER BY 2 DESC`,
+      );
+      const totalHits = perFeature.reduce((a, r) => a + Number(r.hits), 0);
+      const all = Number((await db.one<{ n: string }>("SELECT count(*) AS n FROM sim"))?.n ?? 0);
+      for (const t of ["cache_rows", "cache_jump", "cache_miss"]) await db.run(`DROP TABLE IF EXISTS ${t}`);
+      return {
+        affectedRequests: totalHits,
+        evidence: perFeature.map((r) => ({
+          feature: r.feature,
+          text: `${Math.round((100 * Number(r.hits)) / Number(r.total))}% of requests repeat a prompt within ${humanTtl(ttlSeconds)}`,
+        })),
+        details: { hitRate: all ? Number((totalHits / all).toFixed(6)) : 0, hits: totalHits, ttlSeconds },
+      };
+    },
+  };
+}
+
+export const humanTtl = (s: number): string => (s % 3600 === 0 ? `${s / 3600}h` : s % 60 === 0 ? `${s / 60}m` : `${s}s`);

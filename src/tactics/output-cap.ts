@@ -1,0 +1,14 @@
+import type { Tactic } from "./types.js";
+
+/** Output cap: output tokens (reasoning included) are clipped at N per request. */
+export function outputCap(cap: number): Tactic {
+  return {
+    name: "output-cap",
+    assumptions: [`output tokens (reasoning included) clipped at ${cap.toLocaleString("en")} per request; answers still fit`],
+    async apply({ db }) {
+      const n = Number((await db.one<{ n: string }>("SELECT count(*) AS n FROM sim WHERE NOT cache_hit AND output_tokens > $cap", { cap }))?.n ?? 0);
+      await db.run("UPDATE sim SET output_tokens = $cap, reasoning_tokens = least(reasoning_tokens, $cap) WHERE NOT cache_hit AND output_tokens > $cap", { cap });
+      return { affectedRequests: n, evidence: [], details: { cap } };
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { usageError } from "../errors.js";
+import { costExpr, priceJoin } from "../pricing/sql.js";
+import type { Catalog } from "../pricing/load.js";
+import { aliasRows } from "../pricing/rates.js";
+import { type FeatureScope, scopeParams, scopeSql, type Tactic } from "./types.js";
+
+/** `mini` → every model's declared cheaper sibling; `A=B,C=D` → explicit pairs (ids or aliases). */
+export function routePairs(spec: string, catalog: Catalog): { from: string; to: string }[] {
+  const aliases = new Map(aliasRows(catalog).map((a) => [a.alias, a.model_id]));
+  if (spec === "mini") {
+    return catalog.models.filter((m) => m.cheaper_sibling).map((m) => ({ from: m.id, to: m.cheaper_sibling! }));
+  }
+  return spec.split(",").map((pair) => {
+    const [from, to, extra] = pair.split("=").map((s) => s.trim());
+    if (!from || !to || extra !== undefined) throw usageError(`--route expects mini or FROM=TO[,FROM=TO…] (got ${JSON.stringify(pair)})`);
+    const f = aliases.get(from.toLowerCase());
+    const t = aliases.get(to.toLowerCase());
+    if (!f) throw usageError(`--route: no pricing for ${JSON.stringify(from)}`, "see `llmcost pricing list`");
+    if (!t) throw usageError(`--route: no pricing for ${JSON.stringify(to)}`, "see `llmcost pricing list`");
+    return { from: f, to: t };
+  });
+}
+
+/**
+ * Model routing: traffic on a routed model moves to the cheaper one. A share `escalate` is escalated back to the
+ * big model and pays both calls, so each routed request costs cost(small) + escalate × cost(big), in expectation.
+ */
+export function route(spec: string, escalate: number, scope: FeatureScope, catalog: Catalog): Tactic {
+  const pairs = routePairs(spec, catalog);
+  return {
+    name: "route",
+    assumptions: [
+      `route ${spec === "mini" ? "each model to its cheaper sibling from the pricing tables" : pairs.map((p) => `${p.from} → ${p.to}`).join(", ")}`,
+      `${(escalate * 100).toFixed(1)}% of routed requests escalate to the original model and pay both calls`,
+      "token counts are unchanged by the cheaper model",
+    ],
+    async apply({ db }) {
+      const params = { pairs: JSON.stringify(pairs), esc: escalate.toFixed(6), ...scopeParams(scope, "route_features") };
+      await db.run(
+        `CREATE OR REPLACE TEMP TABLE route_map AS
+         SELECT * FROM (SELECT unnest(json_transform($pairs::JSON, '[{"from":"VARCHAR","to":"VARCHAR"}]'), recursive := true))`,
+        params,
+      );
+      // The big call's cost is priced before the model changes, then the row moves to the small model.
+      await db.run(
+        `CREATE OR REPLACE TEMP TABLE route_rows AS
+         SELECT s.rid, rm."from" AS source, rm."to" AS target, ${costExpr("s")} AS big_cost
+         FROM sim s ${priceJoin("s")} JOIN route_map rm ON rm."from" = pa.model_id
+         WHERE NOT s.cache_hit AND ${scopeSql(scope, "route_features").replaceAll("feature", "s.feature")}`,
+        params,
+      );
+      await db.run(
+        `UPDATE sim SET model = r.target,
+           extra_cost = sim.extra_cost + CAST(coalesce(r.big_cost, 0) * CAST($esc AS DECIMAL(9,6)) AS DECIMAL(38,12))
+         FROM route_rows r WHERE sim.rid = r.rid`,
+        params,
+      );
+      const per = await db.all<{ feature: string; from_model: string; to_model: string; n: string }>(
+        `SELECT s.feature, r.source AS from_model, r.target AS to_model, count(*) AS n
+         FROM route_rows r JOIN sim s USING (rid) GROUP BY ALL ORDER BY n DESC, 1, 2`,
+      );
+      const affected = Number((await db.one<{ n: string }>("SELECT count(*) AS n FROM route_rows"))?.n ?? 0);
+      await db.run("DROP TABLE IF EXISTS route_rows");
+      const seen = new Set<string>();
+      return {
+        affectedRequests: affected,
+        evidence: per
+          .filter((r) => !seen.has(r.feature) && seen.add(r.feature))
+          .map((r) => ({ feature: r.feature, text: `${r.from_model} → ${r.to_model} on ${Number(r.n).toLocaleString("en")} requests` })),
+        details: { escalate },
+      };
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { before, test } from "node:test";
+import { cli, golden, normalise, tmp } from "./helpers.js";
+
+const stable = (s: string, dir: string) => normalise(s, dir).replace(/"sha256": "[0-9a-f]{64}"/g, '"sha256": "<sha256>"');
+
+let demoDir = "";
+let demo = "";
+before(() => {
+  demoDir = tmp();
+  demo = join(demoDir, "demo.duckdb");
+  assert.equal(cli(["ingest", "--db", demo, "fixtures/demo/requests.jsonl"]).code, 0);
+});
+
+test("seed scenario: 100K articles/day on gpt-4o, routed, batched and pruned costs $3.60/day", () => {
+  const dir = tmp();
+  const db = join(dir, "seed.duckdb");
+  const lines = ["timestamp,model,user,prompt_hash,input_tokens,output_tokens"];
+  for (let i = 0; i < 100_000; i++) {
+    const ts = new Date(Date.UTC(2025, 9, 1) + Math.floor((i * 86_400_000) / 100_000)).toISOString();
+    lines.push(`${ts},gpt-4o,a1b2c3d4e5f6:summarize,p${i},800,50`);
+  }
+  writeFileSync(join(dir, "seed.csv"), lines.join("\n") + "\n");
+  assert.equal(cli(["ingest", "--db", db, join(dir, "seed.csv")]).code, 0);
+  const r = cli(["simulate", "--db", db, "--route", "gpt-4o=gpt-4o-mini", "--escalate", "0", "--batch", "summarize", "--prune", "0.5", "--output-cap", "20", "--monthly", "--format", "json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  // gpt-4o on 2025-10-01: $2.50 in / $10 out per 1M.
+  // baseline: 100,000 × (800 × 2.50 + 50 × 10) / 1M = 100,000 × 0.0025     = $250.00
+  // route → gpt-4o-mini ($0.15 / $0.60): 100,000 × (800 × 0.15 + 50 × 0.60) / 1M = $15.00
+  // batch (gpt-4o-mini batch $0.075 / $0.30): 100,000 × (800 × 0.075 + 50 × 0.30) / 1M = $7.50
+  // prune 50% → 400 in:  100,000 × (400 × 0.075 + 50 × 0.30) / 1M = $4.50
+  // output cap 20:       100,000 × (400 × 0.075 + 20 × 0.30) / 1M = $3.60
+  assert.equal(j.baselineUsd, 250);
+  assert.deepEqual(j.steps.map((s: { tactic: string; costUsd: number }) => [s.tactic, s.costUsd]), [["route", 15], ["batch", 7.5], ["prune", 4.5], ["output-cap", 3.6]]);
+  assert.equal(j.finalUsd, 3.6);
+  assert.equal(j.savedUsd, 246.4);
+  assert.deepEqual(j.steps.map((s: { affectedRequests: number }) => s.affectedRequests), [100_000, 100_000, 100_000, 100_000]);
+  // One observed day scaled to 30: $7,500 → $108 a month.
+  assert.deepEqual([j.monthly.baselineUsd, j.monthly.finalUsd], [7500, 108]);
+  assert.equal(j.window.days, 1);
+});
+
+test("exact cache: an entry is set on a miss and expires TTL later; a hit costs $0", () => {
+  const dir = tmp();
+  const db = join(dir, "c.duckdb");
+  const at = (min: number) => new Date(Date.UTC(2025, 9, 1, 8) + min * 60_000).toISOString();
+  const row = (min: number, hash: string, feature = "f") => `${at(min)},gpt-4o-mini,a1b2c3d4e5f6:${feature},${hash},1000,0`;
+  // Group A (TTL 1h): misses at 0, 61 (after 0+60) and 130 (after 61+60); hits at 10, 50, 62.
+  const csv = [
+    "timestamp,model,user,prompt_hash,input_tokens,output_tokens",
+    row(0, "A"), row(10, "A"), row(50, "A"), row(61, "A"), row(62, "A"), row(130, "A"),
+    row(10, "B"), // another prompt: a miss
+    row(11, "A", "g"), // same prompt, another feature: its own cache key
+    `${at(12)},gpt-4o-mini,a1b2c3d4e5f6:f,,1000,0`, // no prompt hash: never cached
+  ];
+  writeFileSync(join(dir, "c.csv"), csv.join("\n") + "\n");
+  assert.equal(cli(["ingest", "--db", db, join(dir, "c.csv")]).code, 0);
+  const run = (ttl: string) => JSON.parse(cli(["simulate", "--db", db, "--cache", "exact", "--ttl", ttl, "--format", "json"]).stdout);
+  const hour = run("3600");
+  // 9 requests × 1,000 × $0.15/M = $0.00135; 3 hits save 3 × $0.00015.
+  assert.equal(hour.baselineUsd, 0.00135);
+  assert.equal(hour.steps[0].affectedRequests, 3);
+  assert.equal(hour.steps[0].savedUsd, 0.00045);
+  assert.equal(hour.steps[0].details.hitRate, Number((3 / 9).toFixed(6)));
+  // TTL 5 min: only 62 (1 min after the miss at 61) is a hit.
+  assert.equal(run("300").steps[0].affectedRequests, 1);
+});
+
+test("simulate golden on the demo: every tactic, composed in playbook order", () => {
+  const args = ["simulate", "--db", demo, "--cache", "exact", "--route", "mini", "--batch", "auto", "--prompt-cache", "--prune", "0.2", "--output-cap", "800", "--monthly", "--self-host", "2.50:2000"];
+  const t = cli(args);
+  assert.equal(t.code, 0, t.stderr);
+  golden("simulate/all.table", stable(t.stdout, demoDir));
+  const j = cli([...args, "--format", "json"]);
+  golden("simulate/all.json", stable(j.stdout, demoDir));
+  const parsed = JSON.parse(j.stdout);
+  assert.deepEqual(parsed.steps.map((s: { tactic: string }) => s.tactic), ["cache", "route", "batch", "prompt-cache", "prune", "output-cap"]);
+  // The waterfall adds up: baseline − Σ savings = final.
+  const saved = parsed.steps.reduce((a: number, s: { savedUsd: number }) => a + s.savedUsd, 0);
+  assert.ok(Math.abs(parsed.baselineUsd - saved - parsed.finalUsd) < 1e-5);
+  assert.equal(parsed.estimate, true);
+});
+
+test("savings ranks opportunities by $/month with evidence", () => {
+  const r = cli(["savings", "--db", demo]);
+  assert.equal(r.code, 0, r.stderr);
+  golden("savings/demo.table", stable(r.stdout, demoDir));
+  const j = JSON.parse(cli(["savings", "--db", demo, "--format", "json"]).stdout);
+  const monthly = j.opportunities.map((o: { monthlyUsd: number }) => o.monthlyUsd);
+  assert.deepEqual(monthly, [...monthly].sort((a: number, b: number) => b - a));
+  const batch = j.opportunities.find((o: { feature: string; tactic: string }) => o.feature === "summarize-articles" && o.tactic === "batch");
+  assert.equal(batch.evidence, "runs 01:00 to 04:00 UTC only (100% of requests), so it can be batched");
+});
+
+test("simulate rejects bad flags with exit 2", () => {
+  for (const args of [
+    [],
+    ["--cache", "semantic"],
+    ["--cache", "fuzzy"],
+    ["--route", "gpt-4o=nope"],
+    ["--route", "a=b=c"],
+    ["--prune", "1.5"],
+    ["--escalate", "-1", "--route", "mini"],
+    ["--output-cap", "0"],
+    ["--self-host", "cheap"],
+    ["--route", "mini", "--since", "2030-01-01"],
+  ]) {
+    const r = cli(["simulate", "--db", demo, ...args]);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, /^llmcost: /);
+  }
+});
