@@ -37,10 +37,11 @@ export const priceJoin = (u: string, at = `${u}.ts`): string => `
 /**
  * Exact cost in DECIMAL(38,12): tokens × USD-per-1M × 10^-6, never divided. NULL when unpriced.
  * The long-context tier is all-or-nothing per request: stated by the source for bucketed exports, else decided by
- * the request's total input (uncached + cached + cache writes) against the threshold.
+ * the request's total input (uncached + cached + cache writes) against the threshold. `longContext` replaces that
+ * decision for callers that pre-aggregated requests (see sim/simulate.ts).
  */
-export const costExpr = (u: string): string => {
-  const lc = `(pr.lc_threshold IS NOT NULL AND coalesce(${u}.long_context, (${u}.input_tokens + ${u}.cached_input_tokens + ${u}.cache_write_5m_tokens + ${u}.cache_write_1h_tokens) > pr.lc_threshold))`;
+export const costExpr = (u: string, longContext?: string): string => {
+  const lc = `(pr.lc_threshold IS NOT NULL AND ${longContext ?? `coalesce(${u}.long_context, (${u}.input_tokens + ${u}.cached_input_tokens + ${u}.cache_write_5m_tokens + ${u}.cache_write_1h_tokens) > pr.lc_threshold)`})`;
   const sum = (p: string) =>
     `(${u}.input_tokens * pr.${p}input + ${u}.cached_input_tokens * pr.${p}cached + ${u}.cache_write_5m_tokens * pr.${p}cw5 + ${u}.cache_write_1h_tokens * pr.${p}cw1 + ${u}.output_tokens * pr.${p}output)`;
   return `CAST(CASE WHEN pr.model_id IS NULL THEN NULL WHEN ${lc} THEN ${sum("lc_")} * 0.000001::DECIMAL(7,6) ELSE ${sum("")} * 0.000001::DECIMAL(7,6) END AS DECIMAL(38,12))`;

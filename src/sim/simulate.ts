@@ -60,7 +60,7 @@ export async function loadSim(db: Db, catalog: Catalog, scope: SimScope): Promis
   }
   await db.run(
     `CREATE OR REPLACE TEMP TABLE sim AS
-     SELECT row_number() OVER () AS rid, u.ts, u.feature, u.model, u.provider, u.batch, u.service_tier, u.long_context,
+     SELECT u.rowid AS rid, u.ts, u.feature, u.model, u.provider, u.batch, u.service_tier, u.long_context,
        u.requests, u.input_tokens, u.cached_input_tokens, u.cache_write_5m_tokens, u.cache_write_1h_tokens,
        u.output_tokens, u.reasoning_tokens, u.prompt_hash, false AS cache_hit, CAST(0 AS DECIMAL(38,12)) AS extra_cost
      FROM usage u WHERE ${conds.join(" AND ")}`,
@@ -76,13 +76,29 @@ export async function loadSim(db: Db, catalog: Catalog, scope: SimScope): Promis
   return { params, rows };
 }
 
-/** Cost per feature of the simulated traffic now: a cache hit is $0; escalations add their extra call. */
-export async function simCost(db: Db): Promise<Map<string, { cost: string; unpriced: number }>> {
+/**
+ * Cost per feature of the simulated traffic now: a cache hit is $0; escalations add their extra call.
+ * Requests are first summed by everything their price depends on (model, mode, day, and which long-context
+ * threshold they cross), then priced: cost is linear in tokens within one rate row, so this is exact and prices a few
+ * thousand groups instead of every request.
+ */
+export async function simCost(db: Db, catalog: Catalog): Promise<Map<string, { cost: string; unpriced: number }>> {
+  const thresholds = [...new Set(catalog.models.flatMap((m) => m.prices.flatMap((e) => (e.long_context ? [e.long_context.threshold_tokens] : []))))].sort((a, b) => b - a);
+  const total = "(input_tokens + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens)";
+  // The largest known threshold the request exceeds (0: none): total > T ⟺ lcb ≥ T for every T in the set.
+  const lcb = thresholds.length ? `CASE ${thresholds.map((t) => `WHEN ${total} > ${t} THEN ${t}`).join(" ")} ELSE 0 END` : "0";
   const rows = await db.all<{ feature: string; cost: string; unpriced: string }>(
-    `SELECT s.feature,
-       coalesce(sum(CASE WHEN s.cache_hit THEN 0 ELSE ${costExpr("s")} END + s.extra_cost), 0)::VARCHAR AS cost,
-       count(*) FILTER (WHERE NOT s.cache_hit AND pr.model_id IS NULL) AS unpriced
-     FROM sim s ${priceJoin("s")} GROUP BY 1`,
+    `WITH agg AS (
+       SELECT feature, model, batch, service_tier, CAST(CAST(ts AS DATE) AS TIMESTAMP) AS ts, ${lcb} AS lcb, cache_hit,
+         NULL::BOOLEAN AS long_context, count(*) AS n,
+         sum(input_tokens) AS input_tokens, sum(cached_input_tokens) AS cached_input_tokens,
+         sum(cache_write_5m_tokens) AS cache_write_5m_tokens, sum(cache_write_1h_tokens) AS cache_write_1h_tokens,
+         sum(output_tokens) AS output_tokens, sum(extra_cost) AS extra_cost
+       FROM sim GROUP BY ALL)
+     SELECT s.feature,
+       coalesce(sum(CASE WHEN s.cache_hit THEN 0 ELSE ${costExpr("s", "s.lcb >= pr.lc_threshold")} END + s.extra_cost), 0)::VARCHAR AS cost,
+       coalesce(sum(s.n) FILTER (WHERE NOT s.cache_hit AND pr.model_id IS NULL), 0) AS unpriced
+     FROM agg s ${priceJoin("s")} GROUP BY 1`,
   );
   return new Map(rows.map((r) => [r.feature, { cost: r.cost, unpriced: Number(r.unpriced) }]));
 }
@@ -101,7 +117,7 @@ export async function simulate(db: Db, catalog: Catalog, config: ConfigT, scope:
     scope.since && scope.until
       ? Math.max(1, Math.round((new Date(scope.until).getTime() - new Date(scope.since).getTime()) / 86_400_000))
       : Math.max(1, Math.ceil((window?.hours ?? 0) / 24));
-  const baseline = await simCost(db);
+  const baseline = await simCost(db, catalog);
   const baselineUsd = total(baseline);
   const tokens = await db.one<{ n: string }>(
     "SELECT coalesce(sum(input_tokens + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens), 0) AS n FROM sim",
@@ -110,12 +126,12 @@ export async function simulate(db: Db, catalog: Catalog, config: ConfigT, scope:
   let prev = baselineUsd;
   for (const t of tactics) {
     const r = await t.apply({ db, catalog, config });
-    const now = total(await simCost(db));
+    const now = total(await simCost(db, catalog));
     const saved = subDec(prev, now);
     steps.push({ tactic: t.name, assumptions: t.assumptions, costUsd: now, savedUsd: saved, savedPct: ratio(saved, prev), ...r });
     prev = now;
   }
-  const after = await simCost(db);
+  const after = await simCost(db, catalog);
   const features = [...baseline.entries()]
     .map(([feature, b]) => {
       const p = after.get(feature)?.cost ?? "0";

@@ -1,4 +1,4 @@
-import { type FeatureScope, scopeParams, scopeSql, stringList, type Tactic } from "./types.js";
+import { type FeatureScope, rewriteSim, scopeParams, scopeSql, stringList, type Tactic } from "./types.js";
 
 /** A feature is batchable "auto"-matically when the config says so, or its traffic sits in a short daily window. */
 export const BATCH_WINDOW_HOURS = 6;
@@ -53,9 +53,8 @@ export function batch(scope: FeatureScope | "auto"): Tactic {
       const n = Number(
         (await db.one<{ n: string }>(`SELECT count(*) AS n FROM sim WHERE NOT cache_hit AND NOT batch AND list_contains(${stringList("f")}, feature)`, { f: JSON.stringify(list) }))?.n ?? 0,
       );
-      await db.run(`UPDATE sim SET batch = true, service_tier = 'batch' WHERE NOT cache_hit AND NOT batch AND list_contains(${stringList("f")}, feature)`, {
-        f: JSON.stringify(list),
-      });
+      const moves = `(NOT s.cache_hit AND NOT s.batch AND list_contains(${stringList("f")}, s.feature))`;
+      await rewriteSim(db, { batch: `s.batch OR ${moves}`, service_tier: `CASE WHEN ${moves} THEN 'batch' ELSE s.service_tier END` }, "", { f: JSON.stringify(list) });
       return { affectedRequests: n, evidence: features.map((f) => ({ feature: f.feature, text: f.why })), details: { features: list.join(",") } };
     },
   };

@@ -1,4 +1,4 @@
-import { stringList, type Tactic } from "./types.js";
+import { rewriteSim, stringList, type Tactic } from "./types.js";
 
 /**
  * Exact response cache. Requests are replayed in time order per (feature, model, prompt_hash): an entry is set on a
@@ -22,10 +22,12 @@ export function exactCache(ttlSeconds: number): Tactic {
         .filter(([, f]) => f.cacheable === false)
         .map(([name]) => name);
       await db.run(
+        // Only keys seen more than once can hit; the rest are misses and never enter the replay.
         `CREATE OR REPLACE TEMP TABLE cache_rows AS
-         SELECT rid, ts, dense_rank() OVER (ORDER BY feature, model, prompt_hash) AS g,
-                row_number() OVER (PARTITION BY feature, model, prompt_hash ORDER BY ts, rid) AS i
-         FROM sim WHERE NOT cache_hit AND prompt_hash IS NOT NULL AND NOT list_contains(${stringList("excluded")}, feature)`,
+         WITH k AS (SELECT hash(feature, model, prompt_hash) AS g, rid, ts FROM sim
+                    WHERE NOT cache_hit AND prompt_hash IS NOT NULL AND NOT list_contains(${stringList("excluded")}, feature)),
+              rep AS (SELECT g FROM k GROUP BY g HAVING count(*) > 1)
+         SELECT g, rid, ts, row_number() OVER (PARTITION BY g ORDER BY ts, rid) AS i FROM k SEMI JOIN rep USING (g)`,
         { excluded: JSON.stringify(excluded) },
       );
       // jump(i) = the first request of the group more than TTL after request i (NULL: none).
@@ -50,9 +52,10 @@ export function exactCache(ttlSeconds: number): Tactic {
            SELECT a.g, a.i, b.j FROM cache_jump a LEFT JOIN cache_jump b ON b.g = a.g AND b.i = a.j`,
         );
       }
-      await db.run(
-        `UPDATE sim SET cache_hit = true
-         WHERE rid IN (SELECT r.rid FROM cache_rows r ANTI JOIN cache_miss m ON m.g = r.g AND m.i = r.i)`,
+      await rewriteSim(
+        db,
+        { cache_hit: "s.cache_hit OR h.rid IS NOT NULL" },
+        "LEFT JOIN (SELECT r.rid FROM cache_rows r ANTI JOIN cache_miss m ON m.g = r.g AND m.i = r.i) h ON h.rid = s.rid",
       );
       const perFeature = await db.all<{ feature: string; hits: string; total: string }>(
         `SELECT feature, count(*) FILTER (WHERE cache_hit) AS hits, count(*) AS total FROM sim GROUP BY 1 HAVING count(*) FILTER (WHERE cache_hit) > 0 ORDER BY 2 DESC`,

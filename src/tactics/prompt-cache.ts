@@ -1,4 +1,4 @@
-import type { Tactic } from "./types.js";
+import { rewriteSim, type Tactic } from "./types.js";
 
 /** Minimum cacheable prefix, in tokens, by provider (OpenAI and Anthropic document 1,024 for most models). */
 export const MIN_PREFIX = 1024;
@@ -21,32 +21,35 @@ export function promptCache(prefixShare: number): Tactic {
       "a cold Anthropic request pays the 5-minute cache-write rate (1.25× input) on the prefix; OpenAI and Gemini writes cost the input rate",
     ],
     async apply({ db }) {
-      await db.run(
-        `CREATE OR REPLACE TEMP TABLE pc AS
-         SELECT rid, provider,
-           -- tokens that would be cached: the prefix share of all input, less what is cached already
-           greatest(0, least(input_tokens, CAST(round((input_tokens + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens) * CAST($share AS DOUBLE)) AS BIGINT) - cached_input_tokens)) AS moved,
-           coalesce(ts - lag(ts) OVER (PARTITION BY feature, model ORDER BY ts, rid) <= INTERVAL (${WARM_SECONDS}) SECOND, false) AS warm
-         FROM sim
-         WHERE NOT cache_hit AND input_tokens + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens >= ${MIN_PREFIX}`,
+      const total = "(input_tokens + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens)";
+      // Per request: tokens that would be cached (the prefix share of all input, less what is cached already) and
+      // whether the prefix is warm. Computed in the rewrite's source, so no join back by request.
+      const source = `SELECT *,
+          CASE WHEN NOT cache_hit AND ${total} >= ${MIN_PREFIX}
+               THEN greatest(0, least(input_tokens, CAST(round(${total} * CAST($share AS DOUBLE)) AS BIGINT) - cached_input_tokens)) ELSE 0 END AS moved,
+          -- only eligible requests that reached the provider keep a prefix warm
+          coalesce(ts - lag(ts) OVER (PARTITION BY feature, model, NOT cache_hit AND ${total} >= ${MIN_PREFIX} ORDER BY ts, rid) <= INTERVAL (${WARM_SECONDS}) SECOND, false) AS warm
+        FROM sim`;
+      const before = await db.all<{ feature: string; eligible: string; total: string }>(
+        `SELECT feature, count(*) FILTER (WHERE moved > 0 AND warm) AS eligible, count(*) FILTER (WHERE NOT cache_hit) AS total
+         FROM (${source}) GROUP BY 1 HAVING count(*) FILTER (WHERE moved > 0 AND warm) > 0 ORDER BY 2 DESC`,
         { share: prefixShare },
       );
       // Warm: the prefix is read from cache. Cold on Anthropic: the prefix is written at the 5m write rate.
       // Cold elsewhere: it stays plain input.
-      await db.run(
-        `UPDATE sim SET
-           input_tokens = sim.input_tokens - CASE WHEN pc.warm OR sim.provider = 'anthropic' THEN pc.moved ELSE 0 END,
-           cached_input_tokens = sim.cached_input_tokens + CASE WHEN pc.warm THEN pc.moved ELSE 0 END,
-           cache_write_5m_tokens = sim.cache_write_5m_tokens + CASE WHEN NOT pc.warm AND sim.provider = 'anthropic' THEN pc.moved ELSE 0 END
-         FROM pc WHERE sim.rid = pc.rid AND pc.moved > 0`,
+      await rewriteSim(
+        db,
+        {
+          input_tokens: "s.input_tokens - CASE WHEN s.warm OR s.provider = 'anthropic' THEN s.moved ELSE 0 END",
+          cached_input_tokens: "s.cached_input_tokens + CASE WHEN s.warm THEN s.moved ELSE 0 END",
+          cache_write_5m_tokens: "s.cache_write_5m_tokens + CASE WHEN NOT s.warm AND s.provider = 'anthropic' THEN s.moved ELSE 0 END",
+        },
+        "",
+        { share: prefixShare },
+        source,
       );
-      const per = await db.all<{ feature: string; eligible: string; total: string; cached_share: number }>(
-        `SELECT s.feature, count(pc.rid) AS eligible, count(*) AS total,
-           sum(s.cached_input_tokens) / nullif(sum(s.input_tokens + s.cached_input_tokens), 0) AS cached_share
-         FROM sim s LEFT JOIN pc ON pc.rid = s.rid AND pc.moved > 0 AND pc.warm WHERE NOT s.cache_hit GROUP BY 1 HAVING count(pc.rid) > 0 ORDER BY 2 DESC`,
-      );
-      const affected = Number((await db.one<{ n: string }>("SELECT count(*) AS n FROM pc WHERE moved > 0 AND warm"))?.n ?? 0);
-      await db.run("DROP TABLE IF EXISTS pc");
+      const per = before;
+      const affected = per.reduce((a, r) => a + Number(r.eligible), 0);
       return {
         affectedRequests: affected,
         evidence: per.map((r) => ({

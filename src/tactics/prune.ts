@@ -1,4 +1,4 @@
-import type { Tactic } from "./types.js";
+import { rewriteSim, type Tactic } from "./types.js";
 
 /** Prompt pruning: every input bucket shrinks by a fraction, per feature (`FEATURE=P`) or for all (`P`). */
 export function prune(shares: { feature: string | null; share: number }[]): Tactic {
@@ -13,15 +13,15 @@ export function prune(shares: { feature: string | null; share: number }[]): Tact
     ],
     async apply({ db }) {
       const map = JSON.stringify(perFeature);
-      const share = `coalesce((SELECT p.share FROM (SELECT unnest(json_transform($map::JSON, '[{"feature":"VARCHAR","share":"DOUBLE"}]'), recursive := true)) p WHERE p.feature = sim.feature), CAST($all AS DOUBLE))`;
-      const keep = (col: string) => `CAST(round(${col} * (1 - ${share})) AS BIGINT)`;
-      const n = Number(
-        (await db.one<{ n: string }>(`SELECT count(*) AS n FROM sim WHERE NOT cache_hit AND ${share} > 0`, { map, all }))?.n ?? 0,
-      );
-      await db.run(
-        `UPDATE sim SET input_tokens = ${keep("input_tokens")}, cached_input_tokens = ${keep("cached_input_tokens")},
-           cache_write_5m_tokens = ${keep("cache_write_5m_tokens")}, cache_write_1h_tokens = ${keep("cache_write_1h_tokens")}
-         WHERE NOT cache_hit AND ${share} > 0`,
+      const shares = `(SELECT unnest(json_transform($map::JSON, '[{"feature":"VARCHAR","share":"DOUBLE"}]'), recursive := true))`;
+      const share = `(CASE WHEN s.cache_hit THEN 0 ELSE coalesce(p.share, CAST($all AS DOUBLE)) END)`;
+      const join = `LEFT JOIN ${shares} p ON p.feature = s.feature`;
+      const keep = (col: string) => `CAST(round(s.${col} * (1 - ${share})) AS BIGINT)`;
+      const n = Number((await db.one<{ n: string }>(`SELECT count(*) AS n FROM sim s ${join} WHERE ${share} > 0`, { map, all }))?.n ?? 0);
+      await rewriteSim(
+        db,
+        Object.fromEntries(["input_tokens", "cached_input_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens"].map((c) => [c, keep(c)])),
+        join,
         { map, all },
       );
       return { affectedRequests: n, evidence: [], details: { share: all } };

@@ -2,7 +2,7 @@ import { usageError } from "../errors.js";
 import { costExpr, priceJoin } from "../pricing/sql.js";
 import type { Catalog } from "../pricing/load.js";
 import { aliasRows } from "../pricing/rates.js";
-import { type FeatureScope, scopeParams, scopeSql, type Tactic } from "./types.js";
+import { type FeatureScope, rewriteSim, scopeParams, scopeSql, type Tactic } from "./types.js";
 
 /** `mini` → every model's declared cheaper sibling; `A=B,C=D` → explicit pairs (ids or aliases). */
 export function routePairs(spec: string, catalog: Catalog): { from: string; to: string }[] {
@@ -41,26 +41,24 @@ export function route(spec: string, escalate: number, scope: FeatureScope, catal
          SELECT * FROM (SELECT unnest(json_transform($pairs::JSON, '[{"from":"VARCHAR","to":"VARCHAR"}]'), recursive := true))`,
         params,
       );
-      // The big call's cost is priced before the model changes, then the row moves to the small model.
-      await db.run(
-        `CREATE OR REPLACE TEMP TABLE route_rows AS
-         SELECT s.rid, rm."from" AS source, rm."to" AS target, ${costExpr("s")} AS big_cost
-         FROM sim s ${priceJoin("s")} JOIN route_map rm ON rm."from" = pa.model_id
-         WHERE NOT s.cache_hit AND ${scopeSql(scope, "route_features").replaceAll("feature", "s.feature")}`,
-        params,
-      );
-      await db.run(
-        `UPDATE sim SET model = r.target,
-           extra_cost = sim.extra_cost + CAST(coalesce(r.big_cost, 0) * CAST($esc AS DECIMAL(9,6)) AS DECIMAL(38,12))
-         FROM route_rows r WHERE sim.rid = r.rid`,
-        params,
-      );
+      const routed = `(rm."to" IS NOT NULL AND NOT s.cache_hit AND ${scopeSql(scope, "route_features").replaceAll("feature", "s.feature")})`;
+      const join = `${priceJoin("s")} LEFT JOIN route_map rm ON rm."from" = pa.model_id`;
       const per = await db.all<{ feature: string; from_model: string; to_model: string; n: string }>(
-        `SELECT s.feature, r.source AS from_model, r.target AS to_model, count(*) AS n
-         FROM route_rows r JOIN sim s USING (rid) GROUP BY ALL ORDER BY n DESC, 1, 2`,
+        `SELECT s.feature, rm."from" AS from_model, rm."to" AS to_model, count(*) AS n FROM sim s ${join}
+         WHERE ${routed} GROUP BY ALL ORDER BY n DESC, 1, 2`,
+        params,
       );
-      const affected = Number((await db.one<{ n: string }>("SELECT count(*) AS n FROM route_rows"))?.n ?? 0);
-      await db.run("DROP TABLE IF EXISTS route_rows");
+      // One pass: the big call is priced before the row moves to the small model (small joins only, no per-row join).
+      await rewriteSim(
+        db,
+        {
+          model: `CASE WHEN ${routed} THEN rm."to" ELSE s.model END`,
+          extra_cost: `s.extra_cost + CASE WHEN ${routed} THEN CAST(coalesce(${costExpr("s")}, 0) * CAST($esc AS DECIMAL(9,6)) AS DECIMAL(38,12)) ELSE 0 END`,
+        },
+        join,
+        params,
+      );
+      const affected = per.reduce((a, r) => a + Number(r.n), 0);
       const seen = new Set<string>();
       return {
         affectedRequests: affected,

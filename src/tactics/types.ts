@@ -36,3 +36,22 @@ export type FeatureScope = "all" | readonly string[];
 export const stringList = (param: string): string => `json_transform($${param}::JSON, '["VARCHAR"]')`;
 export const scopeSql = (scope: FeatureScope, param: string): string => (scope === "all" ? "true" : `list_contains(${stringList(param)}, feature)`);
 export const scopeParams = (scope: FeatureScope, param: string): Record<string, string> => (scope === "all" ? {} : { [param]: JSON.stringify(scope) });
+
+/**
+ * Rewrites the `sim` table with some columns replaced. A parallel CREATE TABLE AS is several times faster than an
+ * UPDATE touching millions of rows. `from` may add joins (the sim table is aliased `s`).
+ */
+export async function rewriteSim(
+  db: Db,
+  replace: Record<string, string>,
+  joins = "",
+  params: Record<string, string | number> = {},
+  source = "sim",
+): Promise<void> {
+  const cols = Object.entries(replace).map(([c, e]) => `${e} AS ${c}`).join(", ");
+  const keep = source === "sim" ? "s.*" : `s.* EXCLUDE (${EXTRA_COLUMNS.join(", ")})`;
+  await db.run(`CREATE OR REPLACE TEMP TABLE sim AS SELECT ${keep} REPLACE (${cols}) FROM ${source === "sim" ? "sim" : `(${source})`} s ${joins}`, params);
+}
+
+/** Helper columns a tactic's `source` query may add; they are dropped when sim is rewritten. */
+export const EXTRA_COLUMNS = ["moved", "warm"];
