@@ -101,6 +101,27 @@ function build(done: (code: number) => void): Command {
     .addOption(formatOption())
     .action(async (_o, cmd: Command) => done(await (await import("./commands/savings.js")).run(cmd.optsWithGlobals())));
 
+  globals(program.command("budget"))
+    .summary("CI gate: fail when spend, its projection, a spike or a plan breaks a budget")
+    .description(
+      "Checks the latest complete day and the month to date (actual and projected run rate) against budgets from\n" +
+        "flags or the config, per feature and per model, spikes against the trailing 7-day median, the unpriced\n" +
+        "share, and a plan's monthly cost delta. Writes the report to stdout, markdown to --summary or\n" +
+        "$GITHUB_STEP_SUMMARY, the verdict to stderr. Exit 1 when a check fails, 0 when all pass, 2 on bad usage.",
+    )
+    .option("--max-daily <usd>", "budget for the latest complete day")
+    .option("--max-monthly <usd>", "budget for the month: month to date and the projected month end")
+    .option("--feature-max <f=usd>", "cap for a feature, USD/day or USD/month (default /month); repeatable", repeat, [] as string[])
+    .option("--model-max <m=usd>", "cap for a model, USD/day or USD/month; repeatable", repeat, [] as string[])
+    .option("--spike <x>", "fail when a feature's latest day is ≥ X × its trailing 7-day median")
+    .option("--spike-min <usd>", "ignore spikes smaller than this many dollars", "1")
+    .option("--fail-on-unpriced <pct>", "fail when more than PCT% of month-to-date tokens have no price")
+    .option("--plan <file>", "planned changes (feature → model, or batch) to cost from the last 30 days")
+    .option("--max-increase <usd>", "fail when the plan raises monthly cost by more than this")
+    .option("--summary <file>", "write the markdown summary here (default: append to $GITHUB_STEP_SUMMARY)")
+    .addOption(formatOption())
+    .action(async (_o, cmd: Command) => done(await (await import("./commands/budget.js")).run(cmd.optsWithGlobals())));
+
   const pricing = program
     .command("pricing")
     .summary("list, show and check the versioned pricing tables; import a LiteLLM price map")

@@ -41,7 +41,7 @@ export function route(spec: string, escalate: number, scope: FeatureScope, catal
          SELECT * FROM (SELECT unnest(json_transform($pairs::JSON, '[{"from":"VARCHAR","to":"VARCHAR"}]'), recursive := true))`,
         params,
       );
-      const routed = `(rm."to" IS NOT NULL AND NOT s.cache_hit AND ${scopeSql(scope, "route_features").replaceAll("feature", "s.feature")})`;
+      const routed = `(rm."to" IS NOT NULL AND NOT s.cache_hit AND ${scopeSql(scope, "route_features", "s.feature")})`;
       const join = `${priceJoin("s")} LEFT JOIN route_map rm ON rm."from" = pa.model_id`;
       const per = await db.all<{ feature: string; from_model: string; to_model: string; n: string }>(
         `SELECT s.feature, rm."from" AS from_model, rm."to" AS to_model, count(*) AS n FROM sim s ${join}

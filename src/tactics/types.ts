@@ -34,7 +34,8 @@ export type FeatureScope = "all" | readonly string[];
 
 /** A bound list of strings: passed as JSON so an empty list still has a type. */
 export const stringList = (param: string): string => `json_transform($${param}::JSON, '["VARCHAR"]')`;
-export const scopeSql = (scope: FeatureScope, param: string): string => (scope === "all" ? "true" : `list_contains(${stringList(param)}, feature)`);
+export const scopeSql = (scope: FeatureScope, param: string, column = "feature"): string =>
+  scope === "all" ? "true" : `list_contains(${stringList(param)}, ${column})`;
 export const scopeParams = (scope: FeatureScope, param: string): Record<string, string> => (scope === "all" ? {} : { [param]: JSON.stringify(scope) });
 
 /**

@@ -1,0 +1,58 @@
+import { usageError } from "../errors.js";
+import { compareDec, mulFrac, ratio, subDec, sumDec } from "../money.js";
+
+/** `USD`, `USD/day` or `USD/month` (the default period is given by the caller). */
+export interface Cap {
+  usd: string;
+  period: "day" | "month";
+}
+
+export function parseCap(value: string, flag: string, fallback: Cap["period"] = "month"): Cap {
+  const m = /^\$?(\d+(?:\.\d+)?)(?:\/(day|month))?$/.exec(value.trim());
+  if (!m) throw usageError(`${flag} expects USD, USD/day or USD/month (got ${JSON.stringify(value)})`);
+  return { usd: m[1]!, period: (m[2] as Cap["period"] | undefined) ?? fallback };
+}
+
+/** `NAME=USD[/day|/month]`; the name may itself contain '=' only before the last one. */
+export function parseNamedCap(value: string, flag: string): { name: string; cap: Cap } {
+  const eq = value.lastIndexOf("=");
+  if (eq <= 0) throw usageError(`${flag} expects NAME=USD[/day|/month] (got ${JSON.stringify(value)})`);
+  return { name: value.slice(0, eq), cap: parseCap(value.slice(eq + 1), flag) };
+}
+
+export interface Check {
+  kind: "daily" | "month-to-date" | "projected-month" | "feature" | "model" | "spike" | "unpriced" | "plan";
+  scope: string;
+  actual: string;
+  limit: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** Daily spend series: day (YYYY-MM-DD) → dollars, for one scope (all, a feature or a model). */
+export type Series = Map<string, string>;
+
+export const spendOn = (s: Series, day: string): string => s.get(day) ?? "0";
+export const spendBetween = (s: Series, from: string, to: string): string =>
+  sumDec([...s].filter(([d]) => d >= from && d <= to).map(([, v]) => v));
+
+/** Month-to-date run rate scaled to the whole month: mtd × daysInMonth / daysElapsed. */
+export const projectMonth = (mtd: string, daysElapsed: number, daysInMonth: number): string =>
+  mulFrac(mtd, BigInt(daysInMonth), BigInt(Math.max(1, daysElapsed)));
+
+/** Median of the values (the lower middle for an even count), exactly. */
+export function median(values: readonly string[]): string {
+  const sorted = [...values].sort(compareDec);
+  return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)]! : "0";
+}
+
+/**
+ * Spike: the latest complete day against the median of the 7 days before it. It fires when the day is at least
+ * `factor` × the median and exceeds it by at least `floorUsd`, so tiny features don't flap.
+ */
+export function spike(day: string, trailing: readonly string[], factor: number, floorUsd: string): { ok: boolean; median: string; ratio: number } {
+  const med = median(trailing);
+  const r = compareDec(med, "0") === 0 ? (compareDec(day, "0") > 0 ? Infinity : 0) : ratio(day, med);
+  const bigEnough = compareDec(subDec(day, med), floorUsd) >= 0;
+  return { ok: !(r >= factor && bigEnough), median: med, ratio: r };
+}

@@ -1,0 +1,267 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import type { ConfigT } from "../config.js";
+import { now } from "../context.js";
+import { usageError } from "../errors.js";
+import { addDec, compareDec, subDec, sumDec } from "../money.js";
+import type { Catalog } from "../pricing/load.js";
+import { usd } from "../output/format.js";
+import { costSource, installPricing } from "../pricing/sql.js";
+import { simulate } from "../sim/simulate.js";
+import type { Db } from "../store/db.js";
+import { batch } from "../tactics/batch.js";
+import { route } from "../tactics/route.js";
+import { type Cap, type Check, projectMonth, type Series, spendBetween, spendOn, spike } from "./checks.js";
+
+export const Plan = z.strictObject({
+  changes: z
+    .array(
+      z.union([
+        z.strictObject({ feature: z.string().min(1), from: z.string().min(1).optional(), to: z.string().min(1), note: z.string().optional() }),
+        z.strictObject({ feature: z.string().min(1), batch: z.literal(true), note: z.string().optional() }),
+      ]),
+    )
+    .min(1),
+});
+export type PlanT = z.infer<typeof Plan>;
+
+export function readPlan(path: string): PlanT {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw usageError(`--plan ${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const r = Plan.safeParse(raw);
+  if (!r.success) {
+    throw usageError(
+      `--plan ${path}: ${r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`,
+      'e.g. {"changes":[{"feature":"summarize","to":"gpt-4o"},{"feature":"digest","batch":true}]}',
+    );
+  }
+  return r.data;
+}
+
+export interface BudgetQuery {
+  maxDaily: string | null;
+  maxMonthly: string | null;
+  featureCaps: { name: string; cap: Cap }[];
+  modelCaps: { name: string; cap: Cap }[];
+  spike: number | null;
+  spikeMinUsd: string;
+  failOnUnpricedPct: number | null;
+  plan: PlanT | null;
+  maxIncrease: string | null;
+}
+
+export interface PlanLine {
+  feature: string;
+  change: string;
+  currentMonthlyUsd: string;
+  plannedMonthlyUsd: string;
+  deltaMonthlyUsd: string;
+  requests: number;
+}
+
+export interface BudgetResult {
+  source: "requests" | "billing";
+  refDay: string;
+  monthStart: string;
+  daysElapsed: number;
+  daysInMonth: number;
+  dayUsd: string;
+  mtdUsd: string;
+  projectedUsd: string;
+  checks: Check[];
+  plan: PlanLine[];
+}
+
+const iso = (d: Date) => d.toISOString().slice(0, 10);
+const addDays = (day: string, n: number) => iso(new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000));
+
+/** Budgets from flags win over the config; the config fills what flags leave unset. */
+export function mergeConfig(q: BudgetQuery, config: ConfigT, parse: (v: string, flag: string) => { name: string; cap: Cap }): BudgetQuery {
+  const b = config.budgets;
+  if (!b) return q;
+  const fromConfig = (m: Record<string, string>, flag: string) => Object.entries(m).map(([k, v]) => parse(`${k}=${v}`, flag));
+  return {
+    ...q,
+    maxDaily: q.maxDaily ?? (b.daily !== undefined ? String(b.daily) : null),
+    maxMonthly: q.maxMonthly ?? (b.monthly !== undefined ? String(b.monthly) : null),
+    featureCaps: q.featureCaps.length ? q.featureCaps : fromConfig(b.features, "budgets.features"),
+    modelCaps: q.modelCaps.length ? q.modelCaps : fromConfig(b.models, "budgets.models"),
+    spike: q.spike ?? b.spike ?? null,
+    spikeMinUsd: b.spikeMinUsd !== undefined && q.spikeMinUsd === DEFAULT_SPIKE_MIN ? String(b.spikeMinUsd) : q.spikeMinUsd,
+    failOnUnpricedPct: q.failOnUnpricedPct ?? b.failOnUnpricedPct ?? null,
+  };
+}
+export const DEFAULT_SPIKE_MIN = "1";
+
+export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q: BudgetQuery): Promise<BudgetResult> {
+  await installPricing(db, catalog);
+  const cs = await costSource(db, catalog.sha256, null);
+  const kinds = await db.all<{ kind: string; last: string }>("SELECT source_kind AS kind, strftime(max(ts), '%Y-%m-%d') AS last FROM usage GROUP BY 1");
+  const pick = kinds.find((k) => k.kind === "requests") ?? kinds.find((k) => k.kind === "billing");
+  if (!pick) throw usageError("no usage in the database to check", "run `llmcost ingest <files>` first");
+  const source = pick.kind as "requests" | "billing";
+  // The latest complete day: the last day with data, but never today (it is still filling up).
+  const yesterday = addDays(iso(now()), -1);
+  const refDay = pick.last < yesterday ? pick.last : yesterday;
+  const monthStart = `${refDay.slice(0, 7)}-01`;
+  const daysInMonth = new Date(Date.UTC(Number(refDay.slice(0, 4)), Number(refDay.slice(5, 7)), 0)).getUTCDate();
+  const daysElapsed = Number(refDay.slice(8, 10));
+  const from = [monthStart, addDays(refDay, -7)].sort()[0]!;
+
+  const rows = await db.all<{ day: string; feature: string; model: string; cost: string; tokens: string; unpriced: string }>(
+    `SELECT strftime(u.ts, '%Y-%m-%d') AS day, u.feature, coalesce(u.model, '(unknown)') AS model,
+       coalesce(sum(${cs.cost}), 0)::VARCHAR AS cost,
+       sum(u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens + u.cache_write_1h_tokens + u.output_tokens) AS tokens,
+       coalesce(sum(u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens + u.cache_write_1h_tokens + u.output_tokens) FILTER (WHERE ${cs.cost} IS NULL), 0) AS unpriced
+     FROM usage u ${cs.join}
+     WHERE u.source_kind = $kind AND u.ts >= CAST($from AS TIMESTAMP) AND u.ts < CAST($to AS TIMESTAMP)
+     GROUP BY ALL`,
+    { kind: source, from, to: addDays(refDay, 1) },
+  );
+  const series = (key: (r: (typeof rows)[number]) => string | null) => {
+    const out = new Map<string, Series>();
+    for (const r of rows) {
+      const k = key(r);
+      if (k === null) continue;
+      const s = out.get(k) ?? new Map<string, string>();
+      s.set(r.day, addDec(s.get(r.day) ?? "0", r.cost));
+      out.set(k, s);
+    }
+    return out;
+  };
+  const all = series(() => "all").get("all") ?? new Map<string, string>();
+  const byFeature = series((r) => r.feature);
+  const byModel = series((r) => r.model);
+
+  const checks: Check[] = [];
+  const dayUsd = spendOn(all, refDay);
+  const mtdUsd = spendBetween(all, monthStart, refDay);
+  const projectedUsd = projectMonth(mtdUsd, daysElapsed, daysInMonth);
+  const over = (actual: string, limit: string) => compareDec(actual, limit) > 0;
+  if (q.maxDaily !== null) {
+    checks.push({ kind: "daily", scope: "all", actual: dayUsd, limit: q.maxDaily, ok: !over(dayUsd, q.maxDaily), detail: `spend on ${refDay}` });
+  }
+  if (q.maxMonthly !== null) {
+    checks.push({ kind: "month-to-date", scope: "all", actual: mtdUsd, limit: q.maxMonthly, ok: !over(mtdUsd, q.maxMonthly), detail: `${monthStart} → ${refDay}` });
+    checks.push({
+      kind: "projected-month",
+      scope: "all",
+      actual: projectedUsd,
+      limit: q.maxMonthly,
+      ok: !over(projectedUsd, q.maxMonthly),
+      detail: `run rate over ${daysElapsed} of ${daysInMonth} days`,
+    });
+  }
+  const capChecks = (caps: BudgetQuery["featureCaps"], kind: "feature" | "model", data: Map<string, Series>) => {
+    for (const { name, cap } of caps) {
+      const s = data.get(name) ?? new Map<string, string>();
+      if (cap.period === "day") {
+        const a = spendOn(s, refDay);
+        checks.push({ kind, scope: name, actual: a, limit: `${cap.usd}/day`, ok: !over(a, cap.usd), detail: `spend on ${refDay}` });
+      } else {
+        const mtd = spendBetween(s, monthStart, refDay);
+        const proj = projectMonth(mtd, daysElapsed, daysInMonth);
+        checks.push({
+          kind,
+          scope: name,
+          actual: proj,
+          limit: `${cap.usd}/month`,
+          ok: !over(mtd, cap.usd) && !over(proj, cap.usd),
+          detail: `month to date ${usd(mtd)}, projected ${usd(proj)}`,
+        });
+      }
+    }
+  };
+  capChecks(q.featureCaps, "feature", byFeature);
+  capChecks(q.modelCaps, "model", byModel);
+  if (q.spike !== null) {
+    for (const [feature, s] of [...byFeature].sort(([a], [b]) => a.localeCompare(b))) {
+      const trailing = Array.from({ length: 7 }, (_, i) => spendOn(s, addDays(refDay, -7 + i)));
+      const day = spendOn(s, refDay);
+      const r = spike(day, trailing, q.spike, q.spikeMinUsd);
+      if (!r.ok || compareDec(day, "0") > 0) {
+        checks.push({
+          kind: "spike",
+          scope: feature,
+          actual: day,
+          limit: `${q.spike}× median ${r.median}`,
+          ok: r.ok,
+          detail: Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}× the 7-day median` : "new spend (7-day median is $0)",
+        });
+      }
+    }
+  }
+  if (q.failOnUnpricedPct !== null) {
+    const mtdRows = rows.filter((r) => r.day >= monthStart);
+    const tokens = mtdRows.reduce((a, r) => a + Number(r.tokens), 0);
+    const unpriced = mtdRows.reduce((a, r) => a + Number(r.unpriced), 0);
+    const share = tokens ? (100 * unpriced) / tokens : 0;
+    checks.push({
+      kind: "unpriced",
+      scope: "all",
+      actual: share.toFixed(2),
+      limit: String(q.failOnUnpricedPct),
+      ok: share <= q.failOnUnpricedPct,
+      detail: `% of month-to-date tokens without a price`,
+    });
+  }
+
+  const plan = q.plan ? await planDiff(db, catalog, config, q.plan, refDay) : [];
+  if (q.maxIncrease !== null) {
+    const delta = sumDec(plan.map((p) => p.deltaMonthlyUsd));
+    checks.push({ kind: "plan", scope: "plan", actual: delta, limit: q.maxIncrease, ok: !over(delta, q.maxIncrease), detail: "monthly cost change of the plan" });
+  }
+  return { source, refDay, monthStart, daysElapsed, daysInMonth, dayUsd, mtdUsd, projectedUsd, checks, plan };
+}
+
+/**
+ * Plan diff, as infracost does for cloud: each change is replayed on the last 30 days of its feature's request
+ * traffic (ending on the reference day) and the cost difference is the monthly delta.
+ */
+async function planDiff(db: Db, catalog: Catalog, config: ConfigT, plan: PlanT, refDay: string): Promise<PlanLine[]> {
+  const since = addDays(refDay, -29);
+  const until = addDays(refDay, 1);
+  const lines: PlanLine[] = [];
+  for (const c of plan.changes) {
+    const scope = { features: [c.feature], since, until, tz: "UTC" };
+    let spec: string | null = null;
+    if ("to" in c) {
+      const models = c.from
+        ? [c.from]
+        : (await db.all<{ model: string }>(
+            "SELECT DISTINCT model FROM usage WHERE source_kind = 'requests' AND feature = $f AND model IS NOT NULL AND ts >= CAST($s AS TIMESTAMP) AND ts < CAST($u AS TIMESTAMP) ORDER BY 1",
+            { f: c.feature, s: since, u: until },
+          )).map((r) => r.model);
+      spec = models.map((m) => `${m}=${c.to}`).join(",");
+    }
+    const change = "batch" in c ? "moves to the Batch API" : `${c.from ?? "all models"} → ${c.to}`;
+    if ("to" in c && !spec) {
+      lines.push({ feature: c.feature, change: `${change} (no traffic in the last 30 days)`, currentMonthlyUsd: "0", plannedMonthlyUsd: "0", deltaMonthlyUsd: "0", requests: 0 });
+      continue;
+    }
+    const tactic = "batch" in c ? batch([c.feature]) : route(spec!, 0, [c.feature], catalog);
+    const r = await simulate(db, catalog, config, scope, [tactic]).catch((err: unknown) => {
+      if (err instanceof Error && /no request-log traffic/.test(err.message)) return null;
+      throw err;
+    });
+    if (!r) {
+      lines.push({ feature: c.feature, change: `${change} (no traffic in the last 30 days)`, currentMonthlyUsd: "0", plannedMonthlyUsd: "0", deltaMonthlyUsd: "0", requests: 0 });
+      continue;
+    }
+    lines.push({
+      feature: c.feature,
+      change,
+      currentMonthlyUsd: r.baselineUsd,
+      plannedMonthlyUsd: r.finalUsd,
+      deltaMonthlyUsd: subDec(r.finalUsd, r.baselineUsd),
+      requests: r.requests,
+    });
+  }
+  return lines;
+}
+
+export const failed = (r: BudgetResult): Check[] => r.checks.filter((c) => !c.ok);

@@ -1,0 +1,65 @@
+import { appendFileSync, writeFileSync } from "node:fs";
+import { z } from "zod";
+import { DEFAULT_SPIKE_MIN, type BudgetQuery, collectBudget, failed, mergeConfig, readPlan } from "../budget/collect.js";
+import { parseCap, parseNamedCap } from "../budget/checks.js";
+import { renderBudget, summaryMarkdown, verdict } from "../budget/render.js";
+import { type GlobalOptions, loadContext } from "../context.js";
+import { EXIT, usageError } from "../errors.js";
+import { colors } from "../output/format.js";
+import { Db } from "../store/db.js";
+
+export interface BudgetOptions extends GlobalOptions {
+  maxDaily?: string;
+  maxMonthly?: string;
+  featureMax?: string[];
+  modelMax?: string[];
+  spike?: string;
+  spikeMin?: string;
+  failOnUnpriced?: string;
+  summary?: string;
+  plan?: string;
+  maxIncrease?: string;
+}
+
+const usdFlag = (v: string | undefined, flag: string): string | null => (v === undefined ? null : parseCap(v, flag).usd);
+
+export function parseBudgetQuery(o: BudgetOptions): BudgetQuery {
+  const spike = o.spike === undefined ? null : z.coerce.number().gt(1).safeParse(o.spike);
+  if (spike && !spike.success) throw usageError(`--spike expects a factor above 1, e.g. 2.0 (got ${JSON.stringify(o.spike)})`);
+  const pct = o.failOnUnpriced === undefined ? null : z.coerce.number().min(0).max(100).safeParse(o.failOnUnpriced);
+  if (pct && !pct.success) throw usageError(`--fail-on-unpriced expects a percentage from 0 to 100 (got ${JSON.stringify(o.failOnUnpriced)})`);
+  return {
+    maxDaily: usdFlag(o.maxDaily, "--max-daily"),
+    maxMonthly: usdFlag(o.maxMonthly, "--max-monthly"),
+    featureCaps: (o.featureMax ?? []).map((v) => parseNamedCap(v, "--feature-max")),
+    modelCaps: (o.modelMax ?? []).map((v) => parseNamedCap(v, "--model-max")),
+    spike: spike ? spike.data : null,
+    spikeMinUsd: usdFlag(o.spikeMin, "--spike-min") ?? DEFAULT_SPIKE_MIN,
+    failOnUnpricedPct: pct ? pct.data : null,
+    plan: o.plan ? readPlan(o.plan) : null,
+    maxIncrease: usdFlag(o.maxIncrease, "--max-increase"),
+  };
+}
+
+export async function run(o: BudgetOptions): Promise<number> {
+  const ctx = loadContext(o);
+  const q = mergeConfig(parseBudgetQuery(o), ctx.config, (v, flag) => parseNamedCap(v, flag));
+  const nothing = q.maxDaily === null && q.maxMonthly === null && !q.featureCaps.length && !q.modelCaps.length && q.spike === null && q.failOnUnpricedPct === null && !q.plan;
+  if (nothing) throw usageError("no budgets to check", "pass --max-daily, --max-monthly, --feature-max, --model-max, --spike, --fail-on-unpriced or --plan, or set budgets in the config");
+  const db = await Db.open(ctx.dbPath, { readOnly: true });
+  let result;
+  try {
+    result = await collectBudget(db, ctx.catalog, ctx.config, q);
+  } finally {
+    db.close();
+  }
+  // The report first (stdout), then the PR summary, then the verdict (stderr).
+  process.stdout.write(renderBudget(result, ctx.format, ctx.catalog, { ...q, plan: o.plan ?? null }));
+  const md = summaryMarkdown(result);
+  if (o.summary) writeFileSync(o.summary, md);
+  else if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, md);
+  const c = colors(process.stderr);
+  const bad = failed(result);
+  process.stderr.write(`${bad.length ? c.red(verdict(result)) : c.green(verdict(result))}\n`);
+  return bad.length ? EXIT.checkFailed : EXIT.ok;
+}

@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { before, test } from "node:test";
+import { cli, golden, normalise, ROOT, tmp } from "./helpers.js";
+
+const stable = (s: string, dir: string) => normalise(s, dir).replace(/"sha256": "[0-9a-f]{64}"/g, '"sha256": "<sha256>"');
+
+let dir = "";
+let demo = "";
+before(() => {
+  dir = tmp();
+  demo = join(dir, "demo.duckdb");
+  assert.equal(cli(["ingest", "--db", demo, "fixtures/demo/requests.jsonl"]).code, 0);
+});
+
+const budget = (...args: string[]) => cli(["budget", "--db", demo, ...args]);
+
+test("exit 0 when every check passes: report on stdout, verdict on stderr", () => {
+  const r = budget("--max-daily", "10", "--max-monthly", "200", "--feature-max", "summarize-articles=60/month", "--spike", "3");
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, "budget: OK (12 checks passed)\n");
+  golden("budget/pass.table", stable(r.stdout, dir));
+});
+
+test("exit 1 when spend, its projection, a cap or the unpriced share breaks a budget", () => {
+  const r = budget("--max-daily", "3", "--max-monthly", "95", "--model-max", "o3-2025-04-16=0.5/day", "--fail-on-unpriced", "1", "--format", "json");
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, "budget: FAILED (4 of 5: daily all, projected-month all, model o3-2025-04-16, unpriced all)\n");
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.refDay, "2025-11-28");
+  assert.equal(j.passed, false);
+  // Month to date $92.16 over 28 of 30 days projects to 92.16 × 30 / 28 ≈ $98.75 > $95, while the actual is under.
+  assert.deepEqual(j.checks.map((c: { kind: string; ok: boolean }) => [c.kind, c.ok]), [["daily", false], ["month-to-date", true], ["projected-month", false], ["model", false], ["unpriced", false]]);
+  golden("budget/fail.json", stable(r.stdout, dir));
+});
+
+test("spike: the latest day against the trailing 7-day median, with a dollar floor", () => {
+  const t = tmp();
+  const db = join(t, "s.duckdb");
+  const lines = ["timestamp,model,user,input_tokens,output_tokens"];
+  const add = (day: number, n: number, feature: string) => {
+    for (let i = 0; i < n; i++) lines.push(`2025-11-${String(day).padStart(2, "0")}T12:${String(i % 60).padStart(2, "0")}:00Z,gpt-4o,a1b2c3d4e5f6:${feature},1000,0`);
+  };
+  // Each request: 1,000 input × $2.50/M = $0.0025.
+  for (let d = 1; d <= 7; d++) add(d, 10, "big"); // $0.025/day
+  add(8, 1000, "big"); // $2.50: 100× the median and $2.475 above it
+  for (let d = 1; d <= 7; d++) add(d, 1, "tiny"); // $0.0025/day
+  add(8, 20, "tiny"); // 20× the median but only $0.0475 above it: under the $1 floor
+  writeFileSync(join(t, "s.csv"), lines.join("\n") + "\n");
+  assert.equal(cli(["ingest", "--db", db, join(t, "s.csv")]).code, 0);
+  const r = cli(["budget", "--db", db, "--spike", "2.0", "--format", "json"]);
+  assert.equal(r.code, 1, r.stderr);
+  const checks = JSON.parse(r.stdout).checks as { scope: string; ok: boolean; actual: number; detail: string }[];
+  assert.deepEqual(checks.map((c) => [c.scope, c.ok, c.actual]), [["big", false, 2.5], ["tiny", true, 0.05]]);
+  assert.equal(checks[0]!.detail, "100.00× the 7-day median");
+  assert.equal(cli(["budget", "--db", db, "--spike", "2.0", "--spike-min", "0.01"]).code, 1);
+  assert.equal(cli(["budget", "--db", db, "--spike", "200"]).code, 0);
+});
+
+test("plan diff: a model swap shows its monthly delta and can fail --max-increase", () => {
+  const plan = join(dir, "plan.json");
+  writeFileSync(plan, JSON.stringify({ changes: [{ feature: "chat", to: "gpt-4o" }, { feature: "nightly-digest", batch: true }] }));
+  const r = budget("--plan", plan, "--max-increase", "10");
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /│ chat\s+│ all models → gpt-4o\s+│ \$1\.46\s+│ \$24\.28\s+│ \+\$22\.82\/month │/);
+  assert.match(r.stdout, /│ nightly-digest │ moves to the Batch API │ \$12\.98\s+│ \$6\.49\s+│ -\$6\.49\/month\s+│/);
+  assert.equal(budget("--plan", plan, "--max-increase", "20").code, 0);
+  writeFileSync(plan, JSON.stringify({ changes: [{ feature: "chat" }] }));
+  const bad = budget("--plan", plan);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^llmcost: --plan .*plan\.json: /);
+});
+
+test("exit 2 on bad usage, with nothing written", () => {
+  for (const args of [[], ["--spike", "0.5"], ["--max-daily", "lots"], ["--feature-max", "chat"], ["--fail-on-unpriced", "150"], ["--plan", join(dir, "missing.json")]]) {
+    const r = budget(...args);
+    assert.equal(r.code, 2, args.join(" "));
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /^llmcost: /);
+  }
+  const missing = join(tmp(), "none.duckdb");
+  assert.equal(cli(["budget", "--db", missing, "--max-daily", "1"]).code, 2);
+  assert.equal(existsSync(missing), false);
+});
+
+test("budgets come from the config when flags are absent", () => {
+  const cfg = join(dir, "llmcost.config.json");
+  writeFileSync(cfg, JSON.stringify({ budgets: { daily: 3, features: { "code-review": "0.5/day" } } }));
+  const r = cli(["budget", "--db", demo, "--config", cfg]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, "budget: FAILED (2 of 2: daily all, feature code-review)\n");
+  writeFileSync(cfg, JSON.stringify({ budgets: { daily: "three" } }));
+  assert.equal(cli(["budget", "--db", demo, "--config", cfg]).code, 2);
+});
+
+test("--summary writes the PR markdown; the README's workflow step appends to $GITHUB_STEP_SUMMARY", () => {
+  const file = join(dir, "summary.md");
+  assert.equal(budget("--max-daily", "3", "--summary", file).code, 1);
+  golden("budget/summary.md", readFileSync(file, "utf8"));
+  const gh = join(dir, "gh-summary.md");
+  writeFileSync(gh, "previous step\n");
+  const r = spawnSync("bash", [join(ROOT, "scripts", "ci-budget-example.sh"), demo, gh], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TZ: "UTC", NO_COLOR: "1", LLMCOST_NOW: "2026-01-01T00:00:00Z" },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const text = readFileSync(gh, "utf8");
+  assert.match(text, /^previous step\n### ✅ LLM budget: all \d+ checks passed\n/);
+  assert.match(text, /\| ✅ \| projected-month \| all \| \$98\.75 \| \$120\.00 \|/);
+});
