@@ -104,7 +104,7 @@ test("--summary writes the PR markdown; the README's workflow step appends to $G
   const r = spawnSync("bash", [join(ROOT, "scripts", "ci-budget-example.sh"), demo, gh], {
     cwd: ROOT,
     encoding: "utf8",
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TZ: "UTC", NO_COLOR: "1", LLMCOST_NOW: "2026-01-01T00:00:00Z" },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TZ: "UTC", NO_COLOR: "1", LLMCOST_NOW: "2026-11-24T12:00:00Z" },
   });
   assert.equal(r.status, 0, r.stderr);
   const text = readFileSync(gh, "utf8");

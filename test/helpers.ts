@@ -29,7 +29,7 @@ export function cli(args: string[], opts: { env?: Record<string, string>; input?
       HOME: process.env.HOME ?? "",
       TZ: "UTC",
       NO_COLOR: "1",
-      LLMCOST_NOW: "2026-01-01T00:00:00Z",
+      LLMCOST_NOW: "2026-11-24T12:00:00Z",
       ...opts.env,
     },
   });

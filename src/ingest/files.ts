@@ -53,8 +53,8 @@ function walk(dir: string): string[] {
     .flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.isFile() ? [join(dir, e.name)] : []));
 }
 
-/** The first bytes of the file, gunzipped when it is gzip (DuckDB reads .gz transparently). */
-function readHead(path: string): Buffer {
+/** The first bytes of the file, gunzipped when it is gzip (DuckDB reads .gz transparently); null: corrupt gzip. */
+function readHead(path: string): Buffer | null {
   const fd = openSync(path, "r");
   try {
     const buf = Buffer.alloc(HEAD_BYTES);
@@ -64,7 +64,7 @@ function readHead(path: string): Buffer {
       try {
         return gunzipSync(head, { finishFlush: 2 /* Z_SYNC_FLUSH: tolerate a truncated stream */ }).subarray(0, HEAD_BYTES);
       } catch {
-        return Buffer.alloc(0);
+        return null;
       }
     }
     return head;
@@ -78,6 +78,7 @@ export type SniffResult = { ok: true; head: Head } | { ok: false; line: number; 
 /** Reads just enough of a file to tell CSV from JSON and to see the header or first record. */
 export function sniff(path: string): SniffResult {
   const buf = readHead(path);
+  if (buf === null) return { ok: false, line: 1, reason: "not a valid gzip file" };
   if (buf.length === 0) return { ok: false, line: 1, reason: "file is empty" };
   if (buf.includes(0)) return { ok: false, line: 1, reason: "binary data (NUL bytes), not a CSV or JSON export" };
   let text = buf.toString("utf8");
@@ -99,7 +100,11 @@ export function sniff(path: string): SniffResult {
     }
     return { ok: true, head: { kind: "json", text: trimmed, first } };
   }
-  const headerLine = text.split(/\r?\n/, 1)[0] ?? "";
+  const lines = text.split(/\r?\n/);
+  const headerLine = lines[0] ?? "";
+  if (headerLine.includes(";") && !headerLine.includes(",") && !headerLine.includes("\t")) {
+    return { ok: false, line: 1, reason: "semicolon-delimited; llmcost reads comma- or tab-separated exports (re-export as CSV)" };
+  }
   const delimiter = headerLine.includes("\t") && !headerLine.includes(",") ? "\t" : ",";
   const header = headerLine.split(delimiter).map((h) => h.trim().replace(/^"(.*)"$/, "$1"));
   const seen = new Set<string>();
@@ -107,6 +112,10 @@ export function sniff(path: string): SniffResult {
     if (h === "") return { ok: false, line: 1, reason: "header has an empty column name" };
     if (seen.has(h)) return { ok: false, line: 1, reason: `duplicate column "${h}" in header` };
     seen.add(h);
+  }
+  // A header with nothing under it is not an export of anything (a real empty bucket still has a row).
+  if (buf.length < HEAD_BYTES && lines.slice(1).every((l) => l.trim() === "")) {
+    return { ok: false, line: 2, reason: "no data rows after the header" };
   }
   return { ok: true, head: { kind: "csv", header, delimiter } };
 }

@@ -1,4 +1,5 @@
 import { compileTagPattern } from "../config.js";
+import { now } from "../context.js";
 import { ExitError, usageError } from "../errors.js";
 import type { Catalog } from "../pricing/load.js";
 import { installPricing, repriceStored, storedPricingSha } from "../pricing/sql.js";
@@ -72,6 +73,9 @@ function plan(inputs: InputFile[], format: string | undefined): Planned[] {
   });
   return sniffed.map(({ input, head }) => {
     const adapter = forced ?? detectAdapter(head);
+    if (!adapter && head.kind === "json" && head.text.startsWith("[") && /"(timestamp|ts|created_at)"/.test(head.text.slice(0, 4096))) {
+      throw usageError(`${input.display}:1: a JSON array of request records; request logs are JSON Lines (one object per line)`, "convert with: jq -c '.[]' file.json > file.jsonl");
+    }
     if (!adapter) {
       const seen = head.kind === "csv" ? `header: ${head.header.slice(0, 8).join(",")}${head.header.length > 8 ? ",…" : ""}` : `JSON starting ${JSON.stringify(head.text.slice(0, 60))}`;
       throw usageError(`${input.display}:1: unknown format (${seen})`, "run `llmcost formats` to list the supported formats, or pass --format NAME");
@@ -184,6 +188,7 @@ async function loadFile(
     kind: adapter.kind,
     format: adapter.name,
     ingest_id: id,
+    now: now().toISOString().replace("Z", ""),
     ...plan.params,
   };
 
@@ -195,15 +200,17 @@ async function loadFile(
       throw usageError(`${p.input.display}: a single row costs $1,000,000 or more, above llmcost's per-row limit`, "export smaller buckets (daily or hourly) and ingest those");
     }
     const e = readerError(err);
-    if (e.reason.startsWith("malformed JSON") && plan.lines === "jsonl") e.line = (await firstBadJsonLine(p.input.path)) ?? e.line;
+    // JSON Lines (the first line parsed on its own): find the real bad line; DuckDB names the one after it.
+    const jsonl = p.source.head.kind === "json" && p.source.head.first !== undefined;
+    if (e.reason.startsWith("malformed JSON") && jsonl) e.line = (await firstBadJsonLine(p.input.path)) ?? e.line;
     throw usageError(`${p.input.display}${e.line !== undefined ? `:${e.line}` : ""}: ${e.reason}`);
   }
 
   // Validate what landed; on failure, re-read the file with row numbers to name the first bad record.
   const checks = adapter.target === "usage" ? usageChecks() : billedChecks();
   const bad = await db.one<Record<string, string>>(
-    `SELECT ${checks.map((c, i) => `count(*) FILTER (WHERE ${c.sql}) AS c${i}`).join(", ")} FROM ${table} WHERE ingest_id = $1`,
-    [id],
+    `SELECT ${checks.map((c, i) => `count(*) FILTER (WHERE ${c.sql}) AS c${i}`).join(", ")} FROM ${table} WHERE ingest_id = $ingest_id`,
+    all,
   );
   const failed = checks.findIndex((_, i) => Number(bad?.[`c${i}`] ?? 0) > 0);
   if (failed >= 0) {

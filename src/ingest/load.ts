@@ -111,12 +111,15 @@ export function insertBilledSql(adapter: BilledAdapter, file: SourceFile): strin
 export function usageChecks(): { sql: string; reason: string }[] {
   return [
     { sql: "ts IS NULL", reason: "missing or unparseable timestamp" },
+    // A day of slack for clock skew and time zones; anything later is a typo or a bad clock.
+    { sql: "ts > CAST($now AS TIMESTAMP) + INTERVAL 1 DAY", reason: "timestamp is in the future" },
     ...TOKEN_COLUMNS.map((t) => ({ sql: `${t} < 0`, reason: `${t.replaceAll("_", " ")} is not a non-negative integer below 10^15` })),
   ];
 }
 export function billedChecks(): { sql: string; reason: string }[] {
   return [
     { sql: "ts IS NULL", reason: "missing or unparseable date" },
+    { sql: "ts > CAST($now AS TIMESTAMP) + INTERVAL 1 DAY", reason: "date is in the future" },
     { sql: "amount_usd IS NULL", reason: "amount is not a decimal number" },
   ];
 }
