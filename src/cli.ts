@@ -34,6 +34,7 @@ function build(done: (code: number) => void): Command {
     .addOption(new Option("--format <name>", "skip detection and read every file as this format").argParser((v) => v))
     .option("--replace", "swap in a new version of a file: drop earlier ingests of the same path first")
     .option("--dry-run", "parse, validate and summarise, then roll back")
+    .option("--skip-bad-rows", "leave out rows that fail to parse or validate, listing each with its line and reason")
     .addOption(new Option("--output <format>", "summary format").choices(["table", "json", "csv", "markdown"]).default("table"))
     .action(async (files: string[], _o, cmd: Command) => {
       const o = cmd.optsWithGlobals();

@@ -10,6 +10,7 @@ export interface IngestOptions extends GlobalOptions {
   sourceFormat?: string;
   replace?: boolean;
   dryRun?: boolean;
+  skipBadRows?: boolean;
 }
 
 export async function run(files: string[], opts: IngestOptions): Promise<number> {
@@ -21,6 +22,7 @@ export async function run(files: string[], opts: IngestOptions): Promise<number>
     format: opts.sourceFormat,
     replace: opts.replace === true,
     dryRun: opts.dryRun === true,
+    skipBadRows: opts.skipBadRows === true,
     tagPattern: ctx.config.tags.pattern,
     catalog: ctx.catalog,
     onProgress: progress?.tick,
@@ -49,6 +51,9 @@ function progressBar() {
 
 function warn(result: IngestResult): void {
   const c = colors(process.stderr);
+  for (const f of result.files) {
+    for (const b of f.badRows) process.stderr.write(`${f.file}${b.line !== null ? `:${b.line}` : `: ${b.where}`}: ${b.reason} (skipped)\n`);
+  }
   const unpriced = [...new Set(result.files.flatMap((f) => f.unpricedModels))].sort();
   if (unpriced.length) {
     process.stderr.write(

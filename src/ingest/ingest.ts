@@ -5,6 +5,7 @@ import type { Catalog } from "../pricing/load.js";
 import { installPricing, repriceStored, storedPricingSha } from "../pricing/sql.js";
 import { adapterByName, detectAdapter } from "../sources/index.js";
 import type { Adapter, BilledAdapter, SourceFile, UsageAdapter } from "../sources/types.js";
+import { REJECTS_TABLE } from "../sources/sql.js";
 import { Db } from "../store/db.js";
 import { readerError } from "./duckdb-errors.js";
 import { expandInputs, firstBadJsonLine, type InputFile, sha256File, sniff } from "./files.js";
@@ -16,6 +17,8 @@ export interface IngestRequest {
   format?: string;
   replace: boolean;
   dryRun: boolean;
+  /** Leave out rows that fail to parse or validate, and report each one; never silently. */
+  skipBadRows?: boolean;
   tagPattern: string;
   catalog: Catalog;
   /** Called about 10 times a second while a file loads, with DuckDB's own progress (0–100). */
@@ -41,6 +44,16 @@ export interface FileSummary {
   unpricedModels: string[];
   billedUsd: string | null;
   note: string | null;
+  /** --skip-bad-rows: every row left out, with where and why. */
+  badRows: BadRow[];
+}
+
+export interface BadRow {
+  /** The file line, when the format has lines. */
+  line: number | null;
+  /** The line, or a record name for JSON documents. */
+  where: string;
+  reason: string;
 }
 
 export interface IngestResult {
@@ -63,7 +76,7 @@ interface Planned {
 }
 
 /** Detects every file first, so an unknown format fails before anything is written. */
-function plan(inputs: InputFile[], format: string | undefined): Planned[] {
+function plan(inputs: InputFile[], format: string | undefined, skipBadRows: boolean): Planned[] {
   const forced = format === undefined ? undefined : adapterByName(format);
   if (format !== undefined && !forced) throw usageError(`unknown --format ${format}`, "run `llmcost formats` to list them");
   const sniffed = inputs.map((input) => {
@@ -81,14 +94,14 @@ function plan(inputs: InputFile[], format: string | undefined): Planned[] {
       throw usageError(`${input.display}:1: unknown format (${seen})`, "run `llmcost formats` to list the supported formats, or pass --format NAME");
     }
     const companions = sniffed.filter((o) => o.input !== input).map((o) => ({ path: o.input.path, head: o.head }));
-    return { input, adapter, source: { path: input.path, head, companions } };
+    return { input, adapter, source: { path: input.path, head, companions, skipBadRows } };
   });
 }
 
 export async function ingest(req: IngestRequest): Promise<IngestResult> {
   const inputs = await expandInputs(req.inputs);
   if (inputs.length === 0) throw usageError("nothing to ingest", "pass one or more files, directories or -");
-  const planned = plan(inputs, req.format);
+  const planned = plan(inputs, req.format, req.skipBadRows === true);
   const tag = compileTagPattern(req.tagPattern);
   const db = await Db.open(req.dbPath, { readOnly: false, inMemoryIfMissing: req.dryRun });
   const files: FileSummary[] = [];
@@ -131,6 +144,7 @@ const emptySummary = (p: Planned, sha: string): FileSummary => ({
   unpricedModels: [],
   billedUsd: null,
   note: null,
+  badRows: [],
 });
 
 async function ingestFile(db: Db, p: Planned, req: IngestRequest, tag: ReturnType<typeof compileTagPattern>): Promise<FileSummary> {
@@ -192,7 +206,38 @@ async function loadFile(
     ...plan.params,
   };
 
-  const insert = adapter.target === "usage" ? insertUsageSql(adapter, p.source, tag.groups) : insertBilledSql(adapter, p.source);
+  const checks = adapter.target === "usage" ? usageChecks() : billedChecks();
+  const list = adapter.target === "usage" ? usageSelectList(adapter, p.source) : billedSelectList(adapter, p.source);
+  const badRows: BadRow[] = [];
+  let exclude: string | undefined;
+  if (req.skipBadRows) {
+    // 1. Rows the CSV reader cannot parse: DuckDB's rejects table has their file line and reason.
+    const rejectLines: number[] = [];
+    if (p.source.head.kind === "csv") {
+      await db.run(`DROP TABLE IF EXISTS ${REJECTS_TABLE}`);
+      await db.run(`DROP TABLE IF EXISTS ${REJECTS_TABLE}_scans`);
+      // count(COLUMNS(*)) makes the reader convert every column (count(*) alone would skip the casts).
+      await db.all(`SELECT count(COLUMNS(*)) FROM ${plan.from} AS src`, all).catch((err: unknown) => {
+        throw usageError(`${p.input.display}: ${readerError(err).reason}`);
+      });
+      for (const r of await db.all<{ line: string; message: string }>(`SELECT DISTINCT line, error_message AS message FROM ${REJECTS_TABLE} ORDER BY line`)) {
+        rejectLines.push(Number(r.line));
+        badRows.push({ line: Number(r.line), where: r.line, reason: readerError(new Error(r.message)).reason });
+      }
+    }
+    // 2. Rows that parse but fail validation: numbered among the parsed rows, then mapped past the rejected lines.
+    await db.run("SET preserve_insertion_order = true");
+    for (const check of checks) {
+      const loc = locateSql(plan, list, check.sql, 1_000_000);
+      for (const r of await db.all<{ loc: string }>(loc.sql, all)) {
+        const line = loc.kind === "line" ? skipLines(Number(r.loc), rejectLines) : null;
+        badRows.push({ line, where: line === null ? r.loc : String(line), reason: check.reason });
+      }
+    }
+    await db.run("SET preserve_insertion_order = false");
+    exclude = checks.map((c) => `(${c.sql})`).join(" OR ");
+  }
+  const insert = adapter.target === "usage" ? insertUsageSql(adapter, p.source, tag.groups, exclude) : insertBilledSql(adapter, p.source, exclude);
   try {
     await withProgress(db, req, p.input, () => db.run(insert, all));
   } catch (err) {
@@ -206,8 +251,9 @@ async function loadFile(
     throw usageError(`${p.input.display}${e.line !== undefined ? `:${e.line}` : ""}: ${e.reason}`);
   }
 
+  badRows.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+
   // Validate what landed; on failure, re-read the file with row numbers to name the first bad record.
-  const checks = adapter.target === "usage" ? usageChecks() : billedChecks();
   const bad = await db.one<Record<string, string>>(
     `SELECT ${checks.map((c, i) => `count(*) FILTER (WHERE ${c.sql}) AS c${i}`).join(", ")} FROM ${table} WHERE ingest_id = $ingest_id`,
     all,
@@ -215,7 +261,6 @@ async function loadFile(
   const failed = checks.findIndex((_, i) => Number(bad?.[`c${i}`] ?? 0) > 0);
   if (failed >= 0) {
     const check = checks[failed]!;
-    const list = adapter.target === "usage" ? usageSelectList(adapter, p.source) : billedSelectList(adapter, p.source);
     const loc = locateSql(plan, list, check.sql);
     await db.run("SET preserve_insertion_order = true");
     const found = await db.one<{ loc: string }>(loc.sql, all).catch(() => undefined);
@@ -224,6 +269,7 @@ async function loadFile(
   }
 
   const skipped: FileSummary["skipped"] = [];
+  if (badRows.length) skipped.push({ reason: "bad rows (--skip-bad-rows)", rows: badRows.length });
   if (plan.keep) {
     const sql = `SELECT count(*) AS n FROM ${plan.from} AS src WHERE NOT coalesce((${plan.keep.sql}), false)`;
     const n = Number((await db.one<{ n: string }>(sql, all))?.n ?? 0);
@@ -301,6 +347,7 @@ async function loadFile(
     models: stats?.models ?? [],
     unpricedModels: stats?.unpriced ?? [],
     billedUsd: stats?.billed ?? null,
+    badRows,
     note: rows === 0 && skipped.length === 0 ? "no usage rows in this file" : null,
   };
 }
@@ -317,4 +364,11 @@ async function withProgress(db: Db, req: IngestRequest, input: InputFile, fn: ()
   } finally {
     clearInterval(timer);
   }
+}
+
+/** The file line of a row numbered among parsed rows only: every rejected line at or before it pushes it down. */
+export function skipLines(line: number, rejected: readonly number[]): number {
+  let l = line;
+  for (const r of rejected) if (r <= l) l++;
+  return l;
 }

@@ -58,12 +58,12 @@ function canonicalUsage(adapter: UsageAdapter, file: SourceFile): string {
  * INSERT for a usage file. Tags are decoded here (raw user ids are hashed and never stored), provider buckets are
  * summed per key (identical keys in one export are one bucket), and cost is priced at each row's timestamp.
  */
-export function insertUsageSql(adapter: UsageAdapter, file: SourceFile, groups: readonly string[]): string {
+export function insertUsageSql(adapter: UsageAdapter, file: SourceFile, groups: readonly string[], exclude?: string): string {
   // One regexp pass: a non-match yields empty groups, so "tagged" is a non-empty user group.
   const decoded = `
     SELECT *, parts.user <> '' AS tagged
     FROM (SELECT c.*, regexp_extract(c.tag, $tag_re, [${groups.map((g) => `'${g}'`).join(", ")}]) AS parts
-          FROM (${canonicalUsage(adapter, file)}) c)`;
+          FROM (${canonicalUsage(adapter, file)}) c ${exclude ? `WHERE NOT (${exclude})` : ""})`;
   const userHash = `CASE WHEN tagged THEN parts.user WHEN coalesce(tag, user_raw) IS NOT NULL THEN left(sha256(coalesce(tag, user_raw)), 12) END`;
   const base = `
     SELECT ts, bucket_end, provider, model, project, api_key, workspace,
@@ -77,7 +77,7 @@ export function insertUsageSql(adapter: UsageAdapter, file: SourceFile, groups: 
   const rows =
     adapter.kind === "billing"
       ? `SELECT ts, bucket_end, provider, model, project, api_key, workspace, tag_raw, user_hash, feature, endpoint,
-           ${TOKEN_COLUMNS.map((t) => `sum(${t})::BIGINT AS ${t}`).join(", ")},
+           ${TOKEN_COLUMNS.map((t) => `(CASE WHEN min(${t}) < 0 THEN -1 ELSE sum(${t}) END)::BIGINT AS ${t}`).join(", ")},
            batch, service_tier, long_context, NULL::VARCHAR AS status, NULL::BIGINT AS latency_ms,
            NULL::VARCHAR AS prompt_hash, NULL::VARCHAR AS request_id, sum(reported_cost_usd) AS reported_cost_usd,
            ${rowKey(USAGE_KEY)} AS row_key
@@ -95,7 +95,7 @@ export function insertUsageSql(adapter: UsageAdapter, file: SourceFile, groups: 
     FROM (${rows}) u ${priceJoin("u")}`;
 }
 
-export function insertBilledSql(adapter: BilledAdapter, file: SourceFile): string {
+export function insertBilledSql(adapter: BilledAdapter, file: SourceFile, exclude?: string): string {
   const plan = adapter.read(file);
   const select = billedSelectList(adapter, file);
   const keyCols = BILLED_KEY.join(", ");
@@ -103,7 +103,7 @@ export function insertBilledSql(adapter: BilledAdapter, file: SourceFile): strin
     INSERT INTO billed_cost
     SELECT ts::DATE, ts, bucket_end, $format, $ingest_id, provider, model, line_item, token_type, cost_type, project,
       api_key, workspace, service_tier, sum(quantity), sum(amount_usd), ${rowKey(BILLED_KEY)}
-    FROM (SELECT ${select} FROM ${plan.from} AS src ${where(plan)})
+    FROM (SELECT ${select} FROM ${plan.from} AS src ${where(plan)}) ${exclude ? `WHERE NOT (${exclude})` : ""}
     GROUP BY ${keyCols}`;
 }
 
@@ -128,18 +128,20 @@ export function billedChecks(): { sql: string; reason: string }[] {
  * Finds the first bad record of a file: re-reads it with row numbers (only on the error path, so the happy path
  * pays nothing for line tracking). Returns a location such as "12" (a line) or "bucket 2025-08-01".
  */
-export function locateSql(plan: ReadPlan, canonical: string, bad: string): { sql: string; kind: "line" | "record" } {
+export function locateSql(plan: ReadPlan, canonical: string, bad: string, limit = 1): { sql: string; kind: "line" | "record" } {
   const keep = plan.keep ? `(${plan.keep.sql})` : "true";
   if (plan.lines === "csv" || plan.lines === "jsonl") {
     const offset = plan.lines === "csv" ? 1 : 0;
     return {
       kind: "line",
-      sql: `SELECT (__line + ${offset})::VARCHAR AS loc FROM (SELECT row_number() OVER () AS __line, ${canonical}, ${keep} AS __keep FROM ${plan.from} AS src) WHERE __keep AND (${bad}) ORDER BY __line LIMIT 1`,
+      // hash(src), selected in the result, makes the reader parse every column: otherwise projection pushdown
+      // would skip columns whose bad values reject a row, and the numbering would drift.
+      sql: `SELECT (__line + ${offset})::VARCHAR AS loc, __all FROM (SELECT row_number() OVER () AS __line, hash(src) AS __all, ${canonical}, ${keep} AS __keep FROM ${plan.from} AS src) WHERE __keep AND (${bad}) ORDER BY __line LIMIT ${limit}`,
     };
   }
   const expr = "line" in plan.lines ? plan.lines.line : plan.lines.record;
   return {
     kind: "line" in plan.lines ? "line" : "record",
-    sql: `SELECT CAST(__loc AS VARCHAR) AS loc FROM (SELECT ${expr} AS __loc, ${canonical}, ${keep} AS __keep FROM ${plan.from} AS src) WHERE __keep AND (${bad}) LIMIT 1`,
+    sql: `SELECT CAST(__loc AS VARCHAR) AS loc FROM (SELECT ${expr} AS __loc, ${canonical}, ${keep} AS __keep FROM ${plan.from} AS src) WHERE __keep AND (${bad}) LIMIT ${limit}`,
   };
 }

@@ -18,9 +18,8 @@ export const anthropicCostCsv: BilledAdapter = {
   kind: "billing",
   detect: (head) => headerHas(head, "usage_date_utc", "cost_usd"),
   read(file) {
-    const { header, delimiter } = csvHead(file);
     return {
-      from: readCsv(header, delimiter),
+      from: readCsv(file),
       keep: { sql: `${text("cost_usd")} IS NOT NULL`, reason: "no cost" },
       lines: "csv",
     };

@@ -24,9 +24,8 @@ export const anthropicTokensCsv: UsageAdapter = {
   kind: "billing",
   detect: (head) => headerHas(head, "usage_date_utc", "usage_input_tokens_no_cache"),
   read(file) {
-    const { header, delimiter } = csvHead(file);
     return {
-      from: readCsv(header, delimiter, Object.fromEntries(TOKENS.map((t) => [t, "DOUBLE"]))),
+      from: readCsv(file, Object.fromEntries(TOKENS.map((t) => [t, "DOUBLE"]))),
       lines: "csv",
     };
   },

@@ -20,8 +20,7 @@ export const litellmSpendLogs: UsageAdapter = {
     headerHas(head, "request_id", "spend", "startTime") || jsonHas(head, /"spend"\s*:/, /"startTime"\s*:/, /"request_id"\s*:/),
   read(file) {
     if (file.head.kind === "csv") {
-      const { header, delimiter } = csvHead(file);
-      return { from: readCsv(header, delimiter, { prompt_tokens: "DOUBLE", completion_tokens: "DOUBLE" }), lines: "csv" };
+      return { from: readCsv(file, { prompt_tokens: "DOUBLE", completion_tokens: "DOUBLE" }), lines: "csv" };
     }
     const jsonl = file.head.first !== undefined;
     return {

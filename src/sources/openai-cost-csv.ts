@@ -13,9 +13,8 @@ export const openaiCostCsv: BilledAdapter = {
   kind: "billing",
   detect: (head) => headerHas(head, "start_time", "end_time", "amount_value"),
   read(file) {
-    const { header, delimiter } = csvHead(file);
     return {
-      from: readCsv(header, delimiter, {}, { ragged: true }),
+      from: readCsv(file, {}, { ragged: true }),
       keep: { sql: `nullif(trim(amount_value), '') IS NOT NULL`, reason: "empty bucket" },
       lines: "csv",
     };

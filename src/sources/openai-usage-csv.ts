@@ -19,11 +19,10 @@ export const openaiUsageCsv: UsageAdapter = {
   kind: "billing",
   detect: (head) => headerHas(head, "start_time", "end_time", "num_model_requests", "input_tokens"),
   read(file) {
-    const { header, delimiter } = csvHead(file);
     // Counts arrive as floats ("59200.0") in real exports.
     const types = Object.fromEntries(TOKEN_FIELDS.map((f) => [f, "DOUBLE"]));
     return {
-      from: readCsv(header, delimiter, types),
+      from: readCsv(file, types),
       // Buckets with no usage are emitted with blank metrics.
       keep: { sql: `num_model_requests IS NOT NULL OR input_tokens IS NOT NULL`, reason: "empty bucket" },
       lines: "csv",

@@ -11,11 +11,10 @@ export const openrouterCsv: UsageAdapter = {
   kind: "requests",
   detect: (head) => headerHas(head, "generation_id", "created_at", "tokens_prompt", "tokens_completion"),
   read(file) {
-    const { header, delimiter } = csvHead(file);
     const types = Object.fromEntries(
       ["tokens_prompt", "tokens_completion", "tokens_reasoning", "tokens_cached", "generation_time_ms"].map((c) => [c, "DOUBLE"]),
     );
-    return { from: readCsv(header, delimiter, types), lines: "csv" };
+    return { from: readCsv(file, types), lines: "csv" };
   },
   columns(file) {
     const { header } = csvHead(file);

@@ -29,7 +29,7 @@ export const requestLogCsv: UsageAdapter = {
     TS_NAMES.some((n) => head.header.includes(n)) &&
     ["model", "input_tokens", "output_tokens"].every((n) => head.header.includes(n)),
   read(file) {
-    const { header, delimiter } = csvHead(file);
+    const { header } = csvHead(file);
     // Counts as DOUBLE, then checked to be whole: a BIGINT read would silently round "10.5", and loggers write "10.0".
     const types: Record<string, string> = Object.fromEntries(TOKENS.map((t) => [t, "DOUBLE"]));
     types.latency_ms = "DOUBLE";
@@ -37,7 +37,7 @@ export const requestLogCsv: UsageAdapter = {
     // reported with its line.
     types[TS_NAMES.find((n) => header.includes(n))!] = "TIMESTAMPTZ";
     return {
-      from: readCsv(header, delimiter, types),
+      from: readCsv(file, types),
       keep: header.includes("event") ? keepRequestEvents : undefined,
       lines: "csv",
     };

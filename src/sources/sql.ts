@@ -1,3 +1,8 @@
+import type { SourceFile } from "./types.js";
+import { csvHead } from "./util.js";
+
+export const REJECTS_TABLE = "llmcost_rejects";
+
 /**
  * SQL building blocks shared by the adapters. Every value from a file stays in DuckDB; these only shape expressions.
  * Identifiers taken from a file's header are quoted with `ident`, string literals with `str`.
@@ -34,15 +39,13 @@ export const has = (header: readonly string[], name: string): string | undefined
   header.includes(name) ? ident(name) : undefined;
 
 /** `read_csv` over a known header: explicit columns, no sniffing. Types default to VARCHAR. */
-export function readCsv(
-  header: readonly string[],
-  delimiter: string,
-  types: Record<string, string> = {},
-  opts: { ragged?: boolean } = {},
-): string {
+export function readCsv(file: SourceFile, types: Record<string, string> = {}, opts: { ragged?: boolean } = {}): string {
+  const { header, delimiter } = csvHead(file);
   const cols = header.map((h) => `${str(h)}: ${str(types[h] ?? "VARCHAR")}`).join(", ");
+  // --skip-bad-rows: rows the reader cannot parse go to a rejects table with line and reason (never silently).
+  const rejects = file.skipBadRows ? `store_rejects = true, rejects_table = '${REJECTS_TABLE}', rejects_scan = '${REJECTS_TABLE}_scans', ` : "";
   // null_padding lets short rows through (blank trailing cells); only formats known to be ragged opt in.
-  return `read_csv($path, header = true, auto_detect = false, delim = ${str(delimiter)}, quote = '"', escape = '"', null_padding = ${opts.ragged ? "true" : "false"}, columns = {${cols}})`;
+  return `read_csv($path, header = true, auto_detect = false, ${rejects}delim = ${str(delimiter)}, quote = '"', escape = '"', null_padding = ${opts.ragged ? "true" : "false"}, columns = {${cols}})`;
 }
 
 /** `read_json` with explicit columns; handles one document, an array of them, or JSON Lines. */

@@ -83,6 +83,8 @@ export interface SourceFile {
   head: Head;
   /** Other files given in the same ingest run (a Batch output joins its input file). */
   companions: readonly { path: string; head: Head }[];
+  /** --skip-bad-rows: CSV readers store unparseable rows as rejects instead of failing. */
+  skipBadRows?: boolean;
 }
 
 interface AdapterBase {
