@@ -59,6 +59,7 @@ function build(done: (code: number) => void): Command {
     .addOption(new Option("--source <source>", "billing = provider usage exports, requests = request logs").choices(["billing", "requests", "auto"]).default("auto"))
     .option("--tz <zone>", "time zone for day/week/month buckets and plain dates", "UTC")
     .option("--chart", "add a daily spend sparkline per row")
+    .option("--html <file>", "also write one self-contained HTML page: Pareto chart, daily spend, savings waterfall")
     .addOption(formatOption())
     .action(async (_o, cmd: Command) => {
       const { run } = await import("./commands/report.js");
@@ -122,6 +123,27 @@ function build(done: (code: number) => void): Command {
     .option("--summary <file>", "write the markdown summary here (default: append to $GITHUB_STEP_SUMMARY)")
     .addOption(formatOption())
     .action(async (_o, cmd: Command) => done(await (await import("./commands/budget.js")).run(cmd.optsWithGlobals())));
+
+  globals(program.command("reconcile"))
+    .summary("compare the bill, the cost computed from usage exports and the cost your request logs explain")
+    .description(
+      "Per day × provider × model: billed (cost exports), computed (usage exports priced by llmcost), and the cost\n" +
+        "seen in request logs, with deltas, the unattributed share and coverage. Flags lines that differ by more\n" +
+        "than --tolerance percent, or where one side is missing.",
+    )
+    .option("--since <date>", "start, inclusive")
+    .option("--until <date>", "end, exclusive")
+    .option("--tz <zone>", "time zone for plain dates", "UTC")
+    .option("--tolerance <pct>", "flag computed vs billed differences above this percentage", "5")
+    .addOption(formatOption())
+    .action(async (_o, cmd: Command) => done(await (await import("./commands/reconcile.js")).run(cmd.optsWithGlobals())));
+
+  globals(program.command("export"))
+    .summary("export for FinOps tools (FOCUS CSV) or warehouses (Parquet partitioned by day)")
+    .option("--focus <file.csv>", "FinOps FOCUS columns (BilledCost, EffectiveCost, ListCost, ChargePeriodStart/End, …), then x_ columns")
+    .option("--parquet <dir>", "the canonical usage table as Parquet, partitioned by day (day=YYYY-MM-DD/)")
+    .option("--overwrite", "allow writing into a non-empty --parquet directory")
+    .action(async (_o, cmd: Command) => done(await (await import("./commands/export.js")).run(cmd.optsWithGlobals())));
 
   const pricing = program
     .command("pricing")

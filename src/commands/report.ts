@@ -1,5 +1,9 @@
 import { z } from "zod";
-import { type GlobalOptions, loadContext } from "../context.js";
+import { writeFileSync } from "node:fs";
+import { type GlobalOptions, loadContext, now } from "../context.js";
+import { renderHtml } from "../report/html.js";
+import { simulate } from "../sim/simulate.js";
+import { defaultTactics } from "./savings.js";
 import { usageError } from "../errors.js";
 import { collectReport, type ReportQuery } from "../report/collect.js";
 import { parseBy, parseWhere } from "../report/dims.js";
@@ -18,6 +22,7 @@ export interface ReportOptions extends GlobalOptions {
   source?: string;
   tz?: string;
   chart?: boolean;
+  html?: string;
 }
 
 const Top = z.coerce.number().int().positive();
@@ -51,6 +56,16 @@ export async function run(opts: ReportOptions): Promise<number> {
   try {
     const report = await collectReport(db, ctx.catalog, q);
     process.stdout.write(renderReport(report, ctx.format, ctx.catalog, q));
+    if (opts.html) {
+      // The page always has daily series and, with request logs, the default playbook's waterfall.
+      const withDaily = q.chart ? report : await collectReport(db, ctx.catalog, { ...q, chart: true });
+      const sim =
+        report.source === "requests"
+          ? await simulate(db, ctx.catalog, ctx.config, { features: [], since: q.since, until: q.until, tz: q.tz }, defaultTactics(ctx.catalog, 0.5)).catch(() => null)
+          : null;
+      writeFileSync(opts.html, renderHtml(withDaily, sim, now().toISOString()));
+      process.stderr.write(`wrote ${opts.html}\n`);
+    }
   } finally {
     db.close();
   }

@@ -7,6 +7,7 @@ import { type CostSource, costSource, installPricing } from "../pricing/sql.js";
 import type { Catalog } from "../pricing/load.js";
 import type { Db, Param } from "../store/db.js";
 import { DIMENSIONS, type Dimension, TIME_DIMENSIONS } from "./dims.js";
+import { allocateBilled } from "./allocate.js";
 import { instantSql } from "./window.js";
 
 export interface ReportQuery {
@@ -54,6 +55,8 @@ export interface ReportRow {
 export interface Report {
   source: "billing" | "requests";
   pricingMode: CostSource["mode"];
+  /** --source billing --by feature: the bill allocated to features by request-log cost (see allocate.ts). */
+  allocatedFrom: "cost exports" | "usage exports" | null;
   by: Dimension[];
   window: { since: string | null; until: string | null; tz: string; firstTs: string | null; lastTs: string | null; days: string[] };
   totals: { requests: number; tokens: Tokens; costUsd: string; unpriced: Unpriced };
@@ -99,6 +102,7 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
   const local = q.tz === "UTC" ? "u.ts" : LOCAL;
   const dim = (d: Dimension) => DIMENSIONS[d].replaceAll("__local", local);
   const conds: string[] = [];
+  const timeConds = () => conds.slice();
   if (q.since) {
     params.since = q.since;
     conds.push(`u.ts >= ${instantSql("$since", q.since)}`);
@@ -107,6 +111,7 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
     params.until = q.until;
     conds.push(`u.ts < ${instantSql("$until", q.until)}`);
   }
+  const timeFilter = timeConds().join(" AND ") || "true";
   // Repeated --where on one dimension means any of those values; different dimensions must all match.
   const byDim = new Map<Dimension, string[]>();
   q.where.forEach((w, i) => {
@@ -126,61 +131,35 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
       ${cs.cost} AS cost
     FROM usage u ${cs.join}
     WHERE u.source_kind = $kind AND ${filter}`;
-  // One scan: totals, the headline and the window are derived from these groups.
-  const grouped = await db.all(
-    `WITH base AS (${base})
-     SELECT ${dimCols},
-       sum(requests)::BIGINT AS requests, sum(input_tokens)::BIGINT AS input, sum(cached_input_tokens)::BIGINT AS cached,
-       sum(cache_write_5m_tokens)::BIGINT AS cw5, sum(cache_write_1h_tokens)::BIGINT AS cw1, sum(output_tokens)::BIGINT AS output,
-       sum(reasoning_tokens)::BIGINT AS reasoning, coalesce(sum(cost), 0)::VARCHAR AS cost,
-       count(*) - count(cost) AS u_rows,
-       strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS first_ts, strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') AS last_ts
-     FROM base GROUP BY ${dimCols}`,
-    params,
-  );
-  // Cost is NULL exactly when a row is unpriced; details are gathered only when there are such rows.
-  if (grouped.some((r) => n(r.u_rows) > 0)) {
-    const unpriced = await db.all(
-      `WITH base AS (${base})
-       SELECT ${dimCols}, coalesce(sum(requests), 0) AS u_requests,
-         coalesce(sum(input_tokens + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens), 0) AS u_tokens,
-         list(DISTINCT coalesce(model, '(no model)') ORDER BY coalesce(model, '(no model)')) AS u_models
-       FROM base WHERE cost IS NULL GROUP BY ${dimCols}`,
-      params,
-    );
-    const keyOf = (r: Record<string, unknown>) => q.by.map((_, i) => String(r[`d${i}`])).join("\u0000");
-    const byKey = new Map(unpriced.map((r) => [keyOf(r), r]));
-    for (const r of grouped) Object.assign(r, byKey.get(keyOf(r)) ?? {});
+  let rows: ReportRow[];
+  let firstTs: string | null;
+  let lastTs: string | null;
+  let allocatedFrom: Report["allocatedFrom"] = null;
+  if (q.source === "billing" && q.by.length === 1 && q.by[0] === "feature") {
+    // Provider exports carry no feature: allocate the bill by request-log cost per day and model.
+    if (q.where.some((w) => w.dim !== "feature")) {
+      throw usageError("--source billing --by feature allocates the whole bill: only --where feature=… is supported with it");
+    }
+    const a = await allocateBilled(db, cs, timeFilter, params);
+    const keep = q.where.map((w) => w.value);
+    rows = keep.length ? a.rows.filter((r) => keep.includes(r.key.feature!)) : a.rows;
+    allocatedFrom = a.pool;
+    firstTs = a.firstDay ? `${a.firstDay}T00:00:00Z` : null;
+    lastTs = a.lastDay ? `${a.lastDay}T00:00:00Z` : null;
+  } else {
+    const g = await groupRows(db, base, dimCols, params, q);
+    rows = g.rows;
+    firstTs = g.firstTs;
+    lastTs = g.lastTs;
   }
-
-  const users = q.usersFile ? readUsers(q.usersFile) : null;
-  const label = (d: Dimension, v: string) => (d === "user" && users?.has(v) ? users.get(v)! : v);
-  let rows: ReportRow[] = grouped.map((r) => ({
-    key: Object.fromEntries(q.by.map((d, i) => [d, label(d, String(r[`d${i}`]))])),
-    requests: n(r.requests),
-    tokens: {
-      input: n(r.input),
-      cachedInput: n(r.cached),
-      cacheWrite5m: n(r.cw5),
-      cacheWrite1h: n(r.cw1),
-      output: n(r.output),
-      reasoning: n(r.reasoning),
-    },
-    costUsd: dec(r.cost),
-    share: 0,
-    cumulativeShare: 0,
-    unpriced: { rows: n(r.u_rows), requests: n(r.u_requests), tokens: n(r.u_tokens), models: (r.u_models as string[] | null) ?? [] },
-  }));
   const totals = fold(rows, q.by);
-  const firstTs = grouped.map((r) => String(r.first_ts)).sort()[0] ?? null;
-  const lastTs = grouped.map((r) => String(r.last_ts)).sort().at(-1) ?? null;
   const timeOnly = TIME_DIMENSIONS.includes(q.by[0]!);
   rows.sort((a, b) =>
     timeOnly ? cmpKey(a, b, q.by) : compareDec(b.costUsd, a.costUsd) || b.unpriced.tokens - a.unpriced.tokens || cmpKey(a, b, q.by),
   );
   const headlineResult = headline(rows, q.by[0]!, totals.costUsd);
   const days = firstTs && lastTs ? await localDays(db, firstTs, lastTs, q.tz) : [];
-  if (q.chart && rows.length) await addDaily(db, base, params, q, rows, days);
+  if (q.chart && rows.length && allocatedFrom === null) await addDaily(db, base, params, q, rows, days);
   if (q.top !== null && rows.length > q.top) rows = [...rows.slice(0, q.top), fold(rows.slice(q.top), q.by)];
   let cum = 0;
   for (const r of rows) {
@@ -192,6 +171,7 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
   return {
     source,
     pricingMode: cs.mode,
+    allocatedFrom,
     by: q.by,
     window: { since: q.since, until: q.until, tz: q.tz, firstTs, lastTs, days },
     totals: { requests: totals.requests, tokens: totals.tokens, costUsd: totals.costUsd, unpriced: totals.unpriced },
@@ -292,4 +272,58 @@ function headline(rows: ReportRow[], d: Dimension, total: string): Report["headl
   }
   const share = ratio(acc, total);
   return { text: `${top} of ${groups.length} ${plural[d]} = ${(share * 100).toFixed(1)}% of ${usd(total)}`, top, groups: groups.length, share };
+}
+
+/** The one scan of a report: sums per group, plus unpriced details where there are unpriced rows. */
+async function groupRows(db: Db, base: string, dimCols: string, params: Record<string, Param>, q: ReportQuery): Promise<{ rows: ReportRow[]; firstTs: string | null; lastTs: string | null }> {
+  // One scan: totals, the headline and the window are derived from these groups.
+  const grouped = await db.all(
+    `WITH base AS (${base})
+     SELECT ${dimCols},
+       sum(requests)::BIGINT AS requests, sum(input_tokens)::BIGINT AS input, sum(cached_input_tokens)::BIGINT AS cached,
+       sum(cache_write_5m_tokens)::BIGINT AS cw5, sum(cache_write_1h_tokens)::BIGINT AS cw1, sum(output_tokens)::BIGINT AS output,
+       sum(reasoning_tokens)::BIGINT AS reasoning, coalesce(sum(cost), 0)::VARCHAR AS cost,
+       count(*) - count(cost) AS u_rows,
+       strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS first_ts, strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') AS last_ts
+     FROM base GROUP BY ${dimCols}`,
+    params,
+  );
+  // Cost is NULL exactly when a row is unpriced; details are gathered only when there are such rows.
+  if (grouped.some((r) => n(r.u_rows) > 0)) {
+    const unpriced = await db.all(
+      `WITH base AS (${base})
+       SELECT ${dimCols}, coalesce(sum(requests), 0) AS u_requests,
+         coalesce(sum(input_tokens + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens), 0) AS u_tokens,
+         list(DISTINCT coalesce(model, '(no model)') ORDER BY coalesce(model, '(no model)')) AS u_models
+       FROM base WHERE cost IS NULL GROUP BY ${dimCols}`,
+      params,
+    );
+    const keyOf = (r: Record<string, unknown>) => q.by.map((_, i) => String(r[`d${i}`])).join("\u0000");
+    const byKey = new Map(unpriced.map((r) => [keyOf(r), r]));
+    for (const r of grouped) Object.assign(r, byKey.get(keyOf(r)) ?? {});
+  }
+
+  const users = q.usersFile ? readUsers(q.usersFile) : null;
+  const label = (d: Dimension, v: string) => (d === "user" && users?.has(v) ? users.get(v)! : v);
+  const rows: ReportRow[] = grouped.map((r) => ({
+    key: Object.fromEntries(q.by.map((d, i) => [d, label(d, String(r[`d${i}`]))])),
+    requests: n(r.requests),
+    tokens: {
+      input: n(r.input),
+      cachedInput: n(r.cached),
+      cacheWrite5m: n(r.cw5),
+      cacheWrite1h: n(r.cw1),
+      output: n(r.output),
+      reasoning: n(r.reasoning),
+    },
+    costUsd: dec(r.cost),
+    share: 0,
+    cumulativeShare: 0,
+    unpriced: { rows: n(r.u_rows), requests: n(r.u_requests), tokens: n(r.u_tokens), models: (r.u_models as string[] | null) ?? [] },
+  }));
+  return {
+    rows,
+    firstTs: grouped.map((r) => String(r.first_ts)).sort()[0] ?? null,
+    lastTs: grouped.map((r) => String(r.last_ts)).sort().at(-1) ?? null,
+  };
 }

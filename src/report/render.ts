@@ -25,7 +25,8 @@ function title(report: Report): string {
   const from = w.since ?? w.firstTs?.slice(0, 10) ?? "…";
   const to = w.until ?? w.lastTs?.slice(0, 10) ?? "…";
   const asOf = report.pricingMode === "repriced" ? " · repriced" : "";
-  return `Spend by ${report.by.join(" × ")} · ${SOURCE_LABEL[report.source]} · ${from} → ${to} (${w.tz})${asOf}`;
+  const source = report.allocatedFrom ? `the bill (${report.allocatedFrom}) allocated by request-log cost per day and model` : SOURCE_LABEL[report.source];
+  return `Spend by ${report.by.join(" × ")} · ${source} · ${from} → ${to} (${w.tz})${asOf}`;
 }
 
 export function renderReport(report: Report, format: Format, catalog: Catalog, q: ReportQuery): string {
@@ -100,6 +101,7 @@ function toJson(report: Report, catalog: Catalog, q: ReportQuery) {
     }),
     source: report.source,
     pricingMode: report.pricingMode,
+    allocatedFrom: report.allocatedFrom,
     window: report.window,
     headline: report.headline,
     totals: { ...report.totals, costUsd: usdNumber(report.totals.costUsd) },

@@ -38,6 +38,7 @@ export const ReportJson = z.strictObject({
   }),
   source: z.enum(["billing", "requests"]),
   pricingMode: z.enum(["stored", "repriced"]),
+  allocatedFrom: z.enum(["cost exports", "usage exports"]).nullable(),
   window: z.strictObject({
     since: z.string().nullable(),
     until: z.string().nullable(),

@@ -1,0 +1,93 @@
+import { addDec, compareDec, mulFrac, subDec, sumDec } from "../money.js";
+import type { CostSource } from "../pricing/sql.js";
+import type { Db, Param } from "../store/db.js";
+import type { ReportRow } from "./collect.js";
+
+const pico = (v: string): bigint => {
+  const [i, f = ""] = v.replace("-", "").split(".");
+  const x = BigInt(i!) * 10n ** 12n + BigInt(f.padEnd(12, "0").slice(0, 12));
+  return v.startsWith("-") ? -x : x;
+};
+
+export const UNATTRIBUTED = "(unattributed)";
+
+/**
+ * `report --source billing --by feature`: the bill (cost exports, else usage exports priced by llmcost) allocated to
+ * features in proportion to request-log cost on the same day and model. Lines no request log explains (a day or
+ * model without logs, tool charges without a model) stay "(unattributed)". Exact: each line's last feature takes the
+ * remainder, so allocations add up to the bill to the pico-dollar.
+ */
+export async function allocateBilled(
+  db: Db,
+  cs: CostSource,
+  filter: string,
+  params: Record<string, Param>,
+): Promise<{ rows: ReportRow[]; pool: "cost exports" | "usage exports"; firstDay: string | null; lastDay: string | null }> {
+  const resolve = (col: string) => `coalesce((SELECT a.model_id FROM price_alias a WHERE a.alias = lower(${col})), ${col})`;
+  const billed = await db.all<{ day: string; model: string | null; usd: string }>(
+    `SELECT strftime(b.ts, '%Y-%m-%d') AS day, ${resolve("b.model")} AS model, sum(b.amount_usd)::VARCHAR AS usd
+     FROM billed_cost b WHERE ${filter.replaceAll("u.", "b.")} GROUP BY ALL`,
+    params,
+  );
+  const pool = billed.length ? "cost exports" : "usage exports";
+  const lines = billed.length
+    ? billed
+    : await db.all<{ day: string; model: string | null; usd: string }>(
+        `SELECT strftime(u.ts, '%Y-%m-%d') AS day, ${resolve("u.model")} AS model, coalesce(sum(${cs.cost}), 0)::VARCHAR AS usd
+         FROM usage u ${cs.join} WHERE u.source_kind = 'billing' AND ${filter} GROUP BY ALL`,
+        params,
+      );
+  const logged = await db.all<{ day: string; model: string | null; feature: string; usd: string; requests: string; input: string; cached: string; cw5: string; cw1: string; output: string; reasoning: string }>(
+    `SELECT strftime(u.ts, '%Y-%m-%d') AS day, ${resolve("u.model")} AS model, u.feature, coalesce(sum(${cs.cost}), 0)::VARCHAR AS usd,
+       sum(u.requests) AS requests, sum(u.input_tokens) AS input, sum(u.cached_input_tokens) AS cached,
+       sum(u.cache_write_5m_tokens) AS cw5, sum(u.cache_write_1h_tokens) AS cw1, sum(u.output_tokens) AS output, sum(u.reasoning_tokens) AS reasoning
+     FROM usage u ${cs.join} WHERE u.source_kind = 'requests' AND ${filter} GROUP BY ALL ORDER BY 3`,
+    params,
+  );
+  const key = (day: string, model: string | null) => `${day}\u0000${model ?? ""}`;
+  const byLine = new Map<string, typeof logged>();
+  for (const l of logged) byLine.set(key(l.day, l.model), [...(byLine.get(key(l.day, l.model)) ?? []), l]);
+  const alloc = new Map<string, string>();
+  const add = (f: string, v: string) => alloc.set(f, addDec(alloc.get(f) ?? "0", v));
+  for (const line of lines) {
+    const parts = (byLine.get(key(line.day, line.model)) ?? []).filter((p) => compareDec(p.usd, "0") > 0);
+    const total = sumDec(parts.map((p) => p.usd));
+    if (parts.length === 0 || compareDec(total, "0") <= 0) {
+      add(UNATTRIBUTED, line.usd);
+      continue;
+    }
+    let given = "0";
+    parts.forEach((p, i) => {
+      const share = i === parts.length - 1 ? subDec(line.usd, given) : mulFrac(line.usd, pico(p.usd), pico(total));
+      given = addDec(given, share);
+      add(p.feature, share);
+    });
+  }
+  const stats = new Map<string, ReportRow>();
+  for (const l of logged) {
+    const r = stats.get(l.feature) ?? emptyRow(l.feature);
+    r.requests += Number(l.requests);
+    r.tokens.input += Number(l.input);
+    r.tokens.cachedInput += Number(l.cached);
+    r.tokens.cacheWrite5m += Number(l.cw5);
+    r.tokens.cacheWrite1h += Number(l.cw1);
+    r.tokens.output += Number(l.output);
+    r.tokens.reasoning += Number(l.reasoning);
+    stats.set(l.feature, r);
+  }
+  const rows = [...alloc].map(([feature, usd]) => ({ ...(stats.get(feature) ?? emptyRow(feature)), costUsd: usd }));
+  const days = lines.map((l) => l.day).sort();
+  return { rows, pool, firstDay: days[0] ?? null, lastDay: days.at(-1) ?? null };
+}
+
+function emptyRow(feature: string): ReportRow {
+  return {
+    key: { feature },
+    requests: 0,
+    tokens: { input: 0, cachedInput: 0, cacheWrite5m: 0, cacheWrite1h: 0, output: 0, reasoning: 0 },
+    costUsd: "0",
+    share: 0,
+    cumulativeShare: 0,
+    unpriced: { rows: 0, requests: 0, tokens: 0, models: [] },
+  };
+}
