@@ -1,7 +1,7 @@
 import { compareDec, ratio, subDec, sumDec } from "../money.js";
 import type { Catalog } from "../pricing/load.js";
 import { costSource, installPricing } from "../pricing/sql.js";
-import { instantSql } from "../report/window.js";
+import { windowConds } from "../report/window.js";
 import type { Db, Param } from "../store/db.js";
 
 export interface ReconcileRow {
@@ -37,18 +37,7 @@ export async function collectReconcile(db: Db, catalog: Catalog, opts: { since: 
   await installPricing(db, catalog);
   const cs = await costSource(db, catalog.sha256, null);
   const params: Record<string, Param> = { tz: opts.tz };
-  const window = (col: string) => {
-    const c: string[] = [];
-    if (opts.since) {
-      params.since = opts.since;
-      c.push(`${col} >= ${instantSql("$since", opts.since)}`);
-    }
-    if (opts.until) {
-      params.until = opts.until;
-      c.push(`${col} < ${instantSql("$until", opts.until)}`);
-    }
-    return c.length ? c.join(" AND ") : "true";
-  };
+  const window = (col: string) => windowConds(col, opts.since, opts.until, params).join(" AND ") || "true";
   const model = (col: string) => `coalesce((SELECT a.model_id FROM price_alias a WHERE a.alias = lower(${col})), ${col}, '(no model)')`;
   const rows = await db.all<{ day: string; provider: string; model: string; billed: string | null; computed: string | null; logged: string | null; attributed: string | null }>(
     `WITH billed AS (

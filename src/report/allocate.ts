@@ -20,13 +20,14 @@ export const UNATTRIBUTED = "(unattributed)";
 export async function allocateBilled(
   db: Db,
   cs: CostSource,
-  filter: string,
+  /** The time window as SQL for a given timestamp column. */
+  filter: (col: string) => string,
   params: Record<string, Param>,
 ): Promise<{ rows: ReportRow[]; pool: "cost exports" | "usage exports"; firstDay: string | null; lastDay: string | null }> {
   const resolve = (col: string) => `coalesce((SELECT a.model_id FROM price_alias a WHERE a.alias = lower(${col})), ${col})`;
   const billed = await db.all<{ day: string; model: string | null; usd: string }>(
     `SELECT strftime(b.ts, '%Y-%m-%d') AS day, ${resolve("b.model")} AS model, sum(b.amount_usd)::VARCHAR AS usd
-     FROM billed_cost b WHERE ${filter.replaceAll("u.", "b.")} GROUP BY ALL`,
+     FROM billed_cost b WHERE ${filter("b.ts")} GROUP BY ALL`,
     params,
   );
   const pool = billed.length ? "cost exports" : "usage exports";
@@ -34,14 +35,14 @@ export async function allocateBilled(
     ? billed
     : await db.all<{ day: string; model: string | null; usd: string }>(
         `SELECT strftime(u.ts, '%Y-%m-%d') AS day, ${resolve("u.model")} AS model, coalesce(sum(${cs.cost}), 0)::VARCHAR AS usd
-         FROM usage u ${cs.join} WHERE u.source_kind = 'billing' AND ${filter} GROUP BY ALL`,
+         FROM usage u ${cs.join} WHERE u.source_kind = 'billing' AND ${filter("u.ts")} GROUP BY ALL`,
         params,
       );
   const logged = await db.all<{ day: string; model: string | null; feature: string; usd: string; requests: string; input: string; cached: string; cw5: string; cw1: string; output: string; reasoning: string }>(
     `SELECT strftime(u.ts, '%Y-%m-%d') AS day, ${resolve("u.model")} AS model, u.feature, coalesce(sum(${cs.cost}), 0)::VARCHAR AS usd,
        sum(u.requests) AS requests, sum(u.input_tokens) AS input, sum(u.cached_input_tokens) AS cached,
        sum(u.cache_write_5m_tokens) AS cw5, sum(u.cache_write_1h_tokens) AS cw1, sum(u.output_tokens) AS output, sum(u.reasoning_tokens) AS reasoning
-     FROM usage u ${cs.join} WHERE u.source_kind = 'requests' AND ${filter} GROUP BY ALL ORDER BY 3`,
+     FROM usage u ${cs.join} WHERE u.source_kind = 'requests' AND ${filter("u.ts")} GROUP BY ALL ORDER BY 3`,
     params,
   );
   const key = (day: string, model: string | null) => `${day}\u0000${model ?? ""}`;

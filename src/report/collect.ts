@@ -8,7 +8,7 @@ import type { Catalog } from "../pricing/load.js";
 import type { Db, Param } from "../store/db.js";
 import { DIMENSIONS, type Dimension, TIME_DIMENSIONS } from "./dims.js";
 import { allocateBilled } from "./allocate.js";
-import { instantSql } from "./window.js";
+import { windowConds } from "./window.js";
 
 export interface ReportQuery {
   by: Dimension[];
@@ -101,17 +101,8 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
   // Converting every row to local time is the most expensive part of a scan: skip it in UTC.
   const local = q.tz === "UTC" ? "u.ts" : LOCAL;
   const dim = (d: Dimension) => DIMENSIONS[d].replaceAll("__local", local);
-  const conds: string[] = [];
-  const timeConds = () => conds.slice();
-  if (q.since) {
-    params.since = q.since;
-    conds.push(`u.ts >= ${instantSql("$since", q.since)}`);
-  }
-  if (q.until) {
-    params.until = q.until;
-    conds.push(`u.ts < ${instantSql("$until", q.until)}`);
-  }
-  const timeFilter = timeConds().join(" AND ") || "true";
+  const conds = windowConds("u.ts", q.since, q.until, params);
+  const timeFilter = (col: string) => windowConds(col, q.since, q.until, params).join(" AND ") || "true";
   // Repeated --where on one dimension means any of those values; different dimensions must all match.
   const byDim = new Map<Dimension, string[]>();
   q.where.forEach((w, i) => {

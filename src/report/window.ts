@@ -37,3 +37,17 @@ export const instantSql = (param: string, value: string): string =>
   /(Z|[+-]\d{2}:?\d{2})$/.test(value) && !DATE.test(value)
     ? `timezone('UTC', CAST(${param} AS TIMESTAMPTZ))`
     : `timezone('UTC', timezone($tz, CAST(${param} AS TIMESTAMP)))`;
+
+/** --since/--until as SQL conditions on `col`, binding $since/$until into `params` (with $tz for plain dates). */
+export function windowConds(col: string, since: string | null, until: string | null, params: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  if (since) {
+    params.since = since;
+    out.push(`${col} >= ${instantSql("$since", since)}`);
+  }
+  if (until) {
+    params.until = until;
+    out.push(`${col} < ${instantSql("$until", until)}`);
+  }
+  return out;
+}

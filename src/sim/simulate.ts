@@ -3,7 +3,7 @@ import { usageError } from "../errors.js";
 import { compareDec, mulFrac, ratio, subDec, sumDec } from "../money.js";
 import type { Catalog } from "../pricing/load.js";
 import { costExpr, installPricing, priceJoin } from "../pricing/sql.js";
-import { instantSql } from "../report/window.js";
+import { windowConds } from "../report/window.js";
 import type { Db, Param } from "../store/db.js";
 import { stringList, type Tactic, type TacticResult } from "../tactics/types.js";
 
@@ -45,15 +45,7 @@ export interface SimResult {
 export async function loadSim(db: Db, catalog: Catalog, scope: SimScope): Promise<{ params: Record<string, Param>; rows: number }> {
   await installPricing(db, catalog);
   const params: Record<string, Param> = { tz: scope.tz };
-  const conds = ["u.source_kind = 'requests'"];
-  if (scope.since) {
-    params.since = scope.since;
-    conds.push(`u.ts >= ${instantSql("$since", scope.since)}`);
-  }
-  if (scope.until) {
-    params.until = scope.until;
-    conds.push(`u.ts < ${instantSql("$until", scope.until)}`);
-  }
+  const conds = ["u.source_kind = 'requests'", ...windowConds("u.ts", scope.since, scope.until, params)];
   if (scope.features.length) {
     params.features = JSON.stringify(scope.features);
     conds.push(`list_contains(${stringList("features")}, u.feature)`);

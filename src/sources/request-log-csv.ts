@@ -1,18 +1,11 @@
 import { keepRequestEvents } from "./request-log-jsonl.js";
 import { bool, has, ident, money, readCsv, tok } from "./sql.js";
-import type { UsageAdapter, UsageColumn } from "./types.js";
+import { TOKEN_BUCKETS, type UsageAdapter, type UsageColumn } from "./types.js";
 import { csvHead } from "./util.js";
 
 const TS_NAMES = ["timestamp", "ts", "time", "created_at"];
 const TAG_NAMES = ["safety_identifier", "user", "tag", "user_id"];
-const TOKENS = [
-  "input_tokens",
-  "cached_input_tokens",
-  "cache_write_5m_tokens",
-  "cache_write_1h_tokens",
-  "output_tokens",
-  "reasoning_tokens",
-] as const;
+const TOKENS = TOKEN_BUCKETS;
 
 /**
  * The app's own request log as CSV with flat canonical columns: disjoint token buckets, so `input_tokens`

@@ -1,5 +1,5 @@
 import { bool, money, readJson, text, tok } from "./sql.js";
-import type { UsageAdapter, UsageColumn } from "./types.js";
+import { TOKEN_BUCKETS, type UsageAdapter, type UsageColumn } from "./types.js";
 import { GEMINI_STRUCT, USAGE_STRUCT, usageObjectColumns } from "./usage-object.js";
 
 /** `event` values that mean "one model call". Lines with any other event (feedback, errors, spans…) are skipped. */
@@ -13,14 +13,7 @@ export const keepRequestEvents = {
 export const anyTs = (expr: string): string =>
   `(CASE WHEN regexp_full_match(${text(expr)}, '\\d+(\\.\\d+)?') THEN to_timestamp(CAST(${text(expr)} AS DOUBLE))::TIMESTAMP ELSE try_cast(${text(expr)} AS TIMESTAMPTZ)::TIMESTAMP END)`;
 
-const FLAT_TOKENS = [
-  "input_tokens",
-  "cached_input_tokens",
-  "cache_write_5m_tokens",
-  "cache_write_1h_tokens",
-  "output_tokens",
-  "reasoning_tokens",
-] as const;
+const FLAT_TOKENS = TOKEN_BUCKETS;
 
 /**
  * The app's own request log, one JSON object per line. Either flat canonical fields or a raw provider `usage`

@@ -53,9 +53,8 @@ export const BILLED_COLUMNS = [
 ] as const;
 export type BilledColumn = (typeof BILLED_COLUMNS)[number];
 
-/** Columns whose values are token counts: validated as non-negative integers. */
-export const TOKEN_COLUMNS = [
-  "requests",
+/** The disjoint token buckets, as flat request logs name them too. */
+export const TOKEN_BUCKETS = [
   "input_tokens",
   "cached_input_tokens",
   "cache_write_5m_tokens",
@@ -63,6 +62,9 @@ export const TOKEN_COLUMNS = [
   "output_tokens",
   "reasoning_tokens",
 ] as const;
+
+/** Columns whose values are counts: validated as non-negative integers. */
+export const TOKEN_COLUMNS = ["requests", ...TOKEN_BUCKETS] as const;
 
 export interface ReadPlan {
   /** A relation over the file, one row per source record. `$path` is bound to the file by the caller. */
