@@ -10,6 +10,9 @@ function globals(cmd: Command): Command {
     .option("--debug", "print stack traces for errors");
 }
 
+/** A repeatable option's accumulator. */
+const repeat = (v: string, acc: string[]) => [...acc, v];
+
 const formatOption = () =>
   new Option("--format <format>", "output format").choices(["table", "json", "csv", "markdown"]).default("table");
 
@@ -20,6 +23,13 @@ function build(done: (code: number) => void): Command {
     .version("0.1.0")
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ outputError: (s, write) => write(s) })
+    .addHelpText(
+      "after",
+      "\nEvery command takes --db PATH (default $LLMCOST_DB, else ./llmcost.duckdb), --config PATH, --pricing FILE\n" +
+        "and --debug; reporting commands take --format table|json|csv|markdown.\n" +
+        "Exit codes: 0 ok · 1 a check failed · 2 usage, config or input error (nothing written) · 70 internal error.\n" +
+        "Start with: llmcost demo",
+    )
     .exitOverride();
 
   globals(program.command("ingest"))
@@ -31,7 +41,7 @@ function build(done: (code: number) => void): Command {
         "Overlapping provider buckets are not double counted: the newest export of a bucket wins.",
     )
     .argument("<files...>", "files, directories (read recursively) or - for stdin")
-    .addOption(new Option("--format <name>", "skip detection and read every file as this format").argParser((v) => v))
+    .option("--format <name>", "skip detection and read every file as this format (see `llmcost formats`)")
     .option("--replace", "swap in a new version of a file: drop earlier ingests of the same path first")
     .option("--dry-run", "parse, validate and summarise, then roll back")
     .option("--skip-bad-rows", "leave out rows that fail to parse or validate, listing each with its line and reason")
@@ -52,11 +62,15 @@ function build(done: (code: number) => void): Command {
     .option("--by <dims>", "one or two dimensions, comma-separated", "feature")
     .option("--since <date>", "start, inclusive (ISO date or datetime; local to --tz unless it has an offset)")
     .option("--until <date>", "end, exclusive")
-    .option("--where <dim=value>", "filter, repeatable (same dimension = any of)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--where <dim=value>", "filter, repeatable (same dimension = any of)", repeat, [] as string[])
     .option("--top <n>", "show the top N rows and fold the rest into (other)")
     .option("--users <file>", "CSV or list of raw user ids: show them instead of hashes (output only; never stored)")
     .option("--pricing-as-of <date>", "reprice all history at the prices in force on this date")
-    .addOption(new Option("--source <source>", "billing = provider usage exports, requests = request logs").choices(["billing", "requests", "auto"]).default("auto"))
+    .addOption(
+      new Option("--source <source>", "requests = request logs; billing = provider exports (with --by feature: the bill allocated by request-log cost); auto = requests when present")
+        .choices(["billing", "requests", "auto"])
+        .default("auto"),
+    )
     .option("--tz <zone>", "time zone for day/week/month buckets and plain dates", "UTC")
     .option("--chart", "add a daily spend sparkline per row")
     .option("--html <file>", "also write one self-contained HTML page: Pareto chart, daily spend, savings waterfall")
@@ -66,7 +80,6 @@ function build(done: (code: number) => void): Command {
       done(await run(cmd.optsWithGlobals()));
     });
 
-  const repeat = (v: string, acc: string[]) => [...acc, v];
   globals(program.command("simulate"))
     .summary("project what each cost-cutting tactic would save on your traffic")
     .description(
