@@ -3,9 +3,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, test } from "node:test";
-import { cli, golden, normalise, ROOT, tmp } from "./helpers.js";
+import { cli, golden, stable, ROOT, tmp } from "./helpers.js";
 
-const stable = (s: string, dir: string) => normalise(s, dir).replace(/"sha256": "[0-9a-f]{64}"/g, '"sha256": "<sha256>"');
 
 let dir = "";
 let demo = "";

@@ -43,6 +43,9 @@ export function tmp(): string {
 /** Replaces volatile bits (temp dirs) so goldens are stable. */
 export const normalise = (s: string, dir?: string): string => (dir ? s.split(dir).join("<tmp>") : s);
 
+/** normalise(), and the pricing sha256 too: the tables change over time, which is not what a golden is about. */
+export const stable = (s: string, dir?: string): string => normalise(s, dir).replace(/"sha256": "[0-9a-f]{64}"/g, '"sha256": "<sha256>"');
+
 /** Compares with test/golden/NAME; UPDATE_GOLDEN=1 rewrites it (update deliberately, and review the diff). */
 export function golden(name: string, actual: string): void {
   const path = join(GOLDEN, name);

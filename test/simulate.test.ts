@@ -2,9 +2,8 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, test } from "node:test";
-import { cli, golden, normalise, tmp } from "./helpers.js";
+import { cli, golden, stable, tmp } from "./helpers.js";
 
-const stable = (s: string, dir: string) => normalise(s, dir).replace(/"sha256": "[0-9a-f]{64}"/g, '"sha256": "<sha256>"');
 
 let demoDir = "";
 let demo = "";

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { type GlobalOptions, loadContext } from "../context.js";
 import { usageError } from "../errors.js";
-import { costSource, installPricing } from "../pricing/sql.js";
+import { loadCatalog } from "../pricing/load.js";
+import { costExpr, costSource, installPricing, priceJoin } from "../pricing/sql.js";
 import { Db } from "../store/db.js";
 
 export interface ExportOptions extends GlobalOptions {
@@ -59,17 +60,12 @@ export async function run(o: ExportOptions): Promise<number> {
     if (o.focus) {
       const cs = await costSource(db, ctx.catalog.sha256, null);
       // List price: the built-in tables without user overrides or discounts, priced in the same query.
-      const { loadCatalog } = await import("../pricing/load.js");
-      const { costExpr } = await import("../pricing/sql.js");
       await installPricing(db, loadCatalog());
       await db.run("CREATE OR REPLACE TEMP TABLE list_rate AS SELECT * FROM price_rate");
       await db.run("CREATE OR REPLACE TEMP TABLE list_alias AS SELECT * FROM price_alias");
       await installPricing(db, ctx.catalog);
-      const listJoin = `
-        LEFT JOIN list_alias la ON la.alias = lower(u.model)
-        LEFT JOIN list_rate lr ON lr.model_id = la.model_id AND lr.mode = (CASE WHEN u.batch THEN 'batch' WHEN lower(u.service_tier) IN ('priority', 'flex') THEN lower(u.service_tier) ELSE 'standard' END)
-          AND u.ts >= lr.valid_from AND u.ts < lr.valid_to`;
-      const listCost = costExpr("u").replaceAll("pr.", "lr.");
+      const listJoin = priceJoin("u", "u.ts", { alias: "list_alias", rate: "list_rate", a: "la", r: "lr" });
+      const listCost = costExpr("u", undefined, "lr");
       const joins = `${cs.join} ${listJoin}`;
       await db.run(`COPY (${focusSql(cs.cost, listCost, joins)}) TO '${escapePath(o.focus)}' (FORMAT csv, HEADER true)`);
       process.stderr.write(`wrote FOCUS CSV to ${o.focus}\n`);

@@ -29,10 +29,19 @@ export const modeExpr = (u: string): string =>
  * Joins a usage relation `u` to its rates as `pr`. `at` is the instant whose prices apply: the row's own timestamp,
  * or a fixed `--pricing-as-of` parameter.
  */
-export const priceJoin = (u: string, at = `${u}.ts`): string => `
-  LEFT JOIN price_alias pa ON pa.alias = lower(${u}.model)
-  LEFT JOIN price_rate pr ON pr.model_id = pa.model_id AND pr.mode = ${modeExpr(u)}
-    AND ${at} >= pr.valid_from AND ${at} < pr.valid_to`;
+export const priceJoin = (u: string, at = `${u}.ts`, t: PriceTables = DEFAULT_TABLES): string => `
+  LEFT JOIN ${t.alias} ${t.a} ON ${t.a}.alias = lower(${u}.model)
+  LEFT JOIN ${t.rate} ${t.r} ON ${t.r}.model_id = ${t.a}.model_id AND ${t.r}.mode = ${modeExpr(u)}
+    AND ${at} >= ${t.r}.valid_from AND ${at} < ${t.r}.valid_to`;
+
+/** Which price tables a join reads and the aliases it gives them (a second catalog can sit beside the first). */
+export interface PriceTables {
+  alias: string;
+  rate: string;
+  a: string;
+  r: string;
+}
+export const DEFAULT_TABLES: PriceTables = { alias: "price_alias", rate: "price_rate", a: "pa", r: "pr" };
 
 /**
  * Exact cost in DECIMAL(38,12): tokens × USD-per-1M × 10^-6, never divided. NULL when unpriced.
@@ -40,11 +49,11 @@ export const priceJoin = (u: string, at = `${u}.ts`): string => `
  * the request's total input (uncached + cached + cache writes) against the threshold. `longContext` replaces that
  * decision for callers that pre-aggregated requests (see sim/simulate.ts).
  */
-export const costExpr = (u: string, longContext?: string): string => {
-  const lc = `(pr.lc_threshold IS NOT NULL AND ${longContext ?? `coalesce(${u}.long_context, (${u}.input_tokens + ${u}.cached_input_tokens + ${u}.cache_write_5m_tokens + ${u}.cache_write_1h_tokens) > pr.lc_threshold)`})`;
+export const costExpr = (u: string, longContext?: string, r = "pr"): string => {
+  const lc = `(${r}.lc_threshold IS NOT NULL AND ${longContext ?? `coalesce(${u}.long_context, (${u}.input_tokens + ${u}.cached_input_tokens + ${u}.cache_write_5m_tokens + ${u}.cache_write_1h_tokens) > ${r}.lc_threshold)`})`;
   const sum = (p: string) =>
-    `(${u}.input_tokens * pr.${p}input + ${u}.cached_input_tokens * pr.${p}cached + ${u}.cache_write_5m_tokens * pr.${p}cw5 + ${u}.cache_write_1h_tokens * pr.${p}cw1 + ${u}.output_tokens * pr.${p}output)`;
-  return `CAST(CASE WHEN pr.model_id IS NULL THEN NULL WHEN ${lc} THEN ${sum("lc_")} * 0.000001::DECIMAL(7,6) ELSE ${sum("")} * 0.000001::DECIMAL(7,6) END AS DECIMAL(38,12))`;
+    `(${u}.input_tokens * ${r}.${p}input + ${u}.cached_input_tokens * ${r}.${p}cached + ${u}.cache_write_5m_tokens * ${r}.${p}cw5 + ${u}.cache_write_1h_tokens * ${r}.${p}cw1 + ${u}.output_tokens * ${r}.${p}output)`;
+  return `CAST(CASE WHEN ${r}.model_id IS NULL THEN NULL WHEN ${lc} THEN ${sum("lc_")} * 0.000001::DECIMAL(7,6) ELSE ${sum("")} * 0.000001::DECIMAL(7,6) END AS DECIMAL(38,12))`;
 };
 
 /** The pricing sha256 that the stored usage.cost_usd values were computed with. */
