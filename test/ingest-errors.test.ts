@@ -153,3 +153,14 @@ test("stdin and directories are accepted", async () => {
   const n = await query(db, "SELECT count(*)::INT AS n FROM ingests");
   assert.deepEqual(n, [{ n: 17 }]);
 });
+
+test("a directory walk skips database files, so the database can live beside the exports", async () => {
+  const dir = tmp();
+  copyFileSync(join(ROOT, "fixtures/formats/requests.csv"), join(dir, "requests.csv"));
+  const db = join(dir, "llmcost.duckdb");
+  assert.equal(cli(["ingest", "--db", db, dir]).code, 0);
+  const again = cli(["ingest", "--db", db, dir]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /already-ingested/);
+  assert.doesNotMatch(again.stdout, /llmcost\.duckdb/);
+});

@@ -121,3 +121,17 @@ test("report --html renders in headless Chromium: the SVG charts are drawn", { s
   assert.ok(countColor(img, [37, 99, 235]) > 20_000, `blue pixels: ${countColor(img, [37, 99, 235])}`);
   assert.ok(countColor(img, [22, 163, 74]) > 5_000, `green pixels: ${countColor(img, [22, 163, 74])}`);
 });
+
+test("an output path that can't be written is exit 2 with the reason, before any work", () => {
+  const missing = join(dir, "no-such-dir", "out");
+  for (const args of [
+    ["export", "--db", demo, "--focus", `${missing}.csv`],
+    ["export", "--db", demo, "--parquet", join(missing, "pq")],
+    ["report", "--db", demo, "--html", `${missing}.html`],
+    ["budget", "--db", demo, "--max-daily", "1", "--summary", `${missing}.md`],
+  ]) {
+    const r = cli(args);
+    assert.equal(r.code, 2, args.join(" "));
+    assert.match(r.stderr, /^llmcost: --\w+ .*: directory .* does not exist\n$/);
+  }
+});

@@ -1,10 +1,11 @@
-import { appendFileSync, writeFileSync } from "node:fs";
+import { appendFileSync } from "node:fs";
 import { z } from "zod";
 import { DEFAULT_SPIKE_MIN, type BudgetQuery, collectBudget, failed, mergeConfig, readPlan } from "../budget/collect.js";
 import { parseCap, parseNamedCap } from "../budget/checks.js";
 import { renderBudget, summaryMarkdown, verdict } from "../budget/render.js";
 import { type GlobalOptions, loadContext } from "../context.js";
 import { EXIT, usageError } from "../errors.js";
+import { ensureWritable, writeOutput } from "../output/files.js";
 import { colors } from "../output/format.js";
 import { Db } from "../store/db.js";
 
@@ -44,6 +45,7 @@ export function parseBudgetQuery(o: BudgetOptions): BudgetQuery {
 export async function run(o: BudgetOptions): Promise<number> {
   const ctx = loadContext(o);
   const q = mergeConfig(parseBudgetQuery(o), ctx.config, (v, flag) => parseNamedCap(v, flag));
+  if (o.summary) ensureWritable(o.summary, "--summary");
   const nothing = q.maxDaily === null && q.maxMonthly === null && !q.featureCaps.length && !q.modelCaps.length && q.spike === null && q.failOnUnpricedPct === null && !q.plan;
   if (nothing) throw usageError("no budgets to check", "pass --max-daily, --max-monthly, --feature-max, --model-max, --spike, --fail-on-unpriced or --plan, or set budgets in the config");
   const db = await Db.open(ctx.dbPath, { readOnly: true });
@@ -56,7 +58,7 @@ export async function run(o: BudgetOptions): Promise<number> {
   // The report first (stdout), then the PR summary, then the verdict (stderr).
   process.stdout.write(renderBudget(result, ctx.format, ctx.catalog, { ...q, plan: o.plan ?? null }));
   const md = summaryMarkdown(result);
-  if (o.summary) writeFileSync(o.summary, md);
+  if (o.summary) writeOutput(o.summary, md, "--summary");
   else if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, md);
   const c = colors(process.stderr);
   const bad = failed(result);

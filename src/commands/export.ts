@@ -3,6 +3,7 @@ import { type GlobalOptions, loadContext } from "../context.js";
 import { usageError } from "../errors.js";
 import { loadCatalog } from "../pricing/load.js";
 import { costExpr, costSource, installPricing, priceJoin } from "../pricing/sql.js";
+import { ensureWritable, ensureWritableDir } from "../output/files.js";
 import { Db } from "../store/db.js";
 
 export interface ExportOptions extends GlobalOptions {
@@ -54,6 +55,8 @@ function focusSql(effective: string, list: string, joins: string): string {
 export async function run(o: ExportOptions): Promise<number> {
   if (!o.focus && !o.parquet) throw usageError("choose what to export", "--focus FILE.csv and/or --parquet DIR");
   const ctx = loadContext(o);
+  if (o.focus) ensureWritable(o.focus, "--focus");
+  if (o.parquet) ensureWritableDir(o.parquet, "--parquet");
   const db = await Db.open(ctx.dbPath, { readOnly: true });
   try {
     await installPricing(db, ctx.catalog);

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { type GlobalOptions, loadContext } from "../context.js";
 import { usageError } from "../errors.js";
 import { envelope } from "../output/envelope.js";
+import { writeOutput } from "../output/files.js";
 import { csv, type Format, int, json, markdown, table } from "../output/format.js";
 import { convertLiteLLM } from "../pricing/litellm.js";
 import type { Catalog, CatalogModel } from "../pricing/load.js";
@@ -135,7 +136,7 @@ export async function importLiteLLM(file: string, opts: Opts & { out?: string; e
   const checked = Overrides.safeParse(overrides);
   if (!checked.success) throw new Error(`converted table failed validation: ${checked.error.message}`);
   const out = opts.out ?? `litellm-${effectiveFrom}.json`;
-  writeFileSync(out, `${JSON.stringify({ models: overrides.models }, null, 2)}\n`);
+  writeOutput(out, `${JSON.stringify({ models: overrides.models }, null, 2)}\n`, "--out");
   process.stderr.write(
     `wrote ${overrides.models.length} models (${providers.join(", ")}) effective ${effectiveFrom} to ${out}; skipped ${skipped} entries without token prices or of other providers\n` +
       `use it with: llmcost --pricing ${out} …  (its models override the built-in tables)\n`,

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { writeFileSync } from "node:fs";
 import { type GlobalOptions, loadContext, now } from "../context.js";
+import { ensureWritable, writeOutput } from "../output/files.js";
 import { renderHtml } from "../report/html.js";
 import { simulate } from "../sim/simulate.js";
 import { defaultTactics } from "./savings.js";
@@ -52,6 +52,7 @@ export function parseReportQuery(o: ReportOptions): ReportQuery {
 export async function run(opts: ReportOptions): Promise<number> {
   const ctx = loadContext(opts);
   const q = parseReportQuery(opts);
+  if (opts.html) ensureWritable(opts.html, "--html");
   const db = await Db.open(ctx.dbPath, { readOnly: true });
   try {
     const report = await collectReport(db, ctx.catalog, q);
@@ -63,7 +64,7 @@ export async function run(opts: ReportOptions): Promise<number> {
         report.source === "requests"
           ? await simulate(db, ctx.catalog, ctx.config, { features: [], since: q.since, until: q.until, tz: q.tz }, defaultTactics(ctx.catalog, 0.5)).catch(() => null)
           : null;
-      writeFileSync(opts.html, renderHtml(withDaily, sim, now().toISOString()));
+      writeOutput(opts.html, renderHtml(withDaily, sim, now().toISOString()), "--html");
       process.stderr.write(`wrote ${opts.html}\n`);
     }
   } finally {

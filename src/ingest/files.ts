@@ -46,9 +46,12 @@ export async function expandInputs(args: readonly string[]): Promise<InputFile[]
   return out;
 }
 
+/** Database files are never inputs: a directory walk skips them (the database often lives beside the exports). */
+const NOT_INPUT = /\.(duckdb|duckdb\.wal|wal)$/;
+
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => !e.name.startsWith("."))
+    .filter((e) => !e.name.startsWith(".") && !NOT_INPUT.test(e.name))
     .sort((a, b) => a.name.localeCompare(b.name))
     .flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.isFile() ? [join(dir, e.name)] : []));
 }
