@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -163,4 +164,21 @@ test("a directory walk skips database files, so the database can live beside the
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stdout, /already-ingested/);
   assert.doesNotMatch(again.stdout, /│[^\n]*llmcost\.duckdb/, "the database is not listed as an input");
+});
+
+test("a custom tag pattern from the config decodes other layouts; a bad one is exit 2", async () => {
+  const dir = tmp();
+  const db = join(dir, "t.duckdb");
+  writeFileSync(join(dir, "cfg.json"), JSON.stringify({ tags: { pattern: "^(?<feature>[a-z-]+)/(?<user>[0-9a-f]{12})$" } }));
+  writeFileSync(join(dir, "r.csv"), HEADER + "2025-10-20T08:00:00Z,gpt-4o-mini,summarize/a1b2c3d4e5f6,10,5\n" + GOOD);
+  assert.equal(cli(["ingest", "--db", db, "--config", "cfg.json", "r.csv"], { cwd: dir }).code, 0);
+  assert.deepEqual(await query(db, "SELECT tag_raw, user_hash, feature FROM usage ORDER BY feature DESC"), [
+    { tag_raw: "summarize/a1b2c3d4e5f6", user_hash: "a1b2c3d4e5f6", feature: "summarize" },
+    // A tag in another layout is not decoded: only its hash is kept.
+    { tag_raw: null, user_hash: createHash("sha256").update("a1b2c3d4e5f6:chat").digest("hex").slice(0, 12), feature: "(untagged)" },
+  ]);
+  writeFileSync(join(dir, "bad.json"), JSON.stringify({ tags: { pattern: "^(?<user>x)$" } }));
+  const r = cli(["ingest", "--db", join(dir, "u.duckdb"), "--config", "bad.json", "r.csv"], { cwd: dir });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^llmcost: tags\.pattern must have exactly two capture groups, named user and feature\n/);
 });
