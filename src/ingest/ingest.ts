@@ -355,6 +355,9 @@ async function loadFile(
 async function withProgress(db: Db, req: IngestRequest, input: InputFile, fn: () => Promise<void>): Promise<void> {
   const report = req.onProgress;
   if (!report) return fn();
+  // DuckDB tracks query progress only with its progress bar on; its own printing stays off (we draw on stderr).
+  await db.run("SET enable_progress_bar = true");
+  await db.run("SET enable_progress_bar_print = false");
   const timer = setInterval(() => {
     const pct = db.conn.progress.percentage;
     if (pct >= 0) report(input.display, pct);
