@@ -69,7 +69,7 @@ const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…`
 
 export function render(result: IngestResult, format: Format, catalog: Catalog): string {
   if (format === "json") return json({ ...envelope("ingest", catalog, { dryRun: result.dryRun }), db: result.db, files: result.files });
-  const head = ["File", "Format", "Ingest", "Rows", "Skipped", "Replaced", "From", "To", "Models"];
+  const head = ["File", "Format", "Ingest", "Rows", "Skipped", "Replaced", "From", "To", "Providers", "Models"];
   const cells = result.files.map((f) => [
     f.file,
     f.format,
@@ -79,15 +79,16 @@ export function render(result: IngestResult, format: Format, catalog: Catalog): 
     int(f.replaced),
     f.from?.slice(0, 10) ?? "",
     f.to?.slice(0, 10) ?? "",
+    f.providers.join(" "),
     f.models.join(" "),
   ]);
   if (format === "csv") return csv(head, cells);
-  const align: ("left" | "right")[] = ["left", "left", "left", "right", "left", "right", "left", "left", "left"];
+  const align: ("left" | "right")[] = ["left", "left", "left", "right", "left", "right", "left", "left", "left", "left"];
   if (format === "markdown") return markdown(head, cells, align);
   const notes = result.files
     .filter((f) => f.note || f.billedUsd)
     .map((f) => `${f.file}: ${[f.billedUsd ? `billed ${usd(f.billedUsd)}` : "", f.note ?? ""].filter(Boolean).join("; ")}\n`);
   const total = result.files.reduce((a, f) => a + f.rows, 0);
-  const shown = cells.map((r) => r.map((c, i) => (i === 8 ? clip(c, 48) : i === 0 ? clip(c, 48) : c)));
+  const shown = cells.map((r) => r.map((c, i) => (i === 9 ? clip(c, 44) : i === 0 ? clip(c, 48) : c)));
   return `${table(head, shown, align)}\n${notes.join("")}${int(total)} rows ${result.dryRun ? "would be added (dry run)" : "added"} to ${result.db}\n`;
 }
