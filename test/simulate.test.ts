@@ -97,7 +97,7 @@ test("savings ranks opportunities by $/month with evidence", () => {
 test("simulate rejects bad flags with exit 2", () => {
   for (const args of [
     [],
-    ["--cache", "semantic"],
+    ["--cache", "semantic", "--threshold", "2"],
     ["--cache", "fuzzy"],
     ["--route", "gpt-4o=nope"],
     ["--route", "a=b=c"],
@@ -111,4 +111,32 @@ test("simulate rejects bad flags with exit 2", () => {
     assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
     assert.match(r.stderr, /^llmcost: /);
   }
+});
+
+test("semantic cache: near-duplicate prompts by MinHash within the TTL, embedding lookups priced, an estimate", () => {
+  const dir = tmp();
+  const db = join(dir, "s.duckdb");
+  const p1 = "Summarize this article about the stock market and the federal reserve decision today";
+  const line = (min: number, prompt: string) =>
+    JSON.stringify({ timestamp: new Date(Date.UTC(2025, 10, 1, 8) + min * 60_000).toISOString(), model: "gpt-4o", user: "a1b2c3d4e5f6:assist", prompt, input_tokens: 1000, output_tokens: 0 });
+  writeFileSync(
+    join(dir, "s.jsonl"),
+    [line(0, p1), line(1, `${p1}!`), line(2, "Write a short poem about gardening tools and tomatoes in spring"), line(130, p1)].join("\n") + "\n",
+  );
+  assert.equal(cli(["ingest", "--db", db, join(dir, "s.jsonl")]).code, 0);
+  const r = cli(["simulate", "--db", db, "--cache", "semantic", "--format", "json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  // 4 requests × 1,000 input × $2.50/M = $0.01. Only the second is a hit: the same words 1 minute after the first
+  // (punctuation is not a word); the poem is different; the last repeats p1 but 130 minutes later, past the 1h TTL.
+  // After: 3 × $0.0025 + 4 embedding lookups × 1,000 tokens × $0.02/M ($0.00008) = $0.00758.
+  assert.equal(j.baselineUsd, 0.01);
+  assert.equal(j.steps[0].tactic, "semantic-cache");
+  assert.equal(j.steps[0].affectedRequests, 1);
+  assert.equal(j.steps[0].costUsd, 0.00758);
+  assert.deepEqual([j.steps[0].details.considered, j.steps[0].details["hitRateAt0.97"]], [4, 0.25]);
+  assert.match(j.steps[0].assumptions[0], /an estimate/);
+  // Without prompt text nothing is considered: the demo logs only prompt hashes.
+  const none = JSON.parse(cli(["simulate", "--db", demo, "--cache", "semantic", "--format", "json"]).stdout);
+  assert.deepEqual([none.steps[0].details.considered, none.steps[0].affectedRequests], [0, 0]);
 });

@@ -8,6 +8,7 @@ import { monthly, simulate } from "../sim/simulate.js";
 import { Db } from "../store/db.js";
 import { batch } from "../tactics/batch.js";
 import { exactCache } from "../tactics/cache.js";
+import { semanticCache } from "../tactics/semantic-cache.js";
 import { outputCap } from "../tactics/output-cap.js";
 import { promptCache } from "../tactics/prompt-cache.js";
 import { prune } from "../tactics/prune.js";
@@ -58,14 +59,10 @@ export function buildTactics(o: SimulateOptions, ctx: ReturnType<typeof loadCont
   const tactics: Tactic[] = [];
   const t = (ctx.config.tactics ?? {}) as Record<string, Record<string, unknown> | undefined>;
   if (o.cache !== undefined) {
-    if (o.cache === "semantic") {
-      throw usageError(
-        "--cache semantic needs prompt text or embeddings, which llmcost does not store (only a prompt hash)",
-        "use --cache exact, which replays prompt hashes; semantic estimates are not built yet",
-      );
-    }
-    if (o.cache !== "exact") throw usageError(`--cache expects exact or semantic (got ${JSON.stringify(o.cache)})`);
-    tactics.push(exactCache(o.ttl === undefined ? 3600 : parsePositiveInt(o.ttl, "--ttl")));
+    const ttl = o.ttl === undefined ? 3600 : parsePositiveInt(o.ttl, "--ttl");
+    if (o.cache === "exact") tactics.push(exactCache(ttl));
+    else if (o.cache === "semantic") tactics.push(semanticCache(ttl, o.threshold === undefined ? 0.95 : parseShare(o.threshold, "--threshold")));
+    else throw usageError(`--cache expects exact or semantic (got ${JSON.stringify(o.cache)})`);
   }
   if (o.route !== undefined) {
     const esc = o.escalate === undefined ? 0.08 : parseShare(o.escalate, "--escalate");

@@ -54,7 +54,7 @@ export async function loadSim(db: Db, catalog: Catalog, scope: SimScope): Promis
     `CREATE OR REPLACE TEMP TABLE sim AS
      SELECT u.rowid AS rid, u.ts, u.feature, u.model, u.provider, u.batch, u.service_tier, u.long_context,
        u.requests, u.input_tokens, u.cached_input_tokens, u.cache_write_5m_tokens, u.cache_write_1h_tokens,
-       u.output_tokens, u.reasoning_tokens, u.prompt_hash, false AS cache_hit, CAST(0 AS DECIMAL(38,12)) AS extra_cost
+       u.output_tokens, u.reasoning_tokens, u.prompt_hash, u.prompt_sig, false AS cache_hit, CAST(0 AS DECIMAL(38,12)) AS extra_cost
      FROM usage u WHERE ${conds.join(" AND ")}`,
     params,
   );

@@ -1,4 +1,4 @@
-import { bool, money, readJson, text, tok } from "./sql.js";
+import { bool, money, promptSig, readJson, text, tok } from "./sql.js";
 import { TOKEN_BUCKETS, type UsageAdapter, type UsageColumn } from "./types.js";
 import { GEMINI_STRUCT, USAGE_STRUCT, usageObjectColumns } from "./usage-object.js";
 
@@ -94,6 +94,7 @@ export const requestLogJsonl: UsageAdapter = {
       status: text("status"),
       latency_ms: `CASE WHEN latency_ms >= 0 THEN round(latency_ms)::BIGINT END`,
       prompt_hash: `coalesce(${text("prompt_hash")}, md5(prompt))`,
+      prompt_sig: promptSig("prompt"),
       request_id: `coalesce(${text("request_id")}, ${text("id")}, ${text("response.id")})`,
       reported_cost_usd: money("cost_usd"),
     };

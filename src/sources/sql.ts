@@ -59,3 +59,16 @@ export function readJson(
     .join(", ");
   return `read_json(${source}, format = ${str(format)}, auto_detect = false, maximum_object_size = 1073741824, columns = {${cols}})`;
 }
+
+/** MinHash signature size and LSH banding used for near-duplicate prompts (32 = 8 bands × 4 rows). */
+export const SIG_SIZE = 32;
+
+/**
+ * A MinHash signature of a prompt's lower-cased word 3-shingles (the whole prompt when it has under 3 words), in SQL.
+ * Only the signature is stored, never the text.
+ */
+export const promptSig = (expr: string): string => {
+  const w = `list_filter(string_split_regex(lower(${expr}), '[^a-z0-9]+'), x -> x <> '')`;
+  const shingles = `(CASE WHEN len(${w}) < 3 THEN [array_to_string(${w}, ' ')] ELSE list_transform(range(1, len(${w}) - 1), i -> ${w}[i] || ' ' || ${w}[i + 1] || ' ' || ${w}[i + 2]) END)`;
+  return `(CASE WHEN nullif(trim(${expr}), '') IS NULL THEN NULL ELSE list_transform(range(${SIG_SIZE}), k -> list_min(list_transform(${shingles}, x -> hash(x, k))))::UBIGINT[] END)`;
+};

@@ -32,6 +32,7 @@ export const USAGE_COLUMNS = [
   "prompt_hash",
   "request_id",
   "reported_cost_usd",
+  "prompt_sig",
 ] as const;
 export type UsageColumn = (typeof USAGE_COLUMNS)[number];
 

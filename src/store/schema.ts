@@ -81,4 +81,10 @@ CREATE TABLE billed_cost (
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 `,
   },
+  {
+    version: 2,
+    // A MinHash signature of the prompt's word shingles, when the log has prompt text: the text itself is never
+    // stored, but near-duplicates can still be estimated (simulate --cache semantic).
+    sql: "ALTER TABLE usage ADD COLUMN prompt_sig UBIGINT[];",
+  },
 ];
