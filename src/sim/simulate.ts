@@ -42,7 +42,12 @@ export interface SimResult {
 }
 
 /** Loads the selected request-log traffic into the `sim` temp table: one row per request, costs recomputed from prices. */
-export async function loadSim(db: Db, catalog: Catalog, scope: SimScope): Promise<{ params: Record<string, Param>; rows: number }> {
+export async function loadSim(
+  db: Db,
+  catalog: Catalog,
+  scope: SimScope,
+  needs: ReadonlySet<string> = new Set(["prompt_hash", "prompt_sig"]),
+): Promise<{ params: Record<string, Param>; rows: number }> {
   await installPricing(db, catalog);
   const params: Record<string, Param> = { tz: scope.tz };
   const conds = ["u.source_kind = 'requests'", ...windowConds("u.ts", scope.since, scope.until, params)];
@@ -54,7 +59,11 @@ export async function loadSim(db: Db, catalog: Catalog, scope: SimScope): Promis
     `CREATE OR REPLACE TEMP TABLE sim AS
      SELECT u.rowid AS rid, u.ts, u.feature, u.model, u.provider, u.batch, u.service_tier, u.long_context,
        u.requests, u.input_tokens, u.cached_input_tokens, u.cache_write_5m_tokens, u.cache_write_1h_tokens,
-       u.output_tokens, u.reasoning_tokens, u.prompt_hash, u.prompt_sig, false AS cache_hit, CAST(0 AS DECIMAL(38,12)) AS extra_cost
+       u.output_tokens, u.reasoning_tokens,
+       ${needs.has("prompt_hash") ? "u.prompt_hash" : "NULL::VARCHAR AS prompt_hash"},
+       ${needs.has("prompt_sig") ? "u.prompt_sig" : "NULL::UBIGINT[] AS prompt_sig"},
+       false AS cache_hit, CAST(0 AS DECIMAL(38,12)) AS extra_cost,
+       NULL::VARCHAR AS esc_model, CAST(0 AS DECIMAL(9,6)) AS esc_share
      FROM usage u WHERE ${conds.join(" AND ")}`,
     params,
   );
@@ -80,17 +89,25 @@ export async function simCost(db: Db, catalog: Catalog): Promise<Map<string, { c
   // The largest known threshold the request exceeds (0: none): total > T ⟺ lcb ≥ T for every T in the set.
   const lcb = thresholds.length ? `CASE ${thresholds.map((t) => `WHEN ${total} > ${t} THEN ${t}`).join(" ")} ELSE 0 END` : "0";
   const rows = await db.all<{ feature: string; cost: string; unpriced: string }>(
-    `WITH agg AS (
+    `WITH agg AS MATERIALIZED (
        SELECT feature, model, batch, service_tier, CAST(CAST(ts AS DATE) AS TIMESTAMP) AS ts, ${lcb} AS lcb, cache_hit,
-         NULL::BOOLEAN AS long_context, count(*) AS n,
+         esc_model, esc_share, NULL::BOOLEAN AS long_context, count(*) AS n,
          sum(input_tokens) AS input_tokens, sum(cached_input_tokens) AS cached_input_tokens,
          sum(cache_write_5m_tokens) AS cache_write_5m_tokens, sum(cache_write_1h_tokens) AS cache_write_1h_tokens,
          sum(output_tokens) AS output_tokens, sum(extra_cost) AS extra_cost
-       FROM sim GROUP BY ALL)
-     SELECT s.feature,
-       coalesce(sum(CASE WHEN s.cache_hit THEN 0 ELSE ${costExpr("s", "s.lcb >= pr.lc_threshold")} END + s.extra_cost), 0)::VARCHAR AS cost,
-       coalesce(sum(s.n) FILTER (WHERE NOT s.cache_hit AND pr.model_id IS NULL), 0) AS unpriced
-     FROM agg s ${priceJoin("s")} GROUP BY 1`,
+       FROM sim GROUP BY ALL),
+     own AS (
+       SELECT s.feature,
+         coalesce(sum(CASE WHEN s.cache_hit THEN 0 ELSE ${costExpr("s", "s.lcb >= pr.lc_threshold")} END + s.extra_cost), 0) AS cost,
+         coalesce(sum(s.n) FILTER (WHERE NOT s.cache_hit AND pr.model_id IS NULL), 0) AS unpriced
+       FROM agg s ${priceJoin("s")} GROUP BY 1),
+     -- Escalated calls (route): the same request on the original model, in its current state, times the share.
+     esc AS (
+       SELECT s.feature,
+         coalesce(sum(CAST(coalesce(${costExpr("s", "s.lcb >= pr.lc_threshold")}, 0) * s.esc_share AS DECIMAL(38,12))), 0) AS cost
+       FROM (SELECT * REPLACE (esc_model AS model) FROM agg WHERE esc_model IS NOT NULL AND NOT cache_hit) s ${priceJoin("s")} GROUP BY 1)
+     SELECT own.feature, (own.cost + coalesce(esc.cost, 0))::VARCHAR AS cost, own.unpriced
+     FROM own LEFT JOIN esc USING (feature)`,
   );
   return new Map(rows.map((r) => [r.feature, { cost: r.cost, unpriced: Number(r.unpriced) }]));
 }
@@ -99,7 +116,7 @@ const total = (m: Map<string, { cost: string }>) => sumDec([...m.values()].map((
 
 /** Runs the tactics in the order given (callers pass playbook order) and returns the waterfall. */
 export async function simulate(db: Db, catalog: Catalog, config: ConfigT, scope: SimScope, tactics: readonly Tactic[]): Promise<SimResult> {
-  const { rows } = await loadSim(db, catalog, scope);
+  const { rows } = await loadSim(db, catalog, scope, new Set(tactics.flatMap((t) => t.needs ?? [])));
   const window = await db.one<{ first: string; last: string; hours: number }>(
     `SELECT strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS first, strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') AS last,
        date_diff('second', min(ts), max(ts)) / 3600.0 AS hours FROM sim`,

@@ -12,6 +12,7 @@ import { rewriteSim, stringList, type Tactic } from "./types.js";
 export function exactCache(ttlSeconds: number): Tactic {
   return {
     name: "cache",
+    needs: ["prompt_hash"],
     assumptions: [
       `exact response cache keyed by feature, model and prompt_hash; entries live ${ttlSeconds}s from the miss that set them`,
       "a hit costs $0 (cache storage and lookups are not priced)",
@@ -54,7 +55,8 @@ export function exactCache(ttlSeconds: number): Tactic {
       }
       await rewriteSim(
         db,
-        { cache_hit: "s.cache_hit OR h.rid IS NOT NULL" },
+        // prompt_hash is not needed after the replay: dropping it keeps the later rewrites narrow.
+        { cache_hit: "s.cache_hit OR h.rid IS NOT NULL", prompt_hash: "NULL::VARCHAR" },
         "LEFT JOIN (SELECT r.rid FROM cache_rows r ANTI JOIN cache_miss m ON m.g = r.g AND m.i = r.i) h ON h.rid = s.rid",
       );
       const perFeature = await db.all<{ feature: string; hits: string; total: string }>(

@@ -1,5 +1,5 @@
 import { usageError } from "../errors.js";
-import { costExpr, priceJoin } from "../pricing/sql.js";
+import { priceJoin } from "../pricing/sql.js";
 import type { Catalog } from "../pricing/load.js";
 import { aliasRows } from "../pricing/rates.js";
 import { type FeatureScope, rewriteSim, scopeParams, scopeSql, type Tactic } from "./types.js";
@@ -31,7 +31,7 @@ export function route(spec: string, escalate: number, scope: FeatureScope, catal
     name: "route",
     assumptions: [
       `route ${spec === "mini" ? "each model to its cheaper sibling from the pricing tables" : pairs.map((p) => `${p.from} → ${p.to}`).join(", ")}`,
-      `${(escalate * 100).toFixed(1)}% of routed requests escalate to the original model and pay both calls`,
+      `${(escalate * 100).toFixed(1)}% of routed requests escalate to the original model and pay both calls (the escalated call gets later tactics too: batch, pruning, output cap)`,
       "token counts are unchanged by the cheaper model",
     ],
     async apply({ db }) {
@@ -48,12 +48,14 @@ export function route(spec: string, escalate: number, scope: FeatureScope, catal
          WHERE ${routed} GROUP BY ALL ORDER BY n DESC, 1, 2`,
         params,
       );
-      // One pass: the big call is priced before the row moves to the small model (small joins only, no per-row join).
+      // The row moves to the small model and remembers the big one: the escalated call is priced with the traffic
+      // (in its state after every later tactic) when costs are summed, not frozen here.
       await rewriteSim(
         db,
         {
           model: `CASE WHEN ${routed} THEN rm."to" ELSE s.model END`,
-          extra_cost: `s.extra_cost + CASE WHEN ${routed} THEN CAST(coalesce(${costExpr("s")}, 0) * CAST($esc AS DECIMAL(9,6)) AS DECIMAL(38,12)) ELSE 0 END`,
+          esc_model: `CASE WHEN ${routed} THEN s.model ELSE s.esc_model END`,
+          esc_share: `CASE WHEN ${routed} THEN CAST($esc AS DECIMAL(9,6)) ELSE s.esc_share END`,
         },
         join,
         params,

@@ -16,6 +16,7 @@ const ROWS = SIG_SIZE / BANDS;
 export function semanticCache(ttlSeconds: number, threshold: number): Tactic {
   return {
     name: "semantic-cache",
+    needs: ["prompt_sig"],
     assumptions: [
       `near-duplicate prompts (MinHash over word 3-shingles, estimated Jaccard ≥ ${threshold}) within ${ttlSeconds}s in the same feature and model are served from cache at $0 — an estimate: lexical similarity stands in for semantic`,
       "every request considered pays an embedding of its input at the text-embedding-3-small rate",
@@ -61,6 +62,7 @@ export function semanticCache(ttlSeconds: number, threshold: number): Tactic {
         db,
         {
           cache_hit: "s.cache_hit OR coalesce(h.sim >= CAST($t AS DOUBLE), false)",
+          prompt_sig: "NULL::UBIGINT[]",
           extra_cost: `s.extra_cost + CASE WHEN c.rid IS NOT NULL THEN CAST(coalesce(${tokens} * ${embedRate}, 0) * 0.000001::DECIMAL(7,6) AS DECIMAL(38,12)) ELSE 0 END`,
         },
         "LEFT JOIN sc_best h ON h.rid = s.rid LEFT JOIN sc_rows c ON c.rid = s.rid",

@@ -9,6 +9,8 @@ import type { Db } from "../store/db.js";
  */
 export interface Tactic {
   name: string;
+  /** Per-request columns beyond tokens that this tactic reads (loading them costs time on big traffic). */
+  needs?: readonly ("prompt_hash" | "prompt_sig")[];
   /** Human-readable assumptions this run used, shown with the result. */
   assumptions: string[];
   apply(ctx: TacticContext): Promise<TacticResult>;
