@@ -87,11 +87,18 @@ export function readUsers(path: string): Map<string, string> {
   return map;
 }
 
-async function pickSource(db: Db, q: ReportQuery, filter: string, params: Record<string, Param>): Promise<"billing" | "requests"> {
-  if (q.source !== "auto") return q.source;
-  // LIMIT 1: the answer is known at the first request-log row, no need to count them all.
+/**
+ * --source auto: request logs when the window has any, else provider exports. The ledger answers for free when the
+ * database holds only one kind; otherwise one row is probed (LIMIT 1, never a count).
+ */
+async function pickSource(db: Db, q: ReportQuery, filter: string, params: Record<string, Param>): Promise<{ source: "billing" | "requests"; only: boolean }> {
+  const kinds = (await db.all<{ k: string }>("SELECT DISTINCT source_kind AS k FROM ingests WHERE rows_inserted > 0")).map((r) => r.k);
+  const only = kinds.length === 1;
+  if (q.source !== "auto") return { source: q.source, only: only && kinds[0] === q.source };
+  if (only && filter === "true") return { source: kinds[0] === "billing" ? "billing" : "requests", only };
   const row = await db.one(`SELECT 1 AS hit FROM usage u WHERE u.source_kind = 'requests' AND ${filter} LIMIT 1`, params);
-  return row ? "requests" : "billing";
+  const source = row ? "requests" : "billing";
+  return { source, only: only && kinds[0] === source };
 }
 
 export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): Promise<Report> {
@@ -112,7 +119,7 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
   });
   for (const [d, ps] of byDim) conds.push(`${dim(d)} IN (${ps.join(", ")})`);
   const filter = conds.length ? conds.join(" AND ") : "true";
-  const source = await pickSource(db, q, filter, params);
+  const { source, only } = await pickSource(db, q, filter, params);
   params.kind = source;
 
   const dimSql = q.by.map((d, i) => `${dim(d)} AS d${i}`).join(", ");
@@ -122,7 +129,7 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
       u.cache_write_5m_tokens, u.cache_write_1h_tokens, u.output_tokens, u.reasoning_tokens,
       ${cs.cost} AS cost
     FROM usage u ${cs.join}
-    WHERE u.source_kind = $kind AND ${filter}`;
+    WHERE ${only ? "true" : "u.source_kind = $kind"} AND ${filter}`;
   let rows: ReportRow[];
   let firstTs: string | null;
   let lastTs: string | null;
