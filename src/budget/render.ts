@@ -1,5 +1,5 @@
 import { envelope } from "../output/envelope.js";
-import { csv, type Format, json, markdown, table, usd, usdNumber } from "../output/format.js";
+import { csv, type Format, json, markdown, table, usd, usdNumber, usdSigned } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
 import type { Check } from "./checks.js";
 import { type BudgetResult, failed } from "./collect.js";
@@ -10,7 +10,6 @@ const limitText = (c: Check) => {
   const m = /^([\d.]+)(\/(?:day|month))?$/.exec(c.limit);
   return m ? `${usd(m[1]!)}${m[2] ?? ""}` : c.limit.replace(/median ([\d.]+)/, (_, v: string) => `median ${usd(v)}`);
 };
-const signed = (v: string) => (v.startsWith("-") ? `-${usd(v.slice(1))}` : `+${usd(v)}`);
 
 export function verdict(r: BudgetResult): string {
   const bad = failed(r);
@@ -25,7 +24,7 @@ function rows(r: BudgetResult): string[][] {
 }
 
 function planRows(r: BudgetResult): string[][] {
-  return r.plan.map((p) => [p.feature, p.change, usd(p.currentMonthlyUsd), usd(p.plannedMonthlyUsd), `${signed(p.deltaMonthlyUsd)}/month`]);
+  return r.plan.map((p) => [p.feature, p.change, usd(p.currentMonthlyUsd), usd(p.plannedMonthlyUsd), `${usdSigned(p.deltaMonthlyUsd)}/month`]);
 }
 const HEAD = ["Status", "Check", "Scope", "Actual", "Limit", "Detail"];
 const PLAN_HEAD = ["Feature", "Change", "Now /month", "Planned /month", "Delta"];

@@ -2,14 +2,14 @@ import { z } from "zod";
 import { type GlobalOptions, loadContext } from "../context.js";
 import { usageError } from "../errors.js";
 import { envelope } from "../output/envelope.js";
-import { csv, type Format, json, markdown, table, usd, usdNumber } from "../output/format.js";
+import { csv, type Format, json, markdown, table, usd, usdNumber, usdSigned } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
 import { collectReconcile, type Reconcile } from "../reconcile/collect.js";
 import { parseInstant, parseTz } from "../report/window.js";
 import { Db } from "../store/db.js";
 
 const cell = (v: string | null) => (v === null ? "—" : usd(v));
-const signed = (v: string | null) => (v === null ? "—" : v.startsWith("-") ? `-${usd(v.slice(1))}` : `+${usd(v)}`);
+const signed = (v: string | null) => (v === null ? "—" : usdSigned(v));
 
 export function renderReconcile(r: Reconcile, format: Format, catalog: Catalog, filters: Record<string, unknown>): string {
   if (format === "json") {

@@ -24,6 +24,9 @@ export function usd(value: string | null | undefined): string {
   return neg && /[1-9]/.test(s) ? `-${s}` : s;
 }
 
+/** A dollar change with its sign: "+$4,280.00", "-$6.49". */
+export const usdSigned = (value: string): string => (value.startsWith("-") ? `-${usd(value.slice(1))}` : `+${usd(value)}`);
+
 /** Dollars for machines: a number rounded to 6 decimal places. */
 export const usdNumber = (value: string | null | undefined): number | null =>
   value === null || value === undefined ? null : Number(roundDecimal(value, 6));

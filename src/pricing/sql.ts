@@ -21,6 +21,10 @@ export async function installPricing(db: Db, catalog: Catalog): Promise<void> {
   );
 }
 
+/** A model name as its priced model id (display names, snapshots, prefixes), or the name itself when unknown. */
+export const modelIdFromAlias = (expr: string): string =>
+  `coalesce((SELECT pa.model_id FROM price_alias pa WHERE pa.alias = lower(${expr})), ${expr})`;
+
 /** The pricing mode of a usage row: batch first, then the priority/flex service tiers. */
 export const modeExpr = (u: string): string =>
   `(CASE WHEN ${u}.batch THEN 'batch' WHEN lower(${u}.service_tier) IN ('priority', 'flex') THEN lower(${u}.service_tier) ELSE 'standard' END)`;

@@ -1,6 +1,6 @@
 import { compareDec, ratio, subDec, sumDec } from "../money.js";
 import type { Catalog } from "../pricing/load.js";
-import { costSource, installPricing } from "../pricing/sql.js";
+import { costSource, installPricing, modelIdFromAlias } from "../pricing/sql.js";
 import { windowConds } from "../report/window.js";
 import type { Db, Param } from "../store/db.js";
 
@@ -38,7 +38,7 @@ export async function collectReconcile(db: Db, catalog: Catalog, opts: { since: 
   const cs = await costSource(db, catalog.sha256, null);
   const params: Record<string, Param> = { tz: opts.tz };
   const window = (col: string) => windowConds(col, opts.since, opts.until, params).join(" AND ") || "true";
-  const model = (col: string) => `coalesce((SELECT a.model_id FROM price_alias a WHERE a.alias = lower(${col})), ${col}, '(no model)')`;
+  const model = (col: string) => `coalesce(${modelIdFromAlias(col)}, '(no model)')`;
   const rows = await db.all<{ day: string; provider: string; model: string; billed: string | null; computed: string | null; logged: string | null; attributed: string | null }>(
     `WITH billed AS (
        SELECT strftime(b.ts, '%Y-%m-%d') AS day, b.provider, ${model("b.model")} AS model, sum(b.amount_usd) AS billed

@@ -1,5 +1,5 @@
 import { addDec, compareDec, mulFrac, subDec, sumDec } from "../money.js";
-import type { CostSource } from "../pricing/sql.js";
+import { type CostSource, modelIdFromAlias } from "../pricing/sql.js";
 import type { Db, Param } from "../store/db.js";
 import type { ReportRow } from "./collect.js";
 
@@ -24,9 +24,8 @@ export async function allocateBilled(
   filter: (col: string) => string,
   params: Record<string, Param>,
 ): Promise<{ rows: ReportRow[]; pool: "cost exports" | "usage exports"; firstDay: string | null; lastDay: string | null }> {
-  const resolve = (col: string) => `coalesce((SELECT a.model_id FROM price_alias a WHERE a.alias = lower(${col})), ${col})`;
   const billed = await db.all<{ day: string; model: string | null; usd: string }>(
-    `SELECT strftime(b.ts, '%Y-%m-%d') AS day, ${resolve("b.model")} AS model, sum(b.amount_usd)::VARCHAR AS usd
+    `SELECT strftime(b.ts, '%Y-%m-%d') AS day, ${modelIdFromAlias("b.model")} AS model, sum(b.amount_usd)::VARCHAR AS usd
      FROM billed_cost b WHERE ${filter("b.ts")} GROUP BY ALL`,
     params,
   );
@@ -34,12 +33,12 @@ export async function allocateBilled(
   const lines = billed.length
     ? billed
     : await db.all<{ day: string; model: string | null; usd: string }>(
-        `SELECT strftime(u.ts, '%Y-%m-%d') AS day, ${resolve("u.model")} AS model, coalesce(sum(${cs.cost}), 0)::VARCHAR AS usd
+        `SELECT strftime(u.ts, '%Y-%m-%d') AS day, ${modelIdFromAlias("u.model")} AS model, coalesce(sum(${cs.cost}), 0)::VARCHAR AS usd
          FROM usage u ${cs.join} WHERE u.source_kind = 'billing' AND ${filter("u.ts")} GROUP BY ALL`,
         params,
       );
   const logged = await db.all<{ day: string; model: string | null; feature: string; usd: string; requests: string; input: string; cached: string; cw5: string; cw1: string; output: string; reasoning: string }>(
-    `SELECT strftime(u.ts, '%Y-%m-%d') AS day, ${resolve("u.model")} AS model, u.feature, coalesce(sum(${cs.cost}), 0)::VARCHAR AS usd,
+    `SELECT strftime(u.ts, '%Y-%m-%d') AS day, ${modelIdFromAlias("u.model")} AS model, u.feature, coalesce(sum(${cs.cost}), 0)::VARCHAR AS usd,
        sum(u.requests) AS requests, sum(u.input_tokens) AS input, sum(u.cached_input_tokens) AS cached,
        sum(u.cache_write_5m_tokens) AS cw5, sum(u.cache_write_1h_tokens) AS cw1, sum(u.output_tokens) AS output, sum(u.reasoning_tokens) AS reasoning
      FROM usage u ${cs.join} WHERE u.source_kind = 'requests' AND ${filter("u.ts")} GROUP BY ALL ORDER BY 3`,

@@ -11,7 +11,7 @@ export interface SimOutput {
   filters: Record<string, unknown>;
 }
 
-const money = (v: string) => usdNumber(v);
+const money = usdNumber;
 
 export function simJson(o: SimOutput, catalog: Catalog) {
   const r = o.result;

@@ -1,11 +1,8 @@
+import { modelIdFromAlias } from "../pricing/sql.js";
 import { consoleBucketEnd, consoleDate } from "./anthropic-tokens-csv.js";
 import { has, money, readCsv, text } from "./sql.js";
 import type { BilledAdapter } from "./types.js";
 import { csvHead, headerHas } from "./util.js";
-
-/** Display names ("Claude Sonnet 4.5") become API ids through the pricing aliases; unknown names are kept as is. */
-export const modelIdFromAlias = (expr: string): string =>
-  `coalesce((SELECT pa.model_id FROM price_alias pa WHERE pa.alias = lower(${expr})), ${expr})`;
 
 /**
  * Anthropic Console cost export (claude_api_cost_*.csv): dollars rounded to cents. Identical key tuples are separate
@@ -27,6 +24,7 @@ export const anthropicCostCsv: BilledAdapter = {
   columns(file) {
     const { header } = csvHead(file);
     const opt = (n: string) => (has(header, n) ? text(has(header, n)!) : undefined);
+    // Display names ("Claude Sonnet 4.5") become API ids through the pricing aliases; unknown names are kept.
     return {
       ts: consoleDate("usage_date_utc"),
       bucket_end: consoleBucketEnd("usage_date_utc"),

@@ -1,4 +1,4 @@
-import { modelIdFromAlias } from "./anthropic-cost-csv.js";
+import { modelIdFromAlias } from "../pricing/sql.js";
 import { bucketRecord, buckets, isCostReport } from "./anthropic-usage-json.js";
 import { isoTs, money, text } from "./sql.js";
 import type { BilledAdapter } from "./types.js";
