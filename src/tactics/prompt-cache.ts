@@ -23,17 +23,19 @@ export function promptCache(prefixShare: number): Tactic {
     async apply({ db }) {
       const total = "(input_tokens + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens)";
       // Per request: tokens that would be cached (the prefix share of all input, less what is cached already) and
-      // whether the prefix is warm. Computed in the rewrite's source, so no join back by request.
-      const source = `SELECT *,
+      // whether the prefix is warm. The window runs once, into pc; the evidence and the rewrite both read pc.
+      await db.run(
+        `CREATE OR REPLACE TEMP TABLE pc AS SELECT *,
           CASE WHEN NOT cache_hit AND ${total} >= ${MIN_PREFIX}
                THEN greatest(0, least(input_tokens, CAST(round(${total} * CAST($share AS DOUBLE)) AS BIGINT) - cached_input_tokens)) ELSE 0 END AS moved,
           -- only eligible requests that reached the provider keep a prefix warm
           coalesce(ts - lag(ts) OVER (PARTITION BY feature, model, NOT cache_hit AND ${total} >= ${MIN_PREFIX} ORDER BY ts, rid) <= INTERVAL (${WARM_SECONDS}) SECOND, false) AS warm
-        FROM sim`;
-      const before = await db.all<{ feature: string; eligible: string; total: string }>(
-        `SELECT feature, count(*) FILTER (WHERE moved > 0 AND warm) AS eligible, count(*) FILTER (WHERE NOT cache_hit) AS total
-         FROM (${source}) GROUP BY 1 HAVING count(*) FILTER (WHERE moved > 0 AND warm) > 0 ORDER BY 2 DESC`,
+        FROM sim`,
         { share: prefixShare },
+      );
+      const per = await db.all<{ feature: string; eligible: string; total: string }>(
+        `SELECT feature, count(*) FILTER (WHERE moved > 0 AND warm) AS eligible, count(*) FILTER (WHERE NOT cache_hit) AS total
+         FROM pc GROUP BY 1 HAVING count(*) FILTER (WHERE moved > 0 AND warm) > 0 ORDER BY 2 DESC`,
       );
       // Warm: the prefix is read from cache. Cold on Anthropic: the prefix is written at the 5m write rate.
       // Cold elsewhere: it stays plain input.
@@ -45,10 +47,10 @@ export function promptCache(prefixShare: number): Tactic {
           cache_write_5m_tokens: "s.cache_write_5m_tokens + CASE WHEN NOT s.warm AND s.provider = 'anthropic' THEN s.moved ELSE 0 END",
         },
         "",
-        { share: prefixShare },
-        source,
+        {},
+        "pc",
       );
-      const per = before;
+      await db.run("DROP TABLE pc");
       const affected = per.reduce((a, r) => a + Number(r.eligible), 0);
       return {
         affectedRequests: affected,

@@ -53,8 +53,8 @@ export async function rewriteSim(
 ): Promise<void> {
   const cols = Object.entries(replace).map(([c, e]) => `${e} AS ${c}`).join(", ");
   const keep = source === "sim" ? "s.*" : `s.* EXCLUDE (${EXTRA_COLUMNS.join(", ")})`;
-  await db.run(`CREATE OR REPLACE TEMP TABLE sim AS SELECT ${keep} REPLACE (${cols}) FROM ${source === "sim" ? "sim" : `(${source})`} s ${joins}`, params);
+  await db.run(`CREATE OR REPLACE TEMP TABLE sim AS SELECT ${keep} REPLACE (${cols}) FROM ${source} s ${joins}`, params);
 }
 
-/** Helper columns a tactic's `source` query may add; they are dropped when sim is rewritten. */
+/** Helper columns a tactic's `source` table (a copy of sim) may add; they are dropped when sim is rewritten. */
 export const EXTRA_COLUMNS = ["moved", "warm"];
