@@ -60,6 +60,19 @@ export const costExpr = (u: string, longContext?: string, r = "pr"): string => {
   return `CAST(CASE WHEN ${r}.model_id IS NULL THEN NULL WHEN ${lc} THEN ${sum("lc_")} * 0.000001::DECIMAL(7,6) ELSE ${sum("")} * 0.000001::DECIMAL(7,6) END AS DECIMAL(38,12))`;
 };
 
+/** The long-context thresholds of the catalog, largest first. */
+const lcThresholds = (catalog: Catalog): number[] =>
+  [...new Set(catalog.models.flatMap((m) => m.prices.flatMap((e) => (e.long_context ? [e.long_context.threshold_tokens] : []))))].sort((a, b) => b - a);
+
+/**
+ * A request's long-context class: the largest known threshold its total input exceeds (0: none). total > T ⟺
+ * class ≥ T for every threshold T of the catalog, so requests summed by class price exactly.
+ */
+export const lcbSql = (catalog: Catalog, total: string): string => {
+  const t = lcThresholds(catalog);
+  return t.length ? `CASE ${t.map((x) => `WHEN ${total} > ${x} THEN ${x}`).join(" ")} ELSE 0 END` : "0";
+};
+
 /** The pricing sha256 that the stored usage.cost_usd values were computed with. */
 export async function storedPricingSha(db: Db): Promise<string | undefined> {
   const row = await db.one<{ value: string }>("SELECT value FROM meta WHERE key = 'pricing_sha256'");

@@ -2,10 +2,10 @@ import type { ConfigT } from "../config.js";
 import { usageError } from "../errors.js";
 import { compareDec, mulFrac, ratio, subDec, sumDec } from "../money.js";
 import type { Catalog } from "../pricing/load.js";
-import { costExpr, installPricing, priceJoin } from "../pricing/sql.js";
+import { costExpr, installPricing, lcbSql, priceJoin } from "../pricing/sql.js";
 import { windowConds } from "../report/window.js";
 import type { Db, Param } from "../store/db.js";
-import { stringList, type Tactic, type TacticResult } from "../tactics/types.js";
+import { type RowState, stringList, type Tactic, type TacticResult } from "../tactics/types.js";
 
 export interface SimScope {
   features: readonly string[];
@@ -41,61 +41,94 @@ export interface SimResult {
   monthlyFactor: { num: number; den: number };
 }
 
-/** Loads the selected request-log traffic into the `sim` temp table: one row per request, costs recomputed from prices. */
-export async function loadSim(
-  db: Db,
-  catalog: Catalog,
-  scope: SimScope,
-  needs: ReadonlySet<string> = new Set(["prompt_hash", "prompt_sig"]),
-): Promise<{ params: Record<string, Param>; rows: number }> {
-  await installPricing(db, catalog);
-  const params: Record<string, Param> = { tz: scope.tz };
+/** Row state expressions are qualified with `r`, the alias every per-request query gives the relation. */
+const BASE_ROW: RowState = {
+  hit: "false",
+  model: "r.model",
+  input: "r.input_tokens",
+  cached: "r.cached_input_tokens",
+  cw5: "r.cache_write_5m_tokens",
+  cw1: "r.cache_write_1h_tokens",
+  output: "r.output_tokens",
+  reasoning: "r.reasoning_tokens",
+};
+
+/** The selected request-log traffic as a condition on `usage u`, binding its values into `params`. */
+function scopeWhere(scope: SimScope, params: Record<string, Param>): string {
+  params.tz = scope.tz;
   const conds = ["u.source_kind = 'requests'", ...windowConds("u.ts", scope.since, scope.until, params)];
   if (scope.features.length) {
     params.features = JSON.stringify(scope.features);
     conds.push(`list_contains(${stringList("features")}, u.feature)`);
   }
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE sim AS
-     SELECT u.rowid AS rid, u.ts, u.feature, u.model, u.provider, u.batch, u.service_tier, u.long_context,
-       u.requests, u.input_tokens, u.cached_input_tokens, u.cache_write_5m_tokens, u.cache_write_1h_tokens,
-       u.output_tokens, u.reasoning_tokens,
-       ${needs.has("prompt_hash") ? "u.prompt_hash" : "NULL::VARCHAR AS prompt_hash"},
-       ${needs.has("prompt_sig") ? "u.prompt_sig" : "NULL::UBIGINT[] AS prompt_sig"},
-       false AS cache_hit, CAST(0 AS DECIMAL(38,12)) AS extra_cost,
-       NULL::VARCHAR AS esc_model, CAST(0 AS DECIMAL(9,6)) AS esc_share
-     FROM usage u WHERE ${conds.join(" AND ")}`,
-    params,
-  );
-  const rows = Number((await db.one<{ n: string }>("SELECT count(*) AS n FROM sim"))?.n ?? 0);
-  if (rows === 0) {
+  return conds.join(" AND ");
+}
+
+/**
+ * Pass 1: the selected request-log traffic, one row per request, read straight from `usage` (nothing is copied), with
+ * every tactic's per-request layer on top in playbook order. Pass 2: the result summed into the `sim` temp table.
+ */
+async function loadSim(db: Db, catalog: Catalog, config: ConfigT, scope: SimScope, tactics: readonly Tactic[]): Promise<{ params: Record<string, Param>; rows: number }> {
+  await installPricing(db, catalog);
+  const params: Record<string, Param> = {};
+  let rows = `(SELECT u.rowid AS rid, u.ts, u.feature, u.model, u.provider, u.batch, u.service_tier, u.long_context,
+       u.input_tokens, u.cached_input_tokens, u.cache_write_5m_tokens, u.cache_write_1h_tokens, u.output_tokens,
+       u.reasoning_tokens, u.prompt_hash, u.prompt_sig
+     FROM usage u WHERE ${scopeWhere(scope, params)})`;
+  const n = Number((await db.one<{ n: string }>(`SELECT count(*) AS n FROM ${rows} r`, params))?.n ?? 0);
+  if (n === 0) {
     throw usageError(
       "no request-log traffic in this window to simulate",
       "simulate replays request logs (per-request tokens, tags and prompt hashes); ingest them, or widen --since/--until/--feature",
     );
   }
-  return { params, rows };
+  const keys: string[] = [];
+  const sums: string[] = [];
+  let row = BASE_ROW;
+  for (const t of tactics) {
+    if (!t.perRequest) continue;
+    const layer = await t.perRequest({ db, catalog, config, rows, row, params });
+    // One projection per column, so a column can use the ones before it (as r.name); joins attach to the first.
+    Object.entries(layer.columns).forEach(([c, e], i) => {
+      rows = `(SELECT r.*, ${e} AS ${c} FROM ${rows} r ${i === 0 ? (layer.joins ?? "") : ""})`;
+    });
+    keys.push(...(layer.keys ?? []));
+    sums.push(...(layer.sums ?? []));
+    row = { ...row, ...layer.row };
+    Object.assign(params, layer.params);
+  }
+  const total = "(input_tokens + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens)";
+  // Summed per hour (one key: cheaper than day and hour of day); the day (for prices) and hour of day (for batch
+  // windows) are derived from it.
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE sim AS
+     SELECT * EXCLUDE (th) REPLACE (CAST(CAST(th AS DATE) AS TIMESTAMP) AS ts), hour(th)::INT AS hr FROM (
+       SELECT feature, model, provider, batch, service_tier, long_context, date_trunc('hour', ts) AS th, NULL::TIMESTAMP AS ts,
+         ${lcbSql(catalog, total)} AS lcb, ${keys.map((k) => `${k}, `).join("")}
+         count(*) AS n, sum(input_tokens) AS input_tokens, sum(cached_input_tokens) AS cached_input_tokens,
+         sum(cache_write_5m_tokens) AS cache_write_5m_tokens, sum(cache_write_1h_tokens) AS cache_write_1h_tokens,
+         sum(output_tokens) AS output_tokens, sum(reasoning_tokens) AS reasoning_tokens,
+         ${sums.map((c) => `sum(${c}) AS ${c}, `).join("")}
+         false AS cache_hit, CAST(0 AS DECIMAL(38,12)) AS extra_cost, NULL::VARCHAR AS esc_model, CAST(0 AS DECIMAL(9,6)) AS esc_share
+       FROM ${rows} r GROUP BY ALL)`,
+    params,
+  );
+  return { params, rows: n };
 }
 
 /**
- * Cost per feature of the simulated traffic now: a cache hit is $0; escalations add their extra call.
- * Requests are first summed by everything their price depends on (model, mode, day, and which long-context
- * threshold they cross), then priced: cost is linear in tokens within one rate row, so this is exact and prices a few
- * thousand groups instead of every request.
+ * Cost per feature of the simulated traffic now: a cache hit is $0; escalations add their extra call. `sim` is summed
+ * by everything a price depends on (model, mode, day, long-context class), and cost is linear in tokens within one
+ * rate row, so pricing the sums is exact.
  */
-export async function simCost(db: Db, catalog: Catalog): Promise<Map<string, { cost: string; unpriced: number }>> {
-  const thresholds = [...new Set(catalog.models.flatMap((m) => m.prices.flatMap((e) => (e.long_context ? [e.long_context.threshold_tokens] : []))))].sort((a, b) => b - a);
-  const total = "(input_tokens + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens)";
-  // The largest known threshold the request exceeds (0: none): total > T ⟺ lcb ≥ T for every T in the set.
-  const lcb = thresholds.length ? `CASE ${thresholds.map((t) => `WHEN ${total} > ${t} THEN ${t}`).join(" ")} ELSE 0 END` : "0";
+export async function simCost(db: Db): Promise<Map<string, { cost: string; unpriced: number }>> {
   const rows = await db.all<{ feature: string; cost: string; unpriced: string }>(
     `WITH agg AS MATERIALIZED (
-       SELECT feature, model, batch, service_tier, CAST(CAST(ts AS DATE) AS TIMESTAMP) AS ts, ${lcb} AS lcb, cache_hit,
-         esc_model, esc_share, NULL::BOOLEAN AS long_context, count(*) AS n,
-         sum(input_tokens) AS input_tokens, sum(cached_input_tokens) AS cached_input_tokens,
+       SELECT feature, model, batch, service_tier, ts, lcb, cache_hit, esc_model, esc_share, NULL::BOOLEAN AS long_context,
+         sum(n) AS n, sum(input_tokens) AS input_tokens, sum(cached_input_tokens) AS cached_input_tokens,
          sum(cache_write_5m_tokens) AS cache_write_5m_tokens, sum(cache_write_1h_tokens) AS cache_write_1h_tokens,
          sum(output_tokens) AS output_tokens, sum(extra_cost) AS extra_cost
-       FROM sim GROUP BY ALL),
+       FROM sim GROUP BY feature, model, batch, service_tier, ts, lcb, cache_hit, esc_model, esc_share),
      own AS (
        SELECT s.feature,
          coalesce(sum(CASE WHEN s.cache_hit THEN 0 ELSE ${costExpr("s", "s.lcb >= pr.lc_threshold")} END + s.extra_cost), 0) AS cost,
@@ -116,17 +149,18 @@ const total = (m: Map<string, { cost: string }>) => sumDec([...m.values()].map((
 
 /** Runs the tactics in the order given (callers pass playbook order) and returns the waterfall. */
 export async function simulate(db: Db, catalog: Catalog, config: ConfigT, scope: SimScope, tactics: readonly Tactic[]): Promise<SimResult> {
-  const { rows } = await loadSim(db, catalog, scope, new Set(tactics.flatMap((t) => t.needs ?? [])));
+  const { rows, params } = await loadSim(db, catalog, config, scope, tactics);
   const window = await db.one<{ first: string; last: string; hours: number }>(
     `SELECT strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS first, strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') AS last,
-       date_diff('second', min(ts), max(ts)) / 3600.0 AS hours FROM sim`,
+       date_diff('second', min(ts), max(ts)) / 3600.0 AS hours FROM usage u WHERE ${scopeWhere(scope, params)}`,
+    params,
   );
   // The observed window in whole days: the --since/--until span when given, else first to last request.
   const days =
     scope.since && scope.until
       ? Math.max(1, Math.round((new Date(scope.until).getTime() - new Date(scope.since).getTime()) / 86_400_000))
       : Math.max(1, Math.ceil((window?.hours ?? 0) / 24));
-  const baseline = await simCost(db, catalog);
+  const baseline = await simCost(db);
   const baselineUsd = total(baseline);
   const tokens = await db.one<{ n: string }>(
     "SELECT coalesce(sum(input_tokens + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens), 0) AS n FROM sim",
@@ -135,12 +169,12 @@ export async function simulate(db: Db, catalog: Catalog, config: ConfigT, scope:
   let prev = baselineUsd;
   for (const t of tactics) {
     const r = await t.apply({ db, catalog, config });
-    const now = total(await simCost(db, catalog));
+    const now = total(await simCost(db));
     const saved = subDec(prev, now);
     steps.push({ tactic: t.name, assumptions: t.assumptions, costUsd: now, savedUsd: saved, savedPct: ratio(saved, prev), ...r });
     prev = now;
   }
-  const after = await simCost(db, catalog);
+  const after = await simCost(db);
   const features = [...baseline.entries()]
     .map(([feature, b]) => {
       const p = after.get(feature)?.cost ?? "0";

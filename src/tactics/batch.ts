@@ -1,4 +1,4 @@
-import { type FeatureScope, rewriteSim, scopeParams, scopeSql, stringList, type Tactic } from "./types.js";
+import { type FeatureScope, rewriteSim, scopeParams, scopeSql, simCount, stringList, type Tactic } from "./types.js";
 
 /** A feature is batchable "auto"-matically when the config says so, or its traffic sits in a short daily window. */
 export const BATCH_WINDOW_HOURS = 6;
@@ -23,7 +23,7 @@ export function batch(scope: FeatureScope | "auto"): Tactic {
       if (scope === "auto") {
         // An hour-of-day histogram per feature (at most 24 rows each); the window search runs on that.
         const hist = await db.all<{ feature: string; hr: number; n: string }>(
-          "SELECT feature, hour(ts)::INT AS hr, count(*) AS n FROM sim WHERE NOT cache_hit AND NOT batch GROUP BY ALL ORDER BY 1, 2",
+          "SELECT feature, hr, sum(n) AS n FROM sim WHERE NOT cache_hit AND NOT batch GROUP BY ALL ORDER BY 1, 2",
         );
         const byFeature = new Map<string, number[]>();
         for (const h of hist) {
@@ -50,9 +50,7 @@ export function batch(scope: FeatureScope | "auto"): Tactic {
         features = rows.map((r) => ({ feature: r.feature, why: "listed with --batch" }));
       }
       const list = features.map((f) => f.feature);
-      const n = Number(
-        (await db.one<{ n: string }>(`SELECT count(*) AS n FROM sim WHERE NOT cache_hit AND NOT batch AND list_contains(${stringList("f")}, feature)`, { f: JSON.stringify(list) }))?.n ?? 0,
-      );
+      const n = await simCount(db, `NOT cache_hit AND NOT batch AND list_contains(${stringList("f")}, feature)`, { f: JSON.stringify(list) });
       const moves = `(NOT s.cache_hit AND NOT s.batch AND list_contains(${stringList("f")}, s.feature))`;
       await rewriteSim(db, { batch: `s.batch OR ${moves}`, service_tier: `CASE WHEN ${moves} THEN 'batch' ELSE s.service_tier END` }, "", { f: JSON.stringify(list) });
       return { affectedRequests: n, evidence: features.map((f) => ({ feature: f.feature, text: f.why })), details: { features: list.join(",") } };

@@ -1,4 +1,4 @@
-import { rewriteSim, stringList, type Tactic } from "./types.js";
+import { notCacheable, rewriteSim, simCount, stringList, type Tactic } from "./types.js";
 
 /**
  * Exact response cache. Requests are replayed in time order per (feature, model, prompt_hash): an entry is set on a
@@ -10,26 +10,24 @@ import { rewriteSim, stringList, type Tactic } from "./types.js";
  * Features marked `cacheable: false` in the config are left alone. Requests without a prompt_hash count as misses.
  */
 export function exactCache(ttlSeconds: number): Tactic {
+  let hitRows = 0;
   return {
     name: "cache",
-    needs: ["prompt_hash"],
     assumptions: [
       `exact response cache keyed by feature, model and prompt_hash; entries live ${ttlSeconds}s from the miss that set them`,
       "a hit costs $0 (cache storage and lookups are not priced)",
       "requests without a prompt_hash, and features with cacheable: false, are never served from cache",
     ],
-    async apply({ db, config }) {
-      const excluded = Object.entries(config.features)
-        .filter(([, f]) => f.cacheable === false)
-        .map(([name]) => name);
+    async perRequest({ db, config, rows, row, params }) {
       await db.run(
         // Only keys seen more than once can hit; the rest are misses and never enter the replay.
         `CREATE OR REPLACE TEMP TABLE cache_rows AS
-         WITH k AS (SELECT hash(feature, model, prompt_hash) AS g, rid, ts FROM sim
-                    WHERE NOT cache_hit AND prompt_hash IS NOT NULL AND NOT list_contains(${stringList("excluded")}, feature)),
+         WITH k AS MATERIALIZED (
+                SELECT hash(feature, ${row.model}, prompt_hash) AS g, rid, ts FROM ${rows} r
+                WHERE NOT (${row.hit}) AND prompt_hash IS NOT NULL AND NOT list_contains(${stringList("excluded")}, feature)),
               rep AS (SELECT g FROM k GROUP BY g HAVING count(*) > 1)
          SELECT g, rid, ts, row_number() OVER (PARTITION BY g ORDER BY ts, rid) AS i FROM k SEMI JOIN rep USING (g)`,
-        { excluded: JSON.stringify(excluded) },
+        { ...params, excluded: notCacheable(config) },
       );
       // jump(i) = the first request of the group more than TTL after request i (NULL: none).
       await db.run(
@@ -53,25 +51,28 @@ export function exactCache(ttlSeconds: number): Tactic {
            SELECT a.g, a.i, b.j FROM cache_jump a LEFT JOIN cache_jump b ON b.g = a.g AND b.i = a.j`,
         );
       }
-      await rewriteSim(
-        db,
-        // prompt_hash is not needed after the replay: dropping it keeps the later rewrites narrow.
-        { cache_hit: "s.cache_hit OR h.rid IS NOT NULL", prompt_hash: "NULL::VARCHAR" },
-        "LEFT JOIN (SELECT r.rid FROM cache_rows r ANTI JOIN cache_miss m ON m.g = r.g AND m.i = r.i) h ON h.rid = s.rid",
-      );
-      const perFeature = await db.all<{ feature: string; hits: string; total: string }>(
-        `SELECT feature, count(*) FILTER (WHERE cache_hit) AS hits, count(*) AS total FROM sim GROUP BY 1 HAVING count(*) FILTER (WHERE cache_hit) > 0 ORDER BY 2 DESC`,
-      );
-      const totalHits = perFeature.reduce((a, r) => a + Number(r.hits), 0);
-      const all = Number((await db.one<{ n: string }>("SELECT count(*) AS n FROM sim"))?.n ?? 0);
+      await db.run("CREATE OR REPLACE TEMP TABLE cache_hit AS SELECT r.rid FROM cache_rows r ANTI JOIN cache_miss m ON m.g = r.g AND m.i = r.i");
+      hitRows = Number((await db.one<{ n: string }>("SELECT count(*) AS n FROM cache_hit"))?.n ?? 0);
       for (const t of ["cache_rows", "cache_jump", "cache_miss"]) await db.run(`DROP TABLE IF EXISTS ${t}`);
       return {
-        affectedRequests: totalHits,
+        columns: { cx_hit: hitRows ? "rid IN (SELECT rid FROM cache_hit)" : "false" },
+        keys: ["cx_hit"],
+        row: { hit: `(${row.hit} OR r.cx_hit)` },
+      };
+    },
+    async apply({ db }) {
+      const perFeature = await db.all<{ feature: string; hits: string; total: string }>(
+        `SELECT feature, sum(n) FILTER (WHERE cx_hit) AS hits, sum(n) AS total FROM sim GROUP BY 1 HAVING sum(n) FILTER (WHERE cx_hit) > 0 ORDER BY 2 DESC`,
+      );
+      const all = await simCount(db, "true");
+      await rewriteSim(db, { cache_hit: "s.cache_hit OR s.cx_hit" });
+      return {
+        affectedRequests: hitRows,
         evidence: perFeature.map((r) => ({
           feature: r.feature,
           text: `${Math.round((100 * Number(r.hits)) / Number(r.total))}% of requests repeat a prompt within ${humanTtl(ttlSeconds)}`,
         })),
-        details: { hitRate: all ? Number((totalHits / all).toFixed(6)) : 0, hits: totalHits, ttlSeconds },
+        details: { hitRate: all ? Number((hitRows / all).toFixed(6)) : 0, hits: hitRows, ttlSeconds },
       };
     },
   };

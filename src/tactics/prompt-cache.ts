@@ -20,37 +20,55 @@ export function promptCache(prefixShare: number): Tactic {
       `eligible: input ≥ ${MIN_PREFIX.toLocaleString("en")} tokens; warm when the same feature and model ran within ${WARM_SECONDS / 60} minutes`,
       "a cold Anthropic request pays the 5-minute cache-write rate (1.25× input) on the prefix; OpenAI and Gemini writes cost the input rate",
     ],
-    async apply({ db }) {
-      const total = "(input_tokens + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens)";
-      // Per request: tokens that would be cached (the prefix share of all input, less what is cached already) and
-      // whether the prefix is warm. The window runs once, into pc; the evidence and the rewrite both read pc.
+    async perRequest({ db, rows, row, params }) {
+      const total = `(${row.input} + ${row.cached} + ${row.cw5} + ${row.cw1})`;
+      // Only eligible requests that reach the provider keep a prefix warm.
+      const eligible = `(NOT (${row.hit}) AND ${total} >= ${MIN_PREFIX})`;
+      const bucket = (ts: string) => `epoch_us(${ts}) // ${WARM_SECONDS * 1_000_000}`;
+      // Warm = an earlier eligible request of the same feature and model (in time, then id, order) at most
+      // WARM_SECONDS before. Per time bucket of that width: its first eligible request, and its last. A request is warm
+      // when it is not the first of its bucket (the first is less than WARM_SECONDS earlier), or when the previous
+      // bucket's last request is close enough; anything older is more than WARM_SECONDS away. No per-request sort.
       await db.run(
-        `CREATE OR REPLACE TEMP TABLE pc AS SELECT *,
-          CASE WHEN NOT cache_hit AND ${total} >= ${MIN_PREFIX}
-               THEN greatest(0, least(input_tokens, CAST(round(${total} * CAST($share AS DOUBLE)) AS BIGINT) - cached_input_tokens)) ELSE 0 END AS moved,
-          -- only eligible requests that reached the provider keep a prefix warm
-          coalesce(ts - lag(ts) OVER (PARTITION BY feature, model, NOT cache_hit AND ${total} >= ${MIN_PREFIX} ORDER BY ts, rid) <= INTERVAL (${WARM_SECONDS}) SECOND, false) AS warm
-        FROM sim`,
-        { share: prefixShare },
+        `CREATE OR REPLACE TEMP TABLE pc_bucket AS
+         SELECT *, lag(b) OVER w AS prev_b, lag(t1) OVER w AS prev_t1 FROM (
+           SELECT feature, ${row.model} AS model, ${bucket("ts")} AS b, min(ts) AS t0, max(ts) AS t1, arg_min(rid, (ts, rid)) AS r0
+           FROM ${rows} r WHERE ${eligible} GROUP BY ALL)
+         WINDOW w AS (PARTITION BY feature, model ORDER BY b)`,
+        params,
       );
+      return {
+        // The join's columns are visible to the first column only.
+        columns: {
+          pc_warm: `coalesce(${eligible} AND (r.ts > pc.t0 OR (r.ts = pc.t0 AND r.rid <> pc.r0) OR (pc.prev_b = pc.b - 1 AND pc.prev_t1 >= r.ts - INTERVAL ${WARM_SECONDS} SECOND)), false)`,
+          // Tokens that would be cached: the prefix share of all input, less what is cached already.
+          pc_moved: `CASE WHEN ${eligible} THEN greatest(0, least(${row.input}, CAST(round(${total} * CAST($pc_share AS DOUBLE)) AS BIGINT) - ${row.cached})) ELSE 0 END`,
+          // requests that would read a warm prefix (the evidence)
+          pc_n: "CASE WHEN r.pc_warm AND r.pc_moved > 0 THEN 1 ELSE 0 END",
+        },
+        joins: `LEFT JOIN pc_bucket pc ON pc.feature = r.feature AND pc.model = ${row.model} AND pc.b = ${bucket("r.ts")}`,
+        keys: ["pc_warm"],
+        sums: ["pc_moved", "pc_n"],
+        row: {
+          input: `(${row.input} - CASE WHEN r.pc_warm OR r.provider = 'anthropic' THEN r.pc_moved ELSE 0 END)`,
+          cached: `(${row.cached} + CASE WHEN r.pc_warm THEN r.pc_moved ELSE 0 END)`,
+          cw5: `(${row.cw5} + CASE WHEN NOT r.pc_warm AND r.provider = 'anthropic' THEN r.pc_moved ELSE 0 END)`,
+        },
+        params: { pc_share: prefixShare },
+      };
+    },
+    async apply({ db }) {
       const per = await db.all<{ feature: string; eligible: string; total: string }>(
-        `SELECT feature, count(*) FILTER (WHERE moved > 0 AND warm) AS eligible, count(*) FILTER (WHERE NOT cache_hit) AS total
-         FROM pc GROUP BY 1 HAVING count(*) FILTER (WHERE moved > 0 AND warm) > 0 ORDER BY 2 DESC`,
+        `SELECT feature, sum(pc_n) AS eligible, sum(n) FILTER (WHERE NOT cache_hit) AS total
+         FROM sim GROUP BY 1 HAVING sum(pc_n) > 0 ORDER BY 2 DESC`,
       );
       // Warm: the prefix is read from cache. Cold on Anthropic: the prefix is written at the 5m write rate.
       // Cold elsewhere: it stays plain input.
-      await rewriteSim(
-        db,
-        {
-          input_tokens: "s.input_tokens - CASE WHEN s.warm OR s.provider = 'anthropic' THEN s.moved ELSE 0 END",
-          cached_input_tokens: "s.cached_input_tokens + CASE WHEN s.warm THEN s.moved ELSE 0 END",
-          cache_write_5m_tokens: "s.cache_write_5m_tokens + CASE WHEN NOT s.warm AND s.provider = 'anthropic' THEN s.moved ELSE 0 END",
-        },
-        "",
-        {},
-        "pc",
-      );
-      await db.run("DROP TABLE pc");
+      await rewriteSim(db, {
+        input_tokens: "s.input_tokens - CASE WHEN s.pc_warm OR s.provider = 'anthropic' THEN s.pc_moved ELSE 0 END",
+        cached_input_tokens: "s.cached_input_tokens + CASE WHEN s.pc_warm THEN s.pc_moved ELSE 0 END",
+        cache_write_5m_tokens: "s.cache_write_5m_tokens + CASE WHEN NOT s.pc_warm AND s.provider = 'anthropic' THEN s.pc_moved ELSE 0 END",
+      });
       const affected = per.reduce((a, r) => a + Number(r.eligible), 0);
       return {
         affectedRequests: affected,

@@ -1,5 +1,4 @@
 import { usageError } from "../errors.js";
-import { priceJoin } from "../pricing/sql.js";
 import type { Catalog } from "../pricing/load.js";
 import { aliasRows } from "../pricing/rates.js";
 import { type FeatureScope, rewriteSim, scopeParams, scopeSql, type Tactic } from "./types.js";
@@ -27,6 +26,7 @@ export function routePairs(spec: string, catalog: Catalog): { from: string; to: 
  */
 export function route(spec: string, escalate: number, scope: FeatureScope, catalog: Catalog): Tactic {
   const pairs = routePairs(spec, catalog);
+  const params = { pairs: JSON.stringify(pairs), esc: escalate.toFixed(6), ...scopeParams(scope, "route_features") };
   return {
     name: "route",
     assumptions: [
@@ -34,17 +34,25 @@ export function route(spec: string, escalate: number, scope: FeatureScope, catal
       `${(escalate * 100).toFixed(1)}% of routed requests escalate to the original model and pay both calls (the escalated call gets later tactics too: batch, pruning, output cap)`,
       "token counts are unchanged by the cheaper model",
     ],
-    async apply({ db }) {
-      const params = { pairs: JSON.stringify(pairs), esc: escalate.toFixed(6), ...scopeParams(scope, "route_features") };
+    async perRequest({ db, row }) {
       await db.run(
         `CREATE OR REPLACE TEMP TABLE route_map AS
          SELECT * FROM (SELECT unnest(json_transform($pairs::JSON, '[{"from":"VARCHAR","to":"VARCHAR"}]'), recursive := true))`,
         params,
       );
+      // Later per-request work (prompt caching's warm prefixes) sees each request on the model it is routed to.
+      return {
+        columns: { rt_model: `CASE WHEN rt."to" IS NOT NULL AND NOT (${row.hit}) AND ${scopeSql(scope, "route_features", "r.feature")} THEN rt."to" ELSE ${row.model} END` },
+        joins: `LEFT JOIN price_alias rt_pa ON rt_pa.alias = lower(${row.model}) LEFT JOIN route_map rt ON rt."from" = rt_pa.model_id`,
+        row: { model: "r.rt_model" },
+        params: scopeParams(scope, "route_features"),
+      };
+    },
+    async apply({ db }) {
       const routed = `(rm."to" IS NOT NULL AND NOT s.cache_hit AND ${scopeSql(scope, "route_features", "s.feature")})`;
-      const join = `${priceJoin("s")} LEFT JOIN route_map rm ON rm."from" = pa.model_id`;
+      const join = `LEFT JOIN price_alias pa ON pa.alias = lower(s.model) LEFT JOIN route_map rm ON rm."from" = pa.model_id`;
       const per = await db.all<{ feature: string; from_model: string; to_model: string; n: string }>(
-        `SELECT s.feature, rm."from" AS from_model, rm."to" AS to_model, count(*) AS n FROM sim s ${join}
+        `SELECT s.feature, rm."from" AS from_model, rm."to" AS to_model, sum(s.n) AS n FROM sim s ${join}
          WHERE ${routed} GROUP BY ALL ORDER BY n DESC, 1, 2`,
         params,
       );

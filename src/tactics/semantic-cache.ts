@@ -1,5 +1,5 @@
 import { SIG_SIZE } from "../sources/sql.js";
-import { rewriteSim, stringList, type Tactic } from "./types.js";
+import { notCacheable, rewriteSim, stringList, type Tactic } from "./types.js";
 
 export const SWEEP = [0.91, 0.93, 0.95, 0.97] as const;
 const BANDS = 8;
@@ -14,21 +14,20 @@ const ROWS = SIG_SIZE / BANDS;
  * and features with cacheable: false, are never hits.
  */
 export function semanticCache(ttlSeconds: number, threshold: number): Tactic {
+  const stats = { considered: 0, hits: 0, sweep: {} as Record<string, number> };
   return {
     name: "semantic-cache",
-    needs: ["prompt_sig"],
     assumptions: [
       `near-duplicate prompts (MinHash over word 3-shingles, estimated Jaccard ≥ ${threshold}) within ${ttlSeconds}s in the same feature and model are served from cache at $0 — an estimate: lexical similarity stands in for semantic`,
       "every request considered pays an embedding of its input at the text-embedding-3-small rate",
       "requests without logged prompt text, and features with cacheable: false, are never served from cache",
     ],
-    async apply({ db, config }) {
-      const excluded = JSON.stringify(Object.entries(config.features).filter(([, f]) => f.cacheable === false).map(([n]) => n));
+    async perRequest({ db, config, rows, row, params }) {
       await db.run(
         `CREATE OR REPLACE TEMP TABLE sc_rows AS
-         SELECT rid, feature, model, ts, prompt_sig FROM sim
-         WHERE NOT cache_hit AND prompt_sig IS NOT NULL AND NOT list_contains(${stringList("excluded")}, feature)`,
-        { excluded },
+         SELECT rid, feature, ${row.model} AS model, ts, prompt_sig FROM ${rows} r
+         WHERE NOT (${row.hit}) AND prompt_sig IS NOT NULL AND NOT list_contains(${stringList("excluded")}, feature)`,
+        { ...params, excluded: notCacheable(config) },
       );
       await db.run(
         `CREATE OR REPLACE TEMP TABLE sc_bands AS
@@ -46,41 +45,49 @@ export function semanticCache(ttlSeconds: number, threshold: number): Tactic {
          FROM pairs p JOIN sc_rows a ON a.rid = p.later JOIN sc_rows b ON b.rid = p.earlier GROUP BY 1`,
         { ttl: ttlSeconds },
       );
-      const considered = Number((await db.one<{ n: string }>("SELECT count(*) AS n FROM sc_rows"))?.n ?? 0);
       const sweep = await db.one<Record<string, string>>(
-        `SELECT ${SWEEP.map((t, i) => `count(*) FILTER (WHERE sim >= ${t}) AS t${i}`).join(", ")} FROM sc_best`,
-      );
-      const perFeature = await db.all<{ feature: string; hits: string; total: string }>(
-        `SELECT r.feature, count(b.rid) FILTER (WHERE b.sim >= $t) AS hits, count(*) AS total
-         FROM sc_rows r LEFT JOIN sc_best b USING (rid) GROUP BY 1 HAVING count(b.rid) FILTER (WHERE b.sim >= $t) > 0 ORDER BY 2 DESC`,
+        `SELECT (SELECT count(*) FROM sc_rows) AS considered, ${SWEEP.map((t, i) => `count(*) FILTER (WHERE sim >= ${t}) AS t${i}`).join(", ")},
+           count(*) FILTER (WHERE sim >= $t) AS hits FROM sc_best`,
         { t: threshold },
       );
-      const hits = perFeature.reduce((a, r) => a + Number(r.hits), 0);
-      const embedRate = `(SELECT er.input FROM price_rate er WHERE er.model_id = 'text-embedding-3-small' AND er.mode = 'standard' AND s.ts >= er.valid_from AND s.ts < er.valid_to)`;
-      const tokens = "(s.input_tokens + s.cached_input_tokens + s.cache_write_5m_tokens + s.cache_write_1h_tokens)";
-      await rewriteSim(
-        db,
-        {
-          cache_hit: "s.cache_hit OR coalesce(h.sim >= CAST($t AS DOUBLE), false)",
-          prompt_sig: "NULL::UBIGINT[]",
-          extra_cost: `s.extra_cost + CASE WHEN c.rid IS NOT NULL THEN CAST(coalesce(${tokens} * ${embedRate}, 0) * 0.000001::DECIMAL(7,6) AS DECIMAL(38,12)) ELSE 0 END`,
-        },
-        "LEFT JOIN sc_best h ON h.rid = s.rid LEFT JOIN sc_rows c ON c.rid = s.rid",
-        { t: threshold },
-      );
+      stats.considered = Number(sweep?.considered ?? 0);
+      stats.hits = Number(sweep?.hits ?? 0);
+      stats.sweep = Object.fromEntries(SWEEP.map((t, i) => [`hitRateAt${t}`, stats.considered ? Number((Number(sweep?.[`t${i}`] ?? 0) / stats.considered).toFixed(6)) : 0]));
+      await db.run("CREATE OR REPLACE TEMP TABLE sc_hit AS SELECT rid FROM sc_best WHERE sim >= CAST($t AS DOUBLE)", { t: threshold });
+      await db.run("CREATE OR REPLACE TEMP TABLE sc_seen AS SELECT rid FROM sc_rows");
       for (const t of ["sc_rows", "sc_bands", "sc_best"]) await db.run(`DROP TABLE IF EXISTS ${t}`);
       return {
-        affectedRequests: hits,
+        columns: {
+          sc_hit: stats.hits ? "rid IN (SELECT rid FROM sc_hit)" : "false",
+          sc_seen: stats.considered ? "rid IN (SELECT rid FROM sc_seen)" : "false",
+        },
+        keys: ["sc_hit", "sc_seen"],
+        row: { hit: `(${row.hit} OR r.sc_hit)` },
+      };
+    },
+    async apply({ db }) {
+      const perFeature = await db.all<{ feature: string; hits: string; total: string }>(
+        `SELECT feature, sum(n) FILTER (WHERE sc_hit) AS hits, sum(n) FILTER (WHERE sc_seen) AS total
+         FROM sim GROUP BY 1 HAVING sum(n) FILTER (WHERE sc_hit) > 0 ORDER BY 2 DESC`,
+      );
+      const embedRate = `(SELECT er.input FROM price_rate er WHERE er.model_id = 'text-embedding-3-small' AND er.mode = 'standard' AND s.ts >= er.valid_from AND s.ts < er.valid_to)`;
+      const tokens = "(s.input_tokens + s.cached_input_tokens + s.cache_write_5m_tokens + s.cache_write_1h_tokens)";
+      await rewriteSim(db, {
+        cache_hit: "s.cache_hit OR s.sc_hit",
+        extra_cost: `s.extra_cost + CASE WHEN s.sc_seen THEN CAST(coalesce(${tokens} * ${embedRate}, 0) * 0.000001::DECIMAL(7,6) AS DECIMAL(38,12)) ELSE 0 END`,
+      });
+      return {
+        affectedRequests: stats.hits,
         evidence: perFeature.map((r) => ({
           feature: r.feature,
           text: `${Math.round((100 * Number(r.hits)) / Number(r.total))}% of requests with logged prompts nearly repeat one within ${ttlSeconds}s (similarity ≥ ${threshold}, estimate)`,
         })),
         details: {
           threshold,
-          considered,
-          hits,
-          hitRate: considered ? Number((hits / considered).toFixed(6)) : 0,
-          ...Object.fromEntries(SWEEP.map((t, i) => [`hitRateAt${t}`, considered ? Number((Number(sweep?.[`t${i}`] ?? 0) / considered).toFixed(6)) : 0])),
+          considered: stats.considered,
+          hits: stats.hits,
+          hitRate: stats.considered ? Number((stats.hits / stats.considered).toFixed(6)) : 0,
+          ...stats.sweep,
         },
       };
     },

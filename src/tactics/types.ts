@@ -1,18 +1,27 @@
 import type { ConfigT } from "../config.js";
 import type { Catalog } from "../pricing/load.js";
-import type { Db } from "../store/db.js";
+import type { Db, Param } from "../store/db.js";
 
 /**
- * A cost-cutting tactic. It rewrites the simulated traffic in the `sim` temp table (one row per request, same
- * columns as `usage` plus `cache_hit` and `extra_cost`), acting only on what earlier tactics left, so tactics
- * compose in playbook order without double counting. Costs are recomputed from the price tables after each step.
+ * A cost-cutting tactic. Simulation runs in two passes so that millions of requests are read about once:
+ *
+ * 1. Per request (optional `perRequest`, in playbook order): work that needs individual requests, such as replaying
+ *    a cache or finding warm prompt prefixes. It may build temp tables keyed by request id, and returns a `RowLayer`:
+ *    new per-request columns (SQL over the requests as earlier layers left them), and how the request's state reads
+ *    from now on (`row`). Nothing is materialised per request; the layers become one streaming query.
+ * 2. Summed traffic (`apply`): requests are summed into the `sim` temp table by everything their price depends on
+ *    plus the layers' keys. `apply` rewrites `sim` (a few thousand rows) as the tactic acts on what earlier tactics
+ *    left, so tactics compose without double counting. Costs are recomputed from the price tables after each step.
+ *
+ * `sim` columns: feature, model, provider, batch, service_tier, long_context, ts (the day), hr (hour of day), lcb
+ * (long-context class), n (requests), the token buckets (sums), cache_hit, extra_cost, esc_model, esc_share, and
+ * every layer's keys and sums.
  */
 export interface Tactic {
   name: string;
-  /** Per-request columns beyond tokens that this tactic reads (loading them costs time on big traffic). */
-  needs?: readonly ("prompt_hash" | "prompt_sig")[];
   /** Human-readable assumptions this run used, shown with the result. */
   assumptions: string[];
+  perRequest?(ctx: RowContext): Promise<RowLayer>;
   apply(ctx: TacticContext): Promise<TacticResult>;
 }
 
@@ -20,6 +29,44 @@ export interface TacticContext {
   db: Db;
   catalog: Catalog;
   config: ConfigT;
+}
+
+/** A request's state as SQL expressions over the current per-request relation. */
+export interface RowState {
+  /** Served from a cache by an earlier tactic. */
+  hit: string;
+  /** The model the request runs on now (an earlier route may have moved it). */
+  model: string;
+  input: string;
+  cached: string;
+  cw5: string;
+  cw1: string;
+  output: string;
+  reasoning: string;
+}
+
+export interface RowContext extends TacticContext {
+  /** The requests as earlier layers left them: an SQL relation (use it as `FROM ${ctx.rows} r`). */
+  rows: string;
+  row: RowState;
+  /** The values `rows` binds: pass them (with your own) to every query that reads `rows`. */
+  params: Record<string, Param>;
+}
+
+export interface RowLayer {
+  /**
+   * New per-request columns, in order: name → SQL over the previous layer's columns (and `joins`); a column may use
+   * the ones listed before it as `r.name`. The columns of `joins` are visible to the first column only.
+   */
+  columns: Record<string, string>;
+  joins?: string;
+  /** Which new columns `sim` keeps as group keys, and which it sums. */
+  keys?: readonly string[];
+  sums?: readonly string[];
+  /** The request's state for later layers (defaults to unchanged). */
+  row?: Partial<RowState>;
+  /** Values the columns bind (they join the simulation's parameters). */
+  params?: Record<string, Param>;
 }
 
 export interface TacticResult {
@@ -40,21 +87,20 @@ export const scopeSql = (scope: FeatureScope, param: string, column = "feature")
   scope === "all" ? "true" : `list_contains(${stringList(param)}, ${column})`;
 export const scopeParams = (scope: FeatureScope, param: string): Record<string, string> => (scope === "all" ? {} : { [param]: JSON.stringify(scope) });
 
+/** Features marked `cacheable: false` in the config, as a bound JSON list. */
+export const notCacheable = (config: ConfigT): string =>
+  JSON.stringify(Object.entries(config.features).filter(([, f]) => f.cacheable === false).map(([name]) => name));
+
 /**
- * Rewrites the `sim` table with some columns replaced. A parallel CREATE TABLE AS is several times faster than an
- * UPDATE touching millions of rows. `from` may add joins (the sim table is aliased `s`).
+ * Rewrites the summed traffic (`sim`) with some columns replaced. `joins` may add joins (sim is aliased `s`).
  */
-export async function rewriteSim(
-  db: Db,
-  replace: Record<string, string>,
-  joins = "",
-  params: Record<string, string | number> = {},
-  source = "sim",
-): Promise<void> {
+export async function rewriteSim(db: Db, replace: Record<string, string>, joins = "", params: Record<string, Param> = {}): Promise<void> {
   const cols = Object.entries(replace).map(([c, e]) => `${e} AS ${c}`).join(", ");
-  const keep = source === "sim" ? "s.*" : `s.* EXCLUDE (${EXTRA_COLUMNS.join(", ")})`;
-  await db.run(`CREATE OR REPLACE TEMP TABLE sim AS SELECT ${keep} REPLACE (${cols}) FROM ${source} s ${joins}`, params);
+  await db.run(`CREATE OR REPLACE TEMP TABLE sim AS SELECT s.* REPLACE (${cols}) FROM sim s ${joins}`, params);
 }
 
-/** Helper columns a tactic's `source` table (a copy of sim) may add; they are dropped when sim is rewritten. */
-export const EXTRA_COLUMNS = ["moved", "warm"];
+/** Sums a column of `sim` over the rows matching a condition. */
+export async function simCount(db: Db, where: string, params: Record<string, Param> = {}, col = "n"): Promise<number> {
+  const r = await db.one<{ n: string }>(`SELECT coalesce(sum(${col}), 0)::BIGINT AS n FROM sim s WHERE ${where}`, params);
+  return Number(r?.n ?? 0);
+}
