@@ -68,6 +68,29 @@ test("exact cache: an entry is set on a miss and expires TTL later; a hit costs 
   assert.equal(run("300").steps[0].affectedRequests, 1);
 });
 
+test("prompt cache: warm when the same feature and model ran at most 5 minutes before; cold Anthropic requests pay the write", () => {
+  const dir = tmp();
+  const db = join(dir, "pc.duckdb");
+  const at = (s: number) => new Date(Date.UTC(2025, 10, 3, 8) + s * 1000).toISOString();
+  const row = (s: number, model = "claude-sonnet-4-5") => `${at(s)},${model},a1b2c3d4e5f6:f,2000,0,0`;
+  // Seconds: 0 cold (first) · 299 warm · 600 cold (301 s after 299) · 900 warm (exactly 300 s) · 1199 warm ·
+  // 1500 cold (301 s) · 1500 again warm (same instant, later in the log). A request of another model never warms.
+  const csv = ["timestamp,model,user,input_tokens,cached_input_tokens,output_tokens", ...[0, 299, 600, 900, 1199, 1500, 1500].map((s) => row(s)), row(1, "claude-haiku-4-5")];
+  writeFileSync(join(dir, "pc.csv"), csv.join("\n") + "\n");
+  assert.equal(cli(["ingest", "--db", db, join(dir, "pc.csv")]).code, 0);
+  const r = cli(["simulate", "--db", db, "--prompt-cache", "--prefix-share", "0.5", "--format", "json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  // Sonnet 4.5 on 2025-11-03: input $3, cached read $0.30, 5m write $3.75 per 1M. Haiku 4.5: input $1, write $1.25.
+  // Baseline: 7 × 2,000 × $3 + 2,000 × $1                                   = $0.042 + $0.002 = $0.044
+  // Each request moves 1,000 tokens (50%). Warm (4): 1,000 × $3 + 1,000 × $0.30 = $0.0033 each
+  // Cold Sonnet (3): 1,000 × $3 + 1,000 × $3.75 = $0.00675 each; cold Haiku (1): 1,000 × $1 + 1,000 × $1.25 = $0.00225
+  // After: 4 × 0.0033 + 3 × 0.00675 + 0.00225 = 0.0132 + 0.02025 + 0.00225 = $0.0357
+  assert.equal(j.baselineUsd, 0.044);
+  assert.equal(j.steps[0].affectedRequests, 4);
+  assert.equal(j.steps[0].costUsd, 0.0357);
+});
+
 test("simulate golden on the demo: every tactic, composed in playbook order", () => {
   const args = ["simulate", "--db", demo, "--cache", "exact", "--route", "mini", "--batch", "auto", "--prompt-cache", "--prune", "0.2", "--output-cap", "800", "--monthly", "--self-host", "2.50:2000"];
   const t = cli(args);
