@@ -31,6 +31,15 @@ export const Config = z.strictObject({
     })
     .optional(),
   pricing: z.strictObject({ overrides: z.unknown().optional() }).optional(),
+  cache: z
+    .strictObject({
+      /**
+       * Prompts starting with one of these (after leading blanks; case-sensitive) are never served from a simulated
+       * response cache. Checked when request logs are ingested, since prompt text is never stored.
+       */
+      denyPrefixes: z.array(z.string().min(1)).default([]),
+    })
+    .optional(),
   tactics: z.record(z.string(), z.unknown()).optional(),
 });
 export type ConfigT = z.infer<typeof Config>;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, test } from "node:test";
-import { cli, golden, stable, tmp } from "./helpers.js";
+import { cli, golden, query, stable, tmp } from "./helpers.js";
 
 
 let demoDir = "";
@@ -162,4 +162,57 @@ test("semantic cache: near-duplicate prompts by MinHash within the TTL, embeddin
   // Without prompt text nothing is considered: the demo logs only prompt hashes.
   const none = JSON.parse(cli(["simulate", "--db", demo, "--cache", "semantic", "--format", "json"]).stdout);
   assert.deepEqual([none.steps[0].details.considered, none.steps[0].affectedRequests], [0, 0]);
+});
+
+test("semantic cache with an embedding column: exact cosine similarity, threshold sweep, embedding lookups priced", () => {
+  const dir = tmp();
+  const db = join(dir, "e.duckdb");
+  // 64-dimensional embeddings with hand-set cosines to the first: e(θ) = cos θ · x + sin θ · y for orthonormal x, y.
+  const dim = 64;
+  const x = Array.from({ length: dim }, (_, i) => (i % 2 ? 1 : -1) / 8); // |x| = 1
+  const y = Array.from({ length: dim }, (_, i) => (i < 32 ? 1 : -1) * (i % 2 ? 1 : -1) * (i % 4 < 2 ? 1 : -1) / 8); // |y| = 1, x·y = 0
+  const e = (cos: number) => x.map((v, i) => cos * v + Math.sqrt(1 - cos * cos) * y[i]!);
+  const line = (min: number, embedding: number[]) =>
+    JSON.stringify({ timestamp: new Date(Date.UTC(2025, 10, 1, 8) + min * 60_000).toISOString(), model: "gpt-4o", user: "a1b2c3d4e5f6:assist", embedding, input_tokens: 1000, output_tokens: 0 });
+  // Minute 0: the first (a miss). 1: cosine 0.96 to it (a hit at 0.95, not at 0.97). 2: cosine 0.92 (a hit only at
+  // 0.91). 3: orthogonal (cosine 0 to the first). 200: cosine 1, but past the 1h TTL.
+  const lines = [line(0, e(1)), line(1, e(0.96)), line(2, e(0.92)), line(3, y), line(200, e(1))];
+  writeFileSync(join(dir, "e.jsonl"), lines.join("\n") + "\n");
+  assert.equal(cli(["ingest", "--db", db, join(dir, "e.jsonl")]).code, 0);
+  const r = cli(["simulate", "--db", db, "--cache", "semantic", "--threshold", "0.95", "--format", "json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout).steps[0];
+  // Best cosine to an earlier request within 1h: #2 0.96 (to #1); #3 0.993 (to #2: the angles from #1 are 16.3° and
+  // 23.1°, 6.8° apart); #4 0.39 (sin 23.1°, to #3); #5 none within the hour. Hits at 0.95: #2, #3; at 0.97: #3 only.
+  assert.equal(s.details.similarity, "cosine");
+  assert.equal(s.details.considered, 5);
+  assert.equal(s.affectedRequests, 2);
+  assert.deepEqual([s.details["hitRateAt0.91"], s.details["hitRateAt0.97"]], [0.4, 0.2]);
+  // 5 × 1,000 × $2.50/M = $0.0125 → 3 paid × $0.0025 + 5 lookups × 1,000 × $0.02/M = $0.0075 + $0.0001 = $0.0076.
+  assert.equal(s.costUsd, 0.0076);
+  assert.match(s.assumptions.join("\n"), /cosine similarity of the logged embeddings/);
+});
+
+test("cache deny-list: prompts starting with a configured prefix are marked at ingest and never served from cache", async () => {
+  const dir = tmp();
+  const db = join(dir, "d.duckdb");
+  const config = join(dir, "llmcost.config.json");
+  writeFileSync(config, JSON.stringify({ cache: { denyPrefixes: ["Account #"] } }));
+  const line = (min: number, prompt: string) =>
+    JSON.stringify({ timestamp: new Date(Date.UTC(2025, 10, 1, 8) + min * 60_000).toISOString(), model: "gpt-4o", user: "a1b2c3d4e5f6:assist", prompt, input_tokens: 1000, output_tokens: 0 });
+  const secret = "Account #4411 balance for Jane Doe, please summarize the statement";
+  const open = "Summarize this article about the stock market and the federal reserve decision today";
+  writeFileSync(join(dir, "d.jsonl"), [line(0, `  ${secret}`), line(1, `  ${secret}`), line(2, open), line(3, open)].join("\n") + "\n");
+  assert.equal(cli(["ingest", "--db", db, "--config", config, join(dir, "d.jsonl")]).code, 0);
+  const rows = await query(db, "SELECT cache_denied, prompt_hash IS NOT NULL AS hashed FROM usage ORDER BY ts");
+  assert.deepEqual(rows.map((r) => [r.cache_denied, r.hashed]), [[true, true], [true, true], [false, true], [false, true]]);
+  // The text itself is nowhere in the database; the ledger keeps the deny-list the file was checked against.
+  for (const t of ["usage", "ingests"]) assert.ok(!JSON.stringify(await query(db, `SELECT * FROM ${t}`)).includes("Jane Doe"), t);
+  assert.deepEqual((await query(db, "SELECT cache_deny FROM ingests")).map((r) => r.cache_deny), ['["Account #"]']);
+  for (const kind of ["exact", "semantic"]) {
+    const j = JSON.parse(cli(["simulate", "--db", db, "--cache", kind, "--format", "json"]).stdout);
+    // Only the repeated open prompt hits; the repeated account prompt is denied.
+    assert.equal(j.steps[0].affectedRequests, 1, kind);
+    assert.equal(j.steps[0].details.deniedRequests, 2, kind);
+  }
 });

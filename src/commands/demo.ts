@@ -24,6 +24,7 @@ export async function run(opts: GlobalOptions & { format?: string }): Promise<nu
       replace: false,
       dryRun: false,
       tagPattern: ctx.config.tags.pattern,
+      cacheDenyPrefixes: ctx.config.cache?.denyPrefixes ?? [],
       catalog: ctx.catalog,
     });
     const rows = result.files.reduce((a, f) => a + f.rows, 0);

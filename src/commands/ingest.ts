@@ -24,6 +24,7 @@ export async function run(files: string[], opts: IngestOptions): Promise<number>
     dryRun: opts.dryRun === true,
     skipBadRows: opts.skipBadRows === true,
     tagPattern: ctx.config.tags.pattern,
+    cacheDenyPrefixes: ctx.config.cache?.denyPrefixes ?? [],
     catalog: ctx.catalog,
     onProgress: progress?.tick,
     onFileDone: progress?.done,

@@ -20,6 +20,8 @@ export interface IngestRequest {
   /** Leave out rows that fail to parse or validate, and report each one; never silently. */
   skipBadRows?: boolean;
   tagPattern: string;
+  /** The config's cache deny-list: prompts starting with one are marked at ingest (their text is never stored). */
+  cacheDenyPrefixes?: readonly string[];
   catalog: Catalog;
   /** Called about 10 times a second while a file loads, with DuckDB's own progress (0–100). */
   onProgress?: (file: string, percent: number) => void;
@@ -203,6 +205,7 @@ async function loadFile(
     format: adapter.name,
     ingest_id: id,
     now: now().toISOString().replace("Z", ""),
+    deny: denyList(req),
     ...plan.params,
   };
 
@@ -301,25 +304,26 @@ async function loadFile(
     models: string[] | null;
     unpriced: string[] | null;
     billed: string | null;
+    prompts: string;
   }>(
     adapter.target === "usage"
       ? `SELECT count(*) AS rows, strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS "from", strftime(max(coalesce(bucket_end, ts)), '%Y-%m-%dT%H:%M:%SZ') AS "to",
            list(DISTINCT provider ORDER BY provider) FILTER (WHERE provider IS NOT NULL) AS providers,
            list(DISTINCT model ORDER BY model) FILTER (WHERE model IS NOT NULL) AS models,
            list(DISTINCT coalesce(model, '(no model)') ORDER BY coalesce(model, '(no model)')) FILTER (WHERE NOT priced) AS unpriced,
-           NULL AS billed
+           NULL AS billed, count(cache_denied) AS prompts
          FROM usage WHERE ingest_id = $1`
       : `SELECT count(*) AS rows, strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS "from", strftime(max(coalesce(bucket_end, ts)), '%Y-%m-%dT%H:%M:%SZ') AS "to",
            list(DISTINCT provider ORDER BY provider) AS providers,
            list(DISTINCT model ORDER BY model) FILTER (WHERE model IS NOT NULL) AS models,
-           NULL AS unpriced, sum(amount_usd)::VARCHAR AS billed
+           NULL AS unpriced, sum(amount_usd)::VARCHAR AS billed, 0 AS prompts
          FROM billed_cost WHERE ingest_id = $1`,
     [id],
   );
   const rows = Number(stats?.rows ?? 0);
   await db.run(
     `INSERT INTO ingests VALUES ($id, $path, $sha, $bytes, $format, $kind, $read, $rows, $skipped, $replaced,
-       $from::TIMESTAMP, $to::TIMESTAMP, now()::TIMESTAMP)`,
+       $from::TIMESTAMP, $to::TIMESTAMP, now()::TIMESTAMP, $deny)`,
     {
       id,
       path: p.input.path,
@@ -333,6 +337,8 @@ async function loadFile(
       replaced,
       from: stats?.from ?? null,
       to: stats?.to ?? null,
+      // The deny-list these prompts were checked against (files without prompt text: none).
+      deny: Number(stats?.prompts ?? 0) > 0 ? denyList(req) : null,
     },
   );
   return {
@@ -351,6 +357,8 @@ async function loadFile(
     note: rows === 0 && skipped.length === 0 ? "no usage rows in this file" : null,
   };
 }
+
+const denyList = (req: IngestRequest): string => JSON.stringify(req.cacheDenyPrefixes ?? []);
 
 async function withProgress(db: Db, req: IngestRequest, input: InputFile, fn: () => Promise<void>): Promise<void> {
   const report = req.onProgress;

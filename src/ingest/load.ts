@@ -30,6 +30,8 @@ const USAGE_DEFAULTS: Record<(typeof USAGE_COLUMNS)[number], string> = {
   request_id: "NULL::VARCHAR",
   reported_cost_usd: "NULL::DECIMAL(38,12)",
   prompt_sig: "NULL::UBIGINT[]",
+  prompt_emb: "NULL::FLOAT[]",
+  cache_denied: "NULL::BOOLEAN",
 };
 
 /** The columns that identify a provider bucket × group: the same key in two exports is the same usage. */
@@ -73,7 +75,7 @@ export function insertUsageSql(adapter: UsageAdapter, file: SourceFile, groups: 
       coalesce(CASE WHEN tagged THEN parts.feature END, feature_hint, '(untagged)') AS feature,
       endpoint, requests, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
       output_tokens, reasoning_tokens, batch, service_tier, long_context, status, latency_ms, prompt_hash, request_id,
-      reported_cost_usd, prompt_sig
+      reported_cost_usd, prompt_sig, prompt_emb, cache_denied
     FROM (${decoded})`;
   const rows =
     adapter.kind === "billing"
@@ -81,6 +83,7 @@ export function insertUsageSql(adapter: UsageAdapter, file: SourceFile, groups: 
            ${TOKEN_COLUMNS.map((t) => `(CASE WHEN min(${t}) < 0 THEN -1 ELSE sum(${t}) END)::BIGINT AS ${t}`).join(", ")},
            batch, service_tier, long_context, NULL::VARCHAR AS status, NULL::BIGINT AS latency_ms,
            NULL::VARCHAR AS prompt_hash, NULL::VARCHAR AS request_id, sum(reported_cost_usd) AS reported_cost_usd, NULL::UBIGINT[] AS prompt_sig,
+           NULL::FLOAT[] AS prompt_emb, NULL::BOOLEAN AS cache_denied,
            ${rowKey(USAGE_KEY)} AS row_key
          FROM (${base})
          GROUP BY ts, bucket_end, provider, model, project, api_key, workspace, tag_raw, user_hash, feature, endpoint,
@@ -92,7 +95,7 @@ export function insertUsageSql(adapter: UsageAdapter, file: SourceFile, groups: 
       u.tag_raw, u.user_hash, u.feature, u.endpoint, u.requests, u.input_tokens, u.cached_input_tokens,
       u.cache_write_5m_tokens, u.cache_write_1h_tokens, u.output_tokens, u.reasoning_tokens, u.batch, u.service_tier,
       u.long_context, u.status, u.latency_ms, u.prompt_hash, u.request_id, u.reported_cost_usd, u.row_key,
-      ${costExpr("u")} AS cost_usd, pr.model_id IS NOT NULL AS priced, u.prompt_sig
+      ${costExpr("u")} AS cost_usd, pr.model_id IS NOT NULL AS priced, u.prompt_sig, u.prompt_emb, u.cache_denied
     FROM (${rows}) u ${priceJoin("u")}`;
 }
 
@@ -115,6 +118,7 @@ export function usageChecks(): { sql: string; reason: string }[] {
     // A day of slack for clock skew and time zones; anything later is a typo or a bad clock.
     { sql: "ts > CAST($now AS TIMESTAMP) + INTERVAL 1 DAY", reason: "timestamp is in the future" },
     ...TOKEN_COLUMNS.map((t) => ({ sql: `${t} < 0`, reason: `${t.replaceAll("_", " ")} is not a non-negative integer below 10^15` })),
+    { sql: "coalesce(isnan(prompt_emb[1]), false)", reason: "embedding is not a list of numbers" },
   ];
 }
 export function billedChecks(): { sql: string; reason: string }[] {

@@ -73,7 +73,7 @@ async function loadSim(db: Db, catalog: Catalog, config: ConfigT, scope: SimScop
   const params: Record<string, Param> = {};
   let rows = `(SELECT u.rowid AS rid, u.ts, u.feature, u.model, u.provider, u.batch, u.service_tier, u.long_context,
        u.input_tokens, u.cached_input_tokens, u.cache_write_5m_tokens, u.cache_write_1h_tokens, u.output_tokens,
-       u.reasoning_tokens, u.prompt_hash, u.prompt_sig
+       u.reasoning_tokens, u.prompt_hash, u.prompt_sig, u.prompt_emb, u.cache_denied
      FROM usage u WHERE ${scopeWhere(scope, params)})`;
   const n = Number((await db.one<{ n: string }>(`SELECT count(*) AS n FROM ${rows} r`, params))?.n ?? 0);
   if (n === 0) {

@@ -1,4 +1,4 @@
-import { bool, money, promptSig, readJson, text, tok } from "./sql.js";
+import { bool, cacheDenied, embeddingList, money, promptSig, readJson, text, tok } from "./sql.js";
 import { TOKEN_BUCKETS, type UsageAdapter, type UsageColumn } from "./types.js";
 import { GEMINI_STRUCT, USAGE_STRUCT, usageObjectColumns } from "./usage-object.js";
 
@@ -59,6 +59,8 @@ export const requestLogJsonl: UsageAdapter = {
         service_tier: "VARCHAR",
         prompt_hash: "VARCHAR",
         prompt: "VARCHAR",
+        // Read as JSON and checked in SQL: DuckDB names the wrong line for a typed list that fails to convert.
+        embedding: "JSON",
         cost_usd: "VARCHAR",
         usage: USAGE_STRUCT,
         usageMetadata: GEMINI_STRUCT,
@@ -95,6 +97,8 @@ export const requestLogJsonl: UsageAdapter = {
       latency_ms: `CASE WHEN latency_ms >= 0 THEN round(latency_ms)::BIGINT END`,
       prompt_hash: `coalesce(${text("prompt_hash")}, md5(prompt))`,
       prompt_sig: promptSig("prompt"),
+      prompt_emb: embeddingList("embedding"),
+      cache_denied: cacheDenied("prompt"),
       request_id: `coalesce(${text("request_id")}, ${text("id")}, ${text("response.id")})`,
       reported_cost_usd: money("cost_usd"),
     };

@@ -72,3 +72,21 @@ export const promptSig = (expr: string): string => {
   const shingles = `(CASE WHEN len(${w}) < 3 THEN [array_to_string(${w}, ' ')] ELSE list_transform(range(1, len(${w}) - 1), i -> ${w}[i] || ' ' || ${w}[i + 1] || ' ' || ${w}[i + 2]) END)`;
   return `(CASE WHEN nullif(trim(${expr}), '') IS NULL THEN NULL ELSE list_transform(range(${SIG_SIZE}), k -> list_min(list_transform(${shingles}, x -> hash(x, k))))::UBIGINT[] END)`;
 };
+
+/**
+ * Whether a prompt starts (after leading blanks) with a prefix on the config's cache deny-list, bound as $deny (a
+ * JSON list). NULL when the log has no prompt text. Case-sensitive.
+ */
+export const cacheDenied = (expr: string): string =>
+  `CASE WHEN ${expr} IS NOT NULL THEN len(list_filter(json_transform($deny::JSON, '["VARCHAR"]'), p -> starts_with(ltrim(${expr}), p))) > 0 END`;
+
+/**
+ * A logged prompt embedding (a JSON array of numbers) as FLOAT[]; absent, null or [] is NULL. Anything else becomes
+ * [NaN], which validation rejects with the line ("embedding is not a list of numbers").
+ */
+export const embeddingList = (expr: string): string => `CASE
+    WHEN ${expr} IS NULL OR json_type(${expr}) = 'NULL' THEN NULL
+    WHEN json_type(${expr}) <> 'ARRAY' THEN ['NaN'::FLOAT]
+    WHEN json_array_length(${expr}) = 0 THEN NULL
+    WHEN list_count(try_cast(${expr} AS FLOAT[])) = json_array_length(${expr}) THEN try_cast(${expr} AS FLOAT[])
+    ELSE ['NaN'::FLOAT] END`;

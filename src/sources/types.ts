@@ -33,6 +33,8 @@ export const USAGE_COLUMNS = [
   "request_id",
   "reported_cost_usd",
   "prompt_sig",
+  "prompt_emb",
+  "cache_denied",
 ] as const;
 export type UsageColumn = (typeof USAGE_COLUMNS)[number];
 

@@ -87,4 +87,13 @@ CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
     // stored, but near-duplicates can still be estimated (simulate --cache semantic).
     sql: "ALTER TABLE usage ADD COLUMN prompt_sig UBIGINT[];",
   },
+  {
+    version: 3,
+    // The prompt's embedding when the log carries one (simulate --cache semantic compares by cosine then), and
+    // whether the prompt starts with a prefix on the config's cache deny-list (decided at ingest: prompt text is never
+    // stored). The ledger keeps the deny-list each file was checked against.
+    sql: `ALTER TABLE usage ADD COLUMN prompt_emb FLOAT[];
+          ALTER TABLE usage ADD COLUMN cache_denied BOOLEAN;
+          ALTER TABLE ingests ADD COLUMN cache_deny VARCHAR;`,
+  },
 ];

@@ -1,4 +1,4 @@
-import { notCacheable, rewriteSim, simCount, stringList, type Tactic } from "./types.js";
+import { cacheExclusions, rewriteSim, simCount, type Tactic } from "./types.js";
 
 /**
  * Exact response cache. Requests are replayed in time order per (feature, model, prompt_hash): an entry is set on a
@@ -11,23 +11,25 @@ import { notCacheable, rewriteSim, simCount, stringList, type Tactic } from "./t
  */
 export function exactCache(ttlSeconds: number): Tactic {
   let hitRows = 0;
+  let denied = 0;
   return {
     name: "cache",
     assumptions: [
       `exact response cache keyed by feature, model and prompt_hash; entries live ${ttlSeconds}s from the miss that set them`,
       "a hit costs $0 (cache storage and lookups are not priced)",
-      "requests without a prompt_hash, and features with cacheable: false, are never served from cache",
+      "requests without a prompt_hash, prompts on the config's cache.denyPrefixes (checked at ingest), and features with cacheable: false are never served from cache",
     ],
     async perRequest({ db, config, rows, row, params }) {
+      const excl = cacheExclusions(row.hit);
       await db.run(
         // Only keys seen more than once can hit; the rest are misses and never enter the replay.
         `CREATE OR REPLACE TEMP TABLE cache_rows AS
          WITH k AS MATERIALIZED (
                 SELECT hash(feature, ${row.model}, prompt_hash) AS g, rid, ts FROM ${rows} r
-                WHERE NOT (${row.hit}) AND prompt_hash IS NOT NULL AND NOT list_contains(${stringList("excluded")}, feature)),
+                WHERE prompt_hash IS NOT NULL AND NOT ${excl.sql}),
               rep AS (SELECT g FROM k GROUP BY g HAVING count(*) > 1)
          SELECT g, rid, ts, row_number() OVER (PARTITION BY g ORDER BY ts, rid) AS i FROM k SEMI JOIN rep USING (g)`,
-        { ...params, excluded: notCacheable(config) },
+        { ...params, ...excl.params(config) },
       );
       // jump(i) = the first request of the group more than TTL after request i (NULL: none).
       await db.run(
@@ -53,6 +55,7 @@ export function exactCache(ttlSeconds: number): Tactic {
       }
       await db.run("CREATE OR REPLACE TEMP TABLE cache_hit AS SELECT r.rid FROM cache_rows r ANTI JOIN cache_miss m ON m.g = r.g AND m.i = r.i");
       hitRows = Number((await db.one<{ n: string }>("SELECT count(*) AS n FROM cache_hit"))?.n ?? 0);
+      denied = Number((await db.one<{ n: string }>(`SELECT count(*) AS n FROM ${rows} r WHERE NOT (${row.hit}) AND r.cache_denied`, params))?.n ?? 0);
       for (const t of ["cache_rows", "cache_jump", "cache_miss"]) await db.run(`DROP TABLE IF EXISTS ${t}`);
       return {
         columns: { cx_hit: hitRows ? "rid IN (SELECT rid FROM cache_hit)" : "false" },
@@ -72,7 +75,7 @@ export function exactCache(ttlSeconds: number): Tactic {
           feature: r.feature,
           text: `${Math.round((100 * Number(r.hits)) / Number(r.total))}% of requests repeat a prompt within ${humanTtl(ttlSeconds)}`,
         })),
-        details: { hitRate: all ? Number((hitRows / all).toFixed(6)) : 0, hits: hitRows, ttlSeconds },
+        details: { hitRate: all ? Number((hitRows / all).toFixed(6)) : 0, hits: hitRows, ttlSeconds, deniedRequests: denied },
       };
     },
   };

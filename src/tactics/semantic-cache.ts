@@ -1,37 +1,106 @@
 import { SIG_SIZE } from "../sources/sql.js";
-import { notCacheable, rewriteSim, stringList, type Tactic } from "./types.js";
+import { cacheExclusions, rewriteSim, type Tactic } from "./types.js";
 
 export const SWEEP = [0.91, 0.93, 0.95, 0.97] as const;
 const BANDS = 8;
-const ROWS = SIG_SIZE / BANDS;
+
+/** Random hyperplanes for embeddings: 64 sign bits (8 bands × 8), each a sparse ±1 projection over 32 dimensions. */
+const PLANES = 64;
+const PLANE_DIMS = 32;
+
+/** Deterministic pseudo-random plane offsets and signs (a fixed seed: the same traffic always gives the same result). */
+function planes(): { offsets: number[][]; signs: number[][] } {
+  let x = 0x9e3779b9;
+  const next = () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return x >>> 0;
+  };
+  const offsets: number[][] = [];
+  const signs: number[][] = [];
+  for (let k = 0; k < PLANES; k++) {
+    offsets.push(Array.from({ length: PLANE_DIMS }, () => next()));
+    signs.push(Array.from({ length: PLANE_DIMS }, () => (next() & 1 ? 1 : -1)));
+  }
+  return { offsets, signs };
+}
 
 /**
- * Semantic (near-duplicate) response cache, as an estimate. Prompts are compared by the MinHash signature of their
- * word shingles stored at ingest (a lexical proxy for semantic similarity; the text is never stored). Candidate
- * pairs come from LSH banding (8 bands × 4 rows) within the same feature and model; a request is a hit when an
- * earlier request less than TTL seconds before it has estimated Jaccard similarity ≥ the threshold. Every request
- * considered pays an embedding lookup of its input at the text-embedding-3-small rate. Requests without prompt text,
- * and features with cacheable: false, are never hits.
+ * How prompts are compared. With an embedding column: cosine similarity of the embeddings (exact), with candidates
+ * from random-hyperplane LSH. Otherwise, with logged prompt text: the MinHash signature of its word shingles stored at
+ * ingest (estimated Jaccard, a lexical proxy for semantic similarity), with candidates from MinHash LSH.
+ */
+interface Similarity {
+  name: "cosine" | "minhash";
+  /** The per-request value compared (`v`) and its LSH signature (`sig`, a list split into BANDS bands). */
+  value: string;
+  signature: string;
+  bandSize: number;
+  /** Similarity of two requests' values a.v and b.v. */
+  score: string;
+  assumption: (threshold: number) => string;
+}
+
+const MINHASH: Similarity = {
+  name: "minhash",
+  value: "r.prompt_sig",
+  signature: "v",
+  bandSize: SIG_SIZE / BANDS,
+  score: `len(list_filter(range(1, ${SIG_SIZE + 1}), i -> a.v[i] = b.v[i])) / ${SIG_SIZE}.0`,
+  assumption: (t) => `near-duplicate prompts by MinHash over word 3-shingles (estimated Jaccard ≥ ${t}) — lexical similarity stands in for semantic`,
+};
+
+function cosine(): Similarity {
+  const { offsets, signs } = planes();
+  const lit = (m: number[][]) => `[${m.map((r) => `[${r.join(",")}]`).join(",")}]`;
+  // Bit k: the sign of the request's embedding projected on plane k (dimensions taken modulo its length).
+  const bits = `list_transform(range(${PLANES}), k -> list_sum(list_transform(range(${PLANE_DIMS}),
+      j -> v[(${lit(offsets)}[k + 1][j + 1] % len(v)) + 1] * ${lit(signs)}[k + 1][j + 1])) > 0)`;
+  return {
+    name: "cosine",
+    value: "r.prompt_emb",
+    signature: bits,
+    bandSize: PLANES / BANDS,
+    score: "CASE WHEN len(a.v) = len(b.v) THEN list_cosine_similarity(a.v, b.v) ELSE 0 END",
+    assumption: (t) => `near-duplicate prompts by cosine similarity of the logged embeddings (≥ ${t})`,
+  };
+}
+
+/**
+ * Semantic (near-duplicate) response cache, as an estimate. A request is a hit when an earlier request of the same
+ * feature and model, less than TTL seconds before it, is similar enough (see Similarity). Candidate pairs come from LSH
+ * banding. Every request considered pays an embedding lookup of its input at the text-embedding-3-small rate.
+ * Requests without prompt text or embedding, on the config's deny-list, or of features with cacheable: false are never
+ * hits.
  */
 export function semanticCache(ttlSeconds: number, threshold: number): Tactic {
-  const stats = { considered: 0, hits: 0, sweep: {} as Record<string, number> };
+  const stats = { considered: 0, hits: 0, denied: 0, method: "minhash" as Similarity["name"], sweep: {} as Record<string, number> };
+  const assumptions = [
+    `near-duplicate prompts within ${ttlSeconds}s in the same feature and model are served from cache at $0 — an estimate`,
+    "every request considered pays an embedding of its input at the text-embedding-3-small rate",
+    "requests without logged prompt text or embedding, prompts on the config's cache.denyPrefixes (checked at ingest), and features with cacheable: false are never served from cache",
+  ];
   return {
     name: "semantic-cache",
-    assumptions: [
-      `near-duplicate prompts (MinHash over word 3-shingles, estimated Jaccard ≥ ${threshold}) within ${ttlSeconds}s in the same feature and model are served from cache at $0 — an estimate: lexical similarity stands in for semantic`,
-      "every request considered pays an embedding of its input at the text-embedding-3-small rate",
-      "requests without logged prompt text, and features with cacheable: false, are never served from cache",
-    ],
+    assumptions,
     async perRequest({ db, config, rows, row, params }) {
+      const has = await db.one<{ emb: string }>(`SELECT count(*) FILTER (WHERE r.prompt_emb IS NOT NULL) AS emb FROM ${rows} r`, params);
+      const method = Number(has?.emb ?? 0) > 0 ? cosine() : MINHASH;
+      stats.method = method.name;
+      assumptions.splice(1, 0, method.assumption(threshold));
+      const excl = cacheExclusions(row.hit);
       await db.run(
         `CREATE OR REPLACE TEMP TABLE sc_rows AS
-         SELECT rid, feature, ${row.model} AS model, ts, prompt_sig FROM ${rows} r
-         WHERE NOT (${row.hit}) AND prompt_sig IS NOT NULL AND NOT list_contains(${stringList("excluded")}, feature)`,
-        { ...params, excluded: notCacheable(config) },
+         SELECT rid, feature, ${row.model} AS model, ts, ${method.value} AS v FROM ${rows} r
+         WHERE ${method.value} IS NOT NULL AND NOT ${excl.sql}`,
+        { ...params, ...excl.params(config) },
       );
+      stats.denied = Number((await db.one<{ n: string }>(`SELECT count(*) AS n FROM ${rows} r WHERE NOT (${row.hit}) AND r.cache_denied`, params))?.n ?? 0);
       await db.run(
         `CREATE OR REPLACE TEMP TABLE sc_bands AS
-         SELECT rid, feature, model, ts, b, hash(prompt_sig[b * ${ROWS} + 1 : b * ${ROWS} + ${ROWS}]) AS bh FROM sc_rows, range(${BANDS}) t(b)`,
+         SELECT rid, feature, model, ts, b, hash(sig[b * ${method.bandSize} + 1 : b * ${method.bandSize} + ${method.bandSize}]) AS bh
+         FROM (SELECT *, ${method.signature} AS sig FROM sc_rows), range(${BANDS}) t(b)`,
       );
       // For each request, the best similarity to an earlier request within the TTL (candidates share a band).
       await db.run(
@@ -40,14 +109,13 @@ export function semanticCache(ttlSeconds: number, threshold: number): Tactic {
            SELECT DISTINCT y.rid AS later, x.rid AS earlier FROM sc_bands x JOIN sc_bands y
              ON x.feature = y.feature AND x.model = y.model AND x.b = y.b AND x.bh = y.bh
             AND (x.ts < y.ts OR (x.ts = y.ts AND x.rid < y.rid)) AND y.ts - x.ts <= to_seconds($ttl))
-         SELECT p.later AS rid,
-           max(len(list_filter(range(1, ${SIG_SIZE + 1}), i -> a.prompt_sig[i] = b.prompt_sig[i])) / ${SIG_SIZE}.0) AS sim
+         SELECT p.later AS rid, max(${method.score}) AS sim
          FROM pairs p JOIN sc_rows a ON a.rid = p.later JOIN sc_rows b ON b.rid = p.earlier GROUP BY 1`,
         { ttl: ttlSeconds },
       );
       const sweep = await db.one<Record<string, string>>(
         `SELECT (SELECT count(*) FROM sc_rows) AS considered, ${SWEEP.map((t, i) => `count(*) FILTER (WHERE sim >= ${t}) AS t${i}`).join(", ")},
-           count(*) FILTER (WHERE sim >= $t) AS hits FROM sc_best`,
+           count(*) FILTER (WHERE sim >= CAST($t AS DOUBLE)) AS hits FROM sc_best`,
         { t: threshold },
       );
       stats.considered = Number(sweep?.considered ?? 0);
@@ -80,12 +148,17 @@ export function semanticCache(ttlSeconds: number, threshold: number): Tactic {
         affectedRequests: stats.hits,
         evidence: perFeature.map((r) => ({
           feature: r.feature,
-          text: `${Math.round((100 * Number(r.hits)) / Number(r.total))}% of requests with logged prompts nearly repeat one within ${ttlSeconds}s (similarity ≥ ${threshold}, estimate)`,
+          text:
+            stats.method === "cosine"
+              ? `${Math.round((100 * Number(r.hits)) / Number(r.total))}% of requests nearly repeat one within ${ttlSeconds}s (embedding cosine ≥ ${threshold}, estimate)`
+              : `${Math.round((100 * Number(r.hits)) / Number(r.total))}% of requests with logged prompts nearly repeat one within ${ttlSeconds}s (similarity ≥ ${threshold}, estimate)`,
         })),
         details: {
+          similarity: stats.method,
           threshold,
           considered: stats.considered,
           hits: stats.hits,
+          deniedRequests: stats.denied,
           hitRate: stats.considered ? Number((stats.hits / stats.considered).toFixed(6)) : 0,
           ...stats.sweep,
         },

@@ -92,6 +92,15 @@ export const notCacheable = (config: ConfigT): string =>
   JSON.stringify(Object.entries(config.features).filter(([, f]) => f.cacheable === false).map(([name]) => name));
 
 /**
+ * Requests a response cache never serves: already hits, features marked `cacheable: false`, and prompts on the
+ * config's deny-list (marked at ingest). `sql` is over the per-request relation `r`; bind `params(config)` with it.
+ */
+export const cacheExclusions = (hit: string) => ({
+  sql: `(${hit} OR list_contains(${stringList("excluded")}, r.feature) OR coalesce(r.cache_denied, false))`,
+  params: (config: ConfigT) => ({ excluded: notCacheable(config) }),
+});
+
+/**
  * Rewrites the summed traffic (`sim`) with some columns replaced. `joins` may add joins (sim is aliased `s`).
  */
 export async function rewriteSim(db: Db, replace: Record<string, string>, joins = "", params: Record<string, Param> = {}): Promise<void> {
