@@ -215,4 +215,10 @@ test("cache deny-list: prompts starting with a configured prefix are marked at i
     assert.equal(j.steps[0].affectedRequests, 1, kind);
     assert.equal(j.steps[0].details.deniedRequests, 2, kind);
   }
+  // A changed deny-list applies only after re-ingesting: simulate says so on stderr, and stdout stays pure JSON.
+  writeFileSync(config, JSON.stringify({ cache: { denyPrefixes: ["Summarize"] } }));
+  const stale = cli(["simulate", "--db", db, "--config", config, "--cache", "exact", "--format", "json"]);
+  assert.equal(stale.code, 0);
+  assert.equal(JSON.parse(stale.stdout).steps[0].details.deniedRequests, 2);
+  assert.match(stale.stderr, /^warning: 1 request-log file\(s\) were checked against another cache.denyPrefixes than the config's; re-ingest them with --replace/);
 });

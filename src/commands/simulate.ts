@@ -89,6 +89,7 @@ export async function run(o: SimulateOptions): Promise<number> {
   const db = await Db.open(ctx.dbPath, { readOnly: true });
   try {
     const result = await simulate(db, ctx.catalog, ctx.config, scope, tactics);
+    if (o.cache !== undefined) await warnStaleDenyList(db, ctx.config.cache?.denyPrefixes ?? []);
     const sh = self ? selfHost(self, Math.round((result.baselineTokens * result.monthlyFactor.num) / result.monthlyFactor.den), monthly(result.baselineUsd, result.monthlyFactor)) : null;
     const filters = { features: scope.features, since: scope.since, until: scope.until, tz: scope.tz, tactics: tactics.map((x) => x.name), monthly: o.monthly === true };
     process.stdout.write(renderSim({ result, monthly: o.monthly === true, selfHost: sh, filters }, ctx.format, ctx.catalog));
@@ -96,4 +97,15 @@ export async function run(o: SimulateOptions): Promise<number> {
     db.close();
   }
   return 0;
+}
+
+/** The cache deny-list is checked at ingest (prompt text is never stored): say so when the config's has changed since. */
+async function warnStaleDenyList(db: Db, current: readonly string[]): Promise<void> {
+  const stale = await db.one<{ n: string }>("SELECT count(*) AS n FROM ingests WHERE cache_deny IS NOT NULL AND cache_deny <> $1", [JSON.stringify(current)]);
+  const n = Number(stale?.n ?? 0);
+  if (n > 0) {
+    process.stderr.write(
+      `warning: ${n} request-log file(s) were checked against another cache.denyPrefixes than the config's; re-ingest them with --replace to apply the current list\n`,
+    );
+  }
 }
