@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { loadCatalog } from "../src/pricing/load.js";
-import { costExpr, installPricing, priceJoin } from "../src/pricing/sql.js";
+import { costExpr, costPerRow, installPricing, priceJoin } from "../src/pricing/sql.js";
 import { Db } from "../src/store/db.js";
 import { tmp } from "./helpers.js";
 
@@ -26,13 +26,18 @@ async function price(rows: Usage[], overrides: unknown[] = []): Promise<(string 
     await installPricing(db, loadCatalog({ overrides }));
     for (const [i, r] of rows.entries()) {
       await db.run(
-        `INSERT INTO usage (ts, source_kind, source_format, ingest_id, model, feature, requests, input_tokens, cached_input_tokens,
+        `INSERT INTO usage (ts, source_kind, ingest_id, model, feature, requests, input_tokens, cached_input_tokens,
            cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens, batch, service_tier, long_context, request_id)
-         VALUES ($ts::TIMESTAMP, 'requests', 'test', 1, $model, 'f', 1, $i, $c, $w5, $w1, $o, 0, $b, $tier, $lc, $id)`,
+         VALUES ($ts::TIMESTAMP, 'requests', 1, $model, 'f', 1, $i, $c, $w5, $w1, $o, 0, $b, $tier, $lc, $id)`,
         { ts: r.ts, model: r.model, i: r.input ?? 0, c: r.cached ?? 0, w5: r.cw5 ?? 0, w1: r.cw1 ?? 0, o: r.output ?? 0, b: r.batch ?? false, tier: r.tier ?? null, lc: r.longContext ?? null, id: String(i) },
       );
     }
-    const out = await db.all<{ cost: string | null }>(`SELECT ${costExpr("u")}::VARCHAR AS cost FROM usage u ${priceJoin("u")} ORDER BY u.request_id::INT`);
+    // Two formulas price a row: DECIMAL over summed traffic (costExpr) and integer picodollars per stored row
+    // (costPerRow). They must agree to the last digit.
+    const out = await db.all<{ cost: string | null; per_row: string | null }>(
+      `SELECT ${costExpr("u")}::VARCHAR AS cost, ${costPerRow("u")}::VARCHAR AS per_row FROM usage u ${priceJoin("u")} ORDER BY u.request_id::INT`,
+    );
+    for (const r of out) assert.equal(r.per_row, r.cost);
     return out.map((r) => r.cost);
   } finally {
     db.close();

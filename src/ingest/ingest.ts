@@ -150,24 +150,34 @@ const emptySummary = (p: Planned, sha: string): FileSummary => ({
 });
 
 async function ingestFile(db: Db, p: Planned, req: IngestRequest, tag: ReturnType<typeof compileTagPattern>): Promise<FileSummary> {
-  const sha = await sha256File(p.input.path);
-  const summary = emptySummary(p, sha);
+  const sha = sha256File(p.input.path);
+  sha.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
   if (p.adapter.target === "companion") {
-    return { ...summary, status: "companion", note: "no usage of its own: joined to its output file by custom_id" };
+    return { ...emptySummary(p, await sha), status: "companion", note: "no usage of its own: joined to its output file by custom_id" };
   }
-  const prev = await db.one<{ ingest_id: string; ingested_at: string }>(
-    "SELECT ingest_id, strftime(ingested_at, '%Y-%m-%d %H:%M UTC') AS ingested_at FROM ingests WHERE file_sha256 = $1 ORDER BY ingest_id DESC LIMIT 1",
-    [sha],
-  );
-  if (prev && !req.replace) {
-    return { ...summary, status: "already-ingested", ingestId: Number(prev.ingest_id), note: `already ingested as #${prev.ingest_id} on ${prev.ingested_at}; 0 rows added` };
+  // Only a file of a size seen before can be a re-ingest (same sha256). Any other is hashed while it loads: the
+  // hash reads the file on the main thread while DuckDB works on its own threads.
+  const sizeSeen = await db.one<{ n: string }>("SELECT count(*) AS n FROM ingests WHERE file_bytes = $1", [p.input.bytes]);
+  if (req.replace || Number(sizeSeen?.n ?? 0) > 0) {
+    const prev = await db.one<{ ingest_id: string; ingested_at: string }>(
+      "SELECT ingest_id, strftime(ingested_at, '%Y-%m-%d %H:%M UTC') AS ingested_at FROM ingests WHERE file_sha256 = $1 ORDER BY ingest_id DESC LIMIT 1",
+      [await sha],
+    );
+    if (prev && !req.replace) {
+      return {
+        ...emptySummary(p, await sha),
+        status: "already-ingested",
+        ingestId: Number(prev.ingest_id),
+        note: `already ingested as #${prev.ingest_id} on ${prev.ingested_at}; 0 rows added`,
+      };
+    }
   }
   const adapter = p.adapter;
   try {
     return await db.transaction(async () => {
       // Stored costs always match the catalog they were computed with: re-price history when pricing changed.
       if ((await storedPricingSha(db)) !== req.catalog.sha256) await repriceStored(db, req.catalog.sha256);
-      const result = await loadFile(db, p, adapter, req, tag, summary);
+      const result = await loadFile(db, p, adapter, req, tag, sha);
       if (req.dryRun) throw new DryRunRollback({ ...result, status: "dry-run" });
       return result;
     });
@@ -185,12 +195,12 @@ async function loadFile(
   adapter: UsageAdapter | BilledAdapter,
   req: IngestRequest,
   tag: ReturnType<typeof compileTagPattern>,
-  summary: FileSummary,
+  shaPending: Promise<string>,
 ): Promise<FileSummary> {
   const table = adapter.target;
   let replaced = 0;
   if (req.replace) {
-    const old = { path: p.input.path, sha: summary.sha256 };
+    const old = { path: p.input.path, sha: await shaPending };
     const ids = `(SELECT ingest_id FROM ingests WHERE file_path = $path OR file_sha256 = $sha)`;
     replaced += count(await db.all(`DELETE FROM usage WHERE ingest_id IN ${ids}`, old));
     replaced += count(await db.all(`DELETE FROM billed_cost WHERE ingest_id IN ${ids}`, old));
@@ -240,11 +250,12 @@ async function loadFile(
     await db.run("SET preserve_insertion_order = false");
     exclude = checks.map((c) => `(${c.sql})`).join(" OR ");
   }
-  const insert = adapter.target === "usage" ? insertUsageSql(adapter, p.source, tag.groups, exclude) : insertBilledSql(adapter, p.source, exclude);
+  const insert = adapter.target === "usage" ? insertUsageSql(adapter, p.source, tag, exclude) : insertBilledSql(adapter, p.source, exclude);
   try {
     await withProgress(db, req, p.input, () => db.run(insert, all));
   } catch (err) {
-    if (/out of range|Overflow/i.test(err instanceof Error ? err.message : "") && /DECIMAL\(18,12\)/.test(err instanceof Error ? err.message : "")) {
+    const msg = err instanceof Error ? err.message : "";
+    if ((/out of range|Overflow/i.test(msg) && /DECIMAL\(18,12\)/.test(msg)) || /Overflow in (multiplication|addition) of INT64/i.test(msg)) {
       throw usageError(`${p.input.display}: a single row costs $1,000,000 or more, above llmcost's per-row limit`, "export smaller buckets (daily or hourly) and ingest those");
     }
     const e = readerError(err);
@@ -321,6 +332,7 @@ async function loadFile(
     [id],
   );
   const rows = Number(stats?.rows ?? 0);
+  const summary = emptySummary(p, await shaPending);
   await db.run(
     `INSERT INTO ingests VALUES ($id, $path, $sha, $bytes, $format, $kind, $read, $rows, $skipped, $replaced,
        $from::TIMESTAMP, $to::TIMESTAMP, now()::TIMESTAMP, $deny)`,

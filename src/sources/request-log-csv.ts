@@ -1,5 +1,5 @@
 import { keepRequestEvents } from "./request-log-jsonl.js";
-import { bool, has, ident, money, readCsv, tok } from "./sql.js";
+import { bool, has, ident, money, readCsv, tok, utc } from "./sql.js";
 import { TOKEN_BUCKETS, type UsageAdapter, type UsageColumn } from "./types.js";
 import { csvHead } from "./util.js";
 
@@ -44,7 +44,7 @@ export const requestLogCsv: UsageAdapter = {
     const tags = TAG_NAMES.filter((n) => header.includes(n)).map((n) => ident(n));
     const model = ident("model");
     const cols: Partial<Record<UsageColumn, string>> = {
-      ts: `${tsCol}::TIMESTAMP`,
+      ts: utc(tsCol),
       provider: opt("provider") ? `lower(${opt("provider")})` : undefined,
       model,
       project: opt("project"),

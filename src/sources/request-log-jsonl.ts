@@ -1,4 +1,4 @@
-import { bool, cacheDenied, embeddingList, money, promptSig, readJson, text, tok } from "./sql.js";
+import { bool, cacheDenied, embeddingList, isoTs, money, promptSig, readJson, text, tok, unixTs } from "./sql.js";
 import { TOKEN_BUCKETS, type UsageAdapter, type UsageColumn } from "./types.js";
 import { GEMINI_STRUCT, USAGE_STRUCT, usageObjectColumns } from "./usage-object.js";
 
@@ -11,7 +11,7 @@ export const keepRequestEvents = {
 
 /** A timestamp that may be ISO text (with or without an offset) or unix seconds. */
 export const anyTs = (expr: string): string =>
-  `(CASE WHEN regexp_full_match(${text(expr)}, '\\d+(\\.\\d+)?') THEN to_timestamp(CAST(${text(expr)} AS DOUBLE))::TIMESTAMP ELSE try_cast(${text(expr)} AS TIMESTAMPTZ)::TIMESTAMP END)`;
+  `(CASE WHEN regexp_full_match(${text(expr)}, '\\d+(\\.\\d+)?') THEN ${unixTs(text(expr))} ELSE ${isoTs(expr)} END)`;
 
 const FLAT_TOKENS = TOKEN_BUCKETS;
 

@@ -21,11 +21,17 @@ export const tok = (expr: string): string =>
 /** Trimmed text; blank and the `--` placeholder (provider exports) are NULL. */
 export const text = (expr: string): string => `nullif(nullif(trim(CAST(${expr} AS VARCHAR)), ''), '--')`;
 
+/**
+ * A TIMESTAMPTZ as naive UTC. Through epoch microseconds: a plain ::TIMESTAMP cast converts through the session's
+ * time zone (ICU), about 20x slower per row.
+ */
+export const utc = (expr: string): string => `make_timestamp(epoch_us(${expr}))`;
+
 /** An ISO date/datetime with or without an offset, stored as naive UTC. No zone means UTC. */
-export const isoTs = (expr: string): string => `try_cast(${text(expr)} AS TIMESTAMPTZ)::TIMESTAMP`;
+export const isoTs = (expr: string): string => utc(`try_cast(${text(expr)} AS TIMESTAMPTZ)`);
 
 /** Unix seconds as naive UTC. */
-export const unixTs = (expr: string): string => `to_timestamp(CAST(${expr} AS DOUBLE))::TIMESTAMP`;
+export const unixTs = (expr: string): string => utc(`to_timestamp(CAST(${expr} AS DOUBLE))`);
 
 /** true/TRUE/True/1/yes are true; everything else (including blank) is false. */
 export const bool = (expr: string): string =>

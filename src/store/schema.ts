@@ -96,4 +96,13 @@ CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
           ALTER TABLE usage ADD COLUMN cache_denied BOOLEAN;
           ALTER TABLE ingests ADD COLUMN cache_deny VARCHAR;`,
   },
+  {
+    version: 4,
+    // Cheaper bulk writes: a constant VARCHAR costs ~0.5 s per 10M rows to write, an ENUM a fraction of it.
+    // tag_raw was never read (a decoded tag is user_hash:feature) and source_format is in the ledger per ingest_id.
+    sql: `CREATE TYPE source_kind AS ENUM ('billing', 'requests');
+          ALTER TABLE usage ALTER source_kind TYPE source_kind;
+          ALTER TABLE usage DROP COLUMN tag_raw;
+          ALTER TABLE usage DROP COLUMN source_format;`,
+  },
 ];
