@@ -88,10 +88,20 @@ async function loadSim(db: Db, catalog: Catalog, config: ConfigT, scope: SimScop
   for (const t of tactics) {
     if (!t.perRequest) continue;
     const layer = await t.perRequest({ db, catalog, config, rows, row, params });
-    // One projection per column, so a column can use the ones before it (as r.name); joins attach to the first.
-    Object.entries(layer.columns).forEach(([c, e], i) => {
-      rows = `(SELECT r.*, ${e} AS ${c} FROM ${rows} r ${i === 0 ? (layer.joins ?? "") : ""})`;
-    });
+    // Columns share a projection until one uses another of the same projection (as r.name); joins attach to the first.
+    let stage: [string, string][] = [];
+    let joins = layer.joins ?? "";
+    const flush = () => {
+      if (!stage.length) return;
+      rows = `(SELECT r.*, ${stage.map(([c, e]) => `${e} AS ${c}`).join(", ")} FROM ${rows} r ${joins})`;
+      stage = [];
+      joins = "";
+    };
+    for (const [c, e] of Object.entries(layer.columns)) {
+      if (stage.some(([name]) => new RegExp(`\\br\\.${name}\\b`).test(e))) flush();
+      stage.push([c, e]);
+    }
+    flush();
     keys.push(...(layer.keys ?? []));
     sums.push(...(layer.sums ?? []));
     row = { ...row, ...layer.row };
@@ -100,17 +110,20 @@ async function loadSim(db: Db, catalog: Catalog, config: ConfigT, scope: SimScop
   const total = "(input_tokens + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens)";
   // Summed per hour (one key: cheaper than day and hour of day); the day (for prices) and hour of day (for batch
   // windows) are derived from it.
+  const groupKeys = ["feature", "model", "provider", "batch", "service_tier", "long_context", "th", "lcb", ...keys];
   await db.run(
     `CREATE OR REPLACE TEMP TABLE sim AS
-     SELECT * EXCLUDE (th) REPLACE (CAST(CAST(th AS DATE) AS TIMESTAMP) AS ts), hour(th)::INT AS hr FROM (
-       SELECT feature, model, provider, batch, service_tier, long_context, date_trunc('hour', ts) AS th, NULL::TIMESTAMP AS ts,
-         ${lcbSql(catalog, total)} AS lcb, ${keys.map((k) => `${k}, `).join("")}
+     SELECT feature, model, provider, batch, service_tier, long_context, CAST(CAST(th AS DATE) AS TIMESTAMP) AS ts,
+       hour(th)::INT AS hr, * EXCLUDE (feature, model, provider, batch, service_tier, long_context, th),
+       false AS cache_hit, CAST(0 AS DECIMAL(38,12)) AS extra_cost, NULL::VARCHAR AS esc_model, CAST(0 AS DECIMAL(9,6)) AS esc_share
+     FROM (
+       SELECT ${groupKeys.join(", ")},
          count(*) AS n, sum(input_tokens) AS input_tokens, sum(cached_input_tokens) AS cached_input_tokens,
          sum(cache_write_5m_tokens) AS cache_write_5m_tokens, sum(cache_write_1h_tokens) AS cache_write_1h_tokens,
-         sum(output_tokens) AS output_tokens, sum(reasoning_tokens) AS reasoning_tokens,
-         ${sums.map((c) => `sum(${c}) AS ${c}, `).join("")}
-         false AS cache_hit, CAST(0 AS DECIMAL(38,12)) AS extra_cost, NULL::VARCHAR AS esc_model, CAST(0 AS DECIMAL(9,6)) AS esc_share
-       FROM ${rows} r GROUP BY ALL)`,
+         sum(output_tokens) AS output_tokens, sum(reasoning_tokens) AS reasoning_tokens
+         ${sums.map((c) => `, sum(${c}) AS ${c}`).join("")}
+       FROM (SELECT *, date_trunc('hour', ts) AS th, ${lcbSql(catalog, total)} AS lcb FROM ${rows} r)
+       GROUP BY ${groupKeys.join(", ")})`,
     params,
   );
   return { params, rows: n };
