@@ -92,7 +92,7 @@ function build(done: (code: number) => void): Command {
     .option("--until <date>", "end, exclusive")
     .option("--tz <zone>", "time zone for plain dates", "UTC")
     .option("--monthly", "scale to a 30-day month from the observed window")
-    .option("--cache <kind>", "exact: replay identical prompts through a response cache; semantic: near-duplicate prompts (estimate, needs logged prompt text)")
+    .option("--cache <kind>", "exact: replay identical prompts through a response cache; semantic: near-duplicate prompts (estimate; needs logged prompt text or an embedding)")
     .option("--ttl <seconds>", "cache entry lifetime from the miss that set it", "3600")
     .option("--threshold <x>", "similarity threshold for --cache semantic (default 0.95; 0.91/0.93/0.95/0.97 are always reported)")
     .option("--route <spec>", "mini (each model's cheaper sibling) or FROM=TO[,FROM=TO…]")
