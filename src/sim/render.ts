@@ -1,6 +1,7 @@
 import { envelope } from "../output/envelope.js";
 import { csv, type Format, int, json, markdown, pct, table, usd, usdNumber } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
+import { SWEEP } from "../tactics/semantic-cache.js";
 import type { SelfHost } from "./self-host.js";
 import { monthly, type SimResult } from "./simulate.js";
 
@@ -65,7 +66,21 @@ export function renderSim(o: SimOutput, format: Format, catalog: Catalog): strin
   const unpriced = r.unpricedRequests ? `\n${int(r.unpricedRequests)} unpriced requests are outside every figure (see \`llmcost pricing check\`).` : "";
   const evidence = r.steps.flatMap((s) => s.evidence.slice(0, 5).map((e) => `  ${s.tactic} · ${e.feature}: ${e.text}`));
   const self = o.selfHost ? `\n${selfHostText(o.selfHost)}\n` : "";
-  return `${header}\n${table(head, rows, align)}\n${table(fHead, fRows, align)}\n${evidence.length ? `Evidence:\n${evidence.join("\n")}\n` : ""}${assumptionsText(o, "  - ")}${self}${unpriced}\n`;
+  const hits = hitRates(r);
+  return `${header}\n${table(head, rows, align)}\n${table(fHead, fRows, align)}\n${hits}${evidence.length ? `Evidence:\n${evidence.join("\n")}\n` : ""}${assumptionsText(o, "  - ")}${self}${unpriced}\n`;
+}
+
+/** The cache steps' hit rates (the semantic cache with its threshold sweep), for the table output. */
+function hitRates(r: SimOutput["result"]): string {
+  const rate = (x: unknown) => pct(Number(x ?? 0));
+  const lines = r.steps.flatMap((s) => {
+    const d = s.details;
+    if (s.tactic === "cache") return [`  cache: ${rate(d.hitRate)} of ${int(r.requests)} requests hit (TTL ${int(Number(d.ttlSeconds))}s)`];
+    if (s.tactic !== "semantic-cache") return [];
+    const sweep = SWEEP.map((t) => `${t}: ${rate(d[`hitRateAt${t}`])}`).join(" · ");
+    return [`  semantic-cache: ${rate(d.hitRate)} of ${int(Number(d.considered))} requests considered hit at ${String(d.threshold)} (${String(d.similarity)}); sweep ${sweep}`];
+  });
+  return lines.length ? `Hit rates:\n${lines.join("\n")}\n` : "";
 }
 
 function assumptionsText(o: SimOutput, bullet: string): string {
