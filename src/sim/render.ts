@@ -56,7 +56,7 @@ export function renderSim(o: SimOutput, format: Format, catalog: Catalog): strin
     ["total saved", usd(r.finalUsd), usd(r.savedUsd), pct(r.savedPct), "", ...mcol(r.savedUsd)],
   ];
   const fHead = ["Feature", "Baseline", "Projected", "Saved", "Saved %"];
-  const fRows = r.features.map((f) => [f.feature, usd(f.baselineUsd), usd(f.projectedUsd), usd(f.savedUsd), pct(f.savedPct)]);
+  const fRows = r.features.map((f) => [f.unpricedRequests ? `${f.feature} (${int(f.unpricedRequests)} unpriced)` : f.feature, usd(f.baselineUsd), usd(f.projectedUsd), usd(f.savedUsd), pct(f.savedPct)]);
   if (format === "csv") return csv(head, rows) + "\n" + csv(fHead, fRows);
   const align: ("left" | "right")[] = ["left", "right", "right", "right", "right", "right"];
   if (format === "markdown") {

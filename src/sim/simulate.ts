@@ -36,7 +36,8 @@ export interface SimResult {
   finalUsd: string;
   savedUsd: string;
   savedPct: number;
-  features: { feature: string; baselineUsd: string; projectedUsd: string; savedUsd: string; savedPct: number }[];
+  /** Per feature; unpricedRequests are outside its dollars (never counted as $0). */
+  features: { feature: string; baselineUsd: string; projectedUsd: string; savedUsd: string; savedPct: number; unpricedRequests: number }[];
   /** × 30 / observed days. */
   monthlyFactor: { num: number; den: number };
 }
@@ -192,7 +193,7 @@ export async function simulate(db: Db, catalog: Catalog, config: ConfigT, scope:
     .map(([feature, b]) => {
       const p = after.get(feature)?.cost ?? "0";
       const saved = subDec(b.cost, p);
-      return { feature, baselineUsd: b.cost, projectedUsd: p, savedUsd: saved, savedPct: ratio(saved, b.cost) };
+      return { feature, baselineUsd: b.cost, projectedUsd: p, savedUsd: saved, savedPct: ratio(saved, b.cost), unpricedRequests: b.unpriced };
     })
     .sort((a, b) => compareDec(b.savedUsd, a.savedUsd) || a.feature.localeCompare(b.feature));
   const saved = subDec(baselineUsd, prev);
