@@ -48,6 +48,10 @@ export interface PriceTables {
 }
 export const DEFAULT_TABLES: PriceTables = { alias: "price_alias", rate: "price_rate", a: "pa", r: "pr" };
 
+/** Whether row `u` pays rate row `r`'s long-context tier (see costExpr). */
+const longContextApplies = (u: string, r: string, decision?: string): string =>
+  `(${r}.lc_threshold IS NOT NULL AND ${decision ?? `coalesce(${u}.long_context, (${u}.input_tokens + ${u}.cached_input_tokens + ${u}.cache_write_5m_tokens + ${u}.cache_write_1h_tokens) > ${r}.lc_threshold)`})`;
+
 /**
  * Exact cost in DECIMAL(38,12): tokens × USD-per-1M × 10^-6, never divided. NULL when unpriced.
  * The long-context tier is all-or-nothing per request: stated by the source for bucketed exports, else decided by
@@ -55,7 +59,7 @@ export const DEFAULT_TABLES: PriceTables = { alias: "price_alias", rate: "price_
  * decision for callers that pre-aggregated requests (see sim/simulate.ts).
  */
 export const costExpr = (u: string, longContext?: string, r = "pr"): string => {
-  const lc = `(${r}.lc_threshold IS NOT NULL AND ${longContext ?? `coalesce(${u}.long_context, (${u}.input_tokens + ${u}.cached_input_tokens + ${u}.cache_write_5m_tokens + ${u}.cache_write_1h_tokens) > ${r}.lc_threshold)`})`;
+  const lc = longContextApplies(u, r, longContext);
   const sum = (p: string) =>
     `(${u}.input_tokens * ${r}.${p}input + ${u}.cached_input_tokens * ${r}.${p}cached + ${u}.cache_write_5m_tokens * ${r}.${p}cw5 + ${u}.cache_write_1h_tokens * ${r}.${p}cw1 + ${u}.output_tokens * ${r}.${p}output)`;
   return `CAST(CASE WHEN ${r}.model_id IS NULL THEN NULL WHEN ${lc} THEN ${sum("lc_")} * 0.000001::DECIMAL(7,6) ELSE ${sum("")} * 0.000001::DECIMAL(7,6) END AS DECIMAL(38,12))`;
@@ -82,7 +86,7 @@ const PICO = ["input", "cached", "cw5", "cw1", "output", "lc_input", "lc_cached"
  * products. An INT64 overflow means a row of over $9M (ingest reports it like any row of $1M or more).
  */
 export const costPerRow = (u: string, r = "pr"): string => {
-  const lc = `(${r}.lc_threshold IS NOT NULL AND coalesce(${u}.long_context, (${u}.input_tokens + ${u}.cached_input_tokens + ${u}.cache_write_5m_tokens + ${u}.cache_write_1h_tokens) > ${r}.lc_threshold))`;
+  const lc = longContextApplies(u, r);
   const rate = (c: string) => `(CASE WHEN ${lc} THEN ${r}.lc_${c}_p ELSE ${r}.${c}_p END)`;
   const pico = `(${u}.input_tokens * ${rate("input")} + ${u}.cached_input_tokens * ${rate("cached")} + ${u}.cache_write_5m_tokens * ${rate("cw5")} + ${u}.cache_write_1h_tokens * ${rate("cw1")} + ${u}.output_tokens * ${rate("output")})`;
   return `CAST(CASE WHEN ${r}.model_id IS NULL THEN NULL ELSE ${pico} * 0.000000000001::DECIMAL(13,12) END AS DECIMAL(38,12))`;

@@ -1,4 +1,4 @@
-import { cacheExclusions, rewriteSim, simCount, type Tactic } from "./types.js";
+import { cacheExclusions, deniedRequests, rewriteSim, simCount, type Tactic } from "./types.js";
 
 /**
  * Exact response cache. Requests are replayed in time order per (feature, model, prompt_hash): an entry is set on a
@@ -19,7 +19,8 @@ export function exactCache(ttlSeconds: number): Tactic {
       "a hit costs $0 (cache storage and lookups are not priced)",
       "requests without a prompt_hash, prompts on the config's cache.denyPrefixes (checked at ingest), and features with cacheable: false are never served from cache",
     ],
-    async perRequest({ db, config, rows, row, params }) {
+    async perRequest(ctx) {
+      const { db, config, rows, row, params } = ctx;
       const excl = cacheExclusions(row.hit);
       await db.run(
         // Only keys seen more than once can hit; the rest are misses and never enter the replay. (Two windows over
@@ -63,7 +64,7 @@ export function exactCache(ttlSeconds: number): Tactic {
          UNION ALL SELECT r.rid FROM cache_chain r ANTI JOIN cache_miss m ON m.g = r.g AND m.i = r.i`,
       );
       hitRows = Number((await db.one<{ n: string }>("SELECT count(*) AS n FROM cache_hit"))?.n ?? 0);
-      denied = Number((await db.one<{ n: string }>(`SELECT count(*) AS n FROM ${rows} r WHERE NOT (${row.hit}) AND r.cache_denied`, params))?.n ?? 0);
+      denied = await deniedRequests(ctx);
       for (const t of ["cache_rows", "cache_chain", "cache_jump", "cache_miss"]) await db.run(`DROP TABLE IF EXISTS ${t}`);
       return {
         columns: { cx_hit: hitRows ? "rid IN (SELECT rid FROM cache_hit)" : "false" },

@@ -1,5 +1,5 @@
 import { SIG_SIZE } from "../sources/sql.js";
-import { cacheExclusions, rewriteSim, type Tactic } from "./types.js";
+import { cacheExclusions, deniedRequests, rewriteSim, type Tactic } from "./types.js";
 
 export const SWEEP = [0.91, 0.93, 0.95, 0.97] as const;
 const BANDS = 8;
@@ -84,7 +84,8 @@ export function semanticCache(ttlSeconds: number, threshold: number): Tactic {
   return {
     name: "semantic-cache",
     assumptions,
-    async perRequest({ db, config, rows, row, params }) {
+    async perRequest(ctx) {
+      const { db, config, rows, row, params } = ctx;
       const has = await db.one<{ emb: string }>(`SELECT count(*) FILTER (WHERE r.prompt_emb IS NOT NULL) AS emb FROM ${rows} r`, params);
       const method = Number(has?.emb ?? 0) > 0 ? cosine() : MINHASH;
       stats.method = method.name;
@@ -96,7 +97,7 @@ export function semanticCache(ttlSeconds: number, threshold: number): Tactic {
          WHERE ${method.value} IS NOT NULL AND NOT ${excl.sql}`,
         { ...params, ...excl.params(config) },
       );
-      stats.denied = Number((await db.one<{ n: string }>(`SELECT count(*) AS n FROM ${rows} r WHERE NOT (${row.hit}) AND r.cache_denied`, params))?.n ?? 0);
+      stats.denied = await deniedRequests(ctx);
       await db.run(
         `CREATE OR REPLACE TEMP TABLE sc_bands AS
          SELECT rid, feature, model, ts, b, hash(sig[b * ${method.bandSize} + 1 : b * ${method.bandSize} + ${method.bandSize}]) AS bh

@@ -100,6 +100,12 @@ export const cacheExclusions = (hit: string) => ({
   params: (config: ConfigT) => ({ excluded: notCacheable(config) }),
 });
 
+/** Requests not yet served from cache whose prompt is on the deny-list (the cache steps report them). */
+export async function deniedRequests({ db, rows, row, params }: RowContext): Promise<number> {
+  const r = await db.one<{ n: string }>(`SELECT count(*) AS n FROM ${rows} r WHERE NOT (${row.hit}) AND r.cache_denied`, params);
+  return Number(r?.n ?? 0);
+}
+
 /**
  * Rewrites the summed traffic (`sim`) with some columns replaced. `joins` may add joins (sim is aliased `s`).
  */
