@@ -91,6 +91,25 @@ test("prompt cache: warm when the same feature and model ran at most 5 minutes b
   assert.equal(j.steps[0].costUsd, 0.0357);
 });
 
+test("prompt cache after route: a routed request shares warm prefixes with the traffic already on its new model", () => {
+  const dir = tmp();
+  const db = join(dir, "rp.duckdb");
+  const at = (s: number) => new Date(Date.UTC(2025, 10, 3, 8) + s * 1000).toISOString();
+  // The same feature: a native gpt-4o-mini request (logged by its snapshot name), then a gpt-4o one a minute later.
+  const csv = ["timestamp,model,user,input_tokens,output_tokens", `${at(0)},gpt-4o-mini-2024-07-18,a1b2c3d4e5f6:f,2000,0`, `${at(60)},gpt-4o,a1b2c3d4e5f6:f,2000,0`];
+  writeFileSync(join(dir, "rp.csv"), csv.join("\n") + "\n");
+  assert.equal(cli(["ingest", "--db", db, join(dir, "rp.csv")]).code, 0);
+  const j = JSON.parse(cli(["simulate", "--db", db, "--route", "mini", "--escalate", "0", "--prompt-cache", "--format", "json"]).stdout);
+  // Baseline: 2,000 × $0.15/M + 2,000 × $2.50/M = $0.0003 + $0.005 = $0.0053. Route: both on gpt-4o-mini, $0.0006.
+  // Prompt cache: the routed request is warm (gpt-4o-mini ran 60 s before): 1,000 × $0.15 + 1,000 × $0.075 per 1M
+  // = $0.000225; the first stays cold at $0.0003 (OpenAI: no write premium). Total $0.000525.
+  assert.equal(j.baselineUsd, 0.0053);
+  assert.deepEqual(j.steps.map((s: { tactic: string; costUsd: number; affectedRequests: number }) => [s.tactic, s.costUsd, s.affectedRequests]), [
+    ["route", 0.0006, 1],
+    ["prompt-cache", 0.000525, 1],
+  ]);
+});
+
 test("simulate golden on the demo: every tactic, composed in playbook order", () => {
   const args = ["simulate", "--db", demo, "--cache", "exact", "--route", "mini", "--batch", "auto", "--prompt-cache", "--prune", "0.2", "--output-cap", "800", "--monthly", "--self-host", "2.50:2000"];
   const t = cli(args);

@@ -40,9 +40,12 @@ export function route(spec: string, escalate: number, scope: FeatureScope, catal
          SELECT * FROM (SELECT unnest(json_transform($pairs::JSON, '[{"from":"VARCHAR","to":"VARCHAR"}]'), recursive := true))`,
         params,
       );
-      // Later per-request work (prompt caching's warm prefixes) sees each request on the model it is routed to.
+      // Later per-request work (prompt caching's warm prefixes) sees each request on the model it is routed to, by
+      // model id, so routed requests share a prefix cache with the traffic already on that model.
       return {
-        columns: { rt_model: `CASE WHEN rt."to" IS NOT NULL AND NOT (${row.hit}) AND ${scopeSql(scope, "route_features", "r.feature")} THEN rt."to" ELSE ${row.model} END` },
+        columns: {
+          rt_model: `CASE WHEN rt."to" IS NOT NULL AND NOT (${row.hit}) AND ${scopeSql(scope, "route_features", "r.feature")} THEN rt."to" ELSE coalesce(rt_pa.model_id, ${row.model}) END`,
+        },
         joins: `LEFT JOIN price_alias rt_pa ON rt_pa.alias = lower(${row.model}) LEFT JOIN route_map rt ON rt."from" = rt_pa.model_id`,
         row: { model: "r.rt_model" },
         params: scopeParams(scope, "route_features"),
