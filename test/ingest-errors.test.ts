@@ -83,6 +83,23 @@ test("re-ingesting the same file adds 0 rows and says so", async () => {
   assert.equal(await checksum(db), before);
 });
 
+test("a file of the same size but other content is ingested; the same content under another name is not", async () => {
+  // Ingest hashes a file while it loads unless the ledger has one of the same size: both paths must end right.
+  const dir = tmp();
+  const db = join(dir, "t.duckdb");
+  writeFileSync(join(dir, "a.csv"), HEADER + GOOD);
+  writeFileSync(join(dir, "b.csv"), HEADER + GOOD.replace(",10,5", ",11,5"));
+  writeFileSync(join(dir, "c.csv"), HEADER + GOOD);
+  for (const [file, added] of [["a.csv", 1], ["b.csv", 1], ["c.csv", 0]] as const) {
+    const r = cli(["ingest", "--db", db, file], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`${added} rows? added`), file);
+  }
+  // Two ledger entries, each with its file's real sha256 (the one hashed during the load too).
+  const shas = (await query(db, "SELECT file_sha256 FROM ingests ORDER BY ingest_id")).map((r) => r.file_sha256);
+  assert.deepEqual(shas, [createHash("sha256").update(HEADER + GOOD).digest("hex"), createHash("sha256").update(HEADER + GOOD.replace(",10,5", ",11,5")).digest("hex")]);
+});
+
 test("--dry-run reports what would be added and writes nothing", async () => {
   const { db } = seeded();
   const before = await checksum(db);
