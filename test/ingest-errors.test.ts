@@ -189,10 +189,10 @@ test("a custom tag pattern from the config decodes other layouts; a bad one is e
   writeFileSync(join(dir, "cfg.json"), JSON.stringify({ tags: { pattern: "^(?<feature>[a-z-]+)/(?<user>[0-9a-f]{12})$" } }));
   writeFileSync(join(dir, "r.csv"), HEADER + "2025-10-20T08:00:00Z,gpt-4o-mini,summarize/a1b2c3d4e5f6,10,5\n" + GOOD);
   assert.equal(cli(["ingest", "--db", db, "--config", "cfg.json", "r.csv"], { cwd: dir }).code, 0);
-  assert.deepEqual(await query(db, "SELECT user_hash, feature FROM usage ORDER BY feature DESC"), [
-    { user_hash: "a1b2c3d4e5f6", feature: "summarize" },
+  assert.deepEqual(await query(db, "SELECT tag_raw, user_hash, feature FROM usage ORDER BY feature DESC"), [
+    { tag_raw: "summarize/a1b2c3d4e5f6", user_hash: "a1b2c3d4e5f6", feature: "summarize" },
     // A tag in another layout is not decoded: only its hash is kept.
-    { user_hash: createHash("sha256").update("a1b2c3d4e5f6:chat").digest("hex").slice(0, 12), feature: "(untagged)" },
+    { tag_raw: null, user_hash: createHash("sha256").update("a1b2c3d4e5f6:chat").digest("hex").slice(0, 12), feature: "(untagged)" },
   ]);
   writeFileSync(join(dir, "bad.json"), JSON.stringify({ tags: { pattern: "^(?<user>x)$" } }));
   const r = cli(["ingest", "--db", join(dir, "u.duckdb"), "--config", "bad.json", "r.csv"], { cwd: dir });

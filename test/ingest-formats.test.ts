@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { cli, dump, FIXTURES, golden, normalise, query, tmp } from "./helpers.js";
 
-const USAGE_COLS = `(SELECT i.source_format FROM ingests i WHERE i.ingest_id = usage.ingest_id) AS source_format, strftime(ts, '%Y-%m-%dT%H:%M:%S') AS ts, strftime(bucket_end, '%Y-%m-%dT%H:%M:%S') AS bucket_end,
-  provider, model, project, api_key, workspace, user_hash, feature, endpoint, requests, input_tokens,
+const USAGE_COLS = `source_format, strftime(ts, '%Y-%m-%dT%H:%M:%S') AS ts, strftime(bucket_end, '%Y-%m-%dT%H:%M:%S') AS bucket_end,
+  provider, model, project, api_key, workspace, tag_raw, user_hash, feature, endpoint, requests, input_tokens,
   cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens, batch,
   service_tier, long_context, status, latency_ms, request_id, reported_cost_usd, cost_usd, priced`;
 const BILLED_COLS = `source_format, day, provider, model, line_item, token_type, cost_type, project, api_key, workspace,
@@ -31,3 +31,10 @@ for (const file of readdirSync(dir).sort()) {
     );
   });
 }
+
+test("every input format fits the usage.source_format type (a new adapter needs a migration)", async () => {
+  const { ADAPTERS } = await import("../src/sources/index.js");
+  const { SOURCE_FORMATS_V4 } = await import("../src/store/schema.js");
+  const known = new Set<string>(SOURCE_FORMATS_V4);
+  assert.deepEqual(ADAPTERS.map((a) => a.name).filter((n) => !known.has(n)), []);
+});

@@ -70,6 +70,7 @@ export function insertUsageSql(adapter: UsageAdapter, file: SourceFile, tag: { g
   const userHash = `CASE WHEN tagged THEN parts.user WHEN coalesce(tag, user_raw) IS NOT NULL THEN left(sha256(coalesce(tag, user_raw)), 12) END`;
   const base = `
     SELECT ts, bucket_end, provider, model, project, api_key, workspace,
+      CASE WHEN tagged THEN tag END AS tag_raw,
       ${userHash} AS user_hash,
       coalesce(CASE WHEN tagged THEN parts.feature END, feature_hint, '(untagged)') AS feature,
       endpoint, requests, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
@@ -78,23 +79,23 @@ export function insertUsageSql(adapter: UsageAdapter, file: SourceFile, tag: { g
     FROM (${decoded})`;
   const rows =
     adapter.kind === "billing"
-      ? `SELECT ts, bucket_end, provider, model, project, api_key, workspace, user_hash, feature, endpoint,
+      ? `SELECT ts, bucket_end, provider, model, project, api_key, workspace, tag_raw, user_hash, feature, endpoint,
            ${TOKEN_COLUMNS.map((t) => `(CASE WHEN min(${t}) < 0 THEN -1 ELSE sum(${t}) END)::BIGINT AS ${t}`).join(", ")},
            batch, service_tier, long_context, NULL::VARCHAR AS status, NULL::BIGINT AS latency_ms,
            NULL::VARCHAR AS prompt_hash, NULL::VARCHAR AS request_id, sum(reported_cost_usd) AS reported_cost_usd, NULL::UBIGINT[] AS prompt_sig,
            NULL::FLOAT[] AS prompt_emb, NULL::BOOLEAN AS cache_denied,
            ${rowKey(USAGE_KEY)} AS row_key
          FROM (${base})
-         GROUP BY ts, bucket_end, provider, model, project, api_key, workspace, user_hash, feature, endpoint,
+         GROUP BY ts, bucket_end, provider, model, project, api_key, workspace, tag_raw, user_hash, feature, endpoint,
            batch, service_tier, long_context`
       : `SELECT *, NULL::VARCHAR AS row_key FROM (${base})`;
   return `
-    INSERT INTO usage (ts, bucket_end, source_kind, ingest_id, provider, model, project, api_key, workspace, user_hash,
-      feature, endpoint, requests, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
+    INSERT INTO usage (ts, bucket_end, source_kind, source_format, ingest_id, provider, model, project, api_key, workspace,
+      tag_raw, user_hash, feature, endpoint, requests, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
       output_tokens, reasoning_tokens, batch, service_tier, long_context, status, latency_ms, prompt_hash, request_id,
       reported_cost_usd, row_key, cost_usd, priced, prompt_sig, prompt_emb, cache_denied)
-    SELECT u.ts, u.bucket_end, $kind, $ingest_id, coalesce(u.provider, pr.provider), u.model, u.project, u.api_key, u.workspace,
-      u.user_hash, u.feature, u.endpoint, u.requests, u.input_tokens, u.cached_input_tokens,
+    SELECT u.ts, u.bucket_end, $kind, $format, $ingest_id, coalesce(u.provider, pr.provider), u.model, u.project, u.api_key, u.workspace,
+      u.tag_raw, u.user_hash, u.feature, u.endpoint, u.requests, u.input_tokens, u.cached_input_tokens,
       u.cache_write_5m_tokens, u.cache_write_1h_tokens, u.output_tokens, u.reasoning_tokens, u.batch, u.service_tier,
       u.long_context, u.status, u.latency_ms, u.prompt_hash, u.request_id, u.reported_cost_usd, u.row_key,
       ${costPerRow("u")} AS cost_usd, pr.model_id IS NOT NULL AS priced, u.prompt_sig, u.prompt_emb, u.cache_denied

@@ -4,6 +4,25 @@
  * Timestamps are naive UTC. `usage` has no NOT NULL constraints on purpose: they made bulk inserts ~1.7x slower,
  * and ingest validates every row itself (naming the bad line) before it commits.
  */
+/** The input formats (adapter names) when schema v4 was written. */
+export const SOURCE_FORMATS_V4 = [
+  "anthropic-cost-csv",
+  "anthropic-cost-json",
+  "anthropic-tokens-csv",
+  "anthropic-usage-json",
+  "litellm-spend-logs",
+  "openai-batch-input",
+  "openai-batch-output",
+  "openai-cost-csv",
+  "openai-costs-json",
+  "openai-legacy-usage-json",
+  "openai-usage-csv",
+  "openai-usage-json",
+  "openrouter-csv",
+  "request-log-csv",
+  "request-log-jsonl",
+] as const;
+
 export const MIGRATIONS: readonly { version: number; sql: string }[] = [
   {
     version: 1,
@@ -99,10 +118,10 @@ CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
   {
     version: 4,
     // Cheaper bulk writes: a constant VARCHAR costs ~0.5 s per 10M rows to write, an ENUM a fraction of it.
-    // tag_raw was never read (a decoded tag is user_hash:feature) and source_format is in the ledger per ingest_id.
+    // The formats are those of this version; a new adapter needs a migration that widens the type (a test checks).
     sql: `CREATE TYPE source_kind AS ENUM ('billing', 'requests');
           ALTER TABLE usage ALTER source_kind TYPE source_kind;
-          ALTER TABLE usage DROP COLUMN tag_raw;
-          ALTER TABLE usage DROP COLUMN source_format;`,
+          CREATE TYPE source_format AS ENUM (${SOURCE_FORMATS_V4.map((f) => `'${f}'`).join(", ")});
+          ALTER TABLE usage ALTER source_format TYPE source_format;`,
   },
 ];
