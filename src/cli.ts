@@ -35,9 +35,9 @@ function build(done: (code: number) => void): Command {
   globals(program.command("ingest"))
     .summary("load provider exports and request logs into the database")
     .description(
-      "Load provider usage/cost exports (OpenAI, Anthropic, LiteLLM, OpenRouter) and your own request logs.\n" +
-        "The format is detected from the header or first record; `llmcost formats` lists them.\n" +
-        "Each file is one transaction. Re-ingesting the same file (same sha256) adds nothing.\n" +
+      "Load provider usage/cost exports (OpenAI, Anthropic, LiteLLM, OpenRouter) and your own request logs. " +
+        "The format is detected from the header or first record; `llmcost formats` lists them. " +
+        "Each file is one transaction. Re-ingesting the same file (same sha256) adds nothing. " +
         "Overlapping provider buckets are not double counted: the newest export of a bucket wins.",
     )
     .argument("<files...>", "files, directories (read recursively) or - for stdin")
@@ -55,8 +55,8 @@ function build(done: (code: number) => void): Command {
   globals(program.command("report"))
     .summary("Pareto attribution: where the money goes, by feature, user, model or time")
     .description(
-      "Spend by one or two dimensions, sorted by cost (time dimensions chronologically), with share, cumulative\n" +
-        "share and the Pareto headline. Unpriced usage is shown, never dropped. Untagged spend is its own row.\n" +
+      "Spend by one or two dimensions, sorted by cost (time dimensions chronologically), with share, cumulative " +
+        "share and the Pareto headline. Unpriced usage is shown, never dropped. Untagged spend is its own row. " +
         "Dimensions: feature, user, model, provider, project, api_key, endpoint, batch, service_tier, day, week, month.",
     )
     .option("--by <dims>", "one or two dimensions, comma-separated", "feature")
@@ -83,8 +83,8 @@ function build(done: (code: number) => void): Command {
   globals(program.command("simulate"))
     .summary("project what each cost-cutting tactic would save on your traffic")
     .description(
-      "Replays your request logs through tactics in playbook order (cache, route, batch, prompt-cache, prune,\n" +
-        "output-cap); each acts on what the earlier ones left, so nothing is counted twice. Prints a waterfall,\n" +
+      "Replays your request logs through tactics in playbook order (cache, route, batch, prompt-cache, prune, " +
+        "output-cap); each acts on what the earlier ones left, so nothing is counted twice. Prints a waterfall, " +
         "the per-feature breakdown, the evidence and every assumption used. Results are estimates.",
     )
     .option("--feature <name>", "only this feature (repeatable)", repeat, [] as string[])
@@ -108,7 +108,7 @@ function build(done: (code: number) => void): Command {
 
   globals(program.command("savings"))
     .summary("run every tactic on every feature and rank the opportunities by $/month")
-    .description("Each tactic (exact cache, route to the cheaper sibling, batch, prompt cache) is measured alone on\ncurrent traffic, per feature, with the evidence behind it. Estimates; use `simulate` to compose tactics.")
+    .description("Each tactic (exact cache, route to the cheaper sibling, batch, prompt cache) is measured alone on current traffic, per feature, with the evidence behind it. Estimates; use `simulate` to compose tactics.")
     .option("--feature <name>", "only this feature (repeatable)", repeat, [] as string[])
     .option("--since <date>", "start, inclusive")
     .option("--until <date>", "end, exclusive")
@@ -119,9 +119,9 @@ function build(done: (code: number) => void): Command {
   globals(program.command("budget"))
     .summary("CI gate: fail when spend, its projection, a spike or a plan breaks a budget")
     .description(
-      "Checks the latest complete day and the month to date (actual and projected run rate) against budgets from\n" +
-        "flags or the config, per feature and per model, spikes against the trailing 7-day median, the unpriced\n" +
-        "share, and a plan's monthly cost delta. Writes the report to stdout, markdown to --summary or\n" +
+      "Checks the latest complete day and the month to date (actual and projected run rate) against budgets from " +
+        "flags or the config, per feature and per model, spikes against the trailing 7-day median, the unpriced " +
+        "share, and a plan's monthly cost delta. Writes the report to stdout, markdown to --summary or " +
         "$GITHUB_STEP_SUMMARY, the verdict to stderr. Exit 1 when a check fails, 0 when all pass, 2 on bad usage.",
     )
     .option("--max-daily <usd>", "budget for the latest complete day")
@@ -140,8 +140,8 @@ function build(done: (code: number) => void): Command {
   globals(program.command("reconcile"))
     .summary("compare the bill, the cost computed from usage exports and the cost your request logs explain")
     .description(
-      "Per day × provider × model: billed (cost exports), computed (usage exports priced by llmcost), and the cost\n" +
-        "seen in request logs, with deltas, the unattributed share and coverage. Flags lines that differ by more\n" +
+      "Per day × provider × model: billed (cost exports), computed (usage exports priced by llmcost), and the cost " +
+        "seen in request logs, with deltas, the unattributed share and coverage. Flags lines that differ by more " +
         "than --tolerance percent, or where one side is missing.",
     )
     .option("--since <date>", "start, inclusive")
@@ -162,7 +162,7 @@ function build(done: (code: number) => void): Command {
     .command("pricing")
     .summary("list, show and check the versioned pricing tables; import a LiteLLM price map")
     .description(
-      "Prices live in pricing/*.json (USD per 1M tokens), effective-dated, with explicit aliases.\n" +
+      "Prices live in pricing/*.json (USD per 1M tokens), effective-dated, with explicit aliases. " +
         "Model names match exactly: an unknown or fine-tuned model is reported as unpriced, never $0.",
     );
   globals(pricing.command("list"))
