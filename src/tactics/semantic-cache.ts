@@ -1,30 +1,13 @@
 import { SIG_SIZE } from "../sources/sql.js";
+import type { Db } from "../store/db.js";
 import { cacheExclusions, deniedRequests, rewriteSim, type Tactic } from "./types.js";
 
 export const SWEEP = [0.91, 0.93, 0.95, 0.97] as const;
 const BANDS = 8;
 
-/** Random hyperplanes for embeddings: 64 sign bits (8 bands × 8), each a sparse ±1 projection over 32 dimensions. */
+/** Random hyperplanes for embeddings: 64 sign bits (8 bands × 8) over at most SUBSPACE dimensions. */
 const PLANES = 64;
-const PLANE_DIMS = 32;
-
-/** Deterministic pseudo-random plane offsets and signs (a fixed seed: the same traffic always gives the same result). */
-function planes(): { offsets: number[][]; signs: number[][] } {
-  let x = 0x9e3779b9;
-  const next = () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
-  const offsets: number[][] = [];
-  const signs: number[][] = [];
-  for (let k = 0; k < PLANES; k++) {
-    offsets.push(Array.from({ length: PLANE_DIMS }, () => next()));
-    signs.push(Array.from({ length: PLANE_DIMS }, () => (next() & 1 ? 1 : -1)));
-  }
-  return { offsets, signs };
-}
+const SUBSPACE = 256;
 
 /**
  * How prompts are compared. With an embedding column: cosine similarity of the embeddings (exact), with candidates
@@ -33,39 +16,72 @@ function planes(): { offsets: number[][]; signs: number[][] } {
  */
 interface Similarity {
   name: "cosine" | "minhash";
-  /** The per-request value compared (`v`) and its LSH signature (`sig`, a list split into BANDS bands). */
+  /** The per-request value compared, as `v` in sc_rows. */
   value: string;
-  signature: string;
-  bandSize: number;
+  /** Fills sc_bands(rid, feature, model, ts, b, bh) from sc_rows: one hash per request and band. */
+  bands(db: Db): Promise<void>;
   /** Similarity of two requests' values a.v and b.v. */
   score: string;
   assumption: (threshold: number) => string;
 }
 
+const BAND_ROWS = SIG_SIZE / BANDS;
 const MINHASH: Similarity = {
   name: "minhash",
   value: "r.prompt_sig",
-  signature: "v",
-  bandSize: SIG_SIZE / BANDS,
+  async bands(db) {
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE sc_bands AS
+       SELECT rid, feature, model, ts, b, hash(v[b * ${BAND_ROWS} + 1 : b * ${BAND_ROWS} + ${BAND_ROWS}]) AS bh FROM sc_rows, range(${BANDS}) t(b)`,
+    );
+  },
   score: `len(list_filter(range(1, ${SIG_SIZE + 1}), i -> a.v[i] = b.v[i])) / ${SIG_SIZE}.0`,
   assumption: (t) => `near-duplicate prompts by MinHash over word 3-shingles (estimated Jaccard ≥ ${t}) — lexical similarity stands in for semantic`,
 };
 
-function cosine(): Similarity {
-  const { offsets, signs } = planes();
-  const lit = (m: number[][]) => `[${m.map((r) => `[${r.join(",")}]`).join(",")}]`;
-  // Bit k: the sign of the request's embedding projected on plane k (dimensions taken modulo its length).
-  const bits = `list_transform(range(${PLANES}), k -> list_sum(list_transform(range(${PLANE_DIMS}),
-      j -> v[(${lit(offsets)}[k + 1][j + 1] % len(v)) + 1] * ${lit(signs)}[k + 1][j + 1])) > 0)`;
-  return {
-    name: "cosine",
-    value: "r.prompt_emb",
-    signature: bits,
-    bandSize: PLANES / BANDS,
-    score: "CASE WHEN len(a.v) = len(b.v) THEN list_cosine_similarity(a.v, b.v) ELSE 0 END",
-    assumption: (t) => `near-duplicate prompts by cosine similarity of the logged embeddings (≥ ${t})`,
+/** Deterministic pseudo-random numbers (xorshift32, fixed seed): the same traffic always gives the same candidates. */
+function xorshift(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>>= 0);
   };
 }
+
+/**
+ * The band hashes of embeddings of one length: bit k is the sign of the embedding projected on a random ±1 plane.
+ * Long embeddings are first cut to a fixed random subset of SUBSPACE dimensions (near-duplicates stay near in it; the
+ * similarity itself is always exact). The planes are SQL literals, constant per query: 64 dense dot products a request.
+ */
+function cosineBands(dim: number): string {
+  const next = xorshift(0x9e3779b9);
+  const all = Array.from({ length: dim }, (_, i) => i + 1);
+  // A seeded partial Fisher–Yates shuffle picks the subspace.
+  for (let i = 0; i < Math.min(SUBSPACE, dim); i++) {
+    const j = i + (next() % (dim - i));
+    [all[i], all[j]] = [all[j]!, all[i]!];
+  }
+  const sub = all.slice(0, Math.min(SUBSPACE, dim));
+  const plane = () => `[${sub.map(() => (next() & 1 ? 1 : -1)).join(",")}]::FLOAT[]`;
+  const perBand = PLANES / BANDS;
+  const hashes = Array.from({ length: BANDS }, () => `hash([${Array.from({ length: perBand }, () => `list_dot_product(s, ${plane()}) > 0`).join(", ")}])`);
+  const s = dim <= SUBSPACE ? "v" : `list_select(v, [${sub.join(",")}])`;
+  return `SELECT rid, feature, model, ts, unnest(range(${BANDS})) AS b, unnest([${hashes.join(", ")}]) AS bh
+          FROM (SELECT *, ${s} AS s FROM sc_rows WHERE len(v) = ${dim})`;
+}
+
+const COSINE: Similarity = {
+  name: "cosine",
+  value: "r.prompt_emb",
+  async bands(db) {
+    const dims = (await db.all<{ dim: number }>("SELECT DISTINCT len(v)::INTEGER AS dim FROM sc_rows ORDER BY 1")).map((r) => Number(r.dim));
+    await db.run(`CREATE OR REPLACE TEMP TABLE sc_bands AS ${dims.map(cosineBands).join(" UNION ALL ")}`);
+  },
+  score: "CASE WHEN len(a.v) = len(b.v) THEN list_cosine_similarity(a.v, b.v) ELSE 0 END",
+  assumption: (t) => `near-duplicate prompts by cosine similarity of the logged embeddings (≥ ${t})`,
+};
 
 /**
  * Semantic (near-duplicate) response cache, as an estimate. A request is a hit when an earlier request of the same
@@ -87,7 +103,7 @@ export function semanticCache(ttlSeconds: number, threshold: number): Tactic {
     async perRequest(ctx) {
       const { db, config, rows, row, params } = ctx;
       const has = await db.one<{ emb: string }>(`SELECT count(*) FILTER (WHERE r.prompt_emb IS NOT NULL) AS emb FROM ${rows} r`, params);
-      const method = Number(has?.emb ?? 0) > 0 ? cosine() : MINHASH;
+      const method = Number(has?.emb ?? 0) > 0 ? COSINE : MINHASH;
       stats.method = method.name;
       assumptions.splice(1, 0, method.assumption(threshold));
       const excl = cacheExclusions(row.hit);
@@ -98,11 +114,7 @@ export function semanticCache(ttlSeconds: number, threshold: number): Tactic {
         { ...params, ...excl.params(config) },
       );
       stats.denied = await deniedRequests(ctx);
-      await db.run(
-        `CREATE OR REPLACE TEMP TABLE sc_bands AS
-         SELECT rid, feature, model, ts, b, hash(sig[b * ${method.bandSize} + 1 : b * ${method.bandSize} + ${method.bandSize}]) AS bh
-         FROM (SELECT *, ${method.signature} AS sig FROM sc_rows), range(${BANDS}) t(b)`,
-      );
+      await method.bands(db);
       // For each request, the best similarity to an earlier request within the TTL (candidates share a band).
       await db.run(
         `CREATE OR REPLACE TEMP TABLE sc_best AS
