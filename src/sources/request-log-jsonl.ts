@@ -1,4 +1,4 @@
-import { bool, cacheDenied, embeddingList, isoTs, money, promptSig, readJson, text, tok, unixTs } from "./sql.js";
+import { bool, cacheDenied, embeddingList, isoTs, money, promptSig, readJson, text, tok, unixTs, withShingles } from "./sql.js";
 import { TOKEN_BUCKETS, type UsageAdapter, type UsageColumn } from "./types.js";
 import { GEMINI_STRUCT, USAGE_STRUCT, usageObjectColumns } from "./usage-object.js";
 
@@ -32,7 +32,7 @@ export const requestLogJsonl: UsageAdapter = {
     !("custom_id" in head.first) &&
     !("spend" in head.first),
   read: () => ({
-    from: readJson(
+    from: withShingles(readJson(
       {
         timestamp: "VARCHAR",
         ts: "VARCHAR",
@@ -68,7 +68,7 @@ export const requestLogJsonl: UsageAdapter = {
         ...Object.fromEntries(FLAT_TOKENS.map((t) => [t, "DOUBLE"])),
       },
       "newline_delimited",
-    ),
+    ), "prompt"),
     keep: keepRequestEvents,
     lines: "jsonl",
   }),
