@@ -1,6 +1,6 @@
 import { readJson, text, unixTs } from "./sql.js";
 import type { CompanionAdapter, UsageAdapter } from "./types.js";
-import { USAGE_STRUCT, usageObjectColumns } from "./usage-object.js";
+import { USAGE_STRUCT, usageObjectColumns, withUsageObject } from "./usage-object.js";
 import { firstHasKeys } from "./util.js";
 
 const INPUT_BODY = "STRUCT(model VARCHAR, \"user\" VARCHAR, safety_identifier VARCHAR, metadata STRUCT(user_id VARCHAR, feature VARCHAR))";
@@ -38,14 +38,19 @@ export const openaiBatchOutput: UsageAdapter = {
       "newline_delimited",
     );
     return {
-      from: `(SELECT o.*, i.url AS req_url, i.body AS req FROM (SELECT row_number() OVER () AS __line, * FROM ${output}) o LEFT JOIN ${input} i ON i.custom_id = o.custom_id)`,
+      from: withUsageObject(
+        `(SELECT o.*, i.url AS req_url, i.body AS req FROM (SELECT row_number() OVER () AS __line, * FROM ${output}) o LEFT JOIN ${input} i ON i.custom_id = o.custom_id)`,
+        "response.body.usage",
+        null,
+        "NULL",
+      ),
       params: inputs.length ? { inputs } : undefined,
       keep: { sql: "response.body.usage IS NOT NULL", reason: "failed request (no usage)" },
       lines: { line: "__line" },
     };
   },
   columns: () => {
-    const obj = usageObjectColumns("response.body.usage", null, "NULL");
+    const obj = usageObjectColumns();
     return {
       ...obj,
       ts: unixTs("coalesce(response.body.created, response.body.created_at)"),

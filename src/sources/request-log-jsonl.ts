@@ -1,6 +1,6 @@
 import { bool, cacheDenied, embeddingList, isoTs, money, promptSig, readJson, text, tok, unixTs, withShingles } from "./sql.js";
 import { TOKEN_BUCKETS, type UsageAdapter, type UsageColumn } from "./types.js";
-import { GEMINI_STRUCT, USAGE_STRUCT, usageObjectColumns } from "./usage-object.js";
+import { GEMINI_STRUCT, USAGE_STRUCT, usageObjectColumns, withUsageObject } from "./usage-object.js";
 
 /** `event` values that mean "one model call". Lines with any other event (feedback, errors, spans…) are skipped. */
 export const REQUEST_EVENTS = ["request", "response", "completion", "generation", "usage", "llm_request", "llm.request", "llm_call"];
@@ -10,8 +10,11 @@ export const keepRequestEvents = {
 };
 
 /** A timestamp that may be ISO text (with or without an offset) or unix seconds. */
-export const anyTs = (expr: string): string =>
-  `(CASE WHEN regexp_full_match(${text(expr)}, '\\d+(\\.\\d+)?') THEN ${unixTs(text(expr))} ELSE ${isoTs(expr)} END)`;
+export const anyTs = (expr: string): string => {
+  const t = text(expr);
+  // ISO text has a '-' or ':'; only the rest is tested (by a regexp) for unix seconds.
+  return `(CASE WHEN contains(${t}, '-') OR contains(${t}, ':') THEN ${isoTs(expr)} WHEN regexp_full_match(${t}, '\\d+(\\.\\d+)?') THEN ${unixTs(t)} END)`;
+};
 
 const FLAT_TOKENS = TOKEN_BUCKETS;
 
@@ -32,7 +35,7 @@ export const requestLogJsonl: UsageAdapter = {
     !("custom_id" in head.first) &&
     !("spend" in head.first),
   read: () => ({
-    from: withShingles(readJson(
+    from: withShingles(withUsageObject(readJson(
       {
         timestamp: "VARCHAR",
         ts: "VARCHAR",
@@ -68,15 +71,13 @@ export const requestLogJsonl: UsageAdapter = {
         ...Object.fromEntries(FLAT_TOKENS.map((t) => [t, "DOUBLE"])),
       },
       "newline_delimited",
-    ), "prompt"),
+    ), "coalesce(usage, response.usage)", "coalesce(usageMetadata, response.usageMetadata)", "provider"), "prompt"),
     keep: keepRequestEvents,
     lines: "jsonl",
   }),
   columns: () => {
-    const u = "coalesce(usage, response.usage)";
-    const g = "coalesce(usageMetadata, response.usageMetadata)";
-    const isFlat = `(${u} IS NULL AND ${g} IS NULL)`;
-    const obj = usageObjectColumns(u, g, "provider");
+    const isFlat = "(__uo_u IS NULL AND __uo_g IS NULL)";
+    const obj = usageObjectColumns();
     const flatOr = (c: (typeof FLAT_TOKENS)[number]) => `CASE WHEN ${isFlat} THEN ${tok(c)} ELSE ${obj[c]} END`;
     const model = `coalesce(${text("model")}, ${text("response.model")})`;
     const cols: Partial<Record<UsageColumn, string>> = {

@@ -21,77 +21,63 @@ export const USAGE_STRUCT =
 export const GEMINI_STRUCT = `STRUCT(${GEMINI_FIELDS})`;
 
 /**
- * Normalises a usage struct `u` (and a Gemini usageMetadata struct `g`, when the source has one) to the disjoint canonical buckets.
+ * Normalises a usage struct `u` (and a Gemini usageMetadata struct `g`, when the source has one) to the disjoint
+ * canonical buckets, as columns added to `relation`:
  * - OpenAI prompt/input tokens include cached and cache-write tokens: subtract them.
  * - Anthropic input_tokens exclude cache reads and writes: keep as is.
  * - Gemini promptTokenCount includes cached; candidates exclude thoughts, which bill as output.
  * `providerHint` is an SQL expression (may be NULL) naming the provider when the log states it.
+ *
+ * The struct, the shape flags and the raw bucket values are staged as columns (__uo_*), each computed once per row:
+ * inlined into every token column, the expressions were repeated hundreds of times (2 s per 1M rows). Read them with
+ * usageObjectColumns().
  */
-export function usageObjectColumns(
-  u: string,
-  g: string | null,
-  providerHint: string,
-): Pick<
-  Partial<Record<UsageColumn, string>>,
-  | "input_tokens"
-  | "cached_input_tokens"
-  | "cache_write_5m_tokens"
-  | "cache_write_1h_tokens"
-  | "output_tokens"
-  | "reasoning_tokens"
-  | "provider"
-  | "service_tier"
-> {
-  const gem = (f: string) => (g === null ? `${u}.${f}` : `coalesce(${g}.${f}, ${u}.${f})`);
-  const isGemini = `(${gem("promptTokenCount")} IS NOT NULL OR ${gem("candidatesTokenCount")} IS NOT NULL)`;
-  const isChat = `(${u}.prompt_tokens IS NOT NULL)`;
-  const isAnthropic = `(NOT ${isGemini} AND NOT ${isChat} AND (${u}.cache_read_input_tokens IS NOT NULL OR ${u}.cache_creation_input_tokens IS NOT NULL OR ${u}.cache_creation IS NOT NULL OR lower(${providerHint}) = 'anthropic'))`;
-  const pick = (gemini: string, chat: string, anthropic: string, responses: string) =>
-    `(CASE WHEN ${isGemini} THEN ${gemini} WHEN ${isChat} THEN ${chat} WHEN ${isAnthropic} THEN ${anthropic} ELSE ${responses} END)`;
+export function withUsageObject(relation: string, u: string, g: string | null, providerHint: string): string {
+  const gem = (f: string) => (g === null ? `__uo_u.${f}` : `coalesce(__uo_g.${f}, __uo_u.${f})`);
   const z = (e: string) => `coalesce(${e}, 0)`;
+  const pick = (gemini: string, chat: string, anthropic: string, responses: string) =>
+    `(CASE WHEN __uo_gemini THEN ${gemini} WHEN __uo_chat THEN ${chat} WHEN __uo_anthropic THEN ${anthropic} ELSE ${responses} END)`;
+  const structs = `SELECT *, ${u} AS __uo_u${g === null ? "" : `, ${g} AS __uo_g`} FROM ${relation}`;
+  const flags = `SELECT *, (${gem("promptTokenCount")} IS NOT NULL OR ${gem("candidatesTokenCount")} IS NOT NULL) AS __uo_gemini,
+      (__uo_u.prompt_tokens IS NOT NULL) AS __uo_chat FROM (${structs})`;
+  const anthropic = `SELECT *, (NOT __uo_gemini AND NOT __uo_chat AND (__uo_u.cache_read_input_tokens IS NOT NULL
+      OR __uo_u.cache_creation_input_tokens IS NOT NULL OR __uo_u.cache_creation IS NOT NULL OR lower(${providerHint}) = 'anthropic')) AS __uo_anthropic
+    FROM (${flags})`;
+  const raw: Record<string, string> = {
+    __uo_provider: `coalesce(lower(${providerHint}), CASE WHEN __uo_gemini THEN 'google' WHEN __uo_anthropic THEN 'anthropic' ELSE 'openai' END)`,
+    __uo_input: pick(
+      `${gem("promptTokenCount")} - ${z(gem("cachedContentTokenCount"))} + ${z(gem("toolUsePromptTokenCount"))}`,
+      `__uo_u.prompt_tokens - ${z("__uo_u.prompt_tokens_details.cached_tokens")} - ${z("__uo_u.prompt_tokens_details.cache_write_tokens")}`,
+      "__uo_u.input_tokens",
+      `__uo_u.input_tokens - ${z("__uo_u.input_tokens_details.cached_tokens")} - ${z("__uo_u.input_tokens_details.cache_write_tokens")}`,
+    ),
+    __uo_cached: pick(gem("cachedContentTokenCount"), "__uo_u.prompt_tokens_details.cached_tokens", "__uo_u.cache_read_input_tokens", "__uo_u.input_tokens_details.cached_tokens"),
+    __uo_cw5: pick(
+      "NULL",
+      "__uo_u.prompt_tokens_details.cache_write_tokens",
+      `coalesce(__uo_u.cache_creation.ephemeral_5m_input_tokens, __uo_u.cache_creation_input_tokens - ${z("__uo_u.cache_creation.ephemeral_1h_input_tokens")})`,
+      "__uo_u.input_tokens_details.cache_write_tokens",
+    ),
+    __uo_cw1: pick("NULL", "NULL", "__uo_u.cache_creation.ephemeral_1h_input_tokens", "NULL"),
+    __uo_output: pick(`${z(gem("candidatesTokenCount"))} + ${z(gem("thoughtsTokenCount"))}`, "__uo_u.completion_tokens", "__uo_u.output_tokens", "__uo_u.output_tokens"),
+    __uo_reasoning: pick(gem("thoughtsTokenCount"), "__uo_u.completion_tokens_details.reasoning_tokens", "NULL", "__uo_u.output_tokens_details.reasoning_tokens"),
+  };
+  return `(SELECT *, ${Object.entries(raw).map(([c, e]) => `${e} AS ${c}`).join(",\n  ")} FROM (${anthropic}))`;
+}
+
+/** The canonical columns of a relation staged by withUsageObject. */
+export function usageObjectColumns(): Pick<
+  Partial<Record<UsageColumn, string>>,
+  "input_tokens" | "cached_input_tokens" | "cache_write_5m_tokens" | "cache_write_1h_tokens" | "output_tokens" | "reasoning_tokens" | "provider" | "service_tier"
+> {
   return {
-    provider: `coalesce(lower(${providerHint}), CASE WHEN ${isGemini} THEN 'google' WHEN ${isAnthropic} THEN 'anthropic' ELSE 'openai' END)`,
-    input_tokens: tok(
-      pick(
-        `${gem("promptTokenCount")} - ${z(gem("cachedContentTokenCount"))} + ${z(gem("toolUsePromptTokenCount"))}`,
-        `${u}.prompt_tokens - ${z(`${u}.prompt_tokens_details.cached_tokens`)} - ${z(`${u}.prompt_tokens_details.cache_write_tokens`)}`,
-        `${u}.input_tokens`,
-        `${u}.input_tokens - ${z(`${u}.input_tokens_details.cached_tokens`)} - ${z(`${u}.input_tokens_details.cache_write_tokens`)}`,
-      ),
-    ),
-    cached_input_tokens: tok(
-      pick(
-        gem("cachedContentTokenCount"),
-        `${u}.prompt_tokens_details.cached_tokens`,
-        `${u}.cache_read_input_tokens`,
-        `${u}.input_tokens_details.cached_tokens`,
-      ),
-    ),
-    cache_write_5m_tokens: tok(
-      pick(
-        "NULL",
-        `${u}.prompt_tokens_details.cache_write_tokens`,
-        `coalesce(${u}.cache_creation.ephemeral_5m_input_tokens, ${u}.cache_creation_input_tokens - ${z(`${u}.cache_creation.ephemeral_1h_input_tokens`)})`,
-        `${u}.input_tokens_details.cache_write_tokens`,
-      ),
-    ),
-    cache_write_1h_tokens: tok(pick("NULL", "NULL", `${u}.cache_creation.ephemeral_1h_input_tokens`, "NULL")),
-    output_tokens: tok(
-      pick(
-        `${z(gem("candidatesTokenCount"))} + ${z(gem("thoughtsTokenCount"))}`,
-        `${u}.completion_tokens`,
-        `${u}.output_tokens`,
-        `${u}.output_tokens`,
-      ),
-    ),
-    reasoning_tokens: tok(
-      pick(
-        gem("thoughtsTokenCount"),
-        `${u}.completion_tokens_details.reasoning_tokens`,
-        "NULL",
-        `${u}.output_tokens_details.reasoning_tokens`,
-      ),
-    ),
-    service_tier: `${u}.service_tier`,
+    provider: "__uo_provider",
+    input_tokens: tok("__uo_input"),
+    cached_input_tokens: tok("__uo_cached"),
+    cache_write_5m_tokens: tok("__uo_cw5"),
+    cache_write_1h_tokens: tok("__uo_cw1"),
+    output_tokens: tok("__uo_output"),
+    reasoning_tokens: tok("__uo_reasoning"),
+    service_tier: "__uo_u.service_tier",
   };
 }
