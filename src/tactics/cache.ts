@@ -25,17 +25,22 @@ export function exactCache(ttlSeconds: number): Tactic {
       await db.run(
         // Only keys seen more than once can hit; the rest are misses and never enter the replay. (Two windows over
         // one partitioning: cheaper than a GROUP BY over millions of distinct prompts and a join back.)
-        // A group whose requests all fall within TTL of its first needs no replay: the first misses, the rest hit.
         `CREATE OR REPLACE TEMP TABLE cache_rows AS
-         SELECT g, rid, ts, i, span <= to_seconds($ttl) AS simple FROM (
-           SELECT g, rid, ts, row_number() OVER w AS i, count(*) OVER p AS c, max(ts) OVER p - min(ts) OVER p AS span
+         SELECT g, rid, ts, i FROM (
+           SELECT g, rid, ts, row_number() OVER w AS i, count(*) OVER (PARTITION BY g) AS c
            FROM (SELECT hash(feature, ${row.model}, prompt_hash) AS g, rid, ts FROM ${rows} r
                  WHERE prompt_hash IS NOT NULL AND NOT ${excl.sql})
-           WINDOW p AS (PARTITION BY g), w AS (PARTITION BY g ORDER BY ts, rid))
+           WINDOW w AS (PARTITION BY g ORDER BY ts, rid))
          WHERE c > 1`,
-        { ...params, ...excl.params(config), ttl: ttlSeconds },
+        { ...params, ...excl.params(config) },
       );
-      await db.run("CREATE OR REPLACE TEMP TABLE cache_chain AS SELECT g, rid, ts, i FROM cache_rows WHERE NOT simple");
+      // A group whose requests all fall within TTL of its first needs no replay: the first misses, the rest hit.
+      // Only the others (cache_chain) are replayed.
+      await db.run(
+        "CREATE OR REPLACE TEMP TABLE cache_long AS SELECT g FROM cache_rows GROUP BY g HAVING max(ts) - min(ts) > to_seconds($ttl)",
+        { ttl: ttlSeconds },
+      );
+      await db.run("CREATE OR REPLACE TEMP TABLE cache_chain AS SELECT * FROM cache_rows SEMI JOIN cache_long USING (g)");
       // jump(i) = the first request of the group more than TTL after request i (NULL: none).
       await db.run(
         `CREATE OR REPLACE TEMP TABLE cache_jump AS
@@ -60,12 +65,12 @@ export function exactCache(ttlSeconds: number): Tactic {
       }
       await db.run(
         `CREATE OR REPLACE TEMP TABLE cache_hit AS
-         SELECT rid FROM cache_rows WHERE simple AND i > 1
+         SELECT rid FROM cache_rows ANTI JOIN cache_long USING (g) WHERE i > 1
          UNION ALL SELECT r.rid FROM cache_chain r ANTI JOIN cache_miss m ON m.g = r.g AND m.i = r.i`,
       );
       hitRows = Number((await db.one<{ n: string }>("SELECT count(*) AS n FROM cache_hit"))?.n ?? 0);
       denied = await deniedRequests(ctx);
-      for (const t of ["cache_rows", "cache_chain", "cache_jump", "cache_miss"]) await db.run(`DROP TABLE IF EXISTS ${t}`);
+      for (const t of ["cache_rows", "cache_long", "cache_chain", "cache_jump", "cache_miss"]) await db.run(`DROP TABLE IF EXISTS ${t}`);
       return {
         columns: { cx_hit: hitRows ? "rid IN (SELECT rid FROM cache_hit)" : "false" },
         keys: ["cx_hit"],

@@ -34,19 +34,28 @@ export function route(spec: string, escalate: number, scope: FeatureScope, catal
       `${(escalate * 100).toFixed(1)}% of routed requests escalate to the original model and pay both calls (the escalated call gets later tactics too: batch, pruning, output cap)`,
       "token counts are unchanged by the cheaper model",
     ],
-    async perRequest({ db, row }) {
+    async perRequest({ db, rows, row, params: rowParams }) {
       await db.run(
         `CREATE OR REPLACE TEMP TABLE route_map AS
          SELECT * FROM (SELECT unnest(json_transform($pairs::JSON, '[{"from":"VARCHAR","to":"VARCHAR"}]'), recursive := true))`,
         params,
       );
+      // Each model name of the traffic, resolved once: its model id and where route sends it (a few rows, joined on
+      // the name as logged instead of resolving every request).
+      await db.run(
+        `CREATE OR REPLACE TEMP TABLE route_model AS
+         SELECT m.model, coalesce(pa.model_id, m.model) AS model_id, rm."to"
+         FROM (SELECT DISTINCT ${row.model} AS model FROM ${rows} r) m
+         LEFT JOIN price_alias pa ON pa.alias = lower(m.model) LEFT JOIN route_map rm ON rm."from" = pa.model_id`,
+        rowParams,
+      );
       // Later per-request work (prompt caching's warm prefixes) sees each request on the model it is routed to, by
       // model id, so routed requests share a prefix cache with the traffic already on that model.
       return {
         columns: {
-          rt_model: `CASE WHEN rt."to" IS NOT NULL AND NOT (${row.hit}) AND ${scopeSql(scope, "route_features", "r.feature")} THEN rt."to" ELSE coalesce(rt_pa.model_id, ${row.model}) END`,
+          rt_model: `CASE WHEN rt."to" IS NOT NULL AND NOT (${row.hit}) AND ${scopeSql(scope, "route_features", "r.feature")} THEN rt."to" ELSE coalesce(rt.model_id, ${row.model}) END`,
         },
-        joins: `LEFT JOIN price_alias rt_pa ON rt_pa.alias = lower(${row.model}) LEFT JOIN route_map rt ON rt."from" = rt_pa.model_id`,
+        joins: `LEFT JOIN route_model rt ON rt.model = ${row.model}`,
         row: { model: "r.rt_model" },
         params: scopeParams(scope, "route_features"),
       };
