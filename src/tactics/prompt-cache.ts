@@ -12,6 +12,17 @@ export const WARM_SECONDS = 300;
  * well saves little. A cold request writes the prefix: Anthropic bills that write at the 5-minute write rate
  * (1.25× input), OpenAI has no write premium.
  */
+/**
+ * Where a request's moved prefix tokens go: warm, read from the cache; cold on Anthropic, written at the 5-minute
+ * write rate; cold elsewhere, they stay plain input. `t` are the current bucket expressions; `x` the alias holding
+ * pc_warm, pc_moved and provider (per request, or on the summed traffic).
+ */
+const shift = (t: { input: string; cached: string; cw5: string }, x: string) => ({
+  input: `(${t.input} - CASE WHEN ${x}.pc_warm OR ${x}.provider = 'anthropic' THEN ${x}.pc_moved ELSE 0 END)`,
+  cached: `(${t.cached} + CASE WHEN ${x}.pc_warm THEN ${x}.pc_moved ELSE 0 END)`,
+  cw5: `(${t.cw5} + CASE WHEN NOT ${x}.pc_warm AND ${x}.provider = 'anthropic' THEN ${x}.pc_moved ELSE 0 END)`,
+});
+
 export function promptCache(prefixShare: number): Tactic {
   return {
     name: "prompt-cache",
@@ -49,11 +60,7 @@ export function promptCache(prefixShare: number): Tactic {
         joins: `LEFT JOIN pc_bucket pc ON pc.feature = r.feature AND pc.model = ${row.model} AND pc.b = ${bucket("r.ts")}`,
         keys: ["pc_warm"],
         sums: ["pc_moved", "pc_n"],
-        row: {
-          input: `(${row.input} - CASE WHEN r.pc_warm OR r.provider = 'anthropic' THEN r.pc_moved ELSE 0 END)`,
-          cached: `(${row.cached} + CASE WHEN r.pc_warm THEN r.pc_moved ELSE 0 END)`,
-          cw5: `(${row.cw5} + CASE WHEN NOT r.pc_warm AND r.provider = 'anthropic' THEN r.pc_moved ELSE 0 END)`,
-        },
+        row: shift(row, "r"),
         params: { pc_share: prefixShare },
       };
     },
@@ -62,13 +69,8 @@ export function promptCache(prefixShare: number): Tactic {
         `SELECT feature, sum(pc_n) AS eligible, sum(n) FILTER (WHERE NOT cache_hit) AS total
          FROM sim GROUP BY 1 HAVING sum(pc_n) > 0 ORDER BY 2 DESC`,
       );
-      // Warm: the prefix is read from cache. Cold on Anthropic: the prefix is written at the 5m write rate.
-      // Cold elsewhere: it stays plain input.
-      await rewriteSim(db, {
-        input_tokens: "s.input_tokens - CASE WHEN s.pc_warm OR s.provider = 'anthropic' THEN s.pc_moved ELSE 0 END",
-        cached_input_tokens: "s.cached_input_tokens + CASE WHEN s.pc_warm THEN s.pc_moved ELSE 0 END",
-        cache_write_5m_tokens: "s.cache_write_5m_tokens + CASE WHEN NOT s.pc_warm AND s.provider = 'anthropic' THEN s.pc_moved ELSE 0 END",
-      });
+      const moved = shift({ input: "s.input_tokens", cached: "s.cached_input_tokens", cw5: "s.cache_write_5m_tokens" }, "s");
+      await rewriteSim(db, { input_tokens: moved.input, cached_input_tokens: moved.cached, cache_write_5m_tokens: moved.cw5 });
       const affected = per.reduce((a, r) => a + Number(r.eligible), 0);
       return {
         affectedRequests: affected,

@@ -61,10 +61,11 @@ export function route(spec: string, escalate: number, scope: FeatureScope, catal
       };
     },
     async apply({ db }) {
+      // sim holds the model names as logged: route_model (built by perRequest) already resolved each one.
       const routed = `(rm."to" IS NOT NULL AND NOT s.cache_hit AND ${scopeSql(scope, "route_features", "s.feature")})`;
-      const join = `LEFT JOIN price_alias pa ON pa.alias = lower(s.model) LEFT JOIN route_map rm ON rm."from" = pa.model_id`;
+      const join = "LEFT JOIN route_model rm ON rm.model = s.model";
       const per = await db.all<{ feature: string; from_model: string; to_model: string; n: string }>(
-        `SELECT s.feature, rm."from" AS from_model, rm."to" AS to_model, sum(s.n) AS n FROM sim s ${join}
+        `SELECT s.feature, rm.model_id AS from_model, rm."to" AS to_model, sum(s.n) AS n FROM sim s ${join}
          WHERE ${routed} GROUP BY ALL ORDER BY n DESC, 1, 2`,
         params,
       );

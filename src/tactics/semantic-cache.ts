@@ -94,6 +94,7 @@ export function semanticCache(ttlSeconds: number, threshold: number): Tactic {
   const stats = { considered: 0, hits: 0, denied: 0, method: "minhash" as Similarity["name"], sweep: {} as Record<string, number> };
   const assumptions = [
     `near-duplicate prompts within ${ttlSeconds}s in the same feature and model are served from cache at $0 — an estimate`,
+    MINHASH.assumption(threshold), // replaced by the method the traffic allows (perRequest)
     "every request considered pays an embedding of its input at the text-embedding-3-small rate",
     "requests without logged prompt text or embedding, prompts on the config's cache.denyPrefixes (checked at ingest), and features with cacheable: false are never served from cache",
   ];
@@ -105,7 +106,7 @@ export function semanticCache(ttlSeconds: number, threshold: number): Tactic {
       const has = await db.one<{ emb: string }>(`SELECT count(*) FILTER (WHERE r.prompt_emb IS NOT NULL) AS emb FROM ${rows} r`, params);
       const method = Number(has?.emb ?? 0) > 0 ? COSINE : MINHASH;
       stats.method = method.name;
-      assumptions.splice(1, 0, method.assumption(threshold));
+      assumptions[1] = method.assumption(threshold);
       const excl = cacheExclusions(row.hit);
       await db.run(
         `CREATE OR REPLACE TEMP TABLE sc_rows AS
