@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { cli, dump, FIXTURES, golden, normalise, query, tmp } from "./helpers.js";
@@ -37,4 +38,44 @@ test("every input format fits the usage.source_format type (a new adapter needs 
   const { SOURCE_FORMATS_V4 } = await import("../src/store/schema.js");
   const known = new Set<string>(SOURCE_FORMATS_V4);
   assert.deepEqual(ADAPTERS.map((a) => a.name).filter((n) => !known.has(n)), []);
+});
+
+test("a plain request log is stored lean and reads exactly as the same rows stored wide, repricing included", async () => {
+  const t = tmp();
+  const rows = [
+    "2025-10-20T08:00:00Z,gpt-4o-mini,a1b2c3d4e5f6:chat,,1000,200,50,120,r1,p1",
+    "2025-10-20T08:00:01Z,GPT-4o-mini,alice@example.com,summarize,1000,0,50,80,r2,p1", // raw id: hashed; feature column
+    "2025-10-20T08:00:02Z,claude-sonnet-4-5,A1B2C3D4E5F6:chat,,2000,0,10,,r3,", // not a tag (upper case): hashed
+    "2025-10-20T08:00:03Z,my-private-model,0123456789ab:batch-job,,10,0,1,5,r4,p2", // unpriced
+  ];
+  const header = "timestamp,model,user,feature,input_tokens,cached_input_tokens,output_tokens,latency_ms,request_id,prompt_hash";
+  writeFileSync(join(t, "lean.csv"), [header, ...rows].join("\n") + "\n");
+  // An (empty) project column is more than a plain log carries: the same rows go to usage_wide.
+  writeFileSync(join(t, "wide.csv"), [`${header},project`, ...rows.map((r) => `${r},`)].join("\n") + "\n");
+  const view = `SELECT * EXCLUDE (rid) FROM usage ORDER BY request_id`;
+  const stored = "SELECT (SELECT count(*) FROM usage_lean)::INT AS lean, (SELECT count(*) FROM usage_wide)::INT AS wide";
+  const read: Record<string, unknown>[][] = [];
+  for (const [file, where] of [["lean.csv", { lean: 4, wide: 0 }], ["wide.csv", { lean: 0, wide: 4 }]] as const) {
+    const db = join(t, `${file}.duckdb`);
+    assert.equal(cli(["ingest", "--db", db, join(t, file)]).code, 0);
+    assert.deepEqual(await query(db, stored), [where]);
+    // A pricing change re-prices stored rows in both tables: gpt-4o-mini at 20% off.
+    writeFileSync(join(t, "off.json"), JSON.stringify({ discounts: [{ provider: "openai", percent: 20 }] }));
+    writeFileSync(join(t, "one.csv"), `${header}\n2025-10-21T08:00:00Z,gpt-4o-mini,,,1,0,1,,r9,\n`);
+    assert.equal(cli(["ingest", "--db", db, "--pricing", join(t, "off.json"), join(t, "one.csv")]).code, 0);
+    read.push(await query(db, view));
+  }
+  assert.deepEqual(read[0], read[1]);
+  const r1 = read[0]![0]!;
+  // r1: 1000 uncached × $0.15/M + 200 cached × $0.075/M + 50 output × $0.60/M = $0.000195, then 20% off = $0.000156
+  assert.deepEqual(
+    [r1.tag_raw, r1.user_hash, r1.feature, r1.provider, r1.cost_usd, r1.priced],
+    ["a1b2c3d4e5f6:chat", "a1b2c3d4e5f6", "chat", "openai", "0.000156000000", true],
+  );
+  const byId = Object.fromEntries(read[0]!.map((r) => [r.request_id, r]));
+  assert.equal(byId.r2!.tag_raw, null);
+  assert.equal(byId.r2!.feature, "summarize");
+  assert.equal(byId.r2!.user_hash, createHash("sha256").update("alice@example.com").digest("hex").slice(0, 12));
+  assert.equal(byId.r3!.feature, "(untagged)");
+  assert.deepEqual([byId.r4!.priced, byId.r4!.cost_usd, byId.r4!.provider], [false, null, null]);
 });

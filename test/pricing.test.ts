@@ -26,7 +26,7 @@ async function price(rows: Usage[], overrides: unknown[] = []): Promise<(string 
     await installPricing(db, loadCatalog({ overrides }));
     for (const [i, r] of rows.entries()) {
       await db.run(
-        `INSERT INTO usage (ts, source_kind, source_format, ingest_id, model, feature, requests, input_tokens, cached_input_tokens,
+        `INSERT INTO usage_wide (ts, source_kind, source_format, ingest_id, model, feature, requests, input_tokens, cached_input_tokens,
            cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens, batch, service_tier, long_context, request_id)
          VALUES ($ts::TIMESTAMP, 'requests', 'request-log-csv', 1, $model, 'f', 1, $i, $c, $w5, $w1, $o, 0, $b, $tier, $lc, $id)`,
         { ts: r.ts, model: r.model, i: r.input ?? 0, c: r.cached ?? 0, w5: r.cw5 ?? 0, w1: r.cw1 ?? 0, o: r.output ?? 0, b: r.batch ?? false, tier: r.tier ?? null, lc: r.longContext ?? null, id: String(i) },

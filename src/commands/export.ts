@@ -79,7 +79,7 @@ export async function run(o: ExportOptions): Promise<number> {
       }
       mkdirSync(o.parquet, { recursive: true });
       await db.run(
-        `COPY (SELECT *, strftime(ts, '%Y-%m-%d') AS day FROM usage) TO '${escapePath(o.parquet)}'
+        `COPY (SELECT * EXCLUDE (rid), strftime(ts, '%Y-%m-%d') AS day FROM usage) TO '${escapePath(o.parquet)}'
          (FORMAT parquet, PARTITION_BY (day), OVERWRITE_OR_IGNORE true)`,
       );
       process.stderr.write(`wrote usage as Parquet partitioned by day to ${o.parquet}/day=YYYY-MM-DD/\n`);

@@ -9,7 +9,7 @@ import { REJECTS_TABLE } from "../sources/sql.js";
 import { Db } from "../store/db.js";
 import { readerError } from "./duckdb-errors.js";
 import { expandInputs, firstBadJsonLine, type InputFile, sha256File, sniff } from "./files.js";
-import { billedChecks, billedSelectList, insertBilledSql, insertUsageSql, locateSql, usageChecks, usageSelectList } from "./load.js";
+import { billedChecks, billedSelectList, insertBilledSql, insertUsageSql, locateSql, usageChecks, usageSelectList, usageTable } from "./load.js";
 
 export interface IngestRequest {
   dbPath: string;
@@ -111,6 +111,9 @@ export async function ingest(req: IngestRequest): Promise<IngestResult> {
     // Row order inside the table doesn't matter to llmcost, and not preserving it lets DuckDB insert in parallel
     // (about 1.5x faster). The error path turns it back on to number lines.
     await db.run("SET preserve_insertion_order = false");
+    // Joins here are a file's rows against small tables (prices, aliases). DuckDB cannot estimate a file's row count
+    // and would hash the file's rows instead: 10M rows ingested 2x slower. Keep the written order: small side built.
+    await db.run("SET disabled_optimizers = 'build_side_probe_side'");
     await installPricing(db, req.catalog);
     for (const p of planned) {
       try {
@@ -197,13 +200,13 @@ async function loadFile(
   tag: ReturnType<typeof compileTagPattern>,
   shaPending: Promise<string>,
 ): Promise<FileSummary> {
-  const table = adapter.target;
+  // The physical table this file's rows go to (the usage view reads usage_wide and usage_lean).
+  const table = adapter.target === "usage" ? usageTable(adapter, p.source, req.catalog) : "billed_cost";
   let replaced = 0;
   if (req.replace) {
     const old = { path: p.input.path, sha: await shaPending };
     const ids = `(SELECT ingest_id FROM ingests WHERE file_path = $path OR file_sha256 = $sha)`;
-    replaced += count(await db.all(`DELETE FROM usage WHERE ingest_id IN ${ids}`, old));
-    replaced += count(await db.all(`DELETE FROM billed_cost WHERE ingest_id IN ${ids}`, old));
+    for (const t of ["usage_wide", "usage_lean", "billed_cost"]) replaced += count(await db.all(`DELETE FROM ${t} WHERE ingest_id IN ${ids}`, old));
     await db.run(`DELETE FROM ingests WHERE ingest_id IN ${ids}`, old);
   }
   const id = Number((await db.one<{ id: string }>("SELECT coalesce(max(ingest_id), 0) + 1 AS id FROM ingests"))!.id);
@@ -250,7 +253,10 @@ async function loadFile(
     await db.run("SET preserve_insertion_order = false");
     exclude = checks.map((c) => `(${c.sql})`).join(" OR ");
   }
-  const insert = adapter.target === "usage" ? insertUsageSql(adapter, p.source, tag, exclude) : insertBilledSql(adapter, p.source, exclude);
+  const insert =
+    adapter.target === "usage"
+      ? insertUsageSql(adapter, p.source, tag, usageTable(adapter, p.source, req.catalog), exclude)
+      : insertBilledSql(adapter, p.source, exclude);
   try {
     await withProgress(db, req, p.input, () => db.run(insert, all));
   } catch (err) {
@@ -269,7 +275,7 @@ async function loadFile(
 
   // Validate what landed; on failure, re-read the file with row numbers to name the first bad record.
   const bad = await db.one<Record<string, string>>(
-    `SELECT ${checks.map((c, i) => `count(*) FILTER (WHERE ${c.sql}) AS c${i}`).join(", ")} FROM ${table} WHERE ingest_id = $ingest_id`,
+    `SELECT ${checks.map((c, i) => `count(*) FILTER (WHERE ${c.sql}) AS c${i}`).join(", ")} FROM ${adapter.target} WHERE ingest_id = $ingest_id`,
     all,
   );
   const failed = checks.findIndex((_, i) => Number(bad?.[`c${i}`] ?? 0) > 0);
@@ -291,16 +297,19 @@ async function loadFile(
   }
 
   // Overlapping provider buckets: the newest export of a bucket × group wins, so nothing is counted twice.
-  replaced += count(
-    await db.all(
-      `DELETE FROM ${table} WHERE ingest_id <> $1 AND row_key IN (SELECT row_key FROM ${table} WHERE ingest_id = $1 AND row_key IS NOT NULL)`,
-      [id],
-    ),
-  );
+  // (Only provider exports have row keys, and they are never lean.)
+  if (table !== "usage_lean") {
+    replaced += count(
+      await db.all(
+        `DELETE FROM ${table} WHERE ingest_id <> $1 AND row_key IN (SELECT row_key FROM ${table} WHERE ingest_id = $1 AND row_key IS NOT NULL)`,
+        [id],
+      ),
+    );
+  }
   if (adapter.target === "usage" && adapter.kind === "requests") {
     const dup = count(
       await db.all(
-        `DELETE FROM usage WHERE ingest_id = $1 AND request_id IN (SELECT request_id FROM usage WHERE ingest_id <> $1 AND request_id IS NOT NULL)`,
+        `DELETE FROM ${table} WHERE ingest_id = $1 AND request_id IN (SELECT request_id FROM usage WHERE ingest_id <> $1 AND request_id IS NOT NULL)`,
         [id],
       ),
     );

@@ -1,5 +1,7 @@
+import type { Catalog } from "../pricing/load.js";
 import { costPerRow, priceJoin } from "../pricing/sql.js";
-import { BILLED_COLUMNS, type BilledAdapter, type ReadPlan, type SourceFile, TOKEN_COLUMNS, USAGE_COLUMNS, type UsageAdapter } from "../sources/types.js";
+import { LEAN_PROVIDERS } from "../store/schema.js";
+import { BILLED_COLUMNS, type BilledAdapter, type ReadPlan, type SourceFile, TOKEN_COLUMNS, USAGE_COLUMNS, type UsageAdapter, type UsageColumn } from "../sources/types.js";
 
 /** Canonical NULL/zero defaults for columns an adapter doesn't produce. */
 const USAGE_DEFAULTS: Record<(typeof USAGE_COLUMNS)[number], string> = {
@@ -57,11 +59,36 @@ function canonicalUsage(adapter: UsageAdapter, file: SourceFile): string {
   return `SELECT ${usageSelectList(adapter, file)}\nFROM ${plan.from} AS src ${where(plan)}`;
 }
 
+/** The canonical columns a plain request log fills: a file that fills no other goes to usage_lean. */
+const LEAN_INPUTS: ReadonlySet<UsageColumn> = new Set<UsageColumn>([
+  "ts", "model", "user_raw", "tag", "feature_hint", "requests", ...TOKEN_COLUMNS, "latency_ms", "prompt_hash", "request_id",
+]);
+
+/**
+ * The physical table a usage file's rows go to (the `usage` view reads both; see store/schema.ts): usage_lean for
+ * request logs with only the lean columns, one request per row, and providers the lean ENUM can name.
+ */
+export function usageTable(adapter: UsageAdapter, file: SourceFile, catalog: Catalog): "usage_lean" | "usage_wide" {
+  const cols = adapter.columns(file);
+  const lean =
+    adapter.kind === "requests" &&
+    Object.entries(cols).every(([c, sql]) => sql === undefined || LEAN_INPUTS.has(c as UsageColumn)) &&
+    (cols.requests === undefined || cols.requests === "1") &&
+    catalog.models.every((m) => (LEAN_PROVIDERS as readonly string[]).includes(m.provider));
+  return lean ? "usage_lean" : "usage_wide";
+}
+
 /**
  * INSERT for a usage file. Tags are decoded here (raw user ids are hashed and never stored), provider buckets are
  * summed per key (identical keys in one export are one bucket), and cost is priced at each row's timestamp.
  */
-export function insertUsageSql(adapter: UsageAdapter, file: SourceFile, tag: { groups: readonly string[] }, exclude?: string): string {
+export function insertUsageSql(
+  adapter: UsageAdapter,
+  file: SourceFile,
+  tag: { groups: readonly string[] },
+  table: "usage_lean" | "usage_wide",
+  exclude?: string,
+): string {
   const canonical = `SELECT * FROM (${canonicalUsage(adapter, file)}) c ${exclude ? `WHERE NOT (${exclude})` : ""}`;
   // One regexp pass: a non-match yields empty groups, so "tagged" is a non-empty user group. (String functions were
   // tried for the default layout: ltrim with a character set costs 4x the regexp.)
@@ -89,8 +116,21 @@ export function insertUsageSql(adapter: UsageAdapter, file: SourceFile, tag: { g
          GROUP BY ts, bucket_end, provider, model, project, api_key, workspace, tag_raw, user_hash, feature, endpoint,
            batch, service_tier, long_context`
       : `SELECT *, NULL::VARCHAR AS row_key FROM (${base})`;
+  if (table === "usage_lean") {
+    // The tag is kept only when the view cannot rebuild it as user_hash:feature.
+    return `
+    INSERT INTO usage_lean (ts, source_format, ingest_id, provider, model, tag_raw, tagged, user_hash, feature,
+      input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens,
+      latency_ms, prompt_hash, request_id, cost_usd, priced)
+    SELECT u.ts, $format, $ingest_id, pr.provider, u.model,
+      CASE WHEN u.tag_raw IS DISTINCT FROM u.user_hash || ':' || u.feature THEN u.tag_raw END, u.tag_raw IS NOT NULL,
+      u.user_hash, u.feature, u.input_tokens, u.cached_input_tokens, u.cache_write_5m_tokens, u.cache_write_1h_tokens,
+      u.output_tokens, u.reasoning_tokens, u.latency_ms, u.prompt_hash, u.request_id,
+      ${costPerRow("u")} AS cost_usd, pr.model_id IS NOT NULL AS priced
+    FROM (${rows}) u ${priceJoin("u")}`;
+  }
   return `
-    INSERT INTO usage (ts, bucket_end, source_kind, source_format, ingest_id, provider, model, project, api_key, workspace,
+    INSERT INTO usage_wide (ts, bucket_end, source_kind, source_format, ingest_id, provider, model, project, api_key, workspace,
       tag_raw, user_hash, feature, endpoint, requests, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
       output_tokens, reasoning_tokens, batch, service_tier, long_context, status, latency_ms, prompt_hash, request_id,
       reported_cost_usd, row_key, cost_usd, priced, prompt_sig, prompt_emb, cache_denied)

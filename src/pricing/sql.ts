@@ -103,11 +103,15 @@ export async function storedPricingSha(db: Db): Promise<string | undefined> {
  * Runs inside the caller's transaction.
  */
 export async function repriceStored(db: Db, sha256: string): Promise<void> {
-  await db.run(
-    `UPDATE usage SET cost_usd = x.cost, priced = x.priced
-     FROM (SELECT u.rowid AS rid, ${costPerRow("u")} AS cost, pr.model_id IS NOT NULL AS priced FROM usage u ${priceJoin("u")}) x
-     WHERE usage.rowid = x.rid`,
-  );
+  // Both physical tables behind the usage view: lean rows are never batch, tiered or long-context by declaration.
+  const lean = "(SELECT rowid AS row_id, *, false AS batch, NULL::VARCHAR AS service_tier, NULL::BOOLEAN AS long_context FROM usage_lean)";
+  for (const [table, from] of [["usage_wide", "(SELECT rowid AS row_id, * FROM usage_wide)"], ["usage_lean", lean]] as const) {
+    await db.run(
+      `UPDATE ${table} SET cost_usd = x.cost, priced = x.priced
+       FROM (SELECT u.row_id, ${costPerRow("u")} AS cost, pr.model_id IS NOT NULL AS priced FROM ${from} u ${priceJoin("u")}) x
+       WHERE ${table}.rowid = x.row_id`,
+    );
+  }
   await db.run("INSERT OR REPLACE INTO meta VALUES ('pricing_sha256', $1)", [sha256]);
 }
 

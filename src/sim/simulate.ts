@@ -72,7 +72,7 @@ function scopeWhere(scope: SimScope, params: Record<string, Param>): string {
 async function loadSim(db: Db, catalog: Catalog, config: ConfigT, scope: SimScope, tactics: readonly Tactic[]): Promise<{ params: Record<string, Param>; rows: number }> {
   await installPricing(db, catalog);
   const params: Record<string, Param> = {};
-  let rows = `(SELECT u.rowid AS rid, u.ts, u.feature, u.model, u.provider, u.batch, u.service_tier, u.long_context,
+  let rows = `(SELECT u.rid, u.ts, u.feature, u.model, u.provider, u.batch, u.service_tier, u.long_context,
        u.input_tokens, u.cached_input_tokens, u.cache_write_5m_tokens, u.cache_write_1h_tokens, u.output_tokens,
        u.reasoning_tokens, u.prompt_hash, u.prompt_sig, u.prompt_emb, u.cache_denied
      FROM usage u WHERE ${scopeWhere(scope, params)})`;

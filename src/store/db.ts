@@ -20,9 +20,10 @@ function bind(sql: string, params: Params): DuckDBValue[] | Record<string, DuckD
 export type Row = Record<string, unknown>;
 
 /** LLMCOST_PROFILE=1 prints each statement's wall time to stderr (for benchmarking, not for users). */
-const profile = process.env.LLMCOST_PROFILE === "1";
+const profile = process.env.LLMCOST_PROFILE === "1" || process.env.LLMCOST_PROFILE === "full";
+const profileFull = process.env.LLMCOST_PROFILE === "full";
 const trace = (sql: string, t0: number) =>
-  process.stderr.write(`[sql ${((performance.now() - t0) / 1000).toFixed(3)}s] ${sql.replace(/\s+/g, " ").slice(0, 100)}\n`);
+  process.stderr.write(`[sql ${((performance.now() - t0) / 1000).toFixed(3)}s] ${sql.replace(/\s+/g, " ").slice(0, profileFull ? undefined : 100)}\n`);
 
 export interface DbOptions {
   readOnly: boolean;
