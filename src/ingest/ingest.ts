@@ -111,9 +111,6 @@ export async function ingest(req: IngestRequest): Promise<IngestResult> {
     // Row order inside the table doesn't matter to llmcost, and not preserving it lets DuckDB insert in parallel
     // (about 1.5x faster). The error path turns it back on to number lines.
     await db.run("SET preserve_insertion_order = false");
-    // Joins here are a file's rows against small tables (prices, aliases). DuckDB cannot estimate a file's row count
-    // and would hash the file's rows instead: 10M rows ingested 2x slower. Keep the written order: small side built.
-    await db.run("SET disabled_optimizers = 'build_side_probe_side'");
     await installPricing(db, req.catalog);
     for (const p of planned) {
       try {
@@ -258,6 +255,9 @@ async function loadFile(
       ? insertUsageSql(adapter, p.source, tag, usageTable(adapter, p.source, req.catalog), exclude)
       : insertBilledSql(adapter, p.source, exclude);
   try {
+    // The INSERT joins a file's rows to small tables (aliases, prices). DuckDB can misjudge a file's row count and
+    // hash the file's rows instead: 10M rows took 22-35 s instead of 10. Build on the side as written: the small one.
+    await db.run("SET disabled_optimizers = 'build_side_probe_side'");
     await withProgress(db, req, p.input, () => db.run(insert, all));
   } catch (err) {
     const msg = err instanceof Error ? err.message : "";
@@ -269,6 +269,8 @@ async function loadFile(
     const jsonl = p.source.head.kind === "json" && p.source.head.first !== undefined;
     if (e.reason.startsWith("malformed JSON") && jsonl) e.line = (await firstBadJsonLine(p.input.path)) ?? e.line;
     throw usageError(`${p.input.display}${e.line !== undefined ? `:${e.line}` : ""}: ${e.reason}`);
+  } finally {
+    await db.run("RESET disabled_optimizers").catch(() => undefined);
   }
 
   badRows.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
