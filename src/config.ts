@@ -67,7 +67,11 @@ export function loadConfig(path: string | undefined): { config: ConfigT; path: s
  * Compiles the tag pattern for DuckDB (RE2): named groups become positional, and the order of `user` and `feature`
  * is returned so regexp_extract can name them.
  */
-export function compileTagPattern(pattern: string): { re2: string; groups: ["user" | "feature", "user" | "feature"] } {
+/**
+ * A tag pattern for DuckDB's RE2 (named groups become plain groups, in `groups` order). `rebuilds`: every tag it
+ * decodes is exactly `user:feature`, so storage can drop the tag and rebuild it (the default pattern).
+ */
+export function compileTagPattern(pattern: string): { re2: string; groups: ["user" | "feature", "user" | "feature"]; rebuilds: boolean } {
   let count: number;
   try {
     count = (new RegExp(`${pattern}|`).exec("")?.length ?? 1) - 1;
@@ -85,5 +89,6 @@ export function compileTagPattern(pattern: string): { re2: string; groups: ["use
   return {
     re2: pattern.replace("(?<user>", "(").replace("(?<feature>", "("),
     groups: u < f ? ["user", "feature"] : ["feature", "user"],
+    rebuilds: pattern === DEFAULT_TAG_PATTERN,
   };
 }

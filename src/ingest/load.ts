@@ -1,5 +1,5 @@
 import type { Catalog } from "../pricing/load.js";
-import { costPerRow, priceJoin } from "../pricing/sql.js";
+import { costPerRow, ingestPriceJoin } from "../pricing/sql.js";
 import { LEAN_PROVIDERS } from "../store/schema.js";
 import { BILLED_COLUMNS, type BilledAdapter, type ReadPlan, type SourceFile, TOKEN_COLUMNS, USAGE_COLUMNS, type UsageAdapter, type UsageColumn } from "../sources/types.js";
 
@@ -85,7 +85,7 @@ export function usageTable(adapter: UsageAdapter, file: SourceFile, catalog: Cat
 export function insertUsageSql(
   adapter: UsageAdapter,
   file: SourceFile,
-  tag: { groups: readonly string[] },
+  tag: { groups: readonly string[]; rebuilds: boolean },
   table: "usage_lean" | "usage_wide",
   exclude?: string,
 ): string {
@@ -118,16 +118,16 @@ export function insertUsageSql(
       : `SELECT *, NULL::VARCHAR AS row_key FROM (${base})`;
   if (table === "usage_lean") {
     // The tag is kept only when the view cannot rebuild it as user_hash:feature.
+    const tagRaw = tag.rebuilds ? "NULL" : "CASE WHEN u.tag_raw IS DISTINCT FROM u.user_hash || ':' || u.feature THEN u.tag_raw END";
     return `
     INSERT INTO usage_lean (ts, source_format, ingest_id, provider, model, tag_raw, tagged, user_hash, feature,
       input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens,
       latency_ms, prompt_hash, request_id, cost_usd, priced)
-    SELECT u.ts, $format, $ingest_id, pr.provider, u.model,
-      CASE WHEN u.tag_raw IS DISTINCT FROM u.user_hash || ':' || u.feature THEN u.tag_raw END, u.tag_raw IS NOT NULL,
+    SELECT u.ts, $format, $ingest_id, pr.provider_lean, u.model, ${tagRaw}, u.tag_raw IS NOT NULL,
       u.user_hash, u.feature, u.input_tokens, u.cached_input_tokens, u.cache_write_5m_tokens, u.cache_write_1h_tokens,
       u.output_tokens, u.reasoning_tokens, u.latency_ms, u.prompt_hash, u.request_id,
       ${costPerRow("u")} AS cost_usd, pr.model_id IS NOT NULL AS priced
-    FROM (${rows}) u ${priceJoin("u")}`;
+    FROM (${rows}) u ${ingestPriceJoin("u")}`;
   }
   return `
     INSERT INTO usage_wide (ts, bucket_end, source_kind, source_format, ingest_id, provider, model, project, api_key, workspace,
@@ -139,7 +139,7 @@ export function insertUsageSql(
       u.cache_write_5m_tokens, u.cache_write_1h_tokens, u.output_tokens, u.reasoning_tokens, u.batch, u.service_tier,
       u.long_context, u.status, u.latency_ms, u.prompt_hash, u.request_id, u.reported_cost_usd, u.row_key,
       ${costPerRow("u")} AS cost_usd, pr.model_id IS NOT NULL AS priced, u.prompt_sig, u.prompt_emb, u.cache_denied
-    FROM (${rows}) u ${priceJoin("u")}`;
+    FROM (${rows}) u ${ingestPriceJoin("u")}`;
 }
 
 export function insertBilledSql(adapter: BilledAdapter, file: SourceFile, exclude?: string): string {
