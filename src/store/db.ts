@@ -1,7 +1,14 @@
 import { existsSync } from "node:fs";
-import { DuckDBInstance, listValue, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
+import { createRequire } from "node:module";
+import type * as DuckDB from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from "@duckdb/node-api";
 import { ExitError, usageError } from "../errors.js";
 import { MIGRATIONS } from "./schema.js";
+
+// require(), not import: importing this CommonJS package from an ES module makes Node lex every file it re-exports
+// to find the names, about 60 ms of every command's start.
+const duckdb = createRequire(import.meta.url)("@duckdb/node-api") as typeof DuckDB;
+const { listValue } = duckdb;
 
 export type Param = string | number | bigint | boolean | null;
 /** Positional ($1…) or named ($name) parameters; string arrays bind as LIST(VARCHAR). */
@@ -47,7 +54,7 @@ export class Db {
     const target = !exists && opts.inMemoryIfMissing ? ":memory:" : path;
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(target, opts.readOnly ? { access_mode: "READ_ONLY" } : {});
+      instance = await duckdb.DuckDBInstance.create(target, opts.readOnly ? { access_mode: "READ_ONLY" } : {});
     } catch (err) {
       throw translateOpenError(path, err);
     }
