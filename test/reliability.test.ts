@@ -176,3 +176,37 @@ test("privacy: no raw user id and no email is persisted anywhere in the database
   assert.equal(cli(["report", "--db", db]).code, 0);
   assert.equal(await checksum(db), before, "reports never write");
 });
+
+test("a v4 database migrates to v5: its rows stay, now behind the usage view, and new plain logs go lean", async () => {
+  const { DuckDBInstance } = await import("@duckdb/node-api");
+  const { MIGRATIONS } = await import("../src/store/schema.js");
+  const dir = tmp();
+  const db = join(dir, "v4.duckdb");
+  const inst = await DuckDBInstance.create(db);
+  const conn = await inst.connect();
+  await conn.run("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)");
+  for (const m of MIGRATIONS.filter((m) => m.version <= 4)) {
+    await conn.run(m.sql);
+    await conn.run(`INSERT INTO schema_migrations VALUES (${m.version}, now()::TIMESTAMP)`);
+  }
+  await conn.run(`INSERT INTO usage (ts, source_kind, source_format, ingest_id, provider, model, tag_raw, user_hash, feature, requests,
+      input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens, batch, cost_usd, priced)
+    VALUES ('2025-10-01 08:00:00', 'requests', 'request-log-csv', 1, 'openai', 'gpt-4o-mini', 'a1b2c3d4e5f6:old', 'a1b2c3d4e5f6', 'old', 1,
+      1000, 0, 0, 0, 0, 0, false, 0.00015, true)`);
+  await conn.run("INSERT INTO ingests VALUES (1, 'old.csv', 'x', 1, 'request-log-csv', 'requests', 1, 1, 0, 0, '2025-10-01', '2025-10-01', now()::TIMESTAMP, NULL)");
+  conn.closeSync();
+  inst.closeSync();
+
+  assert.equal(cli(["report", "--db", db]).code, 2, "read commands ask for a migration first");
+  writeFileSync(join(dir, "new.csv"), "timestamp,model,user,input_tokens,output_tokens\n2025-10-02T08:00:00Z,gpt-4o-mini,a1b2c3d4e5f6:new,1000,0\n");
+  const r = cli(["ingest", "--db", db, join(dir, "new.csv")]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(await query(db, "SELECT feature, cost_usd::VARCHAR AS cost, rid % 2 AS lean FROM usage ORDER BY ts"), [
+    { feature: "old", cost: "0.000150000000", lean: "0" },
+    { feature: "new", cost: "0.000150000000", lean: "1" },
+  ]);
+  const report = cli(["report", "--db", db, "--format", "csv"]);
+  assert.equal(report.code, 0, report.stderr);
+  assert.match(report.stdout, /\nold,1,1000,/);
+  assert.match(report.stdout, /\nnew,1,1000,/);
+});
