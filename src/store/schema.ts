@@ -34,7 +34,7 @@ FROM usage_lean;`;
 /**
  * Ordered migrations. Each runs once, inside a transaction, and is recorded in schema_migrations.
  * Money is DECIMAL(38,12): exact to a nano-cent, wide enough for any bill.
- * Timestamps are naive UTC. `usage` has no NOT NULL constraints on purpose: they made bulk inserts ~1.7x slower,
+ * Timestamps are naive UTC. The usage tables have no NOT NULL constraints on purpose: they made bulk inserts ~1.7x slower,
  * and ingest validates every row itself (naming the bad line) before it commits.
  */
 /** The input formats (adapter names) when schema v4 was written. */
