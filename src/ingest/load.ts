@@ -66,12 +66,12 @@ const LEAN_INPUTS: ReadonlySet<UsageColumn> = new Set<UsageColumn>([
 
 /**
  * The physical table a usage file's rows go to (the `usage` view reads both; see store/schema.ts): usage_lean for
- * request logs with only the lean columns, one request per row, and providers the lean ENUM can name.
+ * CSV request logs with only the lean columns, one request per row, and providers the lean ENUM can name.
  */
 export function usageTable(adapter: UsageAdapter, file: SourceFile, catalog: Catalog): "usage_lean" | "usage_wide" {
   const cols = adapter.columns(file);
   const lean =
-    adapter.kind === "requests" &&
+    adapter.name === "request-log-csv" &&
     Object.entries(cols).every(([c, sql]) => sql === undefined || LEAN_INPUTS.has(c as UsageColumn)) &&
     (cols.requests === undefined || cols.requests === "1") &&
     catalog.models.every((m) => (LEAN_PROVIDERS as readonly string[]).includes(m.provider));
@@ -120,13 +120,12 @@ export function insertUsageSql(
     // The tag is kept only when the view cannot rebuild it as user_hash:feature.
     const tagRaw = tag.rebuilds ? "NULL" : "CASE WHEN u.tag_raw IS DISTINCT FROM u.user_hash || ':' || u.feature THEN u.tag_raw END";
     return `
-    INSERT INTO usage_lean (ts, source_format, ingest_id, provider, model, tag_raw, tagged, user_hash, feature,
+    INSERT INTO usage_lean (ts, ingest_id, provider, model, tag_raw, tagged, user_hash, feature,
       input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens,
-      latency_ms, prompt_hash, request_id, cost_usd, priced)
-    SELECT u.ts, $format, $ingest_id, pr.provider_lean, u.model, ${tagRaw}, u.tag_raw IS NOT NULL,
+      latency_ms, prompt_hash, request_id, cost_usd)
+    SELECT u.ts, $ingest_id, pr.provider_lean, u.model, ${tagRaw}, u.tag_raw IS NOT NULL,
       u.user_hash, u.feature, u.input_tokens, u.cached_input_tokens, u.cache_write_5m_tokens, u.cache_write_1h_tokens,
-      u.output_tokens, u.reasoning_tokens, u.latency_ms, u.prompt_hash, u.request_id,
-      ${costPerRow("u")} AS cost_usd, pr.model_id IS NOT NULL AS priced
+      u.output_tokens, u.reasoning_tokens, u.latency_ms, u.prompt_hash, u.request_id, ${costPerRow("u")} AS cost_usd
     FROM (${rows}) u ${ingestPriceJoin("u")}`;
   }
   return `

@@ -114,11 +114,15 @@ export async function storedPricingSha(db: Db): Promise<string | undefined> {
  * Runs inside the caller's transaction.
  */
 export async function repriceStored(db: Db, sha256: string): Promise<void> {
-  // Both physical tables behind the usage view: lean rows are never batch, tiered or long-context by declaration.
+  // Both physical tables behind the usage view. Lean rows are never batch, tiered or long-context by declaration,
+  // and are priced exactly when they have a cost.
   const lean = "(SELECT rowid AS row_id, *, false AS batch, NULL::VARCHAR AS service_tier, NULL::BOOLEAN AS long_context FROM usage_lean)";
-  for (const [table, from] of [["usage_wide", "(SELECT rowid AS row_id, * FROM usage_wide)"], ["usage_lean", lean]] as const) {
+  for (const [table, from, set] of [
+    ["usage_wide", "(SELECT rowid AS row_id, * FROM usage_wide)", "cost_usd = x.cost, priced = x.priced"],
+    ["usage_lean", lean, "cost_usd = x.cost"],
+  ] as const) {
     await db.run(
-      `UPDATE ${table} SET cost_usd = x.cost, priced = x.priced
+      `UPDATE ${table} SET ${set}
        FROM (SELECT u.row_id, ${costPerRow("u")} AS cost, pr.model_id IS NOT NULL AS priced FROM ${from} u ${priceJoin("u")}) x
        WHERE ${table}.rowid = x.row_id`,
     );
