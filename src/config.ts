@@ -66,7 +66,7 @@ export function loadConfig(path: string | undefined): { config: ConfigT; path: s
 /**
  * Compiles the tag pattern for DuckDB (RE2): named groups become positional, and the order of `user` and `feature`
  * is returned so regexp_extract can name them. `rebuilds`: every tag it decodes is exactly `user:feature` (the
- * default pattern), so storage can drop the tag and rebuild it.
+ * default pattern), so usage_lean can drop the tag and rebuild it.
  */
 export function compileTagPattern(pattern: string): { re2: string; groups: ["user" | "feature", "user" | "feature"]; rebuilds: boolean } {
   let count: number;

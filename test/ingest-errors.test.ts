@@ -194,6 +194,8 @@ test("a custom tag pattern from the config decodes other layouts; a bad one is e
     // A tag in another layout is not decoded: only its hash is kept.
     { tag_raw: null, user_hash: createHash("sha256").update("a1b2c3d4e5f6:chat").digest("hex").slice(0, 12), feature: "(untagged)" },
   ]);
+  // usage_lean rebuilds tags as user_hash:feature, which this layout is not: its rows keep their tags in usage_wide.
+  assert.deepEqual(await query(db, "SELECT (SELECT count(*) FROM usage_wide)::INT AS wide, (SELECT count(*) FROM usage_lean)::INT AS lean"), [{ wide: 2, lean: 0 }]);
   writeFileSync(join(dir, "bad.json"), JSON.stringify({ tags: { pattern: "^(?<user>x)$" } }));
   const r = cli(["ingest", "--db", join(dir, "u.duckdb"), "--config", "bad.json", "r.csv"], { cwd: dir });
   assert.equal(r.code, 2);

@@ -198,7 +198,7 @@ async function loadFile(
   shaPending: Promise<string>,
 ): Promise<FileSummary> {
   // The physical table this file's rows go to (the usage view reads usage_wide and usage_lean).
-  const table = adapter.target === "usage" ? usageTable(adapter, p.source, req.catalog) : "billed_cost";
+  const table = adapter.target === "usage" ? usageTable(adapter, p.source, req.catalog, tag) : "billed_cost";
   let replaced = 0;
   if (req.replace) {
     const old = { path: p.input.path, sha: await shaPending };
@@ -252,7 +252,7 @@ async function loadFile(
   }
   const insert =
     adapter.target === "usage"
-      ? insertUsageSql(adapter, p.source, tag, usageTable(adapter, p.source, req.catalog), exclude)
+      ? insertUsageSql(adapter, p.source, tag, usageTable(adapter, p.source, req.catalog, tag), exclude)
       : insertBilledSql(adapter, p.source, exclude);
   try {
     // The INSERT joins a file's rows to small tables (aliases, prices). DuckDB can misjudge a file's row count and

@@ -66,12 +66,19 @@ const LEAN_INPUTS: ReadonlySet<UsageColumn> = new Set<UsageColumn>([
 
 /**
  * The physical table a usage file's rows go to (the `usage` view reads both; see store/schema.ts): usage_lean for
- * CSV request logs with only the lean columns, one request per row, and providers the lean ENUM can name.
+ * CSV request logs with only the lean columns, one request per row, tags the view can rebuild (the default pattern)
+ * and providers the lean ENUM can name.
  */
-export function usageTable(adapter: UsageAdapter, file: SourceFile, catalog: Catalog): "usage_lean" | "usage_wide" {
+export function usageTable(
+  adapter: UsageAdapter,
+  file: SourceFile,
+  catalog: Catalog,
+  tag: { rebuilds: boolean },
+): "usage_lean" | "usage_wide" {
   const cols = adapter.columns(file);
   const lean =
     adapter.name === "request-log-csv" &&
+    tag.rebuilds &&
     Object.entries(cols).every(([c, sql]) => sql === undefined || LEAN_INPUTS.has(c as UsageColumn)) &&
     (cols.requests === undefined || cols.requests === "1") &&
     catalog.models.every((m) => (LEAN_PROVIDERS as readonly string[]).includes(m.provider));
@@ -85,7 +92,7 @@ export function usageTable(adapter: UsageAdapter, file: SourceFile, catalog: Cat
 export function insertUsageSql(
   adapter: UsageAdapter,
   file: SourceFile,
-  tag: { groups: readonly string[]; rebuilds: boolean },
+  tag: { groups: readonly string[] },
   table: "usage_lean" | "usage_wide",
   exclude?: string,
 ): string {
@@ -117,13 +124,12 @@ export function insertUsageSql(
            batch, service_tier, long_context`
       : `SELECT *, NULL::VARCHAR AS row_key FROM (${base})`;
   if (table === "usage_lean") {
-    // The tag is kept only when the view cannot rebuild it as user_hash:feature.
-    const tagRaw = tag.rebuilds ? "NULL" : "CASE WHEN u.tag_raw IS DISTINCT FROM u.user_hash || ':' || u.feature THEN u.tag_raw END";
+    // No tag: the view rebuilds it as user_hash:feature.
     return `
-    INSERT INTO usage_lean (ts, ingest_id, provider, model, tag_raw, tagged, user_hash, feature,
+    INSERT INTO usage_lean (ts, ingest_id, provider, model, tagged, user_hash, feature,
       input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens,
       latency_ms, prompt_hash, request_id, cost_usd)
-    SELECT u.ts, $ingest_id, pr.provider_lean, u.model, ${tagRaw}, u.tag_raw IS NOT NULL,
+    SELECT u.ts, $ingest_id, pr.provider_lean, u.model, u.tag_raw IS NOT NULL,
       u.user_hash, u.feature, u.input_tokens, u.cached_input_tokens, u.cache_write_5m_tokens, u.cache_write_1h_tokens,
       u.output_tokens, u.reasoning_tokens, u.latency_ms, u.prompt_hash, u.request_id, ${costPerRow("u")} AS cost_usd
     FROM (${rows}) u ${ingestPriceJoin("u")}`;

@@ -10,9 +10,9 @@ export const LEAN_PROVIDERS = [
 /**
  * `usage`, the canonical table every reader queries, as a view over the two physical tables (schema v5):
  *   usage_wide  every canonical column: provider exports, and request logs that carry more than the lean columns;
- *   usage_lean  plain CSV request logs (timestamp, model, tag, tokens, latency, ids): most rows, written fastest. The
- *               tag is stored only when it is not `user_hash:feature`; the columns such logs never fill, the format
- *               and `priced` (a cost is stored exactly when the row is priced) are not stored.
+ *   usage_lean  plain CSV request logs (timestamp, model, tag, tokens, latency, ids) under the default tag pattern:
+ *               most rows, written fastest. Not stored: the tag (always `user_hash:feature` when `tagged`), the
+ *               columns such logs never fill, the format, and `priced` (a row has a cost exactly when it is priced).
  * `rid` identifies a row across both (simulate's request id).
  */
 const USAGE_VIEW = `
@@ -25,7 +25,7 @@ SELECT ts, bucket_end, source_kind, source_format, ingest_id, provider, model, p
 FROM usage_wide
 UNION ALL
 SELECT ts, NULL::TIMESTAMP, 'requests'::source_kind, 'request-log-csv'::source_format, ingest_id, provider::VARCHAR, model, NULL::VARCHAR,
-  NULL::VARCHAR, NULL::VARCHAR, coalesce(tag_raw, CASE WHEN tagged THEN user_hash || ':' || feature END),
+  NULL::VARCHAR, NULL::VARCHAR, CASE WHEN tagged THEN user_hash || ':' || feature END,
   user_hash, feature, NULL::VARCHAR, 1::BIGINT, input_tokens, cached_input_tokens, cache_write_5m_tokens,
   cache_write_1h_tokens, output_tokens, reasoning_tokens, false, NULL::VARCHAR, NULL::BOOLEAN, NULL::VARCHAR, latency_ms,
   prompt_hash, request_id, NULL::DECIMAL(38,12), NULL::VARCHAR, cost_usd, cost_usd IS NOT NULL, NULL::UBIGINT[], NULL::FLOAT[],
@@ -170,7 +170,6 @@ CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
             ingest_id              INTEGER,
             provider               lean_provider,
             model                  VARCHAR USING COMPRESSION dictionary,
-            tag_raw                VARCHAR,
             tagged                 BOOLEAN,
             user_hash              VARCHAR,
             feature                VARCHAR USING COMPRESSION dictionary,
