@@ -9,7 +9,7 @@ import { REJECTS_TABLE } from "../sources/sql.js";
 import { Db } from "../store/db.js";
 import { readerError } from "./duckdb-errors.js";
 import { expandInputs, firstBadJsonLine, type InputFile, sha256File, sniff } from "./files.js";
-import { billedChecks, billedSelectList, insertBilledSql, insertUsageSql, locateSql, usageChecks, usageSelectList, usageTable } from "./load.js";
+import { billedChecks, billedSelectList, type Check, insertBilledSql, insertUsageSql, locateSql, usageChecks, usageSelectList, usageTable } from "./load.js";
 
 export interface IngestRequest {
   dbPath: string;
@@ -401,7 +401,7 @@ interface FileStats {
  * The ingest summary's figures for one ingest_id, plus the count of rows failing each check, in one scan. Usage rows
  * are grouped by model and provider first: one hash table instead of one per DISTINCT list.
  */
-function fileStatsSql(table: "usage_lean" | "usage_wide" | "billed_cost", checks: { sql: string }[]): string {
+function fileStatsSql(table: "usage_lean" | "usage_wide" | "billed_cost", checks: Check[]): string {
   const ts = (e: string) => `strftime(${e}, '%Y-%m-%dT%H:%M:%SZ')`;
   if (table === "billed_cost") {
     return `SELECT count(*) AS rows, ${ts("min(ts)")} AS "from", ${ts("max(coalesce(bucket_end, ts))")} AS "to",
@@ -414,18 +414,22 @@ function fileStatsSql(table: "usage_lean" | "usage_wide" | "billed_cost", checks
   const noModel = "coalesce(model, '(no model)')";
   // Straight from the physical table (lean rows with the columns the checks name): grouping on the ENUM provider
   // rather than the view's text made this scan 0.45 s -> 0.37 s at 10M rows.
-  const from =
-    table === "usage_lean"
-      ? `(SELECT *, 1::BIGINT AS requests, NULL::TIMESTAMP AS bucket_end, cost_usd IS NOT NULL AS priced,
-           NULL::BOOLEAN AS cache_denied, NULL::FLOAT[] AS prompt_emb FROM usage_lean)`
-      : "usage_wide";
+  const lean = table === "usage_lean";
+  const from = lean
+    ? `(SELECT *, 1::BIGINT AS requests, NULL::TIMESTAMP AS bucket_end, cost_usd IS NOT NULL AS priced,
+         NULL::BOOLEAN AS cache_denied, NULL::FLOAT[] AS prompt_emb FROM usage_lean)`
+    : "usage_wide";
+  // usage_lean only ever held rows that passed (it is new in v5): its checks come from column statistics over the
+  // whole table, not from the scan, which then reads 4 columns instead of 11 (10M rows: 0.20 s -> 0.11 s).
+  const leanChecks = checks.map((c, i) => `, (SELECT coalesce(${c.any ?? "false"}, false)::INT FROM ${from}) AS c${i}`).join("");
   return `SELECT coalesce(sum(n), 0) AS rows, ${ts("min(lo)")} AS "from", ${ts("max(hi)")} AS "to",
       list(DISTINCT provider::VARCHAR ORDER BY provider::VARCHAR) FILTER (WHERE provider IS NOT NULL) AS providers,
       list(DISTINCT model ORDER BY model) FILTER (WHERE model IS NOT NULL) AS models,
       list(DISTINCT ${noModel} ORDER BY ${noModel}) FILTER (WHERE unpriced) AS unpriced,
-      NULL AS billed, coalesce(sum(prompts), 0) AS prompts ${checks.map((_, i) => `, sum(c${i}) AS c${i}`).join("")}
+      NULL AS billed, coalesce(sum(prompts), 0) AS prompts
+      ${lean ? leanChecks : checks.map((_, i) => `, sum(c${i}) AS c${i}`).join("")}
     FROM (SELECT model, provider, count(*) AS n, min(ts) AS lo, max(coalesce(bucket_end, ts)) AS hi,
         bool_or(NOT priced) AS unpriced, count(cache_denied) AS prompts
-        ${checks.map((c, i) => `, count(*) FILTER (WHERE ${c.sql}) AS c${i}`).join("")}
+        ${lean ? "" : checks.map((c, i) => `, count(*) FILTER (WHERE ${c.sql}) AS c${i}`).join("")}
       FROM ${from} WHERE ingest_id = $ingest_id GROUP BY model, provider)`;
 }

@@ -160,16 +160,27 @@ export function insertBilledSql(adapter: BilledAdapter, file: SourceFile, exclud
 }
 
 /** Conditions that make a canonical row invalid, with the message a user sees. */
-export function usageChecks(): { sql: string; reason: string }[] {
+export interface Check {
+  /** True for a row that fails. */
+  sql: string;
+  reason: string;
+  /**
+   * The same over a whole table, as an aggregate DuckDB can mostly answer from column statistics (min, max, counts)
+   * instead of scanning. Exact for a table whose committed rows all passed: true iff a new row fails.
+   */
+  any?: string;
+}
+
+export function usageChecks(): Check[] {
   return [
-    { sql: "ts IS NULL", reason: "missing or unparseable timestamp" },
+    { sql: "ts IS NULL", reason: "missing or unparseable timestamp", any: "count(*) > count(ts)" },
     // A day of slack for clock skew and time zones; anything later is a typo or a bad clock.
-    { sql: "ts > CAST($now AS TIMESTAMP) + INTERVAL 1 DAY", reason: "timestamp is in the future" },
-    ...TOKEN_COLUMNS.map((t) => ({ sql: `${t} < 0`, reason: `${t.replaceAll("_", " ")} is not a non-negative integer below 10^15` })),
-    { sql: "coalesce(isnan(prompt_emb[1]), false)", reason: "embedding is not a list of numbers" },
+    { sql: "ts > CAST($now AS TIMESTAMP) + INTERVAL 1 DAY", reason: "timestamp is in the future", any: "max(ts) > CAST($now AS TIMESTAMP) + INTERVAL 1 DAY" },
+    ...TOKEN_COLUMNS.map((t) => ({ sql: `${t} < 0`, reason: `${t.replaceAll("_", " ")} is not a non-negative integer below 10^15`, any: `min(${t}) < 0` })),
+    { sql: "coalesce(isnan(prompt_emb[1]), false)", reason: "embedding is not a list of numbers", any: "bool_or(coalesce(isnan(prompt_emb[1]), false))" },
   ];
 }
-export function billedChecks(): { sql: string; reason: string }[] {
+export function billedChecks(): Check[] {
   return [
     { sql: "ts IS NULL", reason: "missing or unparseable date" },
     { sql: "ts > CAST($now AS TIMESTAMP) + INTERVAL 1 DAY", reason: "date is in the future" },
