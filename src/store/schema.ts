@@ -161,8 +161,10 @@ CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
   {
     version: 5,
     // Request logs without optional columns go to a narrow table: every column a row carries costs write time, even
-    // when NULL (10M rows: 12.4 s into the wide table, see USAGE_VIEW). Model and feature are always few distinct
-    // values: naming their compression skips DuckDB's trial of the others (~3% of a 10M-row ingest, same file size).
+    // when NULL (10M rows: 12.4 s into the wide table, see USAGE_VIEW). Naming a column's compression skips DuckDB's
+    // trial of the others: model and feature are always few distinct values (dictionary), request and prompt ids
+    // nearly all distinct (FSST, which DuckDB picks for them anyway). 10M rows: 9.2 s -> 8.0 s, same file size.
+    // user_hash is left to DuckDB: with many users, a forced dictionary made it 2.5x larger.
     sql: `ALTER TABLE usage RENAME TO usage_wide;
           CREATE TYPE lean_provider AS ENUM (${LEAN_PROVIDERS.map((p) => `'${p}'`).join(", ")});
           CREATE TABLE usage_lean (
@@ -180,8 +182,8 @@ CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
             output_tokens          BIGINT,
             reasoning_tokens       BIGINT,
             latency_ms             BIGINT,
-            prompt_hash            VARCHAR,
-            request_id             VARCHAR,
+            prompt_hash            VARCHAR USING COMPRESSION fsst,
+            request_id             VARCHAR USING COMPRESSION fsst,
             cost_usd               DECIMAL(18,12)
           );
           ${USAGE_VIEW}`,
