@@ -419,17 +419,17 @@ function fileStatsSql(table: "usage_lean" | "usage_wide" | "billed_cost", checks
     ? `(SELECT *, 1::BIGINT AS requests, NULL::TIMESTAMP AS bucket_end, cost_usd IS NOT NULL AS priced,
          NULL::BOOLEAN AS cache_denied, NULL::FLOAT[] AS prompt_emb FROM usage_lean)`
     : "usage_wide";
-  // usage_lean only ever held rows that passed (it is new in v5): its checks come from column statistics over the
-  // whole table, not from the scan, which then reads 4 columns instead of 11 (10M rows: 0.20 s -> 0.11 s).
-  const leanChecks = checks.map((c, i) => `, (SELECT coalesce(${c.any ?? "false"}, false)::INT FROM ${from}) AS c${i}`).join("");
+  // usage_lean only ever held rows that passed (it is new in v5), so a token check is answered by the column's
+  // minimum over the whole table, from statistics: the scan reads 4 columns instead of 10 (10M rows: 0.20 s -> 0.11 s).
+  const fromStats = (c: Check) => lean && c.any !== undefined;
   return `SELECT coalesce(sum(n), 0) AS rows, ${ts("min(lo)")} AS "from", ${ts("max(hi)")} AS "to",
       list(DISTINCT provider::VARCHAR ORDER BY provider::VARCHAR) FILTER (WHERE provider IS NOT NULL) AS providers,
       list(DISTINCT model ORDER BY model) FILTER (WHERE model IS NOT NULL) AS models,
       list(DISTINCT ${noModel} ORDER BY ${noModel}) FILTER (WHERE unpriced) AS unpriced,
       NULL AS billed, coalesce(sum(prompts), 0) AS prompts
-      ${lean ? leanChecks : checks.map((_, i) => `, sum(c${i}) AS c${i}`).join("")}
+      ${checks.map((c, i) => (fromStats(c) ? `, (SELECT coalesce(${c.any}, false)::INT FROM ${from}) AS c${i}` : `, sum(c${i}) AS c${i}`)).join("")}
     FROM (SELECT model, provider, count(*) AS n, min(ts) AS lo, max(coalesce(bucket_end, ts)) AS hi,
         bool_or(NOT priced) AS unpriced, count(cache_denied) AS prompts
-        ${lean ? "" : checks.map((c, i) => `, count(*) FILTER (WHERE ${c.sql}) AS c${i}`).join("")}
+        ${checks.map((c, i) => (fromStats(c) ? "" : `, count(*) FILTER (WHERE ${c.sql}) AS c${i}`)).join("")}
       FROM ${from} WHERE ingest_id = $ingest_id GROUP BY model, provider)`;
 }
