@@ -197,8 +197,12 @@ async function loadFile(
   tag: ReturnType<typeof compileTagPattern>,
   shaPending: Promise<string>,
 ): Promise<FileSummary> {
-  // The physical table this file's rows go to (the usage view reads usage_wide and usage_lean).
-  const table = adapter.target === "usage" ? usageTable(adapter, p.source, req.catalog, tag) : "billed_cost";
+  // The physical table this file's rows go to (the usage view reads usage_wide and usage_lean), decided once.
+  const dest =
+    adapter.target === "usage"
+      ? { adapter, table: usageTable(adapter, p.source, req.catalog, tag) }
+      : { adapter, table: "billed_cost" as const };
+  const table = dest.table;
   let replaced = 0;
   if (req.replace) {
     const old = { path: p.input.path, sha: await shaPending };
@@ -251,9 +255,9 @@ async function loadFile(
     exclude = checks.map((c) => `(${c.sql})`).join(" OR ");
   }
   const insert =
-    adapter.target === "usage"
-      ? insertUsageSql(adapter, p.source, tag, usageTable(adapter, p.source, req.catalog, tag), exclude)
-      : insertBilledSql(adapter, p.source, exclude);
+    dest.table === "billed_cost"
+      ? insertBilledSql(dest.adapter, p.source, exclude)
+      : insertUsageSql(dest.adapter, p.source, tag, dest.table, exclude);
   try {
     // The INSERT joins a file's rows to small tables (aliases, prices). DuckDB can misjudge a file's row count and
     // hash the file's rows instead: 10M rows took 22-35 s instead of 10. Build on the side as written: the small one.
