@@ -2,7 +2,7 @@ import { compileTagPattern } from "../config.js";
 import { now } from "../context.js";
 import { ExitError, usageError } from "../errors.js";
 import type { Catalog } from "../pricing/load.js";
-import { installPricing, repriceStored, storedPricingSha } from "../pricing/sql.js";
+import { installIngestPricing, installPricing, repriceStored, storedPricingSha } from "../pricing/sql.js";
 import { adapterByName, detectAdapter } from "../sources/index.js";
 import type { Adapter, BilledAdapter, SourceFile, UsageAdapter } from "../sources/types.js";
 import { REJECTS_TABLE } from "../sources/sql.js";
@@ -112,6 +112,7 @@ export async function ingest(req: IngestRequest): Promise<IngestResult> {
     // (about 1.5x faster). The error path turns it back on to number lines.
     await db.run("SET preserve_insertion_order = false");
     await installPricing(db, req.catalog);
+    await installIngestPricing(db);
     for (const p of planned) {
       try {
         files.push(await ingestFile(db, p, req, tag));

@@ -20,7 +20,13 @@ export async function installPricing(db: Db, catalog: Catalog): Promise<void> {
      SELECT * FROM (SELECT unnest(json_transform($rows::JSON, '[{"alias":"VARCHAR","model_id":"VARCHAR"}]'), recursive := true))`,
     { rows: JSON.stringify(aliasRows(catalog)) },
   );
-  // Both joined, for ingest: one hash join per row instead of two, and the provider already as usage_lean stores it.
+}
+
+/**
+ * For ingest, after installPricing: aliases and rates joined into price_alias_rate, so pricing a row is one hash join
+ * instead of two, with the provider already as usage_lean stores it (see ingestPriceJoin).
+ */
+export async function installIngestPricing(db: Db): Promise<void> {
   await db.run(
     `CREATE OR REPLACE TEMP TABLE price_alias_rate AS
      SELECT pa.alias, pr.*, TRY_CAST(pr.provider AS lean_provider) AS provider_lean
