@@ -1,13 +1,12 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import type * as DuckDB from "@duckdb/node-api";
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from "@duckdb/node-api";
 import { ExitError, usageError } from "../errors.js";
 import { MIGRATIONS } from "./schema.js";
 
 // require(), not import: importing this CommonJS package from an ES module makes Node lex every file it re-exports
 // to find the names, about 60 ms of every command's start.
-const duckdb = createRequire(import.meta.url)("@duckdb/node-api") as typeof DuckDB;
+const duckdb = createRequire(import.meta.url)("@duckdb/node-api") as typeof import("@duckdb/node-api");
 const { listValue } = duckdb;
 
 export type Param = string | number | bigint | boolean | null;
