@@ -179,6 +179,17 @@ function build(done: (code: number) => void): Command {
     .description("validate the tables and list models in the database without a price (exit 1 when any)")
     .addOption(formatOption())
     .action(async (_o, cmd: Command) => done(await (await import("./commands/pricing.js")).check(cmd.optsWithGlobals())));
+  globals(pricing.command("coverage"))
+    .description(
+      "how many model names of a LiteLLM price map (default: the bundled snapshot's first-party keys) or of a plain " +
+        "list (one name a line) resolve, to which model and rate, and which do not, with a reason (exit 1 when a " +
+        "first-party name is unpriced)",
+    )
+    .argument("[file]", "a LiteLLM model_prices_and_context_window.json, or a text file of model names")
+    .option("--modes <list>", "price-map modes to measure", "chat,responses,embedding,completion")
+    .option("--all", "list every name, not only those that do not resolve at the map's rate")
+    .addOption(formatOption())
+    .action(async (file: string | undefined, _o, cmd: Command) => done(await (await import("./commands/pricing.js")).coverageCommand(file, cmd.optsWithGlobals())));
   globals(pricing.command("import-litellm"))
     .description("convert a LiteLLM model_prices_and_context_window.json into a dated table usable with --pricing")
     .argument("<file>")

@@ -30,7 +30,13 @@ export const Config = z.strictObject({
       failOnUnpricedPct: z.number().min(0).max(100).optional(),
     })
     .optional(),
-  pricing: z.strictObject({ overrides: z.unknown().optional() }).optional(),
+  pricing: z
+    .strictObject({
+      overrides: z.unknown().optional(),
+      /** Deployment names (Azure deployments, Bedrock application inference profiles) → the model each serves. */
+      deployments: z.record(z.string().min(1), z.string().min(1)).default({}),
+    })
+    .optional(),
   cache: z
     .strictObject({
       /**

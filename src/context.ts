@@ -43,7 +43,7 @@ export function loadContext(opts: GlobalOptions): Context {
   return {
     dbPath: resolveDbPath(opts),
     config,
-    catalog: loadCatalog({ overrides, overrideLabels: labels }),
+    catalog: loadCatalog({ overrides, overrideLabels: labels, deployments: config.pricing?.deployments ?? {} }),
     format: parseFormat(opts.format),
   };
 }

@@ -149,3 +149,120 @@ test("overrides: negotiated discounts and private models", async () => {
 test("a malformed pricing override is a clear error", () => {
   assert.throws(() => loadCatalog({ overrides: [{ models: [{ id: "x", provider: "p", prices: [{ effective_from: "2025-01-01", input: "-1", output: "1" }] }] }] }), /invalid pricing overrides: models\.0\.prices\.0\.input/);
 });
+
+interface Charged extends Usage {
+  reasoning?: number;
+  audioIn?: number;
+  audioOut?: number;
+  webSearch?: number;
+  geo?: string;
+  speed?: string;
+}
+
+/** price() with the charges beyond tokens: reasoning, audio, web search, inference geo and speed (schema v7). */
+async function priceCharged(rows: Charged[], overrides: unknown[] = []): Promise<(string | null)[]> {
+  const db = await Db.open(join(tmp(), "p.duckdb"), { readOnly: false });
+  try {
+    await installPricing(db, loadCatalog({ overrides }));
+    for (const [i, r] of rows.entries()) {
+      await db.run(
+        `INSERT INTO usage_wide (ts, source_kind, source_format, ingest_id, model, feature, requests, input_tokens, cached_input_tokens,
+           cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens, batch, service_tier, long_context, request_id,
+           audio_input_tokens, audio_output_tokens, web_search_requests, inference_geo, speed)
+         VALUES ($ts::TIMESTAMP, 'requests', 'request-log-jsonl', 1, $model, 'f', 1, $i, $c, $w5, $w1, $o, $rs, $b, $tier, $lc, $id, $ai, $ao, $ws, $geo, $speed)`,
+        {
+          ts: r.ts, model: r.model, i: r.input ?? 0, c: r.cached ?? 0, w5: r.cw5 ?? 0, w1: r.cw1 ?? 0, o: r.output ?? 0, rs: r.reasoning ?? 0,
+          b: r.batch ?? false, tier: r.tier ?? null, lc: r.longContext ?? null, id: String(i), ai: r.audioIn ?? 0, ao: r.audioOut ?? 0,
+          ws: r.webSearch ?? 0, geo: r.geo ?? null, speed: r.speed ?? null,
+        },
+      );
+    }
+    const out = await db.all<{ cost: string | null; per_row: string | null }>(
+      `SELECT ${costExpr("u")}::VARCHAR AS cost, ${costPerRow("u")}::VARCHAR AS per_row FROM usage u ${priceJoin("u")} ORDER BY u.request_id::INT`,
+    );
+    for (const r of out) assert.equal(r.per_row, r.cost, "both cost formulas agree");
+    return out.map((r) => r.cost);
+  } finally {
+    db.close();
+  }
+}
+
+const thinker = {
+  models: [{ id: "acme-thinker", provider: "acme", prices: [{ effective_from: "2025-01-01", input: "1", output: "2", output_reasoning: "5" }] }],
+};
+
+test("a separate reasoning rate bills the reasoning part of output at its own rate", async () => {
+  // 1,000,000 input × $1/M                      = $1.000000
+  //   600,000 other output × $2/M               = $1.200000
+  //   400,000 reasoning (part of output) × $5/M = $2.000000
+  //                                       total = $4.200000
+  assert.deepEqual(await priceCharged([{ model: "acme-thinker", ts: "2025-06-01", input: M, output: M, reasoning: 400_000 }], [thinker]), ["4.200000000000"]);
+});
+
+test("audio tokens (parts of input and output) at the audio rates: gpt-realtime", async () => {
+  // gpt-realtime: text in $4, audio in $32, text out $16, audio out $64 per 1M
+  // 60,000 text in × 4 = 0.240; 40,000 audio in × 32 = 1.280; 4,000 text out × 16 = 0.064; 6,000 audio out × 64 = 0.384
+  // total = 1.968
+  assert.deepEqual(await priceCharged([{ model: "gpt-realtime", ts: "2026-01-10", input: 100_000, audioIn: 40_000, output: 10_000, audioOut: 6_000 }]), ["1.968000000000"]);
+});
+
+test("web search calls are priced per call, and are an unpriced charge where the model has no rate", async () => {
+  const costs = await priceCharged([
+    // claude-sonnet-4-5: 1,000 in × $3/M = 0.003; 100 out × $15/M = 0.0015; 3 searches × $10/1,000 = 0.03 → 0.0345
+    { model: "claude-sonnet-4-5-20250929", ts: "2025-11-01", input: 1_000, output: 100, webSearch: 3 },
+    // gpt-4.1-nano has no web search rate: the row is unpriced (counted and said), never the tokens alone.
+    { model: "gpt-4.1-nano", ts: "2025-11-01", input: 1_000, output: 100, webSearch: 1 },
+  ]);
+  assert.deepEqual(costs, ["0.034500000000", null]);
+});
+
+test("Anthropic US-only inference (inference_geo: us) is ×1.1 on claude-opus-4-6; older models have no uplift", async () => {
+  const costs = await priceCharged([
+    // claude-opus-4-6: 1,000,000 in × $5/M = 5.00; 100,000 out × $25/M = 2.50; (7.50) × 1.1 = 8.25
+    { model: "claude-opus-4-6", ts: "2026-03-01", input: M, output: 100_000, geo: "us" },
+    // the same on global inference: 7.50
+    { model: "claude-opus-4-6", ts: "2026-03-01", input: M, output: 100_000, geo: "global" },
+    // claude-sonnet-4-5 states no US multiplier: 100,000 × $3/M = 0.30
+    { model: "claude-sonnet-4-5-20250929", ts: "2026-03-01", input: 100_000, geo: "us" },
+  ]);
+  assert.deepEqual(costs, ["8.250000000000", "7.500000000000", "0.300000000000"]);
+});
+
+test("fast mode (speed: fast) is ×6 on claude-opus-4-6, and unpriced on a model without it", async () => {
+  const costs = await priceCharged([
+    // 10,000 in × $5/M = 0.05; 1,000 out × $25/M = 0.025; (0.075) × 6 = 0.45
+    { model: "claude-opus-4-6", ts: "2026-03-01", input: 10_000, output: 1_000, speed: "fast" },
+    // with US-only inference too: 0.45 × 1.1 = 0.495
+    { model: "claude-opus-4-6", ts: "2026-03-01", input: 10_000, output: 1_000, speed: "fast", geo: "us" },
+    { model: "claude-haiku-4-5-20251001", ts: "2026-03-01", input: 10_000, output: 1_000, speed: "fast" },
+  ]);
+  assert.deepEqual(costs, ["0.450000000000", "0.495000000000", null]);
+});
+
+test("the 272k long-context tier of gpt-5.4 bills the whole request at its rates", async () => {
+  const costs = await priceCharged([
+    // 300,000 in > 272,000: 300,000 × $5/M = 1.500; 1,000 out × $22.50/M = 0.0225 → 1.5225
+    { model: "gpt-5.4", ts: "2026-04-01", input: 300_000, output: 1_000 },
+    // 200,000 in ≤ 272,000: 200,000 × $2.50/M = 0.500; 1,000 out × $15/M = 0.015 → 0.515
+    { model: "gpt-5.4", ts: "2026-04-01", input: 200_000, output: 1_000 },
+    // priority tier above 272k: its own tier rates, $10/M in, $45/M out: 3.000 + 0.045 = 3.045
+    { model: "gpt-5.4", ts: "2026-04-01", input: 300_000, output: 1_000, tier: "priority" },
+  ]);
+  assert.deepEqual(costs, ["1.522500000000", "0.515000000000", "3.045000000000"]);
+});
+
+test("a service tier the model has no rate for is unpriced, never billed at standard; flex and batch tiers apply", async () => {
+  const costs = await priceCharged([
+    // gpt-4o-2024-08-06 has no priority rate in the book
+    { model: "gpt-4o-2024-08-06", ts: "2025-06-01", input: M, tier: "priority" },
+    // gpt-5 flex: 1,000,000 × $0.625/M
+    { model: "gpt-5", ts: "2025-09-01", input: M, tier: "flex" },
+    // a flat service_tier "batch" means batch: gpt-5 batch input $0.625/M
+    { model: "gpt-5", ts: "2025-09-01", input: M, tier: "batch" },
+    // "default" is standard: $1.25/M
+    { model: "gpt-5", ts: "2025-09-01", input: M, tier: "default" },
+    // "scale" has no rate anywhere
+    { model: "gpt-5", ts: "2025-09-01", input: M, tier: "scale" },
+  ]);
+  assert.deepEqual(costs, [null, "0.625000000000", "0.625000000000", "1.250000000000", null]);
+});

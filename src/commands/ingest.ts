@@ -61,6 +61,7 @@ function warn(result: IngestResult): void {
       `${c.yellow("warning")}: no price for ${unpriced.join(", ")}; these rows are reported as unpriced, never $0 (add them with --pricing FILE or pricing.overrides)\n`,
     );
   }
+  for (const u of result.files.flatMap((f) => f.unpricedOther)) process.stderr.write(`${c.yellow("warning")}: ${u.model}: ${u.why}\n`);
   if (result.dryRun) process.stderr.write("dry run: nothing was written\n");
 }
 

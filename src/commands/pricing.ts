@@ -1,15 +1,16 @@
-import { existsSync, readFileSync } from "node:fs";
-import { basename } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { type GlobalOptions, loadContext } from "../context.js";
 import { usageError } from "../errors.js";
 import { envelope } from "../output/envelope.js";
 import { writeOutput } from "../output/files.js";
 import { csv, type Format, int, json, markdown, table } from "../output/format.js";
 import { convertLiteLLM } from "../pricing/litellm.js";
-import type { Catalog, CatalogModel } from "../pricing/load.js";
-import { aliasRows } from "../pricing/rates.js";
+import { coverage, type CoverageRow, FIRST_PARTY_NAME, mapEntries, TOKEN_MODES } from "../pricing/coverage.js";
+import { type Catalog, type CatalogModel, PRICING_DIR } from "../pricing/load.js";
+import { peel, resolveName as resolveModelName, unresolvedReason } from "../pricing/names.js";
 import { Overrides } from "../pricing/schema.js";
-import { installPricing } from "../pricing/sql.js";
+import { installPricing, type UnpricedRow, unpricedSql, unpricedWhy } from "../pricing/sql.js";
 import { Db } from "../store/db.js";
 
 type Opts = GlobalOptions & { format?: string; provider?: string };
@@ -29,15 +30,15 @@ export async function list(opts: Opts): Promise<number> {
   const head = ["Provider", "Model", "Since", "Epochs", "Input", "Cached", "Write 5m", "Write 1h", "Output", "Batch in", "Batch out", "Long ctx"];
   const rows = models.map((m) => {
     const e = current(m);
-    return [m.provider, m.id, e.effective_from, m.prices.length, e.input, r(e.cached_input), r(e.cache_write_5m), r(e.cache_write_1h), e.output, r(e.batch_input), r(e.batch_output), e.long_context ? `>${int(e.long_context.threshold_tokens)}` : ""];
+    return [m.provider, m.id, e.effective_from, m.prices.length, r(e.input), r(e.cached_input), r(e.cache_write_5m), r(e.cache_write_1h), r(e.output), r(e.batch_input), r(e.batch_output), e.long_context ? `>${int(e.long_context.threshold_tokens)}` : ""];
   });
   emit(ctx.format, head, rows, { ...envelope("pricing list", ctx.catalog), unit: "USD per 1M tokens", models }, `Pricing ${ctx.catalog.version} (sha256 ${ctx.catalog.sha256.slice(0, 12)}) · USD per 1M tokens · current epoch shown\n`);
   return 0;
 }
 
+/** A model name as a user or a log gives it, through the same naming rules as ingest (see pricing/names.ts). */
 export function resolveModel(catalog: Catalog, name: string): CatalogModel | undefined {
-  const id = aliasRows(catalog).find((a) => a.alias === name.toLowerCase())?.model_id;
-  return catalog.models.find((m) => m.id === id);
+  return resolveModelName(catalog, name)?.model;
 }
 
 export async function show(name: string, opts: Opts): Promise<number> {
@@ -45,14 +46,15 @@ export async function show(name: string, opts: Opts): Promise<number> {
   const m = resolveModel(ctx.catalog, name);
   if (!m) throw usageError(`no pricing for ${JSON.stringify(name)}`, "model names match exactly (ids and listed aliases); see `llmcost pricing list`");
   const head = ["From", "To", "Input", "Cached", "Write 5m", "Write 1h", "Output", "Batch in", "Batch out", "Long context", "Priority", "Flex"];
+  const via = resolveModelName(ctx.catalog, name)?.via;
   const rows = m.prices.map((e, i) => [
     e.effective_from,
     m.prices[i + 1]?.effective_from ?? "",
-    e.input,
+    r(e.input),
     r(e.cached_input),
     r(e.cache_write_5m),
     r(e.cache_write_1h),
-    e.output,
+    r(e.output),
     r(e.batch_input),
     r(e.batch_output),
     e.long_context ? `>${int(e.long_context.threshold_tokens)}: ${e.long_context.input}/${e.long_context.output}` : "",
@@ -60,13 +62,31 @@ export async function show(name: string, opts: Opts): Promise<number> {
     e.flex ? `${e.flex.input}/${e.flex.output}` : "",
   ]);
   const pre =
-    `${m.id} (${m.provider}, from ${m.origin})\n` +
+    `${m.id} (${m.provider}, from ${m.origin})${via && via !== "id" ? ` · matched ${JSON.stringify(name)} by ${via}` : ""}\n` +
+    (m.mode ? `mode: ${m.mode}\n` : "") +
     `aliases: ${m.aliases.join(", ") || "—"}\n` +
     (m.cheaper_sibling ? `cheaper sibling (simulate --route mini): ${m.cheaper_sibling}\n` : "") +
     "USD per 1M tokens\n";
-  const sources = m.prices.map((e) => `  ${e.effective_from}: ${e.source ?? "(no source)"}`).join("\n");
+  const extra = (e: (typeof m.prices)[number]) =>
+    [
+      e.output_reasoning && `reasoning ${e.output_reasoning}`,
+      e.input_audio && `audio in ${e.input_audio}`,
+      e.cached_input_audio && `audio cached ${e.cached_input_audio}`,
+      e.output_audio && `audio out ${e.output_audio}`,
+      e.input_image_tokens && `image tokens in ${e.input_image_tokens}`,
+      e.output_image_tokens && `image tokens out ${e.output_image_tokens}`,
+      e.per_image && `$${e.per_image} per image`,
+      e.input_per_second && `$${e.input_per_second} per second in`,
+      e.output_per_second && `$${e.output_per_second} per second out`,
+      e.input_per_1m_characters && `$${e.input_per_1m_characters} per 1M characters`,
+      e.web_search_per_1k && `web search $${e.web_search_per_1k} per 1,000 calls`,
+      e.geo_multipliers?.us && `US-only inference ×${e.geo_multipliers.us}`,
+      e.fast_multiplier && `fast mode ×${e.fast_multiplier}`,
+    ].filter(Boolean);
+  const others = m.prices.filter((e) => extra(e).length).map((e) => `  ${e.effective_from}: ${extra(e).join(" · ")}`);
+  const sources = (others.length ? `other rates:\n${others.join("\n")}\n` : "") + `sources:\n${m.prices.map((e) => `  ${e.effective_from}: ${e.source ?? "(no source)"}`).join("\n")}`;
   emit(ctx.format, head, rows, { ...envelope("pricing show", ctx.catalog), model: m }, pre);
-  if (ctx.format === "table") process.stdout.write(`sources:\n${sources}\n`);
+  if (ctx.format === "table") process.stdout.write(`${sources}\n`);
   return 0;
 }
 
@@ -80,33 +100,22 @@ export async function check(opts: Opts): Promise<number> {
     return 0;
   }
   const db = await Db.open(ctx.dbPath, { readOnly: true });
-  let rows: Record<string, unknown>[];
+  let rows: UnpricedRow[];
   try {
     await installPricing(db, ctx.catalog);
-    rows = await db.all(
-      `SELECT coalesce(u.model, '(no model)') AS model, any_value(u.provider) AS provider, count(*) AS rows, sum(u.requests) AS requests,
-         sum(u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens + u.cache_write_1h_tokens + u.output_tokens) AS tokens,
-         strftime(min(u.ts), '%Y-%m-%d') AS first_seen, strftime(max(u.ts), '%Y-%m-%d') AS last_seen,
-         CASE WHEN bool_or(pa.model_id IS NULL) THEN 'no price entry or alias for this name'
-              ELSE 'outside every price epoch of ' || any_value(pa.model_id) END AS reason
-       FROM usage u
-       LEFT JOIN price_alias pa ON pa.alias = lower(u.model)
-       LEFT JOIN price_rate pr ON pr.model_id = pa.model_id AND pr.mode = 'standard' AND u.ts >= pr.valid_from AND u.ts < pr.valid_to
-       WHERE pr.model_id IS NULL
-       GROUP BY 1 ORDER BY tokens DESC, model`,
-    );
+    rows = await db.all<UnpricedRow>(unpricedSql("true"));
   } finally {
     db.close();
   }
   const unpriced = rows.map((x) => ({
-    model: String(x.model),
-    provider: x.provider === null ? null : String(x.provider),
+    model: x.model,
+    provider: x.provider,
     rows: Number(x.rows),
     requests: Number(x.requests),
     tokens: Number(x.tokens),
-    firstSeen: String(x.first_seen),
-    lastSeen: String(x.last_seen),
-    reason: String(x.reason),
+    firstSeen: x.first_seen,
+    lastSeen: x.last_seen,
+    reason: x.kind === "no-price" ? unresolvedReason(ctx.catalog, x.model) : unpricedWhy(x),
   }));
   const head = ["Model", "Provider", "Rows", "Requests", "Tokens", "First seen", "Last seen", "Why"];
   const cells = unpriced.map((u) => [u.model, u.provider ?? "", int(u.rows), int(u.requests), int(u.tokens), u.firstSeen, u.lastSeen, u.reason]);
@@ -142,4 +151,61 @@ export async function importLiteLLM(file: string, opts: Opts & { out?: string; e
       `use it with: llmcost --pricing ${out} …  (its models override the built-in tables)\n`,
   );
   return 0;
+}
+
+/** The bundled first-party keys of the newest LiteLLM snapshot (written by scripts/make-pricing.ts). */
+function bundledMap(): { path: string; date: string } {
+  const dir = join(PRICING_DIR, "coverage");
+  const f = existsSync(dir) ? readdirSync(dir).filter((x) => x.endsWith(".first-party.json")).sort().at(-1) : undefined;
+  if (!f) throw usageError("no bundled price-map keys in pricing/coverage/", "pass a LiteLLM price map or a list of model names");
+  return { path: join(dir, f), date: /(\d{4}-\d{2}-\d{2})/.exec(f)?.[1] ?? "9999-12-31" };
+}
+
+/**
+ * `pricing coverage [FILE]`: how the names of a LiteLLM price map (or a list of names) resolve. For a map, each
+ * key's rate is compared with the book's on the map's date. Exit 1 when a first-party name is unpriced.
+ */
+export async function coverageCommand(file: string | undefined, opts: Opts & { modes?: string; all?: boolean }): Promise<number> {
+  const ctx = loadContext(opts);
+  const src = file === undefined ? bundledMap() : { path: file, date: /(\d{4}-\d{2}-\d{2})/.exec(basename(file))?.[1] };
+  let text: string;
+  try {
+    text = readFileSync(src.path, "utf8");
+  } catch (err) {
+    throw usageError(`${src.path}: cannot read: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const asOf = src.date ?? new Date().toISOString().slice(0, 10);
+  const modes = (opts.modes ?? TOKEN_MODES.join(",")).split(",").map((m) => m.trim()).filter(Boolean);
+  let names: Parameters<typeof coverage>[1];
+  let parsed: unknown;
+  try {
+    parsed = text.trimStart().startsWith("{") ? JSON.parse(text) : undefined;
+  } catch (err) {
+    throw usageError(`${src.path}: not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (parsed !== undefined) {
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw usageError(`${src.path}: a LiteLLM price map is a JSON object of model names`);
+    names = mapEntries(parsed as Record<string, unknown>, modes);
+  } else {
+    names = [...new Set(text.split(/\r?\n/).map((l) => l.split(",")[0]!.trim()).filter((l) => l && !l.startsWith("#")))].map((name) => ({ name }));
+  }
+  const rows = coverage(ctx.catalog, names, asOf);
+  const firstParty = (r: CoverageRow) => r.provider !== null || FIRST_PARTY_NAME.test(peel(r.name)?.core ?? "");
+  const unpriced = rows.filter((r) => r.status === "unpriced" && firstParty(r));
+  const counts = { names: rows.length, priced: rows.filter((r) => r.status === "priced").length, differentRate: rows.filter((r) => r.status === "different-rate").length, unpriced: rows.filter((r) => r.status === "unpriced").length };
+  const pct = rows.length ? ((100 * counts.priced) / rows.length).toFixed(1) : "100.0";
+  const shown = opts.all ? rows : rows.filter((r) => r.status !== "priced");
+  const head = ["Name", "Status", "Model", "Rate in/out", "How", "Why"];
+  const cells = shown.map((r) => [r.name, r.status, r.model ?? "", r.input !== null ? `${r.input}/${r.output}` : "", r.via ?? "", r.reason ?? ""]);
+  if (ctx.format === "table") {
+    process.stdout.write(
+      `${counts.priced} of ${counts.names} names (${pct}%) resolve to the rate ${parsed !== undefined ? `the map states (prices on ${asOf})` : `in force on ${asOf}`}; ` +
+        `${counts.differentRate} at another rate, ${counts.unpriced} unpriced\n` +
+        `source: ${src.path}${parsed !== undefined ? ` · modes: ${modes.join(", ")}` : ""}\n` +
+        (cells.length ? `${table(head, cells)}\n` : ""),
+    );
+  } else {
+    emit(ctx.format, head, cells, { ...envelope("pricing coverage", ctx.catalog), source: src.path, asOf, modes: parsed !== undefined ? modes : null, counts, names: rows });
+  }
+  return unpriced.length ? 1 : 0;
 }

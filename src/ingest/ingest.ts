@@ -2,7 +2,7 @@ import { compileTagPattern } from "../config.js";
 import { now } from "../context.js";
 import { ExitError, usageError } from "../errors.js";
 import type { Catalog } from "../pricing/load.js";
-import { installIngestPricing, installPricing, repriceStored, storedPricingSha } from "../pricing/sql.js";
+import { addNameAliases, installIngestPricing, installPricing, repriceStored, storedPricingSha, type UnpricedRow, unpricedSql, unpricedWhy } from "../pricing/sql.js";
 import { adapterByName, detectAdapter } from "../sources/index.js";
 import type { Adapter, BilledAdapter, SourceFile, UsageAdapter } from "../sources/types.js";
 import { REJECTS_TABLE } from "../sources/sql.js";
@@ -43,7 +43,10 @@ export interface FileSummary {
   to: string | null;
   providers: string[];
   models: string[];
+  /** Model names with no price entry or alias (their rows are unpriced). */
   unpricedModels: string[];
+  /** Priced models whose rows are still unpriced in part, with why (before the first epoch, a tier, a charge). */
+  unpricedOther: { model: string; rows: number; why: string }[];
   billedUsd: string | null;
   note: string | null;
   /** --skip-bad-rows: every row left out, with where and why. */
@@ -145,6 +148,7 @@ const emptySummary = (p: Planned, sha: string): FileSummary => ({
   providers: [],
   models: [],
   unpricedModels: [],
+  unpricedOther: [],
   billedUsd: null,
   note: null,
   badRows: [],
@@ -294,6 +298,20 @@ async function loadFile(
     throw usageError(`${p.input.display}${where}: ${check.reason}`);
   }
 
+  // Model names first seen here that only a naming rule resolves (`openai/gpt-4o`, `us.anthropic.…-v1:0`): their
+  // aliases join the price tables and this file's rows of them are priced again. Later files price them in the join.
+  if (adapter.target === "usage" && stats?.unpriced?.length) {
+    const added = await addNameAliases(db, req.catalog, stats.unpriced);
+    if (added.length) {
+      await repriceStored(db, null, { ingestId: id, aliases: added });
+      stats = await db.one<FileStats>(statsSql(false), all);
+    }
+  }
+  const unpriced = adapter.target === "usage" && stats?.unpriced?.length ? await db.all<UnpricedRow>(unpricedSql("u.ingest_id = $ingest_id"), { ingest_id: id }) : [];
+  if (adapter.target === "usage" && stats?.models?.length) {
+    await db.run("INSERT OR IGNORE INTO model_names SELECT unnest($names::VARCHAR[])", { names: JSON.stringify(stats.models) });
+  }
+
   const skipped: FileSummary["skipped"] = [];
   if (badRows.length) skipped.push({ reason: "bad rows (--skip-bad-rows)", rows: badRows.length });
   if (plan.keep) {
@@ -356,7 +374,8 @@ async function loadFile(
     to: stats?.to ?? null,
     providers: stats?.providers ?? [],
     models: stats?.models ?? [],
-    unpricedModels: stats?.unpriced ?? [],
+    unpricedModels: unpriced.filter((u) => u.kind === "no-price").map((u) => u.model).sort(),
+    unpricedOther: unpriced.filter((u) => u.kind !== "no-price").map((u) => ({ model: u.model, rows: Number(u.rows), why: unpricedWhy(u) })),
     billedUsd: stats?.billed ?? null,
     badRows,
     note: rows === 0 && skipped.length === 0 ? "no usage rows in this file" : null,
@@ -422,7 +441,8 @@ function fileStatsSql(table: "usage_lean" | "usage_wide" | "billed_cost", checks
   const lean = table === "usage_lean";
   const from = lean
     ? `(SELECT *, 1::BIGINT AS requests, NULL::TIMESTAMP AS bucket_end, cost_usd IS NOT NULL AS priced,
-         NULL::BOOLEAN AS cache_denied, NULL::FLOAT[] AS prompt_emb FROM usage_lean)`
+         NULL::BOOLEAN AS cache_denied, NULL::FLOAT[] AS prompt_emb, 0::BIGINT AS audio_input_tokens,
+         0::BIGINT AS audio_output_tokens, 0::BIGINT AS web_search_requests FROM usage_lean)`
     : "usage_wide";
   // usage_lean only ever held rows that passed (it is new in v5), so a token check is answered by the column's
   // minimum over the whole table, from statistics: the scan reads 4 columns instead of 10 (10M rows: 0.20 s -> 0.11 s).

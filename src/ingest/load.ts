@@ -1,7 +1,7 @@
 import type { Catalog } from "../pricing/load.js";
-import { costPerRow, ingestPriceJoin } from "../pricing/sql.js";
+import { costPerRow, ingestPriceJoin, unpricedChargeExpr } from "../pricing/sql.js";
 import { LEAN_PROVIDERS } from "../store/schema.js";
-import { BILLED_COLUMNS, type BilledAdapter, type ReadPlan, type SourceFile, TOKEN_COLUMNS, USAGE_COLUMNS, type UsageAdapter, type UsageColumn } from "../sources/types.js";
+import { BILLED_COLUMNS, type BilledAdapter, type ReadPlan, type SourceFile, TOKEN_BUCKETS, TOKEN_COLUMNS, USAGE_COLUMNS, type UsageAdapter, type UsageColumn } from "../sources/types.js";
 
 /** Canonical NULL/zero defaults for columns an adapter doesn't produce. */
 const USAGE_DEFAULTS: Record<(typeof USAGE_COLUMNS)[number], string> = {
@@ -34,12 +34,20 @@ const USAGE_DEFAULTS: Record<(typeof USAGE_COLUMNS)[number], string> = {
   prompt_sig: "NULL::UBIGINT[]",
   prompt_emb: "NULL::FLOAT[]",
   cache_denied: "NULL::BOOLEAN",
+  audio_input_tokens: "0::BIGINT",
+  audio_output_tokens: "0::BIGINT",
+  web_search_requests: "0::BIGINT",
+  inference_geo: "NULL::VARCHAR",
+  speed: "NULL::VARCHAR",
 };
 
 /** The columns that identify a provider bucket × group: the same key in two exports is the same usage. */
 const USAGE_KEY = ["ts", "bucket_end", "provider", "model", "project", "api_key", "workspace", "user_hash", "endpoint", "batch", "service_tier", "long_context"];
 const BILLED_KEY = ["ts", "bucket_end", "provider", "model", "line_item", "token_type", "cost_type", "project", "api_key", "workspace", "service_tier"];
-const rowKey = (cols: string[]) => `md5(concat_ws('|', ${cols.map((c) => `coalesce(CAST(${c} AS VARCHAR), '∅')`).join(", ")}))`;
+// Columns added to the key later (schema v7) join it only when set, so the keys of earlier rows stay the same.
+const USAGE_KEY_V7 = ["inference_geo", "speed"];
+const rowKey = (cols: string[], later: string[] = []) =>
+  `md5(concat_ws('|', ${[...cols.map((c) => `coalesce(CAST(${c} AS VARCHAR), '∅')`), ...later.map((c) => `'${c}=' || ${c}`)].join(", ")}))`;
 
 const where = (plan: ReadPlan) => (plan.keep ? `WHERE (${plan.keep.sql})` : "");
 
@@ -61,7 +69,7 @@ function canonicalUsage(adapter: UsageAdapter, file: SourceFile): string {
 
 /** The canonical columns a plain request log fills: a file that fills no other goes to usage_lean. */
 const LEAN_INPUTS: ReadonlySet<UsageColumn> = new Set<UsageColumn>([
-  "ts", "model", "user_raw", "tag", "feature_hint", "requests", ...TOKEN_COLUMNS, "latency_ms", "prompt_hash", "request_id",
+  "ts", "model", "user_raw", "tag", "feature_hint", "requests", ...TOKEN_BUCKETS, "latency_ms", "prompt_hash", "request_id",
 ]);
 
 /**
@@ -109,7 +117,8 @@ export function insertUsageSql(
       coalesce(CASE WHEN tagged THEN parts.feature END, feature_hint, '(untagged)') AS feature,
       endpoint, requests, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
       output_tokens, reasoning_tokens, batch, service_tier, long_context, status, latency_ms, prompt_hash, request_id,
-      reported_cost_usd, prompt_sig, prompt_emb, cache_denied
+      reported_cost_usd, prompt_sig, prompt_emb, cache_denied, audio_input_tokens, audio_output_tokens, web_search_requests,
+      inference_geo, speed
     FROM (${decoded})`;
   const rows =
     adapter.kind === "billing"
@@ -117,11 +126,11 @@ export function insertUsageSql(
            ${TOKEN_COLUMNS.map((t) => `(CASE WHEN min(${t}) < 0 THEN -1 ELSE sum(${t}) END)::BIGINT AS ${t}`).join(", ")},
            batch, service_tier, long_context, NULL::VARCHAR AS status, NULL::BIGINT AS latency_ms,
            NULL::VARCHAR AS prompt_hash, NULL::VARCHAR AS request_id, sum(reported_cost_usd) AS reported_cost_usd, NULL::UBIGINT[] AS prompt_sig,
-           NULL::FLOAT[] AS prompt_emb, NULL::BOOLEAN AS cache_denied,
-           ${rowKey(USAGE_KEY)} AS row_key
+           NULL::FLOAT[] AS prompt_emb, NULL::BOOLEAN AS cache_denied, inference_geo, speed,
+           ${rowKey(USAGE_KEY, USAGE_KEY_V7)} AS row_key
          FROM (${base})
          GROUP BY ts, bucket_end, provider, model, project, api_key, workspace, tag_raw, user_hash, feature, endpoint,
-           batch, service_tier, long_context`
+           batch, service_tier, long_context, inference_geo, speed`
       : `SELECT *, NULL::VARCHAR AS row_key FROM (${base})`;
   if (table === "usage_lean") {
     // No tag: the view rebuilds it as user_hash:feature.
@@ -138,12 +147,14 @@ export function insertUsageSql(
     INSERT INTO usage_wide (ts, bucket_end, source_kind, source_format, ingest_id, provider, model, project, api_key, workspace,
       tag_raw, user_hash, feature, endpoint, requests, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
       output_tokens, reasoning_tokens, batch, service_tier, long_context, status, latency_ms, prompt_hash, request_id,
-      reported_cost_usd, row_key, cost_usd, priced, prompt_sig, prompt_emb, cache_denied)
+      reported_cost_usd, row_key, cost_usd, priced, prompt_sig, prompt_emb, cache_denied, audio_input_tokens,
+      audio_output_tokens, web_search_requests, inference_geo, speed)
     SELECT u.ts, u.bucket_end, $kind, $format, $ingest_id, coalesce(u.provider, pr.provider), u.model, u.project, u.api_key, u.workspace,
       u.tag_raw, u.user_hash, u.feature, u.endpoint, u.requests, u.input_tokens, u.cached_input_tokens,
       u.cache_write_5m_tokens, u.cache_write_1h_tokens, u.output_tokens, u.reasoning_tokens, u.batch, u.service_tier,
       u.long_context, u.status, u.latency_ms, u.prompt_hash, u.request_id, u.reported_cost_usd, u.row_key,
-      ${costPerRow("u")} AS cost_usd, pr.model_id IS NOT NULL AS priced, u.prompt_sig, u.prompt_emb, u.cache_denied
+      ${costPerRow("u")} AS cost_usd, pr.model_id IS NOT NULL AND ${unpricedChargeExpr("u")} IS NULL AS priced, u.prompt_sig, u.prompt_emb,
+      u.cache_denied, u.audio_input_tokens, u.audio_output_tokens, u.web_search_requests, u.inference_geo, u.speed
     FROM (${rows}) u ${ingestPriceJoin("u")}`;
 }
 

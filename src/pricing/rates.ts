@@ -5,7 +5,7 @@ import type { EpochT } from "./schema.js";
 export const MODES = ["standard", "batch", "priority", "flex"] as const;
 export type Mode = (typeof MODES)[number];
 
-/** One flattened price row: the rates for a model, an epoch and a mode. Rates are USD per 1M tokens. */
+/** One flattened price row: the rates for a model, an epoch and a mode. Token rates are USD per 1M tokens. */
 export interface RateRow {
   model_id: string;
   provider: string;
@@ -17,6 +17,16 @@ export interface RateRow {
   cw5: string;
   cw1: string;
   output: string;
+  /** Reasoning tokens' rate minus the output rate (they are a part of output): 0 when they bill as output. */
+  rsn_d: string;
+  /** Audio tokens' rate minus the input / output rate (they are a part of uncached input / of output). */
+  ain_d: string;
+  aout_d: string;
+  /** USD per 1,000 web search calls, or null when the model has no rate for them. */
+  ws: string | null;
+  /** Every rate × this for `inference_geo = 'us'` requests, and for `speed = 'fast'` (null: no such rate). */
+  geo_us: string | null;
+  fast: string | null;
   lc_threshold: number | null;
   lc_input: string | null;
   lc_cached: string | null;
@@ -25,66 +35,90 @@ export interface RateRow {
   lc_output: string | null;
 }
 
+type Rates = Omit<RateRow, "model_id" | "provider" | "valid_from" | "valid_to" | "mode">;
+
 const FAR_FUTURE = "9999-12-31";
 
 /**
- * Resolves one epoch into the rates of each mode. The rules (documented in the README):
+ * Resolves one epoch into the rates of each mode it has. The rules (documented in the README):
  * - a missing cached rate is the input rate (no discount); missing cache-write rates are the input rate, and a
  *   missing 1h write rate is the 5m one;
  * - batch uses batch_input/batch_output; the other input kinds get the same batch ratio on top of their own rate,
  *   so batch never swallows the cache discount (Anthropic stacks them the same way);
- * - priority/flex use their tier rates where the table has them, else the standard rates;
- * - long-context rates replace every rate of the request when the threshold is crossed.
+ * - priority and flex exist only where the table has their rates: a request on a tier the model has no rate for is
+ *   unpriced, never billed at standard. Their long-context tier is their own where stated, else the standard one
+ *   scaled by the tier's input ratio;
+ * - long-context rates replace every rate of the request when the threshold is crossed;
+ * - an epoch without token rates (per-image, per-second models) has no rows: its token traffic is unpriced.
  */
-export function epochModes(e: EpochT, discount: bigint): Record<Mode, Omit<RateRow, "model_id" | "provider" | "valid_from" | "valid_to" | "mode">> {
+export function epochModes(e: EpochT, discount: bigint): Partial<Record<Mode, Rates>> {
+  if (e.input === undefined || e.output === undefined) return {};
   const m = (v: string) => toMicro(v);
   const input = m(e.input);
   const cached = e.cached_input !== undefined ? m(e.cached_input) : input;
   const cw5 = e.cache_write_5m !== undefined ? m(e.cache_write_5m) : input;
   const cw1 = e.cache_write_1h !== undefined ? m(e.cache_write_1h) : cw5;
   const output = m(e.output);
-  const lc = e.long_context;
-  const lcIn = lc ? m(lc.input) : null;
-  const lcRates = lc
-    ? {
-        input: lcIn!,
-        cached: lc.cached_input !== undefined ? m(lc.cached_input) : lcIn!,
-        cw5: lc.cache_write_5m !== undefined ? m(lc.cache_write_5m) : lcIn!,
-        cw1: lc.cache_write_1h !== undefined ? m(lc.cache_write_1h) : lc.cache_write_5m !== undefined ? m(lc.cache_write_5m) : lcIn!,
-        output: m(lc.output),
-      }
-    : null;
+  const lcOf = (lc: EpochT["long_context"]) => {
+    if (!lc) return null;
+    const lcIn = m(lc.input);
+    const cw5l = lc.cache_write_5m !== undefined ? m(lc.cache_write_5m) : lcIn;
+    return { input: lcIn, cached: lc.cached_input !== undefined ? m(lc.cached_input) : lcIn, cw5: cw5l, cw1: lc.cache_write_1h !== undefined ? m(lc.cache_write_1h) : cw5l, output: m(lc.output) };
+  };
+  const lcRates = lcOf(e.long_context);
   const batchIn = e.batch_input !== undefined ? m(e.batch_input) : input;
   const batchOut = e.batch_output !== undefined ? m(e.batch_output) : output;
-  // Ratio applied to the input kinds that have no batch rate of their own.
-  const bIn = (v: bigint) => (input === 0n ? v : mulDiv(v, batchIn, input));
-  const bOut = (v: bigint) => (output === 0n ? v : mulDiv(v, batchOut, output));
+  // A ratio applied to the rates that have no batch (or tier) rate of their own.
+  const ratio = (num: bigint, den: bigint) => (v: bigint) => (den === 0n ? v : mulDiv(v, num, den));
   const d = (v: bigint) => mulDiv(v, 100n * 1_000_000n - discount, 100n * 1_000_000n);
-  const pack = (r: { input: bigint; cached: bigint; cw5: bigint; cw1: bigint; output: bigint }, l: typeof lcRates) => ({
+  const opt = (v: string | undefined) => (v === undefined ? null : m(v));
+  const rsn = opt(e.output_reasoning);
+  const ain = opt(e.input_audio);
+  const aout = opt(e.output_audio);
+  const ws = opt(e.web_search_per_1k);
+  type Base = { input: bigint; cached: bigint; cw5: bigint; cw1: bigint; output: bigint };
+  const pack = (r: Base, l: Base | null, inR: (v: bigint) => bigint, outR: (v: bigint) => bigint): Rates => ({
     input: fromMicro(d(r.input)),
     cached: fromMicro(d(r.cached)),
     cw5: fromMicro(d(r.cw5)),
     cw1: fromMicro(d(r.cw1)),
     output: fromMicro(d(r.output)),
-    lc_threshold: lc ? lc.threshold_tokens : null,
+    rsn_d: rsn === null ? "0" : fromMicro(d(outR(rsn)) - d(r.output)),
+    ain_d: ain === null ? "0" : fromMicro(d(inR(ain)) - d(r.input)),
+    aout_d: aout === null ? "0" : fromMicro(d(outR(aout)) - d(r.output)),
+    ws: ws === null ? null : fromMicro(d(ws)),
+    geo_us: e.geo_multipliers?.us ?? null,
+    fast: e.fast_multiplier ?? null,
+    lc_threshold: l ? e.long_context?.threshold_tokens ?? null : null,
     lc_input: l ? fromMicro(d(l.input)) : null,
     lc_cached: l ? fromMicro(d(l.cached)) : null,
     lc_cw5: l ? fromMicro(d(l.cw5)) : null,
     lc_cw1: l ? fromMicro(d(l.cw1)) : null,
     lc_output: l ? fromMicro(d(l.output)) : null,
   });
+  const scaled = (l: Base | null, inR: (v: bigint) => bigint, outR: (v: bigint) => bigint): Base | null =>
+    l && { input: inR(l.input), cached: inR(l.cached), cw5: inR(l.cw5), cw1: inR(l.cw1), output: outR(l.output) };
   const standard = { input, cached, cw5, cw1, output };
-  const tier = (t: EpochT["priority"]) =>
-    t ? { input: m(t.input), cached: t.cached_input !== undefined ? m(t.cached_input) : m(t.input), cw5, cw1, output: m(t.output) } : standard;
-  return {
-    standard: pack(standard, lcRates),
-    batch: pack(
-      { input: batchIn, cached: bIn(cached), cw5: bIn(cw5), cw1: bIn(cw1), output: batchOut },
-      lcRates && { input: bIn(lcRates.input), cached: bIn(lcRates.cached), cw5: bIn(lcRates.cw5), cw1: bIn(lcRates.cw1), output: bOut(lcRates.output) },
-    ),
-    priority: pack(tier(e.priority), lcRates),
-    flex: pack(tier(e.flex), lcRates),
+  const same = (v: bigint) => v;
+  const bIn = ratio(batchIn, input);
+  const bOut = ratio(batchOut, output);
+  const modes: Partial<Record<Mode, Rates>> = {
+    standard: pack(standard, lcRates, same, same),
+    batch: pack({ input: batchIn, cached: bIn(cached), cw5: bIn(cw5), cw1: bIn(cw1), output: batchOut }, scaled(lcRates, bIn, bOut), bIn, bOut),
   };
+  for (const name of ["priority", "flex"] as const) {
+    const t = e[name];
+    if (!t) continue;
+    const tIn = m(t.input);
+    const tOut = m(t.output);
+    const inR = ratio(tIn, input);
+    const outR = ratio(tOut, output);
+    const own = lcOf(t.long_context);
+    // Long context on a tier: its own rates where stated; the standard tier's threshold either way.
+    const lc = own ?? scaled(lcRates, inR, outR);
+    modes[name] = pack({ input: tIn, cached: t.cached_input !== undefined ? m(t.cached_input) : inR(cached), cw5: inR(cw5), cw1: inR(cw1), output: tOut }, lc, inR, outR);
+  }
+  return modes;
 }
 
 /** Discount in micro-percent for a model (the largest matching discount wins; they don't stack). */
@@ -105,24 +139,11 @@ export function rateRows(catalog: Catalog): RateRow[] {
     model.prices.forEach((e, i) => {
       const to = model.prices[i + 1]?.effective_from ?? FAR_FUTURE;
       const modes = epochModes(e, discount);
-      for (const mode of Object.keys(modes) as Mode[]) {
-        rows.push({ model_id: model.id, provider: model.provider, valid_from: e.effective_from, valid_to: to, mode, ...modes[mode] });
+      for (const mode of MODES) {
+        const r = modes[mode];
+        if (r) rows.push({ model_id: model.id, provider: model.provider, valid_from: e.effective_from, valid_to: to, mode, ...r });
       }
     });
   }
   return rows;
-}
-
-/** alias (lower-cased) → model id. Ids are their own aliases. Exact matches only: never fuzzy. */
-export function aliasRows(catalog: Catalog): { alias: string; model_id: string }[] {
-  const map = new Map<string, string>();
-  for (const m of catalog.models) {
-    if (m.origin === "override") continue;
-    for (const a of [m.id, ...m.aliases]) map.set(a.toLowerCase(), m.id);
-  }
-  for (const m of catalog.models) {
-    if (m.origin !== "override") continue;
-    for (const a of [m.id, ...m.aliases]) map.set(a.toLowerCase(), m.id);
-  }
-  return [...map].map(([alias, model_id]) => ({ alias, model_id }));
 }

@@ -1,25 +1,75 @@
 import type { Db } from "../store/db.js";
 import type { Catalog } from "./load.js";
-import { aliasRows, rateRows } from "./rates.js";
+import { aliasRows, resolveName } from "./names.js";
+import { rateRows } from "./rates.js";
 
 /**
  * Puts the catalog into two TEMP tables (they work on read-only connections too), bound as one JSON parameter:
  *   price_alias(alias, model_id)             lower-cased exact aliases
  *   price_rate(model_id, mode, valid_from, valid_to, rates…)  USD per 1M tokens, DECIMAL(18,6)
  */
-export async function installPricing(db: Db, catalog: Catalog): Promise<void> {
+export async function installPricing(db: Db, catalog: Catalog, extraNames: readonly string[] = []): Promise<void> {
   const rate = "DECIMAL(18,6)";
+  const mult = "DECIMAL(9,6)";
   await db.run(
-    // The *_p columns are the same rates as integers: USD per 1M tokens × 10^6 = picodollars per token (see costPerRow).
+    // The *_p columns are the same rates as integers: USD per 1M tokens × 10^6 = picodollars per token (see costPerRow);
+    // ws_p: USD per 1,000 calls × 10^9 = picodollars per call.
     `CREATE OR REPLACE TEMP TABLE price_rate AS
-     SELECT *, ${PICO.map((c) => `CAST(${c} * 1000000 AS BIGINT) AS ${c}_p`).join(", ")} FROM (SELECT unnest(json_transform($rows::JSON, '[{"model_id":"VARCHAR","provider":"VARCHAR","valid_from":"TIMESTAMP","valid_to":"TIMESTAMP","mode":"VARCHAR","input":"${rate}","cached":"${rate}","cw5":"${rate}","cw1":"${rate}","output":"${rate}","lc_threshold":"BIGINT","lc_input":"${rate}","lc_cached":"${rate}","lc_cw5":"${rate}","lc_cw1":"${rate}","lc_output":"${rate}"}]'), recursive := true))`,
+     SELECT *, ${PICO.map((c) => `CAST(${c} * 1000000 AS BIGINT) AS ${c}_p`).join(", ")}, CAST(ws * 1000000000 AS BIGINT) AS ws_p
+     FROM (SELECT unnest(json_transform($rows::JSON, '[{"model_id":"VARCHAR","provider":"VARCHAR","valid_from":"TIMESTAMP","valid_to":"TIMESTAMP","mode":"VARCHAR","input":"${rate}","cached":"${rate}","cw5":"${rate}","cw1":"${rate}","output":"${rate}","rsn_d":"${rate}","ain_d":"${rate}","aout_d":"${rate}","ws":"${rate}","geo_us":"${mult}","fast":"${mult}","lc_threshold":"BIGINT","lc_input":"${rate}","lc_cached":"${rate}","lc_cw5":"${rate}","lc_cw1":"${rate}","lc_output":"${rate}"}]'), recursive := true))`,
     { rows: JSON.stringify(rateRows(catalog)) },
   );
   await db.run(
     `CREATE OR REPLACE TEMP TABLE price_alias AS
      SELECT * FROM (SELECT unnest(json_transform($rows::JSON, '[{"alias":"VARCHAR","model_id":"VARCHAR"}]'), recursive := true))`,
-    { rows: JSON.stringify(aliasRows(catalog)) },
+    { rows: JSON.stringify(await aliasRowsFor(db, catalog, extraNames)) },
   );
+}
+
+/**
+ * The catalog's exact aliases, plus every model name stored in the database (and `extra`) that a naming rule
+ * resolves (provider prefixes, Bedrock and Vertex ids…; see names.ts): rules run once per distinct name, in
+ * TypeScript, so pricing a row stays one equality join.
+ */
+async function aliasRowsFor(db: Db, catalog: Catalog, extra: readonly string[]): Promise<{ alias: string; model_id: string }[]> {
+  const rows = aliasRows(catalog);
+  const known = new Set(rows.map((r) => r.alias));
+  const stored = (await db.one<{ n: string }>("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'model_names' AND NOT temporary"))?.n;
+  const names = Number(stored ?? 0) > 0 ? (await db.all<{ name: string }>("SELECT name FROM model_names")).map((r) => r.name) : [];
+  for (const name of [...names, ...extra]) {
+    const key = name.toLowerCase();
+    if (known.has(key)) continue;
+    const r = resolveName(catalog, name);
+    if (r) rows.push({ alias: key, model_id: r.model.id });
+    known.add(key);
+  }
+  return rows;
+}
+
+/** Adds the aliases of new model names to the installed price tables (ingest: names first seen in this file). */
+export async function addNameAliases(db: Db, catalog: Catalog, names: readonly string[]): Promise<string[]> {
+  const added: { alias: string; model_id: string }[] = [];
+  const have = new Set((await db.all<{ alias: string }>("SELECT alias FROM price_alias")).map((r) => r.alias));
+  for (const name of names) {
+    const key = name.toLowerCase();
+    if (have.has(key)) continue;
+    const r = resolveName(catalog, name);
+    if (r) added.push({ alias: key, model_id: r.model.id });
+    have.add(key);
+  }
+  if (!added.length) return [];
+  const json = { rows: JSON.stringify(added) };
+  const rows = `(SELECT unnest(json_transform($rows::JSON, '[{"alias":"VARCHAR","model_id":"VARCHAR"}]'), recursive := true))`;
+  await db.run(`INSERT INTO price_alias SELECT * FROM ${rows}`, json);
+  const hasIngestTable = await db.one<{ n: string }>("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'price_alias_rate'");
+  if (Number(hasIngestTable?.n ?? 0) > 0) {
+    await db.run(
+      `INSERT INTO price_alias_rate SELECT pa.alias, pr.*, TRY_CAST(pr.provider AS lean_provider) AS provider_lean
+       FROM ${rows} pa JOIN price_rate pr USING (model_id)`,
+      json,
+    );
+  }
+  return added.map((a) => a.alias);
 }
 
 /**
@@ -38,9 +88,17 @@ export async function installIngestPricing(db: Db): Promise<void> {
 export const modelIdFromAlias = (expr: string): string =>
   `coalesce((SELECT pa.model_id FROM price_alias pa WHERE pa.alias = lower(${expr})), ${expr})`;
 
-/** The pricing mode of a usage row: batch first, then the priority/flex service tiers. */
+/**
+ * The pricing mode of a usage row: batch (the flag, or a `batch` service tier), then the service tier. Tiers that
+ * mean standard (default, standard, auto, on_demand) are standard; priority and flex (and Vertex's ON_DEMAND_PRIORITY,
+ * ON_DEMAND_FLEX) are theirs; any other tier (scale, provisioned…) has no rate row, so it is unpriced and said.
+ */
 export const modeExpr = (u: string): string =>
-  `(CASE WHEN ${u}.batch THEN 'batch' WHEN lower(${u}.service_tier) IN ('priority', 'flex') THEN lower(${u}.service_tier) ELSE 'standard' END)`;
+  `(CASE WHEN ${u}.batch OR lower(${u}.service_tier) = 'batch' THEN 'batch'
+     WHEN ${u}.service_tier IS NULL OR lower(${u}.service_tier) IN ('default', 'standard', 'auto', 'on_demand', 'standard_only', '') THEN 'standard'
+     WHEN lower(${u}.service_tier) IN ('priority', 'on_demand_priority') THEN 'priority'
+     WHEN lower(${u}.service_tier) IN ('flex', 'on_demand_flex') THEN 'flex'
+     ELSE lower(${u}.service_tier) END)`;
 
 /**
  * Joins a usage relation `u` to its rates as `pr`. `at` is the instant whose prices apply: the row's own timestamp,
@@ -70,16 +128,39 @@ const longContextApplies = (u: string, r: string, decision?: string): string =>
   `(${r}.lc_threshold IS NOT NULL AND ${decision ?? `coalesce(${u}.long_context, (${u}.input_tokens + ${u}.cached_input_tokens + ${u}.cache_write_5m_tokens + ${u}.cache_write_1h_tokens) > ${r}.lc_threshold)`})`;
 
 /**
+ * A charge of row `u` that rate row `r` cannot price (web search calls without a rate, fast mode on a model without
+ * one), or NULL. Such a row is unpriced, like a model without a price: counted and said, never $0.
+ */
+export const unpricedChargeExpr = (u: string, r = "pr"): string =>
+  `(CASE WHEN ${u}.web_search_requests > 0 AND ${r}.ws IS NULL THEN 'web search'
+     WHEN ${u}.speed = 'fast' AND ${r}.fast IS NULL THEN 'fast mode' END)`;
+
+/**
+ * `usd` × the factor on every rate of a row: US-only inference (`inference_geo`) and fast mode (`speed`), where
+ * priced. Rows with neither (every plain log) skip the multiplication.
+ */
+const withMultipliers = (usd: string, u: string, r: string): string =>
+  `CASE WHEN ${u}.inference_geo IS NULL AND ${u}.speed IS NULL THEN ${usd}
+     ELSE ${usd} * CASE WHEN ${u}.inference_geo = 'us' AND ${r}.geo_us IS NOT NULL THEN ${r}.geo_us ELSE 1 END
+       * CASE WHEN ${u}.speed = 'fast' THEN ${r}.fast ELSE 1 END END`;
+
+/** Reasoning and audio tokens at their own rates (as differences to the output/input rate), and web search calls. */
+const extrasSum = (u: string, r: string, p: string): string =>
+  `${u}.reasoning_tokens * ${r}.rsn_d${p} + ${u}.audio_input_tokens * ${r}.ain_d${p} + ${u}.audio_output_tokens * ${r}.aout_d${p} + coalesce(${u}.web_search_requests * ${p === "_p" ? `${r}.ws_p` : `${r}.ws * 1000`}, 0)`;
+
+/**
  * Exact cost in DECIMAL(38,12): tokens × USD-per-1M × 10^-6, never divided. NULL when unpriced.
  * The long-context tier is all-or-nothing per request: stated by the source for bucketed exports, else decided by
  * the request's total input (uncached + cached + cache writes) against the threshold. `longContext` replaces that
- * decision for callers that pre-aggregated requests (see sim/simulate.ts).
+ * decision for callers that pre-aggregated requests (see sim/simulate.ts). Reasoning and audio rates, web search
+ * calls and the geo and fast-mode multipliers apply on top (see costPerRow).
  */
 export const costExpr = (u: string, longContext?: string, r = "pr"): string => {
   const lc = longContextApplies(u, r, longContext);
   const sum = (p: string) =>
     `(${u}.input_tokens * ${r}.${p}input + ${u}.cached_input_tokens * ${r}.${p}cached + ${u}.cache_write_5m_tokens * ${r}.${p}cw5 + ${u}.cache_write_1h_tokens * ${r}.${p}cw1 + ${u}.output_tokens * ${r}.${p}output)`;
-  return `CAST(CASE WHEN ${r}.model_id IS NULL THEN NULL WHEN ${lc} THEN ${sum("lc_")} * 0.000001::DECIMAL(7,6) ELSE ${sum("")} * 0.000001::DECIMAL(7,6) END AS DECIMAL(38,12))`;
+  const usd = `(CASE WHEN ${lc} THEN ${sum("lc_")} ELSE ${sum("")} END + ${extrasSum(u, r, "")}) * 0.000001::DECIMAL(7,6)`;
+  return `CAST(CASE WHEN ${r}.model_id IS NULL OR ${unpricedChargeExpr(u, r)} IS NOT NULL THEN NULL ELSE ${withMultipliers(usd, u, r)} END AS DECIMAL(38,12))`;
 };
 
 /** The long-context thresholds of the catalog, largest first. */
@@ -95,7 +176,7 @@ export const lcbSql = (catalog: Catalog, total: string): string => {
   return t.length ? `CASE ${t.map((x) => `WHEN ${total} > ${x} THEN ${x}`).join(" ")} ELSE 0 END` : "0";
 };
 
-const PICO = ["input", "cached", "cw5", "cw1", "output", "lc_input", "lc_cached", "lc_cw5", "lc_cw1", "lc_output"] as const;
+const PICO = ["input", "cached", "cw5", "cw1", "output", "rsn_d", "ain_d", "aout_d", "lc_input", "lc_cached", "lc_cw5", "lc_cw1", "lc_output"] as const;
 
 /**
  * The same exact cost as costExpr, for one row of BIGINT token counts (ingest, repricing): the sum is taken in integer
@@ -105,8 +186,8 @@ const PICO = ["input", "cached", "cw5", "cw1", "output", "lc_input", "lc_cached"
 export const costPerRow = (u: string, r = "pr"): string => {
   const lc = longContextApplies(u, r);
   const rate = (c: string) => `(CASE WHEN ${lc} THEN ${r}.lc_${c}_p ELSE ${r}.${c}_p END)`;
-  const pico = `(${u}.input_tokens * ${rate("input")} + ${u}.cached_input_tokens * ${rate("cached")} + ${u}.cache_write_5m_tokens * ${rate("cw5")} + ${u}.cache_write_1h_tokens * ${rate("cw1")} + ${u}.output_tokens * ${rate("output")})`;
-  return `CAST(CASE WHEN ${r}.model_id IS NULL THEN NULL ELSE ${pico} * 0.000000000001::DECIMAL(13,12) END AS DECIMAL(38,12))`;
+  const pico = `(${u}.input_tokens * ${rate("input")} + ${u}.cached_input_tokens * ${rate("cached")} + ${u}.cache_write_5m_tokens * ${rate("cw5")} + ${u}.cache_write_1h_tokens * ${rate("cw1")} + ${u}.output_tokens * ${rate("output")} + ${extrasSum(u, r, "_p")})`;
+  return `CAST(CASE WHEN ${r}.model_id IS NULL OR ${unpricedChargeExpr(u, r)} IS NOT NULL THEN NULL ELSE ${withMultipliers(`${pico} * 0.000000000001::DECIMAL(13,12)`, u, r)} END AS DECIMAL(38,12))`;
 };
 
 /** The pricing sha256 that the stored usage.cost_usd values were computed with. */
@@ -115,25 +196,33 @@ export async function storedPricingSha(db: Db): Promise<string | undefined> {
   return row?.value;
 }
 
+/** Lean rows with the columns their table does not store (constant for every plain log), for pricing SQL. */
+const LEAN_AS_WIDE = `false AS batch, NULL::VARCHAR AS service_tier, NULL::BOOLEAN AS long_context, 0::BIGINT AS audio_input_tokens,
+  0::BIGINT AS audio_output_tokens, 0::BIGINT AS web_search_requests, NULL::VARCHAR AS inference_geo, NULL::VARCHAR AS speed`;
+
 /**
- * Re-prices every stored row with the installed catalog (after a pricing change) and records its sha256.
+ * Re-prices stored rows with the installed catalog: every row after a pricing change (then records its sha256), or
+ * only one ingest's rows of some model names (`only`: names first resolved by a naming rule during that ingest).
  * Runs inside the caller's transaction.
  */
-export async function repriceStored(db: Db, sha256: string): Promise<void> {
+export async function repriceStored(db: Db, sha256: string | null, only?: { ingestId: number; aliases: readonly string[] }): Promise<void> {
   // Both physical tables behind the usage view. Lean rows are never batch, tiered or long-context by declaration,
   // and are priced exactly when they have a cost.
-  const lean = "(SELECT rowid AS row_id, *, false AS batch, NULL::VARCHAR AS service_tier, NULL::BOOLEAN AS long_context FROM usage_lean)";
+  const filter = only ? "WHERE ingest_id = $ingest AND list_contains($aliases::VARCHAR[], lower(model))" : "";
+  const params: Record<string, string | number> = only ? { ingest: only.ingestId, aliases: JSON.stringify(only.aliases) } : {};
+  const lean = `(SELECT rowid AS row_id, *, ${LEAN_AS_WIDE} FROM usage_lean ${filter})`;
   for (const [table, from, set] of [
-    ["usage_wide", "(SELECT rowid AS row_id, * FROM usage_wide)", "cost_usd = x.cost, priced = x.priced"],
-    ["usage_lean", lean, "cost_usd = x.cost"],
+    ["usage_wide", `(SELECT rowid AS row_id, * FROM usage_wide ${filter})`, "cost_usd = x.cost, priced = x.cost IS NOT NULL, provider = coalesce(usage_wide.provider, x.provider)"],
+    ["usage_lean", lean, "cost_usd = x.cost, provider = coalesce(usage_lean.provider, TRY_CAST(x.provider AS lean_provider))"],
   ] as const) {
     await db.run(
       `UPDATE ${table} SET ${set}
-       FROM (SELECT u.row_id, ${costPerRow("u")} AS cost, pr.model_id IS NOT NULL AS priced FROM ${from} u ${priceJoin("u")}) x
+       FROM (SELECT u.row_id, ${costPerRow("u")} AS cost, pr.provider FROM ${from} u ${priceJoin("u")}) x
        WHERE ${table}.rowid = x.row_id`,
+      params,
     );
   }
-  await db.run("INSERT OR REPLACE INTO meta VALUES ('pricing_sha256', $1)", [sha256]);
+  if (sha256 !== null) await db.run("INSERT OR REPLACE INTO meta VALUES ('pricing_sha256', $1)", [sha256]);
 }
 
 export interface CostSource {
@@ -154,5 +243,52 @@ export async function costSource(db: Db, catalogSha: string, asOf: string | null
     return { join: "", cost: "u.cost_usd", priced: "u.priced", mode: "stored" };
   }
   const at = asOf === null ? "u.ts" : "CAST($pricing_as_of AS TIMESTAMP)";
-  return { join: priceJoin("u", at), cost: costPerRow("u"), priced: "(pr.model_id IS NOT NULL)", mode: "repriced" };
+  return { join: priceJoin("u", at), cost: costPerRow("u"), priced: `(pr.model_id IS NOT NULL AND ${unpricedChargeExpr("u")} IS NULL)`, mode: "repriced" };
 }
+
+/**
+ * The unpriced rows of `usage` matching `where`, one row per model name, with why (after installPricing):
+ * `kind` is `no-price` (no id or alias), `before-epoch` (rows before the model's first price; `since` says from
+ * when it is priced), `tier` (a service tier or mode the model has no rate for: `detail`) or `charge` (a charge
+ * beyond tokens without a rate: `detail`).
+ */
+export const unpricedSql = (where: string): string => `
+  SELECT coalesce(u.model, '(no model)') AS model, any_value(u.provider) AS provider, any_value(pa.model_id) AS model_id,
+    count(*) AS rows, sum(u.requests) AS requests,
+    sum(u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens + u.cache_write_1h_tokens + u.output_tokens) AS tokens,
+    strftime(min(u.ts), '%Y-%m-%d') AS first_seen, strftime(max(u.ts), '%Y-%m-%d') AS last_seen,
+    CASE WHEN bool_or(pa.model_id IS NULL) THEN 'no-price'
+         WHEN bool_or(pr.model_id IS NULL AND ps.model_id IS NULL) THEN 'before-epoch'
+         WHEN bool_or(pr.model_id IS NULL) THEN 'tier' ELSE 'charge' END AS kind,
+    (SELECT strftime(min(valid_from), '%Y-%m-%d') FROM price_rate r WHERE r.model_id = any_value(pa.model_id)) AS since,
+    coalesce(string_agg(DISTINCT ${modeExpr("u")}, ', ') FILTER (WHERE pr.model_id IS NULL AND ps.model_id IS NOT NULL),
+      string_agg(DISTINCT ${unpricedChargeExpr("u")}, ', ')) AS detail
+  FROM usage u ${priceJoin("u")}
+  LEFT JOIN price_rate ps ON ps.model_id = pa.model_id AND ps.mode = 'standard' AND u.ts >= ps.valid_from AND u.ts < ps.valid_to
+  WHERE (pr.model_id IS NULL OR ${unpricedChargeExpr("u")} IS NOT NULL) AND (${where})
+  GROUP BY 1 ORDER BY tokens DESC, model`;
+
+export interface UnpricedRow {
+  [column: string]: unknown;
+  model: string;
+  provider: string | null;
+  model_id: string | null;
+  rows: string;
+  requests: string;
+  tokens: string;
+  first_seen: string;
+  last_seen: string;
+  kind: "no-price" | "before-epoch" | "tier" | "charge";
+  since: string | null;
+  detail: string | null;
+}
+
+/** Why a model's rows are unpriced, in the user's words. */
+export const unpricedWhy = (r: UnpricedRow): string =>
+  r.kind === "no-price"
+    ? "no price entry or alias for this name"
+    : r.kind === "before-epoch"
+      ? `${r.model_id} is priced from ${r.since}; ${Number(r.rows).toLocaleString("en-US")} earlier row(s) are unpriced`
+      : r.kind === "tier"
+        ? `${r.model_id} has no ${r.detail} rate (service tier or mode): those rows are unpriced, never billed at standard`
+        : `${r.detail} on ${r.model_id}: no rate for it, so those rows are unpriced`;

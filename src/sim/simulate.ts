@@ -74,7 +74,8 @@ async function loadSim(db: Db, catalog: Catalog, config: ConfigT, scope: SimScop
   const params: Record<string, Param> = {};
   let rows = `(SELECT u.rid, u.ts, u.feature, u.model, u.provider, u.batch, u.service_tier, u.long_context,
        u.input_tokens, u.cached_input_tokens, u.cache_write_5m_tokens, u.cache_write_1h_tokens, u.output_tokens,
-       u.reasoning_tokens, u.prompt_hash, u.prompt_sig, u.prompt_emb, u.cache_denied
+       u.reasoning_tokens, u.prompt_hash, u.prompt_sig, u.prompt_emb, u.cache_denied, u.audio_input_tokens,
+       u.audio_output_tokens, u.web_search_requests, u.inference_geo, u.speed
      FROM usage u WHERE ${scopeWhere(scope, params)})`;
   const n = Number((await db.one<{ n: string }>(`SELECT count(*) AS n FROM ${rows} r`, params))?.n ?? 0);
   if (n === 0) {
@@ -111,7 +112,7 @@ async function loadSim(db: Db, catalog: Catalog, config: ConfigT, scope: SimScop
   const total = "(input_tokens + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens)";
   // Summed per hour (one key: cheaper than day and hour of day); the day (for prices) and hour of day (for batch
   // windows) are derived from it.
-  const groupKeys = ["feature", "model", "provider", "batch", "service_tier", "long_context", "th", "lcb", ...keys];
+  const groupKeys = ["feature", "model", "provider", "batch", "service_tier", "long_context", "inference_geo", "speed", "th", "lcb", ...keys];
   await db.run(
     `CREATE OR REPLACE TEMP TABLE sim AS
      SELECT feature, model, provider, batch, service_tier, long_context, CAST(CAST(th AS DATE) AS TIMESTAMP) AS ts,
@@ -121,7 +122,9 @@ async function loadSim(db: Db, catalog: Catalog, config: ConfigT, scope: SimScop
        SELECT ${groupKeys.join(", ")},
          count(*) AS n, sum(input_tokens) AS input_tokens, sum(cached_input_tokens) AS cached_input_tokens,
          sum(cache_write_5m_tokens) AS cache_write_5m_tokens, sum(cache_write_1h_tokens) AS cache_write_1h_tokens,
-         sum(output_tokens) AS output_tokens, sum(reasoning_tokens) AS reasoning_tokens
+         sum(output_tokens) AS output_tokens, sum(reasoning_tokens) AS reasoning_tokens,
+         sum(audio_input_tokens) AS audio_input_tokens, sum(audio_output_tokens) AS audio_output_tokens,
+         sum(web_search_requests) AS web_search_requests
          ${sums.map((c) => `, sum(${c}) AS ${c}`).join("")}
        FROM (SELECT *, date_trunc('hour', ts) AS th, ${lcbSql(catalog, total)} AS lcb FROM ${rows} r)
        GROUP BY ${groupKeys.join(", ")})`,
@@ -138,11 +141,13 @@ async function loadSim(db: Db, catalog: Catalog, config: ConfigT, scope: SimScop
 export async function simCost(db: Db): Promise<Map<string, { cost: string; unpriced: number }>> {
   const rows = await db.all<{ feature: string; cost: string; unpriced: string }>(
     `WITH agg AS MATERIALIZED (
-       SELECT feature, model, batch, service_tier, ts, lcb, cache_hit, esc_model, esc_share, NULL::BOOLEAN AS long_context,
+       SELECT feature, model, batch, service_tier, inference_geo, speed, ts, lcb, cache_hit, esc_model, esc_share, NULL::BOOLEAN AS long_context,
          sum(n) AS n, sum(input_tokens) AS input_tokens, sum(cached_input_tokens) AS cached_input_tokens,
          sum(cache_write_5m_tokens) AS cache_write_5m_tokens, sum(cache_write_1h_tokens) AS cache_write_1h_tokens,
-         sum(output_tokens) AS output_tokens, sum(extra_cost) AS extra_cost
-       FROM sim GROUP BY feature, model, batch, service_tier, ts, lcb, cache_hit, esc_model, esc_share),
+         sum(output_tokens) AS output_tokens, sum(reasoning_tokens) AS reasoning_tokens,
+         sum(audio_input_tokens) AS audio_input_tokens, sum(audio_output_tokens) AS audio_output_tokens,
+         sum(web_search_requests) AS web_search_requests, sum(extra_cost) AS extra_cost
+       FROM sim GROUP BY feature, model, batch, service_tier, inference_geo, speed, ts, lcb, cache_hit, esc_model, esc_share),
      own AS (
        SELECT s.feature,
          coalesce(sum(CASE WHEN s.cache_hit THEN 0 ELSE ${costExpr("s", "s.lcb >= pr.lc_threshold")} END + s.extra_cost), 0) AS cost,

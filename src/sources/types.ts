@@ -35,6 +35,11 @@ export const USAGE_COLUMNS = [
   "prompt_sig",
   "prompt_emb",
   "cache_denied",
+  "audio_input_tokens",
+  "audio_output_tokens",
+  "web_search_requests",
+  "inference_geo",
+  "speed",
 ] as const;
 export type UsageColumn = (typeof USAGE_COLUMNS)[number];
 
@@ -66,8 +71,11 @@ export const TOKEN_BUCKETS = [
   "reasoning_tokens",
 ] as const;
 
+/** Charges beyond the token buckets: audio tokens (parts of input and output) and web search calls. */
+export const CHARGE_COUNTS = ["audio_input_tokens", "audio_output_tokens", "web_search_requests"] as const;
+
 /** Columns whose values are counts: validated as non-negative integers. */
-export const TOKEN_COLUMNS = ["requests", ...TOKEN_BUCKETS] as const;
+export const TOKEN_COLUMNS = ["requests", ...TOKEN_BUCKETS, ...CHARGE_COUNTS] as const;
 
 export interface ReadPlan {
   /** A relation over the file, one row per source record. `$path` is bound to the file by the caller. */

@@ -2,10 +2,12 @@
  * Providers a lean request row can name: an ENUM costs a byte per row to write where a string costs ~0.6 s per 10M
  * rows. A pricing catalog with another provider sends request logs to usage_wide instead (see ingest/load.ts).
  */
-export const LEAN_PROVIDERS = [
+export const LEAN_PROVIDERS_V5 = [
   "openai", "anthropic", "google", "mistral", "xai", "deepseek", "cohere", "meta", "amazon", "azure", "groq",
   "together", "fireworks", "perplexity", "openrouter",
 ] as const;
+/** From schema v7: the clouds that resell first-party models at their own rates (pricing/map-bedrock.json, …). */
+export const LEAN_PROVIDERS = [...LEAN_PROVIDERS_V5, "bedrock", "vertex"] as const;
 
 /**
  * `usage`, the canonical table every reader queries, as a view over the two physical tables (schema v5):
@@ -15,7 +17,7 @@ export const LEAN_PROVIDERS = [
  *               columns such logs never fill, the format, and `priced` (a row has a cost exactly when it is priced).
  * `rid` identifies a row across both (simulate's request id).
  */
-const USAGE_VIEW = `
+const USAGE_VIEW_V5 = `
 CREATE OR REPLACE VIEW usage AS
 SELECT ts, bucket_end, source_kind, source_format, ingest_id, provider, model, project, api_key, workspace, tag_raw,
   user_hash, feature, endpoint, requests, input_tokens, cached_input_tokens, cache_write_5m_tokens,
@@ -30,6 +32,27 @@ SELECT ts, NULL::TIMESTAMP, 'requests'::source_kind, 'request-log-csv'::source_f
   cache_write_1h_tokens, output_tokens, reasoning_tokens, false, NULL::VARCHAR, NULL::BOOLEAN, NULL::VARCHAR, latency_ms,
   prompt_hash, request_id, NULL::DECIMAL(38,12), NULL::VARCHAR, cost_usd, cost_usd IS NOT NULL, NULL::UBIGINT[], NULL::FLOAT[],
   NULL::BOOLEAN, rowid * 2 + 1
+FROM usage_lean;`;
+
+/**
+ * The usage view from schema v7 on: v5's, plus the charges beyond tokens (audio tokens, web search calls, the
+ * inference geography and speed that multiply a price). Plain request logs carry none of them.
+ */
+const USAGE_VIEW_V7 = `
+CREATE OR REPLACE VIEW usage AS
+SELECT ts, bucket_end, source_kind, source_format, ingest_id, provider, model, project, api_key, workspace, tag_raw,
+  user_hash, feature, endpoint, requests, input_tokens, cached_input_tokens, cache_write_5m_tokens,
+  cache_write_1h_tokens, output_tokens, reasoning_tokens, batch, service_tier, long_context, status, latency_ms,
+  prompt_hash, request_id, reported_cost_usd, row_key, cost_usd, priced, prompt_sig, prompt_emb, cache_denied,
+  rowid * 2 AS rid, audio_input_tokens, audio_output_tokens, web_search_requests, inference_geo, speed
+FROM usage_wide
+UNION ALL
+SELECT ts, NULL::TIMESTAMP, 'requests'::source_kind, 'request-log-csv'::source_format, ingest_id, provider::VARCHAR, model, NULL::VARCHAR,
+  NULL::VARCHAR, NULL::VARCHAR, CASE WHEN tagged THEN user_hash || ':' || feature END,
+  user_hash, feature, NULL::VARCHAR, 1::BIGINT, input_tokens, cached_input_tokens, cache_write_5m_tokens,
+  cache_write_1h_tokens, output_tokens, reasoning_tokens, false, NULL::VARCHAR, NULL::BOOLEAN, NULL::VARCHAR, latency_ms,
+  prompt_hash, request_id, NULL::DECIMAL(38,12), NULL::VARCHAR, cost_usd, cost_usd IS NOT NULL, NULL::UBIGINT[], NULL::FLOAT[],
+  NULL::BOOLEAN, rowid * 2 + 1, 0::BIGINT, 0::BIGINT, 0::BIGINT, NULL::VARCHAR, NULL::VARCHAR
 FROM usage_lean;`;
 
 /**
@@ -166,7 +189,7 @@ CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
     // nearly all distinct (FSST, which DuckDB picks for them anyway). 10M rows: 9.2 s -> 8.0 s, same file size.
     // user_hash is left to DuckDB: with many users, a forced dictionary made it 2.5x larger.
     sql: `ALTER TABLE usage RENAME TO usage_wide;
-          CREATE TYPE lean_provider AS ENUM (${LEAN_PROVIDERS.map((p) => `'${p}'`).join(", ")});
+          CREATE TYPE lean_provider AS ENUM (${LEAN_PROVIDERS_V5.map((p) => `'${p}'`).join(", ")});
           CREATE TABLE usage_lean (
             ts                     TIMESTAMP,
             ingest_id              INTEGER,
@@ -186,6 +209,28 @@ CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
             request_id             VARCHAR USING COMPRESSION fsst,
             cost_usd               DECIMAL(18,12)
           );
-          ${USAGE_VIEW}`,
+          ${USAGE_VIEW_V5}`,
+  },
+  {
+    version: 7,
+    // Charges beyond tokens (schema v7): audio tokens (a part of uncached input / of output, at the model's audio
+    // rates), web search calls, and the inference geography and speed that multiply a price (Anthropic US-only
+    // inference, fast mode). The lean provider ENUM gains the clouds that sell at their own rates. model_names lists every model name stored, so the naming rules (pricing/names.ts) run
+    // once per name when a command starts, never per row.
+    sql: `ALTER TABLE usage_wide ADD COLUMN audio_input_tokens BIGINT DEFAULT 0;
+          ALTER TABLE usage_wide ADD COLUMN audio_output_tokens BIGINT DEFAULT 0;
+          ALTER TABLE usage_wide ADD COLUMN web_search_requests BIGINT DEFAULT 0;
+          ALTER TABLE usage_wide ADD COLUMN inference_geo VARCHAR;
+          ALTER TABLE usage_wide ADD COLUMN speed VARCHAR;
+          CREATE TYPE lean_provider_v7 AS ENUM (${LEAN_PROVIDERS.map((p) => `'${p}'`).join(", ")});
+          ALTER TABLE usage_lean ALTER provider TYPE lean_provider_v7;
+          DROP TYPE lean_provider;
+          CREATE TYPE lean_provider AS ENUM (${LEAN_PROVIDERS.map((p) => `'${p}'`).join(", ")});
+          ALTER TABLE usage_lean ALTER provider TYPE lean_provider;
+          DROP TYPE lean_provider_v7;
+          CREATE TABLE model_names (name VARCHAR PRIMARY KEY);
+          INSERT INTO model_names SELECT DISTINCT model FROM usage_wide WHERE model IS NOT NULL
+            UNION SELECT DISTINCT model FROM usage_lean WHERE model IS NOT NULL;
+          ${USAGE_VIEW_V7}`,
   },
 ];

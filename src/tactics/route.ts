@@ -1,6 +1,6 @@
 import { usageError } from "../errors.js";
 import type { Catalog } from "../pricing/load.js";
-import { aliasRows } from "../pricing/rates.js";
+import { aliasRows } from "../pricing/names.js";
 import { type FeatureScope, rewriteSim, scopeParams, scopeSql, type Tactic } from "./types.js";
 
 /** `mini` → every model's declared cheaper sibling; `A=B,C=D` → explicit pairs (ids or aliases). */

@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { loadCatalog } from "../src/pricing/load.js";
+import { peel, resolveName, unresolvedReason } from "../src/pricing/names.js";
+
+const catalog = loadCatalog({ deployments: { "prod-gpt4o": "gpt-4o-2024-08-06", "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/abc123": "anthropic.claude-3-5-haiku-20241022-v1:0" } });
+const id = (name: string) => resolveName(catalog, name)?.model.id ?? null;
+
+test("exact ids and aliases, any case, blanks around ignored", () => {
+  assert.equal(id("gpt-4o-2024-08-06"), "gpt-4o-2024-08-06");
+  assert.equal(id("  GPT-4o-2024-08-06\t"), "gpt-4o-2024-08-06");
+  assert.equal(id("gpt-5.4-2026-03-05"), "gpt-5.4"); // a dated snapshot is an alias of its model when priced alike
+  assert.equal(id("claude-haiku-4-5"), "claude-haiku-4-5-20251001"); // the undated pointer
+  assert.equal(id("claude-3-5-haiku-latest"), "claude-3-5-haiku-20241022"); // -latest pointer
+  assert.equal(id("claude-3-7-sonnet"), "claude-3-7-sonnet-20250219"); // pointer made for a dated Claude id
+});
+
+test("a pointer priced apart from its family has its own rates: chatgpt-4o-latest", () => {
+  const m = resolveName(catalog, "chatgpt-4o-latest")!.model;
+  assert.equal(m.id, "chatgpt-4o-latest");
+  const e = m.prices.at(-1)!;
+  assert.deepEqual([e.input, e.output], ["5", "15"]); // gpt-4o itself is 2.5/10
+});
+
+test("provider prefixes: openai/ anthropic/ google/ gemini/ models/ vertex_ai/ bedrock/ azure/ openrouter/", () => {
+  assert.equal(id("openai/gpt-4o-mini"), "gpt-4o-mini");
+  assert.equal(id("anthropic/claude-sonnet-4-5-20250929"), "claude-sonnet-4-5-20250929");
+  assert.equal(id("google/gemini-2.5-pro"), "gemini-2.5-pro");
+  assert.equal(id("gemini/gemini-3-pro-preview"), "gemini-3-pro-preview");
+  assert.equal(id("models/gemini-2.5-flash"), "gemini-2.5-flash");
+  assert.equal(id("openrouter/openai/gpt-4.1"), "gpt-4.1");
+  assert.equal(id("openrouter/anthropic/claude-opus-4-6"), "claude-opus-4-6");
+  assert.equal(id("vertex_ai/gemini-2.5-pro"), "gemini-2.5-pro");
+  assert.equal(id("bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0"), "claude-3-5-sonnet-20240620");
+  assert.equal(id("azure/gpt-4o"), "gpt-4o"); // Azure's own key at OpenAI's rate
+});
+
+test("Bedrock ids: vendor, version suffixes, cross-region prefixes and inference-profile ARNs", () => {
+  assert.equal(id("anthropic.claude-3-5-sonnet-20241022-v2:0"), "claude-3-5-sonnet-20241022");
+  // Bedrock prices Claude 3 Haiku's cache apart (reads 0.025, not 0.03): its own model, whatever the version suffix.
+  assert.equal(id("anthropic.claude-3-haiku-20240307-v1"), "anthropic.claude-3-haiku-20240307-v1:0");
+  assert.equal(resolveName(catalog, "anthropic.claude-3-haiku-20240307-v1")!.model.prices.at(-1)!.cached_input, "0.025");
+  assert.equal(id("anthropic.claude-3-opus-20240229-v1:0"), "claude-3-opus-20240229");
+  for (const geo of ["us", "eu", "apac", "au", "jp", "global", "us-gov"]) {
+    assert.ok(id(`${geo}.anthropic.claude-haiku-4-5-20251001-v1:0`), `${geo}. prefix resolves`);
+  }
+  // The regional (us.) profile of a 4.5 model bills 10% above the first party: that cloud's rate applies.
+  const us = resolveName(catalog, "us.anthropic.claude-sonnet-4-5-20250929-v1:0")!.model;
+  assert.equal(us.provider, "bedrock");
+  assert.deepEqual([us.prices.at(-1)!.input, us.prices.at(-1)!.output], ["3.3", "16.5"]);
+  const arn = resolveName(catalog, "arn:aws:bedrock:us-east-1:111122223333:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0")!;
+  assert.equal(arn.model.id, us.id);
+  assert.match(arn.via, /Bedrock ARN/);
+  assert.equal(id("arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"), "claude-3-5-haiku-20241022");
+  // An application inference profile names no model: only a deployment mapping can price it.
+  assert.equal(id("arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/abc123"), "claude-3-5-haiku-20241022");
+  assert.equal(id("arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/zzz999"), null);
+  assert.match(unresolvedReason(catalog, "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/zzz999"), /pricing.+deployments/);
+});
+
+test("Vertex names: @version, publishers/…/models/…, projects/…/models/…", () => {
+  assert.equal(id("claude-3-5-sonnet@20240620"), "claude-3-5-sonnet-20240620");
+  assert.equal(id("vertex_ai/claude-sonnet-4-5@20250929"), "claude-sonnet-4-5-20250929");
+  assert.equal(id("publishers/google/models/gemini-2.5-flash"), "gemini-2.5-flash");
+  assert.equal(id("projects/acme-prod/locations/us-central1/publishers/google/models/gemini-2.5-pro"), "gemini-2.5-pro");
+  assert.equal(id("projects/acme-prod/locations/us-east5/publishers/anthropic/models/claude-opus-4-1@20250805"), "claude-opus-4-1-20250805");
+});
+
+test("OpenRouter's dotted Claude slugs and display names", () => {
+  assert.equal(id("anthropic/claude-3.7-sonnet"), "claude-3-7-sonnet-20250219");
+  assert.equal(id("claude-3.5-haiku"), "claude-3-5-haiku-20241022");
+  assert.equal(id("anthropic/claude-sonnet-4.5"), "claude-sonnet-4-5-20250929");
+  assert.equal(id("Claude Opus 4.6"), "claude-opus-4-6");
+  assert.equal(id("GPT-4o mini"), "gpt-4o-mini");
+  assert.equal(id("gpt-4.1"), "gpt-4.1"); // dots in GPT and Gemini names are their own
+});
+
+test("Azure: deployment names through pricing.deployments; a regional name gets Azure's rate", () => {
+  assert.equal(id("prod-gpt4o"), "gpt-4o-2024-08-06");
+  assert.equal(id("my-unmapped-deployment"), null);
+  assert.match(unresolvedReason(catalog, "my-unmapped-deployment"), /pricing.+deployments/);
+  const eu = resolveName(catalog, "azure/eu/gpt-4o-2024-08-06")!.model;
+  assert.equal(eu.provider, "azure");
+  assert.deepEqual([eu.prices.at(-1)!.input, eu.prices.at(-1)!.output], ["2.75", "11"]); // EU data zone +10%
+});
+
+test("never fuzzy: near misses and other vendors' names stay unpriced", () => {
+  for (const n of ["gpt-4o-2024-08-07", "gpt4o", "claude-sonnet", "gemini-pro-9", "llama-3.1-70b", "ft:gpt-4o-mini-2024-07-18:acme::legal01", ""]) {
+    assert.equal(id(n), null, n);
+  }
+});
+
+test("peel reports the rules it applied", () => {
+  assert.deepEqual(peel("bedrock/us-east-1/us.anthropic.claude-3-5-haiku-20241022-v1:0"), {
+    core: "claude-3-5-haiku-20241022",
+    cloud: "bedrock",
+    geo: "us",
+    rules: ["bedrock/ prefix", "Bedrock us. cross-region prefix", "Bedrock vendor prefix", "Bedrock version suffix"],
+  });
+});
+
+test("every 2026 model a real export carries resolves, with a cheaper sibling where its family has one", () => {
+  const want: Record<string, string | undefined> = {
+    "gpt-5.1": "gpt-5-mini",
+    "gpt-5.2": "gpt-5-mini",
+    "gpt-5.4": "gpt-5.4-mini",
+    "gpt-5.4-mini": "gpt-5.4-nano",
+    "gpt-5.5": "gpt-5.4-mini",
+    "claude-opus-4-6": "claude-sonnet-4-6",
+    "claude-opus-4-7": "claude-sonnet-4-6",
+    "claude-sonnet-4-6": "claude-haiku-4-5-20251001",
+    "gemini-3-pro-preview": "gemini-3-flash-preview",
+  };
+  for (const [name, sibling] of Object.entries(want)) {
+    const m = resolveName(catalog, name)?.model;
+    assert.ok(m, `${name} resolves`);
+    assert.equal(m.cheaper_sibling, sibling, `${name}'s cheaper sibling`);
+    assert.ok(resolveName(catalog, sibling!), `${sibling} is priced`);
+  }
+});
