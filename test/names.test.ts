@@ -118,3 +118,52 @@ test("every 2026 model a real export carries resolves, with a cheaper sibling wh
     assert.ok(resolveName(catalog, sibling!), `${sibling} is priced`);
   }
 });
+
+test("ingest prices names as they are sent, and says exactly which rows are unpriced and why", async () => {
+  const { cli, query, tmp } = await import("./helpers.js");
+  const { join } = await import("node:path");
+  const db = join(tmp(), "g.duckdb");
+  const r = cli(["ingest", "--db", db, "fixtures/formats/requests-2026-gateway.jsonl"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(
+    r.stderr,
+    "warning: gpt-5.4: priced from 2026-03-05; 1 earlier row(s) are unpriced\n" +
+      "warning: gpt-4o-2024-08-06: no priority rate: 1 row(s) on that service tier are unpriced, never billed at standard\n",
+  );
+  const rows = await query(db, "SELECT model, cost_usd::VARCHAR AS cost FROM usage ORDER BY ts, model");
+  assert.deepEqual(
+    rows.map((x) => [x.model, x.cost]),
+    [
+      ["gpt-5.4", null], // 2026-02-20: before gpt-5.4's first price (2026-03-05)
+      // 9,952 uncached × $2.50 + 2,048 cached × $0.25 + 800 output × $15 (per 1M) = 0.024880 + 0.000512 + 0.012 = 0.037392
+      ["openai/gpt-5.4", "0.037392000000"],
+      // Bedrock's regional (us.) rate: 3,200 × 3.3 + 40,000 × 0.33 + 1,000 × 4.125 + 650 × 16.5 = 38,610 µ$
+      ["us.anthropic.claude-sonnet-4-5-20250929-v1:0", "0.038610000000"],
+      // (1,500 × $5 + 900 × $25 per 1M = 0.03) + 2 web searches × $0.01 = 0.05; US-only inference × 1.1 = 0.055
+      ["claude-opus-4-6", "0.055000000000"],
+      // fast mode: (800 × $5 + 400 × $25 per 1M = 0.014) × 6 = 0.084
+      ["claude-opus-4-6", "0.084000000000"],
+      ["gpt-4o-2024-08-06", null], // priority tier: no rate
+      // gemini-2.5-flash: 4,000 × $0.30 + 1,000 cached × $0.03 + (300 + 200 thoughts) × $2.50 per 1M = 2,480 µ$
+      ["projects/acme-prod/locations/us-central1/publishers/google/models/gemini-2.5-flash", "0.002480000000"],
+      // an inference-profile ARN of Bedrock's global Haiku 4.5: 2,000 × $1 + 100 × $5 per 1M = 2,500 µ$
+      ["arn:aws:bedrock:us-east-1:111122223333:inference-profile/global.anthropic.claude-haiku-4-5-20251001-v1:0", "0.002500000000"],
+      // OpenRouter's dotted slug: 1,000 × $3 + 200 × $15 per 1M = 6,000 µ$
+      ["anthropic/claude-3.7-sonnet", "0.006000000000"],
+    ],
+  );
+  const total = await query(db, "SELECT sum(cost_usd)::VARCHAR AS t, count(*) FILTER (WHERE NOT priced) AS unpriced FROM usage");
+  // 0.037392 + 0.038610 + 0.055 + 0.084 + 0.002480 + 0.0025 + 0.006 = 0.225982
+  assert.deepEqual(total, [{ t: "0.225982000000", unpriced: "2" }]);
+  // A second file with the same names prices them in the ingest join (their aliases are stored), with the same costs.
+  const again = cli(["ingest", "--db", db, "--replace", "fixtures/formats/requests-2026-gateway.jsonl"]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(await query(db, "SELECT sum(cost_usd)::VARCHAR AS t, count(*) FILTER (WHERE NOT priced) AS unpriced FROM usage"), total);
+  const check = cli(["pricing", "check", "--db", db, "--format", "json"]);
+  assert.equal(check.code, 1);
+  const unpriced = (JSON.parse(check.stdout) as { unpriced: { model: string; reason: string }[] }).unpriced;
+  assert.deepEqual(unpriced.map((u) => [u.model, u.reason]), [
+    ["gpt-5.4", "priced from 2026-03-05; 1 earlier row(s) are unpriced"],
+    ["gpt-4o-2024-08-06", "no priority rate: 1 row(s) on that service tier are unpriced, never billed at standard"],
+  ]);
+});

@@ -283,12 +283,15 @@ export interface UnpricedRow {
   detail: string | null;
 }
 
-/** Why a model's rows are unpriced, in the user's words. */
-export const unpricedWhy = (r: UnpricedRow): string =>
-  r.kind === "no-price"
+/** Why a model's rows are unpriced, in the user's words, after the model name as stored. */
+export const unpricedWhy = (r: UnpricedRow): string => {
+  const as = r.model_id && r.model_id.toLowerCase() !== r.model.toLowerCase() ? ` (${r.model_id})` : "";
+  const n = Number(r.rows).toLocaleString("en-US");
+  return r.kind === "no-price"
     ? "no price entry or alias for this name"
     : r.kind === "before-epoch"
-      ? `${r.model_id} is priced from ${r.since}; ${Number(r.rows).toLocaleString("en-US")} earlier row(s) are unpriced`
+      ? `priced from ${r.since}${as}; ${n} earlier row(s) are unpriced`
       : r.kind === "tier"
-        ? `${r.model_id} has no ${r.detail} rate (service tier or mode): those rows are unpriced, never billed at standard`
-        : `${r.detail} on ${r.model_id}: no rate for it, so those rows are unpriced`;
+        ? `no ${r.detail} rate${as}: ${n} row(s) on that service tier are unpriced, never billed at standard`
+        : `${r.detail} has no rate${as}: ${n} row(s) with it are unpriced`;
+};

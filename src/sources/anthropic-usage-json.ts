@@ -23,7 +23,7 @@ export const anthropicUsageJson: UsageAdapter = {
       "STRUCT(uncached_input_tokens DOUBLE, cache_read_input_tokens DOUBLE, " +
         "cache_creation STRUCT(ephemeral_5m_input_tokens DOUBLE, ephemeral_1h_input_tokens DOUBLE), " +
         "output_tokens DOUBLE, api_key_id VARCHAR, workspace_id VARCHAR, model VARCHAR, service_tier VARCHAR, " +
-        "context_window VARCHAR)",
+        "context_window VARCHAR, server_tool_use STRUCT(web_search_requests DOUBLE), inference_geo VARCHAR, speed VARCHAR)",
     ),
     lines: bucketRecord,
   }),
@@ -43,5 +43,8 @@ export const anthropicUsageJson: UsageAdapter = {
     service_tier: text("r.service_tier"),
     batch: `coalesce(r.service_tier = 'batch', false)`,
     long_context: `coalesce(r.context_window = '200k-1M', false)`,
+    web_search_requests: tok("r.server_tool_use.web_search_requests"),
+    inference_geo: text("r.inference_geo"),
+    speed: text("r.speed"),
   }),
 };

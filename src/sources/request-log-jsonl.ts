@@ -60,6 +60,11 @@ export const requestLogJsonl: UsageAdapter = {
         latency_ms: "DOUBLE",
         batch: "VARCHAR",
         service_tier: "VARCHAR",
+        inference_geo: "VARCHAR",
+        speed: "VARCHAR",
+        web_search_requests: "DOUBLE",
+        audio_input_tokens: "DOUBLE",
+        audio_output_tokens: "DOUBLE",
         prompt_hash: "VARCHAR",
         prompt: "VARCHAR",
         // Read as JSON and checked in SQL: DuckDB names the wrong line for a typed list that fails to convert.
@@ -104,6 +109,11 @@ export const requestLogJsonl: UsageAdapter = {
       reported_cost_usd: money("cost_usd"),
     };
     for (const c of FLAT_TOKENS) cols[c] = flatOr(c);
+    // Charges beyond tokens: flat fields of their own names, else the raw usage object's (Anthropic server_tool_use,
+    // inference_geo, speed; OpenAI audio token details).
+    for (const c of ["web_search_requests", "audio_input_tokens", "audio_output_tokens"] as const) cols[c] = `CASE WHEN ${c} IS NOT NULL THEN ${tok(c)} ELSE ${obj[c]} END`;
+    cols.inference_geo = `lower(coalesce(${text("inference_geo")}, ${obj.inference_geo}))`;
+    cols.speed = `lower(coalesce(${text("speed")}, ${obj.speed}))`;
     return cols;
   },
 };

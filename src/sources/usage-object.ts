@@ -10,13 +10,14 @@ export const GEMINI_FIELDS =
   "promptTokenCount DOUBLE, candidatesTokenCount DOUBLE, cachedContentTokenCount DOUBLE, thoughtsTokenCount DOUBLE, toolUsePromptTokenCount DOUBLE";
 export const USAGE_STRUCT =
   "STRUCT(prompt_tokens DOUBLE, completion_tokens DOUBLE, " +
-  "prompt_tokens_details STRUCT(cached_tokens DOUBLE, cache_write_tokens DOUBLE), " +
-  "completion_tokens_details STRUCT(reasoning_tokens DOUBLE), " +
+  "prompt_tokens_details STRUCT(cached_tokens DOUBLE, cache_write_tokens DOUBLE, audio_tokens DOUBLE), " +
+  "completion_tokens_details STRUCT(reasoning_tokens DOUBLE, audio_tokens DOUBLE), " +
   "input_tokens DOUBLE, output_tokens DOUBLE, " +
   "input_tokens_details STRUCT(cached_tokens DOUBLE, cache_write_tokens DOUBLE), " +
   "output_tokens_details STRUCT(reasoning_tokens DOUBLE), " +
   "cache_creation_input_tokens DOUBLE, cache_read_input_tokens DOUBLE, " +
   "cache_creation STRUCT(ephemeral_5m_input_tokens DOUBLE, ephemeral_1h_input_tokens DOUBLE), " +
+  "server_tool_use STRUCT(web_search_requests DOUBLE), inference_geo VARCHAR, speed VARCHAR, " +
   `service_tier VARCHAR, ${GEMINI_FIELDS})`;
 export const GEMINI_STRUCT = `STRUCT(${GEMINI_FIELDS})`;
 
@@ -61,6 +62,9 @@ export function withUsageObject(relation: string, u: string, g: string | null, p
     __uo_cw1: pick("NULL", "NULL", "__uo_u.cache_creation.ephemeral_1h_input_tokens", "NULL"),
     __uo_output: pick(`${z(gem("candidatesTokenCount"))} + ${z(gem("thoughtsTokenCount"))}`, "__uo_u.completion_tokens", "__uo_u.output_tokens", "__uo_u.output_tokens"),
     __uo_reasoning: pick(gem("thoughtsTokenCount"), "__uo_u.completion_tokens_details.reasoning_tokens", "NULL", "__uo_u.output_tokens_details.reasoning_tokens"),
+    // OpenAI Chat: audio tokens are parts of the prompt (uncached: cached audio bills as cached) and of the completion.
+    __uo_audio_in: pick("NULL", "__uo_u.prompt_tokens_details.audio_tokens", "NULL", "NULL"),
+    __uo_audio_out: pick("NULL", "__uo_u.completion_tokens_details.audio_tokens", "NULL", "NULL"),
   };
   return `(SELECT *, ${Object.entries(raw).map(([c, e]) => `${e} AS ${c}`).join(",\n  ")} FROM (${anthropic}))`;
 }
@@ -68,7 +72,8 @@ export function withUsageObject(relation: string, u: string, g: string | null, p
 /** The canonical columns of a relation staged by withUsageObject. */
 export function usageObjectColumns(): Pick<
   Partial<Record<UsageColumn, string>>,
-  "input_tokens" | "cached_input_tokens" | "cache_write_5m_tokens" | "cache_write_1h_tokens" | "output_tokens" | "reasoning_tokens" | "provider" | "service_tier"
+  | "input_tokens" | "cached_input_tokens" | "cache_write_5m_tokens" | "cache_write_1h_tokens" | "output_tokens" | "reasoning_tokens" | "provider" | "service_tier"
+  | "audio_input_tokens" | "audio_output_tokens" | "web_search_requests" | "inference_geo" | "speed"
 > {
   return {
     provider: "__uo_provider",
@@ -79,5 +84,11 @@ export function usageObjectColumns(): Pick<
     output_tokens: tok("__uo_output"),
     reasoning_tokens: tok("__uo_reasoning"),
     service_tier: "__uo_u.service_tier",
+    audio_input_tokens: tok("__uo_audio_in"),
+    audio_output_tokens: tok("__uo_audio_out"),
+    // Anthropic: web search calls of the server tool; the inference geography and speed the request ran at.
+    web_search_requests: tok("__uo_u.server_tool_use.web_search_requests"),
+    inference_geo: "__uo_u.inference_geo",
+    speed: "__uo_u.speed",
   };
 }
