@@ -15,6 +15,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Catalog, type CatalogModel, PRICING_DIR } from "../src/pricing/load.js";
 import { FIRST_PARTY_NAME, mapEntries } from "../src/pricing/coverage.js";
+import { type Entry, ratesOf, samePrice } from "../src/pricing/litellm.js";
 import { peel, resolveName } from "../src/pricing/names.js";
 import { type EpochT, type ModelT, PricingFile, type PricingFileT } from "../src/pricing/schema.js";
 
@@ -47,111 +48,6 @@ const isSizedImageKey = (k: string) => /^(hd|standard|low|medium|high|\d+-x-\d+)
 
 // ---------------------------------------------------------------------------------------------------------------
 // Rates from a map entry.
-
-const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
-/** USD per token → an exact decimal string scaled by `scale` (1e6: per 1M tokens), at most 6 decimals. */
-const dec = (v: number | undefined, scale = 1e6): string | undefined => {
-  if (v === undefined) return undefined;
-  const s = (v * scale).toFixed(6).replace(/\.?0+$/, "");
-  return s === "" ? "0" : s;
-};
-
-type Entry = Record<string, unknown>;
-
-function longContext(e: Entry, suffix = ""): { lc?: EpochT["long_context"]; note?: string } {
-  const thresholds = Object.keys(e)
-    .map((k) => new RegExp(`^input_cost_per_token_above_(\\d+)k_tokens${suffix}$`).exec(k)?.[1])
-    .filter((t): t is string => t !== undefined)
-    .map(Number)
-    .sort((a, b) => a - b);
-  const t = thresholds[0];
-  if (t === undefined) return {};
-  const at = (f: string) => dec(num(e[`${f}_above_${t}k_tokens${suffix}`]));
-  const input = at("input_cost_per_token");
-  const output = at("output_cost_per_token");
-  if (!input || !output) return {};
-  const lc = {
-    threshold_tokens: t * 1000,
-    input,
-    output,
-    ...(at("cache_read_input_token_cost") ? { cached_input: at("cache_read_input_token_cost")! } : {}),
-    ...(at("cache_creation_input_token_cost") ? { cache_write_5m: at("cache_creation_input_token_cost")! } : {}),
-    ...(dec(num(e[`cache_creation_input_token_cost_above_1hr_above_${t}k_tokens${suffix}`])) ? { cache_write_1h: dec(num(e[`cache_creation_input_token_cost_above_1hr_above_${t}k_tokens${suffix}`]))! } : {}),
-  };
-  return { lc, note: thresholds.length > 1 ? `only the >${t}k tier is kept (the map also states ${thresholds.slice(1).map((x) => `>${x}k`).join(", ")})` : undefined };
-}
-
-function tier(e: Entry, name: "priority" | "flex"): EpochT["priority"] {
-  const input = dec(num(e[`input_cost_per_token_${name}`]));
-  const output = dec(num(e[`output_cost_per_token_${name}`]));
-  if (!input || !output) return undefined;
-  const cached = dec(num(e[`cache_read_input_token_cost_${name}`]));
-  const { lc } = longContext(e, `_${name}`);
-  return { input, output, ...(cached ? { cached_input: cached } : {}), ...(lc ? { long_context: lc } : {}) };
-}
-
-/** Every rate kind the map states for a key, as one epoch (effective date and source set by the caller). */
-function ratesOf(key: string, e: Entry, provider: string): Omit<EpochT, "effective_from"> & { notes: string[] } {
-  const notes: string[] = [];
-  const mode = String(e.mode ?? "");
-  const input = dec(num(e.input_cost_per_token));
-  const output = dec(num(e.output_cost_per_token)) ?? (input !== undefined && mode === "embedding" ? "0" : undefined);
-  const search = e.search_context_cost_per_query as Record<string, unknown> | undefined;
-  const ws = search ? dec(num(search.search_context_size_medium) ?? num(search.search_context_size_low), 1000) : undefined;
-  const { lc, note } = longContext(e);
-  if (note) notes.push(note);
-  const pse = (e.provider_specific_entry ?? {}) as Record<string, unknown>;
-  const us = num(pse.us) ?? num(e.regional_processing_uplift_multiplier_us);
-  const fast = num(pse.fast);
-  let batchIn = dec(num(e.input_cost_per_token_batches));
-  let batchOut = dec(num(e.output_cost_per_token_batches));
-  if (provider === "anthropic" && input && output && !batchIn && !batchOut) {
-    // Anthropic's Message Batches bill every token at 50%; the map has no batch keys for Anthropic models.
-    batchIn = dec(Number(input) / 2e6);
-    batchOut = dec(Number(output) / 2e6);
-    notes.push("batch = 50% of standard (Anthropic Message Batches; not in the map)");
-  }
-  const perImage = dec(num(e.output_cost_per_image) ?? (mode === "image_generation" ? num(e.input_cost_per_image) : undefined), 1);
-  const rates: Omit<EpochT, "effective_from"> & { notes: string[] } = {
-    ...(input !== undefined && output !== undefined ? { input, output } : {}),
-    cached_input: dec(num(e.cache_read_input_token_cost)),
-    cache_write_5m: dec(num(e.cache_creation_input_token_cost)),
-    cache_write_1h: dec(num(e.cache_creation_input_token_cost_above_1hr)),
-    output_reasoning: dec(num(e.output_cost_per_reasoning_token)),
-    input_audio: dec(num(e.input_cost_per_audio_token)),
-    cached_input_audio: dec(num(e.cache_read_input_audio_token_cost)),
-    output_audio: dec(num(e.output_cost_per_audio_token)),
-    input_image_tokens: dec(num(e.input_cost_per_image_token)),
-    output_image_tokens: dec(num(e.output_cost_per_image_token)),
-    per_image: perImage,
-    input_per_second: dec(num(e.input_cost_per_second), 1),
-    output_per_second: dec(num(e.output_cost_per_second), 1),
-    input_per_1m_characters: dec(num(e.input_cost_per_character)),
-    web_search_per_1k: ws,
-    batch_input: batchIn,
-    batch_output: batchOut,
-    long_context: lc,
-    priority: tier(e, "priority"),
-    flex: tier(e, "flex"),
-    geo_multipliers: us !== undefined ? { us: dec(us, 1)! } : undefined,
-    fast_multiplier: fast !== undefined ? dec(fast, 1) : undefined,
-    notes,
-  };
-  if (rates.priority && rates.priority.input === rates.input && rates.priority.output === rates.output && !rates.priority.long_context) {
-    // The map copies standard rates into *_priority for some models: a priority tier at standard price is stated, so keep it.
-    notes.push("priority tier at standard rates, as the map states");
-  }
-  for (const k of Object.keys(rates) as (keyof typeof rates)[]) if (rates[k] === undefined) delete rates[k];
-  void key;
-  return rates;
-}
-
-const BASE_KINDS = ["input", "output", "cached_input", "cache_write_5m"] as const;
-/** Same price: input and output equal, and cached and 5m-write rates equal wherever both state them. */
-function samePrice(a: Partial<EpochT>, b: Partial<EpochT>): boolean {
-  if (a.input !== b.input || a.output !== b.output) return false;
-  return BASE_KINDS.every((k) => a[k] === undefined || b[k] === undefined || Number(a[k]) === Number(b[k]));
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Dates: the release date in a dated id, else the first observation in the price history.
@@ -285,7 +181,7 @@ for (const [key, entry] of Object.entries(MAP)) {
   if (!provider || !MODES.includes(String(entry.mode)) || isSizedImageKey(key) || key.startsWith("ft:")) continue;
   const p = peel(key);
   if (!p || !FIRST_PARTY_NAME.test(p.core) || /moderation/.test(p.core)) continue;
-  const rates = ratesOf(key, entry, provider);
+  const rates = ratesOf(entry, provider);
   if (rates.input === undefined && rates.per_image === undefined && rates.input_per_second === undefined && rates.output_per_second === undefined && rates.input_per_1m_characters === undefined) continue;
   keys.push({ key, name: p.core, provider, entry, rates });
 }
@@ -481,7 +377,7 @@ function cloudModels(firstParty: Catalog): { provider: string; model: ModelT }[]
     if (!cloud || !["chat", "responses", "embedding", "completion"].includes(String(entry.mode))) continue;
     const p = peel(key);
     if (!p || !FIRST_PARTY_NAME.test(p.core)) continue;
-    const rates = ratesOf(key, entry, cloud);
+    const rates = ratesOf(entry, cloud);
     if (rates.input === undefined) continue;
     all.push({ key, cloud, geo: p.geo, core: p.core, base: resolveName(firstParty, p.core)?.model, rates, entry });
   }

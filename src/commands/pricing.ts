@@ -9,7 +9,7 @@ import { convertLiteLLM } from "../pricing/litellm.js";
 import { coverage, type CoverageRow, FIRST_PARTY_NAME, mapEntries, TOKEN_MODES } from "../pricing/coverage.js";
 import { type Catalog, type CatalogModel, PRICING_DIR } from "../pricing/load.js";
 import { peel, resolveName as resolveModelName, unresolvedReason } from "../pricing/names.js";
-import { Overrides } from "../pricing/schema.js";
+import { IsoDate, Overrides } from "../pricing/schema.js";
 import { installPricing, type UnpricedRow, unpricedSql, unpricedWhy } from "../pricing/sql.js";
 import { Db } from "../store/db.js";
 
@@ -129,6 +129,7 @@ export async function check(opts: Opts): Promise<number> {
 }
 
 export async function importLiteLLM(file: string, opts: Opts & { out?: string; effectiveFrom?: string; providers?: string }): Promise<number> {
+  const ctx = loadContext(opts);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));
@@ -137,18 +138,21 @@ export async function importLiteLLM(file: string, opts: Opts & { out?: string; e
   }
   const dated = /(\d{4}-\d{2}-\d{2})/.exec(basename(file))?.[1];
   const effectiveFrom = opts.effectiveFrom ?? dated;
-  if (!effectiveFrom || !/^\d{4}-\d{2}-\d{2}$/.test(effectiveFrom)) {
-    throw usageError("--effective-from DATE is required (the file name has no YYYY-MM-DD date)");
-  }
+  if (!effectiveFrom) throw usageError("--effective-from DATE is required (the file name has no YYYY-MM-DD date)");
+  if (!IsoDate.safeParse(effectiveFrom).success) throw usageError(`--effective-from: ${JSON.stringify(effectiveFrom)} is not a calendar date (YYYY-MM-DD)`);
   const providers = (opts.providers ?? "openai,anthropic,google").split(",").map((p) => p.trim());
-  const { overrides, skipped } = convertLiteLLM(raw, effectiveFrom, providers);
-  const checked = Overrides.safeParse(overrides);
+  const r = convertLiteLLM(raw, effectiveFrom, providers, ctx.catalog);
+  const checked = Overrides.safeParse(r.overrides);
   if (!checked.success) throw new Error(`converted table failed validation: ${checked.error.message}`);
   const out = opts.out ?? `litellm-${effectiveFrom}.json`;
-  writeOutput(out, `${JSON.stringify({ models: overrides.models }, null, 2)}\n`, "--out");
+  writeOutput(out, `${JSON.stringify({ models: r.overrides.models }, null, 2)}\n`, "--out");
+  const list = (xs: string[], n = 12) => xs.slice(0, n).map((x) => `  ${x}\n`).join("") + (xs.length > n ? `  … and ${xs.length - n} more (see the file)\n` : "");
   process.stderr.write(
-    `wrote ${overrides.models.length} models (${providers.join(", ")}) effective ${effectiveFrom} to ${out}; skipped ${skipped} entries without token prices or of other providers\n` +
-      `use it with: llmcost --pricing ${out} …  (its models override the built-in tables)\n`,
+    `wrote ${r.overrides.models.length} models (${providers.join(", ")}) to ${out}: ${r.stacked} built-in models get an epoch from ${effectiveFrom} on top of ` +
+      `their own (their aliases and earlier prices kept), ${r.added} new ones are priced from ${effectiveFrom}; skipped ${r.skipped} entries without token prices or of other providers\n` +
+      (r.derived.length ? `${r.derived.length} models lack rate kinds in the map, kept at the book's ratio to input/output:\n${list(r.derived)}` : "") +
+      (r.contradictions.length ? `${r.contradictions.length} rates contradict the book by more than 50% (check them):\n${list(r.contradictions, 40)}` : "") +
+      `use it with: llmcost --pricing ${out} …  (or put it in the config's pricing.overrides)\n`,
   );
   return 0;
 }
