@@ -242,6 +242,18 @@ for (const k of keys) {
   }
 }
 
+/** Keys split into runs of identical rates (every kind), in their order. */
+function byRates<T extends { rates: ReturnType<typeof ratesOf> }>(members: readonly T[]): T[][] {
+  const parts: T[][] = [];
+  const sig = (k: T) => JSON.stringify({ ...k.rates, notes: [] });
+  for (const k of members) {
+    const part = parts.find((p) => sig(p[0]!) === sig(k));
+    if (part) part.push(k);
+    else parts.push([k]);
+  }
+  return parts;
+}
+
 const stripDate = (n: string) => n.replace(/-(\d{4}-\d{2}-\d{2}|\d{8})$/, "").replace(/-latest$/, "");
 const groups = new Map<string, Key[]>();
 for (const k of keys) {
@@ -254,13 +266,7 @@ const handNames = new Set(handModels().flatMap((m) => [m.id, ...m.aliases].map((
 /** Keys left out because another key of the same name and provider states other rates. */
 const conflicts: string[] = [];
 for (const members of groups.values()) {
-  const parts: Key[][] = [];
-  for (const k of members) {
-    const part = parts.find((p) => JSON.stringify({ ...p[0]!.rates, notes: [] }) === JSON.stringify({ ...k.rates, notes: [] }));
-    if (part) part.push(k);
-    else parts.push([k]);
-  }
-  for (const part of parts) {
+  for (const part of byRates(members)) {
     const names = [...new Set(part.map((k) => k.name))];
     const id = names.find((n) => n === stripDate(n) && !n.endsWith("-latest")) ?? names.find((n) => !n.endsWith("-latest")) ?? names[0]!;
     const k0 = part[0]!;
@@ -398,13 +404,7 @@ function cloudModels(firstParty: Catalog): { provider: string; model: ModelT }[]
   for (const members of groups.values()) {
     // (A geography's keys always get models: else a name of that geography would resolve to the cloud's other rate.)
     if (members.every(sameAsBase) && members[0]!.geo === "") continue;
-    const parts: CloudKey[][] = [];
-    for (const k of members) {
-      const part = parts.find((p) => JSON.stringify({ ...p[0]!.rates, notes: [] }) === JSON.stringify({ ...k.rates, notes: [] }));
-      if (part) part.push(k);
-      else parts.push([k]);
-    }
-    for (const part of parts) {
+    for (const part of byRates(members)) {
       const k = part[0]!;
       const { notes, ...r } = k.rates;
       const first = history.get(`${String(k.entry.litellm_provider)}:${k.core}`)?.[0]?.date;

@@ -20,29 +20,7 @@ interface Usage {
 }
 
 /** Prices rows through the same SQL ingest and report use; returns exact decimal strings (or null when unpriced). */
-async function price(rows: Usage[], overrides: unknown[] = []): Promise<(string | null)[]> {
-  const db = await Db.open(join(tmp(), "p.duckdb"), { readOnly: false });
-  try {
-    await installPricing(db, loadCatalog({ overrides }));
-    for (const [i, r] of rows.entries()) {
-      await db.run(
-        `INSERT INTO usage_wide (ts, source_kind, source_format, ingest_id, model, feature, requests, input_tokens, cached_input_tokens,
-           cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens, batch, service_tier, long_context, request_id)
-         VALUES ($ts::TIMESTAMP, 'requests', 'request-log-csv', 1, $model, 'f', 1, $i, $c, $w5, $w1, $o, 0, $b, $tier, $lc, $id)`,
-        { ts: r.ts, model: r.model, i: r.input ?? 0, c: r.cached ?? 0, w5: r.cw5 ?? 0, w1: r.cw1 ?? 0, o: r.output ?? 0, b: r.batch ?? false, tier: r.tier ?? null, lc: r.longContext ?? null, id: String(i) },
-      );
-    }
-    // Two formulas price a row: DECIMAL over summed traffic (costExpr) and integer picodollars per stored row
-    // (costPerRow). They must agree to the last digit.
-    const out = await db.all<{ cost: string | null; per_row: string | null }>(
-      `SELECT ${costExpr("u")}::VARCHAR AS cost, ${costPerRow("u")}::VARCHAR AS per_row FROM usage u ${priceJoin("u")} ORDER BY u.request_id::INT`,
-    );
-    for (const r of out) assert.equal(r.per_row, r.cost);
-    return out.map((r) => r.cost);
-  } finally {
-    db.close();
-  }
-}
+const price = (rows: Usage[], overrides: unknown[] = []): Promise<(string | null)[]> => priceCharged(rows, overrides);
 
 const M = 1_000_000;
 
@@ -159,7 +137,11 @@ interface Charged extends Usage {
   speed?: string;
 }
 
-/** price() with the charges beyond tokens: reasoning, audio, web search, inference geo and speed (schema v7). */
+/**
+ * Prices rows, with the charges beyond tokens (reasoning, audio, web search, inference geo and speed), through the
+ * same SQL ingest and report use; returns exact decimal strings (or null when unpriced). Two formulas price a row:
+ * DECIMAL over summed traffic (costExpr) and integer picodollars per stored row (costPerRow). They must agree.
+ */
 async function priceCharged(rows: Charged[], overrides: unknown[] = []): Promise<(string | null)[]> {
   const db = await Db.open(join(tmp(), "p.duckdb"), { readOnly: false });
   try {

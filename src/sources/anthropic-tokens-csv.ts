@@ -25,7 +25,7 @@ export const anthropicTokensCsv: UsageAdapter = {
   detect: (head) => headerHas(head, "usage_date_utc", "usage_input_tokens_no_cache"),
   read(file) {
     return {
-      from: readCsv(file, Object.fromEntries(TOKENS.map((t) => [t, "DOUBLE"]))),
+      from: readCsv(file, Object.fromEntries([...TOKENS, "web_search_count"].map((t) => [t, "DOUBLE"]))),
       lines: "csv",
     };
   },
@@ -50,6 +50,10 @@ export const anthropicTokensCsv: UsageAdapter = {
       batch: col("usage_type") ? `coalesce(${text(col("usage_type")!)} = 'batch', false)` : undefined,
       // "≤ 200k" / "> 200k": the long-context tier is stated, not inferred from aggregated tokens.
       long_context: col("context_window") ? `coalesce(starts_with(${text(col("context_window")!)}, '>'), false)` : "false",
+      // Charges beyond tokens: web search calls, US-only inference (`us`; `global`/`not_available` bill as listed), fast mode.
+      web_search_requests: t("web_search_count"),
+      inference_geo: col("inference_geo") ? `lower(${text(col("inference_geo")!)})` : undefined,
+      speed: col("speed") ? `lower(${text(col("speed")!)})` : undefined,
     };
   },
 };

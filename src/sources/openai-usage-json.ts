@@ -5,7 +5,7 @@ import { jsonHas } from "./util.js";
 const USAGE_RESULT =
   "STRUCT(object VARCHAR, input_tokens DOUBLE, output_tokens DOUBLE, input_cached_tokens DOUBLE, " +
   "input_cache_write_tokens DOUBLE, num_model_requests DOUBLE, project_id VARCHAR, user_id VARCHAR, " +
-  "api_key_id VARCHAR, model VARCHAR, batch VARCHAR, service_tier VARCHAR)";
+  "api_key_id VARCHAR, model VARCHAR, batch VARCHAR, service_tier VARCHAR, input_audio_tokens DOUBLE, output_audio_tokens DOUBLE)";
 
 /** Buckets → results. Old schemas named the array `result`; parse `results`, fall back to `result`. */
 export const pages = (result: string): string =>
@@ -51,6 +51,9 @@ export const openaiUsageJson: UsageAdapter = {
     cached_input_tokens: tok("r.input_cached_tokens"),
     cache_write_5m_tokens: tok("r.input_cache_write_tokens"),
     output_tokens: tok("r.output_tokens"),
+    // Audio tokens: parts of uncached input and of output, billed at the model's audio rates.
+    audio_input_tokens: tok("r.input_audio_tokens"),
+    audio_output_tokens: tok("r.output_audio_tokens"),
     batch: bool("r.batch"),
     service_tier: text("r.service_tier"),
     long_context: "false",
