@@ -20,7 +20,7 @@ import { peel, resolveName } from "../src/pricing/names.js";
 import { type EpochT, type ModelT, PricingFile, type PricingFileT } from "../src/pricing/schema.js";
 
 const REF = join(PRICING_DIR, "..", "..", "shared", "reference", "pricing");
-const mapFile = readdirSync(REF).find((f) => /^litellm_model_prices_\d{4}-\d{2}-\d{2}\.json$/.test(f));
+const mapFile = readdirSync(REF).filter((f) => /^litellm_model_prices_\d{4}-\d{2}-\d{2}\.json$/.test(f)).sort().at(-1); // the newest snapshot
 if (!mapFile) throw new Error(`no litellm_model_prices_<date>.json in ${REF}`);
 const SNAPSHOT_DATE = /(\d{4}-\d{2}-\d{2})/.exec(mapFile)![1]!;
 const MAP = JSON.parse(readFileSync(join(REF, mapFile), "utf8")) as Record<string, Record<string, unknown>>;
@@ -197,24 +197,33 @@ const out = (provider: string) => {
 const enriched: string[] = [];
 const aliasAdded: string[] = [];
 
+/**
+ * Rate kinds of charges apart from the token tiers: added to every hand-kept epoch at the map's token rates. The
+ * token tiers (cache, batch, long context, priority, flex) only to the current epoch: the earlier ones are dated
+ * facts, split where such a tier began (claude-sonnet-4's long context from 2025-08-12), and the map says not when.
+ */
+const CHARGE_KINDS: ReadonlySet<string> = new Set([
+  "output_reasoning", "input_audio", "cached_input_audio", "output_audio", "input_image_tokens", "output_image_tokens",
+  "per_image", "input_per_second", "output_per_second", "input_per_1m_characters", "web_search_per_1k",
+  "geo_multipliers", "fast_multiplier",
+]);
+
 /** Adds the map's rate kinds a hand-kept epoch lacks, where its token rates equal the map's. Never changes a rate. */
 function enrich(m: ModelT, k: Key): boolean {
-  // Only the current epoch: earlier ones are dated facts, and when a rate kind began is not in the map.
   let changed = false;
-  for (const e of m.prices.slice(-1)) {
-    if (!samePrice(e, k.rates)) continue;
+  m.prices.forEach((e, i) => {
+    const current = i === m.prices.length - 1;
+    if (!samePrice(e, k.rates)) return;
     for (const [kind, v] of Object.entries(k.rates) as [keyof EpochT, unknown][]) {
       if (kind === ("notes" as keyof EpochT) || v === undefined || e[kind] !== undefined) continue;
+      if (!current && !CHARGE_KINDS.has(kind)) continue;
       if (kind === "batch_input" || kind === "batch_output") continue; // batch is curated with its sources
       (e as Record<string, unknown>)[kind] = v;
+      const tag = `; rate kinds added from ${SRC} key ${k.key}`;
+      if (!e.source?.includes(tag)) e.source = `${e.source ?? ""}${tag}`;
       changed = true;
     }
-  }
-  if (changed) {
-    const last = m.prices[m.prices.length - 1]!;
-    const tag = `; rate kinds added from ${SRC} key ${k.key}`;
-    if (!last.source?.includes(tag)) last.source = `${last.source ?? ""}${tag}`;
-  }
+  });
   return changed;
 }
 

@@ -97,7 +97,8 @@ export const requestLogJsonl: UsageAdapter = {
       feature_hint: `coalesce(${text("feature")}, ${text("metadata.feature")})`,
       endpoint: text("endpoint"),
       requests: "1",
-      batch: `(${bool("batch")} OR coalesce(${obj.service_tier} = 'batch', false))`,
+      // A service tier of "batch" (flat or in the usage object) is a batch request.
+      batch: `(${bool("batch")} OR coalesce(lower(coalesce(${text("service_tier")}, ${obj.service_tier})) = 'batch', false))`,
       service_tier: `coalesce(${text("service_tier")}, ${obj.service_tier})`,
       status: text("status"),
       latency_ms: `CASE WHEN latency_ms >= 0 THEN round(latency_ms)::BIGINT END`,
