@@ -9,6 +9,8 @@ import { openaiCostsJson } from "./openai-costs-json.js";
 import { openaiLegacyUsage } from "./openai-legacy-usage.js";
 import { openaiUsageCsv } from "./openai-usage-csv.js";
 import { openaiUsageJson } from "./openai-usage-json.js";
+import { otelOtlpJson } from "./otel-otlp-json.js";
+import { otelSpansJsonl } from "./otel-spans-jsonl.js";
 import { openrouterCsv } from "./openrouter-csv.js";
 import { requestLogCsv } from "./request-log-csv.js";
 import { requestLogJsonl } from "./request-log-jsonl.js";
@@ -29,6 +31,8 @@ export const ADAPTERS: readonly Adapter[] = [
   anthropicCostJson,
   litellmSpendLogs,
   openrouterCsv,
+  otelOtlpJson,
+  otelSpansJsonl,
   requestLogJsonl,
   requestLogCsv,
 ];

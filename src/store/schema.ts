@@ -57,6 +57,18 @@ export const SOURCE_FORMATS_V4 = [
   "request-log-jsonl",
 ] as const;
 
+/**
+ * Formats added after v4 (issue #15), with the migration that widened the type for them. Appending to an ENUM keeps
+ * every stored value (ALTER TYPE … ADD VALUE is not in DuckDB: the column is cast to the wider type).
+ */
+export const SOURCE_FORMATS_V8 = [
+  "otel-otlp-json",
+  "otel-spans-jsonl",
+  "claude-code-jsonl",
+  "codex-jsonl",
+  "bedrock-invocation-log",
+] as const;
+
 export const MIGRATIONS: readonly { version: number; sql: string }[] = [
   {
     version: 1,
@@ -186,6 +198,19 @@ CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
             request_id             VARCHAR USING COMPRESSION fsst,
             cost_usd               DECIMAL(18,12)
           );
+          ${USAGE_VIEW}`,
+  },
+  {
+    version: 8,
+    // New input formats (OTel spans, coding-agent logs, Bedrock): a wider source_format type. The view names the type
+    // (usage_lean's constant), so it is dropped and made again around the change.
+    sql: `DROP VIEW usage;
+          CREATE TYPE source_format_v8 AS ENUM (${[...SOURCE_FORMATS_V4, ...SOURCE_FORMATS_V8].map((f) => `'${f}'`).join(", ")});
+          ALTER TABLE usage_wide ALTER source_format TYPE source_format_v8;
+          DROP TYPE source_format;
+          CREATE TYPE source_format AS ENUM (${[...SOURCE_FORMATS_V4, ...SOURCE_FORMATS_V8].map((f) => `'${f}'`).join(", ")});
+          ALTER TABLE usage_wide ALTER source_format TYPE source_format;
+          DROP TYPE source_format_v8;
           ${USAGE_VIEW}`,
   },
 ];

@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { cli, query, tmp } from "./helpers.js";
+
+/** Hand-computed costs and totals of the 2026 formats' fixtures (issue #15), with the arithmetic written out. */
+
+const rows = async (db: string, sql: string) => query(db, sql);
+
+test("OTLP/JSON: only leaf LLM calls count, once each; cost from the disjoint buckets", async () => {
+  const t = tmp();
+  const db = join(t, "t.duckdb");
+  const r = cli(["ingest", "--db", db, "fixtures/formats/otel-otlp.json"]);
+  assert.equal(r.code, 0, r.stderr);
+  // 10 spans: invoke_agent (repeats its first child's 631/35), execute_tool, invoke_workflow, LiteLLM's raw child: not
+  // LLM calls; the first batch re-sent: a duplicate. 5 calls remain.
+  assert.match(r.stdout, /4 not an LLM call \(agent, tool, workflow… span\); 1 duplicate span \(re-sent batch\)/);
+  const got = await rows(db, `SELECT model, input_tokens, cached_input_tokens, cache_write_5m_tokens, output_tokens, cost_usd, reported_cost_usd
+    FROM usage ORDER BY ts`);
+  assert.deepEqual(got, [
+    // LiteLLM: 412 inclusive input, 256 cached (only in its usage_object repr): 156 × $0.15/M + 256 × $0.075/M
+    // + 27 × $0.60/M = 23.4 + 19.2 + 16.2 µ$ = $0.0000588, exactly the $5.88e-05 LiteLLM states.
+    { model: "gpt-4o-mini-2024-07-18", input_tokens: "156", cached_input_tokens: "256", cache_write_5m_tokens: "0", output_tokens: "27", cost_usd: "0.000058800000", reported_cost_usd: "0.000058800000" },
+    // chat 1: (631 − 256) × 0.15 + 256 × 0.075 + 35 × 0.60 = 56.25 + 19.2 + 21 µ$ = $0.00009645
+    { model: "gpt-4o-mini-2024-07-18", input_tokens: "375", cached_input_tokens: "256", cache_write_5m_tokens: "0", output_tokens: "35", cost_usd: "0.000096450000", reported_cost_usd: null },
+    // chat 2: 25 × 0.15 + 70 × 0.60 = 3.75 + 42 µ$ = $0.00004575
+    { model: "gpt-4o-mini-2024-07-18", input_tokens: "25", cached_input_tokens: "0", cache_write_5m_tokens: "0", output_tokens: "70", cost_usd: "0.000045750000", reported_cost_usd: null },
+    // Claude: 5000 inclusive − 3000 read − 1500 written = 500; 500 × $3 + 3000 × $0.30 + 1500 × $3.75 + 400 × $15
+    // = 1500 + 900 + 5625 + 6000 µ$ = $0.014025 (the span states $0.01365: kept as reported, not used)
+    { model: "claude-sonnet-4-5-20250929", input_tokens: "500", cached_input_tokens: "3000", cache_write_5m_tokens: "1500", output_tokens: "400", cost_usd: "0.014025000000", reported_cost_usd: "0.013650000000" },
+    // embeddings (legacy gen_ai.usage.prompt_tokens): 1200 × $0.02/M = $0.000024
+    { model: "text-embedding-3-small", input_tokens: "1200", cached_input_tokens: "0", cache_write_5m_tokens: "0", output_tokens: "0", cost_usd: "0.000024000000", reported_cost_usd: null },
+  ]);
+  // 58.8 + 96.45 + 45.75 + 14025 + 24 µ$ = $0.01425
+  assert.deepEqual(await rows(db, "SELECT sum(cost_usd)::VARCHAR AS total FROM usage"), [{ total: "0.014250000000" }]);
+});
+
+test("OTel spans JSON Lines: OpenInference and legacy names; a parent LLM span over its instrumented child counts once", async () => {
+  const t = tmp();
+  const db = join(t, "t.duckdb");
+  const r = cli(["ingest", "--db", db, "fixtures/formats/otel-spans.jsonl"]);
+  assert.equal(r.code, 0, r.stderr);
+  const got = await rows(db, "SELECT model, user_hash, feature, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, cost_usd FROM usage ORDER BY ts");
+  assert.deepEqual(got, [
+    // OpenInference: prompt 412 includes cache_read 256; completion 27 includes reasoning 8 → 156 uncached, 27 output:
+    // 156 × 0.15 + 256 × 0.075 + 27 × 0.60 = 23.4 + 19.2 + 16.2 µ$ = $0.0000588
+    { model: "gpt-4o-mini-2024-07-18", user_hash: "0f1e2d3c4b5a", feature: "triage", input_tokens: "156", cached_input_tokens: "256", output_tokens: "27", reasoning_tokens: "8", cost_usd: "0.000058800000" },
+    // Traceloop child (the parent chat span repeats it): 2000 − 1024 cached = 976; 976 × $2 + 1024 × $0.50 + 300 × $8
+    // = 1952 + 512 + 2400 µ$ = $0.004864
+    { model: "gpt-4.1-2025-04-14", user_hash: "0f1e2d3c4b5a", feature: "reports", input_tokens: "976", cached_input_tokens: "1024", output_tokens: "300", reasoning_tokens: "0", cost_usd: "0.004864000000" },
+  ]);
+});
+
+test("OTel: user and feature from the attributes the config names (bound, never SQL text)", async () => {
+  const t = tmp();
+  const db = join(t, "t.duckdb");
+  const cfg = join(t, "llmcost.config.json");
+  writeFileSync(cfg, JSON.stringify({ sources: { otel: { userAttribute: "gen_ai.response.id", featureAttribute: "service'; DROP TABLE usage_wide; --" } } }));
+  const r = cli(["ingest", "--db", db, "--config", cfg, "fixtures/formats/otel-otlp.json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const got = await rows(db, "SELECT user_hash, feature FROM usage WHERE request_id LIKE '4bf92f35%' ORDER BY ts");
+  // chat 1 has gen_ai.response.id (hashed as a raw user id); chat 2 has none, so enduser.id's tag applies.
+  assert.equal(got.length, 2);
+  assert.match(String(got[0]!.user_hash), /^[0-9a-f]{12}$/);
+  assert.notEqual(got[0]!.user_hash, "a1b2c3d4e5f6");
+  assert.equal(got[0]!.feature, "(untagged)");
+  assert.deepEqual(got[1], { user_hash: "a1b2c3d4e5f6", feature: "support-bot" });
+
+  writeFileSync(cfg, JSON.stringify({ sources: { otel: { featureAttribute: "gen_ai.request.model" } } }));
+  const db2 = join(t, "t2.duckdb");
+  assert.equal(cli(["ingest", "--db", db2, "--config", cfg, "fixtures/formats/otel-otlp.json"]).code, 0);
+  // The tag's feature wins over the attribute (support-bot); untagged spans take the attribute's value.
+  assert.deepEqual(await rows(db2, "SELECT feature, count(*)::INT AS n FROM usage GROUP BY feature ORDER BY feature"), [
+    { feature: "claude-sonnet-4-5", n: 1 },
+    { feature: "gpt-4o-mini", n: 1 },
+    { feature: "support-bot", n: 2 },
+    { feature: "text-embedding-3-small", n: 1 },
+  ]);
+});
