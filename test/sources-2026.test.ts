@@ -78,3 +78,78 @@ test("OTel: user and feature from the attributes the config names (bound, never 
     { feature: "text-embedding-3-small", n: 1 },
   ]);
 });
+
+test("Claude Code: one row per API call (streamed lines deduplicated), Anthropic buckets, costUSD kept", async () => {
+  const t = tmp();
+  const db = join(t, "t.duckdb");
+  const r = cli(["ingest", "--db", db, "fixtures/formats/claude-code.jsonl"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /3 no API usage \(user, system, summary… line\); 2 streamed line of a call already counted; 1 synthetic message \(no API call\)/);
+  const got = await rows(db, `SELECT model, project, endpoint, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
+    output_tokens, cost_usd, reported_cost_usd FROM usage ORDER BY ts`);
+  const p = { project: "/Users/dev/src/acme-api", endpoint: "claude-code" };
+  assert.deepEqual(got, [
+    // three lines of msg_01UEW…; the last (output 214) is final: 3 × $3 + 11040 × $0.30 + 3526 × $3.75 + 214 × $15
+    // = 9 + 3312 + 13222.5 + 3210 µ$ = $0.0197535
+    { model: "claude-sonnet-4-5-20250929", ...p, input_tokens: "3", cached_input_tokens: "11040", cache_write_5m_tokens: "3526", cache_write_1h_tokens: "0", output_tokens: "214", cost_usd: "0.019753500000", reported_cost_usd: null },
+    // a 1-hour cache write: 8 × 3 + 14566 × 0.30 + 1200 × $6 + 523 × 15 = 24 + 4369.8 + 7200 + 7845 µ$ = $0.0194388
+    { model: "claude-sonnet-4-5-20250929", ...p, input_tokens: "8", cached_input_tokens: "14566", cache_write_5m_tokens: "0", cache_write_1h_tokens: "1200", output_tokens: "523", cost_usd: "0.019438800000", reported_cost_usd: null },
+    // 1200 × $1 + 85 × $5 = 1625 µ$, as its costUSD says
+    { model: "claude-haiku-4-5-20251001", ...p, input_tokens: "1200", cached_input_tokens: "0", cache_write_5m_tokens: "0", cache_write_1h_tokens: "0", output_tokens: "85", cost_usd: "0.001625000000", reported_cost_usd: "0.001625000000" },
+  ]);
+  // The same call in another session file (a resumed session copies lines): counted once across files.
+  const copy = join(t, "resumed.jsonl");
+  const { readFileSync } = await import("node:fs");
+  writeFileSync(copy, readFileSync("fixtures/formats/claude-code.jsonl", "utf8").split("\n").slice(1, 5).join("\n") + "\n");
+  const again = cli(["ingest", "--db", db, copy]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /1 request_id already ingested/);
+  // 19753.5 + 19438.8 + 1625 µ$
+  assert.deepEqual(await rows(db, "SELECT count(*)::INT AS n, sum(cost_usd)::VARCHAR AS total FROM usage"), [{ n: 3, total: "0.040817300000" }]);
+});
+
+test("Codex: cumulative token counts become per-turn deltas; input includes cached", async () => {
+  const t = tmp();
+  const db = join(t, "t.duckdb");
+  const r = cli(["ingest", "--db", db, "fixtures/formats/codex.jsonl"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /no price for gpt-5-codex/);
+  const got = await rows(db, "SELECT model, project, endpoint, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, cost_usd FROM usage ORDER BY ts");
+  const p = { project: "/home/dev/src/billing-svc", endpoint: "codex" };
+  assert.deepEqual(got, [
+    // last_token_usage of turn 1 (its repeated event is dropped)
+    { model: "gpt-5-codex", ...p, input_tokens: "12850", cached_input_tokens: "0", output_tokens: "612", reasoning_tokens: "384", cost_usd: null },
+    // no last_token_usage: total − previous total = (26870 − 12850) in, 12544 cached, (1560 − 612) out, (896 − 384)
+    // reasoning; uncached 14020 − 12544 = 1476
+    { model: "gpt-5-codex", ...p, input_tokens: "1476", cached_input_tokens: "12544", output_tokens: "948", reasoning_tokens: "512", cost_usd: null },
+    // the later turn_context switched to gpt-5: (15230 − 14848) × $1.25 + 14848 × $0.125 + 1210 × $10
+    // = 477.5 + 1856 + 12100 µ$ = $0.0144335
+    { model: "gpt-5", ...p, input_tokens: "382", cached_input_tokens: "14848", output_tokens: "1210", reasoning_tokens: "640", cost_usd: "0.014433500000" },
+  ]);
+  // Summing the cumulative totals instead would have counted 12850 + 12850 + 26870 + 42100 input tokens.
+  assert.deepEqual(await rows(db, "SELECT sum(input_tokens + cached_input_tokens)::INT AS input FROM usage"), [{ input: 12850 + 14020 + 15230 }]);
+});
+
+test("Bedrock: S3 records and CloudWatch events are the same invocations, counted once; model ids as logged", async () => {
+  const t = tmp();
+  const db = join(t, "t.duckdb");
+  const prices = join(t, "nova.json");
+  writeFileSync(prices, JSON.stringify({ models: [{ id: "amazon.nova-lite-v1:0", provider: "amazon", prices: [{ effective_from: "2024-12-03", input: "0.06", cached_input: "0.015", output: "0.24" }] }] }));
+  const r = cli(["ingest", "--db", db, "--pricing", prices, "fixtures/formats/bedrock-s3.jsonl"]);
+  assert.equal(r.code, 0, r.stderr);
+  const got = await rows(db, "SELECT model, provider, api_key, tag_raw, feature, status, cost_usd FROM usage ORDER BY ts");
+  assert.deepEqual(got.map((g) => g.model), [
+    "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+    "amazon.nova-lite-v1:0",
+    "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/k7x2m9q4w1ez",
+    "jp.anthropic.claude-haiku-4-5-20251001-v1:0",
+  ]);
+  // Nova Lite at the override's rates: 1520 × $0.06 + 212 × $0.24 = 91.2 + 50.88 µ$ = $0.00014208
+  assert.deepEqual(got[1], { model: "amazon.nova-lite-v1:0", provider: "amazon", api_key: "arn:aws:iam::123456789012:user/batch-etl", tag_raw: null, feature: "ticket-triage", status: null, cost_usd: "0.000142080000" });
+  assert.equal(got[0]!.tag_raw, "a1b2c3d4e5f6:contracts");
+  assert.equal(got[3]!.status, "error: ThrottlingException");
+  const cw = cli(["ingest", "--db", db, "--pricing", prices, "fixtures/formats/bedrock-cloudwatch.json"]);
+  assert.equal(cw.code, 0, cw.stderr);
+  assert.match(cw.stdout, /1 requestId already counted \(second copy\); 2 request_id already ingested|2 request_id already ingested; 1 requestId already counted/);
+  assert.deepEqual(await rows(db, "SELECT count(*)::INT AS n FROM usage"), [{ n: 4 }]);
+});

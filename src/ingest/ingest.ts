@@ -226,6 +226,10 @@ async function loadFile(
     ...plan.params,
   };
 
+  if (plan.invalid) {
+    const bad = await db.one<{ at: string }>(`SELECT CAST(${plan.invalid.at} AS VARCHAR) AS at FROM ${plan.invalid.from} WHERE ${plan.invalid.sql} LIMIT 1`, all);
+    if (bad) throw usageError(`${p.input.display}: ${bad.at}: ${plan.invalid.reason}`);
+  }
   const checks = adapter.target === "usage" ? [...usageChecks(), ...(adapter.checks ?? [])] : billedChecks();
   const list = adapter.target === "usage" ? usageSelectList(adapter, p.source) : billedSelectList(adapter, p.source);
   const badRows: BadRow[] = [];

@@ -2,6 +2,10 @@ import { anthropicCostCsv } from "./anthropic-cost-csv.js";
 import { anthropicCostJson } from "./anthropic-cost-json.js";
 import { anthropicTokensCsv } from "./anthropic-tokens-csv.js";
 import { anthropicUsageJson } from "./anthropic-usage-json.js";
+import { bedrockCloudwatchEvents } from "./bedrock-cloudwatch-events.js";
+import { bedrockInvocationLog } from "./bedrock-invocation-log.js";
+import { claudeCodeJsonl } from "./claude-code-jsonl.js";
+import { codexJsonl } from "./codex-jsonl.js";
 import { litellmSpendLogs } from "./litellm-spend-logs.js";
 import { openaiBatchInput, openaiBatchOutput } from "./openai-batch.js";
 import { openaiCostCsv } from "./openai-cost-csv.js";
@@ -33,6 +37,10 @@ export const ADAPTERS: readonly Adapter[] = [
   openrouterCsv,
   otelOtlpJson,
   otelSpansJsonl,
+  claudeCodeJsonl,
+  codexJsonl,
+  bedrockCloudwatchEvents,
+  bedrockInvocationLog,
   requestLogJsonl,
   requestLogCsv,
 ];

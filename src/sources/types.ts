@@ -86,6 +86,11 @@ export interface ReadPlan {
    * names the record by an expression instead.
    */
   lines: "csv" | "jsonl" | { line: string } | { record: string };
+  /**
+   * Records that cannot be read at all (a JSON string field that is not JSON): checked over `from` (a relation of its
+   * own) before anything is written; the first is named by `at` and fails the file.
+   */
+  invalid?: { sql: string; from: string; at: string; reason: string };
 }
 
 export interface SourceFile {

@@ -67,6 +67,7 @@ export const SOURCE_FORMATS_V8 = [
   "claude-code-jsonl",
   "codex-jsonl",
   "bedrock-invocation-log",
+  "bedrock-cloudwatch-events",
 ] as const;
 
 export const MIGRATIONS: readonly { version: number; sql: string }[] = [
