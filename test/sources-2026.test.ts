@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -152,4 +153,25 @@ test("Bedrock: S3 records and CloudWatch events are the same invocations, counte
   assert.equal(cw.code, 0, cw.stderr);
   assert.match(cw.stdout, /1 requestId already counted \(second copy\); 2 request_id already ingested|2 request_id already ingested; 1 requestId already counted/);
   assert.deepEqual(await rows(db, "SELECT count(*)::INT AS n FROM usage"), [{ n: 4 }]);
+});
+
+test("Langfuse export: GENERATIONs counted once (AGENT copies and wrapping generations skipped), stated cost kept", async () => {
+  const t = tmp();
+  const db = join(t, "t.duckdb");
+  const r = cli(["ingest", "--db", db, "fixtures/formats/langfuse-trace.json"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /3 not a generation \(span, agent, tool, event…\); 1 parent repeating a nested generation's usage/);
+  const got = await rows(db, "SELECT model, feature, workspace, input_tokens, cached_input_tokens, output_tokens, cost_usd, reported_cost_usd FROM usage ORDER BY ts");
+  const w = { feature: "weather", workspace: "production" };
+  assert.deepEqual(got, [
+    // 25 × $2.50 + 70 × $10 = 62.5 + 700 µ$ = $0.0007625 (Langfuse stated the float 0.000762499999: kept as stated)
+    { model: "gpt-4o", ...w, input_tokens: "25", cached_input_tokens: "0", output_tokens: "70", cost_usd: "0.000762500000", reported_cost_usd: "0.000762499999" },
+    // 631 × 2.50 + 35 × 10 = 1577.5 + 350 µ$ = $0.0019275 (the AGENT above repeats exactly this usage: not counted)
+    { model: "gpt-4o", ...w, input_tokens: "631", cached_input_tokens: "0", output_tokens: "35", cost_usd: "0.001927500000", reported_cost_usd: "0.001927500000" },
+    // the leaf of OpenAIChat.invoke → chat gpt-4o-mini; disjoint keys (total 1991 = 544 + 1024 + 423):
+    // 544 × 0.15 + 1024 × 0.075 + 423 × 0.60 = 81.6 + 76.8 + 253.8 µ$ = $0.0004122
+    { model: "gpt-4o-mini-2024-07-18", ...w, input_tokens: "544", cached_input_tokens: "1024", output_tokens: "423", cost_usd: "0.000412200000", reported_cost_usd: "0.000412200000" },
+  ]);
+  // userId "u-81723" is not a tag: hashed; the feature comes from the trace's "feature:weather" tag.
+  assert.deepEqual(await rows(db, "SELECT DISTINCT user_hash FROM usage"), [{ user_hash: createHash("sha256").update("u-81723").digest("hex").slice(0, 12) }]);
 });

@@ -6,6 +6,7 @@ import { bedrockCloudwatchEvents } from "./bedrock-cloudwatch-events.js";
 import { bedrockInvocationLog } from "./bedrock-invocation-log.js";
 import { claudeCodeJsonl } from "./claude-code-jsonl.js";
 import { codexJsonl } from "./codex-jsonl.js";
+import { langfuseJson } from "./langfuse-json.js";
 import { litellmSpendLogs } from "./litellm-spend-logs.js";
 import { openaiBatchInput, openaiBatchOutput } from "./openai-batch.js";
 import { openaiCostCsv } from "./openai-cost-csv.js";
@@ -41,6 +42,7 @@ export const ADAPTERS: readonly Adapter[] = [
   codexJsonl,
   bedrockCloudwatchEvents,
   bedrockInvocationLog,
+  langfuseJson,
   requestLogJsonl,
   requestLogCsv,
 ];

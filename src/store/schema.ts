@@ -68,6 +68,7 @@ export const SOURCE_FORMATS_V8 = [
   "codex-jsonl",
   "bedrock-invocation-log",
   "bedrock-cloudwatch-events",
+  "langfuse-json",
 ] as const;
 
 export const MIGRATIONS: readonly { version: number; sql: string }[] = [
