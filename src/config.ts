@@ -47,6 +47,18 @@ export const Config = z.strictObject({
     })
     .optional(),
   tactics: z.record(z.string(), z.unknown()).optional(),
+  sources: z
+    .strictObject({
+      otel: z
+        .strictObject({
+          /** The span attribute holding the end user (or a `user:feature` tag); default `enduser.id`, then `user.id`. */
+          userAttribute: z.string().min(1).optional(),
+          /** The span attribute holding the feature; default none (the tag format's feature, else `(untagged)`). */
+          featureAttribute: z.string().min(1).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
 });
 export type ConfigT = z.infer<typeof Config>;
 

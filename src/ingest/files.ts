@@ -147,3 +147,24 @@ export async function firstBadJsonLine(path: string): Promise<number | undefined
   }
   return undefined;
 }
+
+/**
+ * The line where a JSON document stops parsing (error path only; DuckDB names no line for a document): the position
+ * JSON.parse reports, or the last line when the document ends early (a truncated download). Large documents: unknown.
+ */
+export async function badJsonDocLine(path: string): Promise<number | undefined> {
+  const { readFile, stat } = await import("node:fs/promises");
+  if ((await stat(path)).size > 256 * 1024 * 1024) return undefined;
+  const raw = await readFile(path);
+  const text = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString("utf8").replace(/^\uFEFF/, "");
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : "";
+    const pos = /at position (\d+)/.exec(msg)?.[1];
+    if (pos !== undefined) return text.slice(0, Number(pos)).split("\n").length;
+    if (/end of JSON input|Unterminated/i.test(msg)) return text.trimEnd().split("\n").length;
+    return undefined;
+  }
+}

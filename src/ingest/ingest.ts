@@ -4,11 +4,11 @@ import { ExitError, usageError } from "../errors.js";
 import type { Catalog } from "../pricing/load.js";
 import { addNameAliases, installIngestPricing, installPricing, repriceStored, storedPricingSha, type UnpricedRow, unpricedSql, unpricedWhy } from "../pricing/sql.js";
 import { adapterByName, detectAdapter } from "../sources/index.js";
-import type { Adapter, BilledAdapter, SourceFile, UsageAdapter } from "../sources/types.js";
+import type { Adapter, BilledAdapter, SourceFile, SourceOptions, UsageAdapter } from "../sources/types.js";
 import { REJECTS_TABLE } from "../sources/sql.js";
 import { Db } from "../store/db.js";
 import { readerError } from "./duckdb-errors.js";
-import { expandInputs, firstBadJsonLine, type InputFile, sha256File, sniff } from "./files.js";
+import { badJsonDocLine, expandInputs, firstBadJsonLine, type InputFile, sha256File, sniff } from "./files.js";
 import { billedChecks, billedSelectList, type Check, insertBilledSql, insertUsageSql, locateSql, usageChecks, usageSelectList, usageTable } from "./load.js";
 
 export interface IngestRequest {
@@ -23,6 +23,8 @@ export interface IngestRequest {
   /** The config's cache deny-list: prompts starting with one are marked at ingest (their text is never stored). */
   cacheDenyPrefixes?: readonly string[];
   catalog: Catalog;
+  /** The config's `sources` section (attribute names for OTel spans). */
+  sourceOptions?: SourceOptions;
   /** Called about 10 times a second while a file loads, with DuckDB's own progress (0–100). */
   onProgress?: (file: string, percent: number) => void;
   onFileDone?: () => void;
@@ -81,7 +83,7 @@ interface Planned {
 }
 
 /** Detects every file first, so an unknown format fails before anything is written. */
-function plan(inputs: InputFile[], format: string | undefined, skipBadRows: boolean): Planned[] {
+function plan(inputs: InputFile[], format: string | undefined, skipBadRows: boolean, options: SourceOptions): Planned[] {
   const forced = format === undefined ? undefined : adapterByName(format);
   if (format !== undefined && !forced) throw usageError(`unknown --format ${format}`, "run `llmcost formats` to list them");
   const sniffed = inputs.map((input) => {
@@ -99,14 +101,14 @@ function plan(inputs: InputFile[], format: string | undefined, skipBadRows: bool
       throw usageError(`${input.display}:1: unknown format (${seen})`, "run `llmcost formats` to list the supported formats, or pass --format NAME");
     }
     const companions = sniffed.filter((o) => o.input !== input).map((o) => ({ path: o.input.path, head: o.head }));
-    return { input, adapter, source: { path: input.path, head, companions, skipBadRows } };
+    return { input, adapter, source: { path: input.path, head, companions, skipBadRows, options } };
   });
 }
 
 export async function ingest(req: IngestRequest): Promise<IngestResult> {
   const inputs = await expandInputs(req.inputs);
   if (inputs.length === 0) throw usageError("nothing to ingest", "pass one or more files, directories or -");
-  const planned = plan(inputs, req.format, req.skipBadRows === true);
+  const planned = plan(inputs, req.format, req.skipBadRows === true, req.sourceOptions ?? {});
   const tag = compileTagPattern(req.tagPattern);
   const db = await Db.open(req.dbPath, { readOnly: false, inMemoryIfMissing: req.dryRun });
   const files: FileSummary[] = [];
@@ -228,7 +230,11 @@ async function loadFile(
     ...plan.params,
   };
 
-  const checks = adapter.target === "usage" ? usageChecks() : billedChecks();
+  if (plan.invalid) {
+    const bad = await db.one<{ at: string }>(`SELECT CAST(${plan.invalid.at} AS VARCHAR) AS at FROM ${plan.invalid.from} WHERE ${plan.invalid.sql} LIMIT 1`, all);
+    if (bad) throw usageError(`${p.input.display}: ${bad.at}: ${plan.invalid.reason}`);
+  }
+  const checks = adapter.target === "usage" ? [...usageChecks(), ...(adapter.checks ?? [])] : billedChecks();
   const list = adapter.target === "usage" ? usageSelectList(adapter, p.source) : billedSelectList(adapter, p.source);
   const badRows: BadRow[] = [];
   let exclude: string | undefined;
@@ -277,6 +283,7 @@ async function loadFile(
     // JSON Lines (the first line parsed on its own): find the real bad line; DuckDB names the one after it.
     const jsonl = p.source.head.kind === "json" && p.source.head.first !== undefined;
     if (e.reason.startsWith("malformed JSON") && jsonl) e.line = (await firstBadJsonLine(p.input.path)) ?? e.line;
+    else if (e.reason.startsWith("malformed JSON") && e.line === undefined) e.line = await badJsonDocLine(p.input.path);
     throw usageError(`${p.input.display}${e.line !== undefined ? `:${e.line}` : ""}: ${e.reason}`);
   } finally {
     await db.run("RESET disabled_optimizers").catch(() => undefined);
@@ -315,9 +322,11 @@ async function loadFile(
   const skipped: FileSummary["skipped"] = [];
   if (badRows.length) skipped.push({ reason: "bad rows (--skip-bad-rows)", rows: badRows.length });
   if (plan.keep) {
-    const sql = `SELECT count(*) AS n FROM ${plan.from} AS src WHERE NOT coalesce((${plan.keep.sql}), false)`;
-    const n = Number((await db.one<{ n: string }>(sql, all))?.n ?? 0);
-    if (n > 0) skipped.push({ reason: plan.keep.reason, rows: n });
+    const why = plan.keep.why ?? "NULL";
+    const sql = `SELECT coalesce(${why}, $reason) AS reason, count(*) AS n FROM ${plan.from} AS src WHERE NOT coalesce((${plan.keep.sql}), false) GROUP BY ALL ORDER BY n DESC, reason`;
+    for (const r of await db.all<{ reason: string; n: string }>(sql, { ...all, reason: plan.keep.reason })) {
+      if (Number(r.n) > 0) skipped.push({ reason: r.reason, rows: Number(r.n) });
+    }
   }
 
   // Overlapping provider buckets: the newest export of a bucket × group wins, so nothing is counted twice.

@@ -218,6 +218,8 @@ export function locateSql(plan: ReadPlan, canonical: string, bad: string, limit 
   const expr = "line" in plan.lines ? plan.lines.line : plan.lines.record;
   return {
     kind: "line" in plan.lines ? "line" : "record",
-    sql: `SELECT CAST(__loc AS VARCHAR) AS loc FROM (SELECT ${expr} AS __loc, ${canonical}, ${keep} AS __keep FROM ${plan.from} AS src) WHERE __keep AND (${bad}) LIMIT ${limit}`,
+    // The first bad line, not any: an adapter's relation may reorder rows (windows over time, unnests).
+    sql: `SELECT CAST(__loc AS VARCHAR) AS loc FROM (SELECT ${expr} AS __loc, ${canonical}, ${keep} AS __keep FROM ${plan.from} AS src) WHERE __keep AND (${bad})
+      ${"line" in plan.lines ? "ORDER BY try_cast(regexp_extract(CAST(__loc AS VARCHAR), '^[0-9]+') AS BIGINT), CAST(__loc AS VARCHAR)" : ""} LIMIT ${limit}`,
   };
 }

@@ -2,6 +2,11 @@ import { anthropicCostCsv } from "./anthropic-cost-csv.js";
 import { anthropicCostJson } from "./anthropic-cost-json.js";
 import { anthropicTokensCsv } from "./anthropic-tokens-csv.js";
 import { anthropicUsageJson } from "./anthropic-usage-json.js";
+import { bedrockCloudwatchEvents } from "./bedrock-cloudwatch-events.js";
+import { bedrockInvocationLog } from "./bedrock-invocation-log.js";
+import { claudeCodeJsonl } from "./claude-code-jsonl.js";
+import { codexJsonl } from "./codex-jsonl.js";
+import { langfuseJson } from "./langfuse-json.js";
 import { litellmSpendLogs } from "./litellm-spend-logs.js";
 import { openaiBatchInput, openaiBatchOutput } from "./openai-batch.js";
 import { openaiCostCsv } from "./openai-cost-csv.js";
@@ -9,6 +14,8 @@ import { openaiCostsJson } from "./openai-costs-json.js";
 import { openaiLegacyUsage } from "./openai-legacy-usage.js";
 import { openaiUsageCsv } from "./openai-usage-csv.js";
 import { openaiUsageJson } from "./openai-usage-json.js";
+import { otelOtlpJson } from "./otel-otlp-json.js";
+import { otelSpansJsonl } from "./otel-spans-jsonl.js";
 import { openrouterCsv } from "./openrouter-csv.js";
 import { requestLogCsv } from "./request-log-csv.js";
 import { requestLogJsonl } from "./request-log-jsonl.js";
@@ -29,6 +36,13 @@ export const ADAPTERS: readonly Adapter[] = [
   anthropicCostJson,
   litellmSpendLogs,
   openrouterCsv,
+  otelOtlpJson,
+  otelSpansJsonl,
+  claudeCodeJsonl,
+  codexJsonl,
+  bedrockCloudwatchEvents,
+  bedrockInvocationLog,
+  langfuseJson,
   requestLogJsonl,
   requestLogCsv,
 ];

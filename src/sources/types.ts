@@ -83,12 +83,22 @@ export interface ReadPlan {
   /** Extra named parameters the relation uses (companion file lists). */
   params?: Record<string, string | string[]>;
   /** Keeps only records that carry usage (drops empty buckets, other events). Reported as skipped, with reason. */
-  keep?: { sql: string; reason: string };
+  keep?: {
+    sql: string;
+    reason: string;
+    /** An SQL expression naming why each left-out record was left out, when there are several reasons (else `reason`). */
+    why?: string;
+  };
   /**
    * How a bad record is located: CSV lines are data rows + header, JSONL lines are records, and a JSON document
    * names the record by an expression instead.
    */
   lines: "csv" | "jsonl" | { line: string } | { record: string };
+  /**
+   * Records that cannot be read at all (a JSON string field that is not JSON): checked over `from` (a relation of its
+   * own) before anything is written; the first is named by `at` and fails the file.
+   */
+  invalid?: { sql: string; from: string; at: string; reason: string };
 }
 
 export interface SourceFile {
@@ -98,6 +108,18 @@ export interface SourceFile {
   companions: readonly { path: string; head: Head }[];
   /** --skip-bad-rows: CSV readers store unparseable rows as rejects instead of failing. */
   skipBadRows?: boolean;
+  /** The config's `sources` section: attribute names some formats read user and feature from. */
+  options?: SourceOptions;
+}
+
+export interface SourceOptions {
+  otel?: { userAttribute?: string; featureAttribute?: string };
+}
+
+/** A format's own check of a canonical row (beyond the shared ones), with the message a user sees. */
+export interface RowCheck {
+  sql: string;
+  reason: string;
 }
 
 interface AdapterBase {
@@ -113,6 +135,8 @@ export interface UsageAdapter extends AdapterBase {
   kind: "billing" | "requests";
   /** SQL expressions over the ReadPlan relation. Unlisted columns are NULL (or 0 for tokens). */
   columns: (file: SourceFile) => Partial<Record<UsageColumn, string>>;
+  /** Extra checks over the canonical rows (e.g. an LLM call without a model): a failure is exit 2 naming the record. */
+  checks?: readonly RowCheck[];
   /** Files that only complement another (a Batch input file) are recorded, not loaded. */
   companionOnly?: false;
 }

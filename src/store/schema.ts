@@ -80,6 +80,20 @@ export const SOURCE_FORMATS_V4 = [
   "request-log-jsonl",
 ] as const;
 
+/**
+ * Formats added after v4 (issue #15), with the migration that widened the type for them. Appending to an ENUM keeps
+ * every stored value (ALTER TYPE … ADD VALUE is not in DuckDB: the column is cast to the wider type).
+ */
+export const SOURCE_FORMATS_V8 = [
+  "otel-otlp-json",
+  "otel-spans-jsonl",
+  "claude-code-jsonl",
+  "codex-jsonl",
+  "bedrock-invocation-log",
+  "bedrock-cloudwatch-events",
+  "langfuse-json",
+] as const;
+
 export const MIGRATIONS: readonly { version: number; sql: string }[] = [
   {
     version: 1,
@@ -231,6 +245,19 @@ CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
           CREATE TABLE model_names (name VARCHAR PRIMARY KEY);
           INSERT INTO model_names SELECT DISTINCT model FROM usage_wide WHERE model IS NOT NULL
             UNION SELECT DISTINCT model FROM usage_lean WHERE model IS NOT NULL;
+          ${USAGE_VIEW_V7}`,
+  },
+  {
+    version: 8,
+    // New input formats (OTel spans, coding-agent logs, Bedrock): a wider source_format type. The view names the type
+    // (usage_lean's constant), so it is dropped and made again around the change.
+    sql: `DROP VIEW usage;
+          CREATE TYPE source_format_v8 AS ENUM (${[...SOURCE_FORMATS_V4, ...SOURCE_FORMATS_V8].map((f) => `'${f}'`).join(", ")});
+          ALTER TABLE usage_wide ALTER source_format TYPE source_format_v8;
+          DROP TYPE source_format;
+          CREATE TYPE source_format AS ENUM (${[...SOURCE_FORMATS_V4, ...SOURCE_FORMATS_V8].map((f) => `'${f}'`).join(", ")});
+          ALTER TABLE usage_wide ALTER source_format TYPE source_format;
+          DROP TYPE source_format_v8;
           ${USAGE_VIEW_V7}`,
   },
 ];
