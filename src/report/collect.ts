@@ -9,6 +9,7 @@ import type { Db, Param } from "../store/db.js";
 import { DIMENSIONS, type Dimension, TIME_DIMENSIONS } from "./dims.js";
 import { allocateBilled } from "./allocate.js";
 import { windowConds } from "./window.js";
+import { checkFeature, knownFeatures, knownModels, type NameMatch, resolveModelName } from "../resolve/names.js";
 
 export interface ReportQuery {
   by: Dimension[];
@@ -61,6 +62,8 @@ export interface Report {
   window: { since: string | null; until: string | null; tz: string; firstTs: string | null; lastTs: string | null; days: string[] };
   totals: { requests: number; tokens: Tokens; costUsd: string; unpriced: Unpriced };
   headline: { text: string; top: number; groups: number; share: number };
+  /** What each `--where model=` name matched (a family name matches every snapshot of it). */
+  matched: NameMatch[];
   rows: ReportRow[];
 }
 
@@ -113,11 +116,26 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
   const timeFilter = (col: string) => windowConds(col, q.since, q.until, params).join(" AND ") || "true";
   // Repeated --where on one dimension means any of those values; different dimensions must all match.
   const byDim = new Map<Dimension, string[]>();
-  q.where.forEach((w, i) => {
-    params[`w${i}`] = w.value;
-    byDim.set(w.dim, [...(byDim.get(w.dim) ?? []), `$w${i}`]);
+  // Model and feature names a user types must exist in the window: a typo is an error, never an empty report. A
+  // model name resolves through the price book's aliases, and a family name matches every snapshot of it.
+  const windowOnly = conds.join(" AND ") || "true";
+  const matched: NameMatch[] = [];
+  const models = q.where.some((w) => w.dim === "model") ? await knownModels(db, windowOnly, params) : [];
+  const features = q.where.some((w) => w.dim === "feature") ? await knownFeatures(db, windowOnly, params) : [];
+  for (const w of q.where) {
+    if (w.dim === "model") {
+      const m = await resolveModelName(db, w.value, models, `--where model=${w.value}`);
+      matched.push(m);
+      byDim.set("model", [...(byDim.get("model") ?? []), ...m.matched]);
+    } else {
+      if (w.dim === "feature") checkFeature(w.value, features, `--where feature=${w.value}`);
+      byDim.set(w.dim, [...(byDim.get(w.dim) ?? []), w.value]);
+    }
+  }
+  [...byDim].forEach(([d, values], i) => {
+    params[`w${i}`] = JSON.stringify(values);
+    conds.push(`list_contains(json_transform($w${i}::JSON, '["VARCHAR"]'), ${dim(d)})`);
   });
-  for (const [d, ps] of byDim) conds.push(`${dim(d)} IN (${ps.join(", ")})`);
   const filter = conds.length ? conds.join(" AND ") : "true";
   const { source, only } = await pickSource(db, q, filter, params);
   params.kind = source;
@@ -175,6 +193,7 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
     window: { since: q.since, until: q.until, tz: q.tz, firstTs, lastTs, days },
     totals: { requests: totals.requests, tokens: totals.tokens, costUsd: totals.costUsd, unpriced: totals.unpriced },
     headline: headlineResult,
+    matched,
     rows,
   };
 }

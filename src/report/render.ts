@@ -14,6 +14,12 @@ function costCell(r: ReportRow): string {
   return r.unpriced.rows > 0 && Number(r.costUsd) === 0 ? "unpriced" : `${usd(r.costUsd)} +unpriced`;
 }
 
+/** "model=gpt-4o matched gpt-4o-2024-08-06, gpt-4o-2024-11-20": what a typed model name selected. */
+export function matchedNote(report: Report): string | null {
+  if (!report.matched.length) return null;
+  return report.matched.map((m) => `model=${m.name} matched ${m.matched.join(", ")}`).join(" · ");
+}
+
 export function unpricedNote(report: Report): string | null {
   const u = report.totals.unpriced;
   if (u.rows === 0) return null;
@@ -58,7 +64,8 @@ export function renderReport(report: Report, format: Format, catalog: Catalog, q
   const note = unpricedNote(report);
   if (format === "markdown") {
     const rows = report.rows.map((r) => [...report.by.map((d) => r.key[d]), ...numeric(r), costCell(r), pct(r.share), pct(r.cumulativeShare)]);
-    return `**${report.headline.text}**\n\n_${title(report)}_\n\n${markdown(head, rows, align)}${note ? `\n> ${note}\n` : ""}`;
+    const m = matchedNote(report);
+    return `**${report.headline.text}**\n\n_${title(report)}_\n\n${m ? `${m}\n\n` : ""}${markdown(head, rows, align)}${note ? `\n> ${note}\n` : ""}`;
   }
   const c = colors();
   const withTrend = q.chart;
@@ -74,7 +81,8 @@ export function renderReport(report: Report, format: Format, catalog: Catalog, q
   const t = table([...head, "", ...(withTrend ? ["Daily"] : [])], rows, [...align, "left", ...(withTrend ? ["left" as const] : [])]);
   const totals = `total: ${usd(report.totals.costUsd)} · ${int(report.totals.requests)} requests`;
   const empty = report.rows.length === 0 ? "no usage in this window (check --since/--until, --where and --source)\n" : "";
-  return `${c.bold(report.headline.text)}\n${title(report)}\n${empty}${t}\n${totals}\n${note ? `${c.yellow(note)}\n` : ""}`;
+  const m = matchedNote(report);
+  return `${c.bold(report.headline.text)}\n${title(report)}\n${m ? `${m}\n` : ""}${empty}${t}\n${totals}\n${note ? `${c.yellow(note)}\n` : ""}`;
 }
 
 function toJson(report: Report, catalog: Catalog, q: ReportQuery) {
@@ -104,6 +112,7 @@ function toJson(report: Report, catalog: Catalog, q: ReportQuery) {
     allocatedFrom: report.allocatedFrom,
     window: report.window,
     headline: report.headline,
+    matched: report.matched,
     totals: { ...report.totals, costUsd: usdNumber(report.totals.costUsd) },
     rows: report.rows.map(row),
   };

@@ -53,6 +53,9 @@ export const ReportJson = z.strictObject({
     groups: z.number().int().nonnegative(),
     share: z.number().min(0).max(1),
   }),
+  matched: z
+    .array(z.strictObject({ name: z.string(), modelId: z.string(), matched: z.array(z.string()).min(1) }))
+    .describe("what each --where model= name matched: its resolved model id and every stored name (snapshots of a family name)"),
   totals: z.strictObject({ requests: z.number().int().nonnegative(), tokens: Tokens, costUsd: Money, unpriced: Unpriced }),
   rows: z.array(
     z.strictObject({
