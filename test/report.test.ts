@@ -34,7 +34,7 @@ test("report --by feature,model --top 6 folds the rest into (other)", () => {
   golden("report/by-feature-model-top6.table", stable(r.stdout, dir));
 });
 
-test("report --by day --chart sorts chronologically and draws sparklines", () => {
+test("report --by week --chart sorts chronologically, with a trend line and no one-bucket sparklines", () => {
   const r = report("--by", "week", "--chart", "--where", "feature=summarize-articles", "--where", "feature=nightly-digest");
   assert.equal(r.code, 0, r.stderr);
   golden("report/by-week-chart.table", stable(r.stdout, dir));

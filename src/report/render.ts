@@ -3,6 +3,7 @@ import { envelope } from "../output/envelope.js";
 import { colors, csv, type Format, int, json, markdown, pct, table, usd, usdNumber } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
 import type { ReportQuery, Report, ReportRow } from "./collect.js";
+import { TIME_DIMENSIONS } from "./dims.js";
 
 const SOURCE_LABEL = { requests: "request logs", billing: "provider usage exports" } as const;
 
@@ -68,7 +69,8 @@ export function renderReport(report: Report, format: Format, catalog: Catalog, q
     return `**${report.headline.text}**\n\n_${title(report)}_\n\n${m ? `${m}\n\n` : ""}${markdown(head, rows, align)}${note ? `\n> ${note}\n` : ""}`;
   }
   const c = colors();
-  const withTrend = q.chart;
+  // A sparkline of a row that is itself a time bucket would show that one bucket: only other rows get one.
+  const withTrend = q.chart && !report.by.some((d) => TIME_DIMENSIONS.includes(d));
   const rows = report.rows.map((r) => [
     ...report.by.map((d) => r.key[d]!),
     ...numeric(r),
@@ -112,6 +114,9 @@ function toJson(report: Report, catalog: Catalog, q: ReportQuery) {
     allocatedFrom: report.allocatedFrom,
     window: report.window,
     headline: report.headline,
+    trend: report.trend
+      ? { ...report.trend, peakUsd: usdNumber(report.trend.peakUsd), meanPerDayUsd: usdNumber(report.trend.meanPerDayUsd), last7Usd: usdNumber(report.trend.last7Usd), prior7Usd: usdNumber(report.trend.prior7Usd), change: report.trend.change === null ? null : Number(report.trend.change.toFixed(6)) }
+      : null,
     matched: report.matched,
     totals: { ...report.totals, costUsd: usdNumber(report.totals.costUsd) },
     rows: report.rows.map(row),
