@@ -141,14 +141,17 @@ function build(done: (code: number) => void): Command {
   globals(program.command("reconcile"))
     .summary("compare the bill, the cost computed from usage exports and the cost your request logs explain")
     .description(
-      "Per day × provider × model: billed (cost exports), computed (usage exports priced by llmcost), and the cost " +
-        "seen in request logs, with deltas, the unattributed share and coverage. Flags lines that differ by more " +
-        "than --tolerance percent, or where one side is missing.",
+      "Per day × provider × model (or per day × provider when the bill has no model breakdown, or per day): billed " +
+        "(cost exports), computed (usage exports priced by llmcost), and the cost seen in request logs. A summary " +
+        "first (totals and per provider: unattributed and coverage where there is a bill), then the lines, flagged " +
+        "first: the bill and the usage exports (else the request logs) differ by more than --tolerance percent, or " +
+        "nothing explains a bill line.",
     )
     .option("--since <date>", "start, inclusive")
     .option("--until <date>", "end, exclusive")
     .option("--tz <zone>", "time zone for plain dates", "UTC")
     .option("--tolerance <pct>", "flag computed vs billed differences above this percentage", "5")
+    .option("--flagged", "show only the flagged lines")
     .addOption(formatOption())
     .action(async (_o, cmd: Command) => done(await (await import("./commands/reconcile.js")).run(cmd.optsWithGlobals())));
 
