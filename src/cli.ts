@@ -127,7 +127,8 @@ function build(done: (code: number) => void): Command {
     .option("--max-daily <usd>", "budget for the latest complete day")
     .option("--max-monthly <usd>", "budget for the month: month to date and the projected month end")
     .option("--feature-max <f=usd>", "cap for a feature, USD/day or USD/month (default /month); repeatable", repeat, [] as string[])
-    .option("--model-max <m=usd>", "cap for a model, USD/day or USD/month; repeatable", repeat, [] as string[])
+    .option("--model-max <m=usd>", "cap for a model (a family name such as gpt-4o covers its snapshots), USD/day or USD/month; repeatable", repeat, [] as string[])
+    .option("--max-age <duration>", "fail when the newest data is older than this (e.g. 36h, 2d, 1w; default 2d, config budgets.maxAge)")
     .option("--spike <x>", "fail when a feature's latest day is ≥ X × its trailing 7-day median")
     .option("--spike-min <usd>", "ignore spikes smaller than this many dollars", "1")
     .option("--fail-on-unpriced <pct>", "fail when more than PCT% of month-to-date tokens have no price")
@@ -140,14 +141,17 @@ function build(done: (code: number) => void): Command {
   globals(program.command("reconcile"))
     .summary("compare the bill, the cost computed from usage exports and the cost your request logs explain")
     .description(
-      "Per day × provider × model: billed (cost exports), computed (usage exports priced by llmcost), and the cost " +
-        "seen in request logs, with deltas, the unattributed share and coverage. Flags lines that differ by more " +
-        "than --tolerance percent, or where one side is missing.",
+      "Per day × provider × model (or per day × provider when the bill has no model breakdown, or per day): billed " +
+        "(cost exports), computed (usage exports priced by llmcost), and the cost seen in request logs. A summary " +
+        "first (totals and per provider: unattributed and coverage where there is a bill), then the lines, flagged " +
+        "first: the bill and the usage exports (else the request logs) differ by more than --tolerance percent, or " +
+        "nothing explains a bill line.",
     )
     .option("--since <date>", "start, inclusive")
     .option("--until <date>", "end, exclusive")
     .option("--tz <zone>", "time zone for plain dates", "UTC")
     .option("--tolerance <pct>", "flag computed vs billed differences above this percentage", "5")
+    .option("--flagged", "show only the flagged lines")
     .addOption(formatOption())
     .action(async (_o, cmd: Command) => done(await (await import("./commands/reconcile.js")).run(cmd.optsWithGlobals())));
 

@@ -28,6 +28,8 @@ export const Config = z.strictObject({
       spike: z.number().positive().optional(),
       spikeMinUsd: z.number().nonnegative().optional(),
       failOnUnpricedPct: z.number().min(0).max(100).optional(),
+      /** Fail when the newest data is older than this (e.g. "36h", "2d"); default 2d. */
+      maxAge: z.string().optional(),
     })
     .optional(),
   pricing: z

@@ -14,24 +14,26 @@ before(() => {
   assert.equal(cli(["ingest", "--db", demo, "fixtures/demo/requests.jsonl"]).code, 0);
 });
 
-const budget = (...args: string[]) => cli(["budget", "--db", demo, ...args]);
+// The demo's traffic ends 2025-11-28: the gate runs the next day, so its data is fresh (--max-age, default 2 days).
+const FRESH = { LLMCOST_NOW: "2025-11-29T12:00:00Z" };
+const budget = (...args: string[]) => cli(["budget", "--db", demo, ...args], { env: FRESH });
 
 test("exit 0 when every check passes: report on stdout, verdict on stderr", () => {
   const r = budget("--max-daily", "10", "--max-monthly", "200", "--feature-max", "summarize-articles=60/month", "--spike", "3");
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stderr, "budget: OK (12 checks passed)\n");
+  assert.equal(r.stderr, "budget: OK (13 checks passed)\n");
   golden("budget/pass.table", stable(r.stdout, dir));
 });
 
 test("exit 1 when spend, its projection, a cap or the unpriced share breaks a budget", () => {
   const r = budget("--max-daily", "3", "--max-monthly", "95", "--model-max", "o3-2025-04-16=0.5/day", "--fail-on-unpriced", "1", "--format", "json");
   assert.equal(r.code, 1);
-  assert.equal(r.stderr, "budget: FAILED (4 of 5: daily all, projected-month all, model o3-2025-04-16, unpriced all)\n");
+  assert.equal(r.stderr, "budget: FAILED (4 of 6: daily all, projected-month all, model o3-2025-04-16, unpriced all)\n");
   const j = JSON.parse(r.stdout);
   assert.equal(j.refDay, "2025-11-28");
   assert.equal(j.passed, false);
   // Month to date $92.16 over 28 of 30 days projects to 92.16 × 30 / 28 ≈ $98.75 > $95, while the actual is under.
-  assert.deepEqual(j.checks.map((c: { kind: string; ok: boolean }) => [c.kind, c.ok]), [["daily", false], ["month-to-date", true], ["projected-month", false], ["model", false], ["unpriced", false]]);
+  assert.deepEqual(j.checks.map((c: { kind: string; ok: boolean }) => [c.kind, c.ok]), [["freshness", true], ["daily", false], ["month-to-date", true], ["projected-month", false], ["model", false], ["unpriced", false]]);
   golden("budget/fail.json", stable(r.stdout, dir));
 });
 
@@ -49,13 +51,14 @@ test("spike: the latest day against the trailing 7-day median, with a dollar flo
   add(8, 20, "tiny"); // 20× the median but only $0.0475 above it: under the $1 floor
   writeFileSync(join(t, "s.csv"), lines.join("\n") + "\n");
   assert.equal(cli(["ingest", "--db", db, join(t, "s.csv")]).code, 0);
-  const r = cli(["budget", "--db", db, "--spike", "2.0", "--format", "json"]);
+  const day9 = { env: { LLMCOST_NOW: "2025-11-09T06:00:00Z" } };
+  const r = cli(["budget", "--db", db, "--spike", "2.0", "--format", "json"], day9);
   assert.equal(r.code, 1, r.stderr);
-  const checks = JSON.parse(r.stdout).checks as { scope: string; ok: boolean; actual: number; detail: string }[];
+  const checks = (JSON.parse(r.stdout).checks as { kind: string; scope: string; ok: boolean; actual: number; detail: string }[]).filter((c) => c.kind === "spike");
   assert.deepEqual(checks.map((c) => [c.scope, c.ok, c.actual]), [["big", false, 2.5], ["tiny", true, 0.05]]);
   assert.equal(checks[0]!.detail, "100.00× the 7-day median");
-  assert.equal(cli(["budget", "--db", db, "--spike", "2.0", "--spike-min", "0.01"]).code, 1);
-  assert.equal(cli(["budget", "--db", db, "--spike", "200"]).code, 0);
+  assert.equal(cli(["budget", "--db", db, "--spike", "2.0", "--spike-min", "0.01"], day9).code, 1);
+  assert.equal(cli(["budget", "--db", db, "--spike", "200"], day9).code, 0);
 });
 
 test("plan diff: a model swap shows its monthly delta and can fail --max-increase", () => {
@@ -87,11 +90,11 @@ test("exit 2 on bad usage, with nothing written", () => {
 test("budgets come from the config when flags are absent", () => {
   const cfg = join(dir, "llmcost.config.json");
   writeFileSync(cfg, JSON.stringify({ budgets: { daily: 3, features: { "code-review": "0.5/day" } } }));
-  const r = cli(["budget", "--db", demo, "--config", cfg]);
+  const r = cli(["budget", "--db", demo, "--config", cfg], { env: FRESH });
   assert.equal(r.code, 1);
-  assert.equal(r.stderr, "budget: FAILED (2 of 2: daily all, feature code-review)\n");
+  assert.equal(r.stderr, "budget: FAILED (2 of 3: daily all, feature code-review)\n");
   writeFileSync(cfg, JSON.stringify({ budgets: { daily: "three" } }));
-  assert.equal(cli(["budget", "--db", demo, "--config", cfg]).code, 2);
+  assert.equal(cli(["budget", "--db", demo, "--config", cfg], { env: FRESH }).code, 2);
 });
 
 test("--summary writes the PR markdown; the README's workflow step appends to $GITHUB_STEP_SUMMARY", () => {
@@ -103,7 +106,7 @@ test("--summary writes the PR markdown; the README's workflow step appends to $G
   const r = spawnSync("bash", [join(ROOT, "scripts", "ci-budget-example.sh"), demo, gh], {
     cwd: ROOT,
     encoding: "utf8",
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TZ: "UTC", NO_COLOR: "1", LLMCOST_NOW: "2026-11-24T12:00:00Z" },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TZ: "UTC", NO_COLOR: "1", ...FRESH },
   });
   assert.equal(r.status, 0, r.stderr);
   const text = readFileSync(gh, "utf8");

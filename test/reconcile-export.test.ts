@@ -27,7 +27,7 @@ test("reconcile: billed vs computed vs request logs per day × provider × model
   const gpt4o = j.rows.find((x: { day: string; model: string }) => x.day === "2025-10-05" && x.model === "gpt-4o-2024-08-06");
   // The dashboard cost export ($0.13360 + $0.00720 + $0.10646) matches the usage export priced by llmcost exactly.
   assert.deepEqual([gpt4o.billedUsd, gpt4o.computedUsd, gpt4o.deltaUsd, gpt4o.flagged], [0.24726, 0.24726, 0, false]);
-  assert.equal(j.totals.reference, "billed");
+  assert.deepEqual(j.providers.map((p: { provider: string; coveragePct: number | null }) => [p.provider, p.coveragePct === null ? null : Math.round(p.coveragePct)]), [["anthropic", 0], ["google", null], ["openai", 100]]);
   assert.equal(j.totals.billedUsd, 4.62726);
   assert.ok(j.rows.some((x: { flagged: boolean; billedUsd: number | null; computedUsd: number | null }) => x.flagged && x.billedUsd !== null && x.computedUsd === null), "a bill with no usage export is flagged");
   const tight = JSON.parse(cli(["reconcile", "--db", mixed, "--since", "2025-10-05", "--until", "2025-10-06", "--format", "json"]).stdout);

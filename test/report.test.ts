@@ -34,7 +34,7 @@ test("report --by feature,model --top 6 folds the rest into (other)", () => {
   golden("report/by-feature-model-top6.table", stable(r.stdout, dir));
 });
 
-test("report --by day --chart sorts chronologically and draws sparklines", () => {
+test("report --by week --chart sorts chronologically, with a trend line and no one-bucket sparklines", () => {
   const r = report("--by", "week", "--chart", "--where", "feature=summarize-articles", "--where", "feature=nightly-digest");
   assert.equal(r.code, 0, r.stderr);
   golden("report/by-week-chart.table", stable(r.stdout, dir));
@@ -70,9 +70,11 @@ test("JSON output validates against the shipped JSON Schema, which matches the z
 
 test("--where values are data, never SQL", async () => {
   for (const value of ["x'; DROP TABLE usage; --", 'a"b', "semi;colon", "new\nline", "$1", "?"]) {
+    // No such feature: exit 2 with the value quoted back as data, never an error from SQL.
     const r = report("--where", `feature=${value}`, "--format", "json");
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(JSON.parse(r.stdout).rows.length, 0);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stdout, "");
+    assert.ok(r.stderr.startsWith(`llmcost: --where feature=${value}: no feature ${JSON.stringify(value)} in this window`), r.stderr);
   }
   assert.deepEqual(await query(db, "SELECT count(*)::INT AS n FROM usage"), [{ n: 14560 }]);
 });

@@ -20,8 +20,26 @@ export function parseNamedCap(value: string, flag: string): { name: string; cap:
   return { name: value.slice(0, eq), cap: parseCap(value.slice(eq + 1), flag) };
 }
 
+/** A `--max-age` duration: `90m`, `36h`, `2d`, `1w` (a bare number is days). */
+export interface Duration {
+  text: string;
+  hours: number;
+}
+export const DEFAULT_MAX_AGE = "2d";
+
+export function parseDuration(value: string, flag: string): Duration {
+  const m = /^(\d+(?:\.\d+)?)\s*(m|min|h|d|w)?$/.exec(value.trim().toLowerCase());
+  if (!m || Number(m[1]) <= 0) throw usageError(`${flag} expects a duration such as 36h, 2d or 1w (got ${JSON.stringify(value)})`);
+  const unit = m[2] ?? "d";
+  const hours = Number(m[1]) * (unit === "m" || unit === "min" ? 1 / 60 : unit === "h" ? 1 : unit === "d" ? 24 : 168);
+  return { text: `${m[1]}${unit === "min" ? "m" : unit}`, hours };
+}
+
+/** An age in words: "5h", "3.5 days". */
+export const ageText = (hours: number): string => (hours < 48 ? `${Math.round(hours)}h` : `${(hours / 24).toFixed(1).replace(/\.0$/, "")} days`);
+
 export interface Check {
-  kind: "daily" | "month-to-date" | "projected-month" | "feature" | "model" | "spike" | "unpriced" | "plan";
+  kind: "freshness" | "daily" | "month-to-date" | "projected-month" | "feature" | "model" | "spike" | "unpriced" | "plan";
   scope: string;
   actual: string;
   limit: string;

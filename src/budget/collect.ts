@@ -8,10 +8,11 @@ import type { Catalog } from "../pricing/load.js";
 import { usd } from "../output/format.js";
 import { costSource, installPricing } from "../pricing/sql.js";
 import { simulate } from "../sim/simulate.js";
+import { checkFeature, knownFeatures, knownModels, resolveModelName } from "../resolve/names.js";
 import type { Db } from "../store/db.js";
 import { batch } from "../tactics/batch.js";
 import { route } from "../tactics/route.js";
-import { type Cap, type Check, projectMonth, type Series, spendBetween, spendOn, spike } from "./checks.js";
+import { ageText, type Cap, type Check, DEFAULT_MAX_AGE, type Duration, parseDuration, projectMonth, type Series, spendBetween, spendOn, spike } from "./checks.js";
 
 export const Plan = z.strictObject({
   changes: z
@@ -52,6 +53,8 @@ export interface BudgetQuery {
   failOnUnpricedPct: number | null;
   plan: PlanT | null;
   maxIncrease: string | null;
+  /** null: the config's budgets.maxAge, else the default (2 days). */
+  maxAge: Duration | null;
 }
 
 export interface PlanLine {
@@ -65,6 +68,11 @@ export interface PlanLine {
 
 export interface BudgetResult {
   source: "requests" | "billing";
+  /** The newest data of the source (UTC, ISO) and its age at the time of the check. */
+  newestTs: string;
+  ageHours: number;
+  /** What each --model-max name matched (a family name covers every snapshot). */
+  matched: { name: string; matched: string[] }[];
   refDay: string;
   monthStart: string;
   daysElapsed: number;
@@ -93,6 +101,7 @@ export function mergeConfig(q: BudgetQuery, config: ConfigT, parse: (v: string, 
     spike: q.spike ?? b.spike ?? null,
     spikeMinUsd: b.spikeMinUsd !== undefined && q.spikeMinUsd === DEFAULT_SPIKE_MIN ? String(b.spikeMinUsd) : q.spikeMinUsd,
     failOnUnpricedPct: q.failOnUnpricedPct ?? b.failOnUnpricedPct ?? null,
+    maxAge: q.maxAge ?? (b.maxAge !== undefined ? parseDuration(b.maxAge, "budgets.maxAge") : null),
   };
 }
 export const DEFAULT_SPIKE_MIN = "1";
@@ -100,7 +109,11 @@ export const DEFAULT_SPIKE_MIN = "1";
 export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q: BudgetQuery): Promise<BudgetResult> {
   await installPricing(db, catalog);
   const cs = await costSource(db, catalog.sha256, null);
-  const kinds = await db.all<{ kind: string; last: string }>("SELECT source_kind AS kind, strftime(max(ts), '%Y-%m-%d') AS last FROM usage GROUP BY 1");
+  const kinds = await db.all<{ kind: string; last: string; newest: string }>(
+    `SELECT source_kind AS kind, strftime(max(ts), '%Y-%m-%d') AS last,
+       strftime(greatest(max(ts), coalesce(max(bucket_end) - INTERVAL 1 SECOND, max(ts))), '%Y-%m-%dT%H:%M:%SZ') AS newest
+     FROM usage GROUP BY 1`,
+  );
   const pick = kinds.find((k) => k.kind === "requests") ?? kinds.find((k) => k.kind === "billing");
   if (!pick) throw usageError("no usage in the database to check", "run `llmcost ingest <files>` first");
   const source = pick.kind as "requests" | "billing";
@@ -138,6 +151,17 @@ export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q
   const byModel = series((r) => r.model);
 
   const checks: Check[] = [];
+  // Freshness first: a gate on stale data passes on spend that stopped being recorded, which is worse than no gate.
+  const maxAge = q.maxAge ?? parseDuration(DEFAULT_MAX_AGE, "--max-age");
+  const ageHours = Math.max(0, (now().getTime() - Date.parse(pick.newest)) / 3_600_000);
+  checks.push({
+    kind: "freshness",
+    scope: "all",
+    actual: ageText(ageHours),
+    limit: maxAge.text,
+    ok: ageHours <= maxAge.hours,
+    detail: `newest ${source === "requests" ? "request log" : "provider export"} row at ${pick.newest}`,
+  });
   const dayUsd = spendOn(all, refDay);
   const mtdUsd = spendBetween(all, monthStart, refDay);
   const projectedUsd = projectMonth(mtdUsd, daysElapsed, daysInMonth);
@@ -156,9 +180,30 @@ export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q
       detail: `run rate over ${daysElapsed} of ${daysInMonth} days`,
     });
   }
+  // Names in caps must exist in the gate's data: a typo would pass at $0. A model name resolves through the price
+  // book's aliases and a family name covers every snapshot; the check's scope says what it matched.
+  const matched: BudgetResult["matched"] = [];
+  const scopeOf = new Map<string, string[]>();
+  const where = `among the ${source === "requests" ? "request logs" : "provider exports"}`;
+  if (q.modelCaps.length) {
+    const known = await knownModels(db, "u.source_kind = $kind", { kind: source });
+    for (const { name } of q.modelCaps) {
+      const m = await resolveModelName(db, name, known, `--model-max ${name}`, where);
+      matched.push({ name, matched: m.matched });
+      scopeOf.set(name, m.matched);
+    }
+  }
+  if (q.featureCaps.length) {
+    const known = await knownFeatures(db, "u.source_kind = $kind", { kind: source });
+    for (const { name } of q.featureCaps) checkFeature(name, known, `--feature-max ${name}`, where);
+  }
   const capChecks = (caps: BudgetQuery["featureCaps"], kind: "feature" | "model", data: Map<string, Series>) => {
-    for (const { name, cap } of caps) {
-      const s = data.get(name) ?? new Map<string, string>();
+    for (const { name: given, cap } of caps) {
+      const names = kind === "model" ? scopeOf.get(given) ?? [given] : [given];
+      const s = new Map<string, string>();
+      for (const n of names) for (const [d, v] of data.get(n) ?? []) s.set(d, addDec(s.get(d) ?? "0", v));
+      const same = names.length === 1 && names[0] === given;
+      const name = same ? given : `${given} (${names.join(", ")})`;
       if (cap.period === "day") {
         const a = spendOn(s, refDay);
         checks.push({ kind, scope: name, actual: a, limit: `${cap.usd}/day`, ok: !over(a, cap.usd), detail: `spend on ${refDay}` });
@@ -215,7 +260,7 @@ export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q
     const delta = sumDec(plan.map((p) => p.deltaMonthlyUsd));
     checks.push({ kind: "plan", scope: "plan", actual: delta, limit: q.maxIncrease, ok: !over(delta, q.maxIncrease), detail: "monthly cost change of the plan" });
   }
-  return { source, refDay, monthStart, daysElapsed, daysInMonth, dayUsd, mtdUsd, projectedUsd, checks, plan };
+  return { source, newestTs: pick.newest, ageHours, matched, refDay, monthStart, daysElapsed, daysInMonth, dayUsd, mtdUsd, projectedUsd, checks, plan };
 }
 
 /**
@@ -226,7 +271,10 @@ async function planDiff(db: Db, catalog: Catalog, config: ConfigT, plan: PlanT, 
   const since = addDays(refDay, -29);
   const until = addDays(refDay, 1);
   const lines: PlanLine[] = [];
+  const features = await knownFeatures(db, "u.source_kind = 'requests'", {});
   for (const c of plan.changes) {
+    // A plan's feature must exist in the request logs (a typo would cost $0); its `from` model is resolved by route.
+    checkFeature(c.feature, features, "--plan: feature", "in the request logs");
     const scope = { features: [c.feature], since, until, tz: "UTC" };
     let spec: string | null = null;
     if ("to" in c) {
@@ -243,7 +291,7 @@ async function planDiff(db: Db, catalog: Catalog, config: ConfigT, plan: PlanT, 
       lines.push({ feature: c.feature, change: `${change} (no traffic in the last 30 days)`, currentMonthlyUsd: "0", plannedMonthlyUsd: "0", deltaMonthlyUsd: "0", requests: 0 });
       continue;
     }
-    const tactic = "batch" in c ? batch([c.feature]) : route(spec!, 0, [c.feature], catalog);
+    const tactic = "batch" in c ? batch([c.feature]) : route(spec!, 0, [c.feature], catalog, `--plan: feature ${c.feature}:`);
     const r = await simulate(db, catalog, config, scope, [tactic]).catch((err: unknown) => {
       if (err instanceof Error && /no request-log traffic/.test(err.message)) return null;
       throw err;
@@ -252,9 +300,10 @@ async function planDiff(db: Db, catalog: Catalog, config: ConfigT, plan: PlanT, 
       lines.push({ feature: c.feature, change: `${change} (no traffic in the last 30 days)`, currentMonthlyUsd: "0", plannedMonthlyUsd: "0", deltaMonthlyUsd: "0", requests: 0 });
       continue;
     }
+    const matched = r.steps[0]?.details.matched;
     lines.push({
       feature: c.feature,
-      change,
+      change: "from" in c && c.from && typeof matched === "string" ? `${c.from} (${matched.slice(c.from.length + 1)}) → ${c.to}` : change,
       currentMonthlyUsd: r.baselineUsd,
       plannedMonthlyUsd: r.finalUsd,
       deltaMonthlyUsd: subDec(r.finalUsd, r.baselineUsd),

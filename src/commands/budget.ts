@@ -1,7 +1,7 @@
 import { appendFileSync } from "node:fs";
 import { z } from "zod";
 import { DEFAULT_SPIKE_MIN, type BudgetQuery, collectBudget, failed, mergeConfig, readPlan } from "../budget/collect.js";
-import { parseCap, parseNamedCap } from "../budget/checks.js";
+import { parseCap, parseDuration, parseNamedCap } from "../budget/checks.js";
 import { renderBudget, summaryMarkdown, verdict } from "../budget/render.js";
 import { type GlobalOptions, loadContext } from "../context.js";
 import { EXIT, usageError } from "../errors.js";
@@ -20,6 +20,7 @@ export interface BudgetOptions extends GlobalOptions {
   summary?: string;
   plan?: string;
   maxIncrease?: string;
+  maxAge?: string;
 }
 
 const usdFlag = (v: string | undefined, flag: string): string | null => (v === undefined ? null : parseCap(v, flag).usd);
@@ -39,6 +40,7 @@ export function parseBudgetQuery(o: BudgetOptions): BudgetQuery {
     failOnUnpricedPct: pct ? pct.data : null,
     plan: o.plan ? readPlan(o.plan) : null,
     maxIncrease: usdFlag(o.maxIncrease, "--max-increase"),
+    maxAge: o.maxAge === undefined ? null : parseDuration(o.maxAge, "--max-age"),
   };
 }
 
@@ -46,8 +48,8 @@ export async function run(o: BudgetOptions): Promise<number> {
   const ctx = loadContext(o);
   const q = mergeConfig(parseBudgetQuery(o), ctx.config, (v, flag) => parseNamedCap(v, flag));
   if (o.summary) ensureWritable(o.summary, "--summary");
-  const nothing = q.maxDaily === null && q.maxMonthly === null && !q.featureCaps.length && !q.modelCaps.length && q.spike === null && q.failOnUnpricedPct === null && !q.plan;
-  if (nothing) throw usageError("no budgets to check", "pass --max-daily, --max-monthly, --feature-max, --model-max, --spike, --fail-on-unpriced or --plan, or set budgets in the config");
+  const nothing = q.maxDaily === null && q.maxMonthly === null && !q.featureCaps.length && !q.modelCaps.length && q.spike === null && q.failOnUnpricedPct === null && !q.plan && o.maxAge === undefined;
+  if (nothing) throw usageError("no budgets to check", "pass --max-daily, --max-monthly, --max-age, --feature-max, --model-max, --spike, --fail-on-unpriced or --plan, or set budgets in the config");
   const db = await Db.open(ctx.dbPath, { readOnly: true });
   let result;
   try {

@@ -11,6 +11,7 @@ import { type Catalog, type CatalogModel, PRICING_DIR } from "../pricing/load.js
 import { peel, resolveName as resolveModelName, unresolvedReason } from "../pricing/names.js";
 import { IsoDate, Overrides } from "../pricing/schema.js";
 import { installPricing, type UnpricedRow, unpricedSql, unpricedWhy } from "../pricing/sql.js";
+import { catalogSnapshots, catalogSuggestions } from "../resolve/names.js";
 import { Db } from "../store/db.js";
 
 type Opts = GlobalOptions & { format?: string; provider?: string };
@@ -44,7 +45,11 @@ export function resolveModel(catalog: Catalog, name: string): CatalogModel | und
 export async function show(name: string, opts: Opts): Promise<number> {
   const ctx = loadContext(opts);
   const m = resolveModel(ctx.catalog, name);
-  if (!m) throw usageError(`no pricing for ${JSON.stringify(name)}`, "model names match exactly (ids and listed aliases); see `llmcost pricing list`");
+  if (!m) {
+    const close = catalogSuggestions(ctx.catalog, name);
+    throw usageError(`no pricing for ${JSON.stringify(name)}`, `${close.length ? `did you mean ${close.join(", ")}? ` : ""}model names match exactly (ids and listed aliases); see \`llmcost pricing list\``);
+  }
+  const snapshots = catalogSnapshots(ctx.catalog, m.id);
   const head = ["From", "To", "Input", "Cached", "Write 5m", "Write 1h", "Output", "Batch in", "Batch out", "Long context", "Priority", "Flex"];
   const via = resolveModelName(ctx.catalog, name)?.via;
   const rows = m.prices.map((e, i) => [
@@ -65,6 +70,7 @@ export async function show(name: string, opts: Opts): Promise<number> {
     `${m.id} (${m.provider}, from ${m.origin})${via && via !== "id" ? ` · matched ${JSON.stringify(name)} by ${via}` : ""}\n` +
     (m.mode ? `mode: ${m.mode}\n` : "") +
     `aliases: ${m.aliases.join(", ") || "—"}\n` +
+    (snapshots.length ? `snapshots (priced on their own, matched by the family name in --where/--route/--model-max): ${snapshots.join(", ")}\n` : "") +
     (m.cheaper_sibling ? `cheaper sibling (simulate --route mini): ${m.cheaper_sibling}\n` : "") +
     "USD per 1M tokens\n";
   const extra = (e: (typeof m.prices)[number]) =>

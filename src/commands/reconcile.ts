@@ -2,49 +2,74 @@ import { z } from "zod";
 import { type GlobalOptions, loadContext } from "../context.js";
 import { usageError } from "../errors.js";
 import { envelope } from "../output/envelope.js";
+import { compareDec } from "../money.js";
+import { roundDecimal } from "../pricing/decimal.js";
 import { csv, type Format, json, markdown, table, usd, usdNumber, usdSigned } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
-import { collectReconcile, type Reconcile } from "../reconcile/collect.js";
+import { collectReconcile, type Reconcile, type ReconcileTotals } from "../reconcile/collect.js";
 import { parseInstant, parseTz } from "../report/window.js";
 import { Db } from "../store/db.js";
 
 const cell = (v: string | null) => (v === null ? "—" : usd(v));
-const signed = (v: string | null) => (v === null ? "—" : usdSigned(v));
+/** A signed difference; one that rounds to zero at display precision is "$0.0000", never "-$0.0000". */
+const signed = (v: string | null) => {
+  if (v === null) return "—";
+  const zero = compareDec(roundDecimal(v.replace("-", ""), 4), "0") === 0;
+  return zero ? usd("0") : usdSigned(v);
+};
+const pctCell = (v: number | null) => (v === null ? "—" : `${v.toFixed(1)}%`);
 
-export function renderReconcile(r: Reconcile, format: Format, catalog: Catalog, filters: Record<string, unknown>): string {
+export function renderReconcile(r: Reconcile, format: Format, catalog: Catalog, filters: Record<string, unknown> & { flagged: boolean }): string {
+  // Flagged lines first, then the rest (each in day × provider × model order); --flagged shows only those.
+  const lines = [...r.rows.filter((x) => x.flagged), ...(filters.flagged ? [] : r.rows.filter((x) => !x.flagged))];
+  const m = (v: string | null) => (v === null ? null : usdNumber(v));
+  const totalsJson = (t: ReconcileTotals) => ({
+    ...t,
+    billedUsd: m(t.billedUsd),
+    computedUsd: m(t.computedUsd),
+    loggedUsd: m(t.loggedUsd),
+    attributedUsd: m(t.attributedUsd),
+    unattributedUsd: m(t.unattributedUsd),
+    coveragePct: t.coveragePct === null ? null : Number(t.coveragePct.toFixed(4)),
+  });
   if (format === "json") {
-    const m = (v: string | null) => (v === null ? null : usdNumber(v));
     return json({
       ...envelope("reconcile", catalog, filters),
       tolerancePct: r.tolerancePct,
-      totals: { ...r.totals, billedUsd: m(r.totals.billedUsd), computedUsd: m(r.totals.computedUsd), loggedUsd: m(r.totals.loggedUsd), attributedUsd: m(r.totals.attributedUsd), unattributedUsd: m(r.totals.unattributedUsd), coveragePct: Number(r.totals.coveragePct.toFixed(4)) },
-      rows: r.rows.map((x) => ({ ...x, billedUsd: m(x.billedUsd), computedUsd: m(x.computedUsd), loggedUsd: m(x.loggedUsd), attributedUsd: m(x.attributedUsd), deltaUsd: m(x.deltaUsd), deltaPct: x.deltaPct === null ? null : Number(x.deltaPct.toFixed(4)) })),
+      totals: totalsJson(r.totals),
+      providers: r.providers.map((p) => ({ provider: p.provider, ...totalsJson(p) })),
+      rows: lines.map((x) => ({ ...x, billedUsd: m(x.billedUsd), computedUsd: m(x.computedUsd), loggedUsd: m(x.loggedUsd), attributedUsd: m(x.attributedUsd), deltaUsd: m(x.deltaUsd), deltaPct: x.deltaPct === null ? null : Number(x.deltaPct.toFixed(4)) })),
     });
   }
-  const head = ["Day", "Provider", "Model", "Billed", "Computed", "Δ computed−billed", "Request logs", "Tagged", "Flag"];
-  const rows = r.rows.map((x) => [
+  const head = ["Day", "Provider", "Model", "Billed", "Computed", "Request logs", "Tagged", "Δ vs billed", "Compared with", "Flag"];
+  const rows = lines.map((x) => [
     x.day,
     x.provider,
     x.model,
     cell(x.billedUsd),
     cell(x.computedUsd),
-    x.deltaUsd === null ? "—" : `${signed(x.deltaUsd)} (${x.deltaPct === null ? "—" : `${x.deltaPct.toFixed(1)}%`})`,
     cell(x.loggedUsd),
     cell(x.attributedUsd),
+    x.deltaUsd === null ? "—" : `${signed(x.deltaUsd)} (${pctCell(x.deltaPct === null || Math.abs(x.deltaPct) < 0.05 ? 0 : x.deltaPct)})`,
+    x.comparedWith ?? (x.billedUsd === null ? "no bill" : "nothing"),
     x.flagged ? "CHECK" : "",
   ]);
+  const pHead = ["Provider", "Billed", "Computed", "Request logs", "Tagged", "Unattributed", "Coverage", "Flagged"];
+  const pRows = r.providers.map((p) => [p.provider, cell(p.billedUsd), cell(p.computedUsd), cell(p.loggedUsd), cell(p.attributedUsd), cell(p.unattributedUsd), p.coveragePct === null ? "no bill" : `${p.coveragePct.toFixed(1)}%`, String(p.flaggedLines)]);
   if (format === "csv") return csv(head, rows);
   const t = r.totals;
-  const summary = `${t.reference === "billed" ? "Billed" : "Computed"} ${usd(t.reference === "billed" ? t.billedUsd : t.computedUsd)} · request logs ${usd(t.loggedUsd)} · tagged ${usd(t.attributedUsd)} = ${t.coveragePct.toFixed(1)}% coverage · unattributed ${usd(t.unattributedUsd)}`;
-  const flagged = r.rows.filter((x) => x.flagged).length;
-  const note = flagged
-    ? `${flagged} line(s) flagged: computed and billed differ by more than ${r.tolerancePct}%, or one side is missing (a pricing error or a missing export)`
+  const summary =
+    `Billed ${cell(t.billedUsd)} · computed from usage exports ${cell(t.computedUsd)} · request logs ${cell(t.loggedUsd)} · tagged ${cell(t.attributedUsd)}` +
+    (t.unattributedUsd === null ? " · no bill in this window (coverage needs a cost export)" : ` · unattributed ${usd(t.unattributedUsd)} (${t.coveragePct!.toFixed(1)}% of the billed lines tagged)`);
+  const note = t.flaggedLines
+    ? `${t.flaggedLines} line(s) flagged (listed first): the bill and the usage exports (else the request logs) differ by more than ${r.tolerancePct}%, or nothing explains a bill line (a pricing error or a missing export)`
     : `no line differs by more than ${r.tolerancePct}%`;
-  if (format === "markdown") return `**${summary}**\n\n${markdown(head, rows)}\n${note}\n`;
-  return `${summary}\n${table(head, rows)}\n${note}\n`;
+  const shown = filters.flagged ? `--flagged: ${lines.length} of ${r.rows.length} line(s)\n` : "";
+  if (format === "markdown") return `**${summary}**\n\n${markdown(pHead, pRows)}\n${note}\n\n${shown}${markdown(head, rows)}`;
+  return `${summary}\n${table(pHead, pRows)}\n${note}\n${shown}${lines.length ? `${table(head, rows)}\n` : ""}`;
 }
 
-export async function run(o: GlobalOptions & { format?: string; since?: string; until?: string; tz?: string; tolerance?: string }): Promise<number> {
+export async function run(o: GlobalOptions & { format?: string; since?: string; until?: string; tz?: string; tolerance?: string; flagged?: boolean }): Promise<number> {
   const ctx = loadContext(o);
   const tol = z.coerce.number().min(0).safeParse(o.tolerance ?? "5");
   if (!tol.success) throw usageError(`--tolerance expects a percentage (got ${JSON.stringify(o.tolerance)})`);
@@ -52,7 +77,7 @@ export async function run(o: GlobalOptions & { format?: string; since?: string; 
   const db = await Db.open(ctx.dbPath, { readOnly: true });
   try {
     const r = await collectReconcile(db, ctx.catalog, opts);
-    process.stdout.write(renderReconcile(r, ctx.format, ctx.catalog, opts));
+    process.stdout.write(renderReconcile(r, ctx.format, ctx.catalog, { ...opts, flagged: o.flagged === true }));
   } finally {
     db.close();
   }

@@ -25,6 +25,8 @@ export interface SavingsResult {
   window: { firstTs: string | null; lastTs: string | null; days: number };
   baselineMonthlyUsd: string;
   opportunities: Opportunity[];
+  /** Why a tactic found nothing, for each tactic that affected no request. */
+  notes: string[];
   assumptions: string[];
 }
 
@@ -37,11 +39,13 @@ export async function collectSavings(db: Db, catalog: Catalog, ctx: ReturnType<t
   const t = (ctx.config.tactics ?? {}) as Record<string, Record<string, unknown> | undefined>;
   const tactics = defaultTactics(catalog, Number(t.promptCache?.prefixShare ?? 0.5));
   const opportunities: Opportunity[] = [];
+  const notes: string[] = [];
   let base: Awaited<ReturnType<typeof simulate>> | null = null;
   for (const tactic of tactics) {
     const r = await simulate(db, catalog, ctx.config, scope, [tactic]);
     base ??= r;
     const step = r.steps[0]!;
+    if (step.note) notes.push(`${tactic.name}: ${step.note}`);
     for (const f of r.features) {
       if (compareDec(f.savedUsd, "0") <= 0) continue;
       opportunities.push({
@@ -59,6 +63,7 @@ export async function collectSavings(db: Db, catalog: Catalog, ctx: ReturnType<t
     window: { firstTs: base?.window.firstTs ?? null, lastTs: base?.window.lastTs ?? null, days: base?.window.days ?? 0 },
     baselineMonthlyUsd: base ? monthly(base.baselineUsd, base.monthlyFactor) : "0",
     opportunities,
+    notes,
     assumptions: [
       ...tactics.flatMap((x) => x.assumptions.map((a) => `${x.name}: ${a}`)),
       "each opportunity is measured alone on current traffic; they overlap, so use `llmcost simulate` to compose them",
@@ -76,16 +81,18 @@ export function renderSavings(r: SavingsResult, format: Format, catalog: Catalog
       window: r.window,
       baselineMonthlyUsd: usdNumber(r.baselineMonthlyUsd),
       opportunities: r.opportunities.map((o) => ({ ...o, monthlyUsd: usdNumber(o.monthlyUsd), savedUsd: usdNumber(o.savedUsd), shareOfFeature: Number(o.shareOfFeature.toFixed(6)) })),
+      notes: r.notes,
       assumptions: r.assumptions,
     });
   }
-  const head = ["#", "Feature", "Tactic", "Per month", "Of feature", "Evidence"];
+  const head = ["#", "Feature", "Tactic", "Saved per month", "% of feature's spend", "Evidence"];
   const rows = ops.map((o, i) => [String(i + 1), o.feature, o.tactic, usd(o.monthlyUsd), pct(o.shareOfFeature), o.evidence]);
   if (format === "csv") return csv(head, rows);
   const align: ("left" | "right")[] = ["right", "left", "left", "right", "right", "left"];
-  if (format === "markdown") return `**Savings opportunities** (estimates, per 30-day month; spend ${usd(r.baselineMonthlyUsd)}/month)\n\n${markdown(head, rows, align)}`;
+  const notes = r.notes.length ? `No opportunity:\n${r.notes.map((n) => `  - ${n}`).join("\n")}\n` : "";
+  if (format === "markdown") return `**Savings opportunities** (estimates, per 30-day month; spend ${usd(r.baselineMonthlyUsd)}/month)\n\n${markdown(head, rows, align)}${notes ? `\n${notes}` : ""}`;
   const title = `Savings opportunities · estimates per 30-day month · current spend ${usd(r.baselineMonthlyUsd)}/month (${r.window.days} days observed)`;
-  return `${title}\n${table(head, rows, align)}\n${r.assumptions.map((a) => `  - ${a}`).join("\n")}\n`;
+  return `${title}\n${table(head, rows, align)}\n${notes}${r.assumptions.map((a) => `  - ${a}`).join("\n")}\n`;
 }
 
 export async function run(o: GlobalOptions & { format?: string; feature?: string[]; since?: string; until?: string; tz?: string }): Promise<number> {

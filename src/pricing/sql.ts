@@ -8,7 +8,12 @@ import { rateRows } from "./rates.js";
  *   price_alias(alias, model_id)             lower-cased exact aliases
  *   price_rate(model_id, mode, valid_from, valid_to, rates…)  USD per 1M tokens, DECIMAL(18,6)
  */
+/** The catalog each connection's price tables were built from (the naming rules need it for names typed later). */
+const installed = new WeakMap<Db, Catalog>();
+export const installedCatalog = (db: Db): Catalog | undefined => installed.get(db);
+
 export async function installPricing(db: Db, catalog: Catalog, extraNames: readonly string[] = []): Promise<void> {
+  installed.set(db, catalog);
   const rate = "DECIMAL(18,6)";
   const mult = "DECIMAL(9,6)";
   await db.run(

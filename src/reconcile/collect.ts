@@ -8,6 +8,8 @@ export interface ReconcileRow {
   day: string;
   provider: string;
   model: string;
+  /** The grain this line is compared at: the finest both sides have (see collectReconcile). */
+  grain: "model" | "provider" | "day";
   /** Provider cost exports: what the bill says. */
   billedUsd: string | null;
   /** Priced from provider usage exports. */
@@ -16,32 +18,65 @@ export interface ReconcileRow {
   loggedUsd: string | null;
   /** Priced from request logs that carry a feature tag. */
   attributedUsd: string | null;
-  /** computed − billed, when both exist. */
+  /** What the bill is compared with: the usage exports where there are any, else the request logs. */
+  comparedWith: "usage exports" | "request logs" | null;
+  /** (computed, else logged) − billed, when both exist. */
   deltaUsd: string | null;
   deltaPct: number | null;
   flagged: boolean;
 }
 
+/** Totals of one provider, or of everything. Coverage and unattributed are over the days that have a bill only. */
+export interface ReconcileTotals {
+  /** null: no such data in the window (never shown as $0). */
+  billedUsd: string | null;
+  computedUsd: string | null;
+  loggedUsd: string | null;
+  attributedUsd: string | null;
+  /** billed − tagged request-log cost on the lines with a bill; null without a bill. */
+  unattributedUsd: string | null;
+  /** tagged ÷ billed on the days with a bill, in %; null without a bill (never a share of another provider's bill). */
+  coveragePct: number | null;
+  flaggedLines: number;
+}
+
 export interface Reconcile {
   tolerancePct: number;
   rows: ReconcileRow[];
-  totals: { billedUsd: string; computedUsd: string; loggedUsd: string; attributedUsd: string; unattributedUsd: string; coveragePct: number; reference: "billed" | "computed" };
+  totals: ReconcileTotals;
+  providers: ({ provider: string } & ReconcileTotals)[];
+}
+
+type Raw = { day: string; provider: string; model: string; billed: string | null; computed: string | null; logged: string | null; attributed: string | null };
+
+const NO_MODEL = "(no model)";
+const addNull = (a: string | null, b: string | null): string | null => (a === null ? b : b === null ? a : sumDec([a, b]));
+
+/** Sums lines into one at a coarser grain. */
+function merge(rows: Raw[], key: Pick<Raw, "day" | "provider" | "model">): Raw {
+  return rows.reduce<Raw>(
+    (acc, r) => ({ ...acc, billed: addNull(acc.billed, r.billed), computed: addNull(acc.computed, r.computed), logged: addNull(acc.logged, r.logged), attributed: addNull(acc.attributed, r.attributed) }),
+    { ...key, billed: null, computed: null, logged: null, attributed: null },
+  );
 }
 
 /**
  * Per day × provider × model: the bill (cost exports), the cost computed from usage exports and the cost seen in
  * request logs. Model names are resolved through the pricing aliases so "gpt-4o-2024-08-06" in a cost export and in a
- * usage export are the same line. A day is flagged when computed and billed differ by more than the tolerance.
+ * usage export are the same line. Each day × provider is compared at the finest grain the bill has: per model when
+ * every bill line names one, else per provider (a cost export grouped by day only), else per day (a bill line with no
+ * provider). A line is flagged when the bill and what explains it (usage exports, else request logs) differ by more
+ * than the tolerance, or when nothing explains a bill line.
  */
 export async function collectReconcile(db: Db, catalog: Catalog, opts: { since: string | null; until: string | null; tz: string; tolerancePct: number }): Promise<Reconcile> {
   await installPricing(db, catalog);
   const cs = await costSource(db, catalog.sha256, null);
   const params: Record<string, Param> = { tz: opts.tz };
   const window = (col: string) => windowConds(col, opts.since, opts.until, params).join(" AND ") || "true";
-  const model = (col: string) => `coalesce(${modelIdFromAlias(col)}, '(no model)')`;
-  const rows = await db.all<{ day: string; provider: string; model: string; billed: string | null; computed: string | null; logged: string | null; attributed: string | null }>(
+  const model = (col: string) => `coalesce(${modelIdFromAlias(col)}, '${NO_MODEL}')`;
+  const raw = await db.all<Raw>(
     `WITH billed AS (
-       SELECT strftime(b.ts, '%Y-%m-%d') AS day, b.provider, ${model("b.model")} AS model, sum(b.amount_usd) AS billed
+       SELECT strftime(b.ts, '%Y-%m-%d') AS day, coalesce(b.provider, '(unknown)') AS provider, ${model("b.model")} AS model, sum(b.amount_usd) AS billed
        FROM billed_cost b WHERE ${window("b.ts")} GROUP BY ALL),
      usage_cost AS (
        SELECT strftime(u.ts, '%Y-%m-%d') AS day, coalesce(u.provider, '(unknown)') AS provider, ${model("u.model")} AS model,
@@ -55,29 +90,55 @@ export async function collectReconcile(db: Db, catalog: Catalog, opts: { since: 
      ORDER BY 1, 2, 3`,
     params,
   );
-  const out: ReconcileRow[] = rows.map((r) => {
-    const delta = r.billed !== null && r.computed !== null ? subDec(r.computed, r.billed) : null;
+  // The grain of each day: a bill line without a provider merges the whole day; else per day × provider, a bill
+  // without a model breakdown merges that provider's day.
+  const lines: { r: Raw; grain: ReconcileRow["grain"] }[] = [];
+  const byDay = new Map<string, Raw[]>();
+  for (const r of raw) byDay.set(r.day, [...(byDay.get(r.day) ?? []), r]);
+  for (const [day, rows] of byDay) {
+    if (rows.some((r) => r.billed !== null && r.provider === "(unknown)")) {
+      lines.push({ r: merge(rows, { day, provider: "(all providers)", model: "(all models)" }), grain: "day" });
+      continue;
+    }
+    const byProvider = new Map<string, Raw[]>();
+    for (const r of rows) byProvider.set(r.provider, [...(byProvider.get(r.provider) ?? []), r]);
+    for (const [provider, ps] of byProvider) {
+      const billedLines = ps.filter((r) => r.billed !== null);
+      // Only a bill with no model on any line is "grouped by day"; a model-less line beside per-model ones (web
+      // search, a credit) is a line of its own.
+      if (billedLines.length && billedLines.every((r) => r.model === NO_MODEL) && ps.some((r) => r.model !== NO_MODEL)) lines.push({ r: merge(ps, { day, provider, model: "(all models)" }), grain: "provider" });
+      else for (const r of ps) lines.push({ r, grain: "model" });
+    }
+  }
+  const out: ReconcileRow[] = lines.map(({ r, grain }) => {
+    const ref = r.computed ?? r.logged;
+    const comparedWith = r.computed !== null ? "usage exports" : r.logged !== null ? "request logs" : null;
+    const delta = r.billed !== null && ref !== null ? subDec(ref, r.billed) : null;
     const pct = delta !== null && compareDec(r.billed!, "0") !== 0 ? 100 * ratio(delta, r.billed!) : null;
-    const flagged = (pct !== null && Math.abs(pct) > opts.tolerancePct) || (r.billed !== null && r.computed === null && r.logged === null) || (r.billed === null && r.computed !== null);
-    return { day: r.day, provider: r.provider, model: r.model, billedUsd: r.billed, computedUsd: r.computed, loggedUsd: r.logged, attributedUsd: r.attributed, deltaUsd: delta, deltaPct: pct, flagged };
+    const flagged = (pct !== null && Math.abs(pct) > opts.tolerancePct) || (r.billed !== null && ref === null && compareDec(r.billed, "0") !== 0);
+    return {
+      day: r.day, provider: r.provider, model: r.model, grain, billedUsd: r.billed, computedUsd: r.computed, loggedUsd: r.logged, attributedUsd: r.attributed,
+      comparedWith: r.billed !== null ? comparedWith : null, deltaUsd: delta, deltaPct: pct, flagged,
+    };
   });
-  const sum = (f: (r: ReconcileRow) => string | null) => sumDec(out.map((r) => f(r) ?? "0"));
-  const billedUsd = sum((r) => r.billedUsd);
-  const computedUsd = sum((r) => r.computedUsd);
-  const attributedUsd = sum((r) => r.attributedUsd);
-  const reference = compareDec(billedUsd, "0") > 0 ? "billed" : "computed";
-  const base = reference === "billed" ? billedUsd : computedUsd;
-  return {
-    tolerancePct: opts.tolerancePct,
-    rows: out,
-    totals: {
+  const totalsOf = (rows: ReconcileRow[]): ReconcileTotals => {
+    const sum = (f: (r: ReconcileRow) => string | null, rs = rows) => (rs.some((r) => f(r) !== null) ? sumDec(rs.map((r) => f(r) ?? "0")) : null);
+    // Coverage is over the lines with a bill (at their grain): tagged logs of a model or day the bill does not
+    // cover are not a share of it.
+    const onBill = rows.filter((r) => r.billedUsd !== null);
+    const billedUsd = sum((r) => r.billedUsd);
+    const tagged = sum((r) => r.attributedUsd, onBill) ?? "0";
+    const hasBill = billedUsd !== null && compareDec(billedUsd, "0") !== 0;
+    return {
       billedUsd,
-      computedUsd,
+      computedUsd: sum((r) => r.computedUsd),
       loggedUsd: sum((r) => r.loggedUsd),
-      attributedUsd,
-      unattributedUsd: subDec(base, attributedUsd),
-      coveragePct: 100 * ratio(attributedUsd, base),
-      reference,
-    },
+      attributedUsd: sum((r) => r.attributedUsd),
+      unattributedUsd: hasBill ? subDec(billedUsd!, tagged) : null,
+      coveragePct: hasBill ? 100 * ratio(tagged, billedUsd!) : null,
+      flaggedLines: rows.filter((r) => r.flagged).length,
+    };
   };
+  const providers = [...new Set(out.map((r) => r.provider))].sort().map((provider) => ({ provider, ...totalsOf(out.filter((r) => r.provider === provider)) }));
+  return { tolerancePct: opts.tolerancePct, rows: out, totals: totalsOf(out), providers };
 }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { usageError } from "../errors.js";
-import { addDec, compareDec, ratio } from "../money.js";
+import { addDec, compareDec, mulFrac, ratio } from "../money.js";
 import { usd } from "../output/format.js";
 import { type CostSource, costSource, installPricing } from "../pricing/sql.js";
 import type { Catalog } from "../pricing/load.js";
@@ -9,6 +9,7 @@ import type { Db, Param } from "../store/db.js";
 import { DIMENSIONS, type Dimension, TIME_DIMENSIONS } from "./dims.js";
 import { allocateBilled } from "./allocate.js";
 import { windowConds } from "./window.js";
+import { checkFeature, knownFeatures, knownModels, type NameMatch, resolveModelName } from "../resolve/names.js";
 
 export interface ReportQuery {
   by: Dimension[];
@@ -52,6 +53,18 @@ export interface ReportRow {
   daily?: string[];
 }
 
+/** Daily spend over the window: what a time report's headline says instead of "3 of 28 days = 81%". */
+export interface Trend {
+  days: number;
+  peakDay: string | null;
+  peakUsd: string;
+  meanPerDayUsd: string;
+  last7Usd: string;
+  prior7Usd: string;
+  /** last 7 days against the 7 before, as a ratio − 1 (null when the 7 before are $0 or not in the window). */
+  change: number | null;
+}
+
 export interface Report {
   source: "billing" | "requests";
   pricingMode: CostSource["mode"];
@@ -61,6 +74,10 @@ export interface Report {
   window: { since: string | null; until: string | null; tz: string; firstTs: string | null; lastTs: string | null; days: string[] };
   totals: { requests: number; tokens: Tokens; costUsd: string; unpriced: Unpriced };
   headline: { text: string; top: number; groups: number; share: number };
+  /** Over time (`--by day|week|month` first) the headline is this trend line, not a Pareto line. */
+  trend: Trend | null;
+  /** What each `--where model=` name matched (a family name matches every snapshot of it). */
+  matched: NameMatch[];
   rows: ReportRow[];
 }
 
@@ -113,19 +130,35 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
   const timeFilter = (col: string) => windowConds(col, q.since, q.until, params).join(" AND ") || "true";
   // Repeated --where on one dimension means any of those values; different dimensions must all match.
   const byDim = new Map<Dimension, string[]>();
-  q.where.forEach((w, i) => {
-    params[`w${i}`] = w.value;
-    byDim.set(w.dim, [...(byDim.get(w.dim) ?? []), `$w${i}`]);
+  // Model and feature names a user types must exist in the window: a typo is an error, never an empty report. A
+  // model name resolves through the price book's aliases, and a family name matches every snapshot of it.
+  const windowOnly = conds.join(" AND ") || "true";
+  const matched: NameMatch[] = [];
+  const models = q.where.some((w) => w.dim === "model") ? await knownModels(db, windowOnly, params) : [];
+  const features = q.where.some((w) => w.dim === "feature") ? await knownFeatures(db, windowOnly, params) : [];
+  for (const w of q.where) {
+    if (w.dim === "model") {
+      const m = await resolveModelName(db, w.value, models, `--where model=${w.value}`);
+      matched.push(m);
+      byDim.set("model", [...(byDim.get("model") ?? []), ...m.matched]);
+    } else {
+      if (w.dim === "feature") checkFeature(w.value, features, `--where feature=${w.value}`);
+      byDim.set(w.dim, [...(byDim.get(w.dim) ?? []), w.value]);
+    }
+  }
+  [...byDim].forEach(([d, values], i) => {
+    params[`w${i}`] = JSON.stringify(values);
+    conds.push(`list_contains(json_transform($w${i}::JSON, '["VARCHAR"]'), ${dim(d)})`);
   });
-  for (const [d, ps] of byDim) conds.push(`${dim(d)} IN (${ps.join(", ")})`);
   const filter = conds.length ? conds.join(" AND ") : "true";
   const { source, only } = await pickSource(db, q, filter, params);
   params.kind = source;
 
+  const timeDim = q.by.find((d) => TIME_DIMENSIONS.includes(d)) ?? null;
   const dimSql = q.by.map((d, i) => `${dim(d)} AS d${i}`).join(", ");
   const dimCols = q.by.map((_, i) => `d${i}`).join(", ");
   const base = `
-    SELECT ${dimSql}, ${q.chart ? `${local} AS local_ts,` : ""} u.ts, u.model, u.requests, u.input_tokens, u.cached_input_tokens,
+    SELECT ${dimSql}, ${q.chart || timeDim ? `${local} AS local_ts,` : ""} u.ts, u.model, u.requests, u.input_tokens, u.cached_input_tokens,
       u.cache_write_5m_tokens, u.cache_write_1h_tokens, u.output_tokens, u.reasoning_tokens,
       ${cs.cost} AS cost
     FROM usage u ${cs.join}
@@ -152,14 +185,14 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
     lastTs = g.lastTs;
   }
   const totals = fold(rows, q.by);
-  const timeOnly = TIME_DIMENSIONS.includes(q.by[0]!);
-  rows.sort((a, b) =>
-    timeOnly ? cmpKey(a, b, q.by) : compareDec(b.costUsd, a.costUsd) || b.unpriced.tokens - a.unpriced.tokens || cmpKey(a, b, q.by),
-  );
-  const headlineResult = headline(rows, q.by[0]!, totals.costUsd);
+  const byCost = (a: ReportRow, b: ReportRow) => compareDec(b.costUsd, a.costUsd) || b.unpriced.tokens - a.unpriced.tokens || cmpKey(a, b, q.by);
+  // With a time dimension, rows run chronologically (by bucket, then by cost within it).
+  rows.sort((a, b) => (timeDim ? (a.key[timeDim] ?? "").localeCompare(b.key[timeDim] ?? "") || byCost(a, b) : byCost(a, b)));
   const days = firstTs && lastTs ? await localDays(db, firstTs, lastTs, q.tz) : [];
-  if (q.chart && rows.length && allocatedFrom === null) await addDaily(db, base, params, q, rows, days);
-  if (q.top !== null && rows.length > q.top) rows = [...rows.slice(0, q.top), fold(rows.slice(q.top), q.by)];
+  const trend = timeDim && TIME_DIMENSIONS.includes(q.by[0]!) && allocatedFrom === null ? await trendOf(db, base, params, days) : null;
+  const headlineResult = trend ? trendHeadline(trend, rows, q.by[0]!) : headline(rows, q.by[0]!, totals.costUsd);
+  if (q.chart && rows.length && allocatedFrom === null && !timeDim) await addDaily(db, base, params, q, rows, days);
+  if (q.top !== null) rows = timeDim ? topPerBucket(rows, q.by, timeDim, q.top) : rows.length > q.top ? [...rows.slice(0, q.top), fold(rows.slice(q.top), q.by)] : rows;
   let cum = 0;
   for (const r of rows) {
     r.share = ratio(r.costUsd, totals.costUsd);
@@ -175,6 +208,8 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
     window: { since: q.since, until: q.until, tz: q.tz, firstTs, lastTs, days },
     totals: { requests: totals.requests, tokens: totals.tokens, costUsd: totals.costUsd, unpriced: totals.unpriced },
     headline: headlineResult,
+    trend,
+    matched,
     rows,
   };
 }
@@ -251,6 +286,67 @@ async function addDaily(db: Db, base: string, params: Record<string, Param>, q: 
     const k = q.by.map((d) => row.key[d]).join("\u0000");
     row.daily = byKey.get(k) ?? days.map(() => "0");
   }
+}
+
+/**
+ * --top with a time dimension: time buckets never fold. Within each bucket the other dimension keeps its top N by cost
+ * and the rest fold into "(other: K)" of that bucket; a time dimension alone is never cut.
+ */
+function topPerBucket(rows: ReportRow[], by: Dimension[], timeDim: Dimension, top: number): ReportRow[] {
+  if (by.length === 1) return rows;
+  const other = by.find((d) => d !== timeDim)!;
+  const out: ReportRow[] = [];
+  for (let i = 0; i < rows.length; ) {
+    let j = i;
+    while (j < rows.length && rows[j]!.key[timeDim] === rows[i]!.key[timeDim]) j++;
+    const bucket = rows.slice(i, j);
+    out.push(...bucket.slice(0, top));
+    if (bucket.length > top) {
+      const f = fold(bucket.slice(top), by);
+      f.key[timeDim] = rows[i]!.key[timeDim]!;
+      f.key[other] = `(other: ${bucket.length - top})`;
+      out.push(f);
+    }
+    i = j;
+  }
+  return out;
+}
+
+/** Daily totals of the report's rows (local days, every day of the window, $0 where nothing ran). */
+async function trendOf(db: Db, base: string, params: Record<string, Param>, days: string[]): Promise<Trend> {
+  const rows = await db.all<{ day: string; cost: string }>(
+    `WITH base AS (${base}) SELECT strftime(local_ts, '%Y-%m-%d') AS day, coalesce(sum(cost), 0)::VARCHAR AS cost FROM base GROUP BY 1`,
+    params,
+  );
+  const byDay = new Map(rows.map((r) => [r.day, r.cost]));
+  const series = days.map((d) => ({ day: d, usd: byDay.get(d) ?? "0" }));
+  let peak: { day: string; usd: string } | null = null;
+  for (const p of series) if (!peak || compareDec(p.usd, peak.usd) > 0) peak = p;
+  const sum = (xs: { usd: string }[]) => xs.reduce((a, x) => addDec(a, x.usd), "0");
+  const total = sum(series);
+  const last7 = sum(series.slice(-7));
+  const prior = series.slice(-14, -7);
+  const prior7 = sum(prior);
+  return {
+    days: series.length,
+    peakDay: peak?.day ?? null,
+    peakUsd: peak?.usd ?? "0",
+    meanPerDayUsd: series.length ? mulFrac(total, 1n, BigInt(series.length)) : "0",
+    last7Usd: last7,
+    prior7Usd: prior7,
+    change: prior.length === 7 && compareDec(prior7, "0") > 0 ? ratio(last7, prior7) - 1 : null,
+  };
+}
+
+/** "peak 2025-11-12 $5.10 · mean $3.29/day over 28 days · last 7 days $24.10 vs $22.00 the 7 before (+9.5%)". */
+function trendHeadline(t: Trend, rows: ReportRow[], d: Dimension): Report["headline"] {
+  const change = t.change === null ? "" : ` (${t.change >= 0 ? "+" : ""}${(t.change * 100).toFixed(1)}%)`;
+  const last = t.days >= 14 ? ` · last 7 days ${usd(t.last7Usd)} vs ${usd(t.prior7Usd)} the 7 before${change}` : t.days >= 7 ? ` · last 7 days ${usd(t.last7Usd)}` : "";
+  const buckets = new Set(rows.map((r) => r.key[d])).size;
+  const text = t.peakDay
+    ? `peak day ${t.peakDay} ${usd(t.peakUsd)} · mean ${usd(t.meanPerDayUsd)}/day over ${t.days} day${t.days === 1 ? "" : "s"}${last}`
+    : "no spend in this window";
+  return { text, top: 0, groups: buckets, share: 0 };
 }
 
 /** "3 of 9 features = 79.6% of $93.16": the fewest top groups of the first dimension that reach 80% of spend. */

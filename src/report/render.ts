@@ -3,6 +3,7 @@ import { envelope } from "../output/envelope.js";
 import { colors, csv, type Format, int, json, markdown, pct, table, usd, usdNumber } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
 import type { ReportQuery, Report, ReportRow } from "./collect.js";
+import { TIME_DIMENSIONS } from "./dims.js";
 
 const SOURCE_LABEL = { requests: "request logs", billing: "provider usage exports" } as const;
 
@@ -12,6 +13,12 @@ const cacheWrite = (r: ReportRow) => r.tokens.cacheWrite5m + r.tokens.cacheWrite
 function costCell(r: ReportRow): string {
   if (r.unpriced.rows === 0) return usd(r.costUsd);
   return r.unpriced.rows > 0 && Number(r.costUsd) === 0 ? "unpriced" : `${usd(r.costUsd)} +unpriced`;
+}
+
+/** "model=gpt-4o matched gpt-4o-2024-08-06, gpt-4o-2024-11-20": what a typed model name selected. */
+export function matchedNote(report: Report): string | null {
+  if (!report.matched.length) return null;
+  return report.matched.map((m) => `model=${m.name} matched ${m.matched.join(", ")}`).join(" · ");
 }
 
 export function unpricedNote(report: Report): string | null {
@@ -58,10 +65,12 @@ export function renderReport(report: Report, format: Format, catalog: Catalog, q
   const note = unpricedNote(report);
   if (format === "markdown") {
     const rows = report.rows.map((r) => [...report.by.map((d) => r.key[d]), ...numeric(r), costCell(r), pct(r.share), pct(r.cumulativeShare)]);
-    return `**${report.headline.text}**\n\n_${title(report)}_\n\n${markdown(head, rows, align)}${note ? `\n> ${note}\n` : ""}`;
+    const m = matchedNote(report);
+    return `**${report.headline.text}**\n\n_${title(report)}_\n\n${m ? `${m}\n\n` : ""}${markdown(head, rows, align)}${note ? `\n> ${note}\n` : ""}`;
   }
   const c = colors();
-  const withTrend = q.chart;
+  // A sparkline of a row that is itself a time bucket would show that one bucket: only other rows get one.
+  const withTrend = q.chart && !report.by.some((d) => TIME_DIMENSIONS.includes(d));
   const rows = report.rows.map((r) => [
     ...report.by.map((d) => r.key[d]!),
     ...numeric(r),
@@ -74,7 +83,8 @@ export function renderReport(report: Report, format: Format, catalog: Catalog, q
   const t = table([...head, "", ...(withTrend ? ["Daily"] : [])], rows, [...align, "left", ...(withTrend ? ["left" as const] : [])]);
   const totals = `total: ${usd(report.totals.costUsd)} · ${int(report.totals.requests)} requests`;
   const empty = report.rows.length === 0 ? "no usage in this window (check --since/--until, --where and --source)\n" : "";
-  return `${c.bold(report.headline.text)}\n${title(report)}\n${empty}${t}\n${totals}\n${note ? `${c.yellow(note)}\n` : ""}`;
+  const m = matchedNote(report);
+  return `${c.bold(report.headline.text)}\n${title(report)}\n${m ? `${m}\n` : ""}${empty}${t}\n${totals}\n${note ? `${c.yellow(note)}\n` : ""}`;
 }
 
 function toJson(report: Report, catalog: Catalog, q: ReportQuery) {
@@ -104,6 +114,10 @@ function toJson(report: Report, catalog: Catalog, q: ReportQuery) {
     allocatedFrom: report.allocatedFrom,
     window: report.window,
     headline: report.headline,
+    trend: report.trend
+      ? { ...report.trend, peakUsd: usdNumber(report.trend.peakUsd), meanPerDayUsd: usdNumber(report.trend.meanPerDayUsd), last7Usd: usdNumber(report.trend.last7Usd), prior7Usd: usdNumber(report.trend.prior7Usd), change: report.trend.change === null ? null : Number(report.trend.change.toFixed(6)) }
+      : null,
+    matched: report.matched,
     totals: { ...report.totals, costUsd: usdNumber(report.totals.costUsd) },
     rows: report.rows.map(row),
   };

@@ -53,6 +53,21 @@ export const ReportJson = z.strictObject({
     groups: z.number().int().nonnegative(),
     share: z.number().min(0).max(1),
   }),
+  trend: z
+    .strictObject({
+      days: z.number().int().nonnegative(),
+      peakDay: z.string().nullable(),
+      peakUsd: Money,
+      meanPerDayUsd: Money,
+      last7Usd: Money,
+      prior7Usd: Money,
+      change: z.number().nullable().describe("last 7 days against the 7 before, as a ratio − 1; null without 14 days or when the 7 before are $0"),
+    })
+    .nullable()
+    .describe("with a time dimension first, the headline is this trend line instead of a Pareto line"),
+  matched: z
+    .array(z.strictObject({ name: z.string(), modelId: z.string(), matched: z.array(z.string()).min(1) }))
+    .describe("what each --where model= name matched: its resolved model id and every stored name (snapshots of a family name)"),
   totals: z.strictObject({ requests: z.number().int().nonnegative(), tokens: Tokens, costUsd: Money, unpriced: Unpriced }),
   rows: z.array(
     z.strictObject({

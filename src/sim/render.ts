@@ -33,6 +33,7 @@ export function simJson(o: SimOutput, catalog: Catalog) {
       assumptions: s.assumptions,
       evidence: s.evidence,
       details: s.details,
+      note: s.note ?? null,
     })),
     finalUsd: money(r.finalUsd),
     savedUsd: money(r.savedUsd),
@@ -49,22 +50,22 @@ export function renderSim(o: SimOutput, format: Format, catalog: Catalog): strin
   if (format === "json") return json(simJson(o, catalog));
   const r = o.result;
   const mcol = (v: string) => (o.monthly ? [usd(monthly(v, r.monthlyFactor))] : []);
-  const head = ["Step", "Cost", "Saved", "Saved %", "Requests affected", ...(o.monthly ? ["Per month"] : [])];
+  const head = ["Step", "Cost", "Saved", "Saved % of cost before", "Requests affected", ...(o.monthly ? [`Per month (×30/${r.monthlyFactor.den} days)`] : [])];
   const rows: string[][] = [
     ["baseline", usd(r.baselineUsd), "", "", int(r.requests), ...mcol(r.baselineUsd)],
     ...r.steps.map((s) => [`after ${s.tactic}`, usd(s.costUsd), usd(s.savedUsd), pct(s.savedPct), int(s.affectedRequests), ...mcol(s.costUsd)]),
-    ["total saved", usd(r.finalUsd), usd(r.savedUsd), pct(r.savedPct), "", ...mcol(r.savedUsd)],
+    ["total saved (% of baseline)", usd(r.finalUsd), usd(r.savedUsd), pct(r.savedPct), "", ...mcol(r.savedUsd)],
   ];
-  const fHead = ["Feature", "Baseline", "Projected", "Saved", "Saved %"];
+  const fHead = ["Feature", "Baseline", "Projected", "Saved", "Saved % of feature"];
   const fRows = r.features.map((f) => [f.unpricedRequests ? `${f.feature} (${int(f.unpricedRequests)} unpriced)` : f.feature, usd(f.baselineUsd), usd(f.projectedUsd), usd(f.savedUsd), pct(f.savedPct)]);
   if (format === "csv") return csv(head, rows) + "\n" + csv(fHead, fRows);
   const align: ("left" | "right")[] = ["left", "right", "right", "right", "right", "right"];
   if (format === "markdown") {
-    return `**Simulated savings: ${usd(r.savedUsd)} (${pct(r.savedPct)}) on ${int(r.requests)} requests over ${r.window.days} day(s)** _(estimate)_\n\n${markdown(head, rows, align)}\n${markdown(fHead, fRows, align)}\n${assumptionsText(o, "- ")}`;
+    return `**Simulated savings: ${usd(r.savedUsd)} (${pct(r.savedPct)} of the baseline) on ${int(r.requests)} requests over ${r.window.days} day(s)** _(estimate)_\n\n${markdown(head, rows, align)}\n${markdown(fHead, fRows, align)}\n${notes(r, "- ")}${assumptionsText(o, "- ")}`;
   }
   const header = `Simulation (estimate) on ${int(r.requests)} requests · ${r.window.firstTs?.slice(0, 10)} → ${r.window.lastTs?.slice(0, 10)} (${r.window.days} day${r.window.days === 1 ? "" : "s"})`;
   const unpriced = r.unpricedRequests ? `\n${int(r.unpricedRequests)} unpriced requests are outside every figure (see \`llmcost pricing check\`).` : "";
-  const evidence = r.steps.flatMap((s) => s.evidence.slice(0, 5).map((e) => `  ${s.tactic} · ${e.feature}: ${e.text}`));
+  const evidence = r.steps.flatMap((s) => [...(s.note ? [`  ${s.tactic}: ${s.note}`] : []), ...s.evidence.slice(0, 5).map((e) => `  ${s.tactic} · ${e.feature}: ${e.text}`)]);
   const self = o.selfHost ? `\n${selfHostText(o.selfHost)}\n` : "";
   const hits = hitRates(r);
   return `${header}\n${table(head, rows, align)}\n${table(fHead, fRows, align)}\n${hits}${evidence.length ? `Evidence:\n${evidence.join("\n")}\n` : ""}${assumptionsText(o, "  - ")}${self}${unpriced}\n`;
@@ -81,6 +82,12 @@ function hitRates(r: SimOutput["result"]): string {
     return [`  semantic-cache: ${rate(d.hitRate)} of ${int(Number(d.considered))} requests considered hit at ${String(d.threshold)} (${String(d.similarity)}); sweep ${sweep}`];
   });
   return lines.length ? `Hit rates:\n${lines.join("\n")}\n` : "";
+}
+
+/** Why a tactic changed nothing (for the formats without an evidence list). */
+function notes(r: SimResult, bullet: string): string {
+  const lines = r.steps.filter((s) => s.note).map((s) => `${bullet}${s.tactic}: ${s.note}`);
+  return lines.length ? `Notes:\n${lines.join("\n")}\n\n` : "";
 }
 
 function assumptionsText(o: SimOutput, bullet: string): string {

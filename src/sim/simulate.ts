@@ -4,6 +4,7 @@ import { compareDec, mulFrac, ratio, subDec, sumDec } from "../money.js";
 import type { Catalog } from "../pricing/load.js";
 import { costExpr, installPricing, lcbSql, priceJoin } from "../pricing/sql.js";
 import { windowConds } from "../report/window.js";
+import { checkFeature, knownFeatures } from "../resolve/names.js";
 import type { Db, Param } from "../store/db.js";
 import { type RowState, stringList, type Tactic, type TacticResult } from "../tactics/types.js";
 
@@ -77,6 +78,12 @@ async function loadSim(db: Db, catalog: Catalog, config: ConfigT, scope: SimScop
        u.reasoning_tokens, u.prompt_hash, u.prompt_sig, u.prompt_emb, u.cache_denied, u.audio_input_tokens,
        u.audio_output_tokens, u.web_search_requests, u.inference_geo, u.speed
      FROM usage u WHERE ${scopeWhere(scope, params)})`;
+  if (scope.features.length) {
+    // A --feature that has no request-log traffic in the window is a typo or the wrong window: say so.
+    const p: Record<string, Param> = {};
+    const known = await knownFeatures(db, scopeWhere({ ...scope, features: [] }, p), p);
+    for (const f of scope.features) checkFeature(f, known, "--feature", "in the request logs of this window");
+  }
   const n = Number((await db.one<{ n: string }>(`SELECT count(*) AS n FROM ${rows} r`, params))?.n ?? 0);
   if (n === 0) {
     throw usageError(
@@ -164,6 +171,15 @@ export async function simCost(db: Db): Promise<Map<string, { cost: string; unpri
   return new Map(rows.map((r) => [r.feature, { cost: r.cost, unpriced: Number(r.unpriced) }]));
 }
 
+/** Why a tactic that affected no request changed nothing, for tactics that do not say it themselves. */
+const NO_EFFECT: Record<string, string> = {
+  cache: "no request repeats a prompt (same feature, model and prompt_hash) within the TTL, or the requests have no prompt_hash",
+  "semantic-cache": "no request is similar enough to an earlier one within the TTL, or the requests have no prompt embedding",
+  "prompt-cache": "no request has enough input on a warm prefix (same feature and model within 5 minutes)",
+  prune: "no input tokens left to prune",
+  "output-cap": "no request's output exceeds the cap",
+};
+
 const total = (m: Map<string, { cost: string }>) => sumDec([...m.values()].map((v) => v.cost));
 
 /** Runs the tactics in the order given (callers pass playbook order) and returns the waterfall. */
@@ -190,7 +206,8 @@ export async function simulate(db: Db, catalog: Catalog, config: ConfigT, scope:
     const r = await t.apply({ db, catalog, config });
     const now = total(await simCost(db));
     const saved = subDec(prev, now);
-    steps.push({ tactic: t.name, assumptions: t.assumptions, costUsd: now, savedUsd: saved, savedPct: ratio(saved, prev), ...r });
+    const note = r.note ?? (r.affectedRequests === 0 ? NO_EFFECT[t.name] : undefined);
+    steps.push({ tactic: t.name, assumptions: t.assumptions, costUsd: now, savedUsd: saved, savedPct: ratio(saved, prev), ...r, ...(note ? { note } : {}) });
     prev = now;
   }
   const after = await simCost(db);

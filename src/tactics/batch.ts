@@ -1,3 +1,4 @@
+import { checkFeature } from "../resolve/names.js";
 import { type FeatureScope, rewriteSim, scopeParams, scopeSql, simCount, stringList, type Tactic } from "./types.js";
 
 /** A feature is batchable "auto"-matically when the config says so, or its traffic sits in a short daily window. */
@@ -47,13 +48,26 @@ export function batch(scope: FeatureScope | "auto"): Tactic {
         }
       } else {
         const rows = await db.all<{ feature: string }>(`SELECT DISTINCT feature FROM sim WHERE ${scopeSql(scope, "batch_features")} ORDER BY 1`, scopeParams(scope, "batch_features"));
+        if (scope !== "all") {
+          // A listed feature without traffic is a typo or the wrong window: an error, never a silent $0.
+          const all = (await db.all<{ feature: string }>("SELECT DISTINCT feature FROM sim ORDER BY 1")).map((r) => r.feature);
+          for (const f of scope) checkFeature(f, all, "--batch", "in the simulated traffic");
+        }
         features = rows.map((r) => ({ feature: r.feature, why: "listed with --batch" }));
       }
       const list = features.map((f) => f.feature);
       const n = await simCount(db, `NOT cache_hit AND NOT batch AND list_contains(${stringList("f")}, feature)`, { f: JSON.stringify(list) });
       const moves = `(NOT s.cache_hit AND NOT s.batch AND list_contains(${stringList("f")}, s.feature))`;
       await rewriteSim(db, { batch: `s.batch OR ${moves}`, service_tier: `CASE WHEN ${moves} THEN 'batch' ELSE s.service_tier END` }, "", { f: JSON.stringify(list) });
-      return { affectedRequests: n, evidence: features.map((f) => ({ feature: f.feature, text: f.why })), details: { features: list.join(",") } };
+      const note =
+        n > 0
+          ? undefined
+          : list.length
+            ? `no request moved: the requests of ${list.join(", ")} are already batch or served from cache`
+            : scope === "auto"
+              ? `no feature qualifies: none is marked batchable in the config or runs ≥${BATCH_WINDOW_SHARE * 100}% inside a ≤${BATCH_WINDOW_HOURS}h daily window`
+              : "no feature to batch";
+      return { affectedRequests: n, evidence: features.map((f) => ({ feature: f.feature, text: f.why })), details: { features: list.join(",") }, ...(note ? { note } : {}) };
     },
   };
 }

@@ -1,10 +1,17 @@
 import { usageError } from "../errors.js";
 import type { Catalog } from "../pricing/load.js";
 import { aliasRows } from "../pricing/names.js";
+import { familyOf, knownModelsFrom, resolveModelName } from "../resolve/names.js";
 import { type FeatureScope, rewriteSim, scopeParams, scopeSql, type Tactic } from "./types.js";
 
-/** `mini` → every model's declared cheaper sibling; `A=B,C=D` → explicit pairs (ids or aliases). */
-export function routePairs(spec: string, catalog: Catalog): { from: string; to: string }[] {
+/** A route as the user gave it: a model name (resolved against the traffic later) and the priced target id. */
+export interface RoutePair {
+  from: string;
+  to: string;
+}
+
+/** `mini` → every model's declared cheaper sibling; `A=B,C=D` → explicit pairs (the target must be priced). */
+export function routePairs(spec: string, catalog: Catalog): RoutePair[] {
   const aliases = new Map(aliasRows(catalog).map((a) => [a.alias, a.model_id]));
   if (spec === "mini") {
     return catalog.models.filter((m) => m.cheaper_sibling).map((m) => ({ from: m.id, to: m.cheaper_sibling! }));
@@ -12,48 +19,76 @@ export function routePairs(spec: string, catalog: Catalog): { from: string; to: 
   return spec.split(",").map((pair) => {
     const [from, to, extra] = pair.split("=").map((s) => s.trim());
     if (!from || !to || extra !== undefined) throw usageError(`--route expects mini or FROM=TO[,FROM=TO…] (got ${JSON.stringify(pair)})`);
-    const f = aliases.get(from.toLowerCase());
     const t = aliases.get(to.toLowerCase());
-    if (!f) throw usageError(`--route: no pricing for ${JSON.stringify(from)}`, "see `llmcost pricing list`");
-    if (!t) throw usageError(`--route: no pricing for ${JSON.stringify(to)}`, "see `llmcost pricing list`");
-    return { from: f, to: t };
+    if (!t) throw usageError(`--route: no pricing for ${JSON.stringify(to)}`, "the target must be a priced model; see `llmcost pricing list`");
+    return { from, to: t };
   });
+}
+
+/** One model name of the traffic and where the route sends it, with the span in which the target has a price. */
+interface RouteModel {
+  model: string;
+  model_id: string;
+  to: string | null;
 }
 
 /**
  * Model routing: traffic on a routed model moves to the cheaper one. A share `escalate` is escalated back to the
  * big model and pays both calls, so each routed request costs cost(small) + escalate × cost(big), in expectation.
+ * A request moves only when the target has a price at the request's time: a model that did not exist yet is no
+ * option, so those requests stay (counted and named in the evidence), never priced at $0.
  */
-export function route(spec: string, escalate: number, scope: FeatureScope, catalog: Catalog): Tactic {
+export function route(spec: string, escalate: number, scope: FeatureScope, catalog: Catalog, flag = "--route"): Tactic {
   const pairs = routePairs(spec, catalog);
-  const params = { pairs: JSON.stringify(pairs), esc: escalate.toFixed(6), ...scopeParams(scope, "route_features") };
+  const mini = spec === "mini";
+  const params = { esc: escalate.toFixed(6), ...scopeParams(scope, "route_features") };
+  const assumptions = [
+    `route ${mini ? "each model to its cheaper sibling from the pricing tables" : pairs.map((p) => `${p.from} → ${p.to}`).join(", ")}`,
+    `${(escalate * 100).toFixed(1)}% of routed requests escalate to the original model and pay both calls (an assumption unless measured on your traffic; the escalated call gets later tactics too: batch, pruning, output cap)`,
+    "token counts are unchanged by the cheaper model; its answers are not judged: check quality on an eval of each feature before switching",
+    "a request is routed only when the target model has a price at the request's time; the others stay on their model",
+  ];
+  let matchedText: string[] = [];
   return {
     name: "route",
-    assumptions: [
-      `route ${spec === "mini" ? "each model to its cheaper sibling from the pricing tables" : pairs.map((p) => `${p.from} → ${p.to}`).join(", ")}`,
-      `${(escalate * 100).toFixed(1)}% of routed requests escalate to the original model and pay both calls (the escalated call gets later tactics too: batch, pruning, output cap)`,
-      "token counts are unchanged by the cheaper model",
-    ],
+    assumptions,
     async perRequest({ db, rows, row, params: rowParams }) {
-      await db.run(
-        `CREATE OR REPLACE TEMP TABLE route_map AS
-         SELECT * FROM (SELECT unnest(json_transform($pairs::JSON, '[{"from":"VARCHAR","to":"VARCHAR"}]'), recursive := true))`,
-        params,
-      );
-      // Each model name of the traffic, resolved once: its model id and where route sends it (a few rows, joined on
-      // the name as logged instead of resolving every request).
+      // Each model name of the traffic, resolved once (through the price book's aliases): its model id and where
+      // route sends it. A family name (gpt-4o) routes every snapshot of it (gpt-4o-2024-08-06…).
+      const known = await knownModelsFrom(db, `SELECT DISTINCT ${row.model} AS model FROM ${rows} r`, rowParams);
+      const routes = new Map<string, RouteModel>();
+      if (mini) {
+        const sibling = new Map(pairs.map((p) => [p.from, p.to]));
+        for (const k of known) {
+          const to = sibling.get(k.modelId) ?? sibling.get(familyOf(k.modelId));
+          if (to && to !== k.modelId) routes.set(k.model, { model: k.model, model_id: k.modelId, to });
+        }
+      } else {
+        matchedText = [];
+        for (const p of pairs) {
+          const m = await resolveModelName(db, p.from, known, `${flag} ${p.from}=${p.to}`, "in the simulated traffic");
+          const ids = new Map(known.map((k) => [k.model, k.modelId]));
+          for (const name of m.matched) if (!routes.has(name) && ids.get(name) !== p.to) routes.set(name, { model: name, model_id: ids.get(name)!, to: p.to });
+          matchedText.push(`${p.from} matched ${m.matched.join(", ")}`);
+        }
+        // The assumptions say what each name matched (shown with the result).
+        assumptions[0] = `route ${pairs.map((p, i) => `${p.from} (${matchedText[i]!.slice(p.from.length + 1)}) → ${p.to}`).join(", ")}`;
+      }
+      // Every name, routed or not: later layers see each request under its model id.
+      const list = known.map((k) => routes.get(k.model) ?? { model: k.model, model_id: k.modelId, to: null });
       await db.run(
         `CREATE OR REPLACE TEMP TABLE route_model AS
-         SELECT m.model, coalesce(pa.model_id, m.model) AS model_id, rm."to"
-         FROM (SELECT DISTINCT ${row.model} AS model FROM ${rows} r) m
-         LEFT JOIN price_alias pa ON pa.alias = lower(m.model) LEFT JOIN route_map rm ON rm."from" = pa.model_id`,
-        rowParams,
+         SELECT m.model, m.model_id, m."to", t.priced_from, t.priced_to
+         FROM (SELECT unnest(json_transform($routes::JSON, '[{"model":"VARCHAR","model_id":"VARCHAR","to":"VARCHAR"}]'), recursive := true)) m
+         LEFT JOIN (SELECT model_id, min(valid_from) AS priced_from, max(valid_to) AS priced_to FROM price_rate WHERE mode = 'standard' GROUP BY 1) t
+           ON t.model_id = m."to"`,
+        { routes: JSON.stringify(list) },
       );
       // Later per-request work (prompt caching's warm prefixes) sees each request on the model it is routed to, by
       // model id, so routed requests share a prefix cache with the traffic already on that model.
       return {
         columns: {
-          rt_model: `CASE WHEN rt."to" IS NOT NULL AND NOT (${row.hit}) AND ${scopeSql(scope, "route_features", "r.feature")} THEN rt."to" ELSE coalesce(rt.model_id, ${row.model}) END`,
+          rt_model: `CASE WHEN rt."to" IS NOT NULL AND r.ts >= rt.priced_from AND r.ts < rt.priced_to AND NOT (${row.hit}) AND ${scopeSql(scope, "route_features", "r.feature")} THEN rt."to" ELSE coalesce(rt.model_id, ${row.model}) END`,
         },
         joins: `LEFT JOIN route_model rt ON rt.model = ${row.model}`,
         row: { model: "r.rt_model" },
@@ -62,11 +97,14 @@ export function route(spec: string, escalate: number, scope: FeatureScope, catal
     },
     async apply({ db }) {
       // sim holds the model names as logged: route_model (built by perRequest) already resolved each one.
-      const routed = `(rm."to" IS NOT NULL AND NOT s.cache_hit AND ${scopeSql(scope, "route_features", "s.feature")})`;
+      const candidate = `(rm."to" IS NOT NULL AND NOT s.cache_hit AND ${scopeSql(scope, "route_features", "s.feature")})`;
+      const priced = `(s.ts >= rm.priced_from AND s.ts < rm.priced_to)`;
+      const routed = `(${candidate} AND ${priced})`;
       const join = "LEFT JOIN route_model rm ON rm.model = s.model";
-      const per = await db.all<{ feature: string; from_model: string; to_model: string; n: string }>(
-        `SELECT s.feature, rm.model_id AS from_model, rm."to" AS to_model, sum(s.n) AS n FROM sim s ${join}
-         WHERE ${routed} GROUP BY ALL ORDER BY n DESC, 1, 2`,
+      const per = await db.all<{ feature: string; from_model: string; to_model: string; n: string; stay: string; priced_from: string | null }>(
+        `SELECT s.feature, rm.model AS from_model, rm."to" AS to_model, coalesce(sum(s.n) FILTER (WHERE ${priced}), 0) AS n,
+           coalesce(sum(s.n) FILTER (WHERE NOT coalesce(${priced}, false)), 0) AS stay, strftime(any_value(rm.priced_from), '%Y-%m-%d') AS priced_from
+         FROM sim s ${join} WHERE ${candidate} GROUP BY ALL ORDER BY n DESC, stay DESC, 1, 2`,
         params,
       );
       // The row moves to the small model and remembers the big one: the escalated call is priced with the traffic
@@ -82,13 +120,30 @@ export function route(spec: string, escalate: number, scope: FeatureScope, catal
         params,
       );
       const affected = per.reduce((a, r) => a + Number(r.n), 0);
-      const seen = new Set<string>();
+      const stayed = per.reduce((a, r) => a + Number(r.stay), 0);
+      const byFeature = new Map<string, string[]>();
+      for (const r of per) {
+        const parts: string[] = [];
+        if (Number(r.n) > 0) parts.push(`${r.from_model} → ${r.to_model} on ${Number(r.n).toLocaleString("en")} requests`);
+        if (Number(r.stay) > 0) {
+          const why = r.priced_from ? `${r.to_model} has no price before ${r.priced_from}` : `${r.to_model} has no price`;
+          parts.push(`${Number(r.stay).toLocaleString("en")} requests stay on ${r.from_model} (${why})`);
+        }
+        byFeature.set(r.feature, [...(byFeature.get(r.feature) ?? []), ...parts]);
+      }
+      const note =
+        affected > 0
+          ? null
+          : per.length
+            ? `no request routed: the target model has no price at the time of the ${stayed.toLocaleString("en")} candidate requests`
+            : mini
+              ? "no request routed: no model of this traffic has a cheaper sibling in the pricing tables"
+              : "no request routed: the routed models have no traffic left after the earlier tactics";
       return {
         affectedRequests: affected,
-        evidence: per
-          .filter((r) => !seen.has(r.feature) && seen.add(r.feature))
-          .map((r) => ({ feature: r.feature, text: `${r.from_model} → ${r.to_model} on ${Number(r.n).toLocaleString("en")} requests` })),
-        details: { escalate },
+        evidence: [...byFeature].map(([feature, parts]) => ({ feature, text: parts.join("; ") })),
+        details: { escalate, notRoutedUnpriced: stayed, ...(matchedText.length ? { matched: matchedText.join("; ") } : {}) },
+        ...(note ? { note } : {}),
       };
     },
   };

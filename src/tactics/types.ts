@@ -76,6 +76,8 @@ export interface TacticResult {
   evidence: { feature: string; text: string }[];
   /** Extra numbers the tactic reports (hit rates, escalations…). */
   details: Record<string, number | string>;
+  /** Why the tactic changed nothing, when it affected no request. */
+  note?: string;
 }
 
 /** Features selected for a tactic: all, or a listed subset. */
