@@ -175,3 +175,19 @@ test("Langfuse export: GENERATIONs counted once (AGENT copies and wrapping gener
   // userId "u-81723" is not a tag: hashed; the feature comes from the trace's "feature:weather" tag.
   assert.deepEqual(await rows(db, "SELECT DISTINCT user_hash FROM usage"), [{ user_hash: createHash("sha256").update("u-81723").digest("hex").slice(0, 12) }]);
 });
+
+test("OpenAI Usage API 2026 fields: 12-hour cache writes, api_source, audio inside the buckets", async () => {
+  const t = tmp();
+  const db = join(t, "t.duckdb");
+  const r = cli(["ingest", "--db", db, "fixtures/formats/openai-usage-completions-2026.json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const got = await rows(db, "SELECT endpoint, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, cost_usd FROM usage ORDER BY endpoint");
+  assert.deepEqual(got, [
+    // 27444 input − 8448 cached = 18996 uncached: 18996 × $1.25 + 8448 × $0.125 + 633 × $10 = 23745 + 1056 + 6330 µ$
+    { endpoint: "completions/agents_api", input_tokens: "18996", cached_input_tokens: "8448", cache_write_5m_tokens: "0", cache_write_1h_tokens: "0", output_tokens: "633", cost_usd: "0.031131000000" },
+    // 50000 − 20000 cached − 4000 written (30 min) − 6000 written (12 h) = 20000 uncached (1200 of them audio, counted
+    // as input). gpt-5 lists no cache-write price, so writes pay the input rate: 20000 × 1.25 + 20000 × 0.125
+    // + 10000 × 1.25 + 2000 × 10 = 25000 + 2500 + 12500 + 20000 µ$ = $0.06
+    { endpoint: "completions/unlabeled", input_tokens: "20000", cached_input_tokens: "20000", cache_write_5m_tokens: "4000", cache_write_1h_tokens: "6000", output_tokens: "2000", cost_usd: "0.060000000000" },
+  ]);
+});
