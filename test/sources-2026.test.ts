@@ -191,3 +191,21 @@ test("OpenAI Usage API 2026 fields: 12-hour cache writes, api_source, audio insi
     { endpoint: "completions/unlabeled", input_tokens: "20000", cached_input_tokens: "20000", cache_write_5m_tokens: "4000", cache_write_1h_tokens: "6000", output_tokens: "2000", cost_usd: "0.060000000000" },
   ]);
 });
+
+test("Anthropic analytics API 2026: usage buckets (provisional after data_refreshed_at) and cost in fractional cents", async () => {
+  const t = tmp();
+  const db = join(t, "t.duckdb");
+  const r = cli(["ingest", "--db", db, "fixtures/formats/anthropic-analytics-usage.json", "fixtures/formats/anthropic-analytics-cost.json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const got = await rows(db, "SELECT strftime(ts, '%Y-%m-%d') AS day, model, requests, status, cost_usd FROM usage ORDER BY ts, model");
+  assert.deepEqual(got, [
+    // 90000 × $1 + 12000 × $5 = 90000 + 60000 µ$
+    { day: "2026-11-20", model: "claude-haiku-4-5-20251001", requests: "340", status: null, cost_usd: "0.150000000000" },
+    // 1500 × $3 + 200 × $0.30 + 500 × $3.75 + 1000 × $6 + 500 × $15 = 4500 + 60 + 1875 + 6000 + 7500 µ$
+    { day: "2026-11-20", model: "claude-sonnet-4-5-20250929", requests: "12", status: null, cost_usd: "0.019935000000" },
+    // ends 2026-11-22, after data_refreshed_at 2026-11-21T04:00Z: not final. 2100 × 3 + 640 × 15 = 6300 + 9600 µ$
+    { day: "2026-11-21", model: "claude-sonnet-4-5-20250929", requests: "9", status: "provisional", cost_usd: "0.015900000000" },
+  ]);
+  // amounts in cents: 0.45 + 0.675 + 0.9 = 2.025 cents = $0.02025 (list amounts 0.5 + 0.75 + 1.0 are not the bill)
+  assert.deepEqual(await rows(db, "SELECT sum(amount_usd)::VARCHAR AS billed FROM billed_cost"), [{ billed: "0.020250000000" }]);
+});
