@@ -2,7 +2,9 @@
  * npm run bench: llmcost against raw DuckDB doing the same work, in one run, each side in a fresh process.
  *   ingest:  `llmcost ingest FILE`  vs  CREATE TABLE t AS SELECT * FROM read_csv(FILE)
  *   report:  `llmcost report --by feature` (fresh process)  vs  the same GROUP BY over the stored table
- * Sizes: BENCH_ROWS=1000000,10000000 (default). Data is generated once into bench-data/ and reused.
+ *   otel:    `llmcost ingest SPANS.jsonl` (OTel GenAI spans, one per line)  vs  CREATE TABLE t AS SELECT * FROM read_json(…)
+ * Sizes: BENCH_ROWS=1000000,10000000 (default); BENCH_OTEL_SPANS=1000000 (default; 0 skips). Data is generated once
+ * into bench-data/ and reused.
  * Each pair runs BENCH_REPEAT times (default 3), raw and llmcost alternating, and the medians are compared: a shared
  * machine's speed drifts by ~20% within minutes, and alternating puts both sides in the same drift.
  */
@@ -12,13 +14,15 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeCsv } from "./make-csv.js";
+import { writeOtel } from "./make-otel.js";
 
 const ROOT = join(fileURLToPath(import.meta.url), "..", "..", "..");
 const DATA = join(ROOT, "bench-data");
 const BIN = join(ROOT, "bin", "llmcost.js");
 const DUCKDB = join(ROOT, "node_modules", "@duckdb", "node-api", "lib", "index.js");
-const sizes = (process.env.BENCH_ROWS ?? "1000000,10000000").split(",").map(Number);
+const sizes = (process.env.BENCH_ROWS ?? "1000000,10000000").split(",").map(Number).filter((n) => n > 0);
 const repeat = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
+const otelSpans = Number(process.env.BENCH_OTEL_SPANS ?? 1_000_000);
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -99,6 +103,36 @@ await c.runAndReadAll(${JSON.stringify(REPORT_SQL)}); c.closeSync(); i.closeSync
   for (let i = 0; i < repeat; i++) sims.push(timed([BIN, "simulate", "--db", ourDb, "--cache", "exact", "--route", "mini", "--batch", "auto", "--prompt-cache", "--prune", "0.2", "--output-cap", "800", "--format", "json"]));
   const sim = median(sims);
   rows.push([`simulate (all tactics), ${n.toLocaleString("en")} rows`, "—", fmt(sim), "—", "—", sim <= 5 ? "≤ 5 s target: met" : "≤ 5 s target: MISSED"]);
+  fresh(rawDb);
+}
+
+// OTel spans: parsing typed attributes, picking LLM calls and skipping parents that repeat a child's usage, against
+// DuckDB reading the same file into a table (its own type detection, no normalisation).
+if (otelSpans > 0) {
+  const file = join(DATA, `otel-spans-${otelSpans}.jsonl`);
+  if (!existsSync(file)) {
+    const t = performance.now();
+    await writeOtel(otelSpans, file);
+    console.log(`generated ${otelSpans.toLocaleString("en")} spans (${(statSync(file).size / 1e6).toFixed(0)} MB) in ${fmt((performance.now() - t) / 1000)}`);
+  }
+  const rawDb = join(DATA, `raw-otel-${otelSpans}.duckdb`);
+  const ourDb = join(DATA, `llmcost-otel-${otelSpans}.duckdb`);
+  const fresh = (db: string) => {
+    for (const f of [db, `${db}.wal`]) rmSync(f, { force: true });
+  };
+  const otel = pair(
+    () => {
+      fresh(rawDb);
+      return timed(raw(`const i = await DuckDBInstance.create(${JSON.stringify(rawDb)}); const c = await i.connect();
+await c.run("CREATE TABLE t AS SELECT * FROM read_json(" + ${JSON.stringify(`'${file}'`)} + ", format = 'newline_delimited')"); c.closeSync(); i.closeSync();`));
+    },
+    () => {
+      fresh(ourDb);
+      return timed([BIN, "ingest", "--db", ourDb, file]);
+    },
+  );
+  const ratio = otel.ours / otel.raw;
+  rows.push([`ingest ${otelSpans.toLocaleString("en")} OTel spans (JSONL)`, fmt(otel.raw), fmt(otel.ours), ratio.toFixed(2), otel.range, `${Math.round(otelSpans / otel.ours).toLocaleString("en")} spans/s (ratio ≤ 2: ${ratio <= 2 ? "met" : "MISSED"})`]);
   fresh(rawDb);
 }
 

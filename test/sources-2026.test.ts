@@ -175,3 +175,37 @@ test("Langfuse export: GENERATIONs counted once (AGENT copies and wrapping gener
   // userId "u-81723" is not a tag: hashed; the feature comes from the trace's "feature:weather" tag.
   assert.deepEqual(await rows(db, "SELECT DISTINCT user_hash FROM usage"), [{ user_hash: createHash("sha256").update("u-81723").digest("hex").slice(0, 12) }]);
 });
+
+test("OpenAI Usage API 2026 fields: 12-hour cache writes, api_source, audio inside the buckets", async () => {
+  const t = tmp();
+  const db = join(t, "t.duckdb");
+  const r = cli(["ingest", "--db", db, "fixtures/formats/openai-usage-completions-2026.json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const got = await rows(db, "SELECT endpoint, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, cost_usd FROM usage ORDER BY endpoint");
+  assert.deepEqual(got, [
+    // 27444 input − 8448 cached = 18996 uncached: 18996 × $1.25 + 8448 × $0.125 + 633 × $10 = 23745 + 1056 + 6330 µ$
+    { endpoint: "completions/agents_api", input_tokens: "18996", cached_input_tokens: "8448", cache_write_5m_tokens: "0", cache_write_1h_tokens: "0", output_tokens: "633", cost_usd: "0.031131000000" },
+    // 50000 − 20000 cached − 4000 written (30 min) − 6000 written (12 h) = 20000 uncached (1200 of them audio, counted
+    // as input). gpt-5 lists no cache-write price, so writes pay the input rate: 20000 × 1.25 + 20000 × 0.125
+    // + 10000 × 1.25 + 2000 × 10 = 25000 + 2500 + 12500 + 20000 µ$ = $0.06
+    { endpoint: "completions/unlabeled", input_tokens: "20000", cached_input_tokens: "20000", cache_write_5m_tokens: "4000", cache_write_1h_tokens: "6000", output_tokens: "2000", cost_usd: "0.060000000000" },
+  ]);
+});
+
+test("Anthropic analytics API 2026: usage buckets (provisional after data_refreshed_at) and cost in fractional cents", async () => {
+  const t = tmp();
+  const db = join(t, "t.duckdb");
+  const r = cli(["ingest", "--db", db, "fixtures/formats/anthropic-analytics-usage.json", "fixtures/formats/anthropic-analytics-cost.json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const got = await rows(db, "SELECT strftime(ts, '%Y-%m-%d') AS day, model, requests, status, cost_usd FROM usage ORDER BY ts, model");
+  assert.deepEqual(got, [
+    // 90000 × $1 + 12000 × $5 = 90000 + 60000 µ$
+    { day: "2026-11-20", model: "claude-haiku-4-5-20251001", requests: "340", status: null, cost_usd: "0.150000000000" },
+    // 1500 × $3 + 200 × $0.30 + 500 × $3.75 + 1000 × $6 + 500 × $15 = 4500 + 60 + 1875 + 6000 + 7500 µ$
+    { day: "2026-11-20", model: "claude-sonnet-4-5-20250929", requests: "12", status: null, cost_usd: "0.019935000000" },
+    // ends 2026-11-22, after data_refreshed_at 2026-11-21T04:00Z: not final. 2100 × 3 + 640 × 15 = 6300 + 9600 µ$
+    { day: "2026-11-21", model: "claude-sonnet-4-5-20250929", requests: "9", status: "provisional", cost_usd: "0.015900000000" },
+  ]);
+  // amounts in cents: 0.45 + 0.675 + 0.9 = 2.025 cents = $0.02025 (list amounts 0.5 + 0.75 + 1.0 are not the bill)
+  assert.deepEqual(await rows(db, "SELECT sum(amount_usd)::VARCHAR AS billed FROM billed_cost"), [{ billed: "0.020250000000" }]);
+});

@@ -124,7 +124,7 @@ export function insertUsageSql(
     adapter.kind === "billing"
       ? `SELECT ts, bucket_end, provider, model, project, api_key, workspace, tag_raw, user_hash, feature, endpoint,
            ${TOKEN_COLUMNS.map((t) => `(CASE WHEN min(${t}) < 0 THEN -1 ELSE sum(${t}) END)::BIGINT AS ${t}`).join(", ")},
-           batch, service_tier, long_context, NULL::VARCHAR AS status, NULL::BIGINT AS latency_ms,
+           batch, service_tier, long_context, max(status) AS status, NULL::BIGINT AS latency_ms,
            NULL::VARCHAR AS prompt_hash, NULL::VARCHAR AS request_id, sum(reported_cost_usd) AS reported_cost_usd, NULL::UBIGINT[] AS prompt_sig,
            NULL::FLOAT[] AS prompt_emb, NULL::BOOLEAN AS cache_denied, inference_geo, speed,
            ${rowKey(USAGE_KEY, USAGE_KEY_V7)} AS row_key

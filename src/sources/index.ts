@@ -1,3 +1,5 @@
+import { anthropicAnalyticsCost } from "./anthropic-analytics-cost.js";
+import { anthropicAnalyticsUsage } from "./anthropic-analytics-usage.js";
 import { anthropicCostCsv } from "./anthropic-cost-csv.js";
 import { anthropicCostJson } from "./anthropic-cost-json.js";
 import { anthropicTokensCsv } from "./anthropic-tokens-csv.js";
@@ -32,6 +34,9 @@ export const ADAPTERS: readonly Adapter[] = [
   openaiBatchInput,
   anthropicTokensCsv,
   anthropicCostCsv,
+  // before the legacy reports, whose detection (starting_at, amount strings) they also match
+  anthropicAnalyticsUsage,
+  anthropicAnalyticsCost,
   anthropicUsageJson,
   anthropicCostJson,
   litellmSpendLogs,

@@ -4,8 +4,9 @@ import { jsonHas } from "./util.js";
 
 const USAGE_RESULT =
   "STRUCT(object VARCHAR, input_tokens DOUBLE, output_tokens DOUBLE, input_cached_tokens DOUBLE, " +
-  "input_cache_write_tokens DOUBLE, num_model_requests DOUBLE, project_id VARCHAR, user_id VARCHAR, " +
-  "api_key_id VARCHAR, model VARCHAR, batch VARCHAR, service_tier VARCHAR, input_audio_tokens DOUBLE, output_audio_tokens DOUBLE)";
+  "input_cache_write_tokens DOUBLE, input_cache_write_12h_tokens DOUBLE, num_model_requests DOUBLE, project_id VARCHAR, " +
+  "user_id VARCHAR, api_key_id VARCHAR, model VARCHAR, batch VARCHAR, service_tier VARCHAR, api_source VARCHAR, " +
+  "input_audio_tokens DOUBLE, output_audio_tokens DOUBLE)";
 
 /** Buckets → results. Old schemas named the array `result`; parse `results`, fall back to `result`. */
 export const pages = (result: string): string =>
@@ -43,15 +44,22 @@ export const openaiUsageJson: UsageAdapter = {
     project: text("r.project_id"),
     api_key: text("r.api_key_id"),
     user_raw: text("r.user_id"),
-    endpoint: `CASE WHEN r.object LIKE '%embeddings%' THEN 'embeddings' ELSE 'completions' END`,
+    // api_source (agents_api | unlabeled; only when grouped by it) splits the endpoint: completions/agents_api.
+    endpoint: `CASE WHEN r.object LIKE '%embeddings%' THEN 'embeddings' ELSE 'completions' END || coalesce('/' || ${text("r.api_source")}, '')`,
     requests: tok("r.num_model_requests"),
+    // input_tokens include cached and cache-write tokens (both retentions) of every modality. The modality fields
+    // are subsets of these buckets: audio (uncached input_audio_tokens, output_audio_tokens) is priced at the model's
+    // audio rates through audio_input_tokens / audio_output_tokens below.
     input_tokens: tok(
-      "r.input_tokens - coalesce(r.input_cached_tokens, 0) - coalesce(r.input_cache_write_tokens, 0)",
+      "r.input_tokens - coalesce(r.input_cached_tokens, 0) - coalesce(r.input_cache_write_tokens, 0) - coalesce(r.input_cache_write_12h_tokens, 0)",
     ),
     cached_input_tokens: tok("r.input_cached_tokens"),
+    // Two retentions, two buckets: the default (30-minute) writes as the short one, 12-hour writes as the long one.
     cache_write_5m_tokens: tok("r.input_cache_write_tokens"),
+    cache_write_1h_tokens: tok("r.input_cache_write_12h_tokens"),
     output_tokens: tok("r.output_tokens"),
-    // Audio tokens: parts of uncached input and of output, billed at the model's audio rates.
+    // Audio tokens: parts of uncached input and of output, billed at the model's audio rates (cached audio bills as
+    // cached input).
     audio_input_tokens: tok("r.input_audio_tokens"),
     audio_output_tokens: tok("r.output_audio_tokens"),
     batch: bool("r.batch"),

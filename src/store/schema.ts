@@ -92,6 +92,8 @@ export const SOURCE_FORMATS_V8 = [
   "bedrock-invocation-log",
   "bedrock-cloudwatch-events",
   "langfuse-json",
+  "anthropic-analytics-usage",
+  "anthropic-analytics-cost",
 ] as const;
 
 export const MIGRATIONS: readonly { version: number; sql: string }[] = [
