@@ -26,6 +26,7 @@ export async function run(files: string[], opts: IngestOptions): Promise<number>
     tagPattern: ctx.config.tags.pattern,
     cacheDenyPrefixes: ctx.config.cache?.denyPrefixes ?? [],
     catalog: ctx.catalog,
+    logs: ctx.config.logs,
     onProgress: progress?.tick,
     onFileDone: progress?.done,
   });

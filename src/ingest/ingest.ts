@@ -6,6 +6,7 @@ import { installIngestPricing, installPricing, repriceStored, storedPricingSha }
 import { adapterByName, detectAdapter } from "../sources/index.js";
 import type { Adapter, BilledAdapter, SourceFile, UsageAdapter } from "../sources/types.js";
 import { REJECTS_TABLE } from "../sources/sql.js";
+import { createModelProviderSql, DEFAULT_LOGS, type LogsConfig, withMappedNames } from "../sources/flat-log.js";
 import { Db } from "../store/db.js";
 import { readerError } from "./duckdb-errors.js";
 import { expandInputs, firstBadJsonLine, type InputFile, sha256File, sniff } from "./files.js";
@@ -23,6 +24,8 @@ export interface IngestRequest {
   /** The config's cache deny-list: prompts starting with one are marked at ingest (their text is never stored). */
   cacheDenyPrefixes?: readonly string[];
   catalog: Catalog;
+  /** The config's `logs` section (how request logs name fields and count input tokens). */
+  logs?: LogsConfig;
   /** Called about 10 times a second while a file loads, with DuckDB's own progress (0–100). */
   onProgress?: (file: string, percent: number) => void;
   onFileDone?: () => void;
@@ -78,7 +81,7 @@ interface Planned {
 }
 
 /** Detects every file first, so an unknown format fails before anything is written. */
-function plan(inputs: InputFile[], format: string | undefined, skipBadRows: boolean): Planned[] {
+function plan(inputs: InputFile[], format: string | undefined, skipBadRows: boolean, logs: LogsConfig): Planned[] {
   const forced = format === undefined ? undefined : adapterByName(format);
   if (format !== undefined && !forced) throw usageError(`unknown --format ${format}`, "run `llmcost formats` to list them");
   const sniffed = inputs.map((input) => {
@@ -87,7 +90,7 @@ function plan(inputs: InputFile[], format: string | undefined, skipBadRows: bool
     return { input, head: s.head };
   });
   return sniffed.map(({ input, head }) => {
-    const adapter = forced ?? detectAdapter(head);
+    const adapter = forced ?? detectAdapter(head) ?? detectAdapter(withMappedNames(head, logs.fields));
     if (!adapter && head.kind === "json" && head.text.startsWith("[") && /"(timestamp|ts|created_at)"/.test(head.text.slice(0, 4096))) {
       throw usageError(`${input.display}:1: a JSON array of request records; request logs are JSON Lines (one object per line)`, "convert with: jq -c '.[]' file.json > file.jsonl");
     }
@@ -96,14 +99,14 @@ function plan(inputs: InputFile[], format: string | undefined, skipBadRows: bool
       throw usageError(`${input.display}:1: unknown format (${seen})`, "run `llmcost formats` to list the supported formats, or pass --format NAME");
     }
     const companions = sniffed.filter((o) => o.input !== input).map((o) => ({ path: o.input.path, head: o.head }));
-    return { input, adapter, source: { path: input.path, head, companions, skipBadRows } };
+    return { input, adapter, source: { path: input.path, head, companions, skipBadRows, logs } };
   });
 }
 
 export async function ingest(req: IngestRequest): Promise<IngestResult> {
   const inputs = await expandInputs(req.inputs);
   if (inputs.length === 0) throw usageError("nothing to ingest", "pass one or more files, directories or -");
-  const planned = plan(inputs, req.format, req.skipBadRows === true);
+  const planned = plan(inputs, req.format, req.skipBadRows === true, req.logs ?? DEFAULT_LOGS);
   const tag = compileTagPattern(req.tagPattern);
   const db = await Db.open(req.dbPath, { readOnly: false, inMemoryIfMissing: req.dryRun });
   const files: FileSummary[] = [];
@@ -113,6 +116,7 @@ export async function ingest(req: IngestRequest): Promise<IngestResult> {
     await db.run("SET preserve_insertion_order = false");
     await installPricing(db, req.catalog);
     await installIngestPricing(db);
+    await db.run(createModelProviderSql);
     for (const p of planned) {
       try {
         files.push(await ingestFile(db, p, req, tag));

@@ -1,6 +1,7 @@
 import type { Catalog } from "../pricing/load.js";
 import { costPerRow, ingestPriceJoin } from "../pricing/sql.js";
 import { LEAN_PROVIDERS } from "../store/schema.js";
+import { CACHED_EXCEEDS_INPUT, cachedExceedsCheck } from "../sources/flat-log.js";
 import { BILLED_COLUMNS, type BilledAdapter, type ReadPlan, type SourceFile, TOKEN_COLUMNS, USAGE_COLUMNS, type UsageAdapter, type UsageColumn } from "../sources/types.js";
 
 /** Canonical NULL/zero defaults for columns an adapter doesn't produce. */
@@ -177,7 +178,9 @@ export function usageChecks(): Check[] {
     { sql: "ts IS NULL", reason: "missing or unparseable timestamp" },
     // A day of slack for clock skew and time zones; anything later is a typo or a bad clock.
     { sql: "ts > CAST($now AS TIMESTAMP) + INTERVAL 1 DAY", reason: "timestamp is in the future" },
-    ...TOKEN_COLUMNS.map((t) => ({ sql: `${t} < 0`, reason: `${t.replaceAll("_", " ")} is not a non-negative integer below 10^15`, any: `min(${t}) < 0` })),
+    // Before the token checks: this sentinel is negative too, and has its own reason.
+    cachedExceedsCheck,
+    ...TOKEN_COLUMNS.map((t) => ({ sql: t === "input_tokens" ? `${t} < 0 AND ${t} <> ${CACHED_EXCEEDS_INPUT}` : `${t} < 0`, reason: `${t.replaceAll("_", " ")} is not a non-negative integer below 10^15`, any: `min(${t}) < 0` })),
     { sql: "coalesce(isnan(prompt_emb[1]), false)", reason: "embedding is not a list of numbers" },
   ];
 }

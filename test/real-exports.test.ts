@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { checksum, cli, dump, golden, normalise, query, tmp } from "./helpers.js";
+
+/**
+ * Real-world exports and logs (issue 13): each case ingests a fixture written like the real thing and checks the
+ * total against one computed by hand from the raw file. Rates are USD per 1M tokens (pricing/*.json, Nov 2026):
+ *   gpt-4o-mini        input 0.15, cached 0.075, output 0.60
+ *   claude-haiku-4-5   input 1, cached 0.10, write 5m 1.25, write 1h 2, output 5
+ *   claude-sonnet-4-5  input 3, cached 0.30, write 5m 3.75, write 1h 6, output 15
+ *   gemini-2.5-flash   input 0.30, cached 0.03 (from 2025-10-25), output 2.50
+ * Amounts below are in micro-dollars (µ$) = tokens × rate.
+ */
+
+const COLS = `source_format, strftime(ts, '%Y-%m-%dT%H:%M:%S') AS ts, provider, model, user_hash, feature, requests, input_tokens,
+  cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, service_tier, request_id, reported_cost_usd, cost_usd, priced`;
+
+export function ingestCase(files: string[], extra: string[] = []) {
+  const t = tmp();
+  const db = join(t, "t.duckdb");
+  const r = cli(["ingest", "--db", db, ...extra, ...files.map((f) => `fixtures/real/${f}`)]);
+  return { t, db, r };
+}
+
+async function goldenCase(name: string, files: string[], extra: string[] = []): Promise<{ db: string; total: string | null }> {
+  const { t, db, r } = ingestCase(files, extra);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = await query(db, `SELECT ${COLS} FROM usage ORDER BY ts, model`);
+  golden(`real/${name}.txt`, `exit=${r.code}\n--- stdout\n${normalise(r.stdout, t)}--- stderr\n${normalise(r.stderr, t)}--- usage\n${dump(rows)}`);
+  const total = (await query(db, "SELECT sum(cost_usd)::VARCHAR AS s FROM usage"))[0]!.s as string | null;
+  return { db, total };
+}
+
+test("flat log of an OpenAI/Gemini app: input includes cached, decided per line (provider field, else the model's provider)", async () => {
+  const { total } = await goldenCase("openai-app-flat", ["openai-app-flat.jsonl"]);
+  // line 1 provider openai: 12000 input incl. 8000 cached → 4000×0.15 + 8000×0.075 + 400×0.6 = 600 + 600 + 240 = 1440
+  // line 2 no provider, gpt-4o-mini-2024-07-18 is OpenAI's; cached_tokens alias: 2952×0.15 + 2048×0.075 + 300×0.6 = 442.8 + 153.6 + 180 = 776.4
+  // line 3 provider anthropic (excludes): 3000×1 + 1000×0.1 + 200×5 = 3000 + 100 + 1000 = 4100
+  // line 4 gemini-2.5-flash is Google's: 6000×0.3 + 4000×0.03 + 500×2.5 = 1800 + 120 + 1250 = 3170
+  // line 5 acme-internal-7b: unknown provider, canonical reading (excludes), unpriced
+  // total 1440 + 776.4 + 4100 + 3170 = 9486.4 µ$ (before this change: 12040 µ$, cached tokens billed twice)
+  assert.equal(total, "0.009486400000");
+});
+
+test("logs.inputIncludesCached: false reads every line as disjoint buckets", async () => {
+  const t = tmp();
+  const cfg = join(t, "c.json");
+  writeFileSync(cfg, JSON.stringify({ logs: { inputIncludesCached: false } }));
+  const { db, r } = ingestCase(["openai-app-flat.jsonl"], ["--config", cfg]);
+  assert.equal(r.code, 0, r.stderr);
+  // 12000×0.15 + 8000×0.075 + 400×0.6 = 2640; 5000×0.15 + 2048×0.075 + 300×0.6 = 1083.6; 4100; 10000×0.3 + 120 + 1250 = 4370
+  // total 2640 + 1083.6 + 4100 + 4370 = 12193.6 µ$
+  assert.deepEqual(await query(db, "SELECT sum(cost_usd)::VARCHAR AS s FROM usage"), [{ s: "0.012193600000" }]);
+});
+
+test("a line whose cached tokens exceed its input under the including reading is a bad row with its line", async () => {
+  const { db, r } = ingestCase(["cached-exceeds-input.jsonl"]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /cached-exceeds-input\.jsonl:2: cached tokens exceed input_tokens, which include them for this provider/);
+  assert.deepEqual(await query(db, "SELECT count(*)::INT AS n FROM usage"), [{ n: 0 }]);
+  const before = await checksum(db);
+  assert.equal(cli(["ingest", "--db", db, "fixtures/real/cached-exceeds-input.jsonl"]).code, 2);
+  assert.equal(await checksum(db), before);
+});
+
+test("Anthropic-named cache fields in a flat log are read, not dropped", async () => {
+  const { total } = await goldenCase("anthropic-names", ["anthropic-names.jsonl"]);
+  // claude-sonnet-4-5: 1200×3 + 40000 cache reads×0.3 + 2000 cache writes (5m)×3.75 + 800×15 = 3600 + 12000 + 7500 + 12000 = 35100
+  // claude-haiku-4-5: 50×1 + 20000×0.1 + 300×5 = 50 + 2000 + 1500 = 3550
+  // total 38650 µ$ (before: 17150 µ$, the 62000 cache tokens silently dropped)
+  assert.equal(total, "0.038650000000");
+});
+
+test("field names as apps write them: timestamps (epoch s/ms/µs/ns, ISO), model aliases, cache and cost aliases", async () => {
+  const { db, total } = await goldenCase("app-field-names", ["app-field-names.jsonl"]);
+  // 1 timestamp_utc ms, model_id claude-sonnet-4-5: 1200×3 + 40000×0.3 + (2000 − 500 1h)×3.75 + 500×6 + 800×15
+  //   = 3600 + 12000 + 5625 + 3000 + 12000 = 36225
+  // 2 created s, modelId claude-haiku-4-5: 800×1 + 5000×0.1 + 1000×1.25 + 100×5 = 800 + 500 + 1250 + 500 = 3050
+  // 3 start_time µs, model_name gemini-2.5-flash (includes): 6000×0.3 + 3000×0.03 + 400×2.5 = 1800 + 90 + 1000 = 2890
+  // 4 time ns, response.model gpt-4o-mini-2024-07-18 (includes): 1000×0.15 + 1000×0.075 + 100×0.6 = 150 + 75 + 60 = 285
+  // 5 ts ISO, modelVersion models/gemini-2.5-flash: 1000×0.3 + 10×2.5 = 325
+  // 6 created_at +01:00, model gpt-4o-mini: 100×0.15 + 10×0.6 = 21
+  // total 36225 + 3050 + 2890 + 285 + 325 + 21 = 42796 µ$ (before: exit 2, unknown format)
+  assert.equal(total, "0.042796000000");
+  const ts = await query(db, "SELECT strftime(ts, '%Y-%m-%dT%H:%M:%S') AS ts, reported_cost_usd::VARCHAR AS c, service_tier FROM usage ORDER BY ts");
+  assert.deepEqual(ts.map((x) => x.ts), ["2026-11-02T09:00:00", "2026-11-02T10:00:00", "2026-11-02T11:00:00", "2026-11-02T12:00:00", "2026-11-02T13:00:00", "2026-11-02T14:00:00"]);
+  // Every line's stated cost is kept, whatever its name: cost_usd, total_cost, spend, estimated_cost_usd, cost_total, cost.
+  assert.deepEqual(ts.map((x) => x.c), ["0.036225000000", "0.003050000000", "0.002890000000", "0.000285000000", "0.000325000000", "0.000021000000"]);
+  assert.equal(ts[3]!.service_tier, "default");
+});
+
+test("CSV gateway log: epoch seconds, model_name, Anthropic cache columns, total_cost", async () => {
+  const { total } = await goldenCase("gateway-csv", ["gateway.csv"]);
+  // claude-haiku-4-5 (excludes): 800×1 + 5000×0.1 + 1000×1.25 + 100×5 = 3050
+  // gpt-4o-mini (includes): (2000 − 1000)×0.15 + 1000×0.075 + 100×0.6 = 285
+  // total 3335 µ$ (before: exit 2, unknown format)
+  assert.equal(total, "0.003335000000");
+});
+
+test("config logs.fields maps canonical fields to a log's own JSON paths", async () => {
+  const { total } = await goldenCase("custom-fields", ["custom-fields.jsonl"], ["--config", "fixtures/real/custom-fields.config.json"]);
+  // gpt-4o-mini (includes): (3000 − 1000)×0.15 + 1000×0.075 + 200×0.6 = 300 + 75 + 120 = 495
+  // claude-haiku-4-5 (excludes): 500×1 + 2000×0.1 + 100×5 = 500 + 200 + 500 = 1200
+  // total 1695 µ$ (before: exit 2, unknown format)
+  assert.equal(total, "0.001695000000");
+});
+
+test("logs.fields inside an object llmcost already reads is refused, not ignored", () => {
+  const t = tmp();
+  const cfg = join(t, "c.json");
+  writeFileSync(cfg, JSON.stringify({ logs: { fields: { input_tokens: "usage.in" } } }));
+  const r = cli(["ingest", "--db", join(t, "t.duckdb"), "--config", cfg, "fixtures/real/anthropic-names.jsonl"]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /logs\.fields\.input_tokens: "usage\.in" is inside "usage"/);
+});
