@@ -115,3 +115,44 @@ test("logs.fields inside an object llmcost already reads is refused, not ignored
   assert.equal(r.code, 2);
   assert.match(r.stderr, /logs\.fields\.input_tokens: "usage\.in" is inside "usage"/);
 });
+
+test("stated costs: used where llmcost has no price (cost_source reported), --cost-mode, and checked by pricing check", async () => {
+  const { db, total } = await goldenCase("stated-costs", ["stated-costs.jsonl"]);
+  // computed: gpt-4o-mini (includes, no cache) 10000×0.15 + 1000×0.6 = 2100 (stated 2100)
+  //           claude-haiku-4-5 2000×1 + 500×5 = 4500 (stated 4500); 1000×1 + 4000×0.1 + 100×5 = 1900 (stated 1900)
+  //           gemini-2.5-flash 4000×0.3 + 200×2.5 = 1700 (stated 2500: +47.06%)
+  // mistral-medium-3 has no price: its stated 4200 is used
+  // auto: 2100 + 4500 + 1900 + 4200 + 1700 = 14400 µ$ (before: 10200 µ$ and one unpriced row)
+  assert.equal(total, "0.014400000000");
+  assert.deepEqual(await query(db, "SELECT model, cost_source FROM usage ORDER BY ts"), [
+    { model: "gpt-4o-mini", cost_source: "computed" },
+    { model: "claude-haiku-4-5", cost_source: "computed" },
+    { model: "claude-haiku-4-5", cost_source: "computed" },
+    { model: "mistral-medium-3", cost_source: "reported" },
+    { model: "gemini-2.5-flash", cost_source: "computed" },
+  ]);
+  const totals = (mode: string) => {
+    const r = cli(["report", "--db", db, "--cost-mode", mode, "--format", "json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const t = JSON.parse(r.stdout).totals as { costUsd: number; unpriced: { rows: number } };
+    return [t.costUsd, t.unpriced.rows];
+  };
+  assert.deepEqual(totals("auto"), [0.0144, 0]);
+  // computed: 2100 + 4500 + 1900 + 1700 = 10200 µ$, mistral unpriced
+  assert.deepEqual(totals("computed"), [0.0102, 1]);
+  // reported: 2100 + 4500 + 1900 + 4200 + 2500 = 15200 µ$
+  assert.deepEqual(totals("reported"), [0.0152, 0]);
+  assert.equal(cli(["report", "--db", db, "--cost-mode", "billed"]).code, 2);
+
+  const check = cli(["pricing", "check", "--db", db, "--format", "json"]);
+  assert.equal(check.code, 1);
+  const stated = JSON.parse(check.stdout).stated as { model: string; statedUsd: number; computedUsd: number; diffPct: number; flagged: boolean }[];
+  assert.deepEqual(stated.map((s) => [s.model, s.statedUsd, s.computedUsd, s.diffPct, s.flagged]), [
+    ["claude-haiku-4-5", 0.0064, 0.0064, 0, false],
+    // (2500 − 1700) / 1700 = 47.06%
+    ["gemini-2.5-flash", 0.0025, 0.0017, 47.06, true],
+    ["gpt-4o-mini", 0.0021, 0.0021, 0, false],
+  ]);
+  const loose = JSON.parse(cli(["pricing", "check", "--db", db, "--tolerance", "50", "--format", "json"]).stdout).stated as { flagged: boolean }[];
+  assert.equal(loose.some((s) => s.flagged), false);
+});

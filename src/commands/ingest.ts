@@ -62,6 +62,12 @@ function warn(result: IngestResult): void {
       `${c.yellow("warning")}: no price for ${unpriced.join(", ")}; these rows are reported as unpriced, never $0 (add them with --pricing FILE or pricing.overrides)\n`,
     );
   }
+  const reported = [...new Set(result.files.flatMap((f) => f.reportedCostModels))].sort();
+  if (reported.length) {
+    process.stderr.write(
+      `note: no price for ${reported.join(", ")}; their rows use the cost the source states (cost_source reported; --cost-mode computed leaves them unpriced)\n`,
+    );
+  }
   if (result.dryRun) process.stderr.write("dry run: nothing was written\n");
 }
 

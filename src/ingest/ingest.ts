@@ -47,6 +47,8 @@ export interface FileSummary {
   providers: string[];
   models: string[];
   unpricedModels: string[];
+  /** Models without a price whose rows state a cost: that cost is used (cost_source reported). */
+  reportedCostModels: string[];
   billedUsd: string | null;
   note: string | null;
   /** --skip-bad-rows: every row left out, with where and why. */
@@ -149,6 +151,7 @@ const emptySummary = (p: Planned, sha: string): FileSummary => ({
   providers: [],
   models: [],
   unpricedModels: [],
+  reportedCostModels: [],
   billedUsd: null,
   note: null,
   badRows: [],
@@ -361,6 +364,7 @@ async function loadFile(
     providers: stats?.providers ?? [],
     models: stats?.models ?? [],
     unpricedModels: stats?.unpriced ?? [],
+    reportedCostModels: stats?.reported ?? [],
     billedUsd: stats?.billed ?? null,
     badRows,
     note: rows === 0 && skipped.length === 0 ? "no usage rows in this file" : null,
@@ -400,6 +404,7 @@ interface FileStats {
   providers: string[] | null;
   models: string[] | null;
   unpriced: string[] | null;
+  reported: string[] | null;
   billed: string | null;
   prompts: string;
   /** c0, c1, …: rows failing each check. */
@@ -416,7 +421,7 @@ function fileStatsSql(table: "usage_lean" | "usage_wide" | "billed_cost", checks
     return `SELECT count(*) AS rows, ${ts("min(ts)")} AS "from", ${ts("max(coalesce(bucket_end, ts))")} AS "to",
         list(DISTINCT provider ORDER BY provider) AS providers,
         list(DISTINCT model ORDER BY model) FILTER (WHERE model IS NOT NULL) AS models,
-        NULL AS unpriced, sum(amount_usd)::VARCHAR AS billed, 0 AS prompts
+        NULL AS unpriced, NULL AS reported, sum(amount_usd)::VARCHAR AS billed, 0 AS prompts
         ${checks.map((c, i) => `, count(*) FILTER (WHERE ${c.sql}) AS c${i}`).join("")}
       FROM billed_cost WHERE ingest_id = $ingest_id`;
   }
@@ -425,7 +430,7 @@ function fileStatsSql(table: "usage_lean" | "usage_wide" | "billed_cost", checks
   // rather than the view's text made this scan 0.45 s -> 0.37 s at 10M rows.
   const lean = table === "usage_lean";
   const from = lean
-    ? `(SELECT *, 1::BIGINT AS requests, NULL::TIMESTAMP AS bucket_end, cost_usd IS NOT NULL AS priced,
+    ? `(SELECT *, 1::BIGINT AS requests, NULL::TIMESTAMP AS bucket_end, cost_usd IS NOT NULL AS priced, NULL::DECIMAL(38,12) AS reported_cost_usd,
          NULL::BOOLEAN AS cache_denied, NULL::FLOAT[] AS prompt_emb FROM usage_lean)`
     : "usage_wide";
   // usage_lean only ever held rows that passed (it is new in v5), so a token check is answered by the column's
@@ -435,10 +440,12 @@ function fileStatsSql(table: "usage_lean" | "usage_wide" | "billed_cost", checks
       list(DISTINCT provider::VARCHAR ORDER BY provider::VARCHAR) FILTER (WHERE provider IS NOT NULL) AS providers,
       list(DISTINCT model ORDER BY model) FILTER (WHERE model IS NOT NULL) AS models,
       list(DISTINCT ${noModel} ORDER BY ${noModel}) FILTER (WHERE unpriced) AS unpriced,
+      list(DISTINCT ${noModel} ORDER BY ${noModel}) FILTER (WHERE reported) AS reported,
       NULL AS billed, coalesce(sum(prompts), 0) AS prompts
       ${checks.map((c, i) => (fromStats(c) ? `, (SELECT coalesce(${c.any}, false)::INT FROM ${from}) AS c${i}` : `, sum(c${i}) AS c${i}`)).join("")}
     FROM (SELECT model, provider, count(*) AS n, min(ts) AS lo, max(coalesce(bucket_end, ts)) AS hi,
-        bool_or(NOT priced) AS unpriced, count(cache_denied) AS prompts
+        bool_or(NOT priced AND reported_cost_usd IS NULL) AS unpriced, bool_or(NOT priced AND reported_cost_usd IS NOT NULL) AS reported,
+        count(cache_denied) AS prompts
         ${checks.map((c, i) => (fromStats(c) ? "" : `, count(*) FILTER (WHERE ${c.sql}) AS c${i}`)).join("")}
       FROM ${from} WHERE ingest_id = $ingest_id GROUP BY model, provider)`;
 }
