@@ -156,3 +156,31 @@ test("stated costs: used where llmcost has no price (cost_source reported), --co
   const loose = JSON.parse(cli(["pricing", "check", "--db", db, "--tolerance", "50", "--format", "json"]).stdout).stated as { flagged: boolean }[];
   assert.equal(loose.some((s) => s.flagged), false);
 });
+
+test("overlapping bucket widths: a later export of the same format and group replaces the rows it overlaps, whatever the width", async () => {
+  // Anthropic Console token CSV, claude-haiku-4-5 (input 1, cache read 0.10, output 5 $/M), one api_key × workspace:
+  //   daily:  3,000,000 × 1 + 1,000,000 × 0.1 + 400,000 × 5 = 3.0 + 0.1 + 2.0 = $5.10
+  //   hourly (09-12h): (1.0M + 1.5M + 0.5M) × 1 + (0.5M + 0.3M + 0.2M) × 0.1 + (0.1M + 0.2M + 0.1M) × 5 = $5.10
+  // daily then hourly: the hourly rows replace the daily row → $5.10 (before: $10.20, counted twice)
+  const t = tmp();
+  const db = join(t, "t.duckdb");
+  assert.equal(cli(["ingest", "--db", db, "fixtures/real/anthropic-tokens-daily.csv"]).code, 0);
+  const r = cli(["ingest", "--db", db, "--output", "json", "fixtures/real/anthropic-tokens-hourly.csv"]);
+  assert.equal(r.code, 0, r.stderr);
+  const f = JSON.parse(r.stdout).files[0] as { replaced: number; replacedFrom: unknown };
+  assert.deepEqual([f.replaced, f.replacedFrom], [1, [{ ingestId: 1, rows: 1 }]]);
+  assert.deepEqual(await query(db, "SELECT count(*)::INT AS n, sum(cost_usd)::VARCHAR AS s FROM usage"), [{ n: 3, s: "5.100000000000" }]);
+
+  // OpenAI Usage API, gpt-4o-mini (input 0.15, cached 0.075, output 0.60 $/M; input includes cached), 1h then 1d:
+  //   1h ×3: 3 × (1,000,000 × 0.15 + 1,000,000 × 0.075) + (100k + 150k + 200k) × 0.6 = 0.675 + 0.27 = $0.945
+  //   1d:    4,000,000 × 0.15 + 2,000,000 × 0.075 + 500,000 × 0.6 = 0.6 + 0.15 + 0.3 = $1.05
+  // the later daily page replaces the three hourly rows → $1.05 (before: $1.995)
+  const db2 = join(t, "o.duckdb");
+  assert.equal(cli(["ingest", "--db", db2, "fixtures/real/openai-usage-1h.json"]).code, 0);
+  const r2 = cli(["ingest", "--db", db2, "fixtures/real/openai-usage-1d.json"]);
+  assert.equal(r2.code, 0, r2.stderr);
+  golden("real/overlap-1h-then-1d.txt", `exit=${r2.code}\n--- stdout\n${normalise(r2.stdout, t)}--- stderr\n${normalise(r2.stderr, t)}`);
+  assert.deepEqual(await query(db2, "SELECT count(*)::INT AS n, sum(cost_usd)::VARCHAR AS s FROM usage"), [{ n: 1, s: "1.050000000000" }]);
+  // The ledger keeps the count.
+  assert.deepEqual(await query(db2, "SELECT ingest_id, rows_replaced::INT AS r FROM ingests ORDER BY 1"), [{ ingest_id: 1, r: 0 }, { ingest_id: 2, r: 3 }]);
+});

@@ -84,7 +84,7 @@ export function render(result: IngestResult, format: Format, catalog: Catalog): 
     statusText(f),
     int(f.rows),
     f.skipped.map((s) => `${int(s.rows)} ${s.reason}`).join("; ") || "0",
-    int(f.replaced),
+    f.replacedFrom.length ? `${int(f.replaced)} (${f.replacedFrom.map((r) => `${int(r.rows)} of #${r.ingestId}`).join(", ")})` : int(f.replaced),
     f.from?.slice(0, 10) ?? "",
     f.to?.slice(0, 10) ?? "",
     f.providers.join(" "),

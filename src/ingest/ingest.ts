@@ -10,7 +10,7 @@ import { createModelProviderSql, DEFAULT_LOGS, type LogsConfig, withMappedNames 
 import { Db } from "../store/db.js";
 import { readerError } from "./duckdb-errors.js";
 import { expandInputs, firstBadJsonLine, type InputFile, sha256File, sniff } from "./files.js";
-import { billedChecks, billedSelectList, type Check, insertBilledSql, insertUsageSql, locateSql, usageChecks, usageSelectList, usageTable } from "./load.js";
+import { overlapCondition, billedChecks, billedSelectList, type Check, insertBilledSql, insertUsageSql, locateSql, usageChecks, usageSelectList, usageTable } from "./load.js";
 
 export interface IngestRequest {
   dbPath: string;
@@ -42,6 +42,8 @@ export interface FileSummary {
   skipped: { reason: string; rows: number }[];
   /** Rows of earlier ingests this file superseded (overlapping provider buckets, or --replace). */
   replaced: number;
+  /** The earlier ingests whose overlapping buckets (of any width) this file replaced, and how many rows of each. */
+  replacedFrom: { ingestId: number; rows: number }[];
   from: string | null;
   to: string | null;
   providers: string[];
@@ -146,6 +148,7 @@ const emptySummary = (p: Planned, sha: string): FileSummary => ({
   rows: 0,
   skipped: [],
   replaced: 0,
+  replacedFrom: [],
   from: null,
   to: null,
   providers: [],
@@ -311,6 +314,7 @@ async function loadFile(
 
   // Overlapping provider buckets: the newest export of a bucket × group wins, so nothing is counted twice.
   // (Only provider exports have row keys, and they are never lean.)
+  const replacedFrom: FileSummary["replacedFrom"] = [];
   if (table !== "usage_lean") {
     replaced += count(
       await db.all(
@@ -318,6 +322,15 @@ async function loadFile(
         [id],
       ),
     );
+    // Buckets of another width: for the same format and group, this ingest replaces every earlier row it overlaps in
+    // time (an hourly export after a daily one of the same day, 1m after 1h…), counted per earlier ingest.
+    if (table === "billed_cost" || adapter.kind === "billing") {
+      const cond = overlapCondition(table);
+      for (const r of await db.all<{ ingest_id: string; n: string }>(`SELECT o.ingest_id, count(*) AS n FROM ${table} o WHERE ${cond} GROUP BY 1 ORDER BY 1`, { id, format: adapter.name })) {
+        replacedFrom.push({ ingestId: Number(r.ingest_id), rows: Number(r.n) });
+      }
+      if (replacedFrom.length) replaced += count(await db.all(`DELETE FROM ${table} o WHERE ${cond}`, { id, format: adapter.name }));
+    }
   }
   let dups = 0;
   if (adapter.target === "usage" && adapter.kind === "requests") {
@@ -359,6 +372,7 @@ async function loadFile(
     rows,
     skipped,
     replaced,
+    replacedFrom,
     from: stats?.from ?? null,
     to: stats?.to ?? null,
     providers: stats?.providers ?? [],

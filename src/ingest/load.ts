@@ -42,6 +42,17 @@ const USAGE_KEY = ["ts", "bucket_end", "provider", "model", "project", "api_key"
 const BILLED_KEY = ["ts", "bucket_end", "provider", "model", "line_item", "token_type", "cost_type", "project", "api_key", "workspace", "service_tier"];
 const rowKey = (cols: string[]) => `md5(concat_ws('|', ${cols.map((c) => `coalesce(CAST(${c} AS VARCHAR), '∅')`).join(", ")}))`;
 
+/**
+ * Earlier rows `o` of the same format and group (every key column but the bucket's times) that a row of ingest $id
+ * overlaps in time: [ts, bucket_end) ranges that intersect. Rows without a bucket_end overlap only at the same ts.
+ */
+export function overlapCondition(table: "usage_wide" | "billed_cost"): string {
+  const group = (table === "billed_cost" ? BILLED_KEY : USAGE_KEY).filter((c) => c !== "ts" && c !== "bucket_end");
+  const same = group.map((c) => `n.${c} IS NOT DISTINCT FROM o.${c}`).join(" AND ");
+  return `o.ingest_id <> $id AND o.source_format = $format AND EXISTS (SELECT 1 FROM ${table} n WHERE n.ingest_id = $id AND ${same}
+    AND n.ts < coalesce(o.bucket_end, o.ts + INTERVAL 1 MICROSECOND) AND o.ts < coalesce(n.bucket_end, n.ts + INTERVAL 1 MICROSECOND))`;
+}
+
 const where = (plan: ReadPlan) => (plan.keep ? `WHERE (${plan.keep.sql})` : "");
 
 /** The adapter's expressions for every canonical column, as an SQL select list. */
