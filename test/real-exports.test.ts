@@ -184,3 +184,16 @@ test("overlapping bucket widths: a later export of the same format and group rep
   // The ledger keeps the count.
   assert.deepEqual(await query(db2, "SELECT ingest_id, rows_replaced::INT AS r FROM ingests ORDER BY 1"), [{ ingest_id: 1, r: 0 }, { ingest_id: 2, r: 3 }]);
 });
+
+test("provider labels: another vendor's model in an OpenAI-shaped file gets its resolved provider, or unknown, never openai", async () => {
+  const { db } = ingestCase(["groq-batch-output.jsonl"]);
+  // A Groq batch output line (same shape as OpenAI's): llama-3.3-70b-versatile has no price here → unknown.
+  assert.deepEqual(await query(db, "SELECT provider, model, input_tokens::INT AS i, output_tokens::INT AS o FROM usage"), [
+    { provider: "unknown", model: "llama-3.3-70b-versatile", i: 40, o: 12 },
+  ]);
+  const { total, db: db2 } = await goldenCase("openrouter-app", ["openrouter-app.jsonl"]);
+  // OpenRouter returns OpenAI-shaped usage (prompt includes cached) for every vendor:
+  // anthropic/claude-haiku-4.5 resolves to Anthropic's model: 2000×1 + 1000×0.1 + 200×5 = 3100 µ$; the llama line is unknown, unpriced
+  assert.equal(total, "0.003100000000");
+  assert.deepEqual(await query(db2, "SELECT provider FROM usage ORDER BY ts"), [{ provider: "anthropic" }, { provider: "unknown" }]);
+});

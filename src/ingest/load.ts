@@ -151,7 +151,7 @@ export function insertUsageSql(
       tag_raw, user_hash, feature, endpoint, requests, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
       output_tokens, reasoning_tokens, batch, service_tier, long_context, status, latency_ms, prompt_hash, request_id,
       reported_cost_usd, row_key, cost_usd, priced, prompt_sig, prompt_emb, cache_denied)
-    SELECT u.ts, u.bucket_end, $kind, $format, $ingest_id, coalesce(u.provider, pr.provider), u.model, u.project, u.api_key, u.workspace,
+    SELECT u.ts, u.bucket_end, $kind, $format, $ingest_id, coalesce(nullif(u.provider, 'unknown'), pr.provider, u.provider), u.model, u.project, u.api_key, u.workspace,
       u.tag_raw, u.user_hash, u.feature, u.endpoint, u.requests, u.input_tokens, u.cached_input_tokens,
       u.cache_write_5m_tokens, u.cache_write_1h_tokens, u.output_tokens, u.reasoning_tokens, u.batch, u.service_tier,
       u.long_context, u.status, u.latency_ms, u.prompt_hash, u.request_id, u.reported_cost_usd, u.row_key,
