@@ -7,7 +7,8 @@ function globals(cmd: Command): Command {
     .option("--db <path>", "DuckDB database file (default: $LLMCOST_DB, else ./llmcost.duckdb)")
     .option("--config <path>", "config file (default: ./llmcost.config.json when present)")
     .option("--pricing <file>", "pricing overrides JSON: negotiated discounts, private or fine-tuned models")
-    .option("--debug", "print stack traces for errors");
+    .option("--debug", "print stack traces for errors")
+    .option("--cost-mode <mode>", "auto (computed where priced, else the source's stated cost), computed or reported", "auto");
 }
 
 /** A repeatable option's accumulator. */
@@ -180,7 +181,8 @@ function build(done: (code: number) => void): Command {
     .addOption(formatOption())
     .action(async (model: string, _o, cmd: Command) => done(await (await import("./commands/pricing.js")).show(model, cmd.optsWithGlobals())));
   globals(pricing.command("check"))
-    .description("validate the tables and list models in the database without a price (exit 1 when any)")
+    .option("--tolerance <pct>", "flag a model whose stated cost differs from the computed one by more than this percentage", "5")
+    .description("validate the tables, list models in the database without a price, and compare stated costs with computed ones per model (exit 1 when a model is unpriced or differs by more than --tolerance)")
     .addOption(formatOption())
     .action(async (_o, cmd: Command) => done(await (await import("./commands/pricing.js")).check(cmd.optsWithGlobals())));
   globals(pricing.command("coverage"))

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import { usageError } from "./errors.js";
+import { LOG_FIELDS } from "./sources/flat-log.js";
 
 export const DEFAULT_TAG_PATTERN = "^(?<user>[0-9a-f]{12}):(?<feature>.+)$";
 
@@ -46,6 +47,17 @@ export const Config = z.strictObject({
        * response cache. Checked when request logs are ingested, since prompt text is never stored.
        */
       denyPrefixes: z.array(z.string().min(1)).default([]),
+    })
+    .optional(),
+  /**
+   * How request logs are read. `inputIncludesCached`: whether a flat line's `input_tokens` already counts its cached
+   * and cache-write tokens (OpenAI/Gemini apps copy `prompt_tokens`) or not (Anthropic); "auto" decides per line.
+   * `fields`: a canonical field's name (CSV) or JSON path (JSONL, dotted) in this log.
+   */
+  logs: z
+    .strictObject({
+      inputIncludesCached: z.union([z.boolean(), z.literal("auto")]).default("auto"),
+      fields: z.partialRecord(z.enum(LOG_FIELDS), z.string().min(1)).default({}),
     })
     .optional(),
   tactics: z.record(z.string(), z.unknown()).optional(),

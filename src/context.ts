@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type ConfigT, loadConfig } from "./config.js";
 import { usageError } from "./errors.js";
+import { setCostMode } from "./store/cost-mode.js";
 import { FORMATS, type Format } from "./output/format.js";
 import { type Catalog, loadCatalog, readOverridesFile } from "./pricing/load.js";
 
@@ -10,6 +11,7 @@ export interface GlobalOptions {
   pricing?: string;
   format?: string;
   debug?: boolean;
+  costMode?: string;
 }
 
 export interface Context {
@@ -29,6 +31,7 @@ export function parseFormat(value: string | undefined): Format {
 
 /** Resolves --db, --config, --pricing and --format the same way for every command. */
 export function loadContext(opts: GlobalOptions): Context {
+  setCostMode(opts.costMode);
   const { config, path } = loadConfig(opts.config);
   const overrides: unknown[] = [];
   const labels: string[] = [];

@@ -67,10 +67,11 @@ test("a plain request log is stored lean and reads exactly as the same rows stor
   }
   assert.deepEqual(read[0], read[1]);
   const r1 = read[0]![0]!;
-  // r1: 1000 uncached × $0.15/M + 200 cached × $0.075/M + 50 output × $0.60/M = $0.000195, then 20% off = $0.000156
+  // r1 (an OpenAI model: its input 1000 includes the 200 cached, so 800 uncached):
+  // 800 × $0.15/M + 200 cached × $0.075/M + 50 output × $0.60/M = $0.000165, then 20% off = $0.000132
   assert.deepEqual(
     [r1.tag_raw, r1.user_hash, r1.feature, r1.provider, r1.cost_usd, r1.priced],
-    ["a1b2c3d4e5f6:chat", "a1b2c3d4e5f6", "chat", "openai", "0.000156000000", true],
+    ["a1b2c3d4e5f6:chat", "a1b2c3d4e5f6", "chat", "openai", "0.000132000000", true],
   );
   const byId = Object.fromEntries(read[0]!.map((r) => [r.request_id, r]));
   assert.equal(byId.r2!.tag_raw, null);

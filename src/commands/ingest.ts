@@ -27,6 +27,7 @@ export async function run(files: string[], opts: IngestOptions): Promise<number>
     cacheDenyPrefixes: ctx.config.cache?.denyPrefixes ?? [],
     catalog: ctx.catalog,
     sourceOptions: ctx.config.sources ?? {},
+    logs: ctx.config.logs,
     onProgress: progress?.tick,
     onFileDone: progress?.done,
   });
@@ -63,6 +64,12 @@ function warn(result: IngestResult): void {
     );
   }
   for (const u of result.files.flatMap((f) => f.unpricedOther)) process.stderr.write(`${c.yellow("warning")}: ${u.model}: ${u.why}\n`);
+  const reported = [...new Set(result.files.flatMap((f) => f.reportedCostModels))].sort();
+  if (reported.length) {
+    process.stderr.write(
+      `note: no price for ${reported.join(", ")}; their rows use the cost the source states (cost_source reported; --cost-mode computed leaves them unpriced)\n`,
+    );
+  }
   if (result.dryRun) process.stderr.write("dry run: nothing was written\n");
 }
 
@@ -79,7 +86,7 @@ export function render(result: IngestResult, format: Format, catalog: Catalog): 
     statusText(f),
     int(f.rows),
     f.skipped.map((s) => `${int(s.rows)} ${s.reason}`).join("; ") || "0",
-    int(f.replaced),
+    f.replacedFrom.length ? `${int(f.replaced)} (${f.replacedFrom.map((r) => `${int(r.rows)} of #${r.ingestId}`).join(", ")})` : int(f.replaced),
     f.from?.slice(0, 10) ?? "",
     f.to?.slice(0, 10) ?? "",
     f.providers.join(" "),

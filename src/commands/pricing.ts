@@ -13,8 +13,9 @@ import { IsoDate, Overrides } from "../pricing/schema.js";
 import { installPricing, type UnpricedRow, unpricedSql, unpricedWhy } from "../pricing/sql.js";
 import { catalogSnapshots, catalogSuggestions } from "../resolve/names.js";
 import { Db } from "../store/db.js";
+import { collectStated, parseTolerance, type StatedVsComputed, statedText } from "../reconcile/stated.js";
 
-type Opts = GlobalOptions & { format?: string; provider?: string };
+type Opts = GlobalOptions & { format?: string; provider?: string; tolerance?: string };
 
 function emit(format: Format, head: string[], rows: (string | number)[][], jsonValue: unknown, pre = ""): void {
   process.stdout.write(
@@ -107,9 +108,11 @@ export async function check(opts: Opts): Promise<number> {
   }
   const db = await Db.open(ctx.dbPath, { readOnly: true });
   let rows: UnpricedRow[];
+  let stated: StatedVsComputed[];
   try {
     await installPricing(db, ctx.catalog);
     rows = await db.all<UnpricedRow>(unpricedSql("true"));
+    stated = await collectStated(db, ctx.catalog.sha256, parseTolerance(opts.tolerance));
   } finally {
     db.close();
   }
@@ -128,10 +131,11 @@ export async function check(opts: Opts): Promise<number> {
   if (ctx.format === "table") {
     process.stdout.write(`${summary}\n`);
     process.stdout.write(unpriced.length ? `${unpriced.length} model(s) in ${ctx.dbPath} have no price (reported as unpriced, never $0):\n${table(head, cells)}\n` : `every model in ${ctx.dbPath} is priced\n`);
+    process.stdout.write(statedText(stated, opts.tolerance));
   } else {
-    emit(ctx.format, head, cells, { ...envelope("pricing check", ctx.catalog), models: ctx.catalog.models.length, unpriced });
+    emit(ctx.format, head, cells, { ...envelope("pricing check", ctx.catalog), models: ctx.catalog.models.length, unpriced, stated });
   }
-  return unpriced.length ? 1 : 0;
+  return unpriced.length || stated.some((s) => s.flagged) ? 1 : 0;
 }
 
 export async function importLiteLLM(file: string, opts: Opts & { out?: string; effectiveFrom?: string; providers?: string }): Promise<number> {

@@ -120,7 +120,8 @@ export function sniff(path: string): SniffResult {
   if (buf.length < HEAD_BYTES && lines.slice(1).every((l) => l.trim() === "")) {
     return { ok: false, line: 2, reason: "no data rows after the header" };
   }
-  return { ok: true, head: { kind: "csv", header, delimiter } };
+  const firstRow = lines.slice(1).find((l) => l.trim() !== "")?.split(delimiter).map((c) => c.trim().replace(/^"(.*)"$/, "$1"));
+  return { ok: true, head: { kind: "csv", header, delimiter, firstRow } };
 }
 
 export async function sha256File(path: string): Promise<string> {

@@ -6,10 +6,11 @@ import { addNameAliases, installIngestPricing, installPricing, repriceStored, st
 import { adapterByName, detectAdapter } from "../sources/index.js";
 import type { Adapter, BilledAdapter, SourceFile, SourceOptions, UsageAdapter } from "../sources/types.js";
 import { REJECTS_TABLE } from "../sources/sql.js";
+import { createModelProviderSql, DEFAULT_LOGS, type LogsConfig, withMappedNames } from "../sources/flat-log.js";
 import { Db } from "../store/db.js";
 import { readerError } from "./duckdb-errors.js";
 import { badJsonDocLine, expandInputs, firstBadJsonLine, type InputFile, sha256File, sniff } from "./files.js";
-import { billedChecks, billedSelectList, type Check, insertBilledSql, insertUsageSql, locateSql, usageChecks, usageSelectList, usageTable } from "./load.js";
+import { billedChecks, billedSelectList, type Check, insertBilledSql, insertUsageSql, locateSql, overlapCondition, usageChecks, usageSelectList, usageTable } from "./load.js";
 
 export interface IngestRequest {
   dbPath: string;
@@ -25,6 +26,8 @@ export interface IngestRequest {
   catalog: Catalog;
   /** The config's `sources` section (attribute names for OTel spans). */
   sourceOptions?: SourceOptions;
+  /** The config's `logs` section (how request logs name fields and count input tokens). */
+  logs?: LogsConfig;
   /** Called about 10 times a second while a file loads, with DuckDB's own progress (0–100). */
   onProgress?: (file: string, percent: number) => void;
   onFileDone?: () => void;
@@ -41,6 +44,8 @@ export interface FileSummary {
   skipped: { reason: string; rows: number }[];
   /** Rows of earlier ingests this file superseded (overlapping provider buckets, or --replace). */
   replaced: number;
+  /** The earlier ingests whose overlapping buckets (of any width) this file replaced, and how many rows of each. */
+  replacedFrom: { ingestId: number; rows: number }[];
   from: string | null;
   to: string | null;
   providers: string[];
@@ -49,6 +54,8 @@ export interface FileSummary {
   unpricedModels: string[];
   /** Priced models whose rows are still unpriced in part, with why (before the first epoch, a tier, a charge). */
   unpricedOther: { model: string; rows: number; why: string }[];
+  /** Models without a price whose rows state a cost: that cost is used (cost_source reported). */
+  reportedCostModels: string[];
   billedUsd: string | null;
   note: string | null;
   /** --skip-bad-rows: every row left out, with where and why. */
@@ -83,7 +90,7 @@ interface Planned {
 }
 
 /** Detects every file first, so an unknown format fails before anything is written. */
-function plan(inputs: InputFile[], format: string | undefined, skipBadRows: boolean, options: SourceOptions): Planned[] {
+function plan(inputs: InputFile[], format: string | undefined, skipBadRows: boolean, options: SourceOptions, logs: LogsConfig): Planned[] {
   const forced = format === undefined ? undefined : adapterByName(format);
   if (format !== undefined && !forced) throw usageError(`unknown --format ${format}`, "run `llmcost formats` to list them");
   const sniffed = inputs.map((input) => {
@@ -92,7 +99,7 @@ function plan(inputs: InputFile[], format: string | undefined, skipBadRows: bool
     return { input, head: s.head };
   });
   return sniffed.map(({ input, head }) => {
-    const adapter = forced ?? detectAdapter(head);
+    const adapter = forced ?? detectAdapter(head) ?? detectAdapter(withMappedNames(head, logs.fields));
     if (!adapter && head.kind === "json" && head.text.startsWith("[") && /"(timestamp|ts|created_at)"/.test(head.text.slice(0, 4096))) {
       throw usageError(`${input.display}:1: a JSON array of request records; request logs are JSON Lines (one object per line)`, "convert with: jq -c '.[]' file.json > file.jsonl");
     }
@@ -101,14 +108,14 @@ function plan(inputs: InputFile[], format: string | undefined, skipBadRows: bool
       throw usageError(`${input.display}:1: unknown format (${seen})`, "run `llmcost formats` to list the supported formats, or pass --format NAME");
     }
     const companions = sniffed.filter((o) => o.input !== input).map((o) => ({ path: o.input.path, head: o.head }));
-    return { input, adapter, source: { path: input.path, head, companions, skipBadRows, options } };
+    return { input, adapter, source: { path: input.path, head, companions, skipBadRows, options, logs } };
   });
 }
 
 export async function ingest(req: IngestRequest): Promise<IngestResult> {
   const inputs = await expandInputs(req.inputs);
   if (inputs.length === 0) throw usageError("nothing to ingest", "pass one or more files, directories or -");
-  const planned = plan(inputs, req.format, req.skipBadRows === true, req.sourceOptions ?? {});
+  const planned = plan(inputs, req.format, req.skipBadRows === true, req.sourceOptions ?? {}, req.logs ?? DEFAULT_LOGS);
   const tag = compileTagPattern(req.tagPattern);
   const db = await Db.open(req.dbPath, { readOnly: false, inMemoryIfMissing: req.dryRun });
   const files: FileSummary[] = [];
@@ -118,6 +125,7 @@ export async function ingest(req: IngestRequest): Promise<IngestResult> {
     await db.run("SET preserve_insertion_order = false");
     await installPricing(db, req.catalog);
     await installIngestPricing(db);
+    await db.run(createModelProviderSql);
     for (const p of planned) {
       try {
         files.push(await ingestFile(db, p, req, tag));
@@ -145,12 +153,14 @@ const emptySummary = (p: Planned, sha: string): FileSummary => ({
   rows: 0,
   skipped: [],
   replaced: 0,
+  replacedFrom: [],
   from: null,
   to: null,
   providers: [],
   models: [],
   unpricedModels: [],
   unpricedOther: [],
+  reportedCostModels: [],
   billedUsd: null,
   note: null,
   badRows: [],
@@ -331,6 +341,7 @@ async function loadFile(
 
   // Overlapping provider buckets: the newest export of a bucket × group wins, so nothing is counted twice.
   // (Only provider exports have row keys, and they are never lean.)
+  const replacedFrom: FileSummary["replacedFrom"] = [];
   if (table !== "usage_lean") {
     replaced += count(
       await db.all(
@@ -338,6 +349,15 @@ async function loadFile(
         [id],
       ),
     );
+    // Buckets of another width: for the same format and group, this ingest replaces every earlier row it overlaps in
+    // time (an hourly export after a daily one of the same day, 1m after 1h…), counted per earlier ingest.
+    if (table === "billed_cost" || adapter.kind === "billing") {
+      const cond = overlapCondition(table);
+      for (const r of await db.all<{ ingest_id: string; n: string }>(`SELECT o.ingest_id, count(*) AS n FROM ${table} o WHERE ${cond} GROUP BY 1 ORDER BY 1`, { id, format: adapter.name })) {
+        replacedFrom.push({ ingestId: Number(r.ingest_id), rows: Number(r.n) });
+      }
+      if (replacedFrom.length) replaced += count(await db.all(`DELETE FROM ${table} o WHERE ${cond}`, { id, format: adapter.name }));
+    }
   }
   let dups = 0;
   if (adapter.target === "usage" && adapter.kind === "requests") {
@@ -379,12 +399,14 @@ async function loadFile(
     rows,
     skipped,
     replaced,
+    replacedFrom,
     from: stats?.from ?? null,
     to: stats?.to ?? null,
     providers: stats?.providers ?? [],
     models: stats?.models ?? [],
     unpricedModels: unpriced.filter((u) => u.kind === "no-price").map((u) => u.model).sort(),
     unpricedOther: unpriced.filter((u) => u.kind !== "no-price").map((u) => ({ model: u.model, rows: Number(u.rows), why: unpricedWhy(u) })),
+    reportedCostModels: stats?.reported ?? [],
     billedUsd: stats?.billed ?? null,
     badRows,
     note: rows === 0 && skipped.length === 0 ? "no usage rows in this file" : null,
@@ -424,6 +446,7 @@ interface FileStats {
   providers: string[] | null;
   models: string[] | null;
   unpriced: string[] | null;
+  reported: string[] | null;
   billed: string | null;
   prompts: string;
   /** c0, c1, …: rows failing each check. */
@@ -440,7 +463,7 @@ function fileStatsSql(table: "usage_lean" | "usage_wide" | "billed_cost", checks
     return `SELECT count(*) AS rows, ${ts("min(ts)")} AS "from", ${ts("max(coalesce(bucket_end, ts))")} AS "to",
         list(DISTINCT provider ORDER BY provider) AS providers,
         list(DISTINCT model ORDER BY model) FILTER (WHERE model IS NOT NULL) AS models,
-        NULL AS unpriced, sum(amount_usd)::VARCHAR AS billed, 0 AS prompts
+        NULL AS unpriced, NULL AS reported, sum(amount_usd)::VARCHAR AS billed, 0 AS prompts
         ${checks.map((c, i) => `, count(*) FILTER (WHERE ${c.sql}) AS c${i}`).join("")}
       FROM billed_cost WHERE ingest_id = $ingest_id`;
   }
@@ -449,7 +472,7 @@ function fileStatsSql(table: "usage_lean" | "usage_wide" | "billed_cost", checks
   // rather than the view's text made this scan 0.45 s -> 0.37 s at 10M rows.
   const lean = table === "usage_lean";
   const from = lean
-    ? `(SELECT *, 1::BIGINT AS requests, NULL::TIMESTAMP AS bucket_end, cost_usd IS NOT NULL AS priced,
+    ? `(SELECT *, 1::BIGINT AS requests, NULL::TIMESTAMP AS bucket_end, cost_usd IS NOT NULL AS priced, NULL::DECIMAL(38,12) AS reported_cost_usd,
          NULL::BOOLEAN AS cache_denied, NULL::FLOAT[] AS prompt_emb, 0::BIGINT AS audio_input_tokens,
          0::BIGINT AS audio_output_tokens, 0::BIGINT AS web_search_requests FROM usage_lean)`
     : "usage_wide";
@@ -460,10 +483,12 @@ function fileStatsSql(table: "usage_lean" | "usage_wide" | "billed_cost", checks
       list(DISTINCT provider::VARCHAR ORDER BY provider::VARCHAR) FILTER (WHERE provider IS NOT NULL) AS providers,
       list(DISTINCT model ORDER BY model) FILTER (WHERE model IS NOT NULL) AS models,
       list(DISTINCT ${noModel} ORDER BY ${noModel}) FILTER (WHERE unpriced) AS unpriced,
+      list(DISTINCT ${noModel} ORDER BY ${noModel}) FILTER (WHERE reported) AS reported,
       NULL AS billed, coalesce(sum(prompts), 0) AS prompts
       ${checks.map((c, i) => (fromStats(c) ? `, (SELECT coalesce(${c.any}, false)::INT FROM ${from}) AS c${i}` : `, sum(c${i}) AS c${i}`)).join("")}
     FROM (SELECT model, provider, count(*) AS n, min(ts) AS lo, max(coalesce(bucket_end, ts)) AS hi,
-        bool_or(NOT priced) AS unpriced, count(cache_denied) AS prompts
+        bool_or(NOT priced AND reported_cost_usd IS NULL) AS unpriced, bool_or(NOT priced AND reported_cost_usd IS NOT NULL) AS reported,
+        count(cache_denied) AS prompts
         ${checks.map((c, i) => (fromStats(c) ? "" : `, count(*) FILTER (WHERE ${c.sql}) AS c${i}`)).join("")}
       FROM ${from} WHERE ingest_id = $ingest_id GROUP BY model, provider)`;
 }

@@ -1,6 +1,7 @@
 import type { Catalog } from "../pricing/load.js";
 import { costPerRow, ingestPriceJoin, unpricedChargeExpr } from "../pricing/sql.js";
 import { LEAN_PROVIDERS } from "../store/schema.js";
+import { CACHED_EXCEEDS_INPUT, cachedExceedsCheck } from "../sources/flat-log.js";
 import { BILLED_COLUMNS, type BilledAdapter, type ReadPlan, type SourceFile, TOKEN_BUCKETS, TOKEN_COLUMNS, USAGE_COLUMNS, type UsageAdapter, type UsageColumn } from "../sources/types.js";
 
 /** Canonical NULL/zero defaults for columns an adapter doesn't produce. */
@@ -48,6 +49,17 @@ const BILLED_KEY = ["ts", "bucket_end", "provider", "model", "line_item", "token
 const USAGE_KEY_V7 = ["inference_geo", "speed"];
 const rowKey = (cols: string[], later: string[] = []) =>
   `md5(concat_ws('|', ${[...cols.map((c) => `coalesce(CAST(${c} AS VARCHAR), '∅')`), ...later.map((c) => `'${c}=' || ${c}`)].join(", ")}))`;
+
+/**
+ * Earlier rows `o` of the same format and group (every key column but the bucket's times) that a row of ingest $id
+ * overlaps in time: [ts, bucket_end) ranges that intersect. Rows without a bucket_end overlap only at the same ts.
+ */
+export function overlapCondition(table: "usage_wide" | "billed_cost"): string {
+  const group = (table === "billed_cost" ? BILLED_KEY : USAGE_KEY).filter((c) => c !== "ts" && c !== "bucket_end");
+  const same = group.map((c) => `n.${c} IS NOT DISTINCT FROM o.${c}`).join(" AND ");
+  return `o.ingest_id <> $id AND o.source_format = $format AND EXISTS (SELECT 1 FROM ${table} n WHERE n.ingest_id = $id AND ${same}
+    AND n.ts < coalesce(o.bucket_end, o.ts + INTERVAL 1 MICROSECOND) AND o.ts < coalesce(n.bucket_end, n.ts + INTERVAL 1 MICROSECOND))`;
+}
 
 const where = (plan: ReadPlan) => (plan.keep ? `WHERE (${plan.keep.sql})` : "");
 
@@ -149,7 +161,7 @@ export function insertUsageSql(
       output_tokens, reasoning_tokens, batch, service_tier, long_context, status, latency_ms, prompt_hash, request_id,
       reported_cost_usd, row_key, cost_usd, priced, prompt_sig, prompt_emb, cache_denied, audio_input_tokens,
       audio_output_tokens, web_search_requests, inference_geo, speed)
-    SELECT u.ts, u.bucket_end, $kind, $format, $ingest_id, coalesce(u.provider, pr.provider), u.model, u.project, u.api_key, u.workspace,
+    SELECT u.ts, u.bucket_end, $kind, $format, $ingest_id, coalesce(nullif(u.provider, 'unknown'), pr.provider, u.provider), u.model, u.project, u.api_key, u.workspace,
       u.tag_raw, u.user_hash, u.feature, u.endpoint, u.requests, u.input_tokens, u.cached_input_tokens,
       u.cache_write_5m_tokens, u.cache_write_1h_tokens, u.output_tokens, u.reasoning_tokens, u.batch, u.service_tier,
       u.long_context, u.status, u.latency_ms, u.prompt_hash, u.request_id, u.reported_cost_usd, u.row_key,
@@ -188,7 +200,9 @@ export function usageChecks(): Check[] {
     { sql: "ts IS NULL", reason: "missing or unparseable timestamp" },
     // A day of slack for clock skew and time zones; anything later is a typo or a bad clock.
     { sql: "ts > CAST($now AS TIMESTAMP) + INTERVAL 1 DAY", reason: "timestamp is in the future" },
-    ...TOKEN_COLUMNS.map((t) => ({ sql: `${t} < 0`, reason: `${t.replaceAll("_", " ")} is not a non-negative integer below 10^15`, any: `min(${t}) < 0` })),
+    // Before the token checks: this sentinel is negative too, and has its own reason.
+    cachedExceedsCheck,
+    ...TOKEN_COLUMNS.map((t) => ({ sql: t === "input_tokens" ? `${t} < 0 AND ${t} <> ${CACHED_EXCEEDS_INPUT}` : `${t} < 0`, reason: `${t.replaceAll("_", " ")} is not a non-negative integer below 10^15`, any: `min(${t}) < 0` })),
     { sql: "coalesce(isnan(prompt_emb[1]), false)", reason: "embedding is not a list of numbers" },
   ];
 }

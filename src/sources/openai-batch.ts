@@ -54,7 +54,8 @@ export const openaiBatchOutput: UsageAdapter = {
     return {
       ...obj,
       ts: unixTs("coalesce(response.body.created, response.body.created_at)"),
-      provider: `'openai'`,
+      // The same shape comes from other vendors' batch APIs (Groq…): the resolved model's provider, else 'unknown'.
+      provider: `'unknown'`,
       model: `coalesce(${text("response.body.model")}, ${text("req.model")})`,
       tag: `coalesce(${text("req.safety_identifier")}, ${text('req."user"')}, ${text("req.metadata.user_id")})`,
       feature_hint: text("req.metadata.feature"),

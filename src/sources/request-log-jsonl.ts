@@ -1,5 +1,6 @@
-import { bool, cacheDenied, embeddingList, isoTs, money, promptSig, readJson, text, tok, unixTs, withShingles } from "./sql.js";
-import { TOKEN_BUCKETS, type UsageAdapter, type UsageColumn } from "./types.js";
+import { DEFAULT_LOGS, epochOrIso, FIELD_ALIASES, flatInputSql, includesCachedSql, type JsonFieldPlan, jsonFieldPlan, jsonNumber, type LogField, type LogsConfig, namesOf } from "./flat-log.js";
+import { bool, cacheDenied, embeddingList, ident, isoTs, money, promptSig, readJson, text, tok, withShingles } from "./sql.js";
+import { type SourceFile, TOKEN_BUCKETS, type UsageAdapter, type UsageColumn } from "./types.js";
 import { GEMINI_STRUCT, USAGE_STRUCT, usageObjectColumns, withUsageObject } from "./usage-object.js";
 
 /** `event` values that mean "one model call". Lines with any other event (feedback, errors, spans…) are skipped. */
@@ -9,107 +10,120 @@ export const keepRequestEvents = {
   reason: "event is not a request",
 };
 
-/** A timestamp that may be ISO text (with or without an offset) or unix seconds. */
-export const anyTs = (expr: string): string => {
-  const t = text(expr);
-  // ISO text has a '-' or ':'; only the rest is tested (by a regexp) for unix seconds.
-  return `(CASE WHEN contains(${t}, '-') OR contains(${t}, ':') THEN ${isoTs(expr)} WHEN regexp_full_match(${t}, '\\d+(\\.\\d+)?') THEN ${unixTs(t)} END)`;
+/** A timestamp that may be ISO text (with or without an offset), or epoch seconds, ms, µs or ns. */
+export const anyTs = (expr: string): string => epochOrIso(text(expr), isoTs);
+
+/** The read type of every field name a log line may use (aliases included; see flat-log.ts). */
+const TEXT_FIELDS = [
+  "event", "request_id", "id", "provider", "user", "safety_identifier", "tag", "feature", "project", "api_key", "workspace",
+  "endpoint", "status", "batch", "service_tier", "prompt_hash", "prompt",
+];
+const TOKEN_FIELDS = [
+  ...TOKEN_BUCKETS,
+  ...(["cached_input_tokens", "cache_write_tokens", "cache_write_1h_tokens"] as const).flatMap((f) => FIELD_ALIASES[f] ?? []),
+];
+const topLevel = (names: readonly string[]) => names.filter((n) => !n.includes("."));
+const RESPONSE = `STRUCT(id VARCHAR, model VARCHAR, modelVersion VARCHAR, service_tier VARCHAR, usage ${USAGE_STRUCT}, usageMetadata ${GEMINI_STRUCT})`;
+export const BUILTIN_COLUMNS: Record<string, string> = {
+  ...Object.fromEntries(TEXT_FIELDS.map((n) => [n, "VARCHAR"])),
+  ...Object.fromEntries(topLevel(namesOf("timestamp")).map((n) => [n, "VARCHAR"])),
+  ...Object.fromEntries(topLevel(namesOf("model")).map((n) => [n, "VARCHAR"])),
+  ...Object.fromEntries(topLevel(namesOf("cost_usd")).map((n) => [n, "VARCHAR"])),
+  metadata: "STRUCT(user_id VARCHAR, feature VARCHAR)",
+  latency_ms: "DOUBLE",
+  // Read as JSON and checked in SQL: DuckDB names the wrong line for a typed list that fails to convert.
+  embedding: "JSON",
+  usage: USAGE_STRUCT,
+  usageMetadata: GEMINI_STRUCT,
+  response: RESPONSE,
+  ...Object.fromEntries(TOKEN_FIELDS.map((t) => [t, "DOUBLE"])),
+  // Charges beyond tokens, flat (the raw usage object has its own): see columns().
+  inference_geo: "VARCHAR",
+  speed: "VARCHAR",
+  web_search_requests: "DOUBLE",
+  audio_input_tokens: "DOUBLE",
+  audio_output_tokens: "DOUBLE",
 };
 
-const FLAT_TOKENS = TOKEN_BUCKETS;
+/** The first non-NULL of a field's names (config mapping first), as SQL over the read relation. */
+const pick = (field: LogField, mapped: JsonFieldPlan["exprs"], each: (name: string) => string = text): string => {
+  const names = namesOf(field).map((n) => (n.includes(".") ? n : ident(n)));
+  const all = [...(mapped[field] !== undefined ? [mapped[field]] : []), ...names];
+  return all.length === 1 ? each(all[0]!) : `coalesce(${all.map(each).join(", ")})`;
+};
+
+const logsOf = (file: SourceFile): LogsConfig => file.logs ?? DEFAULT_LOGS;
 
 /**
- * The app's own request log, one JSON object per line. Either flat canonical fields or a raw provider `usage`
- * object (OpenAI Chat/Responses, Anthropic, Gemini `usageMetadata`), possibly inside `response`.
+ * The app's own request log, one JSON object per line. Either flat fields (canonical names or the names apps use:
+ * see flat-log.ts) or a raw provider `usage` object (OpenAI Chat/Responses, Anthropic, Gemini `usageMetadata`),
+ * possibly inside `response`.
  */
 export const requestLogJsonl: UsageAdapter = {
   name: "request-log-jsonl",
-  description: "App request log, JSON Lines: flat token fields or raw OpenAI/Anthropic/Gemini usage objects",
+  description:
+    "App request log, JSON Lines: flat token fields (input includes cached for OpenAI/Gemini-style providers, excludes for Anthropic; logs.inputIncludesCached overrides) or raw OpenAI/Anthropic/Gemini usage objects",
   target: "usage",
   kind: "requests",
   detect: (head) =>
     head.kind === "json" &&
     head.first !== undefined &&
-    ["timestamp", "ts", "time", "created_at", "created"].some((k) => k in head.first!) &&
-    ["model", "usage", "usageMetadata", "response", "input_tokens", "event"].some((k) => k in head.first!) &&
-    !("custom_id" in head.first) &&
-    !("spend" in head.first),
-  read: () => ({
-    from: withShingles(withUsageObject(readJson(
-      {
-        timestamp: "VARCHAR",
-        ts: "VARCHAR",
-        time: "VARCHAR",
-        created_at: "VARCHAR",
-        created: "VARCHAR",
-        event: "VARCHAR",
-        request_id: "VARCHAR",
-        id: "VARCHAR",
-        model: "VARCHAR",
-        provider: "VARCHAR",
-        user: "VARCHAR",
-        safety_identifier: "VARCHAR",
-        tag: "VARCHAR",
-        feature: "VARCHAR",
-        metadata: "STRUCT(user_id VARCHAR, feature VARCHAR)",
-        project: "VARCHAR",
-        api_key: "VARCHAR",
-        workspace: "VARCHAR",
-        endpoint: "VARCHAR",
-        status: "VARCHAR",
-        latency_ms: "DOUBLE",
-        batch: "VARCHAR",
-        service_tier: "VARCHAR",
-        inference_geo: "VARCHAR",
-        speed: "VARCHAR",
-        web_search_requests: "DOUBLE",
-        audio_input_tokens: "DOUBLE",
-        audio_output_tokens: "DOUBLE",
-        prompt_hash: "VARCHAR",
-        prompt: "VARCHAR",
-        // Read as JSON and checked in SQL: DuckDB names the wrong line for a typed list that fails to convert.
-        embedding: "JSON",
-        cost_usd: "VARCHAR",
-        usage: USAGE_STRUCT,
-        usageMetadata: GEMINI_STRUCT,
-        response: `STRUCT(id VARCHAR, model VARCHAR, usage ${USAGE_STRUCT}, usageMetadata ${GEMINI_STRUCT})`,
-        ...Object.fromEntries(FLAT_TOKENS.map((t) => [t, "DOUBLE"])),
-      },
-      "newline_delimited",
-    ), "coalesce(usage, response.usage)", "coalesce(usageMetadata, response.usageMetadata)", "provider"), "prompt"),
-    keep: keepRequestEvents,
-    lines: "jsonl",
-  }),
-  columns: () => {
+    topLevel(namesOf("timestamp")).some((k) => k in head.first!) &&
+    ["model", "model_id", "modelId", "model_name", "modelVersion", "usage", "usageMetadata", "response", "input_tokens", "event"].some((k) => k in head.first!) &&
+    !("custom_id" in head.first),
+  read: (file) => {
+    const mapped = jsonFieldPlan(logsOf(file).fields, BUILTIN_COLUMNS);
+    return {
+      from: withShingles(withUsageObject(readJson({ ...BUILTIN_COLUMNS, ...mapped.columns }, "newline_delimited"),
+        "coalesce(usage, response.usage)", "coalesce(usageMetadata, response.usageMetadata)", "provider"), "prompt"),
+      keep: keepRequestEvents,
+      lines: "jsonl",
+    };
+  },
+  columns: (file) => {
+    const logs = logsOf(file);
+    const m = jsonFieldPlan(logs.fields, BUILTIN_COLUMNS).exprs;
     const isFlat = "(__uo_u IS NULL AND __uo_g IS NULL)";
     const obj = usageObjectColumns();
-    const flatOr = (c: (typeof FLAT_TOKENS)[number]) => `CASE WHEN ${isFlat} THEN ${tok(c)} ELSE ${obj[c]} END`;
-    const model = `coalesce(${text("model")}, ${text("response.model")})`;
+    const num = (field: LogField) => pick(field, m, (e) => (m[field] === e ? jsonNumber(e) : e));
+    const model = pick("model", m);
+    const stated = pick("provider", m);
+    const cached = tok(num("cached_input_tokens"));
+    const cw1 = tok(num("cache_write_1h_tokens"));
+    // A cache-write total is 5-minute writes, less what a 1h field says was 1-hour.
+    const cw5 = tok(`coalesce(${num("cache_write_5m_tokens")}, ${num("cache_write_tokens")} - coalesce(${num("cache_write_1h_tokens")}, 0))`);
+    const input = flatInputSql(tok(num("input_tokens")), [cached, cw5, cw1], includesCachedSql(logs.inputIncludesCached, stated, model));
+    const flatOr = (flat: string, fromObject: string) => `CASE WHEN ${isFlat} THEN ${flat} ELSE ${fromObject} END`;
     const cols: Partial<Record<UsageColumn, string>> = {
-      ts: anyTs("coalesce(timestamp, ts, time, created_at, created)"),
+      ts: pick("timestamp", m, anyTs),
       // NULL lets ingest fill it from the price table, then from the model name.
-      provider: `CASE WHEN ${isFlat} THEN lower(${text("provider")}) ELSE ${obj.provider} END`,
+      provider: `CASE WHEN ${isFlat} THEN lower(${stated}) ELSE ${obj.provider} END`,
       model,
-      project: text("project"),
-      api_key: text("api_key"),
-      workspace: text("workspace"),
-      tag: `coalesce(${text("safety_identifier")}, ${text("user")}, ${text("tag")}, ${text("metadata.user_id")})`,
-      feature_hint: `coalesce(${text("feature")}, ${text("metadata.feature")})`,
-      endpoint: text("endpoint"),
+      project: pick("project", m),
+      api_key: pick("api_key", m),
+      workspace: pick("workspace", m),
+      tag: `coalesce(${[...(m.user !== undefined ? [text(m.user)] : []), text("safety_identifier"), text("user"), text("tag"), text("metadata.user_id")].join(", ")})`,
+      feature_hint: `coalesce(${pick("feature", m)}, ${text("metadata.feature")})`,
+      endpoint: pick("endpoint", m),
       requests: "1",
       // A service tier of "batch" (flat or in the usage object) is a batch request.
-      batch: `(${bool("batch")} OR coalesce(lower(coalesce(${text("service_tier")}, ${obj.service_tier})) = 'batch', false))`,
-      service_tier: `coalesce(${text("service_tier")}, ${obj.service_tier})`,
-      status: text("status"),
-      latency_ms: `CASE WHEN latency_ms >= 0 THEN round(latency_ms)::BIGINT END`,
+      batch: `(${bool("batch")} OR coalesce(lower(coalesce(${pick("service_tier", m)}, ${obj.service_tier})) = 'batch', false))`,
+      service_tier: `coalesce(${pick("service_tier", m)}, ${text("response.service_tier")}, ${obj.service_tier})`,
+      status: pick("status", m),
+      latency_ms: `CASE WHEN ${m.latency_ms !== undefined ? jsonNumber(m.latency_ms) : "latency_ms"} >= 0 THEN round(${m.latency_ms !== undefined ? jsonNumber(m.latency_ms) : "latency_ms"})::BIGINT END`,
       prompt_hash: `coalesce(${text("prompt_hash")}, md5(prompt))`,
       prompt_sig: promptSig("prompt"),
       prompt_emb: embeddingList("embedding"),
       cache_denied: cacheDenied("prompt"),
-      request_id: `coalesce(${text("request_id")}, ${text("id")}, ${text("response.id")})`,
-      reported_cost_usd: money("cost_usd"),
+      request_id: `coalesce(${pick("request_id", m)}, ${text("id")}, ${text("response.id")})`,
+      reported_cost_usd: pick("cost_usd", m, money),
+      input_tokens: flatOr(input, obj.input_tokens!),
+      cached_input_tokens: flatOr(cached, obj.cached_input_tokens!),
+      cache_write_5m_tokens: flatOr(cw5, obj.cache_write_5m_tokens!),
+      cache_write_1h_tokens: flatOr(cw1, obj.cache_write_1h_tokens!),
+      output_tokens: flatOr(tok(num("output_tokens")), obj.output_tokens!),
+      reasoning_tokens: flatOr(tok(num("reasoning_tokens")), obj.reasoning_tokens!),
     };
-    for (const c of FLAT_TOKENS) cols[c] = flatOr(c);
     // Charges beyond tokens: flat fields of their own names, else the raw usage object's (Anthropic server_tool_use,
     // inference_geo, speed; OpenAI audio token details).
     for (const c of ["web_search_requests", "audio_input_tokens", "audio_output_tokens"] as const) cols[c] = `CASE WHEN ${c} IS NOT NULL THEN ${tok(c)} ELSE ${obj[c]} END`;

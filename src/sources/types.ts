@@ -1,6 +1,9 @@
+import type { LogsConfig } from "./flat-log.js";
+
 /** What a format sniff sees: the CSV header, or the first JSON record / the head of a JSON document. */
 export type Head =
-  | { kind: "csv"; header: string[]; delimiter: string }
+  /** `firstRow`: the first data row's cells, split naively (for telling epoch timestamps from ISO ones). */
+  | { kind: "csv"; header: string[]; delimiter: string; firstRow?: string[] }
   /** JSON in any shape: `text` is the head of the file, `first` the first record when it parses on its own. */
   | { kind: "json"; text: string; first?: Record<string, unknown> };
 
@@ -110,6 +113,8 @@ export interface SourceFile {
   skipBadRows?: boolean;
   /** The config's `sources` section: attribute names some formats read user and feature from. */
   options?: SourceOptions;
+  /** The config's `logs` section: how request logs name their fields and count their input tokens. */
+  logs?: LogsConfig;
 }
 
 export interface SourceOptions {

@@ -27,7 +27,9 @@ export const GEMINI_STRUCT = `STRUCT(${GEMINI_FIELDS})`;
  * - OpenAI prompt/input tokens include cached and cache-write tokens: subtract them.
  * - Anthropic input_tokens exclude cache reads and writes: keep as is.
  * - Gemini promptTokenCount includes cached; candidates exclude thoughts, which bill as output.
- * `providerHint` is an SQL expression (may be NULL) naming the provider when the log states it.
+ * `providerHint` is an SQL expression (may be NULL) naming the provider when the log states it. An OpenAI-shaped
+ * object says nothing about its vendor (Groq, OpenRouter, vLLM… return the same shape): its provider is 'unknown',
+ * which ingest replaces with the provider of the resolved model.
  *
  * The struct, the shape flags and the raw bucket values are staged as columns (__uo_*), each computed once per row:
  * inlined into every token column, the expressions were repeated hundreds of times (2 s per 1M rows). Read them with
@@ -45,7 +47,7 @@ export function withUsageObject(relation: string, u: string, g: string | null, p
       OR __uo_u.cache_creation_input_tokens IS NOT NULL OR __uo_u.cache_creation IS NOT NULL OR lower(${providerHint}) = 'anthropic')) AS __uo_anthropic
     FROM (${flags})`;
   const raw: Record<string, string> = {
-    __uo_provider: `coalesce(lower(${providerHint}), CASE WHEN __uo_gemini THEN 'google' WHEN __uo_anthropic THEN 'anthropic' ELSE 'openai' END)`,
+    __uo_provider: `coalesce(lower(${providerHint}), CASE WHEN __uo_gemini THEN 'google' WHEN __uo_anthropic THEN 'anthropic' ELSE 'unknown' END)`,
     __uo_input: pick(
       `${gem("promptTokenCount")} - ${z(gem("cachedContentTokenCount"))} + ${z(gem("toolUsePromptTokenCount"))}`,
       `__uo_u.prompt_tokens - ${z("__uo_u.prompt_tokens_details.cached_tokens")} - ${z("__uo_u.prompt_tokens_details.cache_write_tokens")}`,

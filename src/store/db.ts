@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from "@duckdb/node-api";
 import { ExitError, usageError } from "../errors.js";
+import { shadowUsageSql } from "./cost-mode.js";
 import { MIGRATIONS } from "./schema.js";
 
 // require(), not import: importing this CommonJS package from an ES module makes Node lex every file it re-exports
@@ -62,7 +63,13 @@ export class Db {
     // Bucketing and timestamp parsing must not depend on the machine's zone.
     await conn.run("SET TimeZone = 'UTC'");
     if (!opts.readOnly) await db.migrate();
-    else await db.checkSchema();
+    else {
+      await db.checkSchema();
+      // Reading commands answer in the --cost-mode asked for (ingest always stores both costs).
+      const cat = await db.one<{ d: string }>("SELECT current_database() AS d");
+      const shadow = shadowUsageSql(cat!.d);
+      if (shadow) await db.run(shadow);
+    }
     return db;
   }
 

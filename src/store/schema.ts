@@ -35,25 +35,66 @@ SELECT ts, NULL::TIMESTAMP, 'requests'::source_kind, 'request-log-csv'::source_f
 FROM usage_lean;`;
 
 /**
- * The usage view from schema v7 on: v5's, plus the charges beyond tokens (audio tokens, web search calls, the
- * inference geography and speed that multiply a price). Plain request logs carry none of them.
+ * Schema v6: cost provenance. The view's `cost_usd` and `priced` follow the default `--cost-mode auto`: the cost
+ * computed from the price tables where the row is priced, else the cost the source stated (`reported_cost_usd`).
+ * `cost_source` says which (`computed`, `reported`, or NULL: unpriced and no stated cost); `computed_cost_usd` and
+ * `computed_priced` keep the price tables' answer alone. Other modes shadow this view per connection (cost-mode.ts).
+ */
+const USAGE_VIEW_V6 = `
+CREATE OR REPLACE VIEW usage AS
+SELECT ts, bucket_end, source_kind, source_format, ingest_id, provider, model, project, api_key, workspace, tag_raw,
+  user_hash, feature, endpoint, requests, input_tokens, cached_input_tokens, cache_write_5m_tokens,
+  cache_write_1h_tokens, output_tokens, reasoning_tokens, batch, service_tier, long_context, status, latency_ms,
+  prompt_hash, request_id, reported_cost_usd, row_key,
+  CASE WHEN priced THEN cost_usd ELSE reported_cost_usd END AS cost_usd,
+  coalesce(priced, false) OR reported_cost_usd IS NOT NULL AS priced,
+  prompt_sig, prompt_emb, cache_denied, rid,
+  CASE WHEN priced THEN 'computed' WHEN reported_cost_usd IS NOT NULL THEN 'reported' END AS cost_source,
+  cost_usd AS computed_cost_usd, priced AS computed_priced
+FROM (
+  SELECT *, rowid * 2 AS rid FROM usage_wide
+  UNION ALL BY NAME
+  SELECT ts, NULL::TIMESTAMP AS bucket_end, 'requests'::source_kind AS source_kind, 'request-log-csv'::source_format AS source_format,
+    ingest_id, provider::VARCHAR AS provider, model, NULL::VARCHAR AS project, NULL::VARCHAR AS api_key, NULL::VARCHAR AS workspace,
+    CASE WHEN tagged THEN user_hash || ':' || feature END AS tag_raw, user_hash, feature, NULL::VARCHAR AS endpoint,
+    1::BIGINT AS requests, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens,
+    reasoning_tokens, false AS batch, NULL::VARCHAR AS service_tier, NULL::BOOLEAN AS long_context, NULL::VARCHAR AS status,
+    latency_ms, prompt_hash, request_id, NULL::DECIMAL(38,12) AS reported_cost_usd, NULL::VARCHAR AS row_key, cost_usd,
+    cost_usd IS NOT NULL AS priced, NULL::UBIGINT[] AS prompt_sig, NULL::FLOAT[] AS prompt_emb, NULL::BOOLEAN AS cache_denied,
+    rowid * 2 + 1 AS rid
+  FROM usage_lean
+);`;
+
+/**
+ * The usage view from schema v7 on: v6's, plus the charges beyond tokens (audio tokens, web search calls, the
+ * inference geography and speed that multiply a price). Plain request logs carry none of them: 0 and NULL.
  */
 const USAGE_VIEW_V7 = `
 CREATE OR REPLACE VIEW usage AS
 SELECT ts, bucket_end, source_kind, source_format, ingest_id, provider, model, project, api_key, workspace, tag_raw,
   user_hash, feature, endpoint, requests, input_tokens, cached_input_tokens, cache_write_5m_tokens,
   cache_write_1h_tokens, output_tokens, reasoning_tokens, batch, service_tier, long_context, status, latency_ms,
-  prompt_hash, request_id, reported_cost_usd, row_key, cost_usd, priced, prompt_sig, prompt_emb, cache_denied,
-  rowid * 2 AS rid, audio_input_tokens, audio_output_tokens, web_search_requests, inference_geo, speed
-FROM usage_wide
-UNION ALL
-SELECT ts, NULL::TIMESTAMP, 'requests'::source_kind, 'request-log-csv'::source_format, ingest_id, provider::VARCHAR, model, NULL::VARCHAR,
-  NULL::VARCHAR, NULL::VARCHAR, CASE WHEN tagged THEN user_hash || ':' || feature END,
-  user_hash, feature, NULL::VARCHAR, 1::BIGINT, input_tokens, cached_input_tokens, cache_write_5m_tokens,
-  cache_write_1h_tokens, output_tokens, reasoning_tokens, false, NULL::VARCHAR, NULL::BOOLEAN, NULL::VARCHAR, latency_ms,
-  prompt_hash, request_id, NULL::DECIMAL(38,12), NULL::VARCHAR, cost_usd, cost_usd IS NOT NULL, NULL::UBIGINT[], NULL::FLOAT[],
-  NULL::BOOLEAN, rowid * 2 + 1, 0::BIGINT, 0::BIGINT, 0::BIGINT, NULL::VARCHAR, NULL::VARCHAR
-FROM usage_lean;`;
+  prompt_hash, request_id, reported_cost_usd, row_key,
+  CASE WHEN priced THEN cost_usd ELSE reported_cost_usd END AS cost_usd,
+  coalesce(priced, false) OR reported_cost_usd IS NOT NULL AS priced,
+  prompt_sig, prompt_emb, cache_denied, rid,
+  CASE WHEN priced THEN 'computed' WHEN reported_cost_usd IS NOT NULL THEN 'reported' END AS cost_source,
+  cost_usd AS computed_cost_usd, priced AS computed_priced,
+  audio_input_tokens, audio_output_tokens, web_search_requests, inference_geo, speed
+FROM (
+  SELECT *, rowid * 2 AS rid FROM usage_wide
+  UNION ALL BY NAME
+  SELECT ts, NULL::TIMESTAMP AS bucket_end, 'requests'::source_kind AS source_kind, 'request-log-csv'::source_format AS source_format,
+    ingest_id, provider::VARCHAR AS provider, model, NULL::VARCHAR AS project, NULL::VARCHAR AS api_key, NULL::VARCHAR AS workspace,
+    CASE WHEN tagged THEN user_hash || ':' || feature END AS tag_raw, user_hash, feature, NULL::VARCHAR AS endpoint,
+    1::BIGINT AS requests, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens,
+    reasoning_tokens, false AS batch, NULL::VARCHAR AS service_tier, NULL::BOOLEAN AS long_context, NULL::VARCHAR AS status,
+    latency_ms, prompt_hash, request_id, NULL::DECIMAL(38,12) AS reported_cost_usd, NULL::VARCHAR AS row_key, cost_usd,
+    cost_usd IS NOT NULL AS priced, NULL::UBIGINT[] AS prompt_sig, NULL::FLOAT[] AS prompt_emb, NULL::BOOLEAN AS cache_denied,
+    rowid * 2 + 1 AS rid, 0::BIGINT AS audio_input_tokens, 0::BIGINT AS audio_output_tokens, 0::BIGINT AS web_search_requests,
+    NULL::VARCHAR AS inference_geo, NULL::VARCHAR AS speed
+  FROM usage_lean
+);`;
 
 /**
  * Ordered migrations. Each runs once, inside a transaction, and is recorded in schema_migrations.
@@ -228,11 +269,16 @@ CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
           ${USAGE_VIEW_V5}`,
   },
   {
+    version: 6,
+    sql: USAGE_VIEW_V6,
+  },
+  {
     version: 7,
     // Charges beyond tokens (schema v7): audio tokens (a part of uncached input / of output, at the model's audio
     // rates), web search calls, and the inference geography and speed that multiply a price (Anthropic US-only
-    // inference, fast mode). The lean provider ENUM gains the clouds that sell at their own rates. model_names lists every model name stored, so the naming rules (pricing/names.ts) run
-    // once per name when a command starts, never per row.
+    // inference, fast mode). The lean provider ENUM gains the clouds that sell at their own rates.
+    // model_names lists every model name stored, so the naming rules (pricing/names.ts) run once per name when a
+    // command starts, never per row.
     sql: `ALTER TABLE usage_wide ADD COLUMN audio_input_tokens BIGINT DEFAULT 0;
           ALTER TABLE usage_wide ADD COLUMN audio_output_tokens BIGINT DEFAULT 0;
           ALTER TABLE usage_wide ADD COLUMN web_search_requests BIGINT DEFAULT 0;

@@ -1,0 +1,72 @@
+import { costPerRow, priceJoin, storedPricingSha } from "../pricing/sql.js";
+import { usageError } from "../errors.js";
+import { table, usd } from "../output/format.js";
+import type { Db } from "../store/db.js";
+
+/** One model's stated cost (what the source said) against the cost computed from the price tables, over rows that have both. */
+export interface StatedVsComputed {
+  model: string;
+  provider: string | null;
+  rows: number;
+  statedUsd: number;
+  computedUsd: number;
+  /** (stated − computed) / computed, in percent; null when computed is 0. */
+  diffPct: number | null;
+  flagged: boolean;
+}
+
+/**
+ * Per model, over rows that carry a stated cost and have a price: the two sums, and whether they differ by more than
+ * `tolerancePct`. A wrong price, or a wrong reading of the log's tokens, shows as a flagged model. Stored costs are
+ * used when they were computed with `catalogSha`; otherwise rows are priced again here (price tables installed).
+ */
+export async function collectStated(db: Db, catalogSha: string, tolerancePct: number): Promise<StatedVsComputed[]> {
+  const stored = (await storedPricingSha(db)) === catalogSha;
+  const cost = stored ? "u.computed_cost_usd" : costPerRow("u");
+  const priced = stored ? "u.computed_priced" : "(pr.model_id IS NOT NULL)";
+  const rows = await db.all<{ model: string; provider: string | null; rows: string; stated: string; computed: string }>(
+    `SELECT coalesce(u.model, '(no model)') AS model, any_value(u.provider) AS provider, count(*) AS rows,
+       sum(u.reported_cost_usd)::VARCHAR AS stated, sum(${cost})::VARCHAR AS computed
+     FROM usage u ${stored ? "" : priceJoin("u")}
+     WHERE u.reported_cost_usd IS NOT NULL AND ${priced}
+     GROUP BY 1 ORDER BY 1`,
+  );
+  return rows.map((r) => {
+    // Dollars as numbers only for display and the percentage; the sums themselves were exact DECIMAL.
+    const stated = Number(r.stated);
+    const computed = Number(r.computed);
+    const diffPct = computed === 0 ? null : ((stated - computed) / computed) * 100;
+    return {
+      model: r.model,
+      provider: r.provider,
+      rows: Number(r.rows),
+      statedUsd: Number(stated.toFixed(6)),
+      computedUsd: Number(computed.toFixed(6)),
+      diffPct: diffPct === null ? null : Number(diffPct.toFixed(2)),
+      flagged: diffPct === null ? stated !== 0 : Math.abs(diffPct) > tolerancePct,
+    };
+  });
+}
+
+/** The table head and cells of collectStated's result. */
+export function statedCells(rows: readonly StatedVsComputed[], usd: (v: string) => string): { head: string[]; cells: string[][] } {
+  return {
+    head: ["Model", "Provider", "Rows", "Stated", "Computed", "Diff", "Flag"],
+    cells: rows.map((r) => [r.model, r.provider ?? "", String(r.rows), usd(String(r.statedUsd)), usd(String(r.computedUsd)), r.diffPct === null ? "—" : `${r.diffPct > 0 ? "+" : ""}${r.diffPct.toFixed(2)}%`, r.flagged ? "FLAG" : ""]),
+  };
+}
+
+/** --tolerance PCT (default 5). */
+export function parseTolerance(value: string | undefined): number {
+  const t = Number(value ?? "5");
+  if (!Number.isFinite(t) || t < 0) throw usageError(`--tolerance must be a non-negative percentage (got ${value})`);
+  return t;
+}
+
+/** The comparison as text for a table report: nothing when no row states a cost. */
+export function statedText(rows: readonly StatedVsComputed[], tolerance: string | undefined): string {
+  if (rows.length === 0) return "";
+  const { head, cells } = statedCells(rows, usd);
+  const n = rows.filter((r) => r.flagged).length;
+  return `stated cost vs computed, per model (rows with both; tolerance ${parseTolerance(tolerance)}%): ${n ? `${n} model(s) differ` : "all agree"}\n${table(head, cells)}\n`;
+}
