@@ -2,7 +2,7 @@ import { compileTagPattern } from "../config.js";
 import { now } from "../context.js";
 import { ExitError, usageError } from "../errors.js";
 import type { Catalog } from "../pricing/load.js";
-import { addNameAliases, installIngestPricing, installPricing, repriceStored, storedPricingSha, type UnpricedRow, unpricedSql, unpricedWhy } from "../pricing/sql.js";
+import { addNameAliases, installIngestPricing, installPricing, labelProviders, repriceStored, storedPricingSha, type UnpricedRow, unpricedSql, unpricedWhy } from "../pricing/sql.js";
 import { adapterByName, detectAdapter } from "../sources/index.js";
 import type { Adapter, BilledAdapter, SourceFile, SourceOptions, UsageAdapter } from "../sources/types.js";
 import { REJECTS_TABLE } from "../sources/sql.js";
@@ -319,10 +319,9 @@ async function loadFile(
   // aliases join the price tables and this file's rows of them are priced again. Later files price them in the join.
   if (adapter.target === "usage" && stats?.unpriced?.length) {
     const added = await addNameAliases(db, req.catalog, stats.unpriced);
-    if (added.length) {
-      await repriceStored(db, null, { ingestId: id, aliases: added });
-      stats = await db.one<FileStats>(statsSql(false), all);
-    }
+    if (added.length) await repriceStored(db, null, { ingestId: id, aliases: added });
+    if (table !== "billed_cost") await labelProviders(db, req.catalog, table, id);
+    stats = await db.one<FileStats>(statsSql(false), all);
   }
   const unpriced = adapter.target === "usage" && stats?.unpriced?.length ? await db.all<UnpricedRow>(unpricedSql("u.ingest_id = $ingest_id"), { ingest_id: id }) : [];
   if (adapter.target === "usage" && stats?.models?.length) {

@@ -300,3 +300,29 @@ export const unpricedWhy = (r: UnpricedRow): string => {
         ? `no ${r.detail} rate${as}: ${n} row(s) on that service tier are unpriced, never billed at standard`
         : `${r.detail} has no rate${as}: ${n} row(s) with it are unpriced`;
 };
+
+/**
+ * Labels one ingest's rows that have no provider (or `unknown`) with their resolved model's provider: a row the
+ * price tables could not price (before the model's first price, a tier without a rate) still names whose model it
+ * ran on. Reads only that ingest's rows, and only when some are unpriced.
+ */
+export async function labelProviders(db: Db, catalog: Catalog, table: "usage_wide" | "usage_lean", ingestId: number): Promise<void> {
+  const missing = (t: string) => (table === "usage_lean" ? `${t}.provider IS NULL` : `(${t}.provider IS NULL OR ${t}.provider = 'unknown')`);
+  const names = await db.all<{ model: string }>(
+    `SELECT DISTINCT model FROM ${table} x WHERE x.ingest_id = $id AND x.model IS NOT NULL AND ${missing("x")}`,
+    { id: ingestId },
+  );
+  const map = names.flatMap((n) => {
+    // A fine-tune (`ft:gpt-4o-mini-2024-07-18:org::id`) runs on its base model's provider, though it has no price.
+    const r = resolveName(catalog, n.model) ?? resolveName(catalog, /^ft:([^:]+):/.exec(n.model)?.[1] ?? "");
+    return r ? [{ model: n.model, provider: r.model.provider }] : [];
+  });
+  if (!map.length) return;
+  const value = table === "usage_lean" ? "TRY_CAST(m.provider AS lean_provider)" : "m.provider";
+  await db.run(
+    `UPDATE ${table} SET provider = ${value}
+     FROM (SELECT unnest(json_transform($map::JSON, '[{"model":"VARCHAR","provider":"VARCHAR"}]'), recursive := true)) m
+     WHERE ${table}.ingest_id = $id AND ${table}.model = m.model AND ${missing(table)}`,
+    { id: ingestId, map: JSON.stringify(map) },
+  );
+}
