@@ -3,15 +3,13 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, test } from "node:test";
-import { cli, golden, stable, ROOT, tmp } from "./helpers.js";
+import { cli, demoDatabase, golden, ROOT, stable, tmp } from "./helpers.js";
 
 
 let dir = "";
 let demo = "";
 before(() => {
-  dir = tmp();
-  demo = join(dir, "demo.duckdb");
-  assert.equal(cli(["ingest", "--db", demo, "fixtures/demo/requests.jsonl"]).code, 0);
+  ({ dir: dir, db: demo } = demoDatabase());
 });
 
 // The demo's traffic ends 2025-11-28: the gate runs the next day, so its data is fresh (--max-age, default 2 days).

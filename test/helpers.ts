@@ -40,6 +40,14 @@ export function tmp(): string {
   return mkdtempSync(join(tmpdir(), "llmcost-test-"));
 }
 
+/** A fresh database of the demo traffic, ingested the way a user would (test files make one in `before`). */
+export function demoDatabase(): { dir: string; db: string } {
+  const dir = tmp();
+  const db = join(dir, "demo.duckdb");
+  assert.equal(cli(["ingest", "--db", db, "fixtures/demo/requests.jsonl"]).code, 0);
+  return { dir, db };
+}
+
 /** Replaces volatile bits (temp dirs) so goldens are stable. */
 export const normalise = (s: string, dir?: string): string => (dir ? s.split(dir).join("<tmp>") : s);
 

@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, test } from "node:test";
 import { closest, familyOf, isSnapshotOf, type KnownModel, matchModel } from "../src/resolve/names.js";
-import { checksum, cli, golden, stable, tmp } from "./helpers.js";
+import { checksum, cli, demoDatabase, golden, stable, tmp } from "./helpers.js";
 
 // Issue 14: every model or feature name a user types resolves one way (through the price book's aliases; a family
 // name matches every snapshot), says what it matched, and a name that matches nothing is exit 2 with suggestions.
@@ -11,9 +11,7 @@ import { checksum, cli, golden, stable, tmp } from "./helpers.js";
 let dir = "";
 let demo = "";
 before(() => {
-  dir = tmp();
-  demo = join(dir, "demo.duckdb");
-  assert.equal(cli(["ingest", "--db", demo, "fixtures/demo/requests.jsonl"]).code, 0);
+  ({ dir: dir, db: demo } = demoDatabase());
 });
 // The demo's traffic ends 2025-11-28T23:52Z; budget runs the next day unless a test says otherwise.
 const FRESH = { env: { LLMCOST_NOW: "2025-11-29T12:00:00Z" } };

@@ -2,15 +2,13 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, test } from "node:test";
-import { cli, golden, query, stable, tmp } from "./helpers.js";
+import { cli, demoDatabase, golden, query, stable, tmp } from "./helpers.js";
 
 
 let demoDir = "";
 let demo = "";
 before(() => {
-  demoDir = tmp();
-  demo = join(demoDir, "demo.duckdb");
-  assert.equal(cli(["ingest", "--db", demo, "fixtures/demo/requests.jsonl"]).code, 0);
+  ({ dir: demoDir, db: demo } = demoDatabase());
 });
 
 test("seed scenario: 100K articles/day on gpt-4o, routed, batched and pruned costs $3.60/day", () => {

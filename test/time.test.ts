@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { before, test } from "node:test";
-import { cli, golden, stable, tmp } from "./helpers.js";
+import { cli, demoDatabase, golden, stable, tmp } from "./helpers.js";
 
 // Issue 14: time dimensions get a trend line (never a Pareto line over days), never fold under --top, and carry no
 // one-bucket sparklines.
@@ -9,9 +9,7 @@ import { cli, golden, stable, tmp } from "./helpers.js";
 let dir = "";
 let db = "";
 before(() => {
-  dir = tmp();
-  db = join(dir, "demo.duckdb");
-  assert.equal(cli(["ingest", "--db", db, "fixtures/demo/requests.jsonl"]).code, 0);
+  ({ dir: dir, db: db } = demoDatabase());
 });
 const report = (...args: string[]) => cli(["report", "--db", db, ...args]);
 type Row = { key: Record<string, string>; costUsd: number };

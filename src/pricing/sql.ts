@@ -252,7 +252,8 @@ export async function costSource(db: Db, catalogSha: string, asOf: string | null
 }
 
 /**
- * The unpriced rows of `usage` matching `where`, one row per model name, with why (after installPricing):
+ * The unpriced rows of `usage` matching `where`, one row per model name, with why (after installPricing). The price
+ * join runs only over rows stored unpriced (a filter on the stored flag first: ingest asks about 1M-row files):
  * `kind` is `no-price` (no id or alias), `before-epoch` (rows before the model's first price; `since` says from
  * when it is priced), `tier` (a service tier or mode the model has no rate for: `detail`) or `charge` (a charge
  * beyond tokens without a rate: `detail`).
@@ -270,7 +271,7 @@ export const unpricedSql = (where: string): string => `
       string_agg(DISTINCT ${unpricedChargeExpr("u")}, ', ')) AS detail
   FROM usage u ${priceJoin("u")}
   LEFT JOIN price_rate ps ON ps.model_id = pa.model_id AND ps.mode = 'standard' AND u.ts >= ps.valid_from AND u.ts < ps.valid_to
-  WHERE (pr.model_id IS NULL OR ${unpricedChargeExpr("u")} IS NOT NULL) AND (${where})
+  WHERE NOT coalesce(u.computed_priced, false) AND (pr.model_id IS NULL OR ${unpricedChargeExpr("u")} IS NOT NULL) AND (${where})
   GROUP BY 1 ORDER BY tokens DESC, model`;
 
 export interface UnpricedRow {
