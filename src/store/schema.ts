@@ -35,12 +35,14 @@ SELECT ts, NULL::TIMESTAMP, 'requests'::source_kind, 'request-log-csv'::source_f
 FROM usage_lean;`;
 
 /**
- * Schema v6: cost provenance. The view's `cost_usd` and `priced` follow the default `--cost-mode auto`: the cost
- * computed from the price tables where the row is priced, else the cost the source stated (`reported_cost_usd`).
- * `cost_source` says which (`computed`, `reported`, or NULL: unpriced and no stated cost); `computed_cost_usd` and
- * `computed_priced` keep the price tables' answer alone. Other modes shadow this view per connection (cost-mode.ts).
+ * The usage view from schema v6 on, with cost provenance: its `cost_usd` and `priced` follow the default
+ * `--cost-mode auto`: the cost computed from the price tables where the row is priced, else the cost the source
+ * stated (`reported_cost_usd`). `cost_source` says which (`computed`, `reported`, or NULL: unpriced and no stated
+ * cost); `computed_cost_usd` and `computed_priced` keep the price tables' answer alone. Other modes shadow this view
+ * per connection (cost-mode.ts). From v7 (`charges`) it also has the charges beyond tokens (audio tokens, web search
+ * calls, the inference geography and speed that multiply a price); plain request logs carry none of them: 0 and NULL.
  */
-const USAGE_VIEW_V6 = `
+const costProvenanceView = (charges: boolean): string => `
 CREATE OR REPLACE VIEW usage AS
 SELECT ts, bucket_end, source_kind, source_format, ingest_id, provider, model, project, api_key, workspace, tag_raw,
   user_hash, feature, endpoint, requests, input_tokens, cached_input_tokens, cache_write_5m_tokens,
@@ -50,7 +52,8 @@ SELECT ts, bucket_end, source_kind, source_format, ingest_id, provider, model, p
   coalesce(priced, false) OR reported_cost_usd IS NOT NULL AS priced,
   prompt_sig, prompt_emb, cache_denied, rid,
   CASE WHEN priced THEN 'computed' WHEN reported_cost_usd IS NOT NULL THEN 'reported' END AS cost_source,
-  cost_usd AS computed_cost_usd, priced AS computed_priced
+  cost_usd AS computed_cost_usd, priced AS computed_priced${charges ? `,
+  audio_input_tokens, audio_output_tokens, web_search_requests, inference_geo, speed` : ""}
 FROM (
   SELECT *, rowid * 2 AS rid FROM usage_wide
   UNION ALL BY NAME
@@ -61,40 +64,12 @@ FROM (
     reasoning_tokens, false AS batch, NULL::VARCHAR AS service_tier, NULL::BOOLEAN AS long_context, NULL::VARCHAR AS status,
     latency_ms, prompt_hash, request_id, NULL::DECIMAL(38,12) AS reported_cost_usd, NULL::VARCHAR AS row_key, cost_usd,
     cost_usd IS NOT NULL AS priced, NULL::UBIGINT[] AS prompt_sig, NULL::FLOAT[] AS prompt_emb, NULL::BOOLEAN AS cache_denied,
-    rowid * 2 + 1 AS rid
+    rowid * 2 + 1 AS rid${charges ? `, 0::BIGINT AS audio_input_tokens, 0::BIGINT AS audio_output_tokens, 0::BIGINT AS web_search_requests,
+    NULL::VARCHAR AS inference_geo, NULL::VARCHAR AS speed` : ""}
   FROM usage_lean
 );`;
-
-/**
- * The usage view from schema v7 on: v6's, plus the charges beyond tokens (audio tokens, web search calls, the
- * inference geography and speed that multiply a price). Plain request logs carry none of them: 0 and NULL.
- */
-const USAGE_VIEW_V7 = `
-CREATE OR REPLACE VIEW usage AS
-SELECT ts, bucket_end, source_kind, source_format, ingest_id, provider, model, project, api_key, workspace, tag_raw,
-  user_hash, feature, endpoint, requests, input_tokens, cached_input_tokens, cache_write_5m_tokens,
-  cache_write_1h_tokens, output_tokens, reasoning_tokens, batch, service_tier, long_context, status, latency_ms,
-  prompt_hash, request_id, reported_cost_usd, row_key,
-  CASE WHEN priced THEN cost_usd ELSE reported_cost_usd END AS cost_usd,
-  coalesce(priced, false) OR reported_cost_usd IS NOT NULL AS priced,
-  prompt_sig, prompt_emb, cache_denied, rid,
-  CASE WHEN priced THEN 'computed' WHEN reported_cost_usd IS NOT NULL THEN 'reported' END AS cost_source,
-  cost_usd AS computed_cost_usd, priced AS computed_priced,
-  audio_input_tokens, audio_output_tokens, web_search_requests, inference_geo, speed
-FROM (
-  SELECT *, rowid * 2 AS rid FROM usage_wide
-  UNION ALL BY NAME
-  SELECT ts, NULL::TIMESTAMP AS bucket_end, 'requests'::source_kind AS source_kind, 'request-log-csv'::source_format AS source_format,
-    ingest_id, provider::VARCHAR AS provider, model, NULL::VARCHAR AS project, NULL::VARCHAR AS api_key, NULL::VARCHAR AS workspace,
-    CASE WHEN tagged THEN user_hash || ':' || feature END AS tag_raw, user_hash, feature, NULL::VARCHAR AS endpoint,
-    1::BIGINT AS requests, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens,
-    reasoning_tokens, false AS batch, NULL::VARCHAR AS service_tier, NULL::BOOLEAN AS long_context, NULL::VARCHAR AS status,
-    latency_ms, prompt_hash, request_id, NULL::DECIMAL(38,12) AS reported_cost_usd, NULL::VARCHAR AS row_key, cost_usd,
-    cost_usd IS NOT NULL AS priced, NULL::UBIGINT[] AS prompt_sig, NULL::FLOAT[] AS prompt_emb, NULL::BOOLEAN AS cache_denied,
-    rowid * 2 + 1 AS rid, 0::BIGINT AS audio_input_tokens, 0::BIGINT AS audio_output_tokens, 0::BIGINT AS web_search_requests,
-    NULL::VARCHAR AS inference_geo, NULL::VARCHAR AS speed
-  FROM usage_lean
-);`;
+const USAGE_VIEW_V6 = costProvenanceView(false);
+const USAGE_VIEW_V7 = costProvenanceView(true);
 
 /**
  * Ordered migrations. Each runs once, inside a transaction, and is recorded in schema_migrations.
