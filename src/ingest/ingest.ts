@@ -320,8 +320,8 @@ async function loadFile(
   if (adapter.target === "usage" && stats?.unpriced?.length) {
     const added = await addNameAliases(db, req.catalog, stats.unpriced);
     if (added.length) await repriceStored(db, null, { ingestId: id, aliases: added });
-    if (table !== "billed_cost") await labelProviders(db, req.catalog, table, id);
-    stats = await db.one<FileStats>(statsSql(false), all);
+    const labelled = table !== "billed_cost" && (await labelProviders(db, req.catalog, table, id));
+    if (added.length || labelled) stats = await db.one<FileStats>(statsSql(false), all);
   }
   const unpriced = adapter.target === "usage" && stats?.unpriced?.length ? await db.all<UnpricedRow>(unpricedSql("u.ingest_id = $ingest_id"), { ingest_id: id }) : [];
   if (adapter.target === "usage" && stats?.models?.length) {

@@ -198,12 +198,13 @@ export function resolveName(catalog: Catalog, name: string): Resolution | null {
   return result;
 }
 
-function resolveUncached(catalog: Catalog, ix: NameIndex, key: string): Resolution | null {
+/** `deployments`: false for a deployment's target, which is a model name, never another deployment. */
+function resolveUncached(catalog: Catalog, ix: NameIndex, key: string, deployments = true): Resolution | null {
   const exact = ix.aliases.get(key);
   if (exact) return { model: ix.byId.get(exact)!, via: exact.toLowerCase() === key ? "id" : "alias" };
-  const deployment = Object.entries(catalog.deployments).find(([d]) => d.trim().toLowerCase() === key);
+  const deployment = deployments ? Object.entries(catalog.deployments).find(([d]) => d.trim().toLowerCase() === key) : undefined;
   if (deployment) {
-    const target = resolveName({ ...catalog, deployments: {} }, deployment[1]);
+    const target = resolveUncached(catalog, ix, deployment[1].trim().toLowerCase(), false);
     return target ? { model: target.model, via: `deployment ${deployment[0]} → ${deployment[1]}` } : null;
   }
   const p = peel(key);

@@ -305,9 +305,9 @@ export const unpricedWhy = (r: UnpricedRow): string => {
 /**
  * Labels one ingest's rows that have no provider (or `unknown`) with their resolved model's provider: a row the
  * price tables could not price (before the model's first price, a tier without a rate) still names whose model it
- * ran on. Reads only that ingest's rows, and only when some are unpriced.
+ * ran on. Reads only that ingest's rows, and only when some are unpriced. True when it labelled any.
  */
-export async function labelProviders(db: Db, catalog: Catalog, table: "usage_wide" | "usage_lean", ingestId: number): Promise<void> {
+export async function labelProviders(db: Db, catalog: Catalog, table: "usage_wide" | "usage_lean", ingestId: number): Promise<boolean> {
   const missing = (t: string) => (table === "usage_lean" ? `${t}.provider IS NULL` : `(${t}.provider IS NULL OR ${t}.provider = 'unknown')`);
   const names = await db.all<{ model: string }>(
     `SELECT DISTINCT model FROM ${table} x WHERE x.ingest_id = $id AND x.model IS NOT NULL AND ${missing("x")}`,
@@ -318,7 +318,7 @@ export async function labelProviders(db: Db, catalog: Catalog, table: "usage_wid
     const r = resolveName(catalog, n.model) ?? resolveName(catalog, /^ft:([^:]+):/.exec(n.model)?.[1] ?? "");
     return r ? [{ model: n.model, provider: r.model.provider }] : [];
   });
-  if (!map.length) return;
+  if (!map.length) return false;
   const value = table === "usage_lean" ? "TRY_CAST(m.provider AS lean_provider)" : "m.provider";
   await db.run(
     `UPDATE ${table} SET provider = ${value}
@@ -326,4 +326,5 @@ export async function labelProviders(db: Db, catalog: Catalog, table: "usage_wid
      WHERE ${table}.ingest_id = $id AND ${table}.model = m.model AND ${missing(table)}`,
     { id: ingestId, map: JSON.stringify(map) },
   );
+  return true;
 }
