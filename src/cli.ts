@@ -225,6 +225,7 @@ function build(done: (code: number) => void): Command {
 
 /** Entry point: returns the exit code. Errors are printed once, here. */
 export async function main(argv: readonly string[]): Promise<number> {
+  quietOnClosedPipe();
   let code: number = EXIT.ok;
   const program = build((c) => {
     code = c;
@@ -235,6 +236,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     return code;
   } catch (err) {
     return handle(err, argv.includes("--debug"));
+  }
+}
+
+/**
+ * `llmcost report | head -2`: the reader has all it wants once it closes the pipe. Exit 0 at once, quietly (exit 1
+ * would say a check failed).
+ */
+function quietOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EPIPE") process.exit(EXIT.ok);
+      throw err;
+    });
   }
 }
 

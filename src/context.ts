@@ -21,7 +21,19 @@ export interface Context {
   format: Format;
 }
 
-export const resolveDbPath = (opts: GlobalOptions): string => opts.db ?? process.env.LLMCOST_DB ?? "llmcost.duckdb";
+/** --db, else $LLMCOST_DB, else ./llmcost.duckdb. An empty value (an unset CI variable) is an error, never in-memory. */
+export function resolveDbPath(opts: GlobalOptions): string {
+  if (opts.db !== undefined) {
+    if (opts.db.trim() === "") throw usageError("--db is empty", "pass --db PATH, or leave it out for ./llmcost.duckdb");
+    return opts.db;
+  }
+  const env = process.env.LLMCOST_DB;
+  if (env !== undefined) {
+    if (env.trim() === "") throw usageError("LLMCOST_DB is set but empty (an unset CI variable?)", "set it to a path, or unset it for ./llmcost.duckdb");
+    return env;
+  }
+  return "llmcost.duckdb";
+}
 
 export function parseFormat(value: string | undefined): Format {
   const parsed = z.enum(FORMATS).safeParse(value ?? "table");

@@ -1,11 +1,10 @@
-import { appendFileSync } from "node:fs";
 import { z } from "zod";
 import { DEFAULT_SPIKE_MIN, type BudgetQuery, collectBudget, failed, mergeConfig, readPlan } from "../budget/collect.js";
 import { parseCap, parseDuration, parseNamedCap } from "../budget/checks.js";
 import { renderBudget, summaryMarkdown, verdict } from "../budget/render.js";
 import { type GlobalOptions, loadContext } from "../context.js";
 import { EXIT, usageError } from "../errors.js";
-import { ensureWritable, writeOutput } from "../output/files.js";
+import { appendOutput, ensureWritable, writeOutput } from "../output/files.js";
 import { colors } from "../output/format.js";
 import { Db } from "../store/db.js";
 
@@ -61,7 +60,7 @@ export async function run(o: BudgetOptions): Promise<number> {
   process.stdout.write(renderBudget(result, ctx.format, ctx.catalog, { ...q, plan: o.plan ?? null }));
   const md = summaryMarkdown(result);
   if (o.summary) writeOutput(o.summary, md, "--summary");
-  else if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, md);
+  else if (process.env.GITHUB_STEP_SUMMARY) appendOutput(process.env.GITHUB_STEP_SUMMARY, md, "GITHUB_STEP_SUMMARY");
   const c = colors(process.stderr);
   const bad = failed(result);
   process.stderr.write(`${bad.length ? c.red(verdict(result)) : c.green(verdict(result))}\n`);

@@ -54,6 +54,7 @@ function progressBar() {
 
 function warn(result: IngestResult): void {
   const c = colors(process.stderr);
+  for (const s of result.skippedInputs) process.stderr.write(`note: ${s.file}: ${s.reason}; skipped\n`);
   for (const f of result.files) {
     for (const b of f.badRows) process.stderr.write(`${f.file}${b.line !== null ? `:${b.line}` : `: ${b.where}`}: ${b.reason} (skipped)\n`);
   }
@@ -78,7 +79,10 @@ const statusText = (f: IngestResult["files"][number]): string => (f.status === "
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 export function render(result: IngestResult, format: Format, catalog: Catalog): string {
-  if (format === "json") return json({ ...envelope("ingest", catalog, { dryRun: result.dryRun }), db: result.db, files: result.files });
+  if (format === "json") {
+    const skippedFiles = result.skippedInputs.length ? { skippedFiles: result.skippedInputs } : {};
+    return json({ ...envelope("ingest", catalog, { dryRun: result.dryRun }), db: result.db, files: result.files, ...skippedFiles });
+  }
   const head = ["File", "Format", "Ingest", "Rows", "Skipped", "Replaced", "From", "To", "Providers", "Models"];
   const cells = result.files.map((f) => [
     f.file,

@@ -7,7 +7,7 @@ import { roundDecimal } from "../pricing/decimal.js";
 import { csv, type Format, json, markdown, table, usd, usdNumber, usdSigned } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
 import { collectReconcile, type Reconcile, type ReconcileTotals } from "../reconcile/collect.js";
-import { parseInstant, parseTz } from "../report/window.js";
+import { parseWindow, parseTz } from "../report/window.js";
 import { Db } from "../store/db.js";
 
 const cell = (v: string | null) => (v === null ? "—" : usd(v));
@@ -73,7 +73,7 @@ export async function run(o: GlobalOptions & { format?: string; since?: string; 
   const ctx = loadContext(o);
   const tol = z.coerce.number().min(0).safeParse(o.tolerance ?? "5");
   if (!tol.success) throw usageError(`--tolerance expects a percentage (got ${JSON.stringify(o.tolerance)})`);
-  const opts = { since: parseInstant(o.since, "--since"), until: parseInstant(o.until, "--until"), tz: parseTz(o.tz), tolerancePct: tol.data };
+  const opts = { ...parseWindow(o), tz: parseTz(o.tz), tolerancePct: tol.data };
   const db = await Db.open(ctx.dbPath, { readOnly: true });
   try {
     const r = await collectReconcile(db, ctx.catalog, opts);

@@ -5,7 +5,7 @@ import { usageError } from "../errors.js";
 import { collectReport, type ReportQuery } from "../report/collect.js";
 import { parseBy, parseWhere } from "../report/dims.js";
 import { renderReport } from "../report/render.js";
-import { parseInstant, parseTz } from "../report/window.js";
+import { parseInstant, parseTz, parseWindow } from "../report/window.js";
 import { Db } from "../store/db.js";
 
 export interface ReportOptions extends GlobalOptions {
@@ -32,8 +32,7 @@ export function parseReportQuery(o: ReportOptions): ReportQuery {
   if (!source.success) throw usageError(`--source must be billing, requests or auto (got ${JSON.stringify(o.source)})`);
   const q: ReportQuery = {
     by: parseBy(o.by),
-    since: parseInstant(o.since, "--since"),
-    until: parseInstant(o.until, "--until"),
+    ...parseWindow(o),
     where: parseWhere(o.where ?? []),
     top: top ? top.data : null,
     tz: parseTz(o.tz),

@@ -3,7 +3,7 @@ import { compareDec } from "../money.js";
 import { envelope } from "../output/envelope.js";
 import { csv, type Format, json, markdown, pct, table, usd, usdNumber } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
-import { parseInstant, parseTz } from "../report/window.js";
+import { parseWindow, parseTz } from "../report/window.js";
 import { monthly, simulate } from "../sim/simulate.js";
 import { Db } from "../store/db.js";
 import { batch } from "../tactics/batch.js";
@@ -97,7 +97,7 @@ export function renderSavings(r: SavingsResult, format: Format, catalog: Catalog
 
 export async function run(o: GlobalOptions & { format?: string; feature?: string[]; since?: string; until?: string; tz?: string }): Promise<number> {
   const ctx = loadContext(o);
-  const scope = { features: o.feature ?? [], since: parseInstant(o.since, "--since"), until: parseInstant(o.until, "--until"), tz: parseTz(o.tz) };
+  const scope = { features: o.feature ?? [], ...parseWindow(o), tz: parseTz(o.tz) };
   const db = await Db.open(ctx.dbPath, { readOnly: true });
   try {
     const r = await collectSavings(db, ctx.catalog, ctx, scope);

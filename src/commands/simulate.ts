@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { type GlobalOptions, loadContext } from "../context.js";
 import { usageError } from "../errors.js";
-import { parseInstant, parseTz } from "../report/window.js";
+import { parseWindow, parseTz } from "../report/window.js";
 import { renderSim } from "../sim/render.js";
 import { parseSelfHost, selfHost } from "../sim/self-host.js";
 import { monthly, simulate } from "../sim/simulate.js";
@@ -85,7 +85,7 @@ export async function run(o: SimulateOptions): Promise<number> {
   if (tactics.length === 0 && !self) {
     throw usageError("choose at least one tactic", "e.g. --cache exact --route mini --batch auto --prompt-cache --prune 0.3 --output-cap 500; `llmcost savings` tries them all");
   }
-  const scope = { features: o.feature ?? [], since: parseInstant(o.since, "--since"), until: parseInstant(o.until, "--until"), tz: parseTz(o.tz) };
+  const scope = { features: o.feature ?? [], ...parseWindow(o), tz: parseTz(o.tz) };
   const db = await Db.open(ctx.dbPath, { readOnly: true });
   try {
     const result = await simulate(db, ctx.catalog, ctx.config, scope, tactics);

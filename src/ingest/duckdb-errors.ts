@@ -26,8 +26,15 @@ export function readerError(err: unknown): { line?: number; reason: string } {
     reason = "invalid UTF-8";
   } else if (/Maximum line size|maximum_line_size|line size/i.test(msg)) {
     reason = "line too long (over DuckDB's maximum line size)";
+  } else if (/Referenced column "([^"]+)" not found/.test(msg)) {
+    reason = `no column or field "${/Referenced column "([^"]+)"/.exec(msg)![1]}", which this format needs (is it another format? see \`llmcost formats\`)`;
+  } else if (/state machine reached an invalid state|unterminated quote/i.test(msg)) {
+    reason = "not valid CSV here (an unclosed quote, or a delimiter that changes)";
+  } else if (/value (-?nan|-?inf)/i.test(msg)) {
+    reason = `${/value (-?nan|-?inf)/i.exec(msg)![1]} is not a number`;
   } else if (reason === "" && detail.length > 1) {
     reason = detail.find((l) => l !== "") ?? msg;
   }
+  if (reason.trim() === "") reason = "this row could not be read";
   return { line: line !== undefined ? Number(line) : undefined, reason: reason.replace(/\.$/, "") };
 }

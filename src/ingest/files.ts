@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
-import { createReadStream, mkdtempSync, readdirSync, statSync, writeFileSync, openSync, readSync, closeSync } from "node:fs";
+import { accessSync, closeSync, constants, createReadStream, createWriteStream, mkdtempSync, openSync, readdirSync, readSync, realpathSync, rmSync, statSync, type Stats } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { gunzipSync } from "node:zlib";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGunzip, gunzipSync } from "node:zlib";
 import { usageError } from "../errors.js";
 import type { Head } from "../sources/types.js";
 
@@ -12,48 +14,141 @@ export interface InputFile {
   /** Absolute path DuckDB reads. */
   path: string;
   bytes: number;
+  /** Found by walking a directory (not named by the user): a file that is not data is skipped, not fatal. */
+  fromDir: boolean;
+}
+
+/** A file the directory walk passed over, and why (printed as a note, never silent). */
+export interface SkippedInput {
+  file: string;
+  reason: string;
 }
 
 const HEAD_BYTES = 256 * 1024;
 
-/** Expands files, directories (recursively, sorted, hidden files skipped) and `-` (stdin, spooled to a temp file). */
-export async function expandInputs(args: readonly string[]): Promise<InputFile[]> {
+/**
+ * Expands files, directories (recursively, sorted, hidden files skipped, symbolic links followed) and `-` (stdin).
+ * Stdin and pipes (`<(cmd)`) are copied to a private temporary file that is removed when the process ends.
+ */
+export async function expandInputs(args: readonly string[]): Promise<{ files: InputFile[]; skipped: SkippedInput[] }> {
   const out: InputFile[] = [];
+  const skipped: SkippedInput[] = [];
   for (const arg of args) {
     if (arg === "-") {
-      const chunks: Buffer[] = [];
-      for await (const c of process.stdin) chunks.push(c as Buffer);
-      const dir = mkdtempSync(join(tmpdir(), "llmcost-stdin-"));
-      const path = join(dir, "stdin");
-      writeFileSync(path, Buffer.concat(chunks));
-      out.push({ display: "<stdin>", path, bytes: statSync(path).size });
+      out.push(await spool(process.stdin, "<stdin>"));
       continue;
     }
-    let st;
+    let st: Stats;
     try {
       st = statSync(arg);
-    } catch {
-      throw usageError(`${arg}: no such file or directory`);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw usageError(code === "EACCES" ? `${arg}: permission denied` : `${arg}: no such file or directory`);
     }
     if (st.isDirectory()) {
-      const files = walk(arg);
+      const files = walk(arg, new Set([realpathSync(arg)]), skipped);
       if (files.length === 0) throw usageError(`${arg}: directory has no files to ingest`);
-      out.push(...files.map((f) => ({ display: f, path: resolve(f), bytes: statSync(f).size })));
+      out.push(...files.map((f) => ({ display: f, path: resolve(f), bytes: statSync(f).size, fromDir: true })));
+    } else if (st.isFIFO() || st.isCharacterDevice() || st.isSocket()) {
+      out.push(await spool(createReadStream(arg), arg));
     } else {
-      out.push({ display: arg, path: resolve(arg), bytes: st.size });
+      readable(arg);
+      out.push({ display: arg, path: resolve(arg), bytes: st.size, fromDir: false });
     }
   }
-  return out;
+  return { files: out, skipped };
+}
+
+function readable(path: string): void {
+  try {
+    accessSync(path, constants.R_OK);
+  } catch {
+    throw usageError(`${path}: permission denied (cannot read the file)`);
+  }
+}
+
+const spooled: string[] = [];
+let cleanupHooked = false;
+
+/** Copies a stream to a temporary file DuckDB can read more than once; the copy never outlives the process. */
+async function spool(stream: Readable, display: string): Promise<InputFile> {
+  const dir = mkdtempSync(join(tmpdir(), "llmcost-stdin-"));
+  spooled.push(dir);
+  if (!cleanupHooked) {
+    cleanupHooked = true;
+    const clean = () => {
+      for (const d of spooled.splice(0)) rmSync(d, { recursive: true, force: true });
+    };
+    process.once("exit", clean);
+    for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+      process.once(sig, () => {
+        clean();
+        process.exit(128 + (sig === "SIGINT" ? 2 : sig === "SIGTERM" ? 15 : 1));
+      });
+    }
+  }
+  const path = join(dir, "stdin");
+  await pipeline(stream, createWriteStream(path, { mode: 0o600 }));
+  return { display, path, bytes: statSync(path).size, fromDir: false };
 }
 
 /** Database files are never inputs: a directory walk skips them (the database often lives beside the exports). */
 const NOT_INPUT = /\.(duckdb|duckdb\.wal|wal)$/;
 
-function walk(dir: string): string[] {
+function walk(dir: string, seen: Set<string>, skipped: SkippedInput[]): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .filter((e) => !e.name.startsWith(".") && !NOT_INPUT.test(e.name))
     .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.isFile() ? [join(dir, e.name)] : []));
+    .flatMap((e) => {
+      const path = join(dir, e.name);
+      let st: { isDirectory(): boolean; isFile(): boolean };
+      try {
+        st = e.isSymbolicLink() ? statSync(path) : e;
+      } catch {
+        skipped.push({ file: path, reason: "a symbolic link to nothing" });
+        return [];
+      }
+      if (st.isDirectory()) {
+        const real = realpathSync(path);
+        if (seen.has(real)) {
+          skipped.push({ file: path, reason: "a link to a directory already read" });
+          return [];
+        }
+        seen.add(real);
+        return walk(path, seen, skipped);
+      }
+      if (st.isFile()) {
+        readable(path);
+        return [path];
+      }
+      skipped.push({ file: path, reason: "not a regular file" });
+      return [];
+    });
+}
+
+/** Extensions an export or log is saved with; a file with another one, in a directory, that no format reads is not data. */
+export const DATA_EXTENSION = /\.(csv|tsv|json|jsonl|ndjson|log|txt\.gz|gz)$/i;
+
+/**
+ * Reads a gzip file to its end: DuckDB reads a truncated one up to where it stops and says nothing, so half a
+ * download would load as if whole. Throws with the file's name.
+ */
+export async function checkGzip(path: string, display: string): Promise<void> {
+  const fd = openSync(path, "r");
+  const magic = Buffer.alloc(2);
+  readSync(fd, magic, 0, 2, 0);
+  closeSync(fd);
+  if (magic[0] !== 0x1f || magic[1] !== 0x8b) return;
+  try {
+    await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), createGunzip(), async function* (src) {
+      for await (const _ of src) {
+        // discard: only the stream's integrity matters here
+      }
+    });
+  } catch (err) {
+    const why = /unexpected end/i.test(err instanceof Error ? err.message : "") ? "the gzip file is truncated (an interrupted download?)" : "the gzip file is corrupt";
+    throw usageError(`${display}: ${why}; nothing was read from it`, "download or compress it again");
+  }
 }
 
 /** The first bytes of the file, gunzipped when it is gzip (DuckDB reads .gz transparently); null: corrupt gzip. */

@@ -9,7 +9,7 @@ import { REJECTS_TABLE } from "../sources/sql.js";
 import { createModelProviderSql, DEFAULT_LOGS, type LogsConfig, withMappedNames } from "../sources/flat-log.js";
 import { Db } from "../store/db.js";
 import { readerError } from "./duckdb-errors.js";
-import { badJsonDocLine, expandInputs, firstBadJsonLine, type InputFile, sha256File, sniff } from "./files.js";
+import { badJsonDocLine, checkGzip, DATA_EXTENSION, expandInputs, firstBadJsonLine, type InputFile, sha256File, type SkippedInput, sniff } from "./files.js";
 import { billedChecks, billedSelectList, type Check, insertBilledSql, insertUsageSql, locateSql, overlapCondition, usageChecks, usageSelectList, usageTable } from "./load.js";
 
 export interface IngestRequest {
@@ -74,6 +74,8 @@ export interface IngestResult {
   db: string;
   dryRun: boolean;
   files: FileSummary[];
+  /** Files a directory walk passed over (not data, links to nothing), each with why. */
+  skippedInputs: SkippedInput[];
 }
 
 /** Thrown inside the transaction to roll a dry run back while keeping its summary. */
@@ -89,14 +91,26 @@ interface Planned {
   source: SourceFile;
 }
 
-/** Detects every file first, so an unknown format fails before anything is written. */
-function plan(inputs: InputFile[], format: string | undefined, skipBadRows: boolean, options: SourceOptions, logs: LogsConfig): Planned[] {
+/**
+ * Detects every file first, so an unknown format fails before anything is written. A file found in a directory whose
+ * name says it is not data (README.md, notes.txt) and that no format reads is skipped with a note instead.
+ */
+function plan(inputs: InputFile[], format: string | undefined, skipBadRows: boolean, options: SourceOptions, logs: LogsConfig, skippedInputs: SkippedInput[]): Planned[] {
   const forced = format === undefined ? undefined : adapterByName(format);
   if (format !== undefined && !forced) throw usageError(`unknown --format ${format}`, "run `llmcost formats` to list them");
-  const sniffed = inputs.map((input) => {
+  const notData = (input: InputFile) => input.fromDir && !DATA_EXTENSION.test(input.path);
+  const sniffed = inputs.flatMap((input) => {
     const s = sniff(input.path);
+    if (!s.ok && notData(input)) {
+      skippedInputs.push({ file: input.display, reason: "not a data file" });
+      return [];
+    }
     if (!s.ok) throw usageError(`${input.display}:${s.line}: ${s.reason}`);
-    return { input, head: s.head };
+    if (!forced && notData(input) && !detectAdapter(s.head) && !detectAdapter(withMappedNames(s.head, logs.fields))) {
+      skippedInputs.push({ file: input.display, reason: "not a data file" });
+      return [];
+    }
+    return [{ input, head: s.head }];
   });
   return sniffed.map(({ input, head }) => {
     const adapter = forced ?? detectAdapter(head) ?? detectAdapter(withMappedNames(head, logs.fields));
@@ -113,9 +127,11 @@ function plan(inputs: InputFile[], format: string | undefined, skipBadRows: bool
 }
 
 export async function ingest(req: IngestRequest): Promise<IngestResult> {
-  const inputs = await expandInputs(req.inputs);
+  const { files: inputs, skipped: skippedInputs } = await expandInputs(req.inputs);
   if (inputs.length === 0) throw usageError("nothing to ingest", "pass one or more files, directories or -");
-  const planned = plan(inputs, req.format, req.skipBadRows === true, req.sourceOptions ?? {}, req.logs ?? DEFAULT_LOGS);
+  const planned = plan(inputs, req.format, req.skipBadRows === true, req.sourceOptions ?? {}, req.logs ?? DEFAULT_LOGS, skippedInputs);
+  if (planned.length === 0) throw usageError(`nothing to ingest: no data files in ${req.inputs.join(", ")}`, "pass exports (CSV, JSON) or request logs (JSON Lines, CSV)");
+  for (const p of planned) await checkGzip(p.input.path, p.input.display);
   const tag = compileTagPattern(req.tagPattern);
   const db = await Db.open(req.dbPath, { readOnly: false, inMemoryIfMissing: req.dryRun });
   const files: FileSummary[] = [];
@@ -140,7 +156,7 @@ export async function ingest(req: IngestRequest): Promise<IngestResult> {
   } finally {
     db.close();
   }
-  return { db: req.dbPath, dryRun: req.dryRun, files };
+  return { db: req.dbPath, dryRun: req.dryRun, files, skippedInputs };
 }
 
 const emptySummary = (p: Planned, sha: string): FileSummary => ({
@@ -371,6 +387,12 @@ async function loadFile(
 
   if (dups > 0) stats = await db.one<FileStats>(statsSql(false), all);
   const rows = Number(stats?.rows ?? 0);
+  // A forced format that reads nothing from a file is the wrong format: recording it would make the right one
+  // "already ingested" later.
+  if (rows === 0 && replaced === 0 && badRows.length === 0 && req.format !== undefined) {
+    const left = skipped.length ? ` (left out: ${skipped.map((k) => `${k.rows} ${k.reason}`).join("; ")})` : "";
+    throw usageError(`${p.input.display}: read as ${adapter.name}, this file gives no rows${left}`, "check --format, or leave it out to detect the format");
+  }
   const summary = emptySummary(p, await shaPending);
   await db.run(
     `INSERT INTO ingests VALUES ($id, $path, $sha, $bytes, $format, $kind, $read, $rows, $skipped, $replaced,

@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, statSync, writeFileSync } from "node:fs";
+import { accessSync, appendFileSync, constants, existsSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { usageError } from "../errors.js";
 
@@ -16,7 +16,32 @@ export function ensureWritable(path: string, flag: string): void {
 
 export function writeOutput(path: string, data: string, flag: string): void {
   ensureWritable(path, flag);
-  writeFileSync(path, data);
+  write(() => writeFileSync(path, data), path, flag);
+}
+
+/** Appends (the GitHub step summary is shared by every step of a job). */
+export function appendOutput(path: string, data: string, label: string): void {
+  if (existsSync(path) && statSync(path).isDirectory()) throw usageError(`${label} ${path}: is a directory`);
+  write(() => appendFileSync(path, data), path, label);
+}
+
+const WHY: Record<string, string> = {
+  ENOSPC: "the disk is full",
+  EDQUOT: "the disk quota is exhausted",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EROFS: "a read-only file system",
+  EISDIR: "is a directory",
+  ENOENT: "the file cannot be created there",
+};
+
+function write(fn: () => void, path: string, label: string): void {
+  try {
+    fn();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? "";
+    throw usageError(`${label} ${path}: cannot write: ${WHY[code] ?? (code || "write failed")}`);
+  }
 }
 
 /** An output directory: an existing writable directory, or one that can be created. */

@@ -37,7 +37,7 @@ export interface RateRow {
 
 type Rates = Omit<RateRow, "model_id" | "provider" | "valid_from" | "valid_to" | "mode">;
 
-const FAR_FUTURE = "9999-12-31";
+const FAR_FUTURE = "infinity"; // DuckDB TIMESTAMP: after every date, so --pricing-as-of 9999-12-31 still has the current prices
 
 /**
  * Resolves one epoch into the rates of each mode it has. The rules (documented in the README):

@@ -1,4 +1,5 @@
-import { existsSync } from "node:fs";
+import { existsSync, linkSync, readdirSync, rmSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { createRequire } from "node:module";
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from "@duckdb/node-api";
 import { ExitError, usageError } from "../errors.js";
@@ -51,6 +52,7 @@ export class Db {
     if (opts.readOnly && !exists) {
       throw usageError(`database not found: ${path}`, "run `llmcost ingest <files>` first, or pass --db PATH");
     }
+    if (!exists && !opts.readOnly && !opts.inMemoryIfMissing) await Db.create(path);
     const target = !exists && opts.inMemoryIfMissing ? ":memory:" : path;
     let instance: DuckDBInstance;
     try {
@@ -71,6 +73,43 @@ export class Db {
       if (shadow) await db.run(shadow);
     }
     return db;
+  }
+
+  /**
+   * A new database is built beside its path, migrated and checkpointed, then linked into place: a kill during the
+   * first ingest can leave no half-made file (DuckDB 1.5 cannot replay a WAL holding the migrations' type changes).
+   * link() never replaces a file, so two processes creating one database at once cannot lose each other's work.
+   */
+  private static async create(path: string): Promise<void> {
+    const prefix = `.${basename(path)}.creating-`;
+    const tmp = join(dirname(path), `${prefix}${process.pid}`);
+    // What a killed creator left behind (its process is gone) goes too.
+    for (const f of readdirSync(dirname(path))) {
+      const pid = f.startsWith(prefix) ? Number.parseInt(f.slice(prefix.length), 10) : NaN;
+      if (Number.isInteger(pid) && (pid === process.pid || !alive(pid))) rmSync(join(dirname(path), f), { force: true });
+    }
+    let instance: DuckDBInstance;
+    try {
+      instance = await duckdb.DuckDBInstance.create(tmp);
+    } catch (err) {
+      throw translateOpenError(path, err);
+    }
+    try {
+      const conn = await instance.connect();
+      const db = new Db(path, instance, conn);
+      await db.migrate();
+      conn.closeSync();
+    } finally {
+      instance.closeSync();
+    }
+    try {
+      linkSync(tmp, path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw translateOpenError(path, err);
+    } finally {
+      rmSync(tmp, { force: true });
+      rmSync(`${tmp}.wal`, { force: true });
+    }
   }
 
   close(): void {
@@ -110,18 +149,42 @@ export class Db {
   }
 
   private async migrate(): Promise<void> {
+    const tables = await this.all<{ name: string }>(
+      "SELECT table_name AS name FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = 'main'",
+    );
+    if (tables.length > 0 && !tables.some((t) => t.name === "schema_migrations")) {
+      throw usageError(
+        `${this.path} is a DuckDB database that llmcost did not create; llmcost leaves it as it is`,
+        "pass another --db PATH for llmcost's own database",
+      );
+    }
     await this.conn.run(
       "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)",
     );
     const done = new Set(
       (await this.all<{ version: string }>("SELECT version FROM schema_migrations")).map((r) => Number(r.version)),
     );
+    this.refuseNewer(Math.max(0, ...done));
+    let ran = false;
     for (const m of MIGRATIONS) {
       if (done.has(m.version)) continue;
       await this.transaction(async () => {
         await this.conn.run(m.sql);
         await this.run("INSERT INTO schema_migrations VALUES ($1, now()::TIMESTAMP)", [m.version]);
       });
+      ran = true;
+    }
+    // Out of the WAL at once: a kill before the next checkpoint must not leave type changes to replay.
+    if (ran) await this.conn.run("CHECKPOINT");
+  }
+
+  private refuseNewer(version: number): void {
+    const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+    if (version > latest) {
+      throw usageError(
+        `${this.path} was written by a newer llmcost (schema v${version}; this one knows up to v${latest}); nothing was read or changed`,
+        "upgrade llmcost to read it",
+      );
     }
   }
 
@@ -133,6 +196,7 @@ export class Db {
     if (!row || row.v === null) {
       throw usageError(`${this.path} is not an llmcost database`, "run `llmcost ingest <files>` to create one");
     }
+    this.refuseNewer(Number(row.v));
     if (Number(row.v) < latest) {
       throw usageError(
         `${this.path} uses an older schema (v${row.v}, current v${latest})`,
@@ -145,13 +209,29 @@ export class Db {
 function translateOpenError(path: string, err: unknown): ExitError {
   const msg = err instanceof Error ? err.message : String(err);
   const pid = /PID (\d+)/i.exec(msg)?.[1];
-  if (/lock/i.test(msg)) {
+  if (/could not set lock|conflicting lock/i.test(msg)) {
     return usageError(
       `database is in use by another llmcost process (pid ${pid ?? "unknown"}): ${path}`,
       "wait for it to finish, or use another --db",
     );
   }
-  return usageError(`cannot open database ${path}: ${firstLine(msg)}`);
+  if (/not a valid DuckDB database|Failure while replaying WAL|INTERNAL Error|Corrupt/i.test(msg)) {
+    return usageError(`${path} is damaged or not a DuckDB database; llmcost left it as it is`, "restore it from a copy, or pass another --db PATH");
+  }
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "EACCES" || code === "EPERM" || /Permission denied|Read-only file system/i.test(msg)) {
+    return usageError(`cannot write the database ${path}: permission denied (or a read-only file system)`, "pass --db with a path you can write");
+  }
+  return usageError(`cannot open database ${path}: ${firstLine(msg).replace(/^[A-Za-z ]+Error: /, "")}`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 export function firstLine(s: string): string {
