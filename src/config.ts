@@ -60,7 +60,12 @@ export const Config = z.strictObject({
       fields: z.partialRecord(z.enum(LOG_FIELDS), z.string().min(1)).default({}),
     })
     .optional(),
-  tactics: z.record(z.string(), z.unknown()).optional(),
+  /** Tactic defaults: `promptCache.prefixShare`, the share of input that is a repeated prefix (0–1, default 0.5). */
+  tactics: z
+    .strictObject({
+      promptCache: z.strictObject({ prefixShare: z.number().min(0).max(1).optional() }).optional(),
+    })
+    .optional(),
   sources: z
     .strictObject({
       otel: z

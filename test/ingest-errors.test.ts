@@ -134,7 +134,7 @@ test("overlapping provider buckets from two exports are not double counted", asy
   copyFileSync(join(ROOT, "fixtures/formats/openai-usage.csv"), first);
   // A later export: the same 2025-10-05 bucket (identical key) plus a new day.
   const lines = (await import("node:fs")).readFileSync(first, "utf8").split("\n");
-  writeFileSync(second, [lines[0], lines[1], lines[1]!.replaceAll("2025-10-05", "2025-10-08").replace("1759622400,1759708800", "1759881600,1759968000")].join("\n") + "\n");
+  writeFileSync(second, [lines[0], lines[1], lines[1]!.replaceAll("2025-10-06", "2025-10-09").replaceAll("2025-10-05", "2025-10-08").replace("1759622400,1759708800", "1759881600,1759968000")].join("\n") + "\n");
   assert.equal(cli(["ingest", "--db", db, first]).code, 0);
   const r = cli(["ingest", "--db", db, second]);
   assert.equal(r.code, 0, r.stderr);

@@ -36,8 +36,8 @@ export function defaultTactics(catalog: Catalog, prefixShare: number): Tactic[] 
 }
 
 export async function collectSavings(db: Db, catalog: Catalog, ctx: ReturnType<typeof loadContext>, scope: Parameters<typeof simulate>[3]): Promise<SavingsResult> {
-  const t = (ctx.config.tactics ?? {}) as Record<string, Record<string, unknown> | undefined>;
-  const tactics = defaultTactics(catalog, Number(t.promptCache?.prefixShare ?? 0.5));
+  const t = ctx.config.tactics ?? {};
+  const tactics = defaultTactics(catalog, t.promptCache?.prefixShare ?? 0.5);
   const opportunities: Opportunity[] = [];
   const notes: string[] = [];
   let base: Awaited<ReturnType<typeof simulate>> | null = null;

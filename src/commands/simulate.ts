@@ -57,7 +57,7 @@ export function parsePrune(values: readonly string[]): { feature: string | null;
 /** Flags → tactics in playbook order: cache, route, batch, prompt-cache, prune, output-cap. */
 export function buildTactics(o: SimulateOptions, ctx: ReturnType<typeof loadContext>): Tactic[] {
   const tactics: Tactic[] = [];
-  const t = (ctx.config.tactics ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  const t = ctx.config.tactics ?? {};
   if (o.cache !== undefined) {
     const ttl = o.ttl === undefined ? 3600 : parsePositiveInt(o.ttl, "--ttl");
     if (o.cache === "exact") tactics.push(exactCache(ttl));

@@ -139,6 +139,11 @@ export async function ingest(req: IngestRequest): Promise<IngestResult> {
     // Row order inside the table doesn't matter to llmcost, and not preserving it lets DuckDB insert in parallel
     // (about 1.5x faster). The error path turns it back on to number lines.
     await db.run("SET preserve_insertion_order = false");
+    // DuckDB's regexes are RE2: no lookaround or backreferences. Said of the config, not of the first input file.
+    await db.run("SELECT regexp_matches('', $1)", [tag.re2]).catch((err: unknown) => {
+      const why = (err instanceof Error ? err.message : "").replace(/^[A-Za-z ]+Error: /, "").replace(/^Pattern failed to parse: /, "");
+      throw usageError(`tags.pattern is not a regex DuckDB can run (${why.split("\n")[0]})`, "RE2 syntax: no lookahead, lookbehind or backreferences");
+    });
     await installPricing(db, req.catalog);
     await installIngestPricing(db);
     await db.run(createModelProviderSql);
@@ -383,6 +388,20 @@ async function loadFile(
       ),
     );
     if (dups > 0) skipped.push({ reason: "request_id already ingested", rows: dups });
+    // The same request logged twice in one file (a retry's log line, a concatenated log) is one request: the first
+    // line is kept. Checked first, so a file without repeats pays one aggregate.
+    const repeats = await db.one<{ n: string }>(`SELECT count(request_id) - count(DISTINCT request_id) AS n FROM ${table} WHERE ingest_id = $1`, [id]);
+    if (Number(repeats?.n ?? 0) > 0) {
+      const n = count(
+        await db.all(
+          `DELETE FROM ${table} WHERE ingest_id = $1 AND request_id IS NOT NULL
+             AND rowid NOT IN (SELECT min(rowid) FROM ${table} WHERE ingest_id = $1 AND request_id IS NOT NULL GROUP BY request_id)`,
+          [id],
+        ),
+      );
+      skipped.push({ reason: "request_id repeated in this file", rows: n });
+      dups += n;
+    }
   }
 
   if (dups > 0) stats = await db.one<FileStats>(statsSql(false), all);

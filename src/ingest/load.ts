@@ -200,6 +200,10 @@ export function usageChecks(): Check[] {
     { sql: "ts IS NULL", reason: "missing or unparseable timestamp" },
     // A day of slack for clock skew and time zones; anything later is a typo or a bad clock.
     { sql: "ts > CAST($now AS TIMESTAMP) + INTERVAL 1 DAY", reason: "timestamp is in the future" },
+    // No LLM API bills anything before 2020: a timestamp of 1970 (epoch 0), year 1 or a placeholder is a bad value.
+    { sql: "ts < TIMESTAMP '2020-01-01'", reason: "timestamp is before 2020 (epoch 0, a unit mix-up or a placeholder date)" },
+    { sql: "bucket_end < ts", reason: "the bucket ends before it starts" },
+    { sql: "latency_ms < 0", reason: "latency is negative" },
     // Before the token checks: this sentinel is negative too, and has its own reason.
     cachedExceedsCheck,
     ...TOKEN_COLUMNS.map((t) => ({ sql: t === "input_tokens" ? `${t} < 0 AND ${t} <> ${CACHED_EXCEEDS_INPUT}` : `${t} < 0`, reason: `${t.replaceAll("_", " ")} is not a non-negative integer below 10^15`, any: `min(${t}) < 0` })),
@@ -210,6 +214,8 @@ export function billedChecks(): Check[] {
   return [
     { sql: "ts IS NULL", reason: "missing or unparseable date" },
     { sql: "ts > CAST($now AS TIMESTAMP) + INTERVAL 1 DAY", reason: "date is in the future" },
+    { sql: "ts < TIMESTAMP '2020-01-01'", reason: "date is before 2020 (epoch 0, a unit mix-up or a placeholder date)" },
+    { sql: "bucket_end < ts", reason: "the bucket ends before it starts" },
     { sql: "amount_usd IS NULL", reason: "amount is not a decimal number" },
   ];
 }

@@ -70,6 +70,12 @@ export function loadCatalog(
     const parsed = Overrides.safeParse(o);
     if (!parsed.success) throw usageError(`${label}: invalid pricing overrides: ${issues(parsed.error)}`);
     checkAliases(parsed.data.models, (m) => `${label}: models[${parsed.data.models.indexOf(m)}]`);
+    // An override replaces a built-in model, but one file defining a model twice is a typo: which one was meant?
+    const first = new Map<string, number>();
+    parsed.data.models.forEach((m, j) => {
+      if (first.has(m.id)) throw usageError(`${label}: models[${j}]: model ${m.id} is already defined at models[${first.get(m.id)}]`, "merge its prices into one entry (one epoch per effective_from)");
+      first.set(m.id, j);
+    });
     for (const m of parsed.data.models) models.set(m.id, { ...m, origin: "override" });
     discounts.push(...parsed.data.discounts);
   });

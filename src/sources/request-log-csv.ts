@@ -91,7 +91,7 @@ export const requestLogCsv: UsageAdapter = {
       batch: header.includes("batch") ? bool(ident("batch")) : undefined,
       service_tier: opt("service_tier"),
       status: opt("status"),
-      latency_ms: lat ? `CASE WHEN ${lat} >= 0 THEN round(${lat})::BIGINT END` : undefined,
+      latency_ms: lat ? `round(${lat})::BIGINT` : undefined,
       prompt_hash: header.includes("prompt_hash") ? ident("prompt_hash") : undefined,
       request_id: opt("request_id") ?? (header.includes("id") ? ident("id") : undefined),
       reported_cost_usd: cost ? money(cost) : undefined,

@@ -110,7 +110,7 @@ export const requestLogJsonl: UsageAdapter = {
       batch: `(${bool("batch")} OR coalesce(lower(coalesce(${pick("service_tier", m)}, ${obj.service_tier})) = 'batch', false))`,
       service_tier: `coalesce(${pick("service_tier", m)}, ${text("response.service_tier")}, ${obj.service_tier})`,
       status: pick("status", m),
-      latency_ms: `CASE WHEN ${m.latency_ms !== undefined ? jsonNumber(m.latency_ms) : "latency_ms"} >= 0 THEN round(${m.latency_ms !== undefined ? jsonNumber(m.latency_ms) : "latency_ms"})::BIGINT END`,
+      latency_ms: `round(${m.latency_ms !== undefined ? jsonNumber(m.latency_ms) : "latency_ms"})::BIGINT`,
       prompt_hash: `coalesce(${text("prompt_hash")}, md5(prompt))`,
       prompt_sig: promptSig("prompt"),
       prompt_emb: embeddingList("embedding"),

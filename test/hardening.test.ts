@@ -1,0 +1,265 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { gzipSync } from "node:zlib";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { checksum, cli, FIXTURES, query, ROOT, tmp } from "./helpers.js";
+
+const BIN = join(ROOT, "bin", "llmcost.js");
+const HEADER = "timestamp,model,user,input_tokens,output_tokens,request_id";
+const line = (i: number) => `2025-10-20T08:${String(i % 60).padStart(2, "0")}:00Z,gpt-4o-mini,a1b2c3d4e5f6:chat,${100 + (i % 7)},20,req-${i}`;
+
+async function bigCsv(path: string, n: number): Promise<void> {
+  const out = createWriteStream(path);
+  out.write(`${HEADER}\n`);
+  for (let i = 0; i < n; i += 10_000) {
+    const chunk = Array.from({ length: Math.min(10_000, n - i) }, (_, j) => line(i + j)).join("\n");
+    if (!out.write(`${chunk}\n`)) await new Promise<void>((r) => out.once("drain", () => r()));
+  }
+  await new Promise<void>((r) => out.end(() => r()));
+}
+
+/** Starts an ingest and kills it with `signal` after `ms`; resolves when the process is gone. */
+function killedIngest(args: string[], ms: number, signal: NodeJS.Signals): Promise<void> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, "ingest", ...args], { env: { PATH: process.env.PATH ?? "", TZ: "UTC", NO_COLOR: "1", LLMCOST_NOW: "2026-11-24T12:00:00Z" }, stdio: "ignore" });
+    const timer = setTimeout(() => child.kill(signal), ms);
+    child.on("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+test("kill -9 or SIGINT at any point of a first or a later ingest: the database always opens and the next ingest completes it", async () => {
+  const dir = tmp();
+  const file = join(dir, "big.csv");
+  await bigCsv(file, 100_000);
+  const later = join(dir, "later.csv");
+  writeFileSync(later, `${HEADER}\n${line(1).replace("req-1", "other-1")}\n`);
+  const outcomes: string[] = [];
+  for (const [i, ms] of [150, 450, 900, 1500].entries()) {
+    for (const signal of ["SIGKILL", "SIGINT"] as const) {
+      const db = join(dir, `t-${i}-${signal}.duckdb`);
+      // A first ingest, killed.
+      await killedIngest(["--db", db, file], ms, signal);
+      const opened = cli(["report", "--db", db, "--format", "json"]);
+      assert.ok(opened.code === 0 || (opened.code === 2 && /database not found/.test(opened.stderr)), `${ms} ms ${signal}: ${opened.stderr}`);
+      outcomes.push(opened.code === 0 ? "loaded" : "absent");
+      // A later ingest into it, killed too.
+      assert.equal(cli(["ingest", "--db", db, later]).code, 0);
+      await killedIngest(["--db", db, file], ms, signal);
+      const again = cli(["ingest", "--db", db, file]);
+      assert.equal(again.code, 0, again.stderr);
+      const rows = await query(db, "SELECT count(*)::INT AS n FROM usage");
+      assert.deepEqual(rows, [{ n: 100_001 }], `${ms} ms ${signal}`);
+    }
+  }
+  // Never a file that no command can open; whether the kill landed before or after the commit varies with the machine.
+  assert.ok(outcomes.every((o) => o === "loaded" || o === "absent"));
+  assert.deepEqual(readdirSync(dir).filter((f) => f.includes(".creating-")), [], "no half-made database is left behind");
+});
+
+test("a database from a newer llmcost, a DuckDB file llmcost did not make, and a damaged file are refused and left as they are", async () => {
+  const dir = tmp();
+  const newer = join(dir, "newer.duckdb");
+  assert.equal(cli(["ingest", "--db", newer, "fixtures/formats/requests.csv"]).code, 0);
+  let inst = await DuckDBInstance.create(newer);
+  let conn = await inst.connect();
+  await conn.run("INSERT INTO schema_migrations VALUES (999, now()::TIMESTAMP)");
+  conn.closeSync();
+  inst.closeSync();
+  const before = await checksum(newer);
+  for (const args of [["report"], ["ingest", "fixtures/formats/openrouter.csv"]]) {
+    const r = cli([...args, "--db", newer]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /newer llmcost \(schema v999; this one knows up to v\d+\)/);
+  }
+  assert.equal(await checksum(newer), before);
+
+  const foreign = join(dir, "foreign.duckdb");
+  inst = await DuckDBInstance.create(foreign);
+  conn = await inst.connect();
+  await conn.run("CREATE TABLE invoices (id INTEGER)");
+  conn.closeSync();
+  inst.closeSync();
+  const r = cli(["ingest", "--db", foreign, "fixtures/formats/requests.csv"]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /is a DuckDB database that llmcost did not create/);
+  assert.deepEqual(await query(foreign, "SELECT table_name FROM information_schema.tables ORDER BY 1"), [{ table_name: "invoices" }]);
+
+  const damaged = join(dir, "damaged.duckdb");
+  writeFileSync(damaged, Buffer.alloc(20_000, 7));
+  const d = cli(["report", "--db", damaged]);
+  assert.equal(d.code, 2);
+  assert.match(d.stderr, /damaged\.duckdb is damaged or not a DuckDB database/);
+  assert.doesNotMatch(d.stderr, /in use/);
+});
+
+test("an empty --db or LLMCOST_DB is an error, never an in-memory database", () => {
+  const dir = tmp();
+  for (const r of [cli(["ingest", "--db", "", "fixtures/formats/requests.csv"]), cli(["ingest", "fixtures/formats/requests.csv"], { env: { LLMCOST_DB: "" }, cwd: dir })]) {
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--db is empty|LLMCOST_DB is set but empty/);
+  }
+  assert.deepEqual(readdirSync(dir), []);
+});
+
+test("a truncated gzip file is refused whole; stdin leaves no copy behind; pipes are read", async () => {
+  const dir = tmp();
+  const db = join(dir, "t.duckdb");
+  const gz = gzipSync(readFileSync(join(FIXTURES, "demo", "requests.jsonl")));
+  writeFileSync(join(dir, "cut.jsonl.gz"), gz.subarray(0, Math.floor(gz.length / 2)));
+  const r = cli(["ingest", "--db", db, join(dir, "cut.jsonl.gz")]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /cut\.jsonl\.gz: the gzip file is truncated/);
+  assert.equal(existsSync(db), false);
+
+  const spool = join(dir, "tmp");
+  mkdirSync(spool);
+  const s = cli(["ingest", "--db", db, "-"], { input: readFileSync(join(FIXTURES, "formats", "requests.csv"), "utf8"), env: { TMPDIR: spool } });
+  assert.equal(s.code, 0, s.stderr);
+  assert.deepEqual(readdirSync(spool), [], "the copy of stdin is removed");
+  assert.deepEqual(await query(db, "SELECT count(*)::INT AS n FROM usage"), [{ n: 3 }]);
+});
+
+test("a directory: notes and READMEs are skipped with a note, symbolic links are followed, broken ones named", async () => {
+  const dir = tmp();
+  const data = join(dir, "exports");
+  mkdirSync(join(data, "sub"), { recursive: true });
+  copyFileSync(join(FIXTURES, "formats", "openrouter.csv"), join(data, "openrouter.csv"));
+  writeFileSync(join(data, "README.md"), "# Exports\n\nDownloaded from the consoles on 2026-11-30.\n");
+  writeFileSync(join(data, "notes.txt"), "ask finance about the October invoice\n");
+  symlinkSync(join(FIXTURES, "formats", "requests.csv"), join(data, "sub", "requests.csv"));
+  symlinkSync(join(dir, "nowhere.csv"), join(data, "gone.csv"));
+  const db = join(dir, "t.duckdb");
+  const r = cli(["ingest", "--db", db, "--output", "csv", data]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(
+    r.stderr.split(dir).join("<tmp>"),
+    [
+      "note: <tmp>/exports/gone.csv: a symbolic link to nothing; skipped",
+      "note: <tmp>/exports/notes.txt: not a data file; skipped",
+      "note: <tmp>/exports/README.md: not a data file; skipped",
+      "",
+    ].join("\n"),
+  );
+  assert.deepEqual(await query(db, "SELECT source_format::VARCHAR AS f, count(*)::INT AS n FROM usage GROUP BY 1 ORDER BY 1"), [
+    { f: "openrouter-csv", n: 2 },
+    { f: "request-log-csv", n: 3 },
+  ]);
+  // Named on the command line, a file that is not data is still an error.
+  const named = cli(["ingest", "--db", db, join(data, "notes.txt")]);
+  assert.equal(named.code, 2);
+});
+
+test("the same request_id twice in one file is one request; implausible values are bad rows with their line", async () => {
+  const dir = tmp();
+  const db = join(dir, "t.duckdb");
+  const file = join(dir, "dup.csv");
+  writeFileSync(file, `${HEADER}\n${line(1)}\n${line(2)}\n${line(1)}\n`);
+  const r = cli(["ingest", "--db", db, "--format", "request-log-csv", "--output", "json", file]);
+  assert.equal(r.code, 0, r.stderr);
+  const f = JSON.parse(r.stdout).files[0];
+  assert.equal(f.rows, 2);
+  assert.deepEqual(f.skipped, [{ reason: "request_id repeated in this file", rows: 1 }]);
+  assert.deepEqual(await query(db, "SELECT count(*)::INT AS n, sum(input_tokens)::INT AS i FROM usage"), [{ n: 2, i: 101 + 102 }]);
+
+  const cases: [string, string, RegExp][] = [
+    ["epoch0.csv", `timestamp,model,input_tokens,output_tokens\n2025-10-20T08:00:00Z,gpt-4o,1,1\n1970-01-01T00:00:00Z,gpt-4o,1,1\n`, /epoch0\.csv:3: timestamp is before 2020/],
+    ["latency.csv", `timestamp,model,input_tokens,output_tokens,latency_ms\n2025-10-20T08:00:00Z,gpt-4o,1,1,-5\n`, /latency\.csv:2: latency is negative/],
+  ];
+  const before = await checksum(db);
+  for (const [name, body, re] of cases) {
+    writeFileSync(join(dir, name), body);
+    const b = cli(["ingest", "--db", db, join(dir, name)]);
+    assert.equal(b.code, 2, name);
+    assert.match(b.stderr, re);
+  }
+  assert.equal(await checksum(db), before);
+});
+
+test("a forced --format that reads nothing is exit 2 and not recorded, so the right ingest then works", async () => {
+  const dir = tmp();
+  const db = join(dir, "t.duckdb");
+  const wrong = cli(["ingest", "--db", db, "--format", "openai-batch-output", "fixtures/formats/requests-openai.jsonl"]);
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.stderr, /read as openai-batch-output, this file gives no rows/);
+  const missing = cli(["ingest", "--db", db, "--format", "openai-usage-csv", "fixtures/formats/requests.csv"]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /requests\.csv: no column or field "num_model_requests", which this format needs/);
+  assert.doesNotMatch(missing.stderr, /Referenced column|FROM clause/);
+  const right = cli(["ingest", "--db", db, "--output", "json", "fixtures/formats/requests-openai.jsonl"]);
+  assert.equal(right.code, 0, right.stderr);
+  assert.ok(JSON.parse(right.stdout).files[0].rows > 0);
+});
+
+test("a closed pipe ends the command quietly with 0", async () => {
+  const dir = tmp();
+  const db = join(dir, "t.duckdb");
+  assert.equal(cli(["ingest", "--db", db, "fixtures/demo/requests.jsonl"]).code, 0);
+  const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [BIN, "report", "--db", db, "--by", "user", "--format", "csv"], { env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" } });
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.stdout.once("data", () => child.stdout.destroy());
+    child.on("exit", (c) => resolve({ code: c, stderr: err }));
+  });
+  assert.equal(stderr, "");
+  assert.equal(code, 0);
+});
+
+test("dates that do not exist, reversed ranges and compact dates", () => {
+  const dir = tmp();
+  const db = join(dir, "t.duckdb");
+  assert.equal(cli(["ingest", "--db", db, "fixtures/demo/requests.jsonl"]).code, 0);
+  for (const [args, re] of [
+    [["--since", "2025-02-30"], /--since is not a real date \(got "2025-02-30"\)/],
+    [["--pricing-as-of", "2025-02-30"], /--pricing-as-of is not a real date/],
+    [["--since", "2025-11-10", "--until", "2025-11-01"], /--until 2025-11-01 is not after --since 2025-11-10/],
+  ] as const) {
+    const r = cli(["report", "--db", db, ...args]);
+    assert.equal(r.code, 2, args.join(" "));
+    assert.match(r.stderr, re);
+  }
+  const compact = cli(["report", "--db", db, "--since", "20251101", "--until", "20251105", "--format", "json"]);
+  const iso = cli(["report", "--db", db, "--since", "2025-11-01", "--until", "2025-11-05", "--format", "json"]);
+  assert.equal(compact.code, 0, compact.stderr);
+  assert.equal(compact.stdout, iso.stdout);
+  // A date after every price epoch prices at the newest rates, never unpriced.
+  const far = JSON.parse(cli(["report", "--db", db, "--pricing-as-of", "9999-12-31", "--format", "json"]).stdout);
+  const today = JSON.parse(cli(["report", "--db", db, "--pricing-as-of", "2026-11-24", "--format", "json"]).stdout);
+  assert.equal(far.totals.cost_usd, today.totals.cost_usd);
+  assert.notEqual(Number(far.totals.cost_usd), 0);
+});
+
+test("config, overrides and output paths: each mistake names its key or file, exit 2", () => {
+  const dir = tmp();
+  const db = join(dir, "t.duckdb");
+  assert.equal(cli(["ingest", "--db", db, "fixtures/demo/requests.jsonl"]).code, 0);
+  writeFileSync(join(dir, "share.json"), JSON.stringify({ tactics: { promptCache: { prefixShare: 5 } } }));
+  const s = cli(["savings", "--db", db, "--config", join(dir, "share.json")]);
+  assert.equal(s.code, 2);
+  assert.match(s.stderr, /tactics\.promptCache\.prefixShare: Too big/);
+
+  const model = (input: number) => ({ id: "acme-llm", provider: "openai", prices: [{ effective_from: "2025-01-01", input, output: 2 }] });
+  writeFileSync(join(dir, "twice.json"), JSON.stringify({ models: [model(1), model(3)] }));
+  const o = cli(["report", "--db", db, "--pricing", join(dir, "twice.json")]);
+  assert.equal(o.code, 2);
+  assert.match(o.stderr, /twice\.json: models\[1\]: model acme-llm is already defined at models\[0\]/);
+
+  writeFileSync(join(dir, "re2.json"), JSON.stringify({ tags: { pattern: "^(?<user>[0-9a-f]{12})(?=:):(?<feature>.+)$" } }));
+  const t = cli(["ingest", "--db", db, "--config", join(dir, "re2.json"), "fixtures/formats/requests.csv"]);
+  assert.equal(t.code, 2);
+  assert.match(t.stderr, /^llmcost: tags\.pattern is not a regex DuckDB can run/);
+  assert.doesNotMatch(t.stderr, /requests\.csv/);
+
+  const full = cli(["budget", "--db", db, "--max-daily", "1000", "--max-age", "1000d", "--summary", "/dev/full"]);
+  assert.equal(full.code, 2);
+  assert.match(full.stderr, /--summary \/dev\/full: cannot write: the disk is full/);
+  const summaryDir = cli(["budget", "--db", db, "--max-daily", "1000", "--max-age", "1000d"], { env: { GITHUB_STEP_SUMMARY: dir } });
+  assert.equal(summaryDir.code, 2);
+  assert.match(summaryDir.stderr, /GITHUB_STEP_SUMMARY .*: is a directory/);
+});
