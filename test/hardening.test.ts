@@ -263,3 +263,39 @@ test("config, overrides and output paths: each mistake names its key or file, ex
   assert.equal(summaryDir.code, 2);
   assert.match(summaryDir.stderr, /GITHUB_STEP_SUMMARY .*: is a directory/);
 });
+
+test("--skip-bad-rows on JSON Lines: malformed lines and values of the wrong type are left out with their lines, never exit 70", async () => {
+  const dir = tmp();
+  const db = join(dir, "t.duckdb");
+  const ok = (i: number, input: unknown = 4) => JSON.stringify({ timestamp: "2025-11-01T00:00:00Z", model: "gpt-4o", input_tokens: input, output_tokens: 3, request_id: `r${i}` });
+  const body = [ok(1), '{"timestamp": "2025-11-01T00:00:00Z", "model": "gpt-4o", "input_tokens": 5', ok(3, "abc"), ok(4, -5), ok(5, 6)].join("\n") + "\n";
+  writeFileSync(join(dir, "log.jsonl"), body);
+  const r = cli(["ingest", "--db", db, "--skip-bad-rows", "--output", "json", join(dir, "log.jsonl")]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout).files[0].badRows, [
+    { line: 2, where: "2", reason: "malformed JSON" },
+    { line: 3, where: "3", reason: '"abc" is not a number' },
+    { line: 4, where: "4", reason: "input tokens is not a non-negative integer below 10^15" },
+  ]);
+  assert.deepEqual(await query(db, "SELECT list(request_id ORDER BY request_id) AS ids, sum(input_tokens)::INT AS i FROM usage"), [{ ids: ["r1", "r5"], i: 10 }]);
+
+  // Without the flag, the first bad line is named, also inside a .gz.
+  writeFileSync(join(dir, "log.jsonl.gz"), gzipSync(body));
+  const gz = cli(["ingest", "--db", join(dir, "other.duckdb"), join(dir, "log.jsonl.gz")]);
+  assert.equal(gz.code, 2);
+  assert.match(gz.stderr, /log\.jsonl\.gz:2: malformed JSON/);
+});
+
+test("CR-only line ends are named as such; a first JSON line longer than 256 KB is still detected", async () => {
+  const dir = tmp();
+  const db = join(dir, "t.duckdb");
+  writeFileSync(join(dir, "mac.csv"), "timestamp,model,input_tokens,output_tokens\r2025-10-20T08:00:00Z,gpt-4o,1,1\r2025-10-20T08:00:00Z,gpt-4o,2,1\r");
+  const cr = cli(["ingest", "--db", db, join(dir, "mac.csv")]);
+  assert.equal(cr.code, 2);
+  assert.match(cr.stderr, /mac\.csv:1: lines end with a carriage return only/);
+  const long = { timestamp: "2025-10-20T08:00:00Z", model: "gpt-4o", input_tokens: 5, output_tokens: 1, prompt: "word ".repeat(70_000) };
+  writeFileSync(join(dir, "long.jsonl"), `${JSON.stringify(long)}\n${JSON.stringify({ ...long, prompt: "short" })}\n`);
+  const r = cli(["ingest", "--db", db, join(dir, "long.jsonl")]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(await query(db, "SELECT source_format::VARCHAR AS f, count(*)::INT AS n FROM usage GROUP BY 1"), [{ f: "request-log-jsonl", n: 2 }]);
+});

@@ -152,15 +152,15 @@ export async function checkGzip(path: string, display: string): Promise<void> {
 }
 
 /** The first bytes of the file, gunzipped when it is gzip (DuckDB reads .gz transparently); null: corrupt gzip. */
-function readHead(path: string): Buffer | null {
+function readHead(path: string, size = HEAD_BYTES): Buffer | null {
   const fd = openSync(path, "r");
   try {
-    const buf = Buffer.alloc(HEAD_BYTES);
-    const n = readSync(fd, buf, 0, HEAD_BYTES, 0);
+    const buf = Buffer.alloc(size);
+    const n = readSync(fd, buf, 0, size, 0);
     const head = buf.subarray(0, n);
     if (head[0] === 0x1f && head[1] === 0x8b) {
       try {
-        return gunzipSync(head, { finishFlush: 2 /* Z_SYNC_FLUSH: tolerate a truncated stream */ }).subarray(0, HEAD_BYTES);
+        return gunzipSync(head, { finishFlush: 2 /* Z_SYNC_FLUSH: tolerate a truncated stream */ }).subarray(0, size);
       } catch {
         return null;
       }
@@ -171,11 +171,17 @@ function readHead(path: string): Buffer | null {
   }
 }
 
-export type SniffResult = { ok: true; head: Head } | { ok: false; line: number; reason: string };
+export type SniffResult = { ok: true; head: Head } | { ok: false; line: number; reason: string; hint?: string };
 
 /** Reads just enough of a file to tell CSV from JSON and to see the header or first record. */
+/** A first JSON line longer than the head (a logged prompt of a few hundred KB) is read whole, up to this size. */
+const LONG_LINE_BYTES = 64 * 1024 * 1024;
+
 export function sniff(path: string): SniffResult {
-  const buf = readHead(path);
+  let buf = readHead(path);
+  if (buf !== null && buf.length === HEAD_BYTES && !buf.includes(0x0a) && /^\s*[{[]/.test(buf.subarray(0, 64).toString("utf8"))) {
+    buf = readHead(path, LONG_LINE_BYTES);
+  }
   if (buf === null) return { ok: false, line: 1, reason: "not a valid gzip file" };
   if (buf.length === 0) return { ok: false, line: 1, reason: "file is empty" };
   if (buf.includes(0)) return { ok: false, line: 1, reason: "binary data (NUL bytes), not a CSV or JSON export" };
@@ -197,6 +203,9 @@ export function sniff(path: string): SniffResult {
       first = undefined;
     }
     return { ok: true, head: { kind: "json", text: trimmed, first } };
+  }
+  if (text.includes("\r") && !text.includes("\n")) {
+    return { ok: false, line: 1, reason: "lines end with a carriage return only (an old Mac export); llmcost reads LF or CRLF line ends", hint: "convert with: tr '\\r' '\\n' < in.csv > out.csv" };
   }
   const lines = text.split(/\r?\n/);
   const headerLine = lines[0] ?? "";
@@ -232,7 +241,13 @@ export async function sha256File(path: string): Promise<string> {
 export async function firstBadJsonLine(path: string): Promise<number | undefined> {
   const { createInterface } = await import("node:readline");
   let n = 0;
-  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
+  const fd = openSync(path, "r");
+  const magic = Buffer.alloc(2);
+  readSync(fd, magic, 0, 2, 0);
+  closeSync(fd);
+  const raw = createReadStream(path);
+  const input = magic[0] === 0x1f && magic[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
+  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
     n++;
     if (line.trim() === "") continue;
     try {
@@ -263,4 +278,25 @@ export async function badJsonDocLine(path: string): Promise<number | undefined> 
     if (/end of JSON input|Unterminated/i.test(msg)) return text.trimEnd().split("\n").length;
     return undefined;
   }
+}
+
+/**
+ * The blank lines of a JSON Lines file, in order (error path only). DuckDB's JSON reader neither counts them in its
+ * line numbers nor reads them as rows, so its numbers are mapped past them to the file's own.
+ */
+export async function blankLines(path: string): Promise<number[]> {
+  const { createInterface } = await import("node:readline");
+  const fd = openSync(path, "r");
+  const magic = Buffer.alloc(2);
+  readSync(fd, magic, 0, 2, 0);
+  closeSync(fd);
+  const raw = createReadStream(path);
+  const input = magic[0] === 0x1f && magic[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
+  const out: number[] = [];
+  let n = 0;
+  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+    n++;
+    if (line.trim() === "") out.push(n);
+  }
+  return out;
 }

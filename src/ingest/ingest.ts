@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { compileTagPattern } from "../config.js";
 import { now } from "../context.js";
 import { ExitError, usageError } from "../errors.js";
@@ -9,7 +10,7 @@ import { REJECTS_TABLE } from "../sources/sql.js";
 import { createModelProviderSql, DEFAULT_LOGS, type LogsConfig, withMappedNames } from "../sources/flat-log.js";
 import { Db } from "../store/db.js";
 import { readerError } from "./duckdb-errors.js";
-import { badJsonDocLine, checkGzip, DATA_EXTENSION, expandInputs, firstBadJsonLine, type InputFile, sha256File, type SkippedInput, sniff } from "./files.js";
+import { badJsonDocLine, blankLines, checkGzip, DATA_EXTENSION, expandInputs, firstBadJsonLine, type InputFile, sha256File, type SkippedInput, sniff } from "./files.js";
 import { billedChecks, billedSelectList, type Check, insertBilledSql, insertUsageSql, locateSql, overlapCondition, usageChecks, usageSelectList, usageTable } from "./load.js";
 
 export interface IngestRequest {
@@ -89,6 +90,15 @@ interface Planned {
   input: InputFile;
   adapter: Adapter;
   source: SourceFile;
+  /** --skip-bad-rows on JSON Lines: lines left out before DuckDB reads the file (see skipBadJsonLines). */
+  preBad?: BadRow[];
+}
+
+/** A bad record DuckDB's reader stopped at, with its line: --skip-bad-rows on JSON Lines leaves it out and retries. */
+class BadLineError extends ExitError {
+  constructor(display: string, readonly line: number, readonly reason: string) {
+    super(2, `${display}:${line}: ${reason}`);
+  }
 }
 
 /**
@@ -105,7 +115,7 @@ function plan(inputs: InputFile[], format: string | undefined, skipBadRows: bool
       skippedInputs.push({ file: input.display, reason: "not a data file" });
       return [];
     }
-    if (!s.ok) throw usageError(`${input.display}:${s.line}: ${s.reason}`);
+    if (!s.ok) throw usageError(`${input.display}:${s.line}: ${s.reason}`, s.hint);
     if (!forced && notData(input) && !detectAdapter(s.head) && !detectAdapter(withMappedNames(s.head, logs.fields))) {
       skippedInputs.push({ file: input.display, reason: "not a data file" });
       return [];
@@ -211,18 +221,59 @@ async function ingestFile(db: Db, p: Planned, req: IngestRequest, tag: ReturnTyp
     }
   }
   const adapter = p.adapter;
-  try {
-    return await db.transaction(async () => {
-      // Stored costs always match the catalog they were computed with: re-price history when pricing changed.
-      if ((await storedPricingSha(db)) !== req.catalog.sha256) await repriceStored(db, req.catalog.sha256);
-      const result = await loadFile(db, p, adapter, req, tag, sha);
-      if (req.dryRun) throw new DryRunRollback({ ...result, status: "dry-run" });
-      return result;
-    });
-  } catch (err) {
-    if (err instanceof DryRunRollback) return err.summary;
-    throw err;
+  const jsonl = req.skipBadRows === true && p.source.head.kind === "json" && p.source.head.first !== undefined;
+  let current = jsonl ? await skipBadJsonLines(p) : p;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await db.transaction(async () => {
+        // Stored costs always match the catalog they were computed with: re-price history when pricing changed.
+        if ((await storedPricingSha(db)) !== req.catalog.sha256) await repriceStored(db, req.catalog.sha256);
+        const result = await loadFile(db, current, adapter, req, tag, sha);
+        if (req.dryRun) throw new DryRunRollback({ ...result, status: "dry-run" });
+        return result;
+      });
+    } catch (err) {
+      if (err instanceof DryRunRollback) return err.summary;
+      // A line the reader cannot convert (a number that is text): leave it out too, and read the file again.
+      if (jsonl && err instanceof BadLineError && attempt < 200 && !(current.preBad ?? []).some((b) => b.line === err.line)) {
+        current = await skipBadJsonLines(current, { line: err.line, where: String(err.line), reason: err.reason });
+        continue;
+      }
+      throw err;
+    }
   }
+}
+
+/**
+ * --skip-bad-rows on JSON Lines: DuckDB's JSON reader stops at the first bad line, so bad lines are found here (lines
+ * that do not parse, plus `extra`) and blanked in a private copy that keeps every other line's number.
+ */
+async function skipBadJsonLines(p: Planned, extra?: BadRow): Promise<Planned> {
+  const { readFile, writeFile, mkdtemp } = await import("node:fs/promises");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { gunzipSync } = await import("node:zlib");
+  const raw = await readFile(p.source.path);
+  const lines = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString("utf8").replace(/^\uFEFF/, "").split("\n");
+  const bad: BadRow[] = [...(p.preBad ?? [])];
+  if (extra) bad.push(extra);
+  else {
+    lines.forEach((l, i) => {
+      if (l.trim() === "") return;
+      try {
+        JSON.parse(l);
+      } catch {
+        bad.push({ line: i + 1, where: String(i + 1), reason: "malformed JSON" });
+      }
+    });
+  }
+  if (bad.length === 0) return p;
+  for (const b of bad) lines[b.line! - 1] = "";
+  const dir = await mkdtemp(join(tmpdir(), "llmcost-skip-"));
+  const path = join(dir, "lines.jsonl");
+  await writeFile(path, lines.join("\n"), { mode: 0o600 });
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return { ...p, source: { ...p.source, path }, preBad: bad.sort((a, b) => a.line! - b.line!) };
 }
 
 const count = (rows: Record<string, unknown>[]) => Number(Object.values(rows[0] ?? {})[0] ?? 0);
@@ -251,7 +302,7 @@ async function loadFile(
   const id = Number((await db.one<{ id: string }>("SELECT coalesce(max(ingest_id), 0) + 1 AS id FROM ingests"))!.id);
   const plan = adapter.read(p.source);
   const all: Record<string, string | number | readonly string[]> = {
-    path: p.input.path,
+    path: p.source.path,
     tag_re: tag.re2,
     kind: adapter.kind,
     format: adapter.name,
@@ -267,11 +318,12 @@ async function loadFile(
   }
   const checks = adapter.target === "usage" ? [...usageChecks(), ...(adapter.checks ?? [])] : billedChecks();
   const list = adapter.target === "usage" ? usageSelectList(adapter, p.source) : billedSelectList(adapter, p.source);
-  const badRows: BadRow[] = [];
+  const badRows: BadRow[] = [...(p.preBad ?? [])];
   let exclude: string | undefined;
   if (req.skipBadRows) {
     // 1. Rows the CSV reader cannot parse: DuckDB's rejects table has their file line and reason.
-    const rejectLines: number[] = [];
+    // JSON Lines: blank lines (and lines blanked as bad before the read) are not rows.
+    const rejectLines: number[] = plan.lines === "jsonl" ? await blankLines(p.source.path) : [];
     if (p.source.head.kind === "csv") {
       await db.run(`DROP TABLE IF EXISTS ${REJECTS_TABLE}`);
       await db.run(`DROP TABLE IF EXISTS ${REJECTS_TABLE}_scans`);
@@ -288,13 +340,18 @@ async function loadFile(
     await db.run("SET preserve_insertion_order = true");
     for (const check of checks) {
       const loc = locateSql(plan, list, check.sql, 1_000_000);
-      for (const r of await db.all<{ loc: string }>(loc.sql, all)) {
+      const found = await db.all<{ loc: string }>(loc.sql, all).catch((err: unknown) => {
+        const e = readerError(err);
+        if (e.line !== undefined && plan.lines === "jsonl") e.line = skipLines(e.line, rejectLines);
+        throw badRead(p, e);
+      });
+      for (const r of found) {
         const line = loc.kind === "line" ? skipLines(Number(r.loc), rejectLines) : null;
         badRows.push({ line, where: line === null ? r.loc : String(line), reason: check.reason });
       }
     }
     await db.run("SET preserve_insertion_order = false");
-    exclude = checks.map((c) => `(${c.sql})`).join(" OR ");
+    exclude = checks.map((c) => `coalesce(${c.sql}, false)`).join(" OR ");
   }
   const insert =
     dest.table === "billed_cost"
@@ -313,9 +370,10 @@ async function loadFile(
     const e = readerError(err);
     // JSON Lines (the first line parsed on its own): find the real bad line; DuckDB names the one after it.
     const jsonl = p.source.head.kind === "json" && p.source.head.first !== undefined;
-    if (e.reason.startsWith("malformed JSON") && jsonl) e.line = (await firstBadJsonLine(p.input.path)) ?? e.line;
-    else if (e.reason.startsWith("malformed JSON") && e.line === undefined) e.line = await badJsonDocLine(p.input.path);
-    throw usageError(`${p.input.display}${e.line !== undefined ? `:${e.line}` : ""}: ${e.reason}`);
+    if (e.reason.startsWith("malformed JSON") && jsonl) e.line = (await firstBadJsonLine(p.source.path)) ?? e.line;
+    else if (jsonl && e.line !== undefined) e.line = skipLines(e.line, await blankLines(p.source.path));
+    else if (e.reason.startsWith("malformed JSON") && e.line === undefined) e.line = await badJsonDocLine(p.source.path);
+    throw badRead(p, e);
   } finally {
     await db.run("RESET disabled_optimizers").catch(() => undefined);
   }
@@ -332,7 +390,8 @@ async function loadFile(
     const loc = locateSql(plan, list, check.sql);
     await db.run("SET preserve_insertion_order = true");
     const found = await db.one<{ loc: string }>(loc.sql, all).catch(() => undefined);
-    const where = found ? (loc.kind === "line" ? `:${found.loc}` : `: ${found.loc}`) : "";
+    const line = found && loc.kind === "line" ? (plan.lines === "jsonl" ? skipLines(Number(found.loc), await blankLines(p.source.path)) : found.loc) : null;
+    const where = found ? (line !== null ? `:${line}` : `: ${found.loc}`) : "";
     throw usageError(`${p.input.display}${where}: ${check.reason}`);
   }
 
@@ -452,6 +511,10 @@ async function loadFile(
     note: rows === 0 && skipped.length === 0 ? "no usage rows in this file" : null,
   };
 }
+
+/** A reader error as the user's error: with its line when DuckDB (or the JSON scan) found one. */
+const badRead = (p: Planned, e: { line?: number; reason: string }): ExitError =>
+  e.line !== undefined ? new BadLineError(p.input.display, e.line, e.reason) : usageError(`${p.input.display}: ${e.reason}`);
 
 const denyList = (req: IngestRequest): string => JSON.stringify(req.cacheDenyPrefixes ?? []);
 
