@@ -299,3 +299,25 @@ test("CR-only line ends are named as such; a first JSON line longer than 256 KB 
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(await query(db, "SELECT source_format::VARCHAR AS f, count(*)::INT AS n FROM usage GROUP BY 1"), [{ f: "request-log-jsonl", n: 2 }]);
 });
+
+test("two OpenAI Batch jobs whose custom_ids repeat: each output joins its own input, once per custom_id", async () => {
+  const dir = tmp();
+  const db = join(dir, "t.duckdb");
+  const formats = join(FIXTURES, "formats");
+  // Job A: the fixture pair. Job B: the same custom_ids (as in OpenAI's docs), another model and other tags, with
+  // request-1 repeated in its input.
+  copyFileSync(join(formats, "openai-batch-input.jsonl"), join(dir, "batch_A_input.jsonl"));
+  copyFileSync(join(formats, "openai-batch-output.jsonl"), join(dir, "batch_A_output.jsonl"));
+  const input = (id: string, tag: string) => JSON.stringify({ custom_id: id, method: "POST", url: "/v1/chat/completions", body: { model: "gpt-4o", user: tag, messages: [] } });
+  writeFileSync(join(dir, "batch_B_input.jsonl"), [input("request-1", "abcdefabcdef:triage"), input("request-1", "abcdefabcdef:triage"), input("request-2", "abcdefabcdef:triage")].join("\n") + "\n");
+  const output = (id: string, n: number) =>
+    JSON.stringify({ id: `batch_req_b${n}`, custom_id: id, response: { status_code: 200, request_id: `req_B${n}`, body: { id: `chatcmpl-B${n}`, created: 1734990000, model: "gpt-4o-2024-08-06", usage: { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100 } } }, error: null });
+  writeFileSync(join(dir, "batch_B_output.jsonl"), [output("request-1", 1), output("request-2", 2)].join("\n") + "\n");
+  const r = cli(["ingest", "--db", db, dir]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(await query(db, "SELECT feature, model, count(*)::INT AS n, sum(input_tokens)::INT AS i FROM usage GROUP BY ALL ORDER BY ALL"), [
+    { feature: "(untagged)", model: "gpt-4o-mini-2024-07-18", n: 1, i: 15 },
+    { feature: "nightly-digest", model: "gpt-4o-mini-2024-07-18", n: 2, i: 196 },
+    { feature: "triage", model: "gpt-4o-2024-08-06", n: 2, i: 2000 },
+  ]);
+});

@@ -24,10 +24,12 @@ export const openaiBatchOutput: UsageAdapter = {
   kind: "requests",
   detect: (head) => firstHasKeys(head, "custom_id", "response") || firstHasKeys(head, "custom_id", "error"),
   read(file) {
-    const inputs = file.companions.filter((c) => openaiBatchInput.detect(c.head)).map((c) => c.path);
-    const input = inputs.length
-      ? `(SELECT custom_id, url, body FROM ${readJson({ custom_id: "VARCHAR", url: "VARCHAR", body: INPUT_BODY }, "newline_delimited", "$inputs")})`
-      : `(SELECT NULL::VARCHAR AS custom_id, NULL::VARCHAR AS url, NULL::${INPUT_BODY} AS body WHERE false)`;
+    // Inputs by how much of their name they share with this output's (batch_abc_input / batch_abc_output): the
+    // last tie-break when two jobs' custom_ids and models are the same.
+    const inputs = file.companions
+      .filter((c) => openaiBatchInput.detect(c.head))
+      .map((c) => c.path)
+      .sort((a, b) => commonPrefix(b, file.path) - commonPrefix(a, file.path) || a.localeCompare(b));
     const output = readJson(
       {
         id: "VARCHAR",
@@ -37,6 +39,18 @@ export const openaiBatchOutput: UsageAdapter = {
       },
       "newline_delimited",
     );
+    // custom_ids repeat across jobs (request-1, request-2… as in OpenAI's docs), so an output joins one input only:
+    // the one that shares most of its custom_ids, then most of its models. A custom_id repeated in that input joins once.
+    const input = inputs.length
+      ? `(WITH inp AS (SELECT filename AS __file, row_number() OVER () AS __iline, custom_id, url, body
+             FROM ${readJson({ custom_id: "VARCHAR", url: "VARCHAR", body: INPUT_BODY }, "newline_delimited", "$inputs", ", filename = true")}),
+           outp AS (SELECT DISTINCT custom_id, response.body.model AS model FROM ${output}),
+           best AS (SELECT i.__file FROM inp i JOIN outp o USING (custom_id)
+             GROUP BY i.__file ORDER BY count(DISTINCT custom_id) DESC, count(*) FILTER (WHERE starts_with(o.model, i.body.model)) DESC,
+               list_position($inputs, i.__file) LIMIT 1)
+         SELECT custom_id, url, body FROM inp WHERE __file = (SELECT __file FROM best)
+         QUALIFY row_number() OVER (PARTITION BY custom_id ORDER BY __iline) = 1)`
+      : `(SELECT NULL::VARCHAR AS custom_id, NULL::VARCHAR AS url, NULL::${INPUT_BODY} AS body WHERE false)`;
     return {
       from: withUsageObject(
         `(SELECT o.*, i.url AS req_url, i.body AS req FROM (SELECT row_number() OVER () AS __line, * FROM ${output}) o LEFT JOIN ${input} i ON i.custom_id = o.custom_id)`,
@@ -67,4 +81,10 @@ export const openaiBatchOutput: UsageAdapter = {
       request_id: `coalesce(${text("response.request_id")}, ${text("id")})`,
     };
   },
+};
+
+const commonPrefix = (a: string, b: string): number => {
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return i;
 };

@@ -67,6 +67,7 @@ export function readJson(
   columns: Record<string, string>,
   format: "auto" | "newline_delimited" = "auto",
   source = "$path",
+  extra = "",
 ): string {
   const cols = Object.entries(columns)
     .map(([k, v]) => `${str(k)}: ${str(v)}`)
@@ -74,7 +75,7 @@ export function readJson(
   // The object size limit also sizes the reader's buffers: 1 GB lets a whole JSON document in, but for JSON Lines it
   // would make one buffer of the file and read it on one thread (a third slower); 64 MB per line is plenty.
   const max = format === "newline_delimited" ? 67_108_864 : 1_073_741_824;
-  return `read_json(${source}, format = ${str(format)}, auto_detect = false, maximum_object_size = ${max}, columns = {${cols}})`;
+  return `read_json(${source}, format = ${str(format)}, auto_detect = false, maximum_object_size = ${max}, columns = {${cols}}${extra})`;
 }
 
 /** MinHash signature size and LSH banding used for near-duplicate prompts (32 = 8 bands × 4 rows). */
