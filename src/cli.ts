@@ -27,7 +27,8 @@ function build(done: (code: number) => void): Command {
     .addHelpText(
       "after",
       "\nEvery command takes --db PATH (default $LLMCOST_DB, else ./llmcost.duckdb), --config PATH, --pricing FILE\n" +
-        "and --debug; reporting commands take --format table|json|csv|markdown.\n" +
+        "and --debug, before or after the command; reporting commands take --format table|json|csv|markdown\n" +
+        "(--json for short). --no-color or NO_COLOR=1 turns colour off.\n" +
         "Exit codes: 0 ok · 1 a check failed · 2 usage, config or input error (nothing written) · 70 internal error.\n" +
         "Start with: llmcost demo",
     )
@@ -232,11 +233,47 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
   for (const cmd of program.commands) cmd.exitOverride();
   try {
-    await program.parseAsync(argv as string[]);
+    await program.parseAsync(normaliseArgv(argv, program.commands.map((c) => c.name())));
     return code;
   } catch (err) {
     return handle(err, argv.includes("--debug"));
   }
+}
+
+/** Global options that take a value (the others are flags). */
+const GLOBAL_VALUE = new Set(["--db", "--config", "--pricing", "--cost-mode"]);
+const GLOBAL_FLAG = new Set(["--debug"]);
+
+/**
+ * Unix manners commander has no switch for: global options before the subcommand (`llmcost --db x report`) move
+ * after it; `--json` is `--format json` (for ingest, whose --format names the input format: `--output json`);
+ * `--no-color` is NO_COLOR=1.
+ */
+export function normaliseArgv(argv: readonly string[], commands: readonly string[]): string[] {
+  const [node = "node", script = "llmcost", ...rest] = argv;
+  const moved: string[] = [];
+  let i = 0;
+  while (i < rest.length && !commands.includes(rest[i]!)) {
+    const a = rest[i]!;
+    const name = a.split("=")[0]!;
+    if (GLOBAL_VALUE.has(name)) {
+      moved.push(...(a.includes("=") ? [a] : rest.slice(i, i + 2)));
+      i += a.includes("=") ? 1 : 2;
+    } else if (GLOBAL_FLAG.has(a) || a === "--json" || a === "--no-color") {
+      moved.push(a);
+      i++;
+    } else break;
+  }
+  const command = i < rest.length ? rest[i] : undefined;
+  // No subcommand (`llmcost --help`): left as it is.
+  const args = command !== undefined && commands.includes(command) ? [command, ...moved, ...rest.slice(i + 1)] : rest;
+  const out: string[] = [];
+  for (const a of args) {
+    if (a === "--no-color") process.env.NO_COLOR = "1";
+    else if (a === "--json") out.push(command === "ingest" ? "--output" : "--format", "json");
+    else out.push(a);
+  }
+  return [node, script, ...out];
 }
 
 /**

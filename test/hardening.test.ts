@@ -321,3 +321,16 @@ test("two OpenAI Batch jobs whose custom_ids repeat: each output joins its own i
     { feature: "triage", model: "gpt-4o-2024-08-06", n: 2, i: 2000 },
   ]);
 });
+
+test("global options before the subcommand, --json and --no-color", () => {
+  const dir = tmp();
+  const db = join(dir, "t.duckdb");
+  const ing = cli(["--db", db, "ingest", "--json", "fixtures/formats/requests.csv"]);
+  assert.equal(ing.code, 0, ing.stderr);
+  assert.equal(JSON.parse(ing.stdout).command, "ingest");
+  const after = cli(["report", "--db", db, "--format", "json"]);
+  const before = cli(["--db", db, "--no-color", "report", "--json"]);
+  assert.equal(before.code, 0, before.stderr);
+  assert.equal(before.stdout, after.stdout);
+  assert.equal(cli([`--db=${db}`, "report", "--by", "model"]).stdout, cli(["report", "--db", db, "--by", "model"]).stdout);
+});

@@ -313,7 +313,11 @@ async function loadFile(
   };
 
   if (plan.invalid) {
-    const bad = await db.one<{ at: string }>(`SELECT CAST(${plan.invalid.at} AS VARCHAR) AS at FROM ${plan.invalid.from} WHERE ${plan.invalid.sql} LIMIT 1`, all);
+    const bad = await db
+      .one<{ at: string }>(`SELECT CAST(${plan.invalid.at} AS VARCHAR) AS at FROM ${plan.invalid.from} WHERE ${plan.invalid.sql} LIMIT 1`, all)
+      .catch(async (err: unknown) => {
+        throw await readFailure(p, err);
+      });
     if (bad) throw usageError(`${p.input.display}: ${bad.at}: ${plan.invalid.reason}`);
   }
   const checks = adapter.target === "usage" ? [...usageChecks(), ...(adapter.checks ?? [])] : billedChecks();
@@ -367,13 +371,7 @@ async function loadFile(
     if ((/out of range|Overflow/i.test(msg) && /DECIMAL\(18,12\)/.test(msg)) || /Overflow in (multiplication|addition) of INT64/i.test(msg)) {
       throw usageError(`${p.input.display}: a single row costs $1,000,000 or more, above llmcost's per-row limit`, "export smaller buckets (daily or hourly) and ingest those");
     }
-    const e = readerError(err);
-    // JSON Lines (the first line parsed on its own): find the real bad line; DuckDB names the one after it.
-    const jsonl = p.source.head.kind === "json" && p.source.head.first !== undefined;
-    if (e.reason.startsWith("malformed JSON") && jsonl) e.line = (await firstBadJsonLine(p.source.path)) ?? e.line;
-    else if (jsonl && e.line !== undefined) e.line = skipLines(e.line, await blankLines(p.source.path));
-    else if (e.reason.startsWith("malformed JSON") && e.line === undefined) e.line = await badJsonDocLine(p.source.path);
-    throw badRead(p, e);
+    throw await readFailure(p, err);
   } finally {
     await db.run("RESET disabled_optimizers").catch(() => undefined);
   }
@@ -413,7 +411,10 @@ async function loadFile(
   if (plan.keep) {
     const why = plan.keep.why ?? "NULL";
     const sql = `SELECT coalesce(${why}, $reason) AS reason, count(*) AS n FROM ${plan.from} AS src WHERE NOT coalesce((${plan.keep.sql}), false) GROUP BY ALL ORDER BY n DESC, reason`;
-    for (const r of await db.all<{ reason: string; n: string }>(sql, { ...all, reason: plan.keep.reason })) {
+    const kept = await db.all<{ reason: string; n: string }>(sql, { ...all, reason: plan.keep.reason }).catch(async (err: unknown) => {
+      throw await readFailure(p, err);
+    });
+    for (const r of kept) {
       if (Number(r.n) > 0) skipped.push({ reason: r.reason, rows: Number(r.n) });
     }
   }
@@ -510,6 +511,18 @@ async function loadFile(
     badRows,
     note: rows === 0 && skipped.length === 0 ? "no usage rows in this file" : null,
   };
+}
+
+/** Any error of a statement that reads the file, in the user's words, with the file line where one can be found. */
+async function readFailure(p: Planned, err: unknown): Promise<ExitError> {
+  if (err instanceof ExitError) return err;
+  const e = readerError(err);
+  // JSON Lines (the first line parsed on its own): find the real bad line; DuckDB names the one after it.
+  const jsonl = p.source.head.kind === "json" && p.source.head.first !== undefined;
+  if (e.reason.startsWith("malformed JSON") && jsonl) e.line = (await firstBadJsonLine(p.source.path)) ?? e.line;
+  else if (jsonl && e.line !== undefined) e.line = skipLines(e.line, await blankLines(p.source.path));
+  else if (e.reason.startsWith("malformed JSON") && e.line === undefined) e.line = await badJsonDocLine(p.source.path);
+  return badRead(p, e);
 }
 
 /** A reader error as the user's error: with its line when DuckDB (or the JSON scan) found one. */
