@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import { usageError } from "./errors.js";
+import { MAX_DEPTH, tooDeep } from "./json.js";
 import { LOG_FIELDS } from "./sources/flat-log.js";
 
 export const DEFAULT_TAG_PATTERN = "^(?<user>[0-9a-f]{12}):(?<feature>.+)$";
@@ -92,6 +93,7 @@ export function loadConfig(path: string | undefined): { config: ConfigT; path: s
   } catch (err) {
     throw usageError(`${resolved}: not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
+  if (tooDeep(raw)) throw usageError(`${resolved}: invalid config: nested more than ${MAX_DEPTH} levels deep`);
   const parsed = Config.safeParse(raw);
   if (!parsed.success) {
     const why = parsed.error.issues.map((i) => `${i.path.map(String).join(".") || "(root)"}: ${i.message}`).join("; ");

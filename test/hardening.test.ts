@@ -334,3 +334,20 @@ test("global options before the subcommand, --json and --no-color", () => {
   assert.equal(before.stdout, after.stdout);
   assert.equal(cli([`--db=${db}`, "report", "--by", "model"]).stdout, cli(["report", "--db", db, "--by", "model"]).stdout);
 });
+
+test("pricing and config files nested absurdly deep, or with more models than any price book, are exit 2", () => {
+  const dir = tmp();
+  writeFileSync(join(dir, "deep.json"), `${"[".repeat(100_000)}${"]".repeat(100_000)}`);
+  const deep = cli(["pricing", "list", "--pricing", join(dir, "deep.json")]);
+  assert.equal(deep.code, 2);
+  assert.match(deep.stderr, /deep\.json: cannot read pricing: nested more than 32 levels deep/);
+  writeFileSync(join(dir, "config.json"), `${'{"a":'.repeat(1000)}1${"}".repeat(1000)}`);
+  const cfg = cli(["pricing", "list", "--config", join(dir, "config.json")]);
+  assert.equal(cfg.code, 2);
+  assert.match(cfg.stderr, /config\.json: invalid config: nested more than 32 levels deep/);
+  const models = Array.from({ length: 10_001 }, (_, i) => ({ id: `m${i}`, provider: "acme", prices: [{ effective_from: "2025-01-01", input: 1, output: 2 }] }));
+  writeFileSync(join(dir, "many.json"), JSON.stringify({ models }));
+  const many = cli(["pricing", "list", "--pricing", join(dir, "many.json")]);
+  assert.equal(many.code, 2);
+  assert.match(many.stderr, /many\.json: invalid pricing overrides: models: Too big: expected array to have <=10000 items/);
+});

@@ -21,7 +21,15 @@ export function readerError(err: unknown): { line?: number; reason: string } {
     reason = `malformed JSON: ${/: ([^:]+)$/.exec(firstLine(msg))?.[1]?.trim() ?? "parse error"}`;
   } else if (/JSON transform error/.test(msg)) {
     const m = /Failed to cast value to (\w+): (.+)$/.exec(firstLine(msg));
-    reason = m ? `${m[2]} is not a ${m[1] === "numerical" ? "number" : m[1]}` : `unexpected value: ${firstLine(msg)}`;
+    const dup = /has duplicate key "([^"]+)"/.exec(msg);
+    const record = /in record\/value (\d+)/.exec(msg)?.[1];
+    const at = record !== undefined && line === undefined ? ` (record ${record})` : "";
+    // Never the raw record (it may hold prompts or ids): what is wrong, and where.
+    reason = m
+      ? `${m[2]!.slice(0, 40)} is not a ${m[1] === "numerical" ? "number" : m[1]}`
+      : dup
+        ? `the key "${dup[1]}" appears twice in one object${at}`
+        : `a value of the wrong shape (a list or object where a plain value belongs, or the reverse)${at}`;
   } else if (/Invalid unicode|invalid UTF-8/i.test(msg)) {
     reason = "invalid UTF-8";
   } else if (/Maximum line size|maximum_line_size|line size/i.test(msg)) {

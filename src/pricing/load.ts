@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { usageError } from "../errors.js";
+import { MAX_DEPTH, tooDeep } from "../json.js";
 import { type ModelT, Overrides, type OverridesT, PricingFile } from "./schema.js";
 
 export const PRICING_DIR = fileURLToPath(new URL("../../../pricing/", import.meta.url));
@@ -28,12 +29,16 @@ const issues = (e: { issues: { path: PropertyKey[]; message: string }[] }) =>
   e.issues.map((i) => `${i.path.map(String).join(".") || "(root)"}: ${i.message}`).join("; ");
 
 function parseJsonFile(path: string): unknown {
+  let v: unknown;
   try {
-    return JSON.parse(readFileSync(path, "utf8"));
+    v = JSON.parse(readFileSync(path, "utf8"));
   } catch (err) {
     throw usageError(`${path}: cannot read pricing: ${err instanceof Error ? err.message : String(err)}`);
   }
+  if (tooDeep(v)) throw usageError(`${path}: cannot read pricing: nested more than ${MAX_DEPTH} levels deep`);
+  return v;
 }
+
 
 /**
  * Loads the built-in tables from pricing/*.json, then user overrides (config `pricing.overrides`, then --pricing FILE).

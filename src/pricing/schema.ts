@@ -119,7 +119,8 @@ export const PricingFile = z.strictObject({
 
 /** User overrides: negotiated discounts and private or fine-tuned models (config `pricing.overrides` or --pricing). */
 export const Overrides = z.strictObject({
-  models: z.array(Model.extend({ provider: z.string().min(1) })).default([]),
+  // Ten thousand private models is far beyond any price book (the built-in one has under a thousand).
+  models: z.array(Model.extend({ provider: z.string().min(1) })).max(10_000).default([]),
   discounts: z
     .array(
       z.strictObject({
