@@ -221,6 +221,24 @@ function build(done: (code: number) => void): Command {
       done(await run(cmd.optsWithGlobals()));
     });
 
+  program
+    .command("completion")
+    .summary("print a shell completion script (bash, zsh or fish)")
+    .argument("<shell>", "bash, zsh or fish")
+    .addHelpText("after", "\nExamples:\n  llmcost completion bash > ~/.local/share/bash-completion/completions/llmcost\n  llmcost completion fish > ~/.config/fish/completions/llmcost.fish")
+    .action(async (shell: string) => {
+      const { completionScript, SHELLS } = await import("./output/completion.js");
+      if (!(SHELLS as readonly string[]).includes(shell)) throw new ExitError(EXIT.usage, `completion: unknown shell ${JSON.stringify(shell)}`, `one of ${SHELLS.join(", ")}`);
+      const longs = (c: Command) => c.options.map((o) => o.long).filter((l): l is string => l !== undefined);
+      const commands = program.commands.map((c) => ({
+        name: c.name(),
+        options: [...longs(c), ...c.commands.flatMap(longs)].filter((o, i, all) => all.indexOf(o) === i),
+        subcommands: c.commands.map((s) => s.name()),
+      }));
+      process.stdout.write(completionScript(shell as (typeof SHELLS)[number], commands));
+      done(EXIT.ok);
+    });
+
   return program;
 }
 

@@ -94,7 +94,7 @@ test("a database from a newer llmcost, a DuckDB file llmcost did not make, and a
   writeFileSync(damaged, Buffer.alloc(20_000, 7));
   const d = cli(["report", "--db", damaged]);
   assert.equal(d.code, 2);
-  assert.match(d.stderr, /damaged\.duckdb is damaged or not a DuckDB database/);
+  assert.match(d.stderr, /damaged\.duckdb is (damaged or )?not a DuckDB database/);
   assert.doesNotMatch(d.stderr, /in use/);
 });
 
@@ -350,4 +350,55 @@ test("pricing and config files nested absurdly deep, or with more models than an
   const many = cli(["pricing", "list", "--pricing", join(dir, "many.json")]);
   assert.equal(many.code, 2);
   assert.match(many.stderr, /many\.json: invalid pricing overrides: models: Too big: expected array to have <=10000 items/);
+});
+
+test("the same days exported again with other group-by dimensions replace the first export instead of adding to it", async () => {
+  const dir = tmp();
+  const db = join(dir, "t.duckdb");
+  const byProject = readFileSync(join(FIXTURES, "formats", "openai-usage.csv"), "utf8");
+  // The same buckets pulled by model only: no project, user or key (as the Usage API leaves ungrouped columns empty).
+  const [head, ...rows] = byProject.trimEnd().split("\n");
+  const byModel = [head, ...rows.map((r) => r.split(",").map((c, i) => (i === 4 || i === 6 || i === 7 ? "" : c)).join(","))].join("\n") + "\n";
+  writeFileSync(join(dir, "by-project.csv"), byProject);
+  writeFileSync(join(dir, "by-model.csv"), byModel);
+  assert.equal(cli(["ingest", "--db", db, join(dir, "by-project.csv")]).code, 0);
+  const once = await query(db, "SELECT sum(input_tokens + cached_input_tokens + output_tokens)::BIGINT AS t, sum(cost_usd)::VARCHAR AS c FROM usage");
+  const stored = Number((await query(db, "SELECT count(*)::INT AS n FROM usage"))[0]!.n);
+  const r = cli(["ingest", "--db", db, "--output", "json", join(dir, "by-model.csv")]);
+  assert.equal(r.code, 0, r.stderr);
+  const f = JSON.parse(r.stdout).files[0];
+  assert.equal(f.replaced, stored);
+  assert.deepEqual(f.replacedFrom, [{ ingestId: 1, rows: stored }]);
+  assert.deepEqual(await query(db, "SELECT sum(input_tokens + cached_input_tokens + output_tokens)::BIGINT AS t, sum(cost_usd)::VARCHAR AS c FROM usage"), once);
+  assert.deepEqual(await query(db, "SELECT count(*)::INT AS n, count(project)::INT AS p FROM usage"), [{ n: stored, p: 0 }]);
+});
+
+test("demo --db keeps its database and prints next commands that work on it; an export passed as --db is named", () => {
+  const dir = tmp();
+  const db = join(dir, "demo.duckdb");
+  const demo = cli(["demo", "--db", db]);
+  assert.equal(demo.code, 0, demo.stderr);
+  assert.match(demo.stderr, new RegExp(`into ${db.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+  const next = demo.stdout.split("\n").filter((l) => l.startsWith("  llmcost "));
+  assert.equal(next.length, 4);
+  for (const l of next) {
+    const r = cli(l.trim().split(/\s+/).slice(1));
+    assert.equal(r.code, 0, `${l}: ${r.stderr}`);
+  }
+  const csv = cli(["report", "--db", "fixtures/formats/requests.csv"]);
+  assert.equal(csv.code, 2);
+  assert.equal(csv.stderr, "llmcost: fixtures/formats/requests.csv is not a DuckDB database (it looks like a text file: an export or a log?)\nhint: to load it: llmcost ingest fixtures/formats/requests.csv\n");
+});
+
+test("completion scripts for bash, zsh and fish list every command and its options", () => {
+  const bash = cli(["completion", "bash"]);
+  assert.equal(bash.code, 0);
+  assert.match(bash.stdout, /compgen -W "ingest report simulate savings budget reconcile export pricing formats demo completion"/);
+  assert.match(bash.stdout, /report\) subs="" opts="[^"]*--by [^"]*--where/);
+  assert.match(bash.stdout, /complete -o default -F _llmcost llmcost/);
+  assert.match(cli(["completion", "zsh"]).stdout, /bashcompinit/);
+  assert.match(cli(["completion", "fish"]).stdout, /complete -c llmcost -n "__fish_seen_subcommand_from budget" -l max-age/);
+  const bad = cli(["completion", "tcsh"]);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr, 'llmcost: completion: unknown shell "tcsh"\nhint: one of bash, zsh, fish\n');
 });

@@ -13,10 +13,14 @@ import { collectSavings, renderSavings } from "./savings.js";
 
 export const DEMO_DIR = fileURLToPath(new URL("../../../fixtures/demo/", import.meta.url));
 
-/** Ingests the bundled demo fixtures into a throwaway database and shows the main report. */
+/**
+ * Ingests the bundled demo fixtures and shows the main report: into a throwaway database, or into --db PATH, which
+ * is kept so the next commands can be tried on it.
+ */
 export async function run(opts: GlobalOptions & { format?: string }): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), "llmcost-demo-"));
-  const ctx = { ...loadContext({ ...opts, db: join(dir, "demo.duckdb") }) };
+  const kept = opts.db !== undefined;
+  const dir = kept ? undefined : mkdtempSync(join(tmpdir(), "llmcost-demo-"));
+  const ctx = { ...loadContext({ ...opts, db: dir === undefined ? opts.db : join(dir, "demo.duckdb") }) };
   try {
     const result = await ingest({
       dbPath: ctx.dbPath,
@@ -28,7 +32,8 @@ export async function run(opts: GlobalOptions & { format?: string }): Promise<nu
       catalog: ctx.catalog,
     });
     const rows = result.files.reduce((a, f) => a + f.rows, 0);
-    process.stderr.write(`demo: ingested ${int(rows)} rows from ${result.files.length} bundled file(s) into a temporary database\n`);
+    const into = kept ? ctx.dbPath : "a temporary database";
+    process.stderr.write(`demo: ingested ${int(rows)} rows from ${result.files.length} bundled file(s) into ${into}\n`);
     const db = await Db.open(ctx.dbPath, { readOnly: true });
     try {
       const q = parseReportQuery({ by: "feature", chart: ctx.format === "table" });
@@ -45,13 +50,17 @@ export async function run(opts: GlobalOptions & { format?: string }): Promise<nu
       db.close();
     }
     if (ctx.format === "table") {
+      // Commands that work as printed: on the kept database, or on the user's own after an ingest.
+      const db = kept ? ` --db ${/^[\w./-]+$/.test(ctx.dbPath) ? ctx.dbPath : JSON.stringify(ctx.dbPath)}` : "";
       process.stdout.write(
-        "Top 5 shown; `llmcost savings` lists all with assumptions, `llmcost simulate --route mini --batch auto` composes them.\n" +
-          "Next: llmcost ingest <your exports>  ·  llmcost report --by feature,model  ·  llmcost report --by day --chart\n",
+        kept
+          ? `Top 5 shown. Next, on the demo database:\n  llmcost savings${db}\n  llmcost simulate${db} --route mini --batch auto\n  llmcost report${db} --by feature,model\n  llmcost report${db} --by day --chart\n`
+          : "Top 5 shown; `llmcost savings` lists all with assumptions, `llmcost simulate --route mini --batch auto` composes them.\n" +
+              "Next: llmcost ingest <your exports>, then llmcost report --by feature,model (or keep this demo's data: llmcost demo --db demo.duckdb)\n",
       );
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   }
   return 0;
 }

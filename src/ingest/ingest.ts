@@ -516,6 +516,10 @@ async function loadFile(
 /** Any error of a statement that reads the file, in the user's words, with the file line where one can be found. */
 async function readFailure(p: Planned, err: unknown): Promise<ExitError> {
   if (err instanceof ExitError) return err;
+  // Not the input's fault: the database's disk. The transaction rolls back, so nothing of the file is kept.
+  if (/No space left on device|disk is full|ENOSPC/i.test(err instanceof Error ? err.message : "")) {
+    return usageError(`the disk holding the database is full; nothing of ${p.input.display} was kept`, "free space (or use another --db) and ingest it again");
+  }
   const e = readerError(err);
   // JSON Lines (the first line parsed on its own): find the real bad line; DuckDB names the one after it.
   const jsonl = p.source.head.kind === "json" && p.source.head.first !== undefined;

@@ -51,12 +51,15 @@ const rowKey = (cols: string[], later: string[] = []) =>
   `md5(concat_ws('|', ${[...cols.map((c) => `coalesce(CAST(${c} AS VARCHAR), '∅')`), ...later.map((c) => `'${c}=' || ${c}`)].join(", ")}))`;
 
 /**
- * Earlier rows `o` of the same format and group (every key column but the bucket's times) that a row of ingest $id
- * overlaps in time: [ts, bucket_end) ranges that intersect. Rows without a bucket_end overlap only at the same ts.
+ * Earlier rows `o` of the same format that a row of ingest $id overlaps in time ([ts, bucket_end) ranges that
+ * intersect; rows without a bucket_end overlap only at the same ts) and whose group it covers: every key column but
+ * the bucket's times agrees wherever both rows have it. So the same group replaces itself, and an export of the same
+ * days with other group-by dimensions (by project, then ungrouped) replaces the earlier one instead of adding to it;
+ * rows of another model, project or endpoint are left alone.
  */
 export function overlapCondition(table: "usage_wide" | "billed_cost"): string {
   const group = (table === "billed_cost" ? BILLED_KEY : USAGE_KEY).filter((c) => c !== "ts" && c !== "bucket_end");
-  const same = group.map((c) => `n.${c} IS NOT DISTINCT FROM o.${c}`).join(" AND ");
+  const same = group.map((c) => `(n.${c} IS NULL OR o.${c} IS NULL OR n.${c} = o.${c})`).join(" AND ");
   return `o.ingest_id <> $id AND o.source_format = $format AND EXISTS (SELECT 1 FROM ${table} n WHERE n.ingest_id = $id AND ${same}
     AND n.ts < coalesce(o.bucket_end, o.ts + INTERVAL 1 MICROSECOND) AND o.ts < coalesce(n.bucket_end, n.ts + INTERVAL 1 MICROSECOND))`;
 }

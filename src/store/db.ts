@@ -1,4 +1,4 @@
-import { existsSync, linkSync, readdirSync, rmSync } from "node:fs";
+import { closeSync, existsSync, linkSync, openSync, readdirSync, readSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { createRequire } from "node:module";
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from "@duckdb/node-api";
@@ -53,6 +53,7 @@ export class Db {
       throw usageError(`database not found: ${path}`, "run `llmcost ingest <files>` first, or pass --db PATH");
     }
     if (!exists && !opts.readOnly && !opts.inMemoryIfMissing) await Db.create(path);
+    if (exists) notDuckDb(path);
     const target = !exists && opts.inMemoryIfMissing ? ":memory:" : path;
     let instance: DuckDBInstance;
     try {
@@ -223,6 +224,29 @@ function translateOpenError(path: string, err: unknown): ExitError {
     return usageError(`cannot write the database ${path}: permission denied (or a read-only file system)`, "pass --db with a path you can write");
   }
   return usageError(`cannot open database ${path}: ${firstLine(msg).replace(/^[A-Za-z ]+Error: /, "")}`);
+}
+
+/** A DuckDB file says DUCK at byte 8. Anything else (an export passed as --db) is named for what it is. */
+function notDuckDb(path: string): void {
+  let head: Buffer;
+  try {
+    if (statSync(path).isDirectory()) throw usageError(`--db ${path} is a directory`, "pass a database file path, such as llmcost.duckdb");
+    const fd = openSync(path, "r");
+    head = Buffer.alloc(12);
+    const n = readSync(fd, head, 0, 12, 0);
+    closeSync(fd);
+    if (n === 0) return;
+  } catch (err) {
+    if (err instanceof ExitError) throw err;
+    throw usageError(`cannot read the database ${path}: permission denied`);
+  }
+  if (head.subarray(8, 12).toString("latin1") !== "DUCK") {
+    const text = /^[\x09\x0a\x0d\x20-\x7e\xef\xbb\xbf]+$/.test(head.toString("latin1"));
+    throw usageError(
+      `${path} is not a DuckDB database${text ? " (it looks like a text file: an export or a log?)" : ""}`,
+      text ? `to load it: llmcost ingest ${path}` : "pass --db with llmcost's database file",
+    );
+  }
 }
 
 function alive(pid: number): boolean {
