@@ -3,13 +3,13 @@ import { now } from "../context.js";
 import { ExitError, usageError } from "../errors.js";
 import type { Catalog } from "../pricing/load.js";
 import { addNameAliases, installIngestPricing, installPricing, labelProviders, repriceStored, storedPricingSha, type UnpricedRow, unpricedSql, unpricedWhy } from "../pricing/sql.js";
-import { adapterByName, detectAdapter } from "../sources/index.js";
+import { adapterByName, detectAdapter, forcedFormatMismatch } from "../sources/index.js";
 import type { Adapter, BilledAdapter, SourceFile, SourceOptions, UsageAdapter } from "../sources/types.js";
 import { REJECTS_TABLE } from "../sources/sql.js";
 import { createModelProviderSql, DEFAULT_LOGS, type LogsConfig, withMappedNames } from "../sources/flat-log.js";
 import { Db } from "../store/db.js";
 import { readerError } from "./duckdb-errors.js";
-import { badJsonDocLine, expandInputs, firstBadJsonLine, type InputFile, sha256File, sniff } from "./files.js";
+import { badJsonDocLine, expandInputs, firstBadJsonLine, type InputFile, readablePath, sha256File, sniff } from "./files.js";
 import { billedChecks, billedSelectList, type Check, insertBilledSql, insertUsageSql, locateSql, overlapCondition, usageChecks, usageSelectList, usageTable } from "./load.js";
 
 export interface IngestRequest {
@@ -96,9 +96,11 @@ function plan(inputs: InputFile[], format: string | undefined, skipBadRows: bool
   const sniffed = inputs.map((input) => {
     const s = sniff(input.path);
     if (!s.ok) throw usageError(`${input.display}:${s.line}: ${s.reason}`);
-    return { input, head: s.head };
+    return { input, head: s.head, read: readablePath(input.path, s.head) };
   });
-  return sniffed.map(({ input, head }) => {
+  return sniffed.map(({ input, head, read }) => {
+    const mismatch = forced && forcedFormatMismatch(forced, [head, withMappedNames(head, logs.fields)]);
+    if (mismatch) throw usageError(`${input.display}: --format ${forced.name}: ${mismatch}`, `${detectAdapter(head) ? `it looks like ${detectAdapter(head)!.name}; ` : ""}drop --format to detect the format, or see \`llmcost formats\``);
     const adapter = forced ?? detectAdapter(head) ?? detectAdapter(withMappedNames(head, logs.fields));
     if (!adapter && head.kind === "json" && head.text.startsWith("[") && /"(timestamp|ts|created_at)"/.test(head.text.slice(0, 4096))) {
       throw usageError(`${input.display}:1: a JSON array of request records; request logs are JSON Lines (one object per line)`, "convert with: jq -c '.[]' file.json > file.jsonl");
@@ -107,8 +109,8 @@ function plan(inputs: InputFile[], format: string | undefined, skipBadRows: bool
       const seen = head.kind === "csv" ? `header: ${head.header.slice(0, 8).join(",")}${head.header.length > 8 ? ",…" : ""}` : `JSON starting ${JSON.stringify(head.text.slice(0, 60))}`;
       throw usageError(`${input.display}:1: unknown format (${seen})`, "run `llmcost formats` to list the supported formats, or pass --format NAME");
     }
-    const companions = sniffed.filter((o) => o.input !== input).map((o) => ({ path: o.input.path, head: o.head }));
-    return { input, adapter, source: { path: input.path, head, companions, skipBadRows, options, logs } };
+    const companions = sniffed.filter((o) => o.input !== input).map((o) => ({ path: o.read, head: o.head }));
+    return { input, adapter, source: { path: read, head, companions, skipBadRows, options, logs } };
   });
 }
 
@@ -230,7 +232,7 @@ async function loadFile(
   const id = Number((await db.one<{ id: string }>("SELECT coalesce(max(ingest_id), 0) + 1 AS id FROM ingests"))!.id);
   const plan = adapter.read(p.source);
   const all: Record<string, string | number | readonly string[]> = {
-    path: p.input.path,
+    path: p.source.path,
     tag_re: tag.re2,
     kind: adapter.kind,
     format: adapter.name,

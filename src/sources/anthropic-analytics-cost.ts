@@ -14,6 +14,7 @@ export const anthropicAnalyticsCost: BilledAdapter = {
   description: "Anthropic Usage & Cost Analytics API cost pages (2026; analytics/cost; fractional cents)",
   target: "billed_cost",
   kind: "billing",
+  tokenFields: ["amount", "list_amount"],
   detect: (head) => jsonHas(head, /"starting_at"/, isAnalytics, /"cost"\s*:\s*\{/),
   read: () => ({
     from: analyticsRows("cost STRUCT(amount VARCHAR, list_amount VARCHAR, currency VARCHAR, requests DOUBLE)"),

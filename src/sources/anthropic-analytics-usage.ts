@@ -27,6 +27,7 @@ export const anthropicAnalyticsUsage: UsageAdapter = {
   description: "Anthropic Usage & Cost Analytics API usage pages (2026; analytics/usage), per bucket × group_by",
   target: "usage",
   kind: "billing",
+  tokenFields: ["uncached_input_tokens", "cache_read_input_tokens", "output_tokens"],
   detect: (head) => jsonHas(head, /"starting_at"/, isAnalytics, /"usage"\s*:\s*\{/),
   read: () => ({
     from: analyticsRows(
