@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { cli, dump, golden, normalise, query, tmp } from "./helpers.js";
 
 /**
- * Wrappers and variants of real exports (issue 13). Each case checks a total computed by hand
+ * Wrappers and variants of real exports (issue 13), and stated against computed cost in reconcile. Each case checks a total computed by hand
  * from the raw file. Rates are USD per 1M tokens (pricing/*.json, Nov 2026):
  *   gpt-4o-mini        input 0.15, cached 0.075, output 0.60; priority 0.25 / 1.00
  *   gpt-4o             input 2.50, cached 1.25, output 10
@@ -111,4 +111,39 @@ test("a forced --format on a file with none of that format's token fields is exi
   // A forced format the file does match still reads it.
   const ok = cli(["ingest", "--db", db, "--format", "openrouter-csv", "fixtures/real/openrouter-short.csv"]);
   assert.equal(ok.code, 0, ok.stderr);
+});
+
+test("reconcile shows stated against computed cost per model and flags a difference over --tolerance", async () => {
+  const { t, db } = ingest(["stated-costs.jsonl"]);
+  const r = cli(["reconcile", "--db", db]);
+  assert.equal(r.code, 0, r.stderr);
+  golden("real/reconcile-stated.txt", `exit=${r.code}\n--- stdout\n${normalise(r.stdout, t)}--- stderr\n${normalise(r.stderr, t)}`);
+  const j = JSON.parse(cli(["reconcile", "--db", db, "--format", "json"]).stdout) as { stated: { model: string; statedUsd: number; computedUsd: number; diffPct: number; flagged: boolean }[] };
+  // gemini-2.5-flash stated 2500 µ$ against 4000 × 0.3 + 200 × 2.5 = 1700 computed: +47.06%
+  assert.deepEqual(j.stated.map((s) => [s.model, s.statedUsd, s.computedUsd, s.diffPct, s.flagged]), [
+    ["claude-haiku-4-5", 0.0064, 0.0064, 0, false],
+    ["gemini-2.5-flash", 0.0025, 0.0017, 47.06, true],
+    ["gpt-4o-mini", 0.0021, 0.0021, 0, false],
+  ]);
+  const flagged = JSON.parse(cli(["reconcile", "--db", db, "--flagged", "--format", "json"]).stdout) as { stated: { model: string }[] };
+  assert.deepEqual(flagged.stated.map((s) => s.model), ["gemini-2.5-flash"]);
+  const loose = JSON.parse(cli(["reconcile", "--db", db, "--tolerance", "50", "--format", "json"]).stdout) as { stated: { flagged: boolean }[] };
+  assert.equal(loose.stated.some((s) => s.flagged), false);
+  // The window applies: nothing before the log's day.
+  assert.deepEqual(JSON.parse(cli(["reconcile", "--db", db, "--until", "2026-11-01", "--format", "json"]).stdout).stated, []);
+});
+
+test("repriced on the fly (--pricing-as-of), a row without a price still falls back to its stated cost", async () => {
+  const { db } = ingest(["stated-costs.jsonl"]);
+  const totals = (...extra: string[]) => {
+    const r = cli(["report", "--db", db, "--pricing-as-of", "2026-11-03", "--format", "json", ...extra]);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as { pricingMode: string; totals: { costUsd: number; unpriced: { rows: number } } };
+    return [j.pricingMode, j.totals.costUsd, j.totals.unpriced.rows];
+  };
+  // auto: 2100 + 4500 + 1900 + 1700 computed + mistral-medium-3's stated 4200 = 14,400 µ$ (before: 10,200 µ$ and 1 unpriced row)
+  assert.deepEqual(totals(), ["repriced", 0.0144, 0]);
+  assert.deepEqual(totals("--cost-mode", "computed"), ["repriced", 0.0102, 1]);
+  // reported: the stated costs, never repriced: 2100 + 4500 + 1900 + 4200 + 2500 = 15,200 µ$
+  assert.deepEqual(totals("--cost-mode", "reported"), ["stored", 0.0152, 0]);
 });
