@@ -5,7 +5,8 @@ import { test } from "node:test";
 import { cli, dump, golden, normalise, query, tmp } from "./helpers.js";
 
 /**
- * Wrappers and variants of real exports (issue 13), and stated against computed cost in reconcile. Each case checks a total computed by hand
+ * Wrappers and variants of real exports (issue 13), stated against computed cost in reconcile, the bill as a report,
+ * and Anthropic analytics' provisional buckets and list prices (issue 15). Each case checks a total computed by hand
  * from the raw file. Rates are USD per 1M tokens (pricing/*.json, Nov 2026):
  *   gpt-4o-mini        input 0.15, cached 0.075, output 0.60; priority 0.25 / 1.00
  *   gpt-4o             input 2.50, cached 1.25, output 10
@@ -146,4 +147,73 @@ test("repriced on the fly (--pricing-as-of), a row without a price still falls b
   assert.deepEqual(totals("--cost-mode", "computed"), ["repriced", 0.0102, 1]);
   // reported: the stated costs, never repriced: 2100 + 4500 + 1900 + 4200 + 2500 = 15,200 µ$
   assert.deepEqual(totals("--cost-mode", "reported"), ["stored", 0.0152, 0]);
+});
+
+test("the bill is reportable: with only cost exports, report says so and reports them; --source billing by line item, project, month…", async () => {
+  const { t, db, r } = ingest(["openai-costs-2d.json", "anthropic-analytics-cost-provisional.json"]);
+  assert.equal(r.code, 0, r.stderr);
+  // OpenAI: 1.20 + 0.80 + 2.50 + 4.00 = $8.50; Anthropic (cents): (45.0 + 67.5 + 30.25) / 100 = $1.4275
+  // total $9.9275 (before: `report` printed $0.00, "no usage in this window")
+  // The default report (--by feature) allocates the bill to features: with no request logs, all of it is unattributed.
+  const plain = cli(["report", "--db", db]);
+  assert.equal(plain.code, 0, plain.stderr);
+  golden("real/bill-default.txt", `exit=${plain.code}\n--- stdout\n${normalise(plain.stdout, t)}--- stderr\n${normalise(plain.stderr, t)}`);
+  const byDay = cli(["report", "--db", db, "--by", "day"]);
+  assert.equal(byDay.code, 0, byDay.stderr);
+  golden("real/bill-by-day.txt", `exit=${byDay.code}\n--- stdout\n${normalise(byDay.stdout, t)}--- stderr\n${normalise(byDay.stderr, t)}`);
+  const j = (by: string, ...extra: string[]) => {
+    const x = cli(["report", "--db", db, "--source", "billing", "--by", by, "--format", "json", ...extra]);
+    assert.equal(x.code, 0, x.stderr);
+    return JSON.parse(x.stdout) as { basis: string; totals: { costUsd: number; provisional?: { rows: number; costUsd: number } }; rows: { key: Record<string, string>; costUsd: number; provisional?: unknown }[] };
+  };
+  const keyed = (by: string, ...extra: string[]) => j(by, ...extra).rows.map((x) => [x.key[by], x.costUsd]);
+  assert.equal(j("provider").basis, "cost exports");
+  assert.equal(j("provider").totals.costUsd, 9.9275);
+  assert.deepEqual(keyed("provider"), [["openai", 8.5], ["anthropic", 1.4275]]);
+  // claude-sonnet-4-5: 0.45 + 0.675 + 0.3025 = 1.4275; gpt-4o: 2.50 + 4.00 = 6.50; gpt-4o-mini: 1.20 + 0.80 = 2.00
+  assert.deepEqual(keyed("model"), [["gpt-4o-2024-08-06", 6.5], ["gpt-4o-mini-2024-07-18", 2], ["claude-sonnet-4-5-20250929", 1.4275]]);
+  assert.deepEqual(keyed("line_item"), [
+    ["gpt-4o-2024-08-06, output", 4],
+    ["gpt-4o-2024-08-06, input", 2.5],
+    ["gpt-4o-mini-2024-07-18, input", 1.2],
+    ["tokens output_tokens", 0.9775],
+    ["gpt-4o-mini-2024-07-18, output", 0.8],
+    ["tokens uncached_input_tokens", 0.45],
+  ]);
+  assert.deepEqual(keyed("project"), [["proj_review", 6.5], ["proj_search", 2], ["(none)", 1.4275]]);
+  assert.deepEqual(keyed("workspace"), [["(none)", 8.5], ["wrkspc_01JxQ7n2", 1.4275]]);
+  assert.deepEqual(keyed("api_key"), [["(none)", 9.9275]]);
+  assert.deepEqual(keyed("month"), [["2026-11", 9.9275]]);
+  // 2026-11-20: 1.20 + 0.80 + 2.50 + 0.45 + 0.675 = 5.625; 2026-11-21: 4.00 + 0.3025 = 4.3025
+  assert.deepEqual(keyed("day"), [["2026-11-20", 5.625], ["2026-11-21", 4.3025]]);
+  assert.deepEqual(keyed("week"), [["2026-11-16", 9.9275]]);
+  assert.deepEqual(keyed("line_item", "--where", "provider=anthropic").map((x) => x[1]), [0.9775, 0.45]);
+  // The 2026-11-21 Anthropic bucket ends after data_refreshed_at (06:00): provisional, and said.
+  assert.deepEqual(j("day").totals.provisional, { rows: 1, costUsd: 0.3025 });
+  assert.deepEqual(j("day").rows.map((x) => x.provisional ?? null), [null, { rows: 1, costUsd: 0.3025 }]);
+  // Dimensions a bill does not have are refused, never an empty report.
+  const u = cli(["report", "--db", db, "--source", "billing", "--by", "user"]);
+  assert.equal(u.code, 2);
+  assert.match(u.stderr, /cost exports have no user/);
+  assert.equal(cli(["report", "--db", db, "--source", "requests", "--by", "line_item"]).code, 2);
+});
+
+test("Anthropic analytics: list_amount is stored beside amount; provisional usage buckets are marked in reports", async () => {
+  const { db } = ingest(["anthropic-analytics-cost-provisional.json", "fixtures/formats/anthropic-analytics-usage.json"]);
+  // amount and list_amount are cents: 45.0 → $0.45 (list 50.0 → $0.50), 67.5 → $0.675 (75.0), 30.25 → $0.3025 (33.6111 → $0.336111)
+  assert.deepEqual(await query(db, "SELECT strftime(ts, '%Y-%m-%d') AS day, token_type, amount_usd::VARCHAR AS a, list_amount_usd::VARCHAR AS l, status FROM billed_cost ORDER BY ts, token_type"), [
+    { day: "2026-11-20", token_type: "output_tokens", a: "0.675000000000", l: "0.750000000000", status: null },
+    { day: "2026-11-20", token_type: "uncached_input_tokens", a: "0.450000000000", l: "0.500000000000", status: null },
+    { day: "2026-11-21", token_type: "output_tokens", a: "0.302500000000", l: "0.336111000000", status: "provisional" },
+  ]);
+  const r = cli(["report", "--db", db, "--by", "day"]);
+  assert.equal(r.code, 0, r.stderr);
+  // usage exports (priced by llmcost): 2026-11-21 sonnet 2100 × 3 + 640 × 15 = 6300 + 9600 = 15,900 µ$, after the
+  // page's data_refreshed_at (2026-11-21T04:00): provisional
+  assert.match(r.stdout, /2026-11-21 │ +9 │ +2,100 │ +0 │ +0 │ +640 │ \$0\.0159 \* │/);
+  assert.match(r.stdout, /\* provisional: 1 row\(s\), \$0\.0159, are from buckets that end after their export's data_refreshed_at/);
+  assert.match(r.stderr, /^note: provisional: 1 row\(s\), \$0\.0159/m);
+  const j = JSON.parse(cli(["report", "--db", db, "--by", "day", "--format", "json"]).stdout) as { basis: string; totals: { provisional: unknown } };
+  assert.equal(j.basis, "usage exports");
+  assert.deepEqual(j.totals.provisional, { rows: 1, costUsd: 0.0159 });
 });

@@ -64,6 +64,10 @@ export const BILLED_COLUMNS = [
   "service_tier",
   "quantity",
   "amount_usd",
+  /** The list price before discounts, where the export states one (schema v9). */
+  "list_amount_usd",
+  /** `provisional` for a bucket the provider has not finalised (schema v9). */
+  "status",
 ] as const;
 export type BilledColumn = (typeof BILLED_COLUMNS)[number];
 
