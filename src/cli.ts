@@ -59,7 +59,7 @@ function build(done: (code: number) => void): Command {
     .description(
       "Spend by one or two dimensions, sorted by cost (time dimensions chronologically), with share, cumulative " +
         "share and the Pareto headline. Unpriced usage is shown, never dropped. Untagged spend is its own row. " +
-        "Dimensions: feature, user, model, provider, project, api_key, endpoint, batch, service_tier, day, week, month.",
+        "Dimensions: feature, user, model, provider, project, api_key, endpoint, batch, service_tier, workspace, line_item (cost exports), day, week, month.",
     )
     .option("--by <dims>", "one or two dimensions, comma-separated", "feature")
     .option("--since <date>", "start, inclusive (ISO date or datetime; local to --tz unless it has an offset)")
@@ -69,7 +69,7 @@ function build(done: (code: number) => void): Command {
     .option("--users <file>", "CSV or list of raw user ids: show them instead of hashes (output only; never stored)")
     .option("--pricing-as-of <date>", "reprice all history at the prices in force on this date")
     .addOption(
-      new Option("--source <source>", "requests = request logs; billing = provider exports (with --by feature: the bill allocated by request-log cost); auto = requests when present")
+      new Option("--source <source>", "requests = request logs; billing = the bill: cost exports, else usage exports (with --by feature: allocated by request-log cost); auto = requests when present, else usage exports, else cost exports")
         .choices(["billing", "requests", "auto"])
         .default("auto"),
     )
@@ -147,7 +147,7 @@ function build(done: (code: number) => void): Command {
         "(cost exports), computed (usage exports priced by llmcost), and the cost seen in request logs. A summary " +
         "first (totals and per provider: unattributed and coverage where there is a bill), then the lines, flagged " +
         "first: the bill and the usage exports (else the request logs) differ by more than --tolerance percent, or " +
-        "nothing explains a bill line.",
+        "nothing explains a bill line. Last, stated vs computed cost per model (rows with both), flagged over --tolerance.",
     )
     .option("--since <date>", "start, inclusive")
     .option("--until <date>", "end, exclusive")

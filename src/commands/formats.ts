@@ -17,6 +17,11 @@ export const collect = (): FormatInfo[] =>
     description: a.description,
   }));
 
+/** What holds for every format (table output only; JSON stays the list). */
+const NOTE =
+  "Detection is by header or key signature. A UTF-8 byte-order mark is skipped in CSV, JSON and JSON Lines. " +
+  "--format NAME forces a format; a file with none of that format's token (or amount) fields is refused (exit 2), never read as rows of zero tokens.";
+
 export async function run(opts: { format?: string }): Promise<number> {
   const format = parseFormat(opts.format);
   const rows = collect();
@@ -29,7 +34,7 @@ export async function run(opts: { format?: string }): Promise<number> {
         ? csv(head, cells)
         : format === "markdown"
           ? markdown(head, cells)
-          : table(head, cells);
+          : `${table(head, cells)}\n${NOTE}\n`;
   process.stdout.write(out);
   return 0;
 }

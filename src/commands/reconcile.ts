@@ -7,7 +7,8 @@ import { roundDecimal } from "../pricing/decimal.js";
 import { csv, type Format, json, markdown, table, usd, usdNumber, usdSigned } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
 import { collectReconcile, type Reconcile, type ReconcileTotals } from "../reconcile/collect.js";
-import { parseWindow, parseTz } from "../report/window.js";
+import { parseTz, parseWindow } from "../report/window.js";
+import { statedCells, statedText } from "../reconcile/stated.js";
 import { Db } from "../store/db.js";
 
 const cell = (v: string | null) => (v === null ? "—" : usd(v));
@@ -38,6 +39,7 @@ export function renderReconcile(r: Reconcile, format: Format, catalog: Catalog, 
       tolerancePct: r.tolerancePct,
       totals: totalsJson(r.totals),
       providers: r.providers.map((p) => ({ provider: p.provider, ...totalsJson(p) })),
+      stated: filters.flagged ? r.stated.filter((s) => s.flagged) : r.stated,
       rows: lines.map((x) => ({ ...x, billedUsd: m(x.billedUsd), computedUsd: m(x.computedUsd), loggedUsd: m(x.loggedUsd), attributedUsd: m(x.attributedUsd), deltaUsd: m(x.deltaUsd), deltaPct: x.deltaPct === null ? null : Number(x.deltaPct.toFixed(4)) })),
     });
   }
@@ -65,8 +67,14 @@ export function renderReconcile(r: Reconcile, format: Format, catalog: Catalog, 
     ? `${t.flaggedLines} line(s) flagged (listed first): the bill and the usage exports (else the request logs) differ by more than ${r.tolerancePct}%, or nothing explains a bill line (a pricing error or a missing export)`
     : `no line differs by more than ${r.tolerancePct}%`;
   const shown = filters.flagged ? `--flagged: ${lines.length} of ${r.rows.length} line(s)\n` : "";
-  if (format === "markdown") return `**${summary}**\n\n${markdown(pHead, pRows)}\n${note}\n\n${shown}${markdown(head, rows)}`;
-  return `${summary}\n${table(pHead, pRows)}\n${note}\n${shown}${lines.length ? `${table(head, rows)}\n` : ""}`;
+  // Stated against computed, per model: a wrong price or a wrong reading of a log's tokens shows here.
+  const stated = filters.flagged ? r.stated.filter((s) => s.flagged) : r.stated;
+  if (format === "markdown") {
+    const sc = statedCells(stated, usd);
+    const st = stated.length ? `\n\nstated cost vs computed, per model (rows with both; tolerance ${r.tolerancePct}%)\n\n${markdown(sc.head, sc.cells)}` : "";
+    return `**${summary}**\n\n${markdown(pHead, pRows)}\n${note}\n\n${shown}${markdown(head, rows)}${st}`;
+  }
+  return `${summary}\n${table(pHead, pRows)}\n${note}\n${shown}${lines.length ? `${table(head, rows)}\n` : ""}${statedText(stated, r.tolerancePct)}`;
 }
 
 export async function run(o: GlobalOptions & { format?: string; since?: string; until?: string; tz?: string; tolerance?: string; flagged?: boolean }): Promise<number> {

@@ -4,7 +4,7 @@ import { ensureWritable, writeOutput } from "../output/files.js";
 import { usageError } from "../errors.js";
 import { collectReport, type ReportQuery } from "../report/collect.js";
 import { parseBy, parseWhere } from "../report/dims.js";
-import { renderReport } from "../report/render.js";
+import { provisionalNote, renderReport } from "../report/render.js";
 import { parseInstant, parseTz, parseWindow } from "../report/window.js";
 import { Db } from "../store/db.js";
 
@@ -53,6 +53,8 @@ export async function run(opts: ReportOptions): Promise<number> {
   try {
     const report = await collectReport(db, ctx.catalog, q);
     process.stdout.write(renderReport(report, ctx.format, ctx.catalog, q));
+    const provisional = provisionalNote(report);
+    for (const note of [...report.notes, ...(provisional ? [provisional.replace(/^\* /, "")] : [])]) process.stderr.write(`note: ${note}\n`);
     if (opts.html) {
       // The page always has daily series and, with request logs, the default playbook's waterfall. Its modules load
       // only here: a plain report starts faster without them.

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { accessSync, closeSync, constants, createReadStream, createWriteStream, mkdtempSync, openSync, readdirSync, readSync, realpathSync, rmSync, statSync, type Stats } from "node:fs";
+import { accessSync, closeSync, constants, createReadStream, createWriteStream, mkdtempSync, openSync, readdirSync, readFileSync, readSync, realpathSync, rmSync, statSync, type Stats, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Readable } from "node:stream";
@@ -186,7 +186,8 @@ export function sniff(path: string): SniffResult {
   if (buf.length === 0) return { ok: false, line: 1, reason: "file is empty" };
   if (buf.includes(0)) return { ok: false, line: 1, reason: "binary data (NUL bytes), not a CSV or JSON export" };
   let text = buf.toString("utf8");
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const bom = text.charCodeAt(0) === 0xfeff;
+  if (bom) text = text.slice(1);
   if (text.includes("\uFFFD")) {
     const line = text.slice(0, text.indexOf("\uFFFD")).split("\n").length;
     return { ok: false, line, reason: "invalid UTF-8" };
@@ -202,7 +203,7 @@ export function sniff(path: string): SniffResult {
     } catch {
       first = undefined;
     }
-    return { ok: true, head: { kind: "json", text: trimmed, first } };
+    return { ok: true, head: { kind: "json", text: trimmed, first, ...(bom ? { bom } : {}) } };
   }
   if (text.includes("\r") && !text.includes("\n")) {
     return { ok: false, line: 1, reason: "lines end with a carriage return only (an old Mac export); llmcost reads LF or CRLF line ends", hint: "convert with: tr '\\r' '\\n' < in.csv > out.csv" };
@@ -228,6 +229,22 @@ export function sniff(path: string): SniffResult {
   return { ok: true, head: { kind: "csv", header, delimiter, firstRow } };
 }
 
+/**
+ * The path DuckDB should read for a file: the file itself, or for JSON starting with a UTF-8 byte-order mark a
+ * temporary copy without it (DuckDB's JSON Lines reader rejects a BOM; CSV reading skips it itself). The copy is
+ * gunzipped when the file is gzip, and removed when the process exits. Line numbers are unchanged.
+ */
+export function readablePath(path: string, head: Head): string {
+  if (head.kind !== "json" || head.bom !== true) return path;
+  const raw = readFileSync(path);
+  const plain = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
+  const dir = mkdtempSync(join(tmpdir(), "llmcost-bom-"));
+  const copy = join(dir, "without-bom.json");
+  writeFileSync(copy, plain.subarray(3));
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return copy;
+}
+
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash("sha256");
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
@@ -251,7 +268,7 @@ export async function firstBadJsonLine(path: string): Promise<number | undefined
     n++;
     if (line.trim() === "") continue;
     try {
-      JSON.parse(line);
+      JSON.parse(n === 1 ? line.replace(/^\uFEFF/, "") : line);
     } catch {
       return n;
     }

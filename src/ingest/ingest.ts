@@ -4,13 +4,13 @@ import { now } from "../context.js";
 import { ExitError, usageError } from "../errors.js";
 import type { Catalog } from "../pricing/load.js";
 import { addNameAliases, installIngestPricing, installPricing, labelProviders, repriceStored, storedPricingSha, type UnpricedRow, unpricedSql, unpricedWhy } from "../pricing/sql.js";
-import { adapterByName, detectAdapter } from "../sources/index.js";
+import { adapterByName, detectAdapter, forcedFormatMismatch } from "../sources/index.js";
 import type { Adapter, BilledAdapter, SourceFile, SourceOptions, UsageAdapter } from "../sources/types.js";
 import { REJECTS_TABLE } from "../sources/sql.js";
 import { createModelProviderSql, DEFAULT_LOGS, type LogsConfig, withMappedNames } from "../sources/flat-log.js";
 import { Db } from "../store/db.js";
 import { readerError } from "./duckdb-errors.js";
-import { badJsonDocLine, blankLines, checkGzip, DATA_EXTENSION, expandInputs, firstBadJsonLine, type InputFile, sha256File, type SkippedInput, sniff } from "./files.js";
+import { badJsonDocLine, blankLines, checkGzip, DATA_EXTENSION, expandInputs, firstBadJsonLine, type InputFile, readablePath, sha256File, type SkippedInput, sniff } from "./files.js";
 import { billedChecks, billedSelectList, type Check, insertBilledSql, insertUsageSql, locateSql, overlapCondition, usageChecks, usageSelectList, usageTable } from "./load.js";
 
 export interface IngestRequest {
@@ -120,9 +120,11 @@ function plan(inputs: InputFile[], format: string | undefined, skipBadRows: bool
       skippedInputs.push({ file: input.display, reason: "not a data file" });
       return [];
     }
-    return [{ input, head: s.head }];
+    return [{ input, head: s.head, read: readablePath(input.path, s.head) }];
   });
-  return sniffed.map(({ input, head }) => {
+  return sniffed.map(({ input, head, read }) => {
+    const mismatch = forced && forcedFormatMismatch(forced, [head, withMappedNames(head, logs.fields)]);
+    if (mismatch) throw usageError(`${input.display}: --format ${forced.name}: ${mismatch}`, `${detectAdapter(head) ? `it looks like ${detectAdapter(head)!.name}; ` : ""}drop --format to detect the format, or see \`llmcost formats\``);
     const adapter = forced ?? detectAdapter(head) ?? detectAdapter(withMappedNames(head, logs.fields));
     if (!adapter && head.kind === "json" && head.text.startsWith("[") && /"(timestamp|ts|created_at)"/.test(head.text.slice(0, 4096))) {
       throw usageError(`${input.display}:1: a JSON array of request records; request logs are JSON Lines (one object per line)`, "convert with: jq -c '.[]' file.json > file.jsonl");
@@ -131,8 +133,8 @@ function plan(inputs: InputFile[], format: string | undefined, skipBadRows: bool
       const seen = head.kind === "csv" ? `header: ${head.header.slice(0, 8).join(",")}${head.header.length > 8 ? ",…" : ""}` : `JSON starting ${JSON.stringify(head.text.slice(0, 60))}`;
       throw usageError(`${input.display}:1: unknown format (${seen})`, "run `llmcost formats` to list the supported formats, or pass --format NAME");
     }
-    const companions = sniffed.filter((o) => o.input !== input).map((o) => ({ path: o.input.path, head: o.head }));
-    return { input, adapter, source: { path: input.path, head, companions, skipBadRows, options, logs } };
+    const companions = sniffed.filter((o) => o.input !== input).map((o) => ({ path: o.read, head: o.head }));
+    return { input, adapter, source: { path: read, head, companions, skipBadRows, options, logs } };
   });
 }
 

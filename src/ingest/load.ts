@@ -178,9 +178,10 @@ export function insertBilledSql(adapter: BilledAdapter, file: SourceFile, exclud
   const select = billedSelectList(adapter, file);
   const keyCols = BILLED_KEY.join(", ");
   return `
-    INSERT INTO billed_cost
+    INSERT INTO billed_cost (day, ts, bucket_end, source_format, ingest_id, provider, model, line_item, token_type, cost_type,
+      project, api_key, workspace, service_tier, quantity, amount_usd, row_key, list_amount_usd, status)
     SELECT ts::DATE, ts, bucket_end, $format, $ingest_id, provider, model, line_item, token_type, cost_type, project,
-      api_key, workspace, service_tier, sum(quantity), sum(amount_usd), ${rowKey(BILLED_KEY)}
+      api_key, workspace, service_tier, sum(quantity), sum(amount_usd), ${rowKey(BILLED_KEY)}, sum(list_amount_usd), max(status)
     FROM (SELECT ${select} FROM ${plan.from} AS src ${where(plan)}) ${exclude ? `WHERE NOT (${exclude})` : ""}
     GROUP BY ${keyCols}`;
 }

@@ -1,3 +1,4 @@
+import { costMode } from "../store/cost-mode.js";
 import type { Db } from "../store/db.js";
 import type { Catalog } from "./load.js";
 import { aliasRows, resolveName } from "./names.js";
@@ -241,14 +242,25 @@ export interface CostSource {
 
 /**
  * Stored costs are used when they were computed with this exact catalog and no --pricing-as-of is asked for;
- * otherwise cost is computed in the query from the installed price tables (still exact DECIMAL).
+ * otherwise cost is computed in the query from the installed price tables (still exact DECIMAL). Repriced rows follow
+ * `--cost-mode` like stored ones: under `auto` a row the price tables cannot price falls back to the cost its source
+ * stated; `computed` leaves it unpriced; `reported` never reprices (the stated cost is the cost).
  */
 export async function costSource(db: Db, catalogSha: string, asOf: string | null): Promise<CostSource> {
-  if (asOf === null && (await storedPricingSha(db)) === catalogSha) {
+  const mode = costMode();
+  if (mode === "reported" || (asOf === null && (await storedPricingSha(db)) === catalogSha)) {
     return { join: "", cost: "u.cost_usd", priced: "u.priced", mode: "stored" };
   }
   const at = asOf === null ? "u.ts" : "CAST($pricing_as_of AS TIMESTAMP)";
-  return { join: priceJoin("u", at), cost: costPerRow("u"), priced: `(pr.model_id IS NOT NULL AND ${unpricedChargeExpr("u")} IS NULL)`, mode: "repriced" };
+  const computed = costPerRow("u");
+  const priced = `(pr.model_id IS NOT NULL AND ${unpricedChargeExpr("u")} IS NULL)`;
+  if (mode === "computed") return { join: priceJoin("u", at), cost: computed, priced, mode: "repriced" };
+  return {
+    join: priceJoin("u", at),
+    cost: `coalesce(${computed}, u.reported_cost_usd)`,
+    priced: `(${priced} OR u.reported_cost_usd IS NOT NULL)`,
+    mode: "repriced",
+  };
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Catalog } from "../pricing/load.js";
 import { costSource, installPricing, modelIdFromAlias } from "../pricing/sql.js";
 import { windowConds } from "../report/window.js";
 import type { Db, Param } from "../store/db.js";
+import { collectStated, type StatedVsComputed } from "./stated.js";
 
 export interface ReconcileRow {
   day: string;
@@ -43,6 +44,8 @@ export interface ReconcileTotals {
 export interface Reconcile {
   tolerancePct: number;
   rows: ReconcileRow[];
+  /** Per model, the cost the sources stated against the cost computed from the price tables (rows with both). */
+  stated: StatedVsComputed[];
   totals: ReconcileTotals;
   providers: ({ provider: string } & ReconcileTotals)[];
 }
@@ -140,5 +143,6 @@ export async function collectReconcile(db: Db, catalog: Catalog, opts: { since: 
     };
   };
   const providers = [...new Set(out.map((r) => r.provider))].sort().map((provider) => ({ provider, ...totalsOf(out.filter((r) => r.provider === provider)) }));
-  return { tolerancePct: opts.tolerancePct, rows: out, totals: totalsOf(out), providers };
+  const stated = await collectStated(db, catalog.sha256, opts.tolerancePct, { where: window("u.ts"), params });
+  return { tolerancePct: opts.tolerancePct, rows: out, stated, totals: totalsOf(out), providers };
 }

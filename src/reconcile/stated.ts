@@ -1,7 +1,7 @@
 import { costPerRow, priceJoin, storedPricingSha } from "../pricing/sql.js";
 import { usageError } from "../errors.js";
 import { table, usd } from "../output/format.js";
-import type { Db } from "../store/db.js";
+import type { Db, Param } from "../store/db.js";
 
 /** One model's stated cost (what the source said) against the cost computed from the price tables, over rows that have both. */
 export interface StatedVsComputed {
@@ -20,7 +20,13 @@ export interface StatedVsComputed {
  * `tolerancePct`. A wrong price, or a wrong reading of the log's tokens, shows as a flagged model. Stored costs are
  * used when they were computed with `catalogSha`; otherwise rows are priced again here (price tables installed).
  */
-export async function collectStated(db: Db, catalogSha: string, tolerancePct: number): Promise<StatedVsComputed[]> {
+export async function collectStated(
+  db: Db,
+  catalogSha: string,
+  tolerancePct: number,
+  /** Rows to compare (reconcile's --since/--until), as SQL over `u` with its bound parameters. */
+  window: { where: string; params: Record<string, Param> } = { where: "true", params: {} },
+): Promise<StatedVsComputed[]> {
   const stored = (await storedPricingSha(db)) === catalogSha;
   const cost = stored ? "u.computed_cost_usd" : costPerRow("u");
   const priced = stored ? "u.computed_priced" : "(pr.model_id IS NOT NULL)";
@@ -28,8 +34,9 @@ export async function collectStated(db: Db, catalogSha: string, tolerancePct: nu
     `SELECT coalesce(u.model, '(no model)') AS model, any_value(u.provider) AS provider, count(*) AS rows,
        sum(u.reported_cost_usd)::VARCHAR AS stated, sum(${cost})::VARCHAR AS computed
      FROM usage u ${stored ? "" : priceJoin("u")}
-     WHERE u.reported_cost_usd IS NOT NULL AND ${priced}
+     WHERE u.reported_cost_usd IS NOT NULL AND ${priced} AND ${window.where}
      GROUP BY 1 ORDER BY 1`,
+    window.params,
   );
   return rows.map((r) => {
     // Dollars as numbers only for display and the percentage; the sums themselves were exact DECIMAL.
@@ -64,9 +71,10 @@ export function parseTolerance(value: string | undefined): number {
 }
 
 /** The comparison as text for a table report: nothing when no row states a cost. */
-export function statedText(rows: readonly StatedVsComputed[], tolerance: string | undefined): string {
+export function statedText(rows: readonly StatedVsComputed[], tolerance: string | number | undefined): string {
   if (rows.length === 0) return "";
   const { head, cells } = statedCells(rows, usd);
   const n = rows.filter((r) => r.flagged).length;
-  return `stated cost vs computed, per model (rows with both; tolerance ${parseTolerance(tolerance)}%): ${n ? `${n} model(s) differ` : "all agree"}\n${table(head, cells)}\n`;
+  const pct = typeof tolerance === "number" ? tolerance : parseTolerance(tolerance);
+  return `stated cost vs computed, per model (rows with both; tolerance ${pct}%): ${n ? `${n} model(s) differ` : "all agree"}\n${table(head, cells)}\n`;
 }

@@ -6,10 +6,10 @@ import { usd } from "../output/format.js";
 import { type CostSource, costSource, installPricing } from "../pricing/sql.js";
 import type { Catalog } from "../pricing/load.js";
 import type { Db, Param } from "../store/db.js";
-import { DIMENSIONS, type Dimension, TIME_DIMENSIONS } from "./dims.js";
+import { BILLED_DIMENSIONS, BILLED_ONLY_DIMENSIONS, DIMENSIONS, type Dimension, TIME_DIMENSIONS } from "./dims.js";
 import { allocateBilled } from "./allocate.js";
 import { windowConds } from "./window.js";
-import { checkFeature, knownFeatures, knownModels, type NameMatch, resolveModelName } from "../resolve/names.js";
+import { checkFeature, knownFeatures, knownModelsFrom, type NameMatch, resolveModelName } from "../resolve/names.js";
 
 export interface ReportQuery {
   by: Dimension[];
@@ -40,6 +40,12 @@ export interface Unpriced {
   models: string[];
 }
 
+/** Rows from buckets the provider has not finalised (Anthropic analytics: after the page's data_refreshed_at). */
+export interface Provisional {
+  rows: number;
+  costUsd: string;
+}
+
 export interface ReportRow {
   key: Record<string, string>;
   requests: number;
@@ -49,6 +55,8 @@ export interface ReportRow {
   share: number;
   cumulativeShare: number;
   unpriced: Unpriced;
+  /** Present when some of the row's data is provisional. */
+  provisional?: Provisional;
   /** Daily spend for --chart, oldest first, one entry per day of the window. */
   daily?: string[];
 }
@@ -67,12 +75,16 @@ export interface Trend {
 
 export interface Report {
   source: "billing" | "requests";
+  /** What the rows are: request logs, provider usage exports (priced by llmcost) or cost exports (the bill itself). */
+  basis: "request logs" | "usage exports" | "cost exports";
+  /** Said on stderr: why the report reads what it reads. */
+  notes: string[];
   pricingMode: CostSource["mode"];
   /** --source billing --by feature: the bill allocated to features by request-log cost (see allocate.ts). */
   allocatedFrom: "cost exports" | "usage exports" | null;
   by: Dimension[];
   window: { since: string | null; until: string | null; tz: string; firstTs: string | null; lastTs: string | null; days: string[] };
-  totals: { requests: number; tokens: Tokens; costUsd: string; unpriced: Unpriced };
+  totals: { requests: number; tokens: Tokens; costUsd: string; unpriced: Unpriced; provisional?: Provisional };
   headline: { text: string; top: number; groups: number; share: number };
   /** Over time (`--by day|week|month` first) the headline is this trend line, not a Pareto line. */
   trend: Trend | null;
@@ -134,7 +146,9 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
   // model name resolves through the price book's aliases, and a family name matches every snapshot of it.
   const windowOnly = conds.join(" AND ") || "true";
   const matched: NameMatch[] = [];
-  const models = q.where.some((w) => w.dim === "model") ? await knownModels(db, windowOnly, params) : [];
+  const models = q.where.some((w) => w.dim === "model")
+    ? await knownModelsFrom(db, `SELECT DISTINCT u.model FROM (SELECT model, ts FROM usage UNION ALL SELECT model, ts FROM billed_cost) u WHERE u.model IS NOT NULL AND ${windowOnly}`, params)
+    : [];
   const features = q.where.some((w) => w.dim === "feature") ? await knownFeatures(db, windowOnly, params) : [];
   for (const w of q.where) {
     if (w.dim === "model") {
@@ -151,23 +165,58 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
     conds.push(`list_contains(json_transform($w${i}::JSON, '["VARCHAR"]'), ${dim(d)})`);
   });
   const filter = conds.length ? conds.join(" AND ") : "true";
-  const { source, only } = await pickSource(db, q, filter, params);
+  const dims = [...q.by, ...q.where.map((w) => w.dim)];
+  const billedOnly = dims.filter((d) => BILLED_ONLY_DIMENSIONS.includes(d));
+  if (billedOnly.length && q.source === "requests") throw usageError(`${billedOnly[0]} is a dimension of cost exports: use --source billing`);
+  const notes: string[] = [];
+  // The bill itself (cost exports) is reported with --source billing when the window has any; under auto, when
+  // nothing else is there (a database of cost exports only would otherwise print $0).
+  const costExports = async () => (await db.one(`SELECT 1 AS hit FROM billed_cost u WHERE ${windowOnly} LIMIT 1`, params)) !== undefined;
+  let picked: { source: "billing" | "requests"; only: boolean };
+  let basis: Report["basis"];
+  if (billedOnly.length) {
+    if (!(await costExports())) throw usageError(`${billedOnly[0]} is a dimension of cost exports, and there are none in this window`, "ingest a cost export (OpenAI costs, Anthropic cost report), or check --since/--until");
+    picked = { source: "billing", only: false };
+    basis = "cost exports";
+  } else {
+    picked = await pickSource(db, q, filter, params);
+    const usageExports = picked.source === "billing" && (await db.one(`SELECT 1 AS hit FROM usage u WHERE u.source_kind = 'billing' AND ${filter} LIMIT 1`, params)) !== undefined;
+    const asBill = picked.source === "billing" && (q.source === "billing" || !usageExports) && (await costExports());
+    basis = picked.source === "requests" ? "request logs" : asBill ? "cost exports" : "usage exports";
+    if (asBill && q.source === "auto") notes.push("no request logs or provider usage exports in this window: reporting the cost exports (the bill; no token counts). --source billing says this explicitly");
+  }
+  // --by feature on the bill allocates it to features by request-log cost (all of it unattributed without logs).
+  const allocate = q.by.length === 1 && q.by[0] === "feature" && (q.source === "billing" || (q.source === "auto" && basis === "cost exports"));
+  if (allocate && q.source === "auto") notes.push("the bill has no features: without request logs all of it is (unattributed); see it --by model, day, project or line_item");
+  const { source, only } = picked;
   params.kind = source;
+  if (basis === "cost exports" && !allocate) {
+    const missing = dims.find((d) => !BILLED_DIMENSIONS.includes(d));
+    if (missing) throw usageError(`cost exports have no ${missing}: report them by ${BILLED_DIMENSIONS.join(", ")}`, missing === "feature" ? "--source billing --by feature allocates the bill to features by request-log cost" : "use --source requests for request-log dimensions");
+  }
 
   const timeDim = q.by.find((d) => TIME_DIMENSIONS.includes(d)) ?? null;
   const dimSql = q.by.map((d, i) => `${dim(d)} AS d${i}`).join(", ");
   const dimCols = q.by.map((_, i) => `d${i}`).join(", ");
-  const base = `
+  const base =
+    basis === "cost exports"
+      ? `
+    SELECT ${dimSql}, ${q.chart || timeDim ? `${local} AS local_ts,` : ""} u.ts, u.model, 0::BIGINT AS requests, 0::BIGINT AS input_tokens,
+      0::BIGINT AS cached_input_tokens, 0::BIGINT AS cache_write_5m_tokens, 0::BIGINT AS cache_write_1h_tokens, 0::BIGINT AS output_tokens,
+      0::BIGINT AS reasoning_tokens, u.amount_usd AS cost, coalesce(u.status = 'provisional', false) AS provisional
+    FROM billed_cost u
+    WHERE ${filter}`
+      : `
     SELECT ${dimSql}, ${q.chart || timeDim ? `${local} AS local_ts,` : ""} u.ts, u.model, u.requests, u.input_tokens, u.cached_input_tokens,
       u.cache_write_5m_tokens, u.cache_write_1h_tokens, u.output_tokens, u.reasoning_tokens,
-      ${cs.cost} AS cost
+      ${cs.cost} AS cost, coalesce(u.status = 'provisional', false) AS provisional
     FROM usage u ${cs.join}
     WHERE ${only ? "true" : "u.source_kind = $kind"} AND ${filter}`;
   let rows: ReportRow[];
   let firstTs: string | null;
   let lastTs: string | null;
   let allocatedFrom: Report["allocatedFrom"] = null;
-  if (q.source === "billing" && q.by.length === 1 && q.by[0] === "feature") {
+  if (allocate) {
     // Provider exports carry no feature: allocate the bill by request-log cost per day and model.
     if (q.where.some((w) => w.dim !== "feature")) {
       throw usageError("--source billing --by feature allocates the whole bill: only --where feature=… is supported with it");
@@ -176,6 +225,7 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
     const keep = q.where.map((w) => w.value);
     rows = keep.length ? a.rows.filter((r) => keep.includes(r.key.feature!)) : a.rows;
     allocatedFrom = a.pool;
+    basis = a.pool;
     firstTs = a.firstDay ? `${a.firstDay}T00:00:00Z` : null;
     lastTs = a.lastDay ? `${a.lastDay}T00:00:00Z` : null;
   } else {
@@ -202,11 +252,13 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
 
   return {
     source,
+    basis,
+    notes,
     pricingMode: cs.mode,
     allocatedFrom,
     by: q.by,
     window: { since: q.since, until: q.until, tz: q.tz, firstTs, lastTs, days },
-    totals: { requests: totals.requests, tokens: totals.tokens, costUsd: totals.costUsd, unpriced: totals.unpriced },
+    totals: { requests: totals.requests, tokens: totals.tokens, costUsd: totals.costUsd, unpriced: totals.unpriced, ...(totals.provisional ? { provisional: totals.provisional } : {}) },
     headline: headlineResult,
     trend,
     matched,
@@ -254,6 +306,9 @@ function fold(rest: ReportRow[], by: Dimension[]): ReportRow {
       tokens: sum((r) => r.unpriced.tokens),
       models: [...new Set(rest.flatMap((r) => r.unpriced.models))].sort(),
     },
+    ...(rest.some((r) => r.provisional)
+      ? { provisional: { rows: sum((r) => r.provisional?.rows ?? 0), costUsd: rest.reduce((a, r) => addDec(a, r.provisional?.costUsd ?? "0"), "0") } }
+      : {}),
     ...(rest[0]?.daily ? { daily: rest[0].daily.map((_, i) => rest.reduce((a, r) => addDec(a, r.daily?.[i] ?? "0"), "0")) } : {}),
   };
 }
@@ -356,7 +411,8 @@ function headline(rows: ReportRow[], d: Dimension, total: string): Report["headl
   const groups = [...byFirst.values()].sort((a, b) => compareDec(b, a));
   const plural: Record<Dimension, string> = {
     feature: "features", user: "users", model: "models", provider: "providers", project: "projects", api_key: "API keys",
-    endpoint: "endpoints", batch: "batch modes", service_tier: "service tiers", day: "days", week: "weeks", month: "months",
+    endpoint: "endpoints", batch: "batch modes", service_tier: "service tiers", workspace: "workspaces", line_item: "line items",
+    day: "days", week: "weeks", month: "months",
   };
   let acc = "0";
   let top = 0;
@@ -378,7 +434,8 @@ async function groupRows(db: Db, base: string, dimCols: string, params: Record<s
        sum(requests)::BIGINT AS requests, sum(input_tokens)::BIGINT AS input, sum(cached_input_tokens)::BIGINT AS cached,
        sum(cache_write_5m_tokens)::BIGINT AS cw5, sum(cache_write_1h_tokens)::BIGINT AS cw1, sum(output_tokens)::BIGINT AS output,
        sum(reasoning_tokens)::BIGINT AS reasoning, coalesce(sum(cost), 0)::VARCHAR AS cost,
-       count(*) - count(cost) AS u_rows,
+       count(*) - count(cost) AS u_rows, count(*) FILTER (WHERE provisional) AS p_rows,
+       coalesce(sum(cost) FILTER (WHERE provisional), 0)::VARCHAR AS p_cost,
        strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS first_ts, strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') AS last_ts
      FROM base GROUP BY ${dimCols}`,
     params,
@@ -415,6 +472,7 @@ async function groupRows(db: Db, base: string, dimCols: string, params: Record<s
     share: 0,
     cumulativeShare: 0,
     unpriced: { rows: n(r.u_rows), requests: n(r.u_requests), tokens: n(r.u_tokens), models: (r.u_models as string[] | null) ?? [] },
+    ...(n(r.p_rows) > 0 ? { provisional: { rows: n(r.p_rows), costUsd: dec(r.p_cost) } } : {}),
   }));
   return {
     rows,

@@ -11,6 +11,9 @@ export const DIMENSIONS = {
   endpoint: "coalesce(u.endpoint, '(none)')",
   batch: "CASE WHEN u.batch THEN 'batch' ELSE 'realtime' END",
   service_tier: "coalesce(u.service_tier, '(none)')",
+  workspace: "coalesce(u.workspace, '(none)')",
+  // Cost exports only: OpenAI's line item, else Anthropic's cost type and token type ("tokens output_tokens").
+  line_item: "coalesce(u.line_item, nullif(concat_ws(' ', u.cost_type, u.token_type), ''), '(none)')",
   day: "strftime(__local, '%Y-%m-%d')",
   week: "strftime(date_trunc('week', __local), '%Y-%m-%d')",
   month: "strftime(__local, '%Y-%m')",
@@ -18,6 +21,10 @@ export const DIMENSIONS = {
 export type Dimension = keyof typeof DIMENSIONS;
 export const DIMENSION_NAMES = Object.keys(DIMENSIONS) as Dimension[];
 export const TIME_DIMENSIONS: readonly Dimension[] = ["day", "week", "month"];
+/** Dimensions only cost exports have (report --source billing). */
+export const BILLED_ONLY_DIMENSIONS: readonly Dimension[] = ["line_item"];
+/** Dimensions a cost export has (the others are properties of usage rows: features, users, endpoints…). */
+export const BILLED_DIMENSIONS: readonly Dimension[] = ["model", "provider", "project", "api_key", "workspace", "service_tier", "line_item", "day", "week", "month"];
 
 export function parseDimension(value: string, flag: string): Dimension {
   const v = value.trim();

@@ -5,14 +5,22 @@ import type { Catalog } from "../pricing/load.js";
 import type { ReportQuery, Report, ReportRow } from "./collect.js";
 import { TIME_DIMENSIONS } from "./dims.js";
 
-const SOURCE_LABEL = { requests: "request logs", billing: "provider usage exports" } as const;
+const BASIS_LABEL = { "request logs": "request logs", "usage exports": "provider usage exports", "cost exports": "cost exports (the bill)" } as const;
 
 const cacheWrite = (r: ReportRow) => r.tokens.cacheWrite5m + r.tokens.cacheWrite1h;
 
-/** Cost cell: priced dollars, flagged when some of the row has no price. */
+/** Cost cell: priced dollars, flagged when some of the row has no price, and `*` when some of it is provisional. */
 function costCell(r: ReportRow): string {
-  if (r.unpriced.rows === 0) return usd(r.costUsd);
-  return r.unpriced.rows > 0 && Number(r.costUsd) === 0 ? "unpriced" : `${usd(r.costUsd)} +unpriced`;
+  const mark = r.provisional ? " *" : "";
+  if (r.unpriced.rows === 0) return `${usd(r.costUsd)}${mark}`;
+  return `${r.unpriced.rows > 0 && Number(r.costUsd) === 0 ? "unpriced" : `${usd(r.costUsd)} +unpriced`}${mark}`;
+}
+
+/** What the `*` of a cost cell means (also said on stderr): buckets the provider may still revise. */
+export function provisionalNote(report: Report): string | null {
+  const p = report.totals.provisional;
+  if (!p) return null;
+  return `* provisional: ${int(p.rows)} row(s), ${usd(p.costUsd)}, are from buckets that end after their export's data_refreshed_at (not final yet; the provider may revise them: ingest a later export to replace them)`;
 }
 
 /** "model=gpt-4o matched gpt-4o-2024-08-06, gpt-4o-2024-11-20": what a typed model name selected. */
@@ -32,14 +40,16 @@ function title(report: Report): string {
   const from = w.since ?? w.firstTs?.slice(0, 10) ?? "…";
   const to = w.until ?? w.lastTs?.slice(0, 10) ?? "…";
   const asOf = report.pricingMode === "repriced" ? " · repriced" : "";
-  const source = report.allocatedFrom ? `the bill (${report.allocatedFrom}) allocated by request-log cost per day and model` : SOURCE_LABEL[report.source];
+  const source = report.allocatedFrom ? `the bill (${report.allocatedFrom}) allocated by request-log cost per day and model` : BASIS_LABEL[report.basis];
   return `Spend by ${report.by.join(" × ")} · ${source} · ${from} → ${to} (${w.tz})${asOf}`;
 }
 
 export function renderReport(report: Report, format: Format, catalog: Catalog, q: ReportQuery): string {
   if (format === "json") return json(toJson(report, catalog, q));
-  const head = [...report.by.map((d) => d.toUpperCase()), "Requests", "Input", "Cached", "Cache write", "Output", "Cost", "Share", "Cum."];
-  const numeric = (r: ReportRow) => [int(r.requests), int(r.tokens.input), int(r.tokens.cachedInput), int(cacheWrite(r)), int(r.tokens.output)];
+  // Cost exports are the bill: amounts without token counts, so their tables show no token columns.
+  const bill = report.basis === "cost exports" && report.allocatedFrom === null;
+  const head = [...report.by.map((d) => d.toUpperCase()), ...(bill ? [] : ["Requests", "Input", "Cached", "Cache write", "Output"]), "Cost", "Share", "Cum."];
+  const numeric = (r: ReportRow) => (bill ? [] : [int(r.requests), int(r.tokens.input), int(r.tokens.cachedInput), int(cacheWrite(r)), int(r.tokens.output)]);
   if (format === "csv") {
     return csv(
       [...report.by, "requests", "input_tokens", "cached_input_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "output_tokens", "reasoning_tokens", "cost_usd", "share", "cumulative_share", "unpriced_requests", "unpriced_tokens", "unpriced_models"],
@@ -61,8 +71,8 @@ export function renderReport(report: Report, format: Format, catalog: Catalog, q
       ]),
     );
   }
-  const align: ("left" | "right")[] = [...report.by.map(() => "left" as const), ...Array(8).fill("right")];
-  const note = unpricedNote(report);
+  const align: ("left" | "right")[] = [...report.by.map(() => "left" as const), ...Array(bill ? 3 : 8).fill("right")];
+  const note = [unpricedNote(report), provisionalNote(report)].filter((x) => x !== null).join("\n") || null;
   if (format === "markdown") {
     const rows = report.rows.map((r) => [...report.by.map((d) => r.key[d]), ...numeric(r), costCell(r), pct(r.share), pct(r.cumulativeShare)]);
     const m = matchedNote(report);
@@ -81,7 +91,7 @@ export function renderReport(report: Report, format: Format, catalog: Catalog, q
     ...(withTrend ? [sparkline((r.daily ?? []).map(Number))] : []),
   ]);
   const t = table([...head, "", ...(withTrend ? ["Daily"] : [])], rows, [...align, "left", ...(withTrend ? ["left" as const] : [])]);
-  const totals = `total: ${usd(report.totals.costUsd)} · ${int(report.totals.requests)} requests`;
+  const totals = bill ? `total billed: ${usd(report.totals.costUsd)}` : `total: ${usd(report.totals.costUsd)} · ${int(report.totals.requests)} requests`;
   const empty = report.rows.length === 0 ? "no usage in this window (check --since/--until, --where and --source)\n" : "";
   const m = matchedNote(report);
   return `${c.bold(report.headline.text)}\n${title(report)}\n${m ? `${m}\n` : ""}${empty}${t}\n${totals}\n${note ? `${c.yellow(note)}\n` : ""}`;
@@ -96,6 +106,7 @@ function toJson(report: Report, catalog: Catalog, q: ReportQuery) {
     share: Number(r.share.toFixed(6)),
     cumulativeShare: Number(r.cumulativeShare.toFixed(6)),
     unpriced: r.unpriced,
+    ...(r.provisional ? { provisional: { rows: r.provisional.rows, costUsd: usdNumber(r.provisional.costUsd) } } : {}),
     ...(r.daily ? { daily: r.daily.map((d, i) => ({ day: report.window.days[i], costUsd: usdNumber(d) })) } : {}),
   });
   return {
@@ -110,6 +121,7 @@ function toJson(report: Report, catalog: Catalog, q: ReportQuery) {
       pricingAsOf: q.pricingAsOf,
     }),
     source: report.source,
+    basis: report.basis,
     pricingMode: report.pricingMode,
     allocatedFrom: report.allocatedFrom,
     window: report.window,
@@ -118,7 +130,11 @@ function toJson(report: Report, catalog: Catalog, q: ReportQuery) {
       ? { ...report.trend, peakUsd: usdNumber(report.trend.peakUsd), meanPerDayUsd: usdNumber(report.trend.meanPerDayUsd), last7Usd: usdNumber(report.trend.last7Usd), prior7Usd: usdNumber(report.trend.prior7Usd), change: report.trend.change === null ? null : Number(report.trend.change.toFixed(6)) }
       : null,
     matched: report.matched,
-    totals: { ...report.totals, costUsd: usdNumber(report.totals.costUsd) },
+    totals: {
+      ...report.totals,
+      costUsd: usdNumber(report.totals.costUsd),
+      ...(report.totals.provisional ? { provisional: { rows: report.totals.provisional.rows, costUsd: usdNumber(report.totals.provisional.costUsd) } } : {}),
+    },
     rows: report.rows.map(row),
   };
 }

@@ -19,6 +19,10 @@ const Unpriced = z.strictObject({
   models: z.array(z.string()),
 });
 const Money = z.number().describe("US dollars, rounded to 6 decimal places");
+const Provisional = z
+  .strictObject({ rows: z.number().int().positive(), costUsd: Money })
+  .optional()
+  .describe("present when some rows are from buckets after their export's data_refreshed_at (not final yet)");
 
 export const ReportJson = z.strictObject({
   schemaVersion: z.literal(1),
@@ -37,6 +41,7 @@ export const ReportJson = z.strictObject({
     pricingAsOf: z.string().nullable(),
   }),
   source: z.enum(["billing", "requests"]),
+  basis: z.enum(["request logs", "usage exports", "cost exports"]).describe("what the rows are: cost exports are the bill itself (billed_cost), with no token counts"),
   pricingMode: z.enum(["stored", "repriced"]),
   allocatedFrom: z.enum(["cost exports", "usage exports"]).nullable(),
   window: z.strictObject({
@@ -68,7 +73,7 @@ export const ReportJson = z.strictObject({
   matched: z
     .array(z.strictObject({ name: z.string(), modelId: z.string(), matched: z.array(z.string()).min(1) }))
     .describe("what each --where model= name matched: its resolved model id and every stored name (snapshots of a family name)"),
-  totals: z.strictObject({ requests: z.number().int().nonnegative(), tokens: Tokens, costUsd: Money, unpriced: Unpriced }),
+  totals: z.strictObject({ requests: z.number().int().nonnegative(), tokens: Tokens, costUsd: Money, unpriced: Unpriced, provisional: Provisional }),
   rows: z.array(
     z.strictObject({
       key: z.record(z.string(), z.string()),
@@ -78,6 +83,7 @@ export const ReportJson = z.strictObject({
       share: z.number().min(0).max(1),
       cumulativeShare: z.number().min(0).max(1),
       unpriced: Unpriced,
+      provisional: Provisional,
       daily: z.array(z.strictObject({ day: z.string(), costUsd: Money })).optional(),
     }),
   ),

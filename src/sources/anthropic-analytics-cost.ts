@@ -1,5 +1,5 @@
 import { modelIdFromAlias } from "../pricing/sql.js";
-import { analyticsRows, isAnalytics } from "./anthropic-analytics-usage.js";
+import { analyticsRows, isAnalytics, provisional } from "./anthropic-analytics-usage.js";
 import { isoTs, money, text } from "./sql.js";
 import type { BilledAdapter } from "./types.js";
 import { jsonHas } from "./util.js";
@@ -11,9 +11,10 @@ import { jsonHas } from "./util.js";
  */
 export const anthropicAnalyticsCost: BilledAdapter = {
   name: "anthropic-analytics-cost",
-  description: "Anthropic Usage & Cost Analytics API cost pages (2026; analytics/cost; fractional cents)",
+  description: "Anthropic Usage & Cost Analytics API cost pages (2026; analytics/cost; fractional cents; list_amount kept; buckets after data_refreshed_at are provisional)",
   target: "billed_cost",
   kind: "billing",
+  tokenFields: ["amount", "list_amount"],
   detect: (head) => jsonHas(head, /"starting_at"/, isAnalytics, /"cost"\s*:\s*\{/),
   read: () => ({
     from: analyticsRows("cost STRUCT(amount VARCHAR, list_amount VARCHAR, currency VARCHAR, requests DOUBLE)"),
@@ -32,5 +33,7 @@ export const anthropicAnalyticsCost: BilledAdapter = {
     service_tier: text(`d."group".service_tier`),
     // Cents to dollars, exactly: multiply, never divide.
     amount_usd: `${money("d.cost.amount")} * 0.01::DECIMAL(3,2)`,
+    list_amount_usd: `${money("d.cost.list_amount")} * 0.01::DECIMAL(3,2)`,
+    status: provisional,
   }),
 };

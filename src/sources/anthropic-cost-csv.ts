@@ -13,6 +13,7 @@ export const anthropicCostCsv: BilledAdapter = {
   description: "Anthropic Console cost export (claude_api_cost_*.csv), dollars per day × model × token type",
   target: "billed_cost",
   kind: "billing",
+  tokenFields: ["cost_usd"],
   detect: (head) => headerHas(head, "usage_date_utc", "cost_usd"),
   read(file) {
     return {

@@ -10,6 +10,7 @@ export const anthropicCostJson: BilledAdapter = {
   description: "Anthropic Admin cost report JSON (cost_report; amounts in cents)",
   target: "billed_cost",
   kind: "billing",
+  tokenFields: ["amount"],
   detect: (head) => jsonHas(head, /"starting_at"/, isCostReport),
   read: () => ({
     from: buckets(

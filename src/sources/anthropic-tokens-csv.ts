@@ -22,6 +22,7 @@ export const anthropicTokensCsv: UsageAdapter = {
   description: "Anthropic Console token export (claude_api_tokens_*.csv), per day or hour × key × model",
   target: "usage",
   kind: "billing",
+  tokenFields: ["usage_input_tokens_no_cache", "usage_input_tokens_cache_read", "usage_input_tokens_cache_write_5m", "usage_input_tokens_cache_write_1h", "usage_output_tokens"],
   detect: (head) => headerHas(head, "usage_date_utc", "usage_input_tokens_no_cache"),
   read(file) {
     return {

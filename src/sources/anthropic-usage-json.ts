@@ -16,6 +16,7 @@ export const anthropicUsageJson: UsageAdapter = {
   description: "Anthropic Admin usage report JSON (usage_report/messages), per bucket × group",
   target: "usage",
   kind: "billing",
+  tokenFields: ["uncached_input_tokens", "cache_read_input_tokens", "output_tokens"],
   detect: (head) =>
     jsonHas(head, /"starting_at"/) && (head.kind === "json" && !isCostReport.test(head.text)),
   read: () => ({

@@ -14,6 +14,7 @@ export const bedrockCloudwatchEvents: UsageAdapter = {
   description: "AWS Bedrock model invocation logs from CloudWatch Logs (filter-log-events / get-log-events output, subscription payloads)",
   target: "usage",
   kind: "requests",
+  tokenFields: ["inputTokenCount", "outputTokenCount"],
   detect: (head) => jsonHas(head, /"(events|logEvents)"\s*:\s*\[/, /ModelInvocationLog/),
   read: () => {
     const events = `(SELECT unnest(coalesce(events, logEvents)) AS e, generate_subscripts(coalesce(events, logEvents), 1) - 1 AS __i,

@@ -78,6 +78,7 @@ export const bedrockInvocationLog: UsageAdapter = {
   description: "AWS Bedrock model invocation logs (S3 delivery, JSON Lines or one record): modelId as logged, identity ARN as api_key",
   target: "usage",
   kind: "requests",
+  tokenFields: ["inputTokenCount", "outputTokenCount"],
   detect: (head) => jsonHas(head, /"schemaType"\s*:\s*"ModelInvocationLog"/) && !jsonHas(head, /"logEvents"|"events"\s*:\s*\[/),
   read: (file) => {
     const perLine = file.head.kind === "json" && file.head.first !== undefined;

@@ -52,5 +52,32 @@ export const ADAPTERS: readonly Adapter[] = [
   requestLogCsv,
 ];
 
+/** Token fields of the formats whose files don't declare `tokenFields` themselves (see AdapterBase.tokenFields). */
+const TOKEN_FIELDS_OF: Record<string, readonly string[]> = {
+  "claude-code-jsonl": ["input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"],
+  "codex-jsonl": ["total_token_usage", "last_token_usage"],
+  "otel-otlp-json": ["gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "gen_ai.usage.prompt_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.prompt", "llm.token_count.completion"],
+  "otel-spans-jsonl": ["gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "gen_ai.usage.prompt_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.prompt", "llm.token_count.completion"],
+};
+
+/** A name as a whole word in JSON text: a key, an attribute name (`"key": "gen_ai.usage.input_tokens"`) or inside an embedded JSON string. */
+const inJson = (text: string, name: string): boolean =>
+  new RegExp(`(^|[^A-Za-z0-9_.])${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}([^A-Za-z0-9_]|$)`).test(text);
+
+/**
+ * Why a forced `--format` cannot read a file, or null: the file is that format (its detection matches) or has at
+ * least one of the format's token (amount) fields. `heads` are the sniffed head and the same with the config's
+ * logs.fields names applied.
+ */
+export function forcedFormatMismatch(adapter: Adapter, heads: readonly Head[]): string | null {
+  if (adapter.target === "companion" || heads.some((h) => adapter.detect(h))) return null;
+  const fields = adapter.tokenFields ?? TOKEN_FIELDS_OF[adapter.name] ?? [];
+  const present = (h: Head, f: string) => (h.kind === "csv" ? h.header.includes(f) : inJson(h.text, f) || (h.first !== undefined && f in h.first));
+  if (fields.length === 0 || heads.some((h) => fields.some((f) => present(h, f)))) return null;
+  const what = adapter.target === "billed_cost" ? "amount" : "token";
+  const shown = fields.length > 6 ? `${fields.slice(0, 6).join(", ")}, …` : fields.join(", ");
+  return `none of ${adapter.name}'s ${what} fields (${shown}) are in this file, so it would load rows of zero ${what === "token" ? "tokens" : "dollars"}`;
+}
+
 export const detectAdapter = (head: Head): Adapter | undefined => ADAPTERS.find((a) => a.detect(head));
 export const adapterByName = (name: string): Adapter | undefined => ADAPTERS.find((a) => a.name === name);

@@ -37,6 +37,7 @@ export const langfuseJson: UsageAdapter = {
   description: "Langfuse trace/observation exports (UI Download JSON, public API traces and observations pages): GENERATION usage",
   target: "usage",
   kind: "requests",
+  tokenFields: ["usageDetails", "inputUsage", "outputUsage", "promptTokens", "completionTokens"],
   detect: (head) => jsonHas(head, /"parentObservationId"\s*:/) && jsonHas(head, /"(usageDetails|observations|calculatedTotalCost)"\s*:/),
   read: () => {
     const doc = readJson({ trace: TRACE, observations: `${OBS}[]`, data: `${OBS}[]`, id: "VARCHAR", name: "VARCHAR", userId: "VARCHAR", projectId: "VARCHAR", environment: "VARCHAR", tags: "VARCHAR[]", metadata: "VARCHAR" });

@@ -22,6 +22,7 @@ export const openaiBatchOutput: UsageAdapter = {
   description: "OpenAI Batch output JSONL (joined to the input JSONL by custom_id when both are given)",
   target: "usage",
   kind: "requests",
+  tokenFields: ["prompt_tokens", "completion_tokens", "input_tokens", "output_tokens"],
   detect: (head) => firstHasKeys(head, "custom_id", "response") || firstHasKeys(head, "custom_id", "error"),
   read(file) {
     // Inputs by how much of their name they share with this output's (batch_abc_input / batch_abc_output): the

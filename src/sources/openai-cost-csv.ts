@@ -11,6 +11,7 @@ export const openaiCostCsv: BilledAdapter = {
   description: "OpenAI dashboard cost export, v1 and v2 headers (dollars per day × line item)",
   target: "billed_cost",
   kind: "billing",
+  tokenFields: ["amount_value"],
   detect: (head) => headerHas(head, "start_time", "end_time", "amount_value"),
   read(file) {
     return {

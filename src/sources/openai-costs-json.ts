@@ -1,5 +1,5 @@
 import { lineItemModel, lineItemTier, lineItemTokenType } from "./openai-line-item.js";
-import { isCosts, isPage, pages } from "./openai-usage-json.js";
+import { isBuckets, isCosts, pages } from "./openai-usage-json.js";
 import { money, text, unixTs } from "./sql.js";
 import type { BilledAdapter } from "./types.js";
 import { jsonHas } from "./util.js";
@@ -11,14 +11,15 @@ const COST_RESULT =
 /** OpenAI Costs API pages (/organization/costs). amount.value is dollars, sometimes a string. */
 export const openaiCostsJson: BilledAdapter = {
   name: "openai-costs-json",
-  description: "OpenAI Costs API JSON pages (dollars per day × line item)",
+  description: "OpenAI Costs API JSON pages, or a bare list of buckets (dollars per day × line item)",
   target: "billed_cost",
   kind: "billing",
-  detect: (head) => jsonHas(head, isPage, /"start_time"\s*:\s*\d/, isCosts),
+  tokenFields: ["amount"],
+  detect: (head) => jsonHas(head, isBuckets, /"start_time"\s*:\s*\d/, isCosts),
   read: () => ({
     from: pages(COST_RESULT),
     keep: { sql: `r.amount.value IS NOT NULL`, reason: "no amount" },
-    lines: { record: `'bucket ' || strftime(to_timestamp(start_time), '%Y-%m-%dT%H:%M:%SZ')` },
+    lines: { record: `coalesce('bucket ' || strftime(to_timestamp(start_time), '%Y-%m-%dT%H:%M:%SZ'), 'a bucket without start_time')` },
   }),
   columns: () => ({
     ts: unixTs("start_time"),

@@ -8,6 +8,7 @@ export const openaiLegacyUsage: UsageAdapter = {
   description: "OpenAI legacy /v1/usage JSON (per-minute completion rows, pre-2025)",
   target: "usage",
   kind: "billing",
+  tokenFields: ["n_context_tokens_total", "n_generated_tokens_total"],
   detect: (head) => jsonHas(head, /"aggregation_timestamp"/, /"n_context_tokens_total"/),
   read: () => ({
     from: `(SELECT unnest(data) AS d FROM ${readJson({

@@ -17,6 +17,7 @@ export const openaiUsageCsv: UsageAdapter = {
   description: "OpenAI dashboard usage export (completions or embeddings), per bucket × group",
   target: "usage",
   kind: "billing",
+  tokenFields: ["input_tokens", "output_tokens", "num_model_requests"],
   detect: (head) => headerHas(head, "start_time", "end_time", "num_model_requests", "input_tokens"),
   read(file) {
     // Counts arrive as floats ("59200.0") in real exports.

@@ -8,25 +8,39 @@ const USAGE_RESULT =
   "user_id VARCHAR, api_key_id VARCHAR, model VARCHAR, batch VARCHAR, service_tier VARCHAR, api_source VARCHAR, " +
   "input_audio_tokens DOUBLE, output_audio_tokens DOUBLE)";
 
-/** Buckets → results. Old schemas named the array `result`; parse `results`, fall back to `result`. */
-export const pages = (result: string): string =>
-  `(SELECT bk.start_time AS start_time, bk.end_time AS end_time, unnest(coalesce(bk.results, bk.result)) AS r
-    FROM (SELECT unnest(data) AS bk FROM ${readJson({
+/**
+ * Buckets → results. Old schemas named the array `result`; parse `results`, fall back to `result`. A record is a page
+ * (`{"object": "page", "data": [buckets]}`: one page, an array of pages, or JSONL) or a bucket itself: the bare list
+ * of buckets a script collects over pages (`all_data.extend(page["data"])`, as the OpenAI cookbook does).
+ */
+export const pages = (result: string): string => {
+  const bucket = `STRUCT(start_time DOUBLE, end_time DOUBLE, results ${result}[], result ${result}[])`;
+  const self = `{'start_time': start_time, 'end_time': end_time, 'results': results, 'result': result}::${bucket}`;
+  return `(SELECT bk.start_time AS start_time, bk.end_time AS end_time, unnest(coalesce(bk.results, bk.result)) AS r
+    FROM (SELECT unnest(CASE WHEN data IS NOT NULL THEN data WHEN start_time IS NOT NULL THEN [${self}] ELSE [] END) AS bk FROM ${readJson({
       object: "VARCHAR",
-      data: `STRUCT(start_time DOUBLE, end_time DOUBLE, results ${result}[], result ${result}[])[]`,
+      data: `${bucket}[]`,
+      start_time: "DOUBLE",
+      end_time: "DOUBLE",
+      results: `${result}[]`,
+      result: `${result}[]`,
     })}))`;
+};
 
 export const isPage = /"object"\s*:\s*"page"/;
+/** A page, or a bucket of one (a bare list of buckets). */
+export const isBuckets = /"object"\s*:\s*"(page|bucket)"/;
 export const isCosts = /organization\.costs\.result|"amount"\s*:\s*\{/;
 
 /** OpenAI Usage API pages: /organization/usage/completions and /usage/embeddings (one page, an array, or JSONL). */
 export const openaiUsageJson: UsageAdapter = {
   name: "openai-usage-json",
-  description: "OpenAI Usage API JSON pages (completions and embeddings), per bucket × group",
+  description: "OpenAI Usage API JSON (completions and embeddings): pages, or a bare list of buckets as scripts save them; per bucket × group",
   target: "usage",
   kind: "billing",
+  tokenFields: ["input_tokens", "output_tokens", "num_model_requests"],
   detect: (head) =>
-    jsonHas(head, isPage, /"start_time"\s*:\s*\d/) && !isCosts.test(head.kind === "json" ? head.text : ""),
+    jsonHas(head, isBuckets, /"start_time"\s*:\s*\d/) && !isCosts.test(head.kind === "json" ? head.text : ""),
   read: () => ({
     from: pages(USAGE_RESULT),
     // The results union also holds images, audio, vector stores…: only token results are usage.
@@ -34,7 +48,7 @@ export const openaiUsageJson: UsageAdapter = {
       sql: `r.object IS NULL OR r.object LIKE '%usage.completions.result' OR r.object LIKE '%usage.embeddings.result'`,
       reason: "not a completions/embeddings result",
     },
-    lines: { record: `'bucket ' || strftime(to_timestamp(start_time), '%Y-%m-%dT%H:%M:%SZ')` },
+    lines: { record: `coalesce('bucket ' || strftime(to_timestamp(start_time), '%Y-%m-%dT%H:%M:%SZ'), 'a bucket without start_time')` },
   }),
   columns: () => ({
     ts: unixTs("start_time"),

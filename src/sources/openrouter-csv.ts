@@ -6,10 +6,15 @@ import { csvHead, headerHas } from "./util.js";
 /** OpenRouter Activity export CSV: one row per generation; `user` is the request's user field. */
 export const openrouterCsv: UsageAdapter = {
   name: "openrouter-csv",
-  description: "OpenRouter Activity export CSV (one row per generation, both header variants)",
+  description: "OpenRouter Activity export CSV (one row per generation; the full, the routerview and shorter headers)",
   target: "usage",
   kind: "requests",
-  detect: (head) => headerHas(head, "generation_id", "created_at", "tokens_prompt", "tokens_completion"),
+  tokenFields: ["tokens_prompt", "tokens_completion", "tokens_cached"],
+  // The full export has generation_id; shorter exports (cost_total, cost_cache, tokens_prompt, …) may not: the
+  // token columns, the time and a model or cost column are the signature.
+  detect: (head) =>
+    headerHas(head, "created_at", "tokens_prompt", "tokens_completion") &&
+    (headerHas(head, "generation_id") || headerHas(head, "model_permaslug") || headerHas(head, "cost_total")),
   read(file) {
     const types = Object.fromEntries(
       ["tokens_prompt", "tokens_completion", "tokens_reasoning", "tokens_cached", "generation_time_ms"].map((c) => [c, "DOUBLE"]),
@@ -20,7 +25,7 @@ export const openrouterCsv: UsageAdapter = {
     const { header } = csvHead(file);
     const opt = (n: string) => (has(header, n) ? text(has(header, n)!) : "NULL");
     const num = (n: string) => has(header, n) ?? "NULL";
-    const slug = opt("model_permaslug");
+    const slug = has(header, "model_permaslug") ? opt("model_permaslug") : opt("model");
     return {
       ts: anyTs("created_at"),
       provider: `CASE WHEN strpos(${slug}, '/') > 0 THEN split_part(${slug}, '/', 1) ELSE lower(${opt("provider_name")}) END`,

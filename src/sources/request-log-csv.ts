@@ -30,6 +30,7 @@ export const requestLogCsv: UsageAdapter = {
     "App request log, CSV with flat columns (timestamp, model, user/tag, feature, token buckets…); input includes cached for OpenAI/Gemini-style providers, excludes for Anthropic",
   target: "usage",
   kind: "requests",
+  tokenFields: COUNTS.flatMap((f) => namesOf(f)),
   detect: (head) =>
     head.kind === "csv" &&
     columnOf(head.header, "timestamp") !== undefined &&

@@ -65,6 +65,7 @@ export const requestLogJsonl: UsageAdapter = {
     "App request log, JSON Lines: flat token fields (input includes cached for OpenAI/Gemini-style providers, excludes for Anthropic; logs.inputIncludesCached overrides) or raw OpenAI/Anthropic/Gemini usage objects",
   target: "usage",
   kind: "requests",
+  tokenFields: [...TOKEN_FIELDS, "prompt_tokens", "completion_tokens", "promptTokenCount", "candidatesTokenCount"],
   detect: (head) =>
     head.kind === "json" &&
     head.first !== undefined &&

@@ -4,8 +4,11 @@ import type { LogsConfig } from "./flat-log.js";
 export type Head =
   /** `firstRow`: the first data row's cells, split naively (for telling epoch timestamps from ISO ones). */
   | { kind: "csv"; header: string[]; delimiter: string; firstRow?: string[] }
-  /** JSON in any shape: `text` is the head of the file, `first` the first record when it parses on its own. */
-  | { kind: "json"; text: string; first?: Record<string, unknown> };
+  /**
+   * JSON in any shape: `text` is the head of the file, `first` the first record when it parses on its own. `bom`: the
+   * file starts with a UTF-8 byte-order mark (DuckDB's JSON Lines reader refuses one: ingest reads a copy without it).
+   */
+  | { kind: "json"; text: string; first?: Record<string, unknown>; bom?: boolean };
 
 /** Canonical columns an adapter may produce for the `usage` table (before tag decoding and pricing). */
 export const USAGE_COLUMNS = [
@@ -61,6 +64,10 @@ export const BILLED_COLUMNS = [
   "service_tier",
   "quantity",
   "amount_usd",
+  /** The list price before discounts, where the export states one (schema v9). */
+  "list_amount_usd",
+  /** `provisional` for a bucket the provider has not finalised (schema v9). */
+  "status",
 ] as const;
 export type BilledColumn = (typeof BILLED_COLUMNS)[number];
 
@@ -132,6 +139,12 @@ interface AdapterBase {
   description: string;
   /** True when this adapter recognises the sniffed head. Detection is by header / key signature, never by file name. */
   detect(head: Head): boolean;
+  /**
+   * The names this format reads its token counts (cost exports: amounts) from, as CSV columns or JSON keys. A forced
+   * `--format` on a file that has none of them is refused (exit 2), never read as rows of zero tokens. (Formats that
+   * don't declare them here are listed in sources/index.ts.)
+   */
+  tokenFields?: readonly string[];
   read(file: SourceFile): ReadPlan;
 }
 

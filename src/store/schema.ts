@@ -283,4 +283,12 @@ CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
           DROP TYPE source_format_v8;
           ${USAGE_VIEW_V7}`,
   },
+  {
+    version: 9,
+    // Cost exports that state a list price beside the billed (effective) one keep it (Anthropic analytics
+    // `list_amount`), and a bucket the provider has not finalised yet (after the page's `data_refreshed_at`) is
+    // marked `provisional`, as usage rows already are: reports say so.
+    sql: `ALTER TABLE billed_cost ADD COLUMN list_amount_usd DECIMAL(38,12);
+          ALTER TABLE billed_cost ADD COLUMN status VARCHAR;`,
+  },
 ];
