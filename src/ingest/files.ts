@@ -134,11 +134,7 @@ export const DATA_EXTENSION = /\.(csv|tsv|json|jsonl|ndjson|log|txt\.gz|gz)$/i;
  * download would load as if whole. Throws with the file's name.
  */
 export async function checkGzip(path: string, display: string): Promise<void> {
-  const fd = openSync(path, "r");
-  const magic = Buffer.alloc(2);
-  readSync(fd, magic, 0, 2, 0);
-  closeSync(fd);
-  if (magic[0] !== 0x1f || magic[1] !== 0x8b) return;
+  if (!isGzip(path)) return;
   try {
     await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), createGunzip(), async function* (src) {
       for await (const _ of src) {
@@ -258,13 +254,7 @@ export async function sha256File(path: string): Promise<string> {
 export async function firstBadJsonLine(path: string): Promise<number | undefined> {
   const { createInterface } = await import("node:readline");
   let n = 0;
-  const fd = openSync(path, "r");
-  const magic = Buffer.alloc(2);
-  readSync(fd, magic, 0, 2, 0);
-  closeSync(fd);
-  const raw = createReadStream(path);
-  const input = magic[0] === 0x1f && magic[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
-  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+  for await (const line of createInterface({ input: textStream(path), crlfDelay: Infinity })) {
     n++;
     if (line.trim() === "") continue;
     try {
@@ -303,17 +293,26 @@ export async function badJsonDocLine(path: string): Promise<number | undefined> 
  */
 export async function blankLines(path: string): Promise<number[]> {
   const { createInterface } = await import("node:readline");
-  const fd = openSync(path, "r");
-  const magic = Buffer.alloc(2);
-  readSync(fd, magic, 0, 2, 0);
-  closeSync(fd);
-  const raw = createReadStream(path);
-  const input = magic[0] === 0x1f && magic[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
   const out: number[] = [];
   let n = 0;
-  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+  for await (const line of createInterface({ input: textStream(path), crlfDelay: Infinity })) {
     n++;
     if (line.trim() === "") out.push(n);
   }
   return out;
 }
+
+/** Whether the file starts with gzip's magic bytes. */
+function isGzip(path: string): boolean {
+  const fd = openSync(path, "r");
+  try {
+    const magic = Buffer.alloc(2);
+    readSync(fd, magic, 0, 2, 0);
+    return magic[0] === 0x1f && magic[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The file's text as a stream, gunzipped when it is gzip (error paths that read it line by line). */
+const textStream = (path: string): Readable => (isGzip(path) ? createReadStream(path).pipe(createGunzip()) : createReadStream(path));
