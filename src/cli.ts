@@ -158,7 +158,10 @@ function build(done: (code: number) => void): Command {
 
   globals(program.command("export"))
     .summary("export for FinOps tools (FOCUS CSV) or warehouses (Parquet partitioned by day)")
-    .option("--focus <file.csv>", "FinOps FOCUS columns (BilledCost, EffectiveCost, ListCost, ChargePeriodStart/End, …), then x_ columns")
+    .option("--focus <file.csv>", "FinOps FOCUS CSV (- for stdout): one row per day × provider × model × price meter × feature; the bill where there is one, else usage exports, else request logs")
+    .addOption(new Option("--focus-version <v>", "FOCUS version of the columns (1.3 adds ServiceProviderName, HostProviderName, Allocated*, ContractApplied)").choices(["1.2", "1.3"]))
+    .addOption(new Option("--unpriced-cost <how>", "unpriced usage: zero = costs 0 flagged x_PricingStatus=unpriced (FOCUS-valid, default); empty = empty cost cells (not FOCUS-valid)").choices(["zero", "empty"]))
+    .option("--billing-account <id>", "BillingAccountId and BillingAccountName (default: the provider)")
     .option("--parquet <dir>", "the canonical usage table as Parquet, partitioned by day (day=YYYY-MM-DD/)")
     .option("--overwrite", "allow writing into a non-empty --parquet directory")
     .action(async (_o, cmd: Command) => done(await (await import("./commands/export.js")).run(cmd.optsWithGlobals())));
