@@ -92,29 +92,42 @@ export async function buildFocus(db: Db, effective: Catalog, list: Catalog): Pro
   );
   const lcE = longContextApplies("u", "pr");
   const lcL = longContextApplies("u", "lr");
-  const meters = METERS.map(
-    (m) => `{meter: ${lit(m.name)}, qty: CAST(${m.qty("u")} AS BIGINT), eff: CAST((${m.rate("pr", lcE)}) * ${mult("u", "pr")} AS DECIMAL(38,18)), list: CAST((${m.rate("lr", lcL)}) * ${mult("u", "lr")} AS DECIMAL(38,18))}`,
-  ).join(", ");
   const status = `CASE WHEN pr.model_id IS NOT NULL AND ${unpricedChargeExpr("u", "pr")} IS NULL THEN 'priced' WHEN u.reported_cost_usd IS NOT NULL THEN 'reported' ELSE 'unpriced' END`;
+  const TOKENS = ["input_tokens", "cached_input_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "output_tokens", "reasoning_tokens", "audio_input_tokens", "audio_output_tokens", "web_search_requests"];
+  // Pass 1, per usage row (the only pass over every row): its price epoch in both catalogs, long-context decision
+  // and pricing status, summed per group of rows that share one price. A row the price tables cannot price whole
+  // (no price, a charge without a rate) is unpriced, as in `report`.
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE fx_group AS
+    SELECT u.ts::DATE AS day, u.source_kind::VARCHAR AS kind,
+      lower(coalesce(nullif(lower(u.provider), 'unknown'), pr.provider, lr.provider, mk.provider)) AS provider,
+      coalesce(pa.model_id, la.model_id, u.model, '(no model)') AS sku, coalesce(pr.provider, lr.provider, mk.provider) AS maker,
+      u.feature, u.project, ${modeExpr("u")} AS mode, coalesce(${lcE}, false) AS lc_e, coalesce(${lcL}, false) AS lc_l,
+      u.inference_geo, u.speed, ${status} AS status, pr.model_id AS e_model, pr.valid_from AS e_from, lr.model_id AS l_model, lr.valid_from AS l_from,
+      ${TOKENS.map((t) => `sum(u.${t})::BIGINT AS ${t}`).join(", ")}, sum(u.reported_cost_usd) AS reported
+    FROM usage u
+    LEFT JOIN price_alias pa ON pa.alias = lower(u.model)
+    LEFT JOIN price_rate pr ON pr.model_id = pa.model_id AND pr.mode = ${modeExpr("u")} AND u.ts >= pr.valid_from AND u.ts < pr.valid_to
+    LEFT JOIN list_alias la ON la.alias = lower(u.model)
+    LEFT JOIN list_rate lr ON lr.model_id = la.model_id AND lr.mode = ${modeExpr("u")} AND u.ts >= lr.valid_from AND u.ts < lr.valid_to
+    LEFT JOIN fx_maker mk ON mk.model_id = coalesce(pa.model_id, la.model_id)
+    GROUP BY ALL`);
+  // Pass 2, per group: its meters, each at its unit price (rate × multipliers); a group priced only by the cost its
+  // source states is one "Stated cost" charge.
+  const meters = METERS.map(
+    (m) => `{meter: ${lit(m.name)}, qty: CAST(${m.qty("u")} AS BIGINT), eff: CAST((${m.rate("pr", "u.lc_e")}) * ${mult("u", "pr")} AS DECIMAL(38,18)), list: CAST((${m.rate("lr", "u.lc_l")}) * ${mult("u", "lr")} AS DECIMAL(38,18))}`,
+  ).join(", ");
   const tokens = "u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens + u.cache_write_1h_tokens + u.output_tokens";
-  // Every usage row as its meters. A row the price tables cannot price whole (no price, a charge without a rate) is
-  // unpriced on every meter, as in `report`; a row priced only by the cost its source states is one "Stated cost" charge.
   await db.run(`
     CREATE OR REPLACE TEMP TABLE fx_meter AS
     WITH rows AS (
-      SELECT u.ts::DATE AS day, u.source_kind::VARCHAR AS kind,
-        lower(coalesce(nullif(lower(u.provider), 'unknown'), pr.provider, lr.provider, mk.provider)) AS provider,
-        coalesce(pa.model_id, la.model_id, u.model, '(no model)') AS sku, coalesce(pr.provider, lr.provider, mk.provider) AS maker,
-        u.feature, u.project, ${modeExpr("u")} AS mode, coalesce(${lcE}, ${lcL}, false) AS lc, u.inference_geo AS geo, u.speed,
-        ${status} AS status, coalesce(pr.valid_from, lr.valid_from) AS valid_from, u.reported_cost_usd AS reported,
-        CASE WHEN pr.model_id IS NOT NULL AND lr.model_id IS NULL THEN 'contracted' ELSE 'list' END AS list_basis,
+      SELECT u.day, u.kind, u.provider, u.sku, u.maker, u.feature, u.project, u.mode, u.lc_e OR u.lc_l AS lc, u.inference_geo AS geo, u.speed,
+        u.status, coalesce(u.e_from, u.l_from) AS valid_from, u.reported,
+        CASE WHEN u.e_model IS NOT NULL AND u.l_model IS NULL THEN 'contracted' ELSE 'list' END AS list_basis,
         ${tokens} AS tokens, [${meters}] AS ms
-      FROM usage u
-      LEFT JOIN price_alias pa ON pa.alias = lower(u.model)
-      LEFT JOIN price_rate pr ON pr.model_id = pa.model_id AND pr.mode = ${modeExpr("u")} AND u.ts >= pr.valid_from AND u.ts < pr.valid_to
-      LEFT JOIN list_alias la ON la.alias = lower(u.model)
-      LEFT JOIN list_rate lr ON lr.model_id = la.model_id AND lr.mode = ${modeExpr("u")} AND u.ts >= lr.valid_from AND u.ts < lr.valid_to
-      LEFT JOIN fx_maker mk ON mk.model_id = coalesce(pa.model_id, la.model_id)
+      FROM fx_group u
+      LEFT JOIN price_rate pr ON pr.model_id = u.e_model AND pr.mode = u.mode AND pr.valid_from = u.e_from
+      LEFT JOIN list_rate lr ON lr.model_id = u.l_model AND lr.mode = u.mode AND lr.valid_from = u.l_from
     ),
     metered AS (
       SELECT r.* EXCLUDE (ms, reported, tokens), m.meter, m.qty::HUGEINT AS qty,
