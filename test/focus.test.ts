@@ -3,6 +3,8 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, test } from "node:test";
+import { providerDisplayName } from "../src/export/focus.js";
+import { LEAN_PROVIDERS } from "../src/store/schema.js";
 import { FocusRules, FocusTable } from "./focus-rules.js";
 import { FIXTURES, ROOT, cli, golden, normalise, query, tmp } from "./helpers.js";
 
@@ -182,4 +184,10 @@ test("focus-check.py (the shared FOCUS checker) reports no failing rule on the d
     assert.equal(r.status, 0, `${name}: ${r.stdout.split("\n").filter((l) => /FAIL|fail/.test(l)).join("\n")}`);
     assert.match(r.stdout, /FOCUS 1\.2: \d+ of \d+ applicable rules pass \(0 fail\)/);
   }
+});
+
+test("every provider a request row can name has a FOCUS ProviderName of its own (never a lower-case key or Unknown)", () => {
+  for (const p of LEAN_PROVIDERS) assert.notEqual(providerDisplayName(p), p, p);
+  assert.equal(providerDisplayName("bedrock"), "Amazon Web Services");
+  assert.equal(providerDisplayName("acme"), "acme");
 });

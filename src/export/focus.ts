@@ -1,7 +1,6 @@
 import type { Catalog } from "../pricing/load.js";
 import { installPricing, longContextApplies, modeExpr, modelIdFromAlias, unpricedChargeExpr } from "../pricing/sql.js";
 import type { Db } from "../store/db.js";
-import { LEAN_PROVIDERS } from "../store/schema.js";
 
 /**
  * The FinOps FOCUS export (1.2, or 1.3 with its additions). One source of truth per day × provider: the bill (cost
@@ -47,19 +46,18 @@ interface Meter {
   /** USD per PricingUnit for rate row `r`, before multipliers. */
   rate: (r: string, lc: string) => string;
   unit: "1000000 Tokens" | "1000 Requests";
-  consumedUnit: "Tokens" | "Requests";
 }
 const tier = (c: string) => (r: string, lc: string) => `(CASE WHEN ${lc} THEN coalesce(${r}.lc_${c}, ${r}.${c}) ELSE ${r}.${c} END)`;
 const METERS: Meter[] = [
-  { name: "Input tokens", family: "input", qty: (u) => `${u}.input_tokens - ${u}.audio_input_tokens`, rate: tier("input"), unit: "1000000 Tokens", consumedUnit: "Tokens" },
-  { name: "Audio input tokens", family: "input", qty: (u) => `${u}.audio_input_tokens`, rate: (r, lc) => `${tier("input")(r, lc)} + ${r}.ain_d`, unit: "1000000 Tokens", consumedUnit: "Tokens" },
-  { name: "Cached input tokens", family: "cached", qty: (u) => `${u}.cached_input_tokens`, rate: tier("cached"), unit: "1000000 Tokens", consumedUnit: "Tokens" },
-  { name: "Cache write tokens (5 min)", family: "cw5", qty: (u) => `${u}.cache_write_5m_tokens`, rate: tier("cw5"), unit: "1000000 Tokens", consumedUnit: "Tokens" },
-  { name: "Cache write tokens (1 hour)", family: "cw1", qty: (u) => `${u}.cache_write_1h_tokens`, rate: tier("cw1"), unit: "1000000 Tokens", consumedUnit: "Tokens" },
-  { name: "Output tokens", family: "output", qty: (u) => `${u}.output_tokens - ${u}.reasoning_tokens - ${u}.audio_output_tokens`, rate: tier("output"), unit: "1000000 Tokens", consumedUnit: "Tokens" },
-  { name: "Reasoning tokens", family: "output", qty: (u) => `${u}.reasoning_tokens`, rate: (r, lc) => `${tier("output")(r, lc)} + ${r}.rsn_d`, unit: "1000000 Tokens", consumedUnit: "Tokens" },
-  { name: "Audio output tokens", family: "output", qty: (u) => `${u}.audio_output_tokens`, rate: (r, lc) => `${tier("output")(r, lc)} + ${r}.aout_d`, unit: "1000000 Tokens", consumedUnit: "Tokens" },
-  { name: "Web search calls", family: "web_search", qty: (u) => `${u}.web_search_requests`, rate: (r) => `${r}.ws`, unit: "1000 Requests", consumedUnit: "Requests" },
+  { name: "Input tokens", family: "input", qty: (u) => `${u}.input_tokens - ${u}.audio_input_tokens`, rate: tier("input"), unit: "1000000 Tokens" },
+  { name: "Audio input tokens", family: "input", qty: (u) => `${u}.audio_input_tokens`, rate: (r, lc) => `${tier("input")(r, lc)} + ${r}.ain_d`, unit: "1000000 Tokens" },
+  { name: "Cached input tokens", family: "cached", qty: (u) => `${u}.cached_input_tokens`, rate: tier("cached"), unit: "1000000 Tokens" },
+  { name: "Cache write tokens (5 min)", family: "cw5", qty: (u) => `${u}.cache_write_5m_tokens`, rate: tier("cw5"), unit: "1000000 Tokens" },
+  { name: "Cache write tokens (1 hour)", family: "cw1", qty: (u) => `${u}.cache_write_1h_tokens`, rate: tier("cw1"), unit: "1000000 Tokens" },
+  { name: "Output tokens", family: "output", qty: (u) => `${u}.output_tokens - ${u}.reasoning_tokens - ${u}.audio_output_tokens`, rate: tier("output"), unit: "1000000 Tokens" },
+  { name: "Reasoning tokens", family: "output", qty: (u) => `${u}.reasoning_tokens`, rate: (r, lc) => `${tier("output")(r, lc)} + ${r}.rsn_d`, unit: "1000000 Tokens" },
+  { name: "Audio output tokens", family: "output", qty: (u) => `${u}.audio_output_tokens`, rate: (r, lc) => `${tier("output")(r, lc)} + ${r}.aout_d`, unit: "1000000 Tokens" },
+  { name: "Web search calls", family: "web_search", qty: (u) => `${u}.web_search_requests`, rate: (r) => `${r}.ws`, unit: "1000 Requests" },
 ];
 const meterUnit = (meter: string) => caseMap(meter, Object.fromEntries(METERS.map((m) => [m.name, m.unit])), "'Charge'");
 const METER_FAMILY = caseMap("meter", Object.fromEntries(METERS.map((m) => [m.name, m.family])), "NULL");
@@ -68,11 +66,6 @@ const FAMILY_METER: Record<string, string> = { input: "Input tokens", cached: "C
 /** The rate multipliers of a row (US-only inference, fast mode), as in pricing/sql.ts. */
 const mult = (u: string, r: string) =>
   `(CASE WHEN ${u}.inference_geo = 'us' AND ${r}.geo_us IS NOT NULL THEN ${r}.geo_us ELSE 1 END * CASE WHEN ${u}.speed = 'fast' THEN coalesce(${r}.fast, 1) ELSE 1 END)`;
-
-/**
- * Explicit decimal types everywhere two decimals meet: DuckDB gives a CASE (or a list) of DECIMALs of different scales
- * the smallest scale, which would round. Unit prices: rate × multipliers (scale ≤ 18); costs: unit × quantity (≤ 24).
- */
 
 /** picodollars (HUGEINT) of a DECIMAL amount, and back: the allocations divide integers, never floats. */
 const toPico = (x: string) => `CAST(${x} * 1000000000000 AS HUGEINT)`;
@@ -83,6 +76,9 @@ const fromPico = (x: string) => `(CAST(${x} AS DECIMAL(38,0)) * 0.000000000001::
  * overrides and discounts (ContractedUnitPrice; BilledCost where there is no bill).
  */
 export async function buildFocus(db: Db, effective: Catalog, list: Catalog): Promise<void> {
+  // Explicit decimal types wherever two decimals meet: DuckDB gives a CASE (or a list) of DECIMALs of different scales
+  // the smallest scale, which would round. Unit prices DECIMAL(38,18) (rate × multipliers), quantities (38,6), costs
+  // (38,24) (unit × quantity, exact).
   await installPricing(db, list);
   await db.run("CREATE OR REPLACE TEMP TABLE list_rate AS SELECT * FROM price_rate");
   await db.run("CREATE OR REPLACE TEMP TABLE list_alias AS SELECT * FROM price_alias");
@@ -332,62 +328,5 @@ export function focusSelect(o: FocusOptions): string {
     ORDER BY ChargePeriodStart, ProviderName, SkuId, SkuMeter, SkuPriceId, x_Feature, x_Source`;
 }
 
-/** Providers a lean request row can name (for the provider display map's completeness test). */
-export const KNOWN_PROVIDER_KEYS: readonly string[] = LEAN_PROVIDERS;
+/** ProviderName for a stored provider key (an unknown key as written). */
 export const providerDisplayName = (key: string): string => PROVIDER_DISPLAY[key.toLowerCase()] ?? key;
-
-export interface FocusSummary {
-  rows: number;
-  billedUsd: string;
-  /** The cost-export total over the exported window (what BilledCost equals on those days). */
-  billUsd: string | null;
-  /** The part of the bill allocated to a feature (through request logs). */
-  billAttributedUsd: string;
-  bySource: { source: string; groups: number; billedUsd: string }[];
-  unpriced: { rows: number; models: string[] };
-  notBilled: number;
-}
-
-/** What the export holds, for the line on stderr (read back from the same temp tables). */
-export async function focusSummary(db: Db, o: FocusOptions): Promise<FocusSummary> {
-  const sel = `(${focusSelect(o)})`;
-  const dec = "TRY_CAST(BilledCost AS DECIMAL(38,24))";
-  const bySource = await db.all<{ source: string; groups: string; usd: string }>(
-    // A group counts for the source that is its truth: on a billed day × provider only the cost export does.
-    `WITH f AS ${sel}, billed AS (SELECT DISTINCT ChargePeriodStart, ProviderName FROM f WHERE x_Source = 'cost export')
-     SELECT x_Source AS source, count(DISTINCT (f.ChargePeriodStart, f.ProviderName)) FILTER (WHERE x_Source = 'cost export' OR b.ProviderName IS NULL) AS groups,
-       coalesce(sum(${dec}), 0)::VARCHAR AS usd
-     FROM f LEFT JOIN billed b USING (ChargePeriodStart, ProviderName) GROUP BY 1 ORDER BY 1`,
-  );
-  const tot = await db.one<{ rows: string; usd: string; unpriced: string; models: string | null; not_billed: string; attributed: string }>(
-    `SELECT count(*) AS rows, coalesce(sum(${dec}), 0)::VARCHAR AS usd, count(*) FILTER (WHERE x_PricingStatus LIKE '%unpriced%') AS unpriced,
-       string_agg(DISTINCT SkuId, ', ' ORDER BY SkuId) FILTER (WHERE x_PricingStatus LIKE '%unpriced%') AS models,
-       count(*) FILTER (WHERE x_PricingStatus = 'not-billed') AS not_billed,
-       coalesce(sum(${dec}) FILTER (WHERE x_Source = 'cost export' AND x_Feature NOT IN ('(untagged)', '(unattributed)')), 0)::VARCHAR AS attributed
-     FROM ${sel}`,
-  );
-  const bill = await db.one<{ usd: string | null }>("SELECT sum(amount)::VARCHAR AS usd FROM fx_bill");
-  return {
-    rows: Number(tot?.rows ?? 0),
-    billedUsd: tot?.usd ?? "0",
-    billUsd: bill?.usd ?? null,
-    billAttributedUsd: tot?.attributed ?? "0",
-    bySource: bySource.map((s) => ({ source: s.source, groups: Number(s.groups), billedUsd: s.usd })),
-    unpriced: { rows: Number(tot?.unpriced ?? 0), models: tot?.models ? tot.models.split(", ") : [] },
-    notBilled: Number(tot?.not_billed ?? 0),
-  };
-}
-
-const dollars = (v: string): string => `$${Number(v).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-
-export function renderFocusSummary(s: FocusSummary, o: FocusOptions, where: string): string {
-  const parts = s.bySource.map((x) => `${x.source} ${dollars(x.billedUsd)} (${x.groups} day × provider group${x.groups === 1 ? "" : "s"})`);
-  const lines = [`wrote ${s.rows.toLocaleString("en-US")} FOCUS ${o.version} row(s) to ${where}: BilledCost ${dollars(s.billedUsd)}${parts.length ? ` = ${parts.join(" + ")}` : ""}`];
-  if (s.billUsd !== null) lines.push(`  on the days with a cost export, BilledCost is the bill (${dollars(s.billUsd)}); ${dollars(s.billAttributedUsd)} of it allocated to features by request-log cost, the rest untagged or unattributed`);
-  if (s.notBilled) lines.push(`  ${s.notBilled} row(s) of usage on billed days that no bill line names: BilledCost 0, x_PricingStatus = not-billed`);
-  if (s.unpriced.rows) {
-    const how = o.unpricedCost === "empty" ? "costs left empty (not FOCUS-valid)" : "costs 0, never to be read as spend";
-    lines.push(`warning: ${s.unpriced.rows} row(s) are unpriced (x_PricingStatus = unpriced; ${how}): ${s.unpriced.models.join(", ")}`);
-  }
-  return `${lines.join("\n")}\n`;
-}
