@@ -158,6 +158,8 @@ test("--focus-version 1.3 adds its columns and keeps the deprecated ProviderName
   assert.equal(out.code, 0, out.stderr);
   assert.equal(out.stdout, readFileSync(join(dir, "mixed.csv"), "utf8"));
   assert.match(out.stderr, /^wrote 37 FOCUS 1\.2 row\(s\) to stdout/);
+  const named = exportFocus(mixed, "named.csv", ["--billing-account", "acme's org"]).table;
+  assert.ok(named.rows.every((r) => named.get(r, "BillingAccountId") === "acme's org" && named.get(r, "BillingAccountName") === "acme's org"));
   const bad = cli(["export", "--db", mixed, "--focus", "x.csv", "--focus-version", "2.0"]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--focus-version/);

@@ -25,6 +25,8 @@ function focusOptions(o: ExportOptions): FocusOptions {
   const unpricedCost = o.unpricedCost ?? "zero";
   if (unpricedCost !== "zero" && unpricedCost !== "empty") throw usageError(`--unpriced-cost ${unpricedCost}: unknown`, "use zero (default, FOCUS-valid) or empty");
   if (o.billingAccount !== undefined && !o.billingAccount.trim()) throw usageError("--billing-account is empty");
+  // It is written as an escaped SQL literal: no control characters (NUL) in it.
+  if (o.billingAccount !== undefined && /[\u0000-\u001f]/.test(o.billingAccount)) throw usageError("--billing-account contains a control character");
   return { version, unpricedCost, billingAccount: o.billingAccount?.trim() ?? null };
 }
 
