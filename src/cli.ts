@@ -159,7 +159,19 @@ function build(done: (code: number) => void): Command {
 
   globals(program.command("export"))
     .summary("export for FinOps tools (FOCUS CSV) or warehouses (Parquet partitioned by day)")
-    .option("--focus <file.csv>", "FinOps FOCUS columns (BilledCost, EffectiveCost, ListCost, ChargePeriodStart/End, …), then x_ columns")
+    .description(
+      "--focus writes a FinOps FOCUS 1.2 CSV (1.3 with --focus-version 1.3) that adds up to the bill: per day × provider " +
+        "the cost exports where there are any (allocated to features by request-log cost), else the usage exports " +
+        "(split to features by request-log tokens), else the request logs; never two of them for the same usage. One row " +
+        "per model × price meter (input, cached input, cache writes, output, reasoning, audio, web search) × feature, " +
+        "with ListUnitPrice (list prices) and ContractedUnitPrice (your overrides) per 1000000 Tokens, so " +
+        "ListCost = ListUnitPrice × PricingQuantity exactly. Unpriced usage is flagged x_PricingStatus = unpriced " +
+        "(costs 0 by default, as FOCUS requires a number; --unpriced-cost empty leaves them empty). A summary goes to stderr.",
+    )
+    .option("--focus <file.csv>", "FinOps FOCUS CSV (- for stdout): one row per day × provider × model × price meter × feature; the bill where there is one, else usage exports, else request logs")
+    .addOption(new Option("--focus-version <v>", "FOCUS version of the columns (1.3 adds ServiceProviderName, HostProviderName, Allocated*, ContractApplied)").choices(["1.2", "1.3"]))
+    .addOption(new Option("--unpriced-cost <how>", "unpriced usage: zero = costs 0 flagged x_PricingStatus=unpriced (FOCUS-valid, default); empty = empty cost cells (not FOCUS-valid)").choices(["zero", "empty"]))
+    .option("--billing-account <id>", "BillingAccountId and BillingAccountName (default: the provider)")
     .option("--parquet <dir>", "the canonical usage table as Parquet, partitioned by day (day=YYYY-MM-DD/)")
     .option("--overwrite", "allow writing into a non-empty --parquet directory")
     .action(async (_o, cmd: Command) => done(await (await import("./commands/export.js")).run(cmd.optsWithGlobals())));

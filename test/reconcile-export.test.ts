@@ -46,30 +46,6 @@ test("report --source billing --by feature allocates the bill exactly, with an (
   assert.equal(cli(["report", "--db", mixed, "--source", "billing", "--by", "feature", "--where", "model=x"]).code, 2);
 });
 
-test("export --focus writes FOCUS columns whose costs add up to the report", () => {
-  const file = join(dir, "focus.csv");
-  const r = cli(["export", "--db", demo, "--focus", file]);
-  assert.equal(r.code, 0, r.stderr);
-  const lines = readFileSync(file, "utf8").trimEnd().split("\n");
-  assert.equal(
-    lines[0],
-    "BilledCost,EffectiveCost,ListCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ServiceProviderName,PublisherName,ServiceCategory,ServiceName,SkuId,SkuMeter,ConsumedQuantity,ConsumedUnit,Tags,x_Source,x_Project,x_Requests,x_InputTokens,x_CachedInputTokens,x_CacheWriteTokens,x_OutputTokens,x_Batch,x_UnpricedRows",
-  );
-  return query(demo, `SELECT round(sum(BilledCost), 6)::VARCHAR AS billed, round(sum(ListCost), 6)::VARCHAR AS list, count(DISTINCT ServiceCategory)::INT AS cats, min(ConsumedUnit) AS unit, sum(x_Requests)::INT AS requests, count(*) FILTER (WHERE json_extract_string(Tags, '$.feature') IS NULL)::INT AS untagged FROM read_csv('${file}')`).then((rows) => {
-    const report = JSON.parse(cli(["report", "--db", demo, "--format", "json"]).stdout);
-    assert.deepEqual(rows, [{ billed: report.totals.costUsd.toFixed(6), list: report.totals.costUsd.toFixed(6), cats: 1, unit: "Tokens", requests: 14560, untagged: 0 }]);
-  });
-});
-
-test("export --focus: ListCost ignores negotiated discounts, EffectiveCost applies them", async () => {
-  const file = join(dir, "focus-discount.csv");
-  const pricing = join(dir, "discount.json");
-  writeFileSync(pricing, JSON.stringify({ discounts: [{ provider: "openai", percent: 10 }] }));
-  assert.equal(cli(["export", "--db", demo, "--pricing", pricing, "--focus", file]).code, 0);
-  const rows = await query(demo, `SELECT sum(EffectiveCost) < sum(ListCost) AS cheaper FROM read_csv('${file}') WHERE ServiceProviderName = 'OpenAI'`);
-  assert.deepEqual(rows, [{ cheaper: true }]);
-});
-
 test("export --parquet writes the canonical table partitioned by day, readable by DuckDB", async () => {
   const out = join(dir, "parquet");
   const r = cli(["export", "--db", demo, "--parquet", out]);

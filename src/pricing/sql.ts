@@ -130,7 +130,7 @@ export interface PriceTables {
 export const DEFAULT_TABLES: PriceTables = { alias: "price_alias", rate: "price_rate", a: "pa", r: "pr" };
 
 /** Whether row `u` pays rate row `r`'s long-context tier (see costExpr). */
-const longContextApplies = (u: string, r: string, decision?: string): string =>
+export const longContextApplies = (u: string, r: string, decision?: string): string =>
   `(${r}.lc_threshold IS NOT NULL AND ${decision ?? `coalesce(${u}.long_context, (${u}.input_tokens + ${u}.cached_input_tokens + ${u}.cache_write_5m_tokens + ${u}.cache_write_1h_tokens) > ${r}.lc_threshold)`})`;
 
 /**
