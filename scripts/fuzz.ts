@@ -20,20 +20,9 @@ import { ingest } from "../src/ingest/ingest.js";
 import { loadCatalog } from "../src/pricing/load.js";
 import { DEFAULT_LOGS } from "../src/sources/flat-log.js";
 import { Db } from "../src/store/db.js";
+import { rng } from "./synthetic.js";
 
 const ROOT = join(fileURLToPath(import.meta.url), "..", "..", "..");
-
-/** mulberry32: a small seeded PRNG, so a failing mutant can be made again from its seed and index. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
