@@ -1,4 +1,4 @@
-import { RESOURCE, SPAN, keepCounted, spanChecks, spanColumns, spanParams, spanRelation } from "./otel.js";
+import { RESOURCE, SPAN, keepCounted, spanChecks, spanColumns, spanParams, stagedSpans } from "./otel.js";
 import { readJson } from "./sql.js";
 import type { UsageAdapter } from "./types.js";
 import { jsonHas } from "./util.js";
@@ -27,7 +27,7 @@ export const otelOtlpJson: UsageAdapter = {
     // A first line that parses alone: one batch per line, so the line is named too.
     const perLine = file.head.kind === "json" && file.head.first !== undefined;
     return {
-      from: spanRelation(spans),
+      ...stagedSpans(spans),
       params: spanParams(file),
       keep: keepCounted,
       lines: perLine ? { line: `__doc || ': ' || __loc` } : { record: "__loc" },
