@@ -71,3 +71,18 @@ test("OTel spans: a bad span after re-sent ones is named by its line, and nothin
   assert.match(r.stderr, /spans\.jsonl:4: LLM call span without a model \(gen_ai\.request\.model \/ gen_ai\.response\.model\)/);
   assert.equal(await checksum(db), before);
 });
+
+test("OTel --skip-bad-rows: the bad span is found in the file before anything is staged; the others still count", async () => {
+  const t = tmp();
+  for (const [file, where] of [
+    ["otel-spans-without-model.jsonl", "otel-spans-without-model.jsonl:4:"],
+    ["otel-span-without-model.json", "otel-span-without-model.json: resourceSpans[0].scopeSpans[0].spans[3]:"],
+  ] as const) {
+    const db = join(t, `${file}.duckdb`);
+    const r = cli(["ingest", "--db", db, "--skip-bad-rows", `test/bad-input/${file}`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /1 bad rows \(--skip-bad-rows\)/);
+    assert.ok(r.stderr.includes(`${where} LLM call span without a model`), r.stderr);
+    assert.deepEqual(await query(db, "SELECT count(*)::INT AS n FROM usage WHERE model IS NOT NULL"), [{ n: 1 }]);
+  }
+});

@@ -7,6 +7,10 @@ import type { ReadPlan, RowCheck, SourceFile, UsageColumn } from "./types.js";
  * Attributes are OTLP key/values (`{key, value: {stringValue|intValue|doubleValue|boolValue|arrayValue}}`, 64-bit
  * integers as decimal strings). Each span's keys and values are staged once as two lists, and an attribute is read by
  * `list_position` (a native lookup; a MAP would reject the duplicate keys real exports have, first one wins here).
+ *
+ * A file is read once (stagedSpans): each span becomes one narrow row of a temp table, the few spans that other spans
+ * make redundant (re-sent copies, parents repeating a child's usage) are found over that table, and the insert and the
+ * skipped-span counts read the tables. Counting the skipped spans by reading the file again made ingest ~9x raw DuckDB.
  */
 export const KV = "STRUCT(key VARCHAR, value STRUCT(stringValue VARCHAR, intValue VARCHAR, doubleValue VARCHAR, boolValue VARCHAR, arrayValue JSON))[]";
 /** The span fields read (int64 nanos as text: strings in real exports, numbers in the spec's example). */
