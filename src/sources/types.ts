@@ -91,7 +91,7 @@ export interface ReadPlan {
   stage?: readonly { table: string; sql: string }[];
   /**
    * The relation bad records are located in when `from` cannot number them (a stage without line numbers): the same
-   * rows as `from`, read from the file again. Only the error path reads it.
+   * rows as `from`, read from the file again. Only locating reads it (a failed check, --skip-bad-rows).
    */
   locate?: string;
   /** Extra named parameters the relation uses (companion file lists). */
