@@ -156,6 +156,9 @@ export async function ingest(req: IngestRequest): Promise<IngestResult> {
       const why = (err instanceof Error ? err.message : "").replace(/^[A-Za-z ]+Error: /, "").replace(/^Pattern failed to parse: /, "");
       throw usageError(`tags.pattern is not a regex DuckDB can run (${why.split("\n")[0]})`, "RE2 syntax: no lookahead, lookbehind or backreferences");
     });
+    // The tag pattern as a variable: regexp_extract needs a constant pattern, and a parameter is one only in a
+    // statement that also reads the file by $path (an insert from a staged table does not).
+    await db.run("SET VARIABLE llmcost_tag_re = $re", { re: tag.re2 });
     await installPricing(db, req.catalog);
     await installIngestPricing(db);
     await db.run(createModelProviderSql);
@@ -305,7 +308,6 @@ async function loadFile(
   const plan = adapter.read(p.source);
   const all: Record<string, string | number | readonly string[]> = {
     path: p.source.path,
-    tag_re: tag.re2,
     kind: adapter.kind,
     format: adapter.name,
     ingest_id: id,
@@ -352,8 +354,10 @@ async function loadFile(
         throw badRead(p, e);
       });
       for (const r of found) {
-        const line = loc.kind === "line" ? skipLines(Number(r.loc), rejectLines) : null;
-        badRows.push({ line, where: line === null ? r.loc : String(line), reason: check.reason });
+        // A location may be a line and more ("2: resourceSpans[0]…" for a batch of spans on one line).
+        const plain = /^\d+$/.test(r.loc);
+        const line = loc.kind !== "line" ? null : plain ? skipLines(Number(r.loc), rejectLines) : Number.parseInt(r.loc, 10) || null;
+        badRows.push({ line, where: plain && line !== null ? String(line) : r.loc, reason: check.reason });
       }
     }
     await db.run("SET preserve_insertion_order = false");
@@ -367,7 +371,10 @@ async function loadFile(
     // The INSERT joins a file's rows to small tables (aliases, prices). DuckDB can misjudge a file's row count and
     // hash the file's rows instead: 10M rows took 22-35 s instead of 10. Build on the side as written: the small one.
     await db.run("SET disabled_optimizers = 'build_side_probe_side'");
-    await withProgress(db, req, p.input, () => db.run(insert, all));
+    await withProgress(db, req, p.input, async () => {
+      for (const s of plan.stage ?? []) await db.run(`CREATE OR REPLACE TEMP TABLE ${s.table} AS ${s.sql}`, all);
+      await db.run(insert, all);
+    });
   } catch (err) {
     const msg = err instanceof Error ? err.message : "";
     if ((/out of range|Overflow/i.test(msg) && /DECIMAL\(18,12\)/.test(msg)) || /Overflow in (multiplication|addition) of INT64/i.test(msg)) {
@@ -420,6 +427,7 @@ async function loadFile(
       if (Number(r.n) > 0) skipped.push({ reason: r.reason, rows: Number(r.n) });
     }
   }
+  for (const s of plan.stage ?? []) await db.run(`DROP TABLE IF EXISTS ${s.table}`);
 
   // Overlapping provider buckets: the newest export of a bucket × group wins, so nothing is counted twice.
   // (Only provider exports have row keys, and they are never lean.)

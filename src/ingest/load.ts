@@ -123,7 +123,7 @@ export function insertUsageSql(
   // One regexp pass: a non-match yields empty groups, so "tagged" is a non-empty user group. (String functions were
   // tried for the default layout: ltrim with a character set costs 4x the regexp.)
   const decoded = `SELECT *, parts.user <> '' AS tagged
-    FROM (SELECT c.*, regexp_extract(c.tag, $tag_re, [${tag.groups.map((g) => `'${g}'`).join(", ")}]) AS parts FROM (${canonical}) c)`;
+    FROM (SELECT c.*, regexp_extract(c.tag, getvariable('llmcost_tag_re'), [${tag.groups.map((g) => `'${g}'`).join(", ")}]) AS parts FROM (${canonical}) c)`;
   const userHash = `CASE WHEN tagged THEN parts.user WHEN coalesce(tag, user_raw) IS NOT NULL THEN left(sha256(coalesce(tag, user_raw)), 12) END`;
   const base = `
     SELECT ts, bucket_end, provider, model, project, api_key, workspace,
@@ -229,6 +229,7 @@ export function billedChecks(): Check[] {
  * pays nothing for line tracking). Returns a location such as "12" (a line) or "bucket 2025-08-01".
  */
 export function locateSql(plan: ReadPlan, canonical: string, bad: string, limit = 1): { sql: string; kind: "line" | "record" } {
+  const from = plan.locate ?? plan.from;
   const keep = plan.keep ? `(${plan.keep.sql})` : "true";
   if (plan.lines === "csv" || plan.lines === "jsonl") {
     const offset = plan.lines === "csv" ? 1 : 0;
@@ -236,14 +237,14 @@ export function locateSql(plan: ReadPlan, canonical: string, bad: string, limit 
       kind: "line",
       // hash(src), selected in the result, makes the reader parse every column: otherwise projection pushdown
       // would skip columns whose bad values reject a row, and the numbering would drift.
-      sql: `SELECT (__line + ${offset})::VARCHAR AS loc, __all FROM (SELECT row_number() OVER () AS __line, hash(src) AS __all, ${canonical}, ${keep} AS __keep FROM ${plan.from} AS src) WHERE __keep AND (${bad}) ORDER BY __line LIMIT ${limit}`,
+      sql: `SELECT (__line + ${offset})::VARCHAR AS loc, __all FROM (SELECT row_number() OVER () AS __line, hash(src) AS __all, ${canonical}, ${keep} AS __keep FROM ${from} AS src) WHERE __keep AND (${bad}) ORDER BY __line LIMIT ${limit}`,
     };
   }
   const expr = "line" in plan.lines ? plan.lines.line : plan.lines.record;
   return {
     kind: "line" in plan.lines ? "line" : "record",
     // The first bad line, not any: an adapter's relation may reorder rows (windows over time, unnests).
-    sql: `SELECT CAST(__loc AS VARCHAR) AS loc FROM (SELECT ${expr} AS __loc, ${canonical}, ${keep} AS __keep FROM ${plan.from} AS src) WHERE __keep AND (${bad})
+    sql: `SELECT CAST(__loc AS VARCHAR) AS loc FROM (SELECT ${expr} AS __loc, ${canonical}, ${keep} AS __keep FROM ${from} AS src) WHERE __keep AND (${bad})
       ${"line" in plan.lines ? "ORDER BY try_cast(regexp_extract(CAST(__loc AS VARCHAR), '^[0-9]+') AS BIGINT), CAST(__loc AS VARCHAR)" : ""} LIMIT ${limit}`,
   };
 }

@@ -11,6 +11,11 @@ const COUNTS = "STRUCT(input_tokens DOUBLE, cached_input_tokens DOUBLE, output_t
  * Events are ordered by time and then by the cumulative total (which only grows), not by line: the reader may hand
  * lines over in any order. The model is the event's, else the latest `turn_context`'s. Input includes cached tokens
  * (OpenAI semantics) and is reduced; output includes reasoning.
+ *
+ * A thread spawned by another (its `session_meta` source is a `thread_spawn` sub-agent) starts its file by replaying
+ * the parent's token_count events within a second of the spawn: those are the parent's calls, counted in the parent's
+ * file, so they are skipped, but they still seed the baseline the thread's own cumulative totals continue from
+ * (formats-2026.md §3b, ccusage's Rust parser). The thread's own totals are never added to the parent's.
  */
 export const codexJsonl: UsageAdapter = {
   name: "codex-jsonl",
@@ -27,7 +32,7 @@ export const codexJsonl: UsageAdapter = {
       {
         timestamp: "VARCHAR",
         type: "VARCHAR",
-        payload: `STRUCT(type VARCHAR, id VARCHAR, model VARCHAR, cwd VARCHAR,
+        payload: `STRUCT(type VARCHAR, id VARCHAR, model VARCHAR, cwd VARCHAR, source JSON,
           info STRUCT(model VARCHAR, last_token_usage ${COUNTS}, total_token_usage ${COUNTS}))`,
       },
       "newline_delimited",
@@ -38,7 +43,10 @@ export const codexJsonl: UsageAdapter = {
         ${isCount} AS __count,
         -- sort key: time, then context lines before the count events they apply to, then the cumulative total
         row_number() OVER (ORDER BY ${isoTs("timestamp")}, ${isCount}, coalesce(${tot}.total_tokens, -1), __line) AS __seq,
-        max(payload.cwd) OVER () AS __cwd, max(CASE WHEN type = 'session_meta' THEN payload.id END) OVER () AS __session
+        max(payload.cwd) OVER () AS __cwd, max(CASE WHEN type = 'session_meta' THEN payload.id END) OVER () AS __session,
+        -- a spawned thread: the parent's events it replays come within a second of its first line
+        bool_or(type = 'session_meta' AND contains(CAST(payload.source AS VARCHAR), 'thread_spawn')) OVER () AS __spawned,
+        min(${isoTs("timestamp")}) OVER () AS __start
       FROM ${lines})`;
     const withModel = `(SELECT *,
         coalesce(payload.info.model, last_value(CASE WHEN type = 'turn_context' THEN payload.model END IGNORE NULLS)
@@ -54,6 +62,7 @@ export const codexJsonl: UsageAdapter = {
       from: `(SELECT *, CASE
           WHEN NOT __count THEN 'not a token_count event'
           WHEN payload.info IS NULL THEN 'token_count without usage (info is null)'
+          WHEN __spawned AND ${isoTs("timestamp")} < __start + INTERVAL 1 SECOND THEN 'parent thread''s token_count replayed by a spawned thread'
           WHEN __in + __cached + __out + __reason = 0 THEN 'token_count with no new tokens'
           WHEN row_number() OVER (PARTITION BY __count, ${dupKey} ORDER BY __seq) > 1 THEN 'repeated token_count event'
         END AS __why FROM ${deltas})`,

@@ -90,6 +90,17 @@ export const TOKEN_COLUMNS = ["requests", ...TOKEN_BUCKETS, ...CHARGE_COUNTS] as
 export interface ReadPlan {
   /** A relation over the file, one row per source record. `$path` is bound to the file by the caller. */
   from: string;
+  /**
+   * Temp tables built in order from the file, before the insert, the last of which `from` reads: the insert and the
+   * skipped-record counts then share one read of the file. `table` is a constant of the adapter; `sql` a SELECT
+   * (parameters bound). Dropped once the file's summary is counted.
+   */
+  stage?: readonly { table: string; sql: string }[];
+  /**
+   * The relation bad records are located in when `from` cannot number them (a stage without line numbers): the same
+   * rows as `from`, read from the file again. Only locating reads it (a failed check, --skip-bad-rows).
+   */
+  locate?: string;
   /** Extra named parameters the relation uses (companion file lists). */
   params?: Record<string, string | string[]>;
   /** Keeps only records that carry usage (drops empty buckets, other events). Reported as skipped, with reason. */

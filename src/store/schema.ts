@@ -291,4 +291,11 @@ CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
     sql: `ALTER TABLE billed_cost ADD COLUMN list_amount_usd DECIMAL(38,12);
           ALTER TABLE billed_cost ADD COLUMN status VARCHAR;`,
   },
+  {
+    version: 10,
+    // A Claude Code call is its message id (sidechains replay a parent's message under a new requestId): rows stored
+    // as "message.id:requestId" take the id alone, so a later file's copy of the call matches them.
+    sql: `UPDATE usage_wide SET request_id = split_part(request_id, ':', 1)
+          WHERE source_format = 'claude-code-jsonl' AND contains(request_id, ':');`,
+  },
 ];
