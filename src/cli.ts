@@ -244,7 +244,7 @@ function build(done: (code: number) => void): Command {
       const longs = (c: Command) => c.options.map((o) => o.long).filter((l): l is string => l !== undefined);
       const commands = program.commands.map((c) => ({
         name: c.name(),
-        options: [...longs(c), ...c.commands.flatMap(longs)].filter((o, i, all) => all.indexOf(o) === i),
+        options: [...longs(c), ...c.commands.flatMap(longs), "--json", "--no-color", "--help"].filter((o, i, all) => all.indexOf(o) === i),
         subcommands: c.commands.map((s) => s.name()),
       }));
       process.stdout.write(completionScript(shell as (typeof SHELLS)[number], commands));
@@ -263,7 +263,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
   for (const cmd of program.commands) cmd.exitOverride();
   try {
-    await program.parseAsync(normaliseArgv(argv, program.commands.map((c) => c.name())));
+    const subcommands = Object.fromEntries(program.commands.map((c) => [c.name(), c.commands.map((s) => s.name())]));
+    await program.parseAsync(normaliseArgv(argv, subcommands));
     return code;
   } catch (err) {
     return handle(err, argv.includes("--debug"));
@@ -279,7 +280,8 @@ const GLOBAL_FLAG = new Set(["--debug"]);
  * after it; `--json` is `--format json` (for ingest, whose --format names the input format: `--output json`);
  * `--no-color` is NO_COLOR=1.
  */
-export function normaliseArgv(argv: readonly string[], commands: readonly string[]): string[] {
+export function normaliseArgv(argv: readonly string[], subcommands: Readonly<Record<string, readonly string[]>>): string[] {
+  const commands = Object.keys(subcommands);
   const [node = "node", script = "llmcost", ...rest] = argv;
   const moved: string[] = [];
   let i = 0;
@@ -296,7 +298,9 @@ export function normaliseArgv(argv: readonly string[], commands: readonly string
   }
   const command = i < rest.length ? rest[i] : undefined;
   // No subcommand (`llmcost --help`): left as it is.
-  const args = command !== undefined && commands.includes(command) ? [command, ...moved, ...rest.slice(i + 1)] : rest;
+  // After the subcommand that owns the options (`pricing check --db x`), when there is one.
+  const sub = command !== undefined && subcommands[command]?.includes(rest[i + 1] ?? "") ? [rest[i + 1]!] : [];
+  const args = command !== undefined && commands.includes(command) ? [command, ...sub, ...moved, ...rest.slice(i + 1 + sub.length)] : rest;
   const out: string[] = [];
   for (const a of args) {
     if (a === "--no-color") process.env.NO_COLOR = "1";

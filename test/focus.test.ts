@@ -136,7 +136,7 @@ test("every fixture that ingests: the export passes every FOCUS 1.2 rule, and ne
   const { file, table } = exportFocus(all, "all.csv");
   assertConforms(table, "all fixtures");
   const rows = await query(all, `SELECT DISTINCT ProviderName, SkuId FROM read_csv('${file}', all_varchar = true) WHERE ProviderName NOT IN
-    ('OpenAI', 'Anthropic', 'Google', 'Mistral AI', 'Amazon Web Services', 'Amazon', 'OpenRouter') ORDER BY 2`);
+    ('OpenAI', 'Anthropic', 'Google', 'Mistral AI', 'Amazon Web Services', 'Amazon', 'OpenRouter', 'Meta') ORDER BY 2`);
   // Only models no price table knows and no source names a provider for.
   assert.deepEqual(rows, [
     { ProviderName: "Unidentified provider", SkuId: "acme-internal-7b" },

@@ -132,6 +132,7 @@ test("a directory: notes and READMEs are skipped with a note, symbolic links are
   copyFileSync(join(FIXTURES, "formats", "openrouter.csv"), join(data, "openrouter.csv"));
   writeFileSync(join(data, "README.md"), "# Exports\n\nDownloaded from the consoles on 2026-11-30.\n");
   writeFileSync(join(data, "notes.txt"), "ask finance about the October invoice\n");
+  writeFileSync(join(data, "package.json"), '{"name": "exports", "private": true}\n');
   symlinkSync(join(FIXTURES, "formats", "requests.csv"), join(data, "sub", "requests.csv"));
   symlinkSync(join(dir, "nowhere.csv"), join(data, "gone.csv"));
   const db = join(dir, "t.duckdb");
@@ -142,6 +143,7 @@ test("a directory: notes and READMEs are skipped with a note, symbolic links are
     [
       "note: <tmp>/exports/gone.csv: a symbolic link to nothing; skipped",
       "note: <tmp>/exports/notes.txt: not a data file; skipped",
+      "note: <tmp>/exports/package.json: no known format (name the file alone to see why); skipped",
       "note: <tmp>/exports/README.md: not a data file; skipped",
       "",
     ].join("\n"),
@@ -333,6 +335,9 @@ test("global options before the subcommand, --json and --no-color", () => {
   assert.equal(before.code, 0, before.stderr);
   assert.equal(before.stdout, after.stdout);
   assert.equal(cli([`--db=${db}`, "report", "--by", "model"]).stdout, cli(["report", "--db", db, "--by", "model"]).stdout);
+  // A command with subcommands: the options go after the subcommand.
+  const check = cli(["--db", db, "pricing", "check", "--json"]);
+  assert.equal(JSON.parse(check.stdout).command, JSON.parse(cli(["pricing", "check", "--db", db, "--json"]).stdout).command);
 });
 
 test("pricing and config files nested absurdly deep, or with more models than any price book, are exit 2", () => {
@@ -385,6 +390,13 @@ test("demo --db keeps its database and prints next commands that work on it; an 
     const r = cli(l.trim().split(/\s+/).slice(1));
     assert.equal(r.code, 0, `${l}: ${r.stderr}`);
   }
+  // The demo's traffic never mixes into a database of real data.
+  const real = join(dir, "real.duckdb");
+  assert.equal(cli(["ingest", "--db", real, "fixtures/formats/requests.csv"]).code, 0);
+  const mixed = cli(["demo", "--db", real]);
+  assert.equal(mixed.code, 2);
+  assert.match(mixed.stderr, /holds your own data/);
+  assert.equal(cli(["demo", "--db", db]).code, 0, "an earlier demo database is fine");
   const csv = cli(["report", "--db", "fixtures/formats/requests.csv"]);
   assert.equal(csv.code, 2);
   assert.equal(csv.stderr, "llmcost: fixtures/formats/requests.csv is not a DuckDB database (it looks like a text file: an export or a log?)\nhint: to load it: llmcost ingest fixtures/formats/requests.csv\n");

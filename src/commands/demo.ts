@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type GlobalOptions, loadContext } from "../context.js";
+import { usageError } from "../errors.js";
 import { ingest } from "../ingest/ingest.js";
 import { int } from "../output/format.js";
 import { collectReport } from "../report/collect.js";
@@ -19,6 +20,7 @@ export const DEMO_DIR = fileURLToPath(new URL("../../../fixtures/demo/", import.
  */
 export async function run(opts: GlobalOptions & { format?: string }): Promise<number> {
   const kept = opts.db !== undefined;
+  if (kept) await refuseRealData(opts.db!);
   const dir = kept ? undefined : mkdtempSync(join(tmpdir(), "llmcost-demo-"));
   const ctx = { ...loadContext({ ...opts, db: dir === undefined ? opts.db : join(dir, "demo.duckdb") }) };
   try {
@@ -63,4 +65,18 @@ export async function run(opts: GlobalOptions & { format?: string }): Promise<nu
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   }
   return 0;
+}
+
+/** The demo's made-up traffic never joins real data: an existing --db must hold nothing but an earlier demo. */
+async function refuseRealData(path: string): Promise<void> {
+  if (!existsSync(path)) return;
+  const db = await Db.open(path, { readOnly: true });
+  try {
+    const other = await db.one<{ n: string }>("SELECT count(*) AS n FROM ingests WHERE NOT starts_with(file_path, $1)", [DEMO_DIR]);
+    if (Number(other?.n ?? 0) > 0) {
+      throw usageError(`demo --db ${path}: that database holds your own data; the demo's made-up traffic would mix into it`, "pass a new path, such as --db demo.duckdb");
+    }
+  } finally {
+    db.close();
+  }
 }

@@ -116,8 +116,10 @@ function plan(inputs: InputFile[], format: string | undefined, skipBadRows: bool
       return [];
     }
     if (!s.ok) throw usageError(`${input.display}:${s.line}: ${s.reason}`, s.hint);
-    if (!forced && notData(input) && !detectAdapter(s.head) && !detectAdapter(withMappedNames(s.head, logs.fields))) {
-      skippedInputs.push({ file: input.display, reason: "not a data file" });
+    // In a directory, a file no format reads (a config, a package.json, notes) is passed over with a note; named on
+    // the command line it is an error that says why.
+    if (!forced && input.fromDir && !detectAdapter(s.head) && !detectAdapter(withMappedNames(s.head, logs.fields))) {
+      skippedInputs.push({ file: input.display, reason: notData(input) ? "not a data file" : "no known format (name the file alone to see why)" });
       return [];
     }
     return [{ input, head: s.head, read: readablePath(input.path, s.head) }];

@@ -28,7 +28,7 @@ export const openrouterCsv: UsageAdapter = {
     const slug = has(header, "model_permaslug") ? opt("model_permaslug") : opt("model");
     return {
       ts: anyTs("created_at"),
-      provider: `CASE WHEN strpos(${slug}, '/') > 0 THEN split_part(${slug}, '/', 1) ELSE lower(${opt("provider_name")}) END`,
+      provider: `CASE WHEN strpos(${slug}, '/') > 0 THEN ${vendorOfSlug(`split_part(${slug}, '/', 1)`)} ELSE lower(${opt("provider_name")}) END`,
       model: slug,
       api_key: opt("api_key_name"),
       project: opt("app_name"),
@@ -46,3 +46,9 @@ export const openrouterCsv: UsageAdapter = {
     };
   },
 };
+
+/** OpenRouter's vendor prefixes that differ from llmcost's provider keys (meta-llama/llama-3.3-70b-instruct is Meta's). */
+const SLUG_VENDORS: Record<string, string> = { "meta-llama": "meta", mistralai: "mistral", "x-ai": "xai", "amazon-nova": "amazon" };
+
+const vendorOfSlug = (prefix: string): string =>
+  `(CASE lower(${prefix}) ${Object.entries(SLUG_VENDORS).map(([k, v]) => `WHEN '${k}' THEN '${v}'`).join(" ")} ELSE lower(${prefix}) END)`;
