@@ -97,6 +97,13 @@ export async function show(name: string, opts: Opts): Promise<number> {
   return 0;
 }
 
+/** "; the source's stated cost is used for N rows" when some rows of an unpriced model state a cost. */
+const statedNote = (x: UnpricedRow): string => {
+  const n = Number(x.reported_rows);
+  if (n === 0) return "";
+  return n === Number(x.rows) ? "; the cost the source states is used (cost_source reported)" : `; the source's stated cost is used for ${int(n)} of ${int(Number(x.rows))} rows`;
+};
+
 /** Validates the tables (loading does) and lists models in the database that have no price. Exit 1 when any. */
 export async function check(opts: Opts): Promise<number> {
   const ctx = loadContext(opts);
@@ -124,13 +131,18 @@ export async function check(opts: Opts): Promise<number> {
     tokens: Number(x.tokens),
     firstSeen: x.first_seen,
     lastSeen: x.last_seen,
-    reason: x.kind === "no-price" ? unresolvedReason(ctx.catalog, x.model) : unpricedWhy(x),
+    reason: `${x.kind === "no-price" ? unresolvedReason(ctx.catalog, x.model) : unpricedWhy(x)}${statedNote(x)}`,
+    statedCostRows: Number(x.reported_rows),
   }));
   const head = ["Model", "Provider", "Rows", "Requests", "Tokens", "First seen", "Last seen", "Why"];
   const cells = unpriced.map((u) => [u.model, u.provider ?? "", int(u.rows), int(u.requests), int(u.tokens), u.firstSeen, u.lastSeen, u.reason]);
   if (ctx.format === "table") {
     process.stdout.write(`${summary}\n`);
-    process.stdout.write(unpriced.length ? `${unpriced.length} model(s) in ${ctx.dbPath} have no price (reported as unpriced, never $0):\n${table(head, cells)}\n` : `every model in ${ctx.dbPath} is priced\n`);
+    process.stdout.write(
+      unpriced.length
+        ? `${unpriced.length} model(s) in ${ctx.dbPath} have no price (their rows are unpriced, never $0, unless the source states a cost):\n${table(head, cells)}\n`
+        : `every model in ${ctx.dbPath} is priced\n`,
+    );
     process.stdout.write(statedText(stated, opts.tolerance));
   } else {
     emit(ctx.format, head, cells, { ...envelope("pricing check", ctx.catalog), models: ctx.catalog.models.length, unpriced, stated });

@@ -272,7 +272,7 @@ export async function costSource(db: Db, catalogSha: string, asOf: string | null
  */
 export const unpricedSql = (where: string): string => `
   SELECT coalesce(u.model, '(no model)') AS model, any_value(u.provider) AS provider, any_value(pa.model_id) AS model_id,
-    count(*) AS rows, sum(u.requests) AS requests,
+    count(*) AS rows, count(u.reported_cost_usd) AS reported_rows, sum(u.requests) AS requests,
     sum(u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens + u.cache_write_1h_tokens + u.output_tokens) AS tokens,
     strftime(min(u.ts), '%Y-%m-%d') AS first_seen, strftime(max(u.ts), '%Y-%m-%d') AS last_seen,
     CASE WHEN bool_or(pa.model_id IS NULL) THEN 'no-price'
@@ -292,6 +292,8 @@ export interface UnpricedRow {
   provider: string | null;
   model_id: string | null;
   rows: string;
+  /** Rows whose source states a cost: `--cost-mode auto` uses it. */
+  reported_rows: string;
   requests: string;
   tokens: string;
   first_seen: string;
