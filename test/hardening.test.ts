@@ -414,3 +414,17 @@ test("completion scripts for bash, zsh and fish list every command and its optio
   assert.equal(bad.code, 2);
   assert.equal(bad.stderr, 'llmcost: completion: unknown shell "tcsh"\nhint: one of bash, zsh, fish\n');
 });
+
+test("report: no Pareto line over nothing; an empty window keeps the database's source; titles in the report's zone", async () => {
+  const dir = tmp();
+  const db = join(dir, "t.duckdb");
+  assert.equal(cli(["ingest", "--db", db, "fixtures/demo/requests.jsonl"]).code, 0);
+  const none = cli(["report", "--db", db, "--pricing-as-of", "2024-06-01"]);
+  assert.equal(none.code, 0, none.stderr);
+  assert.equal(none.stdout.split("\n")[0], "no priced spend: 9 features have usage, and none of it has a price (see unpriced below)");
+  const empty = cli(["report", "--db", db, "--since", "2027-01-01"]);
+  assert.deepEqual(empty.stdout.split("\n").slice(0, 2), ["no usage in this window", "Spend by feature · request logs · 2027-01-01 → … (UTC)"]);
+  const ny = cli(["report", "--db", db, "--by", "day", "--tz", "America/New_York"]);
+  assert.equal(ny.stdout.split("\n")[1], "Spend by day · request logs · 2025-10-31 → 2025-11-28 (America/New_York)");
+  assert.match(ny.stdout.split("\n")[4]!, /^│ 2025-10-31 /);
+});

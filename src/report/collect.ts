@@ -125,8 +125,9 @@ async function pickSource(db: Db, q: ReportQuery, filter: string, params: Record
   const only = kinds.length === 1;
   if (q.source !== "auto") return { source: q.source, only: only && kinds[0] === q.source };
   if (only && filter === "true") return { source: kinds[0] === "billing" ? "billing" : "requests", only };
-  const row = await db.one(`SELECT 1 AS hit FROM usage u WHERE u.source_kind = 'requests' AND ${filter} LIMIT 1`, params);
-  const source = row ? "requests" : "billing";
+  const probe = (kind: string) => db.one(`SELECT 1 AS hit FROM usage u WHERE u.source_kind = '${kind}' AND ${filter} LIMIT 1`, params);
+  // A window with neither kind (an empty range) is labelled by what the database holds, request logs first.
+  const source = (await probe("requests")) ? "requests" : (await probe("billing")) || !kinds.includes("requests") ? "billing" : "requests";
   return { source, only: only && kinds[0] === source };
 }
 
@@ -422,6 +423,11 @@ function headline(rows: ReportRow[], d: Dimension, total: string): Report["headl
     top++;
   }
   const share = ratio(acc, total);
+  // No Pareto line over nothing: an empty window, or usage of which none is priced, says so.
+  if (groups.length === 0) return { text: "no usage in this window", top: 0, groups: 0, share: 0 };
+  if (compareDec(total, "0") === 0 && rows.some((r) => r.unpriced.rows > 0)) {
+    return { text: `no priced spend: ${groups.length} ${plural[d]} have usage, and none of it has a price (see unpriced below)`, top: 0, groups: groups.length, share: 0 };
+  }
   return { text: `${top} of ${groups.length} ${plural[d]} = ${(share * 100).toFixed(1)}% of ${usd(total)}`, top, groups: groups.length, share };
 }
 

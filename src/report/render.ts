@@ -37,8 +37,9 @@ export function unpricedNote(report: Report): string | null {
 
 function title(report: Report): string {
   const w = report.window;
-  const from = w.since ?? w.firstTs?.slice(0, 10) ?? "…";
-  const to = w.until ?? w.lastTs?.slice(0, 10) ?? "…";
+  // Dates in the report's zone (the window's local days), as its day rows are.
+  const from = w.since ?? w.days[0] ?? w.firstTs?.slice(0, 10) ?? "…";
+  const to = w.until ?? w.days[w.days.length - 1] ?? w.lastTs?.slice(0, 10) ?? "…";
   const asOf = report.pricingMode === "repriced" ? " · repriced" : "";
   const source = report.allocatedFrom ? `the bill (${report.allocatedFrom}) allocated by request-log cost per day and model` : BASIS_LABEL[report.basis];
   return `Spend by ${report.by.join(" × ")} · ${source} · ${from} → ${to} (${w.tz})${asOf}`;
