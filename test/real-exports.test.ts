@@ -148,7 +148,7 @@ test("stated costs: used where llmcost has no price (cost_source reported), --co
   assert.equal(check.code, 1);
   const stated = JSON.parse(check.stdout).stated as { model: string; statedUsd: number; computedUsd: number; diffPct: number; flagged: boolean }[];
   assert.deepEqual(stated.map((s) => [s.model, s.statedUsd, s.computedUsd, s.diffPct, s.flagged]), [
-    ["claude-haiku-4-5", 0.0064, 0.0064, 0, false],
+    ["claude-haiku-4-5-20251001", 0.0064, 0.0064, 0, false],
     // (2500 − 1700) / 1700 = 47.06%
     ["gemini-2.5-flash", 0.0025, 0.0017, 47.06, true],
     ["gpt-4o-mini", 0.0021, 0.0021, 0, false],

@@ -122,7 +122,7 @@ test("reconcile shows stated against computed cost per model and flags a differe
   const j = JSON.parse(cli(["reconcile", "--db", db, "--format", "json"]).stdout) as { stated: { model: string; statedUsd: number; computedUsd: number; diffPct: number; flagged: boolean }[] };
   // gemini-2.5-flash stated 2500 µ$ against 4000 × 0.3 + 200 × 2.5 = 1700 computed: +47.06%
   assert.deepEqual(j.stated.map((s) => [s.model, s.statedUsd, s.computedUsd, s.diffPct, s.flagged]), [
-    ["claude-haiku-4-5", 0.0064, 0.0064, 0, false],
+    ["claude-haiku-4-5-20251001", 0.0064, 0.0064, 0, false],
     ["gemini-2.5-flash", 0.0025, 0.0017, 47.06, true],
     ["gpt-4o-mini", 0.0021, 0.0021, 0, false],
   ]);

@@ -1,4 +1,4 @@
-import { costPerRow, priceJoin, storedPricingSha } from "../pricing/sql.js";
+import { costPerRow, modelIdFromAlias, priceJoin, storedPricingSha } from "../pricing/sql.js";
 import { usageError } from "../errors.js";
 import { table, usd } from "../output/format.js";
 import type { Db, Param } from "../store/db.js";
@@ -31,7 +31,8 @@ export async function collectStated(
   const cost = stored ? "u.computed_cost_usd" : costPerRow("u");
   const priced = stored ? "u.computed_priced" : "(pr.model_id IS NOT NULL)";
   const rows = await db.all<{ model: string; provider: string | null; rows: string; stated: string; computed: string }>(
-    `SELECT coalesce(u.model, '(no model)') AS model, any_value(u.provider) AS provider, count(*) AS rows,
+    // Per priced model (`openai/gpt-4o-mini` and `gpt-4o-mini` are one model), as the price tables name it.
+    `SELECT coalesce(${modelIdFromAlias("u.model")}, '(no model)') AS model, any_value(u.provider) AS provider, count(*) AS rows,
        sum(u.reported_cost_usd)::VARCHAR AS stated, sum(${cost})::VARCHAR AS computed
      FROM usage u ${stored ? "" : priceJoin("u")}
      WHERE u.reported_cost_usd IS NOT NULL AND ${priced} AND ${window.where}
