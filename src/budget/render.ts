@@ -1,7 +1,8 @@
 import { envelope } from "../output/envelope.js";
-import { csv, type Format, json, markdown, table, usd, usdNumber, usdSigned } from "../output/format.js";
+import { mulFrac } from "../money.js";
+import { csv, type Format, json, markdown, plainText, table, usd, usdNumber, usdSigned } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
-import { ageText, type Check } from "./checks.js";
+import { ageText, type Check, parseDuration } from "./checks.js";
 import { type BudgetResult, failed } from "./collect.js";
 
 const money = (kind: Check["kind"], v: string) => (kind === "unpriced" ? `${v}%` : kind === "freshness" ? `${v} old` : usd(v));
@@ -42,6 +43,32 @@ export function summaryMarkdown(r: BudgetResult): string {
   return `${title}\n\n${facts}\n\n${markdown(HEAD, rows(r).map((x) => [x[0] === "ok" ? "✅" : "❌", ...x.slice(1)]), ["left", "left", "left", "right", "right", "left"])}${plan}\n`;
 }
 
+/** A spike's limit as dollars: the factor × the 7-day median, exactly. */
+function spikeLimit(limit: string): string | null {
+  const m = /^(\d+)(?:\.(\d+))?× median ([\d.]+)$/.exec(limit);
+  if (!m) return null;
+  const frac = m[2] ?? "";
+  return mulFrac(m[3]!, BigInt(`${m[1]}${frac}`), 10n ** BigInt(frac.length));
+}
+
+/** A check's actual and limit as numbers, with their unit (dollars, hours or percent). */
+function checkCells(c: Check, r: BudgetResult): [number | null, number | null, string] {
+  if (c.kind === "freshness") return [Number(r.ageHours.toFixed(2)), parseDuration(c.limit, "--max-age").hours, "hours"];
+  if (c.kind === "unpriced") return [Number(c.actual), Number(c.limit), "percent"];
+  if (c.kind === "spike") return [usdNumber(c.actual), usdNumber(spikeLimit(c.limit)), "usd/day"];
+  const m = /^([\d.]+)(?:\/(day|month))?$/.exec(c.limit);
+  const period = m?.[2] ?? (c.kind === "daily" ? "day" : "month");
+  return [usdNumber(c.actual), m ? usdNumber(m[1]!) : null, `usd/${period}`];
+}
+
+/** The CSV: one table, its `table` column naming the part (`checks`, then `plan`); numbers as numbers, none as empty. */
+function budgetCsv(r: BudgetResult): string {
+  const head = ["table", "ok", "check", "scope", "actual", "limit", "unit", "detail", "change", "current_monthly_usd", "planned_monthly_usd", "delta_monthly_usd"];
+  const checks = r.checks.map((c) => ["checks", c.ok, c.kind, c.scope, ...checkCells(c, r), plainText(c.detail), null, null, null, null]);
+  const plan = r.plan.map((p) => ["plan", null, null, p.feature, null, null, null, null, p.change, usdNumber(p.currentMonthlyUsd), usdNumber(p.plannedMonthlyUsd), usdNumber(p.deltaMonthlyUsd)]);
+  return csv(head, [...checks, ...plan]);
+}
+
 export function renderBudget(r: BudgetResult, format: Format, catalog: Catalog, filters: Record<string, unknown>): string {
   if (format === "json") {
     return json({
@@ -62,7 +89,7 @@ export function renderBudget(r: BudgetResult, format: Format, catalog: Catalog, 
       plan: r.plan.map((p) => ({ ...p, currentMonthlyUsd: usdNumber(p.currentMonthlyUsd), plannedMonthlyUsd: usdNumber(p.plannedMonthlyUsd), deltaMonthlyUsd: usdNumber(p.deltaMonthlyUsd) })),
     });
   }
-  if (format === "csv") return csv(HEAD, rows(r)) + (r.plan.length ? `\n${csv(PLAN_HEAD, planRows(r))}` : "");
+  if (format === "csv") return budgetCsv(r);
   if (format === "markdown") return summaryMarkdown(r);
   const head = `Budget check · ${dataAge(r)} · latest complete day ${r.refDay}: ${usd(r.dayUsd)} · month to date ${usd(r.mtdUsd)} · projected ${usd(r.projectedUsd)}`;
   const plan = r.plan.length ? `Plan (monthly, from the last 30 days of each feature's traffic):\n${table(PLAN_HEAD, planRows(r))}\n` : "";

@@ -3,6 +3,7 @@ import { loadContext } from "../context.js";
 import { type IngestResult, ingest } from "../ingest/ingest.js";
 import { colors, csv, type Format, int, json, markdown, table, usd } from "../output/format.js";
 import { envelope } from "../output/envelope.js";
+import { type IngestProgress, progressLine } from "../output/progress.js";
 import type { Catalog } from "../pricing/load.js";
 
 export interface IngestOptions extends GlobalOptions {
@@ -16,6 +17,7 @@ export interface IngestOptions extends GlobalOptions {
 export async function run(files: string[], opts: IngestOptions): Promise<number> {
   const ctx = loadContext(opts);
   const progress = process.stderr.isTTY ? progressBar() : undefined;
+  // An error ends the line first, so its message starts on a clean line.
   const result = await ingest({
     dbPath: ctx.dbPath,
     inputs: files,
@@ -30,19 +32,24 @@ export async function run(files: string[], opts: IngestOptions): Promise<number>
     logs: ctx.config.logs,
     onProgress: progress?.tick,
     onFileDone: progress?.done,
-  });
+  }).finally(() => progress?.done());
   process.stdout.write(render(result, ctx.format, ctx.catalog));
   warn(result);
   return 0;
 }
 
+/** The progress line on stderr (a TTY only): redrawn in place, cleared when the file is done. */
 function progressBar() {
   let shown = false;
+  let file = "";
+  let start = 0;
   return {
-    tick: (file: string, percent: number) => {
-      const width = 30;
-      const filled = Math.round((percent / 100) * width);
-      process.stderr.write(`\r${"█".repeat(filled)}${"░".repeat(width - filled)} ${percent.toFixed(0).padStart(3)}%  ${file}`);
+    tick: (name: string, e: IngestProgress) => {
+      if (name !== file || !shown) {
+        file = name;
+        start = Date.now();
+      }
+      process.stderr.write(`\r\x1b[K${progressLine(name, e, Date.now() - start, process.stderr.columns ?? 80)}`);
       shown = true;
     },
     done: () => {

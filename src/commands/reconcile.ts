@@ -20,6 +20,23 @@ const signed = (v: string | null) => {
 };
 const pctCell = (v: number | null) => (v === null ? "—" : `${v.toFixed(1)}%`);
 
+/** A percentage as a fraction for CSV (5.2 → 0.052); null stays empty. */
+const fraction = (p: number | null) => (p === null ? null : Number((p / 100).toFixed(6)));
+
+/**
+ * The CSV: one table, its `table` column naming the part: `providers` (totals and coverage per provider), `lines`
+ * (day × provider × model, flagged first) and `stated` (stated cost vs computed per model). Dollars and shares as
+ * numbers, ISO days, empty where the table shows "—".
+ */
+function reconcileCsv(r: Reconcile, lines: Reconcile["rows"], stated: Reconcile["stated"]): string {
+  const m = (v: string | null) => usdNumber(v);
+  const head = ["table", "day", "provider", "model", "billed_usd", "computed_usd", "logged_usd", "attributed_usd", "unattributed_usd", "delta_usd", "delta_share", "coverage_share", "compared_with", "flagged", "flagged_lines", "rows", "stated_usd", "stated_diff_share"];
+  const providers = r.providers.map((p) => ["providers", null, p.provider, null, m(p.billedUsd), m(p.computedUsd), m(p.loggedUsd), m(p.attributedUsd), m(p.unattributedUsd), null, null, fraction(p.coveragePct), null, null, p.flaggedLines, null, null, null]);
+  const rows = lines.map((x) => ["lines", x.day, x.provider, x.model, m(x.billedUsd), m(x.computedUsd), m(x.loggedUsd), m(x.attributedUsd), null, m(x.deltaUsd), fraction(x.deltaPct), null, x.comparedWith, x.flagged, null, null, null, null]);
+  const st = stated.map((x) => ["stated", null, x.provider, x.model, null, x.computedUsd, null, null, null, null, null, null, null, x.flagged, null, x.rows, x.statedUsd, fraction(x.diffPct)]);
+  return csv(head, [...providers, ...rows, ...st]);
+}
+
 export function renderReconcile(r: Reconcile, format: Format, catalog: Catalog, filters: Record<string, unknown> & { flagged: boolean }): string {
   // Flagged lines first, then the rest (each in day × provider × model order); --flagged shows only those.
   const lines = [...r.rows.filter((x) => x.flagged), ...(filters.flagged ? [] : r.rows.filter((x) => !x.flagged))];
@@ -58,7 +75,7 @@ export function renderReconcile(r: Reconcile, format: Format, catalog: Catalog, 
   ]);
   const pHead = ["Provider", "Billed", "Computed", "Request logs", "Tagged", "Unattributed", "Coverage", "Flagged"];
   const pRows = r.providers.map((p) => [p.provider, cell(p.billedUsd), cell(p.computedUsd), cell(p.loggedUsd), cell(p.attributedUsd), cell(p.unattributedUsd), p.coveragePct === null ? "no bill" : `${p.coveragePct.toFixed(1)}%`, String(p.flaggedLines)]);
-  if (format === "csv") return csv(head, rows);
+  if (format === "csv") return reconcileCsv(r, lines, filters.flagged ? r.stated.filter((s) => s.flagged) : r.stated);
   const t = r.totals;
   const summary =
     `Billed ${cell(t.billedUsd)} · computed from usage exports ${cell(t.computedUsd)} · request logs ${cell(t.loggedUsd)} · tagged ${cell(t.attributedUsd)}` +

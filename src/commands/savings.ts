@@ -1,7 +1,7 @@
 import { type GlobalOptions, loadContext } from "../context.js";
 import { compareDec } from "../money.js";
 import { envelope } from "../output/envelope.js";
-import { csv, type Format, json, markdown, pct, table, usd, usdNumber } from "../output/format.js";
+import { csv, type Format, json, markdown, pct, plainText, shareNumber, table, usd, usdNumber } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
 import { parseWindow, parseTz } from "../report/window.js";
 import { monthly, simulate } from "../sim/simulate.js";
@@ -87,7 +87,13 @@ export function renderSavings(r: SavingsResult, format: Format, catalog: Catalog
   }
   const head = ["#", "Feature", "Tactic", "Saved per month", "% of feature's spend", "Evidence"];
   const rows = ops.map((o, i) => [String(i + 1), o.feature, o.tactic, usd(o.monthlyUsd), pct(o.shareOfFeature), o.evidence]);
-  if (format === "csv") return csv(head, rows);
+  if (format === "csv") {
+    // Data, not display: dollars per month and over the observed window, the share as a fraction.
+    return csv(
+      ["rank", "feature", "tactic", "monthly_saved_usd", "saved_usd", "share_of_feature", "evidence"],
+      ops.map((o, i) => [i + 1, o.feature, o.tactic, usdNumber(o.monthlyUsd), usdNumber(o.savedUsd), shareNumber(o.shareOfFeature), plainText(o.evidence)]),
+    );
+  }
   const align: ("left" | "right")[] = ["right", "left", "left", "right", "right", "left"];
   const notes = r.notes.length ? `No opportunity:\n${r.notes.map((n) => `  - ${n}`).join("\n")}\n` : "";
   if (format === "markdown") return `**Savings opportunities** (estimates, per 30-day month; spend ${usd(r.baselineMonthlyUsd)}/month)\n\n${markdown(head, rows, align)}${notes ? `\n${notes}` : ""}`;

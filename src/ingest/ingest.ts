@@ -8,6 +8,7 @@ import { adapterByName, detectAdapter, forcedFormatMismatch } from "../sources/i
 import type { Adapter, BilledAdapter, SourceFile, SourceOptions, UsageAdapter } from "../sources/types.js";
 import { REJECTS_TABLE } from "../sources/sql.js";
 import { createModelProviderSql, DEFAULT_LOGS, type LogsConfig, withMappedNames } from "../sources/flat-log.js";
+import type { IngestPhase, IngestProgress } from "../output/progress.js";
 import { Db } from "../store/db.js";
 import { readerError } from "./duckdb-errors.js";
 import { badJsonDocLine, blankLines, checkGzip, DATA_EXTENSION, expandInputs, firstBadJsonLine, type InputFile, readablePath, sha256File, type SkippedInput, sniff } from "./files.js";
@@ -29,8 +30,8 @@ export interface IngestRequest {
   sourceOptions?: SourceOptions;
   /** The config's `logs` section (how request logs name fields and count input tokens). */
   logs?: LogsConfig;
-  /** Called about 10 times a second while a file loads, with DuckDB's own progress (0–100). */
-  onProgress?: (file: string, percent: number) => void;
+  /** Called at each phase of a file's load and about 10 times a second in between (stderr on a TTY draws it). */
+  onProgress?: (file: string, progress: IngestProgress) => void;
   onFileDone?: () => void;
 }
 
@@ -227,16 +228,36 @@ async function ingestFile(db: Db, p: Planned, req: IngestRequest, tag: ReturnTyp
       };
     }
   }
-  const adapter = p.adapter;
+  const progress = track(req, p.input);
+  try {
+    return await loadWithRetries(db, p, p.adapter, req, tag, sha, progress);
+  } finally {
+    progress.stop();
+  }
+}
+
+async function loadWithRetries(
+  db: Db,
+  p: Planned,
+  adapter: UsageAdapter | BilledAdapter,
+  req: IngestRequest,
+  tag: ReturnType<typeof compileTagPattern>,
+  sha: Promise<string>,
+  progress: Tracker,
+): Promise<FileSummary> {
   const jsonl = req.skipBadRows === true && p.source.head.kind === "json" && p.source.head.first !== undefined;
   let current = jsonl ? await skipBadJsonLines(p) : p;
   for (let attempt = 0; ; attempt++) {
     try {
       return await db.transaction(async () => {
         // Stored costs always match the catalog they were computed with: re-price history when pricing changed.
-        if ((await storedPricingSha(db)) !== req.catalog.sha256) await repriceStored(db, req.catalog.sha256);
-        const result = await loadFile(db, current, adapter, req, tag, sha);
+        if ((await storedPricingSha(db)) !== req.catalog.sha256) {
+          progress.phase("pricing");
+          await repriceStored(db, req.catalog.sha256);
+        }
+        const result = await loadFile(db, current, adapter, req, tag, sha, progress);
         if (req.dryRun) throw new DryRunRollback({ ...result, status: "dry-run" });
+        progress.phase("committing");
         return result;
       });
     } catch (err) {
@@ -292,7 +313,9 @@ async function loadFile(
   req: IngestRequest,
   tag: ReturnType<typeof compileTagPattern>,
   shaPending: Promise<string>,
+  progress: Tracker,
 ): Promise<FileSummary> {
+  progress.phase("reading");
   // The physical table this file's rows go to (the usage view reads usage_wide and usage_lean), decided once.
   const dest =
     adapter.target === "usage"
@@ -373,10 +396,8 @@ async function loadFile(
     // The INSERT joins a file's rows to small tables (aliases, prices). DuckDB can misjudge a file's row count and
     // hash the file's rows instead: 10M rows took 22-35 s instead of 10. Build on the side as written: the small one.
     await db.run("SET disabled_optimizers = 'build_side_probe_side'");
-    await withProgress(db, req, p.input, async () => {
-      for (const s of plan.stage ?? []) await db.run(`CREATE OR REPLACE TEMP TABLE ${s.table} AS ${s.sql}`, all);
-      await db.run(insert, all);
-    });
+    for (const s of plan.stage ?? []) await db.run(`CREATE OR REPLACE TEMP TABLE ${s.table} AS ${s.sql}`, all);
+    await db.run(insert, all);
   } catch (err) {
     const msg = err instanceof Error ? err.message : "";
     if ((/out of range|Overflow/i.test(msg) && /DECIMAL\(18,12\)/.test(msg)) || /Overflow in (multiplication|addition) of INT64/i.test(msg)) {
@@ -391,8 +412,10 @@ async function loadFile(
 
   // Validate what landed (in the same scan as the summary's figures); on failure, re-read the file with row numbers
   // to name the first bad record.
+  progress.phase("validating");
   const statsSql = (withChecks: boolean) => fileStatsSql(table, withChecks ? checks : []);
   let stats = await db.one<FileStats>(statsSql(true), all);
+  progress.rows(Number(stats?.rows ?? 0));
   const failed = checks.findIndex((_, i) => Number(stats?.[`c${i}`] ?? 0) > 0);
   if (failed >= 0) {
     const check = checks[failed]!;
@@ -406,6 +429,7 @@ async function loadFile(
 
   // Model names first seen here that only a naming rule resolves (`openai/gpt-4o`, `us.anthropic.…-v1:0`): their
   // aliases join the price tables and this file's rows of them are priced again. Later files price them in the join.
+  progress.phase("pricing");
   if (adapter.target === "usage" && stats?.unpriced?.length) {
     const added = await addNameAliases(db, req.catalog, stats.unpriced);
     if (added.length) await repriceStored(db, null, { ingestId: id, aliases: added });
@@ -431,6 +455,8 @@ async function loadFile(
   }
   for (const s of plan.stage ?? []) await db.run(`DROP TABLE IF EXISTS ${s.table}`);
 
+  // From here on: this ingest's bookkeeping (replaced buckets, repeated requests, its record), then COMMIT.
+  progress.phase("committing");
   // Overlapping provider buckets: the newest export of a bucket × group wins, so nothing is counted twice.
   // (Only provider exports have row keys, and they are never lean.)
   const replacedFrom: FileSummary["replacedFrom"] = [];
@@ -547,21 +573,44 @@ const badRead = (p: Planned, e: { line?: number; reason: string }): ExitError =>
 
 const denyList = (req: IngestRequest): string => JSON.stringify(req.cacheDenyPrefixes ?? []);
 
-async function withProgress(db: Db, req: IngestRequest, input: InputFile, fn: () => Promise<void>): Promise<void> {
+interface Tracker {
+  /** Enter a phase ("reading" again on a retry restarts the read's clock). */
+  phase(p: IngestPhase): void;
+  /** The rows the read gave, once validation counted them. */
+  rows(n: number): void;
+  stop(): void;
+}
+const noTracker: Tracker = { phase: () => undefined, rows: () => undefined, stop: () => undefined };
+
+/**
+ * Reports a file's phases to onProgress, and ticks about 10 times a second so the time moves. The read's rate is
+ * measured over the reading phase: DuckDB's own query progress for the INSERT follows the join to the price tables
+ * (it sat near 50% for the whole read of a 600,000-row CSV), not the file, so it is not shown.
+ */
+function track(req: IngestRequest, input: InputFile): Tracker {
   const report = req.onProgress;
-  if (!report) return fn();
-  // DuckDB tracks query progress only with its progress bar on; its own printing stays off (we draw on stderr).
-  await db.run("SET enable_progress_bar = true");
-  await db.run("SET enable_progress_bar_print = false");
-  const timer = setInterval(() => {
-    const pct = db.conn.progress.percentage;
-    if (pct >= 0) report(input.display, pct);
-  }, 100);
-  try {
-    await fn();
-  } finally {
-    clearInterval(timer);
-  }
+  if (!report) return noTracker;
+  let phase: IngestPhase = "reading";
+  let readStart: number | null = null;
+  let readMs: number | null = null;
+  let rows: number | null = null;
+  const emit = () => report(input.display, { phase, bytes: input.bytes, readMs, rows });
+  const timer = setInterval(emit, 100);
+  return {
+    phase: (p) => {
+      if (p === "reading") {
+        readStart = Date.now();
+        readMs = null;
+        rows = null;
+      } else if (phase === "reading" && readStart !== null && readMs === null) readMs = Date.now() - readStart;
+      phase = p;
+      emit();
+    },
+    rows: (n) => {
+      rows = n;
+    },
+    stop: () => clearInterval(timer),
+  };
 }
 
 /** The file line of a row numbered among parsed rows only: every rejected line at or before it pushes it down. */

@@ -53,6 +53,12 @@ const csvCell = (v: unknown): string => {
 export const csv = (head: string[], rows: unknown[][]): string =>
   [head, ...rows].map((r) => r.map(csvCell).join(",")).join("\n") + "\n";
 
+/** A share for machines (CSV): the fraction itself, 0.86 for 86%, to 6 decimal places; null stays empty. */
+export const shareNumber = (x: number | null | undefined): number | null => (x === null || x === undefined ? null : Number(x.toFixed(6)));
+
+/** Prose in a CSV cell without thousands separators ("on 4,567 requests" → "on 4567 requests"), so a spreadsheet reads no number as two. */
+export const plainText = (s: string): string => s.replace(/(\d),(?=\d{3}(?!\d))/g, "$1");
+
 const mdCell = (v: unknown): string => (v === null || v === undefined ? "" : String(v)).replaceAll("|", "\\|").replaceAll("\n", " ");
 export function markdown(head: string[], rows: unknown[][], align?: ("left" | "right")[]): string {
   const sep = head.map((_, i) => (align?.[i] === "right" ? "---:" : "---"));

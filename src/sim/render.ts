@@ -1,5 +1,5 @@
 import { envelope } from "../output/envelope.js";
-import { csv, type Format, int, json, markdown, pct, table, usd, usdNumber } from "../output/format.js";
+import { csv, type Format, int, json, markdown, pct, shareNumber, table, usd, usdNumber } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
 import { SWEEP } from "../tactics/semantic-cache.js";
 import type { SelfHost } from "./self-host.js";
@@ -46,8 +46,27 @@ export function simJson(o: SimOutput, catalog: Catalog) {
   };
 }
 
+/**
+ * The CSV: one table, its `table` column naming the part. `steps`: the baseline, each tactic (cost after it, saved,
+ * saved share of the cost before it, requests affected) and the total (saved share of the baseline); `features`:
+ * each feature's baseline, projected cost and saving. Dollars and shares as numbers; monthly columns with --monthly.
+ */
+export function simCsv(o: SimOutput): string {
+  const r = o.result;
+  const m = (v: string) => (o.monthly ? usdNumber(monthly(v, r.monthlyFactor)) : null);
+  const head = ["table", "name", "baseline_usd", "cost_usd", "saved_usd", "saved_share", "requests", "unpriced_requests", "monthly_cost_usd", "monthly_saved_usd"];
+  const rows: unknown[][] = [
+    ["steps", "baseline", usdNumber(r.baselineUsd), usdNumber(r.baselineUsd), null, null, r.requests, r.unpricedRequests, m(r.baselineUsd), null],
+    ...r.steps.map((s) => ["steps", s.tactic, null, usdNumber(s.costUsd), usdNumber(s.savedUsd), shareNumber(s.savedPct), s.affectedRequests, null, m(s.costUsd), m(s.savedUsd)]),
+    ["steps", "total", usdNumber(r.baselineUsd), usdNumber(r.finalUsd), usdNumber(r.savedUsd), shareNumber(r.savedPct), r.requests, r.unpricedRequests, m(r.finalUsd), m(r.savedUsd)],
+    ...r.features.map((f) => ["features", f.feature, usdNumber(f.baselineUsd), usdNumber(f.projectedUsd), usdNumber(f.savedUsd), shareNumber(f.savedPct), null, f.unpricedRequests, m(f.projectedUsd), m(f.savedUsd)]),
+  ];
+  return csv(head, rows);
+}
+
 export function renderSim(o: SimOutput, format: Format, catalog: Catalog): string {
   if (format === "json") return json(simJson(o, catalog));
+  if (format === "csv") return simCsv(o);
   const r = o.result;
   const mcol = (v: string) => (o.monthly ? [usd(monthly(v, r.monthlyFactor))] : []);
   const head = ["Step", "Cost", "Saved", "Saved % of cost before", "Requests affected", ...(o.monthly ? [`Per month (×30/${r.monthlyFactor.den} days)`] : [])];
@@ -58,7 +77,6 @@ export function renderSim(o: SimOutput, format: Format, catalog: Catalog): strin
   ];
   const fHead = ["Feature", "Baseline", "Projected", "Saved", "Saved % of feature"];
   const fRows = r.features.map((f) => [f.unpricedRequests ? `${f.feature} (${int(f.unpricedRequests)} unpriced)` : f.feature, usd(f.baselineUsd), usd(f.projectedUsd), usd(f.savedUsd), pct(f.savedPct)]);
-  if (format === "csv") return csv(head, rows) + "\n" + csv(fHead, fRows);
   const align: ("left" | "right")[] = ["left", "right", "right", "right", "right", "right"];
   if (format === "markdown") {
     return `**Simulated savings: ${usd(r.savedUsd)} (${pct(r.savedPct)} of the baseline) on ${int(r.requests)} requests over ${r.window.days} day(s)** _(estimate)_\n\n${markdown(head, rows, align)}\n${markdown(fHead, fRows, align)}\n${notes(r, "- ")}${assumptionsText(o, "- ")}`;
