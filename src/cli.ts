@@ -40,11 +40,12 @@ function build(done: (code: number) => void): Command {
       "Load provider usage/cost exports (OpenAI, Anthropic, LiteLLM, OpenRouter) and your own request logs. " +
         "The format is detected from the header or first record; `llmcost formats` lists them. " +
         "Each file is one transaction. Re-ingesting the same file (same sha256) adds nothing. " +
-        "Overlapping provider buckets are not double counted: the newest export of a bucket wins.",
+        "Overlapping provider buckets are not double counted: the newest export of a bucket wins. " +
+        "In a directory, files no format reads (README.md, package.json) are skipped with a note.",
     )
-    .argument("<files...>", "files, directories (read recursively) or - for stdin")
+    .argument("<files...>", "files, directories (read recursively, links followed), - for stdin, or a pipe")
     .option("--format <name>", "skip detection and read every file as this format (see `llmcost formats`)")
-    .option("--replace", "swap in a new version of a file: drop earlier ingests of the same path first")
+    .option("--replace", "swap in a new version of a file: drop earlier ingests of the same path (or content) first")
     .option("--dry-run", "parse, validate and summarise, then roll back")
     .option("--skip-bad-rows", "leave out rows that fail to parse or validate, listing each with its line and reason")
     .addOption(new Option("--output <format>", "summary format").choices(["table", "json", "csv", "markdown"]).default("table"))
