@@ -169,9 +169,10 @@ export async function runFuzz(opts: { seed: number; count: number; budgetMs?: nu
       let ext = extname(src);
       if (r() < 0.1) {
         bytes = gzipSync(bytes);
-        if (r() < 0.5) bytes = bytes.subarray(0, Math.floor(bytes.length * r()));
+        const cut = r() < 0.5;
+        if (cut) bytes = bytes.subarray(0, Math.floor(bytes.length * r()));
         ext += ".gz";
-        names.push(bytes.length ? "gzip" : "gzip-cut");
+        names.push(cut ? "gzip-cut" : "gzip");
       }
       const name = `m${i}-${basename(src, extname(src))}${ext}`;
       const path = join(dir, name);

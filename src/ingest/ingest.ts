@@ -144,9 +144,10 @@ function plan(inputs: InputFile[], format: string | undefined, skipBadRows: bool
 export async function ingest(req: IngestRequest): Promise<IngestResult> {
   const { files: inputs, skipped: skippedInputs } = await expandInputs(req.inputs);
   if (inputs.length === 0) throw usageError("nothing to ingest", "pass one or more files, directories or -");
+  // Before anything reads them whole (a BOM copy, the reader): a cut .gz is refused, never read in part.
+  for (const input of inputs) await checkGzip(input.path, input.display);
   const planned = plan(inputs, req.format, req.skipBadRows === true, req.sourceOptions ?? {}, req.logs ?? DEFAULT_LOGS, skippedInputs);
   if (planned.length === 0) throw usageError(`nothing to ingest: no data files in ${req.inputs.join(", ")}`, "pass exports (CSV, JSON) or request logs (JSON Lines, CSV)");
-  for (const p of planned) await checkGzip(p.input.path, p.input.display);
   const tag = compileTagPattern(req.tagPattern);
   const db = await Db.open(req.dbPath, { readOnly: false, inMemoryIfMissing: req.dryRun });
   const files: FileSummary[] = [];
