@@ -142,8 +142,8 @@ export async function checkGzip(path: string, display: string): Promise<void> {
       }
     });
   } catch (err) {
-    const why = /unexpected end/i.test(err instanceof Error ? err.message : "") ? "the gzip file is truncated (an interrupted download?)" : "the gzip file is corrupt";
-    throw usageError(`${display}: ${why}; nothing was read from it`, "download or compress it again");
+    if (!/unexpected end/i.test(err instanceof Error ? err.message : "")) throw usageError(`${display}:1: not a valid gzip file`);
+    throw usageError(`${display}: the gzip file is truncated (an interrupted download?); nothing was read from it`, "download or compress it again");
   }
 }
 
