@@ -67,17 +67,20 @@ function readable(path: string): void {
   }
 }
 
-const spooled: string[] = [];
+const privateDirs: string[] = [];
 let cleanupHooked = false;
 
-/** Copies a stream to a temporary file DuckDB can read more than once; the copy never outlives the process. */
-async function spool(stream: Readable, display: string): Promise<InputFile> {
-  const dir = mkdtempSync(join(tmpdir(), "llmcost-stdin-"));
-  spooled.push(dir);
+/**
+ * A private temporary directory for copies of the user's data (stdin, a file without its BOM, a file with bad lines
+ * blanked): removed when the process exits, also on Ctrl-C, since it may hold raw user ids and prompt text.
+ */
+export function privateDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `llmcost-${prefix}-`));
+  privateDirs.push(dir);
   if (!cleanupHooked) {
     cleanupHooked = true;
     const clean = () => {
-      for (const d of spooled.splice(0)) rmSync(d, { recursive: true, force: true });
+      for (const d of privateDirs.splice(0)) rmSync(d, { recursive: true, force: true });
     };
     process.once("exit", clean);
     for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
@@ -87,6 +90,12 @@ async function spool(stream: Readable, display: string): Promise<InputFile> {
       });
     }
   }
+  return dir;
+}
+
+/** Copies a stream to a temporary file DuckDB can read more than once; the copy never outlives the process. */
+async function spool(stream: Readable, display: string): Promise<InputFile> {
+  const dir = privateDir("stdin");
   const path = join(dir, "stdin");
   await pipeline(stream, createWriteStream(path, { mode: 0o600 }));
   return { display, path, bytes: statSync(path).size, fromDir: false };
@@ -234,10 +243,8 @@ export function readablePath(path: string, head: Head): string {
   if (head.kind !== "json" || head.bom !== true) return path;
   const raw = readFileSync(path);
   const plain = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
-  const dir = mkdtempSync(join(tmpdir(), "llmcost-bom-"));
-  const copy = join(dir, "without-bom.json");
+  const copy = join(privateDir("bom"), "without-bom.json");
   writeFileSync(copy, plain.subarray(3));
-  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   return copy;
 }
 

@@ -1,4 +1,3 @@
-import { rmSync } from "node:fs";
 import { compileTagPattern } from "../config.js";
 import { now } from "../context.js";
 import { ExitError, usageError } from "../errors.js";
@@ -11,7 +10,7 @@ import { createModelProviderSql, DEFAULT_LOGS, type LogsConfig, withMappedNames 
 import type { IngestPhase, IngestProgress } from "../output/progress.js";
 import { Db } from "../store/db.js";
 import { readerError } from "./duckdb-errors.js";
-import { badJsonDocLine, blankLines, checkGzip, DATA_EXTENSION, expandInputs, firstBadJsonLine, type InputFile, readablePath, sha256File, type SkippedInput, sniff } from "./files.js";
+import { badJsonDocLine, blankLines, checkGzip, DATA_EXTENSION, expandInputs, firstBadJsonLine, type InputFile, privateDir, readablePath, sha256File, type SkippedInput, sniff } from "./files.js";
 import { billedChecks, billedSelectList, type Check, insertBilledSql, insertUsageSql, locateSql, overlapCondition, usageChecks, usageSelectList, usageTable } from "./load.js";
 
 export interface IngestRequest {
@@ -119,16 +118,17 @@ function plan(inputs: InputFile[], format: string | undefined, skipBadRows: bool
     if (!s.ok) throw usageError(`${input.display}:${s.line}: ${s.reason}`, s.hint);
     // In a directory, a file no format reads (a config, a package.json, notes) is passed over with a note; named on
     // the command line it is an error that says why.
-    if (!forced && input.fromDir && !detectAdapter(s.head) && !detectAdapter(withMappedNames(s.head, logs.fields))) {
+    const detected = forced ? undefined : (detectAdapter(s.head) ?? detectAdapter(withMappedNames(s.head, logs.fields)));
+    if (!forced && input.fromDir && !detected) {
       skippedInputs.push({ file: input.display, reason: notData(input) ? "not a data file" : "no known format (name the file alone to see why)" });
       return [];
     }
-    return [{ input, head: s.head, read: readablePath(input.path, s.head) }];
+    return [{ input, head: s.head, detected, read: readablePath(input.path, s.head) }];
   });
-  return sniffed.map(({ input, head, read }) => {
+  return sniffed.map(({ input, head, detected, read }) => {
     const mismatch = forced && forcedFormatMismatch(forced, [head, withMappedNames(head, logs.fields)]);
     if (mismatch) throw usageError(`${input.display}: --format ${forced.name}: ${mismatch}`, `${detectAdapter(head) ? `it looks like ${detectAdapter(head)!.name}; ` : ""}drop --format to detect the format, or see \`llmcost formats\``);
-    const adapter = forced ?? detectAdapter(head) ?? detectAdapter(withMappedNames(head, logs.fields));
+    const adapter = forced ?? detected;
     if (!adapter && head.kind === "json" && head.text.startsWith("[") && /"(timestamp|ts|created_at)"/.test(head.text.slice(0, 4096))) {
       throw usageError(`${input.display}:1: a JSON array of request records; request logs are JSON Lines (one object per line)`, "convert with: jq -c '.[]' file.json > file.jsonl");
     }
@@ -278,8 +278,7 @@ async function loadWithRetries(
  * that do not parse, plus `extra`) and blanked in a private copy that keeps every other line's number.
  */
 async function skipBadJsonLines(p: Planned, extra?: BadRow): Promise<Planned> {
-  const { readFile, writeFile, mkdtemp } = await import("node:fs/promises");
-  const { tmpdir } = await import("node:os");
+  const { readFile, writeFile } = await import("node:fs/promises");
   const { join } = await import("node:path");
   const { gunzipSync } = await import("node:zlib");
   const raw = await readFile(p.source.path);
@@ -298,10 +297,8 @@ async function skipBadJsonLines(p: Planned, extra?: BadRow): Promise<Planned> {
   }
   if (bad.length === 0) return p;
   for (const b of bad) lines[b.line! - 1] = "";
-  const dir = await mkdtemp(join(tmpdir(), "llmcost-skip-"));
-  const path = join(dir, "lines.jsonl");
+  const path = join(privateDir("skip"), "lines.jsonl");
   await writeFile(path, lines.join("\n"), { mode: 0o600 });
-  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   return { ...p, source: { ...p.source, path }, preBad: bad.sort((a, b) => a.line! - b.line!) };
 }
 
