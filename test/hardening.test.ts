@@ -189,6 +189,40 @@ test("the same request_id twice in one file is one request; implausible values a
   assert.equal(await checksum(db), before);
 });
 
+test("JSON true, text or an object where a count belongs, and an empty usage object, are bad rows; numeric strings are numbers", async () => {
+  const dir = tmp();
+  const db = join(dir, "t.duckdb");
+  const ts = `"timestamp": "2025-10-20T08:00:00Z", "model": "gpt-4o"`;
+  const good = `{${ts}, "input_tokens": 100, "output_tokens": 10}`;
+  const cases: [string, string, RegExp][] = [
+    ["flat-true.jsonl", `{${ts}, "input_tokens": true, "output_tokens": 5}`, /flat-true\.jsonl:2: input tokens is not a number$/m],
+    ["usage-false.jsonl", `{${ts}, "usage": {"prompt_tokens": 10, "completion_tokens": false}}`, /usage-false\.jsonl:2: output tokens is not a number$/m],
+    ["nested-object.jsonl", `{${ts}, "response": {"usage": {"input_tokens": {"n": 3}, "output_tokens": 1}}}`, /nested-object\.jsonl:2: input tokens is not a number$/m],
+    ["usage-empty.jsonl", `{${ts}, "usage": {}}`, /usage-empty\.jsonl:2: the usage object holds no token counts, and the line has no token fields$/m],
+  ];
+  assert.equal(cli(["ingest", "--db", db, "--format", "request-log-jsonl", writeTo(dir, "first.jsonl", good)]).code, 0);
+  const before = await checksum(db);
+  for (const [name, body, re] of cases) {
+    const r = cli(["ingest", "--db", db, writeTo(dir, name, `${good}\n${body}\n`)]);
+    assert.equal(r.code, 2, `${name}: ${r.stderr}`);
+    assert.match(r.stderr, re);
+  }
+  assert.equal(await checksum(db), before);
+
+  // Counts as strings are numbers (some loggers write them so); an empty usage beside flat fields defers to them.
+  const ok = [`{${ts}, "usage": {"prompt_tokens": "40", "completion_tokens": "4"}, "request_id": "a"}`, `{${ts}, "usage": {}, "input_tokens": 7, "output_tokens": 2, "request_id": "b"}`];
+  assert.equal(cli(["ingest", "--db", db, writeTo(dir, "ok.jsonl", `${ok.join("\n")}\n`)]).code, 0);
+  assert.deepEqual(await query(db, "SELECT request_id, input_tokens::INT AS i, output_tokens::INT AS o FROM usage WHERE request_id IS NOT NULL ORDER BY 1"), [
+    { request_id: "a", i: 40, o: 4 },
+    { request_id: "b", i: 7, o: 2 },
+  ]);
+});
+
+const writeTo = (dir: string, name: string, body: string): string => {
+  writeFileSync(join(dir, name), body);
+  return join(dir, name);
+};
+
 test("a forced --format that reads nothing is exit 2 and not recorded, so the right ingest then works", async () => {
   const dir = tmp();
   const db = join(dir, "t.duckdb");

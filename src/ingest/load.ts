@@ -1,7 +1,8 @@
 import type { Catalog } from "../pricing/load.js";
 import { costPerRow, ingestPriceJoin, unpricedChargeExpr } from "../pricing/sql.js";
 import { LEAN_PROVIDERS } from "../store/schema.js";
-import { CACHED_EXCEEDS_INPUT, cachedExceedsCheck } from "../sources/flat-log.js";
+import { NOT_A_NUMBER } from "../sources/sql.js";
+import { CACHED_EXCEEDS_INPUT, cachedExceedsCheck, NO_COUNTS, noCountsCheck } from "../sources/flat-log.js";
 import { BILLED_COLUMNS, type BilledAdapter, type ReadPlan, type SourceFile, TOKEN_BUCKETS, TOKEN_COLUMNS, USAGE_COLUMNS, type UsageAdapter, type UsageColumn } from "../sources/types.js";
 
 /** Canonical NULL/zero defaults for columns an adapter doesn't produce. */
@@ -210,7 +211,9 @@ export function usageChecks(): Check[] {
     { sql: "latency_ms < 0", reason: "latency is negative" },
     // Before the token checks: this sentinel is negative too, and has its own reason.
     cachedExceedsCheck,
-    ...TOKEN_COLUMNS.map((t) => ({ sql: t === "input_tokens" ? `${t} < 0 AND ${t} <> ${CACHED_EXCEEDS_INPUT}` : `${t} < 0`, reason: `${t.replaceAll("_", " ")} is not a non-negative integer below 10^15`, any: `min(${t}) < 0` })),
+    noCountsCheck,
+    ...TOKEN_COLUMNS.map((t) => ({ sql: `${t} = ${NOT_A_NUMBER}`, reason: `${t.replaceAll("_", " ")} is not a number`, any: `min(${t}) = ${NOT_A_NUMBER}` })),
+    ...TOKEN_COLUMNS.map((t) => ({ sql: t === "input_tokens" ? `${t} < 0 AND ${t} NOT IN (${CACHED_EXCEEDS_INPUT}, ${NO_COUNTS}, ${NOT_A_NUMBER})` : `${t} < 0 AND ${t} <> ${NOT_A_NUMBER}`, reason: `${t.replaceAll("_", " ")} is not a non-negative integer below 10^15`, any: `min(${t}) < 0` })),
     { sql: "coalesce(isnan(prompt_emb[1]), false)", reason: "embedding is not a list of numbers" },
   ];
 }

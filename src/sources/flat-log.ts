@@ -103,6 +103,15 @@ export function flatInputSql(input: string, cached: readonly string[], includes:
     WHEN (${input}) < (${sum}) THEN ${CACHED_EXCEEDS_INPUT}::BIGINT ELSE (${input}) - (${sum}) END)`;
 }
 
+/** The sentinel an input count takes when a line's usage object holds no count and the line has no token field either. */
+export const NO_COUNTS = -3;
+
+/** The check that names such a line ("usage": {} would otherwise be a priced request of 0 tokens). */
+export const noCountsCheck = {
+  sql: `input_tokens = ${NO_COUNTS}`,
+  reason: "the usage object holds no token counts, and the line has no token fields",
+};
+
 /** The check that names such a line. */
 export const cachedExceedsCheck = {
   sql: `input_tokens = ${CACHED_EXCEEDS_INPUT}`,
@@ -160,7 +169,7 @@ export function jsonFieldPlan(fields: Readonly<Record<string, string>>, builtin:
 }
 
 /** A mapped JSON value as a number; text that isn't one becomes -1, which validation rejects with the line. */
-export const jsonNumber = (e: string): string => `(CASE WHEN ${e} IS NULL THEN NULL ELSE coalesce(TRY_CAST(${e} AS DOUBLE), -1) END)`;
+export const jsonNumber = (e: string): string => `(CASE WHEN ${e} IS NULL THEN NULL ELSE coalesce(TRY_CAST(${e} AS DOUBLE), 'NaN'::DOUBLE) END)`;
 
 /** The head as detection would see it with `logs.fields` applied: mapped names appear under their canonical names. */
 export function withMappedNames(head: Head, fields: Readonly<Record<string, string>>): Head {

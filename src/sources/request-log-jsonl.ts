@@ -1,4 +1,4 @@
-import { DEFAULT_LOGS, epochOrIso, FIELD_ALIASES, flatInputSql, includesCachedSql, type JsonFieldPlan, jsonFieldPlan, jsonNumber, type LogField, type LogsConfig, namesOf } from "./flat-log.js";
+import { DEFAULT_LOGS, epochOrIso, NO_COUNTS, FIELD_ALIASES, flatInputSql, includesCachedSql, type JsonFieldPlan, jsonFieldPlan, jsonNumber, type LogField, type LogsConfig, namesOf } from "./flat-log.js";
 import { bool, cacheDenied, embeddingList, ident, isoTs, money, promptSig, readJson, text, tok, withShingles } from "./sql.js";
 import { type SourceFile, TOKEN_BUCKETS, type UsageAdapter, type UsageColumn } from "./types.js";
 import { GEMINI_STRUCT, USAGE_STRUCT, usageObjectColumns, withUsageObject } from "./usage-object.js";
@@ -84,7 +84,7 @@ export const requestLogJsonl: UsageAdapter = {
   columns: (file) => {
     const logs = logsOf(file);
     const m = jsonFieldPlan(logs.fields, BUILTIN_COLUMNS).exprs;
-    const isFlat = "(__uo_u IS NULL AND __uo_g IS NULL)";
+    const isFlat = "__uo_none";
     const obj = usageObjectColumns();
     const num = (field: LogField) => pick(field, m, (e) => (m[field] === e ? jsonNumber(e) : e));
     const model = pick("model", m);
@@ -94,6 +94,7 @@ export const requestLogJsonl: UsageAdapter = {
     // A cache-write total is 5-minute writes, less what a 1h field says was 1-hour.
     const cw5 = tok(`coalesce(${num("cache_write_5m_tokens")}, ${num("cache_write_tokens")} - coalesce(${num("cache_write_1h_tokens")}, 0))`);
     const input = flatInputSql(tok(num("input_tokens")), [cached, cw5, cw1], includesCachedSql(logs.inputIncludesCached, stated, model));
+    const flatCounts = `coalesce(${(["input_tokens", "cached_input_tokens", "cache_write_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "output_tokens", "reasoning_tokens"] as const).map(num).join(", ")})`;
     const flatOr = (flat: string, fromObject: string) => `CASE WHEN ${isFlat} THEN ${flat} ELSE ${fromObject} END`;
     const cols: Partial<Record<UsageColumn, string>> = {
       ts: pick("timestamp", m, anyTs),
@@ -118,7 +119,7 @@ export const requestLogJsonl: UsageAdapter = {
       cache_denied: cacheDenied("prompt"),
       request_id: `coalesce(${pick("request_id", m)}, ${text("id")}, ${text("response.id")})`,
       reported_cost_usd: pick("cost_usd", m, money),
-      input_tokens: flatOr(input, obj.input_tokens!),
+      input_tokens: `CASE WHEN ${isFlat} AND (__uo_u IS NOT NULL OR __uo_g IS NOT NULL) AND ${flatCounts} IS NULL THEN ${NO_COUNTS}::BIGINT ELSE ${flatOr(input, obj.input_tokens!)} END`,
       cached_input_tokens: flatOr(cached, obj.cached_input_tokens!),
       cache_write_5m_tokens: flatOr(cw5, obj.cache_write_5m_tokens!),
       cache_write_1h_tokens: flatOr(cw1, obj.cache_write_1h_tokens!),

@@ -14,9 +14,15 @@ export const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`
 /** Quotes a string literal for SQL text (used only for header names inside read_csv's `columns` struct). */
 export const str = (value: string): string => `'${value.replaceAll("'", "''")}'`;
 
-/** A token count: NULL means 0; anything not a non-negative integer below 10^15 becomes -1, which validation rejects. */
+/** The count a token column takes for a value that is not a number at all (true, text, an object): its own reason. */
+export const NOT_A_NUMBER = -4;
+
+/**
+ * A token count: NULL means 0; NaN (what a JSON reader makes of true or text) becomes NOT_A_NUMBER; anything else not
+ * a non-negative integer below 10^15 becomes -1. Validation rejects both, each with its reason.
+ */
 export const tok = (expr: string): string =>
-  `(CASE WHEN (${expr}) IS NULL THEN 0::BIGINT WHEN (${expr}) >= 0 AND (${expr}) < 1e15 AND (${expr}) = trunc(${expr}) THEN (${expr})::BIGINT ELSE -1::BIGINT END)`;
+  `(CASE WHEN (${expr}) IS NULL THEN 0::BIGINT WHEN isnan(${expr}) THEN ${NOT_A_NUMBER}::BIGINT WHEN (${expr}) >= 0 AND (${expr}) < 1e15 AND (${expr}) = trunc(${expr}) THEN (${expr})::BIGINT ELSE -1::BIGINT END)`;
 
 /** Trimmed text; blank and the `--` placeholder (provider exports) are NULL. */
 export const text = (expr: string): string => `nullif(nullif(trim(CAST(${expr} AS VARCHAR)), ''), '--')`;
@@ -62,6 +68,94 @@ export function readCsv(file: SourceFile, types: Record<string, string> = {}, op
   return `read_csv($path, header = true, auto_detect = false, ${rejects}delim = ${str(delimiter)}, quote = '"', escape = '"', null_padding = ${opts.ragged ? "true" : "false"}, columns = {${cols}})`;
 }
 
+/** A DuckDB type as read_json takes it: a leaf type, a STRUCT of named fields, or a list of either. */
+type JsonType = { leaf: string } | { fields: [string, JsonType][] } | { list: JsonType };
+
+/** Parses the type strings the adapters write ("STRUCT(a DOUBLE, \"group\" STRUCT(b VARCHAR))[]"). */
+export function parseJsonType(src: string): JsonType {
+  let i = 0;
+  const space = () => {
+    while (src[i] === " " || src[i] === "\n") i++;
+  };
+  const name = (): string => {
+    space();
+    if (src[i] === '"') {
+      const end = src.indexOf('"', i + 1);
+      const n = src.slice(i + 1, end);
+      i = end + 1;
+      return n;
+    }
+    const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i));
+    if (!m) throw new Error(`bad type at ${i}: ${src}`);
+    i += m[0].length;
+    return m[0];
+  };
+  const type = (): JsonType => {
+    space();
+    let t: JsonType;
+    if (src.startsWith("STRUCT(", i)) {
+      i += "STRUCT(".length;
+      const fields: [string, JsonType][] = [];
+      for (;;) {
+        const n = name();
+        fields.push([n, type()]);
+        space();
+        if (src[i] === ",") i++;
+        else if (src[i] === ")") {
+          i++;
+          break;
+        } else throw new Error(`bad type at ${i}: ${src}`);
+      }
+      t = { fields };
+    } else if (src.startsWith("MAP(", i)) {
+      // Kept as declared (a map's values are not converted).
+      let depth = 0;
+      const start = i;
+      i += "MAP".length;
+      do {
+        if (src[i] === "(") depth++;
+        else if (src[i] === ")") depth--;
+        i++;
+      } while (depth > 0 && i < src.length);
+      t = { leaf: src.slice(start, i) };
+    } else {
+      const m = /^[A-Z]+(\([0-9, ]+\))?/.exec(src.slice(i));
+      if (!m) throw new Error(`bad type at ${i}: ${src}`);
+      i += m[0].length;
+      t = { leaf: m[0] };
+    }
+    while (src.startsWith("[]", i)) {
+      i += 2;
+      t = { list: t };
+    }
+    return t;
+  };
+  const t = type();
+  space();
+  if (i !== src.length) throw new Error(`bad type at ${i}: ${src}`);
+  return t;
+}
+
+const hasNumber = (t: JsonType): boolean => ("leaf" in t ? t.leaf === "DOUBLE" : "list" in t ? hasNumber(t.list) : t.fields.some(([, f]) => hasNumber(f)));
+
+/** The type to read: every DOUBLE as VARCHAR, so a JSON true is 'true' (DuckDB reads it into a DOUBLE as 1). */
+function readType(t: JsonType): string {
+  if ("leaf" in t) return t.leaf === "DOUBLE" ? "VARCHAR" : t.leaf;
+  if ("list" in t) return `${readType(t.list)}[]`;
+  return `STRUCT(${t.fields.map(([n, f]) => `${ident(n)} ${readType(f)}`).join(", ")})`;
+}
+
+/**
+ * The value as the adapter declared it, from the VARCHAR read: a number (or numeric string) is its DOUBLE; anything
+ * else (true, an object, "n/a") is NaN, which every token check rejects and every sum carries, so the line is named.
+ */
+function asDeclared(expr: string, t: JsonType, depth = 0): string {
+  if ("leaf" in t) return t.leaf === "DOUBLE" ? `(CASE WHEN ${expr} IS NULL THEN NULL ELSE coalesce(TRY_CAST(${expr} AS DOUBLE), 'NaN'::DOUBLE) END)` : expr;
+  if ("list" in t) return `list_transform(${expr}, __e${depth} -> ${asDeclared(`__e${depth}`, t.list, depth + 1)})`;
+  const parts = t.fields.map(([n, f]) => `${ident(n)} := ${hasNumber(f) ? asDeclared(`${expr}.${ident(n)}`, f, depth) : `${expr}.${ident(n)}`}`);
+  return `(CASE WHEN ${expr} IS NULL THEN NULL ELSE struct_pack(${parts.join(", ")}) END)`;
+}
+
 /** `read_json` with explicit columns; handles one document, an array of them, or JSON Lines. */
 export function readJson(
   columns: Record<string, string>,
@@ -69,13 +163,15 @@ export function readJson(
   source = "$path",
   extra = "",
 ): string {
-  const cols = Object.entries(columns)
-    .map(([k, v]) => `${str(k)}: ${str(v)}`)
-    .join(", ");
+  const types = Object.entries(columns).map(([k, v]) => [k, parseJsonType(v)] as const);
+  const cols = types.map(([k, t]) => `${str(k)}: ${str(readType(t))}`).join(", ");
   // The object size limit also sizes the reader's buffers: 1 GB lets a whole JSON document in, but for JSON Lines it
   // would make one buffer of the file and read it on one thread (a third slower); 64 MB per line is plenty.
   const max = format === "newline_delimited" ? 67_108_864 : 1_073_741_824;
-  return `read_json(${source}, format = ${str(format)}, auto_detect = false, maximum_object_size = ${max}, columns = {${cols}}${extra})`;
+  const read = `read_json(${source}, format = ${str(format)}, auto_detect = false, maximum_object_size = ${max}, columns = {${cols}}${extra})`;
+  const numeric = types.filter(([, t]) => hasNumber(t));
+  if (numeric.length === 0) return read;
+  return `(SELECT * REPLACE (${numeric.map(([k, t]) => `${asDeclared(ident(k), t)} AS ${ident(k)}`).join(", ")}) FROM ${read})`;
 }
 
 /** MinHash signature size and LSH banding used for near-duplicate prompts (32 = 8 bands × 4 rows). */
