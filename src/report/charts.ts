@@ -152,7 +152,8 @@ export function timeSeries(report: Report, timeDim: Dimension): { svg: string; s
   }
   const mean = report.trend && timeDim === "day" && report.by[0] === "day" && xs.length > 1 ? report.trend.meanPerDayUsd : null;
   const pad = { l: 70, r: mean === null ? 20 : 80 };
-  const bw = (W - pad.l - pad.r) / Math.max(xs.length, 1);
+  const bw = Math.min(90, (W - pad.l - pad.r) / Math.max(xs.length, 1));
+  const x0 = pad.l + (W - pad.l - pad.r - bw * xs.length) / 2;
   const labels = xs.map((b) => usd(bucketTotal.get(b) ?? "0"));
   // $ on every bar while they are readable; on a long series only on the peak.
   const peak = xs.reduce((p, b, i) => (compareDec(bucketTotal.get(b) ?? "0", bucketTotal.get(xs[p] ?? "") ?? "0") > 0 ? i : p), 0);
@@ -165,7 +166,7 @@ export function timeSeries(report: Report, timeDim: Dimension): { svg: string; s
   const bars: string[] = [];
   xs.forEach((b, i) => {
     let acc = 0;
-    const bx = pad.l + i * bw + bw * 0.1;
+    const bx = x0 + i * bw + bw * 0.1;
     for (const s of series) {
       const v = cell.get(`${b}\u0000${s.name}`);
       if (v === undefined) continue;
@@ -173,11 +174,11 @@ export function timeSeries(report: Report, timeDim: Dimension): { svg: string; s
       acc += Number(v);
       bars.push(`<rect class="tbar" data-bucket="${esc(b)}" x="${f1(bx)}" y="${f1(y(acc))}" width="${f1(Math.max(bw * 0.8, 0.8))}" height="${f1(Math.max(y(lo) - y(acc), 0.5))}" fill="${s.color}"><title>${esc(`${b}${other ? ` · ${s.name}` : ""}: ${usd(v)}`)}</title></rect>`);
     }
-    if (labelled(i)) bars.push(barLabel(labels[i]!, pad.l + (i + 0.5) * bw, y(acc), bw));
+    if (labelled(i)) bars.push(barLabel(labels[i]!, x0 + (i + 0.5) * bw, y(acc), bw));
   });
   const every = Math.max(1, Math.ceil((textWidth(timeDim === "month" ? "Oct 2025" : "30 Sep", FONT) + 10) / bw));
   const xl = xs
-    .map((b, i) => (i % every === 0 ? `<text class="xlabel" x="${f1(pad.l + (i + 0.5) * bw)}" y="${base + 16}" font-size="${FONT}" text-anchor="middle">${esc(shortBucket(b))}</text>` : ""))
+    .map((b, i) => (i % every === 0 ? `<text class="xlabel" x="${f1(x0 + (i + 0.5) * bw)}" y="${base + 16}" font-size="${FONT}" text-anchor="middle">${esc(shortBucket(b))}</text>` : ""))
     .join("");
   const meanLine =
     mean !== null

@@ -141,10 +141,12 @@ export function renderHtml(report: Report, sim: SimResult | null, generatedAt: s
   const cards = [
     [usd(report.totals.costUsd), bill ? "billed" : "priced cost"],
     ...(bill ? [] : [[int(report.totals.requests), "requests"], [int(tokens), "tokens"]]),
-    [int(new Set(report.rows.map((r) => r.key[report.by[0]!])).size), PLURAL[report.by[0]!]],
+    // Counted before --top folds the rest into "(other: N)".
+    [int(report.headline.groups || new Set(report.rows.map((r) => r.key[report.by[0]!])).size), PLURAL[report.by[0]!]],
   ];
   let charts: string;
-  if (timeDim) {
+  if (!report.rows.length) charts = `<h2>Where the money goes</h2><p class="muted">No usage in this window (check --since/--until, --where and --source).</p>`;
+  else if (timeDim) {
     const ts = timeSeries(report, timeDim);
     const other = report.by.find((d) => d !== timeDim);
     charts = `<h2>Spend per ${esc(timeDim)}${other ? `, by ${esc(other.replace("_", " "))}` : ""}</h2>
@@ -154,7 +156,7 @@ ${legend(ts.series)}${ts.svg}`;
     const more = report.rows.length > PARETO_BARS ? ` The chart shows the first ${PARETO_BARS} of ${int(report.rows.length)} rows; the table lists them all.` : "";
     charts = `<h2>Where the money goes</h2>
 <p class="muted">Bars: cost of each ${esc(report.by.join(" × "))} (left axis), largest first. Red line: cumulative share of the total (right axis); dashed: 80%.${esc(more)}</p>
-${report.rows.length ? pareto(report) : ""}`;
+${pareto(report)}`;
   }
   const d = timeDim ? null : daily(report);
   const dailySection = d
