@@ -87,7 +87,7 @@ test("report --html renders in headless Chromium: the SVG charts are drawn", { s
   const shot = join(dir, "shot.png");
   const r = spawnSync(
     CHROMIUM!,
-    ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", `--user-data-dir=${mkdtempSync(join(tmpdir(), "chrome-"))}`, "--window-size=900,1300", `--screenshot=${shot}`, `file://${page}`],
+    ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", `--user-data-dir=${mkdtempSync(join(tmpdir(), "chrome-"))}`, "--window-size=900,2600", `--screenshot=${shot}`, `file://${page}`],
     { encoding: "utf8", timeout: 60_000 },
   );
   assert.ok(existsSync(shot), r.stderr);

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { type GlobalOptions, loadContext, now } from "../context.js";
 import { ensureWritable, writeOutput } from "../output/files.js";
-import { usageError } from "../errors.js";
+import { ExitError, usageError } from "../errors.js";
 import { collectReport, type ReportQuery } from "../report/collect.js";
-import { parseBy, parseWhere } from "../report/dims.js";
+import { parseBy, parseWhere, TIME_DIMENSIONS } from "../report/dims.js";
 import { provisionalNote, renderReport } from "../report/render.js";
 import { parseInstant, parseTz, parseWindow } from "../report/window.js";
 import { Db } from "../store/db.js";
@@ -63,12 +63,18 @@ export async function run(opts: ReportOptions): Promise<number> {
         import("../sim/simulate.js"),
         import("./savings.js"),
       ]);
-      const withDaily = q.chart ? report : await collectReport(db, ctx.catalog, { ...q, chart: true });
+      // A time dimension draws its own series: no daily lines to add, so no second scan.
+      const withDaily = q.chart || q.by.some((d) => TIME_DIMENSIONS.includes(d)) ? report : await collectReport(db, ctx.catalog, { ...q, chart: true });
+      // The waterfall replays the traffic the report covers: the same window, zone and --where filters.
+      let simNote: string | null = null;
       const sim =
-        report.source === "requests"
-          ? await simulate(db, ctx.catalog, ctx.config, { features: [], since: q.since, until: q.until, tz: q.tz }, defaultTactics(ctx.catalog, 0.5)).catch(() => null)
+        report.source === "requests" && report.rows.length
+          ? await simulate(db, ctx.catalog, ctx.config, { features: [], since: q.since, until: q.until, tz: q.tz, where: report.filters }, defaultTactics(ctx.catalog, ctx.config.tactics?.promptCache?.prefixShare ?? 0.5)).catch((e: unknown) => {
+              simNote = `No waterfall: ${e instanceof ExitError ? e.message : "the simulation failed"}.`;
+              return null;
+            })
           : null;
-      writeOutput(opts.html, renderHtml(withDaily, sim, now().toISOString()), "--html");
+      writeOutput(opts.html, renderHtml(withDaily, sim, now().toISOString(), simNote), "--html");
       process.stderr.write(`wrote ${opts.html}\n`);
     }
   } finally {

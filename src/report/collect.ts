@@ -90,6 +90,8 @@ export interface Report {
   trend: Trend | null;
   /** What each `--where model=` name matched (a family name matches every snapshot of it). */
   matched: NameMatch[];
+  /** The --where filters as applied: each dimension with the values it may take (model names resolved). */
+  filters: { dim: Dimension; values: string[] }[];
   rows: ReportRow[];
 }
 
@@ -263,6 +265,7 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
     headline: headlineResult,
     trend,
     matched,
+    filters: [...byDim].map(([d, values]) => ({ dim: d, values })),
     rows,
   };
 }

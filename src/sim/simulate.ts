@@ -3,6 +3,7 @@ import { usageError } from "../errors.js";
 import { compareDec, mulFrac, ratio, subDec, sumDec } from "../money.js";
 import type { Catalog } from "../pricing/load.js";
 import { costExpr, installPricing, lcbSql, priceJoin } from "../pricing/sql.js";
+import { DIMENSIONS, type Dimension } from "../report/dims.js";
 import { windowConds } from "../report/window.js";
 import { checkFeature, knownFeatures } from "../resolve/names.js";
 import type { Db, Param } from "../store/db.js";
@@ -13,6 +14,11 @@ export interface SimScope {
   since: string | null;
   until: string | null;
   tz: string;
+  /**
+   * Resolved `report --where` filters (a dimension and the values it may take), so the HTML report's waterfall covers
+   * the report's traffic. Dimensions come from the allow-list; values are bound.
+   */
+  where?: readonly { dim: Dimension; values: readonly string[] }[];
 }
 
 export interface SimStep extends Omit<TacticResult, "details"> {
@@ -63,6 +69,11 @@ function scopeWhere(scope: SimScope, params: Record<string, Param>): string {
     params.features = JSON.stringify(scope.features);
     conds.push(`list_contains(${stringList("features")}, u.feature)`);
   }
+  const local = scope.tz === "UTC" ? "u.ts" : "timezone($tz, timezone('UTC', u.ts))";
+  (scope.where ?? []).forEach((w, i) => {
+    params[`where${i}`] = JSON.stringify(w.values);
+    conds.push(`list_contains(${stringList(`where${i}`)}, ${DIMENSIONS[w.dim].replaceAll("__local", local)})`);
+  });
   return conds.join(" AND ");
 }
 
