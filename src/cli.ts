@@ -76,7 +76,7 @@ function build(done: (code: number) => void): Command {
     )
     .option("--tz <zone>", "time zone for day/week/month buckets and plain dates", "UTC")
     .option("--chart", "add a daily spend sparkline per row")
-    .option("--html <file>", "also write one self-contained HTML page: Pareto chart, daily spend, savings waterfall")
+    .option("--html <file>", "also write one self-contained HTML page: the report table, a Pareto chart (a time series for day/week/month), daily spend and the savings waterfall, all under the same filters")
     .addOption(formatOption())
     .action(async (_o, cmd: Command) => {
       const { run } = await import("./commands/report.js");
