@@ -62,6 +62,52 @@ test("kill -9 or SIGINT at any point of a first or a later ingest: the database 
   assert.deepEqual(readdirSync(dir).filter((f) => f.includes(".creating-")), [], "no half-made database is left behind");
 });
 
+/** A database at schema v6 holding `n` requests, as an llmcost of that time left it (migrations 7-10 still to run). */
+async function v6Database(path: string, n: number): Promise<void> {
+  const { MIGRATIONS } = await import("../src/store/schema.js");
+  const inst = await DuckDBInstance.create(path);
+  const conn = await inst.connect();
+  await conn.run("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)");
+  for (const m of MIGRATIONS.filter((m) => m.version <= 6)) {
+    await conn.run(m.sql);
+    await conn.run(`INSERT INTO schema_migrations VALUES (${m.version}, now()::TIMESTAMP)`);
+  }
+  await conn.run(`INSERT INTO usage_wide (ts, source_kind, source_format, ingest_id, provider, model, tag_raw, user_hash, feature, requests,
+      input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens, batch, cost_usd, priced)
+    SELECT TIMESTAMP '2025-10-01' + INTERVAL (i % 86400) SECOND, 'requests', 'request-log-jsonl', 1, 'openai', 'gpt-4o-mini',
+      'a1b2c3d4e5f6:f' || (i % 9), 'a1b2c3d4e5f6', 'f' || (i % 9), 1, 1000, 0, 0, 0, 10, 0, false, 0.00015, true FROM range(${n}) t(i)`);
+  await conn.run("INSERT INTO ingests VALUES (1, 'old.jsonl', 'x', 1, 'request-log-jsonl', 'requests', 1, 1, 0, 0, '2025-10-01', '2025-10-01', now()::TIMESTAMP, NULL)");
+  await conn.run("CHECKPOINT");
+  conn.closeSync();
+  inst.closeSync();
+}
+
+test("kill -9 or SIGINT during a migration of an existing database: the old file stays whole, and the next ingest migrates it", async () => {
+  const dir = tmp();
+  const original = join(dir, "v6.duckdb");
+  await v6Database(original, 300_000);
+  const file = join(dir, "new.csv");
+  writeFileSync(file, `${HEADER}\n${line(1)}\n`);
+  // How long a whole migrating ingest takes here, so the kills land before, in and after the migration.
+  const timed = join(dir, "timed.duckdb");
+  copyFileSync(original, timed);
+  const t0 = Date.now();
+  assert.equal(cli(["ingest", "--db", timed, file]).code, 0);
+  const whole = Date.now() - t0;
+  for (const [i, share] of [0.3, 0.5, 0.65, 0.8, 0.95].entries()) {
+    const signal = i % 2 === 0 ? "SIGKILL" : "SIGINT";
+    const db = join(dir, `k${i}.duckdb`);
+    copyFileSync(original, db);
+    await killedIngest(["--db", db, file], Math.round(whole * share), signal);
+    const [state] = await query(db, "SELECT max(version)::INT AS v, (SELECT count(*)::INT FROM usage) AS n FROM schema_migrations");
+    assert.ok(state !== undefined && (state.v === 6 || state.v === 10), `${share} ${signal}: ${JSON.stringify(state)}`);
+    const again = cli(["ingest", "--db", db, file]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(await query(db, "SELECT max(version)::INT AS v, (SELECT count(*)::INT FROM usage) AS n FROM schema_migrations"), [{ v: 10, n: 300_001 }]);
+  }
+  assert.deepEqual(readdirSync(dir).filter((f) => f.includes(".migrating-")), [], "no half-migrated copy is left behind");
+});
+
 test("a database from a newer llmcost, a DuckDB file llmcost did not make, and a damaged file are refused and left as they are", async () => {
   const dir = tmp();
   const newer = join(dir, "newer.duckdb");

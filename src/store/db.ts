@@ -1,4 +1,4 @@
-import { closeSync, existsSync, linkSync, openSync, readdirSync, readSync, rmSync, statSync } from "node:fs";
+import { closeSync, copyFileSync, existsSync, linkSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { createRequire } from "node:module";
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from "@duckdb/node-api";
@@ -65,8 +65,13 @@ export class Db {
     const db = new Db(path, instance, conn);
     // Bucketing and timestamp parsing must not depend on the machine's zone.
     await conn.run("SET TimeZone = 'UTC'");
-    if (!opts.readOnly) await db.migrate();
-    else {
+    if (!opts.readOnly) {
+      if (exists && (await db.pendingMigrations()) > 0) {
+        await db.migrateBeside();
+        return Db.open(path, opts);
+      }
+      await db.migrate();
+    } else {
       await db.checkSchema();
       // Reading commands answer in the --cost-mode asked for (ingest always stores both costs).
       const cat = await db.one<{ d: string }>("SELECT current_database() AS d");
@@ -84,11 +89,7 @@ export class Db {
   private static async create(path: string): Promise<void> {
     const prefix = `.${basename(path)}.creating-`;
     const tmp = join(dirname(path), `${prefix}${process.pid}`);
-    // What a killed creator left behind (its process is gone) goes too.
-    for (const f of readdirSync(dirname(path))) {
-      const pid = f.startsWith(prefix) ? Number.parseInt(f.slice(prefix.length), 10) : NaN;
-      if (Number.isInteger(pid) && (pid === process.pid || !alive(pid))) rmSync(join(dirname(path), f), { force: true });
-    }
+    removeStale(dirname(path), prefix);
     let instance: DuckDBInstance;
     try {
       instance = await duckdb.DuckDBInstance.create(tmp);
@@ -149,7 +150,8 @@ export class Db {
     }
   }
 
-  private async migrate(): Promise<void> {
+  /** The migrations this database has run; refuses a database llmcost did not make, or one from a newer llmcost. */
+  private async appliedMigrations(): Promise<Set<number>> {
     const tables = await this.all<{ name: string }>(
       "SELECT table_name AS name FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = 'main'",
     );
@@ -159,13 +161,55 @@ export class Db {
         "pass another --db PATH for llmcost's own database",
       );
     }
-    await this.conn.run(
-      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)",
-    );
+    if (tables.length === 0) return new Set();
     const done = new Set(
       (await this.all<{ version: string }>("SELECT version FROM schema_migrations")).map((r) => Number(r.version)),
     );
     this.refuseNewer(Math.max(0, ...done));
+    return done;
+  }
+
+  private async pendingMigrations(): Promise<number> {
+    const done = await this.appliedMigrations();
+    return MIGRATIONS.filter((m) => !done.has(m.version)).length;
+  }
+
+  /**
+   * An existing database is migrated in a copy beside it, checkpointed, then renamed over it: a kill part way through
+   * leaves the old file as it was (in place, DuckDB 1.5 could not replay a WAL holding the migrations' type changes,
+   * and the file no longer opened). This handle keeps the file locked meanwhile and is closed at the end.
+   */
+  private async migrateBeside(): Promise<void> {
+    const dir = dirname(this.path);
+    const prefix = `.${basename(this.path)}.migrating-`;
+    removeStale(dir, prefix);
+    const tmp = join(dir, `${prefix}${process.pid}`);
+    try {
+      await this.conn.run("CHECKPOINT");
+      copyFileSync(this.path, tmp);
+      const instance = await duckdb.DuckDBInstance.create(tmp);
+      try {
+        const conn = await instance.connect();
+        await new Db(this.path, instance, conn).migrate();
+        conn.closeSync();
+      } finally {
+        instance.closeSync();
+      }
+      renameSync(tmp, this.path);
+    } catch (err) {
+      throw err instanceof ExitError ? err : translateOpenError(this.path, err);
+    } finally {
+      rmSync(tmp, { force: true });
+      rmSync(`${tmp}.wal`, { force: true });
+      this.close();
+    }
+  }
+
+  private async migrate(): Promise<void> {
+    const done = await this.appliedMigrations();
+    await this.conn.run(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)",
+    );
     let ran = false;
     for (const m of MIGRATIONS) {
       if (done.has(m.version)) continue;
@@ -220,6 +264,9 @@ function translateOpenError(path: string, err: unknown): ExitError {
     return usageError(`${path} is damaged or not a DuckDB database; llmcost left it as it is`, "restore it from a copy, or pass another --db PATH");
   }
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "ENOSPC" || /No space left on device/i.test(msg)) {
+    return usageError(`the disk holding ${path} is full; the database was left as it was`, "free some space and run the command again");
+  }
   if (code === "EACCES" || code === "EPERM" || /Permission denied|Read-only file system/i.test(msg)) {
     return usageError(`cannot write the database ${path}: permission denied (or a read-only file system)`, "pass --db with a path you can write");
   }
@@ -260,4 +307,15 @@ function alive(pid: number): boolean {
 
 export function firstLine(s: string): string {
   return s.split("\n")[0]?.trim() ?? s;
+}
+
+/** What a killed llmcost left behind (a `PREFIX<pid>` copy whose process is gone) goes. */
+function removeStale(dir: string, prefix: string): void {
+  for (const f of readdirSync(dir)) {
+    const pid = f.startsWith(prefix) ? Number.parseInt(f.slice(prefix.length), 10) : NaN;
+    if (Number.isInteger(pid) && (pid === process.pid || !alive(pid))) {
+      rmSync(join(dir, f), { force: true });
+      rmSync(join(dir, `${f}.wal`), { force: true });
+    }
+  }
 }
