@@ -195,9 +195,10 @@ test("pricing list, show, check (unpriced: exit 1; stated; no database) and cove
   const cov = check("pricing-coverage", run(["pricing", "coverage", "--format", "json"]));
   assert.equal(cov.counts.names, cov.names.length);
   const names = join(dir, "names.txt");
-  writeFileSync(names, "gpt-4o\nclaude-sonnet-4-5\nmy-private-model\n");
+  writeFileSync(names, "gpt-4o\nclaude-sonnet-4-5\ngpt-99-imaginary\n");
+  // An unpriced first-party name: exit 1, and the JSON says which.
   const plain = check("pricing-coverage", run(["pricing", "coverage", names, "--format", "json"]), 1);
-  assert.equal(plain.modes, null);
+  assert.deepEqual([plain.modes, plain.names.map((n) => n.status)], [null, ["priced", "priced", "unpriced"]]);
 });
 
 test("formats, ingest (new, again, dry run, a cost export, a directory with notes, bad rows) and demo", () => {
