@@ -164,7 +164,7 @@ test("budget --max-age: stale data fails the gate and the summary states its age
   writeFileSync(cfg, JSON.stringify({ budgets: { daily: 100, maxAge: "1w" } }));
   const c = cli(["budget", "--db", demo, "--config", cfg, "--format", "json"], { env: { LLMCOST_NOW: "2025-12-04T00:00:00Z" } });
   assert.equal(c.code, 0, c.stdout);
-  assert.deepEqual(JSON.parse(c.stdout).checks[0], { kind: "freshness", scope: "all", actual: "5 days", limit: "1w", ok: true, detail: "newest request log row at 2025-11-28T23:52:00Z" });
+  assert.deepEqual(JSON.parse(c.stdout).checks[0], { kind: "freshness", scope: "all", actual: 120.13, limit: 168, unit: "hours", ok: true, detail: "newest request log row at 2025-11-28T23:52:00Z" });
   const bad = cli(["budget", "--db", demo, "--max-age", "soon"], FRESH);
   assert.equal(bad.code, 2);
   assert.equal(bad.stderr, 'llmcost: --max-age expects a duration such as 36h, 2d or 1w (got "soon")\n');

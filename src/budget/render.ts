@@ -2,6 +2,7 @@ import { envelope } from "../output/envelope.js";
 import { mulFrac } from "../money.js";
 import { csv, type Format, json, markdown, plainText, table, usd, usdNumber, usdSigned } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
+import type { BudgetFiltersT, BudgetJsonT, CHECK_UNITS } from "../schemas/budget.js";
 import { ageText, type Check, parseDuration } from "./checks.js";
 import { type BudgetResult, failed } from "./collect.js";
 
@@ -52,12 +53,12 @@ function spikeLimit(limit: string): string | null {
 }
 
 /** A check's actual and limit as numbers, with their unit (dollars, hours or percent). */
-function checkCells(c: Check, r: BudgetResult): [number | null, number | null, string] {
+function checkCells(c: Check, r: BudgetResult): [number | null, number | null, (typeof CHECK_UNITS)[number]] {
   if (c.kind === "freshness") return [Number(r.ageHours.toFixed(2)), parseDuration(c.limit, "--max-age").hours, "hours"];
   if (c.kind === "unpriced") return [Number(c.actual), Number(c.limit), "percent"];
   if (c.kind === "spike") return [usdNumber(c.actual), usdNumber(spikeLimit(c.limit)), "usd/day"];
   const m = /^([\d.]+)(?:\/(day|month))?$/.exec(c.limit);
-  const period = m?.[2] ?? (c.kind === "daily" ? "day" : "month");
+  const period = (m?.[2] as "day" | "month" | undefined) ?? (c.kind === "daily" ? "day" : "month");
   return [usdNumber(c.actual), m ? usdNumber(m[1]!) : null, `usd/${period}`];
 }
 
@@ -69,26 +70,32 @@ function budgetCsv(r: BudgetResult): string {
   return csv(head, [...checks, ...plan]);
 }
 
-export function renderBudget(r: BudgetResult, format: Format, catalog: Catalog, filters: Record<string, unknown>): string {
-  if (format === "json") {
-    return json({
-      ...envelope("budget", catalog, filters),
-      source: r.source,
-      newestTs: r.newestTs,
-      ageHours: Number(r.ageHours.toFixed(2)),
-      matched: r.matched,
-      refDay: r.refDay,
-      monthStart: r.monthStart,
-      daysElapsed: r.daysElapsed,
-      daysInMonth: r.daysInMonth,
-      dayUsd: usdNumber(r.dayUsd),
-      monthToDateUsd: usdNumber(r.mtdUsd),
-      projectedMonthUsd: usdNumber(r.projectedUsd),
-      passed: failed(r).length === 0,
-      checks: r.checks.map((c) => ({ ...c, actual: c.kind === "unpriced" ? Number(c.actual) : c.kind === "freshness" ? c.actual : usdNumber(c.actual) })),
-      plan: r.plan.map((p) => ({ ...p, currentMonthlyUsd: usdNumber(p.currentMonthlyUsd), plannedMonthlyUsd: usdNumber(p.plannedMonthlyUsd), deltaMonthlyUsd: usdNumber(p.deltaMonthlyUsd) })),
-    });
-  }
+/** The JSON document: a check's actual and limit are numbers in its unit (dollars, hours or percent), as in the CSV. */
+export function budgetJson(r: BudgetResult, catalog: Catalog, filters: BudgetFiltersT): BudgetJsonT {
+  return {
+    ...envelope("budget", catalog, filters),
+    source: r.source,
+    newestTs: r.newestTs,
+    ageHours: Number(r.ageHours.toFixed(2)),
+    matched: r.matched,
+    refDay: r.refDay,
+    monthStart: r.monthStart,
+    daysElapsed: r.daysElapsed,
+    daysInMonth: r.daysInMonth,
+    dayUsd: usdNumber(r.dayUsd),
+    monthToDateUsd: usdNumber(r.mtdUsd),
+    projectedMonthUsd: usdNumber(r.projectedUsd),
+    passed: failed(r).length === 0,
+    checks: r.checks.map((c) => {
+      const [actual, limit, unit] = checkCells(c, r);
+      return { kind: c.kind, scope: c.scope, actual, limit, unit, ok: c.ok, detail: c.detail };
+    }),
+    plan: r.plan.map((p) => ({ ...p, currentMonthlyUsd: usdNumber(p.currentMonthlyUsd), plannedMonthlyUsd: usdNumber(p.plannedMonthlyUsd), deltaMonthlyUsd: usdNumber(p.deltaMonthlyUsd) })),
+  };
+}
+
+export function renderBudget(r: BudgetResult, format: Format, catalog: Catalog, filters: BudgetFiltersT): string {
+  if (format === "json") return json(budgetJson(r, catalog, filters));
   if (format === "csv") return budgetCsv(r);
   if (format === "markdown") return summaryMarkdown(r);
   const head = `Budget check · ${dataAge(r)} · latest complete day ${r.refDay}: ${usd(r.dayUsd)} · month to date ${usd(r.mtdUsd)} · projected ${usd(r.projectedUsd)}`;

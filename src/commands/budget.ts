@@ -5,7 +5,8 @@ import { renderBudget, summaryMarkdown, verdict } from "../budget/render.js";
 import { type GlobalOptions, loadContext } from "../context.js";
 import { EXIT, usageError } from "../errors.js";
 import { appendOutput, ensureWritable, writeOutput } from "../output/files.js";
-import { colors } from "../output/format.js";
+import { colors, usdNumber } from "../output/format.js";
+import type { BudgetFiltersT } from "../schemas/budget.js";
 import { Db } from "../store/db.js";
 
 export interface BudgetOptions extends GlobalOptions {
@@ -43,6 +44,23 @@ export function parseBudgetQuery(o: BudgetOptions): BudgetQuery {
   };
 }
 
+/** The budgets checked, for the JSON envelope: dollars as numbers, the plan as its file. */
+export function budgetFilters(q: BudgetQuery, plan: string | null): BudgetFiltersT {
+  const caps = (cs: BudgetQuery["featureCaps"]) => cs.map((c) => ({ name: c.name, cap: { usd: usdNumber(c.cap.usd), period: c.cap.period } }));
+  return {
+    maxDaily: usdNumber(q.maxDaily),
+    maxMonthly: usdNumber(q.maxMonthly),
+    featureCaps: caps(q.featureCaps),
+    modelCaps: caps(q.modelCaps),
+    spike: q.spike,
+    spikeMinUsd: usdNumber(q.spikeMinUsd),
+    failOnUnpricedPct: q.failOnUnpricedPct,
+    plan,
+    maxIncrease: usdNumber(q.maxIncrease),
+    maxAge: q.maxAge,
+  };
+}
+
 export async function run(o: BudgetOptions): Promise<number> {
   const ctx = loadContext(o);
   const q = mergeConfig(parseBudgetQuery(o), ctx.config, (v, flag) => parseNamedCap(v, flag));
@@ -57,7 +75,7 @@ export async function run(o: BudgetOptions): Promise<number> {
     db.close();
   }
   // The report first (stdout), then the PR summary, then the verdict (stderr).
-  process.stdout.write(renderBudget(result, ctx.format, ctx.catalog, { ...q, plan: o.plan ?? null }));
+  process.stdout.write(renderBudget(result, ctx.format, ctx.catalog, budgetFilters(q, o.plan ?? null)));
   const md = summaryMarkdown(result);
   if (o.summary) writeOutput(o.summary, md, "--summary");
   else if (process.env.GITHUB_STEP_SUMMARY) appendOutput(process.env.GITHUB_STEP_SUMMARY, md, "GITHUB_STEP_SUMMARY");

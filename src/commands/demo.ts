@@ -5,12 +5,14 @@ import { fileURLToPath } from "node:url";
 import { type GlobalOptions, loadContext } from "../context.js";
 import { usageError } from "../errors.js";
 import { ingest } from "../ingest/ingest.js";
-import { int } from "../output/format.js";
+import { envelope } from "../output/envelope.js";
+import { int, json } from "../output/format.js";
 import { collectReport } from "../report/collect.js";
-import { renderReport } from "../report/render.js";
+import { renderReport, reportJson } from "../report/render.js";
+import type { DemoJsonT } from "../schemas/demo.js";
 import { Db } from "../store/db.js";
 import { parseReportQuery } from "./report.js";
-import { collectSavings, renderSavings } from "./savings.js";
+import { collectSavings, renderSavings, savingsJson } from "./savings.js";
 
 export const DEMO_DIR = fileURLToPath(new URL("../../../fixtures/demo/", import.meta.url));
 
@@ -40,13 +42,15 @@ export async function run(opts: GlobalOptions & { format?: string }): Promise<nu
     try {
       const q = parseReportQuery({ by: "feature", chart: ctx.format === "table" });
       const report = await collectReport(db, ctx.catalog, q);
-      const savings = await collectSavings(db, ctx.catalog, ctx, { features: [], since: null, until: null, tz: "UTC" });
+      const scope = { features: [], since: null, until: null, tz: "UTC" };
+      const savings = await collectSavings(db, ctx.catalog, ctx, scope);
       if (ctx.format === "json") {
         // One JSON document: the report and the savings side by side.
-        process.stdout.write(`{"report":${renderReport(report, "json", ctx.catalog, q).trim()},"savings":${renderSavings(savings, "json", ctx.catalog, {}).trim()}}\n`);
+        const doc: DemoJsonT = { ...envelope("demo", ctx.catalog), report: reportJson(report, ctx.catalog, q), savings: savingsJson(savings, ctx.catalog, scope) };
+        process.stdout.write(json(doc));
       } else {
         process.stdout.write(renderReport(report, ctx.format, ctx.catalog, q));
-        process.stdout.write(`\n${renderSavings({ ...savings, assumptions: [] }, ctx.format, ctx.catalog, {}, 5)}`);
+        process.stdout.write(`\n${renderSavings({ ...savings, assumptions: [] }, ctx.format, ctx.catalog, scope, 5)}`);
       }
     } finally {
       db.close();

@@ -1,5 +1,7 @@
-import { parseFormat } from "../context.js";
+import { type GlobalOptions, loadContext, parseFormat } from "../context.js";
+import { envelope } from "../output/envelope.js";
 import { csv, json, markdown, table } from "../output/format.js";
+import type { FormatsJsonT } from "../schemas/formats.js";
 import { ADAPTERS } from "../sources/index.js";
 
 export interface FormatInfo {
@@ -22,14 +24,17 @@ const NOTE =
   "Detection is by header or key signature. A UTF-8 byte-order mark is skipped in CSV, JSON and JSON Lines. " +
   "--format NAME forces a format; a file with none of that format's token (or amount) fields is refused (exit 2), never read as rows of zero tokens.";
 
-export async function run(opts: { format?: string }): Promise<number> {
+/** The JSON document: the envelope every command's JSON has (the price tables read only here), and the list. */
+const formatsJson = (opts: GlobalOptions, formats: FormatInfo[]): FormatsJsonT => ({ ...envelope("formats", loadContext(opts).catalog), formats });
+
+export async function run(opts: GlobalOptions & { format?: string }): Promise<number> {
   const format = parseFormat(opts.format);
   const rows = collect();
   const head = ["Format", "Kind", "Loads into", "Description"];
   const cells = rows.map((r) => [r.name, r.kind, r.target, r.description]);
   const out =
     format === "json"
-      ? json({ schemaVersion: 1, command: "formats", formats: rows })
+      ? json(formatsJson(opts, rows))
       : format === "csv"
         ? csv(head, cells)
         : format === "markdown"

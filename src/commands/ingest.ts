@@ -1,10 +1,11 @@
 import type { GlobalOptions } from "../context.js";
 import { loadContext } from "../context.js";
 import { type IngestResult, ingest } from "../ingest/ingest.js";
-import { colors, csv, type Format, int, json, markdown, table, usd } from "../output/format.js";
+import { colors, csv, type Format, int, json, markdown, table, usd, usdNumber } from "../output/format.js";
 import { envelope } from "../output/envelope.js";
 import { type IngestProgress, progressLine } from "../output/progress.js";
 import type { Catalog } from "../pricing/load.js";
+import type { IngestJsonT } from "../schemas/ingest.js";
 
 export interface IngestOptions extends GlobalOptions {
   format?: string;
@@ -88,7 +89,8 @@ const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…`
 export function render(result: IngestResult, format: Format, catalog: Catalog): string {
   if (format === "json") {
     const skippedFiles = result.skippedInputs.length ? { skippedFiles: result.skippedInputs } : {};
-    return json({ ...envelope("ingest", catalog, { dryRun: result.dryRun }), db: result.db, files: result.files, ...skippedFiles });
+    const files = result.files.map((f) => ({ ...f, billedUsd: usdNumber(f.billedUsd) }));
+    return json({ ...envelope("ingest", catalog, { dryRun: result.dryRun }), db: result.db, files, ...skippedFiles } satisfies IngestJsonT);
   }
   const head = ["File", "Format", "Ingest", "Rows", "Skipped", "Replaced", "From", "To", "Providers", "Models"];
   const cells = result.files.map((f) => [

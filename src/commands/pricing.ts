@@ -12,6 +12,7 @@ import { peel, resolveName as resolveModelName, unresolvedReason } from "../pric
 import { IsoDate, Overrides } from "../pricing/schema.js";
 import { installPricing, type UnpricedRow, unpricedSql, unpricedWhy } from "../pricing/sql.js";
 import { catalogSnapshots, catalogSuggestions } from "../resolve/names.js";
+import type { PricingCheckJsonT, PricingCoverageJsonT, PricingListJsonT, PricingShowJsonT } from "../schemas/pricing.js";
 import { Db } from "../store/db.js";
 import { collectStated, parseTolerance, type StatedVsComputed, statedText } from "../reconcile/stated.js";
 
@@ -34,7 +35,8 @@ export async function list(opts: Opts): Promise<number> {
     const e = current(m);
     return [m.provider, m.id, e.effective_from, m.prices.length, r(e.input), r(e.cached_input), r(e.cache_write_5m), r(e.cache_write_1h), r(e.output), r(e.batch_input), r(e.batch_output), e.long_context ? `>${int(e.long_context.threshold_tokens)}` : ""];
   });
-  emit(ctx.format, head, rows, { ...envelope("pricing list", ctx.catalog), unit: "USD per 1M tokens", models }, `Pricing ${ctx.catalog.version} (sha256 ${ctx.catalog.sha256.slice(0, 12)}) · USD per 1M tokens · current epoch shown\n`);
+  const doc: PricingListJsonT = { ...envelope("pricing list", ctx.catalog, { provider: opts.provider ?? null }), unit: "USD per 1M tokens", models };
+  emit(ctx.format, head, rows, doc, `Pricing ${ctx.catalog.version} (sha256 ${ctx.catalog.sha256.slice(0, 12)}) · USD per 1M tokens · current epoch shown\n`);
   return 0;
 }
 
@@ -92,7 +94,7 @@ export async function show(name: string, opts: Opts): Promise<number> {
     ].filter(Boolean);
   const others = m.prices.filter((e) => extra(e).length).map((e) => `  ${e.effective_from}: ${extra(e).join(" · ")}`);
   const sources = (others.length ? `other rates:\n${others.join("\n")}\n` : "") + `sources:\n${m.prices.map((e) => `  ${e.effective_from}: ${e.source ?? "(no source)"}`).join("\n")}`;
-  emit(ctx.format, head, rows, { ...envelope("pricing show", ctx.catalog), model: m }, pre);
+  emit(ctx.format, head, rows, { ...envelope("pricing show", ctx.catalog), model: m } satisfies PricingShowJsonT, pre);
   if (ctx.format === "table") process.stdout.write(`${sources}\n`);
   return 0;
 }
@@ -104,13 +106,21 @@ const statedNote = (x: UnpricedRow): string => {
   return n === Number(x.rows) ? "; the cost the source states is used (cost_source reported)" : `; the source's stated cost is used for ${int(n)} of ${int(Number(x.rows))} rows`;
 };
 
+const checkJson = (catalog: Catalog, tolerancePct: number, unpriced: PricingCheckJsonT["unpriced"], stated: PricingCheckJsonT["stated"]): PricingCheckJsonT => ({
+  ...envelope("pricing check", catalog, { tolerancePct }),
+  models: catalog.models.length,
+  unpriced,
+  stated,
+});
+
 /** Validates the tables (loading does) and lists models in the database that have no price. Exit 1 when any. */
 export async function check(opts: Opts): Promise<number> {
   const ctx = loadContext(opts);
+  const tolerance = parseTolerance(opts.tolerance);
   const summary = `pricing tables OK: ${ctx.catalog.models.length} models, version ${ctx.catalog.version}, sha256 ${ctx.catalog.sha256.slice(0, 12)}`;
   if (!existsSync(ctx.dbPath)) {
     process.stderr.write(`${summary}\nno database at ${ctx.dbPath}: nothing else to check\n`);
-    if (ctx.format === "json") process.stdout.write(json({ ...envelope("pricing check", ctx.catalog), models: ctx.catalog.models.length, unpriced: [] }));
+    if (ctx.format === "json") process.stdout.write(json(checkJson(ctx.catalog, tolerance, [], [])));
     return 0;
   }
   const db = await Db.open(ctx.dbPath, { readOnly: true });
@@ -119,7 +129,7 @@ export async function check(opts: Opts): Promise<number> {
   try {
     await installPricing(db, ctx.catalog);
     rows = await db.all<UnpricedRow>(unpricedSql("true"));
-    stated = await collectStated(db, ctx.catalog.sha256, parseTolerance(opts.tolerance));
+    stated = await collectStated(db, ctx.catalog.sha256, tolerance);
   } finally {
     db.close();
   }
@@ -145,7 +155,7 @@ export async function check(opts: Opts): Promise<number> {
     );
     process.stdout.write(statedText(stated, opts.tolerance));
   } else {
-    emit(ctx.format, head, cells, { ...envelope("pricing check", ctx.catalog), models: ctx.catalog.models.length, unpriced, stated });
+    emit(ctx.format, head, cells, checkJson(ctx.catalog, tolerance, unpriced, stated));
   }
   return unpriced.length || stated.some((s) => s.flagged) ? 1 : 0;
 }
@@ -231,7 +241,8 @@ export async function coverageCommand(file: string | undefined, opts: Opts & { m
         (cells.length ? `${table(head, cells)}\n` : ""),
     );
   } else {
-    emit(ctx.format, head, cells, { ...envelope("pricing coverage", ctx.catalog), source: src.path, asOf, modes: parsed !== undefined ? modes : null, counts, names: rows });
+    const doc: PricingCoverageJsonT = { ...envelope("pricing coverage", ctx.catalog), source: src.path, asOf, modes: parsed !== undefined ? modes : null, counts, names: rows };
+    emit(ctx.format, head, cells, doc);
   }
   return unpriced.length ? 1 : 0;
 }

@@ -6,6 +6,7 @@ import { compareDec } from "../money.js";
 import { roundDecimal } from "../pricing/decimal.js";
 import { csv, type Format, json, markdown, table, usd, usdNumber, usdSigned } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
+import type { ReconcileFiltersT, ReconcileJsonT } from "../schemas/reconcile.js";
 import { collectReconcile, type Reconcile, type ReconcileTotals } from "../reconcile/collect.js";
 import { parseTz, parseWindow } from "../report/window.js";
 import { statedCells, statedText } from "../reconcile/stated.js";
@@ -37,28 +38,29 @@ function reconcileCsv(r: Reconcile, lines: Reconcile["rows"], stated: Reconcile[
   return csv(head, [...providers, ...rows, ...st]);
 }
 
-export function renderReconcile(r: Reconcile, format: Format, catalog: Catalog, filters: Record<string, unknown> & { flagged: boolean }): string {
+export function renderReconcile(r: Reconcile, format: Format, catalog: Catalog, filters: ReconcileFiltersT): string {
   // Flagged lines first, then the rest (each in day × provider × model order); --flagged shows only those.
   const lines = [...r.rows.filter((x) => x.flagged), ...(filters.flagged ? [] : r.rows.filter((x) => !x.flagged))];
   const m = (v: string | null) => (v === null ? null : usdNumber(v));
   const totalsJson = (t: ReconcileTotals) => ({
-    ...t,
     billedUsd: m(t.billedUsd),
     computedUsd: m(t.computedUsd),
     loggedUsd: m(t.loggedUsd),
     attributedUsd: m(t.attributedUsd),
     unattributedUsd: m(t.unattributedUsd),
     coveragePct: t.coveragePct === null ? null : Number(t.coveragePct.toFixed(4)),
+    flaggedLines: t.flaggedLines,
   });
   if (format === "json") {
-    return json({
+    const doc: ReconcileJsonT = {
       ...envelope("reconcile", catalog, filters),
       tolerancePct: r.tolerancePct,
       totals: totalsJson(r.totals),
       providers: r.providers.map((p) => ({ provider: p.provider, ...totalsJson(p) })),
       stated: filters.flagged ? r.stated.filter((s) => s.flagged) : r.stated,
       rows: lines.map((x) => ({ ...x, billedUsd: m(x.billedUsd), computedUsd: m(x.computedUsd), loggedUsd: m(x.loggedUsd), attributedUsd: m(x.attributedUsd), deltaUsd: m(x.deltaUsd), deltaPct: x.deltaPct === null ? null : Number(x.deltaPct.toFixed(4)) })),
-    });
+    };
+    return json(doc);
   }
   const head = ["Day", "Provider", "Model", "Billed", "Computed", "Request logs", "Tagged", "Δ vs billed", "Compared with", "Flag"];
   const rows = lines.map((x) => [

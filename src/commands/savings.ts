@@ -3,6 +3,7 @@ import { compareDec } from "../money.js";
 import { envelope } from "../output/envelope.js";
 import { csv, type Format, json, markdown, pct, plainText, shareNumber, table, usd, usdNumber } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
+import type { SavingsJsonT } from "../schemas/savings.js";
 import { parseWindow, parseTz } from "../report/window.js";
 import { monthly, simulate } from "../sim/simulate.js";
 import { Db } from "../store/db.js";
@@ -72,19 +73,22 @@ export async function collectSavings(db: Db, catalog: Catalog, ctx: ReturnType<t
   };
 }
 
-export function renderSavings(r: SavingsResult, format: Format, catalog: Catalog, filters: Record<string, unknown>, limit = Infinity): string {
+/** The JSON document: every opportunity (a limit is for the tables only). */
+export function savingsJson(r: SavingsResult, catalog: Catalog, filters: SavingsJsonT["filters"]): SavingsJsonT {
+  return {
+    ...envelope("savings", catalog, filters),
+    estimate: true,
+    window: r.window,
+    baselineMonthlyUsd: usdNumber(r.baselineMonthlyUsd),
+    opportunities: r.opportunities.map((o) => ({ ...o, monthlyUsd: usdNumber(o.monthlyUsd), savedUsd: usdNumber(o.savedUsd), shareOfFeature: Number(o.shareOfFeature.toFixed(6)) })),
+    notes: r.notes,
+    assumptions: r.assumptions,
+  };
+}
+
+export function renderSavings(r: SavingsResult, format: Format, catalog: Catalog, filters: SavingsJsonT["filters"], limit = Infinity): string {
   const ops = r.opportunities.slice(0, limit);
-  if (format === "json") {
-    return json({
-      ...envelope("savings", catalog, filters),
-      estimate: true,
-      window: r.window,
-      baselineMonthlyUsd: usdNumber(r.baselineMonthlyUsd),
-      opportunities: r.opportunities.map((o) => ({ ...o, monthlyUsd: usdNumber(o.monthlyUsd), savedUsd: usdNumber(o.savedUsd), shareOfFeature: Number(o.shareOfFeature.toFixed(6)) })),
-      notes: r.notes,
-      assumptions: r.assumptions,
-    });
-  }
+  if (format === "json") return json(savingsJson(r, catalog, filters));
   const head = ["#", "Feature", "Tactic", "Saved per month", "% of feature's spend", "Evidence"];
   const rows = ops.map((o, i) => [String(i + 1), o.feature, o.tactic, usd(o.monthlyUsd), pct(o.shareOfFeature), o.evidence]);
   if (format === "csv") {

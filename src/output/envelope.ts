@@ -1,21 +1,25 @@
 import { now } from "../context.js";
 import type { Catalog } from "../pricing/load.js";
 
-/** The fields every JSON output carries (SPEC: Global → Output). */
-export interface Envelope {
+/** The fields every JSON output carries (SPEC: Global → Output); src/schemas/common.ts holds their contract. */
+export interface Envelope<C extends string = string, F extends object = Record<string, unknown>> {
   schemaVersion: 1;
-  command: string;
+  command: C;
   generatedAt: string;
   currency: "USD";
   pricing: { version: string; sha256: string };
-  filters: Record<string, unknown>;
+  filters: F;
 }
 
-export const envelope = (command: string, catalog: Catalog, filters: Record<string, unknown> = {}): Envelope => ({
-  schemaVersion: 1,
-  command,
-  generatedAt: now().toISOString(),
-  currency: "USD",
-  pricing: { version: catalog.version, sha256: catalog.sha256 },
-  filters,
-});
+export function envelope<const C extends string>(command: C, catalog: Catalog): Envelope<C, Record<string, never>>;
+export function envelope<const C extends string, F extends object>(command: C, catalog: Catalog, filters: F): Envelope<C, F>;
+export function envelope(command: string, catalog: Catalog, filters: object = {}): Envelope<string, object> {
+  return {
+    schemaVersion: 1,
+    command,
+    generatedAt: now().toISOString(),
+    currency: "USD",
+    pricing: { version: catalog.version, sha256: catalog.sha256 },
+    filters,
+  };
+}

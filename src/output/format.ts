@@ -28,8 +28,11 @@ export function usd(value: string | null | undefined): string {
 export const usdSigned = (value: string): string => (value.startsWith("-") ? `-${usd(value.slice(1))}` : `+${usd(value)}`);
 
 /** Dollars for machines: a number rounded to 6 decimal places. */
-export const usdNumber = (value: string | null | undefined): number | null =>
-  value === null || value === undefined ? null : Number(roundDecimal(value, 6));
+export function usdNumber(value: string): number;
+export function usdNumber(value: string | null | undefined): number | null;
+export function usdNumber(value: string | null | undefined): number | null {
+  return value === null || value === undefined ? null : Number(roundDecimal(value, 6));
+}
 
 export const int = (n: number | string): string => group3(String(n));
 

@@ -2,6 +2,7 @@ import { bar, sparkline } from "../output/chart.js";
 import { envelope } from "../output/envelope.js";
 import { colors, csv, type Format, int, json, markdown, pct, table, usd, usdNumber } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
+import type { ReportJsonT } from "../schemas/report.js";
 import type { ReportQuery, Report, ReportRow } from "./collect.js";
 import { TIME_DIMENSIONS } from "./dims.js";
 
@@ -46,7 +47,7 @@ function title(report: Report): string {
 }
 
 export function renderReport(report: Report, format: Format, catalog: Catalog, q: ReportQuery): string {
-  if (format === "json") return json(toJson(report, catalog, q));
+  if (format === "json") return json(reportJson(report, catalog, q));
   // Cost exports are the bill: amounts without token counts, so their tables show no token columns.
   const bill = report.basis === "cost exports" && report.allocatedFrom === null;
   const head = [...report.by.map((d) => d.toUpperCase()), ...(bill ? [] : ["Requests", "Input", "Cached", "Cache write", "Output"]), "Cost", "Share", "Cum."];
@@ -98,7 +99,7 @@ export function renderReport(report: Report, format: Format, catalog: Catalog, q
   return `${c.bold(report.headline.text)}\n${title(report)}\n${m ? `${m}\n` : ""}${empty}${t}\n${totals}\n${note ? `${c.yellow(note)}\n` : ""}`;
 }
 
-function toJson(report: Report, catalog: Catalog, q: ReportQuery) {
+export function reportJson(report: Report, catalog: Catalog, q: ReportQuery): ReportJsonT {
   const row = (r: ReportRow) => ({
     key: r.key,
     requests: r.requests,
@@ -108,7 +109,7 @@ function toJson(report: Report, catalog: Catalog, q: ReportQuery) {
     cumulativeShare: Number(r.cumulativeShare.toFixed(6)),
     unpriced: r.unpriced,
     ...(r.provisional ? { provisional: { rows: r.provisional.rows, costUsd: usdNumber(r.provisional.costUsd) } } : {}),
-    ...(r.daily ? { daily: r.daily.map((d, i) => ({ day: report.window.days[i], costUsd: usdNumber(d) })) } : {}),
+    ...(r.daily ? { daily: r.daily.map((d, i) => ({ day: report.window.days[i]!, costUsd: usdNumber(d) })) } : {}),
   });
   return {
     ...envelope("report", catalog, {
@@ -132,8 +133,10 @@ function toJson(report: Report, catalog: Catalog, q: ReportQuery) {
       : null,
     matched: report.matched,
     totals: {
-      ...report.totals,
+      requests: report.totals.requests,
+      tokens: report.totals.tokens,
       costUsd: usdNumber(report.totals.costUsd),
+      unpriced: report.totals.unpriced,
       ...(report.totals.provisional ? { provisional: { rows: report.totals.provisional.rows, costUsd: usdNumber(report.totals.provisional.costUsd) } } : {}),
     },
     rows: report.rows.map(row),

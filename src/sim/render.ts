@@ -1,6 +1,7 @@
 import { envelope } from "../output/envelope.js";
 import { csv, type Format, int, json, markdown, pct, shareNumber, table, usd, usdNumber } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
+import type { SimulateJsonT } from "../schemas/simulate.js";
 import { SWEEP } from "../tactics/semantic-cache.js";
 import type { SelfHost } from "./self-host.js";
 import { monthly, type SimResult } from "./simulate.js";
@@ -9,12 +10,12 @@ export interface SimOutput {
   result: SimResult;
   monthly: boolean;
   selfHost: SelfHost | null;
-  filters: Record<string, unknown>;
+  filters: SimulateJsonT["filters"];
 }
 
 const money = usdNumber;
 
-export function simJson(o: SimOutput, catalog: Catalog) {
+export function simJson(o: SimOutput, catalog: Catalog): SimulateJsonT {
   const r = o.result;
   const m = (v: string) => money(monthly(v, r.monthlyFactor));
   return {

@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { Money, envelope } from "./common.js";
 
 /**
  * The JSON contract of `llmcost report --format json`. src/schemas/report.schema.json is generated from this
- * (a test keeps them equal) and a test validates real CLI output against that file.
+ * (test/json-contracts.test.ts keeps them equal and validates real CLI output against both).
  */
 const Tokens = z.strictObject({
   input: z.number().int().nonnegative(),
@@ -18,28 +19,24 @@ const Unpriced = z.strictObject({
   tokens: z.number().int().nonnegative(),
   models: z.array(z.string()),
 });
-const Money = z.number().describe("US dollars, rounded to 6 decimal places");
 const Provisional = z
   .strictObject({ rows: z.number().int().positive(), costUsd: Money })
   .optional()
   .describe("present when some rows are from buckets after their export's data_refreshed_at (not final yet)");
 
+export const ReportFilters = z.strictObject({
+  by: z.array(z.string()).min(1).max(2),
+  since: z.string().nullable(),
+  until: z.string().nullable(),
+  where: z.array(z.string()),
+  top: z.number().int().positive().nullable(),
+  tz: z.string(),
+  source: z.enum(["billing", "requests", "auto"]),
+  pricingAsOf: z.string().nullable(),
+});
+
 export const ReportJson = z.strictObject({
-  schemaVersion: z.literal(1),
-  command: z.literal("report"),
-  generatedAt: z.string(),
-  currency: z.literal("USD"),
-  pricing: z.strictObject({ version: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
-  filters: z.strictObject({
-    by: z.array(z.string()).min(1).max(2),
-    since: z.string().nullable(),
-    until: z.string().nullable(),
-    where: z.array(z.string()),
-    top: z.number().int().positive().nullable(),
-    tz: z.string(),
-    source: z.enum(["billing", "requests", "auto"]),
-    pricingAsOf: z.string().nullable(),
-  }),
+  ...envelope("report", ReportFilters),
   source: z.enum(["billing", "requests"]),
   basis: z.enum(["request logs", "usage exports", "cost exports"]).describe("what the rows are: cost exports are the bill itself (billed_cost), with no token counts"),
   pricingMode: z.enum(["stored", "repriced"]),
@@ -88,3 +85,4 @@ export const ReportJson = z.strictObject({
     }),
   ),
 });
+export type ReportJsonT = z.infer<typeof ReportJson>;
