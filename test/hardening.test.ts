@@ -410,6 +410,20 @@ test("two OpenAI Batch jobs whose custom_ids repeat: each output joins its own i
   ]);
 });
 
+test("a malformed line in a Batch input file is named in that file, not in its output file", async () => {
+  const dir = tmp();
+  const db = join(dir, "t.duckdb");
+  const jobs = join(dir, "jobs");
+  mkdirSync(jobs);
+  copyFileSync(join(FIXTURES, "formats", "openai-batch-output.jsonl"), join(jobs, "openai-batch-output.jsonl"));
+  const input = readFileSync(join(FIXTURES, "formats", "openai-batch-input.jsonl"), "utf8").split("\n");
+  writeFileSync(join(jobs, "openai-batch-input.jsonl"), [input[0], '{"custom_id": "request-9", "body": {"model": ', ...input.slice(1)].join("\n"));
+  const r = cli(["ingest", "--db", db, jobs]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^llmcost: .*jobs\/openai-batch-input\.jsonl:2: malformed JSON/m);
+  assert.deepEqual(await query(db, "SELECT (SELECT count(*) FROM usage)::INT AS n, (SELECT count(*) FROM ingests)::INT AS i"), [{ n: 0, i: 0 }]);
+});
+
 test("global options before the subcommand, --json and --no-color", () => {
   const dir = tmp();
   const db = join(dir, "t.duckdb");

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { compileTagPattern } from "../config.js";
 import { now } from "../context.js";
 import { ExitError, usageError } from "../errors.js";
@@ -136,7 +137,7 @@ function plan(inputs: InputFile[], format: string | undefined, skipBadRows: bool
       const seen = head.kind === "csv" ? `header: ${head.header.slice(0, 8).join(",")}${head.header.length > 8 ? ",…" : ""}` : `JSON starting ${JSON.stringify(head.text.slice(0, 60))}`;
       throw usageError(`${input.display}:1: unknown format (${seen})`, "run `llmcost formats` to list the supported formats, or pass --format NAME");
     }
-    const companions = sniffed.filter((o) => o.input !== input).map((o) => ({ path: o.read, head: o.head }));
+    const companions = sniffed.filter((o) => o.input !== input).map((o) => ({ path: o.read, head: o.head, display: o.input.display }));
     return { input, adapter, source: { path: read, head, companions, skipBadRows, options, logs } };
   });
 }
@@ -374,7 +375,7 @@ async function loadFile(
       const found = await db.all<{ loc: string }>(loc.sql, all).catch((err: unknown) => {
         const e = readerError(err);
         if (e.line !== undefined && plan.lines === "jsonl") e.line = skipLines(e.line, rejectLines);
-        throw badRead(p, e);
+        throw badRead(p.input.display, e);
       });
       for (const r of found) {
         // A location may be a line and more ("2: resourceSpans[0]…" for a batch of spans on one line).
@@ -557,17 +558,21 @@ async function readFailure(p: Planned, err: unknown): Promise<ExitError> {
     return usageError(`the disk holding the database is full; nothing of ${p.input.display} was kept`, "free space (or use another --db) and ingest it again");
   }
   const e = readerError(err);
+  // The file DuckDB names, when it is one read beside this one (an OpenAI Batch output's input file).
+  const named = /in file "([^"]+)"/.exec(err instanceof Error ? err.message : "")?.[1];
+  const companion = p.source.companions.find((c) => named !== undefined && resolve(c.path) === resolve(named));
+  const file = companion ?? { path: p.source.path, head: p.source.head, display: p.input.display };
   // JSON Lines (the first line parsed on its own): find the real bad line; DuckDB names the one after it.
-  const jsonl = p.source.head.kind === "json" && p.source.head.first !== undefined;
-  if (e.reason.startsWith("malformed JSON") && jsonl) e.line = (await firstBadJsonLine(p.source.path)) ?? e.line;
-  else if (jsonl && e.line !== undefined) e.line = skipLines(e.line, await blankLines(p.source.path));
-  else if (e.reason.startsWith("malformed JSON") && e.line === undefined) e.line = await badJsonDocLine(p.source.path);
-  return badRead(p, e);
+  const jsonl = file.head.kind === "json" && file.head.first !== undefined;
+  if (e.reason.startsWith("malformed JSON") && jsonl) e.line = (await firstBadJsonLine(file.path)) ?? e.line;
+  else if (jsonl && e.line !== undefined) e.line = skipLines(e.line, await blankLines(file.path));
+  else if (e.reason.startsWith("malformed JSON") && e.line === undefined) e.line = await badJsonDocLine(file.path);
+  return badRead(file.display, e);
 }
 
 /** A reader error as the user's error: with its line when DuckDB (or the JSON scan) found one. */
-const badRead = (p: Planned, e: { line?: number; reason: string }): ExitError =>
-  e.line !== undefined ? new BadLineError(p.input.display, e.line, e.reason) : usageError(`${p.input.display}: ${e.reason}`);
+const badRead = (display: string, e: { line?: number; reason: string }): ExitError =>
+  e.line !== undefined ? new BadLineError(display, e.line, e.reason) : usageError(`${display}: ${e.reason}`);
 
 const denyList = (req: IngestRequest): string => JSON.stringify(req.cacheDenyPrefixes ?? []);
 

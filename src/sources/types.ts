@@ -126,7 +126,7 @@ export interface SourceFile {
   path: string;
   head: Head;
   /** Other files given in the same ingest run (a Batch output joins its input file). */
-  companions: readonly { path: string; head: Head }[];
+  companions: readonly { path: string; head: Head; display: string }[];
   /** --skip-bad-rows: CSV readers store unparseable rows as rejects instead of failing. */
   skipBadRows?: boolean;
   /** The config's `sources` section: attribute names some formats read user and feature from. */
