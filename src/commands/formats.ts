@@ -1,5 +1,5 @@
 import { parseFormat } from "../context.js";
-import { csv, json, markdown, table } from "../output/format.js";
+import { type Column, csv, fitText, json, markdown, table } from "../output/format.js";
 import { ADAPTERS } from "../sources/index.js";
 
 export interface FormatInfo {
@@ -22,6 +22,9 @@ const NOTE =
   "Detection is by header or key signature. A UTF-8 byte-order mark is skipped in CSV, JSON and JSON Lines. " +
   "--format NAME forces a format; a file with none of that format's token (or amount) fields is refused (exit 2), never read as rows of zero tokens.";
 
+/** On a narrow terminal the description wraps; what a format loads into goes first, then its kind. */
+const COLS: Column[] = [{ head: "Format" }, { head: "Kind", priority: 2 }, { head: "Loads into", priority: 1 }, { head: "Description", min: 30, shrink: "wrap" }];
+
 export async function run(opts: { format?: string }): Promise<number> {
   const format = parseFormat(opts.format);
   const rows = collect();
@@ -34,7 +37,7 @@ export async function run(opts: { format?: string }): Promise<number> {
         ? csv(head, cells)
         : format === "markdown"
           ? markdown(head, cells)
-          : `${table(head, cells)}\n${NOTE}\n`;
+          : fitText(`${table(COLS, cells)}\n${NOTE}\n`);
   process.stdout.write(out);
   return 0;
 }

@@ -13,11 +13,11 @@ export interface Column {
   /** The narrowest its cells may become (omitted: never narrowed, as numbers never are). */
   min?: number;
   /**
-   * How a cell narrower than its text is drawn: "middle" shortens names (`claude-son…20250929`), "end" shortens
-   * lists, "wrap" puts prose on several lines (nothing lost), a function redraws the cell at a width (bars,
+   * How a cell narrower than its text is drawn: "middle" shortens names (`claude-son…20250929`), "start" paths
+   * (`…demo/requests.jsonl`: the file name stays), "end" lists, "wrap" puts prose on several lines (nothing lost), a function redraws the cell at a width (bars,
    * sparklines). Default "middle".
    */
-  shrink?: "middle" | "end" | "wrap" | ((row: number, width: number) => string);
+  shrink?: "middle" | "start" | "end" | "wrap" | ((row: number, width: number) => string);
   /** The column's name in the note of what was hidden (default: its head). */
   label?: string;
 }
@@ -105,6 +105,12 @@ export function shortenMiddle(s: string, width: number): string {
   return `${pre}${head}…${tail}${post}`;
 }
 
+export function shortenStart(s: string, width: number): string {
+  const [pre, text, post] = unwrapAnsi(s);
+  if (displayWidth(text) <= width) return s;
+  return `${pre}…${take([...text], Math.max(0, width - 1), true)}${post}`;
+}
+
 export function shortenEnd(s: string, width: number): string {
   const [pre, text, post] = unwrapAnsi(s);
   if (displayWidth(text) <= width) return s;
@@ -166,7 +172,9 @@ export function fitTable(cols: readonly Column[], rows: readonly (readonly strin
   const cuttable = cols.map((c) => c.min !== undefined);
   const wraps = cols.map((c) => c.shrink === "wrap");
   // Lossless: the header on several lines; prose wrapped at its longest word.
-  const lossless = cols.map((c, i) => Math.min(natural[i]!, Math.max(wraps[i] ? Math.max(0, ...rows.map((r) => longestWord(r[i] ?? ""))) : cellW[i]!, longestWord(c.head))));
+  // Prose wraps no narrower than its `min` (words longer than that are cut), else at its longest word.
+  const wrapAt = (c: Column, i: number) => c.min ?? Math.max(0, ...rows.map((r) => longestWord(r[i] ?? "")));
+  const lossless = cols.map((c, i) => Math.min(natural[i]!, Math.max(wraps[i] ? wrapAt(c, i) : cellW[i]!, longestWord(c.head))));
   const redrawn = cols.map((c) => typeof c.shrink === "function");
   // Names and prose may narrow from the start; a redrawn chart only when its turn comes, just before it is hidden.
   const floor = cols.map((c, i) => (cuttable[i] && !redrawn[i] ? Math.min(lossless[i]!, c.min!) : lossless[i]!));
@@ -204,8 +212,7 @@ export function fitTable(cols: readonly Column[], rows: readonly (readonly strin
   };
   // Headers wrap before prose cells do (a header line is cheaper than a line on every row).
   narrow(cols.map((c, i) => Math.max(lossless[i]!, Math.min(natural[i]!, Math.max(cellW[i]!, longestWord(c.head))))));
-  narrow(lossless);
-  // Text first (names, lists, prose); a chart whose turn came narrows after.
+  // Then names, lists and prose together, widest first; a chart whose turn came narrows after.
   narrow(cols.map((_, i) => (redrawn[i] ? lossless[i]! : floor[i]!)));
   narrow(floor);
   // Still too wide (a very narrow terminal): names go below their minimum, never below 4.
@@ -219,12 +226,10 @@ export function fitTable(cols: readonly Column[], rows: readonly (readonly strin
     if (how === "wrap") return s.split("\n").flatMap((l) => wrapWords(l, cw)).join("\n");
     shortened.add(i);
     if (typeof how === "function") return how(row, cw);
-    return how === "end" ? shortenEnd(s, cw) : shortenMiddle(s, cw);
+    return how === "end" ? shortenEnd(s, cw) : how === "start" ? shortenStart(s, cw) : shortenMiddle(s, cw);
   };
-  const head = visible.map((i) => {
-    const lines = wrapWords(cols[i]!.head, w[i]!);
-    return lines.map((l) => (displayWidth(l) > w[i]! ? shortenEnd(l, w[i]!) : l)).join("\n");
-  });
+  // A header word wider than its column is shortened, not broken.
+  const head = visible.map((i) => wrapWords(cols[i]!.head.split(" ").map((word) => shortenEnd(word, w[i]!)).join(" "), w[i]!).join("\n"));
   const out = rows.map((r, row) => visible.map((i) => cell(i, row, r[i] ?? "")));
   return {
     head,
