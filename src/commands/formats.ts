@@ -23,7 +23,7 @@ const NOTE =
   "--format NAME forces a format; a file with none of that format's token (or amount) fields is refused (exit 2), never read as rows of zero tokens.";
 
 /** On a narrow terminal the description wraps; what a format loads into goes first, then its kind. */
-const COLS: Column[] = [{ head: "Format" }, { head: "Kind", priority: 2 }, { head: "Loads into", priority: 1 }, { head: "Description", min: 30, shrink: "wrap" }];
+const COLS: Column[] = [{ head: "Format", min: 16 }, { head: "Kind", priority: 2 }, { head: "Loads into", priority: 1 }, { head: "Description", min: 30, shrink: "wrap" }];
 
 export async function run(opts: { format?: string }): Promise<number> {
   const format = parseFormat(opts.format);

@@ -160,11 +160,14 @@ export interface Fitted {
 }
 
 /**
- * Lays out a table to fit `width` columns. Steps, each only as far as needed: (1) headers wrap at spaces and prose
- * cells wrap, losing nothing; (2) names and prose with a `min` narrow, widest first; (3) before any of that, if even
- * every column at its narrowest is too wide, columns are hidden from the highest priority number down (a redrawn
- * chart first narrows to its `min`, then goes), and then given back, most important first, while they fit. Numbers
- * are never cut.
+ * Lays out a table to fit `width` columns, each step only as far as needed:
+ * 1. if even every column at its narrowest is too wide, columns are hidden from the highest priority number down
+ *    (those of one number together; a redrawn chart first narrows to its `min`, then goes), then given back, most
+ *    important first, while they fit;
+ * 2. headers wrap at their spaces;
+ * 3. names and prose narrow together, widest first, down to their `min` (prose wraps, names are shortened);
+ * 4. charts whose turn came in step 1 narrow.
+ * Numbers are never cut. A table that fits as it is comes back unchanged.
  */
 export function fitTable(cols: readonly Column[], rows: readonly (readonly string[])[], width: number): Fitted {
   const cellW = cols.map((_, i) => Math.max(0, ...rows.map((r) => displayWidth(r[i] ?? ""))));
@@ -182,20 +185,23 @@ export function fitTable(cols: readonly Column[], rows: readonly (readonly strin
 
   let visible = cols.map((_, i) => i);
   if (sum(visible, natural) <= width) return { head: cols.map((c) => c.head), rows: rows.map((r) => [...r]), align: cols.map((c) => c.align ?? "left"), hidden: [], shortened: [] };
-  const byLeastImportant = visible.filter((i) => cols[i]!.priority !== undefined).sort((a, b) => cols[b]!.priority! - cols[a]!.priority! || b - a);
-  const dropped: number[] = [];
-  for (const i of byLeastImportant) {
+  // Columns of one priority go together (From and To, Batch in and Batch out); the least important first.
+  const priorities = [...new Set(cols.flatMap((c) => (c.priority === undefined ? [] : [c.priority])))].sort((x, y) => y - x);
+  const groups = priorities.map((p) => visible.filter((i) => cols[i]!.priority === p));
+  const dropped: number[][] = [];
+  for (const group of groups) {
     if (sum(visible, floor) <= width) break;
-    if (redrawn[i] && cuttable[i]) {
-      floor[i] = Math.min(lossless[i]!, cols[i]!.min!);
+    const charts = group.filter((i) => redrawn[i] && cuttable[i]);
+    if (charts.length) {
+      for (const i of charts) floor[i] = Math.min(lossless[i]!, cols[i]!.min!);
       if (sum(visible, floor) <= width) break;
     }
-    visible = visible.filter((j) => j !== i);
-    dropped.push(i);
+    visible = visible.filter((j) => !group.includes(j));
+    dropped.push(group);
   }
   // Given back, most important first, while they fit; never a less important one ahead of a more important one.
-  for (const i of [...dropped].reverse()) {
-    const withIt = [...visible, i].sort((a, b) => a - b);
+  while (dropped.length) {
+    const withIt = [...visible, ...dropped[dropped.length - 1]!].sort((x, y) => x - y);
     if (sum(withIt, floor) > width) break;
     visible = withIt;
     dropped.pop();
@@ -215,8 +221,8 @@ export function fitTable(cols: readonly Column[], rows: readonly (readonly strin
   // Then names, lists and prose together, widest first; a chart whose turn came narrows after.
   narrow(cols.map((_, i) => (redrawn[i] ? lossless[i]! : floor[i]!)));
   narrow(floor);
-  // Still too wide (a very narrow terminal): names go below their minimum, never below 4.
-  narrow(cols.map((_, i) => (cuttable[i] && !wraps[i] && !redrawn[i] ? Math.min(floor[i]!, 4) : floor[i]!)));
+  // Still too wide (a very narrow terminal): names and prose go below their minimum, never below 4 and 8.
+  narrow(cols.map((_, i) => (cuttable[i] && !redrawn[i] ? Math.min(floor[i]!, wraps[i] ? 8 : 4) : floor[i]!)));
 
   const shortened = new Set<number>();
   const cell = (i: number, row: number, s: string): string => {
@@ -235,7 +241,7 @@ export function fitTable(cols: readonly Column[], rows: readonly (readonly strin
     head,
     rows: out,
     align: visible.map((i) => cols[i]!.align ?? "left"),
-    hidden: dropped.sort((a, b) => a - b).map((i) => cols[i]!.label ?? cols[i]!.head),
+    hidden: dropped.flat().sort((a, b) => a - b).map((i) => cols[i]!.label ?? cols[i]!.head),
     shortened: [...shortened].sort((a, b) => a - b).map((i) => cols[i]!.label ?? cols[i]!.head),
   };
 }
