@@ -166,7 +166,8 @@ export interface Fitted {
  *    important first, while they fit;
  * 2. headers wrap at their spaces;
  * 3. names and prose narrow together, widest first, down to their `min` (prose wraps, names are shortened);
- * 4. charts whose turn came in step 1 narrow.
+ * 4. charts whose turn came in step 1 narrow;
+ * 5. on a very narrow terminal, names and prose below their `min`, and header words wider than their cells, shortened.
  * Numbers are never cut. A table that fits as it is comes back unchanged.
  */
 export function fitTable(cols: readonly Column[], rows: readonly (readonly string[])[], width: number): Fitted {
@@ -221,8 +222,9 @@ export function fitTable(cols: readonly Column[], rows: readonly (readonly strin
   // Then names, lists and prose together, widest first; a chart whose turn came narrows after.
   narrow(cols.map((_, i) => (redrawn[i] ? lossless[i]! : floor[i]!)));
   narrow(floor);
-  // Still too wide (a very narrow terminal): names and prose go below their minimum, never below 4 and 8.
-  narrow(cols.map((_, i) => (cuttable[i] && !redrawn[i] ? Math.min(floor[i]!, wraps[i] ? 8 : 4) : floor[i]!)));
+  // Still too wide (a very narrow terminal): names and prose go below their minimum, never below 4 and 8, and a
+  // header word wider than its cells is shortened ("Unattr…").
+  narrow(cols.map((_, i) => (cuttable[i] && !redrawn[i] ? Math.min(floor[i]!, wraps[i] ? 8 : 4) : Math.min(floor[i]!, Math.max(cellW[i]!, 4)))));
 
   const shortened = new Set<number>();
   const cell = (i: number, row: number, s: string): string => {
