@@ -140,6 +140,18 @@ describe("fitTable", () => {
     assert.deepEqual(f.shortened, []);
   });
 
+  test("a chart narrowed to fit is redrawn on every row, on one scale; it goes before a more important column", () => {
+    const chart: Column[] = [{ head: "Name" }, { head: "Cum.", priority: 2 }, { head: "Bar", priority: 1, min: 2, shrink: (row, w) => "#".repeat(Math.ceil(((row === 0 ? 8 : 4) * w) / 8)) }];
+    const rows = [["a", "10%", "########"], ["b", "20%", "####"]];
+    // Natural: 4 + 4 + 8 + 3 × 3 + 1 = 26. At 20, Cum. goes (priority 2) and the bar stays whole: 4 + 8 + 7 = 19.
+    assert.deepEqual(fitTable(chart, rows, 20).rows, [["a", "########"], ["b", "####"]]);
+    // At 16 the bar narrows to 16 − (4 + 3 + 3 + 1) = 5, on every row: 8 → 5 and 4 → 3 (not the 4 that would fit).
+    const f = fitTable(chart, rows, 16);
+    assert.deepEqual(f.hidden, ["Cum."]);
+    assert.deepEqual(f.rows, [["a", "#####"], ["b", "###"]]);
+    assert.deepEqual(f.shortened, ["Bar"]);
+  });
+
   test("names shortened in the middle keep both ends", () => {
     assert.equal(shortenMiddle("claude-sonnet-4-5-20250929", 19), "claude-son…20250929");
     assert.equal(shortenMiddle("gpt-4o", 19), "gpt-4o");

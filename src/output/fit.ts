@@ -175,7 +175,6 @@ export function fitTable(cols: readonly Column[], rows: readonly (readonly strin
   const natural = cols.map((c, i) => Math.max(cellW[i]!, displayWidth(c.head)));
   const cuttable = cols.map((c) => c.min !== undefined);
   const wraps = cols.map((c) => c.shrink === "wrap");
-  // Lossless: the header on several lines; prose wrapped at its longest word.
   // Prose wraps no narrower than its `min` (words longer than that are cut), else at its longest word.
   const wrapAt = (c: Column, i: number) => c.min ?? Math.max(0, ...rows.map((r) => longestWord(r[i] ?? "")));
   const lossless = cols.map((c, i) => Math.min(natural[i]!, Math.max(wraps[i] ? wrapAt(c, i) : cellW[i]!, longestWord(c.head))));
@@ -229,8 +228,13 @@ export function fitTable(cols: readonly Column[], rows: readonly (readonly strin
   const shortened = new Set<number>();
   const cell = (i: number, row: number, s: string): string => {
     const cw = w[i]!;
-    if (displayWidth(s) <= cw) return s;
     const how = cols[i]!.shrink ?? "middle";
+    // A chart is redrawn on every row, so that all rows keep one scale.
+    if (typeof how === "function" && cw < natural[i]!) {
+      shortened.add(i);
+      return how(row, cw);
+    }
+    if (displayWidth(s) <= cw) return s;
     if (how === "wrap") return s.split("\n").flatMap((l) => wrapWords(l, cw)).join("\n");
     shortened.add(i);
     if (typeof how === "function") return how(row, cw);

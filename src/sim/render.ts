@@ -86,9 +86,11 @@ export function renderSim(o: SimOutput, format: Format, catalog: Catalog): strin
   const evidence = r.steps.flatMap((s) => [...(s.note ? [`  ${s.tactic}: ${s.note}`] : []), ...s.evidence.slice(0, 5).map((e) => `  ${s.tactic} · ${e.feature}: ${e.text}`)]);
   const self = o.selfHost ? `\n${selfHostText(o.selfHost)}\n` : "";
   const hits = hitRates(r);
-  // On a narrow terminal the headers and step names wrap; the monthly and requests columns go first, then the shares.
-  const cols: Column[] = head.map((h, i) => ({ head: h, align: align[i], ...(i === 0 ? { min: 16, shrink: "wrap" as const } : {}), ...([0, 0, 0, 2, 3, 1][i] ? { priority: [0, 0, 0, 2, 3, 1][i] } : {}) }));
-  const fCols: Column[] = fHead.map((h, i) => ({ head: h, align: align[i], ...(i === 0 ? { min: 16, shrink: "middle" as const } : {}), ...(i === 4 ? { priority: 1 } : {}) }));
+  // On a narrow terminal the headers and step names wrap; then the requests column goes, then the shares, then the
+  // monthly figures. Step, Cost and Saved stay.
+  const hides: (number | undefined)[] = [undefined, undefined, undefined, 2, 3, 1];
+  const cols: Column[] = head.map((h, i) => ({ head: h, align: align[i], ...(i === 0 ? { min: 16, shrink: "wrap" as const } : {}), ...(hides[i] ? { priority: hides[i] } : {}) }));
+  const fCols: Column[] = fHead.map((h, i) => ({ head: h, align: align[i], ...(i === 0 ? { min: 16 } : {}), ...(i === 4 ? { priority: 1 } : {}) }));
   return fitText(`${header}\n${table(cols, rows)}\n${table(fCols, fRows)}\n${hits}${evidence.length ? `Evidence:\n${evidence.join("\n")}\n` : ""}${assumptionsText(o, "  - ")}${self}${unpriced}\n`);
 }
 
