@@ -8,6 +8,7 @@ function globals(cmd: Command): Command {
     .option("--config <path>", "config file (default: ./llmcost.config.json when present)")
     .option("--pricing <file>", "pricing overrides JSON: negotiated discounts, private or fine-tuned models")
     .option("--debug", "print stack traces for errors")
+    .option("--wide", "on a terminal too, print every table column at full width (tables otherwise fit the terminal)")
     .option("--cost-mode <mode>", "auto (computed where priced, else the source's stated cost), computed or reported", "auto");
 }
 
@@ -28,11 +29,16 @@ function build(done: (code: number) => void): Command {
       "after",
       "\nEvery command takes --db PATH (default $LLMCOST_DB, else ./llmcost.duckdb), --config PATH, --pricing FILE\n" +
         "and --debug, before or after the command; reporting commands take --format table|json|csv|markdown\n" +
-        "(--json for short). --no-color or NO_COLOR=1 turns colour off.\n" +
+        "(--json for short). --no-color or NO_COLOR=1 turns colour off. On a terminal, tables fit its width\n" +
+        "(columns hidden least important first, long names shortened in the middle, a note under the table says\n" +
+        "what); --wide prints every column in full. Piped output is always full width.\n" +
         "Exit codes: 0 ok · 1 a check failed · 2 usage, config or input error (nothing written) · 70 internal error.\n" +
         "Start with: llmcost demo",
     )
-    .exitOverride();
+    .exitOverride()
+    .hook("preAction", async (_program, action) => {
+      if (action.optsWithGlobals().wide === true) (await import("./output/fit.js")).setWide(true);
+    });
 
   globals(program.command("ingest"))
     .summary("load provider exports and request logs into the database")
@@ -274,7 +280,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 /** Global options that take a value (the others are flags). */
 const GLOBAL_VALUE = new Set(["--db", "--config", "--pricing", "--cost-mode"]);
-const GLOBAL_FLAG = new Set(["--debug"]);
+const GLOBAL_FLAG = new Set(["--debug", "--wide"]);
 
 /**
  * Unix manners commander has no switch for: global options before the subcommand (`llmcost --db x report`) move

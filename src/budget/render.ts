@@ -1,6 +1,6 @@
 import { envelope } from "../output/envelope.js";
 import { mulFrac } from "../money.js";
-import { csv, type Format, json, markdown, plainText, table, usd, usdNumber, usdSigned } from "../output/format.js";
+import { type Column, csv, fitText, type Format, json, markdown, plainText, table, usd, usdNumber, usdSigned } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
 import type { BudgetFiltersT, BudgetJsonT, CHECK_UNITS } from "../schemas/budget.js";
 import { ageText, type Check, parseDuration } from "./checks.js";
@@ -34,6 +34,16 @@ function planRows(r: BudgetResult): string[][] {
 }
 const HEAD = ["Status", "Check", "Scope", "Actual", "Limit", "Detail"];
 const PLAN_HEAD = ["Feature", "Change", "Now /month", "Planned /month", "Delta"];
+/** On a narrow terminal: the detail and the change wrap, scopes and features are shortened in the middle. */
+const COLS: Column[] = [
+  { head: "Status" },
+  { head: "Check", min: 12 },
+  { head: "Scope", min: 10 },
+  { head: "Actual", min: 8, shrink: "wrap" },
+  { head: "Limit", min: 8, shrink: "wrap" },
+  { head: "Detail", min: 16, shrink: "wrap" },
+];
+const PLAN_COLS: Column[] = [{ head: "Feature", min: 16 }, { head: "Change", min: 16, shrink: "wrap" }, { head: "Now /month" }, { head: "Planned /month" }, { head: "Delta" }];
 
 /** The markdown for a PR: what GitHub shows in the job summary. */
 export function summaryMarkdown(r: BudgetResult): string {
@@ -99,6 +109,6 @@ export function renderBudget(r: BudgetResult, format: Format, catalog: Catalog, 
   if (format === "csv") return budgetCsv(r);
   if (format === "markdown") return summaryMarkdown(r);
   const head = `Budget check · ${dataAge(r)} · latest complete day ${r.refDay}: ${usd(r.dayUsd)} · month to date ${usd(r.mtdUsd)} · projected ${usd(r.projectedUsd)}`;
-  const plan = r.plan.length ? `Plan (monthly, from the last 30 days of each feature's traffic):\n${table(PLAN_HEAD, planRows(r))}\n` : "";
-  return `${head}\n${r.checks.length ? `${table(HEAD, rows(r))}\n` : ""}${plan}`;
+  const plan = r.plan.length ? `Plan (monthly, from the last 30 days of each feature's traffic):\n${table(PLAN_COLS, planRows(r))}\n` : "";
+  return fitText(`${head}\n${r.checks.length ? `${table(COLS, rows(r))}\n` : ""}${plan}`);
 }

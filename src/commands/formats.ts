@@ -1,6 +1,6 @@
 import { type GlobalOptions, loadContext, parseFormat } from "../context.js";
 import { envelope } from "../output/envelope.js";
-import { csv, json, markdown, table } from "../output/format.js";
+import { type Column, csv, fitText, json, markdown, table } from "../output/format.js";
 import type { FormatsJsonT } from "../schemas/formats.js";
 import { ADAPTERS } from "../sources/index.js";
 
@@ -27,6 +27,9 @@ const NOTE =
 /** The JSON document: the envelope every command's JSON has (the price tables read only here), and the list. */
 const formatsJson = (opts: GlobalOptions, formats: FormatInfo[]): FormatsJsonT => ({ ...envelope("formats", loadContext(opts).catalog), formats });
 
+/** On a narrow terminal the description wraps; what a format loads into goes first, then its kind. */
+const COLS: Column[] = [{ head: "Format", min: 16 }, { head: "Kind", priority: 2 }, { head: "Loads into", priority: 1 }, { head: "Description", min: 30, shrink: "wrap" }];
+
 export async function run(opts: GlobalOptions & { format?: string }): Promise<number> {
   const format = parseFormat(opts.format);
   const rows = collect();
@@ -39,7 +42,7 @@ export async function run(opts: GlobalOptions & { format?: string }): Promise<nu
         ? csv(head, cells)
         : format === "markdown"
           ? markdown(head, cells)
-          : `${table(head, cells)}\n${NOTE}\n`;
+          : fitText(`${table(COLS, cells)}\n${NOTE}\n`);
   process.stdout.write(out);
   return 0;
 }

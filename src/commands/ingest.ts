@@ -1,7 +1,7 @@
 import type { GlobalOptions } from "../context.js";
 import { loadContext } from "../context.js";
 import { type IngestResult, ingest } from "../ingest/ingest.js";
-import { colors, csv, type Format, int, json, markdown, table, usd, usdNumber } from "../output/format.js";
+import { type Column, colors, csv, fitText, type Format, int, json, markdown, table, usd, usdNumber } from "../output/format.js";
 import { envelope } from "../output/envelope.js";
 import { type IngestProgress, progressLine } from "../output/progress.js";
 import type { Catalog } from "../pricing/load.js";
@@ -84,6 +84,23 @@ function warn(result: IngestResult): void {
 
 const statusText = (f: IngestResult["files"][number]): string => (f.status === "ingested" ? `#${f.ingestId}` : f.status);
 
+/**
+ * On a narrow terminal: paths shortened in the middle (the file name stays), lists wrap; the replaced count goes
+ * first, then the providers, the date range and the models.
+ */
+const INGEST_COLS: Column[] = [
+  { head: "File", min: 18, shrink: "start" },
+  { head: "Format", min: 12 },
+  { head: "Ingest" },
+  { head: "Rows", align: "right" },
+  { head: "Skipped", min: 20, shrink: "wrap" },
+  { head: "Replaced", align: "right", priority: 5 },
+  { head: "From", priority: 3 },
+  { head: "To", priority: 3 },
+  { head: "Providers", priority: 4, min: 9, shrink: "wrap" },
+  { head: "Models", priority: 2, min: 20, shrink: "end" },
+];
+
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 export function render(result: IngestResult, format: Format, catalog: Catalog): string {
@@ -113,5 +130,5 @@ export function render(result: IngestResult, format: Format, catalog: Catalog): 
     .map((f) => `${f.file}: ${[f.billedUsd ? `billed ${usd(f.billedUsd)}` : "", f.note ?? ""].filter(Boolean).join("; ")}\n`);
   const total = result.files.reduce((a, f) => a + f.rows, 0);
   const shown = cells.map((r) => r.map((c, i) => (i === 9 ? clip(c, 44) : i === 0 ? clip(c, 48) : c)));
-  return `${table(head, shown, align)}\n${notes.join("")}${int(total)} rows ${result.dryRun ? "would be added (dry run)" : "added"} to ${result.db}\n`;
+  return fitText(`${table(INGEST_COLS, shown)}\n${notes.join("")}${int(total)} rows ${result.dryRun ? "would be added (dry run)" : "added"} to ${result.db}\n`);
 }

@@ -4,7 +4,7 @@ import { type GlobalOptions, loadContext } from "../context.js";
 import { usageError } from "../errors.js";
 import { envelope } from "../output/envelope.js";
 import { writeOutput } from "../output/files.js";
-import { csv, type Format, int, json, markdown, table } from "../output/format.js";
+import { type Column, csv, fitText, type Format, int, json, markdown, table } from "../output/format.js";
 import { convertLiteLLM } from "../pricing/litellm.js";
 import { coverage, type CoverageRow, FIRST_PARTY_NAME, mapEntries, TOKEN_MODES } from "../pricing/coverage.js";
 import { type Catalog, type CatalogModel, PRICING_DIR } from "../pricing/load.js";
@@ -18,11 +18,15 @@ import { collectStated, parseTolerance, type StatedVsComputed, statedText } from
 
 type Opts = GlobalOptions & { format?: string; provider?: string; tolerance?: string };
 
-function emit(format: Format, head: string[], rows: (string | number)[][], jsonValue: unknown, pre = ""): void {
+function emit(format: Format, head: string[], rows: (string | number)[][], jsonValue: unknown, pre = "", cols?: Column[]): void {
   process.stdout.write(
-    format === "json" ? json(jsonValue) : format === "csv" ? csv(head, rows) : format === "markdown" ? markdown(head, rows) : `${pre}${table(head, rows)}\n`,
+    format === "json" ? json(jsonValue) : format === "csv" ? csv(head, rows) : format === "markdown" ? markdown(head, rows) : fitText(`${pre}${table(cols ?? head, rows)}\n`),
   );
 }
+
+/** Columns by head: the narrowest a name may be shortened to, and the order extra columns are hidden in (1 last). */
+const specs = (head: string[], min: Record<string, number>, priority: Record<string, number>, wrap: string[] = []): Column[] =>
+  head.map((h) => ({ head: h, ...(min[h] ? { min: min[h] } : {}), ...(priority[h] ? { priority: priority[h] } : {}), ...(wrap.includes(h) ? { shrink: "wrap" as const } : {}) }));
 
 const current = (m: CatalogModel) => m.prices[m.prices.length - 1]!;
 const r = (v: string | undefined) => v ?? "—";
@@ -35,8 +39,9 @@ export async function list(opts: Opts): Promise<number> {
     const e = current(m);
     return [m.provider, m.id, e.effective_from, m.prices.length, r(e.input), r(e.cached_input), r(e.cache_write_5m), r(e.cache_write_1h), r(e.output), r(e.batch_input), r(e.batch_output), e.long_context ? `>${int(e.long_context.threshold_tokens)}` : ""];
   });
+  const cols = specs(head, { Model: 20 }, { Since: 1, "Long ctx": 2, "Batch in": 3, "Batch out": 3, "Write 5m": 4, "Write 1h": 5, Provider: 6, Epochs: 7 });
   const doc: PricingListJsonT = { ...envelope("pricing list", ctx.catalog, { provider: opts.provider ?? null }), unit: "USD per 1M tokens", models };
-  emit(ctx.format, head, rows, doc, `Pricing ${ctx.catalog.version} (sha256 ${ctx.catalog.sha256.slice(0, 12)}) · USD per 1M tokens · current epoch shown\n`);
+  emit(ctx.format, head, rows, doc, `Pricing ${ctx.catalog.version} (sha256 ${ctx.catalog.sha256.slice(0, 12)}) · USD per 1M tokens · current epoch shown\n`, cols);
   return 0;
 }
 
@@ -94,8 +99,9 @@ export async function show(name: string, opts: Opts): Promise<number> {
     ].filter(Boolean);
   const others = m.prices.filter((e) => extra(e).length).map((e) => `  ${e.effective_from}: ${extra(e).join(" · ")}`);
   const sources = (others.length ? `other rates:\n${others.join("\n")}\n` : "") + `sources:\n${m.prices.map((e) => `  ${e.effective_from}: ${e.source ?? "(no source)"}`).join("\n")}`;
-  emit(ctx.format, head, rows, { ...envelope("pricing show", ctx.catalog), model: m } satisfies PricingShowJsonT, pre);
-  if (ctx.format === "table") process.stdout.write(`${sources}\n`);
+  const cols = specs(head, { "Long context": 10, Priority: 9, Flex: 9 }, { "Long context": 1, "Batch in": 2, "Batch out": 2, "Write 5m": 3, "Write 1h": 4, Priority: 5, Flex: 6 }, ["Long context", "Priority", "Flex"]);
+  emit(ctx.format, head, rows, { ...envelope("pricing show", ctx.catalog), model: m } satisfies PricingShowJsonT, pre, cols);
+  if (ctx.format === "table") process.stdout.write(fitText(`${sources}\n`));
   return 0;
 }
 
@@ -147,11 +153,14 @@ export async function check(opts: Opts): Promise<number> {
   const head = ["Model", "Provider", "Rows", "Requests", "Tokens", "First seen", "Last seen", "Why"];
   const cells = unpriced.map((u) => [u.model, u.provider ?? "", int(u.rows), int(u.requests), int(u.tokens), u.firstSeen, u.lastSeen, u.reason]);
   if (ctx.format === "table") {
-    process.stdout.write(`${summary}\n`);
+    process.stdout.write(fitText(`${summary}\n`));
+    const cols = specs(head, { Model: 20, Why: 24 }, { "First seen": 4, "Last seen": 4, Rows: 3, Provider: 2, Requests: 1 }, ["Why"]);
     process.stdout.write(
-      unpriced.length
-        ? `${unpriced.length} model(s) in ${ctx.dbPath} have no price (their rows are unpriced, never $0, unless the source states a cost):\n${table(head, cells)}\n`
-        : `every model in ${ctx.dbPath} is priced\n`,
+      fitText(
+        unpriced.length
+          ? `${unpriced.length} model(s) in ${ctx.dbPath} have no price (their rows are unpriced, never $0, unless the source states a cost):\n${table(cols, cells)}\n`
+          : `every model in ${ctx.dbPath} is priced\n`,
+      ),
     );
     process.stdout.write(statedText(stated, opts.tolerance));
   } else {
@@ -234,11 +243,14 @@ export async function coverageCommand(file: string | undefined, opts: Opts & { m
   const head = ["Name", "Status", "Model", "Rate in/out", "How", "Why"];
   const cells = shown.map((r) => [r.name, r.status, r.model ?? "", r.input !== null ? `${r.input}/${r.output}` : "", r.via ?? "", r.reason ?? ""]);
   if (ctx.format === "table") {
+    const cols = specs(head, { Name: 20, Model: 20, Why: 24 }, { How: 2, "Rate in/out": 1 }, ["Why"]);
     process.stdout.write(
+      fitText(
       `${counts.priced} of ${counts.names} names (${pct}%) resolve to the rate ${parsed !== undefined ? `the map states (prices on ${asOf})` : `in force on ${asOf}`}; ` +
         `${counts.differentRate} at another rate, ${counts.unpriced} unpriced\n` +
         `source: ${src.path}${parsed !== undefined ? ` · modes: ${modes.join(", ")}` : ""}\n` +
-        (cells.length ? `${table(head, cells)}\n` : ""),
+        (cells.length ? `${table(cols, cells)}\n` : ""),
+      ),
     );
   } else {
     const doc: PricingCoverageJsonT = { ...envelope("pricing coverage", ctx.catalog), source: src.path, asOf, modes: parsed !== undefined ? modes : null, counts, names: rows };

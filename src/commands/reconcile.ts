@@ -4,7 +4,7 @@ import { usageError } from "../errors.js";
 import { envelope } from "../output/envelope.js";
 import { compareDec } from "../money.js";
 import { roundDecimal } from "../pricing/decimal.js";
-import { csv, type Format, json, markdown, table, usd, usdNumber, usdSigned } from "../output/format.js";
+import { type Column, csv, fitText, type Format, json, markdown, table, usd, usdNumber, usdSigned } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
 import type { ReconcileFiltersT, ReconcileJsonT } from "../schemas/reconcile.js";
 import { collectReconcile, type Reconcile, type ReconcileTotals } from "../reconcile/collect.js";
@@ -93,7 +93,16 @@ export function renderReconcile(r: Reconcile, format: Format, catalog: Catalog, 
     const st = stated.length ? `\n\nstated cost vs computed, per model (rows with both; tolerance ${r.tolerancePct}%)\n\n${markdown(sc.head, sc.cells)}` : "";
     return `**${summary}**\n\n${markdown(pHead, pRows)}\n${note}\n\n${shown}${markdown(head, rows)}${st}`;
   }
-  return `${summary}\n${table(pHead, pRows)}\n${note}\n${shown}${lines.length ? `${table(head, rows)}\n` : ""}${statedText(stated, r.tolerancePct)}`;
+  // On a narrow terminal: models shortened in the middle; the tagged and request-log columns go first, then the
+  // comparison's source.
+  const LINE_PRIORITY: Record<string, number> = { Tagged: 4, "Request logs": 3, "Compared with": 2, Provider: 1 };
+  const cols: Column[] = head.map((h) => ({
+    head: h,
+    ...(h === "Model" ? { min: 20 } : h === "Δ vs billed" ? { min: 9, shrink: "wrap" as const } : {}),
+    ...(LINE_PRIORITY[h] ? { priority: LINE_PRIORITY[h] } : {}),
+  }));
+  const pCols: Column[] = pHead.map((h) => ({ head: h, ...(h === "Provider" ? { min: 12 } : {}), ...(h === "Tagged" ? { priority: 2 } : h === "Request logs" ? { priority: 1 } : {}) }));
+  return fitText(`${summary}\n${table(pCols, pRows)}\n${note}\n${shown}${lines.length ? `${table(cols, rows)}\n` : ""}${statedText(stated, r.tolerancePct)}`);
 }
 
 export async function run(o: GlobalOptions & { format?: string; since?: string; until?: string; tz?: string; tolerance?: string; flagged?: boolean }): Promise<number> {

@@ -1,7 +1,7 @@
 import { type GlobalOptions, loadContext } from "../context.js";
 import { compareDec } from "../money.js";
 import { envelope } from "../output/envelope.js";
-import { csv, type Format, json, markdown, pct, plainText, shareNumber, table, usd, usdNumber } from "../output/format.js";
+import { type Column, csv, fitText, type Format, json, markdown, pct, plainText, shareNumber, table, usd, usdNumber } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
 import type { SavingsJsonT } from "../schemas/savings.js";
 import { parseWindow, parseTz } from "../report/window.js";
@@ -102,7 +102,16 @@ export function renderSavings(r: SavingsResult, format: Format, catalog: Catalog
   const notes = r.notes.length ? `No opportunity:\n${r.notes.map((n) => `  - ${n}`).join("\n")}\n` : "";
   if (format === "markdown") return `**Savings opportunities** (estimates, per 30-day month; spend ${usd(r.baselineMonthlyUsd)}/month)\n\n${markdown(head, rows, align)}${notes ? `\n${notes}` : ""}`;
   const title = `Savings opportunities · estimates per 30-day month · current spend ${usd(r.baselineMonthlyUsd)}/month (${r.window.days} days observed)`;
-  return `${title}\n${table(head, rows, align)}\n${notes}${r.assumptions.map((a) => `  - ${a}`).join("\n")}\n`;
+  // On a narrow terminal: the evidence wraps, then the rank and the share of the feature go.
+  const cols: Column[] = [
+    { head: "#", align: "right", priority: 3 },
+    { head: "Feature", min: 16 },
+    { head: "Tactic" },
+    { head: "Saved per month", align: "right" },
+    { head: "% of feature's spend", align: "right", priority: 2 },
+    { head: "Evidence", priority: 1, min: 30, shrink: "wrap" },
+  ];
+  return fitText(`${title}\n${table(cols, rows)}\n${notes}${r.assumptions.map((a) => `  - ${a}`).join("\n")}\n`);
 }
 
 export async function run(o: GlobalOptions & { format?: string; feature?: string[]; since?: string; until?: string; tz?: string }): Promise<number> {

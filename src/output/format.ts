@@ -1,6 +1,9 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import Table from "cli-table3";
 import { roundDecimal } from "../pricing/decimal.js";
+import { type Column, fitNote, fitTable, terminalWidth } from "./fit.js";
+
+export { type Column, fitText } from "./fit.js";
 
 export const FORMATS = ["table", "json", "csv", "markdown"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -38,14 +41,30 @@ export const int = (n: number | string): string => group3(String(n));
 
 export const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
-export function table(head: string[], rows: (string | number)[][], align?: ("left" | "right")[]): string {
+/**
+ * A table for people. Columns are plain heads (with `align`) or `Column` specs saying how each gives way on a narrow
+ * terminal (see fit.ts); on a TTY the table fits `process.stdout.columns`, with a note under it naming what was hidden
+ * or shortened. Off a terminal, or with --wide, every column at full width.
+ */
+export function table(head: readonly (string | Column)[], rows: readonly (readonly (string | number)[])[], align?: readonly ("left" | "right")[]): string {
+  const cols: Column[] = head.map((h, i) => (typeof h === "string" ? { head: h, ...(align?.[i] ? { align: align[i] } : {}) } : h));
+  const cells = rows.map((r) => r.map(String));
+  const width = terminalWidth();
+  const aligned = align !== undefined || cols.some((c) => c.align !== undefined);
+  if (width === null) return draw(cols.map((c) => c.head), cells, aligned ? cols.map((c) => c.align ?? "left") : undefined);
+  const f = fitTable(cols, cells, width);
+  const note = fitNote(f, width);
+  return `${draw(f.head, f.rows, aligned ? f.align : undefined)}${note ? `\n${colors().dim(note)}` : ""}`;
+}
+
+function draw(head: string[], rows: string[][], align?: ("left" | "right")[]): string {
   const t = new Table({
     head,
     style: { head: [], border: [] },
     ...(align ? { colAligns: align } : {}),
     chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
   });
-  for (const r of rows) t.push(r.map(String));
+  for (const r of rows) t.push(r);
   return t.toString();
 }
 

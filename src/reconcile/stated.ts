@@ -1,6 +1,6 @@
 import { costPerRow, modelIdFromAlias, priceJoin, storedPricingSha } from "../pricing/sql.js";
 import { usageError } from "../errors.js";
-import { table, usd } from "../output/format.js";
+import { type Column, fitText, table, usd } from "../output/format.js";
 import type { Db, Param } from "../store/db.js";
 
 /** One model's stated cost (what the source said) against the cost computed from the price tables, over rows that have both. */
@@ -77,5 +77,6 @@ export function statedText(rows: readonly StatedVsComputed[], tolerance: string 
   const { head, cells } = statedCells(rows, usd);
   const n = rows.filter((r) => r.flagged).length;
   const pct = typeof tolerance === "number" ? tolerance : parseTolerance(tolerance);
-  return `stated cost vs computed, per model (rows with both; tolerance ${pct}%): ${n ? `${n} model(s) differ` : "all agree"}\n${table(head, cells)}\n`;
+  const cols: Column[] = head.map((h) => ({ head: h, ...(h === "Model" ? { min: 20 } : h === "Provider" ? { priority: 1 } : {}) }));
+  return fitText(`stated cost vs computed, per model (rows with both; tolerance ${pct}%): ${n ? `${n} model(s) differ` : "all agree"}\n${table(cols, cells)}\n`);
 }

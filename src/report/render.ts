@@ -1,6 +1,6 @@
 import { bar, sparkline } from "../output/chart.js";
 import { envelope } from "../output/envelope.js";
-import { colors, csv, type Format, int, json, markdown, pct, table, usd, usdNumber } from "../output/format.js";
+import { colors, type Column, csv, type Format, fitText, int, json, markdown, pct, table, usd, usdNumber } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
 import type { ReportJsonT } from "../schemas/report.js";
 import type { ReportQuery, Report, ReportRow } from "./collect.js";
@@ -92,11 +92,45 @@ export function renderReport(report: Report, format: Format, catalog: Catalog, q
     c.cyan(bar(r.share, 16)),
     ...(withTrend ? [sparkline((r.daily ?? []).map(Number))] : []),
   ]);
-  const t = table([...head, "", ...(withTrend ? ["Daily"] : [])], rows, [...align, "left", ...(withTrend ? ["left" as const] : [])]);
+  const t = table(columns(report, head, align, withTrend, (i, w) => c.cyan(narrowBar(report.rows[i]!.share, w, report.rows))), rows);
   const totals = bill ? `total billed: ${usd(report.totals.costUsd)}` : `total: ${usd(report.totals.costUsd)} · ${int(report.totals.requests)} requests`;
   const empty = report.rows.length === 0 ? "no usage in this window (check --since/--until, --where and --source)\n" : "";
   const m = matchedNote(report);
-  return `${c.bold(report.headline.text)}\n${title(report)}\n${m ? `${m}\n` : ""}${empty}${t}\n${totals}\n${note ? `${c.yellow(note)}\n` : ""}`;
+  return fitText(`${c.bold(report.headline.text)}\n${title(report)}\n${m ? `${m}\n` : ""}${empty}${t}\n${totals}\n${note ? `${c.yellow(note)}\n` : ""}`);
+}
+
+/**
+ * How the table gives way on a narrow terminal: the dimensions and Cost, Share stay; the daily chart (asked for) goes
+ * last, then Cum., Requests, Output, Input, Cached, Cache write, and the share bar first (it narrows before it goes).
+ * Names are shortened in the middle; dates never.
+ */
+function columns(report: Report, head: string[], align: ("left" | "right")[], withTrend: boolean, shrinkBar: (row: number, width: number) => string): Column[] {
+  const PRIORITY: Record<string, number> = { Requests: 3, Input: 5, Cached: 6, "Cache write": 7, Output: 4, "Cum.": 2 };
+  const dims = report.by.length;
+  return [
+    ...head.map((h, i): Column => {
+      const dim = report.by[i];
+      if (i < dims) return { head: h, align: align[i], ...(TIME_DIMENSIONS.includes(dim!) ? {} : { min: dim === "model" ? 20 : 16, shrink: "middle" as const }) };
+      return { head: h, align: align[i], ...(PRIORITY[h] !== undefined ? { priority: PRIORITY[h] } : {}) };
+    }),
+    { head: "", label: "share bar", priority: 8, min: 4, shrink: shrinkBar },
+    ...(withTrend ? [{ head: "Daily", priority: 1, min: 7, shrink: (i: number, w: number) => sparkline(resample((report.rows[i]!.daily ?? []).map(Number), w)) }] : []),
+  ];
+}
+
+/** The share bar drawn in `width` cells at most, on the scale that fits the widest row. */
+function narrowBar(share: number, width: number, rows: readonly ReportRow[]): string {
+  const max = Math.max(0, ...rows.map((r) => r.share));
+  const cells = max > 0 ? Math.min(16, width / max) : width;
+  return bar(share, Math.floor(cells * 8 - 1e-9) / 8);
+}
+
+/** Daily values summed into at most `width` equal runs of days, for a sparkline narrower than the window. */
+function resample(values: readonly number[], width: number): number[] {
+  const k = Math.ceil(values.length / Math.max(1, width));
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i += k) out.push(values.slice(i, i + k).reduce((a, v) => a + v, 0));
+  return out;
 }
 
 export function reportJson(report: Report, catalog: Catalog, q: ReportQuery): ReportJsonT {

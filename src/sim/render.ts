@@ -1,5 +1,5 @@
 import { envelope } from "../output/envelope.js";
-import { csv, type Format, int, json, markdown, pct, shareNumber, table, usd, usdNumber } from "../output/format.js";
+import { type Column, csv, fitText, type Format, int, json, markdown, pct, shareNumber, table, usd, usdNumber } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
 import type { SimulateJsonT } from "../schemas/simulate.js";
 import { SWEEP } from "../tactics/semantic-cache.js";
@@ -87,7 +87,12 @@ export function renderSim(o: SimOutput, format: Format, catalog: Catalog): strin
   const evidence = r.steps.flatMap((s) => [...(s.note ? [`  ${s.tactic}: ${s.note}`] : []), ...s.evidence.slice(0, 5).map((e) => `  ${s.tactic} · ${e.feature}: ${e.text}`)]);
   const self = o.selfHost ? `\n${selfHostText(o.selfHost)}\n` : "";
   const hits = hitRates(r);
-  return `${header}\n${table(head, rows, align)}\n${table(fHead, fRows, align)}\n${hits}${evidence.length ? `Evidence:\n${evidence.join("\n")}\n` : ""}${assumptionsText(o, "  - ")}${self}${unpriced}\n`;
+  // On a narrow terminal the headers and step names wrap; then the requests column goes, then the shares, then the
+  // monthly figures. Step, Cost and Saved stay.
+  const hides: (number | undefined)[] = [undefined, undefined, undefined, 2, 3, 1];
+  const cols: Column[] = head.map((h, i) => ({ head: h, align: align[i], ...(i === 0 ? { min: 16, shrink: "wrap" as const } : {}), ...(hides[i] ? { priority: hides[i] } : {}) }));
+  const fCols: Column[] = fHead.map((h, i) => ({ head: h, align: align[i], ...(i === 0 ? { min: 16 } : {}), ...(i === 4 ? { priority: 1 } : {}) }));
+  return fitText(`${header}\n${table(cols, rows)}\n${table(fCols, fRows)}\n${hits}${evidence.length ? `Evidence:\n${evidence.join("\n")}\n` : ""}${assumptionsText(o, "  - ")}${self}${unpriced}\n`);
 }
 
 /** The cache steps' hit rates (the semantic cache with its threshold sweep), for the table output. */
