@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -362,7 +362,7 @@ test("--skip-bad-rows on JSON Lines: malformed lines and values of the wrong typ
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout).files[0].badRows, [
     { line: 2, where: "2", reason: "malformed JSON" },
-    { line: 3, where: "3", reason: '"abc" is not a number' },
+    { line: 3, where: "3", reason: "input tokens is not a number" },
     { line: 4, where: "4", reason: "input tokens is not a non-negative integer below 10^15" },
   ]);
   assert.deepEqual(await query(db, "SELECT list(request_id ORDER BY request_id) AS ids, sum(input_tokens)::INT AS i FROM usage"), [{ ids: ["r1", "r5"], i: 10 }]);
@@ -408,6 +408,35 @@ test("two OpenAI Batch jobs whose custom_ids repeat: each output joins its own i
     { feature: "nightly-digest", model: "gpt-4o-mini-2024-07-18", n: 2, i: 196 },
     { feature: "triage", model: "gpt-4o-2024-08-06", n: 2, i: 2000 },
   ]);
+});
+
+/** A 3 MB file system of its own (tmpfs), or undefined where this user may not mount one. */
+function tinyDisk(): { dir: string; unmount: () => void } | undefined {
+  const dir = tmp();
+  const r = spawnSync("mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", dir], { encoding: "utf8" });
+  return r.status === 0 ? { dir, unmount: () => spawnSync("umount", [dir]) } : undefined;
+}
+
+test("a full disk: the ingest is exit 2 naming the disk, not the input; the database keeps what it had and works after", async (t) => {
+  const disk = tinyDisk();
+  if (!disk) return t.skip("cannot mount a small tmpfs here (needs root)");
+  try {
+    const db = join(disk.dir, "t.duckdb");
+    const dir = tmp();
+    writeFileSync(join(dir, "small.csv"), `${HEADER}\n${line(1)}\n`);
+    assert.equal(cli(["ingest", "--db", db, join(dir, "small.csv")]).code, 0);
+    await bigCsv(join(dir, "big.csv"), 200_000);
+    const r = cli(["ingest", "--db", db, join(dir, "big.csv")]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /disk holding .* is full/);
+    assert.doesNotMatch(r.stderr, /internal error|big\.csv:\d/);
+    assert.deepEqual(await query(db, "SELECT (SELECT count(*) FROM usage)::INT AS n, (SELECT count(*) FROM ingests)::INT AS i"), [{ n: 1, i: 1 }]);
+    const report = cli(["report", "--db", db, "--format", "json"]);
+    assert.equal(report.code, 0, report.stderr);
+    assert.equal(JSON.parse(report.stdout).totals.requests, 1);
+  } finally {
+    disk.unmount();
+  }
 });
 
 test("a malformed line in a Batch input file is named in that file, not in its output file", async () => {

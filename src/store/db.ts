@@ -146,6 +146,10 @@ export class Db {
       return result;
     } catch (err) {
       await this.conn.run("ROLLBACK").catch(() => undefined);
+      // Not the input's fault: the database's disk (at any step, the commit included). Nothing of it was kept.
+      if (!(err instanceof ExitError) && /No space left on device|disk is full|ENOSPC/i.test(err instanceof Error ? err.message : "")) {
+        throw usageError(`the disk holding ${this.path} is full; nothing was written to the database`, "free some space (or use another --db) and run the command again");
+      }
       throw err;
     }
   }
