@@ -1,6 +1,7 @@
 import { parseFormat } from "../context.js";
 import { csv, json, markdown, table } from "../output/format.js";
 import { ADAPTERS } from "../sources/index.js";
+import { stdout } from "../io.js";
 
 export interface FormatInfo {
   name: string;
@@ -35,6 +36,6 @@ export async function run(opts: { format?: string }): Promise<number> {
         : format === "markdown"
           ? markdown(head, cells)
           : `${table(head, cells)}\n${NOTE}\n`;
-  process.stdout.write(out);
+  stdout(out);
   return 0;
 }

@@ -14,11 +14,12 @@ import { installPricing, type UnpricedRow, unpricedSql, unpricedWhy } from "../p
 import { catalogSnapshots, catalogSuggestions } from "../resolve/names.js";
 import { Db } from "../store/db.js";
 import { collectStated, parseTolerance, type StatedVsComputed, statedText } from "../reconcile/stated.js";
+import { stderr, stdout } from "../io.js";
 
 type Opts = GlobalOptions & { format?: string; provider?: string; tolerance?: string };
 
 function emit(format: Format, head: string[], rows: (string | number)[][], jsonValue: unknown, pre = ""): void {
-  process.stdout.write(
+  stdout(
     format === "json" ? json(jsonValue) : format === "csv" ? csv(head, rows) : format === "markdown" ? markdown(head, rows) : `${pre}${table(head, rows)}\n`,
   );
 }
@@ -93,7 +94,7 @@ export async function show(name: string, opts: Opts): Promise<number> {
   const others = m.prices.filter((e) => extra(e).length).map((e) => `  ${e.effective_from}: ${extra(e).join(" · ")}`);
   const sources = (others.length ? `other rates:\n${others.join("\n")}\n` : "") + `sources:\n${m.prices.map((e) => `  ${e.effective_from}: ${e.source ?? "(no source)"}`).join("\n")}`;
   emit(ctx.format, head, rows, { ...envelope("pricing show", ctx.catalog), model: m }, pre);
-  if (ctx.format === "table") process.stdout.write(`${sources}\n`);
+  if (ctx.format === "table") stdout(`${sources}\n`);
   return 0;
 }
 
@@ -109,8 +110,8 @@ export async function check(opts: Opts): Promise<number> {
   const ctx = loadContext(opts);
   const summary = `pricing tables OK: ${ctx.catalog.models.length} models, version ${ctx.catalog.version}, sha256 ${ctx.catalog.sha256.slice(0, 12)}`;
   if (!existsSync(ctx.dbPath)) {
-    process.stderr.write(`${summary}\nno database at ${ctx.dbPath}: nothing else to check\n`);
-    if (ctx.format === "json") process.stdout.write(json({ ...envelope("pricing check", ctx.catalog), models: ctx.catalog.models.length, unpriced: [] }));
+    stderr(`${summary}\nno database at ${ctx.dbPath}: nothing else to check\n`);
+    if (ctx.format === "json") stdout(json({ ...envelope("pricing check", ctx.catalog), models: ctx.catalog.models.length, unpriced: [] }));
     return 0;
   }
   const db = await Db.open(ctx.dbPath, { readOnly: true });
@@ -137,13 +138,13 @@ export async function check(opts: Opts): Promise<number> {
   const head = ["Model", "Provider", "Rows", "Requests", "Tokens", "First seen", "Last seen", "Why"];
   const cells = unpriced.map((u) => [u.model, u.provider ?? "", int(u.rows), int(u.requests), int(u.tokens), u.firstSeen, u.lastSeen, u.reason]);
   if (ctx.format === "table") {
-    process.stdout.write(`${summary}\n`);
-    process.stdout.write(
+    stdout(`${summary}\n`);
+    stdout(
       unpriced.length
         ? `${unpriced.length} model(s) in ${ctx.dbPath} have no price (their rows are unpriced, never $0, unless the source states a cost):\n${table(head, cells)}\n`
         : `every model in ${ctx.dbPath} is priced\n`,
     );
-    process.stdout.write(statedText(stated, opts.tolerance));
+    stdout(statedText(stated, opts.tolerance));
   } else {
     emit(ctx.format, head, cells, { ...envelope("pricing check", ctx.catalog), models: ctx.catalog.models.length, unpriced, stated });
   }
@@ -169,7 +170,7 @@ export async function importLiteLLM(file: string, opts: Opts & { out?: string; e
   const out = opts.out ?? `litellm-${effectiveFrom}.json`;
   writeOutput(out, `${JSON.stringify({ models: r.overrides.models }, null, 2)}\n`, "--out");
   const list = (xs: string[], n = 12) => xs.slice(0, n).map((x) => `  ${x}\n`).join("") + (xs.length > n ? `  … and ${xs.length - n} more (see the file)\n` : "");
-  process.stderr.write(
+  stderr(
     `wrote ${r.overrides.models.length} models (${providers.join(", ")}) to ${out}: ${r.stacked} built-in models get an epoch from ${effectiveFrom} on top of ` +
       `their own (their aliases and earlier prices kept), ${r.added} new ones are priced from ${effectiveFrom}; skipped ${r.skipped} entries without token prices or of other providers\n` +
       (r.derived.length ? `${r.derived.length} models lack rate kinds in the map, kept at the book's ratio to input/output:\n${list(r.derived)}` : "") +
@@ -224,7 +225,7 @@ export async function coverageCommand(file: string | undefined, opts: Opts & { m
   const head = ["Name", "Status", "Model", "Rate in/out", "How", "Why"];
   const cells = shown.map((r) => [r.name, r.status, r.model ?? "", r.input !== null ? `${r.input}/${r.output}` : "", r.via ?? "", r.reason ?? ""]);
   if (ctx.format === "table") {
-    process.stdout.write(
+    stdout(
       `${counts.priced} of ${counts.names} names (${pct}%) resolve to the rate ${parsed !== undefined ? `the map states (prices on ${asOf})` : `in force on ${asOf}`}; ` +
         `${counts.differentRate} at another rate, ${counts.unpriced} unpriced\n` +
         `source: ${src.path}${parsed !== undefined ? ` · modes: ${modes.join(", ")}` : ""}\n` +
