@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { main } from "../src/cli.js";
+import { captureIo } from "../src/io.js";
 
 /** The repository root (tests run from dist/test/). */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -18,21 +20,51 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built CLI the way a user would, with a fixed clock, UTC and no colour. */
-export function cli(args: string[], opts: { env?: Record<string, string>; input?: string; cwd?: string } = {}): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: opts.cwd ?? ROOT,
-    input: opts.input,
-    encoding: "utf8",
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
-      TZ: "UTC",
-      NO_COLOR: "1",
-      LLMCOST_NOW: "2026-11-24T12:00:00Z",
-      ...opts.env,
-    },
-  });
+export interface CliOptions {
+  env?: Record<string, string>;
+  input?: string;
+  cwd?: string;
+}
+
+/** What every run sees: a fixed clock, UTC and no colour. */
+const baseEnv = (extra: Record<string, string> | undefined): Record<string, string> => ({
+  PATH: process.env.PATH ?? "",
+  HOME: process.env.HOME ?? "",
+  TZ: "UTC",
+  NO_COLOR: "1",
+  LLMCOST_NOW: "2026-11-24T12:00:00Z",
+  ...extra,
+});
+
+// The in-process runs share this process's clock zone: the same UTC the spawned ones get.
+process.env.TZ = "UTC";
+
+/** Variables the CLI does not read from its `io.env` but from the process (Node's os.tmpdir(), the clock zone). */
+const PROCESS_WIDE = ["TMPDIR", "TMP", "TEMP", "TZ"];
+
+/**
+ * Runs the CLI in this process (`main(argv, io)`, stdout, stderr and stdin captured, the environment passed in,
+ * `cwd` applied for the call and restored after), as a user would see it: a fixed clock, UTC and no colour. For what
+ * needs a real process (signals, a real stdin pipe, a TTY, EPIPE, os.tmpdir()), use `cliProcess`.
+ */
+export async function cli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  for (const k of PROCESS_WIDE) {
+    if (opts.env?.[k] !== undefined && !(k === "TZ" && opts.env[k] === "UTC")) throw new Error(`cli(): ${k} is process-wide; use cliProcess()`);
+  }
+  const io = captureIo({ env: baseEnv(opts.env), input: opts.input });
+  const before = process.cwd();
+  process.chdir(opts.cwd ?? ROOT);
+  try {
+    const code = await main(["node", "llmcost", ...args], io);
+    return { code, stdout: io.out(), stderr: io.err() };
+  } finally {
+    process.chdir(before);
+  }
+}
+
+/** Runs the built CLI (bin/llmcost.js) in a child process, the way a user would. */
+export function cliProcess(args: string[], opts: CliOptions = {}): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, input: opts.input, encoding: "utf8", env: baseEnv(opts.env) });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -41,10 +73,10 @@ export function tmp(): string {
 }
 
 /** A fresh database of the demo traffic, ingested the way a user would (test files make one in `before`). */
-export function demoDatabase(): { dir: string; db: string } {
+export async function demoDatabase(): Promise<{ dir: string; db: string }> {
   const dir = tmp();
   const db = join(dir, "demo.duckdb");
-  assert.equal(cli(["ingest", "--db", db, "fixtures/demo/requests.jsonl"]).code, 0);
+  assert.equal((await cli(["ingest", "--db", db, "fixtures/demo/requests.jsonl"])).code, 0);
   return { dir, db };
 }
 
