@@ -6,7 +6,7 @@ import { before, test } from "node:test";
 import { providerDisplayName } from "../src/export/focus.js";
 import { LEAN_PROVIDERS } from "../src/store/schema.js";
 import { FocusRules, FocusTable } from "./focus-rules.js";
-import { FIXTURES, ROOT, cli, golden, normalise, query, tmp } from "./helpers.js";
+import { FIXTURES, ROOT, cli, demoDatabase, golden, normalise, query, tmp } from "./helpers.js";
 
 const REFERENCE = join(ROOT, "..", "shared", "reference", "focus");
 const CHECKER = join(ROOT, "..", "shared", "tools", "focus-check.py");
@@ -22,11 +22,10 @@ const fixtureFiles = (): string[] =>
 
 before(async () => {
   dir = tmp();
-  demo = join(dir, "demo.duckdb");
+  ({ db: demo } = await demoDatabase());
   mixed = join(dir, "mixed.duckdb");
   all = join(dir, "all.duckdb");
   rules = new FocusRules(REFERENCE);
-  assert.equal((await cli(["ingest", "--db", demo, "fixtures/demo/requests.jsonl"])).code, 0);
   // A cost export, a usage export and request logs of the same days (OpenAI 2025-10-05), plus an Anthropic bill.
   const files = ["openai-usage.csv", "openai-cost-v1.csv", "requests-openai.jsonl", "anthropic-cost.csv", "anthropic-tokens.csv"].map((f) => `fixtures/formats/${f}`);
   assert.equal((await cli(["ingest", "--db", mixed, ...files])).code, 0);

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { gzipSync } from "node:zlib";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { checksum, cli, cliProcess, FIXTURES, query, ROOT, tmp } from "./helpers.js";
+import { checksum, cli, cliProcess, demoDatabase, FIXTURES, query, ROOT, tmp } from "./helpers.js";
 
 const BIN = join(ROOT, "bin", "llmcost.js");
 const HEADER = "timestamp,model,user,input_tokens,output_tokens,request_id";
@@ -205,9 +205,7 @@ test("a forced --format that reads nothing is exit 2 and not recorded, so the ri
 });
 
 test("a closed pipe ends the command quietly with 0", async () => {
-  const dir = tmp();
-  const db = join(dir, "t.duckdb");
-  assert.equal((await cli(["ingest", "--db", db, "fixtures/demo/requests.jsonl"])).code, 0);
+  const { dir, db } = await demoDatabase();
   const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, [BIN, "report", "--db", db, "--by", "user", "--format", "csv"], { env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" } });
     let err = "";
@@ -220,9 +218,7 @@ test("a closed pipe ends the command quietly with 0", async () => {
 });
 
 test("dates that do not exist, reversed ranges and compact dates", async () => {
-  const dir = tmp();
-  const db = join(dir, "t.duckdb");
-  assert.equal((await cli(["ingest", "--db", db, "fixtures/demo/requests.jsonl"])).code, 0);
+  const { dir, db } = await demoDatabase();
   for (const [args, re] of [
     [["--since", "2025-02-30"], /--since is not a real date \(got "2025-02-30"\)/],
     [["--pricing-as-of", "2025-02-30"], /--pricing-as-of is not a real date/],
@@ -244,9 +240,7 @@ test("dates that do not exist, reversed ranges and compact dates", async () => {
 });
 
 test("config, overrides and output paths: each mistake names its key or file, exit 2", async () => {
-  const dir = tmp();
-  const db = join(dir, "t.duckdb");
-  assert.equal((await cli(["ingest", "--db", db, "fixtures/demo/requests.jsonl"])).code, 0);
+  const { dir, db } = await demoDatabase();
   writeFileSync(join(dir, "share.json"), JSON.stringify({ tactics: { promptCache: { prefixShare: 5 } } }));
   const s = await cli(["savings", "--db", db, "--config", join(dir, "share.json")]);
   assert.equal(s.code, 2);
@@ -422,9 +416,7 @@ test("completion scripts for bash, zsh and fish list every command and its optio
 });
 
 test("report: no Pareto line over nothing; an empty window keeps the database's source; titles in the report's zone", async () => {
-  const dir = tmp();
-  const db = join(dir, "t.duckdb");
-  assert.equal((await cli(["ingest", "--db", db, "fixtures/demo/requests.jsonl"])).code, 0);
+  const { dir, db } = await demoDatabase();
   const none = await cli(["report", "--db", db, "--pricing-as-of", "2024-06-01"]);
   assert.equal(none.code, 0, none.stderr);
   assert.equal(none.stdout.split("\n")[0], "no priced spend: 9 features have usage, and none of it has a price (see unpriced below)");

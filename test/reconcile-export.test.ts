@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, test } from "node:test";
-import { cli, golden, stable, query, tmp } from "./helpers.js";
+import { cli, demoDatabase, golden, stable, query, tmp } from "./helpers.js";
 import { countColor, readPng } from "./png.js";
 
 let dir = "";
@@ -13,10 +13,9 @@ let demo = "";
 before(async () => {
   dir = tmp();
   mixed = join(dir, "mixed.duckdb");
-  demo = join(dir, "demo.duckdb");
   const files = ["openai-usage.csv", "openai-cost-v1.csv", "requests-openai.jsonl", "anthropic-cost.csv", "anthropic-tokens.csv"].map((f) => `fixtures/formats/${f}`);
   assert.equal((await cli(["ingest", "--db", mixed, ...files])).code, 0);
-  assert.equal((await cli(["ingest", "--db", demo, "fixtures/demo/requests.jsonl"])).code, 0);
+  ({ db: demo } = await demoDatabase());
 });
 
 test("reconcile: billed vs computed vs request logs per day × provider × model", async () => {

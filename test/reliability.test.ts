@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { createWriteStream, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { checksum, cli, query, ROOT, tmp } from "./helpers.js";
+import { checksum, cli, demoDatabase, query, ROOT, tmp } from "./helpers.js";
 
 const BIN = join(ROOT, "bin", "llmcost.js");
 
@@ -87,9 +87,7 @@ test("crash: kill -9 in the middle of a 5M-row ingest leaves all of the file or 
 });
 
 test("concurrency: a second writer is refused with the holder's pid; concurrent read-only reports both work", async () => {
-  const dir = tmp();
-  const db = join(dir, "t.duckdb");
-  assert.equal((await cli(["ingest", "--db", db, "fixtures/demo/requests.jsonl"])).code, 0);
+  const { dir, db } = await demoDatabase();
   const run = (args: string[]) =>
     new Promise<{ code: number | null; out: string }>((resolve) => {
       const c = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: "1" } });

@@ -5,15 +5,12 @@ import { join } from "node:path";
 import { before, test } from "node:test";
 import Ajv2020 from "ajv/dist/2020.js";
 import { render, SCHEMAS } from "../scripts/make-schemas.js";
-import { cli, golden, stable, query, ROOT, tmp } from "./helpers.js";
+import { cli, demoDatabase, golden, stable, query, ROOT, tmp } from "./helpers.js";
 
 let dir = "";
 let db = "";
 before(async () => {
-  dir = tmp();
-  db = join(dir, "demo.duckdb");
-  const r = await cli(["ingest", "--db", db, "fixtures/demo/requests.jsonl"]);
-  assert.equal(r.code, 0, r.stderr);
+  ({ dir, db } = await demoDatabase());
 });
 
 const report = (...args: string[]) => cli(["report", "--db", db, ...args]);
