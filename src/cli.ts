@@ -1,5 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { EXIT, ExitError } from "./errors.js";
+import { env, io, type Io, stderr, stdout, withIo } from "./io.js";
+import { setCostMode } from "./store/cost-mode.js";
 
 /** Options every command accepts. */
 function globals(cmd: Command): Command {
@@ -24,7 +26,13 @@ function build(done: (code: number) => void): Command {
     .description("Where your LLM API money goes, and what each cost-cutting tactic would save.")
     .version("0.1.0")
     .showHelpAfterError("(run with --help for usage)")
-    .configureOutput({ outputError: (s, write) => write(s) })
+    .configureOutput({
+      outputError: (s, write) => write(s),
+      writeOut: stdout,
+      writeErr: stderr,
+      getOutHelpWidth: () => (io().stdout.isTTY ? io().stdout.columns : undefined) ?? 80,
+      getErrHelpWidth: () => (io().stderr.isTTY ? io().stderr.columns : undefined) ?? 80,
+    })
     .addHelpText(
       "after",
       "\nEvery command takes --db PATH (default $LLMCOST_DB, else ./llmcost.duckdb), --config PATH, --pricing FILE\n" +
@@ -254,16 +262,25 @@ function build(done: (code: number) => void): Command {
         options: [...longs(c), ...c.commands.flatMap(longs), "--json", "--no-color", "--help"].filter((o, i, all) => all.indexOf(o) === i),
         subcommands: c.commands.map((s) => s.name()),
       }));
-      process.stdout.write(completionScript(shell as (typeof SHELLS)[number], commands));
+      stdout(completionScript(shell as (typeof SHELLS)[number], commands));
       done(EXIT.ok);
     });
 
   return program;
 }
 
-/** Entry point: returns the exit code. Errors are printed once, here. */
-export async function main(argv: readonly string[]): Promise<number> {
+/**
+ * Entry point: returns the exit code. Errors are printed once, here. `streams` replaces the process's stdout, stderr,
+ * stdin and environment for this run (the tests run the CLI in-process so).
+ */
+export async function main(argv: readonly string[], streams?: Io): Promise<number> {
+  if (streams) return withIo(streams, () => run(argv));
   quietOnClosedPipe();
+  return run(argv);
+}
+
+async function run(argv: readonly string[]): Promise<number> {
+  setCostMode("auto"); // module state: a run starts from the default whatever the one before chose
   let code: number = EXIT.ok;
   const program = build((c) => {
     code = c;
@@ -310,7 +327,7 @@ export function normaliseArgv(argv: readonly string[], subcommands: Readonly<Rec
   const args = command !== undefined && commands.includes(command) ? [command, ...sub, ...moved, ...rest.slice(i + 1 + sub.length)] : rest;
   const out: string[] = [];
   for (const a of args) {
-    if (a === "--no-color") process.env.NO_COLOR = "1";
+    if (a === "--no-color") env().NO_COLOR = "1";
     else if (a === "--json") out.push(command === "ingest" ? "--output" : "--format", "json");
     else out.push(a);
   }
@@ -336,14 +353,14 @@ function handle(err: unknown, debug: boolean): number {
     return EXIT.usage;
   }
   if (err instanceof ExitError) {
-    process.stderr.write(`llmcost: ${err.message}\n`);
-    if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
-    if (debug) process.stderr.write(`${err.stack}\n`);
+    stderr(`llmcost: ${err.message}\n`);
+    if (err.hint) stderr(`hint: ${err.hint}\n`);
+    if (debug) stderr(`${err.stack}\n`);
     return err.code;
   }
   const msg = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`llmcost: internal error: ${msg.split("\n")[0]}\n`);
-  process.stderr.write("hint: this is a bug in llmcost; please report it with the command you ran (add --debug for the stack trace)\n");
-  if (debug && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  stderr(`llmcost: internal error: ${msg.split("\n")[0]}\n`);
+  stderr("hint: this is a bug in llmcost; please report it with the command you ran (add --debug for the stack trace)\n");
+  if (debug && err instanceof Error) stderr(`${err.stack}\n`);
   return EXIT.internal;
 }

@@ -4,6 +4,7 @@ import { usageError } from "./errors.js";
 import { setCostMode } from "./store/cost-mode.js";
 import { FORMATS, type Format } from "./output/format.js";
 import { type Catalog, loadCatalog, readOverridesFile } from "./pricing/load.js";
+import { env } from "./io.js";
 
 export interface GlobalOptions {
   db?: string;
@@ -27,10 +28,10 @@ export function resolveDbPath(opts: GlobalOptions): string {
     if (opts.db.trim() === "") throw usageError("--db is empty", "pass --db PATH, or leave it out for ./llmcost.duckdb");
     return opts.db;
   }
-  const env = process.env.LLMCOST_DB;
-  if (env !== undefined) {
-    if (env.trim() === "") throw usageError("LLMCOST_DB is set but empty (an unset CI variable?)", "set it to a path, or unset it for ./llmcost.duckdb");
-    return env;
+  const fromEnv = env().LLMCOST_DB;
+  if (fromEnv !== undefined) {
+    if (fromEnv.trim() === "") throw usageError("LLMCOST_DB is set but empty (an unset CI variable?)", "set it to a path, or unset it for ./llmcost.duckdb");
+    return fromEnv;
   }
   return "llmcost.duckdb";
 }
@@ -65,7 +66,7 @@ export function loadContext(opts: GlobalOptions): Context {
 
 /** "Now", overridable with LLMCOST_NOW (ISO) so golden tests and replays are reproducible. */
 export function now(): Date {
-  const fixed = process.env.LLMCOST_NOW;
+  const fixed = env().LLMCOST_NOW;
   if (fixed) {
     const d = new Date(fixed);
     if (Number.isNaN(d.getTime())) throw usageError(`LLMCOST_NOW is not an ISO date: ${fixed}`);

@@ -24,20 +24,20 @@ const COLS = `source_format, strftime(ts, '%Y-%m-%dT%H:%M:%S') AS ts, model, pro
 const total = async (db: string) => (await query(db, "SELECT count(*)::INT AS calls, sum(cost_usd)::VARCHAR AS usd FROM usage"))[0];
 
 /** Ingests files one run each (as a user adding sessions over time); a golden of every run's output and the rows. */
-function ingestEach(db: string, t: string, files: string[]): string {
-  return files
-    .map((f) => {
-      const r = cli(["ingest", "--db", db, f]);
-      assert.equal(r.code, 0, r.stderr);
-      return `$ llmcost ingest ${f}\nexit=${r.code}\n--- stdout\n${normalise(r.stdout, t)}--- stderr\n${normalise(r.stderr, t)}`;
-    })
-    .join("");
+async function ingestEach(db: string, t: string, files: string[]): Promise<string> {
+  let out = "";
+  for (const f of files) {
+    const r = await cli(["ingest", "--db", db, f]);
+    assert.equal(r.code, 0, r.stderr);
+    out += `$ llmcost ingest ${f}\nexit=${r.code}\n--- stdout\n${normalise(r.stdout, t)}--- stderr\n${normalise(r.stderr, t)}`;
+  }
+  return out;
 }
 
 test("Claude Code: a sidechain's replay of its parent's call, a resumed session's copies and a sub-agent file count each call once", async () => {
   const t = tmp();
   const db = join(t, "t.duckdb");
-  const out = ingestEach(db, t, [SESSION, RESUMED, SUBAGENT]);
+  const out = await ingestEach(db, t, [SESSION, RESUMED, SUBAGENT]);
   golden("agents/claude-code-replays.txt", `${out}--- usage\n${dump(await query(db, `SELECT ${COLS} FROM usage ORDER BY ts, request_id`))}`);
   assert.match(out, /1 replayed copy of a call already counted \(sidechain, resumed session\)/);
   assert.match(out, /3 request_id already ingested/);
@@ -67,17 +67,17 @@ test("Claude Code: the same calls whatever the order, and in one run over the pr
   const t = tmp();
   // The resumed session alone holds copies of the first session's calls: they are its record of them.
   const alone = join(t, "alone.duckdb");
-  ingestEach(alone, t, [RESUMED]);
+  await ingestEach(alone, t, [RESUMED]);
   // 16497 + 8328 + 16284 + 13395 µ$
   assert.deepEqual(await total(alone), { calls: 4, usd: "0.054504000000" });
   const reversed = join(t, "reversed.duckdb");
-  const out = ingestEach(reversed, t, [RESUMED, SUBAGENT, SESSION]);
+  const out = await ingestEach(reversed, t, [RESUMED, SUBAGENT, SESSION]);
   // The sub-agent file's copy of msg_01A3… and the session's three main-chain calls were ingested before.
   assert.match(out, /1 request_id already ingested/);
   assert.match(out, /3 request_id already ingested/);
   assert.deepEqual(await total(reversed), { calls: 6, usd: "0.060674000000" });
   const dir = join(t, "dir.duckdb");
-  const r = cli(["ingest", "--db", dir, "fixtures/agents/claude"]);
+  const r = await cli(["ingest", "--db", dir, "fixtures/agents/claude"]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(await total(dir), { calls: 6, usd: "0.060674000000" });
   const ids = "SELECT request_id FROM usage ORDER BY request_id";
@@ -87,7 +87,7 @@ test("Claude Code: the same calls whatever the order, and in one run over the pr
 test("Codex: a spawned thread's replay of its parent's token counts is skipped and seeds its baseline", async () => {
   const t = tmp();
   const db = join(t, "t.duckdb");
-  const out = ingestEach(db, t, [PARENT, THREAD]);
+  const out = await ingestEach(db, t, [PARENT, THREAD]);
   golden("agents/codex-thread-spawn.txt", `${out}--- usage\n${dump(await query(db, `SELECT ${COLS} FROM usage ORDER BY ts, request_id`))}`);
   assert.match(out, /2 parent thread's token_count replayed by a spawned thread/);
   assert.deepEqual(await query(db, "SELECT request_id, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, cost_usd FROM usage ORDER BY ts"), [
@@ -108,18 +108,18 @@ test("Codex: a spawned thread's replay of its parent's token counts is skipped a
   assert.deepEqual(await total(db), { calls: 5, usd: "0.046086500000" });
   // The thread's file alone: its own two calls, nothing of the parent's.
   const alone = join(t, "thread.duckdb");
-  ingestEach(alone, t, [THREAD]);
+  await ingestEach(alone, t, [THREAD]);
   assert.deepEqual(await total(alone), { calls: 2, usd: "0.014252000000" });
   // In one run over the sessions directory, either file first: the same calls.
   const dir = join(t, "dir.duckdb");
-  assert.equal(cli(["ingest", "--db", dir, "fixtures/agents/codex"]).code, 0);
+  assert.equal((await cli(["ingest", "--db", dir, "fixtures/agents/codex"])).code, 0);
   assert.deepEqual(await total(dir), { calls: 5, usd: "0.046086500000" });
 });
 
 test("Claude Code: rows stored as message.id:requestId before schema v10 take the message id, so later copies match them", async () => {
   const t = tmp();
   const db = join(t, "t.duckdb");
-  ingestEach(db, t, [SESSION]);
+  await ingestEach(db, t, [SESSION]);
   // The database as the earlier key left it.
   const { DuckDBInstance } = await import("@duckdb/node-api");
   const inst = await DuckDBInstance.create(db);
@@ -128,7 +128,7 @@ test("Claude Code: rows stored as message.id:requestId before schema v10 take th
     DELETE FROM schema_migrations WHERE version = 10`);
   conn.closeSync();
   inst.closeSync();
-  const out = ingestEach(db, t, [RESUMED]);
+  const out = await ingestEach(db, t, [RESUMED]);
   assert.match(out, /1 rows added/);
   assert.match(out, /3 request_id already ingested/);
   assert.deepEqual(await query(db, "SELECT count(*)::INT AS n FROM usage WHERE contains(request_id, ':')"), [{ n: 0 }]);

@@ -18,7 +18,7 @@ before(async () => {
   dir = tmp();
   db = join(dir, "t.duckdb");
   // A database with real content, so "unchanged" is a claim about data, not about an empty file.
-  assert.equal(cli(["ingest", "--db", db, "fixtures/formats/requests-openai.jsonl", "fixtures/formats/openai-cost-v1.csv"]).code, 0);
+  assert.equal((await cli(["ingest", "--db", db, "fixtures/formats/requests-openai.jsonl", "fixtures/formats/openai-cost-v1.csv"])).code, 0);
   before_ = await checksum(db);
 });
 
@@ -27,7 +27,7 @@ test("the corpus has at least 30 bad inputs", () => {
 });
 
 async function expectRejected(file: string, message: string): Promise<void> {
-  const r = cli(["ingest", "--db", db, file], { cwd: dir });
+  const r = await cli(["ingest", "--db", db, file], { cwd: dir });
   assert.equal(r.code, 2, `${file}: exit ${r.code}\n${r.stderr}`);
   assert.equal(r.stdout, "", file);
   const lines = r.stderr.trimEnd().split("\n");
@@ -46,7 +46,7 @@ for (const c of cases) {
 test("bad input: a line longer than the reader's maximum", async () => {
   const file = "long-line.csv";
   writeFileSync(join(dir, file), `timestamp,model,user,input_tokens,output_tokens\n2025-10-20T08:00:00Z,gpt-4o-mini,${"x".repeat(3_000_000)},10,5\n`);
-  const r = cli(["ingest", "--db", db, file], { cwd: dir });
+  const r = await cli(["ingest", "--db", db, file], { cwd: dir });
   assert.equal(r.code, 2);
   assert.match(r.stderr, /^llmcost: long-line\.csv:2: line too long/);
   assert.equal(await checksum(db), before_);
@@ -58,6 +58,6 @@ test("good inputs the corpus must not confuse: BOM, CRLF, gzip, no-zone timestam
   const { gzipSync } = await import("node:zlib");
   const body = "timestamp,model,user,input_tokens,output_tokens\r\n2025-10-20 08:00:00,gpt-4o-mini,a1b2c3d4e5f6:chat,10,5\r\n";
   writeFileSync(join(t, "ok.csv.gz"), gzipSync(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body)])));
-  const r = cli(["ingest", "--db", d, "ok.csv.gz"], { cwd: t });
+  const r = await cli(["ingest", "--db", d, "ok.csv.gz"], { cwd: t });
   assert.equal(r.code, 0, r.stderr);
 });

@@ -8,23 +8,23 @@ import { cli, demoDatabase, golden, ROOT, stable, tmp } from "./helpers.js";
 
 let dir = "";
 let demo = "";
-before(() => {
-  ({ dir: dir, db: demo } = demoDatabase());
+before(async () => {
+  ({ dir: dir, db: demo } = await demoDatabase());
 });
 
 // The demo's traffic ends 2025-11-28: the gate runs the next day, so its data is fresh (--max-age, default 2 days).
 const FRESH = { LLMCOST_NOW: "2025-11-29T12:00:00Z" };
 const budget = (...args: string[]) => cli(["budget", "--db", demo, ...args], { env: FRESH });
 
-test("exit 0 when every check passes: report on stdout, verdict on stderr", () => {
-  const r = budget("--max-daily", "10", "--max-monthly", "200", "--feature-max", "summarize-articles=60/month", "--spike", "3");
+test("exit 0 when every check passes: report on stdout, verdict on stderr", async () => {
+  const r = await budget("--max-daily", "10", "--max-monthly", "200", "--feature-max", "summarize-articles=60/month", "--spike", "3");
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, "budget: OK (13 checks passed)\n");
   golden("budget/pass.table", stable(r.stdout, dir));
 });
 
-test("exit 1 when spend, its projection, a cap or the unpriced share breaks a budget", () => {
-  const r = budget("--max-daily", "3", "--max-monthly", "95", "--model-max", "o3-2025-04-16=0.5/day", "--fail-on-unpriced", "1", "--format", "json");
+test("exit 1 when spend, its projection, a cap or the unpriced share breaks a budget", async () => {
+  const r = await budget("--max-daily", "3", "--max-monthly", "95", "--model-max", "o3-2025-04-16=0.5/day", "--fail-on-unpriced", "1", "--format", "json");
   assert.equal(r.code, 1);
   assert.equal(r.stderr, "budget: FAILED (4 of 6: daily all, projected-month all, model o3-2025-04-16, unpriced all)\n");
   const j = JSON.parse(r.stdout);
@@ -35,7 +35,7 @@ test("exit 1 when spend, its projection, a cap or the unpriced share breaks a bu
   golden("budget/fail.json", stable(r.stdout, dir));
 });
 
-test("spike: the latest day against the trailing 7-day median, with a dollar floor", () => {
+test("spike: the latest day against the trailing 7-day median, with a dollar floor", async () => {
   const t = tmp();
   const db = join(t, "s.duckdb");
   const lines = ["timestamp,model,user,input_tokens,output_tokens"];
@@ -48,56 +48,56 @@ test("spike: the latest day against the trailing 7-day median, with a dollar flo
   for (let d = 1; d <= 7; d++) add(d, 1, "tiny"); // $0.0025/day
   add(8, 20, "tiny"); // 20× the median but only $0.0475 above it: under the $1 floor
   writeFileSync(join(t, "s.csv"), lines.join("\n") + "\n");
-  assert.equal(cli(["ingest", "--db", db, join(t, "s.csv")]).code, 0);
+  assert.equal((await cli(["ingest", "--db", db, join(t, "s.csv")])).code, 0);
   const day9 = { env: { LLMCOST_NOW: "2025-11-09T06:00:00Z" } };
-  const r = cli(["budget", "--db", db, "--spike", "2.0", "--format", "json"], day9);
+  const r = await cli(["budget", "--db", db, "--spike", "2.0", "--format", "json"], day9);
   assert.equal(r.code, 1, r.stderr);
   const checks = (JSON.parse(r.stdout).checks as { kind: string; scope: string; ok: boolean; actual: number; detail: string }[]).filter((c) => c.kind === "spike");
   assert.deepEqual(checks.map((c) => [c.scope, c.ok, c.actual]), [["big", false, 2.5], ["tiny", true, 0.05]]);
   assert.equal(checks[0]!.detail, "100.00× the 7-day median");
-  assert.equal(cli(["budget", "--db", db, "--spike", "2.0", "--spike-min", "0.01"], day9).code, 1);
-  assert.equal(cli(["budget", "--db", db, "--spike", "200"], day9).code, 0);
+  assert.equal((await cli(["budget", "--db", db, "--spike", "2.0", "--spike-min", "0.01"], day9)).code, 1);
+  assert.equal((await cli(["budget", "--db", db, "--spike", "200"], day9)).code, 0);
 });
 
-test("plan diff: a model swap shows its monthly delta and can fail --max-increase", () => {
+test("plan diff: a model swap shows its monthly delta and can fail --max-increase", async () => {
   const plan = join(dir, "plan.json");
   writeFileSync(plan, JSON.stringify({ changes: [{ feature: "chat", to: "gpt-4o" }, { feature: "nightly-digest", batch: true }] }));
-  const r = budget("--plan", plan, "--max-increase", "10");
+  const r = await budget("--plan", plan, "--max-increase", "10");
   assert.equal(r.code, 1);
   assert.match(r.stdout, /│ chat\s+│ all models → gpt-4o\s+│ \$1\.46\s+│ \$24\.28\s+│ \+\$22\.82\/month │/);
   assert.match(r.stdout, /│ nightly-digest │ moves to the Batch API │ \$12\.98\s+│ \$6\.49\s+│ -\$6\.49\/month\s+│/);
-  assert.equal(budget("--plan", plan, "--max-increase", "20").code, 0);
+  assert.equal((await budget("--plan", plan, "--max-increase", "20")).code, 0);
   writeFileSync(plan, JSON.stringify({ changes: [{ feature: "chat" }] }));
-  const bad = budget("--plan", plan);
+  const bad = await budget("--plan", plan);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /^llmcost: --plan .*plan\.json: /);
 });
 
-test("exit 2 on bad usage, with nothing written", () => {
+test("exit 2 on bad usage, with nothing written", async () => {
   for (const args of [[], ["--spike", "0.5"], ["--max-daily", "lots"], ["--feature-max", "chat"], ["--fail-on-unpriced", "150"], ["--plan", join(dir, "missing.json")]]) {
-    const r = budget(...args);
+    const r = await budget(...args);
     assert.equal(r.code, 2, args.join(" "));
     assert.equal(r.stdout, "");
     assert.match(r.stderr, /^llmcost: /);
   }
   const missing = join(tmp(), "none.duckdb");
-  assert.equal(cli(["budget", "--db", missing, "--max-daily", "1"]).code, 2);
+  assert.equal((await cli(["budget", "--db", missing, "--max-daily", "1"])).code, 2);
   assert.equal(existsSync(missing), false);
 });
 
-test("budgets come from the config when flags are absent", () => {
+test("budgets come from the config when flags are absent", async () => {
   const cfg = join(dir, "llmcost.config.json");
   writeFileSync(cfg, JSON.stringify({ budgets: { daily: 3, features: { "code-review": "0.5/day" } } }));
-  const r = cli(["budget", "--db", demo, "--config", cfg], { env: FRESH });
+  const r = await cli(["budget", "--db", demo, "--config", cfg], { env: FRESH });
   assert.equal(r.code, 1);
   assert.equal(r.stderr, "budget: FAILED (2 of 3: daily all, feature code-review)\n");
   writeFileSync(cfg, JSON.stringify({ budgets: { daily: "three" } }));
-  assert.equal(cli(["budget", "--db", demo, "--config", cfg], { env: FRESH }).code, 2);
+  assert.equal((await cli(["budget", "--db", demo, "--config", cfg], { env: FRESH })).code, 2);
 });
 
-test("--summary writes the PR markdown; the README's workflow step appends to $GITHUB_STEP_SUMMARY", () => {
+test("--summary writes the PR markdown; the README's workflow step appends to $GITHUB_STEP_SUMMARY", async () => {
   const file = join(dir, "summary.md");
-  assert.equal(budget("--max-daily", "3", "--summary", file).code, 1);
+  assert.equal((await budget("--max-daily", "3", "--summary", file)).code, 1);
   golden("budget/summary.md", readFileSync(file, "utf8"));
   const gh = join(dir, "gh-summary.md");
   writeFileSync(gh, "previous step\n");

@@ -66,15 +66,15 @@ test("every OpenAI, Anthropic and Google model name in the shared samples resolv
   assert.deepEqual(unresolved, []);
 });
 
-test("pricing coverage: the bundled snapshot by default, a plain list of names, exit 1 on an unpriced first-party name", () => {
-  const r = cli(["pricing", "coverage"]);
+test("pricing coverage: the bundled snapshot by default, a plain list of names, exit 1 on an unpriced first-party name", async () => {
+  const r = await cli(["pricing", "coverage"]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout.split("\n")[0]!, /^\d+ of \d+ names \(9\d\.\d%\) resolve to the rate the map states \(prices on 2026-07-24\); \d+ at another rate, 0 unpriced$/);
 
   const dir = tmp();
   const list = join(dir, "models.txt");
   writeFileSync(list, "# names as our gateway logs them\nopenai/gpt-5.4\nus.anthropic.claude-sonnet-4-5-20250929-v1:0\ngemini-3-pro-preview\ngpt-9-ultra\nllama-3.1-70b\n");
-  const l = cli(["pricing", "coverage", list, "--format", "json"]);
+  const l = await cli(["pricing", "coverage", list, "--format", "json"]);
   assert.equal(l.code, 1, "gpt-9-ultra is a first-party name without a price");
   const out = JSON.parse(l.stdout) as { counts: Record<string, number>; names: { name: string; status: string; model: string | null }[] };
   assert.deepEqual(out.counts, { names: 5, priced: 3, differentRate: 0, unpriced: 2 });
@@ -90,10 +90,10 @@ test("pricing coverage: the bundled snapshot by default, a plain list of names, 
   );
   const ok = join(dir, "ok.txt");
   writeFileSync(ok, "gpt-4o\nllama-3.1-70b\n");
-  assert.equal(cli(["pricing", "coverage", ok]).code, 0, "another vendor's model is not a first-party gap");
+  assert.equal((await cli(["pricing", "coverage", ok])).code, 0, "another vendor's model is not a first-party gap");
 });
 
-test("bad pricing input is exit 2 naming the file and the JSON path", () => {
+test("bad pricing input is exit 2 naming the file and the JSON path", async () => {
   const dir = tmp();
   const model = (prices: unknown[], extra: Record<string, unknown> = {}) => ({ models: [{ id: "acme-1", provider: "acme", prices, ...extra }] });
   const cases: [string, unknown, RegExp][] = [
@@ -112,7 +112,7 @@ test("bad pricing input is exit 2 naming the file and the JSON path", () => {
   for (const [what, body, message] of cases) {
     const f = join(dir, `${what.replaceAll(" ", "-")}.json`);
     writeFileSync(f, JSON.stringify(body));
-    const r = cli(["pricing", "list", "--pricing", f]);
+    const r = await cli(["pricing", "list", "--pricing", f]);
     assert.equal(r.code, 2, what);
     assert.ok(r.stderr.includes(f), `${what}: names the file`);
     assert.match(r.stderr, message, what);

@@ -7,11 +7,11 @@ import { cli, demoDatabase, golden, tmp } from "./helpers.js";
 // `--format csv` is data for a spreadsheet or a script: raw numbers, ISO dates, empty for none, one table per output.
 let demo = "";
 let mixed = "";
-before(() => {
-  ({ db: demo } = demoDatabase());
+before(async () => {
+  ({ db: demo } = await demoDatabase());
   mixed = join(tmp(), "mixed.duckdb");
   const files = ["openai-usage.csv", "openai-cost-v1.csv", "requests-openai.jsonl", "anthropic-cost.csv", "anthropic-tokens.csv"].map((f) => `fixtures/formats/${f}`);
-  assert.equal(cli(["ingest", "--db", mixed, ...files]).code, 0);
+  assert.equal((await cli(["ingest", "--db", mixed, ...files])).code, 0);
 });
 
 // The demo's traffic ends 2025-11-28: the budget gate runs the next day.
@@ -23,21 +23,21 @@ const commands = (): Record<string, { args: string[]; code: number }> => ({
   reconcile: { args: ["reconcile", "--db", mixed], code: 0 },
   "reconcile-demo": { args: ["reconcile", "--db", demo], code: 0 },
 });
-const run = (name: string) => {
+const run = async (name: string) => {
   const c = commands()[name]!;
-  const r = cli([...c.args, "--format", "csv"], { env: FRESH });
+  const r = await cli([...c.args, "--format", "csv"], { env: FRESH });
   assert.equal(r.code, c.code, r.stderr);
   return r.stdout;
 };
 const rowsOf = (out: string): Record<string, string>[] => parse(out, { columns: true });
 
 for (const name of ["savings", "simulate", "budget", "reconcile"]) {
-  test(`${name} --format csv golden`, () => golden(`csv/${name}.csv`, run(name)));
+  test(`${name} --format csv golden`, async () => golden(`csv/${name}.csv`, await run(name)));
 }
 
-test("no CSV cell is a display string: no $, no %, no thousands separator, no dash for none", () => {
+test("no CSV cell is a display string: no $, no %, no thousands separator, no dash for none", async () => {
   for (const name of Object.keys(commands())) {
-    const out = run(name);
+    const out = await run(name);
     const rows: string[][] = parse(out);
     assert.ok(rows.length > 1, `${name}: rows`);
     // One table: every row has the header's width (a second table would bring its own header).
@@ -46,10 +46,10 @@ test("no CSV cell is a display string: no $, no %, no thousands separator, no da
   }
 });
 
-test("CSV values are the JSON's numbers", () => {
+test("CSV values are the JSON's numbers", async () => {
   // savings: the route on summarize-articles is $41.46/month in the table, 41.463307 here, 86% as 0.86.
-  const savings = rowsOf(run("savings"));
-  const json = JSON.parse(cli(["savings", "--db", demo, "--format", "json"]).stdout);
+  const savings = rowsOf(await run("savings"));
+  const json = JSON.parse((await cli(["savings", "--db", demo, "--format", "json"])).stdout);
   assert.deepEqual(
     savings.map((r) => [r.feature, r.tactic, Number(r.monthly_saved_usd), Number(r.share_of_feature)]),
     json.opportunities.map((o: { feature: string; tactic: string; monthlyUsd: number; shareOfFeature: number }) => [o.feature, o.tactic, o.monthlyUsd, o.shareOfFeature]),
@@ -57,7 +57,7 @@ test("CSV values are the JSON's numbers", () => {
   assert.deepEqual(savings[0], { rank: "1", feature: "summarize-articles", tactic: "route", monthly_saved_usd: "41.463307", saved_usd: "38.699086", share_of_feature: "0.86", evidence: "gpt-4o-2024-08-06 → gpt-4o-mini on 4567 requests" });
 
   // simulate: the steps add up, baseline − Σ saved = final, in the CSV's own numbers (to the 6-decimal rounding).
-  const sim = rowsOf(run("simulate"));
+  const sim = rowsOf(await run("simulate"));
   assert.deepEqual([...new Set(sim.map((r) => r.table))], ["steps", "features"]);
   const steps = sim.filter((r) => r.table === "steps");
   const base = Number(steps[0]!.cost_usd);
@@ -69,14 +69,14 @@ test("CSV values are the JSON's numbers", () => {
   assert.equal(sim.find((r) => r.name === "legal-drafts")!.unpriced_requests, "163");
 
   // budget: a failed check is ok=false; freshness in hours; the unpriced share in percent, as --fail-on-unpriced takes it.
-  const budget = rowsOf(run("budget"));
+  const budget = rowsOf(await run("budget"));
   const check = (kind: string) => budget.find((r) => r.check === kind)!;
   assert.deepEqual([check("model").ok, check("model").actual, check("model").limit, check("model").unit], ["false", "0.630564", "0.5", "usd/day"]);
   assert.deepEqual([check("freshness").actual, check("freshness").limit, check("freshness").unit], ["12.13", "48", "hours"]);
   assert.deepEqual([check("unpriced").actual, check("unpriced").limit, check("unpriced").unit], ["1.53", "1", "percent"]);
 
   // reconcile: the dashboard's $0.13360 + $0.00720 + $0.10646 = $0.24726 billed and computed for gpt-4o on 2025-10-05.
-  const rec = rowsOf(run("reconcile"));
+  const rec = rowsOf(await run("reconcile"));
   const line = rec.find((r) => r.table === "lines" && r.day === "2025-10-05" && r.model === "gpt-4o-2024-08-06")!;
   assert.deepEqual([line.billed_usd, line.computed_usd, line.delta_usd, line.delta_share, line.compared_with, line.flagged], ["0.24726", "0.24726", "0", "0", "usage exports", "false"]);
   const openai = rec.find((r) => r.table === "providers" && r.provider === "openai")!;

@@ -38,8 +38,8 @@ describe("tables fit the terminal", { skip: haveScript ? false : `${SCRIPT} not 
   let dir = "";
   let db = "";
   let ingestDir = "";
-  before(() => {
-    ({ dir, db } = demoDatabase());
+  before(async () => {
+    ({ dir, db } = await demoDatabase());
     // The ingest summary names files as given: relative paths from a directory of our own, so the golden is the same
     // wherever the repository and the temporary directory are.
     ingestDir = tmp();
@@ -62,7 +62,7 @@ describe("tables fit the terminal", { skip: haveScript ? false : `${SCRIPT} not 
 
   for (const c of cases) {
     for (const cols of [80, 120]) {
-      test(`${c.name} at ${cols} columns`, () => {
+      test(`${c.name} at ${cols} columns`, async () => {
         const r = tty(c.args(), cols, { cwd: c.cwd?.() });
         assert.equal(r.code, 0, r.stdout);
         assertFits(r.stdout, cols, c.name);
@@ -71,19 +71,19 @@ describe("tables fit the terminal", { skip: haveScript ? false : `${SCRIPT} not 
     }
   }
 
-  test("--wide on a terminal prints the full table, byte for byte what a pipe gets", () => {
+  test("--wide on a terminal prints the full table, byte for byte what a pipe gets", async () => {
     for (const c of cases) {
-      const piped = cli(c.args(), c.cwd ? { cwd: c.cwd() } : {});
+      const piped = await cli(c.args(), c.cwd ? { cwd: c.cwd() } : {});
       assert.equal(piped.code, 0, piped.stderr);
       const wide = tty([...c.args(), "--wide"], 80, { cwd: c.cwd?.() });
       assert.equal(wide.stdout, piped.stdout, c.name);
       assert.doesNotMatch(piped.stdout, /--wide shows everything/);
     }
     // Before the command too, as the other global flags.
-    assert.equal(tty(["--wide", "report", "--db", db], 80).stdout, cli(["report", "--db", db]).stdout);
+    assert.equal(tty(["--wide", "report", "--db", db], 80).stdout, (await cli(["report", "--db", db])).stdout);
   });
 
-  test("at 80 columns the report says what it hid, and names are shortened in the middle", () => {
+  test("at 80 columns the report says what it hid, and names are shortened in the middle", async () => {
     const out = tty(["report", "--db", db, "--by", "feature,model"], 80).stdout;
     assert.match(out, /\(80 columns: hid Requests, Input, Cached, Cache write, Output, share bar;\s+shortened MODEL;\s+--wide\s+shows everything\)/);
     // The full name of the fine-tuned model is 38 characters; its ends stay.
@@ -92,14 +92,14 @@ describe("tables fit the terminal", { skip: haveScript ? false : `${SCRIPT} not 
     assert.match(out, /│ +\$45\.00 │ 48\.8% │  48\.8% │/);
   });
 
-  test("with colour on, escapes take no room", () => {
+  test("with colour on, escapes take no room", async () => {
     const r = tty(["report", "--db", db, "--chart"], 80, { color: true });
     assert.match(r.stdout, /\x1b\[/);
     assertFits(r.stdout, 80, "report --chart in colour");
     assert.equal(stripAnsi(r.stdout), readFileSync(join(ROOT, "test", "golden", "fit", "report-chart.80.txt"), "utf8"));
   });
 
-  test("a table on a narrow terminal: still within it", () => {
+  test("a table on a narrow terminal: still within it", async () => {
     for (const args of [["report", "--db", db, "--by", "feature,model"], ["savings", "--db", db], ["pricing", "list"], ["formats"]]) {
       const out = tty(args, 60).stdout;
       for (const line of out.split("\n").filter((l) => /^[┌│└]/.test(l))) assert.ok(displayWidth(line) <= 60, `${args.join(" ")}: ${line}`);
@@ -116,13 +116,13 @@ describe("fitTable", () => {
   ];
   const rows = [["summarize-articles", "$45.00", "xxxxxxxxxx", "yyyyyyyyyy"]];
 
-  test("fits as it is: unchanged, nothing noted", () => {
+  test("fits as it is: unchanged, nothing noted", async () => {
     const f = fitTable(cols, rows, 200);
     assert.deepEqual(f.rows, rows);
     assert.deepEqual([f.hidden, f.shortened], [[], []]);
   });
 
-  test("hides the least important column first, gives back what fits, and shortens names last", () => {
+  test("hides the least important column first, gives back what fits, and shortens names last", async () => {
     // Natural: 18 + 6 + 10 + 10 + 3 × 4 + 1 = 57.
     const f = fitTable(cols, rows, 45);
     assert.deepEqual(f.hidden, ["Extra"]);
@@ -134,13 +134,13 @@ describe("fitTable", () => {
     assert.deepEqual(g.rows, [["summariz…articles", "$45.00"]]);
   });
 
-  test("a header wraps at its spaces before a cell is cut", () => {
+  test("a header wraps at its spaces before a cell is cut", async () => {
     const f = fitTable([{ head: "Saved per month", align: "right" }, { head: "Tactic" }], [["$1.00", "route"]], 20);
     assert.deepEqual(f.head, ["Saved\nper\nmonth", "Tactic"]);
     assert.deepEqual(f.shortened, []);
   });
 
-  test("a chart narrowed to fit is redrawn on every row, on one scale; it goes before a more important column", () => {
+  test("a chart narrowed to fit is redrawn on every row, on one scale; it goes before a more important column", async () => {
     const chart: Column[] = [{ head: "Name" }, { head: "Cum.", priority: 2 }, { head: "Bar", priority: 1, min: 2, shrink: (row, w) => "#".repeat(Math.ceil(((row === 0 ? 8 : 4) * w) / 8)) }];
     const rows = [["a", "10%", "########"], ["b", "20%", "####"]];
     // Natural: 4 + 4 + 8 + 3 × 3 + 1 = 26. At 20, Cum. goes (priority 2) and the bar stays whole: 4 + 8 + 7 = 19.
@@ -152,7 +152,7 @@ describe("fitTable", () => {
     assert.deepEqual(f.shortened, ["Bar"]);
   });
 
-  test("names shortened in the middle keep both ends", () => {
+  test("names shortened in the middle keep both ends", async () => {
     assert.equal(shortenMiddle("claude-sonnet-4-5-20250929", 19), "claude-son…20250929");
     assert.equal(shortenMiddle("gpt-4o", 19), "gpt-4o");
     assert.equal(displayWidth(shortenMiddle("ft:gpt-4o-mini-2024-07-18:acme::legal01", 20)), 20);

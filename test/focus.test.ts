@@ -6,7 +6,7 @@ import { before, test } from "node:test";
 import { providerDisplayName } from "../src/export/focus.js";
 import { LEAN_PROVIDERS } from "../src/store/schema.js";
 import { FocusRules, FocusTable } from "./focus-rules.js";
-import { FIXTURES, ROOT, cli, golden, normalise, query, tmp } from "./helpers.js";
+import { FIXTURES, ROOT, cli, demoDatabase, golden, normalise, query, tmp } from "./helpers.js";
 
 const REFERENCE = join(ROOT, "..", "shared", "reference", "focus");
 const CHECKER = join(ROOT, "..", "shared", "tools", "focus-check.py");
@@ -20,24 +20,23 @@ let rules: FocusRules;
 const fixtureFiles = (): string[] =>
   ["formats", "real"].flatMap((d) => readdirSync(join(FIXTURES, d)).filter((f) => !/^(cached-exceeds-input|custom-fields)/.test(f)).map((f) => `fixtures/${d}/${f}`));
 
-before(() => {
+before(async () => {
   dir = tmp();
-  demo = join(dir, "demo.duckdb");
+  ({ db: demo } = await demoDatabase());
   mixed = join(dir, "mixed.duckdb");
   all = join(dir, "all.duckdb");
   rules = new FocusRules(REFERENCE);
-  assert.equal(cli(["ingest", "--db", demo, "fixtures/demo/requests.jsonl"]).code, 0);
   // A cost export, a usage export and request logs of the same days (OpenAI 2025-10-05), plus an Anthropic bill.
   const files = ["openai-usage.csv", "openai-cost-v1.csv", "requests-openai.jsonl", "anthropic-cost.csv", "anthropic-tokens.csv"].map((f) => `fixtures/formats/${f}`);
-  assert.equal(cli(["ingest", "--db", mixed, ...files]).code, 0);
-  const r = cli(["ingest", "--db", all, ...fixtureFiles(), "fixtures/demo"]);
+  assert.equal((await cli(["ingest", "--db", mixed, ...files])).code, 0);
+  const r = await cli(["ingest", "--db", all, ...fixtureFiles(), "fixtures/demo"]);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(cli(["ingest", "--db", all, "--config", "fixtures/real/custom-fields.config.json", "fixtures/real/custom-fields.jsonl"]).code, 0);
+  assert.equal((await cli(["ingest", "--db", all, "--config", "fixtures/real/custom-fields.config.json", "fixtures/real/custom-fields.jsonl"])).code, 0);
 });
 
-function exportFocus(db: string, name: string, extra: string[] = []): { file: string; stderr: string; table: FocusTable } {
+async function exportFocus(db: string, name: string, extra: string[] = []): Promise<{ file: string; stderr: string; table: FocusTable }> {
   const file = join(dir, name);
-  const r = cli(["export", "--db", db, "--focus", file, ...extra]);
+  const r = await cli(["export", "--db", db, "--focus", file, ...extra]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, "");
   return { file, stderr: r.stderr, table: new FocusTable(readFileSync(file, "utf8")) };
@@ -54,8 +53,8 @@ function assertConforms(t: FocusTable, what: string): void {
   }
 }
 
-test("the rule checker fails what FOCUS forbids (so a pass means something)", () => {
-  const { table } = exportFocus(demo, "demo-for-mutation.csv");
+test("the rule checker fails what FOCUS forbids (so a pass means something)", async () => {
+  const { table } = await exportFocus(demo, "demo-for-mutation.csv");
   assert.ok(table.rows.length > 0);
   const fails = (col: string, to: string | null) => rules.check(table.withFirstCell(col, to)).filter((r) => r.status === "fail").map((r) => r.id);
   assert.deepEqual(fails("BilledCost", table.rows[0]![0]!), [], "the unchanged export passes");
@@ -70,11 +69,11 @@ test("the rule checker fails what FOCUS forbids (so a pass means something)", ()
 });
 
 test("export --focus on the demo: every FOCUS 1.2 rule for an LLM API provider passes; BilledCost = the report", async () => {
-  const { file, stderr, table } = exportFocus(demo, "demo.csv");
+  const { file, stderr, table } = await exportFocus(demo, "demo.csv");
   assertConforms(table, "demo");
   assert.match(stderr, /^wrote 644 FOCUS 1\.2 row\(s\) to .*demo\.csv: BilledCost \$92\.16 = request log \$92\.16 \(84 day × provider groups\)\n/);
   assert.match(stderr, /warning: 56 row\(s\) are unpriced \(x_PricingStatus = unpriced; costs 0, never to be read as spend\): ft:gpt-4o-mini-2024-07-18:acme::legal01\n$/);
-  const report = JSON.parse(cli(["report", "--db", demo, "--format", "json"]).stdout);
+  const report = JSON.parse((await cli(["report", "--db", demo, "--format", "json"])).stdout);
   const [sums] = await query(demo, `SELECT sum(BilledCost::DECIMAL(38,24))::DECIMAL(38,12)::VARCHAR AS billed, sum(ConsumedQuantity::DECIMAL(38,1))::BIGINT::VARCHAR AS tokens,
       count(DISTINCT SkuMeter)::INT AS meters, count(*) FILTER (WHERE ProviderName IN ('Unknown', 'Unidentified provider'))::INT AS unknown
     FROM read_csv('${file}', all_varchar = true)`);
@@ -84,11 +83,11 @@ test("export --focus on the demo: every FOCUS 1.2 rule for an LLM API provider p
 });
 
 test("unpriced usage: costs 0 flagged x_PricingStatus = unpriced (or empty cells on request), with the model's provider", async () => {
-  const { file } = exportFocus(demo, "demo-unpriced.csv");
+  const { file } = await exportFocus(demo, "demo-unpriced.csv");
   const rows = await query(demo, `SELECT DISTINCT BilledCost, ListCost, ListUnitPrice, ProviderName, PublisherName, x_PricingStatus, SkuMeter
     FROM read_csv('${file}', all_varchar = true) WHERE SkuId LIKE 'ft:%' ORDER BY SkuMeter`);
   assert.deepEqual(rows, ["Input tokens", "Output tokens"].map((m) => ({ BilledCost: "0.0", ListCost: "0.0", ListUnitPrice: "0.0", ProviderName: "OpenAI", PublisherName: "OpenAI", x_PricingStatus: "unpriced", SkuMeter: m })));
-  const empty = exportFocus(demo, "demo-empty.csv", ["--unpriced-cost", "empty"]);
+  const empty = await exportFocus(demo, "demo-empty.csv", ["--unpriced-cost", "empty"]);
   const e = await query(demo, `SELECT count(*)::INT AS n, count(BilledCost)::INT AS billed, count(ListUnitPrice)::INT AS unit, count(PricingQuantity)::INT AS qty
     FROM read_csv('${empty.file}', all_varchar = true) WHERE x_PricingStatus = 'unpriced'`);
   assert.deepEqual(e, [{ n: 56, billed: 0, unit: 0, qty: 56 }]);
@@ -96,7 +95,7 @@ test("unpriced usage: costs 0 flagged x_PricingStatus = unpriced (or empty cells
 });
 
 test("export --focus adds up to the bill: a cost export, a usage export and request logs of the same day count once (golden, hand-computed)", async () => {
-  const { file, stderr, table } = exportFocus(mixed, "mixed.csv");
+  const { file, stderr, table } = await exportFocus(mixed, "mixed.csv");
   assertConforms(table, "mixed");
   golden("export/focus-mixed.csv", readFileSync(file, "utf8"));
   golden("export/focus-mixed.stderr", normalise(stderr, dir));
@@ -128,12 +127,12 @@ test("export --focus adds up to the bill: a cost export, a usage export and requ
   const feat = await query(mixed, `SELECT x_Feature AS feature, sum(BilledCost::DECIMAL(38,24))::DECIMAL(38,12)::VARCHAR AS billed FROM read_csv('${file}', all_varchar = true)
     WHERE x_Source = 'cost export' GROUP BY 1 ORDER BY 1`);
   assert.deepEqual(feat, [{ feature: "(unattributed)", billed: "4.380000000000" }, { feature: "summarize", billed: "0.247260000000" }]);
-  const report = JSON.parse(cli(["report", "--db", mixed, "--source", "billing", "--by", "feature", "--format", "json"]).stdout);
+  const report = JSON.parse((await cli(["report", "--db", mixed, "--source", "billing", "--by", "feature", "--format", "json"])).stdout);
   assert.deepEqual(report.rows.map((r: { key: { feature: string }; costUsd: number }) => [r.key.feature, r.costUsd]).sort(), [["(unattributed)", 4.38], ["summarize", 0.24726]]);
 });
 
 test("every fixture that ingests: the export passes every FOCUS 1.2 rule, and never names a known provider Unknown", async () => {
-  const { file, table } = exportFocus(all, "all.csv");
+  const { file, table } = await exportFocus(all, "all.csv");
   assertConforms(table, "all fixtures");
   const rows = await query(all, `SELECT DISTINCT ProviderName, SkuId FROM read_csv('${file}', all_varchar = true) WHERE ProviderName NOT IN
     ('OpenAI', 'Anthropic', 'Google', 'Mistral AI', 'Amazon Web Services', 'Amazon', 'OpenRouter', 'Meta') ORDER BY 2`);
@@ -146,21 +145,21 @@ test("every fixture that ingests: the export passes every FOCUS 1.2 rule, and ne
   ]);
 });
 
-test("--focus-version 1.3 adds its columns and keeps the deprecated ProviderName and PublisherName; --focus - writes to stdout", () => {
-  const { table } = exportFocus(mixed, "mixed13.csv", ["--focus-version", "1.3"]);
+test("--focus-version 1.3 adds its columns and keeps the deprecated ProviderName and PublisherName; --focus - writes to stdout", async () => {
+  const { table } = await exportFocus(mixed, "mixed13.csv", ["--focus-version", "1.3"]);
   for (const c of ["ServiceProviderName", "HostProviderName", "AllocatedMethodId", "AllocatedMethodDetails", "AllocatedResourceId", "AllocatedResourceName", "AllocatedTags", "ContractApplied", "ProviderName", "PublisherName"]) {
     assert.ok(table.has(c), c);
   }
   const allocated = table.rows.filter((r) => table.get(r, "AllocatedMethodId") !== null);
   assert.ok(allocated.length > 0 && allocated.every((r) => table.get(r, "x_Source") === "cost export" || table.get(r, "x_AllocationBasis") !== null));
   assert.ok(table.rows.every((r) => table.get(r, "ServiceProviderName") === table.get(r, "ProviderName")));
-  const out = cli(["export", "--db", mixed, "--focus", "-"]);
+  const out = await cli(["export", "--db", mixed, "--focus", "-"]);
   assert.equal(out.code, 0, out.stderr);
   assert.equal(out.stdout, readFileSync(join(dir, "mixed.csv"), "utf8"));
   assert.match(out.stderr, /^wrote 37 FOCUS 1\.2 row\(s\) to stdout/);
-  const named = exportFocus(mixed, "named.csv", ["--billing-account", "acme's org"]).table;
+  const named = (await exportFocus(mixed, "named.csv", ["--billing-account", "acme's org"])).table;
   assert.ok(named.rows.every((r) => named.get(r, "BillingAccountId") === "acme's org" && named.get(r, "BillingAccountName") === "acme's org"));
-  const bad = cli(["export", "--db", mixed, "--focus", "x.csv", "--focus-version", "2.0"]);
+  const bad = await cli(["export", "--db", mixed, "--focus", "x.csv", "--focus-version", "2.0"]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--focus-version/);
 });
@@ -168,7 +167,7 @@ test("--focus-version 1.3 adds its columns and keeps the deprecated ProviderName
 test("export --focus: ContractedUnitPrice applies negotiated discounts, ListUnitPrice does not", async () => {
   const pricing = join(dir, "discount.json");
   writeFileSync(pricing, JSON.stringify({ discounts: [{ provider: "openai", percent: 10 }] }));
-  const { file, table } = exportFocus(demo, "demo-discount.csv", ["--pricing", pricing]);
+  const { file, table } = await exportFocus(demo, "demo-discount.csv", ["--pricing", pricing]);
   assertConforms(table, "discount");
   const rows = await query(demo, `SELECT sum(EffectiveCost::DECIMAL(38,24)) < sum(ListCost::DECIMAL(38,24)) AS cheaper,
       bool_and(ContractedUnitPrice::DECIMAL(38,18) = ListUnitPrice::DECIMAL(38,18) * 0.9) AS ninety

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { gzipSync } from "node:zlib";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { checksum, cli, FIXTURES, query, ROOT, tmp } from "./helpers.js";
+import { checksum, cli, cliProcess, demoDatabase, FIXTURES, query, ROOT, tmp } from "./helpers.js";
 
 const BIN = join(ROOT, "bin", "llmcost.js");
 const HEADER = "timestamp,model,user,input_tokens,output_tokens,request_id";
@@ -45,13 +45,13 @@ test("kill -9 or SIGINT at any point of a first or a later ingest: the database 
       const db = join(dir, `t-${i}-${signal}.duckdb`);
       // A first ingest, killed.
       await killedIngest(["--db", db, file], ms, signal);
-      const opened = cli(["report", "--db", db, "--format", "json"]);
+      const opened = await cli(["report", "--db", db, "--format", "json"]);
       assert.ok(opened.code === 0 || (opened.code === 2 && /database not found/.test(opened.stderr)), `${ms} ms ${signal}: ${opened.stderr}`);
       outcomes.push(opened.code === 0 ? "loaded" : "absent");
       // A later ingest into it, killed too.
-      assert.equal(cli(["ingest", "--db", db, later]).code, 0);
+      assert.equal((await cli(["ingest", "--db", db, later])).code, 0);
       await killedIngest(["--db", db, file], ms, signal);
-      const again = cli(["ingest", "--db", db, file]);
+      const again = await cli(["ingest", "--db", db, file]);
       assert.equal(again.code, 0, again.stderr);
       const rows = await query(db, "SELECT count(*)::INT AS n FROM usage");
       assert.deepEqual(rows, [{ n: 100_001 }], `${ms} ms ${signal}`);
@@ -92,7 +92,7 @@ test("kill -9 or SIGINT during a migration of an existing database: the old file
   const timed = join(dir, "timed.duckdb");
   copyFileSync(original, timed);
   const t0 = Date.now();
-  assert.equal(cli(["ingest", "--db", timed, file]).code, 0);
+  assert.equal((await cli(["ingest", "--db", timed, file])).code, 0);
   const whole = Date.now() - t0;
   for (const [i, share] of [0.3, 0.5, 0.65, 0.8, 0.95].entries()) {
     const signal = i % 2 === 0 ? "SIGKILL" : "SIGINT";
@@ -101,7 +101,7 @@ test("kill -9 or SIGINT during a migration of an existing database: the old file
     await killedIngest(["--db", db, file], Math.round(whole * share), signal);
     const [state] = await query(db, "SELECT max(version)::INT AS v, (SELECT count(*)::INT FROM usage) AS n FROM schema_migrations");
     assert.ok(state !== undefined && (state.v === 6 || state.v === 10), `${share} ${signal}: ${JSON.stringify(state)}`);
-    const again = cli(["ingest", "--db", db, file]);
+    const again = await cli(["ingest", "--db", db, file]);
     assert.equal(again.code, 0, again.stderr);
     assert.deepEqual(await query(db, "SELECT max(version)::INT AS v, (SELECT count(*)::INT FROM usage) AS n FROM schema_migrations"), [{ v: 10, n: 300_001 }]);
   }
@@ -111,7 +111,7 @@ test("kill -9 or SIGINT during a migration of an existing database: the old file
 test("a database from a newer llmcost, a DuckDB file llmcost did not make, and a damaged file are refused and left as they are", async () => {
   const dir = tmp();
   const newer = join(dir, "newer.duckdb");
-  assert.equal(cli(["ingest", "--db", newer, "fixtures/formats/requests.csv"]).code, 0);
+  assert.equal((await cli(["ingest", "--db", newer, "fixtures/formats/requests.csv"])).code, 0);
   let inst = await DuckDBInstance.create(newer);
   let conn = await inst.connect();
   await conn.run("INSERT INTO schema_migrations VALUES (999, now()::TIMESTAMP)");
@@ -119,7 +119,7 @@ test("a database from a newer llmcost, a DuckDB file llmcost did not make, and a
   inst.closeSync();
   const before = await checksum(newer);
   for (const args of [["report"], ["ingest", "fixtures/formats/openrouter.csv"]]) {
-    const r = cli([...args, "--db", newer]);
+    const r = await cli([...args, "--db", newer]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /newer llmcost \(schema v999; this one knows up to v\d+\)/);
   }
@@ -131,22 +131,22 @@ test("a database from a newer llmcost, a DuckDB file llmcost did not make, and a
   await conn.run("CREATE TABLE invoices (id INTEGER)");
   conn.closeSync();
   inst.closeSync();
-  const r = cli(["ingest", "--db", foreign, "fixtures/formats/requests.csv"]);
+  const r = await cli(["ingest", "--db", foreign, "fixtures/formats/requests.csv"]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /is a DuckDB database that llmcost did not create/);
   assert.deepEqual(await query(foreign, "SELECT table_name FROM information_schema.tables ORDER BY 1"), [{ table_name: "invoices" }]);
 
   const damaged = join(dir, "damaged.duckdb");
   writeFileSync(damaged, Buffer.alloc(20_000, 7));
-  const d = cli(["report", "--db", damaged]);
+  const d = await cli(["report", "--db", damaged]);
   assert.equal(d.code, 2);
   assert.match(d.stderr, /damaged\.duckdb is (damaged or )?not a DuckDB database/);
   assert.doesNotMatch(d.stderr, /in use/);
 });
 
-test("an empty --db or LLMCOST_DB is an error, never an in-memory database", () => {
+test("an empty --db or LLMCOST_DB is an error, never an in-memory database", async () => {
   const dir = tmp();
-  for (const r of [cli(["ingest", "--db", "", "fixtures/formats/requests.csv"]), cli(["ingest", "fixtures/formats/requests.csv"], { env: { LLMCOST_DB: "" }, cwd: dir })]) {
+  for (const r of [await cli(["ingest", "--db", "", "fixtures/formats/requests.csv"]), await cli(["ingest", "fixtures/formats/requests.csv"], { env: { LLMCOST_DB: "" }, cwd: dir })]) {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--db is empty|LLMCOST_DB is set but empty/);
   }
@@ -158,20 +158,20 @@ test("a truncated gzip file is refused whole; stdin leaves no copy behind; pipes
   const db = join(dir, "t.duckdb");
   const gz = gzipSync(readFileSync(join(FIXTURES, "demo", "requests.jsonl")));
   writeFileSync(join(dir, "cut.jsonl.gz"), gz.subarray(0, Math.floor(gz.length / 2)));
-  const r = cli(["ingest", "--db", db, join(dir, "cut.jsonl.gz")]);
+  const r = await cli(["ingest", "--db", db, join(dir, "cut.jsonl.gz")]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /cut\.jsonl\.gz: the gzip file is truncated/);
   assert.equal(existsSync(db), false);
   // With a byte-order mark inside (read whole for a copy without it): the same, never exit 70 (found by the fuzzer).
   const bom = gzipSync(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), readFileSync(join(FIXTURES, "demo", "requests.jsonl"))]));
   writeFileSync(join(dir, "bom.jsonl.gz"), bom.subarray(0, Math.floor(bom.length / 2)));
-  const b = cli(["ingest", "--db", db, join(dir, "bom.jsonl.gz")]);
+  const b = await cli(["ingest", "--db", db, join(dir, "bom.jsonl.gz")]);
   assert.equal(b.code, 2, b.stderr);
   assert.match(b.stderr, /bom\.jsonl\.gz: the gzip file is truncated/);
 
   const spool = join(dir, "tmp");
   mkdirSync(spool);
-  const s = cli(["ingest", "--db", db, "-"], { input: readFileSync(join(FIXTURES, "formats", "requests.csv"), "utf8"), env: { TMPDIR: spool } });
+  const s = cliProcess(["ingest", "--db", db, "-"], { input: readFileSync(join(FIXTURES, "formats", "requests.csv"), "utf8"), env: { TMPDIR: spool } });
   assert.equal(s.code, 0, s.stderr);
   assert.deepEqual(readdirSync(spool), [], "the copy of stdin is removed");
   assert.deepEqual(await query(db, "SELECT count(*)::INT AS n FROM usage"), [{ n: 3 }]);
@@ -188,7 +188,7 @@ test("a directory: notes and READMEs are skipped with a note, symbolic links are
   symlinkSync(join(FIXTURES, "formats", "requests.csv"), join(data, "sub", "requests.csv"));
   symlinkSync(join(dir, "nowhere.csv"), join(data, "gone.csv"));
   const db = join(dir, "t.duckdb");
-  const r = cli(["ingest", "--db", db, "--output", "csv", data]);
+  const r = await cli(["ingest", "--db", db, "--output", "csv", data]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(
     r.stderr.split(dir).join("<tmp>"),
@@ -205,7 +205,7 @@ test("a directory: notes and READMEs are skipped with a note, symbolic links are
     { f: "request-log-csv", n: 3 },
   ]);
   // Named on the command line, a file that is not data is still an error.
-  const named = cli(["ingest", "--db", db, join(data, "notes.txt")]);
+  const named = await cli(["ingest", "--db", db, join(data, "notes.txt")]);
   assert.equal(named.code, 2);
 });
 
@@ -214,7 +214,7 @@ test("the same request_id twice in one file is one request; implausible values a
   const db = join(dir, "t.duckdb");
   const file = join(dir, "dup.csv");
   writeFileSync(file, `${HEADER}\n${line(1)}\n${line(2)}\n${line(1)}\n`);
-  const r = cli(["ingest", "--db", db, "--format", "request-log-csv", "--output", "json", file]);
+  const r = await cli(["ingest", "--db", db, "--format", "request-log-csv", "--output", "json", file]);
   assert.equal(r.code, 0, r.stderr);
   const f = JSON.parse(r.stdout).files[0];
   assert.equal(f.rows, 2);
@@ -228,7 +228,7 @@ test("the same request_id twice in one file is one request; implausible values a
   const before = await checksum(db);
   for (const [name, body, re] of cases) {
     writeFileSync(join(dir, name), body);
-    const b = cli(["ingest", "--db", db, join(dir, name)]);
+    const b = await cli(["ingest", "--db", db, join(dir, name)]);
     assert.equal(b.code, 2, name);
     assert.match(b.stderr, re);
   }
@@ -246,10 +246,10 @@ test("JSON true, text or an object where a count belongs, and an empty usage obj
     ["nested-object.jsonl", `{${ts}, "response": {"usage": {"input_tokens": {"n": 3}, "output_tokens": 1}}}`, /nested-object\.jsonl:2: input tokens is not a number$/m],
     ["usage-empty.jsonl", `{${ts}, "usage": {}}`, /usage-empty\.jsonl:2: the usage object holds no token counts, and the line has no token fields$/m],
   ];
-  assert.equal(cli(["ingest", "--db", db, "--format", "request-log-jsonl", writeTo(dir, "first.jsonl", good)]).code, 0);
+  assert.equal((await cli(["ingest", "--db", db, "--format", "request-log-jsonl", writeTo(dir, "first.jsonl", good)])).code, 0);
   const before = await checksum(db);
   for (const [name, body, re] of cases) {
-    const r = cli(["ingest", "--db", db, writeTo(dir, name, `${good}\n${body}\n`)]);
+    const r = await cli(["ingest", "--db", db, writeTo(dir, name, `${good}\n${body}\n`)]);
     assert.equal(r.code, 2, `${name}: ${r.stderr}`);
     assert.match(r.stderr, re);
   }
@@ -257,7 +257,7 @@ test("JSON true, text or an object where a count belongs, and an empty usage obj
 
   // Counts as strings are numbers (some loggers write them so); an empty usage beside flat fields defers to them.
   const ok = [`{${ts}, "usage": {"prompt_tokens": "40", "completion_tokens": "4"}, "request_id": "a"}`, `{${ts}, "usage": {}, "input_tokens": 7, "output_tokens": 2, "request_id": "b"}`];
-  assert.equal(cli(["ingest", "--db", db, writeTo(dir, "ok.jsonl", `${ok.join("\n")}\n`)]).code, 0);
+  assert.equal((await cli(["ingest", "--db", db, writeTo(dir, "ok.jsonl", `${ok.join("\n")}\n`)])).code, 0);
   assert.deepEqual(await query(db, "SELECT request_id, input_tokens::INT AS i, output_tokens::INT AS o FROM usage WHERE request_id IS NOT NULL ORDER BY 1"), [
     { request_id: "a", i: 40, o: 4 },
     { request_id: "b", i: 7, o: 2 },
@@ -272,22 +272,20 @@ const writeTo = (dir: string, name: string, body: string): string => {
 test("a forced --format that reads nothing is exit 2 and not recorded, so the right ingest then works", async () => {
   const dir = tmp();
   const db = join(dir, "t.duckdb");
-  const wrong = cli(["ingest", "--db", db, "--format", "openai-batch-output", "fixtures/formats/requests-openai.jsonl"]);
+  const wrong = await cli(["ingest", "--db", db, "--format", "openai-batch-output", "fixtures/formats/requests-openai.jsonl"]);
   assert.equal(wrong.code, 2);
   assert.match(wrong.stderr, /read as openai-batch-output, this file gives no rows/);
-  const missing = cli(["ingest", "--db", db, "--format", "openai-usage-csv", "fixtures/formats/requests.csv"]);
+  const missing = await cli(["ingest", "--db", db, "--format", "openai-usage-csv", "fixtures/formats/requests.csv"]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /requests\.csv: no column or field "num_model_requests", which this format needs/);
   assert.doesNotMatch(missing.stderr, /Referenced column|FROM clause/);
-  const right = cli(["ingest", "--db", db, "--output", "json", "fixtures/formats/requests-openai.jsonl"]);
+  const right = await cli(["ingest", "--db", db, "--output", "json", "fixtures/formats/requests-openai.jsonl"]);
   assert.equal(right.code, 0, right.stderr);
   assert.ok(JSON.parse(right.stdout).files[0].rows > 0);
 });
 
 test("a closed pipe ends the command quietly with 0", async () => {
-  const dir = tmp();
-  const db = join(dir, "t.duckdb");
-  assert.equal(cli(["ingest", "--db", db, "fixtures/demo/requests.jsonl"]).code, 0);
+  const { dir, db } = await demoDatabase();
   const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, [BIN, "report", "--db", db, "--by", "user", "--format", "csv"], { env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" } });
     let err = "";
@@ -299,55 +297,51 @@ test("a closed pipe ends the command quietly with 0", async () => {
   assert.equal(code, 0);
 });
 
-test("dates that do not exist, reversed ranges and compact dates", () => {
-  const dir = tmp();
-  const db = join(dir, "t.duckdb");
-  assert.equal(cli(["ingest", "--db", db, "fixtures/demo/requests.jsonl"]).code, 0);
+test("dates that do not exist, reversed ranges and compact dates", async () => {
+  const { dir, db } = await demoDatabase();
   for (const [args, re] of [
     [["--since", "2025-02-30"], /--since is not a real date \(got "2025-02-30"\)/],
     [["--pricing-as-of", "2025-02-30"], /--pricing-as-of is not a real date/],
     [["--since", "2025-11-10", "--until", "2025-11-01"], /--until 2025-11-01 is not after --since 2025-11-10/],
   ] as const) {
-    const r = cli(["report", "--db", db, ...args]);
+    const r = await cli(["report", "--db", db, ...args]);
     assert.equal(r.code, 2, args.join(" "));
     assert.match(r.stderr, re);
   }
-  const compact = cli(["report", "--db", db, "--since", "20251101", "--until", "20251105", "--format", "json"]);
-  const iso = cli(["report", "--db", db, "--since", "2025-11-01", "--until", "2025-11-05", "--format", "json"]);
+  const compact = await cli(["report", "--db", db, "--since", "20251101", "--until", "20251105", "--format", "json"]);
+  const iso = await cli(["report", "--db", db, "--since", "2025-11-01", "--until", "2025-11-05", "--format", "json"]);
   assert.equal(compact.code, 0, compact.stderr);
   assert.equal(compact.stdout, iso.stdout);
   // A date after every price epoch prices at the newest rates, never unpriced.
-  const far = JSON.parse(cli(["report", "--db", db, "--pricing-as-of", "9999-12-31", "--format", "json"]).stdout);
-  const today = JSON.parse(cli(["report", "--db", db, "--pricing-as-of", "2026-11-24", "--format", "json"]).stdout);
+  const far = JSON.parse((await cli(["report", "--db", db, "--pricing-as-of", "9999-12-31", "--format", "json"])).stdout);
+  const today = JSON.parse((await cli(["report", "--db", db, "--pricing-as-of", "2026-11-24", "--format", "json"])).stdout);
   assert.equal(far.totals.costUsd, today.totals.costUsd);
   assert.ok(far.totals.costUsd > 90, String(far.totals.costUsd));
 });
 
-test("config, overrides and output paths: each mistake names its key or file, exit 2", () => {
-  const dir = tmp();
-  const db = join(dir, "t.duckdb");
-  assert.equal(cli(["ingest", "--db", db, "fixtures/demo/requests.jsonl"]).code, 0);
+test("config, overrides and output paths: each mistake names its key or file, exit 2", async () => {
+  const { dir, db } = await demoDatabase();
   writeFileSync(join(dir, "share.json"), JSON.stringify({ tactics: { promptCache: { prefixShare: 5 } } }));
-  const s = cli(["savings", "--db", db, "--config", join(dir, "share.json")]);
+  const s = await cli(["savings", "--db", db, "--config", join(dir, "share.json")]);
   assert.equal(s.code, 2);
   assert.match(s.stderr, /tactics\.promptCache\.prefixShare: Too big/);
 
   const model = (input: number) => ({ id: "acme-llm", provider: "openai", prices: [{ effective_from: "2025-01-01", input, output: 2 }] });
   writeFileSync(join(dir, "twice.json"), JSON.stringify({ models: [model(1), model(3)] }));
-  const o = cli(["report", "--db", db, "--pricing", join(dir, "twice.json")]);
+  const o = await cli(["report", "--db", db, "--pricing", join(dir, "twice.json")]);
   assert.equal(o.code, 2);
   assert.match(o.stderr, /twice\.json: models\[1\]: model acme-llm is already defined at models\[0\]/);
 
   writeFileSync(join(dir, "re2.json"), JSON.stringify({ tags: { pattern: "^(?<user>[0-9a-f]{12})(?=:):(?<feature>.+)$" } }));
-  const t = cli(["ingest", "--db", db, "--config", join(dir, "re2.json"), "fixtures/formats/requests.csv"]);
+  const t = await cli(["ingest", "--db", db, "--config", join(dir, "re2.json"), "fixtures/formats/requests.csv"]);
   assert.equal(t.code, 2);
   assert.match(t.stderr, /^llmcost: tags\.pattern is not a regex DuckDB can run/);
   assert.doesNotMatch(t.stderr, /requests\.csv/);
 
-  const full = cli(["budget", "--db", db, "--max-daily", "1000", "--max-age", "1000d", "--summary", "/dev/full"]);
+  const full = await cli(["budget", "--db", db, "--max-daily", "1000", "--max-age", "1000d", "--summary", "/dev/full"]);
   assert.equal(full.code, 2);
   assert.match(full.stderr, /--summary \/dev\/full: cannot write: the disk is full/);
-  const summaryDir = cli(["budget", "--db", db, "--max-daily", "1000", "--max-age", "1000d"], { env: { GITHUB_STEP_SUMMARY: dir } });
+  const summaryDir = await cli(["budget", "--db", db, "--max-daily", "1000", "--max-age", "1000d"], { env: { GITHUB_STEP_SUMMARY: dir } });
   assert.equal(summaryDir.code, 2);
   assert.match(summaryDir.stderr, /GITHUB_STEP_SUMMARY .*: is a directory/);
 });
@@ -358,7 +352,7 @@ test("--skip-bad-rows on JSON Lines: malformed lines and values of the wrong typ
   const ok = (i: number, input: unknown = 4) => JSON.stringify({ timestamp: "2025-11-01T00:00:00Z", model: "gpt-4o", input_tokens: input, output_tokens: 3, request_id: `r${i}` });
   const body = [ok(1), '{"timestamp": "2025-11-01T00:00:00Z", "model": "gpt-4o", "input_tokens": 5', ok(3, "abc"), ok(4, -5), ok(5, 6)].join("\n") + "\n";
   writeFileSync(join(dir, "log.jsonl"), body);
-  const r = cli(["ingest", "--db", db, "--skip-bad-rows", "--output", "json", join(dir, "log.jsonl")]);
+  const r = await cli(["ingest", "--db", db, "--skip-bad-rows", "--output", "json", join(dir, "log.jsonl")]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout).files[0].badRows, [
     { line: 2, where: "2", reason: "malformed JSON" },
@@ -369,7 +363,7 @@ test("--skip-bad-rows on JSON Lines: malformed lines and values of the wrong typ
 
   // Without the flag, the first bad line is named, also inside a .gz.
   writeFileSync(join(dir, "log.jsonl.gz"), gzipSync(body));
-  const gz = cli(["ingest", "--db", join(dir, "other.duckdb"), join(dir, "log.jsonl.gz")]);
+  const gz = await cli(["ingest", "--db", join(dir, "other.duckdb"), join(dir, "log.jsonl.gz")]);
   assert.equal(gz.code, 2);
   assert.match(gz.stderr, /log\.jsonl\.gz:2: malformed JSON/);
 });
@@ -378,12 +372,12 @@ test("CR-only line ends are named as such; a first JSON line longer than 256 KB 
   const dir = tmp();
   const db = join(dir, "t.duckdb");
   writeFileSync(join(dir, "mac.csv"), "timestamp,model,input_tokens,output_tokens\r2025-10-20T08:00:00Z,gpt-4o,1,1\r2025-10-20T08:00:00Z,gpt-4o,2,1\r");
-  const cr = cli(["ingest", "--db", db, join(dir, "mac.csv")]);
+  const cr = await cli(["ingest", "--db", db, join(dir, "mac.csv")]);
   assert.equal(cr.code, 2);
   assert.match(cr.stderr, /mac\.csv:1: lines end with a carriage return only/);
   const long = { timestamp: "2025-10-20T08:00:00Z", model: "gpt-4o", input_tokens: 5, output_tokens: 1, prompt: "word ".repeat(70_000) };
   writeFileSync(join(dir, "long.jsonl"), `${JSON.stringify(long)}\n${JSON.stringify({ ...long, prompt: "short" })}\n`);
-  const r = cli(["ingest", "--db", db, join(dir, "long.jsonl")]);
+  const r = await cli(["ingest", "--db", db, join(dir, "long.jsonl")]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(await query(db, "SELECT source_format::VARCHAR AS f, count(*)::INT AS n FROM usage GROUP BY 1"), [{ f: "request-log-jsonl", n: 2 }]);
 });
@@ -401,7 +395,7 @@ test("two OpenAI Batch jobs whose custom_ids repeat: each output joins its own i
   const output = (id: string, n: number) =>
     JSON.stringify({ id: `batch_req_b${n}`, custom_id: id, response: { status_code: 200, request_id: `req_B${n}`, body: { id: `chatcmpl-B${n}`, created: 1734990000, model: "gpt-4o-2024-08-06", usage: { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100 } } }, error: null });
   writeFileSync(join(dir, "batch_B_output.jsonl"), [output("request-1", 1), output("request-2", 2)].join("\n") + "\n");
-  const r = cli(["ingest", "--db", db, dir]);
+  const r = await cli(["ingest", "--db", db, dir]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(await query(db, "SELECT feature, model, count(*)::INT AS n, sum(input_tokens)::INT AS i FROM usage GROUP BY ALL ORDER BY ALL"), [
     { feature: "(untagged)", model: "gpt-4o-mini-2024-07-18", n: 1, i: 15 },
@@ -424,14 +418,14 @@ test("a full disk: the ingest is exit 2 naming the disk, not the input; the data
     const db = join(disk.dir, "t.duckdb");
     const dir = tmp();
     writeFileSync(join(dir, "small.csv"), `${HEADER}\n${line(1)}\n`);
-    assert.equal(cli(["ingest", "--db", db, join(dir, "small.csv")]).code, 0);
+    assert.equal((await cli(["ingest", "--db", db, join(dir, "small.csv")])).code, 0);
     await bigCsv(join(dir, "big.csv"), 200_000);
-    const r = cli(["ingest", "--db", db, join(dir, "big.csv")]);
+    const r = await cli(["ingest", "--db", db, join(dir, "big.csv")]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /disk holding .* is full/);
     assert.doesNotMatch(r.stderr, /internal error|big\.csv:\d/);
     assert.deepEqual(await query(db, "SELECT (SELECT count(*) FROM usage)::INT AS n, (SELECT count(*) FROM ingests)::INT AS i"), [{ n: 1, i: 1 }]);
-    const report = cli(["report", "--db", db, "--format", "json"]);
+    const report = await cli(["report", "--db", db, "--format", "json"]);
     assert.equal(report.code, 0, report.stderr);
     assert.equal(JSON.parse(report.stdout).totals.requests, 1);
   } finally {
@@ -447,41 +441,41 @@ test("a malformed line in a Batch input file is named in that file, not in its o
   copyFileSync(join(FIXTURES, "formats", "openai-batch-output.jsonl"), join(jobs, "openai-batch-output.jsonl"));
   const input = readFileSync(join(FIXTURES, "formats", "openai-batch-input.jsonl"), "utf8").split("\n");
   writeFileSync(join(jobs, "openai-batch-input.jsonl"), [input[0], '{"custom_id": "request-9", "body": {"model": ', ...input.slice(1)].join("\n"));
-  const r = cli(["ingest", "--db", db, jobs]);
+  const r = await cli(["ingest", "--db", db, jobs]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /^llmcost: .*jobs\/openai-batch-input\.jsonl:2: malformed JSON/m);
   assert.deepEqual(await query(db, "SELECT (SELECT count(*) FROM usage)::INT AS n, (SELECT count(*) FROM ingests)::INT AS i"), [{ n: 0, i: 0 }]);
 });
 
-test("global options before the subcommand, --json and --no-color", () => {
+test("global options before the subcommand, --json and --no-color", async () => {
   const dir = tmp();
   const db = join(dir, "t.duckdb");
-  const ing = cli(["--db", db, "ingest", "--json", "fixtures/formats/requests.csv"]);
+  const ing = await cli(["--db", db, "ingest", "--json", "fixtures/formats/requests.csv"]);
   assert.equal(ing.code, 0, ing.stderr);
   assert.equal(JSON.parse(ing.stdout).command, "ingest");
-  const after = cli(["report", "--db", db, "--format", "json"]);
-  const before = cli(["--db", db, "--no-color", "report", "--json"]);
+  const after = await cli(["report", "--db", db, "--format", "json"]);
+  const before = await cli(["--db", db, "--no-color", "report", "--json"]);
   assert.equal(before.code, 0, before.stderr);
   assert.equal(before.stdout, after.stdout);
-  assert.equal(cli([`--db=${db}`, "report", "--by", "model"]).stdout, cli(["report", "--db", db, "--by", "model"]).stdout);
+  assert.equal((await cli([`--db=${db}`, "report", "--by", "model"])).stdout, (await cli(["report", "--db", db, "--by", "model"])).stdout);
   // A command with subcommands: the options go after the subcommand.
-  const check = cli(["--db", db, "pricing", "check", "--json"]);
-  assert.equal(JSON.parse(check.stdout).command, JSON.parse(cli(["pricing", "check", "--db", db, "--json"]).stdout).command);
+  const check = await cli(["--db", db, "pricing", "check", "--json"]);
+  assert.equal(JSON.parse(check.stdout).command, JSON.parse((await cli(["pricing", "check", "--db", db, "--json"])).stdout).command);
 });
 
-test("pricing and config files nested absurdly deep, or with more models than any price book, are exit 2", () => {
+test("pricing and config files nested absurdly deep, or with more models than any price book, are exit 2", async () => {
   const dir = tmp();
   writeFileSync(join(dir, "deep.json"), `${"[".repeat(100_000)}${"]".repeat(100_000)}`);
-  const deep = cli(["pricing", "list", "--pricing", join(dir, "deep.json")]);
+  const deep = await cli(["pricing", "list", "--pricing", join(dir, "deep.json")]);
   assert.equal(deep.code, 2);
   assert.match(deep.stderr, /deep\.json: cannot read pricing: nested more than 32 levels deep/);
   writeFileSync(join(dir, "config.json"), `${'{"a":'.repeat(1000)}1${"}".repeat(1000)}`);
-  const cfg = cli(["pricing", "list", "--config", join(dir, "config.json")]);
+  const cfg = await cli(["pricing", "list", "--config", join(dir, "config.json")]);
   assert.equal(cfg.code, 2);
   assert.match(cfg.stderr, /config\.json: invalid config: nested more than 32 levels deep/);
   const models = Array.from({ length: 10_001 }, (_, i) => ({ id: `m${i}`, provider: "acme", prices: [{ effective_from: "2025-01-01", input: 1, output: 2 }] }));
   writeFileSync(join(dir, "many.json"), JSON.stringify({ models }));
-  const many = cli(["pricing", "list", "--pricing", join(dir, "many.json")]);
+  const many = await cli(["pricing", "list", "--pricing", join(dir, "many.json")]);
   assert.equal(many.code, 2);
   assert.match(many.stderr, /many\.json: invalid pricing overrides: models: Too big: expected array to have <=10000 items/);
 });
@@ -495,10 +489,10 @@ test("the same days exported again with other group-by dimensions replace the fi
   const byModel = [head, ...rows.map((r) => r.split(",").map((c, i) => (i === 4 || i === 6 || i === 7 ? "" : c)).join(","))].join("\n") + "\n";
   writeFileSync(join(dir, "by-project.csv"), byProject);
   writeFileSync(join(dir, "by-model.csv"), byModel);
-  assert.equal(cli(["ingest", "--db", db, join(dir, "by-project.csv")]).code, 0);
+  assert.equal((await cli(["ingest", "--db", db, join(dir, "by-project.csv")])).code, 0);
   const once = await query(db, "SELECT sum(input_tokens + cached_input_tokens + output_tokens)::BIGINT AS t, sum(cost_usd)::VARCHAR AS c FROM usage");
   const stored = Number((await query(db, "SELECT count(*)::INT AS n FROM usage"))[0]!.n);
-  const r = cli(["ingest", "--db", db, "--output", "json", join(dir, "by-model.csv")]);
+  const r = await cli(["ingest", "--db", db, "--output", "json", join(dir, "by-model.csv")]);
   assert.equal(r.code, 0, r.stderr);
   const f = JSON.parse(r.stdout).files[0];
   assert.equal(f.replaced, stored);
@@ -507,53 +501,51 @@ test("the same days exported again with other group-by dimensions replace the fi
   assert.deepEqual(await query(db, "SELECT count(*)::INT AS n, count(project)::INT AS p FROM usage"), [{ n: stored, p: 0 }]);
 });
 
-test("demo --db keeps its database and prints next commands that work on it; an export passed as --db is named", () => {
+test("demo --db keeps its database and prints next commands that work on it; an export passed as --db is named", async () => {
   const dir = tmp();
   const db = join(dir, "demo.duckdb");
-  const demo = cli(["demo", "--db", db]);
+  const demo = await cli(["demo", "--db", db]);
   assert.equal(demo.code, 0, demo.stderr);
   assert.match(demo.stderr, new RegExp(`into ${db.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
   const next = demo.stdout.split("\n").filter((l) => l.startsWith("  llmcost "));
   assert.equal(next.length, 4);
   for (const l of next) {
-    const r = cli(l.trim().split(/\s+/).slice(1));
+    const r = await cli(l.trim().split(/\s+/).slice(1));
     assert.equal(r.code, 0, `${l}: ${r.stderr}`);
   }
   // The demo's traffic never mixes into a database of real data.
   const real = join(dir, "real.duckdb");
-  assert.equal(cli(["ingest", "--db", real, "fixtures/formats/requests.csv"]).code, 0);
-  const mixed = cli(["demo", "--db", real]);
+  assert.equal((await cli(["ingest", "--db", real, "fixtures/formats/requests.csv"])).code, 0);
+  const mixed = await cli(["demo", "--db", real]);
   assert.equal(mixed.code, 2);
   assert.match(mixed.stderr, /holds your own data/);
-  assert.equal(cli(["demo", "--db", db]).code, 0, "an earlier demo database is fine");
-  const csv = cli(["report", "--db", "fixtures/formats/requests.csv"]);
+  assert.equal((await cli(["demo", "--db", db])).code, 0, "an earlier demo database is fine");
+  const csv = await cli(["report", "--db", "fixtures/formats/requests.csv"]);
   assert.equal(csv.code, 2);
   assert.equal(csv.stderr, "llmcost: fixtures/formats/requests.csv is not a DuckDB database (it looks like a text file: an export or a log?)\nhint: to load it: llmcost ingest fixtures/formats/requests.csv\n");
 });
 
-test("completion scripts for bash, zsh and fish list every command and its options", () => {
-  const bash = cli(["completion", "bash"]);
+test("completion scripts for bash, zsh and fish list every command and its options", async () => {
+  const bash = await cli(["completion", "bash"]);
   assert.equal(bash.code, 0);
   assert.match(bash.stdout, /compgen -W "ingest report simulate savings budget reconcile export pricing formats demo completion"/);
   assert.match(bash.stdout, /report\) subs="" opts="[^"]*--by [^"]*--where/);
   assert.match(bash.stdout, /complete -o default -F _llmcost llmcost/);
-  assert.match(cli(["completion", "zsh"]).stdout, /bashcompinit/);
-  assert.match(cli(["completion", "fish"]).stdout, /complete -c llmcost -n "__fish_seen_subcommand_from budget" -l max-age/);
-  const bad = cli(["completion", "tcsh"]);
+  assert.match((await cli(["completion", "zsh"])).stdout, /bashcompinit/);
+  assert.match((await cli(["completion", "fish"])).stdout, /complete -c llmcost -n "__fish_seen_subcommand_from budget" -l max-age/);
+  const bad = await cli(["completion", "tcsh"]);
   assert.equal(bad.code, 2);
   assert.equal(bad.stderr, 'llmcost: completion: unknown shell "tcsh"\nhint: one of bash, zsh, fish\n');
 });
 
 test("report: no Pareto line over nothing; an empty window keeps the database's source; titles in the report's zone", async () => {
-  const dir = tmp();
-  const db = join(dir, "t.duckdb");
-  assert.equal(cli(["ingest", "--db", db, "fixtures/demo/requests.jsonl"]).code, 0);
-  const none = cli(["report", "--db", db, "--pricing-as-of", "2024-06-01"]);
+  const { dir, db } = await demoDatabase();
+  const none = await cli(["report", "--db", db, "--pricing-as-of", "2024-06-01"]);
   assert.equal(none.code, 0, none.stderr);
   assert.equal(none.stdout.split("\n")[0], "no priced spend: 9 features have usage, and none of it has a price (see unpriced below)");
-  const empty = cli(["report", "--db", db, "--since", "2027-01-01"]);
+  const empty = await cli(["report", "--db", db, "--since", "2027-01-01"]);
   assert.deepEqual(empty.stdout.split("\n").slice(0, 2), ["no usage in this window", "Spend by feature · request logs · 2027-01-01 → … (UTC)"]);
-  const ny = cli(["report", "--db", db, "--by", "day", "--tz", "America/New_York"]);
+  const ny = await cli(["report", "--db", db, "--by", "day", "--tz", "America/New_York"]);
   assert.equal(ny.stdout.split("\n")[1], "Spend by day · request logs · 2025-10-31 → 2025-11-28 (America/New_York)");
   assert.match(ny.stdout.split("\n")[4]!, /^│ 2025-10-31 /);
 });

@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { main } from "../src/cli.js";
+import { captureIo } from "../src/io.js";
 
 /** The repository root (tests run from dist/test/). */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -18,21 +21,51 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built CLI the way a user would, with a fixed clock, UTC and no colour. */
-export function cli(args: string[], opts: { env?: Record<string, string>; input?: string; cwd?: string } = {}): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: opts.cwd ?? ROOT,
-    input: opts.input,
-    encoding: "utf8",
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
-      TZ: "UTC",
-      NO_COLOR: "1",
-      LLMCOST_NOW: "2026-11-24T12:00:00Z",
-      ...opts.env,
-    },
-  });
+export interface CliOptions {
+  env?: Record<string, string>;
+  input?: string;
+  cwd?: string;
+}
+
+/** What every run sees: a fixed clock, UTC and no colour. */
+const baseEnv = (extra: Record<string, string> | undefined): Record<string, string> => ({
+  PATH: process.env.PATH ?? "",
+  HOME: process.env.HOME ?? "",
+  TZ: "UTC",
+  NO_COLOR: "1",
+  LLMCOST_NOW: "2026-11-24T12:00:00Z",
+  ...extra,
+});
+
+// The in-process runs share this process's clock zone: the same UTC the spawned ones get.
+process.env.TZ = "UTC";
+
+/** Variables the CLI does not read from its `io.env` but from the process (Node's os.tmpdir(), the clock zone). */
+const PROCESS_WIDE = ["TMPDIR", "TMP", "TEMP", "TZ"];
+
+/**
+ * Runs the CLI in this process (`main(argv, io)`, stdout, stderr and stdin captured, the environment passed in,
+ * `cwd` applied for the call and restored after), as a user would see it: a fixed clock, UTC and no colour. For what
+ * needs a real process (signals, a real stdin pipe, a TTY, EPIPE, os.tmpdir()), use `cliProcess`.
+ */
+export async function cli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  for (const k of PROCESS_WIDE) {
+    if (opts.env?.[k] !== undefined && !(k === "TZ" && opts.env[k] === "UTC")) throw new Error(`cli(): ${k} is process-wide; use cliProcess()`);
+  }
+  const io = captureIo({ env: baseEnv(opts.env), input: opts.input });
+  const before = process.cwd();
+  process.chdir(opts.cwd ?? ROOT);
+  try {
+    const code = await main(["node", "llmcost", ...args], io);
+    return { code, stdout: io.out(), stderr: io.err() };
+  } finally {
+    process.chdir(before);
+  }
+}
+
+/** Runs the built CLI (bin/llmcost.js) in a child process, the way a user would. */
+export function cliProcess(args: string[], opts: CliOptions = {}): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, input: opts.input, encoding: "utf8", env: baseEnv(opts.env) });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -40,11 +73,44 @@ export function tmp(): string {
   return mkdtempSync(join(tmpdir(), "llmcost-test-"));
 }
 
-/** A fresh database of the demo traffic, ingested the way a user would (test files make one in `before`). */
-export function demoDatabase(): { dir: string; db: string } {
+/** A digest of everything an ingest of the demo depends on: the built code, the price tables, DuckDB, the fixture. */
+function demoKey(): string {
+  const hash = createHash("sha256");
+  const files = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true })
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith(".js") || e.name.endsWith(".json") ? [join(dir, e.name)] : []));
+  for (const f of [...files(join(ROOT, "dist", "src")), ...files(join(ROOT, "pricing")), join(FIXTURES, "demo", "requests.jsonl"), join(ROOT, "node_modules", "@duckdb", "node-api", "package.json")]) {
+    hash.update(f).update(readFileSync(f));
+  }
+  return hash.digest("hex").slice(0, 16);
+}
+
+let demoCacheKey: string | undefined;
+
+/**
+ * A fresh database of the demo traffic (test files make one in `before`): ingested the way a user would, once per
+ * build; later calls, in this or another test process, get a copy of that file (dist/test-cache/, keyed by the code,
+ * the price tables and the fixture), which saves a second of CPU each.
+ */
+export async function demoDatabase(): Promise<{ dir: string; db: string }> {
   const dir = tmp();
   const db = join(dir, "demo.duckdb");
-  assert.equal(cli(["ingest", "--db", db, "fixtures/demo/requests.jsonl"]).code, 0);
+  const cache = join(ROOT, "dist", "test-cache");
+  demoCacheKey ??= demoKey();
+  const cached = join(cache, `demo-${demoCacheKey}.duckdb`);
+  if (existsSync(cached)) {
+    copyFileSync(cached, db);
+    return { dir, db };
+  }
+  const r = await cli(["ingest", "--db", db, "fixtures/demo/requests.jsonl"]);
+  assert.equal(r.code, 0, r.stderr);
+  mkdirSync(cache, { recursive: true });
+  for (const old of readdirSync(cache)) if (!old.startsWith(`demo-${demoCacheKey}.`)) rmSync(join(cache, old), { force: true }); // earlier builds
+  // Written beside and renamed into place: a concurrent test process never reads half a file.
+  const part = `${cached}.${process.pid}`;
+  copyFileSync(db, part);
+  renameSync(part, cached);
   return { dir, db };
 }
 

@@ -7,10 +7,10 @@ import { test } from "node:test";
 import { checksum, cli, FIXTURES, normalise, query, ROOT, tmp } from "./helpers.js";
 
 /** A database that already holds one good file, so "unchanged" is a real claim. */
-function seeded(): { dir: string; db: string } {
+async function seeded(): Promise<{ dir: string; db: string }> {
   const dir = tmp();
   const db = join(dir, "t.duckdb");
-  const r = cli(["ingest", "--db", db, "fixtures/formats/requests.csv"]);
+  const r = await cli(["ingest", "--db", db, "fixtures/formats/requests.csv"]);
   assert.equal(r.code, 0, r.stderr);
   return { dir, db };
 }
@@ -33,10 +33,10 @@ const cases: { name: string; file: string; content: string | Buffer; message: st
 
 for (const c of cases) {
   test(`bad input leaves the database unchanged: ${c.name}`, async () => {
-    const { dir, db } = seeded();
+    const { dir, db } = await seeded();
     const before = await checksum(db);
     writeFileSync(join(dir, c.file), c.content);
-    const r = cli(["ingest", "--db", db, c.file], { cwd: dir });
+    const r = await cli(["ingest", "--db", db, c.file], { cwd: dir });
     assert.equal(r.code, 2);
     assert.equal(r.stdout, "");
     assert.equal(normalise(r.stderr, dir).split("\n")[0], `llmcost: ${c.message}`);
@@ -44,17 +44,17 @@ for (const c of cases) {
   });
 }
 
-test("a missing file is exit 2 and nothing is created", () => {
+test("a missing file is exit 2 and nothing is created", async () => {
   const dir = tmp();
   const db = join(dir, "t.duckdb");
-  const r = cli(["ingest", "--db", db, join(dir, "nope.csv")]);
+  const r = await cli(["ingest", "--db", db, join(dir, "nope.csv")]);
   assert.equal(r.code, 2);
   assert.equal(normalise(r.stderr, dir), "llmcost: <tmp>/nope.csv: no such file or directory\n");
   assert.equal(existsSync(db), false);
 });
 
 test("a locked database is exit 2 naming the holder's pid, and nothing changes", async () => {
-  const { db } = seeded();
+  const { db } = await seeded();
   const before = await checksum(db);
   const holder = spawn(
     process.execPath,
@@ -63,7 +63,7 @@ test("a locked database is exit 2 naming the holder's pid, and nothing changes",
   );
   try {
     await new Promise<void>((resolve) => holder.stdout!.once("data", () => resolve()));
-    const r = cli(["ingest", "--db", db, "fixtures/formats/requests-openai.jsonl"]);
+    const r = await cli(["ingest", "--db", db, "fixtures/formats/requests-openai.jsonl"]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, new RegExp(`^llmcost: database is in use by another llmcost process \\(pid ${holder.pid}\\)`));
   } finally {
@@ -74,9 +74,9 @@ test("a locked database is exit 2 naming the holder's pid, and nothing changes",
 });
 
 test("re-ingesting the same file adds 0 rows and says so", async () => {
-  const { db } = seeded();
+  const { db } = await seeded();
   const before = await checksum(db);
-  const r = cli(["ingest", "--db", db, "fixtures/formats/requests.csv"]);
+  const r = await cli(["ingest", "--db", db, "fixtures/formats/requests.csv"]);
   assert.equal(r.code, 0);
   assert.match(r.stdout, /already-ingested/);
   assert.match(r.stdout, /fixtures\/formats\/requests\.csv: already ingested as #1 on .*; 0 rows added/);
@@ -91,7 +91,7 @@ test("a file of the same size but other content is ingested; the same content un
   writeFileSync(join(dir, "b.csv"), HEADER + GOOD.replace(",10,5", ",11,5"));
   writeFileSync(join(dir, "c.csv"), HEADER + GOOD);
   for (const [file, added] of [["a.csv", 1], ["b.csv", 1], ["c.csv", 0]] as const) {
-    const r = cli(["ingest", "--db", db, file], { cwd: dir });
+    const r = await cli(["ingest", "--db", db, file], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`${added} rows? added`), file);
   }
@@ -101,15 +101,15 @@ test("a file of the same size but other content is ingested; the same content un
 });
 
 test("--dry-run reports what would be added and writes nothing", async () => {
-  const { db } = seeded();
+  const { db } = await seeded();
   const before = await checksum(db);
-  const r = cli(["ingest", "--db", db, "--dry-run", "fixtures/formats/requests-openai.jsonl"]);
+  const r = await cli(["ingest", "--db", db, "--dry-run", "fixtures/formats/requests-openai.jsonl"]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /6 rows would be added \(dry run\)/);
   assert.match(r.stderr, /dry run: nothing was written/);
   assert.equal(await checksum(db), before);
   const fresh = join(tmp(), "none.duckdb");
-  assert.equal(cli(["ingest", "--db", fresh, "--dry-run", "fixtures/formats/requests.csv"]).code, 0);
+  assert.equal((await cli(["ingest", "--db", fresh, "--dry-run", "fixtures/formats/requests.csv"])).code, 0);
   assert.equal(existsSync(fresh), false, "a dry run never creates the database");
 });
 
@@ -118,9 +118,9 @@ test("--replace swaps in a file's new version", async () => {
   const db = join(dir, "t.duckdb");
   const file = join(dir, "requests.csv");
   writeFileSync(file, HEADER + GOOD);
-  assert.equal(cli(["ingest", "--db", db, file]).code, 0);
+  assert.equal((await cli(["ingest", "--db", db, file])).code, 0);
   writeFileSync(file, HEADER + GOOD + GOOD.replace("10,5", "20,7"));
-  const r = cli(["ingest", "--db", db, "--replace", file]);
+  const r = await cli(["ingest", "--db", db, "--replace", file]);
   assert.equal(r.code, 0, r.stderr);
   const rows = await query(db, "SELECT count(*)::INT AS n, sum(input_tokens)::INT AS i, (SELECT count(*) FROM ingests)::INT AS ingests FROM usage");
   assert.deepEqual(rows, [{ n: 2, i: 30, ingests: 1 }]);
@@ -135,8 +135,8 @@ test("overlapping provider buckets from two exports are not double counted", asy
   // A later export: the same 2025-10-05 bucket (identical key) plus a new day.
   const lines = (await import("node:fs")).readFileSync(first, "utf8").split("\n");
   writeFileSync(second, [lines[0], lines[1], lines[1]!.replaceAll("2025-10-06", "2025-10-09").replaceAll("2025-10-05", "2025-10-08").replace("1759622400,1759708800", "1759881600,1759968000")].join("\n") + "\n");
-  assert.equal(cli(["ingest", "--db", db, first]).code, 0);
-  const r = cli(["ingest", "--db", db, second]);
+  assert.equal((await cli(["ingest", "--db", db, first])).code, 0);
+  const r = await cli(["ingest", "--db", db, second]);
   assert.equal(r.code, 0, r.stderr);
   const rows = await query(db, "SELECT strftime(ts, '%Y-%m-%d') AS day, sum(input_tokens)::INT AS input, count(*)::INT AS n FROM usage GROUP BY ALL ORDER BY day");
   assert.deepEqual(rows, [
@@ -154,7 +154,7 @@ test("CRLF, a BOM and gzip are read like plain files", async () => {
   writeFileSync(join(dir, "bom.csv"), "\uFEFF" + HEADER + GOOD.replace("10,5", "11,5"));
   const { gzipSync } = await import("node:zlib");
   writeFileSync(join(dir, "g.csv.gz"), gzipSync(HEADER + GOOD.replace("10,5", "12,5")));
-  const r = cli(["ingest", "--db", db, "crlf.csv", "bom.csv", "g.csv.gz"], { cwd: dir });
+  const r = await cli(["ingest", "--db", db, "crlf.csv", "bom.csv", "g.csv.gz"], { cwd: dir });
   assert.equal(r.code, 0, r.stderr);
   const rows = await query(db, "SELECT list(input_tokens ORDER BY input_tokens)::VARCHAR AS i FROM usage");
   assert.deepEqual(rows, [{ i: "[10, 11, 12]" }]);
@@ -163,10 +163,10 @@ test("CRLF, a BOM and gzip are read like plain files", async () => {
 test("stdin and directories are accepted", async () => {
   const dir = tmp();
   const db = join(dir, "t.duckdb");
-  const r = cli(["ingest", "--db", db, "-"], { input: HEADER + GOOD });
+  const r = await cli(["ingest", "--db", db, "-"], { input: HEADER + GOOD });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /<stdin>/);
-  const d = cli(["ingest", "--db", db, "fixtures/formats"]);
+  const d = await cli(["ingest", "--db", db, "fixtures/formats"]);
   assert.equal(d.code, 0, d.stderr);
   const n = await query(db, "SELECT count(*)::INT AS n FROM ingests");
   // stdin, then every file of the directory but the Batch input (joined to its output file, not ledgered itself)
@@ -177,8 +177,8 @@ test("a directory walk skips database files, so the database can live beside the
   const dir = tmp();
   copyFileSync(join(ROOT, "fixtures/formats/requests.csv"), join(dir, "requests.csv"));
   const db = join(dir, "llmcost.duckdb");
-  assert.equal(cli(["ingest", "--db", db, dir]).code, 0);
-  const again = cli(["ingest", "--db", db, dir]);
+  assert.equal((await cli(["ingest", "--db", db, dir])).code, 0);
+  const again = await cli(["ingest", "--db", db, dir]);
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stdout, /already-ingested/);
   assert.doesNotMatch(again.stdout, /│[^\n]*llmcost\.duckdb/, "the database is not listed as an input");
@@ -189,7 +189,7 @@ test("a custom tag pattern from the config decodes other layouts; a bad one is e
   const db = join(dir, "t.duckdb");
   writeFileSync(join(dir, "cfg.json"), JSON.stringify({ tags: { pattern: "^(?<feature>[a-z-]+)/(?<user>[0-9a-f]{12})$" } }));
   writeFileSync(join(dir, "r.csv"), HEADER + "2025-10-20T08:00:00Z,gpt-4o-mini,summarize/a1b2c3d4e5f6,10,5\n" + GOOD);
-  assert.equal(cli(["ingest", "--db", db, "--config", "cfg.json", "r.csv"], { cwd: dir }).code, 0);
+  assert.equal((await cli(["ingest", "--db", db, "--config", "cfg.json", "r.csv"], { cwd: dir })).code, 0);
   assert.deepEqual(await query(db, "SELECT tag_raw, user_hash, feature FROM usage ORDER BY feature DESC"), [
     { tag_raw: "summarize/a1b2c3d4e5f6", user_hash: "a1b2c3d4e5f6", feature: "summarize" },
     // A tag in another layout is not decoded: only its hash is kept.
@@ -198,7 +198,7 @@ test("a custom tag pattern from the config decodes other layouts; a bad one is e
   // usage_lean rebuilds tags as user_hash:feature, which this layout is not: its rows keep their tags in usage_wide.
   assert.deepEqual(await query(db, "SELECT (SELECT count(*) FROM usage_wide)::INT AS wide, (SELECT count(*) FROM usage_lean)::INT AS lean"), [{ wide: 2, lean: 0 }]);
   writeFileSync(join(dir, "bad.json"), JSON.stringify({ tags: { pattern: "^(?<user>x)$" } }));
-  const r = cli(["ingest", "--db", join(dir, "u.duckdb"), "--config", "bad.json", "r.csv"], { cwd: dir });
+  const r = await cli(["ingest", "--db", join(dir, "u.duckdb"), "--config", "bad.json", "r.csv"], { cwd: dir });
   assert.equal(r.code, 2);
   assert.match(r.stderr, /^llmcost: tags\.pattern must have exactly two capture groups, named user and feature\n/);
 });

@@ -22,7 +22,7 @@ for (const file of readdirSync(dir).sort()) {
     const db = join(t, "t.duckdb");
     const args = ["ingest", "--db", db, `fixtures/formats/${file}`];
     if (companions[file]) args.push(`fixtures/formats/${companions[file]}`);
-    const r = cli(args);
+    const r = await cli(args);
     assert.equal(r.code, 0, r.stderr);
     const usage = await query(db, `SELECT ${USAGE_COLS} FROM usage ORDER BY ts, model, request_id, input_tokens`);
     const billed = await query(db, `SELECT ${BILLED_COLS} FROM billed_cost ORDER BY day, model, line_item, amount_usd`);
@@ -57,12 +57,12 @@ test("a plain request log is stored lean and reads exactly as the same rows stor
   const read: Record<string, unknown>[][] = [];
   for (const [file, where] of [["lean.csv", { lean: 4, wide: 0 }], ["wide.csv", { lean: 0, wide: 4 }]] as const) {
     const db = join(t, `${file}.duckdb`);
-    assert.equal(cli(["ingest", "--db", db, join(t, file)]).code, 0);
+    assert.equal((await cli(["ingest", "--db", db, join(t, file)])).code, 0);
     assert.deepEqual(await query(db, stored), [where]);
     // A pricing change re-prices stored rows in both tables: gpt-4o-mini at 20% off.
     writeFileSync(join(t, "off.json"), JSON.stringify({ discounts: [{ provider: "openai", percent: 20 }] }));
     writeFileSync(join(t, "one.csv"), `${header}\n2025-10-21T08:00:00Z,gpt-4o-mini,,,1,0,1,,r9,\n`);
-    assert.equal(cli(["ingest", "--db", db, "--pricing", join(t, "off.json"), join(t, "one.csv")]).code, 0);
+    assert.equal((await cli(["ingest", "--db", db, "--pricing", join(t, "off.json"), join(t, "one.csv")])).code, 0);
     read.push(await query(db, view));
   }
   assert.deepEqual(read[0], read[1]);

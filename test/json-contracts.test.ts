@@ -23,17 +23,17 @@ let stated = "";
 let provisional = "";
 let empty = "";
 before(async () => {
-  ({ dir, db: demo } = demoDatabase());
-  const ingest = (db: string, ...files: string[]) => {
-    const r = cli(["ingest", "--db", db, ...files]);
+  ({ dir, db: demo } = await demoDatabase());
+  const ingest = async (db: string, ...files: string[]) => {
+    const r = await cli(["ingest", "--db", db, ...files]);
     assert.equal(r.code, 0, r.stderr);
   };
   billing = join(dir, "billing.duckdb");
-  ingest(billing, ...["openai-usage.csv", "openai-cost-v1.csv", "requests-openai.jsonl", "anthropic-cost.csv", "anthropic-tokens.csv"].map((f) => `fixtures/formats/${f}`));
+  await ingest(billing, ...["openai-usage.csv", "openai-cost-v1.csv", "requests-openai.jsonl", "anthropic-cost.csv", "anthropic-tokens.csv"].map((f) => `fixtures/formats/${f}`));
   stated = join(dir, "stated.duckdb");
-  ingest(stated, "fixtures/real/stated-costs.jsonl");
+  await ingest(stated, "fixtures/real/stated-costs.jsonl");
   provisional = join(dir, "provisional.duckdb");
-  ingest(provisional, "fixtures/real/anthropic-analytics-cost-provisional.json");
+  await ingest(provisional, "fixtures/real/anthropic-analytics-cost-provisional.json");
   // An empty database: created and migrated, no ingest.
   empty = join(dir, "empty.duckdb");
   (await Db.open(empty, { readOnly: false })).close();
@@ -73,7 +73,7 @@ const run = (args: string[], env?: Record<string, string>) => cli(args, env ? { 
 // The demo's traffic ends 2025-11-28: a budget run the next day sees fresh data.
 const FRESH = { LLMCOST_NOW: "2025-11-29T12:00:00Z" };
 
-test("every shipped schema file is generated from its zod contract (run `npm run schemas` after changing one)", () => {
+test("every shipped schema file is generated from its zod contract (run `npm run schemas` after changing one)", async () => {
   const files = readdirSync(SCHEMA_DIR).filter((f) => f.endsWith(".schema.json")).sort();
   assert.deepEqual(files, Object.keys(SCHEMAS).sort(), "one schema file per contract, none left over");
   for (const [file, schema] of Object.entries(SCHEMAS)) {
@@ -82,15 +82,15 @@ test("every shipped schema file is generated from its zod contract (run `npm run
   for (const name of Object.keys(CONTRACTS)) assert.ok(Object.hasOwn(SCHEMAS, `${name}.schema.json`));
 });
 
-test("the schema files are in the npm package", () => {
+test("the schema files are in the npm package", async () => {
   const r = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT, encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   const files = new Set((JSON.parse(r.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path));
   for (const f of Object.keys(SCHEMAS)) assert.ok(files.has(`src/schemas/${f}`), `src/schemas/${f} is not packed`);
 });
 
-test("the contracts are strict: an unlisted key, a string amount or a missing envelope field fails", () => {
-  const r = run(["savings", "--db", demo, "--format", "json"]);
+test("the contracts are strict: an unlisted key, a string amount or a missing envelope field fails", async () => {
+  const r = await run(["savings", "--db", demo, "--format", "json"]);
   const good = JSON.parse(r.stdout);
   const validate = shippedValidator("savings");
   for (const bad of [
@@ -106,48 +106,48 @@ test("the contracts are strict: an unlisted key, a string amount or a missing en
   }
 });
 
-test("report: demo, two dimensions, time series, --where, unpriced rows, the bill, provisional buckets, an empty database", () => {
+test("report: demo, two dimensions, time series, --where, unpriced rows, the bill, provisional buckets, an empty database", async () => {
   for (const args of [["--by", "feature"], ["--by", "feature,model"], ["--by", "day,model", "--chart", "--top", "3"], ["--by", "user", "--since", "2025-11-10"], ["--by", "model", "--where", "model=gpt-4o"]]) {
-    check("report", run(["report", "--db", demo, ...args, "--format", "json"]));
+    check("report", await run(["report", "--db", demo, ...args, "--format", "json"]));
   }
-  const j = check("report", run(["report", "--db", demo, "--by", "feature", "--format", "json"]));
+  const j = check("report", await run(["report", "--db", demo, "--by", "feature", "--format", "json"]));
   assert.equal(j.totals.unpriced.requests, 163, "the demo's fine-tuned model is unpriced, counted");
   const legal = j.rows.find((x) => x.key.feature === "legal-drafts")!;
   assert.deepEqual([legal.costUsd, legal.unpriced.models], [0, ["ft:gpt-4o-mini-2024-07-18:acme::legal01"]]);
-  const bill = check("report", run(["report", "--db", billing, "--source", "billing", "--by", "feature", "--format", "json"]));
+  const bill = check("report", await run(["report", "--db", billing, "--source", "billing", "--by", "feature", "--format", "json"]));
   assert.equal(bill.source, "billing");
-  check("report", run(["report", "--db", billing, "--source", "billing", "--by", "provider,model", "--format", "json"]));
-  check("report", run(["report", "--db", billing, "--by", "day,provider", "--chart", "--format", "json"]));
-  const p = check("report", run(["report", "--db", provisional, "--source", "billing", "--by", "model", "--format", "json"]));
+  check("report", await run(["report", "--db", billing, "--source", "billing", "--by", "provider,model", "--format", "json"]));
+  check("report", await run(["report", "--db", billing, "--by", "day,provider", "--chart", "--format", "json"]));
+  const p = check("report", await run(["report", "--db", provisional, "--source", "billing", "--by", "model", "--format", "json"]));
   assert.ok(p.totals.provisional && p.totals.provisional.rows > 0, "the provisional keys are exercised");
-  const none = check("report", run(["report", "--db", empty, "--format", "json"]));
+  const none = check("report", await run(["report", "--db", empty, "--format", "json"]));
   assert.deepEqual([none.rows, none.totals.costUsd], [[], 0]);
-  check("report", run(["report", "--db", empty, "--by", "day", "--format", "json"]));
+  check("report", await run(["report", "--db", empty, "--by", "day", "--format", "json"]));
 });
 
-test("simulate and savings: every tactic, --monthly, --self-host, a scope; an empty database prints no JSON", () => {
+test("simulate and savings: every tactic, --monthly, --self-host, a scope; an empty database prints no JSON", async () => {
   const all = ["--cache", "exact", "--route", "mini", "--batch", "auto", "--prompt-cache", "--prune", "0.3", "--output-cap", "500"];
-  const j = check("simulate", run(["simulate", "--db", demo, ...all, "--monthly", "--self-host", "2.50:1500", "--format", "json"]));
+  const j = check("simulate", await run(["simulate", "--db", demo, ...all, "--monthly", "--self-host", "2.50:1500", "--format", "json"]));
   assert.equal(j.unpricedRequests, 163);
   assert.ok(j.monthly !== null && j.selfHost !== null);
-  check("simulate", run(["simulate", "--db", demo, "--cache", "semantic", "--feature", "chat", "--since", "2025-11-10", "--format", "json"]));
-  check("simulate", run(["simulate", "--db", stated, "--route", "mini", "--format", "json"]));
-  check("savings", run(["savings", "--db", demo, "--format", "json"]));
-  check("savings", run(["savings", "--db", stated, "--format", "json"]));
+  check("simulate", await run(["simulate", "--db", demo, "--cache", "semantic", "--feature", "chat", "--since", "2025-11-10", "--format", "json"]));
+  check("simulate", await run(["simulate", "--db", stated, "--route", "mini", "--format", "json"]));
+  check("savings", await run(["savings", "--db", demo, "--format", "json"]));
+  check("savings", await run(["savings", "--db", stated, "--format", "json"]));
   for (const cmd of [["simulate", "--cache", "exact"], ["savings"]]) {
-    const r = run([...cmd, "--db", empty, "--format", "json"]);
+    const r = await run([...cmd, "--db", empty, "--format", "json"]);
     assert.deepEqual([r.code, r.stdout], [2, ""], "an error prints nothing on stdout");
   }
 });
 
-test("budget: passing, failing (exit 1, JSON still printed), every kind of check, a plan", () => {
+test("budget: passing, failing (exit 1, JSON still printed), every kind of check, a plan", async () => {
   const planFile = join(dir, "plan.json");
   writeFileSync(planFile, JSON.stringify({ changes: [{ feature: "summarize-articles", to: "gpt-4o-mini" }, { feature: "nightly-digest", batch: true }] }));
-  const pass = check("budget", run(["budget", "--db", demo, "--max-daily", "10", "--max-monthly", "200", "--format", "json"], FRESH));
+  const pass = check("budget", await run(["budget", "--db", demo, "--max-daily", "10", "--max-monthly", "200", "--format", "json"], FRESH));
   assert.equal(pass.passed, true);
   const fail = check(
     "budget",
-    run(
+    await run(
       ["budget", "--db", demo, "--max-daily", "3", "--max-monthly", "$95", "--model-max", "o3-2025-04-16=0.5/day", "--feature-max", "chat=1/month", "--fail-on-unpriced", "1", "--spike", "1.5", "--spike-min", "0.01", "--max-age", "1w", "--plan", planFile, "--max-increase", "0", "--format", "json"],
       FRESH,
     ),
@@ -163,61 +163,61 @@ test("budget: passing, failing (exit 1, JSON still printed), every kind of check
   assert.deepEqual([by("daily").limit, by("month-to-date").limit, by("feature").unit], [3, 95, "usd/month"]);
   assert.deepEqual([fail.filters.maxMonthly, fail.filters.modelCaps, fail.filters.maxAge], [95, [{ name: "o3-2025-04-16", cap: { usd: 0.5, period: "day" } }], { text: "1w", hours: 168 }]);
   assert.equal(fail.plan.length, 2);
-  check("budget", run(["budget", "--db", billing, "--max-daily", "100", "--format", "json"], { LLMCOST_NOW: "2025-10-08T12:00:00Z" }), 1);
-  const r = run(["budget", "--db", empty, "--max-daily", "1", "--format", "json"]);
+  check("budget", await run(["budget", "--db", billing, "--max-daily", "100", "--format", "json"], { LLMCOST_NOW: "2025-10-08T12:00:00Z" }), 1);
+  const r = await run(["budget", "--db", empty, "--max-daily", "1", "--format", "json"]);
   assert.deepEqual([r.code, r.stdout], [2, ""]);
 });
 
-test("reconcile: a bill against usage exports and logs, --flagged, stated costs, no bill, an empty database", () => {
-  const j = check("reconcile", run(["reconcile", "--db", billing, "--format", "json"]));
+test("reconcile: a bill against usage exports and logs, --flagged, stated costs, no bill, an empty database", async () => {
+  const j = check("reconcile", await run(["reconcile", "--db", billing, "--format", "json"]));
   assert.ok(j.rows.some((x) => x.flagged) && j.providers.length > 0);
-  const flagged = check("reconcile", run(["reconcile", "--db", billing, "--flagged", "--format", "json"]));
+  const flagged = check("reconcile", await run(["reconcile", "--db", billing, "--flagged", "--format", "json"]));
   assert.ok(flagged.rows.every((x) => x.flagged));
-  assert.ok(check("reconcile", run(["reconcile", "--db", stated, "--format", "json"])).stated.length > 0);
-  check("reconcile", run(["reconcile", "--db", demo, "--since", "2025-11-10", "--format", "json"]));
-  assert.deepEqual(check("reconcile", run(["reconcile", "--db", empty, "--format", "json"])).rows, []);
+  assert.ok(check("reconcile", await run(["reconcile", "--db", stated, "--format", "json"])).stated.length > 0);
+  check("reconcile", await run(["reconcile", "--db", demo, "--since", "2025-11-10", "--format", "json"]));
+  assert.deepEqual(check("reconcile", await run(["reconcile", "--db", empty, "--format", "json"])).rows, []);
 });
 
-test("pricing list, show, check (unpriced: exit 1; stated; no database) and coverage", () => {
-  const list = check("pricing-list", run(["pricing", "list", "--format", "json"]));
+test("pricing list, show, check (unpriced: exit 1; stated; no database) and coverage", async () => {
+  const list = check("pricing-list", await run(["pricing", "list", "--format", "json"]));
   assert.ok(list.models.length > 100);
-  const anthropic = check("pricing-list", run(["pricing", "list", "--provider", "anthropic", "--format", "json"]));
+  const anthropic = check("pricing-list", await run(["pricing", "list", "--provider", "anthropic", "--format", "json"]));
   assert.deepEqual([anthropic.filters.provider, [...new Set(anthropic.models.map((m) => m.provider))]], ["anthropic", ["anthropic"]]);
-  for (const m of ["gpt-4o", "claude-sonnet-4-5", "gemini-2.5-pro", "dall-e-3", "whisper-1"]) check("pricing-show", run(["pricing", "show", m, "--format", "json"]));
-  const unpriced = check("pricing-check", run(["pricing", "check", "--db", demo, "--format", "json"]), 1);
+  for (const m of ["gpt-4o", "claude-sonnet-4-5", "gemini-2.5-pro", "dall-e-3", "whisper-1"]) check("pricing-show", await run(["pricing", "show", m, "--format", "json"]));
+  const unpriced = check("pricing-check", await run(["pricing", "check", "--db", demo, "--format", "json"]), 1);
   assert.deepEqual(unpriced.unpriced.map((u) => [u.model, u.rows]), [["ft:gpt-4o-mini-2024-07-18:acme::legal01", 163]]);
-  const st = check("pricing-check", run(["pricing", "check", "--db", stated, "--tolerance", "1", "--format", "json"]), 1);
+  const st = check("pricing-check", await run(["pricing", "check", "--db", stated, "--tolerance", "1", "--format", "json"]), 1);
   assert.ok(st.stated.length > 0 && st.filters.tolerancePct === 1);
-  check("pricing-check", run(["pricing", "check", "--db", billing, "--format", "json"]), 1);
-  check("pricing-check", run(["pricing", "check", "--db", empty, "--format", "json"]));
-  const missing = check("pricing-check", run(["pricing", "check", "--db", join(dir, "none.duckdb"), "--format", "json"]));
+  check("pricing-check", await run(["pricing", "check", "--db", billing, "--format", "json"]), 1);
+  check("pricing-check", await run(["pricing", "check", "--db", empty, "--format", "json"]));
+  const missing = check("pricing-check", await run(["pricing", "check", "--db", join(dir, "none.duckdb"), "--format", "json"]));
   assert.deepEqual([missing.unpriced, missing.stated], [[], []], "no database: the same keys, empty");
-  const cov = check("pricing-coverage", run(["pricing", "coverage", "--format", "json"]));
+  const cov = check("pricing-coverage", await run(["pricing", "coverage", "--format", "json"]));
   assert.equal(cov.counts.names, cov.names.length);
   const names = join(dir, "names.txt");
   writeFileSync(names, "gpt-4o\nclaude-sonnet-4-5\ngpt-99-imaginary\n");
   // An unpriced first-party name: exit 1, and the JSON says which.
-  const plain = check("pricing-coverage", run(["pricing", "coverage", names, "--format", "json"]), 1);
+  const plain = check("pricing-coverage", await run(["pricing", "coverage", names, "--format", "json"]), 1);
   assert.deepEqual([plain.modes, plain.names.map((n) => n.status)], [null, ["priced", "priced", "unpriced"]]);
 });
 
-test("formats, ingest (new, again, dry run, a cost export, a directory with notes, bad rows) and demo", () => {
-  const f = check("formats", run(["formats", "--format", "json"]));
+test("formats, ingest (new, again, dry run, a cost export, a directory with notes, bad rows) and demo", async () => {
+  const f = check("formats", await run(["formats", "--format", "json"]));
   assert.ok(f.formats.some((x) => x.name === "request-log-jsonl"));
   const db = join(tmp(), "i.duckdb");
-  const first = check("ingest", run(["ingest", "--db", db, "fixtures/demo/requests.jsonl", "--output", "json"]));
+  const first = check("ingest", await run(["ingest", "--db", db, "fixtures/demo/requests.jsonl", "--output", "json"]));
   assert.deepEqual([first.files[0]!.status, first.files[0]!.rows, first.files[0]!.unpricedModels], ["ingested", 14560, ["ft:gpt-4o-mini-2024-07-18:acme::legal01"]]);
-  assert.equal(check("ingest", run(["ingest", "--db", db, "fixtures/demo/requests.jsonl", "--json"])).files[0]!.status, "already-ingested");
-  const cost = check("ingest", run(["ingest", "--db", db, "fixtures/formats/openai-cost-v1.csv", "--dry-run", "--output", "json"]));
+  assert.equal(check("ingest", await run(["ingest", "--db", db, "fixtures/demo/requests.jsonl", "--json"])).files[0]!.status, "already-ingested");
+  const cost = check("ingest", await run(["ingest", "--db", db, "fixtures/formats/openai-cost-v1.csv", "--dry-run", "--output", "json"]));
   assert.equal(cost.filters.dryRun, true);
   assert.equal(typeof cost.files[0]!.billedUsd, "number", "a bill's total is a number");
   const data = join(tmp(), "exports");
   mkdirSync(data);
   writeFileSync(join(data, "README.md"), "# our exports\n");
   writeFileSync(join(data, "bad.jsonl"), `${readFileSync(join(ROOT, "fixtures/formats/requests-openai.jsonl"), "utf8").trimEnd()}\n{"timestamp": broken\n`);
-  const dirRun = check("ingest", run(["ingest", "--db", db, data, "--skip-bad-rows", "--output", "json"]));
+  const dirRun = check("ingest", await run(["ingest", "--db", db, data, "--skip-bad-rows", "--output", "json"]));
   assert.deepEqual(dirRun.skippedFiles, [{ file: join(data, "README.md"), reason: "not a data file" }]);
   assert.equal(dirRun.files[0]!.badRows.length, 1);
-  const d = check("demo", run(["demo", "--format", "json"]));
+  const d = check("demo", await run(["demo", "--format", "json"]));
   assert.deepEqual([d.command, d.report.command, d.savings.command], ["demo", "report", "savings"]);
 });

@@ -123,7 +123,7 @@ test("ingest prices names as they are sent, and says exactly which rows are unpr
   const { cli, query, tmp } = await import("./helpers.js");
   const { join } = await import("node:path");
   const db = join(tmp(), "g.duckdb");
-  const r = cli(["ingest", "--db", db, "fixtures/formats/requests-2026-gateway.jsonl"]);
+  const r = await cli(["ingest", "--db", db, "fixtures/formats/requests-2026-gateway.jsonl"]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(
     r.stderr,
@@ -156,10 +156,10 @@ test("ingest prices names as they are sent, and says exactly which rows are unpr
   // 0.037392 + 0.038610 + 0.055 + 0.084 + 0.002480 + 0.0025 + 0.006 = 0.225982
   assert.deepEqual(total, [{ t: "0.225982000000", unpriced: "2" }]);
   // A second file with the same names prices them in the ingest join (their aliases are stored), with the same costs.
-  const again = cli(["ingest", "--db", db, "--replace", "fixtures/formats/requests-2026-gateway.jsonl"]);
+  const again = await cli(["ingest", "--db", db, "--replace", "fixtures/formats/requests-2026-gateway.jsonl"]);
   assert.equal(again.code, 0, again.stderr);
   assert.deepEqual(await query(db, "SELECT sum(cost_usd)::VARCHAR AS t, count(*) FILTER (WHERE NOT priced) AS unpriced FROM usage"), total);
-  const check = cli(["pricing", "check", "--db", db, "--format", "json"]);
+  const check = await cli(["pricing", "check", "--db", db, "--format", "json"]);
   assert.equal(check.code, 1);
   const unpriced = (JSON.parse(check.stdout) as { unpriced: { model: string; reason: string }[] }).unpriced;
   assert.deepEqual(unpriced.map((u) => [u.model, u.reason]), [

@@ -47,7 +47,7 @@ test("OTel spans: a chat span whose usage-bearing grandchild sits under a tool s
     ].join("\n") + "\n",
   );
   const db = join(t, "t.duckdb");
-  const r = cli(["ingest", "--db", db, file]);
+  const r = await cli(["ingest", "--db", db, file]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /1 duplicate span \(re-sent batch\); 1 not an LLM call \(agent, tool, workflow… span\); 1 parent repeating a child span's usage/);
   // The leaf only: 400 × $0.15/M + 50 × $0.60/M = 60 + 30 µ$ = $0.00009.
@@ -63,9 +63,9 @@ test("OTel spans: a bad span after re-sent ones is named by its line, and nothin
   const first = span("53995c3f42cd8ad8", null, "chat", chat("gpt-4o-mini", 1000, 100), 0);
   writeFileSync(file, [first, first, first, span("b7ad6b7169203331", null, "chat", chat(null, 400, 50), 120)].join("\n") + "\n");
   const db = join(t, "t.duckdb");
-  assert.equal(cli(["ingest", "--db", db, "fixtures/formats/otel-spans.jsonl"]).code, 0);
+  assert.equal((await cli(["ingest", "--db", db, "fixtures/formats/otel-spans.jsonl"])).code, 0);
   const before = await checksum(db);
-  const r = cli(["ingest", "--db", db, file]);
+  const r = await cli(["ingest", "--db", db, file]);
   assert.equal(r.code, 2);
   assert.equal(r.stdout, "");
   assert.match(r.stderr, /spans\.jsonl:4: LLM call span without a model \(gen_ai\.request\.model \/ gen_ai\.response\.model\)/);
@@ -79,7 +79,7 @@ test("OTel --skip-bad-rows: the bad span is found in the file before anything is
     ["otel-span-without-model.json", "otel-span-without-model.json: resourceSpans[0].scopeSpans[0].spans[3]:"],
   ] as const) {
     const db = join(t, `${file}.duckdb`);
-    const r = cli(["ingest", "--db", db, "--skip-bad-rows", `test/bad-input/${file}`]);
+    const r = await cli(["ingest", "--db", db, "--skip-bad-rows", `test/bad-input/${file}`]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /1 bad rows \(--skip-bad-rows\)/);
     assert.ok(r.stderr.includes(`${where} LLM call span without a model`), r.stderr);

@@ -11,12 +11,12 @@ interface Report {
   rows: { key: { model: string }; costUsd: number; unpriced: { rows: number } }[];
 }
 
-test("import-litellm never breaks history: with the snapshot imported, no priced request goes unpriced and no cost before its date changes", () => {
+test("import-litellm never breaks history: with the snapshot imported, no priced request goes unpriced and no cost before its date changes", async () => {
   const dir = tmp();
   const db = join(dir, "h.duckdb");
-  assert.equal(cli(["ingest", "--db", db, "fixtures/demo", "fixtures/formats/requests-2026-gateway.jsonl"]).code, 0);
+  assert.equal((await cli(["ingest", "--db", db, "fixtures/demo", "fixtures/formats/requests-2026-gateway.jsonl"])).code, 0);
   const out = join(dir, "litellm.json");
-  const imp = cli(["pricing", "import-litellm", SNAPSHOT, "--out", out]);
+  const imp = await cli(["pricing", "import-litellm", SNAPSHOT, "--out", out]);
   assert.equal(imp.code, 0, imp.stderr);
   assert.match(imp.stderr, /^wrote \d+ models \(openai, anthropic, google\) to .*: \d+ built-in models get an epoch from 2026-07-24 on top of their own/);
   assert.match(imp.stderr, /models lack rate kinds in the map, kept at the book's ratio to input\/output:\n {2}o1: batch_input, batch_output\n/);
@@ -30,13 +30,13 @@ test("import-litellm never breaks history: with the snapshot imported, no priced
   // o1's map entry has no batch rate: the book's 50% ratio is kept (o1: $15 in, batch $7.50).
   assert.equal(table.models.find((m) => m.id === "o1")!.prices.at(-1)!.batch_input, "7.5");
 
-  const report = (extra: string[]) => {
-    const r = cli(["report", "--db", db, "--by", "model", "--format", "json", ...extra]);
+  const report = async (extra: string[]) => {
+    const r = await cli(["report", "--db", db, "--by", "model", "--format", "json", ...extra]);
     assert.equal(r.code, 0, r.stderr);
     return JSON.parse(r.stdout) as Report;
   };
-  const before = report([]);
-  const after = report(["--pricing", out]);
+  const before = await report([]);
+  const after = await report(["--pricing", out]);
   // Every request of both files is from before 2026-07-24: nothing changes, to the micro-dollar.
   assert.deepEqual(
     after.rows.map((r) => [r.key.model, r.costUsd, r.unpriced.rows]),
@@ -46,8 +46,8 @@ test("import-litellm never breaks history: with the snapshot imported, no priced
   assert.equal(after.totals.unpriced.rows, before.totals.unpriced.rows);
 });
 
-test("import-litellm: a date that does not exist is exit 2", () => {
-  const r = cli(["pricing", "import-litellm", SNAPSHOT, "--effective-from", "2025-02-30", "--out", join(tmp(), "x.json")]);
+test("import-litellm: a date that does not exist is exit 2", async () => {
+  const r = await cli(["pricing", "import-litellm", SNAPSHOT, "--effective-from", "2025-02-30", "--out", join(tmp(), "x.json")]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--effective-from: "2025-02-30" is not a calendar date/);
 });

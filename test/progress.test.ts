@@ -32,10 +32,10 @@ const bigCsv = (): string => {
   return dir;
 };
 
-test("ingest draws progress on stderr only when stderr is a TTY", () => {
+test("ingest draws progress on stderr only when stderr is a TTY", async () => {
   const dir = bigCsv();
   // Piped (as in CI): no progress, no carriage return, only the summary and notes.
-  const piped = cli(["ingest", "--db", join(dir, "a.duckdb"), join(dir, "big.csv")]);
+  const piped = await cli(["ingest", "--db", join(dir, "a.duckdb"), join(dir, "big.csv")]);
   assert.equal(piped.code, 0, piped.stderr);
   assert.equal(piped.stderr, "");
   assert.match(piped.stdout, /50,000 rows added/);

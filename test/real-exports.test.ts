@@ -17,15 +17,15 @@ import { checksum, cli, dump, golden, normalise, query, tmp } from "./helpers.js
 const COLS = `source_format, strftime(ts, '%Y-%m-%dT%H:%M:%S') AS ts, provider, model, user_hash, feature, requests, input_tokens,
   cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, service_tier, request_id, reported_cost_usd, cost_usd, priced`;
 
-export function ingestCase(files: string[], extra: string[] = []) {
+export async function ingestCase(files: string[], extra: string[] = []) {
   const t = tmp();
   const db = join(t, "t.duckdb");
-  const r = cli(["ingest", "--db", db, ...extra, ...files.map((f) => `fixtures/real/${f}`)]);
+  const r = await cli(["ingest", "--db", db, ...extra, ...files.map((f) => `fixtures/real/${f}`)]);
   return { t, db, r };
 }
 
 async function goldenCase(name: string, files: string[], extra: string[] = []): Promise<{ db: string; total: string | null }> {
-  const { t, db, r } = ingestCase(files, extra);
+  const { t, db, r } = await ingestCase(files, extra);
   assert.equal(r.code, 0, r.stderr);
   const rows = await query(db, `SELECT ${COLS} FROM usage ORDER BY ts, model`);
   golden(`real/${name}.txt`, `exit=${r.code}\n--- stdout\n${normalise(r.stdout, t)}--- stderr\n${normalise(r.stderr, t)}--- usage\n${dump(rows)}`);
@@ -48,7 +48,7 @@ test("logs.inputIncludesCached: false reads every line as disjoint buckets", asy
   const t = tmp();
   const cfg = join(t, "c.json");
   writeFileSync(cfg, JSON.stringify({ logs: { inputIncludesCached: false } }));
-  const { db, r } = ingestCase(["openai-app-flat.jsonl"], ["--config", cfg]);
+  const { db, r } = await ingestCase(["openai-app-flat.jsonl"], ["--config", cfg]);
   assert.equal(r.code, 0, r.stderr);
   // 12000×0.15 + 8000×0.075 + 400×0.6 = 2640; 5000×0.15 + 2048×0.075 + 300×0.6 = 1083.6; 4100; 10000×0.3 + 120 + 1250 = 4370
   // total 2640 + 1083.6 + 4100 + 4370 = 12193.6 µ$
@@ -56,12 +56,12 @@ test("logs.inputIncludesCached: false reads every line as disjoint buckets", asy
 });
 
 test("a line whose cached tokens exceed its input under the including reading is a bad row with its line", async () => {
-  const { db, r } = ingestCase(["cached-exceeds-input.jsonl"]);
+  const { db, r } = await ingestCase(["cached-exceeds-input.jsonl"]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /cached-exceeds-input\.jsonl:2: cached tokens exceed input_tokens, which include them for this provider/);
   assert.deepEqual(await query(db, "SELECT count(*)::INT AS n FROM usage"), [{ n: 0 }]);
   const before = await checksum(db);
-  assert.equal(cli(["ingest", "--db", db, "fixtures/real/cached-exceeds-input.jsonl"]).code, 2);
+  assert.equal((await cli(["ingest", "--db", db, "fixtures/real/cached-exceeds-input.jsonl"])).code, 2);
   assert.equal(await checksum(db), before);
 });
 
@@ -107,11 +107,11 @@ test("config logs.fields maps canonical fields to a log's own JSON paths", async
   assert.equal(total, "0.001695000000");
 });
 
-test("logs.fields inside an object llmcost already reads is refused, not ignored", () => {
+test("logs.fields inside an object llmcost already reads is refused, not ignored", async () => {
   const t = tmp();
   const cfg = join(t, "c.json");
   writeFileSync(cfg, JSON.stringify({ logs: { fields: { input_tokens: "usage.in" } } }));
-  const r = cli(["ingest", "--db", join(t, "t.duckdb"), "--config", cfg, "fixtures/real/anthropic-names.jsonl"]);
+  const r = await cli(["ingest", "--db", join(t, "t.duckdb"), "--config", cfg, "fixtures/real/anthropic-names.jsonl"]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /logs\.fields\.input_tokens: "usage\.in" is inside "usage"/);
 });
@@ -131,20 +131,20 @@ test("stated costs: used where llmcost has no price (cost_source reported), --co
     { model: "mistral-medium-3", cost_source: "reported" },
     { model: "gemini-2.5-flash", cost_source: "computed" },
   ]);
-  const totals = (mode: string) => {
-    const r = cli(["report", "--db", db, "--cost-mode", mode, "--format", "json"]);
+  const totals = async (mode: string) => {
+    const r = await cli(["report", "--db", db, "--cost-mode", mode, "--format", "json"]);
     assert.equal(r.code, 0, r.stderr);
     const t = JSON.parse(r.stdout).totals as { costUsd: number; unpriced: { rows: number } };
     return [t.costUsd, t.unpriced.rows];
   };
-  assert.deepEqual(totals("auto"), [0.0144, 0]);
+  assert.deepEqual(await totals("auto"), [0.0144, 0]);
   // computed: 2100 + 4500 + 1900 + 1700 = 10200 µ$, mistral unpriced
-  assert.deepEqual(totals("computed"), [0.0102, 1]);
+  assert.deepEqual(await totals("computed"), [0.0102, 1]);
   // reported: 2100 + 4500 + 1900 + 4200 + 2500 = 15200 µ$
-  assert.deepEqual(totals("reported"), [0.0152, 0]);
-  assert.equal(cli(["report", "--db", db, "--cost-mode", "billed"]).code, 2);
+  assert.deepEqual(await totals("reported"), [0.0152, 0]);
+  assert.equal((await cli(["report", "--db", db, "--cost-mode", "billed"])).code, 2);
 
-  const check = cli(["pricing", "check", "--db", db, "--format", "json"]);
+  const check = await cli(["pricing", "check", "--db", db, "--format", "json"]);
   assert.equal(check.code, 1);
   const stated = JSON.parse(check.stdout).stated as { model: string; statedUsd: number; computedUsd: number; diffPct: number; flagged: boolean }[];
   assert.deepEqual(stated.map((s) => [s.model, s.statedUsd, s.computedUsd, s.diffPct, s.flagged]), [
@@ -153,7 +153,7 @@ test("stated costs: used where llmcost has no price (cost_source reported), --co
     ["gemini-2.5-flash", 0.0025, 0.0017, 47.06, true],
     ["gpt-4o-mini", 0.0021, 0.0021, 0, false],
   ]);
-  const loose = JSON.parse(cli(["pricing", "check", "--db", db, "--tolerance", "50", "--format", "json"]).stdout).stated as { flagged: boolean }[];
+  const loose = JSON.parse((await cli(["pricing", "check", "--db", db, "--tolerance", "50", "--format", "json"])).stdout).stated as { flagged: boolean }[];
   assert.equal(loose.some((s) => s.flagged), false);
 });
 
@@ -164,8 +164,8 @@ test("overlapping bucket widths: a later export of the same format and group rep
   // daily then hourly: the hourly rows replace the daily row → $5.10 (before: $10.20, counted twice)
   const t = tmp();
   const db = join(t, "t.duckdb");
-  assert.equal(cli(["ingest", "--db", db, "fixtures/real/anthropic-tokens-daily.csv"]).code, 0);
-  const r = cli(["ingest", "--db", db, "--output", "json", "fixtures/real/anthropic-tokens-hourly.csv"]);
+  assert.equal((await cli(["ingest", "--db", db, "fixtures/real/anthropic-tokens-daily.csv"])).code, 0);
+  const r = await cli(["ingest", "--db", db, "--output", "json", "fixtures/real/anthropic-tokens-hourly.csv"]);
   assert.equal(r.code, 0, r.stderr);
   const f = JSON.parse(r.stdout).files[0] as { replaced: number; replacedFrom: unknown };
   assert.deepEqual([f.replaced, f.replacedFrom], [1, [{ ingestId: 1, rows: 1 }]]);
@@ -176,8 +176,8 @@ test("overlapping bucket widths: a later export of the same format and group rep
   //   1d:    4,000,000 × 0.15 + 2,000,000 × 0.075 + 500,000 × 0.6 = 0.6 + 0.15 + 0.3 = $1.05
   // the later daily page replaces the three hourly rows → $1.05 (before: $1.995)
   const db2 = join(t, "o.duckdb");
-  assert.equal(cli(["ingest", "--db", db2, "fixtures/real/openai-usage-1h.json"]).code, 0);
-  const r2 = cli(["ingest", "--db", db2, "fixtures/real/openai-usage-1d.json"]);
+  assert.equal((await cli(["ingest", "--db", db2, "fixtures/real/openai-usage-1h.json"])).code, 0);
+  const r2 = await cli(["ingest", "--db", db2, "fixtures/real/openai-usage-1d.json"]);
   assert.equal(r2.code, 0, r2.stderr);
   golden("real/overlap-1h-then-1d.txt", `exit=${r2.code}\n--- stdout\n${normalise(r2.stdout, t)}--- stderr\n${normalise(r2.stderr, t)}`);
   assert.deepEqual(await query(db2, "SELECT count(*)::INT AS n, sum(cost_usd)::VARCHAR AS s FROM usage"), [{ n: 1, s: "1.050000000000" }]);
@@ -186,7 +186,7 @@ test("overlapping bucket widths: a later export of the same format and group rep
 });
 
 test("provider labels: another vendor's model in an OpenAI-shaped file gets its resolved provider, or unknown, never openai", async () => {
-  const { db } = ingestCase(["groq-batch-output.jsonl"]);
+  const { db } = await ingestCase(["groq-batch-output.jsonl"]);
   // A Groq batch output line (same shape as OpenAI's): llama-3.3-70b-versatile has no price here → unknown.
   assert.deepEqual(await query(db, "SELECT provider, model, input_tokens::INT AS i, output_tokens::INT AS o FROM usage"), [
     { provider: "unknown", model: "llama-3.3-70b-versatile", i: 40, o: 12 },

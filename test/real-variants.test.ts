@@ -20,15 +20,15 @@ const COLS = `source_format, strftime(ts, '%Y-%m-%dT%H:%M:%S') AS ts, strftime(b
   user_hash, feature, requests, input_tokens, cached_input_tokens, cache_write_5m_tokens, output_tokens, reasoning_tokens, service_tier,
   request_id, reported_cost_usd, cost_usd, cost_source`;
 
-function ingest(files: string[], extra: string[] = [], db?: string) {
+async function ingest(files: string[], extra: string[] = [], db?: string) {
   const t = tmp();
   const path = db ?? join(t, "t.duckdb");
-  const r = cli(["ingest", "--db", path, ...extra, ...files.map((f) => (f.includes("/") ? f : `fixtures/real/${f}`))]);
+  const r = await cli(["ingest", "--db", path, ...extra, ...files.map((f) => (f.includes("/") ? f : `fixtures/real/${f}`))]);
   return { t, db: path, r };
 }
 
 async function goldenCase(name: string, files: string[]): Promise<{ db: string; total: string | null; t: string }> {
-  const { t, db, r } = ingest(files);
+  const { t, db, r } = await ingest(files);
   assert.equal(r.code, 0, r.stderr);
   const rows = await query(db, `SELECT ${COLS} FROM usage ORDER BY ts, model`);
   golden(`real/${name}.txt`, `exit=${r.code}\n--- stdout\n${normalise(r.stdout, t)}--- stderr\n${normalise(r.stderr, t)}--- usage\n${dump(rows)}`);
@@ -57,17 +57,17 @@ test("a BOM before a JSON document or JSON Lines is skipped; model and service_t
   const t = tmp();
   const bom = join(t, "buckets-bom.json");
   writeFileSync(bom, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), readFileSync("fixtures/real/openai-usage-buckets.json")]));
-  const b = ingest([bom]);
+  const b = await ingest([bom]);
   assert.equal(b.r.code, 0, b.r.stderr);
   assert.deepEqual(await query(b.db, "SELECT sum(cost_usd)::VARCHAR AS s FROM usage"), [{ s: "1.529000000000" }]);
-  assert.match(cli(["ingest", "--db", b.db, bom]).stderr + cli(["ingest", "--db", b.db, bom]).stdout, /already ingested as #1/);
+  assert.match((await cli(["ingest", "--db", b.db, bom])).stderr + (await cli(["ingest", "--db", b.db, bom])).stdout, /already ingested as #1/);
 });
 
-test("a bad line in a JSON Lines file with a BOM is named by its line", () => {
+test("a bad line in a JSON Lines file with a BOM is named by its line", async () => {
   const t = tmp();
   const f = join(t, "bad.jsonl");
   writeFileSync(f, `\uFEFF${readFileSync("fixtures/real/bom-requests.jsonl", "utf8").replace(/^\uFEFF/, "").split("\n").slice(0, 2).join("\n")}\n{"timestamp":"2026-11-06T09:00:00Z","model":\n`);
-  const r = ingest([f]);
+  const r = await ingest([f]);
   assert.equal(r.r.code, 2);
   assert.match(r.r.stderr, /bad\.jsonl:3: malformed JSON/);
 });
@@ -99,80 +99,80 @@ test("a forced --format on a file with none of that format's token fields is exi
   const t = tmp();
   const db = join(t, "t.duckdb");
   // Before: 3 rows of zero tokens and no model, exit 0.
-  const r = cli(["ingest", "--db", db, "--format", "request-log-csv", "fixtures/real/openrouter-short.csv"]);
+  const r = await cli(["ingest", "--db", db, "--format", "request-log-csv", "fixtures/real/openrouter-short.csv"]);
   assert.equal(r.code, 2);
   golden("real/forced-format.txt", `exit=${r.code}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`);
   // Before: DuckDB's "Referenced column "created_at" not found in FROM clause!".
-  const o = cli(["ingest", "--db", db, "--format", "openrouter-csv", "fixtures/real/gateway.csv"]);
+  const o = await cli(["ingest", "--db", db, "--format", "openrouter-csv", "fixtures/real/gateway.csv"]);
   assert.equal(o.code, 2);
   assert.match(o.stderr, /gateway\.csv: --format openrouter-csv: none of openrouter-csv's token fields \(tokens_prompt, tokens_completion, tokens_cached\) are in this file/);
   assert.match(o.stderr, /hint: it looks like request-log-csv/);
   // Nothing was written: the database was never created.
   assert.throws(() => readFileSync(db));
   // A forced format the file does match still reads it.
-  const ok = cli(["ingest", "--db", db, "--format", "openrouter-csv", "fixtures/real/openrouter-short.csv"]);
+  const ok = await cli(["ingest", "--db", db, "--format", "openrouter-csv", "fixtures/real/openrouter-short.csv"]);
   assert.equal(ok.code, 0, ok.stderr);
 });
 
 test("reconcile shows stated against computed cost per model and flags a difference over --tolerance", async () => {
-  const { t, db } = ingest(["stated-costs.jsonl"]);
-  const r = cli(["reconcile", "--db", db]);
+  const { t, db } = await ingest(["stated-costs.jsonl"]);
+  const r = await cli(["reconcile", "--db", db]);
   assert.equal(r.code, 0, r.stderr);
   golden("real/reconcile-stated.txt", `exit=${r.code}\n--- stdout\n${normalise(r.stdout, t)}--- stderr\n${normalise(r.stderr, t)}`);
-  const j = JSON.parse(cli(["reconcile", "--db", db, "--format", "json"]).stdout) as { stated: { model: string; statedUsd: number; computedUsd: number; diffPct: number; flagged: boolean }[] };
+  const j = JSON.parse((await cli(["reconcile", "--db", db, "--format", "json"])).stdout) as { stated: { model: string; statedUsd: number; computedUsd: number; diffPct: number; flagged: boolean }[] };
   // gemini-2.5-flash stated 2500 µ$ against 4000 × 0.3 + 200 × 2.5 = 1700 computed: +47.06%
   assert.deepEqual(j.stated.map((s) => [s.model, s.statedUsd, s.computedUsd, s.diffPct, s.flagged]), [
     ["claude-haiku-4-5-20251001", 0.0064, 0.0064, 0, false],
     ["gemini-2.5-flash", 0.0025, 0.0017, 47.06, true],
     ["gpt-4o-mini", 0.0021, 0.0021, 0, false],
   ]);
-  const flagged = JSON.parse(cli(["reconcile", "--db", db, "--flagged", "--format", "json"]).stdout) as { stated: { model: string }[] };
+  const flagged = JSON.parse((await cli(["reconcile", "--db", db, "--flagged", "--format", "json"])).stdout) as { stated: { model: string }[] };
   assert.deepEqual(flagged.stated.map((s) => s.model), ["gemini-2.5-flash"]);
-  const loose = JSON.parse(cli(["reconcile", "--db", db, "--tolerance", "50", "--format", "json"]).stdout) as { stated: { flagged: boolean }[] };
+  const loose = JSON.parse((await cli(["reconcile", "--db", db, "--tolerance", "50", "--format", "json"])).stdout) as { stated: { flagged: boolean }[] };
   assert.equal(loose.stated.some((s) => s.flagged), false);
   // The window applies: nothing before the log's day.
-  assert.deepEqual(JSON.parse(cli(["reconcile", "--db", db, "--until", "2026-11-01", "--format", "json"]).stdout).stated, []);
+  assert.deepEqual(JSON.parse((await cli(["reconcile", "--db", db, "--until", "2026-11-01", "--format", "json"])).stdout).stated, []);
 });
 
 test("repriced on the fly (--pricing-as-of), a row without a price still falls back to its stated cost", async () => {
-  const { db } = ingest(["stated-costs.jsonl"]);
-  const totals = (...extra: string[]) => {
-    const r = cli(["report", "--db", db, "--pricing-as-of", "2026-11-03", "--format", "json", ...extra]);
+  const { db } = await ingest(["stated-costs.jsonl"]);
+  const totals = async (...extra: string[]) => {
+    const r = await cli(["report", "--db", db, "--pricing-as-of", "2026-11-03", "--format", "json", ...extra]);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout) as { pricingMode: string; totals: { costUsd: number; unpriced: { rows: number } } };
     return [j.pricingMode, j.totals.costUsd, j.totals.unpriced.rows];
   };
   // auto: 2100 + 4500 + 1900 + 1700 computed + mistral-medium-3's stated 4200 = 14,400 µ$ (before: 10,200 µ$ and 1 unpriced row)
-  assert.deepEqual(totals(), ["repriced", 0.0144, 0]);
-  assert.deepEqual(totals("--cost-mode", "computed"), ["repriced", 0.0102, 1]);
+  assert.deepEqual(await totals(), ["repriced", 0.0144, 0]);
+  assert.deepEqual(await totals("--cost-mode", "computed"), ["repriced", 0.0102, 1]);
   // reported: the stated costs, never repriced: 2100 + 4500 + 1900 + 4200 + 2500 = 15,200 µ$
-  assert.deepEqual(totals("--cost-mode", "reported"), ["stored", 0.0152, 0]);
+  assert.deepEqual(await totals("--cost-mode", "reported"), ["stored", 0.0152, 0]);
 });
 
 test("the bill is reportable: with only cost exports, report says so and reports them; --source billing by line item, project, month…", async () => {
-  const { t, db, r } = ingest(["openai-costs-2d.json", "anthropic-analytics-cost-provisional.json"]);
+  const { t, db, r } = await ingest(["openai-costs-2d.json", "anthropic-analytics-cost-provisional.json"]);
   assert.equal(r.code, 0, r.stderr);
   // OpenAI: 1.20 + 0.80 + 2.50 + 4.00 = $8.50; Anthropic (cents): (45.0 + 67.5 + 30.25) / 100 = $1.4275
   // total $9.9275 (before: `report` printed $0.00, "no usage in this window")
   // The default report (--by feature) allocates the bill to features: with no request logs, all of it is unattributed.
-  const plain = cli(["report", "--db", db]);
+  const plain = await cli(["report", "--db", db]);
   assert.equal(plain.code, 0, plain.stderr);
   golden("real/bill-default.txt", `exit=${plain.code}\n--- stdout\n${normalise(plain.stdout, t)}--- stderr\n${normalise(plain.stderr, t)}`);
-  const byDay = cli(["report", "--db", db, "--by", "day"]);
+  const byDay = await cli(["report", "--db", db, "--by", "day"]);
   assert.equal(byDay.code, 0, byDay.stderr);
   golden("real/bill-by-day.txt", `exit=${byDay.code}\n--- stdout\n${normalise(byDay.stdout, t)}--- stderr\n${normalise(byDay.stderr, t)}`);
-  const j = (by: string, ...extra: string[]) => {
-    const x = cli(["report", "--db", db, "--source", "billing", "--by", by, "--format", "json", ...extra]);
+  const j = async (by: string, ...extra: string[]) => {
+    const x = await cli(["report", "--db", db, "--source", "billing", "--by", by, "--format", "json", ...extra]);
     assert.equal(x.code, 0, x.stderr);
     return JSON.parse(x.stdout) as { basis: string; totals: { costUsd: number; provisional?: { rows: number; costUsd: number } }; rows: { key: Record<string, string>; costUsd: number; provisional?: unknown }[] };
   };
-  const keyed = (by: string, ...extra: string[]) => j(by, ...extra).rows.map((x) => [x.key[by], x.costUsd]);
-  assert.equal(j("provider").basis, "cost exports");
-  assert.equal(j("provider").totals.costUsd, 9.9275);
-  assert.deepEqual(keyed("provider"), [["openai", 8.5], ["anthropic", 1.4275]]);
+  const keyed = async (by: string, ...extra: string[]) => (await j(by, ...extra)).rows.map((x) => [x.key[by], x.costUsd]);
+  assert.equal((await j("provider")).basis, "cost exports");
+  assert.equal((await j("provider")).totals.costUsd, 9.9275);
+  assert.deepEqual(await keyed("provider"), [["openai", 8.5], ["anthropic", 1.4275]]);
   // claude-sonnet-4-5: 0.45 + 0.675 + 0.3025 = 1.4275; gpt-4o: 2.50 + 4.00 = 6.50; gpt-4o-mini: 1.20 + 0.80 = 2.00
-  assert.deepEqual(keyed("model"), [["gpt-4o-2024-08-06", 6.5], ["gpt-4o-mini-2024-07-18", 2], ["claude-sonnet-4-5-20250929", 1.4275]]);
-  assert.deepEqual(keyed("line_item"), [
+  assert.deepEqual(await keyed("model"), [["gpt-4o-2024-08-06", 6.5], ["gpt-4o-mini-2024-07-18", 2], ["claude-sonnet-4-5-20250929", 1.4275]]);
+  assert.deepEqual(await keyed("line_item"), [
     ["gpt-4o-2024-08-06, output", 4],
     ["gpt-4o-2024-08-06, input", 2.5],
     ["gpt-4o-mini-2024-07-18, input", 1.2],
@@ -180,40 +180,40 @@ test("the bill is reportable: with only cost exports, report says so and reports
     ["gpt-4o-mini-2024-07-18, output", 0.8],
     ["tokens uncached_input_tokens", 0.45],
   ]);
-  assert.deepEqual(keyed("project"), [["proj_review", 6.5], ["proj_search", 2], ["(none)", 1.4275]]);
-  assert.deepEqual(keyed("workspace"), [["(none)", 8.5], ["wrkspc_01JxQ7n2", 1.4275]]);
-  assert.deepEqual(keyed("api_key"), [["(none)", 9.9275]]);
-  assert.deepEqual(keyed("month"), [["2026-11", 9.9275]]);
+  assert.deepEqual(await keyed("project"), [["proj_review", 6.5], ["proj_search", 2], ["(none)", 1.4275]]);
+  assert.deepEqual(await keyed("workspace"), [["(none)", 8.5], ["wrkspc_01JxQ7n2", 1.4275]]);
+  assert.deepEqual(await keyed("api_key"), [["(none)", 9.9275]]);
+  assert.deepEqual(await keyed("month"), [["2026-11", 9.9275]]);
   // 2026-11-20: 1.20 + 0.80 + 2.50 + 0.45 + 0.675 = 5.625; 2026-11-21: 4.00 + 0.3025 = 4.3025
-  assert.deepEqual(keyed("day"), [["2026-11-20", 5.625], ["2026-11-21", 4.3025]]);
-  assert.deepEqual(keyed("week"), [["2026-11-16", 9.9275]]);
-  assert.deepEqual(keyed("line_item", "--where", "provider=anthropic").map((x) => x[1]), [0.9775, 0.45]);
+  assert.deepEqual(await keyed("day"), [["2026-11-20", 5.625], ["2026-11-21", 4.3025]]);
+  assert.deepEqual(await keyed("week"), [["2026-11-16", 9.9275]]);
+  assert.deepEqual((await keyed("line_item", "--where", "provider=anthropic")).map((x) => x[1]), [0.9775, 0.45]);
   // The 2026-11-21 Anthropic bucket ends after data_refreshed_at (06:00): provisional, and said.
-  assert.deepEqual(j("day").totals.provisional, { rows: 1, costUsd: 0.3025 });
-  assert.deepEqual(j("day").rows.map((x) => x.provisional ?? null), [null, { rows: 1, costUsd: 0.3025 }]);
+  assert.deepEqual((await j("day")).totals.provisional, { rows: 1, costUsd: 0.3025 });
+  assert.deepEqual((await j("day")).rows.map((x) => x.provisional ?? null), [null, { rows: 1, costUsd: 0.3025 }]);
   // Dimensions a bill does not have are refused, never an empty report.
-  const u = cli(["report", "--db", db, "--source", "billing", "--by", "user"]);
+  const u = await cli(["report", "--db", db, "--source", "billing", "--by", "user"]);
   assert.equal(u.code, 2);
   assert.match(u.stderr, /cost exports have no user/);
-  assert.equal(cli(["report", "--db", db, "--source", "requests", "--by", "line_item"]).code, 2);
+  assert.equal((await cli(["report", "--db", db, "--source", "requests", "--by", "line_item"])).code, 2);
 });
 
 test("Anthropic analytics: list_amount is stored beside amount; provisional usage buckets are marked in reports", async () => {
-  const { db } = ingest(["anthropic-analytics-cost-provisional.json", "fixtures/formats/anthropic-analytics-usage.json"]);
+  const { db } = await ingest(["anthropic-analytics-cost-provisional.json", "fixtures/formats/anthropic-analytics-usage.json"]);
   // amount and list_amount are cents: 45.0 → $0.45 (list 50.0 → $0.50), 67.5 → $0.675 (75.0), 30.25 → $0.3025 (33.6111 → $0.336111)
   assert.deepEqual(await query(db, "SELECT strftime(ts, '%Y-%m-%d') AS day, token_type, amount_usd::VARCHAR AS a, list_amount_usd::VARCHAR AS l, status FROM billed_cost ORDER BY ts, token_type"), [
     { day: "2026-11-20", token_type: "output_tokens", a: "0.675000000000", l: "0.750000000000", status: null },
     { day: "2026-11-20", token_type: "uncached_input_tokens", a: "0.450000000000", l: "0.500000000000", status: null },
     { day: "2026-11-21", token_type: "output_tokens", a: "0.302500000000", l: "0.336111000000", status: "provisional" },
   ]);
-  const r = cli(["report", "--db", db, "--by", "day"]);
+  const r = await cli(["report", "--db", db, "--by", "day"]);
   assert.equal(r.code, 0, r.stderr);
   // usage exports (priced by llmcost): 2026-11-21 sonnet 2100 × 3 + 640 × 15 = 6300 + 9600 = 15,900 µ$, after the
   // page's data_refreshed_at (2026-11-21T04:00): provisional
   assert.match(r.stdout, /2026-11-21 │ +9 │ +2,100 │ +0 │ +0 │ +640 │ \$0\.0159 \* │/);
   assert.match(r.stdout, /\* provisional: 1 row\(s\), \$0\.0159, are from buckets that end after their export's data_refreshed_at/);
   assert.match(r.stderr, /^note: provisional: 1 row\(s\), \$0\.0159/m);
-  const j = JSON.parse(cli(["report", "--db", db, "--by", "day", "--format", "json"]).stdout) as { basis: string; totals: { provisional: unknown } };
+  const j = JSON.parse((await cli(["report", "--db", db, "--by", "day", "--format", "json"])).stdout) as { basis: string; totals: { provisional: unknown } };
   assert.equal(j.basis, "usage exports");
   assert.deepEqual(j.totals.provisional, { rows: 1, costUsd: 0.0159 });
 });

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { createWriteStream, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { checksum, cli, query, ROOT, tmp } from "./helpers.js";
+import { checksum, cli, demoDatabase, query, ROOT, tmp } from "./helpers.js";
 
 const BIN = join(ROOT, "bin", "llmcost.js");
 
@@ -37,7 +37,7 @@ test("--skip-bad-rows leaves out every bad row, names each one, and keeps the go
       "2025-10-20T09:00:00Z,gpt-4o-mini,a1b2c3d4e5f6:chat,7,5",
     ].join("\n") + "\n",
   );
-  const r = cli(["ingest", "--db", db, "--skip-bad-rows", "mixed.csv"], { cwd: dir });
+  const r = await cli(["ingest", "--db", db, "--skip-bad-rows", "mixed.csv"], { cwd: dir });
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(r.stderr.trimEnd().split("\n"), [
     'mixed.csv:3: "abc" is not a number (column input_tokens) (skipped)',
@@ -50,7 +50,7 @@ test("--skip-bad-rows leaves out every bad row, names each one, and keeps the go
   assert.deepEqual(await query(db, "SELECT rows_inserted::INT AS n, rows_skipped::INT AS s FROM ingests"), [{ n: 2, s: 4 }]);
   // Without the flag the same file is rejected whole.
   const strict = join(dir, "s.duckdb");
-  assert.equal(cli(["ingest", "--db", strict, "mixed.csv"], { cwd: dir }).code, 2);
+  assert.equal((await cli(["ingest", "--db", strict, "mixed.csv"], { cwd: dir })).code, 2);
 
   writeFileSync(
     join(dir, "mixed.jsonl"),
@@ -60,7 +60,7 @@ test("--skip-bad-rows leaves out every bad row, names each one, and keeps the go
       JSON.stringify({ timestamp: "2025-10-20T08:00:00Z", model: "gpt-4o-mini", input_tokens: 6, output_tokens: 1 }),
     ].join("\n") + "\n",
   );
-  const j = cli(["ingest", "--db", db, "--skip-bad-rows", "mixed.jsonl", "--output", "json"], { cwd: dir });
+  const j = await cli(["ingest", "--db", db, "--skip-bad-rows", "mixed.jsonl", "--output", "json"], { cwd: dir });
   assert.equal(j.code, 0, j.stderr);
   assert.deepEqual(JSON.parse(j.stdout).files[0].badRows, [{ line: 2, where: "2", reason: "timestamp is in the future" }]);
 });
@@ -68,7 +68,7 @@ test("--skip-bad-rows leaves out every bad row, names each one, and keeps the go
 test("crash: kill -9 in the middle of a 5M-row ingest leaves all of the file or none, and the ledger agrees", async () => {
   const dir = tmp();
   const db = join(dir, "t.duckdb");
-  assert.equal(cli(["ingest", "--db", db, "fixtures/formats/requests.csv"]).code, 0);
+  assert.equal((await cli(["ingest", "--db", db, "fixtures/formats/requests.csv"])).code, 0);
   const big = join(dir, "big.csv");
   await writeLines(big, "timestamp,model,user,input_tokens,output_tokens", 5_000_000, (i) => `2025-10-${String(1 + (i % 28)).padStart(2, "0")}T08:00:00Z,gpt-4o-mini,a1b2c3d4e5f6:f${i % 7},${100 + (i % 900)},${i % 50}`);
   const child = spawn(process.execPath, [BIN, "ingest", "--db", db, big], { stdio: "ignore", env: { ...process.env, NO_COLOR: "1" } });
@@ -81,15 +81,13 @@ test("crash: kill -9 in the middle of a 5M-row ingest leaves all of the file or 
   assert.equal(usage, ledger, "the ledger agrees with the table");
   assert.equal(files, usage === "3" ? 1 : 2);
   // The database is usable afterwards: the same file ingests cleanly (or is recognised as already there).
-  const again = cli(["ingest", "--db", db, big]);
+  const again = await cli(["ingest", "--db", db, big]);
   assert.equal(again.code, 0, again.stderr);
   assert.deepEqual(await query(db, "SELECT count(*)::BIGINT AS n FROM usage"), [{ n: "5000003" }]);
 });
 
 test("concurrency: a second writer is refused with the holder's pid; concurrent read-only reports both work", async () => {
-  const dir = tmp();
-  const db = join(dir, "t.duckdb");
-  assert.equal(cli(["ingest", "--db", db, "fixtures/demo/requests.jsonl"]).code, 0);
+  const { dir, db } = await demoDatabase();
   const run = (args: string[]) =>
     new Promise<{ code: number | null; out: string }>((resolve) => {
       const c = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: "1" } });
@@ -127,7 +125,7 @@ test("exact money: the sum over 1M rows equals an independent BigInt computation
   await writeLines(join(dir, "m.csv"), "timestamp,model,user,input_tokens,cached_input_tokens,output_tokens", 1_000_000, row);
   // The counts above are disjoint buckets (input excludes cached) for every provider: the config says so.
   writeFileSync(join(dir, "c.json"), JSON.stringify({ logs: { inputIncludesCached: false } }));
-  assert.equal(cli(["ingest", "--db", db, "--config", join(dir, "c.json"), join(dir, "m.csv")]).code, 0);
+  assert.equal((await cli(["ingest", "--db", db, "--config", join(dir, "c.json"), join(dir, "m.csv")])).code, 0);
   const got = (await query(db, "SELECT sum(cost_usd)::VARCHAR AS s, count(*) FILTER (WHERE cost_usd IS NULL)::INT AS unpriced FROM usage"))[0] as { s: string; unpriced: number };
   assert.equal(got.unpriced, 0);
   const [whole, frac = ""] = got.s.split(".");
@@ -143,17 +141,17 @@ test("injection: --by, --where and feature names with quotes, semicolons and new
     join(dir, "n.jsonl"),
     nasty.map((f, i) => JSON.stringify({ timestamp: "2025-10-20T08:00:00Z", model: "gpt-4o-mini", feature: f, input_tokens: 100 + i, output_tokens: 1 })).join("\n") + "\n",
   );
-  assert.equal(cli(["ingest", "--db", db, join(dir, "n.jsonl")]).code, 0);
+  assert.equal((await cli(["ingest", "--db", db, join(dir, "n.jsonl")])).code, 0);
   for (const [i, f] of nasty.entries()) {
-    const r = cli(["report", "--db", db, "--where", `feature=${f}`, "--format", "json"]);
+    const r = await cli(["report", "--db", db, "--where", `feature=${f}`, "--format", "json"]);
     assert.equal(r.code, 0, r.stderr);
     const rows = JSON.parse(r.stdout).rows;
     assert.deepEqual(rows.map((x: { key: { feature: string }; tokens: { input: number } }) => [x.key.feature, x.tokens.input]), [[f, 100 + i]]);
   }
-  const csv = cli(["report", "--db", db, "--format", "csv"]).stdout;
+  const csv = (await cli(["report", "--db", db, "--format", "csv"])).stdout;
   assert.match(csv, /\n"new\nline",1,/);
   assert.match(csv, /\n"say ""hi""",1,/);
-  for (const by of ["feature; DROP TABLE usage", "feature,model); --", "model\n; DROP TABLE usage"]) assert.equal(cli(["report", "--db", db, "--by", by]).code, 2);
+  for (const by of ["feature; DROP TABLE usage", "feature,model); --", "model\n; DROP TABLE usage"]) assert.equal((await cli(["report", "--db", db, "--by", by])).code, 2);
   assert.deepEqual(await query(db, "SELECT count(*)::INT AS n FROM usage"), [{ n: 5 }]);
 });
 
@@ -161,7 +159,7 @@ test("privacy: no raw user id and no email is persisted anywhere in the database
   const dir = tmp();
   const db = join(dir, "p.duckdb");
   writeFileSync(join(dir, "r.jsonl"), JSON.stringify({ timestamp: "2025-10-20T08:00:00Z", model: "gpt-4o-mini", user: "carol@example.com", input_tokens: 1, output_tokens: 1 }) + "\n");
-  const r = cli(["ingest", "--db", db, "fixtures/formats/openai-cost-v2.csv", "fixtures/formats/openai-usage.csv", "fixtures/formats/openai-batch-output.jsonl", "fixtures/formats/openai-batch-input.jsonl", join(dir, "r.jsonl")]);
+  const r = await cli(["ingest", "--db", db, "fixtures/formats/openai-cost-v2.csv", "fixtures/formats/openai-usage.csv", "fixtures/formats/openai-batch-output.jsonl", "fixtures/formats/openai-batch-input.jsonl", join(dir, "r.jsonl")]);
   assert.equal(r.code, 0, r.stderr);
   const tables = (await query(db, "SELECT table_name FROM duckdb_tables() WHERE NOT temporary")).map((t) => String(t.table_name));
   for (const t of ["usage_wide", "usage_lean", "billed_cost", "ingests"]) assert.ok(tables.includes(t), t);
@@ -175,7 +173,7 @@ test("privacy: no raw user id and no email is persisted anywhere in the database
   const hashes = await query(db, "SELECT count(DISTINCT user_hash)::INT AS n FROM usage WHERE user_hash IS NOT NULL");
   assert.ok(Number(hashes[0]!.n) >= 3);
   const before = await checksum(db);
-  assert.equal(cli(["report", "--db", db]).code, 0);
+  assert.equal((await cli(["report", "--db", db])).code, 0);
   assert.equal(await checksum(db), before, "reports never write");
 });
 
@@ -199,15 +197,15 @@ test("a v4 database migrates to v5: its rows stay, now behind the usage view, an
   conn.closeSync();
   inst.closeSync();
 
-  assert.equal(cli(["report", "--db", db]).code, 2, "read commands ask for a migration first");
+  assert.equal((await cli(["report", "--db", db])).code, 2, "read commands ask for a migration first");
   writeFileSync(join(dir, "new.csv"), "timestamp,model,user,input_tokens,output_tokens\n2025-10-02T08:00:00Z,gpt-4o-mini,a1b2c3d4e5f6:new,1000,0\n");
-  const r = cli(["ingest", "--db", db, join(dir, "new.csv")]);
+  const r = await cli(["ingest", "--db", db, join(dir, "new.csv")]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(await query(db, "SELECT feature, cost_usd::VARCHAR AS cost, rid % 2 AS lean FROM usage ORDER BY ts"), [
     { feature: "old", cost: "0.000150000000", lean: "0" },
     { feature: "new", cost: "0.000150000000", lean: "1" },
   ]);
-  const report = cli(["report", "--db", db, "--format", "csv"]);
+  const report = await cli(["report", "--db", db, "--format", "csv"]);
   assert.equal(report.code, 0, report.stderr);
   assert.match(report.stdout, /\nold,1,1000,/);
   assert.match(report.stdout, /\nnew,1,1000,/);

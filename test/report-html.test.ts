@@ -9,8 +9,8 @@ import { countColor, readPng } from "./png.js";
 
 let dir = "";
 let demo = "";
-before(() => {
-  ({ dir, db: demo } = demoDatabase());
+before(async () => {
+  ({ dir, db: demo } = await demoDatabase());
 });
 
 const unescape = (s: string): string => s.replace(/&nbsp;/g, " ").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
@@ -50,12 +50,12 @@ const money = (s: string): number => Number(s.replace(/[$,]/g, "").replace(/\s*\
 const count = (s: string): number => Number(s.replace(/,/g, ""));
 
 /** Writes the page and the JSON report with the same flags, and checks every row's numbers are the same. */
-function samePage(flags: string[]): { html: string; json: { totals: { costUsd: number; requests: number }; rows: JsonRow[] } } {
+async function samePage(flags: string[]): Promise<{ html: string; json: { totals: { costUsd: number; requests: number }; rows: JsonRow[] } }> {
   const file = join(dir, `page-${flags.join("_").replace(/[^a-z0-9_-]/gi, "")}.html`);
-  const r = cli(["report", "--db", demo, ...flags, "--html", file]);
+  const r = await cli(["report", "--db", demo, ...flags, "--html", file]);
   assert.equal(r.code, 0, r.stderr);
   const html = readFileSync(file, "utf8");
-  const j = cli(["report", "--db", demo, ...flags, "--format", "json"]);
+  const j = await cli(["report", "--db", demo, ...flags, "--format", "json"]);
   assert.equal(j.code, 0, j.stderr);
   const json = JSON.parse(j.stdout);
   const rows = pageRows(html);
@@ -90,8 +90,8 @@ const steps = (html: string) => {
   return { baseline: Number(attr(tag, "baseline")), final: Number(attr(tag, "final")), requests: Number(attr(tag, "requests")) };
 };
 
-test("report --html: the table holds the JSON report's rows and numbers, and the charts draw them", () => {
-  const { html, json } = samePage([]);
+test("report --html: the table holds the JSON report's rows and numbers, and the charts draw them", async () => {
+  const { html, json } = await samePage([]);
   assert.equal((html.match(/<rect class="bar"/g) ?? []).length, json.rows.length, "one Pareto bar per row");
   // $ on every bar: the nine features' costs as the table shows them (the unpriced one says so).
   const labels = [...(/<svg id="pareto"[\s\S]*?<\/svg>/.exec(html)?.[0] ?? "").matchAll(/<text class="value"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
@@ -105,8 +105,8 @@ test("report --html: the table holds the JSON report's rows and numbers, and the
   assert.equal((wf.match(/<text class="value"[^>]*>(\$|−\$|\+\$)[\d,.]+<\/text>/g) ?? []).length, 6, "a $ label on each of the six steps");
 });
 
-test("report --html --where: the table, the daily lines and the waterfall cover only the filtered traffic", () => {
-  const { html, json } = samePage(["--where", "model=gpt-4o", "--by", "feature,model"]);
+test("report --html --where: the table, the daily lines and the waterfall cover only the filtered traffic", async () => {
+  const { html, json } = await samePage(["--where", "model=gpt-4o", "--by", "feature,model"]);
   assert.ok(json.rows.every((r) => r.key.model === "gpt-4o-2024-08-06"));
   assert.match(html, /model = <code>gpt-4o-2024-08-06<\/code> \(typed: gpt-4o\)/, "the page says what it is filtered to");
   const s = steps(html);
@@ -114,15 +114,15 @@ test("report --html --where: the table, the daily lines and the waterfall cover 
   assert.equal(s.requests, json.totals.requests);
   assert.ok(s.final < s.baseline);
   assert.equal((html.match(/<polyline class="series"/g) ?? []).length, json.rows.length);
-  const since = samePage(["--where", "feature=chat", "--since", "2025-11-10", "--until", "2025-11-17"]);
+  const since = await samePage(["--where", "feature=chat", "--since", "2025-11-10", "--until", "2025-11-17"]);
   assert.equal(steps(since.html).requests, since.json.totals.requests);
   assert.equal(steps(since.html).baseline, since.json.totals.costUsd);
   assert.match(since.html, /data from 10 Nov 2025 to 16 Nov 2025 \(7 days, UTC\)/);
   assert.equal((since.html.match(/<circle cx="[^"]+" cy="[^"]+" r="2.2"/g) ?? []).length, 7, "one point per day of the window");
 });
 
-test("report --html --by day: a time series in date order with $ on each day, not a Pareto", () => {
-  const { html, json } = samePage(["--by", "day"]);
+test("report --html --by day: a time series in date order with $ on each day, not a Pareto", async () => {
+  const { html, json } = await samePage(["--by", "day"]);
   assert.ok(!html.includes('id="pareto"'), "no Pareto of days");
   const buckets = [...html.matchAll(/<rect class="tbar" data-bucket="([^"]+)"/g)].map((m) => m[1]);
   assert.equal(buckets.length, 28);
@@ -132,14 +132,14 @@ test("report --html --by day: a time series in date order with $ on each day, no
   assert.equal((ts.match(/<text class="value"[^>]*>\$[\d.]+<\/text>/g) ?? []).length, 28);
   assert.match(html, /<td class="key time" data-dim="day" data-value="2025-11-01">Sat 1 Nov 2025<\/td>/);
   // Another zone moves the days, in the table and the chart alike; weeks fill every bucket with no gap.
-  const ny = samePage(["--by", "day,model", "--tz", "America/New_York", "--since", "2025-11-03", "--until", "2025-11-10"]);
+  const ny = await samePage(["--by", "day,model", "--tz", "America/New_York", "--since", "2025-11-03", "--until", "2025-11-10"]);
   assert.deepEqual([...new Set([...ny.html.matchAll(/data-bucket="([^"]+)"/g)].map((m) => m[1]))], ["2025-11-03", "2025-11-04", "2025-11-05", "2025-11-06", "2025-11-07", "2025-11-08", "2025-11-09"]);
   assert.match(ny.html, /America\/New_York/);
-  const week = samePage(["--by", "week"]);
+  const week = await samePage(["--by", "week"]);
   assert.deepEqual([...week.html.matchAll(/data-bucket="([^"]+)"/g)].map((m) => m[1]), week.json.rows.map((r) => r.key.week));
 });
 
-test("report --html escapes every name from the data: features, models, filters, legends", () => {
+test("report --html escapes every name from the data: features, models, filters, legends", async () => {
   const t = tmp();
   const db = join(t, "x.duckdb");
   const evil = "<script>alert('x')</script>&\"";
@@ -147,10 +147,10 @@ test("report --html escapes every name from the data: features, models, filters,
     JSON.stringify({ timestamp: "2025-10-20T08:00:00Z", model: "gpt-4o", feature: evil, input_tokens: 5000, output_tokens: 100 }),
     JSON.stringify({ timestamp: "2025-10-21T08:00:00Z", model: "gpt-4o-mini", feature: "chat", input_tokens: 500, output_tokens: 100 }),
   ].join("\n") + "\n");
-  assert.equal(cli(["ingest", "--db", db, join(t, "x.jsonl")]).code, 0);
+  assert.equal((await cli(["ingest", "--db", db, join(t, "x.jsonl")])).code, 0);
   for (const flags of [[], ["--by", "feature,model"], ["--where", `feature=${evil}`], ["--by", "day,feature"]]) {
     const file = join(t, "r.html");
-    const r = cli(["report", "--db", db, ...flags, "--html", file]);
+    const r = await cli(["report", "--db", db, ...flags, "--html", file]);
     assert.equal(r.code, 0, r.stderr);
     const html = readFileSync(file, "utf8");
     assert.ok(!html.includes("<script") && !html.includes("alert('x')"), `escaped with ${flags.join(" ")}`);
@@ -160,9 +160,9 @@ test("report --html escapes every name from the data: features, models, filters,
 });
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
-test("report --html --by day,model renders in headless Chromium: the stacked series is drawn", { skip: CHROMIUM ? false : "Chromium is not installed (apt-get install chromium)" }, () => {
+test("report --html --by day,model renders in headless Chromium: the stacked series is drawn", { skip: CHROMIUM ? false : "Chromium is not installed (apt-get install chromium)" }, async () => {
   const page = join(dir, "series.html");
-  assert.equal(cli(["report", "--db", demo, "--by", "day,model", "--html", page]).code, 0);
+  assert.equal((await cli(["report", "--db", demo, "--by", "day,model", "--html", page])).code, 0);
   const shot = join(dir, "series.png");
   const r = spawnSync(
     CHROMIUM!,

@@ -7,11 +7,11 @@ import { cli, demoDatabase, golden, query, stable, tmp } from "./helpers.js";
 
 let demoDir = "";
 let demo = "";
-before(() => {
-  ({ dir: demoDir, db: demo } = demoDatabase());
+before(async () => {
+  ({ dir: demoDir, db: demo } = await demoDatabase());
 });
 
-test("seed scenario: 100K articles/day on gpt-4o, routed, batched and pruned costs $3.60/day", () => {
+test("seed scenario: 100K articles/day on gpt-4o, routed, batched and pruned costs $3.60/day", async () => {
   const dir = tmp();
   const db = join(dir, "seed.duckdb");
   const lines = ["timestamp,model,user,prompt_hash,input_tokens,output_tokens"];
@@ -20,8 +20,8 @@ test("seed scenario: 100K articles/day on gpt-4o, routed, batched and pruned cos
     lines.push(`${ts},gpt-4o,a1b2c3d4e5f6:summarize,p${i},800,50`);
   }
   writeFileSync(join(dir, "seed.csv"), lines.join("\n") + "\n");
-  assert.equal(cli(["ingest", "--db", db, join(dir, "seed.csv")]).code, 0);
-  const r = cli(["simulate", "--db", db, "--route", "gpt-4o=gpt-4o-mini", "--escalate", "0", "--batch", "summarize", "--prune", "0.5", "--output-cap", "20", "--monthly", "--format", "json"]);
+  assert.equal((await cli(["ingest", "--db", db, join(dir, "seed.csv")])).code, 0);
+  const r = await cli(["simulate", "--db", db, "--route", "gpt-4o=gpt-4o-mini", "--escalate", "0", "--batch", "summarize", "--prune", "0.5", "--output-cap", "20", "--monthly", "--format", "json"]);
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   // gpt-4o on 2025-10-01: $2.50 in / $10 out per 1M.
@@ -40,7 +40,7 @@ test("seed scenario: 100K articles/day on gpt-4o, routed, batched and pruned cos
   assert.equal(j.window.days, 1);
 });
 
-test("exact cache: an entry is set on a miss and expires TTL later; a hit costs $0", () => {
+test("exact cache: an entry is set on a miss and expires TTL later; a hit costs $0", async () => {
   const dir = tmp();
   const db = join(dir, "c.duckdb");
   const at = (min: number) => new Date(Date.UTC(2025, 9, 1, 8) + min * 60_000).toISOString();
@@ -54,19 +54,19 @@ test("exact cache: an entry is set on a miss and expires TTL later; a hit costs 
     `${at(12)},gpt-4o-mini,a1b2c3d4e5f6:f,,1000,0`, // no prompt hash: never cached
   ];
   writeFileSync(join(dir, "c.csv"), csv.join("\n") + "\n");
-  assert.equal(cli(["ingest", "--db", db, join(dir, "c.csv")]).code, 0);
-  const run = (ttl: string) => JSON.parse(cli(["simulate", "--db", db, "--cache", "exact", "--ttl", ttl, "--format", "json"]).stdout);
-  const hour = run("3600");
+  assert.equal((await cli(["ingest", "--db", db, join(dir, "c.csv")])).code, 0);
+  const run = async (ttl: string) => JSON.parse((await cli(["simulate", "--db", db, "--cache", "exact", "--ttl", ttl, "--format", "json"])).stdout);
+  const hour = await run("3600");
   // 9 requests × 1,000 × $0.15/M = $0.00135; 3 hits save 3 × $0.00015.
   assert.equal(hour.baselineUsd, 0.00135);
   assert.equal(hour.steps[0].affectedRequests, 3);
   assert.equal(hour.steps[0].savedUsd, 0.00045);
   assert.equal(hour.steps[0].details.hitRate, Number((3 / 9).toFixed(6)));
   // TTL 5 min: only 62 (1 min after the miss at 61) is a hit.
-  assert.equal(run("300").steps[0].affectedRequests, 1);
+  assert.equal((await run("300")).steps[0].affectedRequests, 1);
 });
 
-test("prompt cache: warm when the same feature and model ran at most 5 minutes before; cold Anthropic requests pay the write", () => {
+test("prompt cache: warm when the same feature and model ran at most 5 minutes before; cold Anthropic requests pay the write", async () => {
   const dir = tmp();
   const db = join(dir, "pc.duckdb");
   const at = (s: number) => new Date(Date.UTC(2025, 10, 3, 8) + s * 1000).toISOString();
@@ -75,8 +75,8 @@ test("prompt cache: warm when the same feature and model ran at most 5 minutes b
   // 1500 cold (301 s) · 1500 again warm (same instant, later in the log). A request of another model never warms.
   const csv = ["timestamp,model,user,input_tokens,cached_input_tokens,output_tokens", ...[0, 299, 600, 900, 1199, 1500, 1500].map((s) => row(s)), row(1, "claude-haiku-4-5")];
   writeFileSync(join(dir, "pc.csv"), csv.join("\n") + "\n");
-  assert.equal(cli(["ingest", "--db", db, join(dir, "pc.csv")]).code, 0);
-  const r = cli(["simulate", "--db", db, "--prompt-cache", "--prefix-share", "0.5", "--format", "json"]);
+  assert.equal((await cli(["ingest", "--db", db, join(dir, "pc.csv")])).code, 0);
+  const r = await cli(["simulate", "--db", db, "--prompt-cache", "--prefix-share", "0.5", "--format", "json"]);
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   // Sonnet 4.5 on 2025-11-03: input $3, cached read $0.30, 5m write $3.75 per 1M. Haiku 4.5: input $1, write $1.25.
@@ -89,15 +89,15 @@ test("prompt cache: warm when the same feature and model ran at most 5 minutes b
   assert.equal(j.steps[0].costUsd, 0.0357);
 });
 
-test("prompt cache after route: a routed request shares warm prefixes with the traffic already on its new model", () => {
+test("prompt cache after route: a routed request shares warm prefixes with the traffic already on its new model", async () => {
   const dir = tmp();
   const db = join(dir, "rp.duckdb");
   const at = (s: number) => new Date(Date.UTC(2025, 10, 3, 8) + s * 1000).toISOString();
   // The same feature: a native gpt-4o-mini request (logged by its snapshot name), then a gpt-4o one a minute later.
   const csv = ["timestamp,model,user,input_tokens,output_tokens", `${at(0)},gpt-4o-mini-2024-07-18,a1b2c3d4e5f6:f,2000,0`, `${at(60)},gpt-4o,a1b2c3d4e5f6:f,2000,0`];
   writeFileSync(join(dir, "rp.csv"), csv.join("\n") + "\n");
-  assert.equal(cli(["ingest", "--db", db, join(dir, "rp.csv")]).code, 0);
-  const j = JSON.parse(cli(["simulate", "--db", db, "--route", "mini", "--escalate", "0", "--prompt-cache", "--format", "json"]).stdout);
+  assert.equal((await cli(["ingest", "--db", db, join(dir, "rp.csv")])).code, 0);
+  const j = JSON.parse((await cli(["simulate", "--db", db, "--route", "mini", "--escalate", "0", "--prompt-cache", "--format", "json"])).stdout);
   // Baseline: 2,000 × $0.15/M + 2,000 × $2.50/M = $0.0003 + $0.005 = $0.0053. Route: both on gpt-4o-mini, $0.0006.
   // Prompt cache: the routed request is warm (gpt-4o-mini ran 60 s before): 1,000 × $0.15 + 1,000 × $0.075 per 1M
   // = $0.000225; the first stays cold at $0.0003 (OpenAI: no write premium). Total $0.000525.
@@ -108,12 +108,12 @@ test("prompt cache after route: a routed request shares warm prefixes with the t
   ]);
 });
 
-test("simulate golden on the demo: every tactic, composed in playbook order", () => {
+test("simulate golden on the demo: every tactic, composed in playbook order", async () => {
   const args = ["simulate", "--db", demo, "--cache", "exact", "--route", "mini", "--batch", "auto", "--prompt-cache", "--prune", "0.2", "--output-cap", "800", "--monthly", "--self-host", "2.50:2000"];
-  const t = cli(args);
+  const t = await cli(args);
   assert.equal(t.code, 0, t.stderr);
   golden("simulate/all.table", stable(t.stdout, demoDir));
-  const j = cli([...args, "--format", "json"]);
+  const j = await cli([...args, "--format", "json"]);
   golden("simulate/all.json", stable(j.stdout, demoDir));
   const parsed = JSON.parse(j.stdout);
   assert.deepEqual(parsed.steps.map((s: { tactic: string }) => s.tactic), ["cache", "route", "batch", "prompt-cache", "prune", "output-cap"]);
@@ -123,18 +123,18 @@ test("simulate golden on the demo: every tactic, composed in playbook order", ()
   assert.equal(parsed.estimate, true);
 });
 
-test("savings ranks opportunities by $/month with evidence", () => {
-  const r = cli(["savings", "--db", demo]);
+test("savings ranks opportunities by $/month with evidence", async () => {
+  const r = await cli(["savings", "--db", demo]);
   assert.equal(r.code, 0, r.stderr);
   golden("savings/demo.table", stable(r.stdout, demoDir));
-  const j = JSON.parse(cli(["savings", "--db", demo, "--format", "json"]).stdout);
+  const j = JSON.parse((await cli(["savings", "--db", demo, "--format", "json"])).stdout);
   const monthly = j.opportunities.map((o: { monthlyUsd: number }) => o.monthlyUsd);
   assert.deepEqual(monthly, [...monthly].sort((a: number, b: number) => b - a));
   const batch = j.opportunities.find((o: { feature: string; tactic: string }) => o.feature === "summarize-articles" && o.tactic === "batch");
   assert.equal(batch.evidence, "runs 01:00 to 04:00 UTC only (100% of requests), so it can be batched");
 });
 
-test("simulate rejects bad flags with exit 2", () => {
+test("simulate rejects bad flags with exit 2", async () => {
   for (const args of [
     [],
     ["--cache", "semantic", "--threshold", "2"],
@@ -147,13 +147,13 @@ test("simulate rejects bad flags with exit 2", () => {
     ["--self-host", "cheap"],
     ["--route", "mini", "--since", "2030-01-01"],
   ]) {
-    const r = cli(["simulate", "--db", demo, ...args]);
+    const r = await cli(["simulate", "--db", demo, ...args]);
     assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
     assert.match(r.stderr, /^llmcost: /);
   }
 });
 
-test("semantic cache: near-duplicate prompts by MinHash within the TTL, embedding lookups priced, an estimate", () => {
+test("semantic cache: near-duplicate prompts by MinHash within the TTL, embedding lookups priced, an estimate", async () => {
   const dir = tmp();
   const db = join(dir, "s.duckdb");
   const p1 = "Summarize this article about the stock market and the federal reserve decision today";
@@ -163,8 +163,8 @@ test("semantic cache: near-duplicate prompts by MinHash within the TTL, embeddin
     join(dir, "s.jsonl"),
     [line(0, p1), line(1, `${p1}!`), line(2, "Write a short poem about gardening tools and tomatoes in spring"), line(130, p1)].join("\n") + "\n",
   );
-  assert.equal(cli(["ingest", "--db", db, join(dir, "s.jsonl")]).code, 0);
-  const r = cli(["simulate", "--db", db, "--cache", "semantic", "--format", "json"]);
+  assert.equal((await cli(["ingest", "--db", db, join(dir, "s.jsonl")])).code, 0);
+  const r = await cli(["simulate", "--db", db, "--cache", "semantic", "--format", "json"]);
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   // 4 requests × 1,000 input × $2.50/M = $0.01. Only the second is a hit: the same words 1 minute after the first
@@ -177,11 +177,11 @@ test("semantic cache: near-duplicate prompts by MinHash within the TTL, embeddin
   assert.deepEqual([j.steps[0].details.considered, j.steps[0].details["hitRateAt0.97"]], [4, 0.25]);
   assert.match(j.steps[0].assumptions[0], /an estimate/);
   // Without prompt text nothing is considered: the demo logs only prompt hashes.
-  const none = JSON.parse(cli(["simulate", "--db", demo, "--cache", "semantic", "--format", "json"]).stdout);
+  const none = JSON.parse((await cli(["simulate", "--db", demo, "--cache", "semantic", "--format", "json"])).stdout);
   assert.deepEqual([none.steps[0].details.considered, none.steps[0].affectedRequests], [0, 0]);
 });
 
-test("semantic cache with an embedding column: exact cosine similarity, threshold sweep, embedding lookups priced", () => {
+test("semantic cache with an embedding column: exact cosine similarity, threshold sweep, embedding lookups priced", async () => {
   const dir = tmp();
   const db = join(dir, "e.duckdb");
   // 64-dimensional embeddings with hand-set cosines to the first: e(θ) = cos θ · x + sin θ · y for orthonormal x, y.
@@ -195,8 +195,8 @@ test("semantic cache with an embedding column: exact cosine similarity, threshol
   // 0.91). 3: orthogonal (cosine 0 to the first). 200: cosine 1, but past the 1h TTL.
   const lines = [line(0, e(1)), line(1, e(0.96)), line(2, e(0.92)), line(3, y), line(200, e(1))];
   writeFileSync(join(dir, "e.jsonl"), lines.join("\n") + "\n");
-  assert.equal(cli(["ingest", "--db", db, join(dir, "e.jsonl")]).code, 0);
-  const r = cli(["simulate", "--db", db, "--cache", "semantic", "--threshold", "0.95", "--format", "json"]);
+  assert.equal((await cli(["ingest", "--db", db, join(dir, "e.jsonl")])).code, 0);
+  const r = await cli(["simulate", "--db", db, "--cache", "semantic", "--threshold", "0.95", "--format", "json"]);
   assert.equal(r.code, 0, r.stderr);
   const s = JSON.parse(r.stdout).steps[0];
   // Best cosine to an earlier request within 1h: #2 0.96 (to #1); #3 0.993 (to #2: the angles from #1 are 16.3° and
@@ -220,21 +220,21 @@ test("cache deny-list: prompts starting with a configured prefix are marked at i
   const secret = "Account #4411 balance for Jane Doe, please summarize the statement";
   const open = "Summarize this article about the stock market and the federal reserve decision today";
   writeFileSync(join(dir, "d.jsonl"), [line(0, `  ${secret}`), line(1, `  ${secret}`), line(2, open), line(3, open)].join("\n") + "\n");
-  assert.equal(cli(["ingest", "--db", db, "--config", config, join(dir, "d.jsonl")]).code, 0);
+  assert.equal((await cli(["ingest", "--db", db, "--config", config, join(dir, "d.jsonl")])).code, 0);
   const rows = await query(db, "SELECT cache_denied, prompt_hash IS NOT NULL AS hashed FROM usage ORDER BY ts");
   assert.deepEqual(rows.map((r) => [r.cache_denied, r.hashed]), [[true, true], [true, true], [false, true], [false, true]]);
   // The text itself is nowhere in the database; the ledger keeps the deny-list the file was checked against.
   for (const t of ["usage", "ingests"]) assert.ok(!JSON.stringify(await query(db, `SELECT * FROM ${t}`)).includes("Jane Doe"), t);
   assert.deepEqual((await query(db, "SELECT cache_deny FROM ingests")).map((r) => r.cache_deny), ['["Account #"]']);
   for (const kind of ["exact", "semantic"]) {
-    const j = JSON.parse(cli(["simulate", "--db", db, "--cache", kind, "--format", "json"]).stdout);
+    const j = JSON.parse((await cli(["simulate", "--db", db, "--cache", kind, "--format", "json"])).stdout);
     // Only the repeated open prompt hits; the repeated account prompt is denied.
     assert.equal(j.steps[0].affectedRequests, 1, kind);
     assert.equal(j.steps[0].details.deniedRequests, 2, kind);
   }
   // A changed deny-list applies only after re-ingesting: simulate says so on stderr, and stdout stays pure JSON.
   writeFileSync(config, JSON.stringify({ cache: { denyPrefixes: ["Summarize"] } }));
-  const stale = cli(["simulate", "--db", db, "--config", config, "--cache", "exact", "--format", "json"]);
+  const stale = await cli(["simulate", "--db", db, "--config", config, "--cache", "exact", "--format", "json"]);
   assert.equal(stale.code, 0);
   assert.equal(JSON.parse(stale.stdout).steps[0].details.deniedRequests, 2);
   assert.match(stale.stderr, /^warning: 1 request-log file\(s\) were checked against another cache.denyPrefixes than the config's; re-ingest them with --replace/);

@@ -12,7 +12,7 @@ const rows = async (db: string, sql: string) => query(db, sql);
 test("OTLP/JSON: only leaf LLM calls count, once each; cost from the disjoint buckets", async () => {
   const t = tmp();
   const db = join(t, "t.duckdb");
-  const r = cli(["ingest", "--db", db, "fixtures/formats/otel-otlp.json"]);
+  const r = await cli(["ingest", "--db", db, "fixtures/formats/otel-otlp.json"]);
   assert.equal(r.code, 0, r.stderr);
   // 10 spans: invoke_agent (repeats its first child's 631/35), execute_tool, invoke_workflow, LiteLLM's raw child: not
   // LLM calls; the first batch re-sent: a duplicate. 5 calls remain.
@@ -40,7 +40,7 @@ test("OTLP/JSON: only leaf LLM calls count, once each; cost from the disjoint bu
 test("OTel spans JSON Lines: OpenInference and legacy names; a parent LLM span over its instrumented child counts once", async () => {
   const t = tmp();
   const db = join(t, "t.duckdb");
-  const r = cli(["ingest", "--db", db, "fixtures/formats/otel-spans.jsonl"]);
+  const r = await cli(["ingest", "--db", db, "fixtures/formats/otel-spans.jsonl"]);
   assert.equal(r.code, 0, r.stderr);
   const got = await rows(db, "SELECT model, user_hash, feature, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, cost_usd FROM usage ORDER BY ts");
   assert.deepEqual(got, [
@@ -58,7 +58,7 @@ test("OTel: user and feature from the attributes the config names (bound, never 
   const db = join(t, "t.duckdb");
   const cfg = join(t, "llmcost.config.json");
   writeFileSync(cfg, JSON.stringify({ sources: { otel: { userAttribute: "gen_ai.response.id", featureAttribute: "service'; DROP TABLE usage_wide; --" } } }));
-  const r = cli(["ingest", "--db", db, "--config", cfg, "fixtures/formats/otel-otlp.json"]);
+  const r = await cli(["ingest", "--db", db, "--config", cfg, "fixtures/formats/otel-otlp.json"]);
   assert.equal(r.code, 0, r.stderr);
   const got = await rows(db, "SELECT user_hash, feature FROM usage WHERE request_id LIKE '4bf92f35%' ORDER BY ts");
   // chat 1 has gen_ai.response.id (hashed as a raw user id); chat 2 has none, so enduser.id's tag applies.
@@ -70,7 +70,7 @@ test("OTel: user and feature from the attributes the config names (bound, never 
 
   writeFileSync(cfg, JSON.stringify({ sources: { otel: { featureAttribute: "gen_ai.request.model" } } }));
   const db2 = join(t, "t2.duckdb");
-  assert.equal(cli(["ingest", "--db", db2, "--config", cfg, "fixtures/formats/otel-otlp.json"]).code, 0);
+  assert.equal((await cli(["ingest", "--db", db2, "--config", cfg, "fixtures/formats/otel-otlp.json"])).code, 0);
   // The tag's feature wins over the attribute (support-bot); untagged spans take the attribute's value.
   assert.deepEqual(await rows(db2, "SELECT feature, count(*)::INT AS n FROM usage GROUP BY feature ORDER BY feature"), [
     { feature: "claude-sonnet-4-5", n: 1 },
@@ -83,7 +83,7 @@ test("OTel: user and feature from the attributes the config names (bound, never 
 test("Claude Code: one row per API call (streamed lines deduplicated), Anthropic buckets, costUSD kept", async () => {
   const t = tmp();
   const db = join(t, "t.duckdb");
-  const r = cli(["ingest", "--db", db, "fixtures/formats/claude-code.jsonl"]);
+  const r = await cli(["ingest", "--db", db, "fixtures/formats/claude-code.jsonl"]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /3 no API usage \(user, system, summary… line\); 2 streamed line of a call already counted; 1 synthetic message \(no API call\)/);
   const got = await rows(db, `SELECT model, project, endpoint, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
@@ -102,7 +102,7 @@ test("Claude Code: one row per API call (streamed lines deduplicated), Anthropic
   const copy = join(t, "resumed.jsonl");
   const { readFileSync } = await import("node:fs");
   writeFileSync(copy, readFileSync("fixtures/formats/claude-code.jsonl", "utf8").split("\n").slice(1, 5).join("\n") + "\n");
-  const again = cli(["ingest", "--db", db, copy]);
+  const again = await cli(["ingest", "--db", db, copy]);
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stdout, /1 request_id already ingested/);
   // 19753.5 + 19438.8 + 1625 µ$
@@ -112,7 +112,7 @@ test("Claude Code: one row per API call (streamed lines deduplicated), Anthropic
 test("Codex: cumulative token counts become per-turn deltas; input includes cached", async () => {
   const t = tmp();
   const db = join(t, "t.duckdb");
-  const r = cli(["ingest", "--db", db, "fixtures/formats/codex.jsonl"]);
+  const r = await cli(["ingest", "--db", db, "fixtures/formats/codex.jsonl"]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, "", "gpt-5-codex is priced (from the price book's snapshot date, 2026-07-24)");
   const got = await rows(db, "SELECT model, project, endpoint, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, cost_usd FROM usage ORDER BY ts");
@@ -136,7 +136,7 @@ test("Bedrock: S3 records and CloudWatch events are the same invocations, counte
   const db = join(t, "t.duckdb");
   const prices = join(t, "nova.json");
   writeFileSync(prices, JSON.stringify({ models: [{ id: "amazon.nova-lite-v1:0", provider: "amazon", prices: [{ effective_from: "2024-12-03", input: "0.06", cached_input: "0.015", output: "0.24" }] }] }));
-  const r = cli(["ingest", "--db", db, "--pricing", prices, "fixtures/formats/bedrock-s3.jsonl"]);
+  const r = await cli(["ingest", "--db", db, "--pricing", prices, "fixtures/formats/bedrock-s3.jsonl"]);
   assert.equal(r.code, 0, r.stderr);
   const got = await rows(db, "SELECT model, provider, api_key, tag_raw, feature, status, cost_usd FROM usage ORDER BY ts");
   assert.deepEqual(got.map((g) => g.model), [
@@ -149,7 +149,7 @@ test("Bedrock: S3 records and CloudWatch events are the same invocations, counte
   assert.deepEqual(got[1], { model: "amazon.nova-lite-v1:0", provider: "amazon", api_key: "arn:aws:iam::123456789012:user/batch-etl", tag_raw: null, feature: "ticket-triage", status: null, cost_usd: "0.000142080000" });
   assert.equal(got[0]!.tag_raw, "a1b2c3d4e5f6:contracts");
   assert.equal(got[3]!.status, "error: ThrottlingException");
-  const cw = cli(["ingest", "--db", db, "--pricing", prices, "fixtures/formats/bedrock-cloudwatch.json"]);
+  const cw = await cli(["ingest", "--db", db, "--pricing", prices, "fixtures/formats/bedrock-cloudwatch.json"]);
   assert.equal(cw.code, 0, cw.stderr);
   assert.match(cw.stdout, /1 requestId already counted \(second copy\); 2 request_id already ingested|2 request_id already ingested; 1 requestId already counted/);
   assert.deepEqual(await rows(db, "SELECT count(*)::INT AS n FROM usage"), [{ n: 4 }]);
@@ -158,7 +158,7 @@ test("Bedrock: S3 records and CloudWatch events are the same invocations, counte
 test("Langfuse export: GENERATIONs counted once (AGENT copies and wrapping generations skipped), stated cost kept", async () => {
   const t = tmp();
   const db = join(t, "t.duckdb");
-  const r = cli(["ingest", "--db", db, "fixtures/formats/langfuse-trace.json"]);
+  const r = await cli(["ingest", "--db", db, "fixtures/formats/langfuse-trace.json"]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /3 not a generation \(span, agent, tool, event…\); 1 parent repeating a nested generation's usage/);
   const got = await rows(db, "SELECT model, feature, workspace, input_tokens, cached_input_tokens, output_tokens, cost_usd, reported_cost_usd FROM usage ORDER BY ts");
@@ -179,7 +179,7 @@ test("Langfuse export: GENERATIONs counted once (AGENT copies and wrapping gener
 test("OpenAI Usage API 2026 fields: 12-hour cache writes, api_source, audio inside the buckets", async () => {
   const t = tmp();
   const db = join(t, "t.duckdb");
-  const r = cli(["ingest", "--db", db, "fixtures/formats/openai-usage-completions-2026.json"]);
+  const r = await cli(["ingest", "--db", db, "fixtures/formats/openai-usage-completions-2026.json"]);
   assert.equal(r.code, 0, r.stderr);
   const got = await rows(db, "SELECT endpoint, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, cost_usd FROM usage ORDER BY endpoint");
   assert.deepEqual(got, [
@@ -195,7 +195,7 @@ test("OpenAI Usage API 2026 fields: 12-hour cache writes, api_source, audio insi
 test("Anthropic analytics API 2026: usage buckets (provisional after data_refreshed_at) and cost in fractional cents", async () => {
   const t = tmp();
   const db = join(t, "t.duckdb");
-  const r = cli(["ingest", "--db", db, "fixtures/formats/anthropic-analytics-usage.json", "fixtures/formats/anthropic-analytics-cost.json"]);
+  const r = await cli(["ingest", "--db", db, "fixtures/formats/anthropic-analytics-usage.json", "fixtures/formats/anthropic-analytics-cost.json"]);
   assert.equal(r.code, 0, r.stderr);
   const got = await rows(db, "SELECT strftime(ts, '%Y-%m-%d') AS day, model, requests, status, cost_usd FROM usage ORDER BY ts, model");
   assert.deepEqual(got, [

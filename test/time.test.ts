@@ -8,14 +8,14 @@ import { cli, demoDatabase, golden, stable, tmp } from "./helpers.js";
 
 let dir = "";
 let db = "";
-before(() => {
-  ({ dir: dir, db: db } = demoDatabase());
+before(async () => {
+  ({ dir: dir, db: db } = await demoDatabase());
 });
 const report = (...args: string[]) => cli(["report", "--db", db, ...args]);
 type Row = { key: Record<string, string>; costUsd: number };
 
-test("report --by day: a trend line (peak, mean per day, last 7 days vs the 7 before), no Pareto line", () => {
-  const j = JSON.parse(report("--by", "day", "--format", "json").stdout);
+test("report --by day: a trend line (peak, mean per day, last 7 days vs the 7 before), no Pareto line", async () => {
+  const j = JSON.parse((await report("--by", "day", "--format", "json")).stdout);
   const days: Row[] = j.rows;
   assert.equal(days.length, 28);
   const cost = days.map((r) => r.costUsd);
@@ -32,28 +32,28 @@ test("report --by day: a trend line (peak, mean per day, last 7 days vs the 7 be
   assert.doesNotMatch(j.headline.text, / of 28 days = /);
 });
 
-test("--top never folds time buckets: alone it keeps every day, with a second dimension it cuts that one per bucket", () => {
-  const days = JSON.parse(report("--by", "day", "--top", "3", "--format", "json").stdout).rows as Row[];
+test("--top never folds time buckets: alone it keeps every day, with a second dimension it cuts that one per bucket", async () => {
+  const days = JSON.parse((await report("--by", "day", "--top", "3", "--format", "json")).stdout).rows as Row[];
   assert.equal(days.length, 28, "was the first three dates and (other: 25)");
   assert.ok(days.every((r) => !r.key.day!.startsWith("(other")));
-  const t = report("--by", "month,feature", "--top", "4");
+  const t = await report("--by", "month,feature", "--top", "4");
   assert.equal(t.code, 0, t.stderr);
-  const rows = JSON.parse(report("--by", "month,feature", "--top", "4", "--format", "json").stdout).rows as Row[];
+  const rows = JSON.parse((await report("--by", "month,feature", "--top", "4", "--format", "json")).stdout).rows as Row[];
   // The month keeps its four biggest features (summarize-articles first: it was folded away) and folds the other 5.
   assert.deepEqual(rows.map((r) => [r.key.month, r.key.feature]), [
     ["2025-11", "summarize-articles"], ["2025-11", "code-review"], ["2025-11", "support-bot"], ["2025-11", "nightly-digest"], ["2025-11", "(other: 5)"],
   ]);
   golden("time/by-month-feature-top4.table", stable(t.stdout, dir));
-  const weeks = JSON.parse(report("--by", "week,model", "--top", "1", "--format", "json").stdout).rows as Row[];
+  const weeks = JSON.parse((await report("--by", "week,model", "--top", "1", "--format", "json")).stdout).rows as Row[];
   const buckets = [...new Set(weeks.map((r) => r.key.week))];
   assert.deepEqual(buckets, ["2025-10-27", "2025-11-03", "2025-11-10", "2025-11-17", "2025-11-24"]);
   for (const w of buckets) assert.deepEqual(weeks.filter((r) => r.key.week === w).map((r) => r.key.model), ["gpt-4o-2024-08-06", "(other: 6)"]);
 });
 
-test("--chart draws sparklines only on rows that are not a time bucket", () => {
-  const byDay = report("--by", "day", "--chart");
+test("--chart draws sparklines only on rows that are not a time bucket", async () => {
+  const byDay = await report("--by", "day", "--chart");
   assert.equal(byDay.code, 0, byDay.stderr);
   assert.doesNotMatch(byDay.stdout, /Daily/);
-  const byFeature = report("--by", "feature", "--chart");
+  const byFeature = await report("--by", "feature", "--chart");
   assert.match(byFeature.stdout, /│ Daily/);
 });

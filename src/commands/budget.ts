@@ -8,6 +8,7 @@ import { appendOutput, ensureWritable, writeOutput } from "../output/files.js";
 import { colors, usdNumber } from "../output/format.js";
 import type { BudgetFiltersT } from "../schemas/budget.js";
 import { Db } from "../store/db.js";
+import { env, io, stderr, stdout } from "../io.js";
 
 export interface BudgetOptions extends GlobalOptions {
   maxDaily?: string;
@@ -75,12 +76,15 @@ export async function run(o: BudgetOptions): Promise<number> {
     db.close();
   }
   // The report first (stdout), then the PR summary, then the verdict (stderr).
-  process.stdout.write(renderBudget(result, ctx.format, ctx.catalog, budgetFilters(q, o.plan ?? null)));
+  stdout(renderBudget(result, ctx.format, ctx.catalog, budgetFilters(q, o.plan ?? null)));
   const md = summaryMarkdown(result);
   if (o.summary) writeOutput(o.summary, md, "--summary");
-  else if (process.env.GITHUB_STEP_SUMMARY) appendOutput(process.env.GITHUB_STEP_SUMMARY, md, "GITHUB_STEP_SUMMARY");
-  const c = colors(process.stderr);
+  else {
+    const summary = env().GITHUB_STEP_SUMMARY;
+    if (summary) appendOutput(summary, md, "GITHUB_STEP_SUMMARY");
+  }
+  const c = colors(io().stderr);
   const bad = failed(result);
-  process.stderr.write(`${bad.length ? c.red(verdict(result)) : c.green(verdict(result))}\n`);
+  stderr(`${bad.length ? c.red(verdict(result)) : c.green(verdict(result))}\n`);
   return bad.length ? EXIT.checkFailed : EXIT.ok;
 }

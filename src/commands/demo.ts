@@ -13,6 +13,7 @@ import type { DemoJsonT } from "../schemas/demo.js";
 import { Db } from "../store/db.js";
 import { parseReportQuery } from "./report.js";
 import { collectSavings, renderSavings, savingsJson } from "./savings.js";
+import { stderr, stdout } from "../io.js";
 
 export const DEMO_DIR = fileURLToPath(new URL("../../../fixtures/demo/", import.meta.url));
 
@@ -37,7 +38,7 @@ export async function run(opts: GlobalOptions & { format?: string }): Promise<nu
     });
     const rows = result.files.reduce((a, f) => a + f.rows, 0);
     const into = kept ? ctx.dbPath : "a temporary database";
-    process.stderr.write(`demo: ingested ${int(rows)} rows from ${result.files.length} bundled file(s) into ${into}\n`);
+    stderr(`demo: ingested ${int(rows)} rows from ${result.files.length} bundled file(s) into ${into}\n`);
     const db = await Db.open(ctx.dbPath, { readOnly: true });
     try {
       const q = parseReportQuery({ by: "feature", chart: ctx.format === "table" });
@@ -47,10 +48,10 @@ export async function run(opts: GlobalOptions & { format?: string }): Promise<nu
       if (ctx.format === "json") {
         // One JSON document: the report and the savings side by side.
         const doc: DemoJsonT = { ...envelope("demo", ctx.catalog), report: reportJson(report, ctx.catalog, q), savings: savingsJson(savings, ctx.catalog, scope) };
-        process.stdout.write(json(doc));
+        stdout(json(doc));
       } else {
-        process.stdout.write(renderReport(report, ctx.format, ctx.catalog, q));
-        process.stdout.write(`\n${renderSavings({ ...savings, assumptions: [] }, ctx.format, ctx.catalog, scope, 5)}`);
+        stdout(renderReport(report, ctx.format, ctx.catalog, q));
+        stdout(`\n${renderSavings({ ...savings, assumptions: [] }, ctx.format, ctx.catalog, scope, 5)}`);
       }
     } finally {
       db.close();
@@ -58,7 +59,7 @@ export async function run(opts: GlobalOptions & { format?: string }): Promise<nu
     if (ctx.format === "table") {
       // Commands that work as printed: on the kept database, or on the user's own after an ingest.
       const db = kept ? ` --db ${/^[\w./-]+$/.test(ctx.dbPath) ? ctx.dbPath : JSON.stringify(ctx.dbPath)}` : "";
-      process.stdout.write(
+      stdout(
         kept
           ? `Top 5 shown. Next, on the demo database:\n  llmcost savings${db}\n  llmcost simulate${db} --route mini --batch auto\n  llmcost report${db} --by feature,model\n  llmcost report${db} --by day --chart\n`
           : "Top 5 shown; `llmcost savings` lists all with assumptions, `llmcost simulate --route mini --batch auto` composes them.\n" +

@@ -9,6 +9,7 @@ import { focusSummary, renderFocusSummary } from "../export/focus-summary.js";
 import { ensureWritable, ensureWritableDir } from "../output/files.js";
 import { loadCatalog } from "../pricing/load.js";
 import { Db } from "../store/db.js";
+import { io, stderr } from "../io.js";
 
 export interface ExportOptions extends GlobalOptions {
   focus?: string;
@@ -48,11 +49,11 @@ export async function run(o: ExportOptions): Promise<number> {
       const path = tmp ? join(tmp, "focus.csv") : o.focus;
       try {
         await db.run(`COPY (${focusSelect(fo)}) TO '${escapePath(path)}' (FORMAT csv, HEADER true)`);
-        if (tmp) await pipeline(createReadStream(path), process.stdout, { end: false });
+        if (tmp) await pipeline(createReadStream(path), io().stdout, { end: false });
       } finally {
         if (tmp) rmSync(tmp, { recursive: true, force: true });
       }
-      process.stderr.write(renderFocusSummary(await focusSummary(db, fo), fo, toStdout ? "stdout" : o.focus));
+      stderr(renderFocusSummary(await focusSummary(db, fo), fo, toStdout ? "stdout" : o.focus));
     }
     if (o.parquet) {
       if (existsSync(o.parquet) && readdirSync(o.parquet).length && !o.overwrite) {
@@ -63,7 +64,7 @@ export async function run(o: ExportOptions): Promise<number> {
         `COPY (SELECT * EXCLUDE (rid), strftime(ts, '%Y-%m-%d') AS day FROM usage) TO '${escapePath(o.parquet)}'
          (FORMAT parquet, PARTITION_BY (day), OVERWRITE_OR_IGNORE true)`,
       );
-      process.stderr.write(`wrote usage as Parquet partitioned by day to ${o.parquet}/day=YYYY-MM-DD/\n`);
+      stderr(`wrote usage as Parquet partitioned by day to ${o.parquet}/day=YYYY-MM-DD/\n`);
     }
   } finally {
     db.close();

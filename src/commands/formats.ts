@@ -3,6 +3,7 @@ import { envelope } from "../output/envelope.js";
 import { type Column, csv, fitText, json, markdown, table } from "../output/format.js";
 import type { FormatsJsonT } from "../schemas/formats.js";
 import { ADAPTERS } from "../sources/index.js";
+import { stdout } from "../io.js";
 
 export interface FormatInfo {
   name: string;
@@ -43,6 +44,6 @@ export async function run(opts: GlobalOptions & { format?: string }): Promise<nu
         : format === "markdown"
           ? markdown(head, cells)
           : fitText(`${table(COLS, cells)}\n${NOTE}\n`);
-  process.stdout.write(out);
+  stdout(out);
   return 0;
 }

@@ -6,6 +6,7 @@ import { envelope } from "../output/envelope.js";
 import { type IngestProgress, progressLine } from "../output/progress.js";
 import type { Catalog } from "../pricing/load.js";
 import type { IngestJsonT } from "../schemas/ingest.js";
+import { io, stderr, stdout } from "../io.js";
 
 export interface IngestOptions extends GlobalOptions {
   format?: string;
@@ -17,7 +18,7 @@ export interface IngestOptions extends GlobalOptions {
 
 export async function run(files: string[], opts: IngestOptions): Promise<number> {
   const ctx = loadContext(opts);
-  const progress = process.stderr.isTTY ? progressBar() : undefined;
+  const progress = io().stderr.isTTY ? progressBar() : undefined;
   // An error ends the line first, so its message starts on a clean line.
   const result = await ingest({
     dbPath: ctx.dbPath,
@@ -34,7 +35,7 @@ export async function run(files: string[], opts: IngestOptions): Promise<number>
     onProgress: progress?.tick,
     onFileDone: progress?.done,
   }).finally(() => progress?.done());
-  process.stdout.write(render(result, ctx.format, ctx.catalog));
+  stdout(render(result, ctx.format, ctx.catalog));
   warn(result);
   return 0;
 }
@@ -50,36 +51,36 @@ function progressBar() {
         file = name;
         start = Date.now();
       }
-      process.stderr.write(`\r\x1b[K${progressLine(name, e, Date.now() - start, process.stderr.columns ?? 80)}`);
+      stderr(`\r\x1b[K${progressLine(name, e, Date.now() - start, io().stderr.columns ?? 80)}`);
       shown = true;
     },
     done: () => {
-      if (shown) process.stderr.write("\r\x1b[K");
+      if (shown) stderr("\r\x1b[K");
       shown = false;
     },
   };
 }
 
 function warn(result: IngestResult): void {
-  const c = colors(process.stderr);
-  for (const s of result.skippedInputs) process.stderr.write(`note: ${s.file}: ${s.reason}; skipped\n`);
+  const c = colors(io().stderr);
+  for (const s of result.skippedInputs) stderr(`note: ${s.file}: ${s.reason}; skipped\n`);
   for (const f of result.files) {
-    for (const b of f.badRows) process.stderr.write(`${f.file}${b.line !== null ? `:${b.line}` : `: ${b.where}`}: ${b.reason} (skipped)\n`);
+    for (const b of f.badRows) stderr(`${f.file}${b.line !== null ? `:${b.line}` : `: ${b.where}`}: ${b.reason} (skipped)\n`);
   }
   const unpriced = [...new Set(result.files.flatMap((f) => f.unpricedModels))].sort();
   if (unpriced.length) {
-    process.stderr.write(
+    stderr(
       `${c.yellow("warning")}: no price for ${unpriced.join(", ")}; these rows are reported as unpriced, never $0 (add them with --pricing FILE or pricing.overrides)\n`,
     );
   }
-  for (const u of result.files.flatMap((f) => f.unpricedOther)) process.stderr.write(`${c.yellow("warning")}: ${u.model}: ${u.why}\n`);
+  for (const u of result.files.flatMap((f) => f.unpricedOther)) stderr(`${c.yellow("warning")}: ${u.model}: ${u.why}\n`);
   const reported = [...new Set(result.files.flatMap((f) => f.reportedCostModels))].sort();
   if (reported.length) {
-    process.stderr.write(
+    stderr(
       `note: no price for ${reported.join(", ")}; their rows use the cost the source states (cost_source reported; --cost-mode computed leaves them unpriced)\n`,
     );
   }
-  if (result.dryRun) process.stderr.write("dry run: nothing was written\n");
+  if (result.dryRun) stderr("dry run: nothing was written\n");
 }
 
 const statusText = (f: IngestResult["files"][number]): string => (f.status === "ingested" ? `#${f.ingestId}` : f.status);

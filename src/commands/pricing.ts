@@ -15,11 +15,12 @@ import { catalogSnapshots, catalogSuggestions } from "../resolve/names.js";
 import type { PricingCheckJsonT, PricingCoverageJsonT, PricingListJsonT, PricingShowJsonT } from "../schemas/pricing.js";
 import { Db } from "../store/db.js";
 import { collectStated, parseTolerance, type StatedVsComputed, statedText } from "../reconcile/stated.js";
+import { stderr, stdout } from "../io.js";
 
 type Opts = GlobalOptions & { format?: string; provider?: string; tolerance?: string };
 
 function emit(format: Format, head: string[], rows: (string | number)[][], jsonValue: unknown, pre = "", cols?: Column[]): void {
-  process.stdout.write(
+  stdout(
     format === "json" ? json(jsonValue) : format === "csv" ? csv(head, rows) : format === "markdown" ? markdown(head, rows) : fitText(`${pre}${table(cols ?? head, rows)}\n`),
   );
 }
@@ -101,7 +102,7 @@ export async function show(name: string, opts: Opts): Promise<number> {
   const sources = (others.length ? `other rates:\n${others.join("\n")}\n` : "") + `sources:\n${m.prices.map((e) => `  ${e.effective_from}: ${e.source ?? "(no source)"}`).join("\n")}`;
   const cols = specs(head, { "Long context": 10, Priority: 9, Flex: 9 }, { "Long context": 1, "Batch in": 2, "Batch out": 2, "Write 5m": 3, "Write 1h": 4, Priority: 5, Flex: 6 }, ["Long context", "Priority", "Flex"]);
   emit(ctx.format, head, rows, { ...envelope("pricing show", ctx.catalog), model: m } satisfies PricingShowJsonT, pre, cols);
-  if (ctx.format === "table") process.stdout.write(fitText(`${sources}\n`));
+  if (ctx.format === "table") stdout(fitText(`${sources}\n`));
   return 0;
 }
 
@@ -125,8 +126,8 @@ export async function check(opts: Opts): Promise<number> {
   const tolerance = parseTolerance(opts.tolerance);
   const summary = `pricing tables OK: ${ctx.catalog.models.length} models, version ${ctx.catalog.version}, sha256 ${ctx.catalog.sha256.slice(0, 12)}`;
   if (!existsSync(ctx.dbPath)) {
-    process.stderr.write(`${summary}\nno database at ${ctx.dbPath}: nothing else to check\n`);
-    if (ctx.format === "json") process.stdout.write(json(checkJson(ctx.catalog, tolerance, [], [])));
+    stderr(`${summary}\nno database at ${ctx.dbPath}: nothing else to check\n`);
+    if (ctx.format === "json") stdout(json(checkJson(ctx.catalog, tolerance, [], [])));
     return 0;
   }
   const db = await Db.open(ctx.dbPath, { readOnly: true });
@@ -153,16 +154,16 @@ export async function check(opts: Opts): Promise<number> {
   const head = ["Model", "Provider", "Rows", "Requests", "Tokens", "First seen", "Last seen", "Why"];
   const cells = unpriced.map((u) => [u.model, u.provider ?? "", int(u.rows), int(u.requests), int(u.tokens), u.firstSeen, u.lastSeen, u.reason]);
   if (ctx.format === "table") {
-    process.stdout.write(fitText(`${summary}\n`));
+    stdout(fitText(`${summary}\n`));
     const cols = specs(head, { Model: 20, Why: 24 }, { "First seen": 4, "Last seen": 4, Rows: 3, Provider: 2, Requests: 1 }, ["Why"]);
-    process.stdout.write(
+    stdout(
       fitText(
         unpriced.length
           ? `${unpriced.length} model(s) in ${ctx.dbPath} have no price (their rows are unpriced, never $0, unless the source states a cost):\n${table(cols, cells)}\n`
           : `every model in ${ctx.dbPath} is priced\n`,
       ),
     );
-    process.stdout.write(statedText(stated, opts.tolerance));
+    stdout(statedText(stated, opts.tolerance));
   } else {
     emit(ctx.format, head, cells, checkJson(ctx.catalog, tolerance, unpriced, stated));
   }
@@ -188,7 +189,7 @@ export async function importLiteLLM(file: string, opts: Opts & { out?: string; e
   const out = opts.out ?? `litellm-${effectiveFrom}.json`;
   writeOutput(out, `${JSON.stringify({ models: r.overrides.models }, null, 2)}\n`, "--out");
   const list = (xs: string[], n = 12) => xs.slice(0, n).map((x) => `  ${x}\n`).join("") + (xs.length > n ? `  … and ${xs.length - n} more (see the file)\n` : "");
-  process.stderr.write(
+  stderr(
     `wrote ${r.overrides.models.length} models (${providers.join(", ")}) to ${out}: ${r.stacked} built-in models get an epoch from ${effectiveFrom} on top of ` +
       `their own (their aliases and earlier prices kept), ${r.added} new ones are priced from ${effectiveFrom}; skipped ${r.skipped} entries without token prices or of other providers\n` +
       (r.derived.length ? `${r.derived.length} models lack rate kinds in the map, kept at the book's ratio to input/output:\n${list(r.derived)}` : "") +
@@ -244,7 +245,7 @@ export async function coverageCommand(file: string | undefined, opts: Opts & { m
   const cells = shown.map((r) => [r.name, r.status, r.model ?? "", r.input !== null ? `${r.input}/${r.output}` : "", r.via ?? "", r.reason ?? ""]);
   if (ctx.format === "table") {
     const cols = specs(head, { Name: 20, Model: 20, Why: 24 }, { How: 2, "Rate in/out": 1 }, ["Why"]);
-    process.stdout.write(
+    stdout(
       fitText(
       `${counts.priced} of ${counts.names} names (${pct}%) resolve to the rate ${parsed !== undefined ? `the map states (prices on ${asOf})` : `in force on ${asOf}`}; ` +
         `${counts.differentRate} at another rate, ${counts.unpriced} unpriced\n` +

@@ -11,6 +11,7 @@ import { collectReconcile, type Reconcile, type ReconcileTotals } from "../recon
 import { parseTz, parseWindow } from "../report/window.js";
 import { statedCells, statedText } from "../reconcile/stated.js";
 import { Db } from "../store/db.js";
+import { stdout } from "../io.js";
 
 const cell = (v: string | null) => (v === null ? "—" : usd(v));
 /** A signed difference; one that rounds to zero at display precision is "$0.0000", never "-$0.0000". */
@@ -113,7 +114,7 @@ export async function run(o: GlobalOptions & { format?: string; since?: string; 
   const db = await Db.open(ctx.dbPath, { readOnly: true });
   try {
     const r = await collectReconcile(db, ctx.catalog, opts);
-    process.stdout.write(renderReconcile(r, ctx.format, ctx.catalog, { ...opts, flagged: o.flagged === true }));
+    stdout(renderReconcile(r, ctx.format, ctx.catalog, { ...opts, flagged: o.flagged === true }));
   } finally {
     db.close();
   }

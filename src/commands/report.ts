@@ -7,6 +7,7 @@ import { parseBy, parseWhere, TIME_DIMENSIONS } from "../report/dims.js";
 import { provisionalNote, renderReport } from "../report/render.js";
 import { parseInstant, parseTz, parseWindow } from "../report/window.js";
 import { Db } from "../store/db.js";
+import { stderr, stdout } from "../io.js";
 
 export interface ReportOptions extends GlobalOptions {
   by?: string;
@@ -52,9 +53,9 @@ export async function run(opts: ReportOptions): Promise<number> {
   const db = await Db.open(ctx.dbPath, { readOnly: true });
   try {
     const report = await collectReport(db, ctx.catalog, q);
-    process.stdout.write(renderReport(report, ctx.format, ctx.catalog, q));
+    stdout(renderReport(report, ctx.format, ctx.catalog, q));
     const provisional = provisionalNote(report);
-    for (const note of [...report.notes, ...(provisional ? [provisional.replace(/^\* /, "")] : [])]) process.stderr.write(`note: ${note}\n`);
+    for (const note of [...report.notes, ...(provisional ? [provisional.replace(/^\* /, "")] : [])]) stderr(`note: ${note}\n`);
     if (opts.html) {
       // The page always has daily series and, with request logs, the default playbook's waterfall. Its modules load
       // only here: a plain report starts faster without them.
@@ -75,7 +76,7 @@ export async function run(opts: ReportOptions): Promise<number> {
             })
           : null;
       writeOutput(opts.html, renderHtml(withDaily, sim, now().toISOString(), simNote), "--html");
-      process.stderr.write(`wrote ${opts.html}\n`);
+      stderr(`wrote ${opts.html}\n`);
     }
   } finally {
     db.close();

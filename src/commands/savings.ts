@@ -12,6 +12,7 @@ import { exactCache } from "../tactics/cache.js";
 import { promptCache } from "../tactics/prompt-cache.js";
 import { route } from "../tactics/route.js";
 import type { Tactic } from "../tactics/types.js";
+import { stdout } from "../io.js";
 
 export interface Opportunity {
   feature: string;
@@ -120,7 +121,7 @@ export async function run(o: GlobalOptions & { format?: string; feature?: string
   const db = await Db.open(ctx.dbPath, { readOnly: true });
   try {
     const r = await collectSavings(db, ctx.catalog, ctx, scope);
-    process.stdout.write(renderSavings(r, ctx.format, ctx.catalog, { features: scope.features, since: scope.since, until: scope.until, tz: scope.tz }));
+    stdout(renderSavings(r, ctx.format, ctx.catalog, { features: scope.features, since: scope.since, until: scope.until, tz: scope.tz }));
   } finally {
     db.close();
   }

@@ -14,6 +14,7 @@ import { promptCache } from "../tactics/prompt-cache.js";
 import { prune } from "../tactics/prune.js";
 import { route } from "../tactics/route.js";
 import type { Tactic } from "../tactics/types.js";
+import { stderr, stdout } from "../io.js";
 
 export interface SimulateOptions extends GlobalOptions {
   feature?: string[];
@@ -92,7 +93,7 @@ export async function run(o: SimulateOptions): Promise<number> {
     if (o.cache !== undefined) await warnStaleDenyList(db, ctx.config.cache?.denyPrefixes ?? []);
     const sh = self ? selfHost(self, Math.round((result.baselineTokens * result.monthlyFactor.num) / result.monthlyFactor.den), monthly(result.baselineUsd, result.monthlyFactor)) : null;
     const filters = { features: scope.features, since: scope.since, until: scope.until, tz: scope.tz, tactics: tactics.map((x) => x.name), monthly: o.monthly === true };
-    process.stdout.write(renderSim({ result, monthly: o.monthly === true, selfHost: sh, filters }, ctx.format, ctx.catalog));
+    stdout(renderSim({ result, monthly: o.monthly === true, selfHost: sh, filters }, ctx.format, ctx.catalog));
   } finally {
     db.close();
   }
@@ -104,7 +105,7 @@ async function warnStaleDenyList(db: Db, current: readonly string[]): Promise<vo
   const stale = await db.one<{ n: string }>("SELECT count(*) AS n FROM ingests WHERE cache_deny IS NOT NULL AND cache_deny <> $1", [JSON.stringify(current)]);
   const n = Number(stale?.n ?? 0);
   if (n > 0) {
-    process.stderr.write(
+    stderr(
       `warning: ${n} request-log file(s) were checked against another cache.denyPrefixes than the config's; re-ingest them with --replace to apply the current list\n`,
     );
   }

@@ -7,6 +7,7 @@ import { pipeline } from "node:stream/promises";
 import { createGunzip, gunzipSync } from "node:zlib";
 import { usageError } from "../errors.js";
 import type { Head } from "../sources/types.js";
+import { io } from "../io.js";
 
 export interface InputFile {
   /** What the user called it (for messages). */
@@ -35,7 +36,7 @@ export async function expandInputs(args: readonly string[]): Promise<{ files: In
   const skipped: SkippedInput[] = [];
   for (const arg of args) {
     if (arg === "-") {
-      out.push(await spool(process.stdin, "<stdin>"));
+      out.push(await spool(io().stdin, "<stdin>"));
       continue;
     }
     let st: Stats;

@@ -4,13 +4,14 @@ import { roundDecimal } from "../pricing/decimal.js";
 import { type Column, fitNote, fitTable, terminalWidth } from "./fit.js";
 
 export { type Column, fitText } from "./fit.js";
+import { env, io } from "../io.js";
 
 export const FORMATS = ["table", "json", "csv", "markdown"] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** Colour only on a TTY and never with NO_COLOR set (any value). */
-export function colors(stream: NodeJS.WriteStream = process.stdout): ChalkInstance {
-  const on = stream.isTTY === true && process.env.NO_COLOR === undefined && process.env.TERM !== "dumb";
+export function colors(stream: { isTTY?: boolean } = io().stdout): ChalkInstance {
+  const on = stream.isTTY === true && env().NO_COLOR === undefined && env().TERM !== "dumb";
   return new Chalk({ level: on ? 1 : 0 });
 }
 

@@ -5,6 +5,7 @@ import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from "@duckdb/node
 import { ExitError, usageError } from "../errors.js";
 import { shadowUsageSql } from "./cost-mode.js";
 import { MIGRATIONS } from "./schema.js";
+import { env, stderr } from "../io.js";
 
 // require(), not import: importing this CommonJS package from an ES module makes Node lex every file it re-exports
 // to find the names, about 60 ms of every command's start.
@@ -28,10 +29,10 @@ function bind(sql: string, params: Params): DuckDBValue[] | Record<string, DuckD
 export type Row = Record<string, unknown>;
 
 /** LLMCOST_PROFILE=1 prints each statement's wall time to stderr (for benchmarking, not for users). */
-const profile = process.env.LLMCOST_PROFILE === "1" || process.env.LLMCOST_PROFILE === "full";
-const profileFull = process.env.LLMCOST_PROFILE === "full";
+const profile = () => env().LLMCOST_PROFILE === "1" || env().LLMCOST_PROFILE === "full";
+const profileFull = () => env().LLMCOST_PROFILE === "full";
 const trace = (sql: string, t0: number) =>
-  process.stderr.write(`[sql ${((performance.now() - t0) / 1000).toFixed(3)}s] ${sql.replace(/\s+/g, " ").slice(0, profileFull ? undefined : 100)}\n`);
+  stderr(`[sql ${((performance.now() - t0) / 1000).toFixed(3)}s] ${sql.replace(/\s+/g, " ").slice(0, profileFull() ? undefined : 100)}\n`);
 
 export interface DbOptions {
   readOnly: boolean;
@@ -120,16 +121,16 @@ export class Db {
   }
 
   async run(sql: string, params: Params = []): Promise<void> {
-    const t = profile ? performance.now() : 0;
+    const t = profile() ? performance.now() : 0;
     await this.conn.run(sql, bind(sql, params));
-    if (profile) trace(sql, t);
+    if (profile()) trace(sql, t);
   }
 
   /** Rows as JSON-safe objects: BIGINT and DECIMAL arrive as strings, so money is never a float here. */
   async all<T extends Row = Row>(sql: string, params: Params = []): Promise<T[]> {
-    const t = profile ? performance.now() : 0;
+    const t = profile() ? performance.now() : 0;
     const reader = await this.conn.runAndReadAll(sql, bind(sql, params));
-    if (profile) trace(sql, t);
+    if (profile()) trace(sql, t);
     return reader.getRowObjectsJson() as T[];
   }
 

@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ageText, median, parseCap, parseDuration, parseNamedCap, projectMonth, spendBetween, spendOn, spike } from "../src/budget/checks.js";
+import { ExitError } from "../src/errors.js";
+
+// The budget gate's pure parts, without a database: every expected value is worked out by hand beside it.
+
+/** The usage error (exit 2) a bad flag value is, with its message (a pattern, or the whole message). */
+const usage = (want: RegExp | string) => (err: unknown) =>
+  err instanceof ExitError && err.code === 2 && (typeof want === "string" ? err.message === want : want.test(err.message));
+
+test("parseCap: USD, USD/day or USD/month, with the caller's default period", () => {
+  assert.deepEqual(parseCap("5", "--max-monthly"), { usd: "5", period: "month" });
+  assert.deepEqual(parseCap("5", "--max-daily", "day"), { usd: "5", period: "day" });
+  assert.deepEqual(parseCap("$5.50/day", "--feature-max"), { usd: "5.50", period: "day" }, "the amount stays the string given: exact");
+  assert.deepEqual(parseCap(" 7/month ", "--feature-max", "day"), { usd: "7", period: "month" }, "an explicit period beats the default");
+  for (const bad of ["-5", "5/week", "five", "5.", "$", "1e3", "5/day/month"]) {
+    assert.throws(() => parseCap(bad, "--max-daily"), usage(`--max-daily expects USD, USD/day or USD/month (got ${JSON.stringify(bad)})`), bad);
+  }
+});
+
+test("parseNamedCap: NAME=USD[/period]; the name may hold '=' (split at the last one)", () => {
+  assert.deepEqual(parseNamedCap("summarize-articles=60/month", "--feature-max"), { name: "summarize-articles", cap: { usd: "60", period: "month" } });
+  assert.deepEqual(parseNamedCap("o3-2025-04-16=0.5/day", "--model-max"), { name: "o3-2025-04-16", cap: { usd: "0.5", period: "day" } });
+  assert.deepEqual(parseNamedCap("a=b=3", "--feature-max"), { name: "a=b", cap: { usd: "3", period: "month" } });
+  assert.throws(() => parseNamedCap("=3", "--feature-max"), usage(/^--feature-max expects NAME=USD\[\/day\|\/month\] \(got "=3"\)$/), "no name");
+  assert.throws(() => parseNamedCap("chat", "--feature-max"), usage(/expects NAME=USD/), "no '='");
+  assert.throws(() => parseNamedCap("chat=lots", "--feature-max"), usage(/^--feature-max expects USD, USD\/day or USD\/month \(got "lots"\)$/), "the amount names itself");
+});
+
+test("parseDuration: minutes, hours, days, weeks; a bare number is days", () => {
+  assert.deepEqual(parseDuration("36h", "--max-age"), { text: "36h", hours: 36 });
+  assert.deepEqual(parseDuration("2d", "--max-age"), { text: "2d", hours: 48 });
+  assert.deepEqual(parseDuration("1w", "--max-age"), { text: "1w", hours: 168 });
+  assert.deepEqual(parseDuration("90m", "--max-age"), { text: "90m", hours: 1.5 });
+  assert.deepEqual(parseDuration("90min", "--max-age"), { text: "90m", hours: 1.5 });
+  assert.deepEqual(parseDuration("3", "--max-age"), { text: "3d", hours: 72 });
+  assert.deepEqual(parseDuration("1.5D", "--max-age"), { text: "1.5d", hours: 36 });
+  assert.deepEqual(parseDuration(" 12 H ", "--max-age"), { text: "12h", hours: 12 });
+  for (const bad of ["0d", "0", "2 weeks", "-1d", "soon", "1y"]) {
+    assert.throws(() => parseDuration(bad, "--max-age"), usage(/^--max-age expects a duration such as 36h, 2d or 1w \(got /), bad);
+  }
+});
+
+test("ageText: hours under two days, then days to one decimal", () => {
+  assert.equal(ageText(5.4), "5h");
+  assert.equal(ageText(47.6), "48h");
+  assert.equal(ageText(48), "2 days");
+  assert.equal(ageText(72), "3 days");
+  assert.equal(ageText(84), "3.5 days");
+});
+
+test("daily series: a day without spend is $0; a range is inclusive at both ends", () => {
+  const s = new Map([
+    ["2025-11-01", "1.5"],
+    ["2025-11-02", "2.25"],
+    ["2025-11-03", "4"],
+  ]);
+  assert.equal(spendOn(s, "2025-11-02"), "2.25");
+  assert.equal(spendOn(s, "2025-11-04"), "0");
+  assert.equal(spendBetween(s, "2025-11-01", "2025-11-02"), "3.750000000000"); // 1.5 + 2.25
+  assert.equal(spendBetween(s, "2025-11-02", "2025-11-30"), "6.250000000000"); // 2.25 + 4
+  assert.equal(spendBetween(s, "2025-12-01", "2025-12-31"), "0.000000000000");
+});
+
+test("projectMonth: month to date × days in month / days elapsed, exact and rounded at 12 places", () => {
+  assert.equal(projectMonth("10", 3, 30), "100.000000000000"); // 10 × 30 / 3
+  assert.equal(projectMonth("1", 7, 31), "4.428571428571"); // 31/7 = 4.428571428571|428…: down
+  assert.equal(projectMonth("2", 7, 31), "8.857142857143"); // 62/7 = 8.857142857142|857…: up
+  assert.equal(projectMonth("10", 0, 30), "300.000000000000", "no day elapsed counts as one, never a division by zero");
+  assert.equal(projectMonth("12.34", 30, 30), "12.340000000000", "on the last day the projection is the actual");
+});
+
+test("median: by value, the lower middle for an even count", () => {
+  assert.equal(median(["3", "1", "2"]), "2");
+  assert.equal(median(["4", "1", "3", "2"]), "2"); // 1 2 | 3 4: the lower of the two middles
+  assert.equal(median(["10", "9", "100"]), "10"); // by string it would be "100" ("10" < "100" < "9")
+  assert.equal(median(["10", "9.5"]), "9.5");
+  assert.equal(median([]), "0");
+});
+
+test("spike: the day against the trailing median, only when the jump is also worth --spike-min dollars", () => {
+  const week = ["2", "2", "3", "2", "2", "2", "2"]; // median 2
+  // 10 is 5× the median and $8 above it: fires
+  assert.deepEqual(spike("10", week, 3, "1"), { ok: false, median: "2", ratio: 5 });
+  // 2.5× < 3×: quiet
+  assert.deepEqual(spike("5", week, 3, "1"), { ok: true, median: "2", ratio: 2.5 });
+  // exactly 3× and $4 above: fires at a $4 floor, not at a $5 one (both bounds inclusive)
+  assert.equal(spike("6", week, 3, "4").ok, false);
+  assert.equal(spike("6", week, 3, "5").ok, true);
+  // a feature new this week (median 0): infinitely more, but 50 cents is under the floor
+  assert.deepEqual(spike("0.5", ["0", "0"], 3, "1"), { ok: true, median: "0", ratio: Infinity });
+  assert.equal(spike("1.5", ["0", "0"], 3, "1").ok, false);
+  // nothing before and nothing now: no spike
+  assert.deepEqual(spike("0", [], 2, "0"), { ok: true, median: "0", ratio: 0 });
+});
