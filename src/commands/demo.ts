@@ -2,21 +2,38 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type GlobalOptions, loadContext } from "../context.js";
+import { type Context, type GlobalOptions, loadContext } from "../context.js";
 import { usageError } from "../errors.js";
 import { ingest } from "../ingest/ingest.js";
-import { int } from "../output/format.js";
-import { collectReport } from "../report/collect.js";
+import { envelope } from "../output/envelope.js";
+import { csv, type Format, int, json, plainText, shareNumber, usd, usdNumber } from "../output/format.js";
+import type { Catalog } from "../pricing/load.js";
+import { collectReconcile, type Reconcile } from "../reconcile/collect.js";
+import { collectReport, type Report, type ReportQuery } from "../report/collect.js";
 import { renderReport } from "../report/render.js";
 import { Db } from "../store/db.js";
+import { renderReconcile } from "./reconcile.js";
 import { parseReportQuery } from "./report.js";
-import { collectSavings, renderSavings } from "./savings.js";
+import { collectSavings, renderSavings, type SavingsResult } from "./savings.js";
 
 export const DEMO_DIR = fileURLToPath(new URL("../../../fixtures/demo/", import.meta.url));
 
+/** What the demo shows: the report by feature, the savings, and the bill against the logs (reconcile). */
+export interface DemoResult {
+  /** The kept database (--db PATH), or null for a temporary one. */
+  database: string | null;
+  ingested: { files: number; rows: number };
+  query: ReportQuery;
+  report: Report;
+  savings: SavingsResult;
+  reconcile: Reconcile;
+}
+
+const RECONCILE_OPTS = { since: null, until: null, tz: "UTC", tolerancePct: 5 } as const;
+
 /**
- * Ingests the bundled demo fixtures and shows the main report: into a throwaway database, or into --db PATH, which
- * is kept so the next commands can be tried on it.
+ * Ingests the bundled demo fixtures (request logs, and the OpenAI and Anthropic bills of the same days) and shows the
+ * main report: into a throwaway database, or into --db PATH, which is kept so the next commands can be tried on it.
  */
 export async function run(opts: GlobalOptions & { format?: string }): Promise<number> {
   const kept = opts.db !== undefined;
@@ -24,47 +41,119 @@ export async function run(opts: GlobalOptions & { format?: string }): Promise<nu
   const dir = kept ? undefined : mkdtempSync(join(tmpdir(), "llmcost-demo-"));
   const ctx = { ...loadContext({ ...opts, db: dir === undefined ? opts.db : join(dir, "demo.duckdb") }) };
   try {
-    const result = await ingest({
-      dbPath: ctx.dbPath,
-      inputs: [DEMO_DIR],
-      replace: false,
-      dryRun: false,
-      tagPattern: ctx.config.tags.pattern,
-      cacheDenyPrefixes: ctx.config.cache?.denyPrefixes ?? [],
-      catalog: ctx.catalog,
-    });
-    const rows = result.files.reduce((a, f) => a + f.rows, 0);
+    const result = await collectDemo(ctx, kept);
     const into = kept ? ctx.dbPath : "a temporary database";
-    process.stderr.write(`demo: ingested ${int(rows)} rows from ${result.files.length} bundled file(s) into ${into}\n`);
-    const db = await Db.open(ctx.dbPath, { readOnly: true });
-    try {
-      const q = parseReportQuery({ by: "feature", chart: ctx.format === "table" });
-      const report = await collectReport(db, ctx.catalog, q);
-      const savings = await collectSavings(db, ctx.catalog, ctx, { features: [], since: null, until: null, tz: "UTC" });
-      if (ctx.format === "json") {
-        // One JSON document: the report and the savings side by side.
-        process.stdout.write(`{"report":${renderReport(report, "json", ctx.catalog, q).trim()},"savings":${renderSavings(savings, "json", ctx.catalog, {}).trim()}}\n`);
-      } else {
-        process.stdout.write(renderReport(report, ctx.format, ctx.catalog, q));
-        process.stdout.write(`\n${renderSavings({ ...savings, assumptions: [] }, ctx.format, ctx.catalog, {}, 5)}`);
-      }
-    } finally {
-      db.close();
-    }
-    if (ctx.format === "table") {
-      // Commands that work as printed: on the kept database, or on the user's own after an ingest.
-      const db = kept ? ` --db ${/^[\w./-]+$/.test(ctx.dbPath) ? ctx.dbPath : JSON.stringify(ctx.dbPath)}` : "";
-      process.stdout.write(
-        kept
-          ? `Top 5 shown. Next, on the demo database:\n  llmcost savings${db}\n  llmcost simulate${db} --route mini --batch auto\n  llmcost report${db} --by feature,model\n  llmcost report${db} --by day --chart\n`
-          : "Top 5 shown; `llmcost savings` lists all with assumptions, `llmcost simulate --route mini --batch auto` composes them.\n" +
-              "Next: llmcost ingest <your exports>, then llmcost report --by feature,model (or keep this demo's data: llmcost demo --db demo.duckdb)\n",
-      );
-    }
+    process.stderr.write(`demo: ingested ${int(result.ingested.rows)} rows from ${result.ingested.files} bundled file(s) into ${into}\n`);
+    process.stdout.write(renderDemo(result, ctx.format, ctx.catalog));
   } finally {
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   }
   return 0;
+}
+
+async function collectDemo(ctx: Context, kept: boolean): Promise<DemoResult> {
+  const result = await ingest({
+    dbPath: ctx.dbPath,
+    inputs: [DEMO_DIR],
+    replace: false,
+    dryRun: false,
+    tagPattern: ctx.config.tags.pattern,
+    cacheDenyPrefixes: ctx.config.cache?.denyPrefixes ?? [],
+    catalog: ctx.catalog,
+  });
+  const db = await Db.open(ctx.dbPath, { readOnly: true });
+  try {
+    const query = parseReportQuery({ by: "feature", chart: ctx.format === "table" });
+    const report = await collectReport(db, ctx.catalog, query);
+    const savings = await collectSavings(db, ctx.catalog, ctx, { features: [], since: null, until: null, tz: "UTC" });
+    const reconcile = await collectReconcile(db, ctx.catalog, RECONCILE_OPTS);
+    return { database: kept ? ctx.dbPath : null, ingested: { files: result.files.length, rows: result.files.reduce((a, f) => a + f.rows, 0) }, query, report, savings, reconcile };
+  } finally {
+    db.close();
+  }
+}
+
+/** The bill in one line: what was billed, how much of it the request logs tag to a feature, what reconcile flags. */
+function billLine(r: Reconcile): string {
+  const t = r.totals;
+  if (t.billedUsd === null || t.coveragePct === null) return "The bill: no cost export in the demo data.";
+  const billed = r.providers.filter((p) => p.billedUsd !== null).map((p) => `${p.provider} ${usd(p.billedUsd)}`);
+  return (
+    `The bill: ${usd(t.billedUsd)} (${billed.join(", ")}); the request logs tag ${t.coveragePct.toFixed(1)}% of it to features, ` +
+    `${usd(t.unattributedUsd)} is unattributed; ${t.flaggedLines} bill line(s) flagged (reconcile lists them)`
+  );
+}
+
+/** A path as it can be pasted into a shell. */
+const shellPath = (p: string) => (/^[\w./-]+$/.test(p) ? p : `'${p.replaceAll("'", "'\\''")}'`);
+
+function nextCommands(r: DemoResult): string {
+  if (r.database === null) {
+    return (
+      "Top 5 shown; `llmcost savings` lists all with assumptions, `llmcost simulate --route mini --batch auto` composes them.\n" +
+      "Next: llmcost ingest <your exports>, then llmcost report --by feature,model and llmcost reconcile (or keep this demo's data: llmcost demo --db demo.duckdb)\n"
+    );
+  }
+  const db = ` --db ${shellPath(r.database)}`;
+  return [
+    "Top 5 shown. Next, on the demo database:",
+    `  llmcost savings${db}`,
+    `  llmcost simulate${db} --route mini --batch auto`,
+    `  llmcost report${db} --by feature,model`,
+    `  llmcost report${db} --by day --chart`,
+    `  llmcost reconcile${db} --flagged`,
+    `  llmcost report${db} --source billing --by project`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * CSV: one table, its `table` column naming the part: `report` (spend per feature), `savings` (the top
+ * opportunities) and `bill` (per provider: billed, logged, tagged, unattributed, coverage). Data, not display:
+ * dollars and shares as numbers, empty for none.
+ */
+function demoCsv(r: DemoResult): string {
+  const head = [
+    "table", "feature", "requests", "input_tokens", "cached_input_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "output_tokens", "reasoning_tokens",
+    "cost_usd", "share", "cumulative_share", "unpriced_requests", "unpriced_tokens", "unpriced_models",
+    "rank", "tactic", "monthly_saved_usd", "saved_usd", "share_of_feature", "evidence",
+    "provider", "billed_usd", "logged_usd", "attributed_usd", "unattributed_usd", "coverage_share", "flagged_lines",
+  ];
+  const blank = (n: number) => Array<null>(n).fill(null);
+  const report = r.report.rows.map((x) => [
+    "report", x.key.feature, x.requests, x.tokens.input, x.tokens.cachedInput, x.tokens.cacheWrite5m, x.tokens.cacheWrite1h, x.tokens.output, x.tokens.reasoning,
+    usdNumber(x.costUsd), shareNumber(x.share), shareNumber(x.cumulativeShare), x.unpriced.requests, x.unpriced.tokens, x.unpriced.models.join(" "), ...blank(13),
+  ]);
+  const savings = r.savings.opportunities.slice(0, 5).map((o, i) => [
+    "savings", o.feature, ...blank(13), i + 1, o.tactic, usdNumber(o.monthlyUsd), usdNumber(o.savedUsd), shareNumber(o.shareOfFeature), plainText(o.evidence), ...blank(7),
+  ]);
+  const bill = r.reconcile.providers.map((p) => [
+    "bill", ...blank(20), p.provider, usdNumber(p.billedUsd), usdNumber(p.loggedUsd), usdNumber(p.attributedUsd), usdNumber(p.unattributedUsd),
+    p.coveragePct === null ? null : Number((p.coveragePct / 100).toFixed(6)), p.flaggedLines,
+  ]);
+  return csv(head, [...report, ...savings, ...bill]);
+}
+
+export function renderDemo(r: DemoResult, format: Format, catalog: Catalog): string {
+  if (format === "json") {
+    // One document: the demo's envelope, and each part as its own command prints it (report, savings, reconcile).
+    return json({
+      ...envelope("demo", catalog, {}),
+      database: r.database,
+      ingested: r.ingested,
+      report: JSON.parse(renderReport(r.report, "json", catalog, r.query)) as unknown,
+      savings: JSON.parse(renderSavings(r.savings, "json", catalog, {})) as unknown,
+      reconcile: JSON.parse(renderReconcile(r.reconcile, "json", catalog, { ...RECONCILE_OPTS, flagged: false })) as unknown,
+    });
+  }
+  if (format === "csv") return demoCsv(r);
+  const report = renderReport(r.report, format, catalog, r.query);
+  const savings = renderSavings({ ...r.savings, assumptions: [] }, format, catalog, {}, 5);
+  const bill = billLine(r.reconcile);
+  // Each part ends with a newline (the savings table with a blank line): one blank line between parts.
+  const gap = (s: string) => `${s.replace(/\n+$/, "")}\n\n`;
+  if (format === "markdown") return `${gap(report)}${gap(savings)}${bill}\n`;
+  return `${gap(report)}${gap(savings)}${gap(bill)}${nextCommands(r)}`;
 }
 
 /** The demo's made-up traffic never joins real data: an existing --db must hold nothing but an earlier demo. */
