@@ -1,6 +1,7 @@
 import { compareDec, ratio, subDec, sumDec } from "../money.js";
 import type { Catalog } from "../pricing/load.js";
 import { costSource, installPricing, modelIdFromAlias } from "../pricing/sql.js";
+import { providerSql } from "../report/dims.js";
 import { windowConds } from "../report/window.js";
 import type { Db, Param } from "../store/db.js";
 import { collectStated, type StatedVsComputed } from "./stated.js";
@@ -53,6 +54,8 @@ export interface Reconcile {
 type Raw = { day: string; provider: string; model: string; billed: string | null; computed: string | null; logged: string | null; attributed: string | null };
 
 const NO_MODEL = "(no model)";
+/** A missing provider, spelled as report spells it (providerSql). */
+const NO_PROVIDER = "(unknown)";
 const addNull = (a: string | null, b: string | null): string | null => (a === null ? b : b === null ? a : sumDec([a, b]));
 
 /** Sums lines into one at a coarser grain. */
@@ -79,10 +82,10 @@ export async function collectReconcile(db: Db, catalog: Catalog, opts: { since: 
   const model = (col: string) => `coalesce(${modelIdFromAlias(col)}, '${NO_MODEL}')`;
   const raw = await db.all<Raw>(
     `WITH billed AS (
-       SELECT strftime(b.ts, '%Y-%m-%d') AS day, coalesce(b.provider, '(unknown)') AS provider, ${model("b.model")} AS model, sum(b.amount_usd) AS billed
+       SELECT strftime(b.ts, '%Y-%m-%d') AS day, ${providerSql("b.provider")} AS provider, ${model("b.model")} AS model, sum(b.amount_usd) AS billed
        FROM billed_cost b WHERE ${window("b.ts")} GROUP BY ALL),
      usage_cost AS (
-       SELECT strftime(u.ts, '%Y-%m-%d') AS day, coalesce(u.provider, '(unknown)') AS provider, ${model("u.model")} AS model,
+       SELECT strftime(u.ts, '%Y-%m-%d') AS day, ${providerSql("u.provider")} AS provider, ${model("u.model")} AS model,
          sum(${cs.cost}) FILTER (WHERE u.source_kind = 'billing') AS computed,
          sum(${cs.cost}) FILTER (WHERE u.source_kind = 'requests') AS logged,
          sum(${cs.cost}) FILTER (WHERE u.source_kind = 'requests' AND u.feature <> '(untagged)') AS attributed
@@ -99,7 +102,7 @@ export async function collectReconcile(db: Db, catalog: Catalog, opts: { since: 
   const byDay = new Map<string, Raw[]>();
   for (const r of raw) byDay.set(r.day, [...(byDay.get(r.day) ?? []), r]);
   for (const [day, rows] of byDay) {
-    if (rows.some((r) => r.billed !== null && r.provider === "(unknown)")) {
+    if (rows.some((r) => r.billed !== null && r.provider === NO_PROVIDER)) {
       lines.push({ r: merge(rows, { day, provider: "(all providers)", model: "(all models)" }), grain: "day" });
       continue;
     }
