@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, test } from "node:test";
 import { parse } from "csv-parse/sync";
@@ -14,6 +14,8 @@ const RATES: Record<string, Record<string, bigint>> = {
   "gpt-4.1-mini-2025-04-14": { input: 400_000n, cached: 100_000n, output: 1_600_000n },
   "claude-sonnet-4-5-20250929": { input: 3_000_000n, cached: 300_000n, write5m: 3_750_000n, output: 15_000_000n },
 };
+/** The fine-tuned model's rates (llmcost ships no price for it; a test passes this one with --pricing). */
+const FINE_TUNED = { input: 300_000n, cached: 150_000n, output: 1_200_000n };
 const GEMINI = { input: 300_000n, output: 2_500_000n }; // gemini-2.5-flash: logged, but no bill in the demo
 const DEMO = join(FIXTURES, "demo");
 /** A decimal string of dollars (OpenAI) or cents (Anthropic, `cents`) as picodollars (1e-12 $). */
@@ -35,12 +37,14 @@ interface Hand {
   untagged: bigint;
   /** Request-log cost of Gemini (tagged; no bill). */
   gemini: bigint;
+  /** Request-log cost of the fine-tuned model at FINE_TUNED's rates (all tagged legal-drafts). */
+  fineTunedLogged: bigint;
 }
 
 function byHand(): Hand {
   const openai = JSON.parse(readFileSync(join(DEMO, "openai-costs.json"), "utf8")) as { data: { results: { amount: { value: string }; line_item: string; project_id: string }[] }[] };
   const anthropic = JSON.parse(readFileSync(join(DEMO, "anthropic-cost-report.json"), "utf8")) as { data: { results: { amount: string; workspace_id: string }[] }[] };
-  const h: Hand = { billed: 0n, untracked: { evals: 0n, research: 0n, fineTuned: 0n }, tagged: 0n, untagged: 0n, gemini: 0n };
+  const h: Hand = { billed: 0n, untracked: { evals: 0n, research: 0n, fineTuned: 0n }, tagged: 0n, untagged: 0n, gemini: 0n, fineTunedLogged: 0n };
   for (const b of openai.data) {
     for (const r of b.results) {
       const v = pico(r.amount.value);
@@ -63,8 +67,12 @@ function byHand(): Hand {
       h.gemini += BigInt(x.usageMetadata.promptTokenCount) * GEMINI.input + BigInt(x.usageMetadata.candidatesTokenCount) * GEMINI.output;
       continue;
     }
-    const rate = RATES[x.model as string];
-    if (!rate) continue; // the fine-tuned model: no price
+    if ((x.model as string).startsWith("ft:")) {
+      const cached = x.usage.prompt_tokens_details?.cached_tokens ?? 0;
+      h.fineTunedLogged += BigInt(x.usage.prompt_tokens - cached) * FINE_TUNED.input + BigInt(cached) * FINE_TUNED.cached + BigInt(x.usage.completion_tokens) * FINE_TUNED.output;
+      continue; // no price in llmcost's tables
+    }
+    const rate = RATES[x.model as string]!;
     let cost: bigint;
     if (x.usage.prompt_tokens !== undefined) {
       // OpenAI: prompt_tokens includes the cached ones.
@@ -121,7 +129,11 @@ test("demo --db: reconcile and report --source billing tell the hand-computed st
   assert.equal(r.totals.flaggedLines, 29);
   const flagged = r.rows.filter((x: { flagged: boolean }) => x.flagged);
   // Every day's fine-tuned line (billed; llmcost has no price for it), and the Console afternoon of 2025-11-18.
-  assert.equal(flagged.filter((x: { model: string }) => x.model === "ft:gpt-4o-mini-2024-07-18:acme::legal01").length, 28);
+  const ft = flagged.filter((x: { model: string }) => x.model === "ft:gpt-4o-mini-2024-07-18:acme::legal01");
+  assert.equal(ft.length, 28);
+  // Its logs are there, unpriced: all 163 legal-drafts requests, named on the lines ("unpriced logs (N)" in the table).
+  assert.ok(ft.every((x: { loggedUsd: number | null; comparedWith: string | null }) => x.loggedUsd === null && x.comparedWith === null));
+  assert.equal(ft.reduce((a: number, x: { unpricedRequests: number }) => a + x.unpricedRequests, 0), 163);
   const sonnet = flagged.filter((x: { provider: string }) => x.provider === "anthropic");
   assert.deepEqual(sonnet.map((x: { day: string; billedUsd: number; loggedUsd: number }) => [x.day, x.billedUsd, x.loggedUsd]), [["2025-11-18", 1.918307, 0.503057]]);
   assert.equal(Number((sonnet[0].billedUsd - sonnet[0].loggedUsd).toFixed(6)), json6(hand.untracked.research));
@@ -129,6 +141,13 @@ test("demo --db: reconcile and report --source billing tell the hand-computed st
   const gpt4o = r.rows.filter((x: { model: string }) => x.model === "gpt-4o-2024-08-06");
   assert.equal(gpt4o.length, 28);
   assert.ok(gpt4o.every((x: { flagged: boolean; deltaPct: number }) => !x.flagged && x.deltaPct < 0 && x.deltaPct > -5));
+  // With the fine-tuned model's price the 28 lines clear (its bill is its logs at that price); the Console afternoon stays.
+  const ftPrice = join(dir, "ft.json");
+  writeFileSync(ftPrice, JSON.stringify({ models: [{ id: "ft:gpt-4o-mini-2024-07-18:acme::legal01", provider: "openai", prices: [{ effective_from: "2024-07-18", input: "0.3", cached_input: "0.15", output: "1.2" }] }] }));
+  const priced = JSON.parse(cli(["reconcile", "--db", db, "--pricing", ftPrice, "--format", "json"]).stdout);
+  assert.equal(priced.totals.flaggedLines, 1);
+  assert.equal(priced.totals.unattributedUsd, json6(hand.billed - hand.tagged - hand.fineTunedLogged));
+  assert.ok(hand.untracked.fineTuned - hand.fineTunedLogged < 10n ** 7n && hand.fineTunedLogged - hand.untracked.fineTuned < 10n ** 7n, "billed as logged, to the bill's rounding");
   const google = r.providers.find((p: { provider: string }) => p.provider === "google");
   assert.equal(google.billedUsd, null, "no Google bill in the demo");
 

@@ -4,7 +4,7 @@ import { usageError } from "../errors.js";
 import { envelope } from "../output/envelope.js";
 import { compareDec } from "../money.js";
 import { roundDecimal } from "../pricing/decimal.js";
-import { csv, type Format, json, markdown, table, usd, usdNumber, usdSigned } from "../output/format.js";
+import { csv, type Format, int, json, markdown, table, usd, usdNumber, usdSigned } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
 import { collectReconcile, type Reconcile, type ReconcileTotals } from "../reconcile/collect.js";
 import { parseTz, parseWindow } from "../report/window.js";
@@ -70,7 +70,8 @@ export function renderReconcile(r: Reconcile, format: Format, catalog: Catalog, 
     cell(x.loggedUsd),
     cell(x.attributedUsd),
     x.deltaUsd === null ? "—" : `${signed(x.deltaUsd)} (${pctCell(x.deltaPct === null || Math.abs(x.deltaPct) < 0.05 ? 0 : x.deltaPct)})`,
-    x.comparedWith ?? (x.billedUsd === null ? "no bill" : "nothing"),
+    // A bill line only unpriced logs could explain: say so (the logs are there; their model has no price).
+    x.comparedWith ?? (x.billedUsd === null ? "no bill" : x.unpricedRequests > 0 ? `unpriced logs (${int(x.unpricedRequests)})` : "nothing"),
     x.flagged ? "CHECK" : "",
   ]);
   const pHead = ["Provider", "Billed", "Computed", "Request logs", "Tagged", "Unattributed", "Coverage", "Flagged"];

@@ -20,6 +20,8 @@ export interface ReconcileRow {
   loggedUsd: string | null;
   /** Priced from request logs that carry a feature tag. */
   attributedUsd: string | null;
+  /** Request-log requests of this line without a price (not in loggedUsd): a bill line they would explain shows it. */
+  unpricedRequests: number;
   /** What the bill is compared with: the usage exports where there are any, else the request logs. */
   comparedWith: "usage exports" | "request logs" | null;
   /** (computed, else logged) − billed, when both exist. */
@@ -51,7 +53,7 @@ export interface Reconcile {
   providers: ({ provider: string } & ReconcileTotals)[];
 }
 
-type Raw = { day: string; provider: string; model: string; billed: string | null; computed: string | null; logged: string | null; attributed: string | null };
+type Raw = { day: string; provider: string; model: string; billed: string | null; computed: string | null; logged: string | null; attributed: string | null; unpriced: number };
 
 const NO_MODEL = "(no model)";
 /** A missing provider, spelled as report spells it (providerSql). */
@@ -61,8 +63,8 @@ const addNull = (a: string | null, b: string | null): string | null => (a === nu
 /** Sums lines into one at a coarser grain. */
 function merge(rows: Raw[], key: Pick<Raw, "day" | "provider" | "model">): Raw {
   return rows.reduce<Raw>(
-    (acc, r) => ({ ...acc, billed: addNull(acc.billed, r.billed), computed: addNull(acc.computed, r.computed), logged: addNull(acc.logged, r.logged), attributed: addNull(acc.attributed, r.attributed) }),
-    { ...key, billed: null, computed: null, logged: null, attributed: null },
+    (acc, r) => ({ ...acc, billed: addNull(acc.billed, r.billed), computed: addNull(acc.computed, r.computed), logged: addNull(acc.logged, r.logged), attributed: addNull(acc.attributed, r.attributed), unpriced: acc.unpriced + r.unpriced }),
+    { ...key, billed: null, computed: null, logged: null, attributed: null, unpriced: 0 },
   );
 }
 
@@ -88,10 +90,12 @@ export async function collectReconcile(db: Db, catalog: Catalog, opts: { since: 
        SELECT strftime(u.ts, '%Y-%m-%d') AS day, ${providerSql("u.provider")} AS provider, ${model("u.model")} AS model,
          sum(${cs.cost}) FILTER (WHERE u.source_kind = 'billing') AS computed,
          sum(${cs.cost}) FILTER (WHERE u.source_kind = 'requests') AS logged,
-         sum(${cs.cost}) FILTER (WHERE u.source_kind = 'requests' AND u.feature <> '(untagged)') AS attributed
+         sum(${cs.cost}) FILTER (WHERE u.source_kind = 'requests' AND u.feature <> '(untagged)') AS attributed,
+         coalesce(sum(u.requests) FILTER (WHERE u.source_kind = 'requests' AND NOT ${cs.priced}), 0) AS unpriced
        FROM usage u ${cs.join} WHERE ${window("u.ts")} GROUP BY ALL)
      SELECT coalesce(b.day, c.day) AS day, coalesce(b.provider, c.provider) AS provider, coalesce(b.model, c.model) AS model,
-       b.billed::VARCHAR AS billed, c.computed::VARCHAR AS computed, c.logged::VARCHAR AS logged, c.attributed::VARCHAR AS attributed
+       b.billed::VARCHAR AS billed, c.computed::VARCHAR AS computed, c.logged::VARCHAR AS logged, c.attributed::VARCHAR AS attributed,
+       coalesce(c.unpriced, 0)::INTEGER AS unpriced
      FROM billed b FULL OUTER JOIN usage_cost c ON b.day = c.day AND b.provider = c.provider AND b.model = c.model
      ORDER BY 1, 2, 3`,
     params,
@@ -123,7 +127,7 @@ export async function collectReconcile(db: Db, catalog: Catalog, opts: { since: 
     const pct = delta !== null && compareDec(r.billed!, "0") !== 0 ? 100 * ratio(delta, r.billed!) : null;
     const flagged = (pct !== null && Math.abs(pct) > opts.tolerancePct) || (r.billed !== null && ref === null && compareDec(r.billed, "0") !== 0);
     return {
-      day: r.day, provider: r.provider, model: r.model, grain, billedUsd: r.billed, computedUsd: r.computed, loggedUsd: r.logged, attributedUsd: r.attributed,
+      day: r.day, provider: r.provider, model: r.model, grain, billedUsd: r.billed, computedUsd: r.computed, loggedUsd: r.logged, attributedUsd: r.attributed, unpricedRequests: Number(r.unpriced),
       comparedWith: r.billed !== null ? comparedWith : null, deltaUsd: delta, deltaPct: pct, flagged,
     };
   });
