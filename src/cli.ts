@@ -200,7 +200,7 @@ function build(done: (code: number) => void): Command {
     );
   globals(pricing.command("list"))
     .description("list priced models with their current rates")
-    .option("--provider <name>", "only this provider")
+    .option("--provider <name>", "only this provider (case-blind; one the price tables lack is exit 2, naming the known ones)")
     .addOption(formatOption())
     .action(async (_o, cmd: Command) => done(await (await import("./commands/pricing.js")).list(cmd.optsWithGlobals())));
   globals(pricing.command("show"))
@@ -241,7 +241,7 @@ function build(done: (code: number) => void): Command {
     });
 
   globals(program.command("demo"))
-    .summary("ingest the bundled fixtures into a temporary database and show the main report")
+    .summary("ingest the bundled request logs and their bills into a temporary database (--db PATH keeps it) and show the report, savings and the bill")
     .addOption(formatOption())
     .action(async (_o, cmd: Command) => {
       const { run } = await import("./commands/demo.js");

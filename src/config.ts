@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import { usageError } from "./errors.js";
 import { MAX_DEPTH, tooDeep } from "./json.js";
+import { Overrides } from "./pricing/schema.js";
 import { LOG_FIELDS } from "./sources/flat-log.js";
 
 export const DEFAULT_TAG_PATTERN = "^(?<user>[0-9a-f]{12}):(?<feature>.+)$";
@@ -36,7 +37,8 @@ export const Config = z.strictObject({
     .optional(),
   pricing: z
     .strictObject({
-      overrides: z.unknown().optional(),
+      /** Negotiated discounts and private or fine-tuned models, in the shape of a --pricing FILE. */
+      overrides: Overrides.optional(),
       /** Deployment names (Azure deployments, Bedrock application inference profiles) → the model each serves. */
       deployments: z.record(z.string().min(1), z.string().min(1)).default({}),
     })
@@ -82,10 +84,13 @@ export const Config = z.strictObject({
 });
 export type ConfigT = z.infer<typeof Config>;
 
-/** --config PATH, else ./llmcost.config.json if present, else defaults. */
-export function loadConfig(path: string | undefined): { config: ConfigT; path: string | undefined } {
+/**
+ * --config PATH, else ./llmcost.config.json if present, else defaults. Every key is typed: a wrong type is exit 2
+ * naming the key. `pricingOverrides` is the overrides as written (the catalog fingerprints them as given).
+ */
+export function loadConfig(path: string | undefined): { config: ConfigT; path: string | undefined; pricingOverrides: unknown } {
   const resolved = path ?? (existsSync("llmcost.config.json") ? "llmcost.config.json" : undefined);
-  if (resolved === undefined) return { config: Config.parse({}), path: undefined };
+  if (resolved === undefined) return { config: Config.parse({}), path: undefined, pricingOverrides: undefined };
   if (!existsSync(resolved)) throw usageError(`config not found: ${resolved}`);
   let raw: unknown;
   try {
@@ -99,7 +104,8 @@ export function loadConfig(path: string | undefined): { config: ConfigT; path: s
     const why = parsed.error.issues.map((i) => `${i.path.map(String).join(".") || "(root)"}: ${i.message}`).join("; ");
     throw usageError(`${resolved}: invalid config: ${why}`);
   }
-  return { config: parsed.data, path: resolved };
+  const pricing = (raw as { pricing?: { overrides?: unknown } }).pricing;
+  return { config: parsed.data, path: resolved, pricingOverrides: pricing?.overrides };
 }
 
 /**

@@ -45,11 +45,11 @@ export function parseFormat(value: string | undefined): Format {
 /** Resolves --db, --config, --pricing and --format the same way for every command. */
 export function loadContext(opts: GlobalOptions): Context {
   setCostMode(opts.costMode);
-  const { config, path } = loadConfig(opts.config);
+  const { config, path, pricingOverrides } = loadConfig(opts.config);
   const overrides: unknown[] = [];
   const labels: string[] = [];
-  if (config.pricing?.overrides !== undefined) {
-    overrides.push(config.pricing.overrides);
+  if (pricingOverrides !== undefined) {
+    overrides.push(pricingOverrides);
     labels.push(`${path}: pricing.overrides`);
   }
   if (opts.pricing !== undefined) {

@@ -508,7 +508,7 @@ test("demo --db keeps its database and prints next commands that work on it; an 
   assert.equal(demo.code, 0, demo.stderr);
   assert.match(demo.stderr, new RegExp(`into ${db.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
   const next = demo.stdout.split("\n").filter((l) => l.startsWith("  llmcost "));
-  assert.equal(next.length, 4);
+  assert.equal(next.length, 6);
   for (const l of next) {
     const r = await cli(l.trim().split(/\s+/).slice(1));
     assert.equal(r.code, 0, `${l}: ${r.stderr}`);

@@ -34,7 +34,13 @@ const r = (v: string | undefined) => v ?? "—";
 
 export async function list(opts: Opts): Promise<number> {
   const ctx = loadContext(opts);
-  const models = ctx.catalog.models.filter((m) => !opts.provider || m.provider === opts.provider);
+  // A provider that has no model in the price tables is a typo, never an empty list (names compare case-blind).
+  const known = [...new Set(ctx.catalog.models.map((m) => m.provider))].sort();
+  const provider = opts.provider?.trim().toLowerCase();
+  if (provider !== undefined && !known.includes(provider)) {
+    throw usageError(`--provider ${JSON.stringify(opts.provider)}: no such provider in the price tables`, `known providers: ${known.join(", ")}`);
+  }
+  const models = ctx.catalog.models.filter((m) => provider === undefined || m.provider === provider);
   const head = ["Provider", "Model", "Since", "Epochs", "Input", "Cached", "Write 5m", "Write 1h", "Output", "Batch in", "Batch out", "Long ctx"];
   const rows = models.map((m) => {
     const e = current(m);

@@ -4,7 +4,7 @@ import { usageError } from "../errors.js";
 import { envelope } from "../output/envelope.js";
 import { compareDec } from "../money.js";
 import { roundDecimal } from "../pricing/decimal.js";
-import { type Column, csv, fitText, type Format, json, markdown, table, usd, usdNumber, usdSigned } from "../output/format.js";
+import { type Column, csv, fitText, type Format, int, json, markdown, table, usd, usdNumber, usdSigned } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
 import type { ReconcileFiltersT, ReconcileJsonT } from "../schemas/reconcile.js";
 import { collectReconcile, type Reconcile, type ReconcileTotals } from "../reconcile/collect.js";
@@ -39,10 +39,13 @@ function reconcileCsv(r: Reconcile, lines: Reconcile["rows"], stated: Reconcile[
   return csv(head, [...providers, ...rows, ...st]);
 }
 
-export function renderReconcile(r: Reconcile, format: Format, catalog: Catalog, filters: ReconcileFiltersT): string {
-  // Flagged lines first, then the rest (each in day × provider × model order); --flagged shows only those.
-  const lines = [...r.rows.filter((x) => x.flagged), ...(filters.flagged ? [] : r.rows.filter((x) => !x.flagged))];
-  const m = (v: string | null) => (v === null ? null : usdNumber(v));
+/** Flagged lines first, then the rest (each in day × provider × model order); --flagged shows only those. */
+const shownLines = (r: Reconcile, flagged: boolean) => [...r.rows.filter((x) => x.flagged), ...(flagged ? [] : r.rows.filter((x) => !x.flagged))];
+const m = (v: string | null) => (v === null ? null : usdNumber(v));
+
+/** The JSON document (demo embeds it too). */
+export function reconcileJson(r: Reconcile, catalog: Catalog, filters: ReconcileFiltersT): ReconcileJsonT {
+  const lines = shownLines(r, filters.flagged);
   const totalsJson = (t: ReconcileTotals) => ({
     billedUsd: m(t.billedUsd),
     computedUsd: m(t.computedUsd),
@@ -52,17 +55,20 @@ export function renderReconcile(r: Reconcile, format: Format, catalog: Catalog, 
     coveragePct: t.coveragePct === null ? null : Number(t.coveragePct.toFixed(4)),
     flaggedLines: t.flaggedLines,
   });
-  if (format === "json") {
-    const doc: ReconcileJsonT = {
-      ...envelope("reconcile", catalog, filters),
-      tolerancePct: r.tolerancePct,
-      totals: totalsJson(r.totals),
-      providers: r.providers.map((p) => ({ provider: p.provider, ...totalsJson(p) })),
-      stated: filters.flagged ? r.stated.filter((s) => s.flagged) : r.stated,
-      rows: lines.map((x) => ({ ...x, billedUsd: m(x.billedUsd), computedUsd: m(x.computedUsd), loggedUsd: m(x.loggedUsd), attributedUsd: m(x.attributedUsd), deltaUsd: m(x.deltaUsd), deltaPct: x.deltaPct === null ? null : Number(x.deltaPct.toFixed(4)) })),
-    };
-    return json(doc);
-  }
+  const doc: ReconcileJsonT = {
+    ...envelope("reconcile", catalog, filters),
+    tolerancePct: r.tolerancePct,
+    totals: totalsJson(r.totals),
+    providers: r.providers.map((p) => ({ provider: p.provider, ...totalsJson(p) })),
+    stated: filters.flagged ? r.stated.filter((s) => s.flagged) : r.stated,
+    rows: lines.map((x) => ({ ...x, billedUsd: m(x.billedUsd), computedUsd: m(x.computedUsd), loggedUsd: m(x.loggedUsd), attributedUsd: m(x.attributedUsd), deltaUsd: m(x.deltaUsd), deltaPct: x.deltaPct === null ? null : Number(x.deltaPct.toFixed(4)) })),
+  };
+  return doc;
+}
+
+export function renderReconcile(r: Reconcile, format: Format, catalog: Catalog, filters: ReconcileFiltersT): string {
+  const lines = shownLines(r, filters.flagged);
+  if (format === "json") return json(reconcileJson(r, catalog, filters));
   const head = ["Day", "Provider", "Model", "Billed", "Computed", "Request logs", "Tagged", "Δ vs billed", "Compared with", "Flag"];
   const rows = lines.map((x) => [
     x.day,
@@ -73,7 +79,8 @@ export function renderReconcile(r: Reconcile, format: Format, catalog: Catalog, 
     cell(x.loggedUsd),
     cell(x.attributedUsd),
     x.deltaUsd === null ? "—" : `${signed(x.deltaUsd)} (${pctCell(x.deltaPct === null || Math.abs(x.deltaPct) < 0.05 ? 0 : x.deltaPct)})`,
-    x.comparedWith ?? (x.billedUsd === null ? "no bill" : "nothing"),
+    // A bill line only unpriced logs could explain: say so (the logs are there; their model has no price).
+    x.comparedWith ?? (x.billedUsd === null ? "no bill" : x.unpricedRequests > 0 ? `unpriced logs (${int(x.unpricedRequests)})` : "nothing"),
     x.flagged ? "CHECK" : "",
   ]);
   const pHead = ["Provider", "Billed", "Computed", "Request logs", "Tagged", "Unattributed", "Coverage", "Flagged"];

@@ -61,6 +61,7 @@ export async function collectSavings(db: Db, catalog: Catalog, ctx: ReturnType<t
     }
   }
   opportunities.sort((a, b) => compareDec(b.monthlyUsd, a.monthlyUsd) || a.feature.localeCompare(b.feature));
+  const days = base?.window.days ?? 0;
   return {
     window: { firstTs: base?.window.firstTs ?? null, lastTs: base?.window.lastTs ?? null, days: base?.window.days ?? 0 },
     baselineMonthlyUsd: base ? monthly(base.baselineUsd, base.monthlyFactor) : "0",
@@ -69,7 +70,8 @@ export async function collectSavings(db: Db, catalog: Catalog, ctx: ReturnType<t
     assumptions: [
       ...tactics.flatMap((x) => x.assumptions.map((a) => `${x.name}: ${a}`)),
       "each opportunity is measured alone on current traffic; they overlap, so use `llmcost simulate` to compose them",
-      "per month: the observed window scaled to 30 days",
+      `per month: the ${dayCount(days)} observed scaled to 30 days` +
+        (days > 0 && days < 7 ? "; under a week of traffic shows no weekly pattern (weekends, weekly jobs), so the monthly figures are rough" : ""),
     ],
   };
 }
@@ -87,6 +89,8 @@ export function savingsJson(r: SavingsResult, catalog: Catalog, filters: Savings
   };
 }
 
+const dayCount = (n: number) => `${n} day${n === 1 ? "" : "s"}`;
+
 export function renderSavings(r: SavingsResult, format: Format, catalog: Catalog, filters: SavingsJsonT["filters"], limit = Infinity): string {
   const ops = r.opportunities.slice(0, limit);
   if (format === "json") return json(savingsJson(r, catalog, filters));
@@ -102,7 +106,7 @@ export function renderSavings(r: SavingsResult, format: Format, catalog: Catalog
   const align: ("left" | "right")[] = ["right", "left", "left", "right", "right", "left"];
   const notes = r.notes.length ? `No opportunity:\n${r.notes.map((n) => `  - ${n}`).join("\n")}\n` : "";
   if (format === "markdown") return `**Savings opportunities** (estimates, per 30-day month; spend ${usd(r.baselineMonthlyUsd)}/month)\n\n${markdown(head, rows, align)}${notes ? `\n${notes}` : ""}`;
-  const title = `Savings opportunities · estimates per 30-day month · current spend ${usd(r.baselineMonthlyUsd)}/month (${r.window.days} days observed)`;
+  const title = `Savings opportunities · estimates per 30-day month · current spend ${usd(r.baselineMonthlyUsd)}/month (${dayCount(r.window.days)} observed)`;
   // On a narrow terminal: the evidence wraps, then the rank and the share of the feature go.
   const cols: Column[] = [
     { head: "#", align: "right", priority: 3 },

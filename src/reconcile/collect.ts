@@ -1,6 +1,7 @@
 import { compareDec, ratio, subDec, sumDec } from "../money.js";
 import type { Catalog } from "../pricing/load.js";
 import { costSource, installPricing, modelIdFromAlias } from "../pricing/sql.js";
+import { providerSql } from "../report/dims.js";
 import { windowConds } from "../report/window.js";
 import type { Db, Param } from "../store/db.js";
 import { collectStated, type StatedVsComputed } from "./stated.js";
@@ -19,6 +20,8 @@ export interface ReconcileRow {
   loggedUsd: string | null;
   /** Priced from request logs that carry a feature tag. */
   attributedUsd: string | null;
+  /** Request-log requests of this line without a price (not in loggedUsd): a bill line they would explain shows it. */
+  unpricedRequests: number;
   /** What the bill is compared with: the usage exports where there are any, else the request logs. */
   comparedWith: "usage exports" | "request logs" | null;
   /** (computed, else logged) − billed, when both exist. */
@@ -50,16 +53,18 @@ export interface Reconcile {
   providers: ({ provider: string } & ReconcileTotals)[];
 }
 
-type Raw = { day: string; provider: string; model: string; billed: string | null; computed: string | null; logged: string | null; attributed: string | null };
+type Raw = { day: string; provider: string; model: string; billed: string | null; computed: string | null; logged: string | null; attributed: string | null; unpriced: number };
 
 const NO_MODEL = "(no model)";
+/** A missing provider, spelled as report spells it (providerSql). */
+const NO_PROVIDER = "(unknown)";
 const addNull = (a: string | null, b: string | null): string | null => (a === null ? b : b === null ? a : sumDec([a, b]));
 
 /** Sums lines into one at a coarser grain. */
 function merge(rows: Raw[], key: Pick<Raw, "day" | "provider" | "model">): Raw {
   return rows.reduce<Raw>(
-    (acc, r) => ({ ...acc, billed: addNull(acc.billed, r.billed), computed: addNull(acc.computed, r.computed), logged: addNull(acc.logged, r.logged), attributed: addNull(acc.attributed, r.attributed) }),
-    { ...key, billed: null, computed: null, logged: null, attributed: null },
+    (acc, r) => ({ ...acc, billed: addNull(acc.billed, r.billed), computed: addNull(acc.computed, r.computed), logged: addNull(acc.logged, r.logged), attributed: addNull(acc.attributed, r.attributed), unpriced: acc.unpriced + r.unpriced }),
+    { ...key, billed: null, computed: null, logged: null, attributed: null, unpriced: 0 },
   );
 }
 
@@ -79,16 +84,18 @@ export async function collectReconcile(db: Db, catalog: Catalog, opts: { since: 
   const model = (col: string) => `coalesce(${modelIdFromAlias(col)}, '${NO_MODEL}')`;
   const raw = await db.all<Raw>(
     `WITH billed AS (
-       SELECT strftime(b.ts, '%Y-%m-%d') AS day, coalesce(b.provider, '(unknown)') AS provider, ${model("b.model")} AS model, sum(b.amount_usd) AS billed
+       SELECT strftime(b.ts, '%Y-%m-%d') AS day, ${providerSql("b.provider")} AS provider, ${model("b.model")} AS model, sum(b.amount_usd) AS billed
        FROM billed_cost b WHERE ${window("b.ts")} GROUP BY ALL),
      usage_cost AS (
-       SELECT strftime(u.ts, '%Y-%m-%d') AS day, coalesce(u.provider, '(unknown)') AS provider, ${model("u.model")} AS model,
+       SELECT strftime(u.ts, '%Y-%m-%d') AS day, ${providerSql("u.provider")} AS provider, ${model("u.model")} AS model,
          sum(${cs.cost}) FILTER (WHERE u.source_kind = 'billing') AS computed,
          sum(${cs.cost}) FILTER (WHERE u.source_kind = 'requests') AS logged,
-         sum(${cs.cost}) FILTER (WHERE u.source_kind = 'requests' AND u.feature <> '(untagged)') AS attributed
+         sum(${cs.cost}) FILTER (WHERE u.source_kind = 'requests' AND u.feature <> '(untagged)') AS attributed,
+         coalesce(sum(u.requests) FILTER (WHERE u.source_kind = 'requests' AND NOT ${cs.priced}), 0) AS unpriced
        FROM usage u ${cs.join} WHERE ${window("u.ts")} GROUP BY ALL)
      SELECT coalesce(b.day, c.day) AS day, coalesce(b.provider, c.provider) AS provider, coalesce(b.model, c.model) AS model,
-       b.billed::VARCHAR AS billed, c.computed::VARCHAR AS computed, c.logged::VARCHAR AS logged, c.attributed::VARCHAR AS attributed
+       b.billed::VARCHAR AS billed, c.computed::VARCHAR AS computed, c.logged::VARCHAR AS logged, c.attributed::VARCHAR AS attributed,
+       coalesce(c.unpriced, 0)::INTEGER AS unpriced
      FROM billed b FULL OUTER JOIN usage_cost c ON b.day = c.day AND b.provider = c.provider AND b.model = c.model
      ORDER BY 1, 2, 3`,
     params,
@@ -99,7 +106,7 @@ export async function collectReconcile(db: Db, catalog: Catalog, opts: { since: 
   const byDay = new Map<string, Raw[]>();
   for (const r of raw) byDay.set(r.day, [...(byDay.get(r.day) ?? []), r]);
   for (const [day, rows] of byDay) {
-    if (rows.some((r) => r.billed !== null && r.provider === "(unknown)")) {
+    if (rows.some((r) => r.billed !== null && r.provider === NO_PROVIDER)) {
       lines.push({ r: merge(rows, { day, provider: "(all providers)", model: "(all models)" }), grain: "day" });
       continue;
     }
@@ -120,7 +127,7 @@ export async function collectReconcile(db: Db, catalog: Catalog, opts: { since: 
     const pct = delta !== null && compareDec(r.billed!, "0") !== 0 ? 100 * ratio(delta, r.billed!) : null;
     const flagged = (pct !== null && Math.abs(pct) > opts.tolerancePct) || (r.billed !== null && ref === null && compareDec(r.billed, "0") !== 0);
     return {
-      day: r.day, provider: r.provider, model: r.model, grain, billedUsd: r.billed, computedUsd: r.computed, loggedUsd: r.logged, attributedUsd: r.attributed,
+      day: r.day, provider: r.provider, model: r.model, grain, billedUsd: r.billed, computedUsd: r.computed, loggedUsd: r.logged, attributedUsd: r.attributed, unpricedRequests: Number(r.unpriced),
       comparedWith: r.billed !== null ? comparedWith : null, deltaUsd: delta, deltaPct: pct, flagged,
     };
   });

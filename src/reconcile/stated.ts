@@ -32,7 +32,7 @@ export async function collectStated(
   const priced = stored ? "u.computed_priced" : "(pr.model_id IS NOT NULL)";
   const rows = await db.all<{ model: string; provider: string | null; rows: string; stated: string; computed: string }>(
     // Per priced model (`openai/gpt-4o-mini` and `gpt-4o-mini` are one model), as the price tables name it.
-    `SELECT coalesce(${modelIdFromAlias("u.model")}, '(no model)') AS model, any_value(u.provider) AS provider, count(*) AS rows,
+    `SELECT coalesce(${modelIdFromAlias("u.model")}, '(no model)') AS model, any_value(nullif(u.provider, 'unknown')) AS provider, count(*) AS rows,
        sum(u.reported_cost_usd)::VARCHAR AS stated, sum(${cost})::VARCHAR AS computed
      FROM usage u ${stored ? "" : priceJoin("u")}
      WHERE u.reported_cost_usd IS NOT NULL AND ${priced} AND ${window.where}
@@ -60,7 +60,7 @@ export async function collectStated(
 export function statedCells(rows: readonly StatedVsComputed[], usd: (v: string) => string): { head: string[]; cells: string[][] } {
   return {
     head: ["Model", "Provider", "Rows", "Stated", "Computed", "Diff", "Flag"],
-    cells: rows.map((r) => [r.model, r.provider ?? "", String(r.rows), usd(String(r.statedUsd)), usd(String(r.computedUsd)), r.diffPct === null ? "—" : `${r.diffPct > 0 ? "+" : ""}${r.diffPct.toFixed(2)}%`, r.flagged ? "FLAG" : ""]),
+    cells: rows.map((r) => [r.model, r.provider ?? "(unknown)", String(r.rows), usd(String(r.statedUsd)), usd(String(r.computedUsd)), r.diffPct === null ? "—" : `${r.diffPct > 0 ? "+" : ""}${r.diffPct.toFixed(2)}%`, r.flagged ? "FLAG" : ""]),
   };
 }
 

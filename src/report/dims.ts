@@ -1,11 +1,17 @@
 import { usageError } from "../errors.js";
 
+/**
+ * A row's provider, with a missing one spelled "(unknown)" like every missing value: NULL, or the 'unknown' that a
+ * vendor-less usage object (Groq, vLLM…) of an unpriced model is stored with.
+ */
+export const providerSql = (col: string): string => `coalesce(nullif(${col}, 'unknown'), '(unknown)')`;
+
 /** The allow-list of report dimensions. Only these SQL expressions ever reach the query text. */
 export const DIMENSIONS = {
   feature: "u.feature",
   user: "coalesce(u.user_hash, '(unknown)')",
   model: "coalesce(u.model, '(unknown)')",
-  provider: "coalesce(u.provider, '(unknown)')",
+  provider: providerSql("u.provider"),
   project: "coalesce(u.project, '(none)')",
   api_key: "coalesce(u.api_key, '(none)')",
   endpoint: "coalesce(u.endpoint, '(none)')",

@@ -49,6 +49,7 @@ export const ReconcileJson = z.strictObject({
         computedUsd: MoneyOrNull,
         loggedUsd: MoneyOrNull,
         attributedUsd: MoneyOrNull,
+        unpricedRequests: z.number().int().describe("request-log requests of the line with no price (their cost is not in loggedUsd)"),
         comparedWith: z.enum(["usage exports", "request logs"]).nullable(),
         deltaUsd: MoneyOrNull.describe("(computed, else logged) − billed, when both exist"),
         deltaPct: z.number().nullable().describe("deltaUsd ÷ billed, in percent"),

@@ -4,27 +4,34 @@ import { type FeatureScope, rewriteSim, scopeParams, scopeSql, simCount, stringL
 /** A feature is batchable "auto"-matically when the config says so, or its traffic sits in a short daily window. */
 export const BATCH_WINDOW_HOURS = 6;
 export const BATCH_WINDOW_SHARE = 0.9;
+/** A window seen on fewer days says nothing about a daily schedule: one day of any traffic sits in some window. */
+export const BATCH_MIN_DAYS = 3;
 
 /**
  * Batch API repricing: realtime requests of the chosen features move to batch rates (cache discounts still stack).
  * `auto` picks features marked `batchable: true` in the config, or whose requests fall ≥90% within a daily window of
- * at most 6 hours (off-hours jobs), and never features marked `realtime: true`. Each pick says why.
+ * at most 6 hours (off-hours jobs) on at least 3 days, and never features marked `realtime: true`. Each pick says why.
  */
 export function batch(scope: FeatureScope | "auto"): Tactic {
   return {
     name: "batch",
     assumptions: [
       scope === "auto"
-        ? `auto: features marked batchable in the config, or with ≥${BATCH_WINDOW_SHARE * 100}% of requests inside a ≤${BATCH_WINDOW_HOURS}h daily window (UTC); never realtime: true`
+        ? `auto: features marked batchable in the config, or with ≥${BATCH_WINDOW_SHARE * 100}% of requests inside a ≤${BATCH_WINDOW_HOURS}h daily window (UTC) on at least ${BATCH_MIN_DAYS} days; never realtime: true`
         : `batch the features ${scope === "all" ? "(all)" : scope.join(", ")}`,
       "batch results arrive within 24h; the job tolerates that latency",
     ],
     async apply({ db, config }) {
       let features: { feature: string; why: string }[];
+      /** Features whose hours were not judged: their traffic is on fewer than BATCH_MIN_DAYS days. */
+      const fewDays: string[] = [];
       if (scope === "auto") {
         // An hour-of-day histogram per feature (at most 24 rows each); the window search runs on that.
         const hist = await db.all<{ feature: string; hr: number; n: string }>(
           "SELECT feature, hr, sum(n) AS n FROM sim WHERE NOT cache_hit AND NOT batch GROUP BY ALL ORDER BY 1, 2",
+        );
+        const days = new Map(
+          (await db.all<{ feature: string; days: string }>("SELECT feature, count(DISTINCT ts) AS days FROM sim WHERE NOT cache_hit AND NOT batch GROUP BY 1")).map((d) => [d.feature, Number(d.days)]),
         );
         const byFeature = new Map<string, number[]>();
         for (const h of hist) {
@@ -38,6 +45,10 @@ export function batch(scope: FeatureScope | "auto"): Tactic {
           if (meta?.realtime === true) continue;
           if (meta?.batchable === true) {
             features.push({ feature, why: "marked batchable in the config" });
+            continue;
+          }
+          if ((days.get(feature) ?? 0) < BATCH_MIN_DAYS) {
+            fewDays.push(feature);
             continue;
           }
           const w = dailyWindow(hours);
@@ -65,11 +76,18 @@ export function batch(scope: FeatureScope | "auto"): Tactic {
           : list.length
             ? `no request moved: the requests of ${list.join(", ")} are already batch or served from cache`
             : scope === "auto"
-              ? `no feature qualifies: none is marked batchable in the config or runs ≥${BATCH_WINDOW_SHARE * 100}% inside a ≤${BATCH_WINDOW_HOURS}h daily window`
+              ? `no feature qualifies: none is marked batchable in the config or runs ≥${BATCH_WINDOW_SHARE * 100}% inside a ≤${BATCH_WINDOW_HOURS}h daily window${few(fewDays)}`
               : "no feature to batch";
       return { affectedRequests: n, evidence: features.map((f) => ({ feature: f.feature, text: f.why })), details: { features: list.join(",") }, ...(note ? { note } : {}) };
     },
   };
+}
+
+/** Why features on too few days were not judged, for the note. */
+function few(features: readonly string[]): string {
+  if (!features.length) return "";
+  const who = features.length === 1 ? `${features[0]} runs on fewer` : `${features.length} features run on fewer`;
+  return ` on at least ${BATCH_MIN_DAYS} days (${who}: a day or two of any traffic fits some window; mark batch jobs batchable in the config, or list them with --batch)`;
 }
 
 /** The shortest daily window (wrapping midnight, ≤ 6 hours) holding ≥ 90% of a feature's requests, if any. */
