@@ -5,6 +5,7 @@ import { EXIT, ExitError } from "./errors.js";
 function globals(cmd: Command): Command {
   return cmd
     .option("--db <path>", "DuckDB database file (default: $LLMCOST_DB, else ./llmcost.duckdb)")
+    .option("--lake <dir>", "instead of --db: a directory of hive-partitioned Parquet with a manifest per ingest; many processes or machines can ingest at once (default: $LLMCOST_LAKE)")
     .option("--config <path>", "config file (default: ./llmcost.config.json when present)")
     .option("--pricing <file>", "pricing overrides JSON: negotiated discounts, private or fine-tuned models")
     .option("--debug", "print stack traces for errors")
@@ -26,7 +27,8 @@ function build(done: (code: number) => void): Command {
     .configureOutput({ outputError: (s, write) => write(s) })
     .addHelpText(
       "after",
-      "\nEvery command takes --db PATH (default $LLMCOST_DB, else ./llmcost.duckdb), --config PATH, --pricing FILE\n" +
+      "\nEvery command takes --db PATH (default $LLMCOST_DB, else ./llmcost.duckdb) or --lake DIR (a Parquet lake;\n" +
+        "default $LLMCOST_LAKE), --config PATH, --pricing FILE\n" +
         "and --debug, before or after the command; reporting commands take --format table|json|csv|markdown\n" +
         "(--json for short). --no-color or NO_COLOR=1 turns colour off.\n" +
         "Exit codes: 0 ok · 1 a check failed · 2 usage, config or input error (nothing written) · 70 internal error.\n" +
@@ -273,7 +275,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 /** Global options that take a value (the others are flags). */
-const GLOBAL_VALUE = new Set(["--db", "--config", "--pricing", "--cost-mode"]);
+const GLOBAL_VALUE = new Set(["--db", "--lake", "--config", "--pricing", "--cost-mode"]);
 const GLOBAL_FLAG = new Set(["--debug"]);
 
 /**

@@ -6,7 +6,7 @@ import { type GlobalOptions, loadContext } from "../context.js";
 import { EXIT, usageError } from "../errors.js";
 import { appendOutput, ensureWritable, writeOutput } from "../output/files.js";
 import { colors } from "../output/format.js";
-import { Db } from "../store/db.js";
+import { openForRead } from "../store/open.js";
 
 export interface BudgetOptions extends GlobalOptions {
   maxDaily?: string;
@@ -49,7 +49,7 @@ export async function run(o: BudgetOptions): Promise<number> {
   if (o.summary) ensureWritable(o.summary, "--summary");
   const nothing = q.maxDaily === null && q.maxMonthly === null && !q.featureCaps.length && !q.modelCaps.length && q.spike === null && q.failOnUnpricedPct === null && !q.plan && o.maxAge === undefined;
   if (nothing) throw usageError("no budgets to check", "pass --max-daily, --max-monthly, --max-age, --feature-max, --model-max, --spike, --fail-on-unpriced or --plan, or set budgets in the config");
-  const db = await Db.open(ctx.dbPath, { readOnly: true });
+  const db = await openForRead(ctx);
   let result;
   try {
     result = await collectBudget(db, ctx.catalog, ctx.config, q);

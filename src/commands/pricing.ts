@@ -12,7 +12,7 @@ import { peel, resolveName as resolveModelName, unresolvedReason } from "../pric
 import { IsoDate, Overrides } from "../pricing/schema.js";
 import { installPricing, type UnpricedRow, unpricedSql, unpricedWhy } from "../pricing/sql.js";
 import { catalogSnapshots, catalogSuggestions } from "../resolve/names.js";
-import { Db } from "../store/db.js";
+import { openForRead, storeExists, storeName } from "../store/open.js";
 import { collectStated, parseTolerance, type StatedVsComputed, statedText } from "../reconcile/stated.js";
 
 type Opts = GlobalOptions & { format?: string; provider?: string; tolerance?: string };
@@ -108,12 +108,12 @@ const statedNote = (x: UnpricedRow): string => {
 export async function check(opts: Opts): Promise<number> {
   const ctx = loadContext(opts);
   const summary = `pricing tables OK: ${ctx.catalog.models.length} models, version ${ctx.catalog.version}, sha256 ${ctx.catalog.sha256.slice(0, 12)}`;
-  if (!existsSync(ctx.dbPath)) {
-    process.stderr.write(`${summary}\nno database at ${ctx.dbPath}: nothing else to check\n`);
+  if (!storeExists(ctx)) {
+    process.stderr.write(`${summary}\nno ${ctx.lake !== null ? "lake" : "database"} at ${ctx.lake ?? ctx.dbPath}: nothing else to check\n`);
     if (ctx.format === "json") process.stdout.write(json({ ...envelope("pricing check", ctx.catalog), models: ctx.catalog.models.length, unpriced: [] }));
     return 0;
   }
-  const db = await Db.open(ctx.dbPath, { readOnly: true });
+  const db = await openForRead(ctx);
   let rows: UnpricedRow[];
   let stated: StatedVsComputed[];
   try {
@@ -140,8 +140,8 @@ export async function check(opts: Opts): Promise<number> {
     process.stdout.write(`${summary}\n`);
     process.stdout.write(
       unpriced.length
-        ? `${unpriced.length} model(s) in ${ctx.dbPath} have no price (their rows are unpriced, never $0, unless the source states a cost):\n${table(head, cells)}\n`
-        : `every model in ${ctx.dbPath} is priced\n`,
+        ? `${unpriced.length} model(s) in ${storeName(ctx)} have no price (their rows are unpriced, never $0, unless the source states a cost):\n${table(head, cells)}\n`
+        : `every model in ${storeName(ctx)} is priced\n`,
     );
     process.stdout.write(statedText(stated, opts.tolerance));
   } else {

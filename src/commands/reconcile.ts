@@ -9,7 +9,7 @@ import type { Catalog } from "../pricing/load.js";
 import { collectReconcile, type Reconcile, type ReconcileTotals } from "../reconcile/collect.js";
 import { parseTz, parseWindow } from "../report/window.js";
 import { statedCells, statedText } from "../reconcile/stated.js";
-import { Db } from "../store/db.js";
+import { openForRead } from "../store/open.js";
 
 const cell = (v: string | null) => (v === null ? "—" : usd(v));
 /** A signed difference; one that rounds to zero at display precision is "$0.0000", never "-$0.0000". */
@@ -99,7 +99,7 @@ export async function run(o: GlobalOptions & { format?: string; since?: string; 
   const tol = z.coerce.number().min(0).safeParse(o.tolerance ?? "5");
   if (!tol.success) throw usageError(`--tolerance expects a percentage (got ${JSON.stringify(o.tolerance)})`);
   const opts = { ...parseWindow(o), tz: parseTz(o.tz), tolerancePct: tol.data };
-  const db = await Db.open(ctx.dbPath, { readOnly: true });
+  const db = await openForRead(ctx);
   try {
     const r = await collectReconcile(db, ctx.catalog, opts);
     process.stdout.write(renderReconcile(r, ctx.format, ctx.catalog, { ...opts, flagged: o.flagged === true }));

@@ -6,7 +6,7 @@ import { collectReport, type ReportQuery } from "../report/collect.js";
 import { parseBy, parseWhere } from "../report/dims.js";
 import { provisionalNote, renderReport } from "../report/render.js";
 import { parseInstant, parseTz, parseWindow } from "../report/window.js";
-import { Db } from "../store/db.js";
+import { openForRead } from "../store/open.js";
 
 export interface ReportOptions extends GlobalOptions {
   by?: string;
@@ -49,7 +49,7 @@ export async function run(opts: ReportOptions): Promise<number> {
   const ctx = loadContext(opts);
   const q = parseReportQuery(opts);
   if (opts.html) ensureWritable(opts.html, "--html");
-  const db = await Db.open(ctx.dbPath, { readOnly: true });
+  const db = await openForRead(ctx);
   try {
     const report = await collectReport(db, ctx.catalog, q);
     process.stdout.write(renderReport(report, ctx.format, ctx.catalog, q));
