@@ -8,7 +8,7 @@ import { MIGRATIONS } from "./schema.js";
  * A lake (`--lake DIR`) is the canonical tables as hive-partitioned Parquet plus one JSON manifest per ingest:
  *
  *   DIR/usage_wide/day=YYYY-MM-DD/source=FORMAT/ingest=UUID/data_N.parquet   (likewise usage_lean, billed_cost)
- *   DIR/_deletes/ingest=UUID/TABLE.parquet    (ingest, row_key) of earlier rows this ingest's buckets replaced
+ *   DIR/_deletes/ingest=UUID/TABLE.parquet    (replaced_ingest, row_key): earlier rows this ingest replaced
  *   DIR/_manifests/UUID.json                   the commit: written last, to a temporary name, then renamed
  *
  * A file no committed manifest lists does not exist for a reader (an ingest that crashed before its manifest).

@@ -86,7 +86,7 @@ async function installLake(db: Db, state: LakeState, prefix: "" | "lake_"): Prom
     const dels = (KEYED_TABLES as readonly string[]).includes(table) ? deletes.filter((d) => d.table === table).map((d) => join(state.dir, d.path)) : [];
     if (dels.length) await db.run(`SET VARIABLE lake_deletes_${table} = $files`, { files: dels });
     const from = `(SELECT *, file_index, file_row_number FROM read_parquet(getvariable('lake_files_${table}'), ${HIVE})) f${
-      dels.length ? ` ANTI JOIN read_parquet(getvariable('lake_deletes_${table}')) d ON d.ingest = f.ingest AND d.row_key = f.row_key` : ""
+      dels.length ? ` ANTI JOIN read_parquet(getvariable('lake_deletes_${table}'), hive_partitioning = false) d ON d.replaced_ingest = f.ingest AND d.row_key = f.row_key` : ""
     }`;
     const view = `SELECT ${cols.join(", ")}, (f.file_index::BIGINT << 32) | f.file_row_number::BIGINT AS rowid FROM ${from}`;
     if (prefix) await db.run(`CREATE OR REPLACE TEMP VIEW ${prefix}${table} AS ${view}`);
@@ -192,7 +192,8 @@ export class LakeStage {
     );
     if (!rec) throw new Error(`lake commit: ingest ${id} is not staged`);
     const now = new Set((await db.all<{ id: string }>("SELECT ingest_id AS id FROM ingests")).map((r) => Number(r.id)));
-    const superseded = [...this.prior].filter((p) => !now.has(p));
+    // A prior ingest gone from the ledger was replaced whole (--replace); the new ingest may reuse its number.
+    const superseded = [...this.prior].filter((p) => !now.has(p) || p === id);
     const staging = join(this.dir, "_staging", uuid);
     mkdirSync(staging, { recursive: true });
     const files: Manifest["files"] = [];
@@ -225,7 +226,7 @@ export class LakeStage {
         rows: JSON.stringify([...this.uuids].map(([ingest_id, ingest]) => ({ ingest_id, ingest }))),
       });
       for (const table of KEYED_TABLES) {
-        const gone = `SELECT u.ingest, p.row_key FROM lake_prior p JOIN lake_uuid u USING (ingest_id)
+        const gone = `SELECT u.ingest AS replaced_ingest, p.row_key FROM lake_prior p JOIN lake_uuid u USING (ingest_id)
           WHERE p.tbl = '${table}' AND list_contains($superseded::INTEGER[], p.ingest_id) = false
             AND NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.ingest_id = p.ingest_id AND t.row_key = p.row_key)`;
         const sup = { superseded: JSON.stringify(superseded) };
