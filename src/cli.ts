@@ -27,9 +27,9 @@ function build(done: (code: number) => void): Command {
     .configureOutput({ outputError: (s, write) => write(s) })
     .addHelpText(
       "after",
-      "\nEvery command takes --db PATH (default $LLMCOST_DB, else ./llmcost.duckdb) or --lake DIR (a Parquet lake;\n" +
-        "default $LLMCOST_LAKE), --config PATH, --pricing FILE\n" +
-        "and --debug, before or after the command; reporting commands take --format table|json|csv|markdown\n" +
+      "\nEvery command takes --db PATH (default $LLMCOST_DB, else ./llmcost.duckdb) or --lake DIR (Parquet files and\n" +
+        "manifests that many ingests can write at once; default $LLMCOST_LAKE), --config PATH, --pricing FILE and\n" +
+        "--debug, before or after the command; reporting commands take --format table|json|csv|markdown\n" +
         "(--json for short). --no-color or NO_COLOR=1 turns colour off.\n" +
         "Exit codes: 0 ok · 1 a check failed · 2 usage, config or input error (nothing written) · 70 internal error.\n" +
         "Start with: llmcost demo",
