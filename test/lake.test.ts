@@ -259,3 +259,26 @@ test("--lake and --db: one store at a time; a missing lake is exit 2 with a hint
   assert.equal(manifests(join(t, "env-lake")).length, 1);
   assert.equal(cli(["--lake", join(t, "env-lake"), "report"], { env: ENV }).code, 0);
 });
+
+test("counting rules: superseded ingests are out; of the same content, the first committed counts; a newer lake is refused", async () => {
+  const { resolve, readLake } = await import("../src/store/lake-manifest.js");
+  const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+  const sha = (c: string) => c.repeat(64);
+  const m = (n: number, content: string, supersedes: number[] = []) => ({
+    lake: 1 as const, schemaVersion: 1, ingest: id(n), committedAt: `2026-12-01T00:00:0${n}.000Z`,
+    source: { path: `/f${content}`, sha256: sha(content), bytes: 1, format: "request-log-csv", kind: "requests" },
+    record: { rowsRead: 1, rowsInserted: 1, rowsSkipped: 0, rowsReplaced: 0, minTs: null, maxTs: null, ingestedAt: "2026-12-01 00:00:00", cacheDeny: null },
+    pricingSha256: "p", models: [], supersedes: supersedes.map(id), files: [], deletes: [],
+  });
+  // 1 (a), 2 (b), 3 (a again: a race, both committed), 4 (--replace of b: b'), 5 (--replace of b' at once with 4).
+  const state = resolve("/lake", [m(1, "a"), m(2, "b"), m(3, "a"), m(4, "c", [2]), m(5, "c", [2])]);
+  assert.deepEqual(state.effective.map((e) => e.ingest), [id(1), id(4)]);
+  assert.deepEqual([...state.ids.values()], [1, 2, 3, 4, 5]);
+  // On disk: a manifest of a newer lake format is refused whole, naming the file.
+  const t = tmp();
+  mkdirSync(join(t, "_manifests"));
+  writeFileSync(join(t, "_manifests", `${id(9)}.json`), JSON.stringify({ ...m(9, "d"), lake: 2 }));
+  assert.throws(() => readLake(t), /newer llmcost \(lake format v2/);
+  writeFileSync(join(t, "_manifests", `${id(9)}.json`), JSON.stringify({ ...m(9, "d"), files: [{ table: "usage_wide", path: "../../etc/x.parquet", rows: 1 }] }));
+  assert.throws(() => readLake(t), /not a path inside the lake/);
+});
