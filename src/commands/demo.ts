@@ -19,6 +19,7 @@ export const DEMO_DIR = fileURLToPath(new URL("../../../fixtures/demo/", import.
  * is kept so the next commands can be tried on it.
  */
 export async function run(opts: GlobalOptions & { format?: string }): Promise<number> {
+  if (opts.lake !== undefined) throw usageError("demo does not use --lake: it ingests into a temporary database, or into --db PATH (kept)", "ingest your own files with: llmcost ingest --lake DIR FILES");
   const kept = opts.db !== undefined;
   if (kept) await refuseRealData(opts.db!);
   const dir = kept ? undefined : mkdtempSync(join(tmpdir(), "llmcost-demo-"));

@@ -262,6 +262,8 @@ export class LakeStage {
         files,
         deletes,
       };
+      // On disk before the manifest that makes them visible (a power cut must not leave a manifest of cut files).
+      for (const f of [...files, ...deletes]) flush(join(this.dir, f.path));
       writeManifest(this.dir, manifest);
     } catch (err) {
       throw diskError(this.dir, err);
@@ -288,6 +290,15 @@ function writeManifest(dir: string, m: Manifest): void {
     closeSync(fd);
   }
   renameSync(tmp, join(mdir, `${m.ingest}.json`));
+}
+
+function flush(path: string): void {
+  const fd = openSync(path, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function walk(dir: string): string[] {
