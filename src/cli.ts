@@ -7,6 +7,7 @@ import { setCostMode } from "./store/cost-mode.js";
 function globals(cmd: Command): Command {
   return cmd
     .option("--db <path>", "DuckDB database file (default: $LLMCOST_DB, else ./llmcost.duckdb)")
+    .option("--lake <dir>", "instead of --db: a directory of hive-partitioned Parquet with a manifest per ingest; many processes or machines can ingest at once (default: $LLMCOST_LAKE)")
     .option("--config <path>", "config file (default: ./llmcost.config.json when present)")
     .option("--pricing <file>", "pricing overrides JSON: negotiated discounts, private or fine-tuned models")
     .option("--debug", "print stack traces for errors")
@@ -35,8 +36,9 @@ function build(done: (code: number) => void): Command {
     })
     .addHelpText(
       "after",
-      "\nEvery command takes --db PATH (default $LLMCOST_DB, else ./llmcost.duckdb), --config PATH, --pricing FILE\n" +
-        "and --debug, before or after the command; reporting commands take --format table|json|csv|markdown\n" +
+      "\nEvery command takes --db PATH (default $LLMCOST_DB, else ./llmcost.duckdb) or --lake DIR (Parquet files and\n" +
+        "manifests that many ingests can write at once; default $LLMCOST_LAKE), --config PATH, --pricing FILE and\n" +
+        "--debug, before or after the command; reporting commands take --format table|json|csv|markdown\n" +
         "(--json for short). --no-color or NO_COLOR=1 turns colour off. On a terminal, tables fit its width\n" +
         "(columns hidden least important first, long names shortened in the middle, a note under the table says\n" +
         "what); --wide prints every column in full. Piped output is always full width.\n" +
@@ -296,7 +298,7 @@ async function run(argv: readonly string[]): Promise<number> {
 }
 
 /** Global options that take a value (the others are flags). */
-const GLOBAL_VALUE = new Set(["--db", "--config", "--pricing", "--cost-mode"]);
+const GLOBAL_VALUE = new Set(["--db", "--lake", "--config", "--pricing", "--cost-mode"]);
 const GLOBAL_FLAG = new Set(["--debug", "--wide"]);
 
 /**

@@ -8,6 +8,7 @@ import { env } from "./io.js";
 
 export interface GlobalOptions {
   db?: string;
+  lake?: string;
   config?: string;
   pricing?: string;
   format?: string;
@@ -17,6 +18,8 @@ export interface GlobalOptions {
 
 export interface Context {
   dbPath: string;
+  /** --lake DIR (else $LLMCOST_LAKE): read and ingest the Parquet lake instead of the database file. */
+  lake: string | null;
   config: ConfigT;
   catalog: Catalog;
   format: Format;
@@ -34,6 +37,24 @@ export function resolveDbPath(opts: GlobalOptions): string {
     return fromEnv;
   }
   return "llmcost.duckdb";
+}
+
+/**
+ * --lake DIR, else $LLMCOST_LAKE, else none (the database file). A flag beats a variable: --db beats $LLMCOST_LAKE,
+ * --lake beats $LLMCOST_DB. Both flags, or both variables, name two stores: an error rather than a guess.
+ */
+export function resolveLake(opts: GlobalOptions): string | null {
+  if (opts.lake !== undefined) {
+    if (opts.db !== undefined) throw usageError("--db and --lake both name where the data lives", "pass one of them");
+    if (opts.lake.trim() === "") throw usageError("--lake is empty", "pass --lake DIR, or leave it out for the database file");
+    return opts.lake;
+  }
+  if (opts.db !== undefined) return null;
+  const lake = env().LLMCOST_LAKE;
+  if (lake === undefined) return null;
+  if (lake.trim() === "") throw usageError("LLMCOST_LAKE is set but empty (an unset CI variable?)", "set it to the lake's directory, or unset it for the database file");
+  if (env().LLMCOST_DB !== undefined) throw usageError("LLMCOST_DB and LLMCOST_LAKE are both set", "unset one, or pass --db PATH or --lake DIR");
+  return lake;
 }
 
 export function parseFormat(value: string | undefined): Format {
@@ -58,6 +79,7 @@ export function loadContext(opts: GlobalOptions): Context {
   }
   return {
     dbPath: resolveDbPath(opts),
+    lake: resolveLake(opts),
     config,
     catalog: loadCatalog({ overrides, overrideLabels: labels, deployments: config.pricing?.deployments ?? {} }),
     format: parseFormat(opts.format),

@@ -9,6 +9,7 @@ import { colors, usdNumber } from "../output/format.js";
 import type { BudgetFiltersT } from "../schemas/budget.js";
 import { Db } from "../store/db.js";
 import { env, io, stderr, stdout } from "../io.js";
+import { openForRead } from "../store/open.js";
 
 export interface BudgetOptions extends GlobalOptions {
   maxDaily?: string;
@@ -68,7 +69,7 @@ export async function run(o: BudgetOptions): Promise<number> {
   if (o.summary) ensureWritable(o.summary, "--summary");
   const nothing = q.maxDaily === null && q.maxMonthly === null && !q.featureCaps.length && !q.modelCaps.length && q.spike === null && q.failOnUnpricedPct === null && !q.plan && o.maxAge === undefined;
   if (nothing) throw usageError("no budgets to check", "pass --max-daily, --max-monthly, --max-age, --feature-max, --model-max, --spike, --fail-on-unpriced or --plan, or set budgets in the config");
-  const db = await Db.open(ctx.dbPath, { readOnly: true });
+  const db = await openForRead(ctx);
   let result;
   try {
     result = await collectBudget(db, ctx.catalog, ctx.config, q);

@@ -39,6 +39,7 @@ const SAVINGS_SCOPE = { features: [], since: null, until: null, tz: "UTC" };
  * main report: into a throwaway database, or into --db PATH, which is kept so the next commands can be tried on it.
  */
 export async function run(opts: GlobalOptions & { format?: string }): Promise<number> {
+  if (opts.lake !== undefined) throw usageError("demo does not use --lake: it ingests into a temporary database, or into --db PATH (kept)", "ingest your own files with: llmcost ingest --lake DIR FILES");
   const kept = opts.db !== undefined;
   if (kept) await refuseRealData(opts.db!);
   const dir = kept ? undefined : mkdtempSync(join(tmpdir(), "llmcost-demo-"));

@@ -10,6 +10,7 @@ import { ensureWritable, ensureWritableDir } from "../output/files.js";
 import { loadCatalog } from "../pricing/load.js";
 import { Db } from "../store/db.js";
 import { io, stderr } from "../io.js";
+import { openForRead } from "../store/open.js";
 
 export interface ExportOptions extends GlobalOptions {
   focus?: string;
@@ -39,7 +40,7 @@ export async function run(o: ExportOptions): Promise<number> {
   const toStdout = o.focus === "-";
   if (o.focus && !toStdout) ensureWritable(o.focus, "--focus");
   if (o.parquet) ensureWritableDir(o.parquet, "--parquet");
-  const db = await Db.open(ctx.dbPath, { readOnly: true });
+  const db = await openForRead(ctx);
   try {
     if (o.focus && fo) {
       // ListUnitPrice: the built-in tables, without the user's overrides or discounts (those are ContractedUnitPrice).

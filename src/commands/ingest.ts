@@ -22,6 +22,7 @@ export async function run(files: string[], opts: IngestOptions): Promise<number>
   // An error ends the line first, so its message starts on a clean line.
   const result = await ingest({
     dbPath: ctx.dbPath,
+    lake: ctx.lake,
     inputs: files,
     format: opts.sourceFormat,
     replace: opts.replace === true,

@@ -14,6 +14,7 @@ import { installPricing, type UnpricedRow, unpricedSql, unpricedWhy } from "../p
 import { catalogSnapshots, catalogSuggestions } from "../resolve/names.js";
 import type { PricingCheckJsonT, PricingCoverageJsonT, PricingListJsonT, PricingShowJsonT } from "../schemas/pricing.js";
 import { Db } from "../store/db.js";
+import { openForRead, storeExists, storeName } from "../store/open.js";
 import { collectStated, parseTolerance, type StatedVsComputed, statedText } from "../reconcile/stated.js";
 import { stderr, stdout } from "../io.js";
 
@@ -131,12 +132,12 @@ export async function check(opts: Opts): Promise<number> {
   const ctx = loadContext(opts);
   const tolerance = parseTolerance(opts.tolerance);
   const summary = `pricing tables OK: ${ctx.catalog.models.length} models, version ${ctx.catalog.version}, sha256 ${ctx.catalog.sha256.slice(0, 12)}`;
-  if (!existsSync(ctx.dbPath)) {
-    stderr(`${summary}\nno database at ${ctx.dbPath}: nothing else to check\n`);
+  if (!storeExists(ctx)) {
+    stderr(`${summary}\nno ${ctx.lake !== null ? "lake" : "database"} at ${ctx.lake ?? ctx.dbPath}: nothing else to check\n`);
     if (ctx.format === "json") stdout(json(checkJson(ctx.catalog, tolerance, [], [])));
     return 0;
   }
-  const db = await Db.open(ctx.dbPath, { readOnly: true });
+  const db = await openForRead(ctx);
   let rows: UnpricedRow[];
   let stated: StatedVsComputed[];
   try {
@@ -165,8 +166,8 @@ export async function check(opts: Opts): Promise<number> {
     stdout(
       fitText(
         unpriced.length
-          ? `${unpriced.length} model(s) in ${ctx.dbPath} have no price (their rows are unpriced, never $0, unless the source states a cost):\n${table(cols, cells)}\n`
-          : `every model in ${ctx.dbPath} is priced\n`,
+          ? `${unpriced.length} model(s) in ${storeName(ctx)} have no price (their rows are unpriced, never $0, unless the source states a cost):\n${table(cols, cells)}\n`
+          : `every model in ${storeName(ctx)} is priced\n`,
       ),
     );
     stdout(statedText(stated, opts.tolerance));

@@ -12,6 +12,7 @@ import { parseTz, parseWindow } from "../report/window.js";
 import { statedCells, statedText } from "../reconcile/stated.js";
 import { Db } from "../store/db.js";
 import { stdout } from "../io.js";
+import { openForRead } from "../store/open.js";
 
 const cell = (v: string | null) => (v === null ? "—" : usd(v));
 /** A signed difference; one that rounds to zero at display precision is "$0.0000", never "-$0.0000". */
@@ -118,7 +119,7 @@ export async function run(o: GlobalOptions & { format?: string; since?: string; 
   const tol = z.coerce.number().min(0).safeParse(o.tolerance ?? "5");
   if (!tol.success) throw usageError(`--tolerance expects a percentage (got ${JSON.stringify(o.tolerance)})`);
   const opts = { ...parseWindow(o), tz: parseTz(o.tz), tolerancePct: tol.data };
-  const db = await Db.open(ctx.dbPath, { readOnly: true });
+  const db = await openForRead(ctx);
   try {
     const r = await collectReconcile(db, ctx.catalog, opts);
     stdout(renderReconcile(r, ctx.format, ctx.catalog, { ...opts, flagged: o.flagged === true }));

@@ -8,6 +8,7 @@ import { provisionalNote, renderReport } from "../report/render.js";
 import { parseInstant, parseTz, parseWindow } from "../report/window.js";
 import { Db } from "../store/db.js";
 import { stderr, stdout } from "../io.js";
+import { openForRead } from "../store/open.js";
 
 export interface ReportOptions extends GlobalOptions {
   by?: string;
@@ -50,7 +51,7 @@ export async function run(opts: ReportOptions): Promise<number> {
   const ctx = loadContext(opts);
   const q = parseReportQuery(opts);
   if (opts.html) ensureWritable(opts.html, "--html");
-  const db = await Db.open(ctx.dbPath, { readOnly: true });
+  const db = await openForRead(ctx);
   try {
     const report = await collectReport(db, ctx.catalog, q);
     stdout(renderReport(report, ctx.format, ctx.catalog, q));

@@ -7,6 +7,7 @@ import type { SavingsJsonT } from "../schemas/savings.js";
 import { parseWindow, parseTz } from "../report/window.js";
 import { monthly, simulate } from "../sim/simulate.js";
 import { Db } from "../store/db.js";
+import { openForRead } from "../store/open.js";
 import { batch } from "../tactics/batch.js";
 import { exactCache } from "../tactics/cache.js";
 import { promptCache } from "../tactics/prompt-cache.js";
@@ -122,7 +123,7 @@ export function renderSavings(r: SavingsResult, format: Format, catalog: Catalog
 export async function run(o: GlobalOptions & { format?: string; feature?: string[]; since?: string; until?: string; tz?: string }): Promise<number> {
   const ctx = loadContext(o);
   const scope = { features: o.feature ?? [], ...parseWindow(o), tz: parseTz(o.tz) };
-  const db = await Db.open(ctx.dbPath, { readOnly: true });
+  const db = await openForRead(ctx);
   try {
     const r = await collectSavings(db, ctx.catalog, ctx, scope);
     stdout(renderSavings(r, ctx.format, ctx.catalog, { features: scope.features, since: scope.since, until: scope.until, tz: scope.tz }));

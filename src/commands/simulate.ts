@@ -6,6 +6,7 @@ import { renderSim } from "../sim/render.js";
 import { parseSelfHost, selfHost } from "../sim/self-host.js";
 import { monthly, simulate } from "../sim/simulate.js";
 import { Db } from "../store/db.js";
+import { openForRead } from "../store/open.js";
 import { batch } from "../tactics/batch.js";
 import { exactCache } from "../tactics/cache.js";
 import { semanticCache } from "../tactics/semantic-cache.js";
@@ -87,7 +88,7 @@ export async function run(o: SimulateOptions): Promise<number> {
     throw usageError("choose at least one tactic", "e.g. --cache exact --route mini --batch auto --prompt-cache --prune 0.3 --output-cap 500; `llmcost savings` tries them all");
   }
   const scope = { features: o.feature ?? [], ...parseWindow(o), tz: parseTz(o.tz) };
-  const db = await Db.open(ctx.dbPath, { readOnly: true });
+  const db = await openForRead(ctx);
   try {
     const result = await simulate(db, ctx.catalog, ctx.config, scope, tactics);
     if (o.cache !== undefined) await warnStaleDenyList(db, ctx.config.cache?.denyPrefixes ?? []);

@@ -16,6 +16,8 @@ import { billedChecks, billedSelectList, type Check, insertBilledSql, insertUsag
 
 export interface IngestRequest {
   dbPath: string;
+  /** --lake DIR: ingest into a Parquet lake instead of the database (store/lake.ts). */
+  lake?: string | null;
   inputs: readonly string[];
   format?: string;
   replace: boolean;
@@ -150,7 +152,9 @@ export async function ingest(req: IngestRequest): Promise<IngestResult> {
   const planned = plan(inputs, req.format, req.skipBadRows === true, req.sourceOptions ?? {}, req.logs ?? DEFAULT_LOGS, skippedInputs);
   if (planned.length === 0) throw usageError(`nothing to ingest: no data files in ${req.inputs.join(", ")}`, "pass exports (CSV, JSON) or request logs (JSON Lines, CSV)");
   const tag = compileTagPattern(req.tagPattern);
-  const db = await Db.open(req.dbPath, { readOnly: false, inMemoryIfMissing: req.dryRun });
+  // A lake: the same pipeline against a staging database; each file's transaction is then committed to the lake.
+  const lake = req.lake ? await (await import("../store/lake.js")).LakeStage.open(req.lake, req.catalog.sha256) : null;
+  const db = lake ? lake.db : await Db.open(req.dbPath, { readOnly: false, inMemoryIfMissing: req.dryRun });
   const files: FileSummary[] = [];
   try {
     // Row order inside the table doesn't matter to llmcost, and not preserving it lets DuckDB insert in parallel
@@ -169,7 +173,9 @@ export async function ingest(req: IngestRequest): Promise<IngestResult> {
     await db.run(createModelProviderSql);
     for (const p of planned) {
       try {
-        files.push(await ingestFile(db, p, req, tag));
+        const summary = await ingestFile(db, p, req, tag);
+        if (lake && summary.status === "ingested" && summary.ingestId !== null) summary.ingestId = await lake.commit(summary.ingestId, summary.models);
+        files.push(summary);
       } catch (err) {
         if (err instanceof ExitError && files.some((f) => f.status === "ingested")) {
           throw new ExitError(err.code, err.message, `${files.filter((f) => f.status === "ingested").length} earlier file(s) of this run were ingested; this one added nothing`);
@@ -179,9 +185,10 @@ export async function ingest(req: IngestRequest): Promise<IngestResult> {
       req.onFileDone?.();
     }
   } finally {
-    db.close();
+    if (lake) lake.close();
+    else db.close();
   }
-  return { db: req.dbPath, dryRun: req.dryRun, files, skippedInputs };
+  return { db: req.lake ?? req.dbPath, dryRun: req.dryRun, files, skippedInputs };
 }
 
 const emptySummary = (p: Planned, sha: string): FileSummary => ({

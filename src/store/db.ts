@@ -75,11 +75,29 @@ export class Db {
     } else {
       await db.checkSchema();
       // Reading commands answer in the --cost-mode asked for (ingest always stores both costs).
-      const cat = await db.one<{ d: string }>("SELECT current_database() AS d");
-      const shadow = shadowUsageSql(cat!.d);
-      if (shadow) await db.run(shadow);
+      await db.shadowCostMode();
     }
     return db;
+  }
+
+  /**
+   * An in-memory database with llmcost's schema (every migration run): the staging database of an ingest into a lake,
+   * and the catalog a lake's readers query (store/lake.ts). `tempDir` is where DuckDB spills when memory runs short.
+   */
+  static async memory(label: string, opts: { tempDir?: string } = {}): Promise<Db> {
+    const instance = await duckdb.DuckDBInstance.create(":memory:", opts.tempDir ? { temp_directory: opts.tempDir } : {});
+    const conn = await instance.connect();
+    const db = new Db(label, instance, conn);
+    await conn.run("SET TimeZone = 'UTC'");
+    await db.migrate();
+    return db;
+  }
+
+  /** For a reading command: shadows the usage view in the --cost-mode asked for (see cost-mode.ts). */
+  async shadowCostMode(): Promise<void> {
+    const cat = await this.one<{ d: string }>("SELECT current_database() AS d");
+    const shadow = shadowUsageSql(cat!.d);
+    if (shadow) await this.run(shadow);
   }
 
   /**
