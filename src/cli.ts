@@ -149,7 +149,7 @@ function build(done: (code: number) => void): Command {
     .option("--model-max <m=usd>", "cap for a model (a family name such as gpt-4o covers its snapshots), USD/day or USD/month; repeatable", repeat, [] as string[])
     .option("--max-age <duration>", "fail when the newest data is older than this (e.g. 36h, 2d, 1w; default 2d, config budgets.maxAge)")
     .option("--spike <x>", "fail when a feature's latest day is ≥ X × its trailing 7-day median")
-    .option("--spike-min <usd>", "ignore spikes smaller than this many dollars", "1")
+    .option("--spike-min <usd>", "ignore spikes smaller than this many dollars (default: config budgets.spikeMinUsd, else 1)")
     .option("--fail-on-unpriced <pct>", "fail when more than PCT% of month-to-date tokens have no price")
     .option("--plan <file>", "planned changes (feature → model, or batch) to cost from the last 30 days")
     .option("--max-increase <usd>", "fail when the plan raises monthly cost by more than this")

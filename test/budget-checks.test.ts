@@ -94,3 +94,15 @@ test("spike: the day against the trailing median, only when the jump is also wor
   // nothing before and nothing now: no spike
   assert.deepEqual(spike("0", [], 2, "0"), { ok: true, median: "0", ratio: 0 });
 });
+
+test("mergeConfig: an explicit --spike-min beats budgets.spikeMinUsd even when it equals the default", async () => {
+  const { mergeConfig } = await import("../src/budget/collect.js");
+  const { parseBudgetQuery } = await import("../src/commands/budget.js");
+  const { Config } = await import("../src/config.js");
+  const config = Config.parse({ budgets: { spikeMinUsd: 100 } });
+  const merged = (flags: { spikeMin?: string }, c = config) => mergeConfig(parseBudgetQuery({ spike: "2", ...flags }), c, parseNamedCap).spikeMinUsd;
+  assert.equal(merged({ spikeMin: "1" }), "1", "the flag, though it is the default");
+  assert.equal(merged({}), "100", "the config");
+  assert.equal(merged({}, Config.parse({})), "1", "the default");
+  assert.equal(merged({ spikeMin: "5" }, Config.parse({})), "5");
+});

@@ -49,7 +49,8 @@ export interface BudgetQuery {
   featureCaps: { name: string; cap: Cap }[];
   modelCaps: { name: string; cap: Cap }[];
   spike: number | null;
-  spikeMinUsd: string;
+  /** null until mergeConfig: neither the flag nor the config said. */
+  spikeMinUsd: string | null;
   failOnUnpricedPct: number | null;
   plan: PlanT | null;
   maxIncrease: string | null;
@@ -90,7 +91,8 @@ const addDays = (day: string, n: number) => iso(new Date(Date.parse(`${day}T00:0
 /** Budgets from flags win over the config; the config fills what flags leave unset. */
 export function mergeConfig(q: BudgetQuery, config: ConfigT, parse: (v: string, flag: string) => { name: string; cap: Cap }): BudgetQuery {
   const b = config.budgets;
-  if (!b) return q;
+  // An explicit --spike-min beats the config, even when it equals the default (so the flag has no commander default).
+  if (!b) return { ...q, spikeMinUsd: q.spikeMinUsd ?? DEFAULT_SPIKE_MIN };
   const fromConfig = (m: Record<string, string>, flag: string) => Object.entries(m).map(([k, v]) => parse(`${k}=${v}`, flag));
   return {
     ...q,
@@ -99,7 +101,7 @@ export function mergeConfig(q: BudgetQuery, config: ConfigT, parse: (v: string, 
     featureCaps: q.featureCaps.length ? q.featureCaps : fromConfig(b.features, "budgets.features"),
     modelCaps: q.modelCaps.length ? q.modelCaps : fromConfig(b.models, "budgets.models"),
     spike: q.spike ?? b.spike ?? null,
-    spikeMinUsd: b.spikeMinUsd !== undefined && q.spikeMinUsd === DEFAULT_SPIKE_MIN ? String(b.spikeMinUsd) : q.spikeMinUsd,
+    spikeMinUsd: q.spikeMinUsd ?? (b.spikeMinUsd !== undefined ? String(b.spikeMinUsd) : DEFAULT_SPIKE_MIN),
     failOnUnpricedPct: q.failOnUnpricedPct ?? b.failOnUnpricedPct ?? null,
     maxAge: q.maxAge ?? (b.maxAge !== undefined ? parseDuration(b.maxAge, "budgets.maxAge") : null),
   };
@@ -227,7 +229,7 @@ export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q
     for (const [feature, s] of [...byFeature].sort(([a], [b]) => a.localeCompare(b))) {
       const trailing = Array.from({ length: 7 }, (_, i) => spendOn(s, addDays(refDay, -7 + i)));
       const day = spendOn(s, refDay);
-      const r = spike(day, trailing, q.spike, q.spikeMinUsd);
+      const r = spike(day, trailing, q.spike, q.spikeMinUsd ?? DEFAULT_SPIKE_MIN);
       if (!r.ok || compareDec(day, "0") > 0) {
         checks.push({
           kind: "spike",
