@@ -34,3 +34,14 @@ export function envelope<const C extends string, F extends z.ZodType>(command: C
 
 /** The filters of a command that has none. */
 export const NoFilters = z.strictObject({});
+
+/** A model's stated cost against the cost computed from the price tables (reconcile and pricing check, rows with both). */
+export const StatedRow = z.strictObject({
+  model: z.string(),
+  provider: z.string().nullable(),
+  rows: Count,
+  statedUsd: Money,
+  computedUsd: Money,
+  diffPct: z.number().nullable().describe("(stated − computed) ÷ computed, in percent; null when computed is 0"),
+  flagged: z.boolean(),
+});

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Model } from "../pricing/schema.js";
-import { Count, NoFilters, envelope } from "./common.js";
+import { Count, NoFilters, StatedRow, envelope } from "./common.js";
 
 /**
  * The JSON contracts of `llmcost pricing list|show|check|coverage --format json` (src/schemas/pricing-*.schema.json
@@ -46,17 +46,7 @@ export const PricingCheckJson = z.strictObject({
     )
     .describe("models in the database without a price (their rows are unpriced, never $0)"),
   stated: z
-    .array(
-      z.strictObject({
-        model: z.string(),
-        provider: z.string().nullable(),
-        rows: Count,
-        statedUsd: z.number(),
-        computedUsd: z.number(),
-        diffPct: z.number().nullable(),
-        flagged: z.boolean(),
-      }),
-    )
+    .array(StatedRow)
     .describe("per model, the cost the sources stated against the computed one (rows with both); empty without a database"),
 });
 export type PricingCheckJsonT = z.infer<typeof PricingCheckJson>;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Count, Money, MoneyOrNull, envelope } from "./common.js";
+import { Count, Money, MoneyOrNull, StatedRow, envelope } from "./common.js";
 
 /** The JSON contract of `llmcost reconcile --format json` (src/schemas/reconcile.schema.json is generated from it). */
 export const ReconcileFilters = z.strictObject({
@@ -26,17 +26,7 @@ export const ReconcileJson = z.strictObject({
   totals: z.strictObject(Totals),
   providers: z.array(z.strictObject({ provider: z.string(), ...Totals })),
   stated: z
-    .array(
-      z.strictObject({
-        model: z.string(),
-        provider: z.string().nullable(),
-        rows: Count,
-        statedUsd: Money,
-        computedUsd: Money,
-        diffPct: z.number().nullable().describe("(stated − computed) ÷ computed, in percent; null when computed is 0"),
-        flagged: z.boolean(),
-      }),
-    )
+    .array(StatedRow)
     .describe("per model, the cost the sources stated against the cost computed from the price tables (rows with both)"),
   rows: z
     .array(
