@@ -3,6 +3,7 @@ import type { Catalog } from "../pricing/load.js";
 import { costSource, installPricing, modelIdFromAlias } from "../pricing/sql.js";
 import { windowConds } from "../report/window.js";
 import type { Db, Param } from "../store/db.js";
+import { rollupUsable, rollupWindowConds, utcDayWindow } from "../store/rollup.js";
 import { collectStated, type StatedVsComputed } from "./stated.js";
 
 export interface ReconcileRow {
@@ -76,17 +77,20 @@ export async function collectReconcile(db: Db, catalog: Catalog, opts: { since: 
   const cs = await costSource(db, catalog.sha256, null);
   const params: Record<string, Param> = { tz: opts.tz };
   const window = (col: string) => windowConds(col, opts.since, opts.until, params).join(" AND ") || "true";
+  // Usage from the rollup (per UTC day) when its costs are current and the window is whole UTC days.
+  const days = (await rollupUsable(db, cs.mode)) ? utcDayWindow(opts.since, opts.until, opts.tz) : null;
+  const usageWindow = days ? rollupWindowConds(days, params).join(" AND ") || "true" : window("u.ts");
   const model = (col: string) => `coalesce(${modelIdFromAlias(col)}, '${NO_MODEL}')`;
   const raw = await db.all<Raw>(
     `WITH billed AS (
        SELECT strftime(b.ts, '%Y-%m-%d') AS day, coalesce(b.provider, '(unknown)') AS provider, ${model("b.model")} AS model, sum(b.amount_usd) AS billed
        FROM billed_cost b WHERE ${window("b.ts")} GROUP BY ALL),
      usage_cost AS (
-       SELECT strftime(u.ts, '%Y-%m-%d') AS day, coalesce(u.provider, '(unknown)') AS provider, ${model("u.model")} AS model,
+       SELECT strftime(${days ? "u.day" : "u.ts"}, '%Y-%m-%d') AS day, coalesce(u.provider, '(unknown)') AS provider, ${model("u.model")} AS model,
          sum(${cs.cost}) FILTER (WHERE u.source_kind = 'billing') AS computed,
          sum(${cs.cost}) FILTER (WHERE u.source_kind = 'requests') AS logged,
          sum(${cs.cost}) FILTER (WHERE u.source_kind = 'requests' AND u.feature <> '(untagged)') AS attributed
-       FROM usage u ${cs.join} WHERE ${window("u.ts")} GROUP BY ALL)
+       FROM ${days ? "usage_rollup" : "usage"} u ${cs.join} WHERE ${usageWindow} GROUP BY ALL)
      SELECT coalesce(b.day, c.day) AS day, coalesce(b.provider, c.provider) AS provider, coalesce(b.model, c.model) AS model,
        b.billed::VARCHAR AS billed, c.computed::VARCHAR AS computed, c.logged::VARCHAR AS logged, c.attributed::VARCHAR AS attributed
      FROM billed b FULL OUTER JOIN usage_cost c ON b.day = c.day AND b.provider = c.provider AND b.model = c.model
@@ -143,6 +147,6 @@ export async function collectReconcile(db: Db, catalog: Catalog, opts: { since: 
     };
   };
   const providers = [...new Set(out.map((r) => r.provider))].sort().map((provider) => ({ provider, ...totalsOf(out.filter((r) => r.provider === provider)) }));
-  const stated = await collectStated(db, catalog.sha256, opts.tolerancePct, { where: window("u.ts"), params });
+  const stated = await collectStated(db, catalog.sha256, opts.tolerancePct, { where: usageWindow, params, rollup: days !== null });
   return { tolerancePct: opts.tolerancePct, rows: out, stated, totals: totalsOf(out), providers };
 }
