@@ -55,8 +55,12 @@ const TOKENS = "u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens
 /** Rows `reconcile` compares stated with computed cost on (as reconcile/stated.ts reads them from the raw rows). */
 const STATED = "u.reported_cost_usd IS NOT NULL AND u.computed_priced";
 
-/** Rollup rows of the raw `usage` rows matching `where` (the column order of usage_rollup). */
-export const rollupSelect = (where: string): string => `
+/**
+ * Rollup rows of the raw `usage` rows matching `where` (the column order of usage_rollup). `from` is the `usage`
+ * view, or one of its physical tables as the view shows it (WIDE): reading each table on its own spares the view's
+ * union and, for plain logs, grouping by columns that are constant in them (see leanRollup).
+ */
+export const rollupSelect = (where: string, from = "usage"): string => `
 SELECT CAST(u.ts AS DATE) AS day, u.source_kind, u.provider, u.model, u.project, u.api_key, u.workspace, u.user_hash, u.feature,
   u.endpoint, u.batch, u.service_tier, coalesce(u.status = 'provisional', false) AS provisional,
   count(*) AS n_rows, count(u.cost_usd) AS n_priced, sum(u.requests)::BIGINT AS requests, sum(u.input_tokens)::BIGINT AS input_tokens,
@@ -68,8 +72,38 @@ SELECT CAST(u.ts AS DATE) AS day, u.source_kind, u.provider, u.model, u.project,
   count(*) FILTER (WHERE ${STATED}) AS stated_rows, sum(u.reported_cost_usd) FILTER (WHERE ${STATED})::DECIMAL(38,12) AS stated_usd,
   sum(u.computed_cost_usd) FILTER (WHERE ${STATED})::DECIMAL(38,12) AS stated_computed_usd,
   min(u.ts) AS min_ts, max(u.ts) AS max_ts, max(u.bucket_end) AS max_bucket_end
-FROM usage u WHERE ${where}
+FROM ${from} u WHERE ${where}
 GROUP BY ALL`;
+
+/** usage_wide as the `usage` view shows it (schema v7 view), with only the columns a rollup reads. */
+const WIDE = `(SELECT ts, bucket_end, source_kind, ingest_id, provider, model, project, api_key, workspace, user_hash, feature, endpoint,
+  requests, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens, batch,
+  service_tier, status, reported_cost_usd, CASE WHEN priced THEN cost_usd ELSE reported_cost_usd END AS cost_usd,
+  cost_usd AS computed_cost_usd, priced AS computed_priced FROM usage_wide)`;
+
+/**
+ * Rollup rows of usage_lean rows matching `where`: the same rows rollupSelect gives over the view, grouped by the five
+ * columns a plain log fills (one request per row, no stated cost, priced exactly when it has a cost).
+ */
+const leanRollup = (where: string): string => `
+SELECT CAST(ts AS DATE) AS day, 'requests'::source_kind AS source_kind, provider::VARCHAR AS provider, model, NULL::VARCHAR AS project,
+  NULL::VARCHAR AS api_key, NULL::VARCHAR AS workspace, user_hash, feature, NULL::VARCHAR AS endpoint, false AS batch,
+  NULL::VARCHAR AS service_tier, false AS provisional, count(*) AS n_rows, count(cost_usd) AS n_priced, count(*)::BIGINT AS requests,
+  sum(input_tokens)::BIGINT, sum(cached_input_tokens)::BIGINT, sum(cache_write_5m_tokens)::BIGINT, sum(cache_write_1h_tokens)::BIGINT,
+  sum(output_tokens)::BIGINT, sum(reasoning_tokens)::BIGINT, sum(${TOKENS.replaceAll("u.", "")})::BIGINT, sum(cost_usd)::DECIMAL(38,12),
+  count(*) FILTER (WHERE cost_usd IS NULL)::BIGINT, coalesce(sum(${TOKENS.replaceAll("u.", "")}) FILTER (WHERE cost_usd IS NULL), 0)::BIGINT,
+  0::BIGINT, NULL::DECIMAL(38,12), NULL::DECIMAL(38,12), min(ts), max(ts), NULL::TIMESTAMP
+FROM usage_lean WHERE ${where}
+GROUP BY CAST(ts AS DATE), provider, model, user_hash, feature`;
+
+/**
+ * Rollup rows of both tables: each on its own, summed again by key (a request log in usage_wide can share a key
+ * with a plain one). One ingest's rows are in one table only, so its rows need no second sum (`single`).
+ */
+const bothTables = (wideWhere: string, leanWhere: string, single = false): string => {
+  const union = `${rollupSelect(wideWhere, WIDE)} UNION ALL ${leanRollup(leanWhere)}`;
+  return single ? union : remerge(union);
+};
 
 /** Rollup rows summed again by their keys (rows of one day from two sources become one). */
 const remerge = (from: string): string => `
@@ -84,7 +118,7 @@ FROM (${from}) GROUP BY ${KEYS}`;
 export const ROLLUP_REBUILD = `
 DELETE FROM usage_rollup;
 DELETE FROM usage_rollup_days;
-INSERT INTO usage_rollup ${rollupSelect("true")};
+INSERT INTO usage_rollup ${bothTables("true", "true")};
 INSERT INTO usage_rollup_days SELECT DISTINCT u.ingest_id, i.ingested_at, CAST(u.ts AS DATE) FROM usage u JOIN ingests i USING (ingest_id);
 DELETE FROM meta WHERE key = 'rollup_pricing_sha256';
 INSERT INTO meta SELECT 'rollup_pricing_sha256', value FROM meta WHERE key = 'pricing_sha256';`;
@@ -114,7 +148,7 @@ export async function refreshRollup(db: Db, ingestId: number): Promise<void> {
     return;
   }
   const id = { id: ingestId };
-  await db.run(`CREATE OR REPLACE TEMP TABLE rollup_new AS ${rollupSelect("u.ingest_id = $id")}`, id);
+  await db.run(`CREATE OR REPLACE TEMP TABLE rollup_new AS ${bothTables("u.ingest_id = $id", "ingest_id = $id", true)}`, id);
   const span = await db.one<{ lo: string | null; hi: string | null; billing: boolean | null }>(
     `SELECT strftime(min(day) - 1, '%Y-%m-%d') AS lo, strftime(max(day) + 2, '%Y-%m-%d') AS hi,
        (SELECT source_kind = 'billing' FROM ingests WHERE ingest_id = $id) AS billing FROM rollup_new`,
@@ -140,17 +174,26 @@ export async function refreshRollup(db: Db, ingestId: number): Promise<void> {
   if (Number(dirty?.n ?? 0) > 0) {
     await db.run("DELETE FROM usage_rollup WHERE day IN (SELECT day FROM rollup_dirty)");
     await db.run(
-      `INSERT INTO usage_rollup ${rollupSelect("u.ts >= CAST($lo AS TIMESTAMP) AND u.ts < CAST($hi AS TIMESTAMP) AND CAST(u.ts AS DATE) IN (SELECT day FROM rollup_dirty)")}`,
+      `INSERT INTO usage_rollup ${bothTables(
+        "u.ts >= CAST($lo AS TIMESTAMP) AND u.ts < CAST($hi AS TIMESTAMP) AND CAST(u.ts AS DATE) IN (SELECT day FROM rollup_dirty)",
+        "ts >= CAST($lo AS TIMESTAMP) AND ts < CAST($hi AS TIMESTAMP) AND CAST(ts AS DATE) IN (SELECT day FROM rollup_dirty)",
+      )}`,
       { lo: dirty!.lo, hi: dirty!.hi },
     );
   }
-  // The new file's other days: its sums added to what the rollup holds for them.
+  // The new file's other days: its sums added to what the rollup holds for them (a day new to the database, as in a
+  // daily pipeline, takes the file's sums as they are).
   const merge = "day IN (SELECT day FROM rollup_new) AND day NOT IN (SELECT day FROM rollup_dirty)";
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE rollup_merged AS ${remerge(`SELECT * FROM usage_rollup WHERE ${merge} UNION ALL SELECT * FROM rollup_new WHERE day NOT IN (SELECT day FROM rollup_dirty)`)}`,
-  );
-  await db.run(`DELETE FROM usage_rollup WHERE ${merge}`);
-  await db.run("INSERT INTO usage_rollup SELECT * FROM rollup_merged");
+  const held = await db.one<{ n: string }>(`SELECT count(*) AS n FROM usage_rollup WHERE ${merge}`);
+  if (Number(held?.n ?? 0) === 0) {
+    await db.run("INSERT INTO usage_rollup SELECT * FROM rollup_new WHERE day NOT IN (SELECT day FROM rollup_dirty)");
+  } else {
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE rollup_merged AS ${remerge(`SELECT * FROM usage_rollup WHERE ${merge} UNION ALL SELECT * FROM rollup_new WHERE day NOT IN (SELECT day FROM rollup_dirty)`)}`,
+    );
+    await db.run(`DELETE FROM usage_rollup WHERE ${merge}`);
+    await db.run("INSERT INTO usage_rollup SELECT * FROM rollup_merged");
+  }
   await db.run(`DELETE FROM usage_rollup_days d WHERE ${GONE}`);
   await db.run("INSERT INTO usage_rollup_days SELECT DISTINCT $id, (SELECT ingested_at FROM ingests WHERE ingest_id = $id), day FROM rollup_new", id);
   for (const t of ["rollup_new", "rollup_dirty", "rollup_merged"]) await db.run(`DROP TABLE IF EXISTS ${t}`);
