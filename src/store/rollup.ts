@@ -124,6 +124,12 @@ DELETE FROM meta WHERE key = 'rollup_pricing_sha256';
 INSERT INTO meta SELECT 'rollup_pricing_sha256', value FROM meta WHERE key = 'pricing_sha256';`;
 
 /**
+ * Ledger rows of ingests that are gone (`--replace`). An ingest id can be given again (replacing the latest ingest
+ * frees its number), so an ingest is its id and its time.
+ */
+const GONE = "NOT EXISTS (SELECT 1 FROM ingests i WHERE i.ingest_id = d.ingest_id AND i.ingested_at = d.ingested_at)";
+
+/**
  * Brings the rollup up to date after ingest `ingestId` loaded (inside its transaction, so a failed or dry-run load
  * leaves it as it was). Only the days the ingest touched are refreshed, so the cost follows the file, not the database:
  *   - days of rows removed from earlier ingests (an ingest replaced by `--replace`, found in usage_rollup_days; or rows
@@ -133,12 +139,6 @@ INSERT INTO meta SELECT 'rollup_pricing_sha256', value FROM meta WHERE key = 'pr
  *   - the new file's other days get its sums added to theirs, without reading any other raw row.
  * After a pricing change (every stored cost recomputed, so `pricing_sha256` moved) the whole rollup is rebuilt.
  */
-/**
- * Ledger rows of ingests that are gone (`--replace`). An ingest id can be given again (replacing the latest ingest
- * frees its number), so an ingest is its id and its time.
- */
-const GONE = "NOT EXISTS (SELECT 1 FROM ingests i WHERE i.ingest_id = d.ingest_id AND i.ingested_at = d.ingested_at)";
-
 export async function refreshRollup(db: Db, ingestId: number): Promise<void> {
   const sha = await db.one<{ p: string | null; r: string | null }>(
     "SELECT (SELECT value FROM meta WHERE key = 'pricing_sha256') AS p, (SELECT value FROM meta WHERE key = 'rollup_pricing_sha256') AS r",
