@@ -10,6 +10,7 @@ import { costSource, installPricing } from "../pricing/sql.js";
 import { simulate } from "../sim/simulate.js";
 import { checkFeature, knownFeatures, knownModels, resolveModelName } from "../resolve/names.js";
 import type { Db } from "../store/db.js";
+import { rollupUsable } from "../store/rollup.js";
 import { batch } from "../tactics/batch.js";
 import { route } from "../tactics/route.js";
 import { ageText, type Cap, type Check, DEFAULT_MAX_AGE, type Duration, parseDuration, projectMonth, type Series, spendBetween, spendOn, spike } from "./checks.js";
@@ -111,10 +112,14 @@ export const DEFAULT_SPIKE_MIN = "1";
 export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q: BudgetQuery): Promise<BudgetResult> {
   await installPricing(db, catalog);
   const cs = await costSource(db, catalog.sha256, null);
+  // The usage rollup (per UTC day) holds everything the gate reads but the plan's replays, when its costs are current.
+  const roll = await rollupUsable(db, cs.mode);
+  const rel = roll ? "usage_rollup" : "usage";
+  const [maxTs, maxEnd] = roll ? ["max(max_ts)", "max(max_bucket_end)"] : ["max(ts)", "max(bucket_end)"];
   const kinds = await db.all<{ kind: string; last: string; newest: string }>(
-    `SELECT source_kind AS kind, strftime(max(ts), '%Y-%m-%d') AS last,
-       strftime(greatest(max(ts), coalesce(max(bucket_end) - INTERVAL 1 SECOND, max(ts))), '%Y-%m-%dT%H:%M:%SZ') AS newest
-     FROM usage GROUP BY 1`,
+    `SELECT source_kind AS kind, strftime(${maxTs}, '%Y-%m-%d') AS last,
+       strftime(greatest(${maxTs}, coalesce(${maxEnd} - INTERVAL 1 SECOND, ${maxTs})), '%Y-%m-%dT%H:%M:%SZ') AS newest
+     FROM ${rel} GROUP BY 1`,
   );
   const pick = kinds.find((k) => k.kind === "requests") ?? kinds.find((k) => k.kind === "billing");
   if (!pick) throw usageError("no usage in the database to check", "run `llmcost ingest <files>` first");
@@ -127,11 +132,17 @@ export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q
   const daysElapsed = Number(refDay.slice(8, 10));
   const from = [monthStart, addDays(refDay, -7)].sort()[0]!;
 
+  const tokens = "u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens + u.cache_write_1h_tokens + u.output_tokens";
   const rows = await db.all<{ day: string; feature: string; model: string; cost: string; tokens: string; unpriced: string }>(
-    `SELECT strftime(u.ts, '%Y-%m-%d') AS day, u.feature, coalesce(u.model, '(unknown)') AS model,
+    roll
+      ? `SELECT strftime(u.day, '%Y-%m-%d') AS day, u.feature, coalesce(u.model, '(unknown)') AS model,
+       coalesce(sum(u.cost_usd), 0)::VARCHAR AS cost, sum(u.tokens) AS tokens, coalesce(sum(u.u_tokens), 0) AS unpriced
+     FROM usage_rollup u
+     WHERE u.source_kind = $kind AND u.day >= CAST($from AS DATE) AND u.day < CAST($to AS DATE)
+     GROUP BY ALL`
+      : `SELECT strftime(u.ts, '%Y-%m-%d') AS day, u.feature, coalesce(u.model, '(unknown)') AS model,
        coalesce(sum(${cs.cost}), 0)::VARCHAR AS cost,
-       sum(u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens + u.cache_write_1h_tokens + u.output_tokens) AS tokens,
-       coalesce(sum(u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens + u.cache_write_1h_tokens + u.output_tokens) FILTER (WHERE ${cs.cost} IS NULL), 0) AS unpriced
+       sum(${tokens}) AS tokens, coalesce(sum(${tokens}) FILTER (WHERE ${cs.cost} IS NULL), 0) AS unpriced
      FROM usage u ${cs.join}
      WHERE u.source_kind = $kind AND u.ts >= CAST($from AS TIMESTAMP) AND u.ts < CAST($to AS TIMESTAMP)
      GROUP BY ALL`,
@@ -188,7 +199,7 @@ export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q
   const scopeOf = new Map<string, string[]>();
   const where = `among the ${source === "requests" ? "request logs" : "provider exports"}`;
   if (q.modelCaps.length) {
-    const known = await knownModels(db, "u.source_kind = $kind", { kind: source });
+    const known = await knownModels(db, "u.source_kind = $kind", { kind: source }, rel);
     for (const { name } of q.modelCaps) {
       const m = await resolveModelName(db, name, known, `--model-max ${name}`, where);
       matched.push({ name, matched: m.matched });
@@ -196,7 +207,7 @@ export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q
     }
   }
   if (q.featureCaps.length) {
-    const known = await knownFeatures(db, "u.source_kind = $kind", { kind: source });
+    const known = await knownFeatures(db, "u.source_kind = $kind", { kind: source }, rel);
     for (const { name } of q.featureCaps) checkFeature(name, known, `--feature-max ${name}`, where);
   }
   const capChecks = (caps: BudgetQuery["featureCaps"], kind: "feature" | "model", data: Map<string, Series>) => {
@@ -257,7 +268,7 @@ export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q
     });
   }
 
-  const plan = q.plan ? await planDiff(db, catalog, config, q.plan, refDay) : [];
+  const plan = q.plan ? await planDiff(db, catalog, config, q.plan, refDay, rel) : [];
   if (q.maxIncrease !== null) {
     const delta = sumDec(plan.map((p) => p.deltaMonthlyUsd));
     checks.push({ kind: "plan", scope: "plan", actual: delta, limit: q.maxIncrease, ok: !over(delta, q.maxIncrease), detail: "monthly cost change of the plan" });
@@ -269,11 +280,11 @@ export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q
  * Plan diff, as infracost does for cloud: each change is replayed on the last 30 days of its feature's request
  * traffic (ending on the reference day) and the cost difference is the monthly delta.
  */
-async function planDiff(db: Db, catalog: Catalog, config: ConfigT, plan: PlanT, refDay: string): Promise<PlanLine[]> {
+async function planDiff(db: Db, catalog: Catalog, config: ConfigT, plan: PlanT, refDay: string, rel: "usage" | "usage_rollup"): Promise<PlanLine[]> {
   const since = addDays(refDay, -29);
   const until = addDays(refDay, 1);
   const lines: PlanLine[] = [];
-  const features = await knownFeatures(db, "u.source_kind = 'requests'", {});
+  const features = await knownFeatures(db, "u.source_kind = 'requests'", {}, rel);
   for (const c of plan.changes) {
     // A plan's feature must exist in the request logs (a typo would cost $0); its `from` model is resolved by route.
     checkFeature(c.feature, features, "--plan: feature", "in the request logs");
@@ -283,7 +294,9 @@ async function planDiff(db: Db, catalog: Catalog, config: ConfigT, plan: PlanT, 
       const models = c.from
         ? [c.from]
         : (await db.all<{ model: string }>(
-            "SELECT DISTINCT model FROM usage WHERE source_kind = 'requests' AND feature = $f AND model IS NOT NULL AND ts >= CAST($s AS TIMESTAMP) AND ts < CAST($u AS TIMESTAMP) ORDER BY 1",
+            rel === "usage_rollup"
+              ? "SELECT DISTINCT model FROM usage_rollup WHERE source_kind = 'requests' AND feature = $f AND model IS NOT NULL AND day >= CAST($s AS DATE) AND day < CAST($u AS DATE) ORDER BY 1"
+              : "SELECT DISTINCT model FROM usage WHERE source_kind = 'requests' AND feature = $f AND model IS NOT NULL AND ts >= CAST($s AS TIMESTAMP) AND ts < CAST($u AS TIMESTAMP) ORDER BY 1",
             { f: c.feature, s: since, u: until },
           )).map((r) => r.model);
       spec = models.map((m) => `${m}=${c.to}`).join(",");

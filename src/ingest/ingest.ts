@@ -10,6 +10,7 @@ import { REJECTS_TABLE } from "../sources/sql.js";
 import { createModelProviderSql, DEFAULT_LOGS, type LogsConfig, withMappedNames } from "../sources/flat-log.js";
 import type { IngestPhase, IngestProgress } from "../output/progress.js";
 import { Db } from "../store/db.js";
+import { refreshRollup } from "../store/rollup.js";
 import { readerError } from "./duckdb-errors.js";
 import { badJsonDocLine, blankLines, checkGzip, DATA_EXTENSION, expandInputs, firstBadJsonLine, type InputFile, privateDir, readablePath, sha256File, type SkippedInput, sniff } from "./files.js";
 import { billedChecks, billedSelectList, type Check, insertBilledSql, insertUsageSql, locateSql, overlapCondition, usageChecks, usageSelectList, usageTable } from "./load.js";
@@ -266,6 +267,7 @@ async function loadWithRetries(
         }
         const result = await loadFile(db, current, adapter, req, tag, sha, progress);
         if (req.dryRun) throw new DryRunRollback({ ...result, status: "dry-run" });
+        await refreshRollup(db, result.ingestId!);
         progress.phase("committing");
         return result;
       });

@@ -4,6 +4,7 @@ import { costSource, installPricing, modelIdFromAlias } from "../pricing/sql.js"
 import { providerSql } from "../report/dims.js";
 import { windowConds } from "../report/window.js";
 import type { Db, Param } from "../store/db.js";
+import { rollupUsable, rollupWindowConds, utcDayWindow } from "../store/rollup.js";
 import { collectStated, type StatedVsComputed } from "./stated.js";
 
 export interface ReconcileRow {
@@ -81,18 +82,21 @@ export async function collectReconcile(db: Db, catalog: Catalog, opts: { since: 
   const cs = await costSource(db, catalog.sha256, null);
   const params: Record<string, Param> = { tz: opts.tz };
   const window = (col: string) => windowConds(col, opts.since, opts.until, params).join(" AND ") || "true";
+  // Usage from the rollup (per UTC day) when its costs are current and the window is whole UTC days.
+  const days = (await rollupUsable(db, cs.mode)) ? utcDayWindow(opts.since, opts.until, opts.tz) : null;
+  const usageWindow = days ? rollupWindowConds(days, params).join(" AND ") || "true" : window("u.ts");
   const model = (col: string) => `coalesce(${modelIdFromAlias(col)}, '${NO_MODEL}')`;
   const raw = await db.all<Raw>(
     `WITH billed AS (
        SELECT strftime(b.ts, '%Y-%m-%d') AS day, ${providerSql("b.provider")} AS provider, ${model("b.model")} AS model, sum(b.amount_usd) AS billed
        FROM billed_cost b WHERE ${window("b.ts")} GROUP BY ALL),
      usage_cost AS (
-       SELECT strftime(u.ts, '%Y-%m-%d') AS day, ${providerSql("u.provider")} AS provider, ${model("u.model")} AS model,
+       SELECT strftime(${days ? "u.day" : "u.ts"}, '%Y-%m-%d') AS day, ${providerSql("u.provider")} AS provider, ${model("u.model")} AS model,
          sum(${cs.cost}) FILTER (WHERE u.source_kind = 'billing') AS computed,
          sum(${cs.cost}) FILTER (WHERE u.source_kind = 'requests') AS logged,
          sum(${cs.cost}) FILTER (WHERE u.source_kind = 'requests' AND u.feature <> '(untagged)') AS attributed,
-         coalesce(sum(u.requests) FILTER (WHERE u.source_kind = 'requests' AND NOT ${cs.priced}), 0) AS unpriced
-       FROM usage u ${cs.join} WHERE ${window("u.ts")} GROUP BY ALL)
+         coalesce(${days ? "sum(u.u_requests) FILTER (WHERE u.source_kind = 'requests')" : `sum(u.requests) FILTER (WHERE u.source_kind = 'requests' AND NOT ${cs.priced})`}, 0) AS unpriced
+       FROM ${days ? "usage_rollup" : "usage"} u ${cs.join} WHERE ${usageWindow} GROUP BY ALL)
      SELECT coalesce(b.day, c.day) AS day, coalesce(b.provider, c.provider) AS provider, coalesce(b.model, c.model) AS model,
        b.billed::VARCHAR AS billed, c.computed::VARCHAR AS computed, c.logged::VARCHAR AS logged, c.attributed::VARCHAR AS attributed,
        coalesce(c.unpriced, 0)::INTEGER AS unpriced
@@ -150,6 +154,6 @@ export async function collectReconcile(db: Db, catalog: Catalog, opts: { since: 
     };
   };
   const providers = [...new Set(out.map((r) => r.provider))].sort().map((provider) => ({ provider, ...totalsOf(out.filter((r) => r.provider === provider)) }));
-  const stated = await collectStated(db, catalog.sha256, opts.tolerancePct, { where: window("u.ts"), params });
+  const stated = await collectStated(db, catalog.sha256, opts.tolerancePct, { where: usageWindow, params, rollup: days !== null });
   return { tolerancePct: opts.tolerancePct, rows: out, stated, totals: totalsOf(out), providers };
 }

@@ -25,14 +25,23 @@ export async function collectStated(
   catalogSha: string,
   tolerancePct: number,
   /** Rows to compare (reconcile's --since/--until), as SQL over `u` with its bound parameters. */
-  window: { where: string; params: Record<string, Param> } = { where: "true", params: {} },
+  window: { where: string; params: Record<string, Param>; rollup?: boolean } = { where: "true", params: {} },
 ): Promise<StatedVsComputed[]> {
   const stored = (await storedPricingSha(db)) === catalogSha;
+  // The rollup sums the same rows (stated cost and a price) per day: `where` is then over its days.
+  const sql = window.rollup
+    ? `SELECT coalesce(${modelIdFromAlias("u.model")}, '(no model)') AS model, min(nullif(u.provider, 'unknown')) AS provider, sum(u.stated_rows) AS rows,
+         sum(u.stated_usd)::VARCHAR AS stated, sum(u.stated_computed_usd)::VARCHAR AS computed
+       FROM usage_rollup u WHERE u.stated_rows > 0 AND ${window.where}
+       GROUP BY 1 ORDER BY 1`
+    : null;
   const cost = stored ? "u.computed_cost_usd" : costPerRow("u");
   const priced = stored ? "u.computed_priced" : "(pr.model_id IS NOT NULL)";
   const rows = await db.all<{ model: string; provider: string | null; rows: string; stated: string; computed: string }>(
-    // Per priced model (`openai/gpt-4o-mini` and `gpt-4o-mini` are one model), as the price tables name it.
-    `SELECT coalesce(${modelIdFromAlias("u.model")}, '(no model)') AS model, any_value(nullif(u.provider, 'unknown')) AS provider, count(*) AS rows,
+    // Per priced model (`openai/gpt-4o-mini` and `gpt-4o-mini` are one model), as the price tables name it; the
+    // provider shown is the first by name (a model sold by two providers shows one, the same on every run).
+    sql ??
+    `SELECT coalesce(${modelIdFromAlias("u.model")}, '(no model)') AS model, min(nullif(u.provider, 'unknown')) AS provider, count(*) AS rows,
        sum(u.reported_cost_usd)::VARCHAR AS stated, sum(${cost})::VARCHAR AS computed
      FROM usage u ${stored ? "" : priceJoin("u")}
      WHERE u.reported_cost_usd IS NOT NULL AND ${priced} AND ${window.where}

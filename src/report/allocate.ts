@@ -23,7 +23,14 @@ export async function allocateBilled(
   /** The time window as SQL for a given timestamp column. */
   filter: (col: string) => string,
   params: Record<string, Param>,
+  /** Request logs and usage exports from the rollup instead of the raw rows: its relation, day column and window. */
+  rollup?: { rel: "usage_rollup"; day: string; filter: () => string },
 ): Promise<{ rows: ReportRow[]; pool: "cost exports" | "usage exports"; firstDay: string | null; lastDay: string | null }> {
+  // The rollup holds the stored costs (it is read only when they are current: cs.cost is u.cost_usd, no join).
+  const rel = rollup?.rel ?? "usage";
+  const day = rollup?.day ?? "u.ts";
+  const join = rollup ? "" : cs.join;
+  const usageFilter = rollup ? rollup.filter() : filter("u.ts");
   const billed = await db.all<{ day: string; model: string | null; usd: string }>(
     `SELECT strftime(b.ts, '%Y-%m-%d') AS day, ${modelIdFromAlias("b.model")} AS model, sum(b.amount_usd)::VARCHAR AS usd
      FROM billed_cost b WHERE ${filter("b.ts")} GROUP BY ALL`,
@@ -33,15 +40,15 @@ export async function allocateBilled(
   const lines = billed.length
     ? billed
     : await db.all<{ day: string; model: string | null; usd: string }>(
-        `SELECT strftime(u.ts, '%Y-%m-%d') AS day, ${modelIdFromAlias("u.model")} AS model, coalesce(sum(${cs.cost}), 0)::VARCHAR AS usd
-         FROM usage u ${cs.join} WHERE u.source_kind = 'billing' AND ${filter("u.ts")} GROUP BY ALL`,
+        `SELECT strftime(${day}, '%Y-%m-%d') AS day, ${modelIdFromAlias("u.model")} AS model, coalesce(sum(${cs.cost}), 0)::VARCHAR AS usd
+         FROM ${rel} u ${join} WHERE u.source_kind = 'billing' AND ${usageFilter} GROUP BY ALL`,
         params,
       );
   const logged = await db.all<{ day: string; model: string | null; feature: string; usd: string; requests: string; input: string; cached: string; cw5: string; cw1: string; output: string; reasoning: string }>(
-    `SELECT strftime(u.ts, '%Y-%m-%d') AS day, ${modelIdFromAlias("u.model")} AS model, u.feature, coalesce(sum(${cs.cost}), 0)::VARCHAR AS usd,
+    `SELECT strftime(${day}, '%Y-%m-%d') AS day, ${modelIdFromAlias("u.model")} AS model, u.feature, coalesce(sum(${cs.cost}), 0)::VARCHAR AS usd,
        sum(u.requests) AS requests, sum(u.input_tokens) AS input, sum(u.cached_input_tokens) AS cached,
        sum(u.cache_write_5m_tokens) AS cw5, sum(u.cache_write_1h_tokens) AS cw1, sum(u.output_tokens) AS output, sum(u.reasoning_tokens) AS reasoning
-     FROM usage u ${cs.join} WHERE u.source_kind = 'requests' AND ${filter("u.ts")} GROUP BY ALL ORDER BY 3`,
+     FROM ${rel} u ${join} WHERE u.source_kind = 'requests' AND ${usageFilter} GROUP BY ALL ORDER BY 3`,
     params,
   );
   const key = (day: string, model: string | null) => `${day}\u0000${model ?? ""}`;

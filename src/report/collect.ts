@@ -9,6 +9,7 @@ import type { Db, Param } from "../store/db.js";
 import { BILLED_DIMENSIONS, BILLED_ONLY_DIMENSIONS, DIMENSIONS, type Dimension, TIME_DIMENSIONS } from "./dims.js";
 import { allocateBilled } from "./allocate.js";
 import { windowConds } from "./window.js";
+import { rollupUsable, rollupWindowConds, utcDayWindow } from "../store/rollup.js";
 import { checkFeature, knownFeatures, knownModelsFrom, type NameMatch, resolveModelName } from "../resolve/names.js";
 
 export interface ReportQuery {
@@ -98,6 +99,12 @@ export interface Report {
 const n = (v: unknown): number => Number(v ?? 0);
 const dec = (v: unknown): string => (v === null || v === undefined ? "0" : String(v));
 
+/** The rollup column each dimension is computed from (see dims.ts). */
+const ROLLUP_COLUMN: Record<Dimension, string> = {
+  feature: "feature", user: "user_hash", model: "model", provider: "provider", project: "project", api_key: "api_key", endpoint: "endpoint",
+  batch: "batch", service_tier: "service_tier", workspace: "workspace", line_item: "day", day: "day", week: "day", month: "day",
+};
+
 /** Local time for bucketing: naive UTC → the --tz wall clock. */
 const LOCAL = "timezone($tz, timezone('UTC', u.ts))";
 
@@ -122,12 +129,12 @@ export function readUsers(path: string): Map<string, string> {
  * --source auto: request logs when the window has any, else provider exports. The ledger answers for free when the
  * database holds only one kind; otherwise one row is probed (LIMIT 1, never a count).
  */
-async function pickSource(db: Db, q: ReportQuery, filter: string, params: Record<string, Param>): Promise<{ source: "billing" | "requests"; only: boolean }> {
+async function pickSource(db: Db, q: ReportQuery, rel: string, filter: string, params: Record<string, Param>): Promise<{ source: "billing" | "requests"; only: boolean }> {
   const kinds = (await db.all<{ k: string }>("SELECT DISTINCT source_kind AS k FROM ingests WHERE rows_inserted > 0")).map((r) => r.k);
   const only = kinds.length === 1;
   if (q.source !== "auto") return { source: q.source, only: only && kinds[0] === q.source };
   if (only && filter === "true") return { source: kinds[0] === "billing" ? "billing" : "requests", only };
-  const probe = (kind: string) => db.one(`SELECT 1 AS hit FROM usage u WHERE u.source_kind = '${kind}' AND ${filter} LIMIT 1`, params);
+  const probe = (kind: string) => db.one(`SELECT 1 AS hit FROM ${rel} u WHERE u.source_kind = '${kind}' AND ${filter} LIMIT 1`, params);
   // A window with neither kind (an empty range) is labelled by what the database holds, request logs first.
   const source = (await probe("requests")) ? "requests" : (await probe("billing")) || !kinds.includes("requests") ? "billing" : "requests";
   return { source, only: only && kinds[0] === source };
@@ -138,21 +145,28 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
   const cs = await costSource(db, catalog.sha256, q.pricingAsOf);
   const params: Record<string, Param> = { tz: q.tz };
   if (q.pricingAsOf) params.pricing_as_of = q.pricingAsOf;
+  // The usage rollup (per UTC day × every dimension) answers when its days and costs are the query's: UTC, a window
+  // of whole UTC days, the stored costs. Otherwise the raw rows; the output is the same either way.
+  const days = q.tz === "UTC" && (await rollupUsable(db, cs.mode)) ? utcDayWindow(q.since, q.until, q.tz) : null;
+  const rel = days ? "usage_rollup" : "usage";
   // Converting every row to local time is the most expensive part of a scan: skip it in UTC.
-  const local = q.tz === "UTC" ? "u.ts" : LOCAL;
+  const local = days ? "u.day" : q.tz === "UTC" ? "u.ts" : LOCAL;
   const dim = (d: Dimension) => DIMENSIONS[d].replaceAll("__local", local);
-  const conds = windowConds("u.ts", q.since, q.until, params);
+  // The window on raw timestamps (cost exports are always read raw), and on the usage relation read.
+  const rawWindow = windowConds("u.ts", q.since, q.until, params);
+  const conds = days ? rollupWindowConds(days, params) : [...rawWindow];
   const timeFilter = (col: string) => windowConds(col, q.since, q.until, params).join(" AND ") || "true";
   // Repeated --where on one dimension means any of those values; different dimensions must all match.
   const byDim = new Map<Dimension, string[]>();
   // Model and feature names a user types must exist in the window: a typo is an error, never an empty report. A
   // model name resolves through the price book's aliases, and a family name matches every snapshot of it.
-  const windowOnly = conds.join(" AND ") || "true";
+  const windowOnly = rawWindow.join(" AND ") || "true";
+  const usageWindow = conds.join(" AND ") || "true";
   const matched: NameMatch[] = [];
   const models = q.where.some((w) => w.dim === "model")
-    ? await knownModelsFrom(db, `SELECT DISTINCT u.model FROM (SELECT model, ts FROM usage UNION ALL SELECT model, ts FROM billed_cost) u WHERE u.model IS NOT NULL AND ${windowOnly}`, params)
+    ? await knownModelsFrom(db, `SELECT DISTINCT model FROM (SELECT u.model FROM ${rel} u WHERE ${usageWindow} UNION ALL SELECT u.model FROM billed_cost u WHERE ${windowOnly}) WHERE model IS NOT NULL`, params)
     : [];
-  const features = q.where.some((w) => w.dim === "feature") ? await knownFeatures(db, windowOnly, params) : [];
+  const features = q.where.some((w) => w.dim === "feature") ? await knownFeatures(db, usageWindow, params, rel) : [];
   for (const w of q.where) {
     if (w.dim === "model") {
       const m = await resolveModelName(db, w.value, models, `--where model=${w.value}`);
@@ -163,11 +177,15 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
       byDim.set(w.dim, [...(byDim.get(w.dim) ?? []), w.value]);
     }
   }
+  const whereConds: string[] = [];
   [...byDim].forEach(([d, values], i) => {
     params[`w${i}`] = JSON.stringify(values);
-    conds.push(`list_contains(json_transform($w${i}::JSON, '["VARCHAR"]'), ${dim(d)})`);
+    whereConds.push(`list_contains(json_transform($w${i}::JSON, '["VARCHAR"]'), ${dim(d)})`);
   });
-  const filter = conds.length ? conds.join(" AND ") : "true";
+  // On the usage relation read (rollup or raw), and on the cost exports (raw timestamps; the same dimensions).
+  const filter = [...conds, ...whereConds].join(" AND ") || "true";
+  const billedWhere = whereConds.map((c) => c.replaceAll("u.day", "u.ts"));
+  const billedFilter = [...rawWindow, ...billedWhere].join(" AND ") || "true";
   const dims = [...q.by, ...q.where.map((w) => w.dim)];
   const billedOnly = dims.filter((d) => BILLED_ONLY_DIMENSIONS.includes(d));
   if (billedOnly.length && q.source === "requests") throw usageError(`${billedOnly[0]} is a dimension of cost exports: use --source billing`);
@@ -182,8 +200,8 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
     picked = { source: "billing", only: false };
     basis = "cost exports";
   } else {
-    picked = await pickSource(db, q, filter, params);
-    const usageExports = picked.source === "billing" && (await db.one(`SELECT 1 AS hit FROM usage u WHERE u.source_kind = 'billing' AND ${filter} LIMIT 1`, params)) !== undefined;
+    picked = await pickSource(db, q, rel, filter, params);
+    const usageExports = picked.source === "billing" && (await db.one(`SELECT 1 AS hit FROM ${rel} u WHERE u.source_kind = 'billing' AND ${filter} LIMIT 1`, params)) !== undefined;
     const asBill = picked.source === "billing" && (q.source === "billing" || !usageExports) && (await costExports());
     basis = picked.source === "requests" ? "request logs" : asBill ? "cost exports" : "usage exports";
     if (asBill && q.source === "auto") notes.push("no request logs or provider usage exports in this window: reporting the cost exports (the bill; no token counts). --source billing says this explicitly");
@@ -201,20 +219,43 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
   const timeDim = q.by.find((d) => TIME_DIMENSIONS.includes(d)) ?? null;
   const dimSql = q.by.map((d, i) => `${dim(d)} AS d${i}`).join(", ");
   const dimCols = q.by.map((_, i) => `d${i}`).join(", ");
+  const billedDim = (d: Dimension) => DIMENSIONS[d].replaceAll("__local", local === "u.day" ? "u.ts" : local);
+  const fromRollup = days !== null && basis !== "cost exports";
   const base =
     basis === "cost exports"
       ? `
-    SELECT ${dimSql}, ${q.chart || timeDim ? `${local} AS local_ts,` : ""} u.ts, u.model, 0::BIGINT AS requests, 0::BIGINT AS input_tokens,
+    SELECT ${q.by.map((d, i) => `${billedDim(d)} AS d${i}`).join(", ")}, ${q.chart || timeDim ? `${local === "u.day" ? "u.ts" : local} AS local_ts,` : ""} u.ts, u.model, 0::BIGINT AS requests, 0::BIGINT AS input_tokens,
       0::BIGINT AS cached_input_tokens, 0::BIGINT AS cache_write_5m_tokens, 0::BIGINT AS cache_write_1h_tokens, 0::BIGINT AS output_tokens,
       0::BIGINT AS reasoning_tokens, u.amount_usd AS cost, coalesce(u.status = 'provisional', false) AS provisional
     FROM billed_cost u
-    WHERE ${filter}`
-      : `
+    WHERE ${billedFilter}`
+      : fromRollup
+        ? `
+    SELECT ${dimSql}, ${q.chart || timeDim ? "u.day AS local_ts," : ""} u.min_ts, u.max_ts, u.model, u.requests, u.input_tokens, u.cached_input_tokens,
+      u.cache_write_5m_tokens, u.cache_write_1h_tokens, u.output_tokens, u.reasoning_tokens, u.cost_usd AS cost, u.provisional,
+      u.n_rows, u.n_priced, u.u_requests, u.u_tokens
+    FROM report_rollup u`
+        : `
     SELECT ${dimSql}, ${q.chart || timeDim ? `${local} AS local_ts,` : ""} u.ts, u.model, u.requests, u.input_tokens, u.cached_input_tokens,
       u.cache_write_5m_tokens, u.cache_write_1h_tokens, u.output_tokens, u.reasoning_tokens,
       ${cs.cost} AS cost, coalesce(u.status = 'provisional', false) AS provisional
     FROM usage u ${cs.join}
     WHERE ${only ? "true" : "u.source_kind = $kind"} AND ${filter}`;
+  // The rollup rows of the window, summed by just the columns this report reads, once: the groups, the unpriced
+  // details, the trend and the chart then read a few thousand rows instead of scanning the rollup each.
+  if (fromRollup && !allocate) {
+    const cols = [...new Set([...q.by.map((d) => ROLLUP_COLUMN[d]), "model", "provisional", ...(q.chart || timeDim ? ["day"] : [])])].join(", ");
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE report_rollup AS
+       SELECT ${cols}, min(min_ts) AS min_ts, max(max_ts) AS max_ts, sum(requests) AS requests, sum(input_tokens) AS input_tokens,
+         sum(cached_input_tokens) AS cached_input_tokens, sum(cache_write_5m_tokens) AS cache_write_5m_tokens,
+         sum(cache_write_1h_tokens) AS cache_write_1h_tokens, sum(output_tokens) AS output_tokens, sum(reasoning_tokens) AS reasoning_tokens,
+         sum(cost_usd) AS cost_usd, sum(n_rows) AS n_rows, sum(n_priced) AS n_priced, sum(u_requests) AS u_requests, sum(u_tokens) AS u_tokens
+       FROM usage_rollup u WHERE ${only ? "true" : "u.source_kind = $kind"} AND ${filter}
+       GROUP BY ${cols}`,
+      params,
+    );
+  }
   let rows: ReportRow[];
   let firstTs: string | null;
   let lastTs: string | null;
@@ -224,7 +265,7 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
     if (q.where.some((w) => w.dim !== "feature")) {
       throw usageError("--source billing --by feature allocates the whole bill: only --where feature=… is supported with it");
     }
-    const a = await allocateBilled(db, cs, timeFilter, params);
+    const a = await allocateBilled(db, cs, timeFilter, params, days !== null ? { rel: "usage_rollup", day: "u.day", filter: () => rollupWindowConds(days, params).join(" AND ") || "true" } : undefined);
     const keep = q.where.map((w) => w.value);
     rows = keep.length ? a.rows.filter((r) => keep.includes(r.key.feature!)) : a.rows;
     allocatedFrom = a.pool;
@@ -232,7 +273,7 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
     firstTs = a.firstDay ? `${a.firstDay}T00:00:00Z` : null;
     lastTs = a.lastDay ? `${a.lastDay}T00:00:00Z` : null;
   } else {
-    const g = await groupRows(db, base, dimCols, params, q);
+    const g = await groupRows(db, base, dimCols, params, q, fromRollup ? ROLLUP_AGG : RAW_AGG);
     rows = g.rows;
     firstTs = g.firstTs;
     lastTs = g.lastTs;
@@ -241,10 +282,10 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
   const byCost = (a: ReportRow, b: ReportRow) => compareDec(b.costUsd, a.costUsd) || b.unpriced.tokens - a.unpriced.tokens || cmpKey(a, b, q.by);
   // With a time dimension, rows run chronologically (by bucket, then by cost within it).
   rows.sort((a, b) => (timeDim ? (a.key[timeDim] ?? "").localeCompare(b.key[timeDim] ?? "") || byCost(a, b) : byCost(a, b)));
-  const days = firstTs && lastTs ? await localDays(db, firstTs, lastTs, q.tz) : [];
-  const trend = timeDim && TIME_DIMENSIONS.includes(q.by[0]!) && allocatedFrom === null ? await trendOf(db, base, params, days) : null;
+  const windowDays = firstTs && lastTs ? await localDays(db, firstTs, lastTs, q.tz) : [];
+  const trend = timeDim && TIME_DIMENSIONS.includes(q.by[0]!) && allocatedFrom === null ? await trendOf(db, base, params, windowDays) : null;
   const headlineResult = trend ? trendHeadline(trend, rows, q.by[0]!) : headline(rows, q.by[0]!, totals.costUsd);
-  if (q.chart && rows.length && allocatedFrom === null && !timeDim) await addDaily(db, base, params, q, rows, days);
+  if (q.chart && rows.length && allocatedFrom === null && !timeDim) await addDaily(db, base, params, q, rows, windowDays);
   if (q.top !== null) rows = timeDim ? topPerBucket(rows, q.by, timeDim, q.top) : rows.length > q.top ? [...rows.slice(0, q.top), fold(rows.slice(q.top), q.by)] : rows;
   let cum = 0;
   for (const r of rows) {
@@ -260,7 +301,7 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
     pricingMode: cs.mode,
     allocatedFrom,
     by: q.by,
-    window: { since: q.since, until: q.until, tz: q.tz, firstTs, lastTs, days },
+    window: { since: q.since, until: q.until, tz: q.tz, firstTs, lastTs, days: windowDays },
     totals: { requests: totals.requests, tokens: totals.tokens, costUsd: totals.costUsd, unpriced: totals.unpriced, ...(totals.provisional ? { provisional: totals.provisional } : {}) },
     headline: headlineResult,
     trend,
@@ -434,8 +475,41 @@ function headline(rows: ReportRow[], d: Dimension, total: string): Report["headl
   return { text: `${top} of ${groups.length} ${plural[d]} = ${(share * 100).toFixed(1)}% of ${usd(total)}`, top, groups: groups.length, share };
 }
 
+/**
+ * How groupRows sums its base relation: raw rows (one per request or bucket; cost NULL when unpriced) or rollup rows
+ * (already sums, with their row counts and unpriced parts), so both give the same figures.
+ */
+interface Agg {
+  rows: string;
+  priced: string;
+  firstTs: string;
+  lastTs: string;
+  /** Rows holding unpriced usage. */
+  unpriced: string;
+  uRequests: string;
+  uTokens: string;
+}
+const RAW_AGG: Agg = {
+  rows: "count(*)",
+  priced: "count(cost)",
+  firstTs: "min(ts)",
+  lastTs: "max(ts)",
+  unpriced: "cost IS NULL",
+  uRequests: "sum(requests)",
+  uTokens: "sum(input_tokens + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens)",
+};
+const ROLLUP_AGG: Agg = {
+  rows: "sum(n_rows)",
+  priced: "sum(n_priced)",
+  firstTs: "min(min_ts)",
+  lastTs: "max(max_ts)",
+  unpriced: "n_rows > n_priced",
+  uRequests: "sum(u_requests)",
+  uTokens: "sum(u_tokens)",
+};
+
 /** The one scan of a report: sums per group, plus unpriced details where there are unpriced rows. */
-async function groupRows(db: Db, base: string, dimCols: string, params: Record<string, Param>, q: ReportQuery): Promise<{ rows: ReportRow[]; firstTs: string | null; lastTs: string | null }> {
+async function groupRows(db: Db, base: string, dimCols: string, params: Record<string, Param>, q: ReportQuery, agg: Agg): Promise<{ rows: ReportRow[]; firstTs: string | null; lastTs: string | null }> {
   // One scan: totals, the headline and the window are derived from these groups.
   const grouped = await db.all(
     `WITH base AS (${base})
@@ -443,9 +517,9 @@ async function groupRows(db: Db, base: string, dimCols: string, params: Record<s
        sum(requests)::BIGINT AS requests, sum(input_tokens)::BIGINT AS input, sum(cached_input_tokens)::BIGINT AS cached,
        sum(cache_write_5m_tokens)::BIGINT AS cw5, sum(cache_write_1h_tokens)::BIGINT AS cw1, sum(output_tokens)::BIGINT AS output,
        sum(reasoning_tokens)::BIGINT AS reasoning, coalesce(sum(cost), 0)::VARCHAR AS cost,
-       count(*) - count(cost) AS u_rows, count(*) FILTER (WHERE provisional) AS p_rows,
+       ${agg.rows} - ${agg.priced} AS u_rows, coalesce(${agg.rows} FILTER (WHERE provisional), 0) AS p_rows,
        coalesce(sum(cost) FILTER (WHERE provisional), 0)::VARCHAR AS p_cost,
-       strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS first_ts, strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') AS last_ts
+       strftime(${agg.firstTs}, '%Y-%m-%dT%H:%M:%SZ') AS first_ts, strftime(${agg.lastTs}, '%Y-%m-%dT%H:%M:%SZ') AS last_ts
      FROM base GROUP BY ${dimCols}`,
     params,
   );
@@ -453,10 +527,9 @@ async function groupRows(db: Db, base: string, dimCols: string, params: Record<s
   if (grouped.some((r) => n(r.u_rows) > 0)) {
     const unpriced = await db.all(
       `WITH base AS (${base})
-       SELECT ${dimCols}, coalesce(sum(requests), 0) AS u_requests,
-         coalesce(sum(input_tokens + cached_input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens), 0) AS u_tokens,
+       SELECT ${dimCols}, coalesce(${agg.uRequests}, 0) AS u_requests, coalesce(${agg.uTokens}, 0) AS u_tokens,
          list(DISTINCT coalesce(model, '(no model)') ORDER BY coalesce(model, '(no model)')) AS u_models
-       FROM base WHERE cost IS NULL GROUP BY ${dimCols}`,
+       FROM base WHERE ${agg.unpriced} GROUP BY ${dimCols}`,
       params,
     );
     const keyOf = (r: Record<string, unknown>) => q.by.map((_, i) => String(r[`d${i}`])).join("\u0000");

@@ -36,9 +36,9 @@ export const isSnapshotOf = (name: string, family: string): boolean =>
 /** A name without its snapshot suffix (`gpt-4o-2024-08-06` → `gpt-4o`); the name itself when it has none. */
 export const familyOf = (name: string): string => name.replace(/[-@](\d{4}-\d{2}-\d{2}|\d{8}|\d{4}|\d{3})$/, "");
 
-/** The distinct stored model names of a relation (`FROM usage u WHERE …`), each with its price-book id. */
-export async function knownModels(db: Db, where: string, params: Record<string, Param>): Promise<KnownModel[]> {
-  return knownModelsFrom(db, `SELECT DISTINCT u.model FROM usage u WHERE u.model IS NOT NULL AND ${where}`, params);
+/** The distinct stored model names of `usage` (or its rollup, which has the same names) where …, each with its price-book id. */
+export async function knownModels(db: Db, where: string, params: Record<string, Param>, rel: "usage" | "usage_rollup" = "usage"): Promise<KnownModel[]> {
+  return knownModelsFrom(db, `SELECT DISTINCT u.model FROM ${rel} u WHERE u.model IS NOT NULL AND ${where}`, params);
 }
 
 /** The same for any query of distinct names in a column `model` (e.g. a simulation's requests). */
@@ -89,8 +89,8 @@ export async function resolveModelName(db: Db, name: string, known: readonly Kno
 }
 
 /** The distinct features of a relation. */
-export async function knownFeatures(db: Db, where: string, params: Record<string, Param>): Promise<string[]> {
-  const rows = await db.all<{ f: string }>(`SELECT DISTINCT u.feature AS f FROM usage u WHERE u.feature IS NOT NULL AND ${where} ORDER BY 1`, params);
+export async function knownFeatures(db: Db, where: string, params: Record<string, Param>, rel: "usage" | "usage_rollup" = "usage"): Promise<string[]> {
+  const rows = await db.all<{ f: string }>(`SELECT DISTINCT u.feature AS f FROM ${rel} u WHERE u.feature IS NOT NULL AND ${where} ORDER BY 1`, params);
   return rows.map((r) => r.f);
 }
 

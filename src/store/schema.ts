@@ -1,3 +1,5 @@
+import { ROLLUP_REBUILD, ROLLUP_TABLES } from "./rollup.js";
+
 /**
  * Providers a lean request row can name: an ENUM costs a byte per row to write where a string costs ~0.6 s per 10M
  * rows. A pricing catalog with another provider sends request logs to usage_wide instead (see ingest/load.ts).
@@ -297,5 +299,12 @@ CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
     // as "message.id:requestId" take the id alone, so a later file's copy of the call matches them.
     sql: `UPDATE usage_wide SET request_id = split_part(request_id, ':', 1)
           WHERE source_format = 'claude-code-jsonl' AND contains(request_id, ':');`,
+  },
+  {
+    version: 11,
+    // Reports that read aggregates: usage summed per UTC day × every report dimension, kept at ingest (rollup.ts).
+    // Built here from the rows already stored, with the costs they were stored at.
+    sql: `${ROLLUP_TABLES}
+          ${ROLLUP_REBUILD}`,
   },
 ];

@@ -1,0 +1,254 @@
+import { env } from "../io.js";
+import { costMode } from "./cost-mode.js";
+import type { Db, Param } from "./db.js";
+
+/**
+ * `usage_rollup`: the `usage` view summed per UTC day × every report dimension (schema v11), kept at ingest, so
+ * `report`, `budget` and `reconcile` read thousands of rows instead of every request. No request-level ids: the keys
+ * are the day, source kind, provider, model, project, api key, workspace, user hash, feature, endpoint, batch flag,
+ * service tier and whether the row is provisional. The sums are exact (DECIMAL(38,12) for money), and each row says
+ * how many raw rows it holds (`n_rows`), how many are priced (`n_priced`) and what the unpriced ones hold, so a
+ * reader gets from it what it would get from the raw rows. Costs are the default `--cost-mode auto` costs, stored at
+ * ingest with the pricing `rollup_pricing_sha256` in `meta` names; any other case reads the raw rows (see
+ * rollupUsable). `usage_rollup_days` lists the days each ingest has rows on: an ingest removed by `--replace` says
+ * which days to refresh.
+ */
+export const ROLLUP_TABLES = `
+CREATE TABLE usage_rollup (
+  day                    DATE,
+  source_kind            source_kind,
+  provider               VARCHAR,
+  model                  VARCHAR,
+  project                VARCHAR,
+  api_key                VARCHAR,
+  workspace              VARCHAR,
+  user_hash              VARCHAR,
+  feature                VARCHAR,
+  endpoint               VARCHAR,
+  batch                  BOOLEAN,
+  service_tier           VARCHAR,
+  provisional            BOOLEAN,
+  n_rows                 BIGINT,
+  n_priced               BIGINT,
+  requests               BIGINT,
+  input_tokens           BIGINT,
+  cached_input_tokens    BIGINT,
+  cache_write_5m_tokens  BIGINT,
+  cache_write_1h_tokens  BIGINT,
+  output_tokens          BIGINT,
+  reasoning_tokens       BIGINT,
+  tokens                 BIGINT,
+  cost_usd               DECIMAL(38,12),
+  u_requests             BIGINT,
+  u_tokens               BIGINT,
+  stated_rows            BIGINT,
+  stated_usd             DECIMAL(38,12),
+  stated_computed_usd    DECIMAL(38,12),
+  min_ts                 TIMESTAMP,
+  max_ts                 TIMESTAMP,
+  max_bucket_end         TIMESTAMP
+);
+CREATE TABLE usage_rollup_days (ingest_id INTEGER, ingested_at TIMESTAMP, day DATE);`;
+
+const KEYS = "day, source_kind, provider, model, project, api_key, workspace, user_hash, feature, endpoint, batch, service_tier, provisional";
+/** Every token bucket that has a price, per row: what report and budget call a row's tokens. */
+const TOKENS = "u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens + u.cache_write_1h_tokens + u.output_tokens";
+/** Rows `reconcile` compares stated with computed cost on (as reconcile/stated.ts reads them from the raw rows). */
+const STATED = "u.reported_cost_usd IS NOT NULL AND u.computed_priced";
+
+/**
+ * Rollup rows of the raw `usage` rows matching `where` (the column order of usage_rollup). `from` is the `usage`
+ * view, or one of its physical tables as the view shows it (WIDE): reading each table on its own spares the view's
+ * union and, for plain logs, grouping by columns that are constant in them (see leanRollup).
+ */
+export const rollupSelect = (where: string, from = "usage"): string => `
+SELECT CAST(u.ts AS DATE) AS day, u.source_kind, u.provider, u.model, u.project, u.api_key, u.workspace, u.user_hash, u.feature,
+  u.endpoint, u.batch, u.service_tier, coalesce(u.status = 'provisional', false) AS provisional,
+  count(*) AS n_rows, count(u.cost_usd) AS n_priced, sum(u.requests)::BIGINT AS requests, sum(u.input_tokens)::BIGINT AS input_tokens,
+  sum(u.cached_input_tokens)::BIGINT AS cached_input_tokens, sum(u.cache_write_5m_tokens)::BIGINT AS cache_write_5m_tokens,
+  sum(u.cache_write_1h_tokens)::BIGINT AS cache_write_1h_tokens, sum(u.output_tokens)::BIGINT AS output_tokens,
+  sum(u.reasoning_tokens)::BIGINT AS reasoning_tokens, sum(${TOKENS})::BIGINT AS tokens, sum(u.cost_usd)::DECIMAL(38,12) AS cost_usd,
+  coalesce(sum(u.requests) FILTER (WHERE u.cost_usd IS NULL), 0)::BIGINT AS u_requests,
+  coalesce(sum(${TOKENS}) FILTER (WHERE u.cost_usd IS NULL), 0)::BIGINT AS u_tokens,
+  count(*) FILTER (WHERE ${STATED}) AS stated_rows, sum(u.reported_cost_usd) FILTER (WHERE ${STATED})::DECIMAL(38,12) AS stated_usd,
+  sum(u.computed_cost_usd) FILTER (WHERE ${STATED})::DECIMAL(38,12) AS stated_computed_usd,
+  min(u.ts) AS min_ts, max(u.ts) AS max_ts, max(u.bucket_end) AS max_bucket_end
+FROM ${from} u WHERE ${where}
+GROUP BY ALL`;
+
+/** usage_wide as the `usage` view shows it (schema v7 view), with only the columns a rollup reads. */
+const WIDE = `(SELECT ts, bucket_end, source_kind, ingest_id, provider, model, project, api_key, workspace, user_hash, feature, endpoint,
+  requests, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens, batch,
+  service_tier, status, reported_cost_usd, CASE WHEN priced THEN cost_usd ELSE reported_cost_usd END AS cost_usd,
+  cost_usd AS computed_cost_usd, priced AS computed_priced FROM usage_wide)`;
+
+/**
+ * Rollup rows of usage_lean rows matching `where`: the same rows rollupSelect gives over the view, grouped by the five
+ * columns a plain log fills (one request per row, no stated cost, priced exactly when it has a cost).
+ */
+const leanRollup = (where: string): string => `
+SELECT CAST(ts AS DATE) AS day, 'requests'::source_kind AS source_kind, provider::VARCHAR AS provider, model, NULL::VARCHAR AS project,
+  NULL::VARCHAR AS api_key, NULL::VARCHAR AS workspace, user_hash, feature, NULL::VARCHAR AS endpoint, false AS batch,
+  NULL::VARCHAR AS service_tier, false AS provisional, count(*) AS n_rows, count(cost_usd) AS n_priced, count(*)::BIGINT AS requests,
+  sum(input_tokens)::BIGINT, sum(cached_input_tokens)::BIGINT, sum(cache_write_5m_tokens)::BIGINT, sum(cache_write_1h_tokens)::BIGINT,
+  sum(output_tokens)::BIGINT, sum(reasoning_tokens)::BIGINT, sum(${TOKENS.replaceAll("u.", "")})::BIGINT, sum(cost_usd)::DECIMAL(38,12),
+  count(*) FILTER (WHERE cost_usd IS NULL)::BIGINT, coalesce(sum(${TOKENS.replaceAll("u.", "")}) FILTER (WHERE cost_usd IS NULL), 0)::BIGINT,
+  0::BIGINT, NULL::DECIMAL(38,12), NULL::DECIMAL(38,12), min(ts), max(ts), NULL::TIMESTAMP
+FROM usage_lean WHERE ${where}
+GROUP BY CAST(ts AS DATE), provider, model, user_hash, feature`;
+
+/**
+ * Rollup rows of both tables: each on its own, summed again by key (a request log in usage_wide can share a key
+ * with a plain one). One ingest's rows are in one table only, so its rows need no second sum (`single`).
+ */
+const bothTables = (wideWhere: string, leanWhere: string, single = false): string => {
+  const union = `${rollupSelect(wideWhere, WIDE)} UNION ALL ${leanRollup(leanWhere)}`;
+  return single ? union : remerge(union);
+};
+
+/** Rollup rows summed again by their keys (rows of one day from two sources become one). */
+const remerge = (from: string): string => `
+SELECT ${KEYS}, sum(n_rows)::BIGINT, sum(n_priced)::BIGINT, sum(requests)::BIGINT, sum(input_tokens)::BIGINT,
+  sum(cached_input_tokens)::BIGINT, sum(cache_write_5m_tokens)::BIGINT, sum(cache_write_1h_tokens)::BIGINT, sum(output_tokens)::BIGINT,
+  sum(reasoning_tokens)::BIGINT, sum(tokens)::BIGINT, sum(cost_usd)::DECIMAL(38,12), sum(u_requests)::BIGINT, sum(u_tokens)::BIGINT,
+  sum(stated_rows)::BIGINT, sum(stated_usd)::DECIMAL(38,12), sum(stated_computed_usd)::DECIMAL(38,12), min(min_ts), max(max_ts),
+  max(max_bucket_end)
+FROM (${from}) GROUP BY ${KEYS}`;
+
+/** The whole rollup from the raw rows: migration 11, and after every row was priced again (a pricing change). */
+export const ROLLUP_REBUILD = `
+DELETE FROM usage_rollup;
+DELETE FROM usage_rollup_days;
+INSERT INTO usage_rollup ${bothTables("true", "true")};
+INSERT INTO usage_rollup_days SELECT DISTINCT u.ingest_id, i.ingested_at, CAST(u.ts AS DATE) FROM usage u JOIN ingests i USING (ingest_id);
+DELETE FROM meta WHERE key = 'rollup_pricing_sha256';
+INSERT INTO meta SELECT 'rollup_pricing_sha256', value FROM meta WHERE key = 'pricing_sha256';`;
+
+/**
+ * Ledger rows of ingests that are gone (`--replace`). An ingest id can be given again (replacing the latest ingest
+ * frees its number), so an ingest is its id and its time.
+ */
+const GONE = "NOT EXISTS (SELECT 1 FROM ingests i WHERE i.ingest_id = d.ingest_id AND i.ingested_at = d.ingested_at)";
+
+/**
+ * Brings the rollup up to date after ingest `ingestId` loaded (inside its transaction, so a failed or dry-run load
+ * leaves it as it was). Only the days the ingest touched are refreshed, so the cost follows the file, not the database:
+ *   - days of rows removed from earlier ingests (an ingest replaced by `--replace`, found in usage_rollup_days; or rows
+ *     deleted by the dedupe and bucket-overlap rules, found where the rollup's row count of a day no longer matches
+ *     the raw rows: checked on the new file's days ± 1, and on every provider-export day for a provider export) are
+ *     summed again from the raw rows of those days;
+ *   - the new file's other days get its sums added to theirs, without reading any other raw row.
+ * After a pricing change (every stored cost recomputed, so `pricing_sha256` moved) the whole rollup is rebuilt.
+ */
+export async function refreshRollup(db: Db, ingestId: number): Promise<void> {
+  const sha = await db.one<{ p: string | null; r: string | null }>(
+    "SELECT (SELECT value FROM meta WHERE key = 'pricing_sha256') AS p, (SELECT value FROM meta WHERE key = 'rollup_pricing_sha256') AS r",
+  );
+  if (!sha || sha.p === null || sha.p !== sha.r) {
+    await db.run(ROLLUP_REBUILD);
+    return;
+  }
+  const id = { id: ingestId };
+  await db.run(`CREATE OR REPLACE TEMP TABLE rollup_new AS ${bothTables("u.ingest_id = $id", "ingest_id = $id", true)}`, id);
+  const span = await db.one<{ lo: string | null; hi: string | null; billing: boolean | null }>(
+    `SELECT strftime(min(day) - 1, '%Y-%m-%d') AS lo, strftime(max(day) + 2, '%Y-%m-%d') AS hi,
+       (SELECT source_kind = 'billing' FROM ingests WHERE ingest_id = $id) AS billing FROM rollup_new`,
+    id,
+  );
+  const params: Record<string, Param> = { id: ingestId, lo: span?.lo ?? null, hi: span?.hi ?? null };
+  // Day counts to compare: the rollup's (before this ingest) against the raw rows of earlier ingests (after its deletes).
+  const counted = (rollupWhere: string, rawWhere: string) => `
+    SELECT coalesce(r.day, c.day) AS day FROM
+      (SELECT day, source_kind, sum(n_rows) AS n FROM usage_rollup WHERE ${rollupWhere} GROUP BY ALL) r
+      FULL OUTER JOIN (SELECT CAST(u.ts AS DATE) AS day, u.source_kind, count(*) AS n FROM usage u WHERE u.ingest_id <> $id AND ${rawWhere} GROUP BY ALL) c
+      ON r.day = c.day AND r.source_kind = c.source_kind
+    WHERE coalesce(r.n, 0) <> coalesce(c.n, 0)`;
+  const checks = [
+    `SELECT day FROM usage_rollup_days d WHERE ${GONE}`,
+    ...(span?.lo ? [counted("day >= CAST($lo AS DATE) AND day < CAST($hi AS DATE)", "u.ts >= CAST($lo AS TIMESTAMP) AND u.ts < CAST($hi AS TIMESTAMP)")] : []),
+    ...(span?.billing ? [counted("source_kind = 'billing'", "u.source_kind = 'billing'")] : []),
+  ];
+  await db.run(`CREATE OR REPLACE TEMP TABLE rollup_dirty AS SELECT DISTINCT day FROM (${checks.join(" UNION ALL ")}) WHERE day IS NOT NULL`, params);
+  const dirty = await db.one<{ n: string; lo: string | null; hi: string | null }>(
+    "SELECT count(*) AS n, strftime(min(day), '%Y-%m-%d') AS lo, strftime(max(day) + 1, '%Y-%m-%d') AS hi FROM rollup_dirty",
+  );
+  if (Number(dirty?.n ?? 0) > 0) {
+    await db.run("DELETE FROM usage_rollup WHERE day IN (SELECT day FROM rollup_dirty)");
+    await db.run(
+      `INSERT INTO usage_rollup ${bothTables(
+        "u.ts >= CAST($lo AS TIMESTAMP) AND u.ts < CAST($hi AS TIMESTAMP) AND CAST(u.ts AS DATE) IN (SELECT day FROM rollup_dirty)",
+        "ts >= CAST($lo AS TIMESTAMP) AND ts < CAST($hi AS TIMESTAMP) AND CAST(ts AS DATE) IN (SELECT day FROM rollup_dirty)",
+      )}`,
+      { lo: dirty!.lo, hi: dirty!.hi },
+    );
+  }
+  // The new file's other days: its sums added to what the rollup holds for them (a day new to the database, as in a
+  // daily pipeline, takes the file's sums as they are).
+  const merge = "day IN (SELECT day FROM rollup_new) AND day NOT IN (SELECT day FROM rollup_dirty)";
+  const held = await db.one<{ n: string }>(`SELECT count(*) AS n FROM usage_rollup WHERE ${merge}`);
+  if (Number(held?.n ?? 0) === 0) {
+    await db.run("INSERT INTO usage_rollup SELECT * FROM rollup_new WHERE day NOT IN (SELECT day FROM rollup_dirty)");
+  } else {
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE rollup_merged AS ${remerge(`SELECT * FROM usage_rollup WHERE ${merge} UNION ALL SELECT * FROM rollup_new WHERE day NOT IN (SELECT day FROM rollup_dirty)`)}`,
+    );
+    await db.run(`DELETE FROM usage_rollup WHERE ${merge}`);
+    await db.run("INSERT INTO usage_rollup SELECT * FROM rollup_merged");
+  }
+  await db.run(`DELETE FROM usage_rollup_days d WHERE ${GONE}`);
+  await db.run("INSERT INTO usage_rollup_days SELECT DISTINCT $id, (SELECT ingested_at FROM ingests WHERE ingest_id = $id), day FROM rollup_new", id);
+  for (const t of ["rollup_new", "rollup_dirty", "rollup_merged"]) await db.run(`DROP TABLE IF EXISTS ${t}`);
+}
+
+/**
+ * Whether a reading command may answer from the rollup: it holds the default (`auto`) costs as stored with the
+ * pricing in use, so not under another `--cost-mode`, `--pricing-as-of`, or pricing other than the one the data was
+ * ingested with (`stored`: see pricing/sql.ts costSource). LLMCOST_NO_ROLLUP=1 always reads the raw rows (tests
+ * and the bench compare the two paths with it).
+ */
+export async function rollupUsable(db: Db, costSourceMode: "stored" | "repriced"): Promise<boolean> {
+  if (env().LLMCOST_NO_ROLLUP === "1" || costSourceMode !== "stored" || costMode() !== "auto") return false;
+  const r = await db.one<{ ok: boolean | null }>(
+    // A lake has no rollup table (its reads scan the Parquet files).
+    `SELECT (SELECT value FROM meta WHERE key = 'pricing_sha256') = (SELECT value FROM meta WHERE key = 'rollup_pricing_sha256')
+       AND EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = 'usage_rollup' AND table_schema = 'main') AS ok`,
+  );
+  return r?.ok === true;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DAY_MS = 86_400_000;
+
+/**
+ * --since/--until as UTC days, when both fall on a UTC midnight (or are absent), else null: the rollup's days are UTC
+ * days, so a sub-day bound, or a plain date of another --tz, needs the raw rows. The values are as parseWindow left
+ * them (plain dates and datetimes without an offset are local to `tz`).
+ */
+export function utcDayWindow(since: string | null, until: string | null, tz: string): { since: string | null; until: string | null } | null {
+  const day = (v: string | null): string | null | undefined => {
+    if (v === null) return null;
+    const offset = /(Z|[+-]\d{2}:\d{2})$/.test(v) && !DATE.test(v);
+    if (!offset && tz !== "UTC") return undefined;
+    if (!offset && /[+-]\d{4}$/.test(v)) return undefined;
+    const ms = Date.parse(DATE.test(v) ? `${v}T00:00:00Z` : offset ? v.replace(" ", "T") : `${v.replace(" ", "T")}Z`);
+    if (!Number.isFinite(ms) || ms % DAY_MS !== 0) return undefined;
+    return new Date(ms).toISOString().slice(0, 10);
+  };
+  const s = day(since);
+  const u = day(until);
+  return s === undefined || u === undefined ? null : { since: s, until: u };
+}
+
+/** The day window as conditions on a rollup `u`, binding $since_day/$until_day. */
+export function rollupWindowConds(w: { since: string | null; until: string | null }, params: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  if (w.since) {
+    params.since_day = w.since;
+    out.push("u.day >= CAST($since_day AS DATE)");
+  }
+  if (w.until) {
+    params.until_day = w.until;
+    out.push("u.day < CAST($until_day AS DATE)");
+  }
+  return out;
+}
