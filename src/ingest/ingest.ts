@@ -456,8 +456,8 @@ async function loadFile(
   // From here on: this ingest's bookkeeping (replaced buckets, repeated requests, its record), then COMMIT.
   progress.phase("committing");
   // Overlapping provider buckets: the newest export of a bucket × group wins, so nothing is counted twice.
-  // Every comparison with stored rows reads only the stored rows in this file's time range (see storedWindow), so
-  // its cost follows the file, not the database: DuckDB skips row groups by their min/max ts.
+  // Every comparison with stored rows reads only the stored rows in this file's time range (REQUEST_ID_WINDOW,
+  // overlapBounds), so its cost follows the file, not the database: DuckDB skips row groups by their min/max ts.
   const lo = stats?.lo_ts ?? null;
   const hi = stats?.hi_ts ?? null;
   const span = lo !== null && hi !== null ? { id, lo, hi } : null;
