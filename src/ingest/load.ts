@@ -193,9 +193,8 @@ export interface Check {
   sql: string;
   reason: string;
   /**
-   * The same over a whole table, as an aggregate DuckDB answers from column statistics instead of scanning. Only for
-   * checks of values that never change: over a table whose committed rows all passed, true iff a new row fails.
-   * (Not for timestamps: "in the future" depends on when the check runs.)
+   * The same as one aggregate over an ingest's rows (true iff one of them fails), cheaper than a count per group.
+   * Only for checks of values that never change. (Not for timestamps: "in the future" depends on when it runs.)
    */
   any?: string;
 }

@@ -28,11 +28,19 @@ function bind(sql: string, params: Params): DuckDBValue[] | Record<string, DuckD
 }
 export type Row = Record<string, unknown>;
 
-/** LLMCOST_PROFILE=1 prints each statement's wall time to stderr (for benchmarking, not for users). */
+/**
+ * LLMCOST_PROFILE=1 prints each statement's wall time to stderr, and the process's CPU time over it (every DuckDB
+ * thread: on a shared machine the steadier figure). For benchmarking, not for users.
+ */
 const profile = () => env().LLMCOST_PROFILE === "1" || env().LLMCOST_PROFILE === "full";
 const profileFull = () => env().LLMCOST_PROFILE === "full";
-const trace = (sql: string, t0: number) =>
-  stderr(`[sql ${((performance.now() - t0) / 1000).toFixed(3)}s] ${sql.replace(/\s+/g, " ").slice(0, profileFull() ? undefined : 100)}\n`);
+let cpu0 = process.cpuUsage();
+const trace = (sql: string, t0: number) => {
+  const c = process.cpuUsage(cpu0);
+  cpu0 = process.cpuUsage();
+  const s = (x: number) => x.toFixed(3);
+  stderr(`[sql ${s((performance.now() - t0) / 1000)}s cpu ${s((c.user + c.system) / 1e6)}s] ${sql.replace(/\s+/g, " ").slice(0, profileFull() ? undefined : 100)}\n`);
+};
 
 export interface DbOptions {
   readOnly: boolean;
@@ -140,6 +148,7 @@ export class Db {
 
   async run(sql: string, params: Params = []): Promise<void> {
     const t = profile() ? performance.now() : 0;
+    if (profile()) cpu0 = process.cpuUsage();
     await this.conn.run(sql, bind(sql, params));
     if (profile()) trace(sql, t);
   }
@@ -147,6 +156,7 @@ export class Db {
   /** Rows as JSON-safe objects: BIGINT and DECIMAL arrive as strings, so money is never a float here. */
   async all<T extends Row = Row>(sql: string, params: Params = []): Promise<T[]> {
     const t = profile() ? performance.now() : 0;
+    if (profile()) cpu0 = process.cpuUsage();
     const reader = await this.conn.runAndReadAll(sql, bind(sql, params));
     if (profile()) trace(sql, t);
     return reader.getRowObjectsJson() as T[];
