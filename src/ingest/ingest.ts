@@ -378,22 +378,22 @@ async function loadFile(
       }
     }
     // 2. Rows that parse but fail validation: numbered among the parsed rows, then mapped past the rejected lines.
-    await db.run("SET preserve_insertion_order = true");
-    for (const check of checks) {
-      const loc = locateSql(plan, list, check.sql, 1_000_000);
-      const found = await db.all<{ loc: string }>(loc.sql, all).catch((err: unknown) => {
-        const e = readerError(err);
-        if (e.line !== undefined && plan.lines === "jsonl") e.line = skipLines(e.line, rejectLines);
-        throw badRead(p.input.display, e);
-      });
-      for (const r of found) {
-        // A location may be a line and more ("2: resourceSpans[0]…" for a batch of spans on one line).
-        const plain = /^\d+$/.test(r.loc);
-        const line = loc.kind !== "line" ? null : plain ? skipLines(Number(r.loc), rejectLines) : Number.parseInt(r.loc, 10) || null;
-        badRows.push({ line, where: plain && line !== null ? String(line) : r.loc, reason: check.reason });
+    await db.withSettings({ preserve_insertion_order: true }, async () => {
+      for (const check of checks) {
+        const loc = locateSql(plan, list, check.sql, 1_000_000);
+        const found = await db.all<{ loc: string }>(loc.sql, all).catch((err: unknown) => {
+          const e = readerError(err);
+          if (e.line !== undefined && plan.lines === "jsonl") e.line = skipLines(e.line, rejectLines);
+          throw badRead(p.input.display, e);
+        });
+        for (const r of found) {
+          // A location may be a line and more ("2: resourceSpans[0]…" for a batch of spans on one line).
+          const plain = /^\d+$/.test(r.loc);
+          const line = loc.kind !== "line" ? null : plain ? skipLines(Number(r.loc), rejectLines) : Number.parseInt(r.loc, 10) || null;
+          badRows.push({ line, where: plain && line !== null ? String(line) : r.loc, reason: check.reason });
+        }
       }
-    }
-    await db.run("SET preserve_insertion_order = false");
+    });
     exclude = checks.map((c) => `coalesce(${c.sql}, false)`).join(" OR ");
   }
   const insert =
@@ -403,17 +403,16 @@ async function loadFile(
   try {
     // The INSERT joins a file's rows to small tables (aliases, prices). DuckDB can misjudge a file's row count and
     // hash the file's rows instead: 10M rows took 22-35 s instead of 10. Build on the side as written: the small one.
-    await db.run("SET disabled_optimizers = 'build_side_probe_side'");
-    for (const s of plan.stage ?? []) await db.run(`CREATE OR REPLACE TEMP TABLE ${s.table} AS ${s.sql}`, all);
-    await db.run(insert, all);
+    await db.withSettings({ disabled_optimizers: "build_side_probe_side" }, async () => {
+      for (const s of plan.stage ?? []) await db.run(`CREATE OR REPLACE TEMP TABLE ${s.table} AS ${s.sql}`, all);
+      await db.run(insert, all);
+    });
   } catch (err) {
     const msg = err instanceof Error ? err.message : "";
     if ((/out of range|Overflow/i.test(msg) && /DECIMAL\(18,12\)/.test(msg)) || /Overflow in (multiplication|addition) of INT64/i.test(msg)) {
       throw usageError(`${p.input.display}: a single row costs $1,000,000 or more, above llmcost's per-row limit`, "export smaller buckets (daily or hourly) and ingest those");
     }
     throw await readFailure(p, err);
-  } finally {
-    await db.run("RESET disabled_optimizers").catch(() => undefined);
   }
 
   badRows.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
@@ -428,8 +427,7 @@ async function loadFile(
   if (failed >= 0) {
     const check = checks[failed]!;
     const loc = locateSql(plan, list, check.sql);
-    await db.run("SET preserve_insertion_order = true");
-    const found = await db.one<{ loc: string }>(loc.sql, all).catch(() => undefined);
+    const found = await db.withSettings({ preserve_insertion_order: true }, () => db.one<{ loc: string }>(loc.sql, all).catch(() => undefined));
     const line = found && loc.kind === "line" ? (plan.lines === "jsonl" ? skipLines(Number(found.loc), await blankLines(p.source.path)) : found.loc) : null;
     const where = found ? (line !== null ? `:${line}` : `: ${found.loc}`) : "";
     throw usageError(`${p.input.display}${where}: ${check.reason}`);

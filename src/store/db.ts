@@ -48,6 +48,9 @@ export interface DbOptions {
   inMemoryIfMissing?: boolean;
 }
 
+/** The DuckDB settings llmcost changes for a step (names from code only: never user input). */
+export type Setting = "preserve_insertion_order" | "disabled_optimizers";
+
 /** The one handle to DuckDB. Everything that touches SQL goes through here. */
 export class Db {
   private constructor(
@@ -235,6 +238,23 @@ export class Db {
       rmSync(tmp, { force: true });
       rmSync(`${tmp}.wal`, { force: true });
       this.close();
+    }
+  }
+
+  /**
+   * Runs `fn` with DuckDB settings changed, and puts back what they were afterwards, on success or error alike (a
+   * setting left behind would change every later statement of the connection).
+   */
+  async withSettings<T>(settings: Readonly<Partial<Record<Setting, string | boolean>>>, fn: () => Promise<T>): Promise<T> {
+    const names = Object.keys(settings) as Setting[];
+    const before: string[] = [];
+    for (const n of names) before.push((await this.one<{ v: string }>(`SELECT current_setting('${n}')::VARCHAR AS v`))?.v ?? "");
+    const literal = (v: string | boolean) => (typeof v === "boolean" ? String(v) : `'${v.replaceAll("'", "''")}'`);
+    for (const n of names) await this.run(`SET ${n} = ${literal(settings[n]!)}`);
+    try {
+      return await fn();
+    } finally {
+      for (const [i, n] of names.entries()) await this.run(`SET ${n} = ${literal(before[i]!)}`).catch(() => undefined);
     }
   }
 
