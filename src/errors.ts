@@ -14,3 +14,11 @@ export class ExitError extends Error {
 }
 
 export const usageError = (message: string, hint?: string): ExitError => new ExitError(EXIT.usage, message, hint);
+
+/** Nothing to replay: no request-log rows in the window (a usage error a caller such as budget --plan may expect). */
+export class NoTrafficError extends ExitError {
+  constructor(message: string, hint?: string) {
+    super(EXIT.usage, message, hint);
+    this.name = "NoTrafficError";
+  }
+}

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { ConfigT } from "../config.js";
 import { now } from "../context.js";
-import { usageError } from "../errors.js";
+import { NoTrafficError, usageError } from "../errors.js";
 import { addDec, compareDec, subDec, sumDec } from "../money.js";
 import type { Catalog } from "../pricing/load.js";
 import { usd } from "../output/format.js";
@@ -308,7 +308,7 @@ async function planDiff(db: Db, catalog: Catalog, config: ConfigT, plan: PlanT, 
     }
     const tactic = "batch" in c ? batch([c.feature]) : route(spec!, 0, [c.feature], catalog, `--plan: feature ${c.feature}:`);
     const r = await simulate(db, catalog, config, scope, [tactic]).catch((err: unknown) => {
-      if (err instanceof Error && /no request-log traffic/.test(err.message)) return null;
+      if (err instanceof NoTrafficError) return null;
       throw err;
     });
     if (!r) {

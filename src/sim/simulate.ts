@@ -1,5 +1,5 @@
 import type { ConfigT } from "../config.js";
-import { usageError } from "../errors.js";
+import { NoTrafficError, usageError } from "../errors.js";
 import { compareDec, mulFrac, ratio, subDec, sumDec } from "../money.js";
 import type { Catalog } from "../pricing/load.js";
 import { costExpr, installPricing, lcbSql, priceJoin } from "../pricing/sql.js";
@@ -97,7 +97,7 @@ async function loadSim(db: Db, catalog: Catalog, config: ConfigT, scope: SimScop
   }
   const n = Number((await db.one<{ n: string }>(`SELECT count(*) AS n FROM ${rows} r`, params))?.n ?? 0);
   if (n === 0) {
-    throw usageError(
+    throw new NoTrafficError(
       "no request-log traffic in this window to simulate",
       "simulate replays request logs (per-request tokens, tags and prompt hashes); ingest them, or widen --since/--until/--feature",
     );
