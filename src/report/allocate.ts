@@ -1,7 +1,7 @@
 import { addDec, compareDec, mulFrac, subDec, sumDec } from "../money.js";
 import { type CostSource, modelIdFromAlias } from "../pricing/sql.js";
 import type { Db, Param } from "../store/db.js";
-import type { ReportRow } from "./collect.js";
+import type { ReportRow } from "./types.js";
 
 const pico = (v: string): bigint => {
   const [i, f = ""] = v.replace("-", "").split(".");

@@ -1,7 +1,7 @@
 import { addDec, compareDec } from "../money.js";
 import { usd } from "../output/format.js";
 import type { SimResult } from "../sim/simulate.js";
-import type { Report, ReportRow } from "./collect.js";
+import type { Report, ReportRow } from "./types.js";
 import type { Dimension } from "./dims.js";
 import { COLORS, esc, f1, middle, moneyTick, shortBucket, textWidth, ticks, tspans, wrap } from "./svg.js";
 

@@ -2,7 +2,7 @@ import { compareDec } from "../money.js";
 import { int, pct, usd, usdNumber } from "../output/format.js";
 import type { SimResult } from "../sim/simulate.js";
 import { daily, PARETO_BARS, pareto, type Series, timeSeries, waterfall } from "./charts.js";
-import type { Report, ReportRow } from "./collect.js";
+import type { Report, ReportRow } from "./types.js";
 import { type Dimension, TIME_DIMENSIONS } from "./dims.js";
 import { provisionalNote, unpricedNote } from "./render.js";
 import { breakable, dayWithWeekday, esc, longDate } from "./svg.js";

@@ -3,7 +3,7 @@ import { envelope } from "../output/envelope.js";
 import { colors, type Column, csv, type Format, fitText, int, json, markdown, pct, table, usd, usdNumber } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
 import type { ReportJsonT } from "../schemas/report.js";
-import type { ReportQuery, Report, ReportRow } from "./collect.js";
+import type { Report, ReportQuery, ReportRow } from "./types.js";
 import { TIME_DIMENSIONS } from "./dims.js";
 
 const BASIS_LABEL = { "request logs": "request logs", "usage exports": "provider usage exports", "cost exports": "cost exports (the bill)" } as const;
