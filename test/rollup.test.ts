@@ -49,7 +49,7 @@ function requestLog(path: string, days: string[], prefix: string, n = 6): string
 const catalogs = () => ({ plain: loadCatalog(), discounted: loadCatalog({ overrides: [JSON.parse(`{"discounts":[{"provider":"openai","percent":15}]}`)] }) });
 
 function q(by: string, extra: Partial<ReportQuery> = {}, where: string[] = []): ReportQuery {
-  return { by: parseBy(by), since: null, until: null, where: parseWhere(where), top: null, tz: "UTC", source: "auto", pricingAsOf: null, chart: false, usersFile: null, ...extra };
+  return { by: parseBy(by), since: null, until: null, where: parseWhere(where), top: null, tz: "UTC", source: "auto", pricingAsOf: null, chart: false, users: null, ...extra };
 }
 
 /** collectReport from the rollup and from the raw rows: the same result (or the same error), exact. */

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { type GlobalOptions, loadContext, now } from "../context.js";
 import { ensureWritable, writeOutput } from "../output/files.js";
@@ -27,6 +29,23 @@ export interface ReportOptions extends GlobalOptions {
 const Top = z.coerce.number().int().positive();
 
 /** Flags → a validated query. Every user value is checked here; only allow-listed identifiers reach SQL. */
+/** Reads a --users file (CSV with an id column, or one id per line) into hash → raw id. Raw ids stay in memory. */
+export function readUsers(path: string): Map<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw usageError(`--users: cannot read ${path}`);
+  }
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const header = lines[0]?.split(",").map((h) => h.trim().toLowerCase()) ?? [];
+  const col = ["user_id", "user", "id", "email"].map((h) => header.indexOf(h)).find((i) => i >= 0);
+  const ids = col !== undefined ? lines.slice(1).map((l) => l.split(",")[col]?.trim() ?? "") : lines;
+  const map = new Map<string, string>();
+  for (const id of ids) if (id) map.set(createHash("sha256").update(id).digest("hex").slice(0, 12), id);
+  return map;
+}
+
 export function parseReportQuery(o: ReportOptions): ReportQuery {
   const top = o.top === undefined ? null : Top.safeParse(o.top);
   if (top && !top.success) throw usageError(`--top expects a positive whole number (got ${JSON.stringify(o.top)})`);
@@ -41,7 +60,7 @@ export function parseReportQuery(o: ReportOptions): ReportQuery {
     source: source.data,
     pricingAsOf: parseInstant(o.pricingAsOf, "--pricing-as-of"),
     chart: o.chart === true,
-    usersFile: o.users ?? null,
+    users: o.users ? readUsers(o.users) : null,
   };
   if (q.pricingAsOf !== null && !/^\d{4}-\d{2}-\d{2}$/.test(q.pricingAsOf)) throw usageError("--pricing-as-of expects a date (YYYY-MM-DD)");
   return q;

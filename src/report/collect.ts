@@ -1,5 +1,3 @@
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { usageError } from "../errors.js";
 import { addDec, compareDec, mulFrac, ratio } from "../money.js";
 import { usd } from "../output/format.js";
@@ -26,23 +24,6 @@ const ROLLUP_COLUMN: Record<Dimension, string> = {
 
 /** Local time for bucketing: naive UTC → the --tz wall clock. */
 const LOCAL = "timezone($tz, timezone('UTC', u.ts))";
-
-/** Reads a --users file (CSV with an id column, or one id per line) into hash → raw id. Raw ids stay in memory. */
-export function readUsers(path: string): Map<string, string> {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    throw usageError(`--users: cannot read ${path}`);
-  }
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-  const header = lines[0]?.split(",").map((h) => h.trim().toLowerCase()) ?? [];
-  const col = ["user_id", "user", "id", "email"].map((h) => header.indexOf(h)).find((i) => i >= 0);
-  const ids = col !== undefined ? lines.slice(1).map((l) => l.split(",")[col]?.trim() ?? "") : lines;
-  const map = new Map<string, string>();
-  for (const id of ids) if (id) map.set(createHash("sha256").update(id).digest("hex").slice(0, 12), id);
-  return map;
-}
 
 /**
  * --source auto: request logs when the window has any, else provider exports. The ledger answers for free when the
@@ -456,7 +437,7 @@ async function groupRows(db: Db, base: string, dimCols: string, params: Record<s
     for (const r of grouped) Object.assign(r, byKey.get(keyOf(r)) ?? {});
   }
 
-  const users = q.usersFile ? readUsers(q.usersFile) : null;
+  const users = q.users;
   const label = (d: Dimension, v: string) => (d === "user" && users?.has(v) ? users.get(v)! : v);
   const rows: ReportRow[] = grouped.map((r) => ({
     key: Object.fromEntries(q.by.map((d, i) => [d, label(d, String(r[`d${i}`]))])),

@@ -13,7 +13,8 @@ export interface ReportQuery {
   source: "billing" | "requests" | "auto";
   pricingAsOf: string | null;
   chart: boolean;
-  usersFile: string | null;
+  /** --users: hash → raw id, for display only (read by the command; raw ids are never stored). */
+  users: ReadonlyMap<string, string> | null;
 }
 
 export interface Tokens {
