@@ -17,6 +17,8 @@ const EXPECTED: Record<string, string> = {
   "agents/claude/projects/-Users-dev-src-billing-web/b83e0f19-27c4-4d6a-a1f5-6e9d3c2b7a04.jsonl": "claude-code-jsonl",
   "agents/codex/sessions/2026/10/23/rollout-2026-10-23T14-02-11-019a2b3c-4d5e-7f60-8a1b-2c3d4e5f6a7b.jsonl": "codex-jsonl",
   "agents/codex/sessions/2026/10/23/rollout-2026-10-23T14-03-05-019a2b3d-1e2f-7a30-9b4c-5d6e7f8a9b0c.jsonl": "codex-jsonl",
+  "demo/anthropic-cost-report.json": "anthropic-cost-json",
+  "demo/openai-costs.json": "openai-costs-json",
   "demo/requests.jsonl": "request-log-jsonl",
   "formats/anthropic-analytics-cost.json": "anthropic-analytics-cost",
   "formats/anthropic-analytics-usage.json": "anthropic-analytics-usage",

@@ -86,6 +86,8 @@ test("kill -9 or SIGINT during a migration of an existing database: the old file
   const dir = tmp();
   const original = join(dir, "v6.duckdb");
   await v6Database(original, 300_000);
+  const { MIGRATIONS } = await import("../src/store/schema.js");
+  const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
   const file = join(dir, "new.csv");
   writeFileSync(file, `${HEADER}\n${line(1)}\n`);
   // How long a whole migrating ingest takes here, so the kills land before, in and after the migration.
@@ -100,10 +102,10 @@ test("kill -9 or SIGINT during a migration of an existing database: the old file
     copyFileSync(original, db);
     await killedIngest(["--db", db, file], Math.round(whole * share), signal);
     const [state] = await query(db, "SELECT max(version)::INT AS v, (SELECT count(*)::INT FROM usage) AS n FROM schema_migrations");
-    assert.ok(state !== undefined && (state.v === 6 || state.v === 10), `${share} ${signal}: ${JSON.stringify(state)}`);
+    assert.ok(state !== undefined && (state.v === 6 || state.v === latest), `${share} ${signal}: ${JSON.stringify(state)}`);
     const again = await cli(["ingest", "--db", db, file]);
     assert.equal(again.code, 0, again.stderr);
-    assert.deepEqual(await query(db, "SELECT max(version)::INT AS v, (SELECT count(*)::INT FROM usage) AS n FROM schema_migrations"), [{ v: 10, n: 300_001 }]);
+    assert.deepEqual(await query(db, "SELECT max(version)::INT AS v, (SELECT count(*)::INT FROM usage) AS n FROM schema_migrations"), [{ v: latest, n: 300_001 }]);
   }
   assert.deepEqual(readdirSync(dir).filter((f) => f.includes(".migrating-")), [], "no half-migrated copy is left behind");
 });
