@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { EXIT, ExitError } from "./errors.js";
 import { env, io, type Io, stderr, stdout, withIo } from "./io.js";
 import { setCostMode } from "./store/cost-mode.js";
+import { DEFAULTS } from "./defaults.js";
 
 /** Options every command accepts. */
 function globals(cmd: Command): Command {
@@ -112,10 +113,10 @@ function build(done: (code: number) => void): Command {
     .option("--tz <zone>", "time zone for plain dates", "UTC")
     .option("--monthly", "scale to a 30-day month from the observed window")
     .option("--cache <kind>", "exact: replay identical prompts through a response cache; semantic: near-duplicate prompts (estimate; needs logged prompt text or an embedding)")
-    .option("--ttl <seconds>", "cache entry lifetime from the miss that set it", "3600")
+    .option("--ttl <seconds>", "cache entry lifetime from the miss that set it", String(DEFAULTS.cacheTtlSeconds))
     .option("--threshold <x>", "similarity threshold for --cache semantic (default 0.95; 0.91/0.93/0.95/0.97 are always reported)")
     .option("--route <spec>", "mini (each model's cheaper sibling) or FROM=TO[,FROM=TO…]")
-    .option("--escalate <share>", "share of routed requests that escalate and pay both calls", "0.08")
+    .option("--escalate <share>", "share of routed requests that escalate and pay both calls", String(DEFAULTS.escalateShare))
     .option("--batch <features>", "auto, or a comma-separated list of features to move to batch rates")
     .option("--prompt-cache", "reprice repeated prefixes at cached rates (incl. write premium, min prefix)")
     .option("--prefix-share <share>", "share of input that is a repeated prefix (default: config, else 0.5)")
@@ -169,7 +170,7 @@ function build(done: (code: number) => void): Command {
     .option("--since <date>", "start, inclusive")
     .option("--until <date>", "end, exclusive")
     .option("--tz <zone>", "time zone for plain dates", "UTC")
-    .option("--tolerance <pct>", "flag computed vs billed differences above this percentage", "5")
+    .option("--tolerance <pct>", "flag computed vs billed differences above this percentage", String(DEFAULTS.tolerancePct))
     .option("--flagged", "show only the flagged lines")
     .addOption(formatOption())
     .action(async (_o, cmd: Command) => done(await (await import("./commands/reconcile.js")).run(cmd.optsWithGlobals())));
@@ -211,7 +212,7 @@ function build(done: (code: number) => void): Command {
     .addOption(formatOption())
     .action(async (model: string, _o, cmd: Command) => done(await (await import("./commands/pricing.js")).show(model, cmd.optsWithGlobals())));
   globals(pricing.command("check"))
-    .option("--tolerance <pct>", "flag a model whose stated cost differs from the computed one by more than this percentage", "5")
+    .option("--tolerance <pct>", "flag a model whose stated cost differs from the computed one by more than this percentage", String(DEFAULTS.tolerancePct))
     .description("validate the tables, list models in the database without a price, and compare stated costs with computed ones per model (exit 1 when a model is unpriced or differs by more than --tolerance)")
     .addOption(formatOption())
     .action(async (_o, cmd: Command) => done(await (await import("./commands/pricing.js")).check(cmd.optsWithGlobals())));
@@ -231,7 +232,7 @@ function build(done: (code: number) => void): Command {
     .argument("<file>")
     .option("--out <file>", "where to write (default ./litellm-<date>.json)")
     .option("--effective-from <date>", "epoch start (default: the YYYY-MM-DD in the file name)")
-    .option("--providers <list>", "providers to keep", "openai,anthropic,google")
+    .option("--providers <list>", "providers to keep", DEFAULTS.importProviders)
     .action(async (file: string, _o, cmd: Command) => done(await (await import("./commands/pricing.js")).importLiteLLM(file, cmd.optsWithGlobals())));
 
   globals(program.command("formats"))

@@ -7,7 +7,6 @@ import { EXIT, usageError } from "../errors.js";
 import { appendOutput, ensureWritable, writeOutput } from "../output/files.js";
 import { colors, usdNumber } from "../output/format.js";
 import type { BudgetFiltersT } from "../schemas/budget.js";
-import { Db } from "../store/db.js";
 import { env, io, stderr, stdout } from "../io.js";
 import { openForRead } from "../store/open.js";
 

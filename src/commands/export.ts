@@ -8,7 +8,6 @@ import { type FocusOptions, buildFocus, focusSelect } from "../export/focus.js";
 import { focusSummary, renderFocusSummary } from "../export/focus-summary.js";
 import { ensureWritable, ensureWritableDir } from "../output/files.js";
 import { loadCatalog } from "../pricing/load.js";
-import { Db } from "../store/db.js";
 import { io, stderr } from "../io.js";
 import { openForRead } from "../store/open.js";
 

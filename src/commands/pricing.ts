@@ -13,10 +13,10 @@ import { IsoDate, Overrides } from "../pricing/schema.js";
 import { installPricing, type UnpricedRow, unpricedSql, unpricedWhy } from "../pricing/sql.js";
 import { catalogSnapshots, catalogSuggestions } from "../resolve/names.js";
 import type { PricingCheckJsonT, PricingCoverageJsonT, PricingListJsonT, PricingShowJsonT } from "../schemas/pricing.js";
-import { Db } from "../store/db.js";
 import { openForRead, storeExists, storeName } from "../store/open.js";
 import { collectStated, parseTolerance, type StatedVsComputed, statedText } from "../reconcile/stated.js";
 import { stderr, stdout } from "../io.js";
+import { DEFAULTS } from "../defaults.js";
 
 type Opts = GlobalOptions & { format?: string; provider?: string; tolerance?: string };
 
@@ -189,7 +189,7 @@ export async function importLiteLLM(file: string, opts: Opts & { out?: string; e
   const effectiveFrom = opts.effectiveFrom ?? dated;
   if (!effectiveFrom) throw usageError("--effective-from DATE is required (the file name has no YYYY-MM-DD date)");
   if (!IsoDate.safeParse(effectiveFrom).success) throw usageError(`--effective-from: ${JSON.stringify(effectiveFrom)} is not a calendar date (YYYY-MM-DD)`);
-  const providers = (opts.providers ?? "openai,anthropic,google").split(",").map((p) => p.trim());
+  const providers = (opts.providers ?? DEFAULTS.importProviders).split(",").map((p) => p.trim());
   const r = convertLiteLLM(raw, effectiveFrom, providers, ctx.catalog);
   const checked = Overrides.safeParse(r.overrides);
   if (!checked.success) throw new Error(`converted table failed validation: ${checked.error.message}`);

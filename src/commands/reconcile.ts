@@ -1,6 +1,4 @@
-import { z } from "zod";
 import { type GlobalOptions, loadContext } from "../context.js";
-import { usageError } from "../errors.js";
 import { envelope } from "../output/envelope.js";
 import { compareDec } from "../money.js";
 import { roundDecimal } from "../pricing/decimal.js";
@@ -9,8 +7,7 @@ import type { Catalog } from "../pricing/load.js";
 import type { ReconcileFiltersT, ReconcileJsonT } from "../schemas/reconcile.js";
 import { collectReconcile, type Reconcile, type ReconcileTotals } from "../reconcile/collect.js";
 import { parseTz, parseWindow } from "../report/window.js";
-import { statedCells, statedText } from "../reconcile/stated.js";
-import { Db } from "../store/db.js";
+import { parseTolerance, statedCells, statedText } from "../reconcile/stated.js";
 import { stdout } from "../io.js";
 import { openForRead } from "../store/open.js";
 
@@ -116,9 +113,7 @@ export function renderReconcile(r: Reconcile, format: Format, catalog: Catalog, 
 
 export async function run(o: GlobalOptions & { format?: string; since?: string; until?: string; tz?: string; tolerance?: string; flagged?: boolean }): Promise<number> {
   const ctx = loadContext(o);
-  const tol = z.coerce.number().min(0).safeParse(o.tolerance ?? "5");
-  if (!tol.success) throw usageError(`--tolerance expects a percentage (got ${JSON.stringify(o.tolerance)})`);
-  const opts = { ...parseWindow(o), tz: parseTz(o.tz), tolerancePct: tol.data };
+  const opts = { ...parseWindow(o), tz: parseTz(o.tz), tolerancePct: parseTolerance(o.tolerance) };
   const db = await openForRead(ctx);
   try {
     const r = await collectReconcile(db, ctx.catalog, opts);

@@ -8,7 +8,6 @@ import { collectReport, type ReportQuery } from "../report/collect.js";
 import { parseBy, parseWhere, TIME_DIMENSIONS } from "../report/dims.js";
 import { provisionalNote, renderReport } from "../report/render.js";
 import { parseInstant, parseTz, parseWindow } from "../report/window.js";
-import { Db } from "../store/db.js";
 import { stderr, stdout } from "../io.js";
 import { openForRead } from "../store/open.js";
 

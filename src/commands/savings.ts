@@ -14,6 +14,7 @@ import { promptCache } from "../tactics/prompt-cache.js";
 import { route } from "../tactics/route.js";
 import type { Tactic } from "../tactics/types.js";
 import { stdout } from "../io.js";
+import { DEFAULTS } from "../defaults.js";
 
 export interface Opportunity {
   feature: string;
@@ -35,7 +36,7 @@ export interface SavingsResult {
 
 /** Every tactic with its default assumptions, in playbook order; each is measured alone on the current traffic. */
 export function defaultTactics(catalog: Catalog, prefixShare: number): Tactic[] {
-  return [exactCache(3600), route("mini", 0.08, "all", catalog), batch("auto"), promptCache(prefixShare)];
+  return [exactCache(DEFAULTS.cacheTtlSeconds), route("mini", DEFAULTS.escalateShare, "all", catalog), batch("auto"), promptCache(prefixShare)];
 }
 
 export async function collectSavings(db: Db, catalog: Catalog, ctx: ReturnType<typeof loadContext>, scope: Parameters<typeof simulate>[3]): Promise<SavingsResult> {

@@ -16,6 +16,7 @@ import { prune } from "../tactics/prune.js";
 import { route } from "../tactics/route.js";
 import type { Tactic } from "../tactics/types.js";
 import { stderr, stdout } from "../io.js";
+import { DEFAULTS } from "../defaults.js";
 
 export interface SimulateOptions extends GlobalOptions {
   feature?: string[];
@@ -61,13 +62,13 @@ export function buildTactics(o: SimulateOptions, ctx: ReturnType<typeof loadCont
   const tactics: Tactic[] = [];
   const t = ctx.config.tactics ?? {};
   if (o.cache !== undefined) {
-    const ttl = o.ttl === undefined ? 3600 : parsePositiveInt(o.ttl, "--ttl");
+    const ttl = o.ttl === undefined ? DEFAULTS.cacheTtlSeconds : parsePositiveInt(o.ttl, "--ttl");
     if (o.cache === "exact") tactics.push(exactCache(ttl));
     else if (o.cache === "semantic") tactics.push(semanticCache(ttl, o.threshold === undefined ? 0.95 : parseShare(o.threshold, "--threshold")));
     else throw usageError(`--cache expects exact or semantic (got ${JSON.stringify(o.cache)})`);
   }
   if (o.route !== undefined) {
-    const esc = o.escalate === undefined ? 0.08 : parseShare(o.escalate, "--escalate");
+    const esc = o.escalate === undefined ? DEFAULTS.escalateShare : parseShare(o.escalate, "--escalate");
     tactics.push(route(o.route, esc, "all", ctx.catalog));
   }
   if (o.batch !== undefined) tactics.push(batch(o.batch === "auto" ? "auto" : o.batch.split(",").map((f) => f.trim())));

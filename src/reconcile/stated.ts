@@ -2,6 +2,7 @@ import { costPerRow, modelIdFromAlias, priceJoin, storedPricingSha } from "../pr
 import { usageError } from "../errors.js";
 import { type Column, fitText, table, usd } from "../output/format.js";
 import type { Db, Param } from "../store/db.js";
+import { DEFAULTS } from "../defaults.js";
 
 /** One model's stated cost (what the source said) against the cost computed from the price tables, over rows that have both. */
 export interface StatedVsComputed {
@@ -73,10 +74,10 @@ export function statedCells(rows: readonly StatedVsComputed[], usd: (v: string) 
   };
 }
 
-/** --tolerance PCT (default 5). */
+/** --tolerance PCT (reconcile and pricing check; default DEFAULTS.tolerancePct). */
 export function parseTolerance(value: string | undefined): number {
-  const t = Number(value ?? "5");
-  if (!Number.isFinite(t) || t < 0) throw usageError(`--tolerance must be a non-negative percentage (got ${value})`);
+  const t = value === undefined ? DEFAULTS.tolerancePct : value.trim() === "" ? NaN : Number(value);
+  if (!Number.isFinite(t) || t < 0) throw usageError(`--tolerance expects a non-negative percentage (got ${JSON.stringify(value)})`);
   return t;
 }
 
