@@ -40,6 +40,8 @@ export function readerError(err: unknown): { line?: number; reason: string } {
     reason = "not valid CSV here (an unclosed quote, or a delimiter that changes)";
   } else if (/value (-?nan|-?inf)/i.test(msg)) {
     reason = `${/value (-?nan|-?inf)/i.exec(msg)![1]} is not a number`;
+  } else if (/with value (\S+) can't be cast because the value is out of range/.test(msg)) {
+    reason = `${/with value (\S+) can't/.exec(msg)![1]} is out of range (a timestamp or a count no real export holds)`;
   } else if (reason === "" && detail.length > 1) {
     reason = detail.find((l) => l !== "") ?? msg;
   }

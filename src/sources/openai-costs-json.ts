@@ -1,6 +1,6 @@
 import { lineItemModel, lineItemTier, lineItemTokenType } from "./openai-line-item.js";
 import { isBuckets, isCosts, pages } from "./openai-usage-json.js";
-import { money, text, unixTs } from "./sql.js";
+import { money, text, unixIso, unixTs } from "./sql.js";
 import type { BilledAdapter } from "./types.js";
 import { jsonHas } from "./util.js";
 
@@ -19,7 +19,7 @@ export const openaiCostsJson: BilledAdapter = {
   read: () => ({
     from: pages(COST_RESULT),
     keep: { sql: `r.amount.value IS NOT NULL`, reason: "no amount" },
-    lines: { record: `coalesce('bucket ' || strftime(to_timestamp(start_time), '%Y-%m-%dT%H:%M:%SZ'), 'a bucket without start_time')` },
+    lines: { record: `coalesce('bucket ' || ${unixIso("start_time")}, 'a bucket without start_time')` },
   }),
   columns: () => ({
     ts: unixTs("start_time"),

@@ -1,4 +1,4 @@
-import { readJson, text, tok, unixTs } from "./sql.js";
+import { readJson, text, tok, unixIso, unixTs } from "./sql.js";
 import type { UsageAdapter } from "./types.js";
 import { jsonHas } from "./util.js";
 
@@ -18,7 +18,7 @@ export const openaiLegacyUsage: UsageAdapter = {
         "n_context_tokens_total DOUBLE, n_generated_tokens_total DOUBLE, n_cached_context_tokens_total DOUBLE, " +
         "api_key_id VARCHAR, project_id VARCHAR, request_type VARCHAR)[]",
     })})`,
-    lines: { record: `'data row at ' || strftime(to_timestamp(d.aggregation_timestamp), '%Y-%m-%dT%H:%M:%SZ')` },
+    lines: { record: `coalesce('data row at ' || ${unixIso("d.aggregation_timestamp")}, 'a data row without a usable aggregation_timestamp')` },
   }),
   columns: () => ({
     ts: unixTs("d.aggregation_timestamp"),

@@ -1,4 +1,4 @@
-import { bool, readJson, text, tok, unixTs } from "./sql.js";
+import { bool, readJson, text, tok, unixIso, unixTs } from "./sql.js";
 import type { UsageAdapter } from "./types.js";
 import { jsonHas } from "./util.js";
 
@@ -48,7 +48,7 @@ export const openaiUsageJson: UsageAdapter = {
       sql: `r.object IS NULL OR r.object LIKE '%usage.completions.result' OR r.object LIKE '%usage.embeddings.result'`,
       reason: "not a completions/embeddings result",
     },
-    lines: { record: `coalesce('bucket ' || strftime(to_timestamp(start_time), '%Y-%m-%dT%H:%M:%SZ'), 'a bucket without start_time')` },
+    lines: { record: `coalesce('bucket ' || ${unixIso("start_time")}, 'a bucket without start_time')` },
   }),
   columns: () => ({
     ts: unixTs("start_time"),

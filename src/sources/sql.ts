@@ -49,8 +49,12 @@ export const isoTsOfText = (t: string): string => {
   return `(CASE WHEN contains(right(${t}, 6), '+') OR contains(right(${t}, 6), '-') THEN ${tz} ELSE coalesce(try_cast(${t} AS TIMESTAMP), ${tz}) END)`;
 };
 
-/** Unix seconds as naive UTC. */
-export const unixTs = (expr: string): string => utc(`to_timestamp(CAST(${expr} AS DOUBLE))`);
+/** Unix seconds as naive UTC; NULL (a bad timestamp, which validation names) past the years DuckDB can hold. */
+export const unixTs = (expr: string): string =>
+  `(CASE WHEN abs(CAST(${expr} AS DOUBLE)) < 1e11 THEN ${utc(`to_timestamp(CAST(${expr} AS DOUBLE))`)} END)`;
+
+/** Unix seconds as ISO text for a location in a message ("bucket 2025-10-01T00:00:00Z"); NULL when out of range. */
+export const unixIso = (expr: string): string => `strftime(${unixTs(expr)}, '%Y-%m-%dT%H:%M:%SZ')`;
 
 /** true/TRUE/True/1/yes are true; everything else (including blank) is false. */
 export const bool = (expr: string): string =>
