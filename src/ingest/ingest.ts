@@ -9,7 +9,7 @@ import type { Adapter, BilledAdapter, SourceFile, SourceOptions, UsageAdapter } 
 import { REJECTS_TABLE } from "../sources/sql.js";
 import { createModelProviderSql, DEFAULT_LOGS, type LogsConfig, withMappedNames } from "../sources/flat-log.js";
 import type { IngestPhase, IngestProgress } from "../output/progress.js";
-import { Db } from "../store/db.js";
+import { Db, isDiskFull } from "../store/db.js";
 import { refreshRollup } from "../store/rollup.js";
 import { readerError } from "./duckdb-errors.js";
 import { badJsonDocLine, blankLines, checkGzip, DATA_EXTENSION, expandInputs, firstBadJsonLine, type InputFile, privateDir, readablePath, sha256File, type SkippedInput, sniff } from "./files.js";
@@ -600,7 +600,7 @@ async function overlapBounds(db: Db, span: { id: number; lo: string; hi: string 
 async function readFailure(p: Planned, err: unknown): Promise<ExitError> {
   if (err instanceof ExitError) return err;
   // Not the input's fault: the database's disk. The transaction rolls back, so nothing of the file is kept.
-  if (/No space left on device|disk is full|ENOSPC/i.test(err instanceof Error ? err.message : "")) {
+  if (isDiskFull(err)) {
     return usageError(`the disk holding the database is full; nothing of ${p.input.display} was kept`, "free space (or use another --db) and ingest it again");
   }
   const e = readerError(err);

@@ -48,6 +48,11 @@ export interface DbOptions {
   inMemoryIfMissing?: boolean;
 }
 
+/** A full disk, as Node (ENOSPC) or DuckDB ("No space left on device", "disk is full") reports it. */
+export function isDiskFull(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === "ENOSPC" || /No space left on device|disk is full|ENOSPC/i.test(err instanceof Error ? err.message : String(err));
+}
+
 /** The DuckDB settings llmcost changes for a step (names from code only: never user input). */
 export type Setting = "preserve_insertion_order" | "disabled_optimizers";
 
@@ -179,7 +184,7 @@ export class Db {
     } catch (err) {
       await this.conn.run("ROLLBACK").catch(() => undefined);
       // Not the input's fault: the database's disk (at any step, the commit included). Nothing of it was kept.
-      if (!(err instanceof ExitError) && /No space left on device|disk is full|ENOSPC/i.test(err instanceof Error ? err.message : "")) {
+      if (!(err instanceof ExitError) && isDiskFull(err)) {
         throw usageError(`the disk holding ${this.path} is full; nothing was written to the database`, "free some space (or use another --db) and run the command again");
       }
       throw err;
@@ -317,7 +322,7 @@ function translateOpenError(path: string, err: unknown): ExitError {
     return usageError(`${path} is damaged or not a DuckDB database; llmcost left it as it is`, "restore it from a copy, or pass another --db PATH");
   }
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === "ENOSPC" || /No space left on device/i.test(msg)) {
+  if (isDiskFull(err)) {
     return usageError(`the disk holding ${path} is full; the database was left as it was`, "free some space and run the command again");
   }
   if (code === "EACCES" || code === "EPERM" || /Permission denied|Read-only file system/i.test(msg)) {

@@ -3,7 +3,7 @@ import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, re
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import { usageError } from "../errors.js";
-import { Db } from "./db.js";
+import { Db, isDiskFull } from "./db.js";
 import { emptyLake, KEYED_TABLES, type KeyedTable, LAKE_TABLES, LAKE_VERSION, type LakeState, type LakeTable, type Manifest, manifestsDir, readLake, UUID_RE } from "./lake-manifest.js";
 import { MIGRATIONS } from "./schema.js";
 
@@ -310,7 +310,7 @@ function walk(dir: string): string[] {
 function diskError(dir: string, err: unknown): unknown {
   const msg = err instanceof Error ? err.message : String(err);
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === "ENOSPC" || /No space left on device/i.test(msg)) return usageError(`the disk holding the lake ${dir} is full; this file's ingest was not committed`, "free space and ingest it again");
+  if (isDiskFull(err)) return usageError(`the disk holding the lake ${dir} is full; this file's ingest was not committed`, "free space and ingest it again");
   if (code === "EACCES" || code === "EPERM" || code === "EROFS" || /Permission denied|Read-only file system/i.test(msg)) {
     return usageError(`cannot write the lake ${dir}: permission denied (or a read-only file system); nothing was committed`, "pass --lake with a directory you can write");
   }
