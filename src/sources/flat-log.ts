@@ -168,9 +168,6 @@ export function jsonFieldPlan(fields: Readonly<Record<string, string>>, builtin:
   return { columns, exprs };
 }
 
-/** A mapped JSON value as a number; text that isn't one becomes -1, which validation rejects with the line. */
-export const jsonNumber = (e: string): string => `(CASE WHEN ${e} IS NULL THEN NULL ELSE coalesce(TRY_CAST(${e} AS DOUBLE), 'NaN'::DOUBLE) END)`;
-
 /** The head as detection would see it with `logs.fields` applied: mapped names appear under their canonical names. */
 export function withMappedNames(head: Head, fields: Readonly<Record<string, string>>): Head {
   const entries = Object.entries(fields);

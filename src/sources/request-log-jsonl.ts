@@ -1,5 +1,5 @@
-import { DEFAULT_LOGS, epochOrIso, FIELD_ALIASES, flatInputSql, includesCachedSql, type JsonFieldPlan, jsonFieldPlan, jsonNumber, type LogField, type LogsConfig, NO_COUNTS, namesOf } from "./flat-log.js";
-import { bool, cacheDenied, embeddingList, ident, isoTs, isoTsOfText, money, promptSig, readJson, text, tok, withShingles } from "./sql.js";
+import { DEFAULT_LOGS, epochOrIso, FIELD_ALIASES, flatInputSql, includesCachedSql, type JsonFieldPlan, jsonFieldPlan, type LogField, type LogsConfig, NO_COUNTS, namesOf } from "./flat-log.js";
+import { bool, cacheDenied, embeddingList, ident, isoTs, isoTsOfText, jsonNumber, money, promptSig, readJson, text, tok, withShingles } from "./sql.js";
 import { type SourceFile, TOKEN_BUCKETS, type UsageAdapter, type UsageColumn } from "./types.js";
 import { GEMINI_STRUCT, USAGE_STRUCT, usageObjectColumns, withUsageObject } from "./usage-object.js";
 

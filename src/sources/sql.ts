@@ -77,6 +77,9 @@ export function readCsv(file: SourceFile, types: Record<string, string> = {}, op
   return `read_csv($path, header = true, auto_detect = false, ${rejects}delim = ${str(delimiter)}, quote = '"', escape = '"', null_padding = ${opts.ragged ? "true" : "false"}, columns = {${cols}})`;
 }
 
+/** A JSON value read as text, as a number: a number or numeric string is its DOUBLE, anything else NaN (tok() rejects it). */
+export const jsonNumber = (e: string): string => `(CASE WHEN ${e} IS NULL THEN NULL ELSE coalesce(TRY_CAST(${e} AS DOUBLE), 'NaN'::DOUBLE) END)`;
+
 /** A DuckDB type as read_json takes it: a leaf type, a STRUCT of named fields, or a list of either. */
 type JsonType = { leaf: string } | { fields: [string, JsonType][] } | { list: JsonType };
 
@@ -159,7 +162,7 @@ function readType(t: JsonType): string {
  * else (true, an object, "n/a") is NaN, which every token check rejects and every sum carries, so the line is named.
  */
 function asDeclared(expr: string, t: JsonType, depth = 0): string {
-  if ("leaf" in t) return t.leaf === "DOUBLE" ? `(CASE WHEN ${expr} IS NULL THEN NULL ELSE coalesce(TRY_CAST(${expr} AS DOUBLE), 'NaN'::DOUBLE) END)` : expr;
+  if ("leaf" in t) return t.leaf === "DOUBLE" ? jsonNumber(expr) : expr;
   if ("list" in t) return `list_transform(${expr}, __e${depth} -> ${asDeclared(`__e${depth}`, t.list, depth + 1)})`;
   const parts = t.fields.map(([n, f]) => `${ident(n)} := ${hasNumber(f) ? asDeclared(`${expr}.${ident(n)}`, f, depth) : `${expr}.${ident(n)}`}`);
   return `(CASE WHEN ${expr} IS NULL THEN NULL ELSE struct_pack(${parts.join(", ")}) END)`;

@@ -69,7 +69,7 @@ export function withUsageObject(relation: string, u: string, g: string | null, p
     __uo_audio_out: pick("NULL", "__uo_u.completion_tokens_details.audio_tokens", "NULL", "NULL"),
   };
   // No object, or one without a single count ("usage": {}): the line's flat fields, if any, are its counts.
-  const counts = ["__uo_input", "__uo_cached", "__uo_cw5", "__uo_cw1", "__uo_output", "__uo_reasoning", "__uo_audio_in", "__uo_audio_out"];
+  const counts = Object.keys(raw).filter((c) => c !== "__uo_provider");
   return `(SELECT *, (${counts.map((c) => `${c} IS NULL`).join(" AND ")}) AS __uo_none FROM (SELECT *, ${Object.entries(raw).map(([c, e]) => `${e} AS ${c}`).join(",\n  ")} FROM (${anthropic})))`;
 }
 
