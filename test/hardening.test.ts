@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { gzipSync } from "node:zlib";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { checksum, cli, cliProcess, demoDatabase, FIXTURES, query, ROOT, tmp } from "./helpers.js";
+import { checksum, cli, cliProcess, databaseAtSchema, demoDatabase, FIXTURES, query, ROOT, tmp } from "./helpers.js";
 
 const BIN = join(ROOT, "bin", "llmcost.js");
 const HEADER = "timestamp,model,user,input_tokens,output_tokens,request_id";
@@ -62,25 +62,15 @@ test("kill -9 or SIGINT at any point of a first or a later ingest: the database 
   assert.deepEqual(readdirSync(dir).filter((f) => f.includes(".creating-")), [], "no half-made database is left behind");
 });
 
-/** A database at schema v6 holding `n` requests, as an llmcost of that time left it (migrations 7-10 still to run). */
-async function v6Database(path: string, n: number): Promise<void> {
-  const { MIGRATIONS } = await import("../src/store/schema.js");
-  const inst = await DuckDBInstance.create(path);
-  const conn = await inst.connect();
-  await conn.run("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)");
-  for (const m of MIGRATIONS.filter((m) => m.version <= 6)) {
-    await conn.run(m.sql);
-    await conn.run(`INSERT INTO schema_migrations VALUES (${m.version}, now()::TIMESTAMP)`);
-  }
-  await conn.run(`INSERT INTO usage_wide (ts, source_kind, source_format, ingest_id, provider, model, tag_raw, user_hash, feature, requests,
+/** A database at schema v6 holding `n` requests, as an llmcost of that time left it (the later migrations still to run). */
+const v6Database = (path: string, n: number): Promise<void> =>
+  databaseAtSchema(path, 6, [
+    `INSERT INTO usage_wide (ts, source_kind, source_format, ingest_id, provider, model, tag_raw, user_hash, feature, requests,
       input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens, batch, cost_usd, priced)
     SELECT TIMESTAMP '2025-10-01' + INTERVAL (i % 86400) SECOND, 'requests', 'request-log-jsonl', 1, 'openai', 'gpt-4o-mini',
-      'a1b2c3d4e5f6:f' || (i % 9), 'a1b2c3d4e5f6', 'f' || (i % 9), 1, 1000, 0, 0, 0, 10, 0, false, 0.00015, true FROM range(${n}) t(i)`);
-  await conn.run("INSERT INTO ingests VALUES (1, 'old.jsonl', 'x', 1, 'request-log-jsonl', 'requests', 1, 1, 0, 0, '2025-10-01', '2025-10-01', now()::TIMESTAMP, NULL)");
-  await conn.run("CHECKPOINT");
-  conn.closeSync();
-  inst.closeSync();
-}
+      'a1b2c3d4e5f6:f' || (i % 9), 'a1b2c3d4e5f6', 'f' || (i % 9), 1, 1000, 0, 0, 0, 10, 0, false, 0.00015, true FROM range(${n}) t(i)`,
+    "INSERT INTO ingests VALUES (1, 'old.jsonl', 'x', 1, 'request-log-jsonl', 'requests', 1, 1, 0, 0, '2025-10-01', '2025-10-01', now()::TIMESTAMP, NULL)",
+  ]);
 
 test("kill -9 or SIGINT during a migration of an existing database: the old file stays whole, and the next ingest migrates it", async () => {
   const dir = tmp();

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { main } from "../src/cli.js";
 import { captureIo } from "../src/io.js";
+import { MIGRATIONS } from "../src/store/schema.js";
 
 /** The repository root (tests run from dist/test/). */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -158,3 +159,24 @@ export async function checksum(db: string): Promise<string> {
 /** Renders rows as stable text for golden comparison. */
 export const dump = (rows: Record<string, unknown>[]): string =>
   rows.map((r) => Object.entries(r).map(([k, v]) => `${k}=${v === null ? "NULL" : String(v)}`).join(" ")).join("\n") + "\n";
+
+/**
+ * A database as an older llmcost left it: the migrations up to `version` run, then `fill` (SQL the test writes for
+ * that schema's tables), then a checkpoint. The next llmcost that writes to it runs the rest.
+ */
+export async function databaseAtSchema(path: string, version: number, fill: readonly string[]): Promise<void> {
+  const inst = await DuckDBInstance.create(path);
+  const conn = await inst.connect();
+  try {
+    await conn.run("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)");
+    for (const m of MIGRATIONS.filter((m) => m.version <= version)) {
+      await conn.run(m.sql);
+      await conn.run(`INSERT INTO schema_migrations VALUES (${m.version}, now()::TIMESTAMP)`);
+    }
+    for (const sql of fill) await conn.run(sql);
+    await conn.run("CHECKPOINT");
+  } finally {
+    conn.closeSync();
+    inst.closeSync();
+  }
+}

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { createWriteStream, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { checksum, cli, demoDatabase, query, ROOT, tmp } from "./helpers.js";
+import { checksum, cli, databaseAtSchema, demoDatabase, query, ROOT, tmp } from "./helpers.js";
 
 const BIN = join(ROOT, "bin", "llmcost.js");
 
@@ -178,24 +178,15 @@ test("privacy: no raw user id and no email is persisted anywhere in the database
 });
 
 test("a v4 database migrates to v5: its rows stay, now behind the usage view, and new plain logs go lean", async () => {
-  const { DuckDBInstance } = await import("@duckdb/node-api");
-  const { MIGRATIONS } = await import("../src/store/schema.js");
   const dir = tmp();
   const db = join(dir, "v4.duckdb");
-  const inst = await DuckDBInstance.create(db);
-  const conn = await inst.connect();
-  await conn.run("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)");
-  for (const m of MIGRATIONS.filter((m) => m.version <= 4)) {
-    await conn.run(m.sql);
-    await conn.run(`INSERT INTO schema_migrations VALUES (${m.version}, now()::TIMESTAMP)`);
-  }
-  await conn.run(`INSERT INTO usage (ts, source_kind, source_format, ingest_id, provider, model, tag_raw, user_hash, feature, requests,
+  await databaseAtSchema(db, 4, [
+    `INSERT INTO usage (ts, source_kind, source_format, ingest_id, provider, model, tag_raw, user_hash, feature, requests,
       input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens, batch, cost_usd, priced)
     VALUES ('2025-10-01 08:00:00', 'requests', 'request-log-csv', 1, 'openai', 'gpt-4o-mini', 'a1b2c3d4e5f6:old', 'a1b2c3d4e5f6', 'old', 1,
-      1000, 0, 0, 0, 0, 0, false, 0.00015, true)`);
-  await conn.run("INSERT INTO ingests VALUES (1, 'old.csv', 'x', 1, 'request-log-csv', 'requests', 1, 1, 0, 0, '2025-10-01', '2025-10-01', now()::TIMESTAMP, NULL)");
-  conn.closeSync();
-  inst.closeSync();
+      1000, 0, 0, 0, 0, 0, false, 0.00015, true)`,
+    "INSERT INTO ingests VALUES (1, 'old.csv', 'x', 1, 'request-log-csv', 'requests', 1, 1, 0, 0, '2025-10-01', '2025-10-01', now()::TIMESTAMP, NULL)",
+  ]);
 
   assert.equal((await cli(["report", "--db", db])).code, 2, "read commands ask for a migration first");
   writeFileSync(join(dir, "new.csv"), "timestamp,model,user,input_tokens,output_tokens\n2025-10-02T08:00:00Z,gpt-4o-mini,a1b2c3d4e5f6:new,1000,0\n");
