@@ -1,6 +1,7 @@
 import { bar, sparkline } from "../output/chart.js";
 import { envelope } from "../output/envelope.js";
-import { colors, type Column, csv, type Format, fitText, int, json, markdown, pct, table, usd, usdNumber } from "../output/format.js";
+import { type Cell, type Doc, type DocColumn, type DocFormat, emit, heading, note, PEOPLE, subtitle, tableBlock, text } from "../output/document.js";
+import { colors, type Format, int, json, pct, usd, usdNumber } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
 import type { ReportJsonT } from "../schemas/report.js";
 import type { Report, ReportQuery, ReportRow } from "./types.js";
@@ -47,76 +48,77 @@ function title(report: Report): string {
 }
 
 export function renderReport(report: Report, format: Format, catalog: Catalog, q: ReportQuery): string {
-  if (format === "json") return json(reportJson(report, catalog, q));
-  // Cost exports are the bill: amounts without token counts, so their tables show no token columns.
-  const bill = report.basis === "cost exports" && report.allocatedFrom === null;
-  const head = [...report.by.map((d) => d.toUpperCase()), ...(bill ? [] : ["Requests", "Input", "Cached", "Cache write", "Output"]), "Cost", "Share", "Cum."];
-  const numeric = (r: ReportRow) => (bill ? [] : [int(r.requests), int(r.tokens.input), int(r.tokens.cachedInput), int(cacheWrite(r)), int(r.tokens.output)]);
-  if (format === "csv") {
-    return csv(
-      [...report.by, "requests", "input_tokens", "cached_input_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "output_tokens", "reasoning_tokens", "cost_usd", "share", "cumulative_share", "unpriced_requests", "unpriced_tokens", "unpriced_models"],
-      report.rows.map((r) => [
-        ...report.by.map((d) => r.key[d]),
-        r.requests,
-        r.tokens.input,
-        r.tokens.cachedInput,
-        r.tokens.cacheWrite5m,
-        r.tokens.cacheWrite1h,
-        r.tokens.output,
-        r.tokens.reasoning,
-        usdNumber(r.costUsd),
-        r.share.toFixed(6),
-        r.cumulativeShare.toFixed(6),
-        r.unpriced.requests,
-        r.unpriced.tokens,
-        r.unpriced.models.join(" "),
-      ]),
-    );
-  }
-  const align: ("left" | "right")[] = [...report.by.map(() => "left" as const), ...Array(bill ? 3 : 8).fill("right")];
-  const note = [unpricedNote(report), provisionalNote(report)].filter((x) => x !== null).join("\n") || null;
-  if (format === "markdown") {
-    const rows = report.rows.map((r) => [...report.by.map((d) => r.key[d]), ...numeric(r), costCell(r), pct(r.share), pct(r.cumulativeShare)]);
-    const m = matchedNote(report);
-    return `**${report.headline.text}**\n\n_${title(report)}_\n\n${m ? `${m}\n\n` : ""}${markdown(head, rows, align)}${note ? `\n> ${note}\n` : ""}`;
-  }
-  const c = colors();
-  // A sparkline of a row that is itself a time bucket would show that one bucket: only other rows get one.
-  const withTrend = q.chart && !report.by.some((d) => TIME_DIMENSIONS.includes(d));
-  const rows = report.rows.map((r) => [
-    ...report.by.map((d) => r.key[d]!),
-    ...numeric(r),
-    r.unpriced.rows ? c.yellow(costCell(r)) : costCell(r),
-    pct(r.share),
-    pct(r.cumulativeShare),
-    c.cyan(bar(r.share, 16)),
-    ...(withTrend ? [sparkline((r.daily ?? []).map(Number))] : []),
-  ]);
-  const t = table(columns(report, head, align, withTrend, (i, w) => c.cyan(narrowBar(report.rows[i]!.share, w, report.rows))), rows);
-  const totals = bill ? `total billed: ${usd(report.totals.costUsd)}` : `total: ${usd(report.totals.costUsd)} · ${int(report.totals.requests)} requests`;
-  const empty = report.rows.length === 0 ? "no usage in this window (check --since/--until, --where and --source)\n" : "";
-  const m = matchedNote(report);
-  return fitText(`${c.bold(report.headline.text)}\n${title(report)}\n${m ? `${m}\n` : ""}${empty}${t}\n${totals}\n${note ? `${c.yellow(note)}\n` : ""}`);
+  return format === "json" ? json(reportJson(report, catalog, q)) : emit(reportDocument(report, q), format);
 }
 
-/**
- * How the table gives way on a narrow terminal: the dimensions and Cost, Share stay; the daily chart (asked for) goes
- * last, then Cum., Requests, Output, Input, Cached, Cache write, and the share bar first (it narrows before it goes).
- * Names are shortened in the middle; dates never.
- */
-function columns(report: Report, head: string[], align: ("left" | "right")[], withTrend: boolean, shrinkBar: (row: number, width: number) => string): Column[] {
-  const PRIORITY: Record<string, number> = { Requests: 3, Input: 5, Cached: 6, "Cache write": 7, Output: 4, "Cum.": 2 };
-  const dims = report.by.length;
-  return [
-    ...head.map((h, i): Column => {
-      const dim = report.by[i];
-      if (i < dims) return { head: h, align: align[i], ...(TIME_DIMENSIONS.includes(dim!) ? {} : { min: dim === "model" ? 20 : 16, shrink: "middle" as const }) };
-      return { head: h, align: align[i], ...(PRIORITY[h] !== undefined ? { priority: PRIORITY[h] } : {}) };
-    }),
-    { head: "", label: "share bar", priority: 8, min: 4, shrink: shrinkBar },
-    ...(withTrend ? [{ head: "Daily", priority: 1, min: 7, shrink: (i: number, w: number) => sparkline(resample((report.rows[i]!.daily ?? []).map(Number), w)) }] : []),
+/** The report for people and spreadsheets: headline, scope, the Pareto table, totals and caveats. */
+export function reportDocument(report: Report, q: ReportQuery): Doc {
+  const c = colors();
+  // Cost exports are the bill: amounts without token counts, so their tables show no token columns.
+  const bill = report.basis === "cost exports" && report.allocatedFrom === null;
+  // A sparkline of a row that is itself a time bucket would show that one bucket: only other rows get one.
+  const withTrend = q.chart && !report.by.some((d) => TIME_DIMENSIONS.includes(d));
+  const tokens = (key: string, head: string, priority: number, only?: readonly DocFormat[]): DocColumn => ({ key, head, type: "count", fit: { priority }, ...(only ? { only } : {}) });
+  const columns: DocColumn[] = [
+    ...report.by.map((d): DocColumn => ({ key: d, head: d.toUpperCase(), type: "text", ...(TIME_DIMENSIONS.includes(d) ? {} : { fit: { min: d === "model" ? 20 : 16, shrink: "middle" as const } }) })),
+    tokens("requests", "Requests", 3, bill ? ["csv"] : undefined),
+    tokens("input_tokens", "Input", 5, bill ? ["csv"] : undefined),
+    tokens("cached_input_tokens", "Cached", 6, bill ? ["csv"] : undefined),
+    tokens("cache_write_tokens", "Cache write", 7, bill ? [] : PEOPLE),
+    tokens("cache_write_5m_tokens", "", 0, ["csv"]),
+    tokens("cache_write_1h_tokens", "", 0, ["csv"]),
+    tokens("output_tokens", "Output", 4, bill ? ["csv"] : undefined),
+    tokens("reasoning_tokens", "", 0, ["csv"]),
+    { key: "cost_usd", head: "Cost", type: "money" },
+    { key: "share", head: "Share", type: "percent" },
+    { key: "cumulative_share", head: "Cum.", type: "percent", fit: { priority: 2 } },
+    tokens("unpriced_requests", "", 0, ["csv"]),
+    tokens("unpriced_tokens", "", 0, ["csv"]),
+    { key: "unpriced_models", head: "", type: "text", only: ["csv"] },
+    { key: "share_bar", head: "", type: "text", only: ["table"], fit: { label: "share bar", priority: 8, min: 4, shrink: (i, w) => c.cyan(narrowBar(report.rows[i]!.share, w, report.rows)) } },
+    ...(withTrend ? [{ key: "daily", head: "Daily", type: "text", only: ["table"], fit: { priority: 1, min: 7, shrink: (i: number, w: number) => sparkline(resample((report.rows[i]!.daily ?? []).map(Number), w)) } } as const] : []),
   ];
+  const share = (x: number): Cell => ({ value: x.toFixed(6), text: pct(x) });
+  const rows = report.rows.map((r) => [
+    ...report.by.map((d) => r.key[d]!),
+    r.requests,
+    r.tokens.input,
+    r.tokens.cachedInput,
+    cacheWrite(r),
+    r.tokens.cacheWrite5m,
+    r.tokens.cacheWrite1h,
+    r.tokens.output,
+    r.tokens.reasoning,
+    { value: r.costUsd, text: costCell(r), ...(r.unpriced.rows ? { tone: "warn" as const } : {}) },
+    share(r.share),
+    share(r.cumulativeShare),
+    r.unpriced.requests,
+    r.unpriced.tokens,
+    r.unpriced.models.join(" "),
+    { value: null, text: bar(r.share, 16), tone: "accent" as const },
+    ...(withTrend ? [sparkline((r.daily ?? []).map(Number))] : []),
+  ]);
+  const notes = [unpricedNote(report), provisionalNote(report)].filter((x) => x !== null).join("\n");
+  const matched = matchedNote(report);
+  const totals = bill ? `total billed: ${usd(report.totals.costUsd)}` : `total: ${usd(report.totals.costUsd)} · ${int(report.totals.requests)} requests`;
+  return {
+    blocks: [
+      heading(report.headline.text),
+      subtitle(title(report)),
+      ...(matched ? [text(matched)] : []),
+      ...(report.rows.length === 0 ? [text("no usage in this window (check --since/--until, --where and --source)", ["table"])] : []),
+      tableBlock({ name: "report", columns, rows }),
+      text(totals, ["table"]),
+      ...(notes ? [note(notes, PEOPLE)] : []),
+    ],
+  };
 }
+
+/*
+ * How the table gives way on a narrow terminal (the columns' `fit`): the dimensions and Cost, Share stay; the daily
+ * chart (asked for) goes last, then Cum., Requests, Output, Input, Cached, Cache write, and the share bar first (it
+ * narrows before it goes). Names are shortened in the middle; dates never.
+ */
 
 /** The share bar drawn in `width` cells at most, on the scale that fits the widest row. */
 function narrowBar(share: number, width: number, rows: readonly ReportRow[]): string {
