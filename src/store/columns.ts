@@ -204,3 +204,23 @@ export function wrapList(items: readonly string[], indent: string, width = 120):
   if (line !== "") lines.push(line);
   return lines.join(`\n${indent}`);
 }
+
+/**
+ * The `usage` view as the current columns make it: usage_wide as stored, and usage_lean's rows as usage_wide's
+ * columns (see `lean` above), then the view's own expressions (cost provenance, see schema.ts). The text of a
+ * released migration's view stays as written there; a test checks that this one reads the same as the latest.
+ */
+export function usageViewSql(): string {
+  const outer = specs.filter((c) => c.fill !== "input").map((c) => (c.view ? `${c.view} AS ${c.name}` : c.name));
+  const leanSide = specs.filter((c) => c.fill !== "input" && (c.fill !== "view" || c.wideRead)).map(leanRead);
+  const wideExtra = specs.filter((c) => c.wideRead).map((c) => `${c.wideRead} AS ${c.name}`);
+  return `
+CREATE OR REPLACE VIEW usage AS
+SELECT ${wrapList(outer, "  ")}
+FROM (
+  SELECT *, ${wideExtra.join(", ")} FROM usage_wide
+  UNION ALL BY NAME
+  SELECT ${wrapList(leanSide, "    ")}
+  FROM usage_lean
+);`;
+}
