@@ -5,6 +5,7 @@ import { ADAPTERS } from "../src/sources/index.js";
 import { CHARGE_COUNTS, TOKEN_BUCKETS, TOKEN_COLUMNS } from "../src/sources/types.js";
 import { BILLED, LEAN_COLUMNS, usageViewSql, VIEW_COLUMNS, WIDE_COLUMNS } from "../src/store/columns.js";
 import { Db } from "../src/store/db.js";
+import { rollupTableColumns } from "../src/store/rollup.js";
 import { SOURCE_FORMATS_V4, SOURCE_FORMATS_V8, sourceFormatStep, USAGE_VIEW_V7 } from "../src/store/schema.js";
 import { databaseAtSchema, tmp } from "./helpers.js";
 
@@ -40,6 +41,10 @@ test("the migrated tables and the view have the table's columns, in its order", 
     assert.deepEqual((await described("usage_lean")).map((c) => c.name), LEAN_COLUMNS.map((c) => c.stored));
     assert.deepEqual((await described("usage")).map((c) => c.name), [...VIEW_COLUMNS]);
     assert.deepEqual(await described("billed_cost"), BILLED.map((c) => ({ name: c.name, type: c.type })));
+    assert.deepEqual(
+      (await described("usage_rollup")).map((c) => ({ ...c, type: asStored(c.type) })),
+      rollupTableColumns().map((c) => ({ ...c, type: c.name === "source_kind" ? "enum" : c.type })),
+    );
   } finally {
     db.close();
   }

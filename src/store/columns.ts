@@ -123,7 +123,9 @@ export type ViewColumn = Exclude<UsageName, Extract<UsageSpec, { fill: "input" }
 export type CountColumn = Extract<UsageSpec, { fold: "count" }>["name"];
 
 const names = <T extends string>(cols: readonly UsageColumnSpec[]) => cols.map((c) => c.name as T);
-const specs: readonly UsageColumnSpec[] = USAGE;
+/** The table as its interface (for filters over every column). */
+export const USAGE_SPECS: readonly UsageColumnSpec[] = USAGE;
+const specs = USAGE_SPECS;
 export const usageSpec = (name: UsageName): UsageColumnSpec => specs.find((c) => c.name === name)!;
 
 export const ADAPTER_COLUMNS: readonly AdapterColumn[] = names(specs.filter((c) => c.fill === "adapter" || c.fill === "input"));

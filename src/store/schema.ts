@@ -1,5 +1,5 @@
 import { usageViewSql } from "./columns.js";
-import { ROLLUP_REBUILD, ROLLUP_TABLES } from "./rollup.js";
+import { ROLLUP_TABLES_V11, rollupRebuild } from "./rollup.js";
 
 /**
  * Providers a lean request row can name: an ENUM costs a byte per row to write where a string costs ~0.6 s per 10M
@@ -306,8 +306,8 @@ CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
     version: 11,
     // Reports that read aggregates: usage summed per UTC day × every report dimension, kept at ingest (rollup.ts).
     // Built here from the rows already stored, with the costs they were stored at.
-    sql: `${ROLLUP_TABLES}
-          ${ROLLUP_REBUILD}`,
+    sql: `${ROLLUP_TABLES_V11}
+          ${rollupRebuild(11)}`,
   },
 ];
 
