@@ -145,12 +145,15 @@ export const LEAN_COLUMNS: readonly { spec: UsageColumnSpec; stored: string }[] 
  */
 export const ROW_COLUMNS: readonly UsageColumnSpec[] = specs.filter((c) => c.fill === "adapter" || c.fill === "tag");
 
-/** A usage_lean row as usage_wide's columns (the view's lean side): lean columns read as stored, others as derived. */
-export function leanRead(c: UsageColumnSpec): string {
+/** A column of a usage_lean row as usage_wide has it: as stored, else derived from the lean columns, else missing. */
+export function leanValue(c: UsageColumnSpec): string {
   const read = c.lean === true ? undefined : c.lean?.read;
-  if (read !== undefined) return `${read} AS ${c.name}`;
-  return c.lean === true || c.lean?.stored === true ? c.name : `${c.missing} AS ${c.name}`;
+  if (read !== undefined) return read;
+  return c.lean === true || c.lean?.stored === true ? c.name : c.missing;
 }
+
+/** The same as a select item (the view's lean side). */
+export const leanRead = (c: UsageColumnSpec): string => (leanValue(c) === c.name ? c.name : `${leanValue(c)} AS ${c.name}`);
 
 /** Canonical columns of the `billed_cost` table, in its physical order. */
 export interface BilledColumnSpec {

@@ -1,5 +1,5 @@
 import { env } from "../io.js";
-import { leanRead, USAGE_SPECS, type UsageColumnSpec, type UsageName, usageSpec, wrapList } from "./columns.js";
+import { leanRead, leanValue, USAGE_SPECS, type UsageColumnSpec, type UsageName, usageSpec, wrapList } from "./columns.js";
 import { costMode } from "./cost-mode.js";
 import type { Db, Param } from "./db.js";
 
@@ -78,7 +78,7 @@ function rollupColumns(version: number): { keys: readonly UsageColumnSpec[]; sum
     { name: "n_rows", type: "BIGINT", raw: "count(*)", lean: "count(*)", merge: "sum" },
     { name: "n_priced", type: "BIGINT", raw: "count(u.cost_usd)", lean: "count(cost_usd)", merge: "sum" },
     ...sums.map((c): Measure => {
-      const lean = leanRead(c).replace(/ AS \w+$/, "");
+      const lean = leanValue(c);
       return { name: c.name, type: "BIGINT", raw: `sum(u.${c.name})::BIGINT`, lean: lean === "1::BIGINT" ? "count(*)::BIGINT" : `sum(${lean})::BIGINT`, merge: "sum" };
     }),
     { name: "tokens", type: "BIGINT", raw: `sum(${TOKENS})::BIGINT`, lean: `sum(${leanTokens})::BIGINT`, merge: "sum" },
