@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
-import { cli, dump, golden, normalise, query, tmp } from "./helpers.js";
+import { cli, dump, golden, normalise, query, tmp, columnList } from "./helpers.js";
 
 /**
  * Coding-agent logs repeat calls: Claude Code sidechains replay a parent's message under a new requestId, resumed
@@ -19,8 +19,10 @@ const CODEX = "fixtures/agents/codex/sessions/2026/10/23";
 const PARENT = `${CODEX}/rollout-2026-10-23T14-02-11-019a2b3c-4d5e-7f60-8a1b-2c3d4e5f6a7b.jsonl`;
 const THREAD = `${CODEX}/rollout-2026-10-23T14-03-05-019a2b3d-1e2f-7a30-9b4c-5d6e7f8a9b0c.jsonl`;
 
-const COLS = `source_format, strftime(ts, '%Y-%m-%dT%H:%M:%S') AS ts, model, project, endpoint, input_tokens, cached_input_tokens,
-  cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens, request_id, cost_usd, priced`;
+const COLS = columnList([
+  "source_format", "ts", "model", "project", "endpoint", "input_tokens", "cached_input_tokens", "cache_write_5m_tokens",
+  "cache_write_1h_tokens", "output_tokens", "reasoning_tokens", "request_id", "cost_usd", "priced",
+]);
 const total = async (db: string) => (await query(db, "SELECT count(*)::INT AS calls, sum(cost_usd)::VARCHAR AS usd FROM usage"))[0];
 
 /** Ingests files one run each (as a user adding sessions over time); a golden of every run's output and the rows. */

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { main } from "../src/cli.js";
 import { captureIo } from "../src/io.js";
+import { BILLED_SPECS, type BilledName, usageSpec, type ViewColumn } from "../src/store/columns.js";
 import { MIGRATIONS } from "../src/store/schema.js";
 
 /** The repository root (tests run from dist/test/). */
@@ -180,3 +181,16 @@ export async function databaseAtSchema(path: string, version: number, fill: read
     inst.closeSync();
   }
 }
+
+/** A timestamp as goldens show it (to the second, no zone). */
+const shownTs = (c: string) => `strftime(${c}, '%Y-%m-%dT%H:%M:%S') AS ${c}`;
+
+/**
+ * The select list of a golden's `usage` rows: the names are the column table's (store/columns.ts), so a renamed or
+ * dropped column fails to compile; timestamps (by the table's type) are shown to the second.
+ */
+export const columnList = (names: readonly ViewColumn[]): string => names.map((c) => (usageSpec(c).type === "TIMESTAMP" ? shownTs(c) : c)).join(", ");
+
+/** The same for `billed_cost` rows. */
+export const billedColumnList = (names: readonly BilledName[]): string =>
+  names.map((c) => (BILLED_SPECS.find((b) => b.name === c)!.type === "TIMESTAMP" ? shownTs(c) : c)).join(", ");

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { checksum, cli, dump, golden, normalise, query, tmp } from "./helpers.js";
+import { checksum, cli, dump, golden, normalise, query, tmp, columnList } from "./helpers.js";
 
 /**
  * Real-world exports and logs (issue 13): each case ingests a fixture written like the real thing and checks the
@@ -14,8 +14,10 @@ import { checksum, cli, dump, golden, normalise, query, tmp } from "./helpers.js
  * Amounts below are in micro-dollars (µ$) = tokens × rate.
  */
 
-const COLS = `source_format, strftime(ts, '%Y-%m-%dT%H:%M:%S') AS ts, provider, model, user_hash, feature, requests, input_tokens,
-  cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, service_tier, request_id, reported_cost_usd, cost_usd, priced`;
+const COLS = columnList([
+  "source_format", "ts", "provider", "model", "user_hash", "feature", "requests", "input_tokens", "cached_input_tokens",
+  "cache_write_5m_tokens", "cache_write_1h_tokens", "output_tokens", "service_tier", "request_id", "reported_cost_usd", "cost_usd", "priced",
+]);
 
 export async function ingestCase(files: string[], extra: string[] = []) {
   const t = tmp();

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { cli, dump, golden, normalise, query, tmp } from "./helpers.js";
+import { cli, dump, golden, normalise, query, tmp, columnList } from "./helpers.js";
 
 /**
  * Wrappers and variants of real exports (issue 13), stated against computed cost in reconcile, the bill as a report,
@@ -16,9 +16,10 @@ import { cli, dump, golden, normalise, query, tmp } from "./helpers.js";
  * Amounts are in micro-dollars (µ$) = tokens × rate, unless written in dollars.
  */
 
-const COLS = `source_format, strftime(ts, '%Y-%m-%dT%H:%M:%S') AS ts, strftime(bucket_end, '%Y-%m-%dT%H:%M:%S') AS bucket_end, provider, model,
-  user_hash, feature, requests, input_tokens, cached_input_tokens, cache_write_5m_tokens, output_tokens, reasoning_tokens, service_tier,
-  request_id, reported_cost_usd, cost_usd, cost_source`;
+const COLS = columnList([
+  "source_format", "ts", "bucket_end", "provider", "model", "user_hash", "feature", "requests", "input_tokens", "cached_input_tokens",
+  "cache_write_5m_tokens", "output_tokens", "reasoning_tokens", "service_tier", "request_id", "reported_cost_usd", "cost_usd", "cost_source",
+]);
 
 async function ingest(files: string[], extra: string[] = [], db?: string) {
   const t = tmp();

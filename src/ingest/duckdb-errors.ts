@@ -1,4 +1,8 @@
-import { firstLine } from "../store/db.js";
+import { resolve } from "node:path";
+import { ExitError, usageError } from "../errors.js";
+import { firstLine, isDiskFull } from "../store/db.js";
+import { badJsonDocLine, blankLines, firstBadJsonLine } from "./files.js";
+import type { Planned } from "./types.js";
 
 /** Turns a DuckDB reader error into "line N: reason" parts. Line is undefined when DuckDB didn't say. */
 export function readerError(err: unknown): { line?: number; reason: string } {
@@ -47,4 +51,42 @@ export function readerError(err: unknown): { line?: number; reason: string } {
   }
   if (reason.trim() === "") reason = "this row could not be read";
   return { line: line !== undefined ? Number(line) : undefined, reason: reason.replace(/\.$/, "") };
+}
+
+/** A bad record DuckDB's reader stopped at, with its line: --skip-bad-rows on JSON Lines leaves it out and retries. */
+export class BadLineError extends ExitError {
+  constructor(display: string, readonly line: number, readonly reason: string) {
+    super(2, `${display}:${line}: ${reason}`);
+  }
+}
+
+/** Any error of a statement that reads the file, in the user's words, with the file line where one can be found. */
+export async function readFailure(p: Planned, err: unknown): Promise<ExitError> {
+  if (err instanceof ExitError) return err;
+  // Not the input's fault: the database's disk. The transaction rolls back, so nothing of the file is kept.
+  if (isDiskFull(err)) {
+    return usageError(`the disk holding the database is full; nothing of ${p.input.display} was kept`, "free space (or use another --db) and ingest it again");
+  }
+  const e = readerError(err);
+  // The file DuckDB names, when it is one read beside this one (an OpenAI Batch output's input file).
+  const named = /in file "([^"]+)"/.exec(err instanceof Error ? err.message : "")?.[1];
+  const companion = p.source.companions.find((c) => named !== undefined && resolve(c.path) === resolve(named));
+  const file = companion ?? { path: p.source.path, head: p.source.head, display: p.input.display };
+  // JSON Lines (the first line parsed on its own): find the real bad line; DuckDB names the one after it.
+  const jsonl = file.head.kind === "json" && file.head.first !== undefined;
+  if (e.reason.startsWith("malformed JSON") && jsonl) e.line = (await firstBadJsonLine(file.path)) ?? e.line;
+  else if (jsonl && e.line !== undefined) e.line = skipLines(e.line, await blankLines(file.path));
+  else if (e.reason.startsWith("malformed JSON") && e.line === undefined) e.line = await badJsonDocLine(file.path);
+  return badRead(file.display, e);
+}
+
+/** A reader error as the user's error: with its line when DuckDB (or the JSON scan) found one. */
+export const badRead = (display: string, e: { line?: number; reason: string }): ExitError =>
+  e.line !== undefined ? new BadLineError(display, e.line, e.reason) : usageError(`${display}: ${e.reason}`);
+
+/** The file line of a row numbered among parsed rows only: every rejected line at or before it pushes it down. */
+export function skipLines(line: number, rejected: readonly number[]): number {
+  let l = line;
+  for (const r of rejected) if (r <= l) l++;
+  return l;
 }

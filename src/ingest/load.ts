@@ -3,53 +3,18 @@ import { costPerRow, ingestPriceJoin, unpricedChargeExpr } from "../pricing/sql.
 import { LEAN_PROVIDERS } from "../store/schema.js";
 import { NOT_A_NUMBER } from "../sources/sql.js";
 import { CACHED_EXCEEDS_INPUT, cachedExceedsCheck, NO_COUNTS, noCountsCheck } from "../sources/flat-log.js";
-import { BILLED_COLUMNS, type BilledAdapter, type ReadPlan, type SourceFile, TOKEN_BUCKETS, TOKEN_COLUMNS, USAGE_COLUMNS, type UsageAdapter, type UsageColumn } from "../sources/types.js";
-
-/** Canonical NULL/zero defaults for columns an adapter doesn't produce. */
-const USAGE_DEFAULTS: Record<(typeof USAGE_COLUMNS)[number], string> = {
-  ts: "NULL::TIMESTAMP",
-  bucket_end: "NULL::TIMESTAMP",
-  provider: "NULL::VARCHAR",
-  model: "NULL::VARCHAR",
-  project: "NULL::VARCHAR",
-  api_key: "NULL::VARCHAR",
-  workspace: "NULL::VARCHAR",
-  user_raw: "NULL::VARCHAR",
-  tag: "NULL::VARCHAR",
-  feature_hint: "NULL::VARCHAR",
-  endpoint: "NULL::VARCHAR",
-  requests: "0::BIGINT",
-  input_tokens: "0::BIGINT",
-  cached_input_tokens: "0::BIGINT",
-  cache_write_5m_tokens: "0::BIGINT",
-  cache_write_1h_tokens: "0::BIGINT",
-  output_tokens: "0::BIGINT",
-  reasoning_tokens: "0::BIGINT",
-  batch: "false",
-  service_tier: "NULL::VARCHAR",
-  long_context: "NULL::BOOLEAN",
-  status: "NULL::VARCHAR",
-  latency_ms: "NULL::BIGINT",
-  prompt_hash: "NULL::VARCHAR",
-  request_id: "NULL::VARCHAR",
-  reported_cost_usd: "NULL::DECIMAL(38,12)",
-  prompt_sig: "NULL::UBIGINT[]",
-  prompt_emb: "NULL::FLOAT[]",
-  cache_denied: "NULL::BOOLEAN",
-  audio_input_tokens: "0::BIGINT",
-  audio_output_tokens: "0::BIGINT",
-  web_search_requests: "0::BIGINT",
-  inference_geo: "NULL::VARCHAR",
-  speed: "NULL::VARCHAR",
-};
+import { BILLED_COLUMNS, type BilledAdapter, type ReadPlan, type SourceFile, TOKEN_COLUMNS, USAGE_COLUMNS, type UsageAdapter, type UsageColumn } from "../sources/types.js";
+import { BILLED_SPECS, type BilledColumnSpec, type BilledName, LEAN_COLUMNS, ROW_COLUMNS, type UsageColumnSpec, type UsageName, usageSpec, WIDE_COLUMNS, wrapList } from "../store/columns.js";
 
 /** The columns that identify a provider bucket × group: the same key in two exports is the same usage. */
-const USAGE_KEY = ["ts", "bucket_end", "provider", "model", "project", "api_key", "workspace", "user_hash", "endpoint", "batch", "service_tier", "long_context"];
-const BILLED_KEY = ["ts", "bucket_end", "provider", "model", "line_item", "token_type", "cost_type", "project", "api_key", "workspace", "service_tier"];
-// Columns added to the key later (schema v7) join it only when set, so the keys of earlier rows stay the same.
-const USAGE_KEY_V7 = ["inference_geo", "speed"];
-const rowKey = (cols: string[], later: string[] = []) =>
-  `md5(concat_ws('|', ${[...cols.map((c) => `coalesce(CAST(${c} AS VARCHAR), '∅')`), ...later.map((c) => `'${c}=' || ${c}`)].join(", ")}))`;
+const USAGE_KEY = ROW_COLUMNS.filter((c) => c.fold === "key");
+const BILLED_KEY = BILLED_SPECS.filter((c) => c.fold === "key");
+/**
+ * md5 of a row's key columns. Columns added to the key later (schema v7 on) join it only when set, so the keys of
+ * earlier rows stay the same.
+ */
+const rowKey = (cols: readonly { name: string; since: number }[]) =>
+  `md5(concat_ws('|', ${cols.map((c) => (c.since === 1 ? `coalesce(CAST(${c.name} AS VARCHAR), '∅')` : `'${c.name}=' || ${c.name}`)).join(", ")}))`;
 
 /**
  * Earlier rows `o` of the same format that a row of ingest $id overlaps in time ([ts, bucket_end) ranges that
@@ -59,7 +24,7 @@ const rowKey = (cols: string[], later: string[] = []) =>
  * rows of another model, project or endpoint are left alone.
  */
 export function overlapCondition(table: "usage_wide" | "billed_cost"): string {
-  const group = (table === "billed_cost" ? BILLED_KEY : USAGE_KEY).filter((c) => c !== "ts" && c !== "bucket_end");
+  const group = (table === "billed_cost" ? BILLED_KEY : USAGE_KEY).map((c) => c.name).filter((c) => c !== "ts" && c !== "bucket_end");
   const same = group.map((c) => `(n.${c} IS NULL OR o.${c} IS NULL OR n.${c} = o.${c})`).join(" AND ");
   return `o.ingest_id <> $id AND o.source_format = $format AND EXISTS (SELECT 1 FROM ${table} n WHERE n.ingest_id = $id AND ${same}
     AND n.ts < coalesce(o.bucket_end, o.ts + INTERVAL 1 MICROSECOND) AND o.ts < coalesce(n.bucket_end, n.ts + INTERVAL 1 MICROSECOND))`;
@@ -70,7 +35,7 @@ const where = (plan: ReadPlan) => (plan.keep ? `WHERE (${plan.keep.sql})` : "");
 /** The adapter's expressions for every canonical column, as an SQL select list. */
 export function usageSelectList(adapter: UsageAdapter, file: SourceFile): string {
   const cols = adapter.columns(file);
-  return USAGE_COLUMNS.map((c) => `${cols[c] ?? USAGE_DEFAULTS[c]} AS ${c}`).join(",\n  ");
+  return USAGE_COLUMNS.map((c) => `${cols[c] ?? usageSpec(c).missing} AS ${c}`).join(",\n  ");
 }
 
 export function billedSelectList(adapter: BilledAdapter, file: SourceFile): string {
@@ -83,10 +48,16 @@ function canonicalUsage(adapter: UsageAdapter, file: SourceFile): string {
   return `SELECT ${usageSelectList(adapter, file)}\nFROM ${plan.from} AS src ${where(plan)}`;
 }
 
-/** The canonical columns a plain request log fills: a file that fills no other goes to usage_lean. */
-const LEAN_INPUTS: ReadonlySet<UsageColumn> = new Set<UsageColumn>([
-  "ts", "model", "user_raw", "tag", "feature_hint", "requests", ...TOKEN_BUCKETS, "latency_ms", "prompt_hash", "request_id",
-]);
+/**
+ * The canonical columns a plain request log fills: a file that fills no other goes to usage_lean. They are the
+ * columns usage_lean stores as mapped, the tag inputs, and the ones its view derives (requests: one per row).
+ */
+const LEAN_INPUTS: ReadonlySet<UsageColumn> = new Set<UsageColumn>(
+  USAGE_COLUMNS.filter((c) => {
+    const lean = usageSpec(c).lean;
+    return lean === true || usageSpec(c).fill === "input" || (lean !== undefined && lean.stored === undefined);
+  }),
+);
 
 /**
  * The physical table a usage file's rows go to (the `usage` view reads both; see store/schema.ts): usage_lean for
@@ -125,66 +96,81 @@ export function insertUsageSql(
   // tried for the default layout: ltrim with a character set costs 4x the regexp.)
   const decoded = `SELECT *, parts.user <> '' AS tagged
     FROM (SELECT c.*, regexp_extract(c.tag, getvariable('llmcost_tag_re'), [${tag.groups.map((g) => `'${g}'`).join(", ")}]) AS parts FROM (${canonical}) c)`;
-  const userHash = `CASE WHEN tagged THEN parts.user WHEN coalesce(tag, user_raw) IS NOT NULL THEN left(sha256(coalesce(tag, user_raw)), 12) END`;
+  // Tag decoding: raw user ids are hashed and never stored.
+  const decodedAs: Record<"tag_raw" | "user_hash" | "feature", string> = {
+    tag_raw: "CASE WHEN tagged THEN tag END",
+    user_hash: "CASE WHEN tagged THEN parts.user WHEN coalesce(tag, user_raw) IS NOT NULL THEN left(sha256(coalesce(tag, user_raw)), 12) END",
+    feature: "coalesce(CASE WHEN tagged THEN parts.feature END, feature_hint, '(untagged)')",
+  };
   const base = `
-    SELECT ts, bucket_end, provider, model, project, api_key, workspace,
-      CASE WHEN tagged THEN tag END AS tag_raw,
-      ${userHash} AS user_hash,
-      coalesce(CASE WHEN tagged THEN parts.feature END, feature_hint, '(untagged)') AS feature,
-      endpoint, requests, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
-      output_tokens, reasoning_tokens, batch, service_tier, long_context, status, latency_ms, prompt_hash, request_id,
-      reported_cost_usd, prompt_sig, prompt_emb, cache_denied, audio_input_tokens, audio_output_tokens, web_search_requests,
-      inference_geo, speed
+    SELECT ${wrapList(ROW_COLUMNS.map((c) => (c.fill === "tag" ? `${decodedAs[c.name as keyof typeof decodedAs]} AS ${c.name}` : c.name)), "      ")}
     FROM (${decoded})`;
   const rows =
     adapter.kind === "billing"
-      ? `SELECT ts, bucket_end, provider, model, project, api_key, workspace, tag_raw, user_hash, feature, endpoint,
-           ${TOKEN_COLUMNS.map((t) => `(CASE WHEN min(${t}) < 0 THEN -1 ELSE sum(${t}) END)::BIGINT AS ${t}`).join(", ")},
-           batch, service_tier, long_context, max(status) AS status, NULL::BIGINT AS latency_ms,
-           NULL::VARCHAR AS prompt_hash, NULL::VARCHAR AS request_id, sum(reported_cost_usd) AS reported_cost_usd, NULL::UBIGINT[] AS prompt_sig,
-           NULL::FLOAT[] AS prompt_emb, NULL::BOOLEAN AS cache_denied, inference_geo, speed,
-           ${rowKey(USAGE_KEY, USAGE_KEY_V7)} AS row_key
+      ? `SELECT ${wrapList([...ROW_COLUMNS.map(folded), `${rowKey(USAGE_KEY)} AS row_key`], "           ")}
          FROM (${base})
-         GROUP BY ts, bucket_end, provider, model, project, api_key, workspace, tag_raw, user_hash, feature, endpoint,
-           batch, service_tier, long_context, inference_geo, speed`
-      : `SELECT *, NULL::VARCHAR AS row_key FROM (${base})`;
+         GROUP BY ${wrapList(ROW_COLUMNS.filter((c) => c.fold === "key" || c.fold === "group").map((c) => c.name), "           ")}`
+      : `SELECT *, ${usageSpec("row_key").missing} AS row_key FROM (${base})`;
   if (table === "usage_lean") {
     // No tag: the view rebuilds it as user_hash:feature.
-    return `
-    INSERT INTO usage_lean (ts, ingest_id, provider, model, tagged, user_hash, feature,
-      input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens,
-      latency_ms, prompt_hash, request_id, cost_usd)
-    SELECT u.ts, $ingest_id, pr.provider_lean, u.model, u.tag_raw IS NOT NULL,
-      u.user_hash, u.feature, u.input_tokens, u.cached_input_tokens, u.cache_write_5m_tokens, u.cache_write_1h_tokens,
-      u.output_tokens, u.reasoning_tokens, u.latency_ms, u.prompt_hash, u.request_id, ${costPerRow("u")} AS cost_usd
-    FROM (${rows}) u ${ingestPriceJoin("u")}`;
+    const values: Partial<Record<UsageName, string>> = {
+      ingest_id: "$ingest_id",
+      provider: "pr.provider_lean",
+      tag_raw: "u.tag_raw IS NOT NULL",
+      cost_usd: `${costPerRow("u")} AS cost_usd`,
+    };
+    return insertSql("usage_lean", LEAN_COLUMNS.map(({ spec, stored }) => [stored, values[spec.name as UsageName] ?? `u.${spec.name}`]), `FROM (${rows}) u ${ingestPriceJoin("u")}`);
   }
+  const values: Partial<Record<UsageName, string>> = {
+    source_kind: "$kind",
+    source_format: "$format",
+    ingest_id: "$ingest_id",
+    provider: "coalesce(nullif(u.provider, 'unknown'), pr.provider, u.provider)",
+    cost_usd: `${costPerRow("u")} AS cost_usd`,
+    priced: `pr.model_id IS NOT NULL AND ${unpricedChargeExpr("u")} IS NULL AS priced`,
+  };
+  return insertSql("usage_wide", WIDE_COLUMNS.map((c) => [c.name, values[c.name as UsageName] ?? `u.${c.name}`]), `FROM (${rows}) u ${ingestPriceJoin("u")}`);
+}
+
+/** A provider export's rows of one bucket folded into one (see Fold in store/columns.ts). */
+function folded(c: UsageColumnSpec): string {
+  switch (c.fold) {
+    case "count":
+      return `(CASE WHEN min(${c.name}) < 0 THEN -1 ELSE sum(${c.name}) END)::BIGINT AS ${c.name}`;
+    case "sum":
+    case "max":
+      return `${c.fold}(${c.name}) AS ${c.name}`;
+    case "none":
+      return `${c.missing} AS ${c.name}`;
+    default:
+      return c.name;
+  }
+}
+
+/** INSERT INTO `table` (columns) SELECT values `from`: one [column, value] pair per column. */
+function insertSql(table: string, pairs: readonly (readonly [string, string])[], from: string): string {
   return `
-    INSERT INTO usage_wide (ts, bucket_end, source_kind, source_format, ingest_id, provider, model, project, api_key, workspace,
-      tag_raw, user_hash, feature, endpoint, requests, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
-      output_tokens, reasoning_tokens, batch, service_tier, long_context, status, latency_ms, prompt_hash, request_id,
-      reported_cost_usd, row_key, cost_usd, priced, prompt_sig, prompt_emb, cache_denied, audio_input_tokens,
-      audio_output_tokens, web_search_requests, inference_geo, speed)
-    SELECT u.ts, u.bucket_end, $kind, $format, $ingest_id, coalesce(nullif(u.provider, 'unknown'), pr.provider, u.provider), u.model, u.project, u.api_key, u.workspace,
-      u.tag_raw, u.user_hash, u.feature, u.endpoint, u.requests, u.input_tokens, u.cached_input_tokens,
-      u.cache_write_5m_tokens, u.cache_write_1h_tokens, u.output_tokens, u.reasoning_tokens, u.batch, u.service_tier,
-      u.long_context, u.status, u.latency_ms, u.prompt_hash, u.request_id, u.reported_cost_usd, u.row_key,
-      ${costPerRow("u")} AS cost_usd, pr.model_id IS NOT NULL AND ${unpricedChargeExpr("u")} IS NULL AS priced, u.prompt_sig, u.prompt_emb,
-      u.cache_denied, u.audio_input_tokens, u.audio_output_tokens, u.web_search_requests, u.inference_geo, u.speed
-    FROM (${rows}) u ${ingestPriceJoin("u")}`;
+    INSERT INTO ${table} (${wrapList(pairs.map(([c]) => c), "      ")})
+    SELECT ${wrapList(pairs.map(([, v]) => v), "      ")}
+    ${from}`;
 }
 
 export function insertBilledSql(adapter: BilledAdapter, file: SourceFile, exclude?: string): string {
   const plan = adapter.read(file);
   const select = billedSelectList(adapter, file);
-  const keyCols = BILLED_KEY.join(", ");
-  return `
-    INSERT INTO billed_cost (day, ts, bucket_end, source_format, ingest_id, provider, model, line_item, token_type, cost_type,
-      project, api_key, workspace, service_tier, quantity, amount_usd, row_key, list_amount_usd, status)
-    SELECT ts::DATE, ts, bucket_end, $format, $ingest_id, provider, model, line_item, token_type, cost_type, project,
-      api_key, workspace, service_tier, sum(quantity), sum(amount_usd), ${rowKey(BILLED_KEY)}, sum(list_amount_usd), max(status)
-    FROM (SELECT ${select} FROM ${plan.from} AS src ${where(plan)}) ${exclude ? `WHERE NOT (${exclude})` : ""}
-    GROUP BY ${keyCols}`;
+  const values: Partial<Record<BilledName, string>> = {
+    day: "ts::DATE",
+    source_format: "$format",
+    ingest_id: "$ingest_id",
+    row_key: rowKey(BILLED_KEY),
+  };
+  const value = (c: BilledColumnSpec) => values[c.name as BilledName] ?? (c.fold === "sum" || c.fold === "max" ? `${c.fold}(${c.name})` : c.name);
+  return insertSql(
+    "billed_cost",
+    BILLED_SPECS.map((c) => [c.name, value(c)]),
+    `FROM (SELECT ${select} FROM ${plan.from} AS src ${where(plan)}) ${exclude ? `WHERE NOT (${exclude})` : ""}
+    GROUP BY ${BILLED_KEY.map((c) => c.name).join(", ")}`,
+  );
 }
 
 /** Conditions that make a canonical row invalid, with the message a user sees. */

@@ -1,3 +1,4 @@
+import { ADAPTER_COLUMNS, type AdapterColumn, BILLED_ADAPTER_COLUMNS, type BilledAdapterColumn, COUNT_COLUMNS, type CountColumn } from "../store/columns.js";
 import type { LogsConfig } from "./flat-log.js";
 
 /** What a format sniff sees: the CSV header, or the first JSON record / the head of a JSON document. */
@@ -10,66 +11,14 @@ export type Head =
    */
   | { kind: "json"; text: string; first?: Record<string, unknown>; bom?: boolean };
 
-/** Canonical columns an adapter may produce for the `usage` table (before tag decoding and pricing). */
-export const USAGE_COLUMNS = [
-  "ts",
-  "bucket_end",
-  "provider",
-  "model",
-  "project",
-  "api_key",
-  "workspace",
-  "user_raw",
-  "tag",
-  "feature_hint",
-  "endpoint",
-  "requests",
-  "input_tokens",
-  "cached_input_tokens",
-  "cache_write_5m_tokens",
-  "cache_write_1h_tokens",
-  "output_tokens",
-  "reasoning_tokens",
-  "batch",
-  "service_tier",
-  "long_context",
-  "status",
-  "latency_ms",
-  "prompt_hash",
-  "request_id",
-  "reported_cost_usd",
-  "prompt_sig",
-  "prompt_emb",
-  "cache_denied",
-  "audio_input_tokens",
-  "audio_output_tokens",
-  "web_search_requests",
-  "inference_geo",
-  "speed",
-] as const;
-export type UsageColumn = (typeof USAGE_COLUMNS)[number];
-
-/** Canonical columns for the `billed_cost` table. */
-export const BILLED_COLUMNS = [
-  "ts",
-  "bucket_end",
-  "provider",
-  "model",
-  "line_item",
-  "token_type",
-  "cost_type",
-  "project",
-  "api_key",
-  "workspace",
-  "service_tier",
-  "quantity",
-  "amount_usd",
-  /** The list price before discounts, where the export states one (schema v9). */
-  "list_amount_usd",
-  /** `provisional` for a bucket the provider has not finalised (schema v9). */
-  "status",
-] as const;
-export type BilledColumn = (typeof BILLED_COLUMNS)[number];
+/**
+ * Canonical columns an adapter may produce for the `usage` table (before tag decoding and pricing), and for the
+ * `billed_cost` table: generated from the column tables in store/columns.ts.
+ */
+export const USAGE_COLUMNS: readonly UsageColumn[] = ADAPTER_COLUMNS;
+export type UsageColumn = AdapterColumn;
+export const BILLED_COLUMNS: readonly BilledColumn[] = BILLED_ADAPTER_COLUMNS;
+export type BilledColumn = BilledAdapterColumn;
 
 /** The disjoint token buckets, as flat request logs name them too. */
 export const TOKEN_BUCKETS = [
@@ -84,8 +33,8 @@ export const TOKEN_BUCKETS = [
 /** Charges beyond the token buckets: audio tokens (parts of input and output) and web search calls. */
 export const CHARGE_COUNTS = ["audio_input_tokens", "audio_output_tokens", "web_search_requests"] as const;
 
-/** Columns whose values are counts: validated as non-negative integers. */
-export const TOKEN_COLUMNS = ["requests", ...TOKEN_BUCKETS, ...CHARGE_COUNTS] as const;
+/** Columns whose values are counts (validated as non-negative integers): requests, the buckets, the charges. */
+export const TOKEN_COLUMNS: readonly CountColumn[] = COUNT_COLUMNS;
 
 export interface ReadPlan {
   /** A relation over the file, one row per source record. `$path` is bound to the file by the caller. */

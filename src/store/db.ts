@@ -4,7 +4,8 @@ import { createRequire } from "node:module";
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from "@duckdb/node-api";
 import { ExitError, usageError } from "../errors.js";
 import { shadowUsageSql } from "./cost-mode.js";
-import { MIGRATIONS } from "./schema.js";
+import { ADAPTERS } from "../sources/index.js";
+import { MIGRATIONS, sourceFormatStep } from "./schema.js";
 import { env, stderr } from "../io.js";
 
 // require(), not import: importing this CommonJS package from an ES module makes Node lex every file it re-exports
@@ -83,7 +84,7 @@ export class Db {
     // Bucketing and timestamp parsing must not depend on the machine's zone.
     await conn.run("SET TimeZone = 'UTC'");
     if (!opts.readOnly) {
-      if (exists && (await db.pendingMigrations()) > 0) {
+      if (exists && ((await db.pendingMigrations()) > 0 || (await db.formatStep()) !== null)) {
         await db.migrateBeside();
         return Db.open(path, opts);
       }
@@ -277,8 +278,19 @@ export class Db {
       });
       ran = true;
     }
+    const step = await this.formatStep();
+    if (step !== null) {
+      await this.transaction(() => this.conn.run(step).then(() => undefined));
+      ran = true;
+    }
     // Out of the WAL at once: a kill before the next checkpoint must not leave type changes to replay.
     if (ran) await this.conn.run("CHECKPOINT");
+  }
+
+  /** The generated step that adds the registered adapters' names missing from the source_format type, or null. */
+  private async formatStep(): Promise<string | null> {
+    const r = await this.one<{ v: string[] }>("SELECT enum_range(NULL::source_format)::VARCHAR[] AS v");
+    return sourceFormatStep(r?.v ?? [], ADAPTERS.map((a) => a.name));
   }
 
   private refuseNewer(version: number): void {

@@ -1,4 +1,5 @@
 import { env } from "../io.js";
+import { leanRead, leanValue, USAGE_SPECS, type UsageColumnSpec, type UsageName, usageSpec, wrapList } from "./columns.js";
 import { costMode } from "./cost-mode.js";
 import type { Db, Param } from "./db.js";
 
@@ -13,7 +14,7 @@ import type { Db, Param } from "./db.js";
  * rollupUsable). `usage_rollup_days` lists the days each ingest has rows on: an ingest removed by `--replace` says
  * which days to refresh.
  */
-export const ROLLUP_TABLES = `
+export const ROLLUP_TABLES_V11 = `
 CREATE TABLE usage_rollup (
   day                    DATE,
   source_kind            source_kind,
@@ -50,76 +51,120 @@ CREATE TABLE usage_rollup (
 );
 CREATE TABLE usage_rollup_days (ingest_id INTEGER, ingested_at TIMESTAMP, day DATE);`;
 
-const KEYS = "day, source_kind, provider, model, project, api_key, workspace, user_hash, feature, endpoint, batch, service_tier, provisional";
 /** Every token bucket that has a price, per row: what report and budget call a row's tokens. */
 const TOKENS = "u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens + u.cache_write_1h_tokens + u.output_tokens";
 /** Rows `reconcile` compares stated with computed cost on (as reconcile/stated.ts reads them from the raw rows). */
 const STATED = "u.reported_cost_usd IS NOT NULL AND u.computed_priced";
 
+/** A rollup column beside its keys: its SQL over the raw rows `u`, over usage_lean's rows, and how two rows merge. */
+interface Measure {
+  name: string;
+  type: string;
+  raw: string;
+  lean: string;
+  merge: "sum" | "min" | "max";
+}
+
+/**
+ * The rollup's columns of schema `version`: the day, the canonical columns that are its keys (store/columns.ts,
+ * `rollup: "key"`), whether the row is provisional; then counts, the canonical sums (`rollup: "sum"`), and the
+ * figures report, budget and reconcile read. In usage_rollup's column order (migration 11 made the table).
+ */
+function rollupColumns(version: number): { keys: readonly UsageColumnSpec[]; sums: readonly UsageColumnSpec[]; measures: readonly Measure[] } {
+  const at = USAGE_SPECS.filter((c) => c.since <= version);
+  const sums = at.filter((c) => c.rollup === "sum");
+  const leanTokens = TOKENS.replaceAll("u.", "");
+  const measures: Measure[] = [
+    { name: "n_rows", type: "BIGINT", raw: "count(*)", lean: "count(*)", merge: "sum" },
+    { name: "n_priced", type: "BIGINT", raw: "count(u.cost_usd)", lean: "count(cost_usd)", merge: "sum" },
+    ...sums.map((c): Measure => {
+      const lean = leanValue(c);
+      return { name: c.name, type: "BIGINT", raw: `sum(u.${c.name})::BIGINT`, lean: lean === "1::BIGINT" ? "count(*)::BIGINT" : `sum(${lean})::BIGINT`, merge: "sum" };
+    }),
+    { name: "tokens", type: "BIGINT", raw: `sum(${TOKENS})::BIGINT`, lean: `sum(${leanTokens})::BIGINT`, merge: "sum" },
+    { name: "cost_usd", type: "DECIMAL(38,12)", raw: "sum(u.cost_usd)::DECIMAL(38,12)", lean: "sum(cost_usd)::DECIMAL(38,12)", merge: "sum" },
+    { name: "u_requests", type: "BIGINT", raw: "coalesce(sum(u.requests) FILTER (WHERE u.cost_usd IS NULL), 0)::BIGINT", lean: "count(*) FILTER (WHERE cost_usd IS NULL)::BIGINT", merge: "sum" },
+    { name: "u_tokens", type: "BIGINT", raw: `coalesce(sum(${TOKENS}) FILTER (WHERE u.cost_usd IS NULL), 0)::BIGINT`, lean: `coalesce(sum(${leanTokens}) FILTER (WHERE cost_usd IS NULL), 0)::BIGINT`, merge: "sum" },
+    // Plain logs state no cost.
+    { name: "stated_rows", type: "BIGINT", raw: `count(*) FILTER (WHERE ${STATED})`, lean: "0::BIGINT", merge: "sum" },
+    { name: "stated_usd", type: "DECIMAL(38,12)", raw: `sum(u.reported_cost_usd) FILTER (WHERE ${STATED})::DECIMAL(38,12)`, lean: "NULL::DECIMAL(38,12)", merge: "sum" },
+    { name: "stated_computed_usd", type: "DECIMAL(38,12)", raw: `sum(u.computed_cost_usd) FILTER (WHERE ${STATED})::DECIMAL(38,12)`, lean: "NULL::DECIMAL(38,12)", merge: "sum" },
+    { name: "min_ts", type: "TIMESTAMP", raw: "min(u.ts)", lean: "min(ts)", merge: "min" },
+    { name: "max_ts", type: "TIMESTAMP", raw: "max(u.ts)", lean: "max(ts)", merge: "max" },
+    { name: "max_bucket_end", type: "TIMESTAMP", raw: "max(u.bucket_end)", lean: "NULL::TIMESTAMP", merge: "max" },
+  ];
+  return { keys: at.filter((c) => c.rollup === "key"), sums, measures };
+}
+
+const PROVISIONAL = "coalesce(u.status = 'provisional', false) AS provisional";
+const keyNames = (version: number) => ["day", ...rollupColumns(version).keys.map((c) => c.name), "provisional"].join(", ");
+
+/** usage_rollup's columns and types as the column table makes them (a test checks them against migration 11's). */
+export const rollupTableColumns = (version = Number.MAX_SAFE_INTEGER): { name: string; type: string }[] => {
+  const { keys, measures } = rollupColumns(version);
+  return [{ name: "day", type: "DATE" }, ...keys.map((c) => ({ name: c.name, type: c.type })), { name: "provisional", type: "BOOLEAN" }, ...measures.map(({ name, type }) => ({ name, type }))];
+};
+
 /**
  * Rollup rows of the raw `usage` rows matching `where` (the column order of usage_rollup). `from` is the `usage`
- * view, or one of its physical tables as the view shows it (WIDE): reading each table on its own spares the view's
- * union and, for plain logs, grouping by columns that are constant in them (see leanRollup).
+ * view, or one of its physical tables as the view shows it (wideAsView): reading each table on its own spares the
+ * view's union and, for plain logs, grouping by columns that are constant in them (see leanRollup).
  */
-export const rollupSelect = (where: string, from = "usage"): string => `
-SELECT CAST(u.ts AS DATE) AS day, u.source_kind, u.provider, u.model, u.project, u.api_key, u.workspace, u.user_hash, u.feature,
-  u.endpoint, u.batch, u.service_tier, coalesce(u.status = 'provisional', false) AS provisional,
-  count(*) AS n_rows, count(u.cost_usd) AS n_priced, sum(u.requests)::BIGINT AS requests, sum(u.input_tokens)::BIGINT AS input_tokens,
-  sum(u.cached_input_tokens)::BIGINT AS cached_input_tokens, sum(u.cache_write_5m_tokens)::BIGINT AS cache_write_5m_tokens,
-  sum(u.cache_write_1h_tokens)::BIGINT AS cache_write_1h_tokens, sum(u.output_tokens)::BIGINT AS output_tokens,
-  sum(u.reasoning_tokens)::BIGINT AS reasoning_tokens, sum(${TOKENS})::BIGINT AS tokens, sum(u.cost_usd)::DECIMAL(38,12) AS cost_usd,
-  coalesce(sum(u.requests) FILTER (WHERE u.cost_usd IS NULL), 0)::BIGINT AS u_requests,
-  coalesce(sum(${TOKENS}) FILTER (WHERE u.cost_usd IS NULL), 0)::BIGINT AS u_tokens,
-  count(*) FILTER (WHERE ${STATED}) AS stated_rows, sum(u.reported_cost_usd) FILTER (WHERE ${STATED})::DECIMAL(38,12) AS stated_usd,
-  sum(u.computed_cost_usd) FILTER (WHERE ${STATED})::DECIMAL(38,12) AS stated_computed_usd,
-  min(u.ts) AS min_ts, max(u.ts) AS max_ts, max(u.bucket_end) AS max_bucket_end
+export const rollupSelect = (where: string, from = "usage", version = Number.MAX_SAFE_INTEGER): string => {
+  const { keys, measures } = rollupColumns(version);
+  return `
+SELECT ${wrapList(["CAST(u.ts AS DATE) AS day", ...keys.map((c) => `u.${c.name}`), PROVISIONAL, ...measures.map((m) => `${m.raw} AS ${m.name}`)], "  ")}
 FROM ${from} u WHERE ${where}
 GROUP BY ALL`;
+};
 
-/** usage_wide as the `usage` view shows it (schema v7 view), with only the columns a rollup reads. */
-const WIDE = `(SELECT ts, bucket_end, source_kind, ingest_id, provider, model, project, api_key, workspace, user_hash, feature, endpoint,
-  requests, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens, batch,
-  service_tier, status, reported_cost_usd, CASE WHEN priced THEN cost_usd ELSE reported_cost_usd END AS cost_usd,
-  cost_usd AS computed_cost_usd, priced AS computed_priced FROM usage_wide)`;
+/** usage_wide as the `usage` view shows it, with only the columns a rollup reads. */
+const wideAsView = (version: number): string => {
+  const { keys, sums } = rollupColumns(version);
+  const view = (name: UsageName) => {
+    const c = usageSpec(name);
+    return c.view ? `${c.view} AS ${c.name}` : c.name;
+  };
+  const read = ["ts", "bucket_end", "ingest_id", "status", "reported_cost_usd", ...[...keys, ...sums].map((c) => c.name)].map((n) => view(n as UsageName));
+  return `(SELECT ${wrapList([...read, view("cost_usd"), view("computed_cost_usd"), view("computed_priced")], "  ")} FROM usage_wide)`;
+};
 
 /**
- * Rollup rows of usage_lean rows matching `where`: the same rows rollupSelect gives over the view, grouped by the five
- * columns a plain log fills (one request per row, no stated cost, priced exactly when it has a cost).
+ * Rollup rows of usage_lean rows matching `where`: the same rows rollupSelect gives over the view, grouped by the
+ * key columns a plain log stores (one request per row, no stated cost, priced exactly when it has a cost).
  */
-const leanRollup = (where: string): string => `
-SELECT CAST(ts AS DATE) AS day, 'requests'::source_kind AS source_kind, provider::VARCHAR AS provider, model, NULL::VARCHAR AS project,
-  NULL::VARCHAR AS api_key, NULL::VARCHAR AS workspace, user_hash, feature, NULL::VARCHAR AS endpoint, false AS batch,
-  NULL::VARCHAR AS service_tier, false AS provisional, count(*) AS n_rows, count(cost_usd) AS n_priced, count(*)::BIGINT AS requests,
-  sum(input_tokens)::BIGINT, sum(cached_input_tokens)::BIGINT, sum(cache_write_5m_tokens)::BIGINT, sum(cache_write_1h_tokens)::BIGINT,
-  sum(output_tokens)::BIGINT, sum(reasoning_tokens)::BIGINT, sum(${TOKENS.replaceAll("u.", "")})::BIGINT, sum(cost_usd)::DECIMAL(38,12),
-  count(*) FILTER (WHERE cost_usd IS NULL)::BIGINT, coalesce(sum(${TOKENS.replaceAll("u.", "")}) FILTER (WHERE cost_usd IS NULL), 0)::BIGINT,
-  0::BIGINT, NULL::DECIMAL(38,12), NULL::DECIMAL(38,12), min(ts), max(ts), NULL::TIMESTAMP
+const leanRollup = (where: string, version: number): string => {
+  const { keys, measures } = rollupColumns(version);
+  const stored = keys.filter((c) => c.lean === true || (c.lean !== undefined && c.lean.stored !== undefined)).map((c) => c.name);
+  return `
+SELECT ${wrapList(["CAST(ts AS DATE) AS day", ...keys.map(leanRead), "false AS provisional", ...measures.map((m) => `${m.lean} AS ${m.name}`)], "  ")}
 FROM usage_lean WHERE ${where}
-GROUP BY CAST(ts AS DATE), provider, model, user_hash, feature`;
+GROUP BY ${["CAST(ts AS DATE)", ...stored].join(", ")}`;
+};
 
 /**
  * Rollup rows of both tables: each on its own, summed again by key (a request log in usage_wide can share a key
  * with a plain one). One ingest's rows are in one table only, so its rows need no second sum (`single`).
  */
-const bothTables = (wideWhere: string, leanWhere: string, single = false): string => {
-  const union = `${rollupSelect(wideWhere, WIDE)} UNION ALL ${leanRollup(leanWhere)}`;
-  return single ? union : remerge(union);
+const bothTables = (wideWhere: string, leanWhere: string, single = false, version = Number.MAX_SAFE_INTEGER): string => {
+  const union = `${rollupSelect(wideWhere, wideAsView(version), version)} UNION ALL ${leanRollup(leanWhere, version)}`;
+  return single ? union : remerge(union, version);
 };
 
 /** Rollup rows summed again by their keys (rows of one day from two sources become one). */
-const remerge = (from: string): string => `
-SELECT ${KEYS}, sum(n_rows)::BIGINT, sum(n_priced)::BIGINT, sum(requests)::BIGINT, sum(input_tokens)::BIGINT,
-  sum(cached_input_tokens)::BIGINT, sum(cache_write_5m_tokens)::BIGINT, sum(cache_write_1h_tokens)::BIGINT, sum(output_tokens)::BIGINT,
-  sum(reasoning_tokens)::BIGINT, sum(tokens)::BIGINT, sum(cost_usd)::DECIMAL(38,12), sum(u_requests)::BIGINT, sum(u_tokens)::BIGINT,
-  sum(stated_rows)::BIGINT, sum(stated_usd)::DECIMAL(38,12), sum(stated_computed_usd)::DECIMAL(38,12), min(min_ts), max(max_ts),
-  max(max_bucket_end)
-FROM (${from}) GROUP BY ${KEYS}`;
+const remerge = (from: string, version = Number.MAX_SAFE_INTEGER): string => {
+  const { measures } = rollupColumns(version);
+  const merged = measures.map((m) => (m.merge === "sum" ? `sum(${m.name})::${m.type}` : `${m.merge}(${m.name})`));
+  return `
+SELECT ${keyNames(version)}, ${wrapList(merged, "  ")}
+FROM (${from}) GROUP BY ${keyNames(version)}`;
+};
 
 /** The whole rollup from the raw rows: migration 11, and after every row was priced again (a pricing change). */
-export const ROLLUP_REBUILD = `
+export const rollupRebuild = (version = Number.MAX_SAFE_INTEGER): string => `
 DELETE FROM usage_rollup;
 DELETE FROM usage_rollup_days;
-INSERT INTO usage_rollup ${bothTables("true", "true")};
+INSERT INTO usage_rollup ${bothTables("true", "true", false, version)};
 INSERT INTO usage_rollup_days SELECT DISTINCT u.ingest_id, i.ingested_at, CAST(u.ts AS DATE) FROM usage u JOIN ingests i USING (ingest_id);
 DELETE FROM meta WHERE key = 'rollup_pricing_sha256';
 INSERT INTO meta SELECT 'rollup_pricing_sha256', value FROM meta WHERE key = 'pricing_sha256';`;
@@ -145,7 +190,7 @@ export async function refreshRollup(db: Db, ingestId: number): Promise<void> {
     "SELECT (SELECT value FROM meta WHERE key = 'pricing_sha256') AS p, (SELECT value FROM meta WHERE key = 'rollup_pricing_sha256') AS r",
   );
   if (!sha || sha.p === null || sha.p !== sha.r) {
-    await db.run(ROLLUP_REBUILD);
+    await db.run(rollupRebuild());
     return;
   }
   const id = { id: ingestId };

@@ -1,4 +1,5 @@
-import { ROLLUP_REBUILD, ROLLUP_TABLES } from "./rollup.js";
+import { usageViewSql } from "./columns.js";
+import { ROLLUP_TABLES_V11, rollupRebuild } from "./rollup.js";
 
 /**
  * Providers a lean request row can name: an ENUM costs a byte per row to write where a string costs ~0.6 s per 10M
@@ -71,7 +72,8 @@ FROM (
   FROM usage_lean
 );`;
 const USAGE_VIEW_V6 = costProvenanceView(false);
-const USAGE_VIEW_V7 = costProvenanceView(true);
+/** The view of schema v7 (and v8), as released: the current one is generated (columns.ts usageViewSql). */
+export const USAGE_VIEW_V7 = costProvenanceView(true);
 
 /**
  * Ordered migrations. Each runs once, inside a transaction, and is recorded in schema_migrations.
@@ -209,7 +211,7 @@ CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
   {
     version: 4,
     // Cheaper bulk writes: a constant VARCHAR costs ~0.5 s per 10M rows to write, an ENUM a fraction of it.
-    // The formats are those of this version; a new adapter needs a migration that widens the type (a test checks).
+    // The formats are those of this version; later ones are added by sourceFormatStep (generated, on open).
     sql: `CREATE TYPE source_kind AS ENUM ('billing', 'requests');
           ALTER TABLE usage ALTER source_kind TYPE source_kind;
           CREATE TYPE source_format AS ENUM (${SOURCE_FORMATS_V4.map((f) => `'${f}'`).join(", ")});
@@ -304,7 +306,28 @@ CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
     version: 11,
     // Reports that read aggregates: usage summed per UTC day × every report dimension, kept at ingest (rollup.ts).
     // Built here from the rows already stored, with the costs they were stored at.
-    sql: `${ROLLUP_TABLES}
-          ${ROLLUP_REBUILD}`,
+    sql: `${ROLLUP_TABLES_V11}
+          ${rollupRebuild(11)}`,
   },
 ];
+
+/**
+ * The generated step that lets the `source_format` ENUM name every registered adapter: run when a writable database
+ * is opened and the type lacks one (after the numbered migrations; store/db.ts), so a new source format needs no
+ * hand-written migration. The stored values keep their order and the new names are appended, as migration 8 did by
+ * hand: DuckDB has no ALTER TYPE … ADD VALUE, so the column is cast to a wider type and back under the old name. The
+ * view names the type (usage_lean's constant), so it is dropped and made again (the current view). Null: nothing to add.
+ */
+export function sourceFormatStep(stored: readonly string[], formats: readonly string[]): string | null {
+  const added = formats.filter((f) => !stored.includes(f));
+  if (added.length === 0) return null;
+  const values = [...stored, ...added].map((f) => `'${f.replaceAll("'", "''")}'`).join(", ");
+  return `DROP VIEW usage;
+          CREATE TYPE source_format_wider AS ENUM (${values});
+          ALTER TABLE usage_wide ALTER source_format TYPE source_format_wider;
+          DROP TYPE source_format;
+          CREATE TYPE source_format AS ENUM (${values});
+          ALTER TABLE usage_wide ALTER source_format TYPE source_format;
+          DROP TYPE source_format_wider;
+          ${usageViewSql()}`;
+}

@@ -1,7 +1,9 @@
-    INSERT INTO billed_cost (day, ts, bucket_end, source_format, ingest_id, provider, model, line_item, token_type, cost_type,
-      project, api_key, workspace, service_tier, quantity, amount_usd, row_key, list_amount_usd, status)
+    INSERT INTO billed_cost (day, ts, bucket_end, source_format, ingest_id, provider, model, line_item, token_type, cost_type, project,
+      api_key, workspace, service_tier, quantity, amount_usd, row_key, list_amount_usd, status)
     SELECT ts::DATE, ts, bucket_end, $format, $ingest_id, provider, model, line_item, token_type, cost_type, project,
-      api_key, workspace, service_tier, sum(quantity), sum(amount_usd), md5(concat_ws('|', coalesce(CAST(ts AS VARCHAR), '∅'), coalesce(CAST(bucket_end AS VARCHAR), '∅'), coalesce(CAST(provider AS VARCHAR), '∅'), coalesce(CAST(model AS VARCHAR), '∅'), coalesce(CAST(line_item AS VARCHAR), '∅'), coalesce(CAST(token_type AS VARCHAR), '∅'), coalesce(CAST(cost_type AS VARCHAR), '∅'), coalesce(CAST(project AS VARCHAR), '∅'), coalesce(CAST(api_key AS VARCHAR), '∅'), coalesce(CAST(workspace AS VARCHAR), '∅'), coalesce(CAST(service_tier AS VARCHAR), '∅'))), sum(list_amount_usd), max(status)
+      api_key, workspace, service_tier, sum(quantity), sum(amount_usd),
+      md5(concat_ws('|', coalesce(CAST(ts AS VARCHAR), '∅'), coalesce(CAST(bucket_end AS VARCHAR), '∅'), coalesce(CAST(provider AS VARCHAR), '∅'), coalesce(CAST(model AS VARCHAR), '∅'), coalesce(CAST(line_item AS VARCHAR), '∅'), coalesce(CAST(token_type AS VARCHAR), '∅'), coalesce(CAST(cost_type AS VARCHAR), '∅'), coalesce(CAST(project AS VARCHAR), '∅'), coalesce(CAST(api_key AS VARCHAR), '∅'), coalesce(CAST(workspace AS VARCHAR), '∅'), coalesce(CAST(service_tier AS VARCHAR), '∅'))),
+      sum(list_amount_usd), max(status)
     FROM (SELECT try_strptime(nullif(nullif(trim(CAST(usage_date_utc AS VARCHAR)), ''), '--'), ['%Y-%m-%d %H:%M', '%Y-%m-%d %H:%M:%S', '%Y-%m-%d'])::TIMESTAMP AS ts,
   try_strptime(nullif(nullif(trim(CAST(usage_date_utc AS VARCHAR)), ''), '--'), ['%Y-%m-%d %H:%M', '%Y-%m-%d %H:%M:%S', '%Y-%m-%d'])::TIMESTAMP + CASE WHEN length(nullif(nullif(trim(CAST(usage_date_utc AS VARCHAR)), ''), '--')) > 10 THEN INTERVAL 1 HOUR ELSE INTERVAL 1 DAY END AS bucket_end,
   'anthropic' AS provider,

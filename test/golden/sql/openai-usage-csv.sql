@@ -1,33 +1,44 @@
-    INSERT INTO usage_wide (ts, bucket_end, source_kind, source_format, ingest_id, provider, model, project, api_key, workspace,
-      tag_raw, user_hash, feature, endpoint, requests, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
-      output_tokens, reasoning_tokens, batch, service_tier, long_context, status, latency_ms, prompt_hash, request_id,
-      reported_cost_usd, row_key, cost_usd, priced, prompt_sig, prompt_emb, cache_denied, audio_input_tokens,
-      audio_output_tokens, web_search_requests, inference_geo, speed)
-    SELECT u.ts, u.bucket_end, $kind, $format, $ingest_id, coalesce(nullif(u.provider, 'unknown'), pr.provider, u.provider), u.model, u.project, u.api_key, u.workspace,
-      u.tag_raw, u.user_hash, u.feature, u.endpoint, u.requests, u.input_tokens, u.cached_input_tokens,
-      u.cache_write_5m_tokens, u.cache_write_1h_tokens, u.output_tokens, u.reasoning_tokens, u.batch, u.service_tier,
-      u.long_context, u.status, u.latency_ms, u.prompt_hash, u.request_id, u.reported_cost_usd, u.row_key,
+    INSERT INTO usage_wide (ts, bucket_end, source_kind, source_format, ingest_id, provider, model, project, api_key, workspace, tag_raw,
+      user_hash, feature, endpoint, requests, input_tokens, cached_input_tokens, cache_write_5m_tokens,
+      cache_write_1h_tokens, output_tokens, reasoning_tokens, batch, service_tier, long_context, status, latency_ms,
+      prompt_hash, request_id, reported_cost_usd, row_key, cost_usd, priced, prompt_sig, prompt_emb, cache_denied,
+      audio_input_tokens, audio_output_tokens, web_search_requests, inference_geo, speed)
+    SELECT u.ts, u.bucket_end, $kind, $format, $ingest_id, coalesce(nullif(u.provider, 'unknown'), pr.provider, u.provider),
+      u.model, u.project, u.api_key, u.workspace, u.tag_raw, u.user_hash, u.feature, u.endpoint, u.requests,
+      u.input_tokens, u.cached_input_tokens, u.cache_write_5m_tokens, u.cache_write_1h_tokens, u.output_tokens,
+      u.reasoning_tokens, u.batch, u.service_tier, u.long_context, u.status, u.latency_ms, u.prompt_hash, u.request_id,
+      u.reported_cost_usd, u.row_key,
       CAST(CASE WHEN pr.model_id IS NULL OR (CASE WHEN u.web_search_requests > 0 AND pr.ws IS NULL THEN 'web search'
      WHEN u.speed = 'fast' AND pr.fast IS NULL THEN 'fast mode' END) IS NOT NULL THEN NULL ELSE CASE WHEN u.inference_geo IS NULL AND u.speed IS NULL THEN (u.input_tokens * (CASE WHEN (pr.lc_threshold IS NOT NULL AND coalesce(u.long_context, (u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens + u.cache_write_1h_tokens) > pr.lc_threshold)) THEN pr.lc_input_p ELSE pr.input_p END) + u.cached_input_tokens * (CASE WHEN (pr.lc_threshold IS NOT NULL AND coalesce(u.long_context, (u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens + u.cache_write_1h_tokens) > pr.lc_threshold)) THEN pr.lc_cached_p ELSE pr.cached_p END) + u.cache_write_5m_tokens * (CASE WHEN (pr.lc_threshold IS NOT NULL AND coalesce(u.long_context, (u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens + u.cache_write_1h_tokens) > pr.lc_threshold)) THEN pr.lc_cw5_p ELSE pr.cw5_p END) + u.cache_write_1h_tokens * (CASE WHEN (pr.lc_threshold IS NOT NULL AND coalesce(u.long_context, (u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens + u.cache_write_1h_tokens) > pr.lc_threshold)) THEN pr.lc_cw1_p ELSE pr.cw1_p END) + u.output_tokens * (CASE WHEN (pr.lc_threshold IS NOT NULL AND coalesce(u.long_context, (u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens + u.cache_write_1h_tokens) > pr.lc_threshold)) THEN pr.lc_output_p ELSE pr.output_p END) + u.reasoning_tokens * pr.rsn_d_p + u.audio_input_tokens * pr.ain_d_p + u.audio_output_tokens * pr.aout_d_p + coalesce(u.web_search_requests * pr.ws_p, 0)) * 0.000000000001::DECIMAL(13,12)
      ELSE (u.input_tokens * (CASE WHEN (pr.lc_threshold IS NOT NULL AND coalesce(u.long_context, (u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens + u.cache_write_1h_tokens) > pr.lc_threshold)) THEN pr.lc_input_p ELSE pr.input_p END) + u.cached_input_tokens * (CASE WHEN (pr.lc_threshold IS NOT NULL AND coalesce(u.long_context, (u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens + u.cache_write_1h_tokens) > pr.lc_threshold)) THEN pr.lc_cached_p ELSE pr.cached_p END) + u.cache_write_5m_tokens * (CASE WHEN (pr.lc_threshold IS NOT NULL AND coalesce(u.long_context, (u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens + u.cache_write_1h_tokens) > pr.lc_threshold)) THEN pr.lc_cw5_p ELSE pr.cw5_p END) + u.cache_write_1h_tokens * (CASE WHEN (pr.lc_threshold IS NOT NULL AND coalesce(u.long_context, (u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens + u.cache_write_1h_tokens) > pr.lc_threshold)) THEN pr.lc_cw1_p ELSE pr.cw1_p END) + u.output_tokens * (CASE WHEN (pr.lc_threshold IS NOT NULL AND coalesce(u.long_context, (u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens + u.cache_write_1h_tokens) > pr.lc_threshold)) THEN pr.lc_output_p ELSE pr.output_p END) + u.reasoning_tokens * pr.rsn_d_p + u.audio_input_tokens * pr.ain_d_p + u.audio_output_tokens * pr.aout_d_p + coalesce(u.web_search_requests * pr.ws_p, 0)) * 0.000000000001::DECIMAL(13,12) * CASE WHEN u.inference_geo = 'us' AND pr.geo_us IS NOT NULL THEN pr.geo_us ELSE 1 END
-       * CASE WHEN u.speed = 'fast' THEN pr.fast ELSE 1 END END END AS DECIMAL(38,12)) AS cost_usd, pr.model_id IS NOT NULL AND (CASE WHEN u.web_search_requests > 0 AND pr.ws IS NULL THEN 'web search'
-     WHEN u.speed = 'fast' AND pr.fast IS NULL THEN 'fast mode' END) IS NULL AS priced, u.prompt_sig, u.prompt_emb,
-      u.cache_denied, u.audio_input_tokens, u.audio_output_tokens, u.web_search_requests, u.inference_geo, u.speed
+       * CASE WHEN u.speed = 'fast' THEN pr.fast ELSE 1 END END END AS DECIMAL(38,12)) AS cost_usd,
+      pr.model_id IS NOT NULL AND (CASE WHEN u.web_search_requests > 0 AND pr.ws IS NULL THEN 'web search'
+     WHEN u.speed = 'fast' AND pr.fast IS NULL THEN 'fast mode' END) IS NULL AS priced,
+      u.prompt_sig, u.prompt_emb, u.cache_denied, u.audio_input_tokens, u.audio_output_tokens, u.web_search_requests,
+      u.inference_geo, u.speed
     FROM (SELECT ts, bucket_end, provider, model, project, api_key, workspace, tag_raw, user_hash, feature, endpoint,
-           (CASE WHEN min(requests) < 0 THEN -1 ELSE sum(requests) END)::BIGINT AS requests, (CASE WHEN min(input_tokens) < 0 THEN -1 ELSE sum(input_tokens) END)::BIGINT AS input_tokens, (CASE WHEN min(cached_input_tokens) < 0 THEN -1 ELSE sum(cached_input_tokens) END)::BIGINT AS cached_input_tokens, (CASE WHEN min(cache_write_5m_tokens) < 0 THEN -1 ELSE sum(cache_write_5m_tokens) END)::BIGINT AS cache_write_5m_tokens, (CASE WHEN min(cache_write_1h_tokens) < 0 THEN -1 ELSE sum(cache_write_1h_tokens) END)::BIGINT AS cache_write_1h_tokens, (CASE WHEN min(output_tokens) < 0 THEN -1 ELSE sum(output_tokens) END)::BIGINT AS output_tokens, (CASE WHEN min(reasoning_tokens) < 0 THEN -1 ELSE sum(reasoning_tokens) END)::BIGINT AS reasoning_tokens, (CASE WHEN min(audio_input_tokens) < 0 THEN -1 ELSE sum(audio_input_tokens) END)::BIGINT AS audio_input_tokens, (CASE WHEN min(audio_output_tokens) < 0 THEN -1 ELSE sum(audio_output_tokens) END)::BIGINT AS audio_output_tokens, (CASE WHEN min(web_search_requests) < 0 THEN -1 ELSE sum(web_search_requests) END)::BIGINT AS web_search_requests,
+           (CASE WHEN min(requests) < 0 THEN -1 ELSE sum(requests) END)::BIGINT AS requests,
+           (CASE WHEN min(input_tokens) < 0 THEN -1 ELSE sum(input_tokens) END)::BIGINT AS input_tokens,
+           (CASE WHEN min(cached_input_tokens) < 0 THEN -1 ELSE sum(cached_input_tokens) END)::BIGINT AS cached_input_tokens,
+           (CASE WHEN min(cache_write_5m_tokens) < 0 THEN -1 ELSE sum(cache_write_5m_tokens) END)::BIGINT AS cache_write_5m_tokens,
+           (CASE WHEN min(cache_write_1h_tokens) < 0 THEN -1 ELSE sum(cache_write_1h_tokens) END)::BIGINT AS cache_write_1h_tokens,
+           (CASE WHEN min(output_tokens) < 0 THEN -1 ELSE sum(output_tokens) END)::BIGINT AS output_tokens,
+           (CASE WHEN min(reasoning_tokens) < 0 THEN -1 ELSE sum(reasoning_tokens) END)::BIGINT AS reasoning_tokens,
            batch, service_tier, long_context, max(status) AS status, NULL::BIGINT AS latency_ms,
-           NULL::VARCHAR AS prompt_hash, NULL::VARCHAR AS request_id, sum(reported_cost_usd) AS reported_cost_usd, NULL::UBIGINT[] AS prompt_sig,
-           NULL::FLOAT[] AS prompt_emb, NULL::BOOLEAN AS cache_denied, inference_geo, speed,
+           NULL::VARCHAR AS prompt_hash, NULL::VARCHAR AS request_id, sum(reported_cost_usd) AS reported_cost_usd,
+           NULL::UBIGINT[] AS prompt_sig, NULL::FLOAT[] AS prompt_emb, NULL::BOOLEAN AS cache_denied,
+           (CASE WHEN min(audio_input_tokens) < 0 THEN -1 ELSE sum(audio_input_tokens) END)::BIGINT AS audio_input_tokens,
+           (CASE WHEN min(audio_output_tokens) < 0 THEN -1 ELSE sum(audio_output_tokens) END)::BIGINT AS audio_output_tokens,
+           (CASE WHEN min(web_search_requests) < 0 THEN -1 ELSE sum(web_search_requests) END)::BIGINT AS web_search_requests,
+           inference_geo, speed,
            md5(concat_ws('|', coalesce(CAST(ts AS VARCHAR), '∅'), coalesce(CAST(bucket_end AS VARCHAR), '∅'), coalesce(CAST(provider AS VARCHAR), '∅'), coalesce(CAST(model AS VARCHAR), '∅'), coalesce(CAST(project AS VARCHAR), '∅'), coalesce(CAST(api_key AS VARCHAR), '∅'), coalesce(CAST(workspace AS VARCHAR), '∅'), coalesce(CAST(user_hash AS VARCHAR), '∅'), coalesce(CAST(endpoint AS VARCHAR), '∅'), coalesce(CAST(batch AS VARCHAR), '∅'), coalesce(CAST(service_tier AS VARCHAR), '∅'), coalesce(CAST(long_context AS VARCHAR), '∅'), 'inference_geo=' || inference_geo, 'speed=' || speed)) AS row_key
          FROM (
-    SELECT ts, bucket_end, provider, model, project, api_key, workspace,
-      CASE WHEN tagged THEN tag END AS tag_raw,
+    SELECT ts, bucket_end, provider, model, project, api_key, workspace, CASE WHEN tagged THEN tag END AS tag_raw,
       CASE WHEN tagged THEN parts.user WHEN coalesce(tag, user_raw) IS NOT NULL THEN left(sha256(coalesce(tag, user_raw)), 12) END AS user_hash,
-      coalesce(CASE WHEN tagged THEN parts.feature END, feature_hint, '(untagged)') AS feature,
-      endpoint, requests, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
-      output_tokens, reasoning_tokens, batch, service_tier, long_context, status, latency_ms, prompt_hash, request_id,
-      reported_cost_usd, prompt_sig, prompt_emb, cache_denied, audio_input_tokens, audio_output_tokens, web_search_requests,
-      inference_geo, speed
+      coalesce(CASE WHEN tagged THEN parts.feature END, feature_hint, '(untagged)') AS feature, endpoint, requests,
+      input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens,
+      batch, service_tier, long_context, status, latency_ms, prompt_hash, request_id, reported_cost_usd, prompt_sig,
+      prompt_emb, cache_denied, audio_input_tokens, audio_output_tokens, web_search_requests, inference_geo, speed
     FROM (SELECT *, parts.user <> '' AS tagged
     FROM (SELECT c.*, regexp_extract(c.tag, getvariable('llmcost_tag_re'), ['user', 'feature']) AS parts FROM (SELECT * FROM (SELECT (CASE WHEN contains(right(nullif(nullif(trim(CAST("start_time_iso" AS VARCHAR)), ''), '--'), 6), '+') OR contains(right(nullif(nullif(trim(CAST("start_time_iso" AS VARCHAR)), ''), '--'), 6), '-') THEN make_timestamp(epoch_us(try_cast(nullif(nullif(trim(CAST("start_time_iso" AS VARCHAR)), ''), '--') AS TIMESTAMPTZ))) ELSE coalesce(try_cast(nullif(nullif(trim(CAST("start_time_iso" AS VARCHAR)), ''), '--') AS TIMESTAMP), make_timestamp(epoch_us(try_cast(nullif(nullif(trim(CAST("start_time_iso" AS VARCHAR)), ''), '--') AS TIMESTAMPTZ)))) END) AS ts,
   (CASE WHEN contains(right(nullif(nullif(trim(CAST("end_time_iso" AS VARCHAR)), ''), '--'), 6), '+') OR contains(right(nullif(nullif(trim(CAST("end_time_iso" AS VARCHAR)), ''), '--'), 6), '-') THEN make_timestamp(epoch_us(try_cast(nullif(nullif(trim(CAST("end_time_iso" AS VARCHAR)), ''), '--') AS TIMESTAMPTZ))) ELSE coalesce(try_cast(nullif(nullif(trim(CAST("end_time_iso" AS VARCHAR)), ''), '--') AS TIMESTAMP), make_timestamp(epoch_us(try_cast(nullif(nullif(trim(CAST("end_time_iso" AS VARCHAR)), ''), '--') AS TIMESTAMPTZ)))) END) AS bucket_end,
@@ -64,8 +75,8 @@
   NULL::VARCHAR AS inference_geo,
   NULL::VARCHAR AS speed
 FROM read_csv($path, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', null_padding = false, columns = {'start_time': 'VARCHAR', 'end_time': 'VARCHAR', 'start_time_iso': 'VARCHAR', 'end_time_iso': 'VARCHAR', 'project_id': 'VARCHAR', 'num_model_requests': 'DOUBLE', 'user_id': 'VARCHAR', 'api_key_id': 'VARCHAR', 'model': 'VARCHAR', 'batch': 'VARCHAR', 'service_tier': 'VARCHAR', 'input_tokens': 'DOUBLE', 'output_tokens': 'DOUBLE', 'input_cached_tokens': 'DOUBLE', 'input_uncached_tokens': 'DOUBLE', 'input_text_tokens': 'VARCHAR', 'output_text_tokens': 'VARCHAR', 'input_cached_text_tokens': 'VARCHAR', 'input_audio_tokens': 'VARCHAR', 'input_cached_audio_tokens': 'VARCHAR', 'output_audio_tokens': 'VARCHAR', 'input_image_tokens': 'VARCHAR', 'input_cached_image_tokens': 'VARCHAR', 'output_image_tokens': 'VARCHAR'}) AS src WHERE (num_model_requests IS NOT NULL OR input_tokens IS NOT NULL)) c ) c)))
-         GROUP BY ts, bucket_end, provider, model, project, api_key, workspace, tag_raw, user_hash, feature, endpoint,
-           batch, service_tier, long_context, inference_geo, speed) u
+         GROUP BY ts, bucket_end, provider, model, project, api_key, workspace, tag_raw, user_hash, feature, endpoint, batch,
+           service_tier, long_context, inference_geo, speed) u
   LEFT JOIN price_alias_rate pr ON pr.alias = lower(u.model) AND pr.mode = (CASE WHEN u.batch OR lower(u.service_tier) = 'batch' THEN 'batch'
      WHEN u.service_tier IS NULL OR lower(u.service_tier) IN ('default', 'standard', 'auto', 'on_demand', 'standard_only', '') THEN 'standard'
      WHEN lower(u.service_tier) IN ('priority', 'on_demand_priority') THEN 'priority'

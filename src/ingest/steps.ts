@@ -1,0 +1,368 @@
+import { now } from "../context.js";
+import { usageError } from "../errors.js";
+import { addNameAliases, labelProviders, repriceStored, type UnpricedRow, unpricedSql, unpricedWhy } from "../pricing/sql.js";
+import { REJECTS_TABLE } from "../sources/sql.js";
+import type { BilledAdapter, ReadPlan, UsageAdapter } from "../sources/types.js";
+import type { Db } from "../store/db.js";
+import { badRead, readerError, readFailure, skipLines } from "./duckdb-errors.js";
+import { blankLines } from "./files.js";
+import { billedChecks, billedSelectList, type Check, insertBilledSql, insertUsageSql, locateSql, overlapCondition, usageChecks, usageSelectList, usageTable } from "./load.js";
+import { type FileStats, fileStatsSql } from "./stats.js";
+import { type BadRow, denyList, emptySummary, type FileSummary, type IngestRequest, type Planned, type TagPattern, type Tracker } from "./types.js";
+
+/**
+ * One file's load, inside its transaction, as named steps: the earlier ingests --replace removes, the bad rows
+ * --skip-bad-rows leaves out, the insert, the validation of what landed, the pricing of names first seen, the records
+ * left out, the dedupe against stored rows, and the ledger record. Each step reads what the one before it gave.
+ */
+export async function loadFile(
+  db: Db,
+  p: Planned,
+  adapter: UsageAdapter | BilledAdapter,
+  req: IngestRequest,
+  tag: TagPattern,
+  shaPending: Promise<string>,
+  progress: Tracker,
+): Promise<FileSummary> {
+  progress.phase("reading");
+  const replaced = req.replace ? await replaceEarlier(db, p.input.path, await shaPending) : 0;
+  const load = await prepare(db, p, adapter, req, tag);
+  await refuseUnreadable(load);
+  const bad = req.skipBadRows ? await collectBadRows(load) : { rows: [...(p.preBad ?? [])], exclude: undefined };
+  await insertRows(load, bad.exclude);
+  bad.rows.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  progress.phase("validating");
+  const validated = await validate(load, progress);
+  progress.phase("pricing");
+  const { stats, unpriced } = await priceNewNames(load, validated);
+  const skipped = await countLeftOut(load, bad.rows);
+  // From here on: this ingest's bookkeeping (replaced buckets, repeated requests, its record), then COMMIT.
+  progress.phase("committing");
+  const deduped = await dedupe(load, stats, skipped);
+  const final = deduped.dups > 0 ? await db.one<FileStats>(fileStatsSql(load.table, []), load.params) : stats;
+  return record(load, { stats: final, unpriced, skipped, badRows: bad.rows, replaced: replaced + deduped.replaced, replacedFrom: deduped.replacedFrom }, shaPending);
+}
+
+/** What every step of one file's load reads. */
+interface Load {
+  db: Db;
+  p: Planned;
+  adapter: UsageAdapter | BilledAdapter;
+  req: IngestRequest;
+  tag: TagPattern;
+  /** The physical table this file's rows go to (the usage view reads usage_wide and usage_lean), decided once. */
+  table: "usage_lean" | "usage_wide" | "billed_cost";
+  id: number;
+  plan: ReadPlan;
+  /** The parameters every statement over the file binds. */
+  params: Record<string, string | number | readonly string[]>;
+  checks: Check[];
+  /** The canonical select list (locating a bad record re-reads the file with it). */
+  list: string;
+}
+
+async function prepare(db: Db, p: Planned, adapter: UsageAdapter | BilledAdapter, req: IngestRequest, tag: TagPattern): Promise<Load> {
+  const table = adapter.target === "usage" ? usageTable(adapter, p.source, req.catalog, tag) : "billed_cost";
+  const id = Number((await db.one<{ id: string }>("SELECT coalesce(max(ingest_id), 0) + 1 AS id FROM ingests"))!.id);
+  const plan = adapter.read(p.source);
+  const params = {
+    path: p.source.path,
+    kind: adapter.kind,
+    format: adapter.name,
+    ingest_id: id,
+    now: now().toISOString().replace("Z", ""),
+    deny: denyList(req),
+    ...plan.params,
+  };
+  const checks = adapter.target === "usage" ? [...usageChecks(), ...(adapter.checks ?? [])] : billedChecks();
+  const list = adapter.target === "usage" ? usageSelectList(adapter, p.source) : billedSelectList(adapter, p.source);
+  return { db, p, adapter, req, tag, table, id, plan, params, checks, list };
+}
+
+const count = (rows: Record<string, unknown>[]) => Number(Object.values(rows[0] ?? {})[0] ?? 0);
+
+/** --replace: the rows and records of earlier ingests of this path or content go. Returns the rows removed. */
+async function replaceEarlier(db: Db, path: string, sha: string): Promise<number> {
+  const old = { path, sha };
+  const ids = `(SELECT ingest_id FROM ingests WHERE file_path = $path OR file_sha256 = $sha)`;
+  let replaced = 0;
+  for (const t of ["usage_wide", "usage_lean", "billed_cost"]) replaced += count(await db.all(`DELETE FROM ${t} WHERE ingest_id IN ${ids}`, old));
+  await db.run(`DELETE FROM ingests WHERE ingest_id IN ${ids}`, old);
+  return replaced;
+}
+
+/** Records that cannot be read at all fail the file before anything is written. */
+async function refuseUnreadable({ db, p, plan, params }: Load): Promise<void> {
+  if (!plan.invalid) return;
+  const bad = await db
+    .one<{ at: string }>(`SELECT CAST(${plan.invalid.at} AS VARCHAR) AS at FROM ${plan.invalid.from} WHERE ${plan.invalid.sql} LIMIT 1`, params)
+    .catch(async (err: unknown) => {
+      throw await readFailure(p, err);
+    });
+  if (bad) throw usageError(`${p.input.display}: ${bad.at}: ${plan.invalid.reason}`);
+}
+
+/**
+ * --skip-bad-rows: every row to leave out, with where and why, and the condition that leaves out the ones that parse
+ * (the INSERT's `exclude`).
+ */
+async function collectBadRows({ db, p, plan, params, checks, list }: Load): Promise<{ rows: BadRow[]; exclude: string }> {
+  const rows: BadRow[] = [...(p.preBad ?? [])];
+  // 1. Rows the CSV reader cannot parse: DuckDB's rejects table has their file line and reason.
+  // JSON Lines: blank lines (and lines blanked as bad before the read) are not rows.
+  const rejectLines: number[] = plan.lines === "jsonl" ? await blankLines(p.source.path) : [];
+  if (p.source.head.kind === "csv") {
+    await db.run(`DROP TABLE IF EXISTS ${REJECTS_TABLE}`);
+    await db.run(`DROP TABLE IF EXISTS ${REJECTS_TABLE}_scans`);
+    // count(COLUMNS(*)) makes the reader convert every column (count(*) alone would skip the casts).
+    await db.all(`SELECT count(COLUMNS(*)) FROM ${plan.from} AS src`, params).catch((err: unknown) => {
+      throw usageError(`${p.input.display}: ${readerError(err).reason}`);
+    });
+    for (const r of await db.all<{ line: string; message: string }>(`SELECT DISTINCT line, error_message AS message FROM ${REJECTS_TABLE} ORDER BY line`)) {
+      rejectLines.push(Number(r.line));
+      rows.push({ line: Number(r.line), where: r.line, reason: readerError(new Error(r.message)).reason });
+    }
+  }
+  // 2. Rows that parse but fail validation: numbered among the parsed rows, then mapped past the rejected lines.
+  await db.withSettings({ preserve_insertion_order: true }, async () => {
+    for (const check of checks) {
+      const loc = locateSql(plan, list, check.sql, 1_000_000);
+      const found = await db.all<{ loc: string }>(loc.sql, params).catch((err: unknown) => {
+        const e = readerError(err);
+        if (e.line !== undefined && plan.lines === "jsonl") e.line = skipLines(e.line, rejectLines);
+        throw badRead(p.input.display, e);
+      });
+      for (const r of found) {
+        // A location may be a line and more ("2: resourceSpans[0]…" for a batch of spans on one line).
+        const plain = /^\d+$/.test(r.loc);
+        const line = loc.kind !== "line" ? null : plain ? skipLines(Number(r.loc), rejectLines) : Number.parseInt(r.loc, 10) || null;
+        rows.push({ line, where: plain && line !== null ? String(line) : r.loc, reason: check.reason });
+      }
+    }
+  });
+  return { rows, exclude: checks.map((c) => `coalesce(${c.sql}, false)`).join(" OR ") };
+}
+
+/** The file's canonical rows into their table (the adapter's stage tables first). */
+async function insertRows({ db, p, adapter, tag, table, plan, params }: Load, exclude: string | undefined): Promise<void> {
+  const insert =
+    adapter.target === "billed_cost" ? insertBilledSql(adapter, p.source, exclude) : insertUsageSql(adapter, p.source, tag, table as "usage_lean" | "usage_wide", exclude);
+  try {
+    // The INSERT joins a file's rows to small tables (aliases, prices). DuckDB can misjudge a file's row count and
+    // hash the file's rows instead: 10M rows took 22-35 s instead of 10. Build on the side as written: the small one.
+    await db.withSettings({ disabled_optimizers: "build_side_probe_side" }, async () => {
+      for (const s of plan.stage ?? []) await db.run(`CREATE OR REPLACE TEMP TABLE ${s.table} AS ${s.sql}`, params);
+      await db.run(insert, params);
+    });
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : "";
+    if ((/out of range|Overflow/i.test(msg) && /DECIMAL\(18,12\)/.test(msg)) || /Overflow in (multiplication|addition) of INT64/i.test(msg)) {
+      throw usageError(`${p.input.display}: a single row costs $1,000,000 or more, above llmcost's per-row limit`, "export smaller buckets (daily or hourly) and ingest those");
+    }
+    throw await readFailure(p, err);
+  }
+}
+
+/**
+ * Validates what landed, in the same scan as the summary's figures; on failure, re-reads the file with row numbers to
+ * name the first bad record.
+ */
+async function validate({ db, p, table, plan, params, checks, list }: Load, progress: Tracker): Promise<FileStats | undefined> {
+  const stats = await db.one<FileStats>(fileStatsSql(table, checks), params);
+  progress.rows(Number(stats?.rows ?? 0));
+  const failed = checks.findIndex((_, i) => Number(stats?.[`c${i}`] ?? 0) > 0);
+  if (failed < 0) return stats;
+  const check = checks[failed]!;
+  const loc = locateSql(plan, list, check.sql);
+  const found = await db.withSettings({ preserve_insertion_order: true }, () => db.one<{ loc: string }>(loc.sql, params).catch(() => undefined));
+  const line = found && loc.kind === "line" ? (plan.lines === "jsonl" ? skipLines(Number(found.loc), await blankLines(p.source.path)) : found.loc) : null;
+  const where = found ? (line !== null ? `:${line}` : `: ${found.loc}`) : "";
+  throw usageError(`${p.input.display}${where}: ${check.reason}`);
+}
+
+/**
+ * Model names first seen here that only a naming rule resolves (`openai/gpt-4o`, `us.anthropic.…-v1:0`): their
+ * aliases join the price tables and this file's rows of them are priced again. Later files price them in the join.
+ */
+async function priceNewNames({ db, adapter, req, table, id, params }: Load, validated: FileStats | undefined): Promise<{ stats: FileStats | undefined; unpriced: UnpricedRow[] }> {
+  let stats = validated;
+  if (adapter.target === "usage" && stats?.unpriced?.length) {
+    const added = await addNameAliases(db, req.catalog, stats.unpriced);
+    if (added.length) await repriceStored(db, null, { ingestId: id, aliases: added });
+    const labelled = table !== "billed_cost" && (await labelProviders(db, req.catalog, table, id));
+    if (added.length || labelled) stats = await db.one<FileStats>(fileStatsSql(table, []), params);
+  }
+  const unpriced = adapter.target === "usage" && stats?.unpriced?.length ? await db.all<UnpricedRow>(unpricedSql("u.ingest_id = $ingest_id"), { ingest_id: id }) : [];
+  if (adapter.target === "usage" && stats?.models?.length) {
+    await db.run("INSERT OR IGNORE INTO model_names SELECT unnest($names::VARCHAR[])", { names: JSON.stringify(stats.models) });
+  }
+  return { stats, unpriced };
+}
+
+/** The records left out, by reason: bad rows, and what the adapter's `keep` passed over. Drops the stage tables. */
+async function countLeftOut({ db, p, plan, params }: Load, badRows: readonly BadRow[]): Promise<FileSummary["skipped"]> {
+  const skipped: FileSummary["skipped"] = [];
+  if (badRows.length) skipped.push({ reason: "bad rows (--skip-bad-rows)", rows: badRows.length });
+  if (plan.keep) {
+    const why = plan.keep.why ?? "NULL";
+    const sql = `SELECT coalesce(${why}, $reason) AS reason, count(*) AS n FROM ${plan.from} AS src WHERE NOT coalesce((${plan.keep.sql}), false) GROUP BY ALL ORDER BY n DESC, reason`;
+    const kept = await db.all<{ reason: string; n: string }>(sql, { ...params, reason: plan.keep.reason }).catch(async (err: unknown) => {
+      throw await readFailure(p, err);
+    });
+    for (const r of kept) {
+      if (Number(r.n) > 0) skipped.push({ reason: r.reason, rows: Number(r.n) });
+    }
+  }
+  for (const s of plan.stage ?? []) await db.run(`DROP TABLE IF EXISTS ${s.table}`);
+  return skipped;
+}
+
+/**
+ * Nothing counted twice. Overlapping provider buckets: the newest export of a bucket × group wins. Requests: a
+ * request id stored already, or repeated in this file, is one request (the repeats are added to `skipped`). Every
+ * comparison with stored rows reads only the stored rows in this file's time range (REQUEST_ID_WINDOW,
+ * overlapBounds), so its cost follows the file, not the database: DuckDB skips row groups by their min/max ts.
+ */
+async function dedupe(
+  { db, adapter, table, id }: Load,
+  stats: FileStats | undefined,
+  skipped: FileSummary["skipped"],
+): Promise<{ replaced: number; replacedFrom: FileSummary["replacedFrom"]; dups: number }> {
+  const lo = stats?.lo_ts ?? null;
+  const hi = stats?.hi_ts ?? null;
+  const span = lo !== null && hi !== null ? { id, lo, hi } : null;
+  const replacedFrom: FileSummary["replacedFrom"] = [];
+  let replaced = 0;
+  // Row keys: only provider buckets have one (request rows never do; provider exports are never lean). A key
+  // includes the bucket's ts, so a stored row with the same key lies in [lo, hi].
+  if (span && table !== "usage_lean" && (table === "billed_cost" || adapter.kind === "billing")) {
+    replaced += count(
+      await db.all(
+        `DELETE FROM ${table} WHERE ingest_id <> $id AND ts >= $lo::TIMESTAMP AND ts <= $hi::TIMESTAMP
+           AND row_key IN (SELECT row_key FROM ${table} WHERE ingest_id = $id AND row_key IS NOT NULL)`,
+        span,
+      ),
+    );
+    // Buckets of another width: for the same format and group, this ingest replaces every earlier row it overlaps in
+    // time (an hourly export after a daily one of the same day, 1m after 1h…), counted per earlier ingest.
+    const bounds = await overlapBounds(db, span, adapter.name);
+    if (bounds) {
+      const cond = `o.ts >= $from::TIMESTAMP AND o.ts <= $hi::TIMESTAMP AND ${overlapCondition(table)}`;
+      const params = { id, hi: span.hi, from: bounds, format: adapter.name };
+      for (const r of await db.all<{ ingest_id: string; n: string }>(`SELECT o.ingest_id, count(*) AS n FROM ${table} o WHERE ${cond} GROUP BY 1 ORDER BY 1`, params)) {
+        replacedFrom.push({ ingestId: Number(r.ingest_id), rows: Number(r.n) });
+      }
+      if (replacedFrom.length) replaced += count(await db.all(`DELETE FROM ${table} o WHERE ${cond}`, params));
+    }
+  }
+  let dups = 0;
+  if (span && adapter.target === "usage" && adapter.kind === "requests") {
+    // A stored row is the same request when it has the same request_id and lies within REQUEST_ID_WINDOW of it.
+    const w = REQUEST_ID_WINDOW;
+    dups = count(
+      await db.all(
+        `DELETE FROM ${table} WHERE ingest_id = $id AND request_id IS NOT NULL AND rowid IN (
+           SELECT n.rowid FROM ${table} n JOIN usage o ON o.request_id = n.request_id
+           WHERE n.ingest_id = $id AND o.ingest_id <> $id
+             AND o.ts >= $lo::TIMESTAMP - INTERVAL ${w} AND o.ts <= $hi::TIMESTAMP + INTERVAL ${w}
+             AND o.ts >= n.ts - INTERVAL ${w} AND o.ts <= n.ts + INTERVAL ${w})`,
+        span,
+      ),
+    );
+    if (dups > 0) skipped.push({ reason: "request_id already ingested", rows: dups });
+    // The same request logged twice in one file (a retry's log line, a concatenated log) is one request: the first
+    // line is kept. Checked first, so a file without repeats pays one aggregate.
+    const repeats = await db.one<{ n: string }>(`SELECT count(request_id) - count(DISTINCT request_id) AS n FROM ${table} WHERE ingest_id = $1`, [id]);
+    if (Number(repeats?.n ?? 0) > 0) {
+      const n = count(
+        await db.all(
+          `DELETE FROM ${table} WHERE ingest_id = $1 AND request_id IS NOT NULL
+             AND rowid NOT IN (SELECT min(rowid) FROM ${table} WHERE ingest_id = $1 AND request_id IS NOT NULL GROUP BY request_id)`,
+          [id],
+        ),
+      );
+      skipped.push({ reason: "request_id repeated in this file", rows: n });
+      dups += n;
+    }
+  }
+  return { replaced, replacedFrom, dups };
+}
+
+/** The ledger record of this ingest (`ingests`), and the file's summary. */
+async function record(
+  { db, p, adapter, req, id }: Load,
+  r: { stats: FileStats | undefined; unpriced: UnpricedRow[]; skipped: FileSummary["skipped"]; badRows: BadRow[]; replaced: number; replacedFrom: FileSummary["replacedFrom"] },
+  sha: Promise<string>,
+): Promise<FileSummary> {
+  const { stats, unpriced, skipped, badRows, replaced } = r;
+  const rows = Number(stats?.rows ?? 0);
+  // A forced format that reads nothing from a file is the wrong format: recording it would make the right one
+  // "already ingested" later.
+  if (rows === 0 && replaced === 0 && badRows.length === 0 && req.format !== undefined) {
+    const left = skipped.length ? ` (left out: ${skipped.map((k) => `${k.rows} ${k.reason}`).join("; ")})` : "";
+    throw usageError(`${p.input.display}: read as ${adapter.name}, this file gives no rows${left}`, "check --format, or leave it out to detect the format");
+  }
+  const summary = emptySummary(p, await sha);
+  await db.run(
+    `INSERT INTO ingests VALUES ($id, $path, $sha, $bytes, $format, $kind, $read, $rows, $skipped, $replaced,
+       $from::TIMESTAMP, $to::TIMESTAMP, now()::TIMESTAMP, $deny)`,
+    {
+      id,
+      path: p.input.path,
+      sha: summary.sha256,
+      bytes: p.input.bytes,
+      format: adapter.name,
+      kind: adapter.kind,
+      read: rows + skipped.reduce((a, s) => a + s.rows, 0),
+      rows,
+      skipped: skipped.reduce((a, s) => a + s.rows, 0),
+      replaced,
+      from: stats?.from ?? null,
+      to: stats?.to ?? null,
+      // The deny-list these prompts were checked against (files without prompt text: none).
+      deny: Number(stats?.prompts ?? 0) > 0 ? denyList(req) : null,
+    },
+  );
+  return {
+    ...summary,
+    ingestId: id,
+    rows,
+    skipped,
+    replaced,
+    replacedFrom: r.replacedFrom,
+    from: stats?.from ?? null,
+    to: stats?.to ?? null,
+    providers: stats?.providers ?? [],
+    models: stats?.models ?? [],
+    unpricedModels: unpriced.filter((u) => u.kind === "no-price").map((u) => u.model).sort(),
+    unpricedOther: unpriced.filter((u) => u.kind !== "no-price").map((u) => ({ model: u.model, rows: Number(u.rows), why: unpricedWhy(u) })),
+    reportedCostModels: stats?.reported ?? [],
+    billedUsd: stats?.billed ?? null,
+    badRows,
+    note: rows === 0 && skipped.length === 0 ? "no usage rows in this file" : null,
+  };
+}
+
+/**
+ * How far apart two rows with one request_id may lie and still be one request. The copies seen in real logs lie far
+ * closer: a re-exported or rotated log, a resumed agent session and a sidechain replay keep the call's own timestamp;
+ * a CloudWatch event and its S3 record, a start and an end line, a retry's line are seconds to minutes apart; a batch
+ * result comes within its 24-hour window. Two days also covers a log written in local time beside one in UTC (at
+ * most 26 hours apart). Further apart, the same id is taken as another request. Reading ±2 days of stored rows
+ * keeps the dedupe's cost at the file's span plus four days, whatever the history.
+ */
+export const REQUEST_ID_WINDOW = "2 DAY";
+
+/**
+ * The earliest ts a stored bucket overlapping [lo, hi] can start at: the earliest start among the earlier ingests of
+ * the format whose recorded span ([min_ts, max_ts], both cut to the second) meets it. An overlapping row lies in
+ * its ingest's span, so nothing before this bound can overlap; null when no ingest can (then nothing is read).
+ */
+async function overlapBounds(db: Db, span: { id: number; lo: string; hi: string }, format: string): Promise<string | null> {
+  const r = await db.one<{ from: string | null }>(
+    `SELECT (min(min_ts) - INTERVAL 1 SECOND)::VARCHAR AS "from" FROM ingests WHERE ingest_id <> $id AND source_format = $format
+       AND min_ts <= $hi::TIMESTAMP AND max_ts + INTERVAL 1 SECOND > $lo::TIMESTAMP`,
+    { ...span, format },
+  );
+  return r?.from ?? null;
+}

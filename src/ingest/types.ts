@@ -1,0 +1,121 @@
+import type { compileTagPattern } from "../config.js";
+import type { IngestPhase, IngestProgress } from "../output/progress.js";
+import type { Catalog } from "../pricing/load.js";
+import type { LogsConfig } from "../sources/flat-log.js";
+import type { Adapter, SourceFile, SourceOptions } from "../sources/types.js";
+import type { InputFile, SkippedInput } from "./files.js";
+
+/** What ingest takes, gives back, and passes between its steps (ingest.ts plans and retries, steps.ts loads a file). */
+
+export interface IngestRequest {
+  dbPath: string;
+  /** --lake DIR: ingest into a Parquet lake instead of the database (store/lake.ts). */
+  lake?: string | null;
+  inputs: readonly string[];
+  format?: string;
+  replace: boolean;
+  dryRun: boolean;
+  /** Leave out rows that fail to parse or validate, and report each one; never silently. */
+  skipBadRows?: boolean;
+  tagPattern: string;
+  /** The config's cache deny-list: prompts starting with one are marked at ingest (their text is never stored). */
+  cacheDenyPrefixes?: readonly string[];
+  catalog: Catalog;
+  /** The config's `sources` section (attribute names for OTel spans). */
+  sourceOptions?: SourceOptions;
+  /** The config's `logs` section (how request logs name fields and count input tokens). */
+  logs?: LogsConfig;
+  /** Called at each phase of a file's load and about 10 times a second in between (stderr on a TTY draws it). */
+  onProgress?: (file: string, progress: IngestProgress) => void;
+  onFileDone?: () => void;
+}
+
+export interface FileSummary {
+  file: string;
+  format: string;
+  target: "usage" | "billed_cost" | "companion";
+  status: "ingested" | "already-ingested" | "companion" | "dry-run";
+  ingestId: number | null;
+  sha256: string;
+  rows: number;
+  skipped: { reason: string; rows: number }[];
+  /** Rows of earlier ingests this file superseded (overlapping provider buckets, or --replace). */
+  replaced: number;
+  /** The earlier ingests whose overlapping buckets (of any width) this file replaced, and how many rows of each. */
+  replacedFrom: { ingestId: number; rows: number }[];
+  from: string | null;
+  to: string | null;
+  providers: string[];
+  models: string[];
+  /** Model names with no price entry or alias (their rows are unpriced). */
+  unpricedModels: string[];
+  /** Priced models whose rows are still unpriced in part, with why (before the first epoch, a tier, a charge). */
+  unpricedOther: { model: string; rows: number; why: string }[];
+  /** Models without a price whose rows state a cost: that cost is used (cost_source reported). */
+  reportedCostModels: string[];
+  billedUsd: string | null;
+  note: string | null;
+  /** --skip-bad-rows: every row left out, with where and why. */
+  badRows: BadRow[];
+}
+
+export interface BadRow {
+  /** The file line, when the format has lines. */
+  line: number | null;
+  /** The line, or a record name for JSON documents. */
+  where: string;
+  reason: string;
+}
+
+export interface IngestResult {
+  db: string;
+  dryRun: boolean;
+  files: FileSummary[];
+  /** Files a directory walk passed over (not data, links to nothing), each with why. */
+  skippedInputs: SkippedInput[];
+}
+
+/** A file with the adapter that reads it. */
+export interface Planned {
+  input: InputFile;
+  adapter: Adapter;
+  source: SourceFile;
+  /** --skip-bad-rows on JSON Lines: lines left out before DuckDB reads the file (see skipBadJsonLines). */
+  preBad?: BadRow[];
+}
+
+export type TagPattern = ReturnType<typeof compileTagPattern>;
+
+export interface Tracker {
+  /** Enter a phase ("reading" again on a retry restarts the read's clock). */
+  phase(p: IngestPhase): void;
+  /** The rows the read gave, once validation counted them. */
+  rows(n: number): void;
+  stop(): void;
+}
+
+export const emptySummary = (p: Planned, sha: string): FileSummary => ({
+  file: p.input.display,
+  format: p.adapter.name,
+  target: p.adapter.target,
+  status: "ingested",
+  ingestId: null,
+  sha256: sha,
+  rows: 0,
+  skipped: [],
+  replaced: 0,
+  replacedFrom: [],
+  from: null,
+  to: null,
+  providers: [],
+  models: [],
+  unpricedModels: [],
+  unpricedOther: [],
+  reportedCostModels: [],
+  billedUsd: null,
+  note: null,
+  badRows: [],
+});
+
+/** The config's cache deny-list as the ledger keeps it. */
+export const denyList = (req: IngestRequest): string => JSON.stringify(req.cacheDenyPrefixes ?? []);
