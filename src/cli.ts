@@ -4,7 +4,11 @@ import { env, io, type Io, stderr, stdout, withIo } from "./io.js";
 import { setCostMode } from "./store/cost-mode.js";
 import { DEFAULTS } from "./defaults.js";
 import type { TacticFlag } from "./tactics/flags.js";
-import { PLAYBOOK_STEPS, tacticFlags } from "./tactics/registry.js";
+
+/** What `simulate` reads from the tactic registry: loaded only for the commands that show its options. */
+type Tactics = Pick<typeof import("./tactics/registry.js"), "PLAYBOOK_STEPS" | "tacticFlags">;
+/** The arguments that need the registry: simulate itself, and completion (which lists every command's options). */
+const NEEDS_TACTICS = new Set(["simulate", "completion"]);
 
 /** Options every command accepts. */
 function globals(cmd: Command): Command {
@@ -31,8 +35,12 @@ function tacticOption(f: TacticFlag): Option {
 const formatOption = () =>
   new Option("--format <format>", "output format").choices(["table", "json", "csv", "markdown"]).default("table");
 
-/** `done` receives each command's exit code (commander discards action results). */
-function build(done: (code: number) => void): Command {
+/**
+ * `done` receives each command's exit code (commander discards action results). `tactics` is the tactic registry, or
+ * null when the command line names neither simulate nor completion: every other command starts without loading the
+ * tactics' modules.
+ */
+function build(done: (code: number) => void, tactics: Tactics | null): Command {
   const program = new Command("llmcost")
     .description("Where your LLM API money goes, and what each cost-cutting tactic would save.")
     .version("0.1.0")
@@ -112,7 +120,7 @@ function build(done: (code: number) => void): Command {
   const simulate = globals(program.command("simulate"))
     .summary("project what each cost-cutting tactic would save on your traffic")
     .description(
-      `Replays your request logs through tactics in playbook order (${PLAYBOOK_STEPS.join(", ")}); each acts on what ` +
+      `Replays your request logs through tactics in playbook order (${tactics?.PLAYBOOK_STEPS.join(", ") ?? "…"}); each acts on what ` +
         "the earlier ones left, so nothing is counted twice. Prints a waterfall, the per-feature breakdown, the " +
         "evidence and every assumption used. Results are estimates.",
     )
@@ -122,7 +130,7 @@ function build(done: (code: number) => void): Command {
     .option("--tz <zone>", "time zone for plain dates", "UTC")
     .option("--monthly", "scale to a 30-day month from the observed window");
   // Each tactic's flags, as it declares them (src/tactics/registry.ts), in playbook order.
-  for (const f of tacticFlags()) simulate.addOption(tacticOption(f));
+  for (const f of tactics?.tacticFlags() ?? []) simulate.addOption(tacticOption(f));
   simulate
     .option("--self-host <cost:tps>", "COST_PER_HOUR:TOKENS_PER_SEC: monthly break-even against the API")
     .addOption(formatOption())
@@ -287,9 +295,10 @@ export async function main(argv: readonly string[], streams?: Io): Promise<numbe
 async function run(argv: readonly string[]): Promise<number> {
   setCostMode("auto"); // module state: a run starts from the default whatever the one before chose
   let code: number = EXIT.ok;
+  const tactics = argv.some((a) => NEEDS_TACTICS.has(a)) ? await import("./tactics/registry.js") : null;
   const program = build((c) => {
     code = c;
-  });
+  }, tactics);
   for (const cmd of program.commands) cmd.exitOverride();
   try {
     const subcommands = Object.fromEntries(program.commands.map((c) => [c.name(), c.commands.map((s) => s.name())]));

@@ -36,7 +36,7 @@ export const BATCH: TacticDef<BatchSettings, null> = {
     const scope = flags.read(BATCH_FLAG);
     return scope === undefined ? null : { scope };
   },
-  playbook: { settings: () => ({ scope: "auto" }) },
+  playbook: { label: "batch where traffic allows", settings: () => ({ scope: "auto" }) },
   start: () => null,
   assumptions: ({ scope }) => [
     scope === "auto"

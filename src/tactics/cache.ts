@@ -61,7 +61,7 @@ export const EXACT_CACHE: TacticDef<ExactCacheSettings, ExactCacheState> = {
     const ttlSeconds = chosenCache(flags, "exact");
     return ttlSeconds === null ? null : { ttlSeconds };
   },
-  playbook: { settings: () => ({ ttlSeconds: DEFAULTS.cacheTtlSeconds }) },
+  playbook: { label: "exact cache", settings: () => ({ ttlSeconds: DEFAULTS.cacheTtlSeconds }) },
   start: () => ({ hitRows: 0, denied: 0 }),
   assumptions: ({ ttlSeconds }) => [
     `exact response cache keyed by feature, model and prompt_hash; entries live ${ttlSeconds}s from the miss that set them`,

@@ -58,7 +58,7 @@ export const PROMPT_CACHE: TacticDef<PromptCacheSettings, null> = {
     const share = flags.given(PREFIX_SHARE_FLAG) ? flags.read(PREFIX_SHARE_FLAG)! : PREFIX_SHARE_FLAG.parse(String(tactics.promptCache?.prefixShare ?? DEFAULT_PREFIX_SHARE));
     return { prefixShare: share };
   },
-  playbook: { settings: ({ tactics }) => ({ prefixShare: tactics.promptCache?.prefixShare ?? DEFAULT_PREFIX_SHARE }) },
+  playbook: { label: "prompt caching", settings: ({ tactics }) => ({ prefixShare: tactics.promptCache?.prefixShare ?? DEFAULT_PREFIX_SHARE }) },
   start: () => null,
   assumptions: ({ prefixShare }) => [
     `${Math.round(prefixShare * 100)}% of each eligible request's input is a prefix shared with the feature's other requests`,

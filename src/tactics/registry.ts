@@ -22,6 +22,8 @@ export interface TacticEntry {
   columns: readonly SimColumn[];
   rewrites: readonly SimColumnName[];
   inPlaybook: boolean;
+  /** How the HTML page names it in the default playbook (null: not in it). */
+  playbookLabel: string | null;
   /** The tactic the simulate flags choose, or null. */
   fromFlags(flags: FlagReader, ctx: BuildContext): Tactic | null;
   /** The tactic with its default-playbook settings (only for `inPlaybook`). */
@@ -38,6 +40,7 @@ function entry<Settings, State>(def: TacticDef<Settings, State>): TacticEntry {
     columns: def.columns,
     rewrites: def.rewrites,
     inPlaybook: def.playbook !== undefined,
+    playbookLabel: def.playbook?.label ?? null,
     fromFlags(flags, ctx) {
       const settings = def.fromFlags(flags, ctx);
       return settings === null ? null : instantiate(def, settings);

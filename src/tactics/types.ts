@@ -38,8 +38,11 @@ export interface TacticDef<Settings, State> {
   denyList?: boolean;
   /** Its settings from the simulate flags, or null when they leave it out; a bad value is a usage error naming the flag. */
   fromFlags(flags: FlagReader, ctx: BuildContext): Settings | null;
-  /** Its settings in the default playbook (`savings`, the demo, the HTML waterfall); absent: not in it. */
-  playbook?: { settings(ctx: BuildContext): Settings };
+  /**
+   * Its settings in the default playbook (`savings`, the demo, the HTML waterfall), and how the HTML page names it
+   * there ("routing to cheaper siblings"); absent: not in it.
+   */
+  playbook?: { label: string; settings(ctx: BuildContext): Settings };
   start(settings: Settings): State;
   /** Human-readable assumptions this run used, shown with the result (read after `apply`). */
   assumptions(settings: Settings, state: State): string[];
