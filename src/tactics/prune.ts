@@ -43,7 +43,7 @@ export const PRUNE: TacticDef<PruneSettings, null> = {
     { name: "pr_cw5", type: "BIGINT", kept: "sum", what: "5-minute cache-write tokens after pruning" },
     { name: "pr_cw1", type: "BIGINT", kept: "sum", what: "1-hour cache-write tokens after pruning" },
     { name: "pr_n", type: "INTEGER", kept: "sum", what: "1 for a pruned request" },
-    { name: "pr_lcb", type: "BIGINT", kept: "key", what: "the long-context class of the pruned input" },
+    { name: "pr_lcb", type: "INTEGER", kept: "key", what: "the long-context class of the pruned input" },
   ],
   rewrites: ["input_tokens", "cached_input_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "lcb"],
   noEffect: "no input tokens left to prune",

@@ -130,7 +130,7 @@ export const SIM_COLUMNS = [
   { name: "hr", type: "INTEGER", what: "hour of day" },
   { name: "inference_geo", type: "VARCHAR" },
   { name: "speed", type: "VARCHAR" },
-  { name: "lcb", type: "BIGINT", what: "the long-context class: the request's input size, as the price tables' thresholds tell them apart" },
+  { name: "lcb", type: "INTEGER", what: "the long-context class: the request's input size, as the price tables' thresholds tell them apart" },
   { name: "n", type: "BIGINT", what: "requests" },
   { name: "input_tokens", type: "HUGEINT" },
   { name: "cached_input_tokens", type: "HUGEINT" },
