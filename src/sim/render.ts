@@ -62,20 +62,20 @@ export function renderSim(o: SimOutput, format: Format, catalog: Catalog): strin
 export function simDocument(o: SimOutput): Doc {
   const r = o.result;
   const m = (v: string) => (o.monthly ? monthly(v, r.monthlyFactor) : null);
-  const money = (key: string, head: string, only?: DocColumn["only"]): DocColumn => ({ key, head, type: "money", ...(only ? { only } : {}) });
+  const moneyColumn = (key: string, head: string, only?: DocColumn["only"]): DocColumn => ({ key, head, type: "money", ...(only ? { only } : {}) });
   // On a narrow terminal the headers and step names wrap; then the requests column goes, then the shares, then the
   // monthly figures. Step, Cost and Saved stay.
   const stepColumns: DocColumn[] = [
     { key: "name", head: "Step", type: "text", fit: { min: 16, shrink: "wrap" } },
-    money("baseline_usd", "", ["csv"]),
-    money("cost_usd", "Cost"),
-    money("saved_usd", "Saved"),
+    moneyColumn("baseline_usd", "", ["csv"]),
+    moneyColumn("cost_usd", "Cost"),
+    moneyColumn("saved_usd", "Saved"),
     { key: "saved_share", head: "Saved % of cost before", type: "percent", fit: { priority: 2 } },
     { key: "requests", head: "Requests affected", type: "count", fit: { priority: 3 } },
     { key: "unpriced_requests", head: "", type: "count", only: ["csv"] },
-    ...(o.monthly ? [{ ...money("per_month", `Per month (×30/${r.monthlyFactor.den} days)`, PEOPLE), fit: { priority: 1 } }] : []),
-    money("monthly_cost_usd", "", ["csv"]),
-    money("monthly_saved_usd", "", ["csv"]),
+    ...(o.monthly ? [{ ...moneyColumn("per_month", `Per month (×30/${r.monthlyFactor.den} days)`, PEOPLE), fit: { priority: 1 } }] : []),
+    moneyColumn("monthly_cost_usd", "", ["csv"]),
+    moneyColumn("monthly_saved_usd", "", ["csv"]),
   ];
   const perMonth = (v: string) => (o.monthly ? [m(v)] : []);
   const stepRows: (string | number | null | Cell)[][] = [
@@ -85,13 +85,13 @@ export function simDocument(o: SimOutput): Doc {
   ];
   const featureColumns: DocColumn[] = [
     { key: "name", head: "Feature", type: "text", fit: { min: 16 } },
-    money("baseline_usd", "Baseline"),
-    money("cost_usd", "Projected"),
-    money("saved_usd", "Saved"),
+    moneyColumn("baseline_usd", "Baseline"),
+    moneyColumn("cost_usd", "Projected"),
+    moneyColumn("saved_usd", "Saved"),
     { key: "saved_share", head: "Saved % of feature", type: "percent", fit: { priority: 1 } },
     { key: "unpriced_requests", head: "", type: "count", only: ["csv"] },
-    money("monthly_cost_usd", "", ["csv"]),
-    money("monthly_saved_usd", "", ["csv"]),
+    moneyColumn("monthly_cost_usd", "", ["csv"]),
+    moneyColumn("monthly_saved_usd", "", ["csv"]),
   ];
   const featureRows = r.features.map((f) => [
     { value: f.feature, text: f.unpricedRequests ? `${f.feature} (${int(f.unpricedRequests)} unpriced)` : f.feature },
