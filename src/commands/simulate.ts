@@ -23,13 +23,15 @@ export interface SimulateOptions extends GlobalOptions {
   monthly?: boolean;
   selfHost?: string;
 }
+/** With the tactics' flags, as commander stores them (by `flagKey`); the tactics read and judge their own. */
+export type SimulateFlags = SimulateOptions & Readonly<Record<string, unknown>>;
 
 /** Flags → tactics in playbook order (the registry's); a bad value is a usage error naming the flag. */
-export function buildTactics(o: SimulateOptions, ctx: ReturnType<typeof loadContext>): Tactic[] {
-  return tacticsFromFlags(flagReader(o as Readonly<Record<string, unknown>>), { catalog: ctx.catalog, tactics: ctx.config.tactics ?? {} });
+export function buildTactics(o: SimulateFlags, ctx: ReturnType<typeof loadContext>): Tactic[] {
+  return tacticsFromFlags(flagReader(o), { catalog: ctx.catalog, tactics: ctx.config.tactics ?? {} });
 }
 
-export async function run(o: SimulateOptions): Promise<number> {
+export async function run(o: SimulateFlags): Promise<number> {
   const ctx = loadContext(o);
   const tactics = buildTactics(o, ctx);
   const self = o.selfHost !== undefined ? parseSelfHost(o.selfHost) : null;
