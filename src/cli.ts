@@ -3,6 +3,12 @@ import { EXIT, ExitError } from "./errors.js";
 import { env, io, type Io, stderr, stdout, withIo } from "./io.js";
 import { setCostMode } from "./store/cost-mode.js";
 import { DEFAULTS } from "./defaults.js";
+import type { TacticFlag } from "./tactics/flags.js";
+
+/** What `simulate` reads from the tactic registry: loaded only for the commands that show its options. */
+type Tactics = Pick<typeof import("./tactics/registry.js"), "PLAYBOOK_STEPS" | "tacticFlags">;
+/** The arguments that need the registry: simulate itself, and completion (which lists every command's options). */
+const NEEDS_TACTICS = new Set(["simulate", "completion"]);
 
 /** Options every command accepts. */
 function globals(cmd: Command): Command {
@@ -19,11 +25,22 @@ function globals(cmd: Command): Command {
 /** A repeatable option's accumulator. */
 const repeat = (v: string, acc: string[]) => [...acc, v];
 
+/** A tactic's flag as a commander option (a repeatable one collects a list, default []). */
+function tacticOption(f: TacticFlag): Option {
+  const o = new Option(f.flags, f.help);
+  if (f.repeatable) return o.argParser(repeat).default([] as string[]);
+  return f.default === undefined ? o : o.default(f.default);
+}
+
 const formatOption = () =>
   new Option("--format <format>", "output format").choices(["table", "json", "csv", "markdown"]).default("table");
 
-/** `done` receives each command's exit code (commander discards action results). */
-function build(done: (code: number) => void): Command {
+/**
+ * `done` receives each command's exit code (commander discards action results). `tactics` is the tactic registry, or
+ * null when the command line names neither simulate nor completion: every other command starts without loading the
+ * tactics' modules.
+ */
+function build(done: (code: number) => void, tactics: Tactics | null): Command {
   const program = new Command("llmcost")
     .description("Where your LLM API money goes, and what each cost-cutting tactic would save.")
     .version("0.1.0")
@@ -100,28 +117,21 @@ function build(done: (code: number) => void): Command {
       done(await run(cmd.optsWithGlobals()));
     });
 
-  globals(program.command("simulate"))
+  const simulate = globals(program.command("simulate"))
     .summary("project what each cost-cutting tactic would save on your traffic")
     .description(
-      "Replays your request logs through tactics in playbook order (cache, route, batch, prompt-cache, prune, " +
-        "output-cap); each acts on what the earlier ones left, so nothing is counted twice. Prints a waterfall, " +
-        "the per-feature breakdown, the evidence and every assumption used. Results are estimates.",
+      `Replays your request logs through tactics in playbook order (${tactics?.PLAYBOOK_STEPS.join(", ") ?? "…"}); each acts on what ` +
+        "the earlier ones left, so nothing is counted twice. Prints a waterfall, the per-feature breakdown, the " +
+        "evidence and every assumption used. Results are estimates.",
     )
     .option("--feature <name>", "only this feature (repeatable)", repeat, [] as string[])
     .option("--since <date>", "start, inclusive")
     .option("--until <date>", "end, exclusive")
     .option("--tz <zone>", "time zone for plain dates", "UTC")
-    .option("--monthly", "scale to a 30-day month from the observed window")
-    .option("--cache <kind>", "exact: replay identical prompts through a response cache; semantic: near-duplicate prompts (estimate; needs logged prompt text or an embedding)")
-    .option("--ttl <seconds>", "cache entry lifetime from the miss that set it", String(DEFAULTS.cacheTtlSeconds))
-    .option("--threshold <x>", "similarity threshold for --cache semantic (default 0.95; 0.91/0.93/0.95/0.97 are always reported)")
-    .option("--route <spec>", "mini (each model's cheaper sibling) or FROM=TO[,FROM=TO…]")
-    .option("--escalate <share>", "share of routed requests that escalate and pay both calls", String(DEFAULTS.escalateShare))
-    .option("--batch <features>", "auto, or a comma-separated list of features to move to batch rates")
-    .option("--prompt-cache", "reprice repeated prefixes at cached rates (incl. write premium, min prefix)")
-    .option("--prefix-share <share>", "share of input that is a repeated prefix (default: config, else 0.5)")
-    .option("--prune <share>", "cut input by P, or FEATURE=P (repeatable)", repeat, [] as string[])
-    .option("--output-cap <tokens>", "clip output tokens per request")
+    .option("--monthly", "scale to a 30-day month from the observed window");
+  // Each tactic's flags, as it declares them (src/tactics/registry.ts), in playbook order.
+  for (const f of tactics?.tacticFlags() ?? []) simulate.addOption(tacticOption(f));
+  simulate
     .option("--self-host <cost:tps>", "COST_PER_HOUR:TOKENS_PER_SEC: monthly break-even against the API")
     .addOption(formatOption())
     .action(async (_o, cmd: Command) => done(await (await import("./commands/simulate.js")).run(cmd.optsWithGlobals())));
@@ -285,9 +295,10 @@ export async function main(argv: readonly string[], streams?: Io): Promise<numbe
 async function run(argv: readonly string[]): Promise<number> {
   setCostMode("auto"); // module state: a run starts from the default whatever the one before chose
   let code: number = EXIT.ok;
+  const tactics = argv.some((a) => NEEDS_TACTICS.has(a)) ? await import("./tactics/registry.js") : null;
   const program = build((c) => {
     code = c;
-  });
+  }, tactics);
   for (const cmd of program.commands) cmd.exitOverride();
   try {
     const subcommands = Object.fromEntries(program.commands.map((c) => [c.name(), c.commands.map((s) => s.name())]));

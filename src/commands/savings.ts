@@ -1,20 +1,17 @@
 import { type GlobalOptions, loadContext } from "../context.js";
 import { compareDec } from "../money.js";
 import { envelope } from "../output/envelope.js";
-import { type Column, csv, fitText, type Format, json, markdown, pct, plainText, shareNumber, table, usd, usdNumber } from "../output/format.js";
+import { type Doc, type DocColumn, emit, PEOPLE, tableBlock, text } from "../output/document.js";
+import { type Format, json, plainText, usd, usdNumber } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
 import type { SavingsJsonT } from "../schemas/savings.js";
 import { parseWindow, parseTz } from "../report/window.js";
 import { monthly, simulate } from "../sim/simulate.js";
 import { Db } from "../store/db.js";
 import { openForRead } from "../store/open.js";
-import { batch } from "../tactics/batch.js";
-import { exactCache } from "../tactics/cache.js";
-import { promptCache } from "../tactics/prompt-cache.js";
-import { route } from "../tactics/route.js";
+import { playbookTactics } from "../tactics/registry.js";
 import type { Tactic } from "../tactics/types.js";
 import { stdout } from "../io.js";
-import { DEFAULTS } from "../defaults.js";
 
 export interface Opportunity {
   feature: string;
@@ -34,14 +31,16 @@ export interface SavingsResult {
   assumptions: string[];
 }
 
-/** Every tactic with its default assumptions, in playbook order; each is measured alone on the current traffic. */
+/**
+ * The default playbook (the registry's), in playbook order, with the config's prompt-cache prefix share: each is
+ * measured alone on the current traffic. (The HTML report composes them.)
+ */
 export function defaultTactics(catalog: Catalog, prefixShare: number): Tactic[] {
-  return [exactCache(DEFAULTS.cacheTtlSeconds), route("mini", DEFAULTS.escalateShare, "all", catalog), batch("auto"), promptCache(prefixShare)];
+  return playbookTactics(catalog, { promptCache: { prefixShare } });
 }
 
 export async function collectSavings(db: Db, catalog: Catalog, ctx: ReturnType<typeof loadContext>, scope: Parameters<typeof simulate>[3]): Promise<SavingsResult> {
-  const t = ctx.config.tactics ?? {};
-  const tactics = defaultTactics(catalog, t.promptCache?.prefixShare ?? 0.5);
+  const tactics = playbookTactics(catalog, ctx.config.tactics ?? {});
   const opportunities: Opportunity[] = [];
   const notes: string[] = [];
   let base: Awaited<ReturnType<typeof simulate>> | null = null;
@@ -94,31 +93,34 @@ export function savingsJson(r: SavingsResult, catalog: Catalog, filters: Savings
 const dayCount = (n: number) => `${n} day${n === 1 ? "" : "s"}`;
 
 export function renderSavings(r: SavingsResult, format: Format, catalog: Catalog, filters: SavingsJsonT["filters"], limit = Infinity): string {
+  return format === "json" ? json(savingsJson(r, catalog, filters)) : emit(savingsDocument(r, limit), format);
+}
+
+/** The ranking for people and spreadsheets: the title, the top `limit` opportunities, why tactics found none, the assumptions. */
+export function savingsDocument(r: SavingsResult, limit = Infinity): Doc {
   const ops = r.opportunities.slice(0, limit);
-  if (format === "json") return json(savingsJson(r, catalog, filters));
-  const head = ["#", "Feature", "Tactic", "Saved per month", "% of feature's spend", "Evidence"];
-  const rows = ops.map((o, i) => [String(i + 1), o.feature, o.tactic, usd(o.monthlyUsd), pct(o.shareOfFeature), o.evidence]);
-  if (format === "csv") {
-    // Data, not display: dollars per month and over the observed window, the share as a fraction.
-    return csv(
-      ["rank", "feature", "tactic", "monthly_saved_usd", "saved_usd", "share_of_feature", "evidence"],
-      ops.map((o, i) => [i + 1, o.feature, o.tactic, usdNumber(o.monthlyUsd), usdNumber(o.savedUsd), shareNumber(o.shareOfFeature), plainText(o.evidence)]),
-    );
-  }
-  const align: ("left" | "right")[] = ["right", "left", "left", "right", "right", "left"];
-  const notes = r.notes.length ? `No opportunity:\n${r.notes.map((n) => `  - ${n}`).join("\n")}\n` : "";
-  if (format === "markdown") return `**Savings opportunities** (estimates, per 30-day month; spend ${usd(r.baselineMonthlyUsd)}/month)\n\n${markdown(head, rows, align)}${notes ? `\n${notes}` : ""}`;
-  const title = `Savings opportunities · estimates per 30-day month · current spend ${usd(r.baselineMonthlyUsd)}/month (${dayCount(r.window.days)} observed)`;
-  // On a narrow terminal: the evidence wraps, then the rank and the share of the feature go.
-  const cols: Column[] = [
-    { head: "#", align: "right", priority: 3 },
-    { head: "Feature", min: 16 },
-    { head: "Tactic" },
-    { head: "Saved per month", align: "right" },
-    { head: "% of feature's spend", align: "right", priority: 2 },
-    { head: "Evidence", priority: 1, min: 30, shrink: "wrap" },
+  // On a narrow terminal: the evidence wraps, then the rank and the share of the feature go. The CSV is data: the
+  // dollars over the observed window too, and evidence without thousands separators.
+  const columns: DocColumn[] = [
+    { key: "rank", head: "#", type: "count", fit: { priority: 3 } },
+    { key: "feature", head: "Feature", type: "text", fit: { min: 16 } },
+    { key: "tactic", head: "Tactic", type: "text" },
+    { key: "monthly_saved_usd", head: "Saved per month", type: "money" },
+    { key: "saved_usd", head: "", type: "money", only: ["csv"] },
+    { key: "share_of_feature", head: "% of feature's spend", type: "percent", fit: { priority: 2 } },
+    { key: "evidence", head: "Evidence", type: "text", fit: { priority: 1, min: 30, shrink: "wrap" } },
   ];
-  return fitText(`${title}\n${table(cols, rows)}\n${notes}${r.assumptions.map((a) => `  - ${a}`).join("\n")}\n`);
+  const rows = ops.map((o, i) => [{ value: i + 1, text: String(i + 1) }, o.feature, o.tactic, o.monthlyUsd, o.savedUsd, o.shareOfFeature, { value: plainText(o.evidence), text: o.evidence }]);
+  const notes = r.notes.length ? [text(`No opportunity:\n${r.notes.map((n) => `  - ${n}`).join("\n")}`, PEOPLE)] : [];
+  return {
+    blocks: [
+      text(`Savings opportunities · estimates per 30-day month · current spend ${usd(r.baselineMonthlyUsd)}/month (${dayCount(r.window.days)} observed)`, ["table"]),
+      text(`**Savings opportunities** (estimates, per 30-day month; spend ${usd(r.baselineMonthlyUsd)}/month)`, ["markdown"]),
+      tableBlock({ name: "savings", columns, rows }),
+      ...notes,
+      text(r.assumptions.map((a) => `  - ${a}`).join("\n"), ["table"]),
+    ],
+  };
 }
 
 export async function run(o: GlobalOptions & { format?: string; feature?: string[]; since?: string; until?: string; tz?: string }): Promise<number> {

@@ -1,6 +1,7 @@
 import { compareDec } from "../money.js";
 import { int, pct, usd, usdNumber } from "../output/format.js";
 import type { SimResult } from "../sim/simulate.js";
+import { tacticNamed } from "../tactics/registry.js";
 import { daily, PARETO_BARS, pareto, type Series, timeSeries, waterfall } from "./charts.js";
 import type { Report, ReportRow } from "./types.js";
 import { type Dimension, TIME_DIMENSIONS } from "./dims.js";
@@ -99,6 +100,9 @@ function scope(report: Report): string {
   return parts.join(" · ");
 }
 
+/** The tactics of the waterfall as the page names them ("exact cache, routing to cheaper siblings, …"). */
+const playbookNames = (sim: SimResult): string => sim.steps.map((s) => tacticNamed(s.tactic)?.playbookLabel ?? s.tactic).join(", ");
+
 function savingsSection(report: Report, sim: SimResult | null, why: string | null): string {
   const head = "<h2>Savings waterfall <small>(estimate)</small></h2>";
   if (!sim) return `${head}<p class="muted">${esc(why ?? (report.source === "requests" ? "No request-log traffic to simulate in this window." : `The waterfall replays request logs; this report reads ${BASIS[report.basis]}.`))}</p>`;
@@ -109,7 +113,7 @@ function savingsSection(report: Report, sim: SimResult | null, why: string | nul
     .join("\n");
   const unpriced = sim.unpricedRequests ? `<p class="warn">${esc(int(sim.unpricedRequests))} unpriced requests are outside these dollars.</p>` : "";
   return `${head}
-<p>The default playbook (exact cache, routing to cheaper siblings, batch where traffic allows, prompt caching) replayed on the ${esc(int(sim.requests))} logged requests this report covers (same window and filters), each tactic acting on what the earlier ones left: ${esc(usd(sim.baselineUsd))} → ${esc(usd(sim.finalUsd))}, <strong>${esc(usd(sim.savedUsd))} saved (${esc(pct(sim.savedPct))})</strong>. <code>llmcost savings</code> and <code>llmcost simulate</code> explain each step.</p>
+<p>The default playbook (${esc(playbookNames(sim))}) replayed on the ${esc(int(sim.requests))} logged requests this report covers (same window and filters), each tactic acting on what the earlier ones left: ${esc(usd(sim.baselineUsd))} → ${esc(usd(sim.finalUsd))}, <strong>${esc(usd(sim.savedUsd))} saved (${esc(pct(sim.savedPct))})</strong>. <code>llmcost savings</code> and <code>llmcost simulate</code> explain each step.</p>
 ${unpriced}${waterfall(sim)}
 <table id="steps" data-baseline="${usdNumber(sim.baselineUsd)}" data-final="${usdNumber(sim.finalUsd)}" data-requests="${sim.requests}"><thead><tr><th>Tactic</th><th class="num">Saves</th><th class="num">of what was left</th><th class="num">Cost after</th><th class="num">Requests changed</th><th>Notes</th></tr></thead>
 <tbody>

@@ -1,8 +1,9 @@
 import { envelope } from "../output/envelope.js";
-import { type Column, csv, fitText, type Format, int, json, markdown, pct, shareNumber, table, usd, usdNumber } from "../output/format.js";
+import { type Block, type Cell, type Doc, type DocColumn, emit, PEOPLE, tableBlock, text } from "../output/document.js";
+import { type Format, int, json, pct, usd, usdNumber } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
 import type { SimulateJsonT } from "../schemas/simulate.js";
-import { SWEEP } from "../tactics/semantic-cache.js";
+import { summaries } from "../tactics/registry.js";
 import type { SelfHost } from "./self-host.js";
 import { monthly, type SimResult } from "./simulate.js";
 
@@ -47,77 +48,96 @@ export function simJson(o: SimOutput, catalog: Catalog): SimulateJsonT {
   };
 }
 
-/**
- * The CSV: one table, its `table` column naming the part. `steps`: the baseline, each tactic (cost after it, saved,
- * saved share of the cost before it, requests affected) and the total (saved share of the baseline); `features`:
- * each feature's baseline, projected cost and saving. Dollars and shares as numbers; monthly columns with --monthly.
- */
-export function simCsv(o: SimOutput): string {
-  const r = o.result;
-  const m = (v: string) => (o.monthly ? usdNumber(monthly(v, r.monthlyFactor)) : null);
-  const head = ["table", "name", "baseline_usd", "cost_usd", "saved_usd", "saved_share", "requests", "unpriced_requests", "monthly_cost_usd", "monthly_saved_usd"];
-  const rows: unknown[][] = [
-    ["steps", "baseline", usdNumber(r.baselineUsd), usdNumber(r.baselineUsd), null, null, r.requests, r.unpricedRequests, m(r.baselineUsd), null],
-    ...r.steps.map((s) => ["steps", s.tactic, null, usdNumber(s.costUsd), usdNumber(s.savedUsd), shareNumber(s.savedPct), s.affectedRequests, null, m(s.costUsd), m(s.savedUsd)]),
-    ["steps", "total", usdNumber(r.baselineUsd), usdNumber(r.finalUsd), usdNumber(r.savedUsd), shareNumber(r.savedPct), r.requests, r.unpricedRequests, m(r.finalUsd), m(r.savedUsd)],
-    ...r.features.map((f) => ["features", f.feature, usdNumber(f.baselineUsd), usdNumber(f.projectedUsd), usdNumber(f.savedUsd), shareNumber(f.savedPct), null, f.unpricedRequests, m(f.projectedUsd), m(f.savedUsd)]),
-  ];
-  return csv(head, rows);
+export function renderSim(o: SimOutput, format: Format, catalog: Catalog): string {
+  return format === "json" ? json(simJson(o, catalog)) : emit(simDocument(o), format);
 }
 
-export function renderSim(o: SimOutput, format: Format, catalog: Catalog): string {
-  if (format === "json") return json(simJson(o, catalog));
-  if (format === "csv") return simCsv(o);
+/**
+ * The waterfall for people and spreadsheets. Two tables (the CSV writes them as one, its `table` column naming the
+ * part): `steps`, the baseline, each tactic (cost after it, saved, saved share of the cost before it, requests
+ * affected) and the total (saved share of the baseline); `features`, each feature's baseline, projected cost and
+ * saving. The CSV has dollars and shares as numbers, and monthly columns (empty without --monthly). Then the tactics'
+ * own lines (hit rates), the evidence, notes and every assumption, for people.
+ */
+export function simDocument(o: SimOutput): Doc {
   const r = o.result;
-  const mcol = (v: string) => (o.monthly ? [usd(monthly(v, r.monthlyFactor))] : []);
-  const head = ["Step", "Cost", "Saved", "Saved % of cost before", "Requests affected", ...(o.monthly ? [`Per month (×30/${r.monthlyFactor.den} days)`] : [])];
-  const rows: string[][] = [
-    ["baseline", usd(r.baselineUsd), "", "", int(r.requests), ...mcol(r.baselineUsd)],
-    ...r.steps.map((s) => [`after ${s.tactic}`, usd(s.costUsd), usd(s.savedUsd), pct(s.savedPct), int(s.affectedRequests), ...mcol(s.costUsd)]),
-    ["total saved (% of baseline)", usd(r.finalUsd), usd(r.savedUsd), pct(r.savedPct), "", ...mcol(r.savedUsd)],
-  ];
-  const fHead = ["Feature", "Baseline", "Projected", "Saved", "Saved % of feature"];
-  const fRows = r.features.map((f) => [f.unpricedRequests ? `${f.feature} (${int(f.unpricedRequests)} unpriced)` : f.feature, usd(f.baselineUsd), usd(f.projectedUsd), usd(f.savedUsd), pct(f.savedPct)]);
-  const align: ("left" | "right")[] = ["left", "right", "right", "right", "right", "right"];
-  if (format === "markdown") {
-    return `**Simulated savings: ${usd(r.savedUsd)} (${pct(r.savedPct)} of the baseline) on ${int(r.requests)} requests over ${r.window.days} day(s)** _(estimate)_\n\n${markdown(head, rows, align)}\n${markdown(fHead, fRows, align)}\n${notes(r, "- ")}${assumptionsText(o, "- ")}`;
-  }
-  const header = `Simulation (estimate) on ${int(r.requests)} requests · ${r.window.firstTs?.slice(0, 10)} → ${r.window.lastTs?.slice(0, 10)} (${r.window.days} day${r.window.days === 1 ? "" : "s"})`;
-  const unpriced = r.unpricedRequests ? `\n${int(r.unpricedRequests)} unpriced requests are outside every figure (see \`llmcost pricing check\`).` : "";
-  const evidence = r.steps.flatMap((s) => [...(s.note ? [`  ${s.tactic}: ${s.note}`] : []), ...s.evidence.slice(0, 5).map((e) => `  ${s.tactic} · ${e.feature}: ${e.text}`)]);
-  const self = o.selfHost ? `\n${selfHostText(o.selfHost)}\n` : "";
-  const hits = hitRates(r);
+  const m = (v: string) => (o.monthly ? monthly(v, r.monthlyFactor) : null);
+  const moneyColumn = (key: string, head: string, only?: DocColumn["only"]): DocColumn => ({ key, head, type: "money", ...(only ? { only } : {}) });
   // On a narrow terminal the headers and step names wrap; then the requests column goes, then the shares, then the
   // monthly figures. Step, Cost and Saved stay.
-  const hides: (number | undefined)[] = [undefined, undefined, undefined, 2, 3, 1];
-  const cols: Column[] = head.map((h, i) => ({ head: h, align: align[i], ...(i === 0 ? { min: 16, shrink: "wrap" as const } : {}), ...(hides[i] ? { priority: hides[i] } : {}) }));
-  const fCols: Column[] = fHead.map((h, i) => ({ head: h, align: align[i], ...(i === 0 ? { min: 16 } : {}), ...(i === 4 ? { priority: 1 } : {}) }));
-  return fitText(`${header}\n${table(cols, rows)}\n${table(fCols, fRows)}\n${hits}${evidence.length ? `Evidence:\n${evidence.join("\n")}\n` : ""}${assumptionsText(o, "  - ")}${self}${unpriced}\n`);
+  const stepColumns: DocColumn[] = [
+    { key: "name", head: "Step", type: "text", fit: { min: 16, shrink: "wrap" } },
+    moneyColumn("baseline_usd", "", ["csv"]),
+    moneyColumn("cost_usd", "Cost"),
+    moneyColumn("saved_usd", "Saved"),
+    { key: "saved_share", head: "Saved % of cost before", type: "percent", fit: { priority: 2 } },
+    { key: "requests", head: "Requests affected", type: "count", fit: { priority: 3 } },
+    { key: "unpriced_requests", head: "", type: "count", only: ["csv"] },
+    ...(o.monthly ? [{ ...moneyColumn("per_month", `Per month (×30/${r.monthlyFactor.den} days)`, PEOPLE), fit: { priority: 1 } }] : []),
+    moneyColumn("monthly_cost_usd", "", ["csv"]),
+    moneyColumn("monthly_saved_usd", "", ["csv"]),
+  ];
+  const perMonth = (v: string) => (o.monthly ? [m(v)] : []);
+  const stepRows: (string | number | null | Cell)[][] = [
+    ["baseline", r.baselineUsd, r.baselineUsd, null, null, r.requests, r.unpricedRequests, ...perMonth(r.baselineUsd), m(r.baselineUsd), null],
+    ...r.steps.map((s) => [{ value: s.tactic, text: `after ${s.tactic}` }, null, s.costUsd, s.savedUsd, s.savedPct, s.affectedRequests, null, ...perMonth(s.costUsd), m(s.costUsd), m(s.savedUsd)]),
+    [{ value: "total", text: "total saved (% of baseline)" }, r.baselineUsd, r.finalUsd, r.savedUsd, r.savedPct, { value: r.requests, text: "" }, r.unpricedRequests, ...perMonth(r.savedUsd), m(r.finalUsd), m(r.savedUsd)],
+  ];
+  const featureColumns: DocColumn[] = [
+    { key: "name", head: "Feature", type: "text", fit: { min: 16 } },
+    moneyColumn("baseline_usd", "Baseline"),
+    moneyColumn("cost_usd", "Projected"),
+    moneyColumn("saved_usd", "Saved"),
+    { key: "saved_share", head: "Saved % of feature", type: "percent", fit: { priority: 1 } },
+    { key: "unpriced_requests", head: "", type: "count", only: ["csv"] },
+    moneyColumn("monthly_cost_usd", "", ["csv"]),
+    moneyColumn("monthly_saved_usd", "", ["csv"]),
+  ];
+  const featureRows = r.features.map((f) => [
+    { value: f.feature, text: f.unpricedRequests ? `${f.feature} (${int(f.unpricedRequests)} unpriced)` : f.feature },
+    f.baselineUsd,
+    f.projectedUsd,
+    f.savedUsd,
+    f.savedPct,
+    f.unpricedRequests,
+    m(f.projectedUsd),
+    m(f.savedUsd),
+  ]);
+  const days = `${r.window.days} day${r.window.days === 1 ? "" : "s"}`;
+  const evidence = r.steps.flatMap((s) => [...(s.note ? [`${s.tactic}: ${s.note}`] : []), ...s.evidence.slice(0, 5).map((e) => `${s.tactic} · ${e.feature}: ${e.text}`)]);
+  const notes = r.steps.filter((s) => s.note).map((s) => `${s.tactic}: ${s.note}`);
+  const list = (title: string, items: readonly string[], only: DocColumn["only"], bullets = true): Block[] => (items.length ? [{ kind: "list", title, items, bullets, ...(only ? { only } : {}) }] : []);
+  return {
+    blocks: [
+      text(`Simulation (estimate) on ${int(r.requests)} requests · ${r.window.firstTs?.slice(0, 10)} → ${r.window.lastTs?.slice(0, 10)} (${days})`, ["table"]),
+      text(`**Simulated savings: ${usd(r.savedUsd)} (${pct(r.savedPct)} of the baseline) on ${int(r.requests)} requests over ${r.window.days} day(s)** _(estimate)_`, ["markdown"]),
+      tableBlock({ name: "steps", columns: stepColumns, rows: stepRows }),
+      tableBlock({ name: "features", columns: featureColumns, rows: featureRows }),
+      ...summaries(r.steps, r).flatMap((s) => list(`${s.section}:`, s.lines, ["table"], false)),
+      ...list("Evidence:", evidence, ["table"], false),
+      // Markdown has no evidence list: why a tactic changed nothing stands on its own there.
+      ...list("Notes:", notes, ["markdown"]),
+      ...list("Assumptions:", assumptions(o), PEOPLE),
+      ...tail(o),
+    ],
+  };
 }
 
-/** The cache steps' hit rates (the semantic cache with its threshold sweep), for the table output. */
-function hitRates(r: SimOutput["result"]): string {
-  const rate = (x: unknown) => pct(Number(x ?? 0));
-  const lines = r.steps.flatMap((s) => {
-    const d = s.details;
-    if (s.tactic === "cache") return [`  cache: ${rate(d.hitRate)} of ${int(r.requests)} requests hit (TTL ${int(Number(d.ttlSeconds))}s)`];
-    if (s.tactic !== "semantic-cache") return [];
-    const sweep = SWEEP.map((t) => `${t}: ${rate(d[`hitRateAt${t}`])}`).join(" · ");
-    return [`  semantic-cache: ${rate(d.hitRate)} of ${int(Number(d.considered))} requests considered hit at ${String(d.threshold)} (${String(d.similarity)}); sweep ${sweep}`];
-  });
-  return lines.length ? `Hit rates:\n${lines.join("\n")}\n` : "";
+/** After the assumptions on the terminal: a blank line, the self-host comparison, the unpriced requests left out. */
+function tail(o: SimOutput): Block[] {
+  const r = o.result;
+  const lines = [
+    "",
+    ...(o.selfHost ? [selfHostText(o.selfHost), ""] : []),
+    ...(r.unpricedRequests ? [`${int(r.unpricedRequests)} unpriced requests are outside every figure (see \`llmcost pricing check\`).`] : []),
+  ];
+  return lines.map((l) => text(l, ["table"]));
 }
 
-/** Why a tactic changed nothing (for the formats without an evidence list). */
-function notes(r: SimResult, bullet: string): string {
-  const lines = r.steps.filter((s) => s.note).map((s) => `${bullet}${s.tactic}: ${s.note}`);
-  return lines.length ? `Notes:\n${lines.join("\n")}\n\n` : "";
-}
-
-function assumptionsText(o: SimOutput, bullet: string): string {
-  const lines = o.result.steps.flatMap((s) => s.assumptions.map((a) => `${bullet}${s.tactic}: ${a}`));
-  const m = o.monthly ? [`${bullet}monthly: observed ${o.result.window.days} day(s) scaled to a 30-day month`] : [];
-  return `Assumptions:\n${[...lines, ...m, `${bullet}prices: the epoch in force at each request's timestamp; tokens unchanged except where a tactic says so`].join("\n")}\n`;
+function assumptions(o: SimOutput): string[] {
+  const lines = o.result.steps.flatMap((s) => s.assumptions.map((a) => `${s.tactic}: ${a}`));
+  const m = o.monthly ? [`monthly: observed ${o.result.window.days} day(s) scaled to a 30-day month`] : [];
+  return [...lines, ...m, "prices: the epoch in force at each request's timestamp; tokens unchanged except where a tactic says so"];
 }
 
 function selfHostText(s: SelfHost): string {

@@ -108,6 +108,9 @@ async function loadSim(db: Db, catalog: Catalog, config: ConfigT, scope: SimScop
   for (const t of tactics) {
     if (!t.perRequest) continue;
     const layer = await t.perRequest({ db, catalog, config, rows, row, params });
+    const declared = t.columns.map((c) => c.name);
+    const extra = Object.keys(layer.columns).filter((c) => !declared.includes(c));
+    if (extra.length) throw new Error(`${t.name}: per-request column(s) ${extra.join(", ")} not declared in its columns`);
     // Columns share a projection until one uses another of the same projection (as r.name); joins attach to the first.
     let stage: [string, string][] = [];
     let joins = layer.joins ?? "";
@@ -117,13 +120,15 @@ async function loadSim(db: Db, catalog: Catalog, config: ConfigT, scope: SimScop
       stage = [];
       joins = "";
     };
-    for (const [c, e] of Object.entries(layer.columns)) {
+    for (const c of declared) {
+      const e = layer.columns[c];
+      if (e === undefined) throw new Error(`${t.name}: no SQL for its declared per-request column ${c}`);
       if (stage.some(([name]) => new RegExp(`\\br\\.${name}\\b`).test(e))) flush();
       stage.push([c, e]);
     }
     flush();
-    keys.push(...(layer.keys ?? []));
-    sums.push(...(layer.sums ?? []));
+    keys.push(...t.columns.filter((c) => c.kept === "key").map((c) => c.name));
+    sums.push(...t.columns.filter((c) => c.kept === "sum").map((c) => c.name));
     row = { ...row, ...layer.row };
     Object.assign(params, layer.params);
   }
@@ -182,15 +187,6 @@ export async function simCost(db: Db): Promise<Map<string, { cost: string; unpri
   return new Map(rows.map((r) => [r.feature, { cost: r.cost, unpriced: Number(r.unpriced) }]));
 }
 
-/** Why a tactic that affected no request changed nothing, for tactics that do not say it themselves. */
-const NO_EFFECT: Record<string, string> = {
-  cache: "no request repeats a prompt (same feature, model and prompt_hash) within the TTL, or the requests have no prompt_hash",
-  "semantic-cache": "no request is similar enough to an earlier one within the TTL, or the requests have no prompt embedding",
-  "prompt-cache": "no request has enough input on a warm prefix (same feature and model within 5 minutes)",
-  prune: "no input tokens left to prune",
-  "output-cap": "no request's output exceeds the cap",
-};
-
 const total = (m: Map<string, { cost: string }>) => sumDec([...m.values()].map((v) => v.cost));
 
 /** Runs the tactics in the order given (callers pass playbook order) and returns the waterfall. */
@@ -217,7 +213,7 @@ export async function simulate(db: Db, catalog: Catalog, config: ConfigT, scope:
     const r = await t.apply({ db, catalog, config });
     const now = total(await simCost(db));
     const saved = subDec(prev, now);
-    const note = r.note ?? (r.affectedRequests === 0 ? NO_EFFECT[t.name] : undefined);
+    const note = r.note ?? (r.affectedRequests === 0 ? t.noEffect : undefined);
     steps.push({ tactic: t.name, assumptions: t.assumptions, costUsd: now, savedUsd: saved, savedPct: ratio(saved, prev), ...r, ...(note ? { note } : {}) });
     prev = now;
   }

@@ -1,6 +1,8 @@
 import { SIG_SIZE } from "../sources/sql.js";
 import type { Db } from "../store/db.js";
-import { cacheExclusions, deniedRequests, rewriteSim, type Tactic } from "./types.js";
+import { CACHE_FLAG, chosenCache, rateText, TTL_FLAG } from "./cache.js";
+import { one, parseShare, type TacticFlag } from "./flags.js";
+import { cacheExclusions, deniedRequests, rewriteSim, type TacticDef } from "./types.js";
 
 export const SWEEP = [0.91, 0.93, 0.95, 0.97] as const;
 const BANDS = 8;
@@ -90,93 +92,132 @@ const COSINE: Similarity = {
  * Requests without prompt text or embedding, on the config's deny-list, or of features with cacheable: false are never
  * hits.
  */
-export function semanticCache(ttlSeconds: number, threshold: number): Tactic {
-  const stats = { considered: 0, hits: 0, denied: 0, method: "minhash" as Similarity["name"], sweep: {} as Record<string, number> };
-  const assumptions = [
+const THRESHOLD_FLAG: TacticFlag<number> = {
+  flags: "--threshold <x>",
+  help: "similarity threshold for --cache semantic (default 0.95; 0.91/0.93/0.95/0.97 are always reported)",
+  parse: (raw) => parseShare(one(raw), "--threshold"),
+};
+
+export interface SemanticCacheSettings {
+  ttlSeconds: number;
+  threshold: number;
+}
+export interface SemanticCacheState {
+  /** Requests with a prompt to compare (each pays an embedding lookup). */
+  considered: number;
+  hits: number;
+  denied: number;
+  /** How prompts were compared: what the traffic allows (an embedding column, else prompt text). */
+  method: Similarity["name"];
+  /** The hit rate at each threshold of SWEEP, as `hitRateAt0.95`. */
+  sweep: Record<string, number>;
+}
+
+export const SEMANTIC_CACHE: TacticDef<SemanticCacheSettings, SemanticCacheState> = {
+  name: "semantic-cache",
+  step: "cache",
+  flags: [CACHE_FLAG, TTL_FLAG, THRESHOLD_FLAG],
+  columns: [
+    { name: "sc_hit", type: "BOOLEAN", kept: "key", what: "served from the semantic cache" },
+    { name: "sc_seen", type: "BOOLEAN", kept: "key", what: "considered: has a prompt to compare, so pays an embedding lookup" },
+  ],
+  rewrites: ["cache_hit", "extra_cost"],
+  noEffect: "no request is similar enough to an earlier one within the TTL, or the requests have no prompt embedding",
+  denyList: true,
+  fromFlags(flags) {
+    const ttlSeconds = chosenCache(flags, "semantic");
+    return ttlSeconds === null ? null : { ttlSeconds, threshold: flags.read(THRESHOLD_FLAG) ?? 0.95 };
+  },
+  start: () => ({ considered: 0, hits: 0, denied: 0, method: "minhash", sweep: {} }),
+  assumptions: ({ ttlSeconds, threshold }, { method }) => [
     `near-duplicate prompts within ${ttlSeconds}s in the same feature and model are served from cache at $0 — an estimate`,
-    MINHASH.assumption(threshold), // replaced by the method the traffic allows (perRequest)
+    (method === "cosine" ? COSINE : MINHASH).assumption(threshold),
     "every request considered pays an embedding of its input at the text-embedding-3-small rate",
     "requests without logged prompt text or embedding, prompts on the config's cache.denyPrefixes (checked at ingest), and features with cacheable: false are never served from cache",
-  ];
-  return {
-    name: "semantic-cache",
-    assumptions,
-    async perRequest(ctx) {
-      const { db, config, rows, row, params } = ctx;
-      const has = await db.one<{ emb: string }>(`SELECT count(*) FILTER (WHERE r.prompt_emb IS NOT NULL) AS emb FROM ${rows} r`, params);
-      const method = Number(has?.emb ?? 0) > 0 ? COSINE : MINHASH;
-      stats.method = method.name;
-      assumptions[1] = method.assumption(threshold);
-      const excl = cacheExclusions(row.hit);
-      await db.run(
-        `CREATE OR REPLACE TEMP TABLE sc_rows AS
-         SELECT rid, feature, ${row.model} AS model, ts, ${method.value} AS v FROM ${rows} r
-         WHERE ${method.value} IS NOT NULL AND NOT ${excl.sql}`,
-        { ...params, ...excl.params(config) },
-      );
-      stats.denied = await deniedRequests(ctx);
-      await method.bands(db);
-      // For each request, the best similarity to an earlier request within the TTL (candidates share a band).
-      await db.run(
-        `CREATE OR REPLACE TEMP TABLE sc_best AS
-         WITH pairs AS (
-           SELECT DISTINCT y.rid AS later, x.rid AS earlier FROM sc_bands x JOIN sc_bands y
-             ON x.feature = y.feature AND x.model = y.model AND x.b = y.b AND x.bh = y.bh
-            AND (x.ts < y.ts OR (x.ts = y.ts AND x.rid < y.rid)) AND y.ts - x.ts <= to_seconds($ttl))
-         SELECT p.later AS rid, max(${method.score}) AS sim
-         FROM pairs p JOIN sc_rows a ON a.rid = p.later JOIN sc_rows b ON b.rid = p.earlier GROUP BY 1`,
-        { ttl: ttlSeconds },
-      );
-      const sweep = await db.one<Record<string, string>>(
-        `SELECT (SELECT count(*) FROM sc_rows) AS considered, ${SWEEP.map((t, i) => `count(*) FILTER (WHERE sim >= ${t}) AS t${i}`).join(", ")},
-           count(*) FILTER (WHERE sim >= CAST($t AS DOUBLE)) AS hits FROM sc_best`,
-        { t: threshold },
-      );
-      stats.considered = Number(sweep?.considered ?? 0);
-      stats.hits = Number(sweep?.hits ?? 0);
-      stats.sweep = Object.fromEntries(SWEEP.map((t, i) => [`hitRateAt${t}`, stats.considered ? Number((Number(sweep?.[`t${i}`] ?? 0) / stats.considered).toFixed(6)) : 0]));
-      await db.run("CREATE OR REPLACE TEMP TABLE sc_hit AS SELECT rid FROM sc_best WHERE sim >= CAST($t AS DOUBLE)", { t: threshold });
-      await db.run("CREATE OR REPLACE TEMP TABLE sc_seen AS SELECT rid FROM sc_rows");
-      for (const t of ["sc_rows", "sc_bands", "sc_best"]) await db.run(`DROP TABLE IF EXISTS ${t}`);
-      return {
-        columns: {
-          sc_hit: stats.hits ? "rid IN (SELECT rid FROM sc_hit)" : "false",
-          sc_seen: stats.considered ? "rid IN (SELECT rid FROM sc_seen)" : "false",
-        },
-        keys: ["sc_hit", "sc_seen"],
-        row: { hit: `(${row.hit} OR r.sc_hit)` },
-      };
-    },
-    async apply({ db }) {
-      const perFeature = await db.all<{ feature: string; hits: string; total: string }>(
-        `SELECT feature, sum(n) FILTER (WHERE sc_hit) AS hits, sum(n) FILTER (WHERE sc_seen) AS total
-         FROM sim GROUP BY 1 HAVING sum(n) FILTER (WHERE sc_hit) > 0 ORDER BY 2 DESC`,
-      );
-      const embedRate = `(SELECT er.input FROM price_rate er WHERE er.model_id = 'text-embedding-3-small' AND er.mode = 'standard' AND s.ts >= er.valid_from AND s.ts < er.valid_to)`;
-      const tokens = "(s.input_tokens + s.cached_input_tokens + s.cache_write_5m_tokens + s.cache_write_1h_tokens)";
-      await rewriteSim(db, {
-        cache_hit: "s.cache_hit OR s.sc_hit",
-        extra_cost: `s.extra_cost + CASE WHEN s.sc_seen THEN CAST(coalesce(${tokens} * ${embedRate}, 0) * 0.000001::DECIMAL(7,6) AS DECIMAL(38,12)) ELSE 0 END`,
-      });
-      return {
-        affectedRequests: stats.hits,
-        evidence: perFeature.map((r) => ({
-          feature: r.feature,
-          text:
-            stats.method === "cosine"
-              ? `${Math.round((100 * Number(r.hits)) / Number(r.total))}% of requests nearly repeat one within ${ttlSeconds}s (embedding cosine ≥ ${threshold}, estimate)`
-              : `${Math.round((100 * Number(r.hits)) / Number(r.total))}% of requests with logged prompts nearly repeat one within ${ttlSeconds}s (similarity ≥ ${threshold}, estimate)`,
-        })),
-        details: {
-          similarity: stats.method,
-          threshold,
-          considered: stats.considered,
-          hits: stats.hits,
-          deniedRequests: stats.denied,
-          hitRate: stats.considered ? Number((stats.hits / stats.considered).toFixed(6)) : 0,
-          ...stats.sweep,
-        },
-      };
-    },
-  };
-}
+  ],
+  async perRequest(ctx, { ttlSeconds, threshold }, stats) {
+    const { db, config, rows, row, params } = ctx;
+    const has = await db.one<{ emb: string }>(`SELECT count(*) FILTER (WHERE r.prompt_emb IS NOT NULL) AS emb FROM ${rows} r`, params);
+    const method = Number(has?.emb ?? 0) > 0 ? COSINE : MINHASH;
+    stats.method = method.name;
+    const excl = cacheExclusions(row.hit);
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE sc_rows AS
+       SELECT rid, feature, ${row.model} AS model, ts, ${method.value} AS v FROM ${rows} r
+       WHERE ${method.value} IS NOT NULL AND NOT ${excl.sql}`,
+      { ...params, ...excl.params(config) },
+    );
+    stats.denied = await deniedRequests(ctx);
+    await method.bands(db);
+    // For each request, the best similarity to an earlier request within the TTL (candidates share a band).
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE sc_best AS
+       WITH pairs AS (
+         SELECT DISTINCT y.rid AS later, x.rid AS earlier FROM sc_bands x JOIN sc_bands y
+           ON x.feature = y.feature AND x.model = y.model AND x.b = y.b AND x.bh = y.bh
+          AND (x.ts < y.ts OR (x.ts = y.ts AND x.rid < y.rid)) AND y.ts - x.ts <= to_seconds($ttl))
+       SELECT p.later AS rid, max(${method.score}) AS sim
+       FROM pairs p JOIN sc_rows a ON a.rid = p.later JOIN sc_rows b ON b.rid = p.earlier GROUP BY 1`,
+      { ttl: ttlSeconds },
+    );
+    const sweep = await db.one<Record<string, string>>(
+      `SELECT (SELECT count(*) FROM sc_rows) AS considered, ${SWEEP.map((t, i) => `count(*) FILTER (WHERE sim >= ${t}) AS t${i}`).join(", ")},
+         count(*) FILTER (WHERE sim >= CAST($t AS DOUBLE)) AS hits FROM sc_best`,
+      { t: threshold },
+    );
+    stats.considered = Number(sweep?.considered ?? 0);
+    stats.hits = Number(sweep?.hits ?? 0);
+    stats.sweep = Object.fromEntries(SWEEP.map((t, i) => [`hitRateAt${t}`, stats.considered ? Number((Number(sweep?.[`t${i}`] ?? 0) / stats.considered).toFixed(6)) : 0]));
+    await db.run("CREATE OR REPLACE TEMP TABLE sc_hit AS SELECT rid FROM sc_best WHERE sim >= CAST($t AS DOUBLE)", { t: threshold });
+    await db.run("CREATE OR REPLACE TEMP TABLE sc_seen AS SELECT rid FROM sc_rows");
+    for (const t of ["sc_rows", "sc_bands", "sc_best"]) await db.run(`DROP TABLE IF EXISTS ${t}`);
+    return {
+      columns: {
+        sc_hit: stats.hits ? "rid IN (SELECT rid FROM sc_hit)" : "false",
+        sc_seen: stats.considered ? "rid IN (SELECT rid FROM sc_seen)" : "false",
+      },
+      row: { hit: `(${row.hit} OR r.sc_hit)` },
+    };
+  },
+  async apply({ db }, { ttlSeconds, threshold }, stats) {
+    const perFeature = await db.all<{ feature: string; hits: string; total: string }>(
+      `SELECT feature, sum(n) FILTER (WHERE sc_hit) AS hits, sum(n) FILTER (WHERE sc_seen) AS total
+       FROM sim GROUP BY 1 HAVING sum(n) FILTER (WHERE sc_hit) > 0 ORDER BY 2 DESC`,
+    );
+    const embedRate = `(SELECT er.input FROM price_rate er WHERE er.model_id = 'text-embedding-3-small' AND er.mode = 'standard' AND s.ts >= er.valid_from AND s.ts < er.valid_to)`;
+    const tokens = "(s.input_tokens + s.cached_input_tokens + s.cache_write_5m_tokens + s.cache_write_1h_tokens)";
+    await rewriteSim(db, {
+      cache_hit: "s.cache_hit OR s.sc_hit",
+      extra_cost: `s.extra_cost + CASE WHEN s.sc_seen THEN CAST(coalesce(${tokens} * ${embedRate}, 0) * 0.000001::DECIMAL(7,6) AS DECIMAL(38,12)) ELSE 0 END`,
+    });
+    return {
+      affectedRequests: stats.hits,
+      evidence: perFeature.map((r) => ({
+        feature: r.feature,
+        text:
+          stats.method === "cosine"
+            ? `${Math.round((100 * Number(r.hits)) / Number(r.total))}% of requests nearly repeat one within ${ttlSeconds}s (embedding cosine ≥ ${threshold}, estimate)`
+            : `${Math.round((100 * Number(r.hits)) / Number(r.total))}% of requests with logged prompts nearly repeat one within ${ttlSeconds}s (similarity ≥ ${threshold}, estimate)`,
+      })),
+      details: {
+        similarity: stats.method,
+        threshold,
+        considered: stats.considered,
+        hits: stats.hits,
+        deniedRequests: stats.denied,
+        hitRate: stats.considered ? Number((stats.hits / stats.considered).toFixed(6)) : 0,
+        ...stats.sweep,
+      },
+    };
+  },
+  summary: (step) => {
+    const d = step.details;
+    const sweep = SWEEP.map((t) => `${t}: ${rateText(d[`hitRateAt${t}`])}`).join(" · ");
+    return [
+      {
+        section: "Hit rates",
+        text: `semantic-cache: ${rateText(d.hitRate)} of ${Number(d.considered).toLocaleString("en")} requests considered hit at ${String(d.threshold)} (${String(d.similarity)}); sweep ${sweep}`,
+      },
+    ];
+  },
+};
