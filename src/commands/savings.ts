@@ -1,10 +1,11 @@
-import { type GlobalOptions, loadContext } from "../context.js";
+import { loadContext } from "../context.js";
+import type { SavingsFlagsT } from "../flags/reports.js";
 import { compareDec } from "../money.js";
 import { envelope } from "../output/envelope.js";
 import { type Column, csv, fitText, type Format, json, markdown, pct, plainText, shareNumber, table, usd, usdNumber } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
 import type { SavingsJsonT } from "../schemas/savings.js";
-import { parseWindow, parseTz } from "../report/window.js";
+import { parseWindow } from "../report/window.js";
 import { monthly, simulate } from "../sim/simulate.js";
 import { Db } from "../store/db.js";
 import { openForRead } from "../store/open.js";
@@ -121,9 +122,9 @@ export function renderSavings(r: SavingsResult, format: Format, catalog: Catalog
   return fitText(`${title}\n${table(cols, rows)}\n${notes}${r.assumptions.map((a) => `  - ${a}`).join("\n")}\n`);
 }
 
-export async function run(o: GlobalOptions & { format?: string; feature?: string[]; since?: string; until?: string; tz?: string }): Promise<number> {
+export async function run(o: SavingsFlagsT): Promise<number> {
   const ctx = loadContext(o);
-  const scope = { features: o.feature ?? [], ...parseWindow(o), tz: parseTz(o.tz) };
+  const scope = { features: o.feature, ...parseWindow(o), tz: o.tz };
   const db = await openForRead(ctx);
   try {
     const r = await collectSavings(db, ctx.catalog, ctx, scope);
