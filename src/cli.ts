@@ -36,9 +36,8 @@ const formatOption = (flags = "--format <format>", description = "output format"
   withDefault(new Option(flags, description).choices(["table", "json", "csv", "markdown"]), DEFAULTS.format);
 
 /** A command's options through its flag schema (src/flags/): typed, defaulted, each bad value an exit-2 error. */
-async function flags<K extends FlagCommand>(command: K, cmd: Command, extra: Record<string, unknown> = {}): Promise<FlagsOf<K>> {
-  const { flagsFor } = await import("./flags/index.js");
-  return flagsFor(command, { ...cmd.optsWithGlobals(), ...extra });
+async function flags<K extends FlagCommand>(command: K, cmd: Command): Promise<FlagsOf<K>> {
+  return (await import("./flags/index.js")).flagsFor(command, cmd.optsWithGlobals());
 }
 
 /** The options the user gave (commander's value source "cli" or "env"): a given flag beats the config, even at its default. */
@@ -289,8 +288,7 @@ function build(done: (code: number) => void): Command {
     .addHelpText("after", "\nExamples:\n  llmcost completion bash > ~/.local/share/bash-completion/completions/llmcost\n  llmcost completion fish > ~/.config/fish/completions/llmcost.fish")
     .action(async (shell: string) => {
       const { completionScript } = await import("./output/completion.js");
-      const { flagsFor } = await import("./flags/index.js");
-      const o = flagsFor("completion", { shell });
+      const o = (await import("./flags/index.js")).flagsFor("completion", { shell });
       const longs = (c: Command) => c.options.map((o) => o.long).filter((l): l is string => l !== undefined);
       const commands = program.commands.map((c) => ({
         name: c.name(),

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Context, loadContext } from "../context.js";
+import { DEFAULTS } from "../defaults.js";
 import { usageError } from "../errors.js";
 import { ingest } from "../ingest/ingest.js";
 import { envelope } from "../output/envelope.js";
@@ -34,8 +35,9 @@ export interface DemoResult {
   reconcile: Reconcile;
 }
 
-const RECONCILE_OPTS = { since: null, until: null, tz: "UTC", tolerancePct: 5 } as const;
-const SAVINGS_SCOPE = { features: [], since: null, until: null, tz: "UTC" };
+/** The demo runs every part at its flags' defaults. */
+const RECONCILE_OPTS = { since: null, until: null, tz: DEFAULTS.tz, tolerancePct: DEFAULTS.tolerancePct };
+const SAVINGS_SCOPE = { features: [], since: null, until: null, tz: DEFAULTS.tz };
 
 /**
  * Ingests the bundled demo fixtures (request logs, and the OpenAI and Anthropic bills of the same days) and shows the

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { loadContext, now } from "../context.js";
+import { DEFAULTS } from "../defaults.js";
 import type { ReportFlagsT } from "../flags/report.js";
 import { ensureWritable, writeOutput } from "../output/files.js";
 import { ExitError, usageError } from "../errors.js";
@@ -70,7 +71,7 @@ export async function run(opts: ReportFlagsT): Promise<number> {
       let simNote: string | null = null;
       const sim =
         report.source === "requests" && report.rows.length
-          ? await simulate(db, ctx.catalog, ctx.config, { features: [], since: q.since, until: q.until, tz: q.tz, where: report.filters }, defaultTactics(ctx.catalog, ctx.config.tactics?.promptCache?.prefixShare ?? 0.5)).catch((e: unknown) => {
+          ? await simulate(db, ctx.catalog, ctx.config, { features: [], since: q.since, until: q.until, tz: q.tz, where: report.filters }, defaultTactics(ctx.catalog, ctx.config.tactics?.promptCache?.prefixShare ?? DEFAULTS.prefixShare)).catch((e: unknown) => {
               simNote = `No waterfall: ${e instanceof ExitError ? e.message : "the simulation failed"}.`;
               return null;
             })

@@ -42,7 +42,7 @@ export function defaultTactics(catalog: Catalog, prefixShare: number): Tactic[] 
 
 export async function collectSavings(db: Db, catalog: Catalog, ctx: ReturnType<typeof loadContext>, scope: Parameters<typeof simulate>[3]): Promise<SavingsResult> {
   const t = ctx.config.tactics ?? {};
-  const tactics = defaultTactics(catalog, t.promptCache?.prefixShare ?? 0.5);
+  const tactics = defaultTactics(catalog, t.promptCache?.prefixShare ?? DEFAULTS.prefixShare);
   const opportunities: Opportunity[] = [];
   const notes: string[] = [];
   let base: Awaited<ReturnType<typeof simulate>> | null = null;
