@@ -1,14 +1,27 @@
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, Help, Option } from "commander";
 import { EXIT, ExitError } from "./errors.js";
 import { env, io, type Io, stderr, stdout, withIo } from "./io.js";
 import { setCostMode } from "./store/cost-mode.js";
 import { DEFAULTS } from "./defaults.js";
+import type { FlagCommand, FlagsOf } from "./flags/index.js";
 import type { TacticFlag } from "./tactics/flags.js";
 
 /** What `simulate` reads from the tactic registry: loaded only for the commands that show its options. */
 type Tactics = Pick<typeof import("./tactics/registry.js"), "PLAYBOOK_STEPS" | "tacticFlags">;
 /** The arguments that need the registry: simulate itself, and completion (which lists every command's options). */
 const NEEDS_TACTICS = new Set(["simulate", "completion"]);
+
+
+/**
+ * The defaults the flag schemas apply (src/flags/), which commander does not know: --help shows each the way commander
+ * shows its own, `(default: "UTC")`.
+ */
+const shownDefaults = new WeakMap<Option, unknown>();
+const withDefault = (option: Option, value: unknown): Option => {
+  shownDefaults.set(option, value);
+  return option;
+};
+const valueOption = (flags: string, description: string, value: unknown): Option => withDefault(new Option(flags, description), value);
 
 /** Options every command accepts. */
 function globals(cmd: Command): Command {
@@ -19,21 +32,32 @@ function globals(cmd: Command): Command {
     .option("--pricing <file>", "pricing overrides JSON: negotiated discounts, private or fine-tuned models")
     .option("--debug", "print stack traces for errors")
     .option("--wide", "on a terminal too, print every table column at full width (tables otherwise fit the terminal)")
-    .option("--cost-mode <mode>", "auto (computed where priced, else the source's stated cost), computed or reported", "auto");
+    .addOption(valueOption("--cost-mode <mode>", "auto (computed where priced, else the source's stated cost), computed or reported", DEFAULTS.costMode));
 }
 
-/** A repeatable option's accumulator. */
-const repeat = (v: string, acc: string[]) => [...acc, v];
+/** A repeatable option: its values in the order given (the schema's default is the empty list). */
+const repeated = (flags: string, description: string): Option =>
+  withDefault(new Option(flags, description).argParser((v: string, acc: string[] | undefined) => [...(acc ?? []), v]), []);
 
-/** A tactic's flag as a commander option (a repeatable one collects a list, default []). */
+/** A tactic's flag as a commander option (a repeatable one collects a list); its default is the tactic's, shown in --help. */
 function tacticOption(f: TacticFlag): Option {
-  const o = new Option(f.flags, f.help);
-  if (f.repeatable) return o.argParser(repeat).default([] as string[]);
-  return f.default === undefined ? o : o.default(f.default);
+  if (f.repeatable) return repeated(f.flags, f.help);
+  return f.default === undefined ? new Option(f.flags, f.help) : valueOption(f.flags, f.help, f.default);
 }
 
-const formatOption = () =>
-  new Option("--format <format>", "output format").choices(["table", "json", "csv", "markdown"]).default("table");
+const formatOption = (flags = "--format <format>", description = "output format") =>
+  withDefault(new Option(flags, description).choices(["table", "json", "csv", "markdown"]), DEFAULTS.format);
+
+/** A command's options through its flag schema (src/flags/): typed, defaulted, each bad value an exit-2 error. */
+async function flags<K extends FlagCommand>(command: K, cmd: Command): Promise<FlagsOf<K>> {
+  return (await import("./flags/index.js")).flagsFor(command, cmd.optsWithGlobals());
+}
+
+/** The options the user gave (commander's value source "cli" or "env"): a given flag beats the config, even at its default. */
+function given(cmd: Command): ReadonlySet<string> {
+  const keys = cmd.options.map((o) => o.attributeName());
+  return new Set(keys.filter((k) => ["cli", "env"].includes(cmd.getOptionValueSourceWithGlobals(k) ?? "")));
+}
 
 /**
  * `done` receives each command's exit code (commander discards action results). `tactics` is the tactic registry, or
@@ -45,6 +69,12 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
     .description("Where your LLM API money goes, and what each cost-cutting tactic would save.")
     .version("0.1.0")
     .showHelpAfterError("(run with --help for usage)")
+    .configureHelp({
+      optionDescription(this: Help, option: Option): string {
+        if (!shownDefaults.has(option)) return Help.prototype.optionDescription.call(this, option);
+        return Help.prototype.optionDescription.call(this, Object.assign(Object.create(option) as Option, { defaultValue: shownDefaults.get(option) }));
+      },
+    })
     .configureOutput({
       outputError: (s, write) => write(s),
       writeOut: stdout,
@@ -82,11 +112,10 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
     .option("--replace", "swap in a new version of a file: drop earlier ingests of the same path (or content) first")
     .option("--dry-run", "parse, validate and summarise, then roll back")
     .option("--skip-bad-rows", "leave out rows that fail to parse or validate, listing each with its line and reason")
-    .addOption(new Option("--output <format>", "summary format").choices(["table", "json", "csv", "markdown"]).default("table"))
+    .addOption(formatOption("--output <format>", "summary format"))
     .action(async (files: string[], _o, cmd: Command) => {
-      const o = cmd.optsWithGlobals();
       const { run } = await import("./commands/ingest.js");
-      done(await run(files, { ...o, sourceFormat: o.format, format: o.output }));
+      done(await run(files, await flags("ingest", cmd)));
     });
 
   globals(program.command("report"))
@@ -96,25 +125,26 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
         "share and the Pareto headline. Unpriced usage is shown, never dropped. Untagged spend is its own row. " +
         "Dimensions: feature, user, model, provider, project, api_key, endpoint, batch, service_tier, workspace, line_item (cost exports), day, week, month.",
     )
-    .option("--by <dims>", "one or two dimensions, comma-separated", "feature")
+    .addOption(valueOption("--by <dims>", "one or two dimensions, comma-separated", DEFAULTS.by))
     .option("--since <date>", "start, inclusive (ISO date or datetime; local to --tz unless it has an offset)")
     .option("--until <date>", "end, exclusive")
-    .option("--where <dim=value>", "filter, repeatable (same dimension = any of)", repeat, [] as string[])
+    .addOption(repeated("--where <dim=value>", "filter, repeatable (same dimension = any of)"))
     .option("--top <n>", "show the top N rows and fold the rest into (other)")
     .option("--users <file>", "CSV or list of raw user ids: show them instead of hashes (output only; never stored)")
     .option("--pricing-as-of <date>", "reprice all history at the prices in force on this date")
     .addOption(
-      new Option("--source <source>", "requests = request logs; billing = the bill: cost exports, else usage exports (with --by feature: allocated by request-log cost); auto = requests when present, else usage exports, else cost exports")
-        .choices(["billing", "requests", "auto"])
-        .default("auto"),
+      withDefault(new Option("--source <source>", "requests = request logs; billing = the bill: cost exports, else usage exports (with --by feature: allocated by request-log cost); auto = requests when present, else usage exports, else cost exports")
+        .choices(["billing", "requests", "auto"]),
+        DEFAULTS.source,
+      ),
     )
-    .option("--tz <zone>", "time zone for day/week/month buckets and plain dates", "UTC")
+    .addOption(valueOption("--tz <zone>", "time zone for day/week/month buckets and plain dates", DEFAULTS.tz))
     .option("--chart", "add a daily spend sparkline per row")
     .option("--html <file>", "also write one self-contained HTML page: the report table, a Pareto chart (a time series for day/week/month), daily spend and the savings waterfall, all under the same filters")
     .addOption(formatOption())
     .action(async (_o, cmd: Command) => {
       const { run } = await import("./commands/report.js");
-      done(await run(cmd.optsWithGlobals()));
+      done(await run(await flags("report", cmd)));
     });
 
   const simulate = globals(program.command("simulate"))
@@ -124,27 +154,27 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
         "the earlier ones left, so nothing is counted twice. Prints a waterfall, the per-feature breakdown, the " +
         "evidence and every assumption used. Results are estimates.",
     )
-    .option("--feature <name>", "only this feature (repeatable)", repeat, [] as string[])
+    .addOption(repeated("--feature <name>", "only this feature (repeatable)"))
     .option("--since <date>", "start, inclusive")
     .option("--until <date>", "end, exclusive")
-    .option("--tz <zone>", "time zone for plain dates", "UTC")
+    .addOption(valueOption("--tz <zone>", "time zone for plain dates", DEFAULTS.tz))
     .option("--monthly", "scale to a 30-day month from the observed window");
   // Each tactic's flags, as it declares them (src/tactics/registry.ts), in playbook order.
   for (const f of tactics?.tacticFlags() ?? []) simulate.addOption(tacticOption(f));
   simulate
     .option("--self-host <cost:tps>", "COST_PER_HOUR:TOKENS_PER_SEC: monthly break-even against the API")
     .addOption(formatOption())
-    .action(async (_o, cmd: Command) => done(await (await import("./commands/simulate.js")).run(cmd.optsWithGlobals())));
+    .action(async (_o, cmd: Command) => done(await (await import("./commands/simulate.js")).run(await flags("simulate", cmd))));
 
   globals(program.command("savings"))
     .summary("run every tactic on every feature and rank the opportunities by $/month")
     .description("Each tactic (exact cache, route to the cheaper sibling, batch, prompt cache) is measured alone on current traffic, per feature, with the evidence behind it. Estimates; use `simulate` to compose tactics.")
-    .option("--feature <name>", "only this feature (repeatable)", repeat, [] as string[])
+    .addOption(repeated("--feature <name>", "only this feature (repeatable)"))
     .option("--since <date>", "start, inclusive")
     .option("--until <date>", "end, exclusive")
-    .option("--tz <zone>", "time zone for plain dates", "UTC")
+    .addOption(valueOption("--tz <zone>", "time zone for plain dates", DEFAULTS.tz))
     .addOption(formatOption())
-    .action(async (_o, cmd: Command) => done(await (await import("./commands/savings.js")).run(cmd.optsWithGlobals())));
+    .action(async (_o, cmd: Command) => done(await (await import("./commands/savings.js")).run(await flags("savings", cmd))));
 
   globals(program.command("budget"))
     .summary("CI gate: fail when spend, its projection, a spike or a plan breaks a budget")
@@ -156,17 +186,17 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
     )
     .option("--max-daily <usd>", "budget for the latest complete day")
     .option("--max-monthly <usd>", "budget for the month: month to date and the projected month end")
-    .option("--feature-max <f=usd>", "cap for a feature, USD/day or USD/month (default /month); repeatable", repeat, [] as string[])
-    .option("--model-max <m=usd>", "cap for a model (a family name such as gpt-4o covers its snapshots), USD/day or USD/month; repeatable", repeat, [] as string[])
+    .addOption(repeated("--feature-max <f=usd>", "cap for a feature, USD/day or USD/month (default /month); repeatable"))
+    .addOption(repeated("--model-max <m=usd>", "cap for a model (a family name such as gpt-4o covers its snapshots), USD/day or USD/month; repeatable"))
     .option("--max-age <duration>", "fail when the newest data is older than this (e.g. 36h, 2d, 1w; default 2d, config budgets.maxAge)")
     .option("--spike <x>", "fail when a feature's latest day is ≥ X × its trailing 7-day median")
-    .option("--spike-min <usd>", "ignore spikes smaller than this many dollars (default: config budgets.spikeMinUsd, else 1)")
+    .option("--spike-min <usd>", `ignore spikes smaller than this many dollars (default: config budgets.spikeMinUsd, else ${DEFAULTS.spikeMinUsd})`)
     .option("--fail-on-unpriced <pct>", "fail when more than PCT% of month-to-date tokens have no price")
     .option("--plan <file>", "planned changes (feature → model, or batch) to cost from the last 30 days")
     .option("--max-increase <usd>", "fail when the plan raises monthly cost by more than this")
     .option("--summary <file>", "write the markdown summary here (default: append to $GITHUB_STEP_SUMMARY)")
     .addOption(formatOption())
-    .action(async (_o, cmd: Command) => done(await (await import("./commands/budget.js")).run(cmd.optsWithGlobals())));
+    .action(async (_o, cmd: Command) => done(await (await import("./commands/budget.js")).run(await flags("budget", cmd), given(cmd))));
 
   globals(program.command("reconcile"))
     .summary("compare the bill, the cost computed from usage exports and the cost your request logs explain")
@@ -179,11 +209,11 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
     )
     .option("--since <date>", "start, inclusive")
     .option("--until <date>", "end, exclusive")
-    .option("--tz <zone>", "time zone for plain dates", "UTC")
-    .option("--tolerance <pct>", "flag computed vs billed differences above this percentage", String(DEFAULTS.tolerancePct))
+    .addOption(valueOption("--tz <zone>", "time zone for plain dates", DEFAULTS.tz))
+    .addOption(valueOption("--tolerance <pct>", "flag computed vs billed differences above this percentage", String(DEFAULTS.tolerancePct)))
     .option("--flagged", "show only the flagged lines")
     .addOption(formatOption())
-    .action(async (_o, cmd: Command) => done(await (await import("./commands/reconcile.js")).run(cmd.optsWithGlobals())));
+    .action(async (_o, cmd: Command) => done(await (await import("./commands/reconcile.js")).run(await flags("reconcile", cmd))));
 
   globals(program.command("export"))
     .summary("export for FinOps tools (FOCUS CSV) or warehouses (Parquet partitioned by day)")
@@ -202,7 +232,7 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
     .option("--billing-account <id>", "BillingAccountId and BillingAccountName (default: the provider)")
     .option("--parquet <dir>", "the canonical usage table as Parquet, partitioned by day (day=YYYY-MM-DD/)")
     .option("--overwrite", "allow writing into a non-empty --parquet directory")
-    .action(async (_o, cmd: Command) => done(await (await import("./commands/export.js")).run(cmd.optsWithGlobals())));
+    .action(async (_o, cmd: Command) => done(await (await import("./commands/export.js")).run(await flags("export", cmd), given(cmd))));
 
   const pricing = program
     .command("pricing")
@@ -215,17 +245,17 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
     .description("list priced models with their current rates")
     .option("--provider <name>", "only this provider (case-blind; one the price tables lack is exit 2, naming the known ones)")
     .addOption(formatOption())
-    .action(async (_o, cmd: Command) => done(await (await import("./commands/pricing.js")).list(cmd.optsWithGlobals())));
+    .action(async (_o, cmd: Command) => done(await (await import("./commands/pricing.js")).list(await flags("pricing list", cmd))));
   globals(pricing.command("show"))
     .description("every price epoch of a model (by id or alias), with sources")
     .argument("<model>")
     .addOption(formatOption())
-    .action(async (model: string, _o, cmd: Command) => done(await (await import("./commands/pricing.js")).show(model, cmd.optsWithGlobals())));
+    .action(async (model: string, _o, cmd: Command) => done(await (await import("./commands/pricing.js")).show(model, await flags("pricing show", cmd))));
   globals(pricing.command("check"))
-    .option("--tolerance <pct>", "flag a model whose stated cost differs from the computed one by more than this percentage", String(DEFAULTS.tolerancePct))
+    .addOption(valueOption("--tolerance <pct>", "flag a model whose stated cost differs from the computed one by more than this percentage", String(DEFAULTS.tolerancePct)))
     .description("validate the tables, list models in the database without a price, and compare stated costs with computed ones per model (exit 1 when a model is unpriced or differs by more than --tolerance)")
     .addOption(formatOption())
-    .action(async (_o, cmd: Command) => done(await (await import("./commands/pricing.js")).check(cmd.optsWithGlobals())));
+    .action(async (_o, cmd: Command) => done(await (await import("./commands/pricing.js")).check(await flags("pricing check", cmd))));
   globals(pricing.command("coverage"))
     .description(
       "how many model names of a LiteLLM price map (default: the bundled snapshot's first-party keys) or of a plain " +
@@ -233,24 +263,24 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
         "first-party name is unpriced)",
     )
     .argument("[file]", "a LiteLLM model_prices_and_context_window.json, or a text file of model names")
-    .option("--modes <list>", "price-map modes to measure", "chat,responses,embedding,completion")
+    .addOption(valueOption("--modes <list>", "price-map modes to measure", DEFAULTS.coverageModes))
     .option("--all", "list every name, not only those that do not resolve at the map's rate")
     .addOption(formatOption())
-    .action(async (file: string | undefined, _o, cmd: Command) => done(await (await import("./commands/pricing.js")).coverageCommand(file, cmd.optsWithGlobals())));
+    .action(async (file: string | undefined, _o, cmd: Command) => done(await (await import("./commands/pricing.js")).coverageCommand(file, await flags("pricing coverage", cmd))));
   globals(pricing.command("import-litellm"))
     .description("convert a LiteLLM model_prices_and_context_window.json into a dated table usable with --pricing")
     .argument("<file>")
     .option("--out <file>", "where to write (default ./litellm-<date>.json)")
     .option("--effective-from <date>", "epoch start (default: the YYYY-MM-DD in the file name)")
-    .option("--providers <list>", "providers to keep", DEFAULTS.importProviders)
-    .action(async (file: string, _o, cmd: Command) => done(await (await import("./commands/pricing.js")).importLiteLLM(file, cmd.optsWithGlobals())));
+    .addOption(valueOption("--providers <list>", "providers to keep", DEFAULTS.importProviders))
+    .action(async (file: string, _o, cmd: Command) => done(await (await import("./commands/pricing.js")).importLiteLLM(file, await flags("pricing import-litellm", cmd))));
 
   globals(program.command("formats"))
     .summary("list the supported input formats")
     .addOption(formatOption())
     .action(async (_o, cmd: Command) => {
       const { run } = await import("./commands/formats.js");
-      done(await run(cmd.optsWithGlobals()));
+      done(await run(await flags("formats", cmd)));
     });
 
   globals(program.command("demo"))
@@ -258,7 +288,7 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
     .addOption(formatOption())
     .action(async (_o, cmd: Command) => {
       const { run } = await import("./commands/demo.js");
-      done(await run(cmd.optsWithGlobals()));
+      done(await run(await flags("demo", cmd)));
     });
 
   program
@@ -267,15 +297,15 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
     .argument("<shell>", "bash, zsh or fish")
     .addHelpText("after", "\nExamples:\n  llmcost completion bash > ~/.local/share/bash-completion/completions/llmcost\n  llmcost completion fish > ~/.config/fish/completions/llmcost.fish")
     .action(async (shell: string) => {
-      const { completionScript, SHELLS } = await import("./output/completion.js");
-      if (!(SHELLS as readonly string[]).includes(shell)) throw new ExitError(EXIT.usage, `completion: unknown shell ${JSON.stringify(shell)}`, `one of ${SHELLS.join(", ")}`);
+      const { completionScript } = await import("./output/completion.js");
+      const o = (await import("./flags/index.js")).flagsFor("completion", { shell });
       const longs = (c: Command) => c.options.map((o) => o.long).filter((l): l is string => l !== undefined);
       const commands = program.commands.map((c) => ({
         name: c.name(),
         options: [...longs(c), ...c.commands.flatMap(longs), "--json", "--no-color", "--help"].filter((o, i, all) => all.indexOf(o) === i),
         subcommands: c.commands.map((s) => s.name()),
       }));
-      stdout(completionScript(shell as (typeof SHELLS)[number], commands));
+      stdout(completionScript(o.shell, commands));
       done(EXIT.ok);
     });
 

@@ -99,8 +99,11 @@ test("mergeConfig: an explicit --spike-min beats budgets.spikeMinUsd even when i
   const { mergeConfig } = await import("../src/budget/collect.js");
   const { parseBudgetQuery } = await import("../src/commands/budget.js");
   const { Config } = await import("../src/config.js");
+  const { flagsFor } = await import("../src/flags/index.js");
   const config = Config.parse({ budgets: { spikeMinUsd: 100 } });
-  const merged = (flags: { spikeMin?: string }, c = config) => mergeConfig(parseBudgetQuery({ spike: "2", ...flags }), c, parseNamedCap).spikeMinUsd;
+  // The flags given are the keys passed (in the CLI: commander's value source "cli").
+  const merged = (flags: { spikeMin?: string }, c = config) =>
+    mergeConfig(parseBudgetQuery(flagsFor("budget", { spike: "2", ...flags })), c, parseNamedCap, new Set(Object.keys(flags))).spikeMinUsd;
   assert.equal(merged({ spikeMin: "1" }), "1", "the flag, though it is the default");
   assert.equal(merged({}), "100", "the config");
   assert.equal(merged({}, Config.parse({})), "1", "the default");

@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { ConfigT } from "../config.js";
 import { now } from "../context.js";
+import { DEFAULTS } from "../defaults.js";
 import { NoTrafficError, usageError } from "../errors.js";
+import { flagOverConfig } from "../flags/common.js";
 import { addDec, compareDec, subDec, sumDec } from "../money.js";
 import type { Catalog } from "../pricing/load.js";
 import { usd } from "../output/format.js";
@@ -89,25 +91,29 @@ export interface BudgetResult {
 const iso = (d: Date) => d.toISOString().slice(0, 10);
 const addDays = (day: string, n: number) => iso(new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000));
 
-/** Budgets from flags win over the config; the config fills what flags leave unset. */
-export function mergeConfig(q: BudgetQuery, config: ConfigT, parse: (v: string, flag: string) => { name: string; cap: Cap }): BudgetQuery {
+/**
+ * Budgets from flags win over the config; the config fills what flags leave unset. `given`: the flags the user gave
+ * (commander's value source), so an explicit flag wins even when it equals its default (--spike-min 1).
+ */
+export function mergeConfig(q: BudgetQuery, config: ConfigT, parse: (v: string, flag: string) => { name: string; cap: Cap }, given: ReadonlySet<string>): BudgetQuery {
   const b = config.budgets;
-  // An explicit --spike-min beats the config, even when it equals the default (so the flag has no commander default).
   if (!b) return { ...q, spikeMinUsd: q.spikeMinUsd ?? DEFAULT_SPIKE_MIN };
   const fromConfig = (m: Record<string, string>, flag: string) => Object.entries(m).map(([k, v]) => parse(`${k}=${v}`, flag));
+  const num = (v: number | undefined) => (v !== undefined ? String(v) : undefined);
+  const pick = <T>(key: string, flagValue: T, config: () => T | undefined) => flagOverConfig(given, key, flagValue, config);
   return {
     ...q,
-    maxDaily: q.maxDaily ?? (b.daily !== undefined ? String(b.daily) : null),
-    maxMonthly: q.maxMonthly ?? (b.monthly !== undefined ? String(b.monthly) : null),
-    featureCaps: q.featureCaps.length ? q.featureCaps : fromConfig(b.features, "budgets.features"),
-    modelCaps: q.modelCaps.length ? q.modelCaps : fromConfig(b.models, "budgets.models"),
-    spike: q.spike ?? b.spike ?? null,
-    spikeMinUsd: q.spikeMinUsd ?? (b.spikeMinUsd !== undefined ? String(b.spikeMinUsd) : DEFAULT_SPIKE_MIN),
-    failOnUnpricedPct: q.failOnUnpricedPct ?? b.failOnUnpricedPct ?? null,
-    maxAge: q.maxAge ?? (b.maxAge !== undefined ? parseDuration(b.maxAge, "budgets.maxAge") : null),
+    maxDaily: pick("maxDaily", q.maxDaily, () => num(b.daily)),
+    maxMonthly: pick("maxMonthly", q.maxMonthly, () => num(b.monthly)),
+    featureCaps: pick("featureMax", q.featureCaps, () => fromConfig(b.features, "budgets.features")),
+    modelCaps: pick("modelMax", q.modelCaps, () => fromConfig(b.models, "budgets.models")),
+    spike: pick("spike", q.spike, () => b.spike),
+    spikeMinUsd: pick("spikeMin", q.spikeMinUsd ?? DEFAULT_SPIKE_MIN, () => num(b.spikeMinUsd)),
+    failOnUnpricedPct: pick("failOnUnpriced", q.failOnUnpricedPct, () => b.failOnUnpricedPct),
+    maxAge: pick("maxAge", q.maxAge, () => (b.maxAge !== undefined ? parseDuration(b.maxAge, "budgets.maxAge") : undefined)),
   };
 }
-export const DEFAULT_SPIKE_MIN = "1";
+export const DEFAULT_SPIKE_MIN: string = DEFAULTS.spikeMinUsd;
 
 export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q: BudgetQuery): Promise<BudgetResult> {
   await installPricing(db, catalog);

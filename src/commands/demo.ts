@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Context, type GlobalOptions, loadContext } from "../context.js";
+import { type Context, loadContext } from "../context.js";
+import { DEFAULTS } from "../defaults.js";
 import { usageError } from "../errors.js";
 import { ingest } from "../ingest/ingest.js";
 import { envelope } from "../output/envelope.js";
@@ -15,6 +16,9 @@ import type { DemoJsonT } from "../schemas/demo.js";
 import { Db } from "../store/db.js";
 import { reconcileJson, renderReconcile } from "./reconcile.js";
 import { parseReportQuery } from "./report.js";
+import { parseFlags } from "../flags/common.js";
+import type { DemoFlagsT } from "../flags/misc.js";
+import { ReportFlags } from "../flags/report.js";
 import { collectSavings, renderSavings, savingsJson, type SavingsResult } from "./savings.js";
 import { stderr, stdout } from "../io.js";
 
@@ -31,14 +35,15 @@ export interface DemoResult {
   reconcile: Reconcile;
 }
 
-const RECONCILE_OPTS = { since: null, until: null, tz: "UTC", tolerancePct: 5 } as const;
-const SAVINGS_SCOPE = { features: [], since: null, until: null, tz: "UTC" };
+/** The demo runs every part at its flags' defaults. */
+const RECONCILE_OPTS = { since: null, until: null, tz: DEFAULTS.tz, tolerancePct: DEFAULTS.tolerancePct };
+const SAVINGS_SCOPE = { features: [], since: null, until: null, tz: DEFAULTS.tz };
 
 /**
  * Ingests the bundled demo fixtures (request logs, and the OpenAI and Anthropic bills of the same days) and shows the
  * main report: into a throwaway database, or into --db PATH, which is kept so the next commands can be tried on it.
  */
-export async function run(opts: GlobalOptions & { format?: string }): Promise<number> {
+export async function run(opts: DemoFlagsT): Promise<number> {
   if (opts.lake !== undefined) throw usageError("demo does not use --lake: it ingests into a temporary database, or into --db PATH (kept)", "ingest your own files with: llmcost ingest --lake DIR FILES");
   const kept = opts.db !== undefined;
   if (kept) await refuseRealData(opts.db!);
@@ -67,7 +72,7 @@ async function collectDemo(ctx: Context, kept: boolean): Promise<DemoResult> {
   });
   const db = await Db.open(ctx.dbPath, { readOnly: true });
   try {
-    const query = parseReportQuery({ by: "feature", chart: ctx.format === "table" });
+    const query = parseReportQuery(parseFlags(ReportFlags, { chart: ctx.format === "table" }));
     const report = await collectReport(db, ctx.catalog, query);
     const savings = await collectSavings(db, ctx.catalog, ctx, SAVINGS_SCOPE);
     const reconcile = await collectReconcile(db, ctx.catalog, RECONCILE_OPTS);

@@ -2,7 +2,8 @@ import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { type GlobalOptions, loadContext } from "../context.js";
+import { loadContext } from "../context.js";
+import type { ExportFlagsT } from "../flags/export.js";
 import { usageError } from "../errors.js";
 import { type FocusOptions, buildFocus, focusSelect } from "../export/focus.js";
 import { focusSummary, renderFocusSummary } from "../export/focus-summary.js";
@@ -11,29 +12,12 @@ import { loadCatalog } from "../pricing/load.js";
 import { io, stderr } from "../io.js";
 import { openForRead } from "../store/open.js";
 
-export interface ExportOptions extends GlobalOptions {
-  focus?: string;
-  focusVersion?: string;
-  unpricedCost?: string;
-  billingAccount?: string;
-  parquet?: string;
-  overwrite?: boolean;
-}
+/** The --focus options (each checked by its schema, flags/export.ts). */
+const focusOptions = (o: ExportFlagsT): FocusOptions => ({ version: o.focusVersion, unpricedCost: o.unpricedCost, billingAccount: o.billingAccount ?? null });
 
-function focusOptions(o: ExportOptions): FocusOptions {
-  const version = o.focusVersion ?? "1.2";
-  if (version !== "1.2" && version !== "1.3") throw usageError(`--focus-version ${version}: not a FOCUS version llmcost writes`, "use 1.2 (default) or 1.3");
-  const unpricedCost = o.unpricedCost ?? "zero";
-  if (unpricedCost !== "zero" && unpricedCost !== "empty") throw usageError(`--unpriced-cost ${unpricedCost}: unknown`, "use zero (default, FOCUS-valid) or empty");
-  if (o.billingAccount !== undefined && !o.billingAccount.trim()) throw usageError("--billing-account is empty");
-  // It is written as an escaped SQL literal: no control characters (NUL) in it.
-  if (o.billingAccount !== undefined && /[\u0000-\u001f]/.test(o.billingAccount)) throw usageError("--billing-account contains a control character");
-  return { version, unpricedCost, billingAccount: o.billingAccount?.trim() ?? null };
-}
-
-export async function run(o: ExportOptions): Promise<number> {
+export async function run(o: ExportFlagsT, given: ReadonlySet<string> = new Set()): Promise<number> {
   if (!o.focus && !o.parquet) throw usageError("choose what to export", "--focus FILE.csv (or - for stdout) and/or --parquet DIR");
-  if (!o.focus && (o.focusVersion || o.unpricedCost || o.billingAccount)) throw usageError("--focus-version, --unpriced-cost and --billing-account go with --focus");
+  if (!o.focus && ["focusVersion", "unpricedCost", "billingAccount"].some((k) => given.has(k))) throw usageError("--focus-version, --unpriced-cost and --billing-account go with --focus");
   const fo = o.focus ? focusOptions(o) : null;
   const ctx = loadContext(o);
   const toStdout = o.focus === "-";

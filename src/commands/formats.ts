@@ -1,4 +1,5 @@
-import { type GlobalOptions, loadContext, parseFormat } from "../context.js";
+import { type GlobalOptions, loadContext } from "../context.js";
+import type { FormatsFlagsT } from "../flags/misc.js";
 import { envelope } from "../output/envelope.js";
 import { type Column, csv, fitText, json, markdown, table } from "../output/format.js";
 import type { FormatsJsonT } from "../schemas/formats.js";
@@ -31,8 +32,8 @@ const formatsJson = (opts: GlobalOptions, formats: FormatInfo[]): FormatsJsonT =
 /** On a narrow terminal the description wraps; what a format loads into goes first, then its kind. */
 const COLS: Column[] = [{ head: "Format", min: 16 }, { head: "Kind", priority: 2 }, { head: "Loads into", priority: 1 }, { head: "Description", min: 30, shrink: "wrap" }];
 
-export async function run(opts: GlobalOptions & { format?: string }): Promise<number> {
-  const format = parseFormat(opts.format);
+export async function run(opts: FormatsFlagsT): Promise<number> {
+  const format = opts.format;
   const rows = collect();
   const head = ["Format", "Kind", "Loads into", "Description"];
   const cells = rows.map((r) => [r.name, r.kind, r.target, r.description]);

@@ -1,5 +1,5 @@
-import type { GlobalOptions } from "../context.js";
 import { loadContext } from "../context.js";
+import type { IngestFlagsT } from "../flags/misc.js";
 import { type IngestResult, ingest } from "../ingest/ingest.js";
 import { type Column, colors, csv, fitText, type Format, int, json, markdown, table, usd, usdNumber } from "../output/format.js";
 import { envelope } from "../output/envelope.js";
@@ -8,26 +8,19 @@ import type { Catalog } from "../pricing/load.js";
 import type { IngestJsonT } from "../schemas/ingest.js";
 import { io, stderr, stdout } from "../io.js";
 
-export interface IngestOptions extends GlobalOptions {
-  format?: string;
-  sourceFormat?: string;
-  replace?: boolean;
-  dryRun?: boolean;
-  skipBadRows?: boolean;
-}
-
-export async function run(files: string[], opts: IngestOptions): Promise<number> {
-  const ctx = loadContext(opts);
+/** `opts.format` names the input format (none: detected), `opts.output` the summary's format. */
+export async function run(files: string[], opts: IngestFlagsT): Promise<number> {
+  const ctx = loadContext({ ...opts, format: opts.output });
   const progress = io().stderr.isTTY ? progressBar() : undefined;
   // An error ends the line first, so its message starts on a clean line.
   const result = await ingest({
     dbPath: ctx.dbPath,
     lake: ctx.lake,
     inputs: files,
-    format: opts.sourceFormat,
-    replace: opts.replace === true,
-    dryRun: opts.dryRun === true,
-    skipBadRows: opts.skipBadRows === true,
+    format: opts.format,
+    replace: opts.replace,
+    dryRun: opts.dryRun,
+    skipBadRows: opts.skipBadRows,
     tagPattern: ctx.config.tags.pattern,
     cacheDenyPrefixes: ctx.config.cache?.denyPrefixes ?? [],
     catalog: ctx.catalog,

@@ -1,12 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { type GlobalOptions, loadContext } from "../context.js";
+import { loadContext } from "../context.js";
 import { usageError } from "../errors.js";
 import { envelope } from "../output/envelope.js";
 import { writeOutput } from "../output/files.js";
 import { type Column, csv, fitText, type Format, int, json, markdown, table } from "../output/format.js";
 import { convertLiteLLM } from "../pricing/litellm.js";
-import { coverage, type CoverageRow, FIRST_PARTY_NAME, mapEntries, TOKEN_MODES } from "../pricing/coverage.js";
+import { coverage, type CoverageRow, FIRST_PARTY_NAME, mapEntries } from "../pricing/coverage.js";
 import { type Catalog, type CatalogModel, PRICING_DIR } from "../pricing/load.js";
 import { peel, resolveName as resolveModelName, unresolvedReason } from "../pricing/names.js";
 import { IsoDate, Overrides } from "../pricing/schema.js";
@@ -14,11 +14,10 @@ import { installPricing, type UnpricedRow, unpricedSql, unpricedWhy } from "../p
 import { catalogSnapshots, catalogSuggestions } from "../resolve/names.js";
 import type { PricingCheckJsonT, PricingCoverageJsonT, PricingListJsonT, PricingShowJsonT } from "../schemas/pricing.js";
 import { openForRead, storeExists, storeName } from "../store/open.js";
-import { collectStated, parseTolerance, type StatedVsComputed, statedText } from "../reconcile/stated.js";
+import { collectStated, type StatedVsComputed, statedText } from "../reconcile/stated.js";
 import { stderr, stdout } from "../io.js";
-import { DEFAULTS } from "../defaults.js";
 
-type Opts = GlobalOptions & { format?: string; provider?: string; tolerance?: string };
+import type { PricingCheckFlagsT, PricingCoverageFlagsT, PricingImportFlagsT, PricingListFlagsT, PricingShowFlagsT } from "../flags/pricing.js";
 
 function emit(format: Format, head: string[], rows: (string | number)[][], jsonValue: unknown, pre = "", cols?: Column[]): void {
   stdout(
@@ -33,7 +32,7 @@ const specs = (head: string[], min: Record<string, number>, priority: Record<str
 const current = (m: CatalogModel) => m.prices[m.prices.length - 1]!;
 const r = (v: string | undefined) => v ?? "—";
 
-export async function list(opts: Opts): Promise<number> {
+export async function list(opts: PricingListFlagsT): Promise<number> {
   const ctx = loadContext(opts);
   // A provider that has no model in the price tables is a typo, never an empty list (names compare case-blind).
   const known = [...new Set(ctx.catalog.models.map((m) => m.provider))].sort();
@@ -58,7 +57,7 @@ export function resolveModel(catalog: Catalog, name: string): CatalogModel | und
   return resolveModelName(catalog, name)?.model;
 }
 
-export async function show(name: string, opts: Opts): Promise<number> {
+export async function show(name: string, opts: PricingShowFlagsT): Promise<number> {
   const ctx = loadContext(opts);
   const m = resolveModel(ctx.catalog, name);
   if (!m) {
@@ -128,9 +127,9 @@ const checkJson = (catalog: Catalog, tolerancePct: number, unpriced: PricingChec
 });
 
 /** Validates the tables (loading does) and lists models in the database that have no price. Exit 1 when any. */
-export async function check(opts: Opts): Promise<number> {
+export async function check(opts: PricingCheckFlagsT): Promise<number> {
   const ctx = loadContext(opts);
-  const tolerance = parseTolerance(opts.tolerance);
+  const tolerance = opts.tolerance;
   const summary = `pricing tables OK: ${ctx.catalog.models.length} models, version ${ctx.catalog.version}, sha256 ${ctx.catalog.sha256.slice(0, 12)}`;
   if (!storeExists(ctx)) {
     stderr(`${summary}\nno ${ctx.lake !== null ? "lake" : "database"} at ${ctx.lake ?? ctx.dbPath}: nothing else to check\n`);
@@ -177,7 +176,7 @@ export async function check(opts: Opts): Promise<number> {
   return unpriced.length || stated.some((s) => s.flagged) ? 1 : 0;
 }
 
-export async function importLiteLLM(file: string, opts: Opts & { out?: string; effectiveFrom?: string; providers?: string }): Promise<number> {
+export async function importLiteLLM(file: string, opts: PricingImportFlagsT): Promise<number> {
   const ctx = loadContext(opts);
   let raw: unknown;
   try {
@@ -188,8 +187,9 @@ export async function importLiteLLM(file: string, opts: Opts & { out?: string; e
   const dated = /(\d{4}-\d{2}-\d{2})/.exec(basename(file))?.[1];
   const effectiveFrom = opts.effectiveFrom ?? dated;
   if (!effectiveFrom) throw usageError("--effective-from DATE is required (the file name has no YYYY-MM-DD date)");
+  // A date from the file name is checked as --effective-from's would be (flags/pricing.ts checks the flag's).
   if (!IsoDate.safeParse(effectiveFrom).success) throw usageError(`--effective-from: ${JSON.stringify(effectiveFrom)} is not a calendar date (YYYY-MM-DD)`);
-  const providers = (opts.providers ?? DEFAULTS.importProviders).split(",").map((p) => p.trim());
+  const providers = opts.providers;
   const r = convertLiteLLM(raw, effectiveFrom, providers, ctx.catalog);
   const checked = Overrides.safeParse(r.overrides);
   if (!checked.success) throw new Error(`converted table failed validation: ${checked.error.message}`);
@@ -218,7 +218,7 @@ function bundledMap(): { path: string; date: string } {
  * `pricing coverage [FILE]`: how the names of a LiteLLM price map (or a list of names) resolve. For a map, each
  * key's rate is compared with the book's on the map's date. Exit 1 when a first-party name is unpriced.
  */
-export async function coverageCommand(file: string | undefined, opts: Opts & { modes?: string; all?: boolean }): Promise<number> {
+export async function coverageCommand(file: string | undefined, opts: PricingCoverageFlagsT): Promise<number> {
   const ctx = loadContext(opts);
   const src = file === undefined ? bundledMap() : { path: file, date: /(\d{4}-\d{2}-\d{2})/.exec(basename(file))?.[1] };
   let text: string;
@@ -228,7 +228,7 @@ export async function coverageCommand(file: string | undefined, opts: Opts & { m
     throw usageError(`${src.path}: cannot read: ${err instanceof Error ? err.message : String(err)}`);
   }
   const asOf = src.date ?? new Date().toISOString().slice(0, 10);
-  const modes = (opts.modes ?? TOKEN_MODES.join(",")).split(",").map((m) => m.trim()).filter(Boolean);
+  const modes = opts.modes;
   let names: Parameters<typeof coverage>[1];
   let parsed: unknown;
   try {

@@ -1,4 +1,5 @@
-import { type GlobalOptions, loadContext } from "../context.js";
+import { loadContext } from "../context.js";
+import type { ReconcileFlagsT } from "../flags/reports.js";
 import { envelope } from "../output/envelope.js";
 import { compareDec } from "../money.js";
 import { roundDecimal } from "../pricing/decimal.js";
@@ -6,8 +7,8 @@ import { type Column, csv, fitText, type Format, int, json, markdown, table, usd
 import type { Catalog } from "../pricing/load.js";
 import type { ReconcileFiltersT, ReconcileJsonT } from "../schemas/reconcile.js";
 import { collectReconcile, type Reconcile, type ReconcileTotals } from "../reconcile/collect.js";
-import { parseTz, parseWindow } from "../report/window.js";
-import { parseTolerance, statedCells, statedText } from "../reconcile/stated.js";
+import { parseWindow } from "../report/window.js";
+import { statedCells, statedText } from "../reconcile/stated.js";
 import { stdout } from "../io.js";
 import { openForRead } from "../store/open.js";
 
@@ -111,13 +112,13 @@ export function renderReconcile(r: Reconcile, format: Format, catalog: Catalog, 
   return fitText(`${summary}\n${table(pCols, pRows)}\n${note}\n${shown}${lines.length ? `${table(cols, rows)}\n` : ""}${statedText(stated, r.tolerancePct)}`);
 }
 
-export async function run(o: GlobalOptions & { format?: string; since?: string; until?: string; tz?: string; tolerance?: string; flagged?: boolean }): Promise<number> {
+export async function run(o: ReconcileFlagsT): Promise<number> {
   const ctx = loadContext(o);
-  const opts = { ...parseWindow(o), tz: parseTz(o.tz), tolerancePct: parseTolerance(o.tolerance) };
+  const opts = { ...parseWindow(o), tz: o.tz, tolerancePct: o.tolerance };
   const db = await openForRead(ctx);
   try {
     const r = await collectReconcile(db, ctx.catalog, opts);
-    stdout(renderReconcile(r, ctx.format, ctx.catalog, { ...opts, flagged: o.flagged === true }));
+    stdout(renderReconcile(r, ctx.format, ctx.catalog, { ...opts, flagged: o.flagged }));
   } finally {
     db.close();
   }

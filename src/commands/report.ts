@@ -1,33 +1,17 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { z } from "zod";
-import { type GlobalOptions, loadContext, now } from "../context.js";
+import { loadContext, now } from "../context.js";
+import { DEFAULTS } from "../defaults.js";
+import type { ReportFlagsT } from "../flags/report.js";
 import { ensureWritable, writeOutput } from "../output/files.js";
 import { ExitError, usageError } from "../errors.js";
 import { collectReport, type ReportQuery } from "../report/collect.js";
-import { parseBy, parseWhere, TIME_DIMENSIONS } from "../report/dims.js";
+import { TIME_DIMENSIONS } from "../report/dims.js";
 import { provisionalNote, renderReport } from "../report/render.js";
-import { parseInstant, parseTz, parseWindow } from "../report/window.js";
+import { parseWindow } from "../report/window.js";
 import { stderr, stdout } from "../io.js";
 import { openForRead } from "../store/open.js";
 
-export interface ReportOptions extends GlobalOptions {
-  by?: string;
-  since?: string;
-  until?: string;
-  where?: string[];
-  top?: string;
-  users?: string;
-  pricingAsOf?: string;
-  source?: string;
-  tz?: string;
-  chart?: boolean;
-  html?: string;
-}
-
-const Top = z.coerce.number().int().positive();
-
-/** Flags → a validated query. Every user value is checked here; only allow-listed identifiers reach SQL. */
 /** Reads a --users file (CSV with an id column, or one id per line) into hash → raw id. Raw ids stay in memory. */
 export function readUsers(path: string): Map<string, string> {
   let text: string;
@@ -45,27 +29,25 @@ export function readUsers(path: string): Map<string, string> {
   return map;
 }
 
-export function parseReportQuery(o: ReportOptions): ReportQuery {
-  const top = o.top === undefined ? null : Top.safeParse(o.top);
-  if (top && !top.success) throw usageError(`--top expects a positive whole number (got ${JSON.stringify(o.top)})`);
-  const source = z.enum(["billing", "requests", "auto"]).safeParse(o.source ?? "auto");
-  if (!source.success) throw usageError(`--source must be billing, requests or auto (got ${JSON.stringify(o.source)})`);
-  const q: ReportQuery = {
-    by: parseBy(o.by),
+/**
+ * Flags (checked by their schema, flags/report.ts) → the query; only allow-listed identifiers reach SQL. --since
+ * before --until is checked here, with both.
+ */
+export function parseReportQuery(o: ReportFlagsT): ReportQuery {
+  return {
+    by: o.by,
     ...parseWindow(o),
-    where: parseWhere(o.where ?? []),
-    top: top ? top.data : null,
-    tz: parseTz(o.tz),
-    source: source.data,
-    pricingAsOf: parseInstant(o.pricingAsOf, "--pricing-as-of"),
-    chart: o.chart === true,
+    where: o.where,
+    top: o.top ?? null,
+    tz: o.tz,
+    source: o.source,
+    pricingAsOf: o.pricingAsOf ?? null,
+    chart: o.chart,
     users: o.users ? readUsers(o.users) : null,
   };
-  if (q.pricingAsOf !== null && !/^\d{4}-\d{2}-\d{2}$/.test(q.pricingAsOf)) throw usageError("--pricing-as-of expects a date (YYYY-MM-DD)");
-  return q;
 }
 
-export async function run(opts: ReportOptions): Promise<number> {
+export async function run(opts: ReportFlagsT): Promise<number> {
   const ctx = loadContext(opts);
   const q = parseReportQuery(opts);
   if (opts.html) ensureWritable(opts.html, "--html");
@@ -89,7 +71,7 @@ export async function run(opts: ReportOptions): Promise<number> {
       let simNote: string | null = null;
       const sim =
         report.source === "requests" && report.rows.length
-          ? await simulate(db, ctx.catalog, ctx.config, { features: [], since: q.since, until: q.until, tz: q.tz, where: report.filters }, defaultTactics(ctx.catalog, ctx.config.tactics?.promptCache?.prefixShare ?? 0.5)).catch((e: unknown) => {
+          ? await simulate(db, ctx.catalog, ctx.config, { features: [], since: q.since, until: q.until, tz: q.tz, where: report.filters }, defaultTactics(ctx.catalog, ctx.config.tactics?.promptCache?.prefixShare ?? DEFAULTS.prefixShare)).catch((e: unknown) => {
               simNote = `No waterfall: ${e instanceof ExitError ? e.message : "the simulation failed"}.`;
               return null;
             })

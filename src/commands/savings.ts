@@ -1,11 +1,12 @@
-import { type GlobalOptions, loadContext } from "../context.js";
+import { loadContext } from "../context.js";
+import type { SavingsFlagsT } from "../flags/reports.js";
 import { compareDec } from "../money.js";
 import { envelope } from "../output/envelope.js";
 import { type Doc, type DocColumn, emit, PEOPLE, tableBlock, text } from "../output/document.js";
 import { type Format, json, plainText, usd, usdNumber } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
 import type { SavingsJsonT } from "../schemas/savings.js";
-import { parseWindow, parseTz } from "../report/window.js";
+import { parseWindow } from "../report/window.js";
 import { monthly, simulate } from "../sim/simulate.js";
 import { Db } from "../store/db.js";
 import { openForRead } from "../store/open.js";
@@ -123,9 +124,9 @@ export function savingsDocument(r: SavingsResult, limit = Infinity): Doc {
   };
 }
 
-export async function run(o: GlobalOptions & { format?: string; feature?: string[]; since?: string; until?: string; tz?: string }): Promise<number> {
+export async function run(o: SavingsFlagsT): Promise<number> {
   const ctx = loadContext(o);
-  const scope = { features: o.feature ?? [], ...parseWindow(o), tz: parseTz(o.tz) };
+  const scope = { features: o.feature, ...parseWindow(o), tz: o.tz };
   const db = await openForRead(ctx);
   try {
     const r = await collectSavings(db, ctx.catalog, ctx, scope);

@@ -1,17 +1,16 @@
 import { usageError } from "../errors.js";
-import { addDec, compareDec, mulFrac, ratio } from "../money.js";
-import { usd } from "../output/format.js";
 import { type CostSource, costSource, installPricing } from "../pricing/sql.js";
 import type { Catalog } from "../pricing/load.js";
 import type { Db, Param } from "../store/db.js";
 import { BILLED_DIMENSIONS, BILLED_ONLY_DIMENSIONS, DIMENSIONS, type Dimension, TIME_DIMENSIONS } from "./dims.js";
 import { allocateBilled } from "./allocate.js";
+import { addShares, attachDaily, dayRange, fold, headline, sortRows, topRows, trendHeadline, trendOf } from "./shape.js";
 import { windowConds } from "./window.js";
 import { rollupUsable, rollupWindowConds, utcDayWindow } from "../store/rollup.js";
 import { checkFeature, knownFeatures, knownModelsFrom, type NameMatch, resolveModelName } from "../resolve/names.js";
 
 export type { Provisional, Report, ReportQuery, ReportRow, Tokens, Trend, Unpriced } from "./types.js";
-import type { Report, ReportQuery, ReportRow, Tokens, Trend, Unpriced } from "./types.js";
+import type { Report, ReportQuery, ReportRow, Trend } from "./types.js";
 
 const n = (v: unknown): number => Number(v ?? 0);
 const dec = (v: unknown): string => (v === null || v === undefined ? "0" : String(v));
@@ -179,20 +178,14 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
     lastTs = g.lastTs;
   }
   const totals = fold(rows, q.by);
-  const byCost = (a: ReportRow, b: ReportRow) => compareDec(b.costUsd, a.costUsd) || b.unpriced.tokens - a.unpriced.tokens || cmpKey(a, b, q.by);
   // With a time dimension, rows run chronologically (by bucket, then by cost within it).
-  rows.sort((a, b) => (timeDim ? (a.key[timeDim] ?? "").localeCompare(b.key[timeDim] ?? "") || byCost(a, b) : byCost(a, b)));
+  sortRows(rows, q.by, timeDim);
   const windowDays = firstTs && lastTs ? await localDays(db, firstTs, lastTs, q.tz) : [];
-  const trend = timeDim && TIME_DIMENSIONS.includes(q.by[0]!) && allocatedFrom === null ? await trendOf(db, base, params, windowDays) : null;
+  const trend = timeDim && TIME_DIMENSIONS.includes(q.by[0]!) && allocatedFrom === null ? await dailyTrend(db, base, params, windowDays) : null;
   const headlineResult = trend ? trendHeadline(trend, rows, q.by[0]!) : headline(rows, q.by[0]!, totals.costUsd);
   if (q.chart && rows.length && allocatedFrom === null && !timeDim) await addDaily(db, base, params, q, rows, windowDays);
-  if (q.top !== null) rows = timeDim ? topPerBucket(rows, q.by, timeDim, q.top) : rows.length > q.top ? [...rows.slice(0, q.top), fold(rows.slice(q.top), q.by)] : rows;
-  let cum = 0;
-  for (const r of rows) {
-    r.share = ratio(r.costUsd, totals.costUsd);
-    cum += r.share;
-    r.cumulativeShare = Math.min(1, cum);
-  }
+  if (q.top !== null) rows = topRows(rows, q.by, timeDim, q.top);
+  addShares(rows, totals.costUsd);
 
   return {
     source,
@@ -221,52 +214,6 @@ async function localDays(db: Db, firstTs: string, lastTs: string, tz: string): P
   return dayRange(r?.a ?? null, r?.b ?? null);
 }
 
-const cmpKey = (a: ReportRow, b: ReportRow, by: Dimension[]) => {
-  for (const d of by) {
-    const c = (a.key[d] ?? "").localeCompare(b.key[d] ?? "");
-    if (c) return c;
-  }
-  return 0;
-};
-
-function fold(rest: ReportRow[], by: Dimension[]): ReportRow {
-  const sum = (f: (r: ReportRow) => number) => rest.reduce((a, r) => a + f(r), 0);
-  return {
-    key: Object.fromEntries(by.map((d) => [d, `(other: ${rest.length})`])),
-    requests: sum((r) => r.requests),
-    tokens: {
-      input: sum((r) => r.tokens.input),
-      cachedInput: sum((r) => r.tokens.cachedInput),
-      cacheWrite5m: sum((r) => r.tokens.cacheWrite5m),
-      cacheWrite1h: sum((r) => r.tokens.cacheWrite1h),
-      output: sum((r) => r.tokens.output),
-      reasoning: sum((r) => r.tokens.reasoning),
-    },
-    costUsd: rest.reduce((a, r) => addDec(a, r.costUsd), "0"),
-    share: 0,
-    cumulativeShare: 0,
-    unpriced: {
-      rows: sum((r) => r.unpriced.rows),
-      requests: sum((r) => r.unpriced.requests),
-      tokens: sum((r) => r.unpriced.tokens),
-      models: [...new Set(rest.flatMap((r) => r.unpriced.models))].sort(),
-    },
-    ...(rest.some((r) => r.provisional)
-      ? { provisional: { rows: sum((r) => r.provisional?.rows ?? 0), costUsd: rest.reduce((a, r) => addDec(a, r.provisional?.costUsd ?? "0"), "0") } }
-      : {}),
-    ...(rest[0]?.daily ? { daily: rest[0].daily.map((_, i) => rest.reduce((a, r) => addDec(a, r.daily?.[i] ?? "0"), "0")) } : {}),
-  };
-}
-
-function dayRange(first: string | null, last: string | null): string[] {
-  if (!first || !last) return [];
-  const out: string[] = [];
-  for (let d = new Date(`${first}T00:00:00Z`); d <= new Date(`${last}T00:00:00Z`); d = new Date(d.getTime() + 86_400_000)) {
-    out.push(d.toISOString().slice(0, 10));
-  }
-  return out;
-}
-
 async function addDaily(db: Db, base: string, params: Record<string, Param>, q: ReportQuery, rows: ReportRow[], days: string[]): Promise<void> {
   const dimCols = q.by.map((_, i) => `d${i}`).join(", ");
   const daily = await db.all(
@@ -274,105 +221,17 @@ async function addDaily(db: Db, base: string, params: Record<string, Param>, q: 
      FROM base GROUP BY ALL`,
     params,
   );
-  const index = new Map(days.map((d, i) => [d, i]));
-  const byKey = new Map<string, string[]>();
-  for (const r of daily) {
-    const k = q.by.map((_, i) => String(r[`d${i}`])).join("\u0000");
-    const arr = byKey.get(k) ?? days.map(() => "0");
-    arr[index.get(String(r.day)) ?? 0] = dec(r.cost);
-    byKey.set(k, arr);
-  }
-  for (const row of rows) {
-    const k = q.by.map((d) => row.key[d]).join("\u0000");
-    row.daily = byKey.get(k) ?? days.map(() => "0");
-  }
-}
-
-/**
- * --top with a time dimension: time buckets never fold. Within each bucket the other dimension keeps its top N by cost
- * and the rest fold into "(other: K)" of that bucket; a time dimension alone is never cut.
- */
-function topPerBucket(rows: ReportRow[], by: Dimension[], timeDim: Dimension, top: number): ReportRow[] {
-  if (by.length === 1) return rows;
-  const other = by.find((d) => d !== timeDim)!;
-  const out: ReportRow[] = [];
-  for (let i = 0; i < rows.length; ) {
-    let j = i;
-    while (j < rows.length && rows[j]!.key[timeDim] === rows[i]!.key[timeDim]) j++;
-    const bucket = rows.slice(i, j);
-    out.push(...bucket.slice(0, top));
-    if (bucket.length > top) {
-      const f = fold(bucket.slice(top), by);
-      f.key[timeDim] = rows[i]!.key[timeDim]!;
-      f.key[other] = `(other: ${bucket.length - top})`;
-      out.push(f);
-    }
-    i = j;
-  }
-  return out;
+  attachDaily(rows, daily, q.by, days);
 }
 
 /** Daily totals of the report's rows (local days, every day of the window, $0 where nothing ran). */
-async function trendOf(db: Db, base: string, params: Record<string, Param>, days: string[]): Promise<Trend> {
+async function dailyTrend(db: Db, base: string, params: Record<string, Param>, days: string[]): Promise<Trend> {
   const rows = await db.all<{ day: string; cost: string }>(
     `WITH base AS (${base}) SELECT strftime(local_ts, '%Y-%m-%d') AS day, coalesce(sum(cost), 0)::VARCHAR AS cost FROM base GROUP BY 1`,
     params,
   );
   const byDay = new Map(rows.map((r) => [r.day, r.cost]));
-  const series = days.map((d) => ({ day: d, usd: byDay.get(d) ?? "0" }));
-  let peak: { day: string; usd: string } | null = null;
-  for (const p of series) if (!peak || compareDec(p.usd, peak.usd) > 0) peak = p;
-  const sum = (xs: { usd: string }[]) => xs.reduce((a, x) => addDec(a, x.usd), "0");
-  const total = sum(series);
-  const last7 = sum(series.slice(-7));
-  const prior = series.slice(-14, -7);
-  const prior7 = sum(prior);
-  return {
-    days: series.length,
-    peakDay: peak?.day ?? null,
-    peakUsd: peak?.usd ?? "0",
-    meanPerDayUsd: series.length ? mulFrac(total, 1n, BigInt(series.length)) : "0",
-    last7Usd: last7,
-    prior7Usd: prior7,
-    change: prior.length === 7 && compareDec(prior7, "0") > 0 ? ratio(last7, prior7) - 1 : null,
-  };
-}
-
-/** "peak 2025-11-12 $5.10 · mean $3.29/day over 28 days · last 7 days $24.10 vs $22.00 the 7 before (+9.5%)". */
-function trendHeadline(t: Trend, rows: ReportRow[], d: Dimension): Report["headline"] {
-  const change = t.change === null ? "" : ` (${t.change >= 0 ? "+" : ""}${(t.change * 100).toFixed(1)}%)`;
-  const last = t.days >= 14 ? ` · last 7 days ${usd(t.last7Usd)} vs ${usd(t.prior7Usd)} the 7 before${change}` : t.days >= 7 ? ` · last 7 days ${usd(t.last7Usd)}` : "";
-  const buckets = new Set(rows.map((r) => r.key[d])).size;
-  const text = t.peakDay
-    ? `peak day ${t.peakDay} ${usd(t.peakUsd)} · mean ${usd(t.meanPerDayUsd)}/day over ${t.days} day${t.days === 1 ? "" : "s"}${last}`
-    : "no spend in this window";
-  return { text, top: 0, groups: buckets, share: 0 };
-}
-
-/** "3 of 9 features = 79.6% of $93.16": the fewest top groups of the first dimension that reach 80% of spend. */
-function headline(rows: ReportRow[], d: Dimension, total: string): Report["headline"] {
-  const byFirst = new Map<string, string>();
-  for (const r of rows) byFirst.set(r.key[d]!, addDec(byFirst.get(r.key[d]!) ?? "0", r.costUsd));
-  const groups = [...byFirst.values()].sort((a, b) => compareDec(b, a));
-  const plural: Record<Dimension, string> = {
-    feature: "features", user: "users", model: "models", provider: "providers", project: "projects", api_key: "API keys",
-    endpoint: "endpoints", batch: "batch modes", service_tier: "service tiers", workspace: "workspaces", line_item: "line items",
-    day: "days", week: "weeks", month: "months",
-  };
-  let acc = "0";
-  let top = 0;
-  for (const g of groups) {
-    if (ratio(acc, total) >= 0.8) break;
-    acc = addDec(acc, g);
-    top++;
-  }
-  const share = ratio(acc, total);
-  // No Pareto line over nothing: an empty window, or usage of which none is priced, says so.
-  if (groups.length === 0) return { text: "no usage in this window", top: 0, groups: 0, share: 0 };
-  if (compareDec(total, "0") === 0 && rows.some((r) => r.unpriced.rows > 0)) {
-    return { text: `no priced spend: ${groups.length} ${plural[d]} have usage, and none of it has a price (see unpriced below)`, top: 0, groups: groups.length, share: 0 };
-  }
-  return { text: `${top} of ${groups.length} ${plural[d]} = ${(share * 100).toFixed(1)}% of ${usd(total)}`, top, groups: groups.length, share };
+  return trendOf(days.map((d) => ({ day: d, usd: byDay.get(d) ?? "0" })));
 }
 
 /**

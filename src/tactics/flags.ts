@@ -26,9 +26,9 @@ export const flagKey = (f: Pick<TacticFlag, "flags">): string => flagName(f).sli
 
 /** Reads the tactics' flags from the parsed command line (commander's values, by `flagKey`). */
 export interface FlagReader {
-  /** The flag's parsed value, or undefined when it was not given (and has no default). */
+  /** The flag's parsed value (its default when not given), or undefined when it was not given and has no default. */
   read<T>(flag: TacticFlag<T>): T | undefined;
-  /** Whether the flag was given (or has a default). */
+  /** Whether the user gave the flag (commander holds no defaults: a given flag beats the config, even at its default). */
   given(flag: TacticFlag): boolean;
 }
 
@@ -41,7 +41,7 @@ export function flagReader(values: Readonly<Record<string, unknown>>): FlagReade
   };
   return {
     read: <T>(flag: TacticFlag<T>) => {
-      const v = raw(flag);
+      const v = raw(flag) ?? flag.default;
       return v === undefined ? undefined : flag.parse(v);
     },
     given: (flag) => raw(flag) !== undefined,

@@ -1,3 +1,4 @@
+import { DEFAULTS } from "../defaults.js";
 import { SIG_SIZE } from "../sources/sql.js";
 import type { Db } from "../store/db.js";
 import { CACHE_FLAG, chosenCache, rateText, TTL_FLAG } from "./cache.js";
@@ -94,7 +95,7 @@ const COSINE: Similarity = {
  */
 const THRESHOLD_FLAG: TacticFlag<number> = {
   flags: "--threshold <x>",
-  help: "similarity threshold for --cache semantic (default 0.95; 0.91/0.93/0.95/0.97 are always reported)",
+  help: `similarity threshold for --cache semantic (default ${DEFAULTS.semanticThreshold}; 0.91/0.93/0.95/0.97 are always reported)`,
   parse: (raw) => parseShare(one(raw), "--threshold"),
 };
 
@@ -126,7 +127,7 @@ export const SEMANTIC_CACHE: TacticDef<SemanticCacheSettings, SemanticCacheState
   denyList: true,
   fromFlags(flags) {
     const ttlSeconds = chosenCache(flags, "semantic");
-    return ttlSeconds === null ? null : { ttlSeconds, threshold: flags.read(THRESHOLD_FLAG) ?? 0.95 };
+    return ttlSeconds === null ? null : { ttlSeconds, threshold: flags.read(THRESHOLD_FLAG) ?? DEFAULTS.semanticThreshold };
   },
   start: () => ({ considered: 0, hits: 0, denied: 0, method: "minhash", sweep: {} }),
   assumptions: ({ ttlSeconds, threshold }, { method }) => [
