@@ -13,7 +13,7 @@ import { collectReport, type Report, type ReportQuery } from "../report/collect.
 import { renderReport, reportJson } from "../report/render.js";
 import type { DemoJsonT } from "../schemas/demo.js";
 import { Db } from "../store/db.js";
-import { reconcileJson, renderReconcile } from "./reconcile.js";
+import { reconcileJson } from "../reconcile/render.js";
 import { parseReportQuery } from "./report.js";
 import { collectSavings, renderSavings, savingsJson, type SavingsResult } from "./savings.js";
 import { stderr, stdout } from "../io.js";
