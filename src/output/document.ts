@@ -139,5 +139,10 @@ export const note = (s: string, only?: readonly DocFormat[]): Block => ({ kind: 
 export const tableBlock = (table: DocTable, only?: readonly DocFormat[]): Block => ({ kind: "table", table, ...(only ? { only } : {}) });
 /** The blocks of several documents in order, as one (a command that shows the parts of others, as demo does; their `csvKeys` are not kept). */
 export const concat = (...docs: readonly Doc[]): Doc => ({ blocks: docs.flatMap((d) => d.blocks) });
+/** The document shown only in `formats` (of those its blocks were in): a part another command shows in fewer formats. */
+export const restrict = (doc: Doc, formats: readonly DocFormat[]): Doc => ({
+  ...doc,
+  blocks: doc.blocks.map((b) => ({ ...b, only: (b.only ?? DOC_FORMATS).filter((f) => formats.includes(f)) })),
+});
 /** For people only: the terminal and markdown (a CSV is data). */
 export const PEOPLE: readonly DocFormat[] = ["table", "markdown"];
