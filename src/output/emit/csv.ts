@@ -1,6 +1,6 @@
 /**
  * CSV is data: raw numbers (dollars rounded to 6 places, fractions not percentages), ISO dates, empty for none.
- * Prose is left out. One table is written as it is; several share one header, led by a `table` column naming each
+ * Prose is left out (a document of prose only is no CSV: nothing). One table is written as it is; several share one header, led by a `table` column naming each
  * row's part, with the union of their columns in order of first use (or the document's `csvKeys`).
  */
 import { type Cell, type ColumnType, cellValue, type Doc, type DocTable, type Emitter, type Value } from "../document.js";
@@ -28,6 +28,7 @@ const data = (t: DocTable) => t.rows.map((r) => r.map((v, i) => dataValue(t.colu
 export const csvEmitter: Emitter = {
   emit(doc: Doc): string {
     const tables = doc.blocks.flatMap((b) => (b.kind === "table" ? [b.table] : []));
+    if (tables.length === 0) return "";
     if (tables.length === 1) return csv(tables[0]!.columns.map((c) => c.key), data(tables[0]!));
     const used = new Set(tables.flatMap((t) => t.columns.map((c) => c.key)));
     const keys = [...new Set([...(doc.csvKeys ?? []).filter((k) => used.has(k)), ...used])];
