@@ -40,18 +40,19 @@ export const ageText = (hours: number): string => (hours < 48 ? `${Math.round(ho
 
 /**
  * One budget check as data: what was measured (`actual`) against what is allowed (`limit`), in `unit`. Dollars are
- * exact decimal strings; the renderer writes them for people (`$5.00/day`, `3× median $0.59`) and as numbers for
- * machines, from these fields alone.
+ * exact decimal strings; the renderer writes them for people (`$5.00/day`, `3× median $0.59`, the detail) and as
+ * numbers for machines, from these fields and the result's facts (its days, its newest row) alone.
  */
-export type Check = { scope: string; ok: boolean; detail: string } & (
+export type Check = { scope: string; ok: boolean } & (
   /** The age of the newest data, in hours, against --max-age (its text as given: `2d`). */
   | { kind: "freshness"; unit: "hours"; actual: number; limit: Duration }
   /** The share of month-to-date tokens without a price, in percent (3.2 for 3.2%), against --fail-on-unpriced. */
   | { kind: "unpriced"; unit: "percent"; actual: number; limit: number }
   /** The latest day of a feature against `factor` × its 7-day median (`limit`: that product; null if not exact). */
-  | { kind: "spike"; unit: "usd/day"; actual: string; limit: string | null; factor: number; median: string }
-  /** A cap of a feature or a model per day or per month (`unit` says which; the monthly one checks the projection). */
-  | { kind: "feature" | "model"; unit: "usd/day" | "usd/month"; actual: string; limit: string }
+  | { kind: "spike"; unit: "usd/day"; actual: string; limit: string | null; factor: number; median: string; ratio: number }
+  /** A cap of a feature or a model per day (the latest day's spend) or per month (the projection; the month to date too). */
+  | { kind: "feature" | "model"; unit: "usd/day"; actual: string; limit: string }
+  | { kind: "feature" | "model"; unit: "usd/month"; actual: string; limit: string; monthToDateUsd: string }
   /** --max-daily (usd/day), --max-monthly (usd/month, month to date and projected), --max-increase (usd/month). */
   | { kind: "daily" | "month-to-date" | "projected-month" | "plan"; unit: "usd/day" | "usd/month"; actual: string; limit: string }
 );

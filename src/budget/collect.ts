@@ -5,7 +5,6 @@ import { now } from "../context.js";
 import { NoTrafficError, usageError } from "../errors.js";
 import { addDec, compareDec, subDec, sumDec } from "../money.js";
 import type { Catalog } from "../pricing/load.js";
-import { usd } from "../output/format.js";
 import { costSource, installPricing } from "../pricing/sql.js";
 import { simulate } from "../sim/simulate.js";
 import { checkFeature, knownFeatures, knownModels, resolveModelName } from "../resolve/names.js";
@@ -174,17 +173,16 @@ export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q
     actual: ageHours,
     limit: maxAge,
     ok: ageHours <= maxAge.hours,
-    detail: `newest ${source === "requests" ? "request log" : "provider export"} row at ${pick.newest}`,
   });
   const dayUsd = spendOn(all, refDay);
   const mtdUsd = spendBetween(all, monthStart, refDay);
   const projectedUsd = projectMonth(mtdUsd, daysElapsed, daysInMonth);
   const over = (actual: string, limit: string) => compareDec(actual, limit) > 0;
   if (q.maxDaily !== null) {
-    checks.push({ kind: "daily", scope: "all", unit: "usd/day", actual: dayUsd, limit: q.maxDaily, ok: !over(dayUsd, q.maxDaily), detail: `spend on ${refDay}` });
+    checks.push({ kind: "daily", scope: "all", unit: "usd/day", actual: dayUsd, limit: q.maxDaily, ok: !over(dayUsd, q.maxDaily) });
   }
   if (q.maxMonthly !== null) {
-    checks.push({ kind: "month-to-date", scope: "all", unit: "usd/month", actual: mtdUsd, limit: q.maxMonthly, ok: !over(mtdUsd, q.maxMonthly), detail: `${monthStart} → ${refDay}` });
+    checks.push({ kind: "month-to-date", scope: "all", unit: "usd/month", actual: mtdUsd, limit: q.maxMonthly, ok: !over(mtdUsd, q.maxMonthly) });
     checks.push({
       kind: "projected-month",
       scope: "all",
@@ -192,7 +190,6 @@ export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q
       actual: projectedUsd,
       limit: q.maxMonthly,
       ok: !over(projectedUsd, q.maxMonthly),
-      detail: `run rate over ${daysElapsed} of ${daysInMonth} days`,
     });
   }
   // Names in caps must exist in the gate's data: a typo would pass at $0. A model name resolves through the price
@@ -221,7 +218,7 @@ export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q
       const name = same ? given : `${given} (${names.join(", ")})`;
       if (cap.period === "day") {
         const a = spendOn(s, refDay);
-        checks.push({ kind, scope: name, unit: "usd/day", actual: a, limit: cap.usd, ok: !over(a, cap.usd), detail: `spend on ${refDay}` });
+        checks.push({ kind, scope: name, unit: "usd/day", actual: a, limit: cap.usd, ok: !over(a, cap.usd) });
       } else {
         const mtd = spendBetween(s, monthStart, refDay);
         const proj = projectMonth(mtd, daysElapsed, daysInMonth);
@@ -232,7 +229,7 @@ export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q
           actual: proj,
           limit: cap.usd,
           ok: !over(mtd, cap.usd) && !over(proj, cap.usd),
-          detail: `month to date ${usd(mtd)}, projected ${usd(proj)}`,
+          monthToDateUsd: mtd,
         });
       }
     }
@@ -254,7 +251,7 @@ export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q
           factor: q.spike,
           median: r.median,
           ok: r.ok,
-          detail: Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}× the 7-day median` : "new spend (7-day median is $0)",
+          ratio: r.ratio,
         });
       }
     }
@@ -271,14 +268,13 @@ export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q
       actual: share,
       limit: q.failOnUnpricedPct,
       ok: share <= q.failOnUnpricedPct,
-      detail: `% of month-to-date tokens without a price`,
     });
   }
 
   const plan = q.plan ? await planDiff(db, catalog, config, q.plan, refDay, rel) : [];
   if (q.maxIncrease !== null) {
     const delta = sumDec(plan.map((p) => p.deltaMonthlyUsd));
-    checks.push({ kind: "plan", scope: "plan", unit: "usd/month", actual: delta, limit: q.maxIncrease, ok: !over(delta, q.maxIncrease), detail: "monthly cost change of the plan" });
+    checks.push({ kind: "plan", scope: "plan", unit: "usd/month", actual: delta, limit: q.maxIncrease, ok: !over(delta, q.maxIncrease) });
   }
   return { source, newestTs: pick.newest, ageHours, matched, refDay, monthStart, daysElapsed, daysInMonth, dayUsd, mtdUsd, projectedUsd, checks, plan };
 }

@@ -35,6 +35,29 @@ function limitText(c: Check): string {
   }
 }
 
+/** What a check measured over, in words: "spend on 2025-11-28", "1.14× the 7-day median". */
+function detailText(c: Check, r: BudgetResult): string {
+  switch (c.kind) {
+    case "freshness":
+      return `newest ${r.source === "requests" ? "request log" : "provider export"} row at ${r.newestTs}`;
+    case "daily":
+      return `spend on ${r.refDay}`;
+    case "month-to-date":
+      return `${r.monthStart} → ${r.refDay}`;
+    case "projected-month":
+      return `run rate over ${r.daysElapsed} of ${r.daysInMonth} days`;
+    case "feature":
+    case "model":
+      return c.unit === "usd/day" ? `spend on ${r.refDay}` : `month to date ${usd(c.monthToDateUsd)}, projected ${usd(c.actual)}`;
+    case "spike":
+      return Number.isFinite(c.ratio) ? `${c.ratio.toFixed(2)}× the 7-day median` : "new spend (7-day median is $0)";
+    case "unpriced":
+      return "% of month-to-date tokens without a price";
+    case "plan":
+      return "monthly cost change of the plan";
+  }
+}
+
 /** A check's actual and limit as numbers in its unit (dollars, hours or percent), as the JSON and the CSV hold them. */
 function checkNumbers(c: Check): { actual: number | null; limit: number | null } {
   switch (c.kind) {
@@ -80,7 +103,8 @@ function checksTable(r: BudgetResult): DocTable {
   ];
   const rows = r.checks.map((c) => {
     const n = checkNumbers(c);
-    return [c.ok ? "ok" : "FAIL", c.ok ? "✅" : "❌", c.ok, c.kind, c.scope, { value: n.actual, text: actualText(c) }, { value: n.limit, text: limitText(c) }, c.unit, { value: plainText(c.detail), text: c.detail }];
+    const detail = detailText(c, r);
+    return [c.ok ? "ok" : "FAIL", c.ok ? "✅" : "❌", c.ok, c.kind, c.scope, { value: n.actual, text: actualText(c) }, { value: n.limit, text: limitText(c) }, c.unit, { value: plainText(detail), text: detail }];
   });
   return { name: "checks", columns, rows, alignTerminal: false };
 }
@@ -139,7 +163,7 @@ export function budgetJson(r: BudgetResult, catalog: Catalog, filters: BudgetFil
     monthToDateUsd: usdNumber(r.mtdUsd),
     projectedMonthUsd: usdNumber(r.projectedUsd),
     passed: failed(r).length === 0,
-    checks: r.checks.map((c) => ({ kind: c.kind, scope: c.scope, ...checkNumbers(c), unit: c.unit, ok: c.ok, detail: c.detail })),
+    checks: r.checks.map((c) => ({ kind: c.kind, scope: c.scope, ...checkNumbers(c), unit: c.unit, ok: c.ok, detail: detailText(c, r) })),
     plan: r.plan.map((p) => ({ ...p, currentMonthlyUsd: usdNumber(p.currentMonthlyUsd), plannedMonthlyUsd: usdNumber(p.plannedMonthlyUsd), deltaMonthlyUsd: usdNumber(p.deltaMonthlyUsd) })),
   };
 }
