@@ -36,7 +36,7 @@ export type ColumnType =
 export const DOC_FORMATS = ["table", "csv", "markdown"] as const;
 export type DocFormat = (typeof DOC_FORMATS)[number];
 
-/** A raw value: decimal string for money, number for counts and fractions, string for dates and text; null is none. */
+/** A raw value: decimal string for money, number for counts and fractions, boolean for yes/no, string for dates and text; null is none. */
 export type Value = string | number | boolean | null;
 
 /** How a cell or a line is marked on a terminal (colour only there; the other formats ignore it). */

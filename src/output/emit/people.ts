@@ -14,7 +14,7 @@ export function peopleText(type: ColumnType, v: Value | Cell): string {
     case "percent":
       return pct(Number(value));
     case "boolean":
-      return value === true || value === "true" ? "yes" : "no";
+      return value === true ? "yes" : "no";
     case "date":
     case "number":
     case "text":
