@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ageText, median, parseCap, parseDuration, parseNamedCap, projectMonth, spendBetween, spendOn, spike } from "../src/budget/checks.js";
+import { ageText, type Check, median, parseCap, parseDuration, parseNamedCap, projectMonth, spendBetween, spendOn, spike, timesFactor } from "../src/budget/checks.js";
+import type { BudgetResult } from "../src/budget/collect.js";
+import { budgetDocument, budgetJson } from "../src/budget/render.js";
+import { emit } from "../src/output/document.js";
 import { ExitError } from "../src/errors.js";
 
 // The budget gate's pure parts, without a database: every expected value is worked out by hand beside it.
@@ -108,4 +111,71 @@ test("mergeConfig: an explicit --spike-min beats budgets.spikeMinUsd even when i
   assert.equal(merged({}), "100", "the config");
   assert.equal(merged({}, Config.parse({})), "1", "the default");
   assert.equal(merged({ spikeMin: "5" }, Config.parse({})), "5");
+});
+
+test("timesFactor: the spike's limit, factor × median, exactly (null for a factor in exponent notation)", () => {
+  assert.equal(timesFactor("0.5997", 2.5), "1.499250000000"); // 0.5997 × 25 / 10
+  assert.equal(timesFactor("0.1", 3), "0.300000000000"); // not 0.30000000000000004
+  assert.equal(timesFactor("1", 1e21), null);
+});
+
+test("a check is data; the document writes its actual, limit and detail for people, and numbers in its unit for machines", () => {
+  const day = { scope: "all", ok: true } as const;
+  const checks: Check[] = [
+    { ...day, kind: "freshness", unit: "hours", actual: 12.126, limit: parseDuration("2d", "--max-age") },
+    { ...day, kind: "daily", unit: "usd/day", actual: "3.979254", limit: "10" },
+    { ...day, kind: "feature", scope: "chat", unit: "usd/month", actual: "48.2131", limit: "60", monthToDateUsd: "45" },
+    { ...day, kind: "model", scope: "o3", unit: "usd/day", actual: "0.6306", limit: "0.5", ok: false },
+    { ...day, kind: "spike", scope: "chat", unit: "usd/day", actual: "0.0674", limit: timesFactor("0.0593", 3), factor: 3, median: "0.0593", ratio: 1.1366 },
+    { ...day, kind: "unpriced", unit: "percent", actual: 1.5312, limit: 1, ok: false },
+  ];
+  const r: BudgetResult = {
+    source: "requests",
+    newestTs: "2025-11-28T23:52:00Z",
+    ageHours: 12.126,
+    matched: [],
+    refDay: "2025-11-28",
+    monthStart: "2025-11-01",
+    daysElapsed: 28,
+    daysInMonth: 30,
+    dayUsd: "3.979254",
+    mtdUsd: "92.16",
+    projectedUsd: "98.75",
+    checks,
+    plan: [],
+  };
+  assert.equal(
+    emit(budgetDocument(r), "markdown"),
+    [
+      "### ❌ LLM budget: 2 of 6 checks failed",
+      "",
+      "data through 2025-11-28T23:52:00Z (12h old) · latest complete day **2025-11-28**: $3.98 · month to date $92.16 · projected month $98.75 (request logs)",
+      "",
+      "| Status | Check | Scope | Actual | Limit | Detail |",
+      "| --- | --- | --- | ---: | ---: | --- |",
+      "| ✅ | freshness | all | 12h old | 2d old | newest request log row at 2025-11-28T23:52:00Z |",
+      "| ✅ | daily | all | $3.98 | $10.00 | spend on 2025-11-28 |",
+      "| ✅ | feature | chat | $48.21 | $60.00/month | month to date $45.00, projected $48.21 |",
+      "| ❌ | model | o3 | $0.6306 | $0.5000/day | spend on 2025-11-28 |",
+      "| ✅ | spike | chat | $0.0674 | 3× median $0.0593 | 1.14× the 7-day median |",
+      "| ❌ | unpriced | all | 1.53% | 1% | % of month-to-date tokens without a price |",
+      "",
+      "",
+    ].join("\n"),
+  );
+  assert.equal(
+    emit(budgetDocument(r), "csv"),
+    [
+      "table,ok,check,scope,actual,limit,unit,detail,change,current_monthly_usd,planned_monthly_usd,delta_monthly_usd",
+      "checks,true,freshness,all,12.13,48,hours,newest request log row at 2025-11-28T23:52:00Z,,,,",
+      "checks,true,daily,all,3.979254,10,usd/day,spend on 2025-11-28,,,,",
+      'checks,true,feature,chat,48.2131,60,usd/month,"month to date $45.00, projected $48.21",,,,',
+      "checks,false,model,o3,0.6306,0.5,usd/day,spend on 2025-11-28,,,,",
+      "checks,true,spike,chat,0.0674,0.1779,usd/day,1.14× the 7-day median,,,,",
+      "checks,false,unpriced,all,1.53,1,percent,% of month-to-date tokens without a price,,,,",
+      "",
+    ].join("\n"),
+  );
+  const json = budgetJson(r, { version: "t", sha256: "0".repeat(64) } as Parameters<typeof budgetJson>[1], {} as Parameters<typeof budgetJson>[2]);
+  assert.deepEqual(json.checks[4], { kind: "spike", scope: "chat", actual: 0.0674, limit: 0.1779, unit: "usd/day", ok: true, detail: "1.14× the 7-day median" });
 });

@@ -38,14 +38,24 @@ export function parseDuration(value: string, flag: string): Duration {
 /** An age in words: "5h", "3.5 days". */
 export const ageText = (hours: number): string => (hours < 48 ? `${Math.round(hours)}h` : `${(hours / 24).toFixed(1).replace(/\.0$/, "")} days`);
 
-export interface Check {
-  kind: "freshness" | "daily" | "month-to-date" | "projected-month" | "feature" | "model" | "spike" | "unpriced" | "plan";
-  scope: string;
-  actual: string;
-  limit: string;
-  ok: boolean;
-  detail: string;
-}
+/**
+ * One budget check as data: what was measured (`actual`) against what is allowed (`limit`), in `unit`. Dollars are
+ * exact decimal strings; the renderer writes them for people (`$5.00/day`, `3× median $0.59`, the detail) and as
+ * numbers for machines, from these fields and the result's facts (its days, its newest row) alone.
+ */
+export type Check = { scope: string; ok: boolean } & (
+  /** The age of the newest data, in hours, against --max-age (its text as given: `2d`). */
+  | { kind: "freshness"; unit: "hours"; actual: number; limit: Duration }
+  /** The share of month-to-date tokens without a price, in percent (3.2 for 3.2%), against --fail-on-unpriced. */
+  | { kind: "unpriced"; unit: "percent"; actual: number; limit: number }
+  /** The latest day of a feature against `factor` × its 7-day median (`limit`: that product; null if not exact). */
+  | { kind: "spike"; unit: "usd/day"; actual: string; limit: string | null; factor: number; median: string; ratio: number }
+  /** A cap of a feature or a model per day (the latest day's spend) or per month (the projection; the month to date too). */
+  | { kind: "feature" | "model"; unit: "usd/day"; actual: string; limit: string }
+  | { kind: "feature" | "model"; unit: "usd/month"; actual: string; limit: string; monthToDateUsd: string }
+  /** --max-daily (usd/day), --max-monthly (usd/month, month to date and projected), --max-increase (usd/month). */
+  | { kind: "daily" | "month-to-date" | "projected-month" | "plan"; unit: "usd/day" | "usd/month"; actual: string; limit: string }
+);
 
 /** Daily spend series: day (YYYY-MM-DD) → dollars, for one scope (all, a feature or a model). */
 export type Series = Map<string, string>;
@@ -62,6 +72,14 @@ export const projectMonth = (mtd: string, daysElapsed: number, daysInMonth: numb
 export function median(values: readonly string[]): string {
   const sorted = [...values].sort(compareDec);
   return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)]! : "0";
+}
+
+/** `factor` × `dec`, exactly: the factor's decimal digits as a fraction (null for a factor in exponent notation). */
+export function timesFactor(dec: string, factor: number): string | null {
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(String(factor));
+  if (!m || !/^[\d.]+$/.test(dec)) return null;
+  const frac = m[2] ?? "";
+  return mulFrac(dec, BigInt(`${m[1]}${frac}`), 10n ** BigInt(frac.length));
 }
 
 /**

@@ -7,7 +7,6 @@ import { NoTrafficError, usageError } from "../errors.js";
 import { flagOverConfig } from "../flags/common.js";
 import { addDec, compareDec, subDec, sumDec } from "../money.js";
 import type { Catalog } from "../pricing/load.js";
-import { usd } from "../output/format.js";
 import { costSource, installPricing } from "../pricing/sql.js";
 import { simulate } from "../sim/simulate.js";
 import { checkFeature, knownFeatures, knownModels, resolveModelName } from "../resolve/names.js";
@@ -15,7 +14,7 @@ import type { Db } from "../store/db.js";
 import { rollupUsable } from "../store/rollup.js";
 import { batch } from "../tactics/batch.js";
 import { route } from "../tactics/route.js";
-import { ageText, type Cap, type Check, DEFAULT_MAX_AGE, type Duration, parseDuration, projectMonth, type Series, spendBetween, spendOn, spike } from "./checks.js";
+import { type Cap, type Check, DEFAULT_MAX_AGE, type Duration, parseDuration, projectMonth, type Series, spendBetween, spendOn, spike, timesFactor } from "./checks.js";
 
 export const Plan = z.strictObject({
   changes: z
@@ -176,27 +175,27 @@ export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q
   checks.push({
     kind: "freshness",
     scope: "all",
-    actual: ageText(ageHours),
-    limit: maxAge.text,
+    unit: "hours",
+    actual: ageHours,
+    limit: maxAge,
     ok: ageHours <= maxAge.hours,
-    detail: `newest ${source === "requests" ? "request log" : "provider export"} row at ${pick.newest}`,
   });
   const dayUsd = spendOn(all, refDay);
   const mtdUsd = spendBetween(all, monthStart, refDay);
   const projectedUsd = projectMonth(mtdUsd, daysElapsed, daysInMonth);
   const over = (actual: string, limit: string) => compareDec(actual, limit) > 0;
   if (q.maxDaily !== null) {
-    checks.push({ kind: "daily", scope: "all", actual: dayUsd, limit: q.maxDaily, ok: !over(dayUsd, q.maxDaily), detail: `spend on ${refDay}` });
+    checks.push({ kind: "daily", scope: "all", unit: "usd/day", actual: dayUsd, limit: q.maxDaily, ok: !over(dayUsd, q.maxDaily) });
   }
   if (q.maxMonthly !== null) {
-    checks.push({ kind: "month-to-date", scope: "all", actual: mtdUsd, limit: q.maxMonthly, ok: !over(mtdUsd, q.maxMonthly), detail: `${monthStart} → ${refDay}` });
+    checks.push({ kind: "month-to-date", scope: "all", unit: "usd/month", actual: mtdUsd, limit: q.maxMonthly, ok: !over(mtdUsd, q.maxMonthly) });
     checks.push({
       kind: "projected-month",
       scope: "all",
+      unit: "usd/month",
       actual: projectedUsd,
       limit: q.maxMonthly,
       ok: !over(projectedUsd, q.maxMonthly),
-      detail: `run rate over ${daysElapsed} of ${daysInMonth} days`,
     });
   }
   // Names in caps must exist in the gate's data: a typo would pass at $0. A model name resolves through the price
@@ -225,17 +224,18 @@ export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q
       const name = same ? given : `${given} (${names.join(", ")})`;
       if (cap.period === "day") {
         const a = spendOn(s, refDay);
-        checks.push({ kind, scope: name, actual: a, limit: `${cap.usd}/day`, ok: !over(a, cap.usd), detail: `spend on ${refDay}` });
+        checks.push({ kind, scope: name, unit: "usd/day", actual: a, limit: cap.usd, ok: !over(a, cap.usd) });
       } else {
         const mtd = spendBetween(s, monthStart, refDay);
         const proj = projectMonth(mtd, daysElapsed, daysInMonth);
         checks.push({
           kind,
           scope: name,
+          unit: "usd/month",
           actual: proj,
-          limit: `${cap.usd}/month`,
+          limit: cap.usd,
           ok: !over(mtd, cap.usd) && !over(proj, cap.usd),
-          detail: `month to date ${usd(mtd)}, projected ${usd(proj)}`,
+          monthToDateUsd: mtd,
         });
       }
     }
@@ -251,10 +251,13 @@ export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q
         checks.push({
           kind: "spike",
           scope: feature,
+          unit: "usd/day",
           actual: day,
-          limit: `${q.spike}× median ${r.median}`,
+          limit: timesFactor(r.median, q.spike),
+          factor: q.spike,
+          median: r.median,
           ok: r.ok,
-          detail: Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}× the 7-day median` : "new spend (7-day median is $0)",
+          ratio: r.ratio,
         });
       }
     }
@@ -267,17 +270,17 @@ export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q
     checks.push({
       kind: "unpriced",
       scope: "all",
-      actual: share.toFixed(2),
-      limit: String(q.failOnUnpricedPct),
+      unit: "percent",
+      actual: share,
+      limit: q.failOnUnpricedPct,
       ok: share <= q.failOnUnpricedPct,
-      detail: `% of month-to-date tokens without a price`,
     });
   }
 
   const plan = q.plan ? await planDiff(db, catalog, config, q.plan, refDay, rel) : [];
   if (q.maxIncrease !== null) {
     const delta = sumDec(plan.map((p) => p.deltaMonthlyUsd));
-    checks.push({ kind: "plan", scope: "plan", actual: delta, limit: q.maxIncrease, ok: !over(delta, q.maxIncrease), detail: "monthly cost change of the plan" });
+    checks.push({ kind: "plan", scope: "plan", unit: "usd/month", actual: delta, limit: q.maxIncrease, ok: !over(delta, q.maxIncrease) });
   }
   return { source, newestTs: pick.newest, ageHours, matched, refDay, monthStart, daysElapsed, daysInMonth, dayUsd, mtdUsd, projectedUsd, checks, plan };
 }

@@ -1,18 +1,74 @@
+import { type Doc, type DocColumn, type DocFormat, type DocTable, emit, tableBlock, text } from "../output/document.js";
 import { envelope } from "../output/envelope.js";
-import { mulFrac } from "../money.js";
-import { type Column, csv, fitText, type Format, json, markdown, plainText, table, usd, usdNumber, usdSigned } from "../output/format.js";
+import { type Format, json, plainText, usd, usdNumber, usdSigned } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
-import type { BudgetFiltersT, BudgetJsonT, CHECK_UNITS } from "../schemas/budget.js";
-import { ageText, type Check, parseDuration } from "./checks.js";
+import type { BudgetFiltersT, BudgetJsonT } from "../schemas/budget.js";
+import { ageText, type Check } from "./checks.js";
 import { type BudgetResult, failed } from "./collect.js";
 
-const money = (kind: Check["kind"], v: string) => (kind === "unpriced" ? `${v}%` : kind === "freshness" ? `${v} old` : usd(v));
-const limitText = (c: Check) => {
-  if (c.kind === "unpriced") return `${c.limit}%`;
-  if (c.kind === "freshness") return `${c.limit} old`;
-  const m = /^([\d.]+)(\/(?:day|month))?$/.exec(c.limit);
-  return m ? `${usd(m[1]!)}${m[2] ?? ""}` : c.limit.replace(/median ([\d.]+)/, (_, v: string) => `median ${usd(v)}`);
-};
+/** A check's measure for people: `$3.98`, `12h old`, `1.53%`. */
+function actualText(c: Check): string {
+  switch (c.kind) {
+    case "freshness":
+      return `${ageText(c.actual)} old`;
+    case "unpriced":
+      return `${c.actual.toFixed(2)}%`;
+    default:
+      return usd(c.actual);
+  }
+}
+
+/** A check's limit for people: `$10.00`, a cap with its period (`$60.00/month`), `3× median $0.59`, `2d old`, `1%`. */
+function limitText(c: Check): string {
+  switch (c.kind) {
+    case "freshness":
+      return `${c.limit.text} old`;
+    case "unpriced":
+      return `${c.limit}%`;
+    case "spike":
+      return `${c.factor}× median ${usd(c.median)}`;
+    case "feature":
+    case "model":
+      return `${usd(c.limit)}/${c.unit === "usd/day" ? "day" : "month"}`;
+    default:
+      return usd(c.limit);
+  }
+}
+
+/** What a check measured over, in words: "spend on 2025-11-28", "1.14× the 7-day median". */
+function detailText(c: Check, r: BudgetResult): string {
+  switch (c.kind) {
+    case "freshness":
+      return `newest ${r.source === "requests" ? "request log" : "provider export"} row at ${r.newestTs}`;
+    case "daily":
+      return `spend on ${r.refDay}`;
+    case "month-to-date":
+      return `${r.monthStart} → ${r.refDay}`;
+    case "projected-month":
+      return `run rate over ${r.daysElapsed} of ${r.daysInMonth} days`;
+    case "feature":
+    case "model":
+      return c.unit === "usd/day" ? `spend on ${r.refDay}` : `month to date ${usd(c.monthToDateUsd)}, projected ${usd(c.actual)}`;
+    case "spike":
+      return Number.isFinite(c.ratio) ? `${c.ratio.toFixed(2)}× the 7-day median` : "new spend (7-day median is $0)";
+    case "unpriced":
+      return "% of month-to-date tokens without a price";
+    case "plan":
+      return "monthly cost change of the plan";
+  }
+}
+
+/** A check's actual and limit as numbers in its unit (dollars, hours or percent), as the JSON and the CSV hold them. */
+function checkNumbers(c: Check): { actual: number | null; limit: number | null } {
+  switch (c.kind) {
+    case "freshness":
+      return { actual: Number(c.actual.toFixed(2)), limit: c.limit.hours };
+    case "unpriced":
+      return { actual: Number(c.actual.toFixed(2)), limit: c.limit };
+    default:
+      return { actual: usdNumber(c.actual), limit: usdNumber(c.limit) };
+  }
+}
 
 /** "data through 2025-11-28T23:10:00Z (361 days old)": what the gate's numbers are as of. */
 const dataAge = (r: BudgetResult) => `data through ${r.newestTs} (${ageText(r.ageHours)} old)`;
@@ -25,60 +81,71 @@ export function verdict(r: BudgetResult): string {
     : `budget: FAILED (${bad.length} of ${r.checks.length}: ${bad.map((c) => `${c.kind} ${c.scope}`).join(", ")})`;
 }
 
-function rows(r: BudgetResult): string[][] {
-  return r.checks.map((c) => [c.ok ? "ok" : "FAIL", c.kind, c.scope, money(c.kind, c.actual), limitText(c), c.detail]);
+const TERMINAL: readonly DocFormat[] = ["table"];
+const MARKDOWN: readonly DocFormat[] = ["markdown"];
+
+/**
+ * The checks: the terminal's status is `ok`/`FAIL`, the PR summary's ✅/❌, the CSV's `ok` true/false with each
+ * measure's unit. On a narrow terminal the detail, actual and limit wrap, scopes are shortened in the middle.
+ */
+function checksTable(r: BudgetResult): DocTable {
+  const wrap = (min: number) => ({ fit: { min, shrink: "wrap" as const } });
+  const columns: DocColumn[] = [
+    { key: "status", head: "Status", type: "text", only: TERMINAL },
+    { key: "status", head: "Status", type: "text", only: MARKDOWN },
+    { key: "ok", head: "", type: "boolean", only: ["csv"] },
+    { key: "check", head: "Check", type: "text", fit: { min: 12 } },
+    { key: "scope", head: "Scope", type: "text", fit: { min: 10 } },
+    { key: "actual", head: "Actual", type: "number", ...wrap(8) },
+    { key: "limit", head: "Limit", type: "number", ...wrap(8) },
+    { key: "unit", head: "", type: "text", only: ["csv"] },
+    { key: "detail", head: "Detail", type: "text", ...wrap(16) },
+  ];
+  const rows = r.checks.map((c) => {
+    const n = checkNumbers(c);
+    const detail = detailText(c, r);
+    return [c.ok ? "ok" : "FAIL", c.ok ? "✅" : "❌", c.ok, c.kind, c.scope, { value: n.actual, text: actualText(c) }, { value: n.limit, text: limitText(c) }, c.unit, { value: plainText(detail), text: detail }];
+  });
+  return { name: "checks", columns, rows, alignTerminal: false };
 }
 
-function planRows(r: BudgetResult): string[][] {
-  return r.plan.map((p) => [p.feature, p.change, usd(p.currentMonthlyUsd), usd(p.plannedMonthlyUsd), `${usdSigned(p.deltaMonthlyUsd)}/month`]);
+/** The plan's changes, monthly; its feature is the CSV's `scope`. On a narrow terminal the change wraps. */
+function planTable(r: BudgetResult): DocTable {
+  const columns: DocColumn[] = [
+    { key: "scope", head: "Feature", type: "text", fit: { min: 16 } },
+    { key: "change", head: "Change", type: "text", fit: { min: 16, shrink: "wrap" } },
+    { key: "current_monthly_usd", head: "Now /month", type: "money" },
+    { key: "planned_monthly_usd", head: "Planned /month", type: "money" },
+    { key: "delta_monthly_usd", head: "Delta", type: "money" },
+  ];
+  const rows = r.plan.map((p) => [p.feature, p.change, p.currentMonthlyUsd, p.plannedMonthlyUsd, { value: p.deltaMonthlyUsd, text: `${usdSigned(p.deltaMonthlyUsd)}/month` }]);
+  return { name: "plan", columns, rows, alignTerminal: false };
 }
-const HEAD = ["Status", "Check", "Scope", "Actual", "Limit", "Detail"];
-const PLAN_HEAD = ["Feature", "Change", "Now /month", "Planned /month", "Delta"];
-/** On a narrow terminal: the detail and the change wrap, scopes and features are shortened in the middle. */
-const COLS: Column[] = [
-  { head: "Status" },
-  { head: "Check", min: 12 },
-  { head: "Scope", min: 10 },
-  { head: "Actual", min: 8, shrink: "wrap" },
-  { head: "Limit", min: 8, shrink: "wrap" },
-  { head: "Detail", min: 16, shrink: "wrap" },
-];
-const PLAN_COLS: Column[] = [{ head: "Feature", min: 16 }, { head: "Change", min: 16, shrink: "wrap" }, { head: "Now /month" }, { head: "Planned /month" }, { head: "Delta" }];
+
+/**
+ * The gate's document: on the terminal a line of facts and the checks (then the plan); in markdown the summary a PR
+ * shows (GitHub's job summary: a ✅/❌ title, ending with a blank line so the next step's summary starts apart); in
+ * CSV the checks and the plan under one header (the plan's columns are there without a plan).
+ */
+export function budgetDocument(r: BudgetResult): Doc {
+  const bad = failed(r);
+  const basis = r.source === "requests" ? "request logs" : "provider exports";
+  const plan = r.plan.length > 0;
+  return {
+    blocks: [
+      text(`Budget check · ${dataAge(r)} · latest complete day ${r.refDay}: ${usd(r.dayUsd)} · month to date ${usd(r.mtdUsd)} · projected ${usd(r.projectedUsd)}`, TERMINAL),
+      text(bad.length ? `### ❌ LLM budget: ${bad.length} of ${r.checks.length} checks failed` : `### ✅ LLM budget: all ${r.checks.length} checks passed`, MARKDOWN),
+      text(`${dataAge(r)} · latest complete day **${r.refDay}**: ${usd(r.dayUsd)} · month to date ${usd(r.mtdUsd)} · projected month ${usd(r.projectedUsd)} (${basis})`, MARKDOWN),
+      tableBlock(checksTable(r), r.checks.length ? undefined : ["csv", "markdown"]),
+      ...(plan ? [text("Plan (monthly, from the last 30 days of each feature's traffic):", TERMINAL), text("#### Plan", MARKDOWN)] : []),
+      tableBlock(planTable(r), plan ? undefined : ["csv"]),
+      { ...text("", MARKDOWN), gap: 0 },
+    ],
+  };
+}
 
 /** The markdown for a PR: what GitHub shows in the job summary. */
-export function summaryMarkdown(r: BudgetResult): string {
-  const bad = failed(r);
-  const title = bad.length ? `### ❌ LLM budget: ${bad.length} of ${r.checks.length} checks failed` : `### ✅ LLM budget: all ${r.checks.length} checks passed`;
-  const facts = `${dataAge(r)} · latest complete day **${r.refDay}**: ${usd(r.dayUsd)} · month to date ${usd(r.mtdUsd)} · projected month ${usd(r.projectedUsd)} (${r.source === "requests" ? "request logs" : "provider exports"})`;
-  const plan = r.plan.length ? `\n#### Plan\n\n${markdown(PLAN_HEAD, planRows(r), ["left", "left", "right", "right", "right"])}` : "";
-  return `${title}\n\n${facts}\n\n${markdown(HEAD, rows(r).map((x) => [x[0] === "ok" ? "✅" : "❌", ...x.slice(1)]), ["left", "left", "left", "right", "right", "left"])}${plan}\n`;
-}
-
-/** A spike's limit as dollars: the factor × the 7-day median, exactly. */
-function spikeLimit(limit: string): string | null {
-  const m = /^(\d+)(?:\.(\d+))?× median ([\d.]+)$/.exec(limit);
-  if (!m) return null;
-  const frac = m[2] ?? "";
-  return mulFrac(m[3]!, BigInt(`${m[1]}${frac}`), 10n ** BigInt(frac.length));
-}
-
-/** A check's actual and limit as numbers, with their unit (dollars, hours or percent). */
-function checkCells(c: Check, r: BudgetResult): [number | null, number | null, (typeof CHECK_UNITS)[number]] {
-  if (c.kind === "freshness") return [Number(r.ageHours.toFixed(2)), parseDuration(c.limit, "--max-age").hours, "hours"];
-  if (c.kind === "unpriced") return [Number(c.actual), Number(c.limit), "percent"];
-  if (c.kind === "spike") return [usdNumber(c.actual), usdNumber(spikeLimit(c.limit)), "usd/day"];
-  const m = /^([\d.]+)(?:\/(day|month))?$/.exec(c.limit);
-  const period = (m?.[2] as "day" | "month" | undefined) ?? (c.kind === "daily" ? "day" : "month");
-  return [usdNumber(c.actual), m ? usdNumber(m[1]!) : null, `usd/${period}`];
-}
-
-/** The CSV: one table, its `table` column naming the part (`checks`, then `plan`); numbers as numbers, none as empty. */
-function budgetCsv(r: BudgetResult): string {
-  const head = ["table", "ok", "check", "scope", "actual", "limit", "unit", "detail", "change", "current_monthly_usd", "planned_monthly_usd", "delta_monthly_usd"];
-  const checks = r.checks.map((c) => ["checks", c.ok, c.kind, c.scope, ...checkCells(c, r), plainText(c.detail), null, null, null, null]);
-  const plan = r.plan.map((p) => ["plan", null, null, p.feature, null, null, null, null, p.change, usdNumber(p.currentMonthlyUsd), usdNumber(p.plannedMonthlyUsd), usdNumber(p.deltaMonthlyUsd)]);
-  return csv(head, [...checks, ...plan]);
-}
+export const summaryMarkdown = (r: BudgetResult): string => emit(budgetDocument(r), "markdown");
 
 /** The JSON document: a check's actual and limit are numbers in its unit (dollars, hours or percent), as in the CSV. */
 export function budgetJson(r: BudgetResult, catalog: Catalog, filters: BudgetFiltersT): BudgetJsonT {
@@ -96,19 +163,11 @@ export function budgetJson(r: BudgetResult, catalog: Catalog, filters: BudgetFil
     monthToDateUsd: usdNumber(r.mtdUsd),
     projectedMonthUsd: usdNumber(r.projectedUsd),
     passed: failed(r).length === 0,
-    checks: r.checks.map((c) => {
-      const [actual, limit, unit] = checkCells(c, r);
-      return { kind: c.kind, scope: c.scope, actual, limit, unit, ok: c.ok, detail: c.detail };
-    }),
+    checks: r.checks.map((c) => ({ kind: c.kind, scope: c.scope, ...checkNumbers(c), unit: c.unit, ok: c.ok, detail: detailText(c, r) })),
     plan: r.plan.map((p) => ({ ...p, currentMonthlyUsd: usdNumber(p.currentMonthlyUsd), plannedMonthlyUsd: usdNumber(p.plannedMonthlyUsd), deltaMonthlyUsd: usdNumber(p.deltaMonthlyUsd) })),
   };
 }
 
 export function renderBudget(r: BudgetResult, format: Format, catalog: Catalog, filters: BudgetFiltersT): string {
-  if (format === "json") return json(budgetJson(r, catalog, filters));
-  if (format === "csv") return budgetCsv(r);
-  if (format === "markdown") return summaryMarkdown(r);
-  const head = `Budget check · ${dataAge(r)} · latest complete day ${r.refDay}: ${usd(r.dayUsd)} · month to date ${usd(r.mtdUsd)} · projected ${usd(r.projectedUsd)}`;
-  const plan = r.plan.length ? `Plan (monthly, from the last 30 days of each feature's traffic):\n${table(PLAN_COLS, planRows(r))}\n` : "";
-  return fitText(`${head}\n${r.checks.length ? `${table(COLS, rows(r))}\n` : ""}${plan}`);
+  return format === "json" ? json(budgetJson(r, catalog, filters)) : emit(budgetDocument(r), format);
 }

@@ -6,38 +6,20 @@ import { type Context, loadContext } from "../context.js";
 import { DEFAULTS } from "../defaults.js";
 import { usageError } from "../errors.js";
 import { ingest } from "../ingest/ingest.js";
-import { envelope } from "../output/envelope.js";
-import { csv, fitText, type Format, int, json, plainText, shareNumber, usd, usdNumber } from "../output/format.js";
-import type { Catalog } from "../pricing/load.js";
-import { collectReconcile, type Reconcile } from "../reconcile/collect.js";
-import { collectReport, type Report, type ReportQuery } from "../report/collect.js";
-import { renderReport, reportJson } from "../report/render.js";
-import type { DemoJsonT } from "../schemas/demo.js";
+import { type DemoResult, RECONCILE_OPTS, SAVINGS_SCOPE } from "../demo/result.js";
+import { renderDemo } from "../demo/render.js";
+import { int } from "../output/format.js";
+import { collectReconcile } from "../reconcile/collect.js";
+import { collectReport } from "../report/collect.js";
 import { Db } from "../store/db.js";
-import { reconcileJson, renderReconcile } from "./reconcile.js";
 import { parseReportQuery } from "./report.js";
 import { parseFlags } from "../flags/common.js";
 import type { DemoFlagsT } from "../flags/misc.js";
 import { ReportFlags } from "../flags/report.js";
-import { collectSavings, renderSavings, savingsJson, type SavingsResult } from "./savings.js";
+import { collectSavings } from "./savings.js";
 import { stderr, stdout } from "../io.js";
 
 export const DEMO_DIR = fileURLToPath(new URL("../../../fixtures/demo/", import.meta.url));
-
-/** What the demo shows: the report by feature, the savings, and the bill against the logs (reconcile). */
-export interface DemoResult {
-  /** The kept database (--db PATH), or null for a temporary one. */
-  database: string | null;
-  ingested: { files: number; rows: number };
-  query: ReportQuery;
-  report: Report;
-  savings: SavingsResult;
-  reconcile: Reconcile;
-}
-
-/** The demo runs every part at its flags' defaults. */
-const RECONCILE_OPTS = { since: null, until: null, tz: DEFAULTS.tz, tolerancePct: DEFAULTS.tolerancePct };
-const SAVINGS_SCOPE = { features: [], since: null, until: null, tz: DEFAULTS.tz };
 
 /**
  * Ingests the bundled demo fixtures (request logs, and the OpenAI and Anthropic bills of the same days) and shows the
@@ -80,90 +62,6 @@ async function collectDemo(ctx: Context, kept: boolean): Promise<DemoResult> {
   } finally {
     db.close();
   }
-}
-
-/** The bill in one line: what was billed, how much of it the request logs tag to a feature, what reconcile flags. */
-function billLine(r: Reconcile): string {
-  const t = r.totals;
-  if (t.billedUsd === null || t.coveragePct === null) return "The bill: no cost export in the demo data.";
-  const billed = r.providers.filter((p) => p.billedUsd !== null).map((p) => `${p.provider} ${usd(p.billedUsd)}`);
-  return (
-    `The bill: ${usd(t.billedUsd)} (${billed.join(", ")}); the request logs tag ${t.coveragePct.toFixed(1)}% of it to features, ` +
-    `${usd(t.unattributedUsd)} is unattributed; ${t.flaggedLines} bill line(s) flagged (reconcile lists them)`
-  );
-}
-
-/** A path as it can be pasted into a shell. */
-const shellPath = (p: string) => (/^[\w./-]+$/.test(p) ? p : `'${p.replaceAll("'", "'\\''")}'`);
-
-function nextCommands(r: DemoResult): string {
-  if (r.database === null) {
-    return (
-      "Top 5 shown; `llmcost savings` lists all with assumptions, `llmcost simulate --route mini --batch auto` composes them.\n" +
-      "Next: llmcost ingest <your exports>, then llmcost report --by feature,model and llmcost reconcile (or keep this demo's data: llmcost demo --db demo.duckdb)\n"
-    );
-  }
-  const db = ` --db ${shellPath(r.database)}`;
-  return [
-    "Top 5 shown. Next, on the demo database:",
-    `  llmcost savings${db}`,
-    `  llmcost simulate${db} --route mini --batch auto`,
-    `  llmcost report${db} --by feature,model`,
-    `  llmcost report${db} --by day --chart`,
-    `  llmcost reconcile${db} --flagged`,
-    `  llmcost report${db} --source billing --by project`,
-    "",
-  ].join("\n");
-}
-
-/**
- * CSV: one table, its `table` column naming the part: `report` (spend per feature), `savings` (the top
- * opportunities) and `bill` (per provider: billed, logged, tagged, unattributed, coverage). Data, not display:
- * dollars and shares as numbers, empty for none.
- */
-function demoCsv(r: DemoResult): string {
-  const head = [
-    "table", "feature", "requests", "input_tokens", "cached_input_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "output_tokens", "reasoning_tokens",
-    "cost_usd", "share", "cumulative_share", "unpriced_requests", "unpriced_tokens", "unpriced_models",
-    "rank", "tactic", "monthly_saved_usd", "saved_usd", "share_of_feature", "evidence",
-    "provider", "billed_usd", "logged_usd", "attributed_usd", "unattributed_usd", "coverage_share", "flagged_lines",
-  ];
-  const blank = (n: number) => Array<null>(n).fill(null);
-  const report = r.report.rows.map((x) => [
-    "report", x.key.feature, x.requests, x.tokens.input, x.tokens.cachedInput, x.tokens.cacheWrite5m, x.tokens.cacheWrite1h, x.tokens.output, x.tokens.reasoning,
-    usdNumber(x.costUsd), shareNumber(x.share), shareNumber(x.cumulativeShare), x.unpriced.requests, x.unpriced.tokens, x.unpriced.models.join(" "), ...blank(13),
-  ]);
-  const savings = r.savings.opportunities.slice(0, 5).map((o, i) => [
-    "savings", o.feature, ...blank(13), i + 1, o.tactic, usdNumber(o.monthlyUsd), usdNumber(o.savedUsd), shareNumber(o.shareOfFeature), plainText(o.evidence), ...blank(7),
-  ]);
-  const bill = r.reconcile.providers.map((p) => [
-    "bill", ...blank(20), p.provider, usdNumber(p.billedUsd), usdNumber(p.loggedUsd), usdNumber(p.attributedUsd), usdNumber(p.unattributedUsd),
-    p.coveragePct === null ? null : Number((p.coveragePct / 100).toFixed(6)), p.flaggedLines,
-  ]);
-  return csv(head, [...report, ...savings, ...bill]);
-}
-
-export function renderDemo(r: DemoResult, format: Format, catalog: Catalog): string {
-  if (format === "json") {
-    // One document: the demo's envelope, and each part as its own command prints it (report, savings, reconcile).
-    const doc: DemoJsonT = {
-      ...envelope("demo", catalog),
-      database: r.database,
-      ingested: r.ingested,
-      report: reportJson(r.report, catalog, r.query),
-      savings: savingsJson(r.savings, catalog, SAVINGS_SCOPE),
-      reconcile: reconcileJson(r.reconcile, catalog, { ...RECONCILE_OPTS, flagged: false }),
-    };
-    return json(doc);
-  }
-  if (format === "csv") return demoCsv(r);
-  const report = renderReport(r.report, format, catalog, r.query);
-  const savings = renderSavings({ ...r.savings, assumptions: [] }, format, catalog, SAVINGS_SCOPE, 5);
-  const bill = billLine(r.reconcile);
-  // Each part ends with a newline (the savings table with a blank line): one blank line between parts.
-  const gap = (s: string) => `${s.replace(/\n+$/, "")}\n\n`;
-  if (format === "markdown") return `${gap(report)}${gap(savings)}${bill}\n`;
-  return `${gap(report)}${gap(savings)}${fitText(gap(bill))}${fitText(nextCommands(r))}`;
 }
 
 /** The demo's made-up traffic never joins real data: an existing --db must hold nothing but an earlier demo. */

@@ -1,7 +1,8 @@
 import { type GlobalOptions, loadContext } from "../context.js";
 import type { FormatsFlagsT } from "../flags/misc.js";
 import { envelope } from "../output/envelope.js";
-import { type Column, csv, fitText, json, markdown, table } from "../output/format.js";
+import { type Doc, type DocColumn, emit, tableBlock, text } from "../output/document.js";
+import { json } from "../output/format.js";
 import type { FormatsJsonT } from "../schemas/formats.js";
 import { ADAPTERS } from "../sources/index.js";
 import { stdout } from "../io.js";
@@ -29,22 +30,21 @@ const NOTE =
 /** The JSON document: the envelope every command's JSON has (the price tables read only here), and the list. */
 const formatsJson = (opts: GlobalOptions, formats: FormatInfo[]): FormatsJsonT => ({ ...envelope("formats", loadContext(opts).catalog), formats });
 
-/** On a narrow terminal the description wraps; what a format loads into goes first, then its kind. */
-const COLS: Column[] = [{ head: "Format", min: 16 }, { head: "Kind", priority: 2 }, { head: "Loads into", priority: 1 }, { head: "Description", min: 30, shrink: "wrap" }];
+/** The formats and what holds for all of them. On a narrow terminal the description wraps; what a format loads into goes first, then its kind. */
+export function formatsDocument(formats: readonly FormatInfo[]): Doc {
+  const columns: DocColumn[] = [
+    { key: "format", head: "Format", type: "text", fit: { min: 16 } },
+    { key: "kind", head: "Kind", type: "text", fit: { priority: 2 } },
+    { key: "loads_into", head: "Loads into", type: "text", fit: { priority: 1 } },
+    { key: "description", head: "Description", type: "text", fit: { min: 30, shrink: "wrap" } },
+  ];
+  const rows = formats.map((r) => [r.name, r.kind, r.target, r.description]);
+  return { blocks: [tableBlock({ name: "formats", columns, rows, alignTerminal: false, alignMarkdown: false }), text(NOTE, ["table"])] };
+}
 
 export async function run(opts: FormatsFlagsT): Promise<number> {
   const format = opts.format;
   const rows = collect();
-  const head = ["Format", "Kind", "Loads into", "Description"];
-  const cells = rows.map((r) => [r.name, r.kind, r.target, r.description]);
-  const out =
-    format === "json"
-      ? json(formatsJson(opts, rows))
-      : format === "csv"
-        ? csv(head, cells)
-        : format === "markdown"
-          ? markdown(head, cells)
-          : fitText(`${table(COLS, cells)}\n${NOTE}\n`);
-  stdout(out);
+  stdout(format === "json" ? json(formatsJson(opts, rows)) : emit(formatsDocument(rows), format));
   return 0;
 }

@@ -1,7 +1,8 @@
 import { loadContext } from "../context.js";
 import type { IngestFlagsT } from "../flags/misc.js";
 import { type IngestResult, ingest } from "../ingest/ingest.js";
-import { type Column, colors, csv, fitText, type Format, int, json, markdown, table, usd, usdNumber } from "../output/format.js";
+import { type Doc, type DocColumn, type DocFormat, emit, tableBlock, text } from "../output/document.js";
+import { colors, type Format, int, json, usd, usdNumber } from "../output/format.js";
 import { envelope } from "../output/envelope.js";
 import { type IngestProgress, progressLine } from "../output/progress.js";
 import type { Catalog } from "../pricing/load.js";
@@ -78,52 +79,64 @@ function warn(result: IngestResult): void {
 }
 
 const statusText = (f: IngestResult["files"][number]): string => (f.status === "ingested" ? `#${f.ingestId}` : f.status);
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+const TERMINAL: readonly DocFormat[] = ["table"];
+const FULL: readonly DocFormat[] = ["markdown", "csv"];
 
 /**
- * On a narrow terminal: paths shortened in the middle (the file name stays), lists wrap; the replaced count goes
- * first, then the providers, the date range and the models.
+ * The summary: a row per file, then (on the terminal) each file's bill and note and the rows added. The terminal
+ * clips long paths and model lists; markdown and CSV hold them whole (CSV: raw counts, the status and ingest id
+ * apart). On a narrow terminal paths are shortened from the start (the file name stays), lists wrap; the replaced
+ * count goes first, then the providers, the date range and the models.
  */
-const INGEST_COLS: Column[] = [
-  { head: "File", min: 18, shrink: "start" },
-  { head: "Format", min: 12 },
-  { head: "Ingest" },
-  { head: "Rows", align: "right" },
-  { head: "Skipped", min: 20, shrink: "wrap" },
-  { head: "Replaced", align: "right", priority: 5 },
-  { head: "From", priority: 3 },
-  { head: "To", priority: 3 },
-  { head: "Providers", priority: 4, min: 9, shrink: "wrap" },
-  { head: "Models", priority: 2, min: 20, shrink: "end" },
-];
-
-const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
-
-export function render(result: IngestResult, format: Format, catalog: Catalog): string {
-  if (format === "json") {
-    const skippedFiles = result.skippedInputs.length ? { skippedFiles: result.skippedInputs } : {};
-    const files = result.files.map((f) => ({ ...f, billedUsd: usdNumber(f.billedUsd) }));
-    return json({ ...envelope("ingest", catalog, { dryRun: result.dryRun }), db: result.db, files, ...skippedFiles } satisfies IngestJsonT);
-  }
-  const head = ["File", "Format", "Ingest", "Rows", "Skipped", "Replaced", "From", "To", "Providers", "Models"];
-  const cells = result.files.map((f) => [
-    f.file,
-    f.format,
-    statusText(f),
-    int(f.rows),
-    f.skipped.map((s) => `${int(s.rows)} ${s.reason}`).join("; ") || "0",
-    f.replacedFrom.length ? `${int(f.replaced)} (${f.replacedFrom.map((r) => `${int(r.rows)} of #${r.ingestId}`).join(", ")})` : int(f.replaced),
-    f.from?.slice(0, 10) ?? "",
-    f.to?.slice(0, 10) ?? "",
-    f.providers.join(" "),
-    f.models.join(" "),
-  ]);
-  if (format === "csv") return csv(head, cells);
-  const align: ("left" | "right")[] = ["left", "left", "left", "right", "left", "right", "left", "left", "left", "left"];
-  if (format === "markdown") return markdown(head, cells, align);
+export function ingestDocument(result: IngestResult): Doc {
+  const columns: DocColumn[] = [
+    { key: "file", head: "File", type: "text", only: TERMINAL, fit: { min: 18, shrink: "start" } },
+    { key: "file", head: "File", type: "text", only: FULL },
+    { key: "format", head: "Format", type: "text", fit: { min: 12 } },
+    { key: "status", head: "Ingest", type: "text" },
+    { key: "ingest_id", head: "", type: "count", only: ["csv"] },
+    { key: "rows", head: "Rows", type: "count" },
+    { key: "skipped_rows", head: "Skipped", type: "count", align: "left", fit: { min: 20, shrink: "wrap" } },
+    { key: "skipped", head: "", type: "text", only: ["csv"] },
+    { key: "replaced", head: "Replaced", type: "count", fit: { priority: 5 } },
+    { key: "from", head: "From", type: "date", fit: { priority: 3 } },
+    { key: "to", head: "To", type: "date", fit: { priority: 3 } },
+    { key: "providers", head: "Providers", type: "text", fit: { priority: 4, min: 9, shrink: "wrap" } },
+    { key: "models", head: "Models", type: "text", only: TERMINAL, fit: { priority: 2, min: 20, shrink: "end" } },
+    { key: "models", head: "Models", type: "text", only: FULL },
+  ];
+  const rows = result.files.map((f) => {
+    const models = f.models.join(" ");
+    return [
+      clip(f.file, 48),
+      f.file,
+      f.format,
+      { value: f.status, text: statusText(f) },
+      f.ingestId,
+      f.rows,
+      { value: f.skipped.reduce((a, s) => a + s.rows, 0), text: f.skipped.map((s) => `${int(s.rows)} ${s.reason}`).join("; ") || "0" },
+      f.skipped.map((s) => `${s.rows} ${s.reason}`).join("; "),
+      f.replacedFrom.length ? { value: f.replaced, text: `${int(f.replaced)} (${f.replacedFrom.map((r) => `${int(r.rows)} of #${r.ingestId}`).join(", ")})` } : f.replaced,
+      f.from?.slice(0, 10) ?? null,
+      f.to?.slice(0, 10) ?? null,
+      f.providers.join(" "),
+      clip(models, 44),
+      models,
+    ];
+  });
   const notes = result.files
     .filter((f) => f.note || f.billedUsd)
-    .map((f) => `${f.file}: ${[f.billedUsd ? `billed ${usd(f.billedUsd)}` : "", f.note ?? ""].filter(Boolean).join("; ")}\n`);
+    .map((f) => text(`${f.file}: ${[f.billedUsd ? `billed ${usd(f.billedUsd)}` : "", f.note ?? ""].filter(Boolean).join("; ")}`, TERMINAL));
   const total = result.files.reduce((a, f) => a + f.rows, 0);
-  const shown = cells.map((r) => r.map((c, i) => (i === 9 ? clip(c, 44) : i === 0 ? clip(c, 48) : c)));
-  return fitText(`${table(INGEST_COLS, shown)}\n${notes.join("")}${int(total)} rows ${result.dryRun ? "would be added (dry run)" : "added"} to ${result.db}\n`);
+  return {
+    blocks: [tableBlock({ name: "files", columns, rows }), ...notes, text(`${int(total)} rows ${result.dryRun ? "would be added (dry run)" : "added"} to ${result.db}`, TERMINAL)],
+  };
+}
+
+export function render(result: IngestResult, format: Format, catalog: Catalog): string {
+  if (format !== "json") return emit(ingestDocument(result), format);
+  const skippedFiles = result.skippedInputs.length ? { skippedFiles: result.skippedInputs } : {};
+  const files = result.files.map((f) => ({ ...f, billedUsd: usdNumber(f.billedUsd) }));
+  return json({ ...envelope("ingest", catalog, { dryRun: result.dryRun }), db: result.db, files, ...skippedFiles } satisfies IngestJsonT);
 }

@@ -4,7 +4,8 @@ import { loadContext } from "../context.js";
 import { usageError } from "../errors.js";
 import { envelope } from "../output/envelope.js";
 import { writeOutput } from "../output/files.js";
-import { type Column, csv, fitText, type Format, int, json, markdown, table } from "../output/format.js";
+import { type Doc, emit } from "../output/document.js";
+import { type Format, int, json } from "../output/format.js";
 import { convertLiteLLM } from "../pricing/litellm.js";
 import { coverage, type CoverageRow, FIRST_PARTY_NAME, mapEntries } from "../pricing/coverage.js";
 import { type Catalog, type CatalogModel, PRICING_DIR } from "../pricing/load.js";
@@ -14,23 +15,15 @@ import { installPricing, type UnpricedRow, unpricedSql, unpricedWhy } from "../p
 import { catalogSnapshots, catalogSuggestions } from "../resolve/names.js";
 import type { PricingCheckJsonT, PricingCoverageJsonT, PricingListJsonT, PricingShowJsonT } from "../schemas/pricing.js";
 import { openForRead, storeExists, storeName } from "../store/open.js";
-import { collectStated, type StatedVsComputed, statedText } from "../reconcile/stated.js";
+import { statedBlocks } from "../reconcile/render.js";
+import { collectStated, type StatedVsComputed } from "../reconcile/stated.js";
+import { coverageDocument, pricingCheckDocument, pricingListDocument, pricingShowDocument } from "../pricing/render.js";
 import { stderr, stdout } from "../io.js";
 
 import type { PricingCheckFlagsT, PricingCoverageFlagsT, PricingImportFlagsT, PricingListFlagsT, PricingShowFlagsT } from "../flags/pricing.js";
 
-function emit(format: Format, head: string[], rows: (string | number)[][], jsonValue: unknown, pre = "", cols?: Column[]): void {
-  stdout(
-    format === "json" ? json(jsonValue) : format === "csv" ? csv(head, rows) : format === "markdown" ? markdown(head, rows) : fitText(`${pre}${table(cols ?? head, rows)}\n`),
-  );
-}
-
-/** Columns by head: the narrowest a name may be shortened to, and the order extra columns are hidden in (1 last). */
-const specs = (head: string[], min: Record<string, number>, priority: Record<string, number>, wrap: string[] = []): Column[] =>
-  head.map((h) => ({ head: h, ...(min[h] ? { min: min[h] } : {}), ...(priority[h] ? { priority: priority[h] } : {}), ...(wrap.includes(h) ? { shrink: "wrap" as const } : {}) }));
-
-const current = (m: CatalogModel) => m.prices[m.prices.length - 1]!;
-const r = (v: string | undefined) => v ?? "—";
+/** JSON is the typed result; the other formats are the document's. */
+const render = (format: Format, doc: Doc, jsonValue: unknown): string => (format === "json" ? json(jsonValue) : emit(doc, format));
 
 export async function list(opts: PricingListFlagsT): Promise<number> {
   const ctx = loadContext(opts);
@@ -41,14 +34,8 @@ export async function list(opts: PricingListFlagsT): Promise<number> {
     throw usageError(`--provider ${JSON.stringify(opts.provider)}: no such provider in the price tables`, `known providers: ${known.join(", ")}`);
   }
   const models = ctx.catalog.models.filter((m) => provider === undefined || m.provider === provider);
-  const head = ["Provider", "Model", "Since", "Epochs", "Input", "Cached", "Write 5m", "Write 1h", "Output", "Batch in", "Batch out", "Long ctx"];
-  const rows = models.map((m) => {
-    const e = current(m);
-    return [m.provider, m.id, e.effective_from, m.prices.length, r(e.input), r(e.cached_input), r(e.cache_write_5m), r(e.cache_write_1h), r(e.output), r(e.batch_input), r(e.batch_output), e.long_context ? `>${int(e.long_context.threshold_tokens)}` : ""];
-  });
-  const cols = specs(head, { Model: 20 }, { Since: 1, "Long ctx": 2, "Batch in": 3, "Batch out": 3, "Write 5m": 4, "Write 1h": 5, Provider: 6, Epochs: 7 });
   const doc: PricingListJsonT = { ...envelope("pricing list", ctx.catalog, { provider: opts.provider ?? null }), unit: "USD per 1M tokens", models };
-  emit(ctx.format, head, rows, doc, `Pricing ${ctx.catalog.version} (sha256 ${ctx.catalog.sha256.slice(0, 12)}) · USD per 1M tokens · current epoch shown\n`, cols);
+  stdout(render(ctx.format, pricingListDocument(ctx.catalog, models), doc));
   return 0;
 }
 
@@ -65,50 +52,8 @@ export async function show(name: string, opts: PricingShowFlagsT): Promise<numbe
     throw usageError(`no pricing for ${JSON.stringify(name)}`, `${close.length ? `did you mean ${close.join(", ")}? ` : ""}model names match exactly (ids and listed aliases); see \`llmcost pricing list\``);
   }
   const snapshots = catalogSnapshots(ctx.catalog, m.id);
-  const head = ["From", "To", "Input", "Cached", "Write 5m", "Write 1h", "Output", "Batch in", "Batch out", "Long context", "Priority", "Flex"];
   const via = resolveModelName(ctx.catalog, name)?.via;
-  const rows = m.prices.map((e, i) => [
-    e.effective_from,
-    m.prices[i + 1]?.effective_from ?? "",
-    r(e.input),
-    r(e.cached_input),
-    r(e.cache_write_5m),
-    r(e.cache_write_1h),
-    r(e.output),
-    r(e.batch_input),
-    r(e.batch_output),
-    e.long_context ? `>${int(e.long_context.threshold_tokens)}: ${e.long_context.input}/${e.long_context.output}` : "",
-    e.priority ? `${e.priority.input}/${e.priority.output}` : "",
-    e.flex ? `${e.flex.input}/${e.flex.output}` : "",
-  ]);
-  const pre =
-    `${m.id} (${m.provider}, from ${m.origin})${via && via !== "id" ? ` · matched ${JSON.stringify(name)} by ${via}` : ""}\n` +
-    (m.mode ? `mode: ${m.mode}\n` : "") +
-    `aliases: ${m.aliases.join(", ") || "—"}\n` +
-    (snapshots.length ? `snapshots (priced on their own, matched by the family name in --where/--route/--model-max): ${snapshots.join(", ")}\n` : "") +
-    (m.cheaper_sibling ? `cheaper sibling (simulate --route mini): ${m.cheaper_sibling}\n` : "") +
-    "USD per 1M tokens\n";
-  const extra = (e: (typeof m.prices)[number]) =>
-    [
-      e.output_reasoning && `reasoning ${e.output_reasoning}`,
-      e.input_audio && `audio in ${e.input_audio}`,
-      e.cached_input_audio && `audio cached ${e.cached_input_audio}`,
-      e.output_audio && `audio out ${e.output_audio}`,
-      e.input_image_tokens && `image tokens in ${e.input_image_tokens}`,
-      e.output_image_tokens && `image tokens out ${e.output_image_tokens}`,
-      e.per_image && `$${e.per_image} per image`,
-      e.input_per_second && `$${e.input_per_second} per second in`,
-      e.output_per_second && `$${e.output_per_second} per second out`,
-      e.input_per_1m_characters && `$${e.input_per_1m_characters} per 1M characters`,
-      e.web_search_per_1k && `web search $${e.web_search_per_1k} per 1,000 calls`,
-      e.geo_multipliers?.us && `US-only inference ×${e.geo_multipliers.us}`,
-      e.fast_multiplier && `fast mode ×${e.fast_multiplier}`,
-    ].filter(Boolean);
-  const others = m.prices.filter((e) => extra(e).length).map((e) => `  ${e.effective_from}: ${extra(e).join(" · ")}`);
-  const sources = (others.length ? `other rates:\n${others.join("\n")}\n` : "") + `sources:\n${m.prices.map((e) => `  ${e.effective_from}: ${e.source ?? "(no source)"}`).join("\n")}`;
-  const cols = specs(head, { "Long context": 10, Priority: 9, Flex: 9 }, { "Long context": 1, "Batch in": 2, "Batch out": 2, "Write 5m": 3, "Write 1h": 4, Priority: 5, Flex: 6 }, ["Long context", "Priority", "Flex"]);
-  emit(ctx.format, head, rows, { ...envelope("pricing show", ctx.catalog), model: m } satisfies PricingShowJsonT, pre, cols);
-  if (ctx.format === "table") stdout(fitText(`${sources}\n`));
+  stdout(render(ctx.format, pricingShowDocument(m, name, via, snapshots), { ...envelope("pricing show", ctx.catalog), model: m } satisfies PricingShowJsonT));
   return 0;
 }
 
@@ -157,22 +102,7 @@ export async function check(opts: PricingCheckFlagsT): Promise<number> {
     reason: `${x.kind === "no-price" ? unresolvedReason(ctx.catalog, x.model) : unpricedWhy(x)}${statedNote(x)}`,
     statedCostRows: Number(x.reported_rows),
   }));
-  const head = ["Model", "Provider", "Rows", "Requests", "Tokens", "First seen", "Last seen", "Why"];
-  const cells = unpriced.map((u) => [u.model, u.provider ?? "", int(u.rows), int(u.requests), int(u.tokens), u.firstSeen, u.lastSeen, u.reason]);
-  if (ctx.format === "table") {
-    stdout(fitText(`${summary}\n`));
-    const cols = specs(head, { Model: 20, Why: 24 }, { "First seen": 4, "Last seen": 4, Rows: 3, Provider: 2, Requests: 1 }, ["Why"]);
-    stdout(
-      fitText(
-        unpriced.length
-          ? `${unpriced.length} model(s) in ${storeName(ctx)} have no price (their rows are unpriced, never $0, unless the source states a cost):\n${table(cols, cells)}\n`
-          : `every model in ${storeName(ctx)} is priced\n`,
-      ),
-    );
-    stdout(statedText(stated, opts.tolerance));
-  } else {
-    emit(ctx.format, head, cells, checkJson(ctx.catalog, tolerance, unpriced, stated));
-  }
+  stdout(render(ctx.format, pricingCheckDocument(summary, storeName(ctx), unpriced, statedBlocks(stated, tolerance)), checkJson(ctx.catalog, tolerance, unpriced, stated)));
   return unpriced.length || stated.some((s) => s.flagged) ? 1 : 0;
 }
 
@@ -248,21 +178,8 @@ export async function coverageCommand(file: string | undefined, opts: PricingCov
   const counts = { names: rows.length, priced: rows.filter((r) => r.status === "priced").length, differentRate: rows.filter((r) => r.status === "different-rate").length, unpriced: rows.filter((r) => r.status === "unpriced").length };
   const pct = rows.length ? ((100 * counts.priced) / rows.length).toFixed(1) : "100.0";
   const shown = opts.all ? rows : rows.filter((r) => r.status !== "priced");
-  const head = ["Name", "Status", "Model", "Rate in/out", "How", "Why"];
-  const cells = shown.map((r) => [r.name, r.status, r.model ?? "", r.input !== null ? `${r.input}/${r.output}` : "", r.via ?? "", r.reason ?? ""]);
-  if (ctx.format === "table") {
-    const cols = specs(head, { Name: 20, Model: 20, Why: 24 }, { How: 2, "Rate in/out": 1 }, ["Why"]);
-    stdout(
-      fitText(
-      `${counts.priced} of ${counts.names} names (${pct}%) resolve to the rate ${parsed !== undefined ? `the map states (prices on ${asOf})` : `in force on ${asOf}`}; ` +
-        `${counts.differentRate} at another rate, ${counts.unpriced} unpriced\n` +
-        `source: ${src.path}${parsed !== undefined ? ` · modes: ${modes.join(", ")}` : ""}\n` +
-        (cells.length ? `${table(cols, cells)}\n` : ""),
-      ),
-    );
-  } else {
-    const doc: PricingCoverageJsonT = { ...envelope("pricing coverage", ctx.catalog), source: src.path, asOf, modes: parsed !== undefined ? modes : null, counts, names: rows };
-    emit(ctx.format, head, cells, doc);
-  }
+  const headline = `${counts.priced} of ${counts.names} names (${pct}%) resolve to the rate ${parsed !== undefined ? `the map states (prices on ${asOf})` : `in force on ${asOf}`}; ${counts.differentRate} at another rate, ${counts.unpriced} unpriced`;
+  const doc: PricingCoverageJsonT = { ...envelope("pricing coverage", ctx.catalog), source: src.path, asOf, modes: parsed !== undefined ? modes : null, counts, names: rows };
+  stdout(render(ctx.format, coverageDocument(headline, `source: ${src.path}${parsed !== undefined ? ` · modes: ${modes.join(", ")}` : ""}`, shown), doc));
   return unpriced.length ? 1 : 0;
 }

@@ -22,6 +22,13 @@ export type ColumnType =
   | "percent"
   /** An ISO date or timestamp, written as it is. */
   | "date"
+  /**
+   * A measure in a unit another column names (hours, a percentage as given, dollars of a row whose unit is usd/day):
+   * written as it is in CSV (the builder rounds it), its cell's text for people.
+   */
+  | "number"
+  /** Yes or no: `true`/`false` in CSV, `yes`/`no` for people unless the cell says (`ok`, `CHECK`). */
+  | "boolean"
   /** Anything else, written as it is. */
   | "text";
 
@@ -29,8 +36,8 @@ export type ColumnType =
 export const DOC_FORMATS = ["table", "csv", "markdown"] as const;
 export type DocFormat = (typeof DOC_FORMATS)[number];
 
-/** A raw value: decimal string for money, number for counts and fractions, string for dates and text; null is none. */
-export type Value = string | number | null;
+/** A raw value: decimal string for money, number for counts and fractions, boolean for yes/no, string for dates and text; null is none. */
+export type Value = string | number | boolean | null;
 
 /** How a cell or a line is marked on a terminal (colour only there; the other formats ignore it). */
 export type Tone = "warn" | "accent" | "strong" | "dim" | "bad" | "good";
@@ -64,6 +71,8 @@ export interface DocTable {
   rows: readonly (readonly (Value | Cell)[])[];
   /** Markdown: write the `---:` alignment row (default true). */
   alignMarkdown?: boolean;
+  /** Terminal: align the columns by type (default true); false draws every cell from the left. */
+  alignTerminal?: boolean;
 }
 
 /**
@@ -72,13 +81,31 @@ export interface DocTable {
  * `note` a caveat (yellow; a `>` quote in markdown), `list` a titled list of points (`  - point` on the terminal,
  * `- point` in markdown; with `bullets: false`, `  point` and `point`).
  */
-export type Block =
-  | { kind: "heading" | "subtitle" | "text" | "note"; text: string; tone?: Tone; only?: readonly DocFormat[] }
-  | { kind: "list"; title: string; items: readonly string[]; bullets?: boolean; only?: readonly DocFormat[] }
-  | { kind: "table"; table: DocTable; only?: readonly DocFormat[] };
+export type Block = BlockOptions &
+  (
+    | { kind: "heading" | "subtitle" | "text" | "note"; text: string; tone?: Tone }
+    | { kind: "list"; title: string; items: readonly string[]; bullets?: boolean }
+    | { kind: "table"; table: DocTable }
+  );
+
+/** What every block may say besides its content. */
+export interface BlockOptions {
+  /** Only in these formats (default: all). */
+  only?: readonly DocFormat[];
+  /**
+   * Markdown: blank lines before the block (default 1; 0 continues the block before, as a caption line on its
+   * table; ignored on the first block). The terminal writes blocks line after line.
+   */
+  gap?: number;
+}
 
 export interface Doc {
   blocks: readonly Block[];
+  /**
+   * CSV of several tables: the order of the shared header's columns (after `table`), where the order of first use
+   * is not the one wanted. Keys no table has are left out; keys not named here follow in order of first use.
+   */
+  csvKeys?: readonly string[];
 }
 
 /** One format's writer. */
@@ -92,7 +119,7 @@ const EMITTERS: Record<DocFormat, Emitter> = { table: tableEmitter, csv: csvEmit
 export function emit(doc: Doc, format: DocFormat): string {
   const shown = <T extends { only?: readonly DocFormat[] }>(x: T) => x.only === undefined || x.only.includes(format);
   const blocks = doc.blocks.filter(shown).map((b): Block => (b.kind === "table" ? { ...b, table: selectColumns(b.table, shown) } : b));
-  return EMITTERS[format].emit({ blocks });
+  return EMITTERS[format].emit({ ...doc, blocks });
 }
 
 function selectColumns(t: DocTable, shown: (c: DocColumn) => boolean): DocTable {
@@ -110,5 +137,12 @@ export const subtitle = (text: string, only?: readonly DocFormat[]): Block => ({
 export const text = (s: string, only?: readonly DocFormat[], tone?: Tone): Block => ({ kind: "text", text: s, ...(only ? { only } : {}), ...(tone ? { tone } : {}) });
 export const note = (s: string, only?: readonly DocFormat[]): Block => ({ kind: "note", text: s, ...(only ? { only } : {}) });
 export const tableBlock = (table: DocTable, only?: readonly DocFormat[]): Block => ({ kind: "table", table, ...(only ? { only } : {}) });
+/** The blocks of several documents in order, as one (a command that shows the parts of others, as demo does; their `csvKeys` are not kept). */
+export const concat = (...docs: readonly Doc[]): Doc => ({ blocks: docs.flatMap((d) => d.blocks) });
+/** The document shown only in `formats` (of those its blocks were in): a part another command shows in fewer formats. */
+export const restrict = (doc: Doc, formats: readonly DocFormat[]): Doc => ({
+  ...doc,
+  blocks: doc.blocks.map((b) => ({ ...b, only: (b.only ?? DOC_FORMATS).filter((f) => formats.includes(f)) })),
+});
 /** For people only: the terminal and markdown (a CSV is data). */
 export const PEOPLE: readonly DocFormat[] = ["table", "markdown"];

@@ -1,6 +1,5 @@
 import { costPerRow, modelIdFromAlias, priceJoin, storedPricingSha } from "../pricing/sql.js";
 import { usageError } from "../errors.js";
-import { type Column, fitText, table, usd } from "../output/format.js";
 import type { Db, Param } from "../store/db.js";
 import { DEFAULTS } from "../defaults.js";
 
@@ -66,27 +65,9 @@ export async function collectStated(
   });
 }
 
-/** The table head and cells of collectStated's result. */
-export function statedCells(rows: readonly StatedVsComputed[], usd: (v: string) => string): { head: string[]; cells: string[][] } {
-  return {
-    head: ["Model", "Provider", "Rows", "Stated", "Computed", "Diff", "Flag"],
-    cells: rows.map((r) => [r.model, r.provider ?? "(unknown)", String(r.rows), usd(String(r.statedUsd)), usd(String(r.computedUsd)), r.diffPct === null ? "—" : `${r.diffPct > 0 ? "+" : ""}${r.diffPct.toFixed(2)}%`, r.flagged ? "FLAG" : ""]),
-  };
-}
-
 /** --tolerance PCT (reconcile and pricing check; default DEFAULTS.tolerancePct). */
 export function parseTolerance(value: string | undefined): number {
   const t = value === undefined ? DEFAULTS.tolerancePct : value.trim() === "" ? NaN : Number(value);
   if (!Number.isFinite(t) || t < 0) throw usageError(`--tolerance expects a non-negative percentage (got ${JSON.stringify(value)})`);
   return t;
-}
-
-/** The comparison as text for a table report: nothing when no row states a cost. */
-export function statedText(rows: readonly StatedVsComputed[], tolerance: string | number | undefined): string {
-  if (rows.length === 0) return "";
-  const { head, cells } = statedCells(rows, usd);
-  const n = rows.filter((r) => r.flagged).length;
-  const pct = typeof tolerance === "number" ? tolerance : parseTolerance(tolerance);
-  const cols: Column[] = head.map((h) => ({ head: h, ...(h === "Model" ? { min: 20 } : h === "Provider" ? { priority: 1 } : {}) }));
-  return fitText(`stated cost vs computed, per model (rows with both; tolerance ${pct}%): ${n ? `${n} model(s) differ` : "all agree"}\n${table(cols, cells)}\n`);
 }

@@ -1,4 +1,4 @@
-/** Markdown as GitHub renders it: `**headline**`, `_scope_`, pipe tables, `>` notes; blocks apart by a blank line. */
+/** Markdown as GitHub renders it: `**headline**`, `_scope_`, pipe tables, `>` notes; blocks apart by a blank line (a block's `gap`). */
 import { alignOf, type Block, type Doc, type Emitter } from "../document.js";
 import { markdown } from "../format.js";
 import { peopleText } from "./people.js";
@@ -28,5 +28,5 @@ function block(b: Block): string {
 }
 
 export const markdownEmitter: Emitter = {
-  emit: (doc: Doc): string => doc.blocks.map(block).join("\n"),
+  emit: (doc: Doc): string => doc.blocks.map((b, i) => `${i === 0 ? "" : "\n".repeat(b.gap ?? 1)}${block(b)}`).join(""),
 };

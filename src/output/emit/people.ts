@@ -10,10 +10,13 @@ export function peopleText(type: ColumnType, v: Value | Cell): string {
     case "money":
       return usd(String(value));
     case "count":
-      return int(value);
+      return int(String(value));
     case "percent":
       return pct(Number(value));
+    case "boolean":
+      return value === true ? "yes" : "no";
     case "date":
+    case "number":
     case "text":
       return String(value);
   }

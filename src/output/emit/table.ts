@@ -37,7 +37,7 @@ function block(c: ChalkInstance, b: Block): string {
       return [b.title, ...b.items.map((i) => (b.bullets === false ? `  ${i}` : `  - ${i}`))].join("\n");
     case "table": {
       const t = b.table;
-      const cols = t.columns.map((col): Column => ({ head: col.head, align: alignOf(col), ...col.fit }));
+      const cols = t.columns.map((col): Column => ({ head: col.head, ...(t.alignTerminal === false ? {} : { align: alignOf(col) }), ...col.fit }));
       const rows = t.rows.map((r) => r.map((v, i) => paint(c, isCell(v) ? v.tone : undefined, peopleText(t.columns[i]!.type, v))));
       return table(cols, rows);
     }

@@ -1,0 +1,137 @@
+/**
+ * The demo's document: the report by feature, the top savings and the bill in a line, then (on the terminal) the
+ * next commands to try; JSON embeds each part's own document.
+ */
+import { concat, type Doc, type DocColumn, type DocFormat, type DocTable, emit, PEOPLE, restrict, tableBlock, text } from "../output/document.js";
+import { envelope } from "../output/envelope.js";
+import { type Format, json, plainText, usd } from "../output/format.js";
+import type { Catalog } from "../pricing/load.js";
+import type { Reconcile } from "../reconcile/collect.js";
+import { reconcileJson } from "../reconcile/render.js";
+import { reportDocument, reportJson } from "../report/render.js";
+import type { DemoJsonT } from "../schemas/demo.js";
+import { savingsJson, type SavingsResult } from "../commands/savings.js";
+import { type DemoResult, RECONCILE_OPTS, SAVINGS_SCOPE } from "./result.js";
+
+/** The bill in one line: what was billed, how much of it the request logs tag to a feature, what reconcile flags. */
+function billLine(r: Reconcile): string {
+  const t = r.totals;
+  if (t.billedUsd === null || t.coveragePct === null) return "The bill: no cost export in the demo data.";
+  const billed = r.providers.filter((p) => p.billedUsd !== null).map((p) => `${p.provider} ${usd(p.billedUsd)}`);
+  return (
+    `The bill: ${usd(t.billedUsd)} (${billed.join(", ")}); the request logs tag ${t.coveragePct.toFixed(1)}% of it to features, ` +
+    `${usd(t.unattributedUsd)} is unattributed; ${t.flaggedLines} bill line(s) flagged (reconcile lists them)`
+  );
+}
+
+/** A path as it can be pasted into a shell. */
+const shellPath = (p: string) => (/^[\w./-]+$/.test(p) ? p : `'${p.replaceAll("'", "'\\''")}'`);
+
+function nextCommands(r: DemoResult): string[] {
+  if (r.database === null) {
+    return [
+      "Top 5 shown; `llmcost savings` lists all with assumptions, `llmcost simulate --route mini --batch auto` composes them.",
+      "Next: llmcost ingest <your exports>, then llmcost report --by feature,model and llmcost reconcile (or keep this demo's data: llmcost demo --db demo.duckdb)",
+    ];
+  }
+  const db = ` --db ${shellPath(r.database)}`;
+  return [
+    "Top 5 shown. Next, on the demo database:",
+    `  llmcost savings${db}`,
+    `  llmcost simulate${db} --route mini --batch auto`,
+    `  llmcost report${db} --by feature,model`,
+    `  llmcost report${db} --by day --chart`,
+    `  llmcost reconcile${db} --flagged`,
+    `  llmcost report${db} --source billing --by project`,
+  ];
+}
+
+const TERMINAL: readonly DocFormat[] = ["table"];
+const MARKDOWN: readonly DocFormat[] = ["markdown"];
+const CSV: readonly DocFormat[] = ["csv"];
+/** A blank line between the parts on the terminal (markdown puts one between every block). */
+const gap = text("", TERMINAL);
+
+/** The report's rows as data: the CSV's shares are numbers here (0.5), where the report's own CSV writes 0.500000. */
+function reportData(r: DemoResult): DocTable {
+  const count = (key: string): DocColumn => ({ key, head: "", type: "count" });
+  const columns: DocColumn[] = [
+    { key: "feature", head: "", type: "text" },
+    ...["requests", "input_tokens", "cached_input_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "output_tokens", "reasoning_tokens"].map(count),
+    { key: "cost_usd", head: "", type: "money" },
+    { key: "share", head: "", type: "percent" },
+    { key: "cumulative_share", head: "", type: "percent" },
+    count("unpriced_requests"),
+    count("unpriced_tokens"),
+    { key: "unpriced_models", head: "", type: "text" },
+  ];
+  const rows = r.report.rows.map((x) => [
+    x.key.feature!, x.requests, x.tokens.input, x.tokens.cachedInput, x.tokens.cacheWrite5m, x.tokens.cacheWrite1h, x.tokens.output, x.tokens.reasoning,
+    x.costUsd, x.share, x.cumulativeShare, x.unpriced.requests, x.unpriced.tokens, x.unpriced.models.join(" "),
+  ]);
+  return { name: "report", columns, rows };
+}
+
+/** The top savings: its headline, the table (the CSV's per month and over the window) and why a tactic found none. */
+function savingsPart(s: SavingsResult, limit: number): Doc {
+  const columns: DocColumn[] = [
+    { key: "rank", head: "#", type: "count", fit: { priority: 3 } },
+    { key: "feature", head: "Feature", type: "text", fit: { min: 16 } },
+    { key: "tactic", head: "Tactic", type: "text" },
+    { key: "monthly_saved_usd", head: "Saved per month", type: "money" },
+    { key: "saved_usd", head: "", type: "money", only: CSV },
+    { key: "share_of_feature", head: "% of feature's spend", type: "percent", fit: { priority: 2 } },
+    { key: "evidence", head: "Evidence", type: "text", fit: { priority: 1, min: 30, shrink: "wrap" } },
+  ];
+  const rows = s.opportunities.slice(0, limit).map((o, i) => [i + 1, o.feature, o.tactic, o.monthlyUsd, o.savedUsd, o.shareOfFeature, { value: plainText(o.evidence), text: o.evidence }]);
+  const days = `${s.window.days} day${s.window.days === 1 ? "" : "s"}`;
+  return {
+    blocks: [
+      text(`Savings opportunities · estimates per 30-day month · current spend ${usd(s.baselineMonthlyUsd)}/month (${days} observed)`, TERMINAL),
+      text(`**Savings opportunities** (estimates, per 30-day month; spend ${usd(s.baselineMonthlyUsd)}/month)`, MARKDOWN),
+      tableBlock({ name: "savings", columns, rows }),
+      ...(s.notes.length ? [text(`No opportunity:\n${s.notes.map((n) => `  - ${n}`).join("\n")}`, PEOPLE)] : []),
+    ],
+  };
+}
+
+/** Per provider, for the CSV: billed, logged, tagged, unattributed, the share tagged and the flagged lines. */
+function billData(r: Reconcile): DocTable {
+  const money = (key: string): DocColumn => ({ key, head: "", type: "money" });
+  const columns: DocColumn[] = [
+    { key: "provider", head: "", type: "text" },
+    ...["billed_usd", "logged_usd", "attributed_usd", "unattributed_usd"].map(money),
+    { key: "coverage_share", head: "", type: "percent" },
+    { key: "flagged_lines", head: "", type: "count" },
+  ];
+  const rows = r.providers.map((p) => [p.provider, p.billedUsd, p.loggedUsd, p.attributedUsd, p.unattributedUsd, p.coveragePct === null ? null : p.coveragePct / 100, p.flaggedLines]);
+  return { name: "bill", columns, rows };
+}
+
+/**
+ * The report by feature, the top 5 savings and the bill in a line, then (on the terminal) the next commands. The CSV
+ * holds one table, its `table` column naming the part: `report` (spend per feature), `savings` (the top
+ * opportunities) and `bill` (per provider); data, not display: dollars and shares as numbers, empty for none.
+ */
+export function demoDocument(r: DemoResult): Doc {
+  return concat(
+    restrict(reportDocument(r.report, r.query), PEOPLE),
+    { blocks: [gap, tableBlock(reportData(r), CSV)] },
+    savingsPart(r.savings, 5),
+    { blocks: [gap, text(billLine(r.reconcile), PEOPLE), gap, tableBlock(billData(r.reconcile), CSV), ...nextCommands(r).map((l) => text(l, TERMINAL))] },
+  );
+}
+
+export function renderDemo(r: DemoResult, format: Format, catalog: Catalog): string {
+  if (format !== "json") return emit(demoDocument(r), format);
+  // One document: the demo's envelope, and each part as its own command prints it (report, savings, reconcile).
+  const doc: DemoJsonT = {
+    ...envelope("demo", catalog),
+    database: r.database,
+    ingested: r.ingested,
+    report: reportJson(r.report, catalog, r.query),
+    savings: savingsJson(r.savings, catalog, SAVINGS_SCOPE),
+    reconcile: reconcileJson(r.reconcile, catalog, { ...RECONCILE_OPTS, flagged: false }),
+  };
+  return json(doc);
+}
