@@ -225,7 +225,8 @@ async function countLeftOut({ db, p, plan, params }: Load, badRows: readonly Bad
  * Nothing counted twice. Overlapping provider buckets: the newest export of a bucket × group wins. Requests: a
  * request id stored already, or repeated in this file, is one request (the repeats are added to `skipped`). Every
  * comparison with stored rows reads only the stored rows in this file's time range (REQUEST_ID_WINDOW,
- * overlapBounds), so its cost follows the file, not the database: DuckDB skips row groups by their min/max ts.
+ * overlapBounds), so its cost follows the file, not the database: DuckDB skips row groups by their min/max ts. In a
+ * lake's staging database, `stored` first copies the lake's rows of that range (the same bounds, by day).
  */
 async function dedupe(
   { db, adapter, table, id, stored }: Load,

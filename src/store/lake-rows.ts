@@ -81,7 +81,8 @@ export class LakeRows implements StoredRows {
     // removes them all. The filter on the ingest partition reads only those ingests' files.
     const of = `lake_ingest IN (${uuids.map((u) => (UUID.test(u) ? `'${u}'` : bad(`ingest ${u}`))).join(", ")})`;
     for (const part of PARTS) {
-      await this.copy(part, `${of} AND lake_day NOT IN (SELECT day FROM lake_loaded WHERE tbl = '${part.table}' AND kind = '${part.kind}')`, false);
+      const rest = `lake_day NOT IN (SELECT day FROM lake_loaded WHERE tbl = '${part.table}' AND kind = '${part.kind}')`;
+      await this.copy(part, `${of} AND ${rest}`, false, `of ${uuids.length} replaced ingest(s)`);
     }
   }
 
@@ -103,11 +104,12 @@ export class LakeRows implements StoredRows {
       ).map((r) => r.day);
       if (days.length === 0) continue;
       await this.db.run("INSERT INTO lake_loaded SELECT $tbl, $kind, unnest($days::DATE[])", { tbl: part.table, kind: part.kind, days: JSON.stringify(days) });
-      this.copied.files += this.files(part.table, days);
+      const files = this.files(part.table, days);
+      this.copied.files += files;
       const seen = this.copied.days.get(`${part.table}:${part.kind}`) ?? new Set<string>();
       for (const d of days) seen.add(d);
       this.copied.days.set(`${part.table}:${part.kind}`, seen);
-      await this.copy(part, `lake_day IN (${dayList(days)})`, true);
+      await this.copy(part, `lake_day IN (${dayList(days)})`, true, `of days ${days[0]}..${days[days.length - 1]} (${days.length} days, ${files} files)`);
     }
   }
 
@@ -115,7 +117,7 @@ export class LakeRows implements StoredRows {
    * Copies a part's rows that `where` selects, of the lake's ingests still in the ledger (--replace removes one from
    * it), into staging. Provider buckets go to lake_prior too: commit() writes a tombstone for each one a check removes.
    */
-  private async copy(part: Part, where: string, prior: boolean): Promise<void> {
+  private async copy(part: Part, where: string, prior: boolean, what: string): Promise<void> {
     const live = `list_contains($ours::INTEGER[], ingest_id) = false AND ingest_id IN (SELECT ingest_id FROM ingests)`;
     const ours = { ours: JSON.stringify([...this.ours]) };
     await this.db.run(`CREATE OR REPLACE TEMP TABLE lake_copy AS ${partSql(part, `${where} AND ${live}`)}`, ours);
@@ -126,7 +128,7 @@ export class LakeRows implements StoredRows {
     }
     await this.db.run("DROP TABLE lake_copy");
     this.copied.rows += n;
-    if (env().LLMCOST_PROFILE === "1" || env().LLMCOST_PROFILE === "full") stderr(`[lake copied ${n} rows of ${part.table} (${part.kind}) where ${where.slice(0, 120)}]\n`);
+    if (env().LLMCOST_PROFILE === "1" || env().LLMCOST_PROFILE === "full") stderr(`[lake copied ${n} rows of ${part.table} (${part.kind}) ${what}]\n`);
   }
 
   /** How many of the lake's files of `table` lie on `days`: the ones DuckDB reads for them. */

@@ -64,6 +64,13 @@ export async function openLake(dir: string): Promise<Db> {
  */
 async function installLake(db: Db, state: LakeState, prefix: "" | "lake_"): Promise<void> {
   const deletes = state.manifests.flatMap((m) => m.deletes);
+  // Staging filters on the partitions, and DuckDB numbers the files it reads after pruning (file_index): its views
+  // take a row's ingest_id from its ingest partition instead, joined to the manifests' numbers.
+  if (prefix) {
+    await db.run("CREATE OR REPLACE TEMP TABLE lake_ingest_ids AS SELECT * FROM (SELECT unnest(json_transform($rows::JSON, '[{\"ingest\":\"VARCHAR\",\"ingest_id\":\"INTEGER\"}]'), recursive := true))", {
+      rows: JSON.stringify([...state.ids].map(([ingest, ingest_id]) => ({ ingest, ingest_id }))),
+    });
+  }
   for (const table of LAKE_TABLES) {
     const files = state.effective.flatMap((m) => m.files.filter((f) => f.table === table).map((f) => ({ path: join(state.dir, f.path), id: state.ids.get(m.ingest)! })));
     if (files.length === 0) {
@@ -81,13 +88,15 @@ async function installLake(db: Db, state: LakeState, prefix: "" | "lake_"): Prom
     );
     const cols = target.map(({ name, type }) => {
       const q = `"${name.replaceAll('"', '""')}"`;
-      if (name === "ingest_id") return `getvariable('lake_ids_${table}')[f.file_index::BIGINT + 1]::INTEGER AS ingest_id`;
+      if (name === "ingest_id") return prefix ? "i.ingest_id" : `getvariable('lake_ids_${table}')[f.file_index::BIGINT + 1]::INTEGER AS ingest_id`;
       const t = ENUM_TYPES[`${table}.${name}`] ?? type;
       return present.has(name) ? `CAST(f.${q} AS ${t}) AS ${q}` : `NULL::${t} AS ${q}`;
     });
     const dels = (KEYED_TABLES as readonly string[]).includes(table) ? deletes.filter((d) => d.table === table).map((d) => join(state.dir, d.path)) : [];
     if (dels.length) await db.run(`SET VARIABLE lake_deletes_${table} = $files`, { files: dels });
     const from = `(SELECT *, file_index, file_row_number FROM read_parquet(getvariable('lake_files_${table}'), ${HIVE})) f${
+      prefix ? " JOIN lake_ingest_ids i ON i.ingest = f.ingest" : ""
+    }${
       dels.length ? ` ANTI JOIN read_parquet(getvariable('lake_deletes_${table}'), hive_partitioning = false) d ON d.replaced_ingest = f.ingest AND d.row_key = f.row_key` : ""
     }`;
     const partitions = prefix ? ", f.day AS lake_day, f.ingest AS lake_ingest" : "";
