@@ -167,7 +167,9 @@ async function loadWithRetries(
         }
         const result = await loadFile(db, current, adapter, req, tag, sha, progress, stored);
         if (req.dryRun) throw new DryRunRollback({ ...result, status: "dry-run" });
-        await refreshRollup(db, result.ingestId!);
+        // A lake keeps no rollup (commit writes the canonical tables; its readers drop the staging one): only a
+        // database's is refreshed.
+        if (!stored) await refreshRollup(db, result.ingestId!);
         progress.phase("committing");
         return result;
       });
