@@ -114,3 +114,31 @@ test("the staging database reads only the Parquet files of the days asked for, a
     stage.close();
   }
 });
+
+test("provider buckets: a one-day export copies the rows of the bucket checks' range only, and replaces as in a database", async () => {
+  const t = tmp();
+  const lake = join(t, "lake");
+  const db = join(t, "one.duckdb");
+  const head = "usage_date_utc,model_version,api_key,workspace,usage_type,context_window,usage_input_tokens_no_cache,usage_input_tokens_cache_write_5m,usage_input_tokens_cache_write_1h,usage_input_tokens_cache_read,usage_output_tokens,web_search_count,inference_geo,speed\n";
+  const row = (when: string, input: number) => `${when},claude-haiku-4-5-20251001,prod-key,Default,standard,≤ 200k,${input},0,0,0,1000,0,not_available,\n`;
+  // 12 daily exports, one a day: the ingests whose span meets a day are that day's.
+  for (let d = 1; d <= 12; d++) {
+    const f = join(t, `daily-${d}.csv`);
+    writeFileSync(f, head + row(day(d), 1000 * d));
+    assert.equal((await cli(["ingest", "--lake", lake, f])).code, 0);
+    assert.equal((await cli(["ingest", "--db", db, f])).code, 0);
+  }
+  const hourly = join(t, "hourly.csv");
+  writeFileSync(hourly, head + row(`${day(10)} 09:00`, 500) + row(`${day(10)} 10:00`, 700));
+  const r = await cli(["ingest", "--lake", lake, "--output", "json", hourly], { env: ENV });
+  assert.equal(r.code, 0, r.stderr);
+  // The same-key check reads the file's day; the overlap check from the earliest start of the ingests it meets
+  // (10-10 00:00, less a second): 10-09 too. Nothing else of the 12 days.
+  assert.deepEqual(copies(r.stderr), ["usage_wide keyed 2025-10-10..2025-10-10: 1 rows, 1 files", "usage_wide keyed 2025-10-09..2025-10-09: 1 rows, 1 files"]);
+  const d = await cli(["ingest", "--db", db, "--output", "json", hourly]);
+  const summary = (x: { stdout: string }) => (JSON.parse(x.stdout) as { files: { rows: number; replaced: number }[] }).files.map((f) => [f.rows, f.replaced]);
+  assert.deepEqual(summary(r), [[2, 1]]);
+  assert.deepEqual(summary(r), summary(d));
+  const report = (store: string[]) => cli(["report", "--by", "day,model", "--format", "csv", ...store]);
+  assert.equal((await report(["--lake", lake])).stdout, (await report(["--db", db])).stdout);
+});

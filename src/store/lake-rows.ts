@@ -93,7 +93,7 @@ export class LakeRows implements StoredRows {
          strftime(CAST($hi AS TIMESTAMP)${margin ? ` + INTERVAL ${margin}` : ""}, '%Y-%m-%d') AS hi`,
       { from, hi },
     );
-    const parts = rows === "requests" ? PARTS.filter((p) => p.kind === "requests") : PARTS.filter((p) => p.table === rows.keyed);
+    const parts = rows === "requests" ? PARTS.filter((p) => p.kind === "requests") : PARTS.filter((p) => p.table === rows.keyed && p.kind === "keyed");
     for (const part of parts) {
       const days = (
         await this.db.all<{ day: string }>(
