@@ -10,7 +10,7 @@ import { refreshRollup } from "../store/rollup.js";
 import { checkGzip, DATA_EXTENSION, expandInputs, type InputFile, privateDir, readablePath, sha256File, type SkippedInput, sniff } from "./files.js";
 import { BadLineError } from "./duckdb-errors.js";
 import { loadFile } from "./steps.js";
-import { type BadRow, emptySummary, type FileSummary, type IngestRequest, type IngestResult, type Planned, type TagPattern, type Tracker } from "./types.js";
+import { type BadRow, emptySummary, type FileSummary, type IngestRequest, type IngestResult, type Planned, type StoredRows, type TagPattern, type Tracker } from "./types.js";
 
 export type { BadRow, FileSummary, IngestRequest, IngestResult } from "./types.js";
 
@@ -80,7 +80,7 @@ export async function ingest(req: IngestRequest): Promise<IngestResult> {
     await db.withSettings({ preserve_insertion_order: false }, async () => {
       for (const p of planned) {
         try {
-          const summary = await ingestFile(db, p, req, tag);
+          const summary = await ingestFile(db, p, req, tag, lake?.rows);
           if (lake && summary.status === "ingested" && summary.ingestId !== null) summary.ingestId = await lake.commit(summary.ingestId, summary.models);
           files.push(summary);
         } catch (err) {
@@ -114,7 +114,7 @@ async function prepareSession(db: Db, req: IngestRequest, tag: TagPattern): Prom
   await db.run(createModelProviderSql);
 }
 
-async function ingestFile(db: Db, p: Planned, req: IngestRequest, tag: TagPattern): Promise<FileSummary> {
+async function ingestFile(db: Db, p: Planned, req: IngestRequest, tag: TagPattern, stored: StoredRows | undefined): Promise<FileSummary> {
   const sha = sha256File(p.input.path);
   sha.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
   if (p.adapter.target === "companion") {
@@ -139,7 +139,7 @@ async function ingestFile(db: Db, p: Planned, req: IngestRequest, tag: TagPatter
   }
   const progress = track(req, p.input);
   try {
-    return await loadWithRetries(db, p, p.adapter, req, tag, sha, progress);
+    return await loadWithRetries(db, p, p.adapter, req, tag, sha, progress, stored);
   } finally {
     progress.stop();
   }
@@ -153,6 +153,7 @@ async function loadWithRetries(
   tag: TagPattern,
   sha: Promise<string>,
   progress: Tracker,
+  stored: StoredRows | undefined,
 ): Promise<FileSummary> {
   const jsonl = req.skipBadRows === true && p.source.head.kind === "json" && p.source.head.first !== undefined;
   let current = jsonl ? await skipBadJsonLines(p) : p;
@@ -164,9 +165,11 @@ async function loadWithRetries(
           progress.phase("pricing");
           await repriceStored(db, req.catalog.sha256);
         }
-        const result = await loadFile(db, current, adapter, req, tag, sha, progress);
+        const result = await loadFile(db, current, adapter, req, tag, sha, progress, stored);
         if (req.dryRun) throw new DryRunRollback({ ...result, status: "dry-run" });
-        await refreshRollup(db, result.ingestId!);
+        // A lake keeps no rollup (commit writes the canonical tables; its readers drop the staging one): only a
+        // database's is refreshed.
+        if (!stored) await refreshRollup(db, result.ingestId!);
         progress.phase("committing");
         return result;
       });

@@ -8,7 +8,7 @@ import { badRead, readerError, readFailure, skipLines } from "./duckdb-errors.js
 import { blankLines } from "./files.js";
 import { billedChecks, billedSelectList, type Check, insertBilledSql, insertUsageSql, locateSql, overlapCondition, usageChecks, usageSelectList, usageTable } from "./load.js";
 import { type FileStats, fileStatsSql } from "./stats.js";
-import { type BadRow, denyList, emptySummary, type FileSummary, type IngestRequest, type Planned, type TagPattern, type Tracker } from "./types.js";
+import { type BadRow, denyList, emptySummary, type FileSummary, type IngestRequest, type Planned, type StoredRows, type TagPattern, type Tracker } from "./types.js";
 
 /**
  * One file's load, inside its transaction, as named steps: the earlier ingests --replace removes, the bad rows
@@ -23,10 +23,11 @@ export async function loadFile(
   tag: TagPattern,
   shaPending: Promise<string>,
   progress: Tracker,
+  stored?: StoredRows,
 ): Promise<FileSummary> {
   progress.phase("reading");
-  const replaced = req.replace ? await replaceEarlier(db, p.input.path, await shaPending) : 0;
-  const load = await prepare(db, p, adapter, req, tag);
+  const replaced = req.replace ? await replaceEarlier(db, p.input.path, await shaPending, stored) : 0;
+  const load = await prepare(db, p, adapter, req, tag, stored);
   await refuseUnreadable(load);
   const bad = req.skipBadRows ? await collectBadRows(load) : { rows: [...(p.preBad ?? [])], exclude: undefined };
   await insertRows(load, bad.exclude);
@@ -59,9 +60,11 @@ interface Load {
   checks: Check[];
   /** The canonical select list (locating a bad record re-reads the file with it). */
   list: string;
+  /** Where stored rows come from when the database does not hold them all (a lake's staging); none for a database. */
+  stored: StoredRows | undefined;
 }
 
-async function prepare(db: Db, p: Planned, adapter: UsageAdapter | BilledAdapter, req: IngestRequest, tag: TagPattern): Promise<Load> {
+async function prepare(db: Db, p: Planned, adapter: UsageAdapter | BilledAdapter, req: IngestRequest, tag: TagPattern, stored: StoredRows | undefined): Promise<Load> {
   const table = adapter.target === "usage" ? usageTable(adapter, p.source, req.catalog, tag) : "billed_cost";
   const id = Number((await db.one<{ id: string }>("SELECT coalesce(max(ingest_id), 0) + 1 AS id FROM ingests"))!.id);
   const plan = adapter.read(p.source);
@@ -76,13 +79,14 @@ async function prepare(db: Db, p: Planned, adapter: UsageAdapter | BilledAdapter
   };
   const checks = adapter.target === "usage" ? [...usageChecks(), ...(adapter.checks ?? [])] : billedChecks();
   const list = adapter.target === "usage" ? usageSelectList(adapter, p.source) : billedSelectList(adapter, p.source);
-  return { db, p, adapter, req, tag, table, id, plan, params, checks, list };
+  return { db, p, adapter, req, tag, table, id, plan, params, checks, list, stored };
 }
 
 const count = (rows: Record<string, unknown>[]) => Number(Object.values(rows[0] ?? {})[0] ?? 0);
 
 /** --replace: the rows and records of earlier ingests of this path or content go. Returns the rows removed. */
-async function replaceEarlier(db: Db, path: string, sha: string): Promise<number> {
+async function replaceEarlier(db: Db, path: string, sha: string, stored: StoredRows | undefined): Promise<number> {
+  await stored?.replacing(path, sha);
   const old = { path, sha };
   const ids = `(SELECT ingest_id FROM ingests WHERE file_path = $path OR file_sha256 = $sha)`;
   let replaced = 0;
@@ -221,10 +225,11 @@ async function countLeftOut({ db, p, plan, params }: Load, badRows: readonly Bad
  * Nothing counted twice. Overlapping provider buckets: the newest export of a bucket × group wins. Requests: a
  * request id stored already, or repeated in this file, is one request (the repeats are added to `skipped`). Every
  * comparison with stored rows reads only the stored rows in this file's time range (REQUEST_ID_WINDOW,
- * overlapBounds), so its cost follows the file, not the database: DuckDB skips row groups by their min/max ts.
+ * overlapBounds), so its cost follows the file, not the database: DuckDB skips row groups by their min/max ts. In a
+ * lake's staging database, `stored` first copies the lake's rows of that range (the same bounds, by day).
  */
 async function dedupe(
-  { db, adapter, table, id }: Load,
+  { db, adapter, table, id, stored }: Load,
   stats: FileStats | undefined,
   skipped: FileSummary["skipped"],
 ): Promise<{ replaced: number; replacedFrom: FileSummary["replacedFrom"]; dups: number }> {
@@ -236,6 +241,7 @@ async function dedupe(
   // Row keys: only provider buckets have one (request rows never do; provider exports are never lean). A key
   // includes the bucket's ts, so a stored row with the same key lies in [lo, hi].
   if (span && table !== "usage_lean" && (table === "billed_cost" || adapter.kind === "billing")) {
+    await stored?.need({ rows: { keyed: table }, from: span.lo, hi: span.hi, margin: null });
     replaced += count(
       await db.all(
         `DELETE FROM ${table} WHERE ingest_id <> $id AND ts >= $lo::TIMESTAMP AND ts <= $hi::TIMESTAMP
@@ -247,6 +253,7 @@ async function dedupe(
     // time (an hourly export after a daily one of the same day, 1m after 1h…), counted per earlier ingest.
     const bounds = await overlapBounds(db, span, adapter.name);
     if (bounds) {
+      await stored?.need({ rows: { keyed: table }, from: bounds, hi: span.hi, margin: null });
       const cond = `o.ts >= $from::TIMESTAMP AND o.ts <= $hi::TIMESTAMP AND ${overlapCondition(table)}`;
       const params = { id, hi: span.hi, from: bounds, format: adapter.name };
       for (const r of await db.all<{ ingest_id: string; n: string }>(`SELECT o.ingest_id, count(*) AS n FROM ${table} o WHERE ${cond} GROUP BY 1 ORDER BY 1`, params)) {
@@ -259,6 +266,7 @@ async function dedupe(
   if (span && adapter.target === "usage" && adapter.kind === "requests") {
     // A stored row is the same request when it has the same request_id and lies within REQUEST_ID_WINDOW of it.
     const w = REQUEST_ID_WINDOW;
+    await stored?.need({ rows: "requests", from: span.lo, hi: span.hi, margin: w });
     dups = count(
       await db.all(
         `DELETE FROM ${table} WHERE ingest_id = $id AND request_id IS NOT NULL AND rowid IN (

@@ -75,6 +75,28 @@ export interface IngestResult {
   skippedInputs: SkippedInput[];
 }
 
+/**
+ * The stored rows a check reads, when the database the pipeline runs against does not hold them all: a lake's staging
+ * database (store/lake-rows.ts) copies them from the lake's files when a step asks, inside the file's transaction.
+ * The database path has none: its stored rows are all there, and each check's own range limits what it reads.
+ */
+export interface StoredRows {
+  /** --replace: the rows of the earlier ingests of this path or content, before the step removes (and counts) them. */
+  replacing(path: string, sha: string): Promise<void>;
+  /** The rows a check of one file is about to read: stored rows with ts in [from - margin, hi + margin]. */
+  need(need: StoredNeed): Promise<void>;
+}
+
+export interface StoredNeed {
+  /** Provider buckets (rows with a row_key) of one table, or request rows (with a request_id) of the usage view. */
+  rows: { keyed: "usage_wide" | "billed_cost" } | "requests";
+  /** The earliest and latest ts the check reads before its margin (SQL timestamps). */
+  from: string;
+  hi: string;
+  /** An SQL interval from the code (REQUEST_ID_WINDOW), or null. */
+  margin: string | null;
+}
+
 /** A file with the adapter that reads it. */
 export interface Planned {
   input: InputFile;

@@ -5,6 +5,7 @@ import { join, relative, sep } from "node:path";
 import { usageError } from "../errors.js";
 import { Db, isDiskFull } from "./db.js";
 import { emptyLake, KEYED_TABLES, type KeyedTable, LAKE_TABLES, LAKE_VERSION, type LakeState, type LakeTable, type Manifest, manifestsDir, readLake, UUID_RE } from "./lake-manifest.js";
+import { LakeRows } from "./lake-rows.js";
 import { MIGRATIONS } from "./schema.js";
 
 /**
@@ -57,15 +58,23 @@ export async function openLake(dir: string): Promise<Db> {
 
 /**
  * Makes the lake's rows visible in `db`: with prefix "" the tables of the schema are replaced by views of the same
- * names (a reader); with "lake_" views beside them (staging). Fills ingests and model_names from the manifests.
+ * names (a reader); with "lake_" views beside them (staging), which also give each row's day partition and ingest
+ * (lake_day, lake_ingest: a filter on them skips the other files). Fills ingests and model_names from the manifests.
  * A row's ingest_id is its manifest's position in commit order; its rowid is unique per file list.
  */
 async function installLake(db: Db, state: LakeState, prefix: "" | "lake_"): Promise<void> {
   const deletes = state.manifests.flatMap((m) => m.deletes);
+  // Staging filters on the partitions, and DuckDB numbers the files it reads after pruning (file_index): its views
+  // take a row's ingest_id from its ingest partition instead, joined to the manifests' numbers.
+  if (prefix) {
+    await db.run("CREATE OR REPLACE TEMP TABLE lake_ingest_ids AS SELECT * FROM (SELECT unnest(json_transform($rows::JSON, '[{\"ingest\":\"VARCHAR\",\"ingest_id\":\"INTEGER\"}]'), recursive := true))", {
+      rows: JSON.stringify([...state.ids].map(([ingest, ingest_id]) => ({ ingest, ingest_id }))),
+    });
+  }
   for (const table of LAKE_TABLES) {
     const files = state.effective.flatMap((m) => m.files.filter((f) => f.table === table).map((f) => ({ path: join(state.dir, f.path), id: state.ids.get(m.ingest)! })));
     if (files.length === 0) {
-      if (prefix) await db.run(`CREATE OR REPLACE TEMP VIEW ${prefix}${table} AS SELECT *, rowid FROM ${table} WHERE false`);
+      if (prefix) await db.run(`CREATE OR REPLACE TEMP VIEW ${prefix}${table} AS SELECT *, rowid, NULL::DATE AS lake_day, NULL::VARCHAR AS lake_ingest FROM ${table} WHERE false`);
       continue;
     }
     await db.run(`SET VARIABLE lake_files_${table} = $files`, { files: files.map((f) => f.path) });
@@ -79,16 +88,19 @@ async function installLake(db: Db, state: LakeState, prefix: "" | "lake_"): Prom
     );
     const cols = target.map(({ name, type }) => {
       const q = `"${name.replaceAll('"', '""')}"`;
-      if (name === "ingest_id") return `getvariable('lake_ids_${table}')[f.file_index::BIGINT + 1]::INTEGER AS ingest_id`;
+      if (name === "ingest_id") return prefix ? "i.ingest_id" : `getvariable('lake_ids_${table}')[f.file_index::BIGINT + 1]::INTEGER AS ingest_id`;
       const t = ENUM_TYPES[`${table}.${name}`] ?? type;
       return present.has(name) ? `CAST(f.${q} AS ${t}) AS ${q}` : `NULL::${t} AS ${q}`;
     });
     const dels = (KEYED_TABLES as readonly string[]).includes(table) ? deletes.filter((d) => d.table === table).map((d) => join(state.dir, d.path)) : [];
     if (dels.length) await db.run(`SET VARIABLE lake_deletes_${table} = $files`, { files: dels });
     const from = `(SELECT *, file_index, file_row_number FROM read_parquet(getvariable('lake_files_${table}'), ${HIVE})) f${
+      prefix ? " JOIN lake_ingest_ids i ON i.ingest = f.ingest" : ""
+    }${
       dels.length ? ` ANTI JOIN read_parquet(getvariable('lake_deletes_${table}'), hive_partitioning = false) d ON d.replaced_ingest = f.ingest AND d.row_key = f.row_key` : ""
     }`;
-    const view = `SELECT ${cols.join(", ")}, (f.file_index::BIGINT << 32) | f.file_row_number::BIGINT AS rowid FROM ${from}`;
+    const partitions = prefix ? ", f.day AS lake_day, f.ingest AS lake_ingest" : "";
+    const view = `SELECT ${cols.join(", ")}, (f.file_index::BIGINT << 32) | f.file_row_number::BIGINT AS rowid${partitions} FROM ${from}`;
     if (prefix) await db.run(`CREATE OR REPLACE TEMP VIEW ${prefix}${table} AS ${view}`);
     else {
       await db.run(`DROP TABLE ${table}`);
@@ -124,16 +136,19 @@ async function installLake(db: Db, state: LakeState, prefix: "" | "lake_"): Prom
 }
 
 /**
- * An ingest into a lake: a staging database holding the lake's ingests and, of its rows, what the pipeline's
- * idempotency checks read (the ledger; provider-export rows, which have row keys; the request ids of request logs),
- * so the same code answers "already ingested", --replace, bucket overlap and request-id dedupe. After each file's
- * transaction, commit() writes what changed: the new rows as files, the earlier rows it replaced as tombstones,
- * the ingests it superseded, and its manifest last.
+ * An ingest into a lake: a staging database holding the lake's ingests (the ledger) and, of its rows, what the
+ * pipeline's checks read for the files of this run, copied when a check asks (`rows`, lake-rows.ts): provider-export
+ * rows, which have row keys, and the request ids of request logs, of the days each check reads. So the same code
+ * answers "already ingested", --replace, bucket overlap and request-id dedupe. After each file's transaction,
+ * commit() writes what changed: the new rows as files, the earlier rows it replaced as tombstones, the ingests it
+ * superseded, and its manifest last.
  */
 export class LakeStage {
   private constructor(
     readonly dir: string,
     readonly db: Db,
+    /** The hook the pipeline's checks call for the lake's rows they read (store/lake-rows.ts). */
+    readonly rows: LakeRows,
     private readonly tmp: string,
     private readonly uuids: Map<number, string>,
     private prior: Set<number>,
@@ -146,14 +161,9 @@ export class LakeStage {
     const db = await Db.memory(dir, { tempDir: tmp });
     try {
       await installLake(db, state, "lake_");
-      const wide = "ingest_id, ts, bucket_end, source_kind, source_format, request_id";
-      await db.run("INSERT INTO usage_wide BY NAME SELECT * EXCLUDE (rowid) FROM lake_usage_wide WHERE row_key IS NOT NULL");
-      await db.run(`INSERT INTO usage_wide (${wide}) SELECT ${wide} FROM lake_usage_wide WHERE row_key IS NULL AND request_id IS NOT NULL`);
-      await db.run("INSERT INTO usage_lean (ingest_id, ts, request_id) SELECT ingest_id, ts, request_id FROM lake_usage_lean WHERE request_id IS NOT NULL");
-      await db.run("INSERT INTO billed_cost BY NAME SELECT * EXCLUDE (rowid) FROM lake_billed_cost");
       // The lake's files keep the costs they were priced with: staging never reprices them (readers do, on the fly).
       await db.run("INSERT OR REPLACE INTO meta VALUES ('pricing_sha256', $1)", [pricingSha]);
-      const stage = new LakeStage(dir, db, tmp, new Map([...state.ids].map(([u, id]) => [id, u])), new Set(), pricingSha);
+      const stage = new LakeStage(dir, db, await LakeRows.create(db, state), tmp, new Map([...state.ids].map(([u, id]) => [id, u])), new Set(), pricingSha);
       await stage.snapshot();
       return stage;
     } catch (err) {
@@ -168,7 +178,7 @@ export class LakeStage {
     rmSync(this.tmp, { recursive: true, force: true });
   }
 
-  /** What the lake holds before the next file: its ingests, and the keys of rows a file may replace. */
+  /** What staging holds before the next file: the lake's ingests, and the keys of the rows a file may replace. */
   private async snapshot(): Promise<void> {
     this.prior = new Set((await this.db.all<{ id: string }>("SELECT ingest_id AS id FROM ingests")).map((r) => Number(r.id)));
     await this.db.run(`CREATE OR REPLACE TEMP TABLE lake_prior AS
@@ -271,6 +281,7 @@ export class LakeStage {
       rmSync(staging, { recursive: true, force: true });
     }
     this.uuids.set(id, uuid);
+    this.rows.numbered(id);
     await this.snapshot();
     // Readers number ingests by commit order: this one's position now (a concurrent commit may still land before it).
     return (readLake(this.dir)?.ids.get(uuid)) ?? id;
