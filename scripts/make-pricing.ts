@@ -357,7 +357,7 @@ function siblingFor(id: string, ids: ReadonlySet<string>, price: (id: string) =>
     const down = tierName === "opus" ? "sonnet" : "haiku";
     const same = [...ids].filter((x) => new RegExp(`^claude-${down}-${major}(?:-(\\d))?(?:-\\d{8})?$`).test(x));
     const minorOf = (x: string) => Number(new RegExp(`^claude-${down}-${major}-(\\d)(?!\\d{7})`).exec(x)?.[1] ?? "0");
-    same.filter((x) => minorOf(x) <= Number(minor)).sort((a, b) => minorOf(b) - minorOf(a) || a.length - b.length).forEach((x) => cands.push(x));
+    cands.push(...same.filter((x) => minorOf(x) <= Number(minor)).sort((a, b) => minorOf(b) - minorOf(a) || a.length - b.length));
   }
   const gm = /^gemini-(\d+)(?:\.(\d+))?-(pro|flash)(-lite)?(-.+)?$/.exec(id);
   if (gm && !/(image|tts|audio|live|computer-use|robotics|customtools)/.test(id)) {

@@ -81,7 +81,11 @@ export function* synthesize(opts: { start: Date; days: number; perDay: number; s
     for (const t of times) {
       let pick = r() * total;
       let fi = 0;
-      while (fi < features.length - 1 && (pick -= features[fi]!.weight) > 0) fi++;
+      while (fi < features.length - 1) {
+        pick -= features[fi]!.weight;
+        if (pick <= 0) break;
+        fi++;
+      }
       const f = features[fi]!;
       const [h0, h1] = f.hours;
       const hour = h0 + t * (h1 - h0);

@@ -27,7 +27,10 @@ function sampleModelNames(): Map<string, string> {
   const found = new Map<string, string>();
   const MODEL_KEYS = /^(model|modelId|modelVersion|model_name|model_id|gen_ai\.request\.model|gen_ai\.response\.model|llm\.model_name)$/;
   const visit = (v: unknown, file: string): void => {
-    if (Array.isArray(v)) return v.forEach((x) => visit(x, file));
+    if (Array.isArray(v)) {
+      for (const x of v) visit(x, file);
+      return;
+    }
     if (typeof v !== "object" || v === null) return;
     const o = v as Record<string, unknown>;
     // OTLP: {"key": "gen_ai.request.model", "value": {"stringValue": "gpt-4o"}}

@@ -197,7 +197,7 @@ export class FocusRules {
       if (seen.has(x)) continue;
       seen.add(x);
       const c = this.part(x, "Condition");
-      if (c && c.CheckFunction) out.push(c);
+      if (c?.CheckFunction) out.push(c);
       stack.push(...(this.refBy.get(x) ?? []));
     }
     return out;

@@ -277,7 +277,7 @@ test("a forced --format that reads nothing is exit 2 and not recorded, so the ri
 });
 
 test("a closed pipe ends the command quietly with 0", async () => {
-  const { dir, db } = await demoDatabase();
+  const { db } = await demoDatabase();
   const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, [BIN, "report", "--db", db, "--by", "user", "--format", "csv"], { env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" } });
     let err = "";
@@ -290,7 +290,7 @@ test("a closed pipe ends the command quietly with 0", async () => {
 });
 
 test("dates that do not exist, reversed ranges and compact dates", async () => {
-  const { dir, db } = await demoDatabase();
+  const { db } = await demoDatabase();
   for (const [args, re] of [
     [["--since", "2025-02-30"], /--since is not a real date \(got "2025-02-30"\)/],
     [["--pricing-as-of", "2025-02-30"], /--pricing-as-of is not a real date/],
@@ -531,7 +531,7 @@ test("completion scripts for bash, zsh and fish list every command and its optio
 });
 
 test("report: no Pareto line over nothing; an empty window keeps the database's source; titles in the report's zone", async () => {
-  const { dir, db } = await demoDatabase();
+  const { db } = await demoDatabase();
   const none = await cli(["report", "--db", db, "--pricing-as-of", "2024-06-01"]);
   assert.equal(none.code, 0, none.stderr);
   assert.equal(none.stdout.split("\n")[0], "no priced spend: 9 features have usage, and none of it has a price (see unpriced below)");

@@ -42,8 +42,10 @@ before(async () => {
 const ajv = new Ajv2020.default({ strict: false, allErrors: true });
 const shipped = new Map<string, ReturnType<typeof ajv.compile>>();
 function shippedValidator(name: ContractName) {
-  let v = shipped.get(name);
-  if (!v) shipped.set(name, (v = ajv.compile(JSON.parse(readFileSync(join(SCHEMA_DIR, `${name}.schema.json`), "utf8")))));
+  const known = shipped.get(name);
+  if (known) return known;
+  const v = ajv.compile(JSON.parse(readFileSync(join(SCHEMA_DIR, `${name}.schema.json`), "utf8")));
+  shipped.set(name, v);
   return v;
 }
 

@@ -143,8 +143,8 @@ test("route moves a request only when the target has a price at its time; the ot
   // With the default 8% escalation r2 costs $1.54 + 0.08 × $21 = $3.22, saving $17.78 over 21 days: × 30/21 = $25.40
   // a month (was $53.00).
   // Two requests on two days are no daily batch job (batch auto needs 3 days), so route ranks first.
-  assert.match(s.stdout, /│ 1 │ reports │ route  │\s+\$25\.40 │\s+42\.3% │ o1-2024-12-17 → o3-mini on 1 requests; 1 requests stay/);
-  assert.match(s.stdout, /^No opportunity:\n  - cache: no request repeats a prompt/m);
+  assert.match(s.stdout, /│ 1 │ reports │ route {2}│\s+\$25\.40 │\s+42\.3% │ o1-2024-12-17 → o3-mini on 1 requests; 1 requests stay/);
+  assert.match(s.stdout, /^No opportunity:\n {2}- cache: no request repeats a prompt/m);
   const none = JSON.parse((await cli(["simulate", "--db", db, "--since", "2025-01-01", "--until", "2025-01-31", "--route", "mini", "--format", "json"])).stdout);
   assert.equal(none.steps[0].affectedRequests, 0);
   assert.equal(none.steps[0].note, "no request routed: the target model has no price at the time of the 1 candidate requests");
@@ -157,7 +157,7 @@ test("budget --max-age: stale data fails the gate and the summary states its age
   assert.equal(r.code, 1);
   assert.equal(r.stderr, "budget: FAILED (1 of 2: freshness all)\n");
   assert.match(r.stdout, /^Budget check · data through 2025-11-28T23:52:00Z \(367\.5 days old\) · latest complete day 2025-11-28/);
-  assert.match(r.stdout, /│ FAIL   │ freshness │ all   │ 367\.5 days old │ 2d old  │ newest request log row at 2025-11-28T23:52:00Z │/);
+  assert.match(r.stdout, /│ FAIL {3}│ freshness │ all {3}│ 367\.5 days old │ 2d old {2}│ newest request log row at 2025-11-28T23:52:00Z │/);
   assert.equal((await cli(["budget", "--db", demo, "--max-daily", "100", "--max-age", "400d"], stale)).code, 0);
   assert.equal((await cli(["budget", "--db", demo, "--max-age", "12h"], FRESH)).code, 1, "12h08m old > 12h");
   assert.equal((await cli(["budget", "--db", demo, "--max-age", "13h"], FRESH)).code, 0);

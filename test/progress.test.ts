@@ -49,6 +49,7 @@ test("ingest draws progress on stderr only when stderr is a TTY", async () => {
   });
   const drawn = { code: r.status, stdout: r.stdout, stderr: r.stderr };
   assert.equal(drawn.code, 0, drawn.stderr);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: progress redraws with ESC and CR
   const phases = [...new Set(drawn.stderr.split("\r").map((l) => /^\x1b\[K(\w+) /.exec(l)?.[1]).filter((p) => p !== undefined))];
   assert.deepEqual(phases.filter((p) => p !== "pricing").slice(0, 2), ["reading", "validating"]);
   assert.ok(phases.includes("pricing") && phases.at(-1) === "committing", phases.join(" "));

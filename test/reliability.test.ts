@@ -87,7 +87,7 @@ test("crash: kill -9 in the middle of a 5M-row ingest leaves all of the file or 
 });
 
 test("concurrency: a second writer is refused with the holder's pid; concurrent read-only reports both work", async () => {
-  const { dir, db } = await demoDatabase();
+  const { db } = await demoDatabase();
   const run = (args: string[]) =>
     new Promise<{ code: number | null; out: string }>((resolve) => {
       const c = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: "1" } });

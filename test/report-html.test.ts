@@ -13,9 +13,9 @@ before(async () => {
   ({ dir, db: demo } = await demoDatabase());
 });
 
-const unescape = (s: string): string => s.replace(/&nbsp;/g, " ").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+const unescapeHtml = (s: string): string => s.replace(/&nbsp;/g, " ").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
 const attr = (tag: string, name: string): string | undefined => new RegExp(`\\sdata-${name}="([^"]*)"`).exec(tag)?.[1];
-const text = (html: string): string => unescape(html.replace(/<[^>]+>/g, "")).replace(/\u00a0/g, " ").trim();
+const text = (html: string): string => unescapeHtml(html.replace(/<[^>]+>/g, "")).replace(/\u00a0/g, " ").trim();
 
 interface PageRow {
   key: Record<string, string>;
@@ -28,7 +28,7 @@ function pageRows(html: string): PageRow[] {
   const body = /<table id="rows">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(html)?.[1] ?? "";
   return [...body.matchAll(/<tr class="row"([^>]*)>([\s\S]*?)<\/tr>/g)].map(([, tag, inner]) => {
     const key: Record<string, string> = {};
-    for (const m of inner!.matchAll(/<td class="key[^"]*" data-dim="([^"]+)" data-value="([^"]*)">/g)) key[m[1]!] = unescape(m[2]!);
+    for (const m of inner!.matchAll(/<td class="key[^"]*" data-dim="([^"]+)" data-value="([^"]*)">/g)) key[m[1]!] = unescapeHtml(m[2]!);
     const data: Record<string, number> = {};
     for (const m of tag!.matchAll(/data-([a-z0-9-]+)="([^"]*)"/g)) data[m[1]!] = Number(m[2]);
     const cells = [...inner!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => text(m[1]!));

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { before, test } from "node:test";
-import { cli, demoDatabase, golden, stable, tmp } from "./helpers.js";
+import { cli, demoDatabase, golden, stable, } from "./helpers.js";
 
 // Issue 14: time dimensions get a trend line (never a Pareto line over days), never fold under --top, and carry no
 // one-bucket sparklines.

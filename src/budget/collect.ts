@@ -131,6 +131,7 @@ export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q
   const source = pick.kind as "requests" | "billing";
   // The latest complete day: the last day with data, but never today (it is still filling up).
   const yesterday = addDays(iso(now()), -1);
+  // biome-ignore lint/complexity/useMathMinMax: ISO dates, compared as strings
   const refDay = pick.last < yesterday ? pick.last : yesterday;
   const monthStart = `${refDay.slice(0, 7)}-01`;
   const daysInMonth = new Date(Date.UTC(Number(refDay.slice(0, 4)), Number(refDay.slice(5, 7)), 0)).getUTCDate();

@@ -50,7 +50,7 @@ export async function run(o: BudgetFlagsT, given: ReadonlySet<string> = new Set(
   const nothing = q.maxDaily === null && q.maxMonthly === null && !q.featureCaps.length && !q.modelCaps.length && q.spike === null && q.failOnUnpricedPct === null && !q.plan && o.maxAge === undefined;
   if (nothing) throw usageError("no budgets to check", "pass --max-daily, --max-monthly, --max-age, --feature-max, --model-max, --spike, --fail-on-unpriced or --plan, or set budgets in the config");
   const db = await openForRead(ctx);
-  let result;
+  let result: Awaited<ReturnType<typeof collectBudget>>;
   try {
     result = await collectBudget(db, ctx.catalog, ctx.config, q);
   } finally {

@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Context, loadContext } from "../context.js";
-import { DEFAULTS } from "../defaults.js";
 import { usageError } from "../errors.js";
 import { ingest } from "../ingest/ingest.js";
 import { type DemoResult, RECONCILE_OPTS, SAVINGS_SCOPE } from "../demo/result.js";

@@ -8,7 +8,7 @@ import type { Catalog } from "../pricing/load.js";
 import type { SavingsJsonT } from "../schemas/savings.js";
 import { parseWindow } from "../report/window.js";
 import { monthly, simulate } from "../sim/simulate.js";
-import { Db } from "../store/db.js";
+import type { Db } from "../store/db.js";
 import { openForRead } from "../store/open.js";
 import { playbookTactics } from "../tactics/registry.js";
 import type { Tactic } from "../tactics/types.js";

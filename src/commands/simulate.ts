@@ -5,7 +5,7 @@ import { parseWindow } from "../report/window.js";
 import { renderSim } from "../sim/render.js";
 import { selfHost } from "../sim/self-host.js";
 import { monthly, simulate } from "../sim/simulate.js";
-import { Db } from "../store/db.js";
+import type { Db } from "../store/db.js";
 import { openForRead } from "../store/open.js";
 import { flagReader } from "../tactics/flags.js";
 import { tacticsFromFlags } from "../tactics/registry.js";

@@ -17,6 +17,7 @@ const unpricedCost = (v: string): FocusOptions["unpricedCost"] => {
 const billingAccount = (v: string): string => {
   if (!v.trim()) throw usageError("--billing-account is empty");
   // It is written as an escaped SQL literal: no control characters (NUL) in it.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a control character in an account name is what this check looks for
   if (/[\u0000-\u001f]/.test(v)) throw usageError("--billing-account contains a control character");
   return v.trim();
 };

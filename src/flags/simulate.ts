@@ -1,10 +1,9 @@
 import { z } from "zod";
-import { DEFAULTS } from "../defaults.js";
-import { ExitError, usageError } from "../errors.js";
+import { ExitError, } from "../errors.js";
 import { flagKey, type TacticFlag } from "../tactics/flags.js";
 import { tacticFlags } from "../tactics/registry.js";
 import { parseSelfHost } from "../sim/self-host.js";
-import { flag, format, Globals, parsed, positiveInt, repeated, share, via, windowFlags } from "./common.js";
+import { flag, format, Globals, parsed, repeated, windowFlags } from "./common.js";
 
 /**
  * A tactic's flag (declared by the tactic, src/tactics/registry.ts): judged here whenever it is given, by the tactic's

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { accessSync, closeSync, constants, createReadStream, createWriteStream, mkdtempSync, openSync, readdirSync, readFileSync, readSync, realpathSync, rmSync, statSync, type Stats, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { Readable } from "node:stream";
+import { type Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip, gunzipSync } from "node:zlib";
 import { usageError } from "../errors.js";
@@ -146,11 +146,8 @@ export const DATA_EXTENSION = /\.(csv|tsv|json|jsonl|ndjson|log|txt\.gz|gz)$/i;
 export async function checkGzip(path: string, display: string): Promise<void> {
   if (!isGzip(path)) return;
   try {
-    await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), createGunzip(), async function* (src) {
-      for await (const _ of src) {
-        // discard: only the stream's integrity matters here
-      }
-    });
+    // Read to the end and discard: only the stream's integrity matters here.
+    await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), createGunzip(), new Writable({ write: (_chunk, _enc, done) => done() }));
   } catch (err) {
     if (!/unexpected end/i.test(err instanceof Error ? err.message : "")) throw usageError(`${display}:1: not a valid gzip file`);
     throw usageError(`${display}: the gzip file is truncated (an interrupted download?); nothing was read from it`, "download or compress it again");

@@ -36,7 +36,7 @@ export function terminalWidth(): number | null {
   return typeof c === "number" && c > 0 ? c : 80;
 }
 
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes start with ESC
 const ANSI = /\x1b\[[0-9;]*m/g;
 export const stripAnsi = (s: string): string => s.replace(ANSI, "");
 
@@ -86,6 +86,7 @@ function take(chars: string[], width: number, fromEnd = false): string {
 
 /** A cell's colour kept around its text: "\x1b[33m$1.00\x1b[39m" → the escapes and "$1.00". */
 function unwrapAnsi(s: string): [string, string, string] {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes start with ESC
   const m = /^((?:\x1b\[[0-9;]*m)*)([\s\S]*?)((?:\x1b\[[0-9;]*m)*)$/.exec(s)!;
   return [m[1]!, stripAnsi(m[2]!), m[3]!];
 }

@@ -151,8 +151,12 @@ function derive(e: EpochT, input: string, output: string): { rates: Partial<Epoc
   const rates: Partial<EpochT> = {};
   const kinds: string[] = [];
   const scale = (v: string, num: string, den: string | undefined) => (den === undefined || toMicro(den) === 0n ? v : fromMicro(mulDiv(toMicro(v), toMicro(num), toMicro(den))));
-  for (const k of INPUT_KINDS) if (e[k] !== undefined) (rates[k] = scale(e[k]!, input, e.input)), kinds.push(k);
-  for (const k of OUTPUT_KINDS) if (e[k] !== undefined) (rates[k] = scale(e[k]!, output, e.output)), kinds.push(k);
+  const put = (k: (typeof INPUT_KINDS)[number] | (typeof OUTPUT_KINDS)[number], num: string, den: string | undefined) => {
+    rates[k] = scale(e[k]!, num, den);
+    kinds.push(k);
+  };
+  for (const k of INPUT_KINDS) if (e[k] !== undefined) put(k, input, e.input);
+  for (const k of OUTPUT_KINDS) if (e[k] !== undefined) put(k, output, e.output);
   return { rates, kinds };
 }
 

@@ -58,7 +58,11 @@ export function peel(name: string): Peeled | null {
   }
   for (let guard = 0; guard < 8; guard++) {
     const before = s;
-    const seg = (prefix: string) => (s.startsWith(prefix) ? ((s = s.slice(prefix.length)), true) : false);
+    const seg = (prefix: string): boolean => {
+      if (!s.startsWith(prefix)) return false;
+      s = s.slice(prefix.length);
+      return true;
+    };
     if (seg("openrouter/")) rules.push("openrouter/ prefix");
     else if (seg("bedrock/")) {
       cloud = "bedrock";
@@ -220,13 +224,13 @@ function resolveUncached(catalog: Catalog, ix: NameIndex, key: string, deploymen
 }
 
 /** Why a name does not resolve, in the user's words (pricing check, pricing coverage). */
-export function unresolvedReason(catalog: Catalog, name: string): string {
+export function unresolvedReason(_catalog: Catalog, name: string): string {
   const key = name.trim().toLowerCase();
   if (/^arn:aws[a-z-]*:bedrock:[^:]*:\d*:application-inference-profile\//.test(key)) {
     return 'an application inference profile names no model: map it in the config, "pricing": {"deployments": {"<arn>": "<model>"}}';
   }
   const p = peel(key);
-  if (p && p.rules.some((r) => r.startsWith("azure"))) return `no price for ${p.core}; an Azure deployment name? map it with pricing.deployments`;
+  if (p?.rules.some((r) => r.startsWith("azure"))) return `no price for ${p.core}; an Azure deployment name? map it with pricing.deployments`;
   if (!/[0-9]/.test(key) && !key.includes("/")) return 'no price entry or alias for this name (an Azure deployment? map it with "pricing": {"deployments": {"NAME": "MODEL"}})';
   return "no price entry or alias for this name";
 }

@@ -63,10 +63,15 @@ const addNull = (a: string | null, b: string | null): string | null => (a === nu
 
 /** Sums lines into one at a coarser grain. */
 function merge(rows: Raw[], key: Pick<Raw, "day" | "provider" | "model">): Raw {
-  return rows.reduce<Raw>(
-    (acc, r) => ({ ...acc, billed: addNull(acc.billed, r.billed), computed: addNull(acc.computed, r.computed), logged: addNull(acc.logged, r.logged), attributed: addNull(acc.attributed, r.attributed), unpriced: acc.unpriced + r.unpriced }),
-    { ...key, billed: null, computed: null, logged: null, attributed: null, unpriced: 0 },
-  );
+  const acc: Raw = { ...key, billed: null, computed: null, logged: null, attributed: null, unpriced: 0 };
+  for (const r of rows) {
+    acc.billed = addNull(acc.billed, r.billed);
+    acc.computed = addNull(acc.computed, r.computed);
+    acc.logged = addNull(acc.logged, r.logged);
+    acc.attributed = addNull(acc.attributed, r.attributed);
+    acc.unpriced += r.unpriced;
+  }
+  return acc;
 }
 
 /**

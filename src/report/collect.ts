@@ -1,5 +1,5 @@
 import { usageError } from "../errors.js";
-import { type CostSource, costSource, installPricing } from "../pricing/sql.js";
+import { costSource, installPricing } from "../pricing/sql.js";
 import type { Catalog } from "../pricing/load.js";
 import type { Db, Param } from "../store/db.js";
 import { BILLED_DIMENSIONS, BILLED_ONLY_DIMENSIONS, DIMENSIONS, type Dimension, TIME_DIMENSIONS } from "./dims.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Count, Money, MoneyOrNull, StatedRow, envelope } from "./common.js";
+import { Count, MoneyOrNull, StatedRow, envelope } from "./common.js";
 
 /** The JSON contract of `llmcost reconcile --format json` (src/schemas/reconcile.schema.json is generated from it). */
 export const ReconcileFilters = z.strictObject({

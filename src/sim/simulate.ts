@@ -1,5 +1,5 @@
 import type { ConfigT } from "../config.js";
-import { NoTrafficError, usageError } from "../errors.js";
+import { NoTrafficError, } from "../errors.js";
 import { compareDec, mulFrac, ratio, subDec, sumDec } from "../money.js";
 import type { Catalog } from "../pricing/load.js";
 import { costExpr, installPricing, lcbSql, priceJoin } from "../pricing/sql.js";

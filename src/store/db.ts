@@ -358,6 +358,7 @@ function notDuckDb(path: string): void {
     throw usageError(`cannot read the database ${path}: permission denied`);
   }
   if (head.subarray(8, 12).toString("latin1") !== "DUCK") {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the printable-text test names the allowed bytes, tab, LF and CR among them
     const text = /^[\x09\x0a\x0d\x20-\x7e\xef\xbb\xbf]+$/.test(head.toString("latin1"));
     throw usageError(
       `${path} is not a DuckDB database${text ? " (it looks like a text file: an export or a log?)" : ""}`,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import { usageError } from "../errors.js";
 import { Db, isDiskFull } from "./db.js";
-import { emptyLake, KEYED_TABLES, type KeyedTable, LAKE_TABLES, LAKE_VERSION, type LakeState, type LakeTable, type Manifest, manifestsDir, readLake, UUID_RE } from "./lake-manifest.js";
+import { emptyLake, KEYED_TABLES, type KeyedTable, LAKE_TABLES, LAKE_VERSION, type LakeState, type Manifest, manifestsDir, readLake, UUID_RE } from "./lake-manifest.js";
 import { LakeRows } from "./lake-rows.js";
 import { MIGRATIONS } from "./schema.js";
 

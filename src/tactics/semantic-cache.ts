@@ -49,7 +49,8 @@ function xorshift(seed: number): () => number {
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
-    return (x >>>= 0);
+    x >>>= 0;
+    return x;
   };
 }
 
