@@ -47,7 +47,9 @@ function buildSql(n: number): string {
     const r = RATES[f.model] ?? null;
     const rate = (k: number) => (r ? `${r[k]}::DECIMAL(18,6)` : "NULL::DECIMAL(18,6)");
     for (let s = 0; s < slots; s++) {
-      profiles.push(`(${slot + s}, '${f.feature}', '${f.model}', '${f.provider}', ${f.untagged ? "false" : "true"}, ${f.input}, ${f.output}, ${f.cachedShare}, ${f.reasoning ?? 0}, ${userOffset}, ${f.users}, ${rate(0)}, ${rate(1)}, ${rate(2)})`);
+      profiles.push(
+        `(${slot + s}, '${f.feature}', '${f.model}', '${f.provider}', ${f.untagged ? "false" : "true"}, ${f.input}, ${f.output}, ${f.cachedShare}, ${f.reasoning ?? 0}, ${userOffset}, ${f.users}, ${rate(0)}, ${rate(1)}, ${rate(2)})`,
+      );
     }
     slot += slots;
     userOffset += f.users;
@@ -82,7 +84,11 @@ function run(bin: string, args: string[], env: Record<string, string> = {}): { s
   const timeBin = existsSync("/usr/bin/time") ? "/usr/bin/time" : null;
   const cmd = timeBin ? [timeBin, "-f", "RSS_KB=%M", process.execPath, bin, ...args] : [process.execPath, bin, ...args];
   const t = performance.now();
-  const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: "utf8", stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, NO_COLOR: "1", LLMCOST_NOW: "2026-01-01T12:00:00Z", ...env } });
+  const r = spawnSync(cmd[0]!, cmd.slice(1), {
+    encoding: "utf8",
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, NO_COLOR: "1", LLMCOST_NOW: "2026-01-01T12:00:00Z", ...env },
+  });
   const s = (performance.now() - t) / 1000;
   if (r.status !== 0 && r.status !== 1) throw new Error(`${args.join(" ")}: exit ${r.status}\n${r.stderr}`);
   const kb = /RSS_KB=(\d+)/.exec(r.stderr ?? "")?.[1];
@@ -115,7 +121,9 @@ export async function benchBig(opts: { root: string; data: string; bin: string; 
     inst.closeSync();
     const { renameSync } = await import("node:fs");
     renameSync(tmp, db);
-    log(`built ${n.toLocaleString("en")} rows in SQL in ${((t1 - t) / 1000).toFixed(1)} s, their rollup (${Number(r?.n).toLocaleString("en")} rows) in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+    log(
+      `built ${n.toLocaleString("en")} rows in SQL in ${((t1 - t) / 1000).toFixed(1)} s, their rollup (${Number(r?.n).toLocaleString("en")} rows) in ${((performance.now() - t1) / 1000).toFixed(1)} s`,
+    );
   }
   const both = (args: string[]): { rollup: number; raw: number } => {
     const a: number[] = [];
@@ -132,10 +140,37 @@ export async function benchBig(opts: { root: string; data: string; bin: string; 
   for (const [work, args, target] of [
     ["report --by feature", ["report", "--db", db, "--by", "feature", "--format", "json"], 0.5],
     ["report --by day,model", ["report", "--db", db, "--by", "day,model", "--format", "json"], 0.8],
-    ["budget", ["budget", "--db", db, "--max-daily", "500", "--max-monthly", "12000", "--spike", "2", "--fail-on-unpriced", "5", "--max-age", "1000d", "--format", "json"], 1],
+    [
+      "budget",
+      [
+        "budget",
+        "--db",
+        db,
+        "--max-daily",
+        "500",
+        "--max-monthly",
+        "12000",
+        "--spike",
+        "2",
+        "--fail-on-unpriced",
+        "5",
+        "--max-age",
+        "1000d",
+        "--format",
+        "json",
+      ],
+      1,
+    ],
   ] as const) {
     const r = both([...args]);
-    out.push({ work: `${work}, ${n.toLocaleString("en")} rows`, rollup: r.rollup, raw: r.raw, target: `≤ ${target} s on 100M`, met: r.rollup <= target, note: scale === 1 ? "" : `(at ${n.toLocaleString("en")} rows)` });
+    out.push({
+      work: `${work}, ${n.toLocaleString("en")} rows`,
+      rollup: r.rollup,
+      raw: r.raw,
+      target: `≤ ${target} s on 100M`,
+      met: r.rollup <= target,
+      note: scale === 1 ? "" : `(at ${n.toLocaleString("en")} rows)`,
+    });
   }
   // simulate: a window of about 10M rows (whole days), or the whole database when it is smaller.
   const perDay = n / DAYS;
@@ -143,7 +178,28 @@ export async function benchBig(opts: { root: string; data: string; bin: string; 
   const until = new Date(Date.parse(`${START}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
   const simRows = Math.round(days * perDay);
   const sims = Array.from({ length: repeat }, () =>
-    run(bin, ["simulate", "--db", db, "--since", START, "--until", until, "--cache", "exact", "--route", "mini", "--batch", "auto", "--prompt-cache", "--prune", "0.2", "--output-cap", "800", "--format", "json"]),
+    run(bin, [
+      "simulate",
+      "--db",
+      db,
+      "--since",
+      START,
+      "--until",
+      until,
+      "--cache",
+      "exact",
+      "--route",
+      "mini",
+      "--batch",
+      "auto",
+      "--prompt-cache",
+      "--prune",
+      "0.2",
+      "--output-cap",
+      "800",
+      "--format",
+      "json",
+    ]),
   );
   const sim = median(sims.map((x) => x.s));
   const rss = Math.max(...sims.map((x) => x.rssMb ?? 0));

@@ -27,7 +27,10 @@ const ROOT = join(fileURLToPath(import.meta.url), "..", "..", "..");
 const DATA = join(ROOT, "bench-data");
 const BIN = join(ROOT, "bin", "llmcost.js");
 const DUCKDB = join(ROOT, "node_modules", "@duckdb", "node-api", "lib", "index.js");
-const sizes = (process.env.BENCH_ROWS ?? "1000000,10000000").split(",").map(Number).filter((n) => n > 0);
+const sizes = (process.env.BENCH_ROWS ?? "1000000,10000000")
+  .split(",")
+  .map(Number)
+  .filter((n) => n > 0);
 const repeat = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
 const otelSpans = Number(process.env.BENCH_OTEL_SPANS ?? 1_000_000);
 const bigRows = Number(process.env.BENCH_BIG_ROWS ?? 10_000_000);
@@ -61,11 +64,7 @@ function timed(args: string[]): number {
 }
 
 /** A throwaway script run in its own process: raw DuckDB with nothing of llmcost loaded. */
-const raw = (body: string) => [
-  "--input-type=module",
-  "-e",
-  `import { DuckDBInstance } from ${JSON.stringify(DUCKDB)};\n${body}`,
-];
+const raw = (body: string) => ["--input-type=module", "-e", `import { DuckDBInstance } from ${JSON.stringify(DUCKDB)};\n${body}`];
 
 const REPORT_SQL = `SELECT feature, sum(requests), sum(input_tokens), sum(cached_input_tokens), sum(cache_write_5m_tokens),
   sum(cache_write_1h_tokens), sum(output_tokens), sum(cost_usd) FILTER (WHERE priced), count(*) FILTER (WHERE NOT priced)
@@ -92,8 +91,10 @@ for (const n of sizes) {
   const ingest = pair(
     () => {
       fresh(rawDb);
-      return timed(raw(`const i = await DuckDBInstance.create(${JSON.stringify(rawDb)}); const c = await i.connect();
-await c.run("CREATE TABLE t AS SELECT * FROM read_csv(" + ${JSON.stringify(`'${file}'`)} + ")"); c.closeSync(); i.closeSync();`));
+      return timed(
+        raw(`const i = await DuckDBInstance.create(${JSON.stringify(rawDb)}); const c = await i.connect();
+await c.run("CREATE TABLE t AS SELECT * FROM read_csv(" + ${JSON.stringify(`'${file}'`)} + ")"); c.closeSync(); i.closeSync();`),
+      );
     },
     () => {
       fresh(ourDb);
@@ -102,17 +103,55 @@ await c.run("CREATE TABLE t AS SELECT * FROM read_csv(" + ${JSON.stringify(`'${f
   );
   const rate = n / ingest.ours;
   const targets = `ratio ≤ 1.15: ${ingest.ours / ingest.raw <= 1.15 ? "met" : "MISSED"}, ≥ 1M rows/s: ${rate >= 1e6 ? "met" : "MISSED"}`;
-  rows.push([`ingest ${n.toLocaleString("en")} rows`, fmt(ingest.raw), fmt(ingest.ours), (ingest.ours / ingest.raw).toFixed(2), ingest.range, `${Math.round(rate).toLocaleString("en")} rows/s (${targets})`]);
+  rows.push([
+    `ingest ${n.toLocaleString("en")} rows`,
+    fmt(ingest.raw),
+    fmt(ingest.ours),
+    (ingest.ours / ingest.raw).toFixed(2),
+    ingest.range,
+    `${Math.round(rate).toLocaleString("en")} rows/s (${targets})`,
+  ]);
 
   const report = pair(
-    () => timed(raw(`const i = await DuckDBInstance.create(${JSON.stringify(ourDb)}, { access_mode: "READ_ONLY" }); const c = await i.connect();
-await c.runAndReadAll(${JSON.stringify(REPORT_SQL)}); c.closeSync(); i.closeSync();`)),
+    () =>
+      timed(
+        raw(`const i = await DuckDBInstance.create(${JSON.stringify(ourDb)}, { access_mode: "READ_ONLY" }); const c = await i.connect();
+await c.runAndReadAll(${JSON.stringify(REPORT_SQL)}); c.closeSync(); i.closeSync();`),
+      ),
     () => timed([BIN, "report", "--db", ourDb, "--by", "feature", "--format", "json"]),
   );
-  rows.push([`report --by feature, ${n.toLocaleString("en")} rows`, fmt(report.raw), fmt(report.ours), (report.ours / report.raw).toFixed(2), report.range, report.ours <= 0.5 ? "≤ 0.5 s target: met" : "≤ 0.5 s target: MISSED"]);
+  rows.push([
+    `report --by feature, ${n.toLocaleString("en")} rows`,
+    fmt(report.raw),
+    fmt(report.ours),
+    (report.ours / report.raw).toFixed(2),
+    report.range,
+    report.ours <= 0.5 ? "≤ 0.5 s target: met" : "≤ 0.5 s target: MISSED",
+  ]);
   // Every tactic composed, as `simulate` runs them; there is no raw-DuckDB equivalent to compare with.
   const sims: number[] = [];
-  for (let i = 0; i < repeat; i++) sims.push(timed([BIN, "simulate", "--db", ourDb, "--cache", "exact", "--route", "mini", "--batch", "auto", "--prompt-cache", "--prune", "0.2", "--output-cap", "800", "--format", "json"]));
+  for (let i = 0; i < repeat; i++)
+    sims.push(
+      timed([
+        BIN,
+        "simulate",
+        "--db",
+        ourDb,
+        "--cache",
+        "exact",
+        "--route",
+        "mini",
+        "--batch",
+        "auto",
+        "--prompt-cache",
+        "--prune",
+        "0.2",
+        "--output-cap",
+        "800",
+        "--format",
+        "json",
+      ]),
+    );
   const sim = median(sims);
   rows.push([`simulate (all tactics), ${n.toLocaleString("en")} rows`, "—", fmt(sim), "—", "—", sim <= 5 ? "≤ 5 s target: met" : "≤ 5 s target: MISSED"]);
   fresh(rawDb);
@@ -135,8 +174,10 @@ if (otelSpans > 0) {
   const otel = pair(
     () => {
       fresh(rawDb);
-      return timed(raw(`const i = await DuckDBInstance.create(${JSON.stringify(rawDb)}); const c = await i.connect();
-await c.run("CREATE TABLE t AS SELECT * FROM read_json(" + ${JSON.stringify(`'${file}'`)} + ", format = 'newline_delimited')"); c.closeSync(); i.closeSync();`));
+      return timed(
+        raw(`const i = await DuckDBInstance.create(${JSON.stringify(rawDb)}); const c = await i.connect();
+await c.run("CREATE TABLE t AS SELECT * FROM read_json(" + ${JSON.stringify(`'${file}'`)} + ", format = 'newline_delimited')"); c.closeSync(); i.closeSync();`),
+      );
     },
     () => {
       fresh(ourDb);
@@ -144,7 +185,14 @@ await c.run("CREATE TABLE t AS SELECT * FROM read_json(" + ${JSON.stringify(`'${
     },
   );
   const ratio = otel.ours / otel.raw;
-  rows.push([`ingest ${otelSpans.toLocaleString("en")} OTel spans (JSONL)`, fmt(otel.raw), fmt(otel.ours), ratio.toFixed(2), otel.range, `${Math.round(otelSpans / otel.ours).toLocaleString("en")} spans/s (ratio ≤ 2: ${ratio <= 2 ? "met" : "MISSED"})`]);
+  rows.push([
+    `ingest ${otelSpans.toLocaleString("en")} OTel spans (JSONL)`,
+    fmt(otel.raw),
+    fmt(otel.ours),
+    ratio.toFixed(2),
+    otel.range,
+    `${Math.round(otelSpans / otel.ours).toLocaleString("en")} spans/s (ratio ≤ 2: ${ratio <= 2 ? "met" : "MISSED"})`,
+  ]);
   fresh(rawDb);
 }
 
@@ -195,7 +243,8 @@ if (historyRows > 0 && historyFile > 0) {
     freshDb(tpl);
     timed([BIN, "ingest", "--db", tpl, file]);
     const copies = Math.max(1, Math.round(historyRows / historyFile));
-    timed(raw(`const i = await DuckDBInstance.create(${JSON.stringify(tpl)}); const c = await i.connect();
+    timed(
+      raw(`const i = await DuckDBInstance.create(${JSON.stringify(tpl)}); const c = await i.connect();
 await c.run("CREATE TEMP TABLE src AS SELECT * FROM usage_lean ORDER BY ts; DELETE FROM usage_lean; DELETE FROM ingests");
 const r = (await c.runAndReadAll("SELECT epoch_us(min(ts))::BIGINT AS lo, (epoch_us(max(ts)) - epoch_us(min(ts)) + 1)::BIGINT AS span FROM src")).getRowObjects()[0];
 const scale = 86399e6 / Number(r.span);
@@ -206,10 +255,13 @@ await c.run(\`INSERT INTO ingests (ingest_id, file_path, file_sha256, file_bytes
   rows_skipped, rows_replaced, min_ts, max_ts, ingested_at)
   SELECT ingest_id, 'history-' || ingest_id, 'history-' || ingest_id, 0, 'request-log-csv', 'requests', count(*), count(*), 0, 0,
     min(ts), max(ts), now()::TIMESTAMP FROM usage_lean GROUP BY ingest_id\`);
-await c.run("CHECKPOINT"); c.closeSync(); i.closeSync();`));
+await c.run("CHECKPOINT"); c.closeSync(); i.closeSync();`),
+    );
     copyFileSync(tpl, base);
     freshDb(tpl);
-    console.log(`built ${(copies * historyFile).toLocaleString("en")} rows of history (${(statSync(base).size / 1e9).toFixed(1)} GB) in ${fmt((performance.now() - t) / 1000)}`);
+    console.log(
+      `built ${(copies * historyFile).toLocaleString("en")} rows of history (${(statSync(base).size / 1e9).toFixed(1)} GB) in ${fmt((performance.now() - t) / 1000)}`,
+    );
   }
   const emptyDb = join(DATA, "into-empty.duckdb");
   const workDb = join(DATA, "into-history.duckdb");
@@ -249,8 +301,10 @@ if (jsonlLines > 0) {
   const j = pair(
     () => {
       freshDb(rawDb);
-      const r = timedRss(raw(`const i = await DuckDBInstance.create(${JSON.stringify(rawDb)}); const c = await i.connect();
-await c.run("CREATE TABLE t AS SELECT * FROM read_json(" + ${JSON.stringify(`'${file}'`)} + ", format = 'newline_delimited')"); c.closeSync(); i.closeSync();`));
+      const r = timedRss(
+        raw(`const i = await DuckDBInstance.create(${JSON.stringify(rawDb)}); const c = await i.connect();
+await c.run("CREATE TABLE t AS SELECT * FROM read_json(" + ${JSON.stringify(`'${file}'`)} + ", format = 'newline_delimited')"); c.closeSync(); i.closeSync();`),
+      );
       cpus.raw.push(r.cpu);
       return r.s;
     },
@@ -264,7 +318,14 @@ await c.run("CREATE TABLE t AS SELECT * FROM read_json(" + ${JSON.stringify(`'${
   freshDb(rawDb);
   freshDb(ourDb);
   const ratio = j.ours / j.raw;
-  rows.push([`ingest ${jsonlLines.toLocaleString("en")} request-log lines (JSONL)`, fmt(j.raw), fmt(j.ours), ratio.toFixed(2), j.range, `${Math.round(jsonlLines / j.ours).toLocaleString("en")} lines/s (ratio ≤ 1.5: ${verdict(ratio <= 1.5)}; CPU time ${median(cpus.raw).toFixed(1)} s vs ${median(cpus.ours).toFixed(1)} s, ratio ${(median(cpus.ours) / median(cpus.raw)).toFixed(2)})`]);
+  rows.push([
+    `ingest ${jsonlLines.toLocaleString("en")} request-log lines (JSONL)`,
+    fmt(j.raw),
+    fmt(j.ours),
+    ratio.toFixed(2),
+    j.range,
+    `${Math.round(jsonlLines / j.ours).toLocaleString("en")} lines/s (ratio ≤ 1.5: ${verdict(ratio <= 1.5)}; CPU time ${median(cpus.raw).toFixed(1)} s vs ${median(cpus.ours).toFixed(1)} s, ratio ${(median(cpus.ours) / median(cpus.raw)).toFixed(2)})`,
+  ]);
 }
 // A large database, built in SQL: the reading commands from the usage rollup, and from the raw rows.
 const big = bigRows > 0 ? await benchBig({ root: ROOT, data: DATA, bin: BIN, rows: bigRows, repeat, log: (s) => console.log(s) }) : [];
@@ -276,7 +337,15 @@ console.log(`\n${line(head)}`);
 for (const r of rows) console.log(line(r));
 if (big.length) {
   const bh = ["work (large database)", "rollup", "raw rows", "raw/rollup", "target", "met", "note"];
-  const br = big.map((b) => [b.work, fmt(b.rollup), b.raw === null ? "—" : fmt(b.raw), b.raw === null ? "—" : (b.raw / b.rollup).toFixed(1), b.target, b.met ? "met" : "not met", b.note]);
+  const br = big.map((b) => [
+    b.work,
+    fmt(b.rollup),
+    b.raw === null ? "—" : fmt(b.raw),
+    b.raw === null ? "—" : (b.raw / b.rollup).toFixed(1),
+    b.target,
+    b.met ? "met" : "not met",
+    b.note,
+  ]);
   const bw = bh.map((_, i) => Math.max(...[bh, ...br].map((r) => r[i]!.length)));
   const bl = (r: string[]) => r.map((c, i) => (i === 0 || i >= 4 ? c.padEnd(bw[i]!) : c.padStart(bw[i]!))).join("  ");
   console.log(`\n${bl(bh)}`);

@@ -33,7 +33,12 @@ const OPENAI_RATES: Record<string, { input: bigint; cached: bigint; output: bigi
   "ft:gpt-4o-mini-2024-07-18:acme::legal01": { input: 300_000n, cached: 150_000n, output: 1_200_000n },
 };
 const SONNET = "claude-sonnet-4-5-20250929";
-const SONNET_RATES = { uncached_input_tokens: 3_000_000n, cache_read_input_tokens: 300_000n, "cache_creation.ephemeral_5m_input_tokens": 3_750_000n, output_tokens: 15_000_000n };
+const SONNET_RATES = {
+  uncached_input_tokens: 3_000_000n,
+  cache_read_input_tokens: 300_000n,
+  "cache_creation.ephemeral_5m_input_tokens": 3_750_000n,
+  output_tokens: 15_000_000n,
+};
 const SONNET_DESCRIPTION = {
   uncached_input_tokens: "Claude Sonnet 4.5 Usage - Input Tokens",
   cache_read_input_tokens: "Claude Sonnet 4.5 Usage - Cache Read Input Tokens",
@@ -117,7 +122,14 @@ const openaiPage = {
       .filter(([, l]) => l.tokens > 0)
       .map(([key, l]) => {
         const [project, lineItem] = key.split("|");
-        return { object: "organization.costs.result", amount: { value: decimal(l.cost, 10n ** 12n, 6), currency: "usd" }, line_item: lineItem, project_id: project, api_key_id: null, quantity: l.tokens };
+        return {
+          object: "organization.costs.result",
+          amount: { value: decimal(l.cost, 10n ** 12n, 6), currency: "usd" },
+          line_item: lineItem,
+          project_id: project,
+          api_key_id: null,
+          quantity: l.tokens,
+        };
       }),
   })),
   has_more: false,

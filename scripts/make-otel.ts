@@ -9,8 +9,7 @@ const MODELS = ["gpt-4o-mini-2024-07-18", "gpt-4.1-2025-04-14", "claude-sonnet-4
 const FEATURES = ["chat", "search", "summarize", "triage", "support-bot"];
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, "0");
-const kv = (key: string, v: string | number) =>
-  typeof v === "number" ? { key, value: { intValue: String(v) } } : { key, value: { stringValue: v } };
+const kv = (key: string, v: string | number) => (typeof v === "number" ? { key, value: { intValue: String(v) } } : { key, value: { stringValue: v } });
 
 export async function writeOtel(spans: number, path: string): Promise<void> {
   const out = createWriteStream(path);
@@ -42,7 +41,13 @@ export async function writeOtel(spans: number, path: string): Promise<void> {
           kv("gen_ai.provider.name", model.startsWith("claude") ? "anthropic" : model.startsWith("gemini") ? "gcp.gemini" : "openai"),
           kv("gen_ai.request.model", model),
           kv("gen_ai.response.model", model),
-          ...(u ? [kv("gen_ai.usage.input_tokens", u.input + u.cached), kv("gen_ai.usage.cache_read.input_tokens", u.cached), kv("gen_ai.usage.output_tokens", u.output)] : []),
+          ...(u
+            ? [
+                kv("gen_ai.usage.input_tokens", u.input + u.cached),
+                kv("gen_ai.usage.cache_read.input_tokens", u.cached),
+                kv("gen_ai.usage.output_tokens", u.output),
+              ]
+            : []),
           kv("enduser.id", user),
         ],
         status: { code: "STATUS_CODE_OK" },

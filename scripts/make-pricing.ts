@@ -20,7 +20,10 @@ import { peel, resolveName } from "../src/pricing/names.js";
 import { type EpochT, type ModelT, PricingFile, type PricingFileT } from "../src/pricing/schema.js";
 
 const REF = join(PRICING_DIR, "..", "..", "shared", "reference", "pricing");
-const mapFile = readdirSync(REF).filter((f) => /^litellm_model_prices_\d{4}-\d{2}-\d{2}\.json$/.test(f)).sort().at(-1); // the newest snapshot
+const mapFile = readdirSync(REF)
+  .filter((f) => /^litellm_model_prices_\d{4}-\d{2}-\d{2}\.json$/.test(f))
+  .sort()
+  .at(-1); // the newest snapshot
 if (!mapFile) throw new Error(`no litellm_model_prices_<date>.json in ${REF}`);
 const SNAPSHOT_DATE = /(\d{4}-\d{2}-\d{2})/.exec(mapFile)![1]!;
 const MAP = JSON.parse(readFileSync(join(REF, mapFile), "utf8")) as Record<string, Record<string, unknown>>;
@@ -73,7 +76,14 @@ const history = new Map<string, Observation[]>();
     const obs: Observation = {
       date: c[col("observed_at")]!.slice(0, 10),
       event: c[col("event")]!,
-      rates: { input: r("input_per_mtok"), output: r("output_per_mtok"), cached_input: r("cache_read_per_mtok"), cache_write_5m: r("cache_creation_per_mtok"), batch_input: r("input_batches_per_mtok"), batch_output: r("output_batches_per_mtok") },
+      rates: {
+        input: r("input_per_mtok"),
+        output: r("output_per_mtok"),
+        cached_input: r("cache_read_per_mtok"),
+        cache_write_5m: r("cache_creation_per_mtok"),
+        batch_input: r("input_batches_per_mtok"),
+        batch_output: r("output_batches_per_mtok"),
+      },
       source: `litellm_price_history.csv: ${key} ${c[col("event")]} ${c[col("observed_at")]} (${c[col("mirror_repo")]} ${c[col("mirror_commit")]})`,
     };
     // A key's history is its provider's own: the same name on Vertex and on the Gemini API has two histories.
@@ -100,13 +110,23 @@ const releaseDate = (name: string): string | undefined => {
 function epochsOf(names: readonly string[], current: Omit<EpochT, "effective_from"> & { notes: string[] }, baseSource: string): EpochT[] {
   const { notes: given, ...rates } = current;
   const notes = [...given];
-  const released = names.map((n) => n.replace(/^[^:]*:/, "")).map(releaseDate).filter((d): d is string => d !== undefined).sort()[0];
+  const released = names
+    .map((n) => n.replace(/^[^:]*:/, ""))
+    .map(releaseDate)
+    .filter((d): d is string => d !== undefined)
+    .sort()[0];
   // A mirror's unit error (a rate 10× off the current one) is no price change: left out, and said in the source.
-  const off = (o: Observation) => rates.input !== undefined && rates.output !== undefined && [["input", rates.input], ["output", rates.output]].some(([k, v]) => {
-    const a = Number(o.rates[k as "input" | "output"]);
-    const b = Number(v);
-    return b > 0 && (a > b * 10 || a * 10 < b);
-  });
+  const off = (o: Observation) =>
+    rates.input !== undefined &&
+    rates.output !== undefined &&
+    [
+      ["input", rates.input],
+      ["output", rates.output],
+    ].some(([k, v]) => {
+      const a = Number(o.rates[k as "input" | "output"]);
+      const b = Number(v);
+      return b > 0 && (a > b * 10 || a * 10 < b);
+    });
   const all = names.flatMap((n) => history.get(n) ?? []).filter((o) => o.event !== "REMOVED" && o.rates.input !== undefined && o.rates.output !== undefined);
   const obs = all.filter((o) => !off(o));
   if (obs.length < all.length) notes.push(`${all.length - obs.length} history observation(s) 10× off the current rates left out`);
@@ -182,7 +202,14 @@ for (const [key, entry] of Object.entries(MAP)) {
   const p = peel(key);
   if (!p || !FIRST_PARTY_NAME.test(p.core) || /moderation/.test(p.core)) continue;
   const rates = ratesOf(entry, provider);
-  if (rates.input === undefined && rates.per_image === undefined && rates.input_per_second === undefined && rates.output_per_second === undefined && rates.input_per_1m_characters === undefined) continue;
+  if (
+    rates.input === undefined &&
+    rates.per_image === undefined &&
+    rates.input_per_second === undefined &&
+    rates.output_per_second === undefined &&
+    rates.input_per_1m_characters === undefined
+  )
+    continue;
   keys.push({ key, name: p.core, provider, entry, rates });
 }
 // The Gemini API key (gemini/…) is the first-party rate of a name both it and a bare Vertex key carry.
@@ -203,9 +230,19 @@ const aliasAdded: string[] = [];
  * facts, split where such a tier began (claude-sonnet-4's long context from 2025-08-12), and the map says not when.
  */
 const CHARGE_KINDS: ReadonlySet<string> = new Set([
-  "output_reasoning", "input_audio", "cached_input_audio", "output_audio", "input_image_tokens", "output_image_tokens",
-  "per_image", "input_per_second", "output_per_second", "input_per_1m_characters", "web_search_per_1k",
-  "geo_multipliers", "fast_multiplier",
+  "output_reasoning",
+  "input_audio",
+  "cached_input_audio",
+  "output_audio",
+  "input_image_tokens",
+  "output_image_tokens",
+  "per_image",
+  "input_per_second",
+  "output_per_second",
+  "input_per_1m_characters",
+  "web_search_per_1k",
+  "geo_multipliers",
+  "fast_multiplier",
 ]);
 
 /** Adds the map's rate kinds a hand-kept epoch lacks, where its token rates equal the map's. Never changes a rate. */
@@ -311,10 +348,9 @@ for (const n of newModels) {
 // Undated pointers of dated Claude ids (`claude-3-7-sonnet`, `claude-3-5-haiku-latest`): the newest snapshot of a
 // name, where no model already claims the pointer. Anthropic's API accepts them; OpenRouter and display names use them.
 {
-  const claude = [
-    ...[...hand.values()].flatMap((t) => t.models),
-    ...newModels.filter((n) => n.provider === "anthropic").map((n) => n.model),
-  ].filter((m) => /^claude-.+-\d{8}$/.test(m.id));
+  const claude = [...[...hand.values()].flatMap((t) => t.models), ...newModels.filter((n) => n.provider === "anthropic").map((n) => n.model)].filter((m) =>
+    /^claude-.+-\d{8}$/.test(m.id),
+  );
   for (const m of claude.sort((a, b) => b.id.localeCompare(a.id))) {
     const base = m.id.replace(/-\d{8}$/, "");
     for (const p of [base, `${base}-latest`]) {
@@ -419,12 +455,24 @@ function cloudModels(firstParty: Catalog): { provider: string; model: ModelT }[]
       const first = history.get(`${String(k.entry.litellm_provider)}:${k.core}`)?.[0]?.date;
       const released = releaseDate(k.core);
       const date = first ?? released ?? k.base?.prices[0]?.effective_from ?? SNAPSHOT_DATE;
-      const why = first ? "first observation in litellm_price_history.csv" : released ? "release date in the id" : k.base ? `first epoch of ${k.base.id}` : `first seen in ${mapFile}`;
+      const why = first
+        ? "first observation in litellm_price_history.csv"
+        : released
+          ? "release date in the id"
+          : k.base
+            ? `first epoch of ${k.base.id}`
+            : `first seen in ${mapFile}`;
       const model: ModelT = {
         id: k.key,
         aliases: part.slice(1).map((x) => x.key),
         mode: String(k.entry.mode),
-        prices: [{ effective_from: date, ...r, source: `${SRC} key${part.length > 1 ? "s" : ""} ${part.map((x) => x.key).join(", ")} (${k.cloud}${k.geo ? ` ${k.geo}` : ""} rate${k.base ? (sameAsBase(k) ? `, as ${k.base.id}` : `, differs from ${k.base.id}`) : ""}); eff=${why}${notes.length ? `; ${notes.join("; ")}` : ""}` }],
+        prices: [
+          {
+            effective_from: date,
+            ...r,
+            source: `${SRC} key${part.length > 1 ? "s" : ""} ${part.map((x) => x.key).join(", ")} (${k.cloud}${k.geo ? ` ${k.geo}` : ""} rate${k.base ? (sameAsBase(k) ? `, as ${k.base.id}` : `, differs from ${k.base.id}`) : ""}); eff=${why}${notes.length ? `; ${notes.join("; ")}` : ""}`,
+          },
+        ],
       };
       if (k.base?.cheaper_sibling) model.cheaper_sibling = k.base.cheaper_sibling;
       result.push({ provider: k.cloud, model });
@@ -479,5 +527,5 @@ for (const [file, { provider, models }] of [...generated].sort(([a], [b]) => a.l
 const count = [...generated.values()].reduce((a, g) => a + g.models.length, 0);
 process.stderr.write(
   (conflicts.length ? `left out, for a name another key prices differently: ${conflicts.join("; ")}\n` : "") +
-  `wrote ${count} models to ${[...generated.keys()].join(", ")}; enriched ${enriched.length} hand-kept epochs' models (${enriched.length ? enriched.slice(0, 6).join("; ") : "none"}${enriched.length > 6 ? "; …" : ""})${aliasAdded.length ? `; ${aliasAdded.length} aliases added` : ""}\n`,
+    `wrote ${count} models to ${[...generated.keys()].join(", ")}; enriched ${enriched.length} hand-kept epochs' models (${enriched.length ? enriched.slice(0, 6).join("; ") : "none"}${enriched.length > 6 ? "; …" : ""})${aliasAdded.length ? `; ${aliasAdded.length} aliases added` : ""}\n`,
 );

@@ -41,9 +41,7 @@ export function showSql(format: string, file: string): string | undefined {
   const source: SourceFile = { path: file, head: s.head, companions: [] };
   const tag = compileTagPattern(DEFAULT_TAG_PATTERN);
   const sql =
-    adapter.target === "billed_cost"
-      ? insertBilledSql(adapter, source)
-      : insertUsageSql(adapter, source, tag, usageTable(adapter, source, loadCatalog(), tag));
+    adapter.target === "billed_cost" ? insertBilledSql(adapter, source) : insertUsageSql(adapter, source, tag, usageTable(adapter, source, loadCatalog(), tag));
   return `${sql
     .split("\n")
     .map((l) => l.trimEnd())

@@ -11,7 +11,6 @@ type Tactics = Pick<typeof import("./tactics/registry.js"), "PLAYBOOK_STEPS" | "
 /** The arguments that need the registry: simulate itself, and completion (which lists every command's options). */
 const NEEDS_TACTICS = new Set(["simulate", "completion"]);
 
-
 /**
  * The defaults the flag schemas apply (src/flags/), which commander does not know: --help shows each the way commander
  * shows its own, `(default: "UTC")`.
@@ -27,7 +26,10 @@ const valueOption = (flags: string, description: string, value: unknown): Option
 function globals(cmd: Command): Command {
   return cmd
     .option("--db <path>", "DuckDB database file (default: $LLMCOST_DB, else ./llmcost.duckdb)")
-    .option("--lake <dir>", "instead of --db: a directory of hive-partitioned Parquet with a manifest per ingest; many processes or machines can ingest at once (default: $LLMCOST_LAKE)")
+    .option(
+      "--lake <dir>",
+      "instead of --db: a directory of hive-partitioned Parquet with a manifest per ingest; many processes or machines can ingest at once (default: $LLMCOST_LAKE)",
+    )
     .option("--config <path>", "config file (default: ./llmcost.config.json when present)")
     .option("--pricing <file>", "pricing overrides JSON: negotiated discounts, private or fine-tuned models")
     .option("--debug", "print stack traces for errors")
@@ -37,7 +39,10 @@ function globals(cmd: Command): Command {
 
 /** A repeatable option: its values in the order given (the schema's default is the empty list). */
 const repeated = (flags: string, description: string): Option =>
-  withDefault(new Option(flags, description).argParser((v: string, acc: string[] | undefined) => [...(acc ?? []), v]), []);
+  withDefault(
+    new Option(flags, description).argParser((v: string, acc: string[] | undefined) => [...(acc ?? []), v]),
+    [],
+  );
 
 /** A tactic's flag as a commander option (a repeatable one collects a list); its default is the tactic's, shown in --help. */
 function tacticOption(f: TacticFlag): Option {
@@ -133,14 +138,20 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
     .option("--users <file>", "CSV or list of raw user ids: show them instead of hashes (output only; never stored)")
     .option("--pricing-as-of <date>", "reprice all history at the prices in force on this date")
     .addOption(
-      withDefault(new Option("--source <source>", "requests = request logs; billing = the bill: cost exports, else usage exports (with --by feature: allocated by request-log cost); auto = requests when present, else usage exports, else cost exports")
-        .choices(["billing", "requests", "auto"]),
+      withDefault(
+        new Option(
+          "--source <source>",
+          "requests = request logs; billing = the bill: cost exports, else usage exports (with --by feature: allocated by request-log cost); auto = requests when present, else usage exports, else cost exports",
+        ).choices(["billing", "requests", "auto"]),
         DEFAULTS.source,
       ),
     )
     .addOption(valueOption("--tz <zone>", "time zone for day/week/month buckets and plain dates", DEFAULTS.tz))
     .option("--chart", "add a daily spend sparkline per row")
-    .option("--html <file>", "also write one self-contained HTML page: the report table, a Pareto chart (a time series for day/week/month), daily spend and the savings waterfall, all under the same filters")
+    .option(
+      "--html <file>",
+      "also write one self-contained HTML page: the report table, a Pareto chart (a time series for day/week/month), daily spend and the savings waterfall, all under the same filters",
+    )
     .addOption(formatOption())
     .action(async (_o, cmd: Command) => {
       const { run } = await import("./commands/report.js");
@@ -168,7 +179,9 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
 
   globals(program.command("savings"))
     .summary("run every tactic on every feature and rank the opportunities by $/month")
-    .description("Each tactic (exact cache, route to the cheaper sibling, batch, prompt cache) is measured alone on current traffic, per feature, with the evidence behind it. Estimates; use `simulate` to compose tactics.")
+    .description(
+      "Each tactic (exact cache, route to the cheaper sibling, batch, prompt cache) is measured alone on current traffic, per feature, with the evidence behind it. Estimates; use `simulate` to compose tactics.",
+    )
     .addOption(repeated("--feature <name>", "only this feature (repeatable)"))
     .option("--since <date>", "start, inclusive")
     .option("--until <date>", "end, exclusive")
@@ -226,9 +239,22 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
         "ListCost = ListUnitPrice × PricingQuantity exactly. Unpriced usage is flagged x_PricingStatus = unpriced " +
         "(costs 0 by default, as FOCUS requires a number; --unpriced-cost empty leaves them empty). A summary goes to stderr.",
     )
-    .option("--focus <file.csv>", "FinOps FOCUS CSV (- for stdout): one row per day × provider × model × price meter × feature; the bill where there is one, else usage exports, else request logs")
-    .addOption(new Option("--focus-version <v>", "FOCUS version of the columns (1.3 adds ServiceProviderName, HostProviderName, Allocated*, ContractApplied)").choices(["1.2", "1.3"]))
-    .addOption(new Option("--unpriced-cost <how>", "unpriced usage: zero = costs 0 flagged x_PricingStatus=unpriced (FOCUS-valid, default); empty = empty cost cells (not FOCUS-valid)").choices(["zero", "empty"]))
+    .option(
+      "--focus <file.csv>",
+      "FinOps FOCUS CSV (- for stdout): one row per day × provider × model × price meter × feature; the bill where there is one, else usage exports, else request logs",
+    )
+    .addOption(
+      new Option("--focus-version <v>", "FOCUS version of the columns (1.3 adds ServiceProviderName, HostProviderName, Allocated*, ContractApplied)").choices([
+        "1.2",
+        "1.3",
+      ]),
+    )
+    .addOption(
+      new Option(
+        "--unpriced-cost <how>",
+        "unpriced usage: zero = costs 0 flagged x_PricingStatus=unpriced (FOCUS-valid, default); empty = empty cost cells (not FOCUS-valid)",
+      ).choices(["zero", "empty"]),
+    )
     .option("--billing-account <id>", "BillingAccountId and BillingAccountName (default: the provider)")
     .option("--parquet <dir>", "the canonical usage table as Parquet, partitioned by day (day=YYYY-MM-DD/)")
     .option("--overwrite", "allow writing into a non-empty --parquet directory")
@@ -252,8 +278,16 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
     .addOption(formatOption())
     .action(async (model: string, _o, cmd: Command) => done(await (await import("./commands/pricing.js")).show(model, await flags("pricing show", cmd))));
   globals(pricing.command("check"))
-    .addOption(valueOption("--tolerance <pct>", "flag a model whose stated cost differs from the computed one by more than this percentage", String(DEFAULTS.tolerancePct)))
-    .description("validate the tables, list models in the database without a price, and compare stated costs with computed ones per model (exit 1 when a model is unpriced or differs by more than --tolerance)")
+    .addOption(
+      valueOption(
+        "--tolerance <pct>",
+        "flag a model whose stated cost differs from the computed one by more than this percentage",
+        String(DEFAULTS.tolerancePct),
+      ),
+    )
+    .description(
+      "validate the tables, list models in the database without a price, and compare stated costs with computed ones per model (exit 1 when a model is unpriced or differs by more than --tolerance)",
+    )
     .addOption(formatOption())
     .action(async (_o, cmd: Command) => done(await (await import("./commands/pricing.js")).check(await flags("pricing check", cmd))));
   globals(pricing.command("coverage"))
@@ -266,14 +300,18 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
     .addOption(valueOption("--modes <list>", "price-map modes to measure", DEFAULTS.coverageModes))
     .option("--all", "list every name, not only those that do not resolve at the map's rate")
     .addOption(formatOption())
-    .action(async (file: string | undefined, _o, cmd: Command) => done(await (await import("./commands/pricing.js")).coverageCommand(file, await flags("pricing coverage", cmd))));
+    .action(async (file: string | undefined, _o, cmd: Command) =>
+      done(await (await import("./commands/pricing.js")).coverageCommand(file, await flags("pricing coverage", cmd))),
+    );
   globals(pricing.command("import-litellm"))
     .description("convert a LiteLLM model_prices_and_context_window.json into a dated table usable with --pricing")
     .argument("<file>")
     .option("--out <file>", "where to write (default ./litellm-<date>.json)")
     .option("--effective-from <date>", "epoch start (default: the YYYY-MM-DD in the file name)")
     .addOption(valueOption("--providers <list>", "providers to keep", DEFAULTS.importProviders))
-    .action(async (file: string, _o, cmd: Command) => done(await (await import("./commands/pricing.js")).importLiteLLM(file, await flags("pricing import-litellm", cmd))));
+    .action(async (file: string, _o, cmd: Command) =>
+      done(await (await import("./commands/pricing.js")).importLiteLLM(file, await flags("pricing import-litellm", cmd))),
+    );
 
   globals(program.command("formats"))
     .summary("list the supported input formats")
@@ -295,7 +333,10 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
     .command("completion")
     .summary("print a shell completion script (bash, zsh or fish)")
     .argument("<shell>", "bash, zsh or fish")
-    .addHelpText("after", "\nExamples:\n  llmcost completion bash > ~/.local/share/bash-completion/completions/llmcost\n  llmcost completion fish > ~/.config/fish/completions/llmcost.fish")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  llmcost completion bash > ~/.local/share/bash-completion/completions/llmcost\n  llmcost completion fish > ~/.config/fish/completions/llmcost.fish",
+    )
     .action(async (shell: string) => {
       const { completionScript } = await import("./output/completion.js");
       const o = (await import("./flags/index.js")).flagsFor("completion", { shell });

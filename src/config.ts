@@ -123,10 +123,7 @@ export function compileTagPattern(pattern: string): { re2: string; groups: ["use
   const u = pattern.indexOf("(?<user>");
   const f = pattern.indexOf("(?<feature>");
   if (count !== 2 || u < 0 || f < 0) {
-    throw usageError(
-      "tags.pattern must have exactly two capture groups, named user and feature",
-      `e.g. ${DEFAULT_TAG_PATTERN} (use (?:…) for other groups)`,
-    );
+    throw usageError("tags.pattern must have exactly two capture groups, named user and feature", `e.g. ${DEFAULT_TAG_PATTERN} (use (?:…) for other groups)`);
   }
   return {
     re2: pattern.replace("(?<user>", "(").replace("(?<feature>", "("),

@@ -52,7 +52,8 @@ export function resolveLake(opts: GlobalOptions): string | null {
   if (opts.db !== undefined) return null;
   const lake = env().LLMCOST_LAKE;
   if (lake === undefined) return null;
-  if (lake.trim() === "") throw usageError("LLMCOST_LAKE is set but empty (an unset CI variable?)", "set it to the lake's directory, or unset it for the database file");
+  if (lake.trim() === "")
+    throw usageError("LLMCOST_LAKE is set but empty (an unset CI variable?)", "set it to the lake's directory, or unset it for the database file");
   if (env().LLMCOST_DB !== undefined) throw usageError("LLMCOST_DB and LLMCOST_LAKE are both set", "unset one, or pass --db PATH or --lake DIR");
   return lake;
 }

@@ -1,6 +1,18 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ageText, type Check, median, parseCap, parseDuration, parseNamedCap, projectMonth, spendBetween, spendOn, spike, timesFactor } from "../src/budget/checks.js";
+import {
+  ageText,
+  type Check,
+  median,
+  parseCap,
+  parseDuration,
+  parseNamedCap,
+  projectMonth,
+  spendBetween,
+  spendOn,
+  spike,
+  timesFactor,
+} from "../src/budget/checks.js";
 import type { BudgetResult } from "../src/budget/collect.js";
 import { budgetDocument, budgetJson } from "../src/budget/render.js";
 import { emit } from "../src/output/document.js";
@@ -28,7 +40,11 @@ test("parseNamedCap: NAME=USD[/period]; the name may hold '=' (split at the last
   assert.deepEqual(parseNamedCap("a=b=3", "--feature-max"), { name: "a=b", cap: { usd: "3", period: "month" } });
   assert.throws(() => parseNamedCap("=3", "--feature-max"), usage(/^--feature-max expects NAME=USD\[\/day\|\/month\] \(got "=3"\)$/), "no name");
   assert.throws(() => parseNamedCap("chat", "--feature-max"), usage(/expects NAME=USD/), "no '='");
-  assert.throws(() => parseNamedCap("chat=lots", "--feature-max"), usage(/^--feature-max expects USD, USD\/day or USD\/month \(got "lots"\)$/), "the amount names itself");
+  assert.throws(
+    () => parseNamedCap("chat=lots", "--feature-max"),
+    usage(/^--feature-max expects USD, USD\/day or USD\/month \(got "lots"\)$/),
+    "the amount names itself",
+  );
 });
 
 test("parseDuration: minutes, hours, days, weeks; a bare number is days", () => {
@@ -177,5 +193,13 @@ test("a check is data; the document writes its actual, limit and detail for peop
     ].join("\n"),
   );
   const json = budgetJson(r, { version: "t", sha256: "0".repeat(64) } as Parameters<typeof budgetJson>[1], {} as Parameters<typeof budgetJson>[2]);
-  assert.deepEqual(json.checks[4], { kind: "spike", scope: "chat", actual: 0.0674, limit: 0.1779, unit: "usd/day", ok: true, detail: "1.14× the 7-day median" });
+  assert.deepEqual(json.checks[4], {
+    kind: "spike",
+    scope: "chat",
+    actual: 0.0674,
+    limit: 0.1779,
+    unit: "usd/day",
+    ok: true,
+    detail: "1.14× the 7-day median",
+  });
 });

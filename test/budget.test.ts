@@ -5,7 +5,6 @@ import { join } from "node:path";
 import { before, test } from "node:test";
 import { cli, demoDatabase, golden, ROOT, stable, tmp } from "./helpers.js";
 
-
 let dir = "";
 let demo = "";
 before(async () => {
@@ -31,7 +30,17 @@ test("exit 1 when spend, its projection, a cap or the unpriced share breaks a bu
   assert.equal(j.refDay, "2025-11-28");
   assert.equal(j.passed, false);
   // Month to date $92.16 over 28 of 30 days projects to 92.16 × 30 / 28 ≈ $98.75 > $95, while the actual is under.
-  assert.deepEqual(j.checks.map((c: { kind: string; ok: boolean }) => [c.kind, c.ok]), [["freshness", true], ["daily", false], ["month-to-date", true], ["projected-month", false], ["model", false], ["unpriced", false]]);
+  assert.deepEqual(
+    j.checks.map((c: { kind: string; ok: boolean }) => [c.kind, c.ok]),
+    [
+      ["freshness", true],
+      ["daily", false],
+      ["month-to-date", true],
+      ["projected-month", false],
+      ["model", false],
+      ["unpriced", false],
+    ],
+  );
   golden("budget/fail.json", stable(r.stdout, dir));
 });
 
@@ -40,7 +49,8 @@ test("spike: the latest day against the trailing 7-day median, with a dollar flo
   const db = join(t, "s.duckdb");
   const lines = ["timestamp,model,user,input_tokens,output_tokens"];
   const add = (day: number, n: number, feature: string) => {
-    for (let i = 0; i < n; i++) lines.push(`2025-11-${String(day).padStart(2, "0")}T12:${String(i % 60).padStart(2, "0")}:00Z,gpt-4o,a1b2c3d4e5f6:${feature},1000,0`);
+    for (let i = 0; i < n; i++)
+      lines.push(`2025-11-${String(day).padStart(2, "0")}T12:${String(i % 60).padStart(2, "0")}:00Z,gpt-4o,a1b2c3d4e5f6:${feature},1000,0`);
   };
   // Each request: 1,000 input × $2.50/M = $0.0025.
   for (let d = 1; d <= 7; d++) add(d, 10, "big"); // $0.025/day
@@ -52,8 +62,16 @@ test("spike: the latest day against the trailing 7-day median, with a dollar flo
   const day9 = { env: { LLMCOST_NOW: "2025-11-09T06:00:00Z" } };
   const r = await cli(["budget", "--db", db, "--spike", "2.0", "--format", "json"], day9);
   assert.equal(r.code, 1, r.stderr);
-  const checks = (JSON.parse(r.stdout).checks as { kind: string; scope: string; ok: boolean; actual: number; detail: string }[]).filter((c) => c.kind === "spike");
-  assert.deepEqual(checks.map((c) => [c.scope, c.ok, c.actual]), [["big", false, 2.5], ["tiny", true, 0.05]]);
+  const checks = (JSON.parse(r.stdout).checks as { kind: string; scope: string; ok: boolean; actual: number; detail: string }[]).filter(
+    (c) => c.kind === "spike",
+  );
+  assert.deepEqual(
+    checks.map((c) => [c.scope, c.ok, c.actual]),
+    [
+      ["big", false, 2.5],
+      ["tiny", true, 0.05],
+    ],
+  );
   assert.equal(checks[0]!.detail, "100.00× the 7-day median");
   assert.equal((await cli(["budget", "--db", db, "--spike", "2.0", "--spike-min", "0.01"], day9)).code, 1);
   assert.equal((await cli(["budget", "--db", db, "--spike", "200"], day9)).code, 0);
@@ -61,7 +79,15 @@ test("spike: the latest day against the trailing 7-day median, with a dollar flo
 
 test("plan diff: a model swap shows its monthly delta and can fail --max-increase", async () => {
   const plan = join(dir, "plan.json");
-  writeFileSync(plan, JSON.stringify({ changes: [{ feature: "chat", to: "gpt-4o" }, { feature: "nightly-digest", batch: true }] }));
+  writeFileSync(
+    plan,
+    JSON.stringify({
+      changes: [
+        { feature: "chat", to: "gpt-4o" },
+        { feature: "nightly-digest", batch: true },
+      ],
+    }),
+  );
   const r = await budget("--plan", plan, "--max-increase", "10");
   assert.equal(r.code, 1);
   assert.match(r.stdout, /│ chat\s+│ all models → gpt-4o\s+│ \$1\.46\s+│ \$24\.28\s+│ \+\$22\.82\/month │/);
@@ -74,7 +100,14 @@ test("plan diff: a model swap shows its monthly delta and can fail --max-increas
 });
 
 test("exit 2 on bad usage, with nothing written", async () => {
-  for (const args of [[], ["--spike", "0.5"], ["--max-daily", "lots"], ["--feature-max", "chat"], ["--fail-on-unpriced", "150"], ["--plan", join(dir, "missing.json")]]) {
+  for (const args of [
+    [],
+    ["--spike", "0.5"],
+    ["--max-daily", "lots"],
+    ["--feature-max", "chat"],
+    ["--fail-on-unpriced", "150"],
+    ["--plan", join(dir, "missing.json")],
+  ]) {
     const r = await budget(...args);
     assert.equal(r.code, 2, args.join(" "));
     assert.equal(r.stdout, "");

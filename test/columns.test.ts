@@ -38,9 +38,18 @@ test("the migrated tables and the view have the table's columns, in its order", 
       (await described("usage_wide")).map((c) => ({ ...c, type: asStored(c.type) })),
       WIDE_COLUMNS.map((c) => ({ name: c.name, type: c.name === "source_kind" || c.name === "source_format" ? "enum" : c.type })),
     );
-    assert.deepEqual((await described("usage_lean")).map((c) => c.name), LEAN_COLUMNS.map((c) => c.stored));
-    assert.deepEqual((await described("usage")).map((c) => c.name), [...VIEW_COLUMNS]);
-    assert.deepEqual(await described("billed_cost"), BILLED.map((c) => ({ name: c.name, type: c.type })));
+    assert.deepEqual(
+      (await described("usage_lean")).map((c) => c.name),
+      LEAN_COLUMNS.map((c) => c.stored),
+    );
+    assert.deepEqual(
+      (await described("usage")).map((c) => c.name),
+      [...VIEW_COLUMNS],
+    );
+    assert.deepEqual(
+      await described("billed_cost"),
+      BILLED.map((c) => ({ name: c.name, type: c.type })),
+    );
     assert.deepEqual(
       (await described("usage_rollup")).map((c) => ({ ...c, type: asStored(c.type) })),
       rollupTableColumns().map((c) => ({ ...c, type: c.name === "source_kind" ? "enum" : c.type })),
@@ -54,8 +63,17 @@ test("every registered adapter fits the source_format type of a new database", a
   const db = await Db.memory("formats");
   try {
     const r = await db.one<{ v: string[] }>("SELECT enum_range(NULL::source_format)::VARCHAR[] AS v");
-    assert.deepEqual(ADAPTERS.map((a) => a.name).filter((n) => !r!.v.includes(n)), []);
-    assert.equal(sourceFormatStep(r!.v, ADAPTERS.map((a) => a.name)), null);
+    assert.deepEqual(
+      ADAPTERS.map((a) => a.name).filter((n) => !r!.v.includes(n)),
+      [],
+    );
+    assert.equal(
+      sourceFormatStep(
+        r!.v,
+        ADAPTERS.map((a) => a.name),
+      ),
+      null,
+    );
   } finally {
     db.close();
   }
@@ -82,11 +100,13 @@ test("a database whose source_format type lacks a registered adapter is widened 
     const r = await db.one<{ v: string[] }>("SELECT enum_range(NULL::source_format)::VARCHAR[] AS v");
     assert.deepEqual(r!.v.slice(0, SOURCE_FORMATS_V4.length), [...SOURCE_FORMATS_V4]);
     assert.deepEqual([...r!.v].sort(), [...SOURCE_FORMATS_V4, ...SOURCE_FORMATS_V8].sort());
-    await db.run("INSERT INTO usage_wide (ts, source_kind, source_format, ingest_id, model, requests) VALUES ('2025-11-02', 'requests', 'otel-spans-jsonl', 2, 'gpt-4o', 1)");
-    assert.deepEqual(
-      await db.all("SELECT source_format::VARCHAR AS f, requests::INT AS n FROM usage ORDER BY ts"),
-      [{ f: "request-log-jsonl", n: 3 }, { f: "otel-spans-jsonl", n: 1 }],
+    await db.run(
+      "INSERT INTO usage_wide (ts, source_kind, source_format, ingest_id, model, requests) VALUES ('2025-11-02', 'requests', 'otel-spans-jsonl', 2, 'gpt-4o', 1)",
     );
+    assert.deepEqual(await db.all("SELECT source_format::VARCHAR AS f, requests::INT AS n FROM usage ORDER BY ts"), [
+      { f: "request-log-jsonl", n: 3 },
+      { f: "otel-spans-jsonl", n: 1 },
+    ]);
   } finally {
     db.close();
   }

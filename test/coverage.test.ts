@@ -19,7 +19,10 @@ test("coverage: at least 98% of the snapshot's first-party chat, responses and e
   // The rest are listed, each with a reason.
   for (const r of rows.filter((x) => x.status !== "priced")) assert.ok(r.reason && r.reason.length > 10, `${r.name}: ${r.reason}`);
   // No first-party key is unpriced: the ones left are map entries that contradict another key of the same name.
-  assert.deepEqual(rows.filter((r) => r.status === "unpriced").map((r) => r.name), []);
+  assert.deepEqual(
+    rows.filter((r) => r.status === "unpriced").map((r) => r.name),
+    [],
+  );
 });
 
 /** Every model name a sample carries, wherever it sits (JSON keys, OTLP attributes), across JSON and JSON Lines. */
@@ -72,11 +75,17 @@ test("every OpenAI, Anthropic and Google model name in the shared samples resolv
 test("pricing coverage: the bundled snapshot by default, a plain list of names, exit 1 on an unpriced first-party name", async () => {
   const r = await cli(["pricing", "coverage"]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout.split("\n")[0]!, /^\d+ of \d+ names \(9\d\.\d%\) resolve to the rate the map states \(prices on 2026-07-24\); \d+ at another rate, 0 unpriced$/);
+  assert.match(
+    r.stdout.split("\n")[0]!,
+    /^\d+ of \d+ names \(9\d\.\d%\) resolve to the rate the map states \(prices on 2026-07-24\); \d+ at another rate, 0 unpriced$/,
+  );
 
   const dir = tmp();
   const list = join(dir, "models.txt");
-  writeFileSync(list, "# names as our gateway logs them\nopenai/gpt-5.4\nus.anthropic.claude-sonnet-4-5-20250929-v1:0\ngemini-3-pro-preview\ngpt-9-ultra\nllama-3.1-70b\n");
+  writeFileSync(
+    list,
+    "# names as our gateway logs them\nopenai/gpt-5.4\nus.anthropic.claude-sonnet-4-5-20250929-v1:0\ngemini-3-pro-preview\ngpt-9-ultra\nllama-3.1-70b\n",
+  );
   const l = await cli(["pricing", "coverage", list, "--format", "json"]);
   assert.equal(l.code, 1, "gpt-9-ultra is a first-party name without a price");
   const out = JSON.parse(l.stdout) as { counts: Record<string, number>; names: { name: string; status: string; model: string | null }[] };
@@ -100,15 +109,39 @@ test("bad pricing input is exit 2 naming the file and the JSON path", async () =
   const dir = tmp();
   const model = (prices: unknown[], extra: Record<string, unknown> = {}) => ({ models: [{ id: "acme-1", provider: "acme", prices, ...extra }] });
   const cases: [string, unknown, RegExp][] = [
-    ["unknown rate kind", model([{ effective_from: "2025-01-01", input: "1", output: "2", input_tokens_cost: "3" }]), /models\.0\.prices\.0: Unrecognized key: "input_tokens_cost"/],
+    [
+      "unknown rate kind",
+      model([{ effective_from: "2025-01-01", input: "1", output: "2", input_tokens_cost: "3" }]),
+      /models\.0\.prices\.0: Unrecognized key: "input_tokens_cost"/,
+    ],
     ["negative rate", model([{ effective_from: "2025-01-01", input: "-1", output: "2" }]), /models\.0\.prices\.0\.input: a rate is a non-negative decimal/],
     ["non-numeric rate", model([{ effective_from: "2025-01-01", input: "cheap", output: "2" }]), /models\.0\.prices\.0\.input: a rate is/],
-    ["a 40-digit rate", model([{ effective_from: "2025-01-01", input: "1234567890123456789012345678901234567890", output: "2" }]), /models\.0\.prices\.0\.input: a rate is .*at most 9 digits/],
-    ["a date that does not exist", model([{ effective_from: "2025-02-30", input: "1", output: "2" }]), /models\.0\.prices\.0\.effective_from: not a calendar date/],
-    ["overlapping epochs", model([{ effective_from: "2025-03-01", input: "1", output: "2" }, { effective_from: "2025-03-01", input: "2", output: "3" }]), /models\.0\.prices: price epochs must be sorted .*may not overlap/],
+    [
+      "a 40-digit rate",
+      model([{ effective_from: "2025-01-01", input: "1234567890123456789012345678901234567890", output: "2" }]),
+      /models\.0\.prices\.0\.input: a rate is .*at most 9 digits/,
+    ],
+    [
+      "a date that does not exist",
+      model([{ effective_from: "2025-02-30", input: "1", output: "2" }]),
+      /models\.0\.prices\.0\.effective_from: not a calendar date/,
+    ],
+    [
+      "overlapping epochs",
+      model([
+        { effective_from: "2025-03-01", input: "1", output: "2" },
+        { effective_from: "2025-03-01", input: "2", output: "3" },
+      ]),
+      /models\.0\.prices: price epochs must be sorted .*may not overlap/,
+    ],
     [
       "an alias claimed by two models",
-      { models: [{ id: "acme-1", provider: "acme", aliases: ["acme"], prices: [{ effective_from: "2025-01-01", input: "1", output: "2" }] }, { id: "acme-2", provider: "acme", aliases: ["ACME"], prices: [{ effective_from: "2025-01-01", input: "1", output: "2" }] }] },
+      {
+        models: [
+          { id: "acme-1", provider: "acme", aliases: ["acme"], prices: [{ effective_from: "2025-01-01", input: "1", output: "2" }] },
+          { id: "acme-2", provider: "acme", aliases: ["ACME"], prices: [{ effective_from: "2025-01-01", input: "1", output: "2" }] },
+        ],
+      },
       /models\[1\]\.aliases\[0\]: "ACME" is claimed by two models, acme-1 \(.*models\[0\]\.aliases\[0\]\) and acme-2/,
     ],
   ];

@@ -10,7 +10,9 @@ let mixed = "";
 before(async () => {
   ({ db: demo } = await demoDatabase());
   mixed = join(tmp(), "mixed.duckdb");
-  const files = ["openai-usage.csv", "openai-cost-v1.csv", "requests-openai.jsonl", "anthropic-cost.csv", "anthropic-tokens.csv"].map((f) => `fixtures/formats/${f}`);
+  const files = ["openai-usage.csv", "openai-cost-v1.csv", "requests-openai.jsonl", "anthropic-cost.csv", "anthropic-tokens.csv"].map(
+    (f) => `fixtures/formats/${f}`,
+  );
   assert.equal((await cli(["ingest", "--db", mixed, ...files])).code, 0);
 });
 
@@ -18,8 +20,46 @@ before(async () => {
 const FRESH = { LLMCOST_NOW: "2025-11-29T12:00:00Z" };
 const commands = (): Record<string, { args: string[]; code: number }> => ({
   savings: { args: ["savings", "--db", demo], code: 0 },
-  simulate: { args: ["simulate", "--db", demo, "--cache", "exact", "--route", "mini", "--batch", "auto", "--prompt-cache", "--prune", "0.2", "--output-cap", "800", "--monthly"], code: 0 },
-  budget: { args: ["budget", "--db", demo, "--max-daily", "10", "--max-monthly", "200", "--feature-max", "summarize-articles=60/month", "--model-max", "o3-2025-04-16=0.5/day", "--spike", "2.5", "--fail-on-unpriced", "1"], code: 1 },
+  simulate: {
+    args: [
+      "simulate",
+      "--db",
+      demo,
+      "--cache",
+      "exact",
+      "--route",
+      "mini",
+      "--batch",
+      "auto",
+      "--prompt-cache",
+      "--prune",
+      "0.2",
+      "--output-cap",
+      "800",
+      "--monthly",
+    ],
+    code: 0,
+  },
+  budget: {
+    args: [
+      "budget",
+      "--db",
+      demo,
+      "--max-daily",
+      "10",
+      "--max-monthly",
+      "200",
+      "--feature-max",
+      "summarize-articles=60/month",
+      "--model-max",
+      "o3-2025-04-16=0.5/day",
+      "--spike",
+      "2.5",
+      "--fail-on-unpriced",
+      "1",
+    ],
+    code: 1,
+  },
   reconcile: { args: ["reconcile", "--db", mixed], code: 0 },
   "reconcile-demo": { args: ["reconcile", "--db", demo], code: 0 },
 });
@@ -41,8 +81,12 @@ test("no CSV cell is a display string: no $, no %, no thousands separator, no da
     const rows: string[][] = parse(out);
     assert.ok(rows.length > 1, `${name}: rows`);
     // One table: every row has the header's width (a second table would bring its own header).
-    assert.ok(rows.every((r) => r.length === rows[0]!.length), `${name}: one table`);
-    for (const [i, row] of rows.entries()) for (const cell of row) assert.doesNotMatch(cell, /^\$|%$|,\d{3}|—/, `${name} line ${i + 1}: ${JSON.stringify(cell)}`);
+    assert.ok(
+      rows.every((r) => r.length === rows[0]!.length),
+      `${name}: one table`,
+    );
+    for (const [i, row] of rows.entries())
+      for (const cell of row) assert.doesNotMatch(cell, /^\$|%$|,\d{3}|—/, `${name} line ${i + 1}: ${JSON.stringify(cell)}`);
   }
 });
 
@@ -52,9 +96,22 @@ test("CSV values are the JSON's numbers", async () => {
   const json = JSON.parse((await cli(["savings", "--db", demo, "--format", "json"])).stdout);
   assert.deepEqual(
     savings.map((r) => [r.feature, r.tactic, Number(r.monthly_saved_usd), Number(r.share_of_feature)]),
-    json.opportunities.map((o: { feature: string; tactic: string; monthlyUsd: number; shareOfFeature: number }) => [o.feature, o.tactic, o.monthlyUsd, o.shareOfFeature]),
+    json.opportunities.map((o: { feature: string; tactic: string; monthlyUsd: number; shareOfFeature: number }) => [
+      o.feature,
+      o.tactic,
+      o.monthlyUsd,
+      o.shareOfFeature,
+    ]),
   );
-  assert.deepEqual(savings[0], { rank: "1", feature: "summarize-articles", tactic: "route", monthly_saved_usd: "41.463307", saved_usd: "38.699086", share_of_feature: "0.86", evidence: "gpt-4o-2024-08-06 → gpt-4o-mini on 4567 requests" });
+  assert.deepEqual(savings[0], {
+    rank: "1",
+    feature: "summarize-articles",
+    tactic: "route",
+    monthly_saved_usd: "41.463307",
+    saved_usd: "38.699086",
+    share_of_feature: "0.86",
+    evidence: "gpt-4o-2024-08-06 → gpt-4o-mini on 4567 requests",
+  });
 
   // simulate: the steps add up, baseline − Σ saved = final, in the CSV's own numbers (to the 6-decimal rounding).
   const sim = rowsOf(await run("simulate"));
@@ -78,7 +135,10 @@ test("CSV values are the JSON's numbers", async () => {
   // reconcile: the dashboard's $0.13360 + $0.00720 + $0.10646 = $0.24726 billed and computed for gpt-4o on 2025-10-05.
   const rec = rowsOf(await run("reconcile"));
   const line = rec.find((r) => r.table === "lines" && r.day === "2025-10-05" && r.model === "gpt-4o-2024-08-06")!;
-  assert.deepEqual([line.billed_usd, line.computed_usd, line.delta_usd, line.delta_share, line.compared_with, line.flagged], ["0.24726", "0.24726", "0", "0", "usage exports", "false"]);
+  assert.deepEqual(
+    [line.billed_usd, line.computed_usd, line.delta_usd, line.delta_share, line.compared_with, line.flagged],
+    ["0.24726", "0.24726", "0", "0", "usage exports", "false"],
+  );
   const openai = rec.find((r) => r.table === "providers" && r.provider === "openai")!;
   assert.deepEqual([openai.billed_usd, openai.coverage_share], ["0.24726", "1"]);
   // A line with no bill has an empty billed cell, not "—".

@@ -42,8 +42,12 @@ interface Hand {
 }
 
 function byHand(): Hand {
-  const openai = JSON.parse(readFileSync(join(DEMO, "openai-costs.json"), "utf8")) as { data: { results: { amount: { value: string }; line_item: string; project_id: string }[] }[] };
-  const anthropic = JSON.parse(readFileSync(join(DEMO, "anthropic-cost-report.json"), "utf8")) as { data: { results: { amount: string; workspace_id: string }[] }[] };
+  const openai = JSON.parse(readFileSync(join(DEMO, "openai-costs.json"), "utf8")) as {
+    data: { results: { amount: { value: string }; line_item: string; project_id: string }[] }[];
+  };
+  const anthropic = JSON.parse(readFileSync(join(DEMO, "anthropic-cost-report.json"), "utf8")) as {
+    data: { results: { amount: string; workspace_id: string }[] }[];
+  };
   const h: Hand = { billed: 0n, untracked: { evals: 0n, research: 0n, fineTuned: 0n }, tagged: 0n, untagged: 0n, gemini: 0n, fineTunedLogged: 0n };
   for (const b of openai.data) {
     for (const r of b.results) {
@@ -69,7 +73,8 @@ function byHand(): Hand {
     }
     if ((x.model as string).startsWith("ft:")) {
       const cached = x.usage.prompt_tokens_details?.cached_tokens ?? 0;
-      h.fineTunedLogged += BigInt(x.usage.prompt_tokens - cached) * FINE_TUNED.input + BigInt(cached) * FINE_TUNED.cached + BigInt(x.usage.completion_tokens) * FINE_TUNED.output;
+      h.fineTunedLogged +=
+        BigInt(x.usage.prompt_tokens - cached) * FINE_TUNED.input + BigInt(cached) * FINE_TUNED.cached + BigInt(x.usage.completion_tokens) * FINE_TUNED.output;
       continue; // no price in llmcost's tables
     }
     const rate = RATES[x.model as string]!;
@@ -81,7 +86,11 @@ function byHand(): Hand {
     } else {
       // Anthropic: input_tokens excludes cache reads and writes.
       const u = x.usage;
-      cost = BigInt(u.input_tokens) * rate.input! + BigInt(u.cache_read_input_tokens) * rate.cached! + BigInt(u.cache_creation_input_tokens) * rate.write5m! + BigInt(u.output_tokens) * rate.output!;
+      cost =
+        BigInt(u.input_tokens) * rate.input! +
+        BigInt(u.cache_read_input_tokens) * rate.cached! +
+        BigInt(u.cache_creation_input_tokens) * rate.write5m! +
+        BigInt(u.output_tokens) * rate.output!;
     }
     const tag = (x.safety_identifier ?? x.metadata?.user_id ?? x.user) as string;
     if (/^[0-9a-f]{12}:.+$/.test(tag)) h.tagged += cost;
@@ -133,9 +142,15 @@ test("demo --db: reconcile and report --source billing tell the hand-computed st
   assert.equal(ft.length, 28);
   // Its logs are there, unpriced: all 163 legal-drafts requests, named on the lines ("unpriced logs (N)" in the table).
   assert.ok(ft.every((x: { loggedUsd: number | null; comparedWith: string | null }) => x.loggedUsd === null && x.comparedWith === null));
-  assert.equal(ft.reduce((a: number, x: { unpricedRequests: number }) => a + x.unpricedRequests, 0), 163);
+  assert.equal(
+    ft.reduce((a: number, x: { unpricedRequests: number }) => a + x.unpricedRequests, 0),
+    163,
+  );
   const sonnet = flagged.filter((x: { provider: string }) => x.provider === "anthropic");
-  assert.deepEqual(sonnet.map((x: { day: string; billedUsd: number; loggedUsd: number }) => [x.day, x.billedUsd, x.loggedUsd]), [["2025-11-18", 1.918307, 0.503057]]);
+  assert.deepEqual(
+    sonnet.map((x: { day: string; billedUsd: number; loggedUsd: number }) => [x.day, x.billedUsd, x.loggedUsd]),
+    [["2025-11-18", 1.918307, 0.503057]],
+  );
   assert.equal(Number((sonnet[0].billedUsd - sonnet[0].loggedUsd).toFixed(6)), json6(hand.untracked.research));
   // The eval job stays inside the tolerance on every day: never flagged, only in the remainder.
   const gpt4o = r.rows.filter((x: { model: string }) => x.model === "gpt-4o-2024-08-06");
@@ -143,11 +158,25 @@ test("demo --db: reconcile and report --source billing tell the hand-computed st
   assert.ok(gpt4o.every((x: { flagged: boolean; deltaPct: number }) => !x.flagged && x.deltaPct < 0 && x.deltaPct > -5));
   // With the fine-tuned model's price the 28 lines clear (its bill is its logs at that price); the Console afternoon stays.
   const ftPrice = join(dir, "ft.json");
-  writeFileSync(ftPrice, JSON.stringify({ models: [{ id: "ft:gpt-4o-mini-2024-07-18:acme::legal01", provider: "openai", prices: [{ effective_from: "2024-07-18", input: "0.3", cached_input: "0.15", output: "1.2" }] }] }));
+  writeFileSync(
+    ftPrice,
+    JSON.stringify({
+      models: [
+        {
+          id: "ft:gpt-4o-mini-2024-07-18:acme::legal01",
+          provider: "openai",
+          prices: [{ effective_from: "2024-07-18", input: "0.3", cached_input: "0.15", output: "1.2" }],
+        },
+      ],
+    }),
+  );
   const priced = JSON.parse((await cli(["reconcile", "--db", db, "--pricing", ftPrice, "--format", "json"])).stdout);
   assert.equal(priced.totals.flaggedLines, 1);
   assert.equal(priced.totals.unattributedUsd, json6(hand.billed - hand.tagged - hand.fineTunedLogged));
-  assert.ok(hand.untracked.fineTuned - hand.fineTunedLogged < 10n ** 7n && hand.fineTunedLogged - hand.untracked.fineTuned < 10n ** 7n, "billed as logged, to the bill's rounding");
+  assert.ok(
+    hand.untracked.fineTuned - hand.fineTunedLogged < 10n ** 7n && hand.fineTunedLogged - hand.untracked.fineTuned < 10n ** 7n,
+    "billed as logged, to the bill's rounding",
+  );
   const google = r.providers.find((p: { provider: string }) => p.provider === "google");
   assert.equal(google.billedUsd, null, "no Google bill in the demo");
 
@@ -175,7 +204,10 @@ test("demo --db prints next commands that run on its database, reconcile and the
   const temp = await cli(["demo"]);
   assert.equal(temp.code, 0);
   assert.match(temp.stdout, /llmcost reconcile .*llmcost demo --db demo\.duckdb/);
-  assert.match(temp.stdout, /^The bill: \$94\.66 \(anthropic \$16\.68, openai \$77\.98\); the request logs tag 96\.9% of it to features, \$2\.97 is unattributed; 29 bill line\(s\) flagged/m);
+  assert.match(
+    temp.stdout,
+    /^The bill: \$94\.66 \(anthropic \$16\.68, openai \$77\.98\); the request logs tag 96\.9% of it to features, \$2\.97 is unattributed; 29 bill line\(s\) flagged/m,
+  );
 });
 
 test("demo --format json is one envelope with schemaVersion; its parts are the report, savings and reconcile documents", async () => {

@@ -81,7 +81,11 @@ const NOT_INPUTS = new Set(["real/custom-fields.config.json"]);
  */
 const OVERLAPS: readonly (readonly [specific: string, general: string, why: string])[] = [
   ["openai-usage-csv", "request-log-csv", "start_time is one of a request log's timestamp names, and the export has model, input_tokens and output_tokens"],
-  ["anthropic-analytics-usage", "anthropic-usage-json", "the Analytics report has the legacy report's starting_at buckets and no cost fields (its \"group\" object tells them apart)"],
+  [
+    "anthropic-analytics-usage",
+    "anthropic-usage-json",
+    'the Analytics report has the legacy report\'s starting_at buckets and no cost fields (its "group" object tells them apart)',
+  ],
   ["anthropic-analytics-cost", "anthropic-cost-json", "the Analytics report has starting_at and amount strings, the legacy cost report's signature"],
   ["bedrock-invocation-log", "request-log-jsonl", "a record has a timestamp and a modelId at the top level, which is what a request log line needs"],
 ];
@@ -91,7 +95,9 @@ const walk = (dir: string): string[] =>
     .sort()
     .flatMap((f) => (statSync(join(dir, f)).isDirectory() ? walk(join(dir, f)) : [join(dir, f)]));
 
-const fixtures = walk(FIXTURES).map((path) => relative(FIXTURES, path)).filter((f) => !NOT_INPUTS.has(f));
+const fixtures = walk(FIXTURES)
+  .map((path) => relative(FIXTURES, path))
+  .filter((f) => !NOT_INPUTS.has(f));
 
 function headOf(file: string): Head {
   const s = sniff(join(FIXTURES, file));
@@ -109,7 +115,10 @@ test("every fixture is in the expected list, and every expected format is a regi
   assert.deepEqual([...fixtures].sort(), Object.keys(EXPECTED).sort(), "a fixture was added or removed: list it in EXPECTED");
   for (const name of new Set(Object.values(EXPECTED))) assert.ok(adapterByName(name), `${name} is not an adapter`);
   // Every adapter has at least one fixture.
-  assert.deepEqual(ADAPTERS.map((a) => a.name).filter((n) => !Object.values(EXPECTED).includes(n)), []);
+  assert.deepEqual(
+    ADAPTERS.map((a) => a.name).filter((n) => !Object.values(EXPECTED).includes(n)),
+    [],
+  );
 });
 
 test("every fixture is detected as exactly its format", () => {

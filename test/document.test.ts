@@ -32,7 +32,7 @@ test("table: money as $ (4 places below $1), counts grouped, shares as %, number
       "┌───────────┬──────────┬───────┬────────────┬──────────┬───────┬─────┐",
       "│      Cost │ Requests │ Share │ Day        │ Name     │ Hours │  OK │",
       "│ $1,234.57 │   14,560 │ 86.1% │ 2025-11-28 │ chat, v2 │ 12.13 │ yes │",
-      "│   $0.0001 │        7 │ 50.0% │ 2025-11-29 │ say \"hi\" │   0.5 │  no │",
+      '│   $0.0001 │        7 │ 50.0% │ 2025-11-29 │ say "hi" │   0.5 │  no │',
       "│           │          │       │            │          │       │     │",
       "└───────────┴──────────┴───────┴────────────┴──────────┴───────┴─────┘",
       "",
@@ -43,12 +43,24 @@ test("table: money as $ (4 places below $1), counts grouped, shares as %, number
 test("csv: keys as the header, dollars to 6 places, fractions, raw counts, true/false, quoted text, empty for none", () => {
   assert.equal(
     emit(doc(tableBlock(TYPES)), "csv"),
-    ["cost_usd,requests,share,day,name,hours,ok", '1234.5678,14560,0.8612,2025-11-28,"chat, v2",12.13,true', '0.000123,7,0.5,2025-11-29,"say ""hi""",0.5,false', ",,,,,,", ""].join("\n"),
+    [
+      "cost_usd,requests,share,day,name,hours,ok",
+      '1234.5678,14560,0.8612,2025-11-28,"chat, v2",12.13,true',
+      '0.000123,7,0.5,2025-11-29,"say ""hi""",0.5,false',
+      ",,,,,,",
+      "",
+    ].join("\n"),
   );
 });
 
 test("markdown: the alignment row right-aligns numbers; pipes are escaped; none is an empty cell", () => {
-  const t: DocTable = { ...TYPES, rows: [["5", 3, 0.25, "2025-11-28", "a|b", 1, true], [null, null, null, null, null, null, null]] };
+  const t: DocTable = {
+    ...TYPES,
+    rows: [
+      ["5", 3, 0.25, "2025-11-28", "a|b", 1, true],
+      [null, null, null, null, null, null, null],
+    ],
+  };
   assert.equal(
     emit(doc(tableBlock(t)), "markdown"),
     [
@@ -71,8 +83,14 @@ test("a cell's text is what people read; its value is what the CSV holds; a cell
       { key: "flagged", head: "Flag", type: "boolean" },
     ],
     rows: [
-      [{ value: "4.2", text: "$4.20 +unpriced", tone: "warn" }, { value: true, text: "CHECK" }],
-      [{ value: null, text: "—" }, { value: false, text: "" }],
+      [
+        { value: "4.2", text: "$4.20 +unpriced", tone: "warn" },
+        { value: true, text: "CHECK" },
+      ],
+      [
+        { value: null, text: "—" },
+        { value: false, text: "" },
+      ],
     ],
   };
   assert.equal(emit(doc(tableBlock(t)), "csv"), "cost_usd,flagged\n4.2,true\n,false\n");
@@ -97,22 +115,43 @@ test("only: a block or a column in some formats (a CSV-only split, a terminal-on
 });
 
 test("csv of several tables: one header led by `table`, the union of the keys in order of first use, or csvKeys", () => {
-  const a: DocTable = { name: "providers", columns: [{ key: "provider", head: "", type: "text" }, { key: "billed_usd", head: "", type: "money" }], rows: [["openai", "0.24726"]] };
+  const a: DocTable = {
+    name: "providers",
+    columns: [
+      { key: "provider", head: "", type: "text" },
+      { key: "billed_usd", head: "", type: "money" },
+    ],
+    rows: [["openai", "0.24726"]],
+  };
   const b: DocTable = {
     name: "lines",
-    columns: [{ key: "day", head: "", type: "date" }, { key: "provider", head: "", type: "text" }, { key: "flagged", head: "", type: "boolean" }],
+    columns: [
+      { key: "day", head: "", type: "date" },
+      { key: "provider", head: "", type: "text" },
+      { key: "flagged", head: "", type: "boolean" },
+    ],
     rows: [["2025-10-05", "openai", false]],
   };
   const d = doc(text("prose is not data"), tableBlock(a), tableBlock(b));
   assert.equal(emit(d, "csv"), "table,provider,billed_usd,day,flagged\nproviders,openai,0.24726,,\nlines,openai,,2025-10-05,false\n");
   // The order wanted; a key no table has is left out, a key not named follows.
-  assert.equal(emit({ ...d, csvKeys: ["day", "provider", "nowhere"] }, "csv"), "table,day,provider,billed_usd,flagged\nproviders,,openai,0.24726,\nlines,2025-10-05,openai,,false\n");
+  assert.equal(
+    emit({ ...d, csvKeys: ["day", "provider", "nowhere"] }, "csv"),
+    "table,day,provider,billed_usd,flagged\nproviders,,openai,0.24726,\nlines,2025-10-05,openai,,false\n",
+  );
   // A table without rows still brings its columns (a CSV's header does not depend on the data).
   assert.equal(emit(doc(tableBlock(a), tableBlock({ ...b, rows: [] })), "csv"), "table,provider,billed_usd,day,flagged\nproviders,openai,0.24726,,\n");
 });
 
 test("prose blocks: terminal lines; markdown bold headline, italic scope, quoted note, lists; blocks a blank line apart or by gap", () => {
-  const d = doc(heading("Spend"), subtitle("by feature"), text("plain"), note("careful"), { kind: "list", title: "Notes:", items: ["one", "two"] }, { kind: "list", title: "Flat:", items: ["x"], bullets: false });
+  const d = doc(
+    heading("Spend"),
+    subtitle("by feature"),
+    text("plain"),
+    note("careful"),
+    { kind: "list", title: "Notes:", items: ["one", "two"] },
+    { kind: "list", title: "Flat:", items: ["x"], bullets: false },
+  );
   assert.equal(emit(d, "table"), "Spend\nby feature\nplain\ncareful\nNotes:\n  - one\n  - two\nFlat:\n  x\n");
   assert.equal(emit(d, "markdown"), "**Spend**\n\n_by feature_\n\nplain\n\n> careful\n\nNotes:\n- one\n- two\n\nFlat:\nx\n");
   assert.equal(emit(d, "csv"), "", "prose is no CSV");

@@ -23,7 +23,14 @@ function tty(args: string[], cols: number, opts: { cwd?: string; color?: boolean
     cwd: opts.cwd ?? ROOT,
     input: "",
     encoding: "utf8",
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TERM: "xterm", TZ: "UTC", LLMCOST_NOW: "2026-11-24T12:00:00Z", ...(opts.color ? {} : { NO_COLOR: "1" }) },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      TERM: "xterm",
+      TZ: "UTC",
+      LLMCOST_NOW: "2026-11-24T12:00:00Z",
+      ...(opts.color ? {} : { NO_COLOR: "1" }),
+    },
   });
   return { code: r.status ?? -1, stdout: r.stdout.replaceAll("\r\n", "\n") };
 }
@@ -31,7 +38,8 @@ function tty(args: string[], cols: number, opts: { cwd?: string; color?: boolean
 /** Every line within the terminal's width (escapes take no room). */
 function assertFits(out: string, cols: number, what: string): void {
   const lines = out.split("\n");
-  for (const [i, line] of lines.entries()) assert.ok(displayWidth(line) <= cols, `${what}: line ${i + 1} is ${displayWidth(line)} columns wide (terminal ${cols}):\n${line}`);
+  for (const [i, line] of lines.entries())
+    assert.ok(displayWidth(line) <= cols, `${what}: line ${i + 1} is ${displayWidth(line)} columns wide (terminal ${cols}):\n${line}`);
 }
 
 describe("tables fit the terminal", { skip: haveScript ? false : `${SCRIPT} not found (needed for a pseudo-terminal)` }, () => {
@@ -50,7 +58,17 @@ describe("tables fit the terminal", { skip: haveScript ? false : `${SCRIPT} not 
     rmSync(ingestDir, { recursive: true, force: true });
   });
 
-  const INGEST = ["ingest", "--dry-run", "--db", "t.duckdb", "fixtures/demo/requests.jsonl", "fixtures/formats/openai-costs.json", "fixtures/formats/anthropic-cost.csv", "fixtures/formats/openai-usage.csv", "fixtures/formats/otel-spans.jsonl"];
+  const INGEST = [
+    "ingest",
+    "--dry-run",
+    "--db",
+    "t.duckdb",
+    "fixtures/demo/requests.jsonl",
+    "fixtures/formats/openai-costs.json",
+    "fixtures/formats/anthropic-cost.csv",
+    "fixtures/formats/openai-usage.csv",
+    "fixtures/formats/otel-spans.jsonl",
+  ];
   const cases: { name: string; args: () => string[]; cwd?: () => string }[] = [
     { name: "report", args: () => ["report", "--db", db] },
     { name: "report-by-feature-model", args: () => ["report", "--db", db, "--by", "feature,model"] },
@@ -142,14 +160,27 @@ describe("fitTable", () => {
   });
 
   test("a chart narrowed to fit is redrawn on every row, on one scale; it goes before a more important column", async () => {
-    const chart: Column[] = [{ head: "Name" }, { head: "Cum.", priority: 2 }, { head: "Bar", priority: 1, min: 2, shrink: (row, w) => "#".repeat(Math.ceil(((row === 0 ? 8 : 4) * w) / 8)) }];
-    const rows = [["a", "10%", "########"], ["b", "20%", "####"]];
+    const chart: Column[] = [
+      { head: "Name" },
+      { head: "Cum.", priority: 2 },
+      { head: "Bar", priority: 1, min: 2, shrink: (row, w) => "#".repeat(Math.ceil(((row === 0 ? 8 : 4) * w) / 8)) },
+    ];
+    const rows = [
+      ["a", "10%", "########"],
+      ["b", "20%", "####"],
+    ];
     // Natural: 4 + 4 + 8 + 3 × 3 + 1 = 26. At 20, Cum. goes (priority 2) and the bar stays whole: 4 + 8 + 7 = 19.
-    assert.deepEqual(fitTable(chart, rows, 20).rows, [["a", "########"], ["b", "####"]]);
+    assert.deepEqual(fitTable(chart, rows, 20).rows, [
+      ["a", "########"],
+      ["b", "####"],
+    ]);
     // At 16 the bar narrows to 16 − (4 + 3 + 3 + 1) = 5, on every row: 8 → 5 and 4 → 3 (not the 4 that would fit).
     const f = fitTable(chart, rows, 16);
     assert.deepEqual(f.hidden, ["Cum."]);
-    assert.deepEqual(f.rows, [["a", "#####"], ["b", "###"]]);
+    assert.deepEqual(f.rows, [
+      ["a", "#####"],
+      ["b", "###"],
+    ]);
     assert.deepEqual(f.shortened, ["Bar"]);
   });
 

@@ -54,7 +54,10 @@ test("schemas turn values into what the command uses: numbers, lists, normalised
   const sim = flagReader(s);
   const named = (name: string) => tacticFlags().find((f) => flagName(f) === name)!;
   assert.equal(sim.read(named("--ttl")), 60);
-  assert.deepEqual(sim.read(named("--prune")), [{ feature: null, share: 0.2 }, { feature: "chat", share: 0.5 }]);
+  assert.deepEqual(sim.read(named("--prune")), [
+    { feature: null, share: 0.2 },
+    { feature: "chat", share: 0.5 },
+  ]);
   assert.deepEqual(s.selfHost, { costPerHour: "2.50", tokensPerSec: 1500 });
   const b = flagsFor("budget", { maxDaily: "$5", featureMax: ["chat=2/day"], maxAge: "36h" });
   assert.equal(b.maxDaily, "5");
@@ -73,9 +76,15 @@ const BAD: [string[], string][] = [
   [["reconcile", "--tolerance", "-1"], 'llmcost: --tolerance expects a non-negative percentage (got "-1")\n'],
   [["export", "--focus", "-", "--billing-account", " "], "llmcost: --billing-account is empty\n"],
   [["pricing", "check", "--tolerance", "x"], 'llmcost: --tolerance expects a non-negative percentage (got "x")\n'],
-  [["pricing", "import-litellm", "map.json", "--effective-from", "2025-13-01"], 'llmcost: --effective-from: "2025-13-01" is not a calendar date (YYYY-MM-DD)\n'],
+  [
+    ["pricing", "import-litellm", "map.json", "--effective-from", "2025-13-01"],
+    'llmcost: --effective-from: "2025-13-01" is not a calendar date (YYYY-MM-DD)\n',
+  ],
   // ingest's one checked value, --output, is one of commander's choices (so is every --format): commander says so.
-  [["ingest", "-", "--output", "xml"], "error: option '--output <format>' argument 'xml' is invalid. Allowed choices are table, json, csv, markdown.\n(run with --help for usage)\n"],
+  [
+    ["ingest", "-", "--output", "xml"],
+    "error: option '--output <format>' argument 'xml' is invalid. Allowed choices are table, json, csv, markdown.\n(run with --help for usage)\n",
+  ],
   [["completion", "tcsh"], 'llmcost: completion: unknown shell "tcsh"\nhint: one of bash, zsh, fish\n'],
 ];
 
@@ -96,14 +105,26 @@ test("bad value, schema only (commander's choices check these first on the comma
       (e: unknown) => e instanceof ExitError && e.code === 2 && e.message === "--format must be one of table, json, csv, markdown (got xml)",
     );
   }
-  assert.throws(() => flagsFor("ingest", { replace: "yes" }), (e: unknown) => e instanceof ExitError && e.code === 2 && e.message.startsWith("--replace: "));
+  assert.throws(
+    () => flagsFor("ingest", { replace: "yes" }),
+    (e: unknown) => e instanceof ExitError && e.code === 2 && e.message.startsWith("--replace: "),
+  );
 });
 
 test("flagOverConfig: a given flag wins at any value; else the config; else the flag's default", () => {
   const given = new Set(["spikeMin"]);
-  assert.equal(flagOverConfig(given, "spikeMin", "1", () => "100"), "1");
-  assert.equal(flagOverConfig(new Set(), "spikeMin", "1", () => "100"), "100");
-  assert.equal(flagOverConfig(new Set(), "spikeMin", "1", () => undefined), "1");
+  assert.equal(
+    flagOverConfig(given, "spikeMin", "1", () => "100"),
+    "1",
+  );
+  assert.equal(
+    flagOverConfig(new Set(), "spikeMin", "1", () => "100"),
+    "100",
+  );
+  assert.equal(
+    flagOverConfig(new Set(), "spikeMin", "1", () => undefined),
+    "1",
+  );
   let read = false;
   flagOverConfig(given, "spikeMin", "1", () => {
     read = true;

@@ -9,7 +9,17 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 
-type Spec = { CheckFunction?: string; Items?: Spec[]; ColumnName?: string; ColumnAName?: string; ColumnBName?: string; ResultColumnName?: string; Value?: unknown; ModelRuleId?: string; ExpectedCount?: number };
+type Spec = {
+  CheckFunction?: string;
+  Items?: Spec[];
+  ColumnName?: string;
+  ColumnAName?: string;
+  ColumnBName?: string;
+  ResultColumnName?: string;
+  Value?: unknown;
+  ModelRuleId?: string;
+  ExpectedCount?: number;
+};
 interface Rule {
   Function: string;
   Reference: string;
@@ -22,8 +32,13 @@ interface Rule {
 
 /** The criteria an LLM API provider meets (public price list, unit prices, usage measurement, tags, projects…). */
 export const LLM_API_CRITERIA = [
-  "PUBLIC_PRICE_LIST_SUPPORTED", "UNIT_PRICING_SUPPORTED", "USAGE_MEASUREMENT_SUPPORTED", "TAGGING_SUPPORTED",
-  "SUB_ACCOUNT_SUPPORTED", "MULTIPLE_PRICING_CATEGORIES_SUPPORTED", "NEGOTIATED_PRICING_SUPPORTED",
+  "PUBLIC_PRICE_LIST_SUPPORTED",
+  "UNIT_PRICING_SUPPORTED",
+  "USAGE_MEASUREMENT_SUPPORTED",
+  "TAGGING_SUPPORTED",
+  "SUB_ACCOUNT_SUPPORTED",
+  "MULTIPLE_PRICING_CATEGORIES_SUPPORTED",
+  "NEGOTIATED_PRICING_SUPPORTED",
 ];
 
 /** The model's machine-readable part contradicts its own text here; the text wins (as the rule says). */
@@ -37,12 +52,45 @@ const NOT_CHECKABLE = new Set(["InvoiceId-C-004-C", "InvoiceId-C-005-C"]);
 const NUM = /^-?(?:[0-9]*\.)?[0-9]+(?:[eE]-?[0-9]+)?$/;
 const DATETIME = /^[0-9]{4}-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]Z$/;
 const unitFormat = (() => {
-  const size = ["b", "Kb", "Mb", "Gb", "Tb", "Pb", "Eb", "B", "KB", "MB", "GB", "TB", "PB", "EB", "Kib", "Mib", "Gib", "Tib", "Pib", "Eib", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"].join("|");
+  const size = [
+    "b",
+    "Kb",
+    "Mb",
+    "Gb",
+    "Tb",
+    "Pb",
+    "Eb",
+    "B",
+    "KB",
+    "MB",
+    "GB",
+    "TB",
+    "PB",
+    "EB",
+    "Kib",
+    "Mib",
+    "Gib",
+    "Tib",
+    "Pib",
+    "Eib",
+    "KiB",
+    "MiB",
+    "GiB",
+    "TiB",
+    "PiB",
+    "EiB",
+  ].join("|");
   const t1 = ["Year", "Month", "Day", "Hour", "Minute", "Second"];
   const T1 = t1.join("|");
   const TN = t1.map((t) => `${t}s`).join("|");
   const count = "[A-Za-z][A-Za-z0-9]*(?:\\s+[A-Za-z][A-Za-z0-9]*)*";
-  const shapes = [`(?:${size}|${T1}|${TN}|${count})`, `(?:${size}|${count})-(?:${TN})`, `(?:${size}|${count}|${TN})/(?:${T1})`, `[0-9]+ (?:${size}|${T1}|${TN}|${count})`, `(?:${size}|${count}|${TN})/[0-9]+ (?:${TN})`];
+  const shapes = [
+    `(?:${size}|${T1}|${TN}|${count})`,
+    `(?:${size}|${count})-(?:${TN})`,
+    `(?:${size}|${count}|${TN})/(?:${T1})`,
+    `[0-9]+ (?:${size}|${T1}|${TN}|${count})`,
+    `(?:${size}|${count}|${TN})/[0-9]+ (?:${TN})`,
+  ];
   return new RegExp(`^(?:${shapes.map((s) => `(?:${s})`).join("|")})$`);
 })();
 
@@ -119,10 +167,22 @@ export class FocusRules {
   private readonly presence = new Map<string, string[]>();
   private readonly currencies: Set<string>;
 
-  constructor(referenceDir: string, private readonly criteria: readonly string[] = LLM_API_CRITERIA) {
-    const model = JSON.parse(readFileSync(join(referenceDir, "model-1.2.json"), "utf8")) as { ModelRules: Record<string, Rule>; ModelDatasets: { CostAndUsage: { ModelRules: string[] } } };
+  constructor(
+    referenceDir: string,
+    private readonly criteria: readonly string[] = LLM_API_CRITERIA,
+  ) {
+    const model = JSON.parse(readFileSync(join(referenceDir, "model-1.2.json"), "utf8")) as {
+      ModelRules: Record<string, Rule>;
+      ModelDatasets: { CostAndUsage: { ModelRules: string[] } };
+    };
     this.rules = model.ModelRules;
-    this.currencies = new Set(readFileSync(join(referenceDir, "currency_codes.csv"), "utf8").split(/\r?\n/).slice(1).map((l) => l.split(",").at(-1)!.trim()).filter(Boolean));
+    this.currencies = new Set(
+      readFileSync(join(referenceDir, "currency_codes.csv"), "utf8")
+        .split(/\r?\n/)
+        .slice(1)
+        .map((l) => l.split(",").at(-1)!.trim())
+        .filter(Boolean),
+    );
     const seen = new Set<string>();
     const stack = [...model.ModelDatasets.CostAndUsage.ModelRules];
     while (stack.length) {
@@ -150,7 +210,8 @@ export class FocusRules {
     const k = this.rules[id]!.ValidationCriteria.Keyword;
     return k === "MAY" || k === "OPTIONAL" ? "MAY" : /SHOULD|RECOMMENDED/.test(k) ? "SHOULD" : "MUST";
   };
-  private isComposite = (id: string) => this.rules[id]!.Function === "Composite" && (this.rules[id]!.ValidationCriteria.Requirement.Items ?? []).every((i) => i.CheckFunction === "CheckModelRule");
+  private isComposite = (id: string) =>
+    this.rules[id]!.Function === "Composite" && (this.rules[id]!.ValidationCriteria.Requirement.Items ?? []).every((i) => i.CheckFunction === "CheckModelRule");
 
   columnState(col: string, t: FocusTable, stack: string[] = []): "required" | "recommended" | "optional" | "out" {
     let best: "recommended" | "optional" | "out" = "out";
@@ -206,11 +267,30 @@ export class FocusRules {
   /** A condition as a row predicate ("X is not V" includes rows where X is null, as the rule texts read). */
   private pred(t: FocusTable, s: Spec): (row: Row) => boolean {
     const f = s.CheckFunction;
-    if (f === "AND") { const ps = (s.Items ?? []).map((i) => this.pred(t, i)); return (row) => ps.every((p) => p(row)); }
-    if (f === "OR") { const ps = (s.Items ?? []).map((i) => this.pred(t, i)); return (row) => ps.some((p) => p(row)); }
-    if (f === "CheckValue") return (row) => { const x = t.get(row, s.ColumnName); return s.Value === null ? x === null : x !== null && equalValue(x, s.Value); };
-    if (f === "CheckNotValue") return (row) => { const x = t.get(row, s.ColumnName); return s.Value === null ? x !== null : x === null || !equalValue(x, s.Value); };
-    if (f === "CheckSameValue" || f === "CheckNotSameValue") return (row) => { const a = t.get(row, s.ColumnAName); const b = t.get(row, s.ColumnBName); return a !== null && b !== null && (a === b) === (f === "CheckSameValue"); };
+    if (f === "AND") {
+      const ps = (s.Items ?? []).map((i) => this.pred(t, i));
+      return (row) => ps.every((p) => p(row));
+    }
+    if (f === "OR") {
+      const ps = (s.Items ?? []).map((i) => this.pred(t, i));
+      return (row) => ps.some((p) => p(row));
+    }
+    if (f === "CheckValue")
+      return (row) => {
+        const x = t.get(row, s.ColumnName);
+        return s.Value === null ? x === null : x !== null && equalValue(x, s.Value);
+      };
+    if (f === "CheckNotValue")
+      return (row) => {
+        const x = t.get(row, s.ColumnName);
+        return s.Value === null ? x !== null : x === null || !equalValue(x, s.Value);
+      };
+    if (f === "CheckSameValue" || f === "CheckNotSameValue")
+      return (row) => {
+        const a = t.get(row, s.ColumnAName);
+        const b = t.get(row, s.ColumnBName);
+        return a !== null && b !== null && (a === b) === (f === "CheckSameValue");
+      };
     const v = this.violation(t, s);
     return (row) => t.get(row, s.ColumnName) !== null && v(row) === null;
   }
@@ -220,31 +300,88 @@ export class FocusRules {
     const f = s.CheckFunction;
     const col = s.ColumnName;
     const val = (row: Row) => t.get(row, col);
-    const onValue = (ok: (x: string) => boolean, what: string) => (row: Row) => { const x = val(row); return x === null || ok(x) ? null : `${col}=${JSON.stringify(x)} ${what}`; };
+    const onValue = (ok: (x: string) => boolean, what: string) => (row: Row) => {
+      const x = val(row);
+      return x === null || ok(x) ? null : `${col}=${JSON.stringify(x)} ${what}`;
+    };
     switch (f) {
-      case "AND": { const vs = (s.Items ?? []).map((i) => this.violation(t, i)); return (row) => vs.map((v) => v(row)).find((x) => x !== null) ?? null; }
-      case "OR": { const vs = (s.Items ?? []).map((i) => this.violation(t, i)); return (row) => { const rs = vs.map((v) => v(row)); return rs.every((x) => x !== null) ? `none of: ${rs.join(" | ")}` : null; }; }
-      case "TypeString": return () => null;
-      case "TypeDecimal": case "FormatNumeric": case "CheckDecimalValue": return onValue((x) => NUM.test(x), "is not a decimal number");
-      case "TypeDateTime": case "FormatDateTime": return onValue((x) => DATETIME.test(x) && !Number.isNaN(Date.parse(x)), "is not YYYY-MM-DDTHH:mm:ssZ");
-      case "FormatString": return onValue((x) => x.trim() !== "", "is an empty or blank string");
-      case "FormatCurrency": return onValue((x) => /^[A-Z]{3}$/.test(x), "is not a currency code");
-      case "CheckNationalCurrency": return onValue((x) => this.currencies.has(x), "is not an ISO 4217 code");
-      case "FormatKeyValue": return (row) => { const x = val(row); const p = x === null ? null : keyValueProblem(x); return p && `${col}: ${p}`; };
-      case "FormatUnit": return onValue((x) => unitFormat.test(x), "is not a FOCUS unit (UnitFormat)");
-      case "CheckValue": return (row) => { const x = val(row); return s.Value === null ? (x === null ? null : `${col} should be null`) : x === null || equalValue(x, s.Value) ? null : `${col}=${x} should be ${String(s.Value)}`; };
-      case "CheckNotValue": return (row) => { const x = val(row); return s.Value === null ? (x === null ? `${col} is null` : null) : x !== null && equalValue(x, s.Value) ? `${col} is ${String(s.Value)}` : null; };
-      case "CheckSameValue": case "CheckNotSameValue": return (row) => { const a = t.get(row, s.ColumnAName); const b = t.get(row, s.ColumnBName); if (a === null || b === null) return null; return (a === b) === (f === "CheckSameValue") ? null : `${s.ColumnAName}=${a}, ${s.ColumnBName}=${b}`; };
-      case "CheckGreaterOrEqualThanValue": return onValue((x) => { const d = dec(x); return d !== null && cmpDec(d, dec(String(s.Value))!) >= 0; }, `is below ${String(s.Value)}`);
-      case "ColumnByColumnEqualsColumnValue": return (row) => {
-        const [a, b, r] = [t.get(row, s.ColumnAName), t.get(row, s.ColumnBName), t.get(row, s.ResultColumnName)];
-        if (a === null || b === null || r === null) return null;
-        const [da, db, dr] = [dec(a), dec(b), dec(r)];
-        if (!da || !db || !dr) return "not numbers";
-        // Exact: no rounding tolerance at all.
-        return cmpDec({ n: da.n * db.n, s: da.s + db.s }, dr) === 0 ? null : `${s.ColumnAName} ${a} × ${s.ColumnBName} ${b} ≠ ${s.ResultColumnName} ${r}`;
-      };
-      default: throw new Error(`no row check for ${f}`);
+      case "AND": {
+        const vs = (s.Items ?? []).map((i) => this.violation(t, i));
+        return (row) => vs.map((v) => v(row)).find((x) => x !== null) ?? null;
+      }
+      case "OR": {
+        const vs = (s.Items ?? []).map((i) => this.violation(t, i));
+        return (row) => {
+          const rs = vs.map((v) => v(row));
+          return rs.every((x) => x !== null) ? `none of: ${rs.join(" | ")}` : null;
+        };
+      }
+      case "TypeString":
+        return () => null;
+      case "TypeDecimal":
+      case "FormatNumeric":
+      case "CheckDecimalValue":
+        return onValue((x) => NUM.test(x), "is not a decimal number");
+      case "TypeDateTime":
+      case "FormatDateTime":
+        return onValue((x) => DATETIME.test(x) && !Number.isNaN(Date.parse(x)), "is not YYYY-MM-DDTHH:mm:ssZ");
+      case "FormatString":
+        return onValue((x) => x.trim() !== "", "is an empty or blank string");
+      case "FormatCurrency":
+        return onValue((x) => /^[A-Z]{3}$/.test(x), "is not a currency code");
+      case "CheckNationalCurrency":
+        return onValue((x) => this.currencies.has(x), "is not an ISO 4217 code");
+      case "FormatKeyValue":
+        return (row) => {
+          const x = val(row);
+          const p = x === null ? null : keyValueProblem(x);
+          return p && `${col}: ${p}`;
+        };
+      case "FormatUnit":
+        return onValue((x) => unitFormat.test(x), "is not a FOCUS unit (UnitFormat)");
+      case "CheckValue":
+        return (row) => {
+          const x = val(row);
+          return s.Value === null
+            ? x === null
+              ? null
+              : `${col} should be null`
+            : x === null || equalValue(x, s.Value)
+              ? null
+              : `${col}=${x} should be ${String(s.Value)}`;
+        };
+      case "CheckNotValue":
+        return (row) => {
+          const x = val(row);
+          return s.Value === null ? (x === null ? `${col} is null` : null) : x !== null && equalValue(x, s.Value) ? `${col} is ${String(s.Value)}` : null;
+        };
+      case "CheckSameValue":
+      case "CheckNotSameValue":
+        return (row) => {
+          const a = t.get(row, s.ColumnAName);
+          const b = t.get(row, s.ColumnBName);
+          if (a === null || b === null) return null;
+          return (a === b) === (f === "CheckSameValue") ? null : `${s.ColumnAName}=${a}, ${s.ColumnBName}=${b}`;
+        };
+      case "CheckGreaterOrEqualThanValue":
+        return onValue(
+          (x) => {
+            const d = dec(x);
+            return d !== null && cmpDec(d, dec(String(s.Value))!) >= 0;
+          },
+          `is below ${String(s.Value)}`,
+        );
+      case "ColumnByColumnEqualsColumnValue":
+        return (row) => {
+          const [a, b, r] = [t.get(row, s.ColumnAName), t.get(row, s.ColumnBName), t.get(row, s.ResultColumnName)];
+          if (a === null || b === null || r === null) return null;
+          const [da, db, dr] = [dec(a), dec(b), dec(r)];
+          if (!da || !db || !dr) return "not numbers";
+          // Exact: no rounding tolerance at all.
+          return cmpDec({ n: da.n * db.n, s: da.s + db.s }, dr) === 0 ? null : `${s.ColumnAName} ${a} × ${s.ColumnBName} ${b} ≠ ${s.ResultColumnName} ${r}`;
+        };
+      default:
+        throw new Error(`no row check for ${f}`);
     }
   }
 
@@ -258,7 +395,10 @@ export class FocusRules {
       const req = this.part(id, "Requirement");
       if (!req.CheckFunction) continue;
       const res = (why: string | null): RuleResult => (why ? { id, status: "fail", text, why } : { id, status: "pass", text });
-      if (req.CheckFunction === "ColumnPresent") { out.push(res(t.has(req.ColumnName!) ? null : `column ${req.ColumnName} is absent`)); continue; }
+      if (req.CheckFunction === "ColumnPresent") {
+        out.push(res(t.has(req.ColumnName!) ? null : `column ${req.ColumnName} is absent`));
+        continue;
+      }
       const reads = [...colsIn(req)];
       const absent = reads.filter((c) => !t.has(c));
       if (absent.length) {
@@ -270,7 +410,10 @@ export class FocusRules {
       const rows = t.rows.filter((row) => conds.every((p) => p(row)));
       if (req.CheckFunction === "CheckDistinctCount") {
         const groups = new Map<string, Set<string | null>>();
-        for (const row of rows) { const a = t.get(row, req.ColumnAName); if (a !== null) groups.set(a, (groups.get(a) ?? new Set()).add(t.get(row, req.ColumnBName))); }
+        for (const row of rows) {
+          const a = t.get(row, req.ColumnAName);
+          if (a !== null) groups.set(a, (groups.get(a) ?? new Set()).add(t.get(row, req.ColumnBName)));
+        }
         const bad = [...groups].find(([, v]) => v.size !== req.ExpectedCount);
         out.push(res(bad ? `${req.ColumnAName}=${bad[0]} has ${bad[1].size} ${req.ColumnBName} values` : null));
         continue;
@@ -282,10 +425,19 @@ export class FocusRules {
     // Column handling: custom columns are prefixed x_ and come after every FOCUS column.
     const focus = new Set(this.columns);
     const custom = t.header.filter((h) => !focus.has(h));
-    out.push({ id: "ColumnHandling-A-010-M", status: custom.every((c) => c.startsWith("x_")) ? "pass" : "fail", text: "custom columns are prefixed x_", why: custom.filter((c) => !c.startsWith("x_")).join(", ") });
+    out.push({
+      id: "ColumnHandling-A-010-M",
+      status: custom.every((c) => c.startsWith("x_")) ? "pass" : "fail",
+      text: "custom columns are prefixed x_",
+      why: custom.filter((c) => !c.startsWith("x_")).join(", "),
+    });
     const lastFocus = Math.max(...t.header.map((h, i) => (focus.has(h) ? i : -1)));
     const firstCustom = t.header.findIndex((h) => !focus.has(h));
-    out.push({ id: "ColumnHandling-A-013-O", status: firstCustom === -1 || firstCustom > lastFocus ? "pass" : "fail", text: "custom columns after the FOCUS columns" });
+    out.push({
+      id: "ColumnHandling-A-013-O",
+      status: firstCustom === -1 || firstCustom > lastFocus ? "pass" : "fail",
+      text: "custom columns after the FOCUS columns",
+    });
     return out;
   }
 }

@@ -18,7 +18,11 @@ let rules: FocusRules;
 
 /** Every fixture that ingests as it is (two need their config; one is a deliberately bad log). */
 const fixtureFiles = (): string[] =>
-  ["formats", "real"].flatMap((d) => readdirSync(join(FIXTURES, d)).filter((f) => !/^(cached-exceeds-input|custom-fields)/.test(f)).map((f) => `fixtures/${d}/${f}`));
+  ["formats", "real"].flatMap((d) =>
+    readdirSync(join(FIXTURES, d))
+      .filter((f) => !/^(cached-exceeds-input|custom-fields)/.test(f))
+      .map((f) => `fixtures/${d}/${f}`),
+  );
 
 before(async () => {
   dir = tmp();
@@ -27,7 +31,9 @@ before(async () => {
   all = join(dir, "all.duckdb");
   rules = new FocusRules(REFERENCE);
   // A cost export, a usage export and request logs of the same days (OpenAI 2025-10-05), plus an Anthropic bill.
-  const files = ["openai-usage.csv", "openai-cost-v1.csv", "requests-openai.jsonl", "anthropic-cost.csv", "anthropic-tokens.csv"].map((f) => `fixtures/formats/${f}`);
+  const files = ["openai-usage.csv", "openai-cost-v1.csv", "requests-openai.jsonl", "anthropic-cost.csv", "anthropic-tokens.csv"].map(
+    (f) => `fixtures/formats/${f}`,
+  );
   assert.equal((await cli(["ingest", "--db", mixed, ...files])).code, 0);
   const r = await cli(["ingest", "--db", all, ...fixtureFiles(), "fixtures/demo"]);
   assert.equal(r.code, 0, r.stderr);
@@ -45,21 +51,35 @@ async function exportFocus(db: string, name: string, extra: string[] = []): Prom
 function assertConforms(t: FocusTable, what: string): void {
   const results = rules.check(t);
   const failed = results.filter((r) => r.status === "fail");
-  assert.deepEqual(failed.map((f) => `${f.id}: ${f.text} (${f.why})`), [], `${what}: FOCUS 1.2 rules fail`);
+  assert.deepEqual(
+    failed.map((f) => `${f.id}: ${f.text} (${f.why})`),
+    [],
+    `${what}: FOCUS 1.2 rules fail`,
+  );
   // Cannot pass vacuously: the presence, type, format, nullability and allowed-value rules of every column ran.
   assert.ok(results.length > 150, `${what}: only ${results.length} rules checked`);
   for (const col of ["BilledCost", "ListUnitPrice", "PricingUnit", "SkuPriceId", "BillingPeriodStart", "ServiceSubcategory", "ChargeFrequency"]) {
-    assert.ok(results.some((r) => r.id.startsWith(`${col}-C-`)), `${what}: no rule of ${col} ran`);
+    assert.ok(
+      results.some((r) => r.id.startsWith(`${col}-C-`)),
+      `${what}: no rule of ${col} ran`,
+    );
   }
 }
 
 test("the rule checker fails what FOCUS forbids (so a pass means something)", async () => {
   const { table } = await exportFocus(demo, "demo-for-mutation.csv");
   assert.ok(table.rows.length > 0);
-  const fails = (col: string, to: string | null) => rules.check(table.withFirstCell(col, to)).filter((r) => r.status === "fail").map((r) => r.id);
+  const fails = (col: string, to: string | null) =>
+    rules
+      .check(table.withFirstCell(col, to))
+      .filter((r) => r.status === "fail")
+      .map((r) => r.id);
   assert.deepEqual(fails("BilledCost", table.rows[0]![0]!), [], "the unchanged export passes");
   assert.ok(fails("PricingUnit", "1M tokens").includes("PricingUnit-C-003-O"), "1M tokens is not a FOCUS unit");
-  assert.ok(fails("ListCost", "1.5").some((id) => id === "ListUnitPrice-C-010-C" || id === "ListCost-C-009-C"), "ListCost must be the product exactly");
+  assert.ok(
+    fails("ListCost", "1.5").some((id) => id === "ListUnitPrice-C-010-C" || id === "ListCost-C-009-C"),
+    "ListCost must be the product exactly",
+  );
   assert.ok(fails("BilledCost", null).includes("BilledCost-C-003-M"), "BilledCost may not be null");
   assert.ok(fails("ChargeFrequency", "Daily").includes("ChargeFrequency-C-003-M"), "allowed values");
   assert.ok(fails("BillingPeriodStart", "2025-11-01").includes("BillingPeriodStart-C-002-M"), "date/time format");
@@ -72,11 +92,17 @@ test("export --focus on the demo: every FOCUS 1.2 rule for an LLM API provider p
   const { file, stderr, table } = await exportFocus(demo, "demo.csv");
   assertConforms(table, "demo");
   assert.match(stderr, /^wrote 644 FOCUS 1\.2 row\(s\) to .*demo\.csv: BilledCost \$92\.16 = request log \$92\.16 \(84 day × provider groups\)\n/);
-  assert.match(stderr, /warning: 56 row\(s\) are unpriced \(x_PricingStatus = unpriced; costs 0, never to be read as spend\): ft:gpt-4o-mini-2024-07-18:acme::legal01\n$/);
+  assert.match(
+    stderr,
+    /warning: 56 row\(s\) are unpriced \(x_PricingStatus = unpriced; costs 0, never to be read as spend\): ft:gpt-4o-mini-2024-07-18:acme::legal01\n$/,
+  );
   const report = JSON.parse((await cli(["report", "--db", demo, "--format", "json"])).stdout);
-  const [sums] = await query(demo, `SELECT sum(BilledCost::DECIMAL(38,24))::DECIMAL(38,12)::VARCHAR AS billed, sum(ConsumedQuantity::DECIMAL(38,1))::BIGINT::VARCHAR AS tokens,
+  const [sums] = await query(
+    demo,
+    `SELECT sum(BilledCost::DECIMAL(38,24))::DECIMAL(38,12)::VARCHAR AS billed, sum(ConsumedQuantity::DECIMAL(38,1))::BIGINT::VARCHAR AS tokens,
       count(DISTINCT SkuMeter)::INT AS meters, count(*) FILTER (WHERE ProviderName IN ('Unknown', 'Unidentified provider'))::INT AS unknown
-    FROM read_csv('${file}', all_varchar = true)`);
+    FROM read_csv('${file}', all_varchar = true)`,
+  );
   const t = report.totals.tokens;
   // The report's exact total (the usage view's sum) and every token, once: input + cached + output (which holds reasoning).
   assert.deepEqual(sums, { billed: "92.162251050000", tokens: String(t.input + t.cachedInput + t.output), meters: 4, unknown: 0 });
@@ -84,12 +110,29 @@ test("export --focus on the demo: every FOCUS 1.2 rule for an LLM API provider p
 
 test("unpriced usage: costs 0 flagged x_PricingStatus = unpriced (or empty cells on request), with the model's provider", async () => {
   const { file } = await exportFocus(demo, "demo-unpriced.csv");
-  const rows = await query(demo, `SELECT DISTINCT BilledCost, ListCost, ListUnitPrice, ProviderName, PublisherName, x_PricingStatus, SkuMeter
-    FROM read_csv('${file}', all_varchar = true) WHERE SkuId LIKE 'ft:%' ORDER BY SkuMeter`);
-  assert.deepEqual(rows, ["Input tokens", "Output tokens"].map((m) => ({ BilledCost: "0.0", ListCost: "0.0", ListUnitPrice: "0.0", ProviderName: "OpenAI", PublisherName: "OpenAI", x_PricingStatus: "unpriced", SkuMeter: m })));
+  const rows = await query(
+    demo,
+    `SELECT DISTINCT BilledCost, ListCost, ListUnitPrice, ProviderName, PublisherName, x_PricingStatus, SkuMeter
+    FROM read_csv('${file}', all_varchar = true) WHERE SkuId LIKE 'ft:%' ORDER BY SkuMeter`,
+  );
+  assert.deepEqual(
+    rows,
+    ["Input tokens", "Output tokens"].map((m) => ({
+      BilledCost: "0.0",
+      ListCost: "0.0",
+      ListUnitPrice: "0.0",
+      ProviderName: "OpenAI",
+      PublisherName: "OpenAI",
+      x_PricingStatus: "unpriced",
+      SkuMeter: m,
+    })),
+  );
   const empty = await exportFocus(demo, "demo-empty.csv", ["--unpriced-cost", "empty"]);
-  const e = await query(demo, `SELECT count(*)::INT AS n, count(BilledCost)::INT AS billed, count(ListUnitPrice)::INT AS unit, count(PricingQuantity)::INT AS qty
-    FROM read_csv('${empty.file}', all_varchar = true) WHERE x_PricingStatus = 'unpriced'`);
+  const e = await query(
+    demo,
+    `SELECT count(*)::INT AS n, count(BilledCost)::INT AS billed, count(ListUnitPrice)::INT AS unit, count(PricingQuantity)::INT AS qty
+    FROM read_csv('${empty.file}', all_varchar = true) WHERE x_PricingStatus = 'unpriced'`,
+  );
   assert.deepEqual(e, [{ n: 56, billed: 0, unit: 0, qty: 56 }]);
   assert.match(empty.stderr, /costs left empty \(not FOCUS-valid\)/);
 });
@@ -99,9 +142,12 @@ test("export --focus adds up to the bill: a cost export, a usage export and requ
   assertConforms(table, "mixed");
   golden("export/focus-mixed.csv", readFileSync(file, "utf8"));
   golden("export/focus-mixed.stderr", normalise(stderr, dir));
-  const byDay = await query(mixed, `SELECT ChargePeriodStart[1:10] AS day, ProviderName AS provider, sum(BilledCost::DECIMAL(38,24))::DECIMAL(38,12)::VARCHAR AS billed,
+  const byDay = await query(
+    mixed,
+    `SELECT ChargePeriodStart[1:10] AS day, ProviderName AS provider, sum(BilledCost::DECIMAL(38,24))::DECIMAL(38,12)::VARCHAR AS billed,
       string_agg(DISTINCT x_Source, ',' ORDER BY x_Source) AS sources
-    FROM read_csv('${file}', all_varchar = true) GROUP BY ALL ORDER BY 1, 2`);
+    FROM read_csv('${file}', all_varchar = true) GROUP BY ALL ORDER BY 1, 2`,
+  );
   // By hand (USD per 1M tokens: gpt-4o 2.5 / 1.25 cached / 10 output; Sonnet 4.5 3 / 0.3 / 3.75 5m / 6 1h / 15; Gemini
   // 2.5 Flash 0.3 / 2.5; gpt-5 1.25 / 0.125 / 10; gpt-4o-mini batch 0.075 / 0.3; Haiku 4.5 1 / 5):
   // - OpenAI 2025-10-05: the bill, 0.1336 + 0.0072 + 0.10646 = 0.24726 (the usage export of 53,440 + 5,760 cached input and
@@ -124,18 +170,30 @@ test("export --focus adds up to the bill: a cost export, a usage export and requ
   const [total] = await query(mixed, `SELECT sum(BilledCost::DECIMAL(38,24))::DECIMAL(38,12)::VARCHAR AS billed FROM read_csv('${file}', all_varchar = true)`);
   assert.deepEqual(total, { billed: "10.966816300000" });
   // The bill allocated to features the way `report --source billing --by feature` does: all of OpenAI's line to summarize.
-  const feat = await query(mixed, `SELECT x_Feature AS feature, sum(BilledCost::DECIMAL(38,24))::DECIMAL(38,12)::VARCHAR AS billed FROM read_csv('${file}', all_varchar = true)
-    WHERE x_Source = 'cost export' GROUP BY 1 ORDER BY 1`);
-  assert.deepEqual(feat, [{ feature: "(unattributed)", billed: "4.380000000000" }, { feature: "summarize", billed: "0.247260000000" }]);
+  const feat = await query(
+    mixed,
+    `SELECT x_Feature AS feature, sum(BilledCost::DECIMAL(38,24))::DECIMAL(38,12)::VARCHAR AS billed FROM read_csv('${file}', all_varchar = true)
+    WHERE x_Source = 'cost export' GROUP BY 1 ORDER BY 1`,
+  );
+  assert.deepEqual(feat, [
+    { feature: "(unattributed)", billed: "4.380000000000" },
+    { feature: "summarize", billed: "0.247260000000" },
+  ]);
   const report = JSON.parse((await cli(["report", "--db", mixed, "--source", "billing", "--by", "feature", "--format", "json"])).stdout);
-  assert.deepEqual(report.rows.map((r: { key: { feature: string }; costUsd: number }) => [r.key.feature, r.costUsd]).sort(), [["(unattributed)", 4.38], ["summarize", 0.24726]]);
+  assert.deepEqual(report.rows.map((r: { key: { feature: string }; costUsd: number }) => [r.key.feature, r.costUsd]).sort(), [
+    ["(unattributed)", 4.38],
+    ["summarize", 0.24726],
+  ]);
 });
 
 test("every fixture that ingests: the export passes every FOCUS 1.2 rule, and never names a known provider Unknown", async () => {
   const { file, table } = await exportFocus(all, "all.csv");
   assertConforms(table, "all fixtures");
-  const rows = await query(all, `SELECT DISTINCT ProviderName, SkuId FROM read_csv('${file}', all_varchar = true) WHERE ProviderName NOT IN
-    ('OpenAI', 'Anthropic', 'Google', 'Mistral AI', 'Amazon Web Services', 'Amazon', 'OpenRouter', 'Meta') ORDER BY 2`);
+  const rows = await query(
+    all,
+    `SELECT DISTINCT ProviderName, SkuId FROM read_csv('${file}', all_varchar = true) WHERE ProviderName NOT IN
+    ('OpenAI', 'Anthropic', 'Google', 'Mistral AI', 'Amazon Web Services', 'Amazon', 'OpenRouter', 'Meta') ORDER BY 2`,
+  );
   // Only models no price table knows and no source names a provider for.
   assert.deepEqual(rows, [
     { ProviderName: "Unidentified provider", SkuId: "acme-internal-7b" },
@@ -147,7 +205,18 @@ test("every fixture that ingests: the export passes every FOCUS 1.2 rule, and ne
 
 test("--focus-version 1.3 adds its columns and keeps the deprecated ProviderName and PublisherName; --focus - writes to stdout", async () => {
   const { table } = await exportFocus(mixed, "mixed13.csv", ["--focus-version", "1.3"]);
-  for (const c of ["ServiceProviderName", "HostProviderName", "AllocatedMethodId", "AllocatedMethodDetails", "AllocatedResourceId", "AllocatedResourceName", "AllocatedTags", "ContractApplied", "ProviderName", "PublisherName"]) {
+  for (const c of [
+    "ServiceProviderName",
+    "HostProviderName",
+    "AllocatedMethodId",
+    "AllocatedMethodDetails",
+    "AllocatedResourceId",
+    "AllocatedResourceName",
+    "AllocatedTags",
+    "ContractApplied",
+    "ProviderName",
+    "PublisherName",
+  ]) {
     assert.ok(table.has(c), c);
   }
   const allocated = table.rows.filter((r) => table.get(r, "AllocatedMethodId") !== null);
@@ -169,9 +238,12 @@ test("export --focus: ContractedUnitPrice applies negotiated discounts, ListUnit
   writeFileSync(pricing, JSON.stringify({ discounts: [{ provider: "openai", percent: 10 }] }));
   const { file, table } = await exportFocus(demo, "demo-discount.csv", ["--pricing", pricing]);
   assertConforms(table, "discount");
-  const rows = await query(demo, `SELECT sum(EffectiveCost::DECIMAL(38,24)) < sum(ListCost::DECIMAL(38,24)) AS cheaper,
+  const rows = await query(
+    demo,
+    `SELECT sum(EffectiveCost::DECIMAL(38,24)) < sum(ListCost::DECIMAL(38,24)) AS cheaper,
       bool_and(ContractedUnitPrice::DECIMAL(38,18) = ListUnitPrice::DECIMAL(38,18) * 0.9) AS ninety
-    FROM read_csv('${file}', all_varchar = true) WHERE ProviderName = 'OpenAI' AND x_PricingStatus = 'priced'`);
+    FROM read_csv('${file}', all_varchar = true) WHERE ProviderName = 'OpenAI' AND x_PricingStatus = 'priced'`,
+  );
   assert.deepEqual(rows, [{ cheaper: true, ninety: true }]);
 });
 
@@ -182,7 +254,14 @@ test("focus-check.py (the shared FOCUS checker) reports no failing rule on the d
   }
   for (const name of ["demo.csv", "all.csv", "mixed.csv"]) {
     const r = spawnSync("python3", [CHECKER, join(dir, name)], { encoding: "utf8" });
-    assert.equal(r.status, 0, `${name}: ${r.stdout.split("\n").filter((l) => /FAIL|fail/.test(l)).join("\n")}`);
+    assert.equal(
+      r.status,
+      0,
+      `${name}: ${r.stdout
+        .split("\n")
+        .filter((l) => /FAIL|fail/.test(l))
+        .join("\n")}`,
+    );
     assert.match(r.stdout, /FOCUS 1\.2: \d+ of \d+ applicable rules pass \(0 fail\)/);
   }
 });

@@ -24,7 +24,10 @@ async function bigCsv(path: string, n: number): Promise<void> {
 /** Starts an ingest and kills it with `signal` after `ms`; resolves when the process is gone. */
 function killedIngest(args: string[], ms: number, signal: NodeJS.Signals): Promise<void> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, "ingest", ...args], { env: { PATH: process.env.PATH ?? "", TZ: "UTC", NO_COLOR: "1", LLMCOST_NOW: "2026-11-24T12:00:00Z" }, stdio: "ignore" });
+    const child = spawn(process.execPath, [BIN, "ingest", ...args], {
+      env: { PATH: process.env.PATH ?? "", TZ: "UTC", NO_COLOR: "1", LLMCOST_NOW: "2026-11-24T12:00:00Z" },
+      stdio: "ignore",
+    });
     const timer = setTimeout(() => child.kill(signal), ms);
     child.on("exit", () => {
       clearTimeout(timer);
@@ -59,7 +62,11 @@ test("kill -9 or SIGINT at any point of a first or a later ingest: the database 
   }
   // Never a file that no command can open; whether the kill landed before or after the commit varies with the machine.
   assert.ok(outcomes.every((o) => o === "loaded" || o === "absent"));
-  assert.deepEqual(readdirSync(dir).filter((f) => f.includes(".creating-")), [], "no half-made database is left behind");
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.includes(".creating-")),
+    [],
+    "no half-made database is left behind",
+  );
 });
 
 /** A database at schema v6 holding `n` requests, as an llmcost of that time left it (the later migrations still to run). */
@@ -95,9 +102,15 @@ test("kill -9 or SIGINT during a migration of an existing database: the old file
     assert.ok(state !== undefined && (state.v === 6 || state.v === latest), `${share} ${signal}: ${JSON.stringify(state)}`);
     const again = await cli(["ingest", "--db", db, file]);
     assert.equal(again.code, 0, again.stderr);
-    assert.deepEqual(await query(db, "SELECT max(version)::INT AS v, (SELECT count(*)::INT FROM usage) AS n FROM schema_migrations"), [{ v: latest, n: 300_001 }]);
+    assert.deepEqual(await query(db, "SELECT max(version)::INT AS v, (SELECT count(*)::INT FROM usage) AS n FROM schema_migrations"), [
+      { v: latest, n: 300_001 },
+    ]);
   }
-  assert.deepEqual(readdirSync(dir).filter((f) => f.includes(".migrating-")), [], "no half-migrated copy is left behind");
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.includes(".migrating-")),
+    [],
+    "no half-migrated copy is left behind",
+  );
 });
 
 test("a database from a newer llmcost, a DuckDB file llmcost did not make, and a damaged file are refused and left as they are", async () => {
@@ -138,7 +151,10 @@ test("a database from a newer llmcost, a DuckDB file llmcost did not make, and a
 
 test("an empty --db or LLMCOST_DB is an error, never an in-memory database", async () => {
   const dir = tmp();
-  for (const r of [await cli(["ingest", "--db", "", "fixtures/formats/requests.csv"]), await cli(["ingest", "fixtures/formats/requests.csv"], { env: { LLMCOST_DB: "" }, cwd: dir })]) {
+  for (const r of [
+    await cli(["ingest", "--db", "", "fixtures/formats/requests.csv"]),
+    await cli(["ingest", "fixtures/formats/requests.csv"], { env: { LLMCOST_DB: "" }, cwd: dir }),
+  ]) {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--db is empty|LLMCOST_DB is set but empty/);
   }
@@ -214,7 +230,11 @@ test("the same request_id twice in one file is one request; implausible values a
   assert.deepEqual(await query(db, "SELECT count(*)::INT AS n, sum(input_tokens)::INT AS i FROM usage"), [{ n: 2, i: 101 + 102 }]);
 
   const cases: [string, string, RegExp][] = [
-    ["epoch0.csv", `timestamp,model,input_tokens,output_tokens\n2025-10-20T08:00:00Z,gpt-4o,1,1\n1970-01-01T00:00:00Z,gpt-4o,1,1\n`, /epoch0\.csv:3: timestamp is before 2020/],
+    [
+      "epoch0.csv",
+      `timestamp,model,input_tokens,output_tokens\n2025-10-20T08:00:00Z,gpt-4o,1,1\n1970-01-01T00:00:00Z,gpt-4o,1,1\n`,
+      /epoch0\.csv:3: timestamp is before 2020/,
+    ],
     ["latency.csv", `timestamp,model,input_tokens,output_tokens,latency_ms\n2025-10-20T08:00:00Z,gpt-4o,1,1,-5\n`, /latency\.csv:2: latency is negative/],
   ];
   const before = await checksum(db);
@@ -235,7 +255,11 @@ test("JSON true, text or an object where a count belongs, and an empty usage obj
   const cases: [string, string, RegExp][] = [
     ["flat-true.jsonl", `{${ts}, "input_tokens": true, "output_tokens": 5}`, /flat-true\.jsonl:2: input tokens is not a number$/m],
     ["usage-false.jsonl", `{${ts}, "usage": {"prompt_tokens": 10, "completion_tokens": false}}`, /usage-false\.jsonl:2: output tokens is not a number$/m],
-    ["nested-object.jsonl", `{${ts}, "response": {"usage": {"input_tokens": {"n": 3}, "output_tokens": 1}}}`, /nested-object\.jsonl:2: input tokens is not a number$/m],
+    [
+      "nested-object.jsonl",
+      `{${ts}, "response": {"usage": {"input_tokens": {"n": 3}, "output_tokens": 1}}}`,
+      /nested-object\.jsonl:2: input tokens is not a number$/m,
+    ],
     ["usage-empty.jsonl", `{${ts}, "usage": {}}`, /usage-empty\.jsonl:2: the usage object holds no token counts, and the line has no token fields$/m],
   ];
   assert.equal((await cli(["ingest", "--db", db, "--format", "request-log-jsonl", writeTo(dir, "first.jsonl", good)])).code, 0);
@@ -248,7 +272,10 @@ test("JSON true, text or an object where a count belongs, and an empty usage obj
   assert.equal(await checksum(db), before);
 
   // Counts as strings are numbers (some loggers write them so); an empty usage beside flat fields defers to them.
-  const ok = [`{${ts}, "usage": {"prompt_tokens": "40", "completion_tokens": "4"}, "request_id": "a"}`, `{${ts}, "usage": {}, "input_tokens": 7, "output_tokens": 2, "request_id": "b"}`];
+  const ok = [
+    `{${ts}, "usage": {"prompt_tokens": "40", "completion_tokens": "4"}, "request_id": "a"}`,
+    `{${ts}, "usage": {}, "input_tokens": 7, "output_tokens": 2, "request_id": "b"}`,
+  ];
   assert.equal((await cli(["ingest", "--db", db, writeTo(dir, "ok.jsonl", `${ok.join("\n")}\n`)])).code, 0);
   assert.deepEqual(await query(db, "SELECT request_id, input_tokens::INT AS i, output_tokens::INT AS o FROM usage WHERE request_id IS NOT NULL ORDER BY 1"), [
     { request_id: "a", i: 40, o: 4 },
@@ -279,7 +306,9 @@ test("a forced --format that reads nothing is exit 2 and not recorded, so the ri
 test("a closed pipe ends the command quietly with 0", async () => {
   const { db } = await demoDatabase();
   const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [BIN, "report", "--db", db, "--by", "user", "--format", "csv"], { env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" } });
+    const child = spawn(process.execPath, [BIN, "report", "--db", db, "--by", "user", "--format", "csv"], {
+      env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" },
+    });
     let err = "";
     child.stderr.on("data", (d: Buffer) => (err += d.toString()));
     child.stdout.once("data", () => child.stdout.destroy());
@@ -341,7 +370,8 @@ test("config, overrides and output paths: each mistake names its key or file, ex
 test("--skip-bad-rows on JSON Lines: malformed lines and values of the wrong type are left out with their lines, never exit 70", async () => {
   const dir = tmp();
   const db = join(dir, "t.duckdb");
-  const ok = (i: number, input: unknown = 4) => JSON.stringify({ timestamp: "2025-11-01T00:00:00Z", model: "gpt-4o", input_tokens: input, output_tokens: 3, request_id: `r${i}` });
+  const ok = (i: number, input: unknown = 4) =>
+    JSON.stringify({ timestamp: "2025-11-01T00:00:00Z", model: "gpt-4o", input_tokens: input, output_tokens: 3, request_id: `r${i}` });
   const body = [ok(1), '{"timestamp": "2025-11-01T00:00:00Z", "model": "gpt-4o", "input_tokens": 5', ok(3, "abc"), ok(4, -5), ok(5, 6)].join("\n") + "\n";
   writeFileSync(join(dir, "log.jsonl"), body);
   const r = await cli(["ingest", "--db", db, "--skip-bad-rows", "--output", "json", join(dir, "log.jsonl")]);
@@ -351,7 +381,9 @@ test("--skip-bad-rows on JSON Lines: malformed lines and values of the wrong typ
     { line: 3, where: "3", reason: "input tokens is not a number" },
     { line: 4, where: "4", reason: "input tokens is not a non-negative integer below 10^15" },
   ]);
-  assert.deepEqual(await query(db, "SELECT list(request_id ORDER BY request_id) AS ids, sum(input_tokens)::INT AS i FROM usage"), [{ ids: ["r1", "r5"], i: 10 }]);
+  assert.deepEqual(await query(db, "SELECT list(request_id ORDER BY request_id) AS ids, sum(input_tokens)::INT AS i FROM usage"), [
+    { ids: ["r1", "r5"], i: 10 },
+  ]);
 
   // Without the flag, the first bad line is named, also inside a .gz.
   writeFileSync(join(dir, "log.jsonl.gz"), gzipSync(body));
@@ -382,10 +414,28 @@ test("two OpenAI Batch jobs whose custom_ids repeat: each output joins its own i
   // request-1 repeated in its input.
   copyFileSync(join(formats, "openai-batch-input.jsonl"), join(dir, "batch_A_input.jsonl"));
   copyFileSync(join(formats, "openai-batch-output.jsonl"), join(dir, "batch_A_output.jsonl"));
-  const input = (id: string, tag: string) => JSON.stringify({ custom_id: id, method: "POST", url: "/v1/chat/completions", body: { model: "gpt-4o", user: tag, messages: [] } });
-  writeFileSync(join(dir, "batch_B_input.jsonl"), [input("request-1", "abcdefabcdef:triage"), input("request-1", "abcdefabcdef:triage"), input("request-2", "abcdefabcdef:triage")].join("\n") + "\n");
+  const input = (id: string, tag: string) =>
+    JSON.stringify({ custom_id: id, method: "POST", url: "/v1/chat/completions", body: { model: "gpt-4o", user: tag, messages: [] } });
+  writeFileSync(
+    join(dir, "batch_B_input.jsonl"),
+    [input("request-1", "abcdefabcdef:triage"), input("request-1", "abcdefabcdef:triage"), input("request-2", "abcdefabcdef:triage")].join("\n") + "\n",
+  );
   const output = (id: string, n: number) =>
-    JSON.stringify({ id: `batch_req_b${n}`, custom_id: id, response: { status_code: 200, request_id: `req_B${n}`, body: { id: `chatcmpl-B${n}`, created: 1734990000, model: "gpt-4o-2024-08-06", usage: { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100 } } }, error: null });
+    JSON.stringify({
+      id: `batch_req_b${n}`,
+      custom_id: id,
+      response: {
+        status_code: 200,
+        request_id: `req_B${n}`,
+        body: {
+          id: `chatcmpl-B${n}`,
+          created: 1734990000,
+          model: "gpt-4o-2024-08-06",
+          usage: { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100 },
+        },
+      },
+      error: null,
+    });
   writeFileSync(join(dir, "batch_B_output.jsonl"), [output("request-1", 1), output("request-2", 2)].join("\n") + "\n");
   const r = await cli(["ingest", "--db", db, dir]);
   assert.equal(r.code, 0, r.stderr);
@@ -478,7 +528,16 @@ test("the same days exported again with other group-by dimensions replace the fi
   const byProject = readFileSync(join(FIXTURES, "formats", "openai-usage.csv"), "utf8");
   // The same buckets pulled by model only: no project, user or key (as the Usage API leaves ungrouped columns empty).
   const [head, ...rows] = byProject.trimEnd().split("\n");
-  const byModel = [head, ...rows.map((r) => r.split(",").map((c, i) => (i === 4 || i === 6 || i === 7 ? "" : c)).join(","))].join("\n") + "\n";
+  const byModel =
+    [
+      head,
+      ...rows.map((r) =>
+        r
+          .split(",")
+          .map((c, i) => (i === 4 || i === 6 || i === 7 ? "" : c))
+          .join(","),
+      ),
+    ].join("\n") + "\n";
   writeFileSync(join(dir, "by-project.csv"), byProject);
   writeFileSync(join(dir, "by-model.csv"), byModel);
   assert.equal((await cli(["ingest", "--db", db, join(dir, "by-project.csv")])).code, 0);
@@ -489,7 +548,10 @@ test("the same days exported again with other group-by dimensions replace the fi
   const f = JSON.parse(r.stdout).files[0];
   assert.equal(f.replaced, stored);
   assert.deepEqual(f.replacedFrom, [{ ingestId: 1, rows: stored }]);
-  assert.deepEqual(await query(db, "SELECT sum(input_tokens + cached_input_tokens + output_tokens)::BIGINT AS t, sum(cost_usd)::VARCHAR AS c FROM usage"), once);
+  assert.deepEqual(
+    await query(db, "SELECT sum(input_tokens + cached_input_tokens + output_tokens)::BIGINT AS t, sum(cost_usd)::VARCHAR AS c FROM usage"),
+    once,
+  );
   assert.deepEqual(await query(db, "SELECT count(*)::INT AS n, count(project)::INT AS p FROM usage"), [{ n: stored, p: 0 }]);
 });
 
@@ -514,7 +576,10 @@ test("demo --db keeps its database and prints next commands that work on it; an 
   assert.equal((await cli(["demo", "--db", db])).code, 0, "an earlier demo database is fine");
   const csv = await cli(["report", "--db", "fixtures/formats/requests.csv"]);
   assert.equal(csv.code, 2);
-  assert.equal(csv.stderr, "llmcost: fixtures/formats/requests.csv is not a DuckDB database (it looks like a text file: an export or a log?)\nhint: to load it: llmcost ingest fixtures/formats/requests.csv\n");
+  assert.equal(
+    csv.stderr,
+    "llmcost: fixtures/formats/requests.csv is not a DuckDB database (it looks like a text file: an export or a log?)\nhint: to load it: llmcost ingest fixtures/formats/requests.csv\n",
+  );
 });
 
 test("completion scripts for bash, zsh and fish list every command and its options", async () => {

@@ -82,7 +82,12 @@ function demoKey(): string {
     readdirSync(dir, { withFileTypes: true })
       .sort((a, b) => a.name.localeCompare(b.name))
       .flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith(".js") || e.name.endsWith(".json") ? [join(dir, e.name)] : []));
-  for (const f of [...files(join(ROOT, "dist", "src")), ...files(join(ROOT, "pricing")), join(FIXTURES, "demo", "requests.jsonl"), join(ROOT, "node_modules", "@duckdb", "node-api", "package.json")]) {
+  for (const f of [
+    ...files(join(ROOT, "dist", "src")),
+    ...files(join(ROOT, "pricing")),
+    join(FIXTURES, "demo", "requests.jsonl"),
+    join(ROOT, "node_modules", "@duckdb", "node-api", "package.json"),
+  ]) {
     hash.update(f).update(readFileSync(f));
   }
   return hash.digest("hex").slice(0, 16);
@@ -159,7 +164,13 @@ export async function checksum(db: string): Promise<string> {
 
 /** Renders rows as stable text for golden comparison. */
 export const dump = (rows: Record<string, unknown>[]): string =>
-  rows.map((r) => Object.entries(r).map(([k, v]) => `${k}=${v === null ? "NULL" : String(v)}`).join(" ")).join("\n") + "\n";
+  rows
+    .map((r) =>
+      Object.entries(r)
+        .map(([k, v]) => `${k}=${v === null ? "NULL" : String(v)}`)
+        .join(" "),
+    )
+    .join("\n") + "\n";
 
 /**
  * A database as an older llmcost left it: the migrations up to `version` run, then `fill` (SQL the test writes for

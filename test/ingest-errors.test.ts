@@ -20,15 +20,51 @@ const GOOD = "2025-10-20T08:00:00Z,gpt-4o-mini,a1b2c3d4e5f6:chat,10,5\n";
 
 const cases: { name: string; file: string; content: string | Buffer; message: string }[] = [
   { name: "unknown format", file: "unknown.csv", content: "a,b\n1,2\n", message: "unknown.csv:1: unknown format (header: a,b)" },
-  { name: "non-numeric tokens", file: "bad.csv", content: HEADER + GOOD + "2025-10-20T08:00:00Z,gpt-4o-mini,x,abc,5\n", message: 'bad.csv:3: "abc" is not a number (column input_tokens)' },
-  { name: "negative tokens", file: "neg.csv", content: HEADER + GOOD + GOOD + "2025-10-20T08:00:00Z,gpt-4o-mini,x,-3,5\n", message: "neg.csv:4: input tokens is not a non-negative integer below 10^15" },
-  { name: "fractional tokens", file: "frac.csv", content: HEADER + GOOD.replace("10,5", "10.0,5") + GOOD.replace("10,5", "10.5,5"), message: "frac.csv:3: input tokens is not a non-negative integer below 10^15" },
-  { name: "2^63 tokens", file: "huge.csv", content: HEADER + GOOD.replace("10,5", "9223372036854775808,5"), message: "huge.csv:2: input tokens is not a non-negative integer below 10^15" },
+  {
+    name: "non-numeric tokens",
+    file: "bad.csv",
+    content: HEADER + GOOD + "2025-10-20T08:00:00Z,gpt-4o-mini,x,abc,5\n",
+    message: 'bad.csv:3: "abc" is not a number (column input_tokens)',
+  },
+  {
+    name: "negative tokens",
+    file: "neg.csv",
+    content: HEADER + GOOD + GOOD + "2025-10-20T08:00:00Z,gpt-4o-mini,x,-3,5\n",
+    message: "neg.csv:4: input tokens is not a non-negative integer below 10^15",
+  },
+  {
+    name: "fractional tokens",
+    file: "frac.csv",
+    content: HEADER + GOOD.replace("10,5", "10.0,5") + GOOD.replace("10,5", "10.5,5"),
+    message: "frac.csv:3: input tokens is not a non-negative integer below 10^15",
+  },
+  {
+    name: "2^63 tokens",
+    file: "huge.csv",
+    content: HEADER + GOOD.replace("10,5", "9223372036854775808,5"),
+    message: "huge.csv:2: input tokens is not a non-negative integer below 10^15",
+  },
   { name: "bad timestamp", file: "ts.csv", content: HEADER + GOOD + "yesterday,gpt-4o-mini,x,3,5\n", message: "ts.csv:3: missing or unparseable timestamp" },
-  { name: "ragged row", file: "ragged.csv", content: HEADER + GOOD + "2025-10-20T08:00:00Z,gpt-4o-mini,x,10\n", message: "ragged.csv:3: expected 5 columns, found 4" },
-  { name: "truncated JSONL", file: "t.jsonl", content: '{"timestamp":"2025-10-20T08:00:00Z","model":"gpt-4o-mini","input_tokens":5,"output_tokens":1}\n{"timestamp":"2025-10-20T08:00:00Z","model":"gpt-4o-mini","input_tokens":5,\n', message: "t.jsonl:2: malformed JSON: unexpected end of data" },
+  {
+    name: "ragged row",
+    file: "ragged.csv",
+    content: HEADER + GOOD + "2025-10-20T08:00:00Z,gpt-4o-mini,x,10\n",
+    message: "ragged.csv:3: expected 5 columns, found 4",
+  },
+  {
+    name: "truncated JSONL",
+    file: "t.jsonl",
+    content:
+      '{"timestamp":"2025-10-20T08:00:00Z","model":"gpt-4o-mini","input_tokens":5,"output_tokens":1}\n{"timestamp":"2025-10-20T08:00:00Z","model":"gpt-4o-mini","input_tokens":5,\n',
+    message: "t.jsonl:2: malformed JSON: unexpected end of data",
+  },
   { name: "empty file", file: "empty.csv", content: "", message: "empty.csv:1: file is empty" },
-  { name: "binary garbage", file: "bin.csv", content: Buffer.from([0x00, 0x01, 0x02, 0xff, 0x10]), message: "bin.csv:1: binary data (NUL bytes), not a CSV or JSON export" },
+  {
+    name: "binary garbage",
+    file: "bin.csv",
+    content: Buffer.from([0x00, 0x01, 0x02, 0xff, 0x10]),
+    message: "bin.csv:1: binary data (NUL bytes), not a CSV or JSON export",
+  },
 ];
 
 for (const c of cases) {
@@ -58,7 +94,10 @@ test("a locked database is exit 2 naming the holder's pid, and nothing changes",
   const before = await checksum(db);
   const holder = spawn(
     process.execPath,
-    ["-e", `const {DuckDBInstance}=require(${JSON.stringify(join(ROOT, "node_modules/@duckdb/node-api"))});DuckDBInstance.create(${JSON.stringify(db)}).then(i=>i.connect()).then(()=>{console.log("held");setTimeout(()=>{},20000)})`],
+    [
+      "-e",
+      `const {DuckDBInstance}=require(${JSON.stringify(join(ROOT, "node_modules/@duckdb/node-api"))});DuckDBInstance.create(${JSON.stringify(db)}).then(i=>i.connect()).then(()=>{console.log("held");setTimeout(()=>{},20000)})`,
+    ],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
   try {
@@ -90,14 +129,25 @@ test("a file of the same size but other content is ingested; the same content un
   writeFileSync(join(dir, "a.csv"), HEADER + GOOD);
   writeFileSync(join(dir, "b.csv"), HEADER + GOOD.replace(",10,5", ",11,5"));
   writeFileSync(join(dir, "c.csv"), HEADER + GOOD);
-  for (const [file, added] of [["a.csv", 1], ["b.csv", 1], ["c.csv", 0]] as const) {
+  for (const [file, added] of [
+    ["a.csv", 1],
+    ["b.csv", 1],
+    ["c.csv", 0],
+  ] as const) {
     const r = await cli(["ingest", "--db", db, file], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`${added} rows? added`), file);
   }
   // Two ledger entries, each with its file's real sha256 (the one hashed during the load too).
   const shas = (await query(db, "SELECT file_sha256 FROM ingests ORDER BY ingest_id")).map((r) => r.file_sha256);
-  assert.deepEqual(shas, [createHash("sha256").update(HEADER + GOOD).digest("hex"), createHash("sha256").update(HEADER + GOOD.replace(",10,5", ",11,5")).digest("hex")]);
+  assert.deepEqual(shas, [
+    createHash("sha256")
+      .update(HEADER + GOOD)
+      .digest("hex"),
+    createHash("sha256")
+      .update(HEADER + GOOD.replace(",10,5", ",11,5"))
+      .digest("hex"),
+  ]);
 });
 
 test("--dry-run reports what would be added and writes nothing", async () => {
@@ -134,11 +184,21 @@ test("overlapping provider buckets from two exports are not double counted", asy
   copyFileSync(join(ROOT, "fixtures/formats/openai-usage.csv"), first);
   // A later export: the same 2025-10-05 bucket (identical key) plus a new day.
   const lines = (await import("node:fs")).readFileSync(first, "utf8").split("\n");
-  writeFileSync(second, [lines[0], lines[1], lines[1]!.replaceAll("2025-10-06", "2025-10-09").replaceAll("2025-10-05", "2025-10-08").replace("1759622400,1759708800", "1759881600,1759968000")].join("\n") + "\n");
+  writeFileSync(
+    second,
+    [
+      lines[0],
+      lines[1],
+      lines[1]!.replaceAll("2025-10-06", "2025-10-09").replaceAll("2025-10-05", "2025-10-08").replace("1759622400,1759708800", "1759881600,1759968000"),
+    ].join("\n") + "\n",
+  );
   assert.equal((await cli(["ingest", "--db", db, first])).code, 0);
   const r = await cli(["ingest", "--db", db, second]);
   assert.equal(r.code, 0, r.stderr);
-  const rows = await query(db, "SELECT strftime(ts, '%Y-%m-%d') AS day, sum(input_tokens)::INT AS input, count(*)::INT AS n FROM usage GROUP BY ALL ORDER BY day");
+  const rows = await query(
+    db,
+    "SELECT strftime(ts, '%Y-%m-%d') AS day, sum(input_tokens)::INT AS input, count(*)::INT AS n FROM usage GROUP BY ALL ORDER BY day",
+  );
   assert.deepEqual(rows, [
     { day: "2025-10-05", input: 53440, n: 1 },
     { day: "2025-10-06", input: 58072, n: 2 },
@@ -196,7 +256,9 @@ test("a custom tag pattern from the config decodes other layouts; a bad one is e
     { tag_raw: null, user_hash: createHash("sha256").update("a1b2c3d4e5f6:chat").digest("hex").slice(0, 12), feature: "(untagged)" },
   ]);
   // usage_lean rebuilds tags as user_hash:feature, which this layout is not: its rows keep their tags in usage_wide.
-  assert.deepEqual(await query(db, "SELECT (SELECT count(*) FROM usage_wide)::INT AS wide, (SELECT count(*) FROM usage_lean)::INT AS lean"), [{ wide: 2, lean: 0 }]);
+  assert.deepEqual(await query(db, "SELECT (SELECT count(*) FROM usage_wide)::INT AS wide, (SELECT count(*) FROM usage_lean)::INT AS lean"), [
+    { wide: 2, lean: 0 },
+  ]);
   writeFileSync(join(dir, "bad.json"), JSON.stringify({ tags: { pattern: "^(?<user>x)$" } }));
   const r = await cli(["ingest", "--db", join(dir, "u.duckdb"), "--config", "bad.json", "r.csv"], { cwd: dir });
   assert.equal(r.code, 2);

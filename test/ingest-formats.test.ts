@@ -6,13 +6,49 @@ import { test } from "node:test";
 import { cli, dump, FIXTURES, golden, normalise, query, tmp, columnList, billedColumnList } from "./helpers.js";
 
 const USAGE_COLS = columnList([
-  "source_format", "ts", "bucket_end", "provider", "model", "project", "api_key", "workspace", "tag_raw", "user_hash", "feature", "endpoint",
-  "requests", "input_tokens", "cached_input_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "output_tokens", "reasoning_tokens",
-  "batch", "service_tier", "long_context", "status", "latency_ms", "request_id", "reported_cost_usd", "cost_usd", "priced",
+  "source_format",
+  "ts",
+  "bucket_end",
+  "provider",
+  "model",
+  "project",
+  "api_key",
+  "workspace",
+  "tag_raw",
+  "user_hash",
+  "feature",
+  "endpoint",
+  "requests",
+  "input_tokens",
+  "cached_input_tokens",
+  "cache_write_5m_tokens",
+  "cache_write_1h_tokens",
+  "output_tokens",
+  "reasoning_tokens",
+  "batch",
+  "service_tier",
+  "long_context",
+  "status",
+  "latency_ms",
+  "request_id",
+  "reported_cost_usd",
+  "cost_usd",
+  "priced",
 ]);
 const BILLED_COLS = billedColumnList([
-  "source_format", "day", "provider", "model", "line_item", "token_type", "cost_type", "project", "api_key", "workspace", "service_tier",
-  "quantity", "amount_usd",
+  "source_format",
+  "day",
+  "provider",
+  "model",
+  "line_item",
+  "token_type",
+  "cost_type",
+  "project",
+  "api_key",
+  "workspace",
+  "service_tier",
+  "quantity",
+  "amount_usd",
 ]);
 
 /** One golden per format fixture: the CLI's exit code, stdout and stderr, then every row it stored. */
@@ -51,7 +87,10 @@ test("a plain request log is stored lean and reads exactly as the same rows stor
   const view = `SELECT * EXCLUDE (rid) FROM usage ORDER BY request_id`;
   const stored = "SELECT (SELECT count(*) FROM usage_lean)::INT AS lean, (SELECT count(*) FROM usage_wide)::INT AS wide";
   const read: Record<string, unknown>[][] = [];
-  for (const [file, where] of [["lean.csv", { lean: 4, wide: 0 }], ["wide.csv", { lean: 0, wide: 4 }]] as const) {
+  for (const [file, where] of [
+    ["lean.csv", { lean: 4, wide: 0 }],
+    ["wide.csv", { lean: 0, wide: 4 }],
+  ] as const) {
     const db = join(t, `${file}.duckdb`);
     assert.equal((await cli(["ingest", "--db", db, join(t, file)])).code, 0);
     assert.deepEqual(await query(db, stored), [where]);

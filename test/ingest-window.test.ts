@@ -12,9 +12,28 @@ test("request_id: a stored copy within 2 days is the same request; further apart
   const t = tmp();
   const db = join(t, "t.duckdb");
   const head = "timestamp,model,user,input_tokens,output_tokens,request_id\n";
-  writeFileSync(join(t, "a.csv"), head + ["2025-10-10T12:00:00Z,gpt-4o-mini,u1:chat,10,5,r1", "2025-10-10T12:00:00Z,gpt-4o-mini,u1:chat,20,5,r2", "2025-10-10T12:00:00Z,gpt-4o-mini,u1:chat,30,5,r3"].join("\n") + "\n");
+  writeFileSync(
+    join(t, "a.csv"),
+    head +
+      [
+        "2025-10-10T12:00:00Z,gpt-4o-mini,u1:chat,10,5,r1",
+        "2025-10-10T12:00:00Z,gpt-4o-mini,u1:chat,20,5,r2",
+        "2025-10-10T12:00:00Z,gpt-4o-mini,u1:chat,30,5,r3",
+      ].join("\n") +
+      "\n",
+  );
   // r1 47 hours later and r3 at the same time are copies; r2 49 hours later is another request; r4 is new.
-  writeFileSync(join(t, "b.csv"), head + ["2025-10-12T11:00:00Z,gpt-4o-mini,u1:chat,11,5,r1", "2025-10-12T13:00:00Z,gpt-4o-mini,u1:chat,21,5,r2", "2025-10-10T12:00:00Z,gpt-4o-mini,u1:chat,31,5,r3", "2025-10-11T00:00:00Z,gpt-4o-mini,u1:chat,40,5,r4"].join("\n") + "\n");
+  writeFileSync(
+    join(t, "b.csv"),
+    head +
+      [
+        "2025-10-12T11:00:00Z,gpt-4o-mini,u1:chat,11,5,r1",
+        "2025-10-12T13:00:00Z,gpt-4o-mini,u1:chat,21,5,r2",
+        "2025-10-10T12:00:00Z,gpt-4o-mini,u1:chat,31,5,r3",
+        "2025-10-11T00:00:00Z,gpt-4o-mini,u1:chat,40,5,r4",
+      ].join("\n") +
+      "\n",
+  );
   // A JSON Lines log (stored in the wide table, compared with the lean one) repeating r1 five seconds on, and r2 two
   // days and one second before its first copy.
   writeFileSync(
@@ -23,7 +42,9 @@ test("request_id: a stored copy within 2 days is the same request; further apart
       { timestamp: "2025-10-10T12:00:05Z", model: "gpt-4o-mini", user: "u1:chat", input_tokens: 12, output_tokens: 5, request_id: "r1" },
       { timestamp: "2025-10-08T11:59:59Z", model: "gpt-4o-mini", user: "u1:chat", input_tokens: 22, output_tokens: 5, request_id: "r2" },
       { timestamp: "2025-10-01T00:00:00Z", model: "gpt-4o-mini", user: "u1:chat", input_tokens: 50, output_tokens: 5, request_id: "r5" },
-    ].map((o) => JSON.stringify(o)).join("\n") + "\n",
+    ]
+      .map((o) => JSON.stringify(o))
+      .join("\n") + "\n",
   );
   for (const f of ["a.csv", "b.csv"]) assert.equal((await cli(["ingest", "--db", db, f], { cwd: t })).code, 0);
   const r = await cli(["ingest", "--db", db, "--output", "json", "c.jsonl"], { cwd: t });
@@ -40,8 +61,11 @@ test("request_id: a stored copy within 2 days is the same request; further apart
     { request_id: "r5", input: "[50]" },
   ]);
   const b = await cli(["ingest", "--db", join(t, "b.duckdb"), "--output", "json", "a.csv", "b.csv"], { cwd: t });
-  assert.deepEqual((JSON.parse(b.stdout).files as { rows: number; skipped: unknown }[]).map((x) => [x.rows, x.skipped]), [
-    [3, []],
-    [2, [{ reason: "request_id already ingested", rows: 2 }]],
-  ]);
+  assert.deepEqual(
+    (JSON.parse(b.stdout).files as { rows: number; skipped: unknown }[]).map((x) => [x.rows, x.skipped]),
+    [
+      [3, []],
+      [2, [{ reason: "request_id already ingested", rows: 2 }]],
+    ],
+  );
 });

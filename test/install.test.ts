@@ -14,7 +14,9 @@ test("the packed tarball installs as a tool and runs from another directory", ()
   const tarball = readdirSync(dir).find((f) => f.endsWith(".tgz"));
   assert.ok(tarball, "npm pack wrote a tarball");
   const prefix = join(dir, "prefix");
-  execFileSync(npm, ["install", "-g", "--prefix", prefix, "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund", join(dir, tarball)], { stdio: "ignore" });
+  execFileSync(npm, ["install", "-g", "--prefix", prefix, "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund", join(dir, tarball)], {
+    stdio: "ignore",
+  });
   const bin = join(prefix, "bin", "llmcost");
   const elsewhere = tmp();
   const env = { PATH: process.env.PATH ?? "", HOME: elsewhere, TZ: "UTC", NO_COLOR: "1" };

@@ -23,19 +23,34 @@ test("reconcile and report spell a missing provider one way, (unknown): a NULL o
   assert.match(table.stdout, /│ \(unknown\) │/);
   assert.doesNotMatch(table.stdout, bare);
   const j = JSON.parse((await cli(["reconcile", "--db", db, "--format", "json"])).stdout);
-  assert.deepEqual(j.providers.map((p: { provider: string }) => p.provider), ["(unknown)", "openai"]);
-  assert.deepEqual(j.rows.map((r: { provider: string; model: string }) => `${r.provider} ${r.model}`), ["(unknown) llama-x-70b", "(unknown) mystery-1", "openai gpt-4o-mini"]);
+  assert.deepEqual(
+    j.providers.map((p: { provider: string }) => p.provider),
+    ["(unknown)", "openai"],
+  );
+  assert.deepEqual(
+    j.rows.map((r: { provider: string; model: string }) => `${r.provider} ${r.model}`),
+    ["(unknown) llama-x-70b", "(unknown) mystery-1", "openai gpt-4o-mini"],
+  );
   assert.doesNotMatch((await cli(["reconcile", "--db", db, "--format", "csv"])).stdout, bare);
   // The report's convention, which reconcile follows: one (unknown) row for both.
   const rep = JSON.parse((await cli(["report", "--db", db, "--by", "provider", "--format", "json"])).stdout);
-  assert.deepEqual(rep.rows.map((r: { key: { provider: string }; requests: number }) => [r.key.provider, r.requests]), [["(unknown)", 2], ["openai", 1]]);
+  assert.deepEqual(
+    rep.rows.map((r: { key: { provider: string }; requests: number }) => [r.key.provider, r.requests]),
+    [
+      ["(unknown)", 2],
+      ["openai", 1],
+    ],
+  );
 });
 
 test("pricing list --provider with a name the price tables do not have is exit 2 naming the known providers", async () => {
   const r = await cli(["pricing", "list", "--provider", "nosuch"]);
   assert.equal(r.code, 2);
   assert.equal(r.stdout, "");
-  assert.equal(r.stderr, 'llmcost: --provider "nosuch": no such provider in the price tables\nhint: known providers: anthropic, azure, bedrock, google, openai, vertex\n');
+  assert.equal(
+    r.stderr,
+    'llmcost: --provider "nosuch": no such provider in the price tables\nhint: known providers: anthropic, azure, bedrock, google, openai, vertex\n',
+  );
   // Case-blind, as a user types it.
   const ok = JSON.parse((await cli(["pricing", "list", "--provider", "OpenAI", "--format", "json"])).stdout);
   assert.ok(ok.models.length > 50);
@@ -52,19 +67,30 @@ test("savings on one day of traffic: no batch pick from one day's hours, the mon
   const table = await cli(["savings", "--db", one]);
   assert.equal(table.code, 0, table.stderr);
   assert.match(table.stdout, /\(1 day observed\)\n/);
-  assert.match(table.stdout, /^ {2}- per month: the 1 day observed scaled to 30 days; under a week of traffic shows no weekly pattern \(weekends, weekly jobs\), so the monthly figures are rough$/m);
+  assert.match(
+    table.stdout,
+    /^ {2}- per month: the 1 day observed scaled to 30 days; under a week of traffic shows no weekly pattern \(weekends, weekly jobs\), so the monthly figures are rough$/m,
+  );
   const j = JSON.parse((await cli(["savings", "--db", one, "--format", "json"])).stdout);
   assert.equal(j.window.days, 1);
   // Every feature's traffic sits in some window on one day (summarize-articles in 01:00–04:00, but so would any).
-  assert.deepEqual(j.opportunities.filter((o: { tactic: string }) => o.tactic === "batch"), []);
-  assert.deepEqual(j.notes.filter((n: string) => n.startsWith("batch:")), [
-    "batch: no feature qualifies: none is marked batchable in the config or runs ≥90% inside a ≤6h daily window on at least 3 days (9 features run on fewer: a day or two of any traffic fits some window; mark batch jobs batchable in the config, or list them with --batch)",
-  ]);
+  assert.deepEqual(
+    j.opportunities.filter((o: { tactic: string }) => o.tactic === "batch"),
+    [],
+  );
+  assert.deepEqual(
+    j.notes.filter((n: string) => n.startsWith("batch:")),
+    [
+      "batch: no feature qualifies: none is marked batchable in the config or runs ≥90% inside a ≤6h daily window on at least 3 days (9 features run on fewer: a day or two of any traffic fits some window; mark batch jobs batchable in the config, or list them with --batch)",
+    ],
+  );
   // Marked batchable, a feature is batched from one day too.
   writeFileSync(join(dir, "batch.json"), JSON.stringify({ features: { "summarize-articles": { batchable: true } } }));
   const marked = JSON.parse((await cli(["savings", "--db", one, "--config", join(dir, "batch.json"), "--format", "json"])).stdout);
   assert.deepEqual(
-    marked.opportunities.filter((o: { tactic: string }) => o.tactic === "batch").map((o: { feature: string; evidence: string; shareOfFeature: number }) => [o.feature, o.evidence, o.shareOfFeature]),
+    marked.opportunities
+      .filter((o: { tactic: string }) => o.tactic === "batch")
+      .map((o: { feature: string; evidence: string; shareOfFeature: number }) => [o.feature, o.evidence, o.shareOfFeature]),
     [["summarize-articles", "marked batchable in the config", 0.5]],
   );
   const three = join(dir, "three.duckdb");
@@ -103,7 +129,10 @@ test("every config key is typed: a wrong type in any of them is exit 2 naming th
     [{ budgets: { maxAge: 2 } }, "budgets.maxAge"],
     [{ pricing: { overrides: "prices.json" } }, "pricing.overrides"],
     [{ pricing: { overrides: { models: [{ id: 5 }] } } }, "pricing.overrides.models.0.id"],
-    [{ pricing: { overrides: { models: [{ id: "m", provider: "p", prices: [{ effective_from: "2025-01-01", input: "cheap", output: 1 }] }] } } }, "pricing.overrides.models.0.prices.0.input"],
+    [
+      { pricing: { overrides: { models: [{ id: "m", provider: "p", prices: [{ effective_from: "2025-01-01", input: "cheap", output: 1 }] }] } } },
+      "pricing.overrides.models.0.prices.0.input",
+    ],
     [{ pricing: { overrides: { discounts: [{ percent: "15" }] } } }, "pricing.overrides.discounts.0.percent"],
     [{ pricing: { deployments: { prod: 5 } } }, "pricing.deployments.prod"],
     [{ cache: { denyPrefixes: "SECRET" } }, "cache.denyPrefixes"],
@@ -130,8 +159,23 @@ test("every config key is typed: a wrong type in any of them is exit 2 naming th
     JSON.stringify({
       tags: { pattern: "^(?<user>[0-9a-f]{12}):(?<feature>.+)$" },
       features: { chat: { batchable: false, cacheable: true, realtime: true } },
-      budgets: { daily: 10, monthly: 200, features: { chat: "60/month" }, models: { "gpt-4o": "1/day" }, spike: 2, spikeMinUsd: 1, failOnUnpricedPct: 5, maxAge: "2d" },
-      pricing: { overrides: { models: [{ id: "acme-llm", provider: "acme", prices: [{ effective_from: "2025-01-01", input: 1, output: "2" }] }], discounts: [{ provider: "openai", percent: 10 }] }, deployments: { prod: "gpt-4o" } },
+      budgets: {
+        daily: 10,
+        monthly: 200,
+        features: { chat: "60/month" },
+        models: { "gpt-4o": "1/day" },
+        spike: 2,
+        spikeMinUsd: 1,
+        failOnUnpricedPct: 5,
+        maxAge: "2d",
+      },
+      pricing: {
+        overrides: {
+          models: [{ id: "acme-llm", provider: "acme", prices: [{ effective_from: "2025-01-01", input: 1, output: "2" }] }],
+          discounts: [{ provider: "openai", percent: 10 }],
+        },
+        deployments: { prod: "gpt-4o" },
+      },
       cache: { denyPrefixes: ["SECRET"] },
       logs: { inputIncludesCached: "auto", fields: { model: "llm.model" } },
       tactics: { promptCache: { prefixShare: 0.4 } },

@@ -29,7 +29,10 @@ before(async () => {
     assert.equal(r.code, 0, r.stderr);
   };
   billing = join(dir, "billing.duckdb");
-  await ingest(billing, ...["openai-usage.csv", "openai-cost-v1.csv", "requests-openai.jsonl", "anthropic-cost.csv", "anthropic-tokens.csv"].map((f) => `fixtures/formats/${f}`));
+  await ingest(
+    billing,
+    ...["openai-usage.csv", "openai-cost-v1.csv", "requests-openai.jsonl", "anthropic-cost.csv", "anthropic-tokens.csv"].map((f) => `fixtures/formats/${f}`),
+  );
   stated = join(dir, "stated.duckdb");
   await ingest(stated, "fixtures/real/stated-costs.jsonl");
   provisional = join(dir, "provisional.duckdb");
@@ -76,7 +79,9 @@ const run = (args: string[], env?: Record<string, string>) => cli(args, env ? { 
 const FRESH = { LLMCOST_NOW: "2025-11-29T12:00:00Z" };
 
 test("every shipped schema file is generated from its zod contract (run `npm run schemas` after changing one)", async () => {
-  const files = readdirSync(SCHEMA_DIR).filter((f) => f.endsWith(".schema.json")).sort();
+  const files = readdirSync(SCHEMA_DIR)
+    .filter((f) => f.endsWith(".schema.json"))
+    .sort();
   assert.deepEqual(files, Object.keys(SCHEMAS).sort(), "one schema file per contract, none left over");
   for (const [file, schema] of Object.entries(SCHEMAS)) {
     assert.equal(readFileSync(join(SCHEMA_DIR, file), "utf8"), render(schema), `${file} is stale: run npm run schemas`);
@@ -109,7 +114,13 @@ test("the contracts are strict: an unlisted key, a string amount or a missing en
 });
 
 test("report: demo, two dimensions, time series, --where, unpriced rows, the bill, provisional buckets, an empty database", async () => {
-  for (const args of [["--by", "feature"], ["--by", "feature,model"], ["--by", "day,model", "--chart", "--top", "3"], ["--by", "user", "--since", "2025-11-10"], ["--by", "model", "--where", "model=gpt-4o"]]) {
+  for (const args of [
+    ["--by", "feature"],
+    ["--by", "feature,model"],
+    ["--by", "day,model", "--chart", "--top", "3"],
+    ["--by", "user", "--since", "2025-11-10"],
+    ["--by", "model", "--where", "model=gpt-4o"],
+  ]) {
     check("report", await run(["report", "--db", demo, ...args, "--format", "json"]));
   }
   const j = check("report", await run(["report", "--db", demo, "--by", "feature", "--format", "json"]));
@@ -144,26 +155,73 @@ test("simulate and savings: every tactic, --monthly, --self-host, a scope; an em
 
 test("budget: passing, failing (exit 1, JSON still printed), every kind of check, a plan", async () => {
   const planFile = join(dir, "plan.json");
-  writeFileSync(planFile, JSON.stringify({ changes: [{ feature: "summarize-articles", to: "gpt-4o-mini" }, { feature: "nightly-digest", batch: true }] }));
+  writeFileSync(
+    planFile,
+    JSON.stringify({
+      changes: [
+        { feature: "summarize-articles", to: "gpt-4o-mini" },
+        { feature: "nightly-digest", batch: true },
+      ],
+    }),
+  );
   const pass = check("budget", await run(["budget", "--db", demo, "--max-daily", "10", "--max-monthly", "200", "--format", "json"], FRESH));
   assert.equal(pass.passed, true);
   const fail = check(
     "budget",
     await run(
-      ["budget", "--db", demo, "--max-daily", "3", "--max-monthly", "$95", "--model-max", "o3-2025-04-16=0.5/day", "--feature-max", "chat=1/month", "--fail-on-unpriced", "1", "--spike", "1.5", "--spike-min", "0.01", "--max-age", "1w", "--plan", planFile, "--max-increase", "0", "--format", "json"],
+      [
+        "budget",
+        "--db",
+        demo,
+        "--max-daily",
+        "3",
+        "--max-monthly",
+        "$95",
+        "--model-max",
+        "o3-2025-04-16=0.5/day",
+        "--feature-max",
+        "chat=1/month",
+        "--fail-on-unpriced",
+        "1",
+        "--spike",
+        "1.5",
+        "--spike-min",
+        "0.01",
+        "--max-age",
+        "1w",
+        "--plan",
+        planFile,
+        "--max-increase",
+        "0",
+        "--format",
+        "json",
+      ],
       FRESH,
     ),
     1,
   );
   assert.equal(fail.passed, false);
-  assert.deepEqual([...new Set(fail.checks.map((c) => c.kind))].sort(), ["daily", "feature", "freshness", "model", "month-to-date", "plan", "projected-month", "spike", "unpriced"]);
+  assert.deepEqual([...new Set(fail.checks.map((c) => c.kind))].sort(), [
+    "daily",
+    "feature",
+    "freshness",
+    "model",
+    "month-to-date",
+    "plan",
+    "projected-month",
+    "spike",
+    "unpriced",
+  ]);
   // Actual and limit are numbers in the check's unit, never "12h", "1w" or "0.5/day".
   const by = (kind: string) => fail.checks.find((c) => c.kind === kind)!;
   assert.deepEqual([by("freshness").actual, by("freshness").limit, by("freshness").unit], [12.13, 168, "hours"]);
   assert.deepEqual([by("model").actual, by("model").limit, by("model").unit], [0.630564, 0.5, "usd/day"]);
   assert.deepEqual([by("unpriced").actual, by("unpriced").limit, by("unpriced").unit], [1.53, 1, "percent"]);
   assert.deepEqual([by("daily").limit, by("month-to-date").limit, by("feature").unit], [3, 95, "usd/month"]);
-  assert.deepEqual([fail.filters.maxMonthly, fail.filters.modelCaps, fail.filters.maxAge], [95, [{ name: "o3-2025-04-16", cap: { usd: 0.5, period: "day" } }], { text: "1w", hours: 168 }]);
+  assert.deepEqual(
+    [fail.filters.maxMonthly, fail.filters.modelCaps, fail.filters.maxAge],
+    [95, [{ name: "o3-2025-04-16", cap: { usd: 0.5, period: "day" } }], { text: "1w", hours: 168 }],
+  );
   assert.equal(fail.plan.length, 2);
   check("budget", await run(["budget", "--db", billing, "--max-daily", "100", "--format", "json"], { LLMCOST_NOW: "2025-10-08T12:00:00Z" }), 1);
   const r = await run(["budget", "--db", empty, "--max-daily", "1", "--format", "json"]);
@@ -185,9 +243,13 @@ test("pricing list, show, check (unpriced: exit 1; stated; no database) and cove
   assert.ok(list.models.length > 100);
   const anthropic = check("pricing-list", await run(["pricing", "list", "--provider", "anthropic", "--format", "json"]));
   assert.deepEqual([anthropic.filters.provider, [...new Set(anthropic.models.map((m) => m.provider))]], ["anthropic", ["anthropic"]]);
-  for (const m of ["gpt-4o", "claude-sonnet-4-5", "gemini-2.5-pro", "dall-e-3", "whisper-1"]) check("pricing-show", await run(["pricing", "show", m, "--format", "json"]));
+  for (const m of ["gpt-4o", "claude-sonnet-4-5", "gemini-2.5-pro", "dall-e-3", "whisper-1"])
+    check("pricing-show", await run(["pricing", "show", m, "--format", "json"]));
   const unpriced = check("pricing-check", await run(["pricing", "check", "--db", demo, "--format", "json"]), 1);
-  assert.deepEqual(unpriced.unpriced.map((u) => [u.model, u.rows]), [["ft:gpt-4o-mini-2024-07-18:acme::legal01", 163]]);
+  assert.deepEqual(
+    unpriced.unpriced.map((u) => [u.model, u.rows]),
+    [["ft:gpt-4o-mini-2024-07-18:acme::legal01", 163]],
+  );
   const st = check("pricing-check", await run(["pricing", "check", "--db", stated, "--tolerance", "1", "--format", "json"]), 1);
   assert.ok(st.stated.length > 0 && st.filters.tolerancePct === 1);
   check("pricing-check", await run(["pricing", "check", "--db", billing, "--format", "json"]), 1);
@@ -208,7 +270,10 @@ test("formats, ingest (new, again, dry run, a cost export, a directory with note
   assert.ok(f.formats.some((x) => x.name === "request-log-jsonl"));
   const db = join(tmp(), "i.duckdb");
   const first = check("ingest", await run(["ingest", "--db", db, "fixtures/demo/requests.jsonl", "--output", "json"]));
-  assert.deepEqual([first.files[0]!.status, first.files[0]!.rows, first.files[0]!.unpricedModels], ["ingested", 14560, ["ft:gpt-4o-mini-2024-07-18:acme::legal01"]]);
+  assert.deepEqual(
+    [first.files[0]!.status, first.files[0]!.rows, first.files[0]!.unpricedModels],
+    ["ingested", 14560, ["ft:gpt-4o-mini-2024-07-18:acme::legal01"]],
+  );
   assert.equal(check("ingest", await run(["ingest", "--db", db, "fixtures/demo/requests.jsonl", "--json"])).files[0]!.status, "already-ingested");
   const cost = check("ingest", await run(["ingest", "--db", db, "fixtures/formats/openai-cost-v1.csv", "--dry-run", "--output", "json"]));
   assert.equal(cost.filters.dryRun, true);

@@ -47,13 +47,16 @@ const FILES = ["fixtures/demo/requests.jsonl", "fixtures/formats/requests.csv", 
 /** A plain CSV request log (only the lean columns, default tags): the one kind of file that goes to usage_lean. */
 function leanLog(dir: string): string {
   const path = join(dir, "lean.csv");
-  writeFileSync(path, [
-    "timestamp,model,user,input_tokens,cached_input_tokens,output_tokens,latency_ms,request_id",
-    "2025-11-05T08:00:00Z,gpt-4o-mini,ab12:chat,1200,0,150,420,lean-1",
-    "2025-11-05T09:30:00Z,gpt-4o,cd34:search,800,200,90,390,lean-2",
-    "2025-11-06T10:00:00Z,claude-haiku-4-5,ab12:tagging,3000,0,20,800,lean-3",
-    "",
-  ].join("\n"));
+  writeFileSync(
+    path,
+    [
+      "timestamp,model,user,input_tokens,cached_input_tokens,output_tokens,latency_ms,request_id",
+      "2025-11-05T08:00:00Z,gpt-4o-mini,ab12:chat,1200,0,150,420,lean-1",
+      "2025-11-05T09:30:00Z,gpt-4o,cd34:search,800,200,90,390,lean-2",
+      "2025-11-06T10:00:00Z,claude-haiku-4-5,ab12:tagging,3000,0,20,800,lean-3",
+      "",
+    ].join("\n"),
+  );
   return path;
 }
 
@@ -85,13 +88,14 @@ async function outputs(store: string[], reads = READS): Promise<string> {
 }
 
 const manifests = (lake: string) => readdirSync(join(lake, "_manifests")).filter((f) => f.endsWith(".json"));
-const readManifest = (lake: string, f: string) => JSON.parse(readFileSync(join(lake, "_manifests", f), "utf8")) as {
-  ingest: string;
-  supersedes: string[];
-  files: { table: string; path: string; rows: number }[];
-  deletes: { table: string; path: string; rows: number }[];
-  source: { sha256: string };
-};
+const readManifest = (lake: string, f: string) =>
+  JSON.parse(readFileSync(join(lake, "_manifests", f), "utf8")) as {
+    ingest: string;
+    supersedes: string[];
+    files: { table: string; path: string; rows: number }[];
+    deletes: { table: string; path: string; rows: number }[];
+    source: { sha256: string };
+  };
 
 test("4 ingests at once into one lake, then every reading command prints what one database of the same files prints", async () => {
   const t = tmp();
@@ -131,7 +135,10 @@ test("4 ingests at once into one lake, then every reading command prints what on
   // Ingesting the same files again adds nothing: "already ingested", no manifest, the same outputs.
   const again = await cli(["ingest", "--lake", lake, "--output", "json", FILES[0]!, ...files], { env: ENV });
   assert.equal(again.code, 0, again.stderr);
-  assert.deepEqual((JSON.parse(again.stdout) as { files: { status: string }[] }).files.map((f) => f.status), [FILES[0], ...files].map(() => "already-ingested"));
+  assert.deepEqual(
+    (JSON.parse(again.stdout) as { files: { status: string }[] }).files.map((f) => f.status),
+    [FILES[0], ...files].map(() => "already-ingested"),
+  );
   assert.equal(manifests(lake).length, 5);
   assert.equal(await outputs(["--lake", lake], READS.slice(0, 3)), await outputs(["--db", db], READS.slice(0, 3)));
 });
@@ -144,7 +151,10 @@ test("two processes ingesting the same file at once: both may commit, readers co
   const runs = await Promise.all([cliAsync(["ingest", "--lake", lake, f]), cliAsync(["ingest", "--lake", lake, f])]);
   for (const r of runs) assert.equal(r.code, 0, r.stderr);
   assert.equal((await cli(["ingest", "--db", db, f], { env: ENV })).code, 0);
-  const reads = [["report", "--by", "model"], ["report", "--by", "user", "--format", "json"]];
+  const reads = [
+    ["report", "--by", "model"],
+    ["report", "--by", "user", "--format", "json"],
+  ];
   assert.equal(await outputs(["--lake", lake], reads), await outputs(["--db", db], reads));
   // A third ingest, after the fact, sees it as ingested.
   assert.match((await cli(["ingest", "--lake", lake, f], { env: ENV })).stdout, /already-ingested/);
@@ -168,7 +178,10 @@ test("--replace through the manifests: the new version supersedes the old one, a
     return summary;
   };
   assert.deepEqual(await steps(["--lake", lake]), await steps(["--db", db]));
-  const reads = [["report", "--by", "model"], ["report", "--by", "day", "--format", "json"]];
+  const reads = [
+    ["report", "--by", "model"],
+    ["report", "--by", "day", "--format", "json"],
+  ];
   assert.equal(await outputs(["--lake", lake], reads), await outputs(["--db", db], reads));
   const ms = manifests(lake).map((f) => readManifest(lake, f));
   assert.equal(ms.length, 2);
@@ -194,16 +207,22 @@ test("overlapping provider buckets through the manifests: a later export's bucke
       return out;
     };
     assert.deepEqual(await ingested(["--lake", lake]), await ingested(["--db", db]));
-    const reads = [["report", "--by", "day,model"], ["report", "--by", "model", "--source", "billing", "--format", "json"]];
+    const reads = [
+      ["report", "--by", "day,model"],
+      ["report", "--by", "model", "--source", "billing", "--format", "json"],
+    ];
     assert.equal(await outputs(["--lake", lake], reads), await outputs(["--db", db], reads));
     // The replaced rows are tombstones beside the second ingest's files; the first ingest's files are untouched.
-    const second = manifests(lake).map((f) => readManifest(lake, f)).find((m) => m.deletes.length > 0);
+    const second = manifests(lake)
+      .map((f) => readManifest(lake, f))
+      .find((m) => m.deletes.length > 0);
     assert.ok(second, "the second ingest records the rows it replaced");
     assert.equal(second.deletes[0]!.table, "usage_wide");
   }
   // OpenAI 1h then 1d (test/real-exports.test.ts): the daily page replaces the three hourly rows → $1.05.
   const lake = join(t, "openai");
-  for (const f of ["fixtures/real/openai-usage-1h.json", "fixtures/real/openai-usage-1d.json"]) assert.equal((await cli(["ingest", "--lake", lake, f], { env: ENV })).code, 0);
+  for (const f of ["fixtures/real/openai-usage-1h.json", "fixtures/real/openai-usage-1d.json"])
+    assert.equal((await cli(["ingest", "--lake", lake, f], { env: ENV })).code, 0);
   const r = JSON.parse((await cli(["report", "--lake", lake, "--by", "model", "--format", "json"], { env: ENV })).stdout) as { totals: { costUsd: number } };
   assert.equal(r.totals.costUsd, 1.05);
 });
@@ -222,7 +241,10 @@ test("files without a committed manifest (a crashed ingest) are not read", async
     mkdirSync(join(dest, ".."), { recursive: true });
     copyFileSync(join(lake, f.path), dest);
   }
-  writeFileSync(join(lake, "_manifests", `.${ghost}.json.tmp`), JSON.stringify({ ...m, ingest: ghost, files: m.files.map((f) => ({ ...f, path: f.path.replace(m.ingest, ghost) })) }).slice(0, 100));
+  writeFileSync(
+    join(lake, "_manifests", `.${ghost}.json.tmp`),
+    JSON.stringify({ ...m, ingest: ghost, files: m.files.map((f) => ({ ...f, path: f.path.replace(m.ingest, ghost) })) }).slice(0, 100),
+  );
   cpSync(join(lake, m.files[0]!.table), join(lake, "_staging", ghost, m.files[0]!.table), { recursive: true });
   assert.equal(await outputs(["--lake", lake], [["report", "--by", "model"]]), before);
   // And an ingest still works beside them.
@@ -234,7 +256,10 @@ test("a bad file leaves the lake as it was (exit 2); a lake is never made for no
   const t = tmp();
   const lake = join(t, "lake");
   const bad = join(t, "bad.csv");
-  writeFileSync(bad, "timestamp,model,user,feature,input_tokens,cached_input_tokens,output_tokens,latency_ms,request_id,status\n2025-10-21T08:00:00Z,gpt-4o-mini,u:chat,,10,0,5,100,z1,ok\nnot-a-date,gpt-4o-mini,u:chat,,10,0,5,100,z2,ok\n");
+  writeFileSync(
+    bad,
+    "timestamp,model,user,feature,input_tokens,cached_input_tokens,output_tokens,latency_ms,request_id,status\n2025-10-21T08:00:00Z,gpt-4o-mini,u:chat,,10,0,5,100,z1,ok\nnot-a-date,gpt-4o-mini,u:chat,,10,0,5,100,z2,ok\n",
+  );
   // Into a lake that does not exist yet: nothing is created.
   const first = await cli(["ingest", "--lake", lake, bad], { env: ENV });
   assert.equal(first.code, 2);
@@ -271,20 +296,33 @@ test("counting rules: superseded ingests are out; of the same content, the first
   const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
   const sha = (c: string) => c.repeat(64);
   const m = (n: number, content: string, supersedes: number[] = []) => ({
-    lake: 1 as const, schemaVersion: 1, ingest: id(n), committedAt: `2026-12-01T00:00:0${n}.000Z`,
+    lake: 1 as const,
+    schemaVersion: 1,
+    ingest: id(n),
+    committedAt: `2026-12-01T00:00:0${n}.000Z`,
     source: { path: `/f${content}`, sha256: sha(content), bytes: 1, format: "request-log-csv", kind: "requests" },
     record: { rowsRead: 1, rowsInserted: 1, rowsSkipped: 0, rowsReplaced: 0, minTs: null, maxTs: null, ingestedAt: "2026-12-01 00:00:00", cacheDeny: null },
-    pricingSha256: "p", models: [], supersedes: supersedes.map(id), files: [], deletes: [],
+    pricingSha256: "p",
+    models: [],
+    supersedes: supersedes.map(id),
+    files: [],
+    deletes: [],
   });
   // 1 (a), 2 (b), 3 (a again: a race, both committed), 4 (--replace of b: b'), 5 (--replace of b' at once with 4).
   const state = resolve("/lake", [m(1, "a"), m(2, "b"), m(3, "a"), m(4, "c", [2]), m(5, "c", [2])]);
-  assert.deepEqual(state.effective.map((e) => e.ingest), [id(1), id(4)]);
+  assert.deepEqual(
+    state.effective.map((e) => e.ingest),
+    [id(1), id(4)],
+  );
   assert.deepEqual([...state.ids.values()], [1, 2, 3, 4, 5]);
   // On disk: a manifest of a newer lake format is refused whole, naming the file.
   const t = tmp();
   mkdirSync(join(t, "_manifests"));
   writeFileSync(join(t, "_manifests", `${id(9)}.json`), JSON.stringify({ ...m(9, "d"), lake: 2 }));
   assert.throws(() => readLake(t), /newer llmcost \(lake format v2/);
-  writeFileSync(join(t, "_manifests", `${id(9)}.json`), JSON.stringify({ ...m(9, "d"), files: [{ table: "usage_wide", path: "../../etc/x.parquet", rows: 1 }] }));
+  writeFileSync(
+    join(t, "_manifests", `${id(9)}.json`),
+    JSON.stringify({ ...m(9, "d"), files: [{ table: "usage_wide", path: "../../etc/x.parquet", rows: 1 }] }),
+  );
   assert.throws(() => readLake(t), /not a path inside the lake/);
 });

@@ -3,7 +3,12 @@ import { test } from "node:test";
 import { loadCatalog } from "../src/pricing/load.js";
 import { peel, resolveName, unresolvedReason } from "../src/pricing/names.js";
 
-const catalog = loadCatalog({ deployments: { "prod-gpt4o": "gpt-4o-2024-08-06", "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/abc123": "anthropic.claude-3-5-haiku-20241022-v1:0" } });
+const catalog = loadCatalog({
+  deployments: {
+    "prod-gpt4o": "gpt-4o-2024-08-06",
+    "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/abc123": "anthropic.claude-3-5-haiku-20241022-v1:0",
+  },
+});
 const id = (name: string) => resolveName(catalog, name)?.model.id ?? null;
 
 test("exact ids and aliases, any case, blanks around ignored", () => {
@@ -162,8 +167,11 @@ test("ingest prices names as they are sent, and says exactly which rows are unpr
   const check = await cli(["pricing", "check", "--db", db, "--format", "json"]);
   assert.equal(check.code, 1);
   const unpriced = (JSON.parse(check.stdout) as { unpriced: { model: string; reason: string }[] }).unpriced;
-  assert.deepEqual(unpriced.map((u) => [u.model, u.reason]), [
-    ["gpt-5.4", "priced from 2026-03-05; 1 earlier row(s) are unpriced"],
-    ["gpt-4o-2024-08-06", "no priority rate: 1 row(s) on that service tier are unpriced, never billed at standard"],
-  ]);
+  assert.deepEqual(
+    unpriced.map((u) => [u.model, u.reason]),
+    [
+      ["gpt-5.4", "priced from 2026-03-05; 1 earlier row(s) are unpriced"],
+      ["gpt-4o-2024-08-06", "no priority rate: 1 row(s) on that service tier are unpriced, never billed at standard"],
+    ],
+  );
 });

@@ -52,11 +52,23 @@ test("a model or feature that matches nothing is exit 2 with the closest names, 
   const before = await checksum(demo);
   const cases: [string[], string][] = [
     [["report", "--where", "model=gpt4o"], 'llmcost: --where model=gpt4o: no model "gpt4o" in this window\nhint: did you mean gpt-4o?\n'],
-    [["report", "--where", "feature=summarise-articles"], 'llmcost: --where feature=summarise-articles: no feature "summarise-articles" in this window\nhint: did you mean summarize-articles?\n'],
-    [["simulate", "--route", "gpt4o=gpt-4o-mini"], 'llmcost: --route gpt4o=gpt-4o-mini: no model "gpt4o" in the simulated traffic\nhint: did you mean gpt-4o?\n'],
+    [
+      ["report", "--where", "feature=summarise-articles"],
+      'llmcost: --where feature=summarise-articles: no feature "summarise-articles" in this window\nhint: did you mean summarize-articles?\n',
+    ],
+    [
+      ["simulate", "--route", "gpt4o=gpt-4o-mini"],
+      'llmcost: --route gpt4o=gpt-4o-mini: no model "gpt4o" in the simulated traffic\nhint: did you mean gpt-4o?\n',
+    ],
     [["simulate", "--batch", "nightly-digets"], 'llmcost: --batch: no feature "nightly-digets" in the simulated traffic\nhint: did you mean nightly-digest?\n'],
-    [["simulate", "--feature", "chatt", "--route", "mini"], 'llmcost: --feature: no feature "chatt" in the request logs of this window\nhint: did you mean chat?\n'],
-    [["budget", "--feature-max", "nosuch=5"], 'llmcost: --feature-max nosuch: no feature "nosuch" among the request logs\nhint: features among the request logs: (untagged), chat, classify-tickets, code-review, legal-drafts, nightly-digest, search-rerank, summarize-articles, …\n'],
+    [
+      ["simulate", "--feature", "chatt", "--route", "mini"],
+      'llmcost: --feature: no feature "chatt" in the request logs of this window\nhint: did you mean chat?\n',
+    ],
+    [
+      ["budget", "--feature-max", "nosuch=5"],
+      'llmcost: --feature-max nosuch: no feature "nosuch" among the request logs\nhint: features among the request logs: (untagged), chat, classify-tickets, code-review, legal-drafts, nightly-digest, search-rerank, summarize-articles, …\n',
+    ],
     [["budget", "--model-max", "gpt-4-o=10/day"], 'llmcost: --model-max gpt-4-o: no model "gpt-4-o" among the request logs\nhint: did you mean gpt-4o?\n'],
   ];
   for (const [[cmd, ...args], stderr] of cases) {
@@ -109,7 +121,10 @@ test("budget --model-max gpt-4o covers its snapshot (was $0, passing) and the pl
 test("pricing show: a family lists its snapshots; an unknown name suggests the closest", async () => {
   const r = await cli(["pricing", "show", "gpt-4o"]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^snapshots \(priced on their own, matched by the family name in --where\/--route\/--model-max\): gpt-4o-2024-05-13, gpt-4o-2024-08-06, gpt-4o-2024-11-20$/m);
+  assert.match(
+    r.stdout,
+    /^snapshots \(priced on their own, matched by the family name in --where\/--route\/--model-max\): gpt-4o-2024-05-13, gpt-4o-2024-08-06, gpt-4o-2024-11-20$/m,
+  );
   const bad = await cli(["pricing", "show", "gpt4o"]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /^llmcost: no pricing for "gpt4o"\nhint: did you mean gpt-4o\b/);
@@ -145,7 +160,9 @@ test("route moves a request only when the target has a price at its time; the ot
   // Two requests on two days are no daily batch job (batch auto needs 3 days), so route ranks first.
   assert.match(s.stdout, /│ 1 │ reports │ route {2}│\s+\$25\.40 │\s+42\.3% │ o1-2024-12-17 → o3-mini on 1 requests; 1 requests stay/);
   assert.match(s.stdout, /^No opportunity:\n {2}- cache: no request repeats a prompt/m);
-  const none = JSON.parse((await cli(["simulate", "--db", db, "--since", "2025-01-01", "--until", "2025-01-31", "--route", "mini", "--format", "json"])).stdout);
+  const none = JSON.parse(
+    (await cli(["simulate", "--db", db, "--since", "2025-01-01", "--until", "2025-01-31", "--route", "mini", "--format", "json"])).stdout,
+  );
   assert.equal(none.steps[0].affectedRequests, 0);
   assert.equal(none.steps[0].note, "no request routed: the target model has no price at the time of the 1 candidate requests");
 });
@@ -165,7 +182,15 @@ test("budget --max-age: stale data fails the gate and the summary states its age
   writeFileSync(cfg, JSON.stringify({ budgets: { daily: 100, maxAge: "1w" } }));
   const c = await cli(["budget", "--db", demo, "--config", cfg, "--format", "json"], { env: { LLMCOST_NOW: "2025-12-04T00:00:00Z" } });
   assert.equal(c.code, 0, c.stdout);
-  assert.deepEqual(JSON.parse(c.stdout).checks[0], { kind: "freshness", scope: "all", actual: 120.13, limit: 168, unit: "hours", ok: true, detail: "newest request log row at 2025-11-28T23:52:00Z" });
+  assert.deepEqual(JSON.parse(c.stdout).checks[0], {
+    kind: "freshness",
+    scope: "all",
+    actual: 120.13,
+    limit: 168,
+    unit: "hours",
+    ok: true,
+    detail: "newest request log row at 2025-11-28T23:52:00Z",
+  });
   const bad = await cli(["budget", "--db", demo, "--max-age", "soon"], FRESH);
   assert.equal(bad.code, 2);
   assert.equal(bad.stderr, 'llmcost: --max-age expects a duration such as 36h, 2d or 1w (got "soon")\n');

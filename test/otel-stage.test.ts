@@ -52,9 +52,19 @@ test("OTel spans: a chat span whose usage-bearing grandchild sits under a tool s
   assert.match(r.stdout, /1 duplicate span \(re-sent batch\); 1 not an LLM call \(agent, tool, workflow… span\); 1 parent repeating a child span's usage/);
   // The leaf only: 400 × $0.15/M + 50 × $0.60/M = 60 + 30 µ$ = $0.00009.
   assert.deepEqual(await query(db, "SELECT request_id, input_tokens, output_tokens, user_hash, feature, latency_ms, cost_usd FROM usage"), [
-    { request_id: `${TRACE}:b7ad6b7169203331`, input_tokens: "400", output_tokens: "50", user_hash: "5e8f0c2a91d4", feature: "planner", latency_ms: "800", cost_usd: "0.000090000000" },
+    {
+      request_id: `${TRACE}:b7ad6b7169203331`,
+      input_tokens: "400",
+      output_tokens: "50",
+      user_hash: "5e8f0c2a91d4",
+      feature: "planner",
+      latency_ms: "800",
+      cost_usd: "0.000090000000",
+    },
   ]);
-  assert.deepEqual(await query(db, "SELECT rows_read::INT AS read, rows_inserted::INT AS loaded, rows_skipped::INT AS skipped FROM ingests"), [{ read: 4, loaded: 1, skipped: 3 }]);
+  assert.deepEqual(await query(db, "SELECT rows_read::INT AS read, rows_inserted::INT AS loaded, rows_skipped::INT AS skipped FROM ingests"), [
+    { read: 4, loaded: 1, skipped: 3 },
+  ]);
 });
 
 test("OTel spans: a bad span after re-sent ones is named by its line, and nothing is written", async () => {

@@ -23,9 +23,14 @@ test("import-litellm never breaks history: with the snapshot imported, no priced
   assert.match(imp.stderr, /rates contradict the book by more than 50% \(check them\):\n {2}gemini-1\.5-flash: output 0\.3 → 0 \(-100%\)\n/);
 
   // The imported table keeps the built-in epochs and aliases of the models it re-prices.
-  const table = JSON.parse(readFileSync(out, "utf8")) as { models: { id: string; aliases: string[]; prices: { effective_from: string; batch_input?: string }[] }[] };
+  const table = JSON.parse(readFileSync(out, "utf8")) as {
+    models: { id: string; aliases: string[]; prices: { effective_from: string; batch_input?: string }[] }[];
+  };
   const gpt4o = table.models.find((m) => m.id === "gpt-4o")!;
-  assert.deepEqual(gpt4o.prices.map((e) => e.effective_from), ["2024-05-13", "2024-10-02", "2026-07-24"]);
+  assert.deepEqual(
+    gpt4o.prices.map((e) => e.effective_from),
+    ["2024-05-13", "2024-10-02", "2026-07-24"],
+  );
   assert.ok(gpt4o.aliases.includes("openai/gpt-4o"));
   // o1's map entry has no batch rate: the book's 50% ratio is kept (o1: $15 in, batch $7.50).
   assert.equal(table.models.find((m) => m.id === "o1")!.prices.at(-1)!.batch_input, "7.5");

@@ -44,7 +44,16 @@ test("dated price changes: each row pays the epoch in force at its timestamp", a
     { model: "claude-3-5-haiku-20241022", ts: "2024-11-10", ...both }, // 1 + 5
     { model: "claude-3-5-haiku-20241022", ts: "2024-12-10", ...both }, // 0.8 + 4
   ]);
-  assert.deepEqual(costs, ["20.000000000000", "12.500000000000", "50.000000000000", "10.000000000000", "15.000000000000", "5.500000000000", "6.000000000000", "4.800000000000"]);
+  assert.deepEqual(costs, [
+    "20.000000000000",
+    "12.500000000000",
+    "50.000000000000",
+    "10.000000000000",
+    "15.000000000000",
+    "5.500000000000",
+    "6.000000000000",
+    "4.800000000000",
+  ]);
 });
 
 test("cache reads and 5m/1h cache writes use their own rates (claude-sonnet-4-5)", async () => {
@@ -125,7 +134,10 @@ test("overrides: negotiated discounts and private models", async () => {
 });
 
 test("a malformed pricing override is a clear error", () => {
-  assert.throws(() => loadCatalog({ overrides: [{ models: [{ id: "x", provider: "p", prices: [{ effective_from: "2025-01-01", input: "-1", output: "1" }] }] }] }), /invalid pricing overrides: models\.0\.prices\.0\.input/);
+  assert.throws(
+    () => loadCatalog({ overrides: [{ models: [{ id: "x", provider: "p", prices: [{ effective_from: "2025-01-01", input: "-1", output: "1" }] }] }] }),
+    /invalid pricing overrides: models\.0\.prices\.0\.input/,
+  );
 });
 
 interface Charged extends Usage {
@@ -153,9 +165,23 @@ async function priceCharged(rows: Charged[], overrides: unknown[] = []): Promise
            audio_input_tokens, audio_output_tokens, web_search_requests, inference_geo, speed)
          VALUES ($ts::TIMESTAMP, 'requests', 'request-log-jsonl', 1, $model, 'f', 1, $i, $c, $w5, $w1, $o, $rs, $b, $tier, $lc, $id, $ai, $ao, $ws, $geo, $speed)`,
         {
-          ts: r.ts, model: r.model, i: r.input ?? 0, c: r.cached ?? 0, w5: r.cw5 ?? 0, w1: r.cw1 ?? 0, o: r.output ?? 0, rs: r.reasoning ?? 0,
-          b: r.batch ?? false, tier: r.tier ?? null, lc: r.longContext ?? null, id: String(i), ai: r.audioIn ?? 0, ao: r.audioOut ?? 0,
-          ws: r.webSearch ?? 0, geo: r.geo ?? null, speed: r.speed ?? null,
+          ts: r.ts,
+          model: r.model,
+          i: r.input ?? 0,
+          c: r.cached ?? 0,
+          w5: r.cw5 ?? 0,
+          w1: r.cw1 ?? 0,
+          o: r.output ?? 0,
+          rs: r.reasoning ?? 0,
+          b: r.batch ?? false,
+          tier: r.tier ?? null,
+          lc: r.longContext ?? null,
+          id: String(i),
+          ai: r.audioIn ?? 0,
+          ao: r.audioOut ?? 0,
+          ws: r.webSearch ?? 0,
+          geo: r.geo ?? null,
+          speed: r.speed ?? null,
         },
       );
     }
@@ -185,7 +211,9 @@ test("audio tokens (parts of input and output) at the audio rates: gpt-realtime"
   // gpt-realtime: text in $4, audio in $32, text out $16, audio out $64 per 1M
   // 60,000 text in × 4 = 0.240; 40,000 audio in × 32 = 1.280; 4,000 text out × 16 = 0.064; 6,000 audio out × 64 = 0.384
   // total = 1.968
-  assert.deepEqual(await priceCharged([{ model: "gpt-realtime", ts: "2026-01-10", input: 100_000, audioIn: 40_000, output: 10_000, audioOut: 6_000 }]), ["1.968000000000"]);
+  assert.deepEqual(await priceCharged([{ model: "gpt-realtime", ts: "2026-01-10", input: 100_000, audioIn: 40_000, output: 10_000, audioOut: 6_000 }]), [
+    "1.968000000000",
+  ]);
 });
 
 test("web search calls are priced per call, and are an unpriced charge where the model has no rate", async () => {

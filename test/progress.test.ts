@@ -8,14 +8,22 @@ import { cli, ROOT, tmp } from "./helpers.js";
 
 test("progress line: the phase, the time, the file, and the read's rate once it is read", () => {
   const file = "logs/requests-2025-11.jsonl";
-  assert.equal(progressLine(file, { phase: "reading", bytes: 512_000_000, readMs: null, rows: null }, 12_345), "reading      12.3s  logs/requests-2025-11.jsonl  512.0 MB");
+  assert.equal(
+    progressLine(file, { phase: "reading", bytes: 512_000_000, readMs: null, rows: null }, 12_345),
+    "reading      12.3s  logs/requests-2025-11.jsonl  512.0 MB",
+  );
   // 512 MB in 16 s = 32 MB/s; 2,000,000 rows in 16 s = 125k rows/s.
   assert.equal(
     progressLine(file, { phase: "pricing", bytes: 512_000_000, readMs: 16_000, rows: 2_000_000 }, 75_000, 120),
     "pricing      1m15s  logs/requests-2025-11.jsonl  512.0 MB read at 32.0 MB/s · 2,000,000 rows, 125.0k rows/s",
   );
   // Never wider than the terminal (a wrapped line cannot be redrawn with \r); long paths keep their file name.
-  const long = progressLine("/var/log/gateway/2025/11/very/deep/directory/requests.jsonl", { phase: "committing", bytes: 9_000, readMs: 30, rows: 14_560 }, 400, 80);
+  const long = progressLine(
+    "/var/log/gateway/2025/11/very/deep/directory/requests.jsonl",
+    { phase: "committing", bytes: 9_000, readMs: 30, rows: 14_560 },
+    400,
+    80,
+  );
   assert.ok(long.length <= 79, long);
   assert.equal(long, "committing    0.4s  /var/log/ga…ctory/requests.jsonl  9.0 kB read at 300.0 kB/…");
   assert.deepEqual([bytesText(999), bytesText(1_500), bytesText(2_100_000_000)], ["999 B", "1.5 kB", "2.1 GB"]);
@@ -49,8 +57,15 @@ test("ingest draws progress on stderr only when stderr is a TTY", async () => {
   });
   const drawn = { code: r.status, stdout: r.stdout, stderr: r.stderr };
   assert.equal(drawn.code, 0, drawn.stderr);
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: progress redraws with ESC and CR
-  const phases = [...new Set(drawn.stderr.split("\r").map((l) => /^\x1b\[K(\w+) /.exec(l)?.[1]).filter((p) => p !== undefined))];
+  const phases = [
+    ...new Set(
+      drawn.stderr
+        .split("\r")
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: progress redraws with ESC and CR
+        .map((l) => /^\x1b\[K(\w+) /.exec(l)?.[1])
+        .filter((p) => p !== undefined),
+    ),
+  ];
   assert.deepEqual(phases.filter((p) => p !== "pricing").slice(0, 2), ["reading", "validating"]);
   assert.ok(phases.includes("pricing") && phases.at(-1) === "committing", phases.join(" "));
   assert.match(drawn.stderr, /50,000 rows, [\d.]+k? rows\/s/);

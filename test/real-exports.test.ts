@@ -15,8 +15,23 @@ import { checksum, cli, dump, golden, normalise, query, tmp, columnList } from "
  */
 
 const COLS = columnList([
-  "source_format", "ts", "provider", "model", "user_hash", "feature", "requests", "input_tokens", "cached_input_tokens",
-  "cache_write_5m_tokens", "cache_write_1h_tokens", "output_tokens", "service_tier", "request_id", "reported_cost_usd", "cost_usd", "priced",
+  "source_format",
+  "ts",
+  "provider",
+  "model",
+  "user_hash",
+  "feature",
+  "requests",
+  "input_tokens",
+  "cached_input_tokens",
+  "cache_write_5m_tokens",
+  "cache_write_1h_tokens",
+  "output_tokens",
+  "service_tier",
+  "request_id",
+  "reported_cost_usd",
+  "cost_usd",
+  "priced",
 ]);
 
 export async function ingestCase(files: string[], extra: string[] = []) {
@@ -87,9 +102,15 @@ test("field names as apps write them: timestamps (epoch s/ms/µs/ns, ISO), model
   // total 36225 + 3050 + 2890 + 285 + 325 + 21 = 42796 µ$ (before: exit 2, unknown format)
   assert.equal(total, "0.042796000000");
   const ts = await query(db, "SELECT strftime(ts, '%Y-%m-%dT%H:%M:%S') AS ts, reported_cost_usd::VARCHAR AS c, service_tier FROM usage ORDER BY ts");
-  assert.deepEqual(ts.map((x) => x.ts), ["2026-11-02T09:00:00", "2026-11-02T10:00:00", "2026-11-02T11:00:00", "2026-11-02T12:00:00", "2026-11-02T13:00:00", "2026-11-02T14:00:00"]);
+  assert.deepEqual(
+    ts.map((x) => x.ts),
+    ["2026-11-02T09:00:00", "2026-11-02T10:00:00", "2026-11-02T11:00:00", "2026-11-02T12:00:00", "2026-11-02T13:00:00", "2026-11-02T14:00:00"],
+  );
   // Every line's stated cost is kept, whatever its name: cost_usd, total_cost, spend, estimated_cost_usd, cost_total, cost.
-  assert.deepEqual(ts.map((x) => x.c), ["0.036225000000", "0.003050000000", "0.002890000000", "0.000285000000", "0.000325000000", "0.000021000000"]);
+  assert.deepEqual(
+    ts.map((x) => x.c),
+    ["0.036225000000", "0.003050000000", "0.002890000000", "0.000285000000", "0.000325000000", "0.000021000000"],
+  );
   assert.equal(ts[3]!.service_tier, "default");
 });
 
@@ -149,14 +170,20 @@ test("stated costs: used where llmcost has no price (cost_source reported), --co
   const check = await cli(["pricing", "check", "--db", db, "--format", "json"]);
   assert.equal(check.code, 1);
   const stated = JSON.parse(check.stdout).stated as { model: string; statedUsd: number; computedUsd: number; diffPct: number; flagged: boolean }[];
-  assert.deepEqual(stated.map((s) => [s.model, s.statedUsd, s.computedUsd, s.diffPct, s.flagged]), [
-    ["claude-haiku-4-5-20251001", 0.0064, 0.0064, 0, false],
-    // (2500 − 1700) / 1700 = 47.06%
-    ["gemini-2.5-flash", 0.0025, 0.0017, 47.06, true],
-    ["gpt-4o-mini", 0.0021, 0.0021, 0, false],
-  ]);
+  assert.deepEqual(
+    stated.map((s) => [s.model, s.statedUsd, s.computedUsd, s.diffPct, s.flagged]),
+    [
+      ["claude-haiku-4-5-20251001", 0.0064, 0.0064, 0, false],
+      // (2500 − 1700) / 1700 = 47.06%
+      ["gemini-2.5-flash", 0.0025, 0.0017, 47.06, true],
+      ["gpt-4o-mini", 0.0021, 0.0021, 0, false],
+    ],
+  );
   const loose = JSON.parse((await cli(["pricing", "check", "--db", db, "--tolerance", "50", "--format", "json"])).stdout).stated as { flagged: boolean }[];
-  assert.equal(loose.some((s) => s.flagged), false);
+  assert.equal(
+    loose.some((s) => s.flagged),
+    false,
+  );
 });
 
 test("overlapping bucket widths: a later export of the same format and group replaces the rows it overlaps, whatever the width", async () => {
@@ -184,7 +211,10 @@ test("overlapping bucket widths: a later export of the same format and group rep
   golden("real/overlap-1h-then-1d.txt", `exit=${r2.code}\n--- stdout\n${normalise(r2.stdout, t)}--- stderr\n${normalise(r2.stderr, t)}`);
   assert.deepEqual(await query(db2, "SELECT count(*)::INT AS n, sum(cost_usd)::VARCHAR AS s FROM usage"), [{ n: 1, s: "1.050000000000" }]);
   // The ledger keeps the count.
-  assert.deepEqual(await query(db2, "SELECT ingest_id, rows_replaced::INT AS r FROM ingests ORDER BY 1"), [{ ingest_id: 1, r: 0 }, { ingest_id: 2, r: 3 }]);
+  assert.deepEqual(await query(db2, "SELECT ingest_id, rows_replaced::INT AS r FROM ingests ORDER BY 1"), [
+    { ingest_id: 1, r: 0 },
+    { ingest_id: 2, r: 3 },
+  ]);
 });
 
 test("provider labels: another vendor's model in an OpenAI-shaped file gets its resolved provider, or unknown, never openai", async () => {

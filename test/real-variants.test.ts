@@ -17,8 +17,24 @@ import { cli, dump, golden, normalise, query, tmp, columnList } from "./helpers.
  */
 
 const COLS = columnList([
-  "source_format", "ts", "bucket_end", "provider", "model", "user_hash", "feature", "requests", "input_tokens", "cached_input_tokens",
-  "cache_write_5m_tokens", "output_tokens", "reasoning_tokens", "service_tier", "request_id", "reported_cost_usd", "cost_usd", "cost_source",
+  "source_format",
+  "ts",
+  "bucket_end",
+  "provider",
+  "model",
+  "user_hash",
+  "feature",
+  "requests",
+  "input_tokens",
+  "cached_input_tokens",
+  "cache_write_5m_tokens",
+  "output_tokens",
+  "reasoning_tokens",
+  "service_tier",
+  "request_id",
+  "reported_cost_usd",
+  "cost_usd",
+  "cost_source",
 ]);
 
 async function ingest(files: string[], extra: string[] = [], db?: string) {
@@ -53,7 +69,10 @@ test("a BOM before a JSON document or JSON Lines is skipped; model and service_t
   // 4 modelVersion gemini-2.5-flash: (2000 − 1000) × 0.3 + 1000 × 0.03 + (100 + 50 thoughts) × 2.5 = 300 + 30 + 375 = 705
   // total 11,895 µ$ (before: exit 2, "byte order mark (BOM) is not supported")
   assert.equal(total, "0.011895000000");
-  assert.deepEqual((await query(db, "SELECT service_tier FROM usage ORDER BY ts")).map((r) => r.service_tier), [null, "standard", "priority", null]);
+  assert.deepEqual(
+    (await query(db, "SELECT service_tier FROM usage ORDER BY ts")).map((r) => r.service_tier),
+    [null, "standard", "priority", null],
+  );
   // A BOM before a JSON document (here the bucket list) reads the same; the fingerprint is the file's own bytes.
   const t = tmp();
   const bom = join(t, "buckets-bom.json");
@@ -67,13 +86,20 @@ test("a BOM before a JSON document or JSON Lines is skipped; model and service_t
 test("a bad line in a JSON Lines file with a BOM is named by its line", async () => {
   const t = tmp();
   const f = join(t, "bad.jsonl");
-  writeFileSync(f, `\uFEFF${readFileSync("fixtures/real/bom-requests.jsonl", "utf8").replace(/^\uFEFF/, "").split("\n").slice(0, 2).join("\n")}\n{"timestamp":"2026-11-06T09:00:00Z","model":\n`);
+  writeFileSync(
+    f,
+    `\uFEFF${readFileSync("fixtures/real/bom-requests.jsonl", "utf8")
+      .replace(/^\uFEFF/, "")
+      .split("\n")
+      .slice(0, 2)
+      .join("\n")}\n{"timestamp":"2026-11-06T09:00:00Z","model":\n`,
+  );
   const r = await ingest([f]);
   assert.equal(r.r.code, 2);
   assert.match(r.r.stderr, /bad\.jsonl:3: malformed JSON/);
 });
 
-test("LiteLLM {\"data\": […]} responses: spend-log rows, and daily spend rows whose api_requests is the request count", async () => {
+test('LiteLLM {"data": […]} responses: spend-log rows, and daily spend rows whose api_requests is the request count', async () => {
   const { total } = await goldenCase("litellm-data", ["litellm-spend-logs-ui.json", "litellm-daily-spend.json"]);
   // spend logs (prompt_tokens include the cached ones):
   //   gpt-4o-mini 1500 × 0.15 + 500 × 0.075 + 100 × 0.6 = 225 + 37.5 + 60 = 322.5
@@ -93,7 +119,10 @@ test("the shorter OpenRouter activity CSV (no generation_id): prompt includes ca
   // meta-llama/llama-3.3-70b-instruct: no price, its cost_total 400 is used (cost_source reported)
   // total 5000 µ$ (before: exit 2, unknown format)
   assert.equal(total, "0.005000000000");
-  assert.deepEqual((await query(db, "SELECT cost_source FROM usage ORDER BY ts")).map((r) => r.cost_source), ["computed", "computed", "reported"]);
+  assert.deepEqual(
+    (await query(db, "SELECT cost_source FROM usage ORDER BY ts")).map((r) => r.cost_source),
+    ["computed", "computed", "reported"],
+  );
 });
 
 test("a forced --format on a file with none of that format's token fields is exit 2, never rows of zero tokens", async () => {
@@ -106,7 +135,10 @@ test("a forced --format on a file with none of that format's token fields is exi
   // Before: DuckDB's "Referenced column "created_at" not found in FROM clause!".
   const o = await cli(["ingest", "--db", db, "--format", "openrouter-csv", "fixtures/real/gateway.csv"]);
   assert.equal(o.code, 2);
-  assert.match(o.stderr, /gateway\.csv: --format openrouter-csv: none of openrouter-csv's token fields \(tokens_prompt, tokens_completion, tokens_cached\) are in this file/);
+  assert.match(
+    o.stderr,
+    /gateway\.csv: --format openrouter-csv: none of openrouter-csv's token fields \(tokens_prompt, tokens_completion, tokens_cached\) are in this file/,
+  );
   assert.match(o.stderr, /hint: it looks like request-log-csv/);
   // Nothing was written: the database was never created.
   assert.throws(() => readFileSync(db));
@@ -120,17 +152,28 @@ test("reconcile shows stated against computed cost per model and flags a differe
   const r = await cli(["reconcile", "--db", db]);
   assert.equal(r.code, 0, r.stderr);
   golden("real/reconcile-stated.txt", `exit=${r.code}\n--- stdout\n${normalise(r.stdout, t)}--- stderr\n${normalise(r.stderr, t)}`);
-  const j = JSON.parse((await cli(["reconcile", "--db", db, "--format", "json"])).stdout) as { stated: { model: string; statedUsd: number; computedUsd: number; diffPct: number; flagged: boolean }[] };
+  const j = JSON.parse((await cli(["reconcile", "--db", db, "--format", "json"])).stdout) as {
+    stated: { model: string; statedUsd: number; computedUsd: number; diffPct: number; flagged: boolean }[];
+  };
   // gemini-2.5-flash stated 2500 µ$ against 4000 × 0.3 + 200 × 2.5 = 1700 computed: +47.06%
-  assert.deepEqual(j.stated.map((s) => [s.model, s.statedUsd, s.computedUsd, s.diffPct, s.flagged]), [
-    ["claude-haiku-4-5-20251001", 0.0064, 0.0064, 0, false],
-    ["gemini-2.5-flash", 0.0025, 0.0017, 47.06, true],
-    ["gpt-4o-mini", 0.0021, 0.0021, 0, false],
-  ]);
+  assert.deepEqual(
+    j.stated.map((s) => [s.model, s.statedUsd, s.computedUsd, s.diffPct, s.flagged]),
+    [
+      ["claude-haiku-4-5-20251001", 0.0064, 0.0064, 0, false],
+      ["gemini-2.5-flash", 0.0025, 0.0017, 47.06, true],
+      ["gpt-4o-mini", 0.0021, 0.0021, 0, false],
+    ],
+  );
   const flagged = JSON.parse((await cli(["reconcile", "--db", db, "--flagged", "--format", "json"])).stdout) as { stated: { model: string }[] };
-  assert.deepEqual(flagged.stated.map((s) => s.model), ["gemini-2.5-flash"]);
+  assert.deepEqual(
+    flagged.stated.map((s) => s.model),
+    ["gemini-2.5-flash"],
+  );
   const loose = JSON.parse((await cli(["reconcile", "--db", db, "--tolerance", "50", "--format", "json"])).stdout) as { stated: { flagged: boolean }[] };
-  assert.equal(loose.stated.some((s) => s.flagged), false);
+  assert.equal(
+    loose.stated.some((s) => s.flagged),
+    false,
+  );
   // The window applies: nothing before the log's day.
   assert.deepEqual(JSON.parse((await cli(["reconcile", "--db", db, "--until", "2026-11-01", "--format", "json"])).stdout).stated, []);
 });
@@ -165,14 +208,25 @@ test("the bill is reportable: with only cost exports, report says so and reports
   const j = async (by: string, ...extra: string[]) => {
     const x = await cli(["report", "--db", db, "--source", "billing", "--by", by, "--format", "json", ...extra]);
     assert.equal(x.code, 0, x.stderr);
-    return JSON.parse(x.stdout) as { basis: string; totals: { costUsd: number; provisional?: { rows: number; costUsd: number } }; rows: { key: Record<string, string>; costUsd: number; provisional?: unknown }[] };
+    return JSON.parse(x.stdout) as {
+      basis: string;
+      totals: { costUsd: number; provisional?: { rows: number; costUsd: number } };
+      rows: { key: Record<string, string>; costUsd: number; provisional?: unknown }[];
+    };
   };
   const keyed = async (by: string, ...extra: string[]) => (await j(by, ...extra)).rows.map((x) => [x.key[by], x.costUsd]);
   assert.equal((await j("provider")).basis, "cost exports");
   assert.equal((await j("provider")).totals.costUsd, 9.9275);
-  assert.deepEqual(await keyed("provider"), [["openai", 8.5], ["anthropic", 1.4275]]);
+  assert.deepEqual(await keyed("provider"), [
+    ["openai", 8.5],
+    ["anthropic", 1.4275],
+  ]);
   // claude-sonnet-4-5: 0.45 + 0.675 + 0.3025 = 1.4275; gpt-4o: 2.50 + 4.00 = 6.50; gpt-4o-mini: 1.20 + 0.80 = 2.00
-  assert.deepEqual(await keyed("model"), [["gpt-4o-2024-08-06", 6.5], ["gpt-4o-mini-2024-07-18", 2], ["claude-sonnet-4-5-20250929", 1.4275]]);
+  assert.deepEqual(await keyed("model"), [
+    ["gpt-4o-2024-08-06", 6.5],
+    ["gpt-4o-mini-2024-07-18", 2],
+    ["claude-sonnet-4-5-20250929", 1.4275],
+  ]);
   assert.deepEqual(await keyed("line_item"), [
     ["gpt-4o-2024-08-06, output", 4],
     ["gpt-4o-2024-08-06, input", 2.5],
@@ -181,17 +235,33 @@ test("the bill is reportable: with only cost exports, report says so and reports
     ["gpt-4o-mini-2024-07-18, output", 0.8],
     ["tokens uncached_input_tokens", 0.45],
   ]);
-  assert.deepEqual(await keyed("project"), [["proj_review", 6.5], ["proj_search", 2], ["(none)", 1.4275]]);
-  assert.deepEqual(await keyed("workspace"), [["(none)", 8.5], ["wrkspc_01JxQ7n2", 1.4275]]);
+  assert.deepEqual(await keyed("project"), [
+    ["proj_review", 6.5],
+    ["proj_search", 2],
+    ["(none)", 1.4275],
+  ]);
+  assert.deepEqual(await keyed("workspace"), [
+    ["(none)", 8.5],
+    ["wrkspc_01JxQ7n2", 1.4275],
+  ]);
   assert.deepEqual(await keyed("api_key"), [["(none)", 9.9275]]);
   assert.deepEqual(await keyed("month"), [["2026-11", 9.9275]]);
   // 2026-11-20: 1.20 + 0.80 + 2.50 + 0.45 + 0.675 = 5.625; 2026-11-21: 4.00 + 0.3025 = 4.3025
-  assert.deepEqual(await keyed("day"), [["2026-11-20", 5.625], ["2026-11-21", 4.3025]]);
+  assert.deepEqual(await keyed("day"), [
+    ["2026-11-20", 5.625],
+    ["2026-11-21", 4.3025],
+  ]);
   assert.deepEqual(await keyed("week"), [["2026-11-16", 9.9275]]);
-  assert.deepEqual((await keyed("line_item", "--where", "provider=anthropic")).map((x) => x[1]), [0.9775, 0.45]);
+  assert.deepEqual(
+    (await keyed("line_item", "--where", "provider=anthropic")).map((x) => x[1]),
+    [0.9775, 0.45],
+  );
   // The 2026-11-21 Anthropic bucket ends after data_refreshed_at (06:00): provisional, and said.
   assert.deepEqual((await j("day")).totals.provisional, { rows: 1, costUsd: 0.3025 });
-  assert.deepEqual((await j("day")).rows.map((x) => x.provisional ?? null), [null, { rows: 1, costUsd: 0.3025 }]);
+  assert.deepEqual(
+    (await j("day")).rows.map((x) => x.provisional ?? null),
+    [null, { rows: 1, costUsd: 0.3025 }],
+  );
   // Dimensions a bill does not have are refused, never an empty report.
   const u = await cli(["report", "--db", db, "--source", "billing", "--by", "user"]);
   assert.equal(u.code, 2);
@@ -202,11 +272,17 @@ test("the bill is reportable: with only cost exports, report says so and reports
 test("Anthropic analytics: list_amount is stored beside amount; provisional usage buckets are marked in reports", async () => {
   const { db } = await ingest(["anthropic-analytics-cost-provisional.json", "fixtures/formats/anthropic-analytics-usage.json"]);
   // amount and list_amount are cents: 45.0 → $0.45 (list 50.0 → $0.50), 67.5 → $0.675 (75.0), 30.25 → $0.3025 (33.6111 → $0.336111)
-  assert.deepEqual(await query(db, "SELECT strftime(ts, '%Y-%m-%d') AS day, token_type, amount_usd::VARCHAR AS a, list_amount_usd::VARCHAR AS l, status FROM billed_cost ORDER BY ts, token_type"), [
-    { day: "2026-11-20", token_type: "output_tokens", a: "0.675000000000", l: "0.750000000000", status: null },
-    { day: "2026-11-20", token_type: "uncached_input_tokens", a: "0.450000000000", l: "0.500000000000", status: null },
-    { day: "2026-11-21", token_type: "output_tokens", a: "0.302500000000", l: "0.336111000000", status: "provisional" },
-  ]);
+  assert.deepEqual(
+    await query(
+      db,
+      "SELECT strftime(ts, '%Y-%m-%d') AS day, token_type, amount_usd::VARCHAR AS a, list_amount_usd::VARCHAR AS l, status FROM billed_cost ORDER BY ts, token_type",
+    ),
+    [
+      { day: "2026-11-20", token_type: "output_tokens", a: "0.675000000000", l: "0.750000000000", status: null },
+      { day: "2026-11-20", token_type: "uncached_input_tokens", a: "0.450000000000", l: "0.500000000000", status: null },
+      { day: "2026-11-21", token_type: "output_tokens", a: "0.302500000000", l: "0.336111000000", status: "provisional" },
+    ],
+  );
   const r = await cli(["report", "--db", db, "--by", "day"]);
   assert.equal(r.code, 0, r.stderr);
   // usage exports (priced by llmcost): 2026-11-21 sonnet 2100 × 3 + 640 × 15 = 6300 + 9600 = 15,900 µ$, after the

@@ -13,7 +13,9 @@ let demo = "";
 before(async () => {
   dir = tmp();
   mixed = join(dir, "mixed.duckdb");
-  const files = ["openai-usage.csv", "openai-cost-v1.csv", "requests-openai.jsonl", "anthropic-cost.csv", "anthropic-tokens.csv"].map((f) => `fixtures/formats/${f}`);
+  const files = ["openai-usage.csv", "openai-cost-v1.csv", "requests-openai.jsonl", "anthropic-cost.csv", "anthropic-tokens.csv"].map(
+    (f) => `fixtures/formats/${f}`,
+  );
   assert.equal((await cli(["ingest", "--db", mixed, ...files])).code, 0);
   ({ db: demo } = await demoDatabase());
 });
@@ -26,9 +28,19 @@ test("reconcile: billed vs computed vs request logs per day × provider × model
   const gpt4o = j.rows.find((x: { day: string; model: string }) => x.day === "2025-10-05" && x.model === "gpt-4o-2024-08-06");
   // The dashboard cost export ($0.13360 + $0.00720 + $0.10646) matches the usage export priced by llmcost exactly.
   assert.deepEqual([gpt4o.billedUsd, gpt4o.computedUsd, gpt4o.deltaUsd, gpt4o.flagged], [0.24726, 0.24726, 0, false]);
-  assert.deepEqual(j.providers.map((p: { provider: string; coveragePct: number | null }) => [p.provider, p.coveragePct === null ? null : Math.round(p.coveragePct)]), [["anthropic", 0], ["google", null], ["openai", 100]]);
+  assert.deepEqual(
+    j.providers.map((p: { provider: string; coveragePct: number | null }) => [p.provider, p.coveragePct === null ? null : Math.round(p.coveragePct)]),
+    [
+      ["anthropic", 0],
+      ["google", null],
+      ["openai", 100],
+    ],
+  );
   assert.equal(j.totals.billedUsd, 4.62726);
-  assert.ok(j.rows.some((x: { flagged: boolean; billedUsd: number | null; computedUsd: number | null }) => x.flagged && x.billedUsd !== null && x.computedUsd === null), "a bill with no usage export is flagged");
+  assert.ok(
+    j.rows.some((x: { flagged: boolean; billedUsd: number | null; computedUsd: number | null }) => x.flagged && x.billedUsd !== null && x.computedUsd === null),
+    "a bill with no usage export is flagged",
+  );
   const tight = JSON.parse((await cli(["reconcile", "--db", mixed, "--since", "2025-10-05", "--until", "2025-10-06", "--format", "json"])).stdout);
   assert.deepEqual([...new Set(tight.rows.map((x: { day: string }) => x.day))], ["2025-10-05"]);
 });
@@ -50,7 +62,10 @@ test("export --parquet writes the canonical table partitioned by day, readable b
   const r = await cli(["export", "--db", demo, "--parquet", out]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(readdirSync(out).filter((d) => d.startsWith("day=")).length, 28);
-  const rows = await query(demo, `SELECT count(*)::INT AS n, count(DISTINCT day)::INT AS days FROM read_parquet('${out}/**/*.parquet', hive_partitioning = true)`);
+  const rows = await query(
+    demo,
+    `SELECT count(*)::INT AS n, count(DISTINCT day)::INT AS days FROM read_parquet('${out}/**/*.parquet', hive_partitioning = true)`,
+  );
   assert.deepEqual(rows, [{ n: 14560, days: 28 }]);
   assert.equal((await cli(["export", "--db", demo, "--parquet", out])).code, 2, "a non-empty directory needs --overwrite");
   assert.equal((await cli(["export", "--db", demo])).code, 2);
@@ -60,10 +75,13 @@ test("report --html: one self-contained page with the Pareto, daily and waterfal
   const t = tmp();
   const db = join(t, "x.duckdb");
   const evil = "<script>alert(1)</script>";
-  writeFileSync(join(t, "x.jsonl"), [
-    JSON.stringify({ timestamp: "2025-10-20T08:00:00Z", model: "gpt-4o", feature: evil, input_tokens: 5000, output_tokens: 100 }),
-    JSON.stringify({ timestamp: "2025-10-21T08:00:00Z", model: "gpt-4o-mini", feature: "chat", input_tokens: 500, output_tokens: 100 }),
-  ].join("\n") + "\n");
+  writeFileSync(
+    join(t, "x.jsonl"),
+    [
+      JSON.stringify({ timestamp: "2025-10-20T08:00:00Z", model: "gpt-4o", feature: evil, input_tokens: 5000, output_tokens: 100 }),
+      JSON.stringify({ timestamp: "2025-10-21T08:00:00Z", model: "gpt-4o-mini", feature: "chat", input_tokens: 500, output_tokens: 100 }),
+    ].join("\n") + "\n",
+  );
   assert.equal((await cli(["ingest", "--db", db, join(t, "x.jsonl")])).code, 0);
   const file = join(t, "r.html");
   assert.equal((await cli(["report", "--db", db, "--html", file])).code, 0);
@@ -80,13 +98,27 @@ test("report --html: one self-contained page with the Pareto, daily and waterfal
 });
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
-test("report --html renders in headless Chromium: the SVG charts are drawn", { skip: CHROMIUM ? false : "Chromium is not installed (apt-get install chromium)" }, async () => {
+test("report --html renders in headless Chromium: the SVG charts are drawn", {
+  skip: CHROMIUM ? false : "Chromium is not installed (apt-get install chromium)",
+}, async () => {
   const page = join(dir, "render.html");
   assert.equal((await cli(["report", "--db", demo, "--html", page])).code, 0);
   const shot = join(dir, "shot.png");
   const r = spawnSync(
     CHROMIUM!,
-    ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", `--user-data-dir=${mkdtempSync(join(tmpdir(), "chrome-"))}`, "--window-size=900,2600", `--screenshot=${shot}`, `file://${page}`],
+    [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      `--user-data-dir=${mkdtempSync(join(tmpdir(), "chrome-"))}`,
+      "--window-size=900,2600",
+      `--screenshot=${shot}`,
+      `file://${page}`,
+    ],
     { encoding: "utf8", timeout: 60_000 },
   );
   assert.ok(existsSync(shot), r.stderr);

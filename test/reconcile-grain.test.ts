@@ -7,7 +7,16 @@ import { cli, golden, stable, tmp } from "./helpers.js";
 // Issue 14: reconcile compares at the finest grain both sides have, shows coverage per provider only where there is
 // a bill, prints a summary first and the flagged lines first, and never prints -$0.0000.
 
-type Line = { day: string; provider: string; model: string; grain: string; billedUsd: number | null; computedUsd: number | null; deltaUsd: number | null; flagged: boolean };
+type Line = {
+  day: string;
+  provider: string;
+  model: string;
+  grain: string;
+  billedUsd: number | null;
+  computedUsd: number | null;
+  deltaUsd: number | null;
+  flagged: boolean;
+};
 
 test("an OpenAI cost export grouped by day only is compared per day × provider, and matches to the cent", async () => {
   const dir = tmp();

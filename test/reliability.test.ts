@@ -70,12 +70,20 @@ test("crash: kill -9 in the middle of a 5M-row ingest leaves all of the file or 
   const db = join(dir, "t.duckdb");
   assert.equal((await cli(["ingest", "--db", db, "fixtures/formats/requests.csv"])).code, 0);
   const big = join(dir, "big.csv");
-  await writeLines(big, "timestamp,model,user,input_tokens,output_tokens", 5_000_000, (i) => `2025-10-${String(1 + (i % 28)).padStart(2, "0")}T08:00:00Z,gpt-4o-mini,a1b2c3d4e5f6:f${i % 7},${100 + (i % 900)},${i % 50}`);
+  await writeLines(
+    big,
+    "timestamp,model,user,input_tokens,output_tokens",
+    5_000_000,
+    (i) => `2025-10-${String(1 + (i % 28)).padStart(2, "0")}T08:00:00Z,gpt-4o-mini,a1b2c3d4e5f6:f${i % 7},${100 + (i % 900)},${i % 50}`,
+  );
   const child = spawn(process.execPath, [BIN, "ingest", "--db", db, big], { stdio: "ignore", env: { ...process.env, NO_COLOR: "1" } });
   await new Promise((r) => setTimeout(r, 2500));
   child.kill("SIGKILL");
   await new Promise((r) => child.once("exit", r));
-  const rows = await query(db, "SELECT (SELECT count(*) FROM usage)::BIGINT AS usage, (SELECT coalesce(sum(rows_inserted), 0) FROM ingests)::BIGINT AS ledger, (SELECT count(*) FROM ingests)::INT AS files");
+  const rows = await query(
+    db,
+    "SELECT (SELECT count(*) FROM usage)::BIGINT AS usage, (SELECT coalesce(sum(rows_inserted), 0) FROM ingests)::BIGINT AS ledger, (SELECT count(*) FROM ingests)::INT AS files",
+  );
   const { usage, ledger, files } = rows[0] as { usage: string; ledger: string; files: number };
   assert.ok(usage === "3" || usage === "5000003", `usage has ${usage} rows: neither none nor all of the file`);
   assert.equal(usage, ledger, "the ledger agrees with the table");
@@ -126,7 +134,10 @@ test("exact money: the sum over 1M rows equals an independent BigInt computation
   // The counts above are disjoint buckets (input excludes cached) for every provider: the config says so.
   writeFileSync(join(dir, "c.json"), JSON.stringify({ logs: { inputIncludesCached: false } }));
   assert.equal((await cli(["ingest", "--db", db, "--config", join(dir, "c.json"), join(dir, "m.csv")])).code, 0);
-  const got = (await query(db, "SELECT sum(cost_usd)::VARCHAR AS s, count(*) FILTER (WHERE cost_usd IS NULL)::INT AS unpriced FROM usage"))[0] as { s: string; unpriced: number };
+  const got = (await query(db, "SELECT sum(cost_usd)::VARCHAR AS s, count(*) FILTER (WHERE cost_usd IS NULL)::INT AS unpriced FROM usage"))[0] as {
+    s: string;
+    unpriced: number;
+  };
   assert.equal(got.unpriced, 0);
   const [whole, frac = ""] = got.s.split(".");
   const pico = BigInt(whole!) * 10n ** 12n + BigInt(frac.padEnd(12, "0"));
@@ -139,27 +150,45 @@ test("injection: --by, --where and feature names with quotes, semicolons and new
   const nasty = ["x'; DROP TABLE usage; --", 'say "hi"', "semi;colon", "new\nline", "$1 OR 1=1"];
   writeFileSync(
     join(dir, "n.jsonl"),
-    nasty.map((f, i) => JSON.stringify({ timestamp: "2025-10-20T08:00:00Z", model: "gpt-4o-mini", feature: f, input_tokens: 100 + i, output_tokens: 1 })).join("\n") + "\n",
+    nasty
+      .map((f, i) => JSON.stringify({ timestamp: "2025-10-20T08:00:00Z", model: "gpt-4o-mini", feature: f, input_tokens: 100 + i, output_tokens: 1 }))
+      .join("\n") + "\n",
   );
   assert.equal((await cli(["ingest", "--db", db, join(dir, "n.jsonl")])).code, 0);
   for (const [i, f] of nasty.entries()) {
     const r = await cli(["report", "--db", db, "--where", `feature=${f}`, "--format", "json"]);
     assert.equal(r.code, 0, r.stderr);
     const rows = JSON.parse(r.stdout).rows;
-    assert.deepEqual(rows.map((x: { key: { feature: string }; tokens: { input: number } }) => [x.key.feature, x.tokens.input]), [[f, 100 + i]]);
+    assert.deepEqual(
+      rows.map((x: { key: { feature: string }; tokens: { input: number } }) => [x.key.feature, x.tokens.input]),
+      [[f, 100 + i]],
+    );
   }
   const csv = (await cli(["report", "--db", db, "--format", "csv"])).stdout;
   assert.match(csv, /\n"new\nline",1,/);
   assert.match(csv, /\n"say ""hi""",1,/);
-  for (const by of ["feature; DROP TABLE usage", "feature,model); --", "model\n; DROP TABLE usage"]) assert.equal((await cli(["report", "--db", db, "--by", by])).code, 2);
+  for (const by of ["feature; DROP TABLE usage", "feature,model); --", "model\n; DROP TABLE usage"])
+    assert.equal((await cli(["report", "--db", db, "--by", by])).code, 2);
   assert.deepEqual(await query(db, "SELECT count(*)::INT AS n FROM usage"), [{ n: 5 }]);
 });
 
 test("privacy: no raw user id and no email is persisted anywhere in the database", async () => {
   const dir = tmp();
   const db = join(dir, "p.duckdb");
-  writeFileSync(join(dir, "r.jsonl"), JSON.stringify({ timestamp: "2025-10-20T08:00:00Z", model: "gpt-4o-mini", user: "carol@example.com", input_tokens: 1, output_tokens: 1 }) + "\n");
-  const r = await cli(["ingest", "--db", db, "fixtures/formats/openai-cost-v2.csv", "fixtures/formats/openai-usage.csv", "fixtures/formats/openai-batch-output.jsonl", "fixtures/formats/openai-batch-input.jsonl", join(dir, "r.jsonl")]);
+  writeFileSync(
+    join(dir, "r.jsonl"),
+    JSON.stringify({ timestamp: "2025-10-20T08:00:00Z", model: "gpt-4o-mini", user: "carol@example.com", input_tokens: 1, output_tokens: 1 }) + "\n",
+  );
+  const r = await cli([
+    "ingest",
+    "--db",
+    db,
+    "fixtures/formats/openai-cost-v2.csv",
+    "fixtures/formats/openai-usage.csv",
+    "fixtures/formats/openai-batch-output.jsonl",
+    "fixtures/formats/openai-batch-input.jsonl",
+    join(dir, "r.jsonl"),
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const tables = (await query(db, "SELECT table_name FROM duckdb_tables() WHERE NOT temporary")).map((t) => String(t.table_name));
   for (const t of ["usage_wide", "usage_lean", "billed_cost", "ingests"]) assert.ok(tables.includes(t), t);

@@ -13,9 +13,19 @@ before(async () => {
   ({ dir, db: demo } = await demoDatabase());
 });
 
-const unescapeHtml = (s: string): string => s.replace(/&nbsp;/g, " ").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+const unescapeHtml = (s: string): string =>
+  s
+    .replace(/&nbsp;/g, " ")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&");
 const attr = (tag: string, name: string): string | undefined => new RegExp(`\\sdata-${name}="([^"]*)"`).exec(tag)?.[1];
-const text = (html: string): string => unescapeHtml(html.replace(/<[^>]+>/g, "")).replace(/\u00a0/g, " ").trim();
+const text = (html: string): string =>
+  unescapeHtml(html.replace(/<[^>]+>/g, ""))
+    .replace(/\u00a0/g, " ")
+    .trim();
 
 interface PageRow {
   key: Record<string, string>;
@@ -66,13 +76,41 @@ async function samePage(flags: string[]): Promise<{ html: string; json: { totals
     const where = `${flags.join(" ")} row ${i} ${JSON.stringify(x.key)}`;
     assert.deepEqual(p.key, x.key, where);
     assert.deepEqual(
-      [p.data.cost, p.data.share, p.data["cumulative-share"], p.data.requests, p.data.input, p.data["cached-input"], p.data["cache-write-5m"], p.data["cache-write-1h"], p.data.output, p.data.reasoning, p.data["unpriced-requests"]],
-      [x.costUsd, x.share, x.cumulativeShare, x.requests, x.tokens.input, x.tokens.cachedInput, x.tokens.cacheWrite5m, x.tokens.cacheWrite1h, x.tokens.output, x.tokens.reasoning, x.unpriced.requests],
+      [
+        p.data.cost,
+        p.data.share,
+        p.data["cumulative-share"],
+        p.data.requests,
+        p.data.input,
+        p.data["cached-input"],
+        p.data["cache-write-5m"],
+        p.data["cache-write-1h"],
+        p.data.output,
+        p.data.reasoning,
+        p.data["unpriced-requests"],
+      ],
+      [
+        x.costUsd,
+        x.share,
+        x.cumulativeShare,
+        x.requests,
+        x.tokens.input,
+        x.tokens.cachedInput,
+        x.tokens.cacheWrite5m,
+        x.tokens.cacheWrite1h,
+        x.tokens.output,
+        x.tokens.reasoning,
+        x.unpriced.requests,
+      ],
       where,
     );
     // What a reader sees: requests, input, cached, cache write, output, cost, share, cumulative share.
     const [req, input, cached, write, output, cost, share, cum] = p.cells.slice(Object.keys(x.key).length);
-    assert.deepEqual([count(req!), count(input!), count(cached!), count(write!), count(output!)], [x.requests, x.tokens.input, x.tokens.cachedInput, x.tokens.cacheWrite5m + x.tokens.cacheWrite1h, x.tokens.output], where);
+    assert.deepEqual(
+      [count(req!), count(input!), count(cached!), count(write!), count(output!)],
+      [x.requests, x.tokens.input, x.tokens.cachedInput, x.tokens.cacheWrite5m + x.tokens.cacheWrite1h, x.tokens.output],
+      where,
+    );
     if (cost === "unpriced") assert.ok(x.costUsd === 0 && x.unpriced.rows > 0, where);
     else assert.ok(Math.abs(money(cost!) - x.costUsd) <= (x.costUsd >= 1 ? 0.005 : 0.00005) + 1e-9, `${where}: ${cost} vs ${x.costUsd}`);
     assert.ok(Math.abs(Number(share!.replace("%", "")) - x.share * 100) <= 0.05 + 1e-9, `${where}: ${share}`);
@@ -127,26 +165,38 @@ test("report --html --by day: a time series in date order with $ on each day, no
   const buckets = [...html.matchAll(/<rect class="tbar" data-bucket="([^"]+)"/g)].map((m) => m[1]);
   assert.equal(buckets.length, 28);
   assert.deepEqual(buckets, [...buckets].sort(), "in time order");
-  assert.deepEqual(buckets, json.rows.map((r) => r.key.day));
+  assert.deepEqual(
+    buckets,
+    json.rows.map((r) => r.key.day),
+  );
   const ts = /<svg id="timeseries"[\s\S]*?<\/svg>/.exec(html)?.[0] ?? "";
   assert.equal((ts.match(/<text class="value"[^>]*>\$[\d.]+<\/text>/g) ?? []).length, 28);
   assert.match(html, /<td class="key time" data-dim="day" data-value="2025-11-01">Sat 1 Nov 2025<\/td>/);
   // Another zone moves the days, in the table and the chart alike; weeks fill every bucket with no gap.
   const ny = await samePage(["--by", "day,model", "--tz", "America/New_York", "--since", "2025-11-03", "--until", "2025-11-10"]);
-  assert.deepEqual([...new Set([...ny.html.matchAll(/data-bucket="([^"]+)"/g)].map((m) => m[1]))], ["2025-11-03", "2025-11-04", "2025-11-05", "2025-11-06", "2025-11-07", "2025-11-08", "2025-11-09"]);
+  assert.deepEqual(
+    [...new Set([...ny.html.matchAll(/data-bucket="([^"]+)"/g)].map((m) => m[1]))],
+    ["2025-11-03", "2025-11-04", "2025-11-05", "2025-11-06", "2025-11-07", "2025-11-08", "2025-11-09"],
+  );
   assert.match(ny.html, /America\/New_York/);
   const week = await samePage(["--by", "week"]);
-  assert.deepEqual([...week.html.matchAll(/data-bucket="([^"]+)"/g)].map((m) => m[1]), week.json.rows.map((r) => r.key.week));
+  assert.deepEqual(
+    [...week.html.matchAll(/data-bucket="([^"]+)"/g)].map((m) => m[1]),
+    week.json.rows.map((r) => r.key.week),
+  );
 });
 
 test("report --html escapes every name from the data: features, models, filters, legends", async () => {
   const t = tmp();
   const db = join(t, "x.duckdb");
   const evil = "<script>alert('x')</script>&\"";
-  writeFileSync(join(t, "x.jsonl"), [
-    JSON.stringify({ timestamp: "2025-10-20T08:00:00Z", model: "gpt-4o", feature: evil, input_tokens: 5000, output_tokens: 100 }),
-    JSON.stringify({ timestamp: "2025-10-21T08:00:00Z", model: "gpt-4o-mini", feature: "chat", input_tokens: 500, output_tokens: 100 }),
-  ].join("\n") + "\n");
+  writeFileSync(
+    join(t, "x.jsonl"),
+    [
+      JSON.stringify({ timestamp: "2025-10-20T08:00:00Z", model: "gpt-4o", feature: evil, input_tokens: 5000, output_tokens: 100 }),
+      JSON.stringify({ timestamp: "2025-10-21T08:00:00Z", model: "gpt-4o-mini", feature: "chat", input_tokens: 500, output_tokens: 100 }),
+    ].join("\n") + "\n",
+  );
   assert.equal((await cli(["ingest", "--db", db, join(t, "x.jsonl")])).code, 0);
   for (const flags of [[], ["--by", "feature,model"], ["--where", `feature=${evil}`], ["--by", "day,feature"]]) {
     const file = join(t, "r.html");
@@ -160,13 +210,27 @@ test("report --html escapes every name from the data: features, models, filters,
 });
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
-test("report --html --by day,model renders in headless Chromium: the stacked series is drawn", { skip: CHROMIUM ? false : "Chromium is not installed (apt-get install chromium)" }, async () => {
+test("report --html --by day,model renders in headless Chromium: the stacked series is drawn", {
+  skip: CHROMIUM ? false : "Chromium is not installed (apt-get install chromium)",
+}, async () => {
   const page = join(dir, "series.html");
   assert.equal((await cli(["report", "--db", demo, "--by", "day,model", "--html", page])).code, 0);
   const shot = join(dir, "series.png");
   const r = spawnSync(
     CHROMIUM!,
-    ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", `--user-data-dir=${mkdtempSync(join(tmpdir(), "chrome-"))}`, "--window-size=900,1000", `--screenshot=${shot}`, `file://${page}`],
+    [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      `--user-data-dir=${mkdtempSync(join(tmpdir(), "chrome-"))}`,
+      "--window-size=900,1000",
+      `--screenshot=${shot}`,
+      `file://${page}`,
+    ],
     { encoding: "utf8", timeout: 60_000 },
   );
   assert.ok(existsSync(shot), r.stderr);

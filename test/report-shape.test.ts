@@ -27,7 +27,11 @@ test("sortRows: most expensive first, then most unpriced tokens, then the key; a
 });
 
 test("fold: sums exactly, unions the unpriced models, keeps provisional and daily parts", () => {
-  const a = row({ feature: "a" }, "0.1", { unpriced: { rows: 1, requests: 2, tokens: 30, models: ["m2"] }, daily: ["0.1", "0"], provisional: { rows: 1, costUsd: "0.05" } });
+  const a = row({ feature: "a" }, "0.1", {
+    unpriced: { rows: 1, requests: 2, tokens: 30, models: ["m2"] },
+    daily: ["0.1", "0"],
+    provisional: { rows: 1, costUsd: "0.05" },
+  });
   const b = row({ feature: "b" }, "0.2", { unpriced: { rows: 2, requests: 1, tokens: 7, models: ["m1", "m2"] }, daily: ["0", "0.2"] });
   const f = fold([a, b], ["feature"]);
   assert.deepEqual(f.key, { feature: "(other: 2)" });
@@ -67,8 +71,14 @@ test("topRows: the top N and one (other) row; per time bucket with two dimension
 test("addShares: each row's share of the total and the running share, capped at 1", () => {
   const rows = [row({ feature: "a" }, "6"), row({ feature: "b" }, "3"), row({ feature: "c" }, "1")];
   addShares(rows, "10");
-  assert.deepEqual(rows.map((r) => r.share), [0.6, 0.3, 0.1]);
-  assert.deepEqual(rows.map((r) => r.cumulativeShare), [0.6, 0.8999999999999999, 0.9999999999999999]); // float sums of 0.6 + 0.3 + 0.1
+  assert.deepEqual(
+    rows.map((r) => r.share),
+    [0.6, 0.3, 0.1],
+  );
+  assert.deepEqual(
+    rows.map((r) => r.cumulativeShare),
+    [0.6, 0.8999999999999999, 0.9999999999999999],
+  ); // float sums of 0.6 + 0.3 + 0.1
   // $9, $18, $1 of $28: 9/28 + 18/28 + 1/28 sums to 1.0000000000000002 in floats, shown as 1
   const over = [row({ feature: "a" }, "9"), row({ feature: "b" }, "18"), row({ feature: "c" }, "1")];
   addShares(over, "28");
@@ -80,13 +90,24 @@ test("addShares: each row's share of the total and the running share, capped at 
 
 test("headline: the fewest top groups of the first dimension that reach 80% of spend", () => {
   // features: a $50, b $30 (two rows: 20 + 10), c $15, d $5 → total $100; a 50% < 80%, a+b 80% ≥ 80% → 2 of 4
-  const rows = [row({ feature: "a", model: "m" }, "50"), row({ feature: "b", model: "m" }, "20"), row({ feature: "b", model: "n" }, "10"), row({ feature: "c", model: "m" }, "15"), row({ feature: "d", model: "m" }, "5")];
+  const rows = [
+    row({ feature: "a", model: "m" }, "50"),
+    row({ feature: "b", model: "m" }, "20"),
+    row({ feature: "b", model: "n" }, "10"),
+    row({ feature: "c", model: "m" }, "15"),
+    row({ feature: "d", model: "m" }, "5"),
+  ];
   assert.deepEqual(headline(rows, "feature", "100"), { text: "2 of 4 features = 80.0% of $100.00", top: 2, groups: 4, share: 0.8 });
   // one group: 1 of 1 = 100%
   assert.deepEqual(headline([row({ model: "gpt" }, "0.42")], "model", "0.42"), { text: "1 of 1 models = 100.0% of $0.4200", top: 1, groups: 1, share: 1 });
   assert.deepEqual(headline([], "feature", "0"), { text: "no usage in this window", top: 0, groups: 0, share: 0 });
   const unpriced = [row({ user: "u1" }, "0", { unpriced: { rows: 3, requests: 3, tokens: 90, models: ["x"] } })];
-  assert.deepEqual(headline(unpriced, "user", "0"), { text: "no priced spend: 1 users have usage, and none of it has a price (see unpriced below)", top: 0, groups: 1, share: 0 });
+  assert.deepEqual(headline(unpriced, "user", "0"), {
+    text: "no priced spend: 1 users have usage, and none of it has a price (see unpriced below)",
+    top: 0,
+    groups: 1,
+    share: 0,
+  });
 });
 
 test("dayRange: every day from first to last, both included, across a month end", () => {
@@ -97,7 +118,15 @@ test("dayRange: every day from first to last, both included, across a month end"
 
 test("attachDaily: each row's spend per day of the window, $0 where it spent nothing", () => {
   const rows = [row({ feature: "a" }, "3"), row({ feature: "b" }, "1")];
-  attachDaily(rows, [{ d0: "a", day: "2025-11-01", cost: "1.25" }, { d0: "a", day: "2025-11-03", cost: "1.75" }], ["feature"], ["2025-11-01", "2025-11-02", "2025-11-03"]);
+  attachDaily(
+    rows,
+    [
+      { d0: "a", day: "2025-11-01", cost: "1.25" },
+      { d0: "a", day: "2025-11-03", cost: "1.75" },
+    ],
+    ["feature"],
+    ["2025-11-01", "2025-11-02", "2025-11-03"],
+  );
   assert.deepEqual(rows[0]!.daily, ["1.25", "0", "1.75"]);
   assert.deepEqual(rows[1]!.daily, ["0", "0", "0"]);
 });
@@ -114,7 +143,12 @@ test("trendOf and trendHeadline: peak, exact mean, the last 7 days against the 7
   assert.equal(t.meanPerDayUsd, "1.114285714286"); // 15.60 / 14 = 1.1142857142857…, half away from zero at 12 places
   assert.equal(t.change!.toFixed(6), "0.228571"); // 8.6 / 7 − 1
   const h = trendHeadline(t, [row({ day: "2025-11-01" }, "1"), row({ day: "2025-11-02" }, "1")], "day");
-  assert.deepEqual(h, { text: "peak day 2025-11-10 $2.00 · mean $1.11/day over 14 days · last 7 days $8.60 vs $7.00 the 7 before (+22.9%)", top: 0, groups: 2, share: 0 });
+  assert.deepEqual(h, {
+    text: "peak day 2025-11-10 $2.00 · mean $1.11/day over 14 days · last 7 days $8.60 vs $7.00 the 7 before (+22.9%)",
+    top: 0,
+    groups: 2,
+    share: 0,
+  });
   // 7 days: no comparison; a $0 prior week: no change figure
   const week = trendOf(series.slice(7));
   assert.equal(trendHeadline(week, [], "day").text, "peak day 2025-11-10 $2.00 · mean $1.23/day over 7 days · last 7 days $8.60"); // 8.60 / 7 = 1.2285…

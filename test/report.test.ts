@@ -56,7 +56,11 @@ test("JSON output validates against the shipped JSON Schema, which matches the z
   const schema = JSON.parse(readFileSync(file, "utf8"));
   assert.equal(readFileSync(file, "utf8"), render(SCHEMAS["report.schema.json"]!), "run npm run schemas");
   const validate = new Ajv2020.default({ strict: false }).compile(schema);
-  for (const args of [["--by", "feature"], ["--by", "day,model", "--chart", "--top", "3"], ["--by", "user", "--since", "2025-11-10"]]) {
+  for (const args of [
+    ["--by", "feature"],
+    ["--by", "day,model", "--chart", "--top", "3"],
+    ["--by", "user", "--since", "2025-11-10"],
+  ]) {
     const out = JSON.parse((await report(...args, "--format", "json")).stdout);
     assert.ok(validate(out), JSON.stringify(validate.errors));
   }
@@ -77,7 +81,12 @@ test("--where values are data, never SQL", async () => {
 });
 
 test("--by and --where dimensions come from an allow-list", async () => {
-  for (const args of [["--by", "feature; DROP TABLE usage"], ["--by", "tag_raw"], ["--where", "model'=x"], ["--by", "a,b,c"]]) {
+  for (const args of [
+    ["--by", "feature; DROP TABLE usage"],
+    ["--by", "tag_raw"],
+    ["--where", "model'=x"],
+    ["--by", "a,b,c"],
+  ]) {
     const r = await report(...args);
     assert.equal(r.code, 2, args.join(" "));
     assert.match(r.stderr, /^llmcost: --(by|where)/);
@@ -109,9 +118,17 @@ test("--users reverses hashes in the output only", async () => {
 test("--since/--until bound the window (until exclusive) and --tz moves day buckets", async () => {
   const r = await report("--by", "day", "--since", "2025-11-03", "--until", "2025-11-05", "--format", "json");
   const j = JSON.parse(r.stdout);
-  assert.deepEqual(j.rows.map((x: { key: { day: string } }) => x.key.day), ["2025-11-03", "2025-11-04"]);
-  const tz = JSON.parse((await report("--by", "day", "--since", "2025-11-03", "--until", "2025-11-05", "--tz", "America/Los_Angeles", "--format", "json")).stdout);
-  assert.deepEqual(tz.rows.map((x: { key: { day: string } }) => x.key.day), ["2025-11-03", "2025-11-04"]);
+  assert.deepEqual(
+    j.rows.map((x: { key: { day: string } }) => x.key.day),
+    ["2025-11-03", "2025-11-04"],
+  );
+  const tz = JSON.parse(
+    (await report("--by", "day", "--since", "2025-11-03", "--until", "2025-11-05", "--tz", "America/Los_Angeles", "--format", "json")).stdout,
+  );
+  assert.deepEqual(
+    tz.rows.map((x: { key: { day: string } }) => x.key.day),
+    ["2025-11-03", "2025-11-04"],
+  );
   assert.notEqual(tz.totals.costUsd, j.totals.costUsd, "local midnight in Los Angeles is 07:00/08:00 UTC");
   assert.equal((await report("--tz", "Mars/Olympus")).code, 2);
   assert.equal((await report("--since", "last tuesday")).code, 2);

@@ -26,7 +26,10 @@ async function assertRollupFresh(path: string, what: string): Promise<void> {
   const fresh = await query(path, `SELECT * FROM (${rollupSelect("true")}) ORDER BY ALL`);
   assert.ok(keep.length > 0, `${what}: the rollup has rows`);
   assert.deepEqual(keep, fresh, `${what}: the rollup kept at ingest equals one built from the raw rows`);
-  const sha = await query(path, "SELECT (SELECT value FROM meta WHERE key = 'pricing_sha256') = (SELECT value FROM meta WHERE key = 'rollup_pricing_sha256') AS ok");
+  const sha = await query(
+    path,
+    "SELECT (SELECT value FROM meta WHERE key = 'pricing_sha256') = (SELECT value FROM meta WHERE key = 'rollup_pricing_sha256') AS ok",
+  );
   assert.equal(sha[0]?.ok, true, `${what}: the rollup is of the stored costs`);
 }
 
@@ -40,7 +43,10 @@ async function ingest(args: string[]): Promise<string> {
 function requestLog(path: string, days: string[], prefix: string, n = 6): string {
   const lines = ["timestamp,model,user,input_tokens,cached_input_tokens,output_tokens,request_id"];
   days.forEach((d, j) => {
-    for (let i = 0; i < n; i++) lines.push(`${d}T${String(i * 3 + 1).padStart(2, "0")}:15:00Z,${i % 3 ? "gpt-4o-mini" : "claude-sonnet-4-5"},a1b2c3d4e5f${i % 4}:${["chat", "search", "digest"][i % 3]},${1000 + 37 * i + j},${(i * 11) % 300},${90 + i},${prefix}-${j}-${i}`);
+    for (let i = 0; i < n; i++)
+      lines.push(
+        `${d}T${String(i * 3 + 1).padStart(2, "0")}:15:00Z,${i % 3 ? "gpt-4o-mini" : "claude-sonnet-4-5"},a1b2c3d4e5f${i % 4}:${["chat", "search", "digest"][i % 3]},${1000 + 37 * i + j},${(i * 11) % 300},${90 + i},${prefix}-${j}-${i}`,
+      );
   });
   writeFileSync(path, `${lines.join("\n")}\n`);
   return path;
@@ -49,7 +55,19 @@ function requestLog(path: string, days: string[], prefix: string, n = 6): string
 const catalogs = () => ({ plain: loadCatalog(), discounted: loadCatalog({ overrides: [JSON.parse(`{"discounts":[{"provider":"openai","percent":15}]}`)] }) });
 
 function q(by: string, extra: Partial<ReportQuery> = {}, where: string[] = []): ReportQuery {
-  return { by: parseBy(by), since: null, until: null, where: parseWhere(where), top: null, tz: "UTC", source: "auto", pricingAsOf: null, chart: false, users: null, ...extra };
+  return {
+    by: parseBy(by),
+    since: null,
+    until: null,
+    where: parseWhere(where),
+    top: null,
+    tz: "UTC",
+    source: "auto",
+    pricingAsOf: null,
+    chart: false,
+    users: null,
+    ...extra,
+  };
 }
 
 /** collectReport from the rollup and from the raw rows: the same result (or the same error), exact. */
@@ -79,7 +97,17 @@ async function usable(catalogSha: string): Promise<boolean> {
 }
 
 const DIMS = ["feature", "user", "model", "provider", "project", "api_key", "endpoint", "batch", "service_tier", "workspace", "day", "week", "month"];
-const PAIRS = ["feature,model", "model,provider", "day,model", "week,feature", "project,api_key", "provider,service_tier", "month,user", "endpoint,batch", "workspace,model"];
+const PAIRS = [
+  "feature,model",
+  "model,provider",
+  "day,model",
+  "week,feature",
+  "project,api_key",
+  "provider,service_tier",
+  "month,user",
+  "endpoint,batch",
+  "workspace,model",
+];
 
 /** Every dimension, a sample of pairs, filters and windows: the rollup's answer is the raw rows' answer. */
 async function everyReport(catalog: ReturnType<typeof loadCatalog>): Promise<void> {
@@ -117,8 +145,18 @@ before(async () => {
   db = join(dir, "r.duckdb");
   writeFileSync(overrides(), JSON.stringify({ discounts: [{ provider: "openai", percent: 15 }] }));
   // Request logs (lean and wide, stated costs), provider usage exports (provisional buckets), cost exports.
-  await ingest(["fixtures/demo/requests.jsonl", `${F}/requests.csv`, `${F}/litellm-spend-logs.json`, `${F}/requests-openai.jsonl`, `${F}/openai-usage.csv`,
-    `${F}/anthropic-analytics-usage.json`, `${F}/anthropic-usage.json`, `${F}/openai-cost-v2.csv`, `${F}/anthropic-analytics-cost.json`, `${F}/openrouter.csv`]);
+  await ingest([
+    "fixtures/demo/requests.jsonl",
+    `${F}/requests.csv`,
+    `${F}/litellm-spend-logs.json`,
+    `${F}/requests-openai.jsonl`,
+    `${F}/openai-usage.csv`,
+    `${F}/anthropic-analytics-usage.json`,
+    `${F}/anthropic-usage.json`,
+    `${F}/openai-cost-v2.csv`,
+    `${F}/anthropic-analytics-cost.json`,
+    `${F}/openrouter.csv`,
+  ]);
 });
 
 test("the rollup kept at ingest equals one built from the raw rows, and every report reads the same from it", async () => {
@@ -148,7 +186,10 @@ test("after re-ingests, --replace, dedupe deletes and bucket overlap, the rollup
   const pull = join(dir, "pull.json");
   copyFileSync(`${F}/anthropic-analytics-usage.json`, pull);
   const { readFileSync } = await import("node:fs");
-  writeFileSync(pull, readFileSync(pull, "utf8").replace(/"uncached_input_tokens": (\d+)/g, (_m, n: string) => `"uncached_input_tokens": ${Number(n) + 1000}`));
+  writeFileSync(
+    pull,
+    readFileSync(pull, "utf8").replace(/"uncached_input_tokens": (\d+)/g, (_m, n: string) => `"uncached_input_tokens": ${Number(n) + 1000}`),
+  );
   const out = await ingest([pull]);
   assert.match(out, /replaced|Replaced/);
   await assertRollupFresh(db, "bucket overlap");
@@ -158,7 +199,25 @@ test("after re-ingests, --replace, dedupe deletes and bucket overlap, the rollup
 test("budget and reconcile print the same bytes from the rollup and from the raw rows", async () => {
   const env = { LLMCOST_NOW: "2026-11-22T12:00:00Z" };
   for (const args of [
-    ["budget", "--max-daily", "5", "--max-monthly", "100", "--spike", "1.5", "--spike-min", "0", "--fail-on-unpriced", "1", "--feature-max", "chat=1/day", "--model-max", "gpt-4o-mini=1", "--max-age", "400d"],
+    [
+      "budget",
+      "--max-daily",
+      "5",
+      "--max-monthly",
+      "100",
+      "--spike",
+      "1.5",
+      "--spike-min",
+      "0",
+      "--fail-on-unpriced",
+      "1",
+      "--feature-max",
+      "chat=1/day",
+      "--model-max",
+      "gpt-4o-mini=1",
+      "--max-age",
+      "400d",
+    ],
     ["budget", "--max-age", "400d", "--format", "json"],
     ["budget", "--max-age", "400d", "--format", "csv", "--model-max", "claude-sonnet-4-5=3/day"],
     ["reconcile"],
@@ -200,7 +259,9 @@ test("migration 11 builds the rollup of a database from before it", async () => 
   const { DuckDBInstance } = await import("@duckdb/node-api");
   const inst = await DuckDBInstance.create(old);
   const conn = await inst.connect();
-  await conn.run("DROP TABLE usage_rollup; DROP TABLE usage_rollup_days; DELETE FROM meta WHERE key = 'rollup_pricing_sha256'; DELETE FROM schema_migrations WHERE version = 11; CHECKPOINT");
+  await conn.run(
+    "DROP TABLE usage_rollup; DROP TABLE usage_rollup_days; DELETE FROM meta WHERE key = 'rollup_pricing_sha256'; DELETE FROM schema_migrations WHERE version = 11; CHECKPOINT",
+  );
   conn.closeSync();
   inst.closeSync();
   assert.equal((await cli(["report", "--db", old])).code, 2, "read commands ask for the migration first");

@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { before, test } from "node:test";
 import { cli, demoDatabase, golden, query, stable, tmp } from "./helpers.js";
 
-
 let demoDir = "";
 let demo = "";
 before(async () => {
@@ -21,7 +20,24 @@ test("seed scenario: 100K articles/day on gpt-4o, routed, batched and pruned cos
   }
   writeFileSync(join(dir, "seed.csv"), lines.join("\n") + "\n");
   assert.equal((await cli(["ingest", "--db", db, join(dir, "seed.csv")])).code, 0);
-  const r = await cli(["simulate", "--db", db, "--route", "gpt-4o=gpt-4o-mini", "--escalate", "0", "--batch", "summarize", "--prune", "0.5", "--output-cap", "20", "--monthly", "--format", "json"]);
+  const r = await cli([
+    "simulate",
+    "--db",
+    db,
+    "--route",
+    "gpt-4o=gpt-4o-mini",
+    "--escalate",
+    "0",
+    "--batch",
+    "summarize",
+    "--prune",
+    "0.5",
+    "--output-cap",
+    "20",
+    "--monthly",
+    "--format",
+    "json",
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   // gpt-4o on 2025-10-01: $2.50 in / $10 out per 1M.
@@ -31,10 +47,21 @@ test("seed scenario: 100K articles/day on gpt-4o, routed, batched and pruned cos
   // prune 50% → 400 in:  100,000 × (400 × 0.075 + 50 × 0.30) / 1M = $4.50
   // output cap 20:       100,000 × (400 × 0.075 + 20 × 0.30) / 1M = $3.60
   assert.equal(j.baselineUsd, 250);
-  assert.deepEqual(j.steps.map((s: { tactic: string; costUsd: number }) => [s.tactic, s.costUsd]), [["route", 15], ["batch", 7.5], ["prune", 4.5], ["output-cap", 3.6]]);
+  assert.deepEqual(
+    j.steps.map((s: { tactic: string; costUsd: number }) => [s.tactic, s.costUsd]),
+    [
+      ["route", 15],
+      ["batch", 7.5],
+      ["prune", 4.5],
+      ["output-cap", 3.6],
+    ],
+  );
   assert.equal(j.finalUsd, 3.6);
   assert.equal(j.savedUsd, 246.4);
-  assert.deepEqual(j.steps.map((s: { affectedRequests: number }) => s.affectedRequests), [100_000, 100_000, 100_000, 100_000]);
+  assert.deepEqual(
+    j.steps.map((s: { affectedRequests: number }) => s.affectedRequests),
+    [100_000, 100_000, 100_000, 100_000],
+  );
   // One observed day scaled to 30: $7,500 → $108 a month.
   assert.deepEqual([j.monthly.baselineUsd, j.monthly.finalUsd], [7500, 108]);
   assert.equal(j.window.days, 1);
@@ -48,7 +75,12 @@ test("exact cache: an entry is set on a miss and expires TTL later; a hit costs 
   // Group A (TTL 1h): misses at 0, 61 (after 0+60) and 130 (after 61+60); hits at 10, 50, 62.
   const csv = [
     "timestamp,model,user,prompt_hash,input_tokens,output_tokens",
-    row(0, "A"), row(10, "A"), row(50, "A"), row(61, "A"), row(62, "A"), row(130, "A"),
+    row(0, "A"),
+    row(10, "A"),
+    row(50, "A"),
+    row(61, "A"),
+    row(62, "A"),
+    row(130, "A"),
     row(10, "B"), // another prompt: a miss
     row(11, "A", "g"), // same prompt, another feature: its own cache key
     `${at(12)},gpt-4o-mini,a1b2c3d4e5f6:f,,1000,0`, // no prompt hash: never cached
@@ -73,7 +105,11 @@ test("prompt cache: warm when the same feature and model ran at most 5 minutes b
   const row = (s: number, model = "claude-sonnet-4-5") => `${at(s)},${model},a1b2c3d4e5f6:f,2000,0,0`;
   // Seconds: 0 cold (first) · 299 warm · 600 cold (301 s after 299) · 900 warm (exactly 300 s) · 1199 warm ·
   // 1500 cold (301 s) · 1500 again warm (same instant, later in the log). A request of another model never warms.
-  const csv = ["timestamp,model,user,input_tokens,cached_input_tokens,output_tokens", ...[0, 299, 600, 900, 1199, 1500, 1500].map((s) => row(s)), row(1, "claude-haiku-4-5")];
+  const csv = [
+    "timestamp,model,user,input_tokens,cached_input_tokens,output_tokens",
+    ...[0, 299, 600, 900, 1199, 1500, 1500].map((s) => row(s)),
+    row(1, "claude-haiku-4-5"),
+  ];
   writeFileSync(join(dir, "pc.csv"), csv.join("\n") + "\n");
   assert.equal((await cli(["ingest", "--db", db, join(dir, "pc.csv")])).code, 0);
   const r = await cli(["simulate", "--db", db, "--prompt-cache", "--prefix-share", "0.5", "--format", "json"]);
@@ -94,7 +130,11 @@ test("prompt cache after route: a routed request shares warm prefixes with the t
   const db = join(dir, "rp.duckdb");
   const at = (s: number) => new Date(Date.UTC(2025, 10, 3, 8) + s * 1000).toISOString();
   // The same feature: a native gpt-4o-mini request (logged by its snapshot name), then a gpt-4o one a minute later.
-  const csv = ["timestamp,model,user,input_tokens,output_tokens", `${at(0)},gpt-4o-mini-2024-07-18,a1b2c3d4e5f6:f,2000,0`, `${at(60)},gpt-4o,a1b2c3d4e5f6:f,2000,0`];
+  const csv = [
+    "timestamp,model,user,input_tokens,output_tokens",
+    `${at(0)},gpt-4o-mini-2024-07-18,a1b2c3d4e5f6:f,2000,0`,
+    `${at(60)},gpt-4o,a1b2c3d4e5f6:f,2000,0`,
+  ];
   writeFileSync(join(dir, "rp.csv"), csv.join("\n") + "\n");
   assert.equal((await cli(["ingest", "--db", db, join(dir, "rp.csv")])).code, 0);
   const j = JSON.parse((await cli(["simulate", "--db", db, "--route", "mini", "--escalate", "0", "--prompt-cache", "--format", "json"])).stdout);
@@ -102,21 +142,45 @@ test("prompt cache after route: a routed request shares warm prefixes with the t
   // Prompt cache: the routed request is warm (gpt-4o-mini ran 60 s before): 1,000 × $0.15 + 1,000 × $0.075 per 1M
   // = $0.000225; the first stays cold at $0.0003 (OpenAI: no write premium). Total $0.000525.
   assert.equal(j.baselineUsd, 0.0053);
-  assert.deepEqual(j.steps.map((s: { tactic: string; costUsd: number; affectedRequests: number }) => [s.tactic, s.costUsd, s.affectedRequests]), [
-    ["route", 0.0006, 1],
-    ["prompt-cache", 0.000525, 1],
-  ]);
+  assert.deepEqual(
+    j.steps.map((s: { tactic: string; costUsd: number; affectedRequests: number }) => [s.tactic, s.costUsd, s.affectedRequests]),
+    [
+      ["route", 0.0006, 1],
+      ["prompt-cache", 0.000525, 1],
+    ],
+  );
 });
 
 test("simulate golden on the demo: every tactic, composed in playbook order", async () => {
-  const args = ["simulate", "--db", demo, "--cache", "exact", "--route", "mini", "--batch", "auto", "--prompt-cache", "--prune", "0.2", "--output-cap", "800", "--monthly", "--self-host", "2.50:2000"];
+  const args = [
+    "simulate",
+    "--db",
+    demo,
+    "--cache",
+    "exact",
+    "--route",
+    "mini",
+    "--batch",
+    "auto",
+    "--prompt-cache",
+    "--prune",
+    "0.2",
+    "--output-cap",
+    "800",
+    "--monthly",
+    "--self-host",
+    "2.50:2000",
+  ];
   const t = await cli(args);
   assert.equal(t.code, 0, t.stderr);
   golden("simulate/all.table", stable(t.stdout, demoDir));
   const j = await cli([...args, "--format", "json"]);
   golden("simulate/all.json", stable(j.stdout, demoDir));
   const parsed = JSON.parse(j.stdout);
-  assert.deepEqual(parsed.steps.map((s: { tactic: string }) => s.tactic), ["cache", "route", "batch", "prompt-cache", "prune", "output-cap"]);
+  assert.deepEqual(
+    parsed.steps.map((s: { tactic: string }) => s.tactic),
+    ["cache", "route", "batch", "prompt-cache", "prune", "output-cap"],
+  );
   // The waterfall adds up: baseline − Σ savings = final.
   const saved = parsed.steps.reduce((a: number, s: { savedUsd: number }) => a + s.savedUsd, 0);
   assert.ok(Math.abs(parsed.baselineUsd - saved - parsed.finalUsd) < 1e-5);
@@ -129,7 +193,10 @@ test("savings ranks opportunities by $/month with evidence", async () => {
   golden("savings/demo.table", stable(r.stdout, demoDir));
   const j = JSON.parse((await cli(["savings", "--db", demo, "--format", "json"])).stdout);
   const monthly = j.opportunities.map((o: { monthlyUsd: number }) => o.monthlyUsd);
-  assert.deepEqual(monthly, [...monthly].sort((a: number, b: number) => b - a));
+  assert.deepEqual(
+    monthly,
+    [...monthly].sort((a: number, b: number) => b - a),
+  );
   const batch = j.opportunities.find((o: { feature: string; tactic: string }) => o.feature === "summarize-articles" && o.tactic === "batch");
   assert.equal(batch.evidence, "runs 01:00 to 04:00 UTC only (100% of requests), so it can be batched");
 });
@@ -158,7 +225,14 @@ test("semantic cache: near-duplicate prompts by MinHash within the TTL, embeddin
   const db = join(dir, "s.duckdb");
   const p1 = "Summarize this article about the stock market and the federal reserve decision today";
   const line = (min: number, prompt: string) =>
-    JSON.stringify({ timestamp: new Date(Date.UTC(2025, 10, 1, 8) + min * 60_000).toISOString(), model: "gpt-4o", user: "a1b2c3d4e5f6:assist", prompt, input_tokens: 1000, output_tokens: 0 });
+    JSON.stringify({
+      timestamp: new Date(Date.UTC(2025, 10, 1, 8) + min * 60_000).toISOString(),
+      model: "gpt-4o",
+      user: "a1b2c3d4e5f6:assist",
+      prompt,
+      input_tokens: 1000,
+      output_tokens: 0,
+    });
   writeFileSync(
     join(dir, "s.jsonl"),
     [line(0, p1), line(1, `${p1}!`), line(2, "Write a short poem about gardening tools and tomatoes in spring"), line(130, p1)].join("\n") + "\n",
@@ -187,10 +261,17 @@ test("semantic cache with an embedding column: exact cosine similarity, threshol
   // 64-dimensional embeddings with hand-set cosines to the first: e(θ) = cos θ · x + sin θ · y for orthonormal x, y.
   const dim = 64;
   const x = Array.from({ length: dim }, (_, i) => (i % 2 ? 1 : -1) / 8); // |x| = 1
-  const y = Array.from({ length: dim }, (_, i) => (i < 32 ? 1 : -1) * (i % 2 ? 1 : -1) * (i % 4 < 2 ? 1 : -1) / 8); // |y| = 1, x·y = 0
+  const y = Array.from({ length: dim }, (_, i) => ((i < 32 ? 1 : -1) * (i % 2 ? 1 : -1) * (i % 4 < 2 ? 1 : -1)) / 8); // |y| = 1, x·y = 0
   const e = (cos: number) => x.map((v, i) => cos * v + Math.sqrt(1 - cos * cos) * y[i]!);
   const line = (min: number, embedding: number[]) =>
-    JSON.stringify({ timestamp: new Date(Date.UTC(2025, 10, 1, 8) + min * 60_000).toISOString(), model: "gpt-4o", user: "a1b2c3d4e5f6:assist", embedding, input_tokens: 1000, output_tokens: 0 });
+    JSON.stringify({
+      timestamp: new Date(Date.UTC(2025, 10, 1, 8) + min * 60_000).toISOString(),
+      model: "gpt-4o",
+      user: "a1b2c3d4e5f6:assist",
+      embedding,
+      input_tokens: 1000,
+      output_tokens: 0,
+    });
   // Minute 0: the first (a miss). 1: cosine 0.96 to it (a hit at 0.95, not at 0.97). 2: cosine 0.92 (a hit only at
   // 0.91). 3: orthogonal (cosine 0 to the first). 200: cosine 1, but past the 1h TTL.
   const lines = [line(0, e(1)), line(1, e(0.96)), line(2, e(0.92)), line(3, y), line(200, e(1))];
@@ -216,16 +297,34 @@ test("cache deny-list: prompts starting with a configured prefix are marked at i
   const config = join(dir, "llmcost.config.json");
   writeFileSync(config, JSON.stringify({ cache: { denyPrefixes: ["Account #"] } }));
   const line = (min: number, prompt: string) =>
-    JSON.stringify({ timestamp: new Date(Date.UTC(2025, 10, 1, 8) + min * 60_000).toISOString(), model: "gpt-4o", user: "a1b2c3d4e5f6:assist", prompt, input_tokens: 1000, output_tokens: 0 });
+    JSON.stringify({
+      timestamp: new Date(Date.UTC(2025, 10, 1, 8) + min * 60_000).toISOString(),
+      model: "gpt-4o",
+      user: "a1b2c3d4e5f6:assist",
+      prompt,
+      input_tokens: 1000,
+      output_tokens: 0,
+    });
   const secret = "Account #4411 balance for Jane Doe, please summarize the statement";
   const open = "Summarize this article about the stock market and the federal reserve decision today";
   writeFileSync(join(dir, "d.jsonl"), [line(0, `  ${secret}`), line(1, `  ${secret}`), line(2, open), line(3, open)].join("\n") + "\n");
   assert.equal((await cli(["ingest", "--db", db, "--config", config, join(dir, "d.jsonl")])).code, 0);
   const rows = await query(db, "SELECT cache_denied, prompt_hash IS NOT NULL AS hashed FROM usage ORDER BY ts");
-  assert.deepEqual(rows.map((r) => [r.cache_denied, r.hashed]), [[true, true], [true, true], [false, true], [false, true]]);
+  assert.deepEqual(
+    rows.map((r) => [r.cache_denied, r.hashed]),
+    [
+      [true, true],
+      [true, true],
+      [false, true],
+      [false, true],
+    ],
+  );
   // The text itself is nowhere in the database; the ledger keeps the deny-list the file was checked against.
   for (const t of ["usage", "ingests"]) assert.ok(!JSON.stringify(await query(db, `SELECT * FROM ${t}`)).includes("Jane Doe"), t);
-  assert.deepEqual((await query(db, "SELECT cache_deny FROM ingests")).map((r) => r.cache_deny), ['["Account #"]']);
+  assert.deepEqual(
+    (await query(db, "SELECT cache_deny FROM ingests")).map((r) => r.cache_deny),
+    ['["Account #"]'],
+  );
   for (const kind of ["exact", "semantic"]) {
     const j = JSON.parse((await cli(["simulate", "--db", db, "--cache", kind, "--format", "json"])).stdout);
     // Only the repeated open prompt hits; the repeated account prompt is denied.
@@ -237,5 +336,8 @@ test("cache deny-list: prompts starting with a configured prefix are marked at i
   const stale = await cli(["simulate", "--db", db, "--config", config, "--cache", "exact", "--format", "json"]);
   assert.equal(stale.code, 0);
   assert.equal(JSON.parse(stale.stdout).steps[0].details.deniedRequests, 2);
-  assert.match(stale.stderr, /^warning: 1 request-log file\(s\) were checked against another cache.denyPrefixes than the config's; re-ingest them with --replace/);
+  assert.match(
+    stale.stderr,
+    /^warning: 1 request-log file\(s\) were checked against another cache.denyPrefixes than the config's; re-ingest them with --replace/,
+  );
 });

@@ -17,21 +17,64 @@ test("OTLP/JSON: only leaf LLM calls count, once each; cost from the disjoint bu
   // 10 spans: invoke_agent (repeats its first child's 631/35), execute_tool, invoke_workflow, LiteLLM's raw child: not
   // LLM calls; the first batch re-sent: a duplicate. 5 calls remain.
   assert.match(r.stdout, /4 not an LLM call \(agent, tool, workflow… span\); 1 duplicate span \(re-sent batch\)/);
-  const got = await rows(db, `SELECT model, input_tokens, cached_input_tokens, cache_write_5m_tokens, output_tokens, cost_usd, reported_cost_usd
-    FROM usage ORDER BY ts`);
+  const got = await rows(
+    db,
+    `SELECT model, input_tokens, cached_input_tokens, cache_write_5m_tokens, output_tokens, cost_usd, reported_cost_usd
+    FROM usage ORDER BY ts`,
+  );
   assert.deepEqual(got, [
     // LiteLLM: 412 inclusive input, 256 cached (only in its usage_object repr): 156 × $0.15/M + 256 × $0.075/M
     // + 27 × $0.60/M = 23.4 + 19.2 + 16.2 µ$ = $0.0000588, exactly the $5.88e-05 LiteLLM states.
-    { model: "gpt-4o-mini-2024-07-18", input_tokens: "156", cached_input_tokens: "256", cache_write_5m_tokens: "0", output_tokens: "27", cost_usd: "0.000058800000", reported_cost_usd: "0.000058800000" },
+    {
+      model: "gpt-4o-mini-2024-07-18",
+      input_tokens: "156",
+      cached_input_tokens: "256",
+      cache_write_5m_tokens: "0",
+      output_tokens: "27",
+      cost_usd: "0.000058800000",
+      reported_cost_usd: "0.000058800000",
+    },
     // chat 1: (631 − 256) × 0.15 + 256 × 0.075 + 35 × 0.60 = 56.25 + 19.2 + 21 µ$ = $0.00009645
-    { model: "gpt-4o-mini-2024-07-18", input_tokens: "375", cached_input_tokens: "256", cache_write_5m_tokens: "0", output_tokens: "35", cost_usd: "0.000096450000", reported_cost_usd: null },
+    {
+      model: "gpt-4o-mini-2024-07-18",
+      input_tokens: "375",
+      cached_input_tokens: "256",
+      cache_write_5m_tokens: "0",
+      output_tokens: "35",
+      cost_usd: "0.000096450000",
+      reported_cost_usd: null,
+    },
     // chat 2: 25 × 0.15 + 70 × 0.60 = 3.75 + 42 µ$ = $0.00004575
-    { model: "gpt-4o-mini-2024-07-18", input_tokens: "25", cached_input_tokens: "0", cache_write_5m_tokens: "0", output_tokens: "70", cost_usd: "0.000045750000", reported_cost_usd: null },
+    {
+      model: "gpt-4o-mini-2024-07-18",
+      input_tokens: "25",
+      cached_input_tokens: "0",
+      cache_write_5m_tokens: "0",
+      output_tokens: "70",
+      cost_usd: "0.000045750000",
+      reported_cost_usd: null,
+    },
     // Claude: 5000 inclusive − 3000 read − 1500 written = 500; 500 × $3 + 3000 × $0.30 + 1500 × $3.75 + 400 × $15
     // = 1500 + 900 + 5625 + 6000 µ$ = $0.014025 (the span states $0.01365: kept as reported, not used)
-    { model: "claude-sonnet-4-5-20250929", input_tokens: "500", cached_input_tokens: "3000", cache_write_5m_tokens: "1500", output_tokens: "400", cost_usd: "0.014025000000", reported_cost_usd: "0.013650000000" },
+    {
+      model: "claude-sonnet-4-5-20250929",
+      input_tokens: "500",
+      cached_input_tokens: "3000",
+      cache_write_5m_tokens: "1500",
+      output_tokens: "400",
+      cost_usd: "0.014025000000",
+      reported_cost_usd: "0.013650000000",
+    },
     // embeddings (legacy gen_ai.usage.prompt_tokens): 1200 × $0.02/M = $0.000024
-    { model: "text-embedding-3-small", input_tokens: "1200", cached_input_tokens: "0", cache_write_5m_tokens: "0", output_tokens: "0", cost_usd: "0.000024000000", reported_cost_usd: null },
+    {
+      model: "text-embedding-3-small",
+      input_tokens: "1200",
+      cached_input_tokens: "0",
+      cache_write_5m_tokens: "0",
+      output_tokens: "0",
+      cost_usd: "0.000024000000",
+      reported_cost_usd: null,
+    },
   ]);
   // 58.8 + 96.45 + 45.75 + 14025 + 24 µ$ = $0.01425
   assert.deepEqual(await rows(db, "SELECT sum(cost_usd)::VARCHAR AS total FROM usage"), [{ total: "0.014250000000" }]);
@@ -42,14 +85,35 @@ test("OTel spans JSON Lines: OpenInference and legacy names; a parent LLM span o
   const db = join(t, "t.duckdb");
   const r = await cli(["ingest", "--db", db, "fixtures/formats/otel-spans.jsonl"]);
   assert.equal(r.code, 0, r.stderr);
-  const got = await rows(db, "SELECT model, user_hash, feature, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, cost_usd FROM usage ORDER BY ts");
+  const got = await rows(
+    db,
+    "SELECT model, user_hash, feature, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, cost_usd FROM usage ORDER BY ts",
+  );
   assert.deepEqual(got, [
     // OpenInference: prompt 412 includes cache_read 256; completion 27 includes reasoning 8 → 156 uncached, 27 output:
     // 156 × 0.15 + 256 × 0.075 + 27 × 0.60 = 23.4 + 19.2 + 16.2 µ$ = $0.0000588
-    { model: "gpt-4o-mini-2024-07-18", user_hash: "0f1e2d3c4b5a", feature: "triage", input_tokens: "156", cached_input_tokens: "256", output_tokens: "27", reasoning_tokens: "8", cost_usd: "0.000058800000" },
+    {
+      model: "gpt-4o-mini-2024-07-18",
+      user_hash: "0f1e2d3c4b5a",
+      feature: "triage",
+      input_tokens: "156",
+      cached_input_tokens: "256",
+      output_tokens: "27",
+      reasoning_tokens: "8",
+      cost_usd: "0.000058800000",
+    },
     // Traceloop child (the parent chat span repeats it): 2000 − 1024 cached = 976; 976 × $2 + 1024 × $0.50 + 300 × $8
     // = 1952 + 512 + 2400 µ$ = $0.004864
-    { model: "gpt-4.1-2025-04-14", user_hash: "0f1e2d3c4b5a", feature: "reports", input_tokens: "976", cached_input_tokens: "1024", output_tokens: "300", reasoning_tokens: "0", cost_usd: "0.004864000000" },
+    {
+      model: "gpt-4.1-2025-04-14",
+      user_hash: "0f1e2d3c4b5a",
+      feature: "reports",
+      input_tokens: "976",
+      cached_input_tokens: "1024",
+      output_tokens: "300",
+      reasoning_tokens: "0",
+      cost_usd: "0.004864000000",
+    },
   ]);
 });
 
@@ -86,17 +150,50 @@ test("Claude Code: one row per API call (streamed lines deduplicated), Anthropic
   const r = await cli(["ingest", "--db", db, "fixtures/formats/claude-code.jsonl"]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /3 no API usage \(user, system, summary… line\); 2 streamed line of a call already counted; 1 synthetic message \(no API call\)/);
-  const got = await rows(db, `SELECT model, project, endpoint, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
-    output_tokens, cost_usd, reported_cost_usd FROM usage ORDER BY ts`);
+  const got = await rows(
+    db,
+    `SELECT model, project, endpoint, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
+    output_tokens, cost_usd, reported_cost_usd FROM usage ORDER BY ts`,
+  );
   const p = { project: "/Users/dev/src/acme-api", endpoint: "claude-code" };
   assert.deepEqual(got, [
     // three lines of msg_01UEW…; the last (output 214) is final: 3 × $3 + 11040 × $0.30 + 3526 × $3.75 + 214 × $15
     // = 9 + 3312 + 13222.5 + 3210 µ$ = $0.0197535
-    { model: "claude-sonnet-4-5-20250929", ...p, input_tokens: "3", cached_input_tokens: "11040", cache_write_5m_tokens: "3526", cache_write_1h_tokens: "0", output_tokens: "214", cost_usd: "0.019753500000", reported_cost_usd: null },
+    {
+      model: "claude-sonnet-4-5-20250929",
+      ...p,
+      input_tokens: "3",
+      cached_input_tokens: "11040",
+      cache_write_5m_tokens: "3526",
+      cache_write_1h_tokens: "0",
+      output_tokens: "214",
+      cost_usd: "0.019753500000",
+      reported_cost_usd: null,
+    },
     // a 1-hour cache write: 8 × 3 + 14566 × 0.30 + 1200 × $6 + 523 × 15 = 24 + 4369.8 + 7200 + 7845 µ$ = $0.0194388
-    { model: "claude-sonnet-4-5-20250929", ...p, input_tokens: "8", cached_input_tokens: "14566", cache_write_5m_tokens: "0", cache_write_1h_tokens: "1200", output_tokens: "523", cost_usd: "0.019438800000", reported_cost_usd: null },
+    {
+      model: "claude-sonnet-4-5-20250929",
+      ...p,
+      input_tokens: "8",
+      cached_input_tokens: "14566",
+      cache_write_5m_tokens: "0",
+      cache_write_1h_tokens: "1200",
+      output_tokens: "523",
+      cost_usd: "0.019438800000",
+      reported_cost_usd: null,
+    },
     // 1200 × $1 + 85 × $5 = 1625 µ$, as its costUSD says
-    { model: "claude-haiku-4-5-20251001", ...p, input_tokens: "1200", cached_input_tokens: "0", cache_write_5m_tokens: "0", cache_write_1h_tokens: "0", output_tokens: "85", cost_usd: "0.001625000000", reported_cost_usd: "0.001625000000" },
+    {
+      model: "claude-haiku-4-5-20251001",
+      ...p,
+      input_tokens: "1200",
+      cached_input_tokens: "0",
+      cache_write_5m_tokens: "0",
+      cache_write_1h_tokens: "0",
+      output_tokens: "85",
+      cost_usd: "0.001625000000",
+      reported_cost_usd: "0.001625000000",
+    },
   ]);
   // The same call in another session file (a resumed session copies lines): counted once across files.
   const copy = join(t, "resumed.jsonl");
@@ -115,14 +212,25 @@ test("Codex: cumulative token counts become per-turn deltas; input includes cach
   const r = await cli(["ingest", "--db", db, "fixtures/formats/codex.jsonl"]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, "", "gpt-5-codex is priced (from the price book's snapshot date, 2026-07-24)");
-  const got = await rows(db, "SELECT model, project, endpoint, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, cost_usd FROM usage ORDER BY ts");
+  const got = await rows(
+    db,
+    "SELECT model, project, endpoint, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, cost_usd FROM usage ORDER BY ts",
+  );
   const p = { project: "/home/dev/src/billing-svc", endpoint: "codex" };
   assert.deepEqual(got, [
     // last_token_usage of turn 1 (its repeated event is dropped): 12850 × $1.25 + 612 × $10 (per 1M) = 16062.5 + 6120 µ$
     { model: "gpt-5-codex", ...p, input_tokens: "12850", cached_input_tokens: "0", output_tokens: "612", reasoning_tokens: "384", cost_usd: "0.022182500000" },
     // no last_token_usage: total − previous total = (26870 − 12850) in, 12544 cached, (1560 − 612) out, (896 − 384)
     // reasoning; uncached 14020 − 12544 = 1476: 1476 × $1.25 + 12544 × $0.125 + 948 × $10 = 1845 + 1568 + 9480 µ$
-    { model: "gpt-5-codex", ...p, input_tokens: "1476", cached_input_tokens: "12544", output_tokens: "948", reasoning_tokens: "512", cost_usd: "0.012893000000" },
+    {
+      model: "gpt-5-codex",
+      ...p,
+      input_tokens: "1476",
+      cached_input_tokens: "12544",
+      output_tokens: "948",
+      reasoning_tokens: "512",
+      cost_usd: "0.012893000000",
+    },
     // the later turn_context switched to gpt-5: (15230 − 14848) × $1.25 + 14848 × $0.125 + 1210 × $10
     // = 477.5 + 1856 + 12100 µ$ = $0.0144335
     { model: "gpt-5", ...p, input_tokens: "382", cached_input_tokens: "14848", output_tokens: "1210", reasoning_tokens: "640", cost_usd: "0.014433500000" },
@@ -135,23 +243,44 @@ test("Bedrock: S3 records and CloudWatch events are the same invocations, counte
   const t = tmp();
   const db = join(t, "t.duckdb");
   const prices = join(t, "nova.json");
-  writeFileSync(prices, JSON.stringify({ models: [{ id: "amazon.nova-lite-v1:0", provider: "amazon", prices: [{ effective_from: "2024-12-03", input: "0.06", cached_input: "0.015", output: "0.24" }] }] }));
+  writeFileSync(
+    prices,
+    JSON.stringify({
+      models: [
+        { id: "amazon.nova-lite-v1:0", provider: "amazon", prices: [{ effective_from: "2024-12-03", input: "0.06", cached_input: "0.015", output: "0.24" }] },
+      ],
+    }),
+  );
   const r = await cli(["ingest", "--db", db, "--pricing", prices, "fixtures/formats/bedrock-s3.jsonl"]);
   assert.equal(r.code, 0, r.stderr);
   const got = await rows(db, "SELECT model, provider, api_key, tag_raw, feature, status, cost_usd FROM usage ORDER BY ts");
-  assert.deepEqual(got.map((g) => g.model), [
-    "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
-    "amazon.nova-lite-v1:0",
-    "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/k7x2m9q4w1ez",
-    "jp.anthropic.claude-haiku-4-5-20251001-v1:0",
-  ]);
+  assert.deepEqual(
+    got.map((g) => g.model),
+    [
+      "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+      "amazon.nova-lite-v1:0",
+      "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/k7x2m9q4w1ez",
+      "jp.anthropic.claude-haiku-4-5-20251001-v1:0",
+    ],
+  );
   // Nova Lite at the override's rates: 1520 × $0.06 + 212 × $0.24 = 91.2 + 50.88 µ$ = $0.00014208
-  assert.deepEqual(got[1], { model: "amazon.nova-lite-v1:0", provider: "amazon", api_key: "arn:aws:iam::123456789012:user/batch-etl", tag_raw: null, feature: "ticket-triage", status: null, cost_usd: "0.000142080000" });
+  assert.deepEqual(got[1], {
+    model: "amazon.nova-lite-v1:0",
+    provider: "amazon",
+    api_key: "arn:aws:iam::123456789012:user/batch-etl",
+    tag_raw: null,
+    feature: "ticket-triage",
+    status: null,
+    cost_usd: "0.000142080000",
+  });
   assert.equal(got[0]!.tag_raw, "a1b2c3d4e5f6:contracts");
   assert.equal(got[3]!.status, "error: ThrottlingException");
   const cw = await cli(["ingest", "--db", db, "--pricing", prices, "fixtures/formats/bedrock-cloudwatch.json"]);
   assert.equal(cw.code, 0, cw.stderr);
-  assert.match(cw.stdout, /1 requestId already counted \(second copy\); 2 request_id already ingested|2 request_id already ingested; 1 requestId already counted/);
+  assert.match(
+    cw.stdout,
+    /1 requestId already counted \(second copy\); 2 request_id already ingested|2 request_id already ingested; 1 requestId already counted/,
+  );
   assert.deepEqual(await rows(db, "SELECT count(*)::INT AS n FROM usage"), [{ n: 4 }]);
 });
 
@@ -161,16 +290,43 @@ test("Langfuse export: GENERATIONs counted once (AGENT copies and wrapping gener
   const r = await cli(["ingest", "--db", db, "fixtures/formats/langfuse-trace.json"]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /3 not a generation \(span, agent, tool, event…\); 1 parent repeating a nested generation's usage/);
-  const got = await rows(db, "SELECT model, feature, workspace, input_tokens, cached_input_tokens, output_tokens, cost_usd, reported_cost_usd FROM usage ORDER BY ts");
+  const got = await rows(
+    db,
+    "SELECT model, feature, workspace, input_tokens, cached_input_tokens, output_tokens, cost_usd, reported_cost_usd FROM usage ORDER BY ts",
+  );
   const w = { feature: "weather", workspace: "production" };
   assert.deepEqual(got, [
     // 25 × $2.50 + 70 × $10 = 62.5 + 700 µ$ = $0.0007625 (Langfuse stated the float 0.000762499999: kept as stated)
-    { model: "gpt-4o", ...w, input_tokens: "25", cached_input_tokens: "0", output_tokens: "70", cost_usd: "0.000762500000", reported_cost_usd: "0.000762499999" },
+    {
+      model: "gpt-4o",
+      ...w,
+      input_tokens: "25",
+      cached_input_tokens: "0",
+      output_tokens: "70",
+      cost_usd: "0.000762500000",
+      reported_cost_usd: "0.000762499999",
+    },
     // 631 × 2.50 + 35 × 10 = 1577.5 + 350 µ$ = $0.0019275 (the AGENT above repeats exactly this usage: not counted)
-    { model: "gpt-4o", ...w, input_tokens: "631", cached_input_tokens: "0", output_tokens: "35", cost_usd: "0.001927500000", reported_cost_usd: "0.001927500000" },
+    {
+      model: "gpt-4o",
+      ...w,
+      input_tokens: "631",
+      cached_input_tokens: "0",
+      output_tokens: "35",
+      cost_usd: "0.001927500000",
+      reported_cost_usd: "0.001927500000",
+    },
     // the leaf of OpenAIChat.invoke → chat gpt-4o-mini; disjoint keys (total 1991 = 544 + 1024 + 423):
     // 544 × 0.15 + 1024 × 0.075 + 423 × 0.60 = 81.6 + 76.8 + 253.8 µ$ = $0.0004122
-    { model: "gpt-4o-mini-2024-07-18", ...w, input_tokens: "544", cached_input_tokens: "1024", output_tokens: "423", cost_usd: "0.000412200000", reported_cost_usd: "0.000412200000" },
+    {
+      model: "gpt-4o-mini-2024-07-18",
+      ...w,
+      input_tokens: "544",
+      cached_input_tokens: "1024",
+      output_tokens: "423",
+      cost_usd: "0.000412200000",
+      reported_cost_usd: "0.000412200000",
+    },
   ]);
   // userId "u-81723" is not a tag: hashed; the feature comes from the trace's "feature:weather" tag.
   assert.deepEqual(await rows(db, "SELECT DISTINCT user_hash FROM usage"), [{ user_hash: createHash("sha256").update("u-81723").digest("hex").slice(0, 12) }]);
@@ -181,14 +337,33 @@ test("OpenAI Usage API 2026 fields: 12-hour cache writes, api_source, audio insi
   const db = join(t, "t.duckdb");
   const r = await cli(["ingest", "--db", db, "fixtures/formats/openai-usage-completions-2026.json"]);
   assert.equal(r.code, 0, r.stderr);
-  const got = await rows(db, "SELECT endpoint, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, cost_usd FROM usage ORDER BY endpoint");
+  const got = await rows(
+    db,
+    "SELECT endpoint, input_tokens, cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, cost_usd FROM usage ORDER BY endpoint",
+  );
   assert.deepEqual(got, [
     // 27444 input − 8448 cached = 18996 uncached: 18996 × $1.25 + 8448 × $0.125 + 633 × $10 = 23745 + 1056 + 6330 µ$
-    { endpoint: "completions/agents_api", input_tokens: "18996", cached_input_tokens: "8448", cache_write_5m_tokens: "0", cache_write_1h_tokens: "0", output_tokens: "633", cost_usd: "0.031131000000" },
+    {
+      endpoint: "completions/agents_api",
+      input_tokens: "18996",
+      cached_input_tokens: "8448",
+      cache_write_5m_tokens: "0",
+      cache_write_1h_tokens: "0",
+      output_tokens: "633",
+      cost_usd: "0.031131000000",
+    },
     // 50000 − 20000 cached − 4000 written (30 min) − 6000 written (12 h) = 20000 uncached (1200 of them audio, counted
     // as input). gpt-5 lists no cache-write price, so writes pay the input rate: 20000 × 1.25 + 20000 × 0.125
     // + 10000 × 1.25 + 2000 × 10 = 25000 + 2500 + 12500 + 20000 µ$ = $0.06
-    { endpoint: "completions/unlabeled", input_tokens: "20000", cached_input_tokens: "20000", cache_write_5m_tokens: "4000", cache_write_1h_tokens: "6000", output_tokens: "2000", cost_usd: "0.060000000000" },
+    {
+      endpoint: "completions/unlabeled",
+      input_tokens: "20000",
+      cached_input_tokens: "20000",
+      cache_write_5m_tokens: "4000",
+      cache_write_1h_tokens: "6000",
+      output_tokens: "2000",
+      cost_usd: "0.060000000000",
+    },
   ]);
 });
 

@@ -54,7 +54,25 @@ test("goldens from the binary: report (table, json), budget, simulate", () => {
   assert.equal(b.code, 0, b.stderr);
   assert.equal(b.stderr, "budget: OK (13 checks passed)\n");
   golden("budget/pass.table", stable(b.stdout, dir));
-  const s = cliProcess(["simulate", "--db", db, "--cache", "exact", "--route", "mini", "--batch", "auto", "--prompt-cache", "--prune", "0.2", "--output-cap", "800", "--monthly", "--self-host", "2.50:2000"]);
+  const s = cliProcess([
+    "simulate",
+    "--db",
+    db,
+    "--cache",
+    "exact",
+    "--route",
+    "mini",
+    "--batch",
+    "auto",
+    "--prompt-cache",
+    "--prune",
+    "0.2",
+    "--output-cap",
+    "800",
+    "--monthly",
+    "--self-host",
+    "2.50:2000",
+  ]);
   assert.equal(s.code, 0, s.stderr);
   golden("simulate/all.table", stable(s.stdout, dir));
 });

@@ -17,12 +17,21 @@ before(async () => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test("the registry lists every tactic once, in playbook order; the default playbook is its first four", () => {
-  assert.deepEqual(TACTICS.map((t) => t.name), ["cache", "semantic-cache", "route", "batch", "prompt-cache", "prune", "output-cap"]);
+  assert.deepEqual(
+    TACTICS.map((t) => t.name),
+    ["cache", "semantic-cache", "route", "batch", "prompt-cache", "prune", "output-cap"],
+  );
   assert.deepEqual(PLAYBOOK_STEPS, ["cache", "route", "batch", "prompt-cache", "prune", "output-cap"]);
   assert.equal(new Set(TACTICS.map((t) => t.name)).size, TACTICS.length);
   const catalog = loadContext({}).catalog;
-  assert.deepEqual(playbookTactics(catalog).map((t) => t.name), ["cache", "route", "batch", "prompt-cache"]);
-  assert.deepEqual(TACTICS.filter((t) => t.inPlaybook).map((t) => t.playbookLabel), ["exact cache", "routing to cheaper siblings", "batch where traffic allows", "prompt caching"]);
+  assert.deepEqual(
+    playbookTactics(catalog).map((t) => t.name),
+    ["cache", "route", "batch", "prompt-cache"],
+  );
+  assert.deepEqual(
+    TACTICS.filter((t) => t.inPlaybook).map((t) => t.playbookLabel),
+    ["exact cache", "routing to cheaper siblings", "batch where traffic allows", "prompt caching"],
+  );
 });
 
 test("every tactic declares its flags and columns; column names are unique and never a sim column's", () => {
@@ -41,7 +50,18 @@ test("every tactic declares its flags and columns; column names are unique and n
   }
   // Shared flags are one object: each name once, in playbook order.
   const names = tacticFlags().map(flagName);
-  assert.deepEqual(names, ["--cache", "--ttl", "--threshold", "--route", "--escalate", "--batch", "--prompt-cache", "--prefix-share", "--prune", "--output-cap"]);
+  assert.deepEqual(names, [
+    "--cache",
+    "--ttl",
+    "--threshold",
+    "--route",
+    "--escalate",
+    "--batch",
+    "--prompt-cache",
+    "--prefix-share",
+    "--prune",
+    "--output-cap",
+  ]);
 });
 
 test("simulate --help shows every declared flag with its help and default; the flags choose the tactics in order", async () => {
@@ -53,8 +73,16 @@ test("simulate --help shows every declared flag with its help and default; the f
   assert.match(help, /tactics in playbook order \(cache, route, batch, prompt-cache, prune, output-cap\)/);
   const ctx = { catalog: loadContext({}).catalog, tactics: {} };
   // Flags as commander leaves them: defaults filled in, a repeatable flag's empty list.
-  const chosen = (values: Record<string, unknown>) => tacticsFromFlags(flagReader({ ttl: "3600", escalate: "0.08", prune: [], ...values }), ctx).map((t) => t.name);
-  assert.deepEqual(chosen({ outputCap: "10", cache: "semantic", route: "mini", promptCache: true, prune: ["0.1"], batch: "auto" }), ["semantic-cache", "route", "batch", "prompt-cache", "prune", "output-cap"]);
+  const chosen = (values: Record<string, unknown>) =>
+    tacticsFromFlags(flagReader({ ttl: "3600", escalate: "0.08", prune: [], ...values }), ctx).map((t) => t.name);
+  assert.deepEqual(chosen({ outputCap: "10", cache: "semantic", route: "mini", promptCache: true, prune: ["0.1"], batch: "auto" }), [
+    "semantic-cache",
+    "route",
+    "batch",
+    "prompt-cache",
+    "prune",
+    "output-cap",
+  ]);
   assert.deepEqual(chosen({}), []);
   // A flag of a tactic not chosen is not judged; one of a chosen tactic is, naming the flag.
   assert.deepEqual(chosen({ ttl: "soon", threshold: "2", prefixShare: "x", escalate: "y" }), []);
@@ -65,7 +93,10 @@ test("simulate --help shows every declared flag with its help and default; the f
 
 test("the declared column types are the ones DuckDB builds in sim (a sum column is summed to HUGEINT)", async () => {
   const ctx = loadContext({ db: demo });
-  const all = tacticsFromFlags(flagReader({ cache: "exact", ttl: "3600", route: "mini", escalate: "0.08", batch: "auto", promptCache: true, prune: ["0.2"], outputCap: "800" }), { catalog: ctx.catalog, tactics: {} });
+  const all = tacticsFromFlags(
+    flagReader({ cache: "exact", ttl: "3600", route: "mini", escalate: "0.08", batch: "auto", promptCache: true, prune: ["0.2"], outputCap: "800" }),
+    { catalog: ctx.catalog, tactics: {} },
+  );
   const db = await openForRead(ctx);
   try {
     await simulate(db, ctx.catalog, ctx.config, { features: [], since: null, until: null, tz: "UTC" }, all);

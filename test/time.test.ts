@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import { cli, demoDatabase, golden, stable, } from "./helpers.js";
+import { cli, demoDatabase, golden, stable } from "./helpers.js";
 
 // Issue 14: time dimensions get a trend line (never a Pareto line over days), never fold under --top, and carry no
 // one-bucket sparklines.
@@ -39,14 +39,25 @@ test("--top never folds time buckets: alone it keeps every day, with a second di
   assert.equal(t.code, 0, t.stderr);
   const rows = JSON.parse((await report("--by", "month,feature", "--top", "4", "--format", "json")).stdout).rows as Row[];
   // The month keeps its four biggest features (summarize-articles first: it was folded away) and folds the other 5.
-  assert.deepEqual(rows.map((r) => [r.key.month, r.key.feature]), [
-    ["2025-11", "summarize-articles"], ["2025-11", "code-review"], ["2025-11", "support-bot"], ["2025-11", "nightly-digest"], ["2025-11", "(other: 5)"],
-  ]);
+  assert.deepEqual(
+    rows.map((r) => [r.key.month, r.key.feature]),
+    [
+      ["2025-11", "summarize-articles"],
+      ["2025-11", "code-review"],
+      ["2025-11", "support-bot"],
+      ["2025-11", "nightly-digest"],
+      ["2025-11", "(other: 5)"],
+    ],
+  );
   golden("time/by-month-feature-top4.table", stable(t.stdout, dir));
   const weeks = JSON.parse((await report("--by", "week,model", "--top", "1", "--format", "json")).stdout).rows as Row[];
   const buckets = [...new Set(weeks.map((r) => r.key.week))];
   assert.deepEqual(buckets, ["2025-10-27", "2025-11-03", "2025-11-10", "2025-11-17", "2025-11-24"]);
-  for (const w of buckets) assert.deepEqual(weeks.filter((r) => r.key.week === w).map((r) => r.key.model), ["gpt-4o-2024-08-06", "(other: 6)"]);
+  for (const w of buckets)
+    assert.deepEqual(
+      weeks.filter((r) => r.key.week === w).map((r) => r.key.model),
+      ["gpt-4o-2024-08-06", "(other: 6)"],
+    );
 });
 
 test("--chart draws sparklines only on rows that are not a time bucket", async () => {

@@ -14,8 +14,14 @@ test("parseInstant: ISO dates, compact dates and datetimes; nothing else", () =>
   assert.equal(parseInstant("2025-11-01T08:00:00Z", "--since"), "2025-11-01T08:00:00Z");
   assert.equal(parseInstant("2025-11-01 08:00", "--since"), "2025-11-01 08:00");
   assert.equal(parseInstant("2025-11-01T08:00:00.250+05:30", "--until"), "2025-11-01T08:00:00.250+05:30");
-  assert.throws(() => parseInstant("yesterday", "--since"), usage('--since expects an ISO date (2025-11-01 or 20251101) or datetime (2025-11-01T08:00:00Z) (got "yesterday")'));
-  assert.throws(() => parseInstant("2025-11-01T8:00", "--since"), usage('--since expects an ISO date (2025-11-01 or 20251101) or datetime (2025-11-01T08:00:00Z) (got "2025-11-01T8:00")'));
+  assert.throws(
+    () => parseInstant("yesterday", "--since"),
+    usage('--since expects an ISO date (2025-11-01 or 20251101) or datetime (2025-11-01T08:00:00Z) (got "yesterday")'),
+  );
+  assert.throws(
+    () => parseInstant("2025-11-01T8:00", "--since"),
+    usage('--since expects an ISO date (2025-11-01 or 20251101) or datetime (2025-11-01T08:00:00Z) (got "2025-11-01T8:00")'),
+  );
   // Dates JavaScript would roll over (2025-02-30 → March 2) are refused.
   assert.throws(() => parseInstant("2025-02-30", "--until"), usage('--until is not a real date (got "2025-02-30")'));
   assert.throws(() => parseInstant("20251301", "--until"), usage('--until is not a real date (got "20251301")'));
@@ -34,7 +40,10 @@ test("parseWindow: --until must come after --since (exclusive end), else exit 2,
   assert.deepEqual(parseWindow({ since: "2025-11-01T10:00:00+02:00", until: "2025-11-01T08:01:00Z" }).until, "2025-11-01T08:01:00Z");
   // One absolute, one wall-clock (local to --tz, unknown here): only refused when no zone (±14 h) could order them.
   assert.deepEqual(parseWindow({ since: "2025-11-01T10:00:00Z", until: "2025-11-01T09:00:00" }).since, "2025-11-01T10:00:00Z");
-  assert.throws(() => parseWindow({ since: "2025-11-01T10:00:00", until: "2025-10-30T10:00:00+00:00" }), usage("--until 2025-10-30T10:00:00+00:00 is not after --since 2025-11-01T10:00:00"));
+  assert.throws(
+    () => parseWindow({ since: "2025-11-01T10:00:00", until: "2025-10-30T10:00:00+00:00" }),
+    usage("--until 2025-10-30T10:00:00+00:00 is not after --since 2025-11-01T10:00:00"),
+  );
 });
 
 test("parseTz: any IANA zone the runtime knows; UTC by default", () => {

@@ -38,12 +38,8 @@ export function parseDuration(value: string, flag: string): Duration {
 /** An age in words: "5h", "3.5 days". */
 export const ageText = (hours: number): string => (hours < 48 ? `${Math.round(hours)}h` : `${(hours / 24).toFixed(1).replace(/\.0$/, "")} days`);
 
-/**
- * One budget check as data: what was measured (`actual`) against what is allowed (`limit`), in `unit`. Dollars are
- * exact decimal strings; the renderer writes them for people (`$5.00/day`, `3× median $0.59`, the detail) and as
- * numbers for machines, from these fields and the result's facts (its days, its newest row) alone.
- */
-export type Check = { scope: string; ok: boolean } & (
+/** What a check measured, by kind. */
+type Measured =
   /** The age of the newest data, in hours, against --max-age (its text as given: `2d`). */
   | { kind: "freshness"; unit: "hours"; actual: number; limit: Duration }
   /** The share of month-to-date tokens without a price, in percent (3.2 for 3.2%), against --fail-on-unpriced. */
@@ -54,15 +50,20 @@ export type Check = { scope: string; ok: boolean } & (
   | { kind: "feature" | "model"; unit: "usd/day"; actual: string; limit: string }
   | { kind: "feature" | "model"; unit: "usd/month"; actual: string; limit: string; monthToDateUsd: string }
   /** --max-daily (usd/day), --max-monthly (usd/month, month to date and projected), --max-increase (usd/month). */
-  | { kind: "daily" | "month-to-date" | "projected-month" | "plan"; unit: "usd/day" | "usd/month"; actual: string; limit: string }
-);
+  | { kind: "daily" | "month-to-date" | "projected-month" | "plan"; unit: "usd/day" | "usd/month"; actual: string; limit: string };
+
+/**
+ * One budget check as data: what was measured (`actual`) against what is allowed (`limit`), in `unit`. Dollars are
+ * exact decimal strings; the renderer writes them for people (`$5.00/day`, `3× median $0.59`, the detail) and as
+ * numbers for machines, from these fields and the result's facts (its days, its newest row) alone.
+ */
+export type Check = { scope: string; ok: boolean } & Measured;
 
 /** Daily spend series: day (YYYY-MM-DD) → dollars, for one scope (all, a feature or a model). */
 export type Series = Map<string, string>;
 
 export const spendOn = (s: Series, day: string): string => s.get(day) ?? "0";
-export const spendBetween = (s: Series, from: string, to: string): string =>
-  sumDec([...s].filter(([d]) => d >= from && d <= to).map(([, v]) => v));
+export const spendBetween = (s: Series, from: string, to: string): string => sumDec([...s].filter(([d]) => d >= from && d <= to).map(([, v]) => v));
 
 /** Month-to-date run rate scaled to the whole month: mtd × daysInMonth / daysElapsed. */
 export const projectMonth = (mtd: string, daysElapsed: number, daysInMonth: number): string =>

@@ -14,7 +14,19 @@ import type { Db } from "../store/db.js";
 import { rollupUsable } from "../store/rollup.js";
 import { batch } from "../tactics/batch.js";
 import { route } from "../tactics/route.js";
-import { type Cap, type Check, DEFAULT_MAX_AGE, type Duration, parseDuration, projectMonth, type Series, spendBetween, spendOn, spike, timesFactor } from "./checks.js";
+import {
+  type Cap,
+  type Check,
+  DEFAULT_MAX_AGE,
+  type Duration,
+  parseDuration,
+  projectMonth,
+  type Series,
+  spendBetween,
+  spendOn,
+  spike,
+  timesFactor,
+} from "./checks.js";
 
 export const Plan = z.strictObject({
   changes: z
@@ -94,7 +106,12 @@ const addDays = (day: string, n: number) => iso(new Date(Date.parse(`${day}T00:0
  * Budgets from flags win over the config; the config fills what flags leave unset. `given`: the flags the user gave
  * (commander's value source), so an explicit flag wins even when it equals its default (--spike-min 1).
  */
-export function mergeConfig(q: BudgetQuery, config: ConfigT, parse: (v: string, flag: string) => { name: string; cap: Cap }, given: ReadonlySet<string>): BudgetQuery {
+export function mergeConfig(
+  q: BudgetQuery,
+  config: ConfigT,
+  parse: (v: string, flag: string) => { name: string; cap: Cap },
+  given: ReadonlySet<string>,
+): BudgetQuery {
   const b = config.budgets;
   if (!b) return { ...q, spikeMinUsd: q.spikeMinUsd ?? DEFAULT_SPIKE_MIN };
   const fromConfig = (m: Record<string, string>, flag: string) => Object.entries(m).map(([k, v]) => parse(`${k}=${v}`, flag));
@@ -218,7 +235,7 @@ export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q
   }
   const capChecks = (caps: BudgetQuery["featureCaps"], kind: "feature" | "model", data: Map<string, Series>) => {
     for (const { name: given, cap } of caps) {
-      const names = kind === "model" ? scopeOf.get(given) ?? [given] : [given];
+      const names = kind === "model" ? (scopeOf.get(given) ?? [given]) : [given];
       const s = new Map<string, string>();
       for (const n of names) for (const [d, v] of data.get(n) ?? []) s.set(d, addDec(s.get(d) ?? "0", v));
       const same = names.length === 1 && names[0] === given;
@@ -303,17 +320,26 @@ async function planDiff(db: Db, catalog: Catalog, config: ConfigT, plan: PlanT, 
     if ("to" in c) {
       const models = c.from
         ? [c.from]
-        : (await db.all<{ model: string }>(
-            rel === "usage_rollup"
-              ? "SELECT DISTINCT model FROM usage_rollup WHERE source_kind = 'requests' AND feature = $f AND model IS NOT NULL AND day >= CAST($s AS DATE) AND day < CAST($u AS DATE) ORDER BY 1"
-              : "SELECT DISTINCT model FROM usage WHERE source_kind = 'requests' AND feature = $f AND model IS NOT NULL AND ts >= CAST($s AS TIMESTAMP) AND ts < CAST($u AS TIMESTAMP) ORDER BY 1",
-            { f: c.feature, s: since, u: until },
-          )).map((r) => r.model);
+        : (
+            await db.all<{ model: string }>(
+              rel === "usage_rollup"
+                ? "SELECT DISTINCT model FROM usage_rollup WHERE source_kind = 'requests' AND feature = $f AND model IS NOT NULL AND day >= CAST($s AS DATE) AND day < CAST($u AS DATE) ORDER BY 1"
+                : "SELECT DISTINCT model FROM usage WHERE source_kind = 'requests' AND feature = $f AND model IS NOT NULL AND ts >= CAST($s AS TIMESTAMP) AND ts < CAST($u AS TIMESTAMP) ORDER BY 1",
+              { f: c.feature, s: since, u: until },
+            )
+          ).map((r) => r.model);
       spec = models.map((m) => `${m}=${c.to}`).join(",");
     }
     const change = "batch" in c ? "moves to the Batch API" : `${c.from ?? "all models"} → ${c.to}`;
     if ("to" in c && !spec) {
-      lines.push({ feature: c.feature, change: `${change} (no traffic in the last 30 days)`, currentMonthlyUsd: "0", plannedMonthlyUsd: "0", deltaMonthlyUsd: "0", requests: 0 });
+      lines.push({
+        feature: c.feature,
+        change: `${change} (no traffic in the last 30 days)`,
+        currentMonthlyUsd: "0",
+        plannedMonthlyUsd: "0",
+        deltaMonthlyUsd: "0",
+        requests: 0,
+      });
       continue;
     }
     const tactic = "batch" in c ? batch([c.feature]) : route(spec!, 0, [c.feature], catalog, `--plan: feature ${c.feature}:`);
@@ -322,7 +348,14 @@ async function planDiff(db: Db, catalog: Catalog, config: ConfigT, plan: PlanT, 
       throw err;
     });
     if (!r) {
-      lines.push({ feature: c.feature, change: `${change} (no traffic in the last 30 days)`, currentMonthlyUsd: "0", plannedMonthlyUsd: "0", deltaMonthlyUsd: "0", requests: 0 });
+      lines.push({
+        feature: c.feature,
+        change: `${change} (no traffic in the last 30 days)`,
+        currentMonthlyUsd: "0",
+        plannedMonthlyUsd: "0",
+        deltaMonthlyUsd: "0",
+        requests: 0,
+      });
       continue;
     }
     const matched = r.steps[0]?.details.matched;

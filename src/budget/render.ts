@@ -104,7 +104,17 @@ function checksTable(r: BudgetResult): DocTable {
   const rows = r.checks.map((c) => {
     const n = checkNumbers(c);
     const detail = detailText(c, r);
-    return [c.ok ? "ok" : "FAIL", c.ok ? "✅" : "❌", c.ok, c.kind, c.scope, { value: n.actual, text: actualText(c) }, { value: n.limit, text: limitText(c) }, c.unit, { value: plainText(detail), text: detail }];
+    return [
+      c.ok ? "ok" : "FAIL",
+      c.ok ? "✅" : "❌",
+      c.ok,
+      c.kind,
+      c.scope,
+      { value: n.actual, text: actualText(c) },
+      { value: n.limit, text: limitText(c) },
+      c.unit,
+      { value: plainText(detail), text: detail },
+    ];
   });
   return { name: "checks", columns, rows, alignTerminal: false };
 }
@@ -118,7 +128,13 @@ function planTable(r: BudgetResult): DocTable {
     { key: "planned_monthly_usd", head: "Planned /month", type: "money" },
     { key: "delta_monthly_usd", head: "Delta", type: "money" },
   ];
-  const rows = r.plan.map((p) => [p.feature, p.change, p.currentMonthlyUsd, p.plannedMonthlyUsd, { value: p.deltaMonthlyUsd, text: `${usdSigned(p.deltaMonthlyUsd)}/month` }]);
+  const rows = r.plan.map((p) => [
+    p.feature,
+    p.change,
+    p.currentMonthlyUsd,
+    p.plannedMonthlyUsd,
+    { value: p.deltaMonthlyUsd, text: `${usdSigned(p.deltaMonthlyUsd)}/month` },
+  ]);
   return { name: "plan", columns, rows, alignTerminal: false };
 }
 
@@ -133,9 +149,18 @@ export function budgetDocument(r: BudgetResult): Doc {
   const plan = r.plan.length > 0;
   return {
     blocks: [
-      text(`Budget check · ${dataAge(r)} · latest complete day ${r.refDay}: ${usd(r.dayUsd)} · month to date ${usd(r.mtdUsd)} · projected ${usd(r.projectedUsd)}`, TERMINAL),
-      text(bad.length ? `### ❌ LLM budget: ${bad.length} of ${r.checks.length} checks failed` : `### ✅ LLM budget: all ${r.checks.length} checks passed`, MARKDOWN),
-      text(`${dataAge(r)} · latest complete day **${r.refDay}**: ${usd(r.dayUsd)} · month to date ${usd(r.mtdUsd)} · projected month ${usd(r.projectedUsd)} (${basis})`, MARKDOWN),
+      text(
+        `Budget check · ${dataAge(r)} · latest complete day ${r.refDay}: ${usd(r.dayUsd)} · month to date ${usd(r.mtdUsd)} · projected ${usd(r.projectedUsd)}`,
+        TERMINAL,
+      ),
+      text(
+        bad.length ? `### ❌ LLM budget: ${bad.length} of ${r.checks.length} checks failed` : `### ✅ LLM budget: all ${r.checks.length} checks passed`,
+        MARKDOWN,
+      ),
+      text(
+        `${dataAge(r)} · latest complete day **${r.refDay}**: ${usd(r.dayUsd)} · month to date ${usd(r.mtdUsd)} · projected month ${usd(r.projectedUsd)} (${basis})`,
+        MARKDOWN,
+      ),
       tableBlock(checksTable(r), r.checks.length ? undefined : ["csv", "markdown"]),
       ...(plan ? [text("Plan (monthly, from the last 30 days of each feature's traffic):", TERMINAL), text("#### Plan", MARKDOWN)] : []),
       tableBlock(planTable(r), plan ? undefined : ["csv"]),
@@ -164,7 +189,12 @@ export function budgetJson(r: BudgetResult, catalog: Catalog, filters: BudgetFil
     projectedMonthUsd: usdNumber(r.projectedUsd),
     passed: failed(r).length === 0,
     checks: r.checks.map((c) => ({ kind: c.kind, scope: c.scope, ...checkNumbers(c), unit: c.unit, ok: c.ok, detail: detailText(c, r) })),
-    plan: r.plan.map((p) => ({ ...p, currentMonthlyUsd: usdNumber(p.currentMonthlyUsd), plannedMonthlyUsd: usdNumber(p.plannedMonthlyUsd), deltaMonthlyUsd: usdNumber(p.deltaMonthlyUsd) })),
+    plan: r.plan.map((p) => ({
+      ...p,
+      currentMonthlyUsd: usdNumber(p.currentMonthlyUsd),
+      plannedMonthlyUsd: usdNumber(p.plannedMonthlyUsd),
+      deltaMonthlyUsd: usdNumber(p.deltaMonthlyUsd),
+    })),
   };
 }
 

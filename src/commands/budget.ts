@@ -47,8 +47,20 @@ export async function run(o: BudgetFlagsT, given: ReadonlySet<string> = new Set(
   const ctx = loadContext(o);
   const q = mergeConfig(parseBudgetQuery(o), ctx.config, (v, flag) => parseNamedCap(v, flag), given);
   if (o.summary) ensureWritable(o.summary, "--summary");
-  const nothing = q.maxDaily === null && q.maxMonthly === null && !q.featureCaps.length && !q.modelCaps.length && q.spike === null && q.failOnUnpricedPct === null && !q.plan && o.maxAge === undefined;
-  if (nothing) throw usageError("no budgets to check", "pass --max-daily, --max-monthly, --max-age, --feature-max, --model-max, --spike, --fail-on-unpriced or --plan, or set budgets in the config");
+  const nothing =
+    q.maxDaily === null &&
+    q.maxMonthly === null &&
+    !q.featureCaps.length &&
+    !q.modelCaps.length &&
+    q.spike === null &&
+    q.failOnUnpricedPct === null &&
+    !q.plan &&
+    o.maxAge === undefined;
+  if (nothing)
+    throw usageError(
+      "no budgets to check",
+      "pass --max-daily, --max-monthly, --max-age, --feature-max, --model-max, --spike, --fail-on-unpriced or --plan, or set budgets in the config",
+    );
   const db = await openForRead(ctx);
   let result: Awaited<ReturnType<typeof collectBudget>>;
   try {

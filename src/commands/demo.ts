@@ -25,7 +25,11 @@ export const DEMO_DIR = fileURLToPath(new URL("../../../fixtures/demo/", import.
  * main report: into a throwaway database, or into --db PATH, which is kept so the next commands can be tried on it.
  */
 export async function run(opts: DemoFlagsT): Promise<number> {
-  if (opts.lake !== undefined) throw usageError("demo does not use --lake: it ingests into a temporary database, or into --db PATH (kept)", "ingest your own files with: llmcost ingest --lake DIR FILES");
+  if (opts.lake !== undefined)
+    throw usageError(
+      "demo does not use --lake: it ingests into a temporary database, or into --db PATH (kept)",
+      "ingest your own files with: llmcost ingest --lake DIR FILES",
+    );
   const kept = opts.db !== undefined;
   if (kept) await refuseRealData(opts.db!);
   const dir = kept ? undefined : mkdtempSync(join(tmpdir(), "llmcost-demo-"));
@@ -57,7 +61,14 @@ async function collectDemo(ctx: Context, kept: boolean): Promise<DemoResult> {
     const report = await collectReport(db, ctx.catalog, query);
     const savings = await collectSavings(db, ctx.catalog, ctx, SAVINGS_SCOPE);
     const reconcile = await collectReconcile(db, ctx.catalog, RECONCILE_OPTS);
-    return { database: kept ? ctx.dbPath : null, ingested: { files: result.files.length, rows: result.files.reduce((a, f) => a + f.rows, 0) }, query, report, savings, reconcile };
+    return {
+      database: kept ? ctx.dbPath : null,
+      ingested: { files: result.files.length, rows: result.files.reduce((a, f) => a + f.rows, 0) },
+      query,
+      report,
+      savings,
+      reconcile,
+    };
   } finally {
     db.close();
   }
@@ -70,7 +81,10 @@ async function refuseRealData(path: string): Promise<void> {
   try {
     const other = await db.one<{ n: string }>("SELECT count(*) AS n FROM ingests WHERE NOT starts_with(file_path, $1)", [DEMO_DIR]);
     if (Number(other?.n ?? 0) > 0) {
-      throw usageError(`demo --db ${path}: that database holds your own data; the demo's made-up traffic would mix into it`, "pass a new path, such as --db demo.duckdb");
+      throw usageError(
+        `demo --db ${path}: that database holds your own data; the demo's made-up traffic would mix into it`,
+        "pass a new path, such as --db demo.duckdb",
+      );
     }
   } finally {
     db.close();

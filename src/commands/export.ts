@@ -17,7 +17,8 @@ const focusOptions = (o: ExportFlagsT): FocusOptions => ({ version: o.focusVersi
 
 export async function run(o: ExportFlagsT, given: ReadonlySet<string> = new Set()): Promise<number> {
   if (!o.focus && !o.parquet) throw usageError("choose what to export", "--focus FILE.csv (or - for stdout) and/or --parquet DIR");
-  if (!o.focus && ["focusVersion", "unpricedCost", "billingAccount"].some((k) => given.has(k))) throw usageError("--focus-version, --unpriced-cost and --billing-account go with --focus");
+  if (!o.focus && ["focusVersion", "unpricedCost", "billingAccount"].some((k) => given.has(k)))
+    throw usageError("--focus-version, --unpriced-cost and --billing-account go with --focus");
   const fo = o.focus ? focusOptions(o) : null;
   const ctx = loadContext(o);
   const toStdout = o.focus === "-";

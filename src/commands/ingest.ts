@@ -117,7 +117,9 @@ export function ingestDocument(result: IngestResult): Doc {
       f.rows,
       { value: f.skipped.reduce((a, s) => a + s.rows, 0), text: f.skipped.map((s) => `${int(s.rows)} ${s.reason}`).join("; ") || "0" },
       f.skipped.map((s) => `${s.rows} ${s.reason}`).join("; "),
-      f.replacedFrom.length ? { value: f.replaced, text: `${int(f.replaced)} (${f.replacedFrom.map((r) => `${int(r.rows)} of #${r.ingestId}`).join(", ")})` } : f.replaced,
+      f.replacedFrom.length
+        ? { value: f.replaced, text: `${int(f.replaced)} (${f.replacedFrom.map((r) => `${int(r.rows)} of #${r.ingestId}`).join(", ")})` }
+        : f.replaced,
       f.from?.slice(0, 10) ?? null,
       f.to?.slice(0, 10) ?? null,
       f.providers.join(" "),
@@ -130,7 +132,11 @@ export function ingestDocument(result: IngestResult): Doc {
     .map((f) => text(`${f.file}: ${[f.billedUsd ? `billed ${usd(f.billedUsd)}` : "", f.note ?? ""].filter(Boolean).join("; ")}`, TERMINAL));
   const total = result.files.reduce((a, f) => a + f.rows, 0);
   return {
-    blocks: [tableBlock({ name: "files", columns, rows }), ...notes, text(`${int(total)} rows ${result.dryRun ? "would be added (dry run)" : "added"} to ${result.db}`, TERMINAL)],
+    blocks: [
+      tableBlock({ name: "files", columns, rows }),
+      ...notes,
+      text(`${int(total)} rows ${result.dryRun ? "would be added (dry run)" : "added"} to ${result.db}`, TERMINAL),
+    ],
   };
 }
 

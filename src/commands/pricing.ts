@@ -49,7 +49,10 @@ export async function show(name: string, opts: PricingShowFlagsT): Promise<numbe
   const m = resolveModel(ctx.catalog, name);
   if (!m) {
     const close = catalogSuggestions(ctx.catalog, name);
-    throw usageError(`no pricing for ${JSON.stringify(name)}`, `${close.length ? `did you mean ${close.join(", ")}? ` : ""}model names match exactly (ids and listed aliases); see \`llmcost pricing list\``);
+    throw usageError(
+      `no pricing for ${JSON.stringify(name)}`,
+      `${close.length ? `did you mean ${close.join(", ")}? ` : ""}model names match exactly (ids and listed aliases); see \`llmcost pricing list\``,
+    );
   }
   const snapshots = catalogSnapshots(ctx.catalog, m.id);
   const via = resolveModelName(ctx.catalog, name)?.via;
@@ -61,10 +64,17 @@ export async function show(name: string, opts: PricingShowFlagsT): Promise<numbe
 const statedNote = (x: UnpricedRow): string => {
   const n = Number(x.reported_rows);
   if (n === 0) return "";
-  return n === Number(x.rows) ? "; the cost the source states is used (cost_source reported)" : `; the source's stated cost is used for ${int(n)} of ${int(Number(x.rows))} rows`;
+  return n === Number(x.rows)
+    ? "; the cost the source states is used (cost_source reported)"
+    : `; the source's stated cost is used for ${int(n)} of ${int(Number(x.rows))} rows`;
 };
 
-const checkJson = (catalog: Catalog, tolerancePct: number, unpriced: PricingCheckJsonT["unpriced"], stated: PricingCheckJsonT["stated"]): PricingCheckJsonT => ({
+const checkJson = (
+  catalog: Catalog,
+  tolerancePct: number,
+  unpriced: PricingCheckJsonT["unpriced"],
+  stated: PricingCheckJsonT["stated"],
+): PricingCheckJsonT => ({
   ...envelope("pricing check", catalog, { tolerancePct }),
   models: catalog.models.length,
   unpriced,
@@ -102,7 +112,13 @@ export async function check(opts: PricingCheckFlagsT): Promise<number> {
     reason: `${x.kind === "no-price" ? unresolvedReason(ctx.catalog, x.model) : unpricedWhy(x)}${statedNote(x)}`,
     statedCostRows: Number(x.reported_rows),
   }));
-  stdout(render(ctx.format, pricingCheckDocument(summary, storeName(ctx), unpriced, statedBlocks(stated, tolerance)), checkJson(ctx.catalog, tolerance, unpriced, stated)));
+  stdout(
+    render(
+      ctx.format,
+      pricingCheckDocument(summary, storeName(ctx), unpriced, statedBlocks(stated, tolerance)),
+      checkJson(ctx.catalog, tolerance, unpriced, stated),
+    ),
+  );
   return unpriced.length || stated.some((s) => s.flagged) ? 1 : 0;
 }
 
@@ -125,7 +141,11 @@ export async function importLiteLLM(file: string, opts: PricingImportFlagsT): Pr
   if (!checked.success) throw new Error(`converted table failed validation: ${checked.error.message}`);
   const out = opts.out ?? `litellm-${effectiveFrom}.json`;
   writeOutput(out, `${JSON.stringify({ models: r.overrides.models }, null, 2)}\n`, "--out");
-  const list = (xs: string[], n = 12) => xs.slice(0, n).map((x) => `  ${x}\n`).join("") + (xs.length > n ? `  … and ${xs.length - n} more (see the file)\n` : "");
+  const list = (xs: string[], n = 12) =>
+    xs
+      .slice(0, n)
+      .map((x) => `  ${x}\n`)
+      .join("") + (xs.length > n ? `  … and ${xs.length - n} more (see the file)\n` : "");
   stderr(
     `wrote ${r.overrides.models.length} models (${providers.join(", ")}) to ${out}: ${r.stacked} built-in models get an epoch from ${effectiveFrom} on top of ` +
       `their own (their aliases and earlier prices kept), ${r.added} new ones are priced from ${effectiveFrom}; skipped ${r.skipped} entries without token prices or of other providers\n` +
@@ -139,7 +159,12 @@ export async function importLiteLLM(file: string, opts: PricingImportFlagsT): Pr
 /** The bundled first-party keys of the newest LiteLLM snapshot (written by scripts/make-pricing.ts). */
 function bundledMap(): { path: string; date: string } {
   const dir = join(PRICING_DIR, "coverage");
-  const f = existsSync(dir) ? readdirSync(dir).filter((x) => x.endsWith(".first-party.json")).sort().at(-1) : undefined;
+  const f = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((x) => x.endsWith(".first-party.json"))
+        .sort()
+        .at(-1)
+    : undefined;
   if (!f) throw usageError("no bundled price-map keys in pricing/coverage/", "pass a LiteLLM price map or a list of model names");
   return { path: join(dir, f), date: /(\d{4}-\d{2}-\d{2})/.exec(f)?.[1] ?? "9999-12-31" };
 }
@@ -167,19 +192,39 @@ export async function coverageCommand(file: string | undefined, opts: PricingCov
     throw usageError(`${src.path}: not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (parsed !== undefined) {
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw usageError(`${src.path}: a LiteLLM price map is a JSON object of model names`);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+      throw usageError(`${src.path}: a LiteLLM price map is a JSON object of model names`);
     names = mapEntries(parsed as Record<string, unknown>, modes);
   } else {
-    names = [...new Set(text.split(/\r?\n/).map((l) => l.split(",")[0]!.trim()).filter((l) => l && !l.startsWith("#")))].map((name) => ({ name }));
+    names = [
+      ...new Set(
+        text
+          .split(/\r?\n/)
+          .map((l) => l.split(",")[0]!.trim())
+          .filter((l) => l && !l.startsWith("#")),
+      ),
+    ].map((name) => ({ name }));
   }
   const rows = coverage(ctx.catalog, names, asOf);
   const firstParty = (r: CoverageRow) => r.provider !== null || FIRST_PARTY_NAME.test(peel(r.name)?.core ?? "");
   const unpriced = rows.filter((r) => r.status === "unpriced" && firstParty(r));
-  const counts = { names: rows.length, priced: rows.filter((r) => r.status === "priced").length, differentRate: rows.filter((r) => r.status === "different-rate").length, unpriced: rows.filter((r) => r.status === "unpriced").length };
+  const counts = {
+    names: rows.length,
+    priced: rows.filter((r) => r.status === "priced").length,
+    differentRate: rows.filter((r) => r.status === "different-rate").length,
+    unpriced: rows.filter((r) => r.status === "unpriced").length,
+  };
   const pct = rows.length ? ((100 * counts.priced) / rows.length).toFixed(1) : "100.0";
   const shown = opts.all ? rows : rows.filter((r) => r.status !== "priced");
   const headline = `${counts.priced} of ${counts.names} names (${pct}%) resolve to the rate ${parsed !== undefined ? `the map states (prices on ${asOf})` : `in force on ${asOf}`}; ${counts.differentRate} at another rate, ${counts.unpriced} unpriced`;
-  const doc: PricingCoverageJsonT = { ...envelope("pricing coverage", ctx.catalog), source: src.path, asOf, modes: parsed !== undefined ? modes : null, counts, names: rows };
+  const doc: PricingCoverageJsonT = {
+    ...envelope("pricing coverage", ctx.catalog),
+    source: src.path,
+    asOf,
+    modes: parsed !== undefined ? modes : null,
+    counts,
+    names: rows,
+  };
   stdout(render(ctx.format, coverageDocument(headline, `source: ${src.path}${parsed !== undefined ? ` · modes: ${modes.join(", ")}` : ""}`, shown), doc));
   return unpriced.length ? 1 : 0;
 }

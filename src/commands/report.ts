@@ -20,7 +20,10 @@ export function readUsers(path: string): Map<string, string> {
   } catch {
     throw usageError(`--users: cannot read ${path}`);
   }
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   const header = lines[0]?.split(",").map((h) => h.trim().toLowerCase()) ?? [];
   const col = ["user_id", "user", "id", "email"].map((h) => header.indexOf(h)).find((i) => i >= 0);
   const ids = col !== undefined ? lines.slice(1).map((l) => l.split(",")[col]?.trim() ?? "") : lines;
@@ -71,7 +74,13 @@ export async function run(opts: ReportFlagsT): Promise<number> {
       let simNote: string | null = null;
       const sim =
         report.source === "requests" && report.rows.length
-          ? await simulate(db, ctx.catalog, ctx.config, { features: [], since: q.since, until: q.until, tz: q.tz, where: report.filters }, defaultTactics(ctx.catalog, ctx.config.tactics?.promptCache?.prefixShare ?? DEFAULTS.prefixShare)).catch((e: unknown) => {
+          ? await simulate(
+              db,
+              ctx.catalog,
+              ctx.config,
+              { features: [], since: q.since, until: q.until, tz: q.tz, where: report.filters },
+              defaultTactics(ctx.catalog, ctx.config.tactics?.promptCache?.prefixShare ?? DEFAULTS.prefixShare),
+            ).catch((e: unknown) => {
               simNote = `No waterfall: ${e instanceof ExitError ? e.message : "the simulation failed"}.`;
               return null;
             })

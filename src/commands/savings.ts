@@ -40,7 +40,12 @@ export function defaultTactics(catalog: Catalog, prefixShare: number): Tactic[] 
   return playbookTactics(catalog, { promptCache: { prefixShare } });
 }
 
-export async function collectSavings(db: Db, catalog: Catalog, ctx: ReturnType<typeof loadContext>, scope: Parameters<typeof simulate>[3]): Promise<SavingsResult> {
+export async function collectSavings(
+  db: Db,
+  catalog: Catalog,
+  ctx: ReturnType<typeof loadContext>,
+  scope: Parameters<typeof simulate>[3],
+): Promise<SavingsResult> {
   const tactics = playbookTactics(catalog, ctx.config.tactics ?? {});
   const opportunities: Opportunity[] = [];
   const notes: string[] = [];
@@ -85,7 +90,12 @@ export function savingsJson(r: SavingsResult, catalog: Catalog, filters: Savings
     estimate: true,
     window: r.window,
     baselineMonthlyUsd: usdNumber(r.baselineMonthlyUsd),
-    opportunities: r.opportunities.map((o) => ({ ...o, monthlyUsd: usdNumber(o.monthlyUsd), savedUsd: usdNumber(o.savedUsd), shareOfFeature: Number(o.shareOfFeature.toFixed(6)) })),
+    opportunities: r.opportunities.map((o) => ({
+      ...o,
+      monthlyUsd: usdNumber(o.monthlyUsd),
+      savedUsd: usdNumber(o.savedUsd),
+      shareOfFeature: Number(o.shareOfFeature.toFixed(6)),
+    })),
     notes: r.notes,
     assumptions: r.assumptions,
   };
@@ -111,11 +121,21 @@ export function savingsDocument(r: SavingsResult, limit = Infinity): Doc {
     { key: "share_of_feature", head: "% of feature's spend", type: "percent", fit: { priority: 2 } },
     { key: "evidence", head: "Evidence", type: "text", fit: { priority: 1, min: 30, shrink: "wrap" } },
   ];
-  const rows = ops.map((o, i) => [{ value: i + 1, text: String(i + 1) }, o.feature, o.tactic, o.monthlyUsd, o.savedUsd, o.shareOfFeature, { value: plainText(o.evidence), text: o.evidence }]);
+  const rows = ops.map((o, i) => [
+    { value: i + 1, text: String(i + 1) },
+    o.feature,
+    o.tactic,
+    o.monthlyUsd,
+    o.savedUsd,
+    o.shareOfFeature,
+    { value: plainText(o.evidence), text: o.evidence },
+  ]);
   const notes = r.notes.length ? [text(`No opportunity:\n${r.notes.map((n) => `  - ${n}`).join("\n")}`, PEOPLE)] : [];
   return {
     blocks: [
-      text(`Savings opportunities · estimates per 30-day month · current spend ${usd(r.baselineMonthlyUsd)}/month (${dayCount(r.window.days)} observed)`, ["table"]),
+      text(`Savings opportunities · estimates per 30-day month · current spend ${usd(r.baselineMonthlyUsd)}/month (${dayCount(r.window.days)} observed)`, [
+        "table",
+      ]),
       text(`**Savings opportunities** (estimates, per 30-day month; spend ${usd(r.baselineMonthlyUsd)}/month)`, ["markdown"]),
       tableBlock({ name: "savings", columns, rows }),
       ...notes,

@@ -22,14 +22,23 @@ export async function run(o: SimulateFlagsT): Promise<number> {
   const tactics = buildTactics(o, ctx);
   const self = o.selfHost ?? null;
   if (tactics.length === 0 && !self) {
-    throw usageError("choose at least one tactic", "e.g. --cache exact --route mini --batch auto --prompt-cache --prune 0.3 --output-cap 500; `llmcost savings` tries them all");
+    throw usageError(
+      "choose at least one tactic",
+      "e.g. --cache exact --route mini --batch auto --prompt-cache --prune 0.3 --output-cap 500; `llmcost savings` tries them all",
+    );
   }
   const scope = { features: o.feature, ...parseWindow(o), tz: o.tz };
   const db = await openForRead(ctx);
   try {
     const result = await simulate(db, ctx.catalog, ctx.config, scope, tactics);
     if (tactics.some((t) => t.denyList)) await warnStaleDenyList(db, ctx.config.cache?.denyPrefixes ?? []);
-    const sh = self ? selfHost(self, Math.round((result.baselineTokens * result.monthlyFactor.num) / result.monthlyFactor.den), monthly(result.baselineUsd, result.monthlyFactor)) : null;
+    const sh = self
+      ? selfHost(
+          self,
+          Math.round((result.baselineTokens * result.monthlyFactor.num) / result.monthlyFactor.den),
+          monthly(result.baselineUsd, result.monthlyFactor),
+        )
+      : null;
     const filters = { features: scope.features, since: scope.since, until: scope.until, tz: scope.tz, tactics: tactics.map((x) => x.name), monthly: o.monthly };
     stdout(renderSim({ result, monthly: o.monthly, selfHost: sh, filters }, ctx.format, ctx.catalog));
   } finally {

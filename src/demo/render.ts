@@ -66,8 +66,20 @@ function reportData(r: DemoResult): DocTable {
     { key: "unpriced_models", head: "", type: "text" },
   ];
   const rows = r.report.rows.map((x) => [
-    x.key.feature!, x.requests, x.tokens.input, x.tokens.cachedInput, x.tokens.cacheWrite5m, x.tokens.cacheWrite1h, x.tokens.output, x.tokens.reasoning,
-    x.costUsd, x.share, x.cumulativeShare, x.unpriced.requests, x.unpriced.tokens, x.unpriced.models.join(" "),
+    x.key.feature!,
+    x.requests,
+    x.tokens.input,
+    x.tokens.cachedInput,
+    x.tokens.cacheWrite5m,
+    x.tokens.cacheWrite1h,
+    x.tokens.output,
+    x.tokens.reasoning,
+    x.costUsd,
+    x.share,
+    x.cumulativeShare,
+    x.unpriced.requests,
+    x.unpriced.tokens,
+    x.unpriced.models.join(" "),
   ]);
   return { name: "report", columns, rows };
 }
@@ -83,7 +95,9 @@ function savingsPart(s: SavingsResult, limit: number): Doc {
     { key: "share_of_feature", head: "% of feature's spend", type: "percent", fit: { priority: 2 } },
     { key: "evidence", head: "Evidence", type: "text", fit: { priority: 1, min: 30, shrink: "wrap" } },
   ];
-  const rows = s.opportunities.slice(0, limit).map((o, i) => [i + 1, o.feature, o.tactic, o.monthlyUsd, o.savedUsd, o.shareOfFeature, { value: plainText(o.evidence), text: o.evidence }]);
+  const rows = s.opportunities
+    .slice(0, limit)
+    .map((o, i) => [i + 1, o.feature, o.tactic, o.monthlyUsd, o.savedUsd, o.shareOfFeature, { value: plainText(o.evidence), text: o.evidence }]);
   const days = `${s.window.days} day${s.window.days === 1 ? "" : "s"}`;
   return {
     blocks: [
@@ -104,7 +118,15 @@ function billData(r: Reconcile): DocTable {
     { key: "coverage_share", head: "", type: "percent" },
     { key: "flagged_lines", head: "", type: "count" },
   ];
-  const rows = r.providers.map((p) => [p.provider, p.billedUsd, p.loggedUsd, p.attributedUsd, p.unattributedUsd, p.coveragePct === null ? null : p.coveragePct / 100, p.flaggedLines]);
+  const rows = r.providers.map((p) => [
+    p.provider,
+    p.billedUsd,
+    p.loggedUsd,
+    p.attributedUsd,
+    p.unattributedUsd,
+    p.coveragePct === null ? null : p.coveragePct / 100,
+    p.flaggedLines,
+  ]);
   return { name: "bill", columns, rows };
 }
 
@@ -114,12 +136,9 @@ function billData(r: Reconcile): DocTable {
  * opportunities) and `bill` (per provider); data, not display: dollars and shares as numbers, empty for none.
  */
 export function demoDocument(r: DemoResult): Doc {
-  return concat(
-    restrict(reportDocument(r.report, r.query), PEOPLE),
-    { blocks: [gap, tableBlock(reportData(r), CSV)] },
-    savingsPart(r.savings, 5),
-    { blocks: [gap, text(billLine(r.reconcile), PEOPLE), gap, tableBlock(billData(r.reconcile), CSV), ...nextCommands(r).map((l) => text(l, TERMINAL))] },
-  );
+  return concat(restrict(reportDocument(r.report, r.query), PEOPLE), { blocks: [gap, tableBlock(reportData(r), CSV)] }, savingsPart(r.savings, 5), {
+    blocks: [gap, text(billLine(r.reconcile), PEOPLE), gap, tableBlock(billData(r.reconcile), CSV), ...nextCommands(r).map((l) => text(l, TERMINAL))],
+  });
 }
 
 export function renderDemo(r: DemoResult, format: Format, catalog: Catalog): string {

@@ -47,8 +47,13 @@ const dollars = (v: string): string => `$${Number(v).toLocaleString("en-US", { m
 
 export function renderFocusSummary(s: FocusSummary, o: FocusOptions, where: string): string {
   const parts = s.bySource.map((x) => `${x.source} ${dollars(x.billedUsd)} (${x.groups} day × provider group${x.groups === 1 ? "" : "s"})`);
-  const lines = [`wrote ${s.rows.toLocaleString("en-US")} FOCUS ${o.version} row(s) to ${where}: BilledCost ${dollars(s.billedUsd)}${parts.length ? ` = ${parts.join(" + ")}` : ""}`];
-  if (s.billUsd !== null) lines.push(`  on the days with a cost export, BilledCost is the bill (${dollars(s.billUsd)}); ${dollars(s.billAttributedUsd)} of it allocated to features by request-log cost, the rest untagged or unattributed`);
+  const lines = [
+    `wrote ${s.rows.toLocaleString("en-US")} FOCUS ${o.version} row(s) to ${where}: BilledCost ${dollars(s.billedUsd)}${parts.length ? ` = ${parts.join(" + ")}` : ""}`,
+  ];
+  if (s.billUsd !== null)
+    lines.push(
+      `  on the days with a cost export, BilledCost is the bill (${dollars(s.billUsd)}); ${dollars(s.billAttributedUsd)} of it allocated to features by request-log cost, the rest untagged or unattributed`,
+    );
   if (s.notBilled) lines.push(`  ${s.notBilled} row(s) of usage on billed days that no bill line names: BilledCost 0, x_PricingStatus = not-billed`);
   if (s.unpriced.rows) {
     const how = o.unpricedCost === "empty" ? "costs left empty (not FOCUS-valid)" : "costs 0, never to be read as spend";

@@ -21,10 +21,25 @@ export interface FocusOptions {
 
 /** Display names: the FOCUS ProviderName (the seller, which is also the invoice issuer) per stored provider key. */
 const PROVIDER_DISPLAY: Record<string, string> = {
-  openai: "OpenAI", anthropic: "Anthropic", google: "Google", mistral: "Mistral AI", xai: "xAI", deepseek: "DeepSeek",
-  cohere: "Cohere", meta: "Meta", amazon: "Amazon", azure: "Microsoft", groq: "Groq", together: "Together AI",
-  fireworks: "Fireworks AI", perplexity: "Perplexity", openrouter: "OpenRouter", bedrock: "Amazon Web Services",
-  vertex: "Google Cloud", ai21: "AI21 Labs", unidentified: "Unidentified provider",
+  openai: "OpenAI",
+  anthropic: "Anthropic",
+  google: "Google",
+  mistral: "Mistral AI",
+  xai: "xAI",
+  deepseek: "DeepSeek",
+  cohere: "Cohere",
+  meta: "Meta",
+  amazon: "Amazon",
+  azure: "Microsoft",
+  groq: "Groq",
+  together: "Together AI",
+  fireworks: "Fireworks AI",
+  perplexity: "Perplexity",
+  openrouter: "OpenRouter",
+  bedrock: "Amazon Web Services",
+  vertex: "Google Cloud",
+  ai21: "AI21 Labs",
+  unidentified: "Unidentified provider",
 };
 const SERVICE_NAME: Record<string, string> = { bedrock: "Amazon Bedrock", vertex: "Vertex AI", azure: "Azure OpenAI", amazon: "Amazon Bedrock" };
 /** Resellers and clouds: the model's maker (PublisherName) comes from the model id's prefix, not the seller. */
@@ -34,7 +49,9 @@ export const UNIDENTIFIED_PROVIDER = "Unidentified provider";
 
 const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const caseMap = (expr: string, map: Record<string, string>, otherwise: string) =>
-  `(CASE ${expr} ${Object.entries(map).map(([k, v]) => `WHEN ${lit(k)} THEN ${lit(v)}`).join(" ")} ELSE ${otherwise} END)`;
+  `(CASE ${expr} ${Object.entries(map)
+    .map(([k, v]) => `WHEN ${lit(k)} THEN ${lit(v)}`)
+    .join(" ")} ELSE ${otherwise} END)`;
 /** A provider key as its display name; an unknown key as written (never "Unknown"). */
 const display = (key: string) => caseMap(`lower(${key})`, PROVIDER_DISPLAY, `coalesce(${key}, ${lit(UNIDENTIFIED_PROVIDER)})`);
 
@@ -50,18 +67,49 @@ interface Meter {
 const tier = (c: string) => (r: string, lc: string) => `(CASE WHEN ${lc} THEN coalesce(${r}.lc_${c}, ${r}.${c}) ELSE ${r}.${c} END)`;
 const METERS: Meter[] = [
   { name: "Input tokens", family: "input", qty: (u) => `${u}.input_tokens - ${u}.audio_input_tokens`, rate: tier("input"), unit: "1000000 Tokens" },
-  { name: "Audio input tokens", family: "input", qty: (u) => `${u}.audio_input_tokens`, rate: (r, lc) => `${tier("input")(r, lc)} + ${r}.ain_d`, unit: "1000000 Tokens" },
+  {
+    name: "Audio input tokens",
+    family: "input",
+    qty: (u) => `${u}.audio_input_tokens`,
+    rate: (r, lc) => `${tier("input")(r, lc)} + ${r}.ain_d`,
+    unit: "1000000 Tokens",
+  },
   { name: "Cached input tokens", family: "cached", qty: (u) => `${u}.cached_input_tokens`, rate: tier("cached"), unit: "1000000 Tokens" },
   { name: "Cache write tokens (5 min)", family: "cw5", qty: (u) => `${u}.cache_write_5m_tokens`, rate: tier("cw5"), unit: "1000000 Tokens" },
   { name: "Cache write tokens (1 hour)", family: "cw1", qty: (u) => `${u}.cache_write_1h_tokens`, rate: tier("cw1"), unit: "1000000 Tokens" },
-  { name: "Output tokens", family: "output", qty: (u) => `${u}.output_tokens - ${u}.reasoning_tokens - ${u}.audio_output_tokens`, rate: tier("output"), unit: "1000000 Tokens" },
-  { name: "Reasoning tokens", family: "output", qty: (u) => `${u}.reasoning_tokens`, rate: (r, lc) => `${tier("output")(r, lc)} + ${r}.rsn_d`, unit: "1000000 Tokens" },
-  { name: "Audio output tokens", family: "output", qty: (u) => `${u}.audio_output_tokens`, rate: (r, lc) => `${tier("output")(r, lc)} + ${r}.aout_d`, unit: "1000000 Tokens" },
+  {
+    name: "Output tokens",
+    family: "output",
+    qty: (u) => `${u}.output_tokens - ${u}.reasoning_tokens - ${u}.audio_output_tokens`,
+    rate: tier("output"),
+    unit: "1000000 Tokens",
+  },
+  {
+    name: "Reasoning tokens",
+    family: "output",
+    qty: (u) => `${u}.reasoning_tokens`,
+    rate: (r, lc) => `${tier("output")(r, lc)} + ${r}.rsn_d`,
+    unit: "1000000 Tokens",
+  },
+  {
+    name: "Audio output tokens",
+    family: "output",
+    qty: (u) => `${u}.audio_output_tokens`,
+    rate: (r, lc) => `${tier("output")(r, lc)} + ${r}.aout_d`,
+    unit: "1000000 Tokens",
+  },
   { name: "Web search calls", family: "web_search", qty: (u) => `${u}.web_search_requests`, rate: (r) => `${r}.ws`, unit: "1000 Requests" },
 ];
 const meterUnit = (meter: string) => caseMap(meter, Object.fromEntries(METERS.map((m) => [m.name, m.unit])), "'Charge'");
 const METER_FAMILY = caseMap("meter", Object.fromEntries(METERS.map((m) => [m.name, m.family])), "NULL");
-const FAMILY_METER: Record<string, string> = { input: "Input tokens", cached: "Cached input tokens", cw5: "Cache write tokens (5 min)", cw1: "Cache write tokens (1 hour)", output: "Output tokens", web_search: "Web search calls" };
+const FAMILY_METER: Record<string, string> = {
+  input: "Input tokens",
+  cached: "Cached input tokens",
+  cw5: "Cache write tokens (5 min)",
+  cw1: "Cache write tokens (1 hour)",
+  output: "Output tokens",
+  web_search: "Web search calls",
+};
 
 /** The rate multipliers of a row (US-only inference, fast mode), as in pricing/sql.ts. */
 const mult = (u: string, r: string) =>
@@ -89,7 +137,17 @@ export async function buildFocus(db: Db, effective: Catalog, list: Catalog): Pro
   const lcE = longContextApplies("u", "pr");
   const lcL = longContextApplies("u", "lr");
   const status = `CASE WHEN pr.model_id IS NOT NULL AND ${unpricedChargeExpr("u", "pr")} IS NULL THEN 'priced' WHEN u.reported_cost_usd IS NOT NULL THEN 'reported' ELSE 'unpriced' END`;
-  const TOKENS = ["input_tokens", "cached_input_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "output_tokens", "reasoning_tokens", "audio_input_tokens", "audio_output_tokens", "web_search_requests"];
+  const TOKENS = [
+    "input_tokens",
+    "cached_input_tokens",
+    "cache_write_5m_tokens",
+    "cache_write_1h_tokens",
+    "output_tokens",
+    "reasoning_tokens",
+    "audio_input_tokens",
+    "audio_output_tokens",
+    "web_search_requests",
+  ];
   // Pass 1, per usage row (the only pass over every row): its price epoch in both catalogs, long-context decision
   // and pricing status, summed per group of rows that share one price. A row the price tables cannot price whole
   // (no price, a charge without a rate) is unpriced, as in `report`.
@@ -111,7 +169,8 @@ export async function buildFocus(db: Db, effective: Catalog, list: Catalog): Pro
   // Pass 2, per group: its meters, each at its unit price (rate × multipliers); a group priced only by the cost its
   // source states is one "Stated cost" charge.
   const meters = METERS.map(
-    (m) => `{meter: ${lit(m.name)}, qty: CAST(${m.qty("u")} AS BIGINT), eff: CAST((${m.rate("pr", "u.lc_e")}) * ${mult("u", "pr")} AS DECIMAL(38,18)), list: CAST((${m.rate("lr", "u.lc_l")}) * ${mult("u", "lr")} AS DECIMAL(38,18))}`,
+    (m) =>
+      `{meter: ${lit(m.name)}, qty: CAST(${m.qty("u")} AS BIGINT), eff: CAST((${m.rate("pr", "u.lc_e")}) * ${mult("u", "pr")} AS DECIMAL(38,18)), list: CAST((${m.rate("lr", "u.lc_l")}) * ${mult("u", "lr")} AS DECIMAL(38,18))}`,
   ).join(", ");
   const tokens = "u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens + u.cache_write_1h_tokens + u.output_tokens";
   await db.run(`
@@ -216,8 +275,10 @@ function quantity(qty: string, meter: string): string {
 }
 
 /** A DECIMAL as text without trailing zeros, always with a decimal point ("12.5", "3.0"): the FOCUS numeric form. */
-const num = (x: string) => `CASE WHEN ${x} IS NULL THEN NULL ELSE regexp_replace(regexp_replace(CAST(${x} AS VARCHAR), '(\\.[0-9]*?)0+$', '\\1'), '\\.$', '.0') END`;
-const numOr = (x: string) => `CASE WHEN ${x} IS NULL THEN NULL WHEN strpos(CAST(${x} AS VARCHAR), '.') = 0 THEN CAST(${x} AS VARCHAR) || '.0' ELSE ${num(x)} END`;
+const num = (x: string) =>
+  `CASE WHEN ${x} IS NULL THEN NULL ELSE regexp_replace(regexp_replace(CAST(${x} AS VARCHAR), '(\\.[0-9]*?)0+$', '\\1'), '\\.$', '.0') END`;
+const numOr = (x: string) =>
+  `CASE WHEN ${x} IS NULL THEN NULL WHEN strpos(CAST(${x} AS VARCHAR), '.') = 0 THEN CAST(${x} AS VARCHAR) || '.0' ELSE ${num(x)} END`;
 
 /** The rows of the export, FOCUS columns first, then the x_ columns. */
 export function focusSelect(o: FocusOptions): string {
@@ -234,7 +295,8 @@ export function focusSelect(o: FocusOptions): string {
   const empty = o.unpricedCost === "empty";
   // Unpriced usage: unit prices and costs 0 (FOCUS requires them on Usage rows) flagged by x_PricingStatus, or empty.
   const cost = (x: string) => (empty ? `CASE WHEN r.status = 'unpriced' THEN NULL ELSE coalesce(${x}, '0.0') END` : `coalesce(${x}, '0.0')`);
-  const listCost = (x: string) => (empty ? `CASE WHEN r.status IN ('unpriced', 'billed-list-unpriced') THEN NULL ELSE coalesce(${x}, '0.0') END` : `coalesce(${x}, '0.0')`);
+  const listCost = (x: string) =>
+    empty ? `CASE WHEN r.status IN ('unpriced', 'billed-list-unpriced') THEN NULL ELSE coalesce(${x}, '0.0') END` : `coalesce(${x}, '0.0')`;
   const priceId = `concat_ws('/', ${pv}, r.sku, r.mode, CASE WHEN r.lc THEN 'long-context' END, CASE WHEN r.geo = 'us' THEN 'us-only' END,
       CASE WHEN r.speed = 'fast' THEN 'fast' END, r.meter, coalesce(strftime(r.valid_from, '%Y-%m-%d'), r.status))`;
   const description = `concat(r.sku, ' ', lower(r.meter), CASE WHEN r.mode <> 'standard' THEN ', ' || r.mode END, CASE WHEN r.lc THEN ', long context' END,
@@ -260,7 +322,12 @@ export function focusSelect(o: FocusOptions): string {
     ["InvoiceIssuerName", providerName],
     ["ProviderName", providerName],
     ["PublisherName", publisher],
-    ...(v13 ? ([["ServiceProviderName", providerName], ["HostProviderName", providerName]] as [string, string][]) : []),
+    ...(v13
+      ? ([
+          ["ServiceProviderName", providerName],
+          ["HostProviderName", providerName],
+        ] as [string, string][])
+      : []),
     ["PricingCategory", "'Standard'"],
     ["PricingQuantity", numOr("r.pricing_qty")],
     ["PricingUnit", "r.pricing_unit"],
@@ -292,7 +359,10 @@ export function focusSelect(o: FocusOptions): string {
     ["x_Source", "r.source"],
     ["x_Feature", feature],
     ["x_AllocationBasis", "r.alloc"],
-    ["x_ListPriceBasis", "CASE WHEN r.status NOT IN ('unpriced', 'billed-list-unpriced', 'reported-unpriced') AND r.pricing_unit <> 'Charge' THEN r.list_basis END"],
+    [
+      "x_ListPriceBasis",
+      "CASE WHEN r.status NOT IN ('unpriced', 'billed-list-unpriced', 'reported-unpriced') AND r.pricing_unit <> 'Charge' THEN r.list_basis END",
+    ],
   ];
   return `
     WITH base AS (

@@ -13,7 +13,9 @@ const caps = (name: string) => via(z.array(z.string()), (vs) => vs.map((v) => pa
  */
 export const BudgetFlags = Globals.extend({
   spike: parsed(numberFlag(z.coerce.number().gt(1), (v) => `--spike expects a factor above 1, e.g. 2.0 (got ${JSON.stringify(v)})`)).optional(),
-  failOnUnpriced: parsed(numberFlag(z.coerce.number().min(0).max(100), (v) => `--fail-on-unpriced expects a percentage from 0 to 100 (got ${JSON.stringify(v)})`)).optional(),
+  failOnUnpriced: parsed(
+    numberFlag(z.coerce.number().min(0).max(100), (v) => `--fail-on-unpriced expects a percentage from 0 to 100 (got ${JSON.stringify(v)})`),
+  ).optional(),
   maxDaily: usd("--max-daily").optional(),
   maxMonthly: usd("--max-monthly").optional(),
   featureMax: caps("--feature-max"),

@@ -76,17 +76,21 @@ export const tz = () => parsed(parseTz).prefault(DEFAULTS.tz);
 export const windowFlags = { since: instant("--since"), until: instant("--until"), tz: tz() };
 
 /** A number from a flag: `schema` checks it, `message` says what was expected. */
-export const numberFlag = (schema: z.ZodType<number>, message: (v: string) => string, blankOk = true) => (v: string): number => {
-  const r = schema.safeParse(v);
-  if (!r.success || (!blankOk && v.trim() === "")) throw usageError(message(v));
-  return r.data;
-};
+export const numberFlag =
+  (schema: z.ZodType<number>, message: (v: string) => string, blankOk = true) =>
+  (v: string): number => {
+    const r = schema.safeParse(v);
+    if (!r.success || (!blankOk && v.trim() === "")) throw usageError(message(v));
+    return r.data;
+  };
 
 /** `--ttl 3600`, `--output-cap 500`. */
-export const positiveInt = (name: string) => numberFlag(z.coerce.number().int().positive(), (v) => `${name} expects a positive whole number (got ${JSON.stringify(v)})`);
+export const positiveInt = (name: string) =>
+  numberFlag(z.coerce.number().int().positive(), (v) => `${name} expects a positive whole number (got ${JSON.stringify(v)})`);
 
 /** `--escalate 0.08`, `--prune 0.3`. */
-export const share = (name: string) => numberFlag(z.coerce.number().min(0).max(1), (v) => `${name} expects a fraction between 0 and 1 (got ${JSON.stringify(v)})`, false);
+export const share = (name: string) =>
+  numberFlag(z.coerce.number().min(0).max(1), (v) => `${name} expects a fraction between 0 and 1 (got ${JSON.stringify(v)})`, false);
 
 /** A comma-separated list, blanks trimmed. */
 export const list = (v: string): string[] => v.split(",").map((x) => x.trim());

@@ -55,7 +55,11 @@ export function readerError(err: unknown): { line?: number; reason: string } {
 
 /** A bad record DuckDB's reader stopped at, with its line: --skip-bad-rows on JSON Lines leaves it out and retries. */
 export class BadLineError extends ExitError {
-  constructor(display: string, readonly line: number, readonly reason: string) {
+  constructor(
+    display: string,
+    readonly line: number,
+    readonly reason: string,
+  ) {
     super(2, `${display}:${line}: ${reason}`);
   }
 }

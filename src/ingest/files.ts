@@ -1,5 +1,21 @@
 import { createHash } from "node:crypto";
-import { accessSync, closeSync, constants, createReadStream, createWriteStream, mkdtempSync, openSync, readdirSync, readFileSync, readSync, realpathSync, rmSync, statSync, type Stats, writeFileSync } from "node:fs";
+import {
+  accessSync,
+  closeSync,
+  constants,
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  type Stats,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type Readable, Writable } from "node:stream";
@@ -209,7 +225,12 @@ export function sniff(path: string): SniffResult {
     return { ok: true, head: { kind: "json", text: trimmed, first, ...(bom ? { bom } : {}) } };
   }
   if (text.includes("\r") && !text.includes("\n")) {
-    return { ok: false, line: 1, reason: "lines end with a carriage return only (an old Mac export); llmcost reads LF or CRLF line ends", hint: "convert with: tr '\\r' '\\n' < in.csv > out.csv" };
+    return {
+      ok: false,
+      line: 1,
+      reason: "lines end with a carriage return only (an old Mac export); llmcost reads LF or CRLF line ends",
+      hint: "convert with: tr '\\r' '\\n' < in.csv > out.csv",
+    };
   }
   const lines = text.split(/\r?\n/);
   const headerLine = lines[0] ?? "";
@@ -228,7 +249,11 @@ export function sniff(path: string): SniffResult {
   if (buf.length < HEAD_BYTES && lines.slice(1).every((l) => l.trim() === "")) {
     return { ok: false, line: 2, reason: "no data rows after the header" };
   }
-  const firstRow = lines.slice(1).find((l) => l.trim() !== "")?.split(delimiter).map((c) => c.trim().replace(/^"(.*)"$/, "$1"));
+  const firstRow = lines
+    .slice(1)
+    .find((l) => l.trim() !== "")
+    ?.split(delimiter)
+    .map((c) => c.trim().replace(/^"(.*)"$/, "$1"));
   return { ok: true, head: { kind: "csv", header, delimiter, firstRow } };
 }
 

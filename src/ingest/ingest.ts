@@ -10,7 +10,17 @@ import { refreshRollup } from "../store/rollup.js";
 import { checkGzip, DATA_EXTENSION, expandInputs, type InputFile, privateDir, readablePath, sha256File, type SkippedInput, sniff } from "./files.js";
 import { BadLineError } from "./duckdb-errors.js";
 import { loadFile } from "./steps.js";
-import { type BadRow, emptySummary, type FileSummary, type IngestRequest, type IngestResult, type Planned, type StoredRows, type TagPattern, type Tracker } from "./types.js";
+import {
+  type BadRow,
+  emptySummary,
+  type FileSummary,
+  type IngestRequest,
+  type IngestResult,
+  type Planned,
+  type StoredRows,
+  type TagPattern,
+  type Tracker,
+} from "./types.js";
 
 export type { BadRow, FileSummary, IngestRequest, IngestResult } from "./types.js";
 
@@ -25,7 +35,14 @@ class DryRunRollback extends Error {
  * Detects every file first, so an unknown format fails before anything is written. A file found in a directory whose
  * name says it is not data (README.md, notes.txt) and that no format reads is skipped with a note instead.
  */
-function plan(inputs: InputFile[], format: string | undefined, skipBadRows: boolean, options: SourceOptions, logs: LogsConfig, skippedInputs: SkippedInput[]): Planned[] {
+function plan(
+  inputs: InputFile[],
+  format: string | undefined,
+  skipBadRows: boolean,
+  options: SourceOptions,
+  logs: LogsConfig,
+  skippedInputs: SkippedInput[],
+): Planned[] {
   const forced = format === undefined ? undefined : adapterByName(format);
   if (format !== undefined && !forced) throw usageError(`unknown --format ${format}`, "run `llmcost formats` to list them");
   const notData = (input: InputFile) => input.fromDir && !DATA_EXTENSION.test(input.path);
@@ -47,13 +64,23 @@ function plan(inputs: InputFile[], format: string | undefined, skipBadRows: bool
   });
   return sniffed.map(({ input, head, detected, read }) => {
     const mismatch = forced && forcedFormatMismatch(forced, [head, withMappedNames(head, logs.fields)]);
-    if (mismatch) throw usageError(`${input.display}: --format ${forced.name}: ${mismatch}`, `${detectAdapter(head) ? `it looks like ${detectAdapter(head)!.name}; ` : ""}drop --format to detect the format, or see \`llmcost formats\``);
+    if (mismatch)
+      throw usageError(
+        `${input.display}: --format ${forced.name}: ${mismatch}`,
+        `${detectAdapter(head) ? `it looks like ${detectAdapter(head)!.name}; ` : ""}drop --format to detect the format, or see \`llmcost formats\``,
+      );
     const adapter = forced ?? detected;
     if (!adapter && head.kind === "json" && head.text.startsWith("[") && /"(timestamp|ts|created_at)"/.test(head.text.slice(0, 4096))) {
-      throw usageError(`${input.display}:1: a JSON array of request records; request logs are JSON Lines (one object per line)`, "convert with: jq -c '.[]' file.json > file.jsonl");
+      throw usageError(
+        `${input.display}:1: a JSON array of request records; request logs are JSON Lines (one object per line)`,
+        "convert with: jq -c '.[]' file.json > file.jsonl",
+      );
     }
     if (!adapter) {
-      const seen = head.kind === "csv" ? `header: ${head.header.slice(0, 8).join(",")}${head.header.length > 8 ? ",…" : ""}` : `JSON starting ${JSON.stringify(head.text.slice(0, 60))}`;
+      const seen =
+        head.kind === "csv"
+          ? `header: ${head.header.slice(0, 8).join(",")}${head.header.length > 8 ? ",…" : ""}`
+          : `JSON starting ${JSON.stringify(head.text.slice(0, 60))}`;
       throw usageError(`${input.display}:1: unknown format (${seen})`, "run `llmcost formats` to list the supported formats, or pass --format NAME");
     }
     const companions = sniffed.filter((o) => o.input !== input).map((o) => ({ path: o.read, head: o.head, display: o.input.display }));
@@ -67,7 +94,8 @@ export async function ingest(req: IngestRequest): Promise<IngestResult> {
   // Before anything reads them whole (a BOM copy, the reader): a cut .gz is refused, never read in part.
   for (const input of inputs) await checkGzip(input.path, input.display);
   const planned = plan(inputs, req.format, req.skipBadRows === true, req.sourceOptions ?? {}, req.logs ?? DEFAULT_LOGS, skippedInputs);
-  if (planned.length === 0) throw usageError(`nothing to ingest: no data files in ${req.inputs.join(", ")}`, "pass exports (CSV, JSON) or request logs (JSON Lines, CSV)");
+  if (planned.length === 0)
+    throw usageError(`nothing to ingest: no data files in ${req.inputs.join(", ")}`, "pass exports (CSV, JSON) or request logs (JSON Lines, CSV)");
   const tag = compileTagPattern(req.tagPattern);
   // A lake: the same pipeline against a staging database; each file's transaction is then committed to the lake.
   const lake = req.lake ? await (await import("../store/lake.js")).LakeStage.open(req.lake, req.catalog.sha256) : null;
@@ -85,7 +113,11 @@ export async function ingest(req: IngestRequest): Promise<IngestResult> {
           files.push(summary);
         } catch (err) {
           if (err instanceof ExitError && files.some((f) => f.status === "ingested")) {
-            throw new ExitError(err.code, err.message, `${files.filter((f) => f.status === "ingested").length} earlier file(s) of this run were ingested; this one added nothing`);
+            throw new ExitError(
+              err.code,
+              err.message,
+              `${files.filter((f) => f.status === "ingested").length} earlier file(s) of this run were ingested; this one added nothing`,
+            );
           }
           throw err;
         }
@@ -194,7 +226,10 @@ async function skipBadJsonLines(p: Planned, extra?: BadRow): Promise<Planned> {
   const { join } = await import("node:path");
   const { gunzipSync } = await import("node:zlib");
   const raw = await readFile(p.source.path);
-  const lines = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString("utf8").replace(/^\uFEFF/, "").split("\n");
+  const lines = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw)
+    .toString("utf8")
+    .replace(/^\uFEFF/, "")
+    .split("\n");
   const bad: BadRow[] = [...(p.preBad ?? [])];
   if (extra) bad.push(extra);
   else {
@@ -246,4 +281,3 @@ function track(req: IngestRequest, input: InputFile): Tracker {
     stop: () => clearInterval(timer),
   };
 }
-

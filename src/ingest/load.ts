@@ -3,8 +3,28 @@ import { costPerRow, ingestPriceJoin, unpricedChargeExpr } from "../pricing/sql.
 import { LEAN_PROVIDERS } from "../store/schema.js";
 import { NOT_A_NUMBER } from "../sources/sql.js";
 import { CACHED_EXCEEDS_INPUT, cachedExceedsCheck, NO_COUNTS, noCountsCheck } from "../sources/flat-log.js";
-import { BILLED_COLUMNS, type BilledAdapter, type ReadPlan, type SourceFile, TOKEN_COLUMNS, USAGE_COLUMNS, type UsageAdapter, type UsageColumn } from "../sources/types.js";
-import { BILLED_SPECS, type BilledColumnSpec, type BilledName, LEAN_COLUMNS, ROW_COLUMNS, type UsageColumnSpec, type UsageName, usageSpec, WIDE_COLUMNS, wrapList } from "../store/columns.js";
+import {
+  BILLED_COLUMNS,
+  type BilledAdapter,
+  type ReadPlan,
+  type SourceFile,
+  TOKEN_COLUMNS,
+  USAGE_COLUMNS,
+  type UsageAdapter,
+  type UsageColumn,
+} from "../sources/types.js";
+import {
+  BILLED_SPECS,
+  type BilledColumnSpec,
+  type BilledName,
+  LEAN_COLUMNS,
+  ROW_COLUMNS,
+  type UsageColumnSpec,
+  type UsageName,
+  usageSpec,
+  WIDE_COLUMNS,
+  wrapList,
+} from "../store/columns.js";
 
 /** The columns that identify a provider bucket × group: the same key in two exports is the same usage. */
 const USAGE_KEY = ROW_COLUMNS.filter((c) => c.fold === "key");
@@ -64,12 +84,7 @@ const LEAN_INPUTS: ReadonlySet<UsageColumn> = new Set<UsageColumn>(
  * CSV request logs with only the lean columns, one request per row, tags the view can rebuild (the default pattern)
  * and providers the lean ENUM can name.
  */
-export function usageTable(
-  adapter: UsageAdapter,
-  file: SourceFile,
-  catalog: Catalog,
-  tag: { rebuilds: boolean },
-): "usage_lean" | "usage_wide" {
+export function usageTable(adapter: UsageAdapter, file: SourceFile, catalog: Catalog, tag: { rebuilds: boolean }): "usage_lean" | "usage_wide" {
   const cols = adapter.columns(file);
   const lean =
     adapter.name === "request-log-csv" &&
@@ -103,13 +118,19 @@ export function insertUsageSql(
     feature: "coalesce(CASE WHEN tagged THEN parts.feature END, feature_hint, '(untagged)')",
   };
   const base = `
-    SELECT ${wrapList(ROW_COLUMNS.map((c) => (c.fill === "tag" ? `${decodedAs[c.name as keyof typeof decodedAs]} AS ${c.name}` : c.name)), "      ")}
+    SELECT ${wrapList(
+      ROW_COLUMNS.map((c) => (c.fill === "tag" ? `${decodedAs[c.name as keyof typeof decodedAs]} AS ${c.name}` : c.name)),
+      "      ",
+    )}
     FROM (${decoded})`;
   const rows =
     adapter.kind === "billing"
       ? `SELECT ${wrapList([...ROW_COLUMNS.map(folded), `${rowKey(USAGE_KEY)} AS row_key`], "           ")}
          FROM (${base})
-         GROUP BY ${wrapList(ROW_COLUMNS.filter((c) => c.fold === "key" || c.fold === "group").map((c) => c.name), "           ")}`
+         GROUP BY ${wrapList(
+           ROW_COLUMNS.filter((c) => c.fold === "key" || c.fold === "group").map((c) => c.name),
+           "           ",
+         )}`
       : `SELECT *, ${usageSpec("row_key").missing} AS row_key FROM (${base})`;
   if (table === "usage_lean") {
     // No tag: the view rebuilds it as user_hash:feature.
@@ -119,7 +140,11 @@ export function insertUsageSql(
       tag_raw: "u.tag_raw IS NOT NULL",
       cost_usd: `${costPerRow("u")} AS cost_usd`,
     };
-    return insertSql("usage_lean", LEAN_COLUMNS.map(({ spec, stored }) => [stored, values[spec.name as UsageName] ?? `u.${spec.name}`]), `FROM (${rows}) u ${ingestPriceJoin("u")}`);
+    return insertSql(
+      "usage_lean",
+      LEAN_COLUMNS.map(({ spec, stored }) => [stored, values[spec.name as UsageName] ?? `u.${spec.name}`]),
+      `FROM (${rows}) u ${ingestPriceJoin("u")}`,
+    );
   }
   const values: Partial<Record<UsageName, string>> = {
     source_kind: "$kind",
@@ -129,7 +154,11 @@ export function insertUsageSql(
     cost_usd: `${costPerRow("u")} AS cost_usd`,
     priced: `pr.model_id IS NOT NULL AND ${unpricedChargeExpr("u")} IS NULL AS priced`,
   };
-  return insertSql("usage_wide", WIDE_COLUMNS.map((c) => [c.name, values[c.name as UsageName] ?? `u.${c.name}`]), `FROM (${rows}) u ${ingestPriceJoin("u")}`);
+  return insertSql(
+    "usage_wide",
+    WIDE_COLUMNS.map((c) => [c.name, values[c.name as UsageName] ?? `u.${c.name}`]),
+    `FROM (${rows}) u ${ingestPriceJoin("u")}`,
+  );
 }
 
 /** A provider export's rows of one bucket folded into one (see Fold in store/columns.ts). */
@@ -150,8 +179,14 @@ function folded(c: UsageColumnSpec): string {
 /** INSERT INTO `table` (columns) SELECT values `from`: one [column, value] pair per column. */
 function insertSql(table: string, pairs: readonly (readonly [string, string])[], from: string): string {
   return `
-    INSERT INTO ${table} (${wrapList(pairs.map(([c]) => c), "      ")})
-    SELECT ${wrapList(pairs.map(([, v]) => v), "      ")}
+    INSERT INTO ${table} (${wrapList(
+      pairs.map(([c]) => c),
+      "      ",
+    )})
+    SELECT ${wrapList(
+      pairs.map(([, v]) => v),
+      "      ",
+    )}
     ${from}`;
 }
 
@@ -198,7 +233,11 @@ export function usageChecks(): Check[] {
     cachedExceedsCheck,
     noCountsCheck,
     ...TOKEN_COLUMNS.map((t) => ({ sql: `${t} = ${NOT_A_NUMBER}`, reason: `${t.replaceAll("_", " ")} is not a number`, any: `min(${t}) = ${NOT_A_NUMBER}` })),
-    ...TOKEN_COLUMNS.map((t) => ({ sql: t === "input_tokens" ? `${t} < 0 AND ${t} NOT IN (${CACHED_EXCEEDS_INPUT}, ${NO_COUNTS}, ${NOT_A_NUMBER})` : `${t} < 0 AND ${t} <> ${NOT_A_NUMBER}`, reason: `${t.replaceAll("_", " ")} is not a non-negative integer below 10^15`, any: `min(${t}) < 0` })),
+    ...TOKEN_COLUMNS.map((t) => ({
+      sql: t === "input_tokens" ? `${t} < 0 AND ${t} NOT IN (${CACHED_EXCEEDS_INPUT}, ${NO_COUNTS}, ${NOT_A_NUMBER})` : `${t} < 0 AND ${t} <> ${NOT_A_NUMBER}`,
+      reason: `${t.replaceAll("_", " ")} is not a non-negative integer below 10^15`,
+      any: `min(${t}) < 0`,
+    })),
     { sql: "coalesce(isnan(prompt_emb[1]), false)", reason: "embedding is not a list of numbers" },
   ];
 }

@@ -6,9 +6,30 @@ import type { BilledAdapter, ReadPlan, UsageAdapter } from "../sources/types.js"
 import type { Db } from "../store/db.js";
 import { badRead, readerError, readFailure, skipLines } from "./duckdb-errors.js";
 import { blankLines } from "./files.js";
-import { billedChecks, billedSelectList, type Check, insertBilledSql, insertUsageSql, locateSql, overlapCondition, usageChecks, usageSelectList, usageTable } from "./load.js";
+import {
+  billedChecks,
+  billedSelectList,
+  type Check,
+  insertBilledSql,
+  insertUsageSql,
+  locateSql,
+  overlapCondition,
+  usageChecks,
+  usageSelectList,
+  usageTable,
+} from "./load.js";
 import { type FileStats, fileStatsSql } from "./stats.js";
-import { type BadRow, denyList, emptySummary, type FileSummary, type IngestRequest, type Planned, type StoredRows, type TagPattern, type Tracker } from "./types.js";
+import {
+  type BadRow,
+  denyList,
+  emptySummary,
+  type FileSummary,
+  type IngestRequest,
+  type Planned,
+  type StoredRows,
+  type TagPattern,
+  type Tracker,
+} from "./types.js";
 
 /**
  * One file's load, inside its transaction, as named steps: the earlier ingests --replace removes, the bad rows
@@ -41,7 +62,11 @@ export async function loadFile(
   progress.phase("committing");
   const deduped = await dedupe(load, stats, skipped);
   const final = deduped.dups > 0 ? await db.one<FileStats>(fileStatsSql(load.table, []), load.params) : stats;
-  return record(load, { stats: final, unpriced, skipped, badRows: bad.rows, replaced: replaced + deduped.replaced, replacedFrom: deduped.replacedFrom }, shaPending);
+  return record(
+    load,
+    { stats: final, unpriced, skipped, badRows: bad.rows, replaced: replaced + deduped.replaced, replacedFrom: deduped.replacedFrom },
+    shaPending,
+  );
 }
 
 /** What every step of one file's load reads. */
@@ -64,7 +89,14 @@ interface Load {
   stored: StoredRows | undefined;
 }
 
-async function prepare(db: Db, p: Planned, adapter: UsageAdapter | BilledAdapter, req: IngestRequest, tag: TagPattern, stored: StoredRows | undefined): Promise<Load> {
+async function prepare(
+  db: Db,
+  p: Planned,
+  adapter: UsageAdapter | BilledAdapter,
+  req: IngestRequest,
+  tag: TagPattern,
+  stored: StoredRows | undefined,
+): Promise<Load> {
   const table = adapter.target === "usage" ? usageTable(adapter, p.source, req.catalog, tag) : "billed_cost";
   const id = Number((await db.one<{ id: string }>("SELECT coalesce(max(ingest_id), 0) + 1 AS id FROM ingests"))!.id);
   const plan = adapter.read(p.source);
@@ -150,7 +182,9 @@ async function collectBadRows({ db, p, plan, params, checks, list }: Load): Prom
 /** The file's canonical rows into their table (the adapter's stage tables first). */
 async function insertRows({ db, p, adapter, tag, table, plan, params }: Load, exclude: string | undefined): Promise<void> {
   const insert =
-    adapter.target === "billed_cost" ? insertBilledSql(adapter, p.source, exclude) : insertUsageSql(adapter, p.source, tag, table as "usage_lean" | "usage_wide", exclude);
+    adapter.target === "billed_cost"
+      ? insertBilledSql(adapter, p.source, exclude)
+      : insertUsageSql(adapter, p.source, tag, table as "usage_lean" | "usage_wide", exclude);
   try {
     // The INSERT joins a file's rows to small tables (aliases, prices). DuckDB can misjudge a file's row count and
     // hash the file's rows instead: 10M rows took 22-35 s instead of 10. Build on the side as written: the small one.
@@ -161,7 +195,10 @@ async function insertRows({ db, p, adapter, tag, table, plan, params }: Load, ex
   } catch (err) {
     const msg = err instanceof Error ? err.message : "";
     if ((/out of range|Overflow/i.test(msg) && /DECIMAL\(18,12\)/.test(msg)) || /Overflow in (multiplication|addition) of INT64/i.test(msg)) {
-      throw usageError(`${p.input.display}: a single row costs $1,000,000 or more, above llmcost's per-row limit`, "export smaller buckets (daily or hourly) and ingest those");
+      throw usageError(
+        `${p.input.display}: a single row costs $1,000,000 or more, above llmcost's per-row limit`,
+        "export smaller buckets (daily or hourly) and ingest those",
+      );
     }
     throw await readFailure(p, err);
   }
@@ -188,7 +225,10 @@ async function validate({ db, p, table, plan, params, checks, list }: Load, prog
  * Model names first seen here that only a naming rule resolves (`openai/gpt-4o`, `us.anthropic.…-v1:0`): their
  * aliases join the price tables and this file's rows of them are priced again. Later files price them in the join.
  */
-async function priceNewNames({ db, adapter, req, table, id, params }: Load, validated: FileStats | undefined): Promise<{ stats: FileStats | undefined; unpriced: UnpricedRow[] }> {
+async function priceNewNames(
+  { db, adapter, req, table, id, params }: Load,
+  validated: FileStats | undefined,
+): Promise<{ stats: FileStats | undefined; unpriced: UnpricedRow[] }> {
   let stats = validated;
   if (adapter.target === "usage" && stats?.unpriced?.length) {
     const added = await addNameAliases(db, req.catalog, stats.unpriced);
@@ -196,7 +236,8 @@ async function priceNewNames({ db, adapter, req, table, id, params }: Load, vali
     const labelled = table !== "billed_cost" && (await labelProviders(db, req.catalog, table, id));
     if (added.length || labelled) stats = await db.one<FileStats>(fileStatsSql(table, []), params);
   }
-  const unpriced = adapter.target === "usage" && stats?.unpriced?.length ? await db.all<UnpricedRow>(unpricedSql("u.ingest_id = $ingest_id"), { ingest_id: id }) : [];
+  const unpriced =
+    adapter.target === "usage" && stats?.unpriced?.length ? await db.all<UnpricedRow>(unpricedSql("u.ingest_id = $ingest_id"), { ingest_id: id }) : [];
   if (adapter.target === "usage" && stats?.models?.length) {
     await db.run("INSERT OR IGNORE INTO model_names SELECT unnest($names::VARCHAR[])", { names: JSON.stringify(stats.models) });
   }
@@ -256,7 +297,10 @@ async function dedupe(
       await stored?.need({ rows: { keyed: table }, from: bounds, hi: span.hi, margin: null });
       const cond = `o.ts >= $from::TIMESTAMP AND o.ts <= $hi::TIMESTAMP AND ${overlapCondition(table)}`;
       const params = { id, hi: span.hi, from: bounds, format: adapter.name };
-      for (const r of await db.all<{ ingest_id: string; n: string }>(`SELECT o.ingest_id, count(*) AS n FROM ${table} o WHERE ${cond} GROUP BY 1 ORDER BY 1`, params)) {
+      for (const r of await db.all<{ ingest_id: string; n: string }>(
+        `SELECT o.ingest_id, count(*) AS n FROM ${table} o WHERE ${cond} GROUP BY 1 ORDER BY 1`,
+        params,
+      )) {
         replacedFrom.push({ ingestId: Number(r.ingest_id), rows: Number(r.n) });
       }
       if (replacedFrom.length) replaced += count(await db.all(`DELETE FROM ${table} o WHERE ${cond}`, params));
@@ -299,7 +343,14 @@ async function dedupe(
 /** The ledger record of this ingest (`ingests`), and the file's summary. */
 async function record(
   { db, p, adapter, req, id }: Load,
-  r: { stats: FileStats | undefined; unpriced: UnpricedRow[]; skipped: FileSummary["skipped"]; badRows: BadRow[]; replaced: number; replacedFrom: FileSummary["replacedFrom"] },
+  r: {
+    stats: FileStats | undefined;
+    unpriced: UnpricedRow[];
+    skipped: FileSummary["skipped"];
+    badRows: BadRow[];
+    replaced: number;
+    replacedFrom: FileSummary["replacedFrom"];
+  },
   sha: Promise<string>,
 ): Promise<FileSummary> {
   const { stats, unpriced, skipped, badRows, replaced } = r;
@@ -342,7 +393,10 @@ async function record(
     to: stats?.to ?? null,
     providers: stats?.providers ?? [],
     models: stats?.models ?? [],
-    unpricedModels: unpriced.filter((u) => u.kind === "no-price").map((u) => u.model).sort(),
+    unpricedModels: unpriced
+      .filter((u) => u.kind === "no-price")
+      .map((u) => u.model)
+      .sort(),
     unpricedOther: unpriced.filter((u) => u.kind !== "no-price").map((u) => ({ model: u.model, rows: Number(u.rows), why: unpricedWhy(u) })),
     reportedCostModels: stats?.reported ?? [],
     billedUsd: stats?.billed ?? null,

@@ -22,9 +22,7 @@ export function completionScript(shell: Shell, commands: readonly CompletionComm
     ];
     return `${lines.join("\n")}\n`;
   }
-  const cases = commands
-    .map((c) => `    ${c.name}) subs="${c.subcommands.join(" ")}" opts="${c.options.join(" ")}" ;;`)
-    .join("\n");
+  const cases = commands.map((c) => `    ${c.name}) subs="${c.subcommands.join(" ")}" opts="${c.options.join(" ")}" ;;`).join("\n");
   const bash = `_llmcost() {
   local cur=\${COMP_WORDS[COMP_CWORD]} subs="" opts=""
   if [ "$COMP_CWORD" -eq 1 ]; then

@@ -134,7 +134,12 @@ export const alignOf = (c: DocColumn): "left" | "right" => c.align ?? (c.type ==
 /** Shorthands for the documents' builders. */
 export const heading = (text: string, only?: readonly DocFormat[]): Block => ({ kind: "heading", text, ...(only ? { only } : {}) });
 export const subtitle = (text: string, only?: readonly DocFormat[]): Block => ({ kind: "subtitle", text, ...(only ? { only } : {}) });
-export const text = (s: string, only?: readonly DocFormat[], tone?: Tone): Block => ({ kind: "text", text: s, ...(only ? { only } : {}), ...(tone ? { tone } : {}) });
+export const text = (s: string, only?: readonly DocFormat[], tone?: Tone): Block => ({
+  kind: "text",
+  text: s,
+  ...(only ? { only } : {}),
+  ...(tone ? { tone } : {}),
+});
 export const note = (s: string, only?: readonly DocFormat[]): Block => ({ kind: "note", text: s, ...(only ? { only } : {}) });
 export const tableBlock = (table: DocTable, only?: readonly DocFormat[]): Block => ({ kind: "table", table, ...(only ? { only } : {}) });
 /** The blocks of several documents in order, as one (a command that shows the parts of others, as demo does; their `csvKeys` are not kept). */

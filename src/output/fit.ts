@@ -185,7 +185,8 @@ export function fitTable(cols: readonly Column[], rows: readonly (readonly strin
   const sum = (set: readonly number[], w: readonly number[]) => tableWidth(set.map((i) => w[i]!));
 
   let visible = cols.map((_, i) => i);
-  if (sum(visible, natural) <= width) return { head: cols.map((c) => c.head), rows: rows.map((r) => [...r]), align: cols.map((c) => c.align ?? "left"), hidden: [], shortened: [] };
+  if (sum(visible, natural) <= width)
+    return { head: cols.map((c) => c.head), rows: rows.map((r) => [...r]), align: cols.map((c) => c.align ?? "left"), hidden: [], shortened: [] };
   // Columns of one priority go together (From and To, Batch in and Batch out); the least important first.
   const priorities = [...new Set(cols.flatMap((c) => (c.priority === undefined ? [] : [c.priority])))].sort((x, y) => y - x);
   const groups = priorities.map((p) => visible.filter((i) => cols[i]!.priority === p));
@@ -236,19 +237,33 @@ export function fitTable(cols: readonly Column[], rows: readonly (readonly strin
       return how(row, cw);
     }
     if (displayWidth(s) <= cw) return s;
-    if (how === "wrap") return s.split("\n").flatMap((l) => wrapWords(l, cw)).join("\n");
+    if (how === "wrap")
+      return s
+        .split("\n")
+        .flatMap((l) => wrapWords(l, cw))
+        .join("\n");
     shortened.add(i);
     if (typeof how === "function") return how(row, cw);
     return how === "end" ? shortenEnd(s, cw) : how === "start" ? shortenStart(s, cw) : shortenMiddle(s, cw);
   };
   // A header word wider than its column is shortened, not broken.
-  const head = visible.map((i) => wrapWords(cols[i]!.head.split(" ").map((word) => shortenEnd(word, w[i]!)).join(" "), w[i]!).join("\n"));
+  const head = visible.map((i) =>
+    wrapWords(
+      cols[i]!.head.split(" ")
+        .map((word) => shortenEnd(word, w[i]!))
+        .join(" "),
+      w[i]!,
+    ).join("\n"),
+  );
   const out = rows.map((r, row) => visible.map((i) => cell(i, row, r[i] ?? "")));
   return {
     head,
     rows: out,
     align: visible.map((i) => cols[i]!.align ?? "left"),
-    hidden: dropped.flat().sort((a, b) => a - b).map((i) => cols[i]!.label ?? cols[i]!.head),
+    hidden: dropped
+      .flat()
+      .sort((a, b) => a - b)
+      .map((i) => cols[i]!.label ?? cols[i]!.head),
     shortened: [...shortened].sort((a, b) => a - b).map((i) => cols[i]!.label ?? cols[i]!.head),
   };
 }

@@ -52,7 +52,12 @@ export function table(head: readonly (string | Column)[], rows: readonly (readon
   const cells = rows.map((r) => r.map(String));
   const width = terminalWidth();
   const aligned = align !== undefined || cols.some((c) => c.align !== undefined);
-  if (width === null) return draw(cols.map((c) => c.head), cells, aligned ? cols.map((c) => c.align ?? "left") : undefined);
+  if (width === null)
+    return draw(
+      cols.map((c) => c.head),
+      cells,
+      aligned ? cols.map((c) => c.align ?? "left") : undefined,
+    );
   const f = fitTable(cols, cells, width);
   const note = fitNote(f, width);
   return `${draw(f.head, f.rows, aligned ? f.align : undefined)}${note ? `\n${colors().dim(note)}` : ""}`;
@@ -73,8 +78,7 @@ const csvCell = (v: unknown): string => {
   const s = v === null || v === undefined ? "" : String(v);
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 };
-export const csv = (head: string[], rows: unknown[][]): string =>
-  [head, ...rows].map((r) => r.map(csvCell).join(",")).join("\n") + "\n";
+export const csv = (head: string[], rows: unknown[][]): string => [head, ...rows].map((r) => r.map(csvCell).join(",")).join("\n") + "\n";
 
 /** A share for machines (CSV): the fraction itself, 0.86 for 86%, to 6 decimal places; null stays empty. */
 export const shareNumber = (x: number | null | undefined): number | null => (x === null || x === undefined ? null : Number(x.toFixed(6)));

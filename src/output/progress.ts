@@ -48,7 +48,8 @@ export function progressLine(file: string, e: IngestProgress, elapsedMs: number,
 }
 
 /** A long path shortened in the middle, keeping its start and its file name. */
-const middle = (s: string, n: number): string => (s.length <= n ? s : `${s.slice(0, Math.ceil((n - 1) / 3))}…${s.slice(s.length - Math.floor(((n - 1) * 2) / 3))}`);
+const middle = (s: string, n: number): string =>
+  s.length <= n ? s : `${s.slice(0, Math.ceil((n - 1) / 3))}…${s.slice(s.length - Math.floor(((n - 1) * 2) / 3))}`;
 
 /** 950, 12.3k, 1.2M (a rate, rounded). */
 export const countText = (n: number): string => (n < 1000 ? String(Math.round(n)) : n < 1e6 ? `${(n / 1000).toFixed(1)}k` : `${(n / 1e6).toFixed(1)}M`);

@@ -45,7 +45,10 @@ const dec = (v: unknown): string | null => {
 const epochAt = (prices: readonly EpochT[], asOf: string): EpochT | undefined => [...prices].reverse().find((e) => e.effective_from <= asOf);
 
 /** The map entries `pricing coverage` measures: first-party models' keys, in the given modes. */
-export function mapEntries(raw: Record<string, unknown>, modes: readonly string[]): { name: string; provider: string; mode: string; entry: Record<string, unknown> }[] {
+export function mapEntries(
+  raw: Record<string, unknown>,
+  modes: readonly string[],
+): { name: string; provider: string; mode: string; entry: Record<string, unknown> }[] {
   const out: { name: string; provider: string; mode: string; entry: Record<string, unknown> }[] = [];
   for (const [key, v] of Object.entries(raw)) {
     if (key === "sample_spec" || typeof v !== "object" || v === null) continue;
@@ -65,7 +68,11 @@ export function mapEntries(raw: Record<string, unknown>, modes: readonly string[
  * How each name resolves: to which model, by which rule, at which rate on `asOf`. With the map's own rates for a
  * key, a model whose input or output rate differs is `different-rate` (the map and the book disagree).
  */
-export function coverage(catalog: Catalog, names: readonly { name: string; provider?: string; mode?: string; entry?: Record<string, unknown> }[], asOf: string): CoverageRow[] {
+export function coverage(
+  catalog: Catalog,
+  names: readonly { name: string; provider?: string; mode?: string; entry?: Record<string, unknown> }[],
+  asOf: string,
+): CoverageRow[] {
   return names.map(({ name, provider, mode, entry }) => {
     const r = resolveName(catalog, name);
     const e = r ? epochAt(r.model.prices, asOf) : undefined;
@@ -73,12 +80,18 @@ export function coverage(catalog: Catalog, names: readonly { name: string; provi
     const output = dec(entry?.output_cost_per_token) ?? (input !== null && mode === "embedding" ? "0" : null);
     const expected = input !== null && output !== null ? { input, output, cached: dec(entry?.cache_read_input_token_cost) } : null;
     const base = { name, provider: provider ?? null, mode: mode ?? null, expected };
-    if (!r) return { ...base, status: "unpriced", model: null, modelProvider: null, via: null, input: null, output: null, reason: unresolvedReason(catalog, name) };
+    if (!r)
+      return { ...base, status: "unpriced", model: null, modelProvider: null, via: null, input: null, output: null, reason: unresolvedReason(catalog, name) };
     const found = { model: r.model.id, modelProvider: r.model.provider, via: r.via, input: e?.input ?? null, output: e?.output ?? null };
     if (!e) return { ...base, ...found, status: "unpriced", reason: `priced from ${r.model.prices[0]!.effective_from} only` };
     if (e.input === undefined && expected) return { ...base, ...found, status: "unpriced", reason: "the model has no token rates" };
     if (expected && (Number(e.input) !== Number(expected.input) || Number(e.output) !== Number(expected.output))) {
-      return { ...base, ...found, status: "different-rate", reason: `the map says ${expected.input}/${expected.output}, the book ${e.input}/${e.output} (${r.via})` };
+      return {
+        ...base,
+        ...found,
+        status: "different-rate",
+        reason: `the map says ${expected.input}/${expected.output}, the book ${e.input}/${e.output} (${r.via})`,
+      };
     }
     return { ...base, ...found, status: "priced", reason: null };
   });

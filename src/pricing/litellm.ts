@@ -37,9 +37,20 @@ function longContext(e: Entry, suffix = ""): { lc?: EpochT["long_context"]; note
     output,
     ...(at("cache_read_input_token_cost") ? { cached_input: at("cache_read_input_token_cost")! } : {}),
     ...(at("cache_creation_input_token_cost") ? { cache_write_5m: at("cache_creation_input_token_cost")! } : {}),
-    ...(dec(num(e[`cache_creation_input_token_cost_above_1hr_above_${t}k_tokens${suffix}`])) ? { cache_write_1h: dec(num(e[`cache_creation_input_token_cost_above_1hr_above_${t}k_tokens${suffix}`]))! } : {}),
+    ...(dec(num(e[`cache_creation_input_token_cost_above_1hr_above_${t}k_tokens${suffix}`]))
+      ? { cache_write_1h: dec(num(e[`cache_creation_input_token_cost_above_1hr_above_${t}k_tokens${suffix}`]))! }
+      : {}),
   };
-  return { lc, note: thresholds.length > 1 ? `only the >${t}k tier is kept (the map also states ${thresholds.slice(1).map((x) => `>${x}k`).join(", ")})` : undefined };
+  return {
+    lc,
+    note:
+      thresholds.length > 1
+        ? `only the >${t}k tier is kept (the map also states ${thresholds
+            .slice(1)
+            .map((x) => `>${x}k`)
+            .join(", ")})`
+        : undefined,
+  };
 }
 
 function tier(e: Entry, name: "priority" | "flex"): EpochT["priority"] {
@@ -113,7 +124,6 @@ export function samePrice(a: Partial<EpochT>, b: Partial<EpochT>): boolean {
   return BASE_KINDS.every((k) => a[k] === undefined || b[k] === undefined || Number(a[k]) === Number(b[k]));
 }
 
-
 /** USD per token (a float in the map) → USD per 1M tokens with at most 6 decimals, as an exact string. */
 export function perMillion(v: number): string {
   return dec(v) ?? "0";
@@ -150,7 +160,8 @@ const OUTPUT_KINDS = ["batch_output", "output_reasoning"] as const;
 function derive(e: EpochT, input: string, output: string): { rates: Partial<EpochT>; kinds: string[] } {
   const rates: Partial<EpochT> = {};
   const kinds: string[] = [];
-  const scale = (v: string, num: string, den: string | undefined) => (den === undefined || toMicro(den) === 0n ? v : fromMicro(mulDiv(toMicro(v), toMicro(num), toMicro(den))));
+  const scale = (v: string, num: string, den: string | undefined) =>
+    den === undefined || toMicro(den) === 0n ? v : fromMicro(mulDiv(toMicro(v), toMicro(num), toMicro(den)));
   const put = (k: (typeof INPUT_KINDS)[number] | (typeof OUTPUT_KINDS)[number], num: string, den: string | undefined) => {
     rates[k] = scale(e[k]!, num, den);
     kinds.push(k);
@@ -171,7 +182,9 @@ export function convertLiteLLM(raw: unknown, effectiveFrom: string, providers: r
   const obj = z.record(z.string(), z.unknown()).parse(raw);
   const models = new Map<string, OverridesT["models"][number]>();
   const result: ImportResult = { overrides: { models: [], discounts: [] }, skipped: 0, stacked: 0, added: 0, derived: [], contradictions: [] };
-  const keys = Object.keys(obj).filter((k) => k !== "sample_spec").sort((a, b) => a.length - b.length || a.localeCompare(b));
+  const keys = Object.keys(obj)
+    .filter((k) => k !== "sample_spec")
+    .sort((a, b) => a.length - b.length || a.localeCompare(b));
   for (const key of keys) {
     const value = obj[key];
     const entry = typeof value === "object" && value !== null ? (value as Entry) : undefined;
@@ -193,7 +206,12 @@ export function convertLiteLLM(raw: unknown, effectiveFrom: string, providers: r
       const current = before.at(-1);
       const derived = current ? derive(current, rates.input, rates.output) : { rates: {}, kinds: [] };
       const kinds = derived.kinds.filter((k) => rates[k as keyof typeof rates] === undefined);
-      const epoch: EpochT = { ...Object.fromEntries(kinds.map((k) => [k, derived.rates[k as keyof EpochT]])), ...rates, effective_from: effectiveFrom, source: `${source}${kinds.length ? `; ${kinds.join(", ")} at the book's ratio` : ""}` };
+      const epoch: EpochT = {
+        ...Object.fromEntries(kinds.map((k) => [k, derived.rates[k as keyof EpochT]])),
+        ...rates,
+        effective_from: effectiveFrom,
+        source: `${source}${kinds.length ? `; ${kinds.join(", ")} at the book's ratio` : ""}`,
+      };
       if (kinds.length) result.derived.push(`${known.id}: ${kinds.join(", ")}`);
       if (current) {
         for (const k of ["input", "output", "cached_input"] as const) {

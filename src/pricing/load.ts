@@ -39,14 +39,11 @@ function parseJsonFile(path: string): unknown {
   return v;
 }
 
-
 /**
  * Loads the built-in tables from pricing/*.json, then user overrides (config `pricing.overrides`, then --pricing FILE).
  * An override model replaces a built-in model of the same id; its aliases win over built-in ones.
  */
-export function loadCatalog(
-  opts: { dir?: string; overrides?: unknown[]; overrideLabels?: string[]; deployments?: Record<string, string> } = {},
-): Catalog {
+export function loadCatalog(opts: { dir?: string; overrides?: unknown[]; overrideLabels?: string[]; deployments?: Record<string, string> } = {}): Catalog {
   const dir = opts.dir ?? PRICING_DIR;
   const hash = createHash("sha256");
   const models = new Map<string, CatalogModel>();
@@ -78,7 +75,11 @@ export function loadCatalog(
     // An override replaces a built-in model, but one file defining a model twice is a typo: which one was meant?
     const first = new Map<string, number>();
     parsed.data.models.forEach((m, j) => {
-      if (first.has(m.id)) throw usageError(`${label}: models[${j}]: model ${m.id} is already defined at models[${first.get(m.id)}]`, "merge its prices into one entry (one epoch per effective_from)");
+      if (first.has(m.id))
+        throw usageError(
+          `${label}: models[${j}]: model ${m.id} is already defined at models[${first.get(m.id)}]`,
+          "merge its prices into one entry (one epoch per effective_from)",
+        );
       first.set(m.id, j);
     });
     for (const m of parsed.data.models) models.set(m.id, { ...m, origin: "override" });
@@ -104,7 +105,10 @@ function checkAliases<M extends ModelT>(models: readonly M[], where: (m: M) => s
       const path = `${where(m)}${j === 0 ? ".id" : `.aliases[${j - 1}]`}`;
       const prev = owner.get(key);
       if (prev && prev.id !== m.id) {
-        throw usageError(`${path}: ${JSON.stringify(a)} is claimed by two models, ${prev.id} (${prev.path}) and ${m.id}`, "a name must resolve to one model: remove one of them");
+        throw usageError(
+          `${path}: ${JSON.stringify(a)} is claimed by two models, ${prev.id} (${prev.path}) and ${m.id}`,
+          "a name must resolve to one model: remove one of them",
+        );
       }
       owner.set(key, { id: m.id, path });
     });

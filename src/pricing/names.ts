@@ -231,6 +231,7 @@ export function unresolvedReason(_catalog: Catalog, name: string): string {
   }
   const p = peel(key);
   if (p?.rules.some((r) => r.startsWith("azure"))) return `no price for ${p.core}; an Azure deployment name? map it with pricing.deployments`;
-  if (!/[0-9]/.test(key) && !key.includes("/")) return 'no price entry or alias for this name (an Azure deployment? map it with "pricing": {"deployments": {"NAME": "MODEL"}})';
+  if (!/[0-9]/.test(key) && !key.includes("/"))
+    return 'no price entry or alias for this name (an Azure deployment? map it with "pricing": {"deployments": {"NAME": "MODEL"}})';
   return "no price entry or alias for this name";
 }

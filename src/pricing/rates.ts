@@ -63,7 +63,13 @@ export function epochModes(e: EpochT, discount: bigint): Partial<Record<Mode, Ra
     if (!lc) return null;
     const lcIn = m(lc.input);
     const cw5l = lc.cache_write_5m !== undefined ? m(lc.cache_write_5m) : lcIn;
-    return { input: lcIn, cached: lc.cached_input !== undefined ? m(lc.cached_input) : lcIn, cw5: cw5l, cw1: lc.cache_write_1h !== undefined ? m(lc.cache_write_1h) : cw5l, output: m(lc.output) };
+    return {
+      input: lcIn,
+      cached: lc.cached_input !== undefined ? m(lc.cached_input) : lcIn,
+      cw5: cw5l,
+      cw1: lc.cache_write_1h !== undefined ? m(lc.cache_write_1h) : cw5l,
+      output: m(lc.output),
+    };
   };
   const lcRates = lcOf(e.long_context);
   const batchIn = e.batch_input !== undefined ? m(e.batch_input) : input;
@@ -89,7 +95,7 @@ export function epochModes(e: EpochT, discount: bigint): Partial<Record<Mode, Ra
     ws: ws === null ? null : fromMicro(d(ws)),
     geo_us: e.geo_multipliers?.us ?? null,
     fast: e.fast_multiplier ?? null,
-    lc_threshold: l ? e.long_context?.threshold_tokens ?? null : null,
+    lc_threshold: l ? (e.long_context?.threshold_tokens ?? null) : null,
     lc_input: l ? fromMicro(d(l.input)) : null,
     lc_cached: l ? fromMicro(d(l.cached)) : null,
     lc_cw5: l ? fromMicro(d(l.cw5)) : null,
@@ -116,7 +122,12 @@ export function epochModes(e: EpochT, discount: bigint): Partial<Record<Mode, Ra
     const own = lcOf(t.long_context);
     // Long context on a tier: its own rates where stated; the standard tier's threshold either way.
     const lc = own ?? scaled(lcRates, inR, outR);
-    modes[name] = pack({ input: tIn, cached: t.cached_input !== undefined ? m(t.cached_input) : inR(cached), cw5: inR(cw5), cw1: inR(cw1), output: tOut }, lc, inR, outR);
+    modes[name] = pack(
+      { input: tIn, cached: t.cached_input !== undefined ? m(t.cached_input) : inR(cached), cw5: inR(cw5), cw1: inR(cw1), output: tOut },
+      lc,
+      inR,
+      outR,
+    );
   }
   return modes;
 }

@@ -36,7 +36,14 @@ export function pricingListDocument(catalog: Catalog, models: readonly CatalogMo
   const rows = models.map((m) => {
     const e = m.prices[m.prices.length - 1]!;
     const lc = e.long_context?.threshold_tokens;
-    return [m.provider, m.id, e.effective_from, m.prices.length, ...rates(e), lc === undefined ? { value: null, text: "" } : { value: lc, text: `>${int(lc)}` }];
+    return [
+      m.provider,
+      m.id,
+      e.effective_from,
+      m.prices.length,
+      ...rates(e),
+      lc === undefined ? { value: null, text: "" } : { value: lc, text: `>${int(lc)}` },
+    ];
   });
   return {
     blocks: [
@@ -46,7 +53,15 @@ export function pricingListDocument(catalog: Catalog, models: readonly CatalogMo
   };
 }
 
-const rates = (e: Epoch) => [rate(e.input), rate(e.cached_input), rate(e.cache_write_5m), rate(e.cache_write_1h), rate(e.output), rate(e.batch_input), rate(e.batch_output)];
+const rates = (e: Epoch) => [
+  rate(e.input),
+  rate(e.cached_input),
+  rate(e.cache_write_5m),
+  rate(e.cache_write_1h),
+  rate(e.output),
+  rate(e.batch_input),
+  rate(e.batch_output),
+];
 
 /** The rates of a model that are not per token of the usual kinds, in words. */
 function otherRates(e: Epoch): string[] {
@@ -72,7 +87,13 @@ function otherRates(e: Epoch): string[] {
  * terminal, its other rates and sources. On a narrow terminal the tiers wrap, then go, long context first.
  */
 export function pricingShowDocument(m: CatalogModel, asked: string, via: string | undefined, snapshots: readonly string[]): Doc {
-  const tier = (key: string, head: string, min: number, priority: number): DocColumn => ({ key, head, type: "text", only: PEOPLE, fit: { min, priority, shrink: "wrap" } });
+  const tier = (key: string, head: string, min: number, priority: number): DocColumn => ({
+    key,
+    head,
+    type: "text",
+    only: PEOPLE,
+    fit: { min, priority, shrink: "wrap" },
+  });
   const columns: DocColumn[] = [
     { key: "from", head: "From", type: "date" },
     { key: "to", head: "To", type: "date" },
@@ -164,7 +185,10 @@ export function pricingCheckDocument(summary: string, store: string, unpriced: r
     blocks: [
       text(summary, TERMINAL),
       ...(unpriced.length
-        ? [text(`${unpriced.length} model(s) in ${store} have no price (their rows are unpriced, never $0, unless the source states a cost):`, TERMINAL), tableBlock(table("unpriced", columns, rows))]
+        ? [
+            text(`${unpriced.length} model(s) in ${store} have no price (their rows are unpriced, never $0, unless the source states a cost):`, TERMINAL),
+            tableBlock(table("unpriced", columns, rows)),
+          ]
         : [text(`every model in ${store} is priced`, TERMINAL), tableBlock(table("unpriced", columns, rows), ["csv", "markdown"])]),
       ...stated,
     ],
@@ -184,5 +208,7 @@ export function coverageDocument(headline: string, source: string, rows: readonl
     { key: "reason", head: "Why", type: "text", fit: { min: 24, shrink: "wrap" } },
   ];
   const cells = rows.map((r) => [r.name, r.status, r.model, r.input !== null ? `${r.input}/${r.output}` : "", r.input, r.output, r.via, r.reason]);
-  return { blocks: [text(headline, TERMINAL), text(source, TERMINAL), tableBlock(table("names", columns, cells), rows.length ? undefined : ["csv", "markdown"])] };
+  return {
+    blocks: [text(headline, TERMINAL), text(source, TERMINAL), tableBlock(table("names", columns, cells), rows.length ? undefined : ["csv", "markdown"])],
+  };
 }

@@ -88,7 +88,12 @@ export const Epoch = z
     message: "input and output rates go together (a model priced per image, second or character has neither)",
   })
   .refine(
-    (e) => e.input !== undefined || e.per_image !== undefined || e.input_per_second !== undefined || e.output_per_second !== undefined || e.input_per_1m_characters !== undefined,
+    (e) =>
+      e.input !== undefined ||
+      e.per_image !== undefined ||
+      e.input_per_second !== undefined ||
+      e.output_per_second !== undefined ||
+      e.input_per_1m_characters !== undefined,
     { message: "an epoch needs token rates (input and output) or a per-image, per-second or per-character rate" },
   );
 
@@ -120,7 +125,10 @@ export const PricingFile = z.strictObject({
 /** User overrides: negotiated discounts and private or fine-tuned models (config `pricing.overrides` or --pricing). */
 export const Overrides = z.strictObject({
   // Ten thousand private models is far beyond any price book (the built-in one has under a thousand).
-  models: z.array(Model.extend({ provider: z.string().min(1) })).max(10_000).default([]),
+  models: z
+    .array(Model.extend({ provider: z.string().min(1) }))
+    .max(10_000)
+    .default([]),
   discounts: z
     .array(
       z.strictObject({

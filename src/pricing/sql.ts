@@ -91,8 +91,7 @@ export async function installIngestPricing(db: Db): Promise<void> {
 }
 
 /** A model name as its priced model id (display names, snapshots, prefixes), or the name itself when unknown. */
-export const modelIdFromAlias = (expr: string): string =>
-  `coalesce((SELECT pa.model_id FROM price_alias pa WHERE pa.alias = lower(${expr})), ${expr})`;
+export const modelIdFromAlias = (expr: string): string => `coalesce((SELECT pa.model_id FROM price_alias pa WHERE pa.alias = lower(${expr})), ${expr})`;
 
 /**
  * The pricing mode of a usage row: batch (the flag, or a `batch` service tier), then the service tier. Tiers that
@@ -218,7 +217,11 @@ export async function repriceStored(db: Db, sha256: string | null, only?: { inge
   const params: Record<string, string | number> = only ? { ingest: only.ingestId, aliases: JSON.stringify(only.aliases) } : {};
   const lean = `(SELECT rowid AS row_id, *, ${LEAN_AS_WIDE} FROM usage_lean ${filter})`;
   for (const [table, from, set] of [
-    ["usage_wide", `(SELECT rowid AS row_id, * FROM usage_wide ${filter})`, "cost_usd = x.cost, priced = x.cost IS NOT NULL, provider = coalesce(usage_wide.provider, x.provider)"],
+    [
+      "usage_wide",
+      `(SELECT rowid AS row_id, * FROM usage_wide ${filter})`,
+      "cost_usd = x.cost, priced = x.cost IS NOT NULL, provider = coalesce(usage_wide.provider, x.provider)",
+    ],
     ["usage_lean", lean, "cost_usd = x.cost, provider = coalesce(usage_lean.provider, TRY_CAST(x.provider AS lean_provider))"],
   ] as const) {
     await db.run(
@@ -323,10 +326,9 @@ export const unpricedWhy = (r: UnpricedRow): string => {
  */
 export async function labelProviders(db: Db, catalog: Catalog, table: "usage_wide" | "usage_lean", ingestId: number): Promise<boolean> {
   const missing = (t: string) => (table === "usage_lean" ? `${t}.provider IS NULL` : `(${t}.provider IS NULL OR ${t}.provider = 'unknown')`);
-  const names = await db.all<{ model: string }>(
-    `SELECT DISTINCT model FROM ${table} x WHERE x.ingest_id = $id AND x.model IS NOT NULL AND ${missing("x")}`,
-    { id: ingestId },
-  );
+  const names = await db.all<{ model: string }>(`SELECT DISTINCT model FROM ${table} x WHERE x.ingest_id = $id AND x.model IS NOT NULL AND ${missing("x")}`, {
+    id: ingestId,
+  });
   const map = names.flatMap((n) => {
     // A fine-tune (`ft:gpt-4o-mini-2024-07-18:org::id`) runs on its base model's provider, though it has no price.
     const r = resolveName(catalog, n.model) ?? resolveName(catalog, /^ft:([^:]+):/.exec(n.model)?.[1] ?? "");

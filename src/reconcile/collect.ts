@@ -54,7 +54,16 @@ export interface Reconcile {
   providers: ({ provider: string } & ReconcileTotals)[];
 }
 
-type Raw = { day: string; provider: string; model: string; billed: string | null; computed: string | null; logged: string | null; attributed: string | null; unpriced: number };
+type Raw = {
+  day: string;
+  provider: string;
+  model: string;
+  billed: string | null;
+  computed: string | null;
+  logged: string | null;
+  attributed: string | null;
+  unpriced: number;
+};
 
 const NO_MODEL = "(no model)";
 /** A missing provider, spelled as report spells it (providerSql). */
@@ -82,7 +91,11 @@ function merge(rows: Raw[], key: Pick<Raw, "day" | "provider" | "model">): Raw {
  * provider). A line is flagged when the bill and what explains it (usage exports, else request logs) differ by more
  * than the tolerance, or when nothing explains a bill line.
  */
-export async function collectReconcile(db: Db, catalog: Catalog, opts: { since: string | null; until: string | null; tz: string; tolerancePct: number }): Promise<Reconcile> {
+export async function collectReconcile(
+  db: Db,
+  catalog: Catalog,
+  opts: { since: string | null; until: string | null; tz: string; tolerancePct: number },
+): Promise<Reconcile> {
   await installPricing(db, catalog);
   const cs = await costSource(db, catalog.sha256, null);
   const params: Record<string, Param> = { tz: opts.tz };
@@ -125,7 +138,8 @@ export async function collectReconcile(db: Db, catalog: Catalog, opts: { since: 
       const billedLines = ps.filter((r) => r.billed !== null);
       // Only a bill with no model on any line is "grouped by day"; a model-less line beside per-model ones (web
       // search, a credit) is a line of its own.
-      if (billedLines.length && billedLines.every((r) => r.model === NO_MODEL) && ps.some((r) => r.model !== NO_MODEL)) lines.push({ r: merge(ps, { day, provider, model: "(all models)" }), grain: "provider" });
+      if (billedLines.length && billedLines.every((r) => r.model === NO_MODEL) && ps.some((r) => r.model !== NO_MODEL))
+        lines.push({ r: merge(ps, { day, provider, model: "(all models)" }), grain: "provider" });
       else for (const r of ps) lines.push({ r, grain: "model" });
     }
   }
@@ -136,8 +150,19 @@ export async function collectReconcile(db: Db, catalog: Catalog, opts: { since: 
     const pct = delta !== null && compareDec(r.billed!, "0") !== 0 ? 100 * ratio(delta, r.billed!) : null;
     const flagged = (pct !== null && Math.abs(pct) > opts.tolerancePct) || (r.billed !== null && ref === null && compareDec(r.billed, "0") !== 0);
     return {
-      day: r.day, provider: r.provider, model: r.model, grain, billedUsd: r.billed, computedUsd: r.computed, loggedUsd: r.logged, attributedUsd: r.attributed, unpricedRequests: Number(r.unpriced),
-      comparedWith: r.billed !== null ? comparedWith : null, deltaUsd: delta, deltaPct: pct, flagged,
+      day: r.day,
+      provider: r.provider,
+      model: r.model,
+      grain,
+      billedUsd: r.billed,
+      computedUsd: r.computed,
+      loggedUsd: r.logged,
+      attributedUsd: r.attributed,
+      unpricedRequests: Number(r.unpriced),
+      comparedWith: r.billed !== null ? comparedWith : null,
+      deltaUsd: delta,
+      deltaPct: pct,
+      flagged,
     };
   });
   const totalsOf = (rows: ReconcileRow[]): ReconcileTotals => {

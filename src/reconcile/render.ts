@@ -41,7 +41,15 @@ export function reconcileJson(r: Reconcile, catalog: Catalog, filters: Reconcile
     totals: totalsJson(r.totals),
     providers: r.providers.map((p) => ({ provider: p.provider, ...totalsJson(p) })),
     stated: shownStated(r, filters.flagged),
-    rows: lines.map((x) => ({ ...x, billedUsd: m(x.billedUsd), computedUsd: m(x.computedUsd), loggedUsd: m(x.loggedUsd), attributedUsd: m(x.attributedUsd), deltaUsd: m(x.deltaUsd), deltaPct: x.deltaPct === null ? null : Number(x.deltaPct.toFixed(4)) })),
+    rows: lines.map((x) => ({
+      ...x,
+      billedUsd: m(x.billedUsd),
+      computedUsd: m(x.computedUsd),
+      loggedUsd: m(x.loggedUsd),
+      attributedUsd: m(x.attributedUsd),
+      deltaUsd: m(x.deltaUsd),
+      deltaPct: x.deltaPct === null ? null : Number(x.deltaPct.toFixed(4)),
+    })),
   };
 }
 
@@ -107,7 +115,10 @@ function linesTable(lines: Reconcile["rows"]): DocTable {
       : { value: x.deltaUsd, text: `${signed(x.deltaUsd)} (${(x.deltaPct === null || Math.abs(x.deltaPct) < 0.05 ? 0 : x.deltaPct).toFixed(1)}%)` },
     fraction(x.deltaPct),
     // A bill line only unpriced logs could explain: say so (the logs are there; their model has no price).
-    { value: x.comparedWith, text: x.comparedWith ?? (x.billedUsd === null ? "no bill" : x.unpricedRequests > 0 ? `unpriced logs (${int(x.unpricedRequests)})` : "nothing") },
+    {
+      value: x.comparedWith,
+      text: x.comparedWith ?? (x.billedUsd === null ? "no bill" : x.unpricedRequests > 0 ? `unpriced logs (${int(x.unpricedRequests)})` : "nothing"),
+    },
     { value: x.flagged, text: x.flagged ? "CHECK" : "" },
   ]);
   return { name: "lines", columns, rows, alignTerminal: false, alignMarkdown: false };
@@ -140,7 +151,10 @@ export function statedTable(rows: readonly StatedVsComputed[]): DocTable {
 export function statedBlocks(rows: readonly StatedVsComputed[], tolerancePct: number): Block[] {
   if (rows.length === 0) return [];
   const n = rows.filter((r) => r.flagged).length;
-  return [text(`stated cost vs computed, per model (rows with both; tolerance ${tolerancePct}%): ${n ? `${n} model(s) differ` : "all agree"}`, TERMINAL), tableBlock(statedTable(rows), TERMINAL)];
+  return [
+    text(`stated cost vs computed, per model (rows with both; tolerance ${tolerancePct}%): ${n ? `${n} model(s) differ` : "all agree"}`, TERMINAL),
+    tableBlock(statedTable(rows), TERMINAL),
+  ];
 }
 
 /**
@@ -154,7 +168,9 @@ export function reconcileDocument(r: Reconcile, flagged: boolean): Doc {
   const t = r.totals;
   const summary =
     `Billed ${usdOr(t.billedUsd)} · computed from usage exports ${usdOr(t.computedUsd)} · request logs ${usdOr(t.loggedUsd)} · tagged ${usdOr(t.attributedUsd)}` +
-    (t.unattributedUsd === null ? " · no bill in this window (coverage needs a cost export)" : ` · unattributed ${usd(t.unattributedUsd)} (${t.coveragePct!.toFixed(1)}% of the billed lines tagged)`);
+    (t.unattributedUsd === null
+      ? " · no bill in this window (coverage needs a cost export)"
+      : ` · unattributed ${usd(t.unattributedUsd)} (${t.coveragePct!.toFixed(1)}% of the billed lines tagged)`);
   const note = t.flaggedLines
     ? `${t.flaggedLines} line(s) flagged (listed first): the bill and the usage exports (else the request logs) differ by more than ${r.tolerancePct}%, or nothing explains a bill line (a pricing error or a missing export)`
     : `no line differs by more than ${r.tolerancePct}%`;
@@ -171,7 +187,25 @@ export function reconcileDocument(r: Reconcile, flagged: boolean): Doc {
       ...(stated.length ? [{ ...text(`stated cost vs computed, per model (rows with both; tolerance ${r.tolerancePct}%)`, MARKDOWN), gap: 2 }] : []),
       tableBlock(statedTable(stated), stated.length ? ["csv", "markdown"] : ["csv"]),
     ],
-    csvKeys: ["day", "provider", "model", "billed_usd", "computed_usd", "logged_usd", "attributed_usd", "unattributed_usd", "delta_usd", "delta_share", "coverage_share", "compared_with", "flagged", "flagged_lines", "rows", "stated_usd", "stated_diff_share"],
+    csvKeys: [
+      "day",
+      "provider",
+      "model",
+      "billed_usd",
+      "computed_usd",
+      "logged_usd",
+      "attributed_usd",
+      "unattributed_usd",
+      "delta_usd",
+      "delta_share",
+      "coverage_share",
+      "compared_with",
+      "flagged",
+      "flagged_lines",
+      "rows",
+      "stated_usd",
+      "stated_diff_share",
+    ],
   };
 }
 

@@ -41,7 +41,7 @@ export async function collectStated(
     // Per priced model (`openai/gpt-4o-mini` and `gpt-4o-mini` are one model), as the price tables name it; the
     // provider shown is the first by name (a model sold by two providers shows one, the same on every run).
     sql ??
-    `SELECT coalesce(${modelIdFromAlias("u.model")}, '(no model)') AS model, min(nullif(u.provider, 'unknown')) AS provider, count(*) AS rows,
+      `SELECT coalesce(${modelIdFromAlias("u.model")}, '(no model)') AS model, min(nullif(u.provider, 'unknown')) AS provider, count(*) AS rows,
        sum(u.reported_cost_usd)::VARCHAR AS stated, sum(${cost})::VARCHAR AS computed
      FROM usage u ${stored ? "" : priceJoin("u")}
      WHERE u.reported_cost_usd IS NOT NULL AND ${priced} AND ${window.where}

@@ -44,7 +44,19 @@ export async function allocateBilled(
          FROM ${rel} u ${join} WHERE u.source_kind = 'billing' AND ${usageFilter} GROUP BY ALL`,
         params,
       );
-  const logged = await db.all<{ day: string; model: string | null; feature: string; usd: string; requests: string; input: string; cached: string; cw5: string; cw1: string; output: string; reasoning: string }>(
+  const logged = await db.all<{
+    day: string;
+    model: string | null;
+    feature: string;
+    usd: string;
+    requests: string;
+    input: string;
+    cached: string;
+    cw5: string;
+    cw1: string;
+    output: string;
+    reasoning: string;
+  }>(
     `SELECT strftime(${day}, '%Y-%m-%d') AS day, ${modelIdFromAlias("u.model")} AS model, u.feature, coalesce(sum(${cs.cost}), 0)::VARCHAR AS usd,
        sum(u.requests) AS requests, sum(u.input_tokens) AS input, sum(u.cached_input_tokens) AS cached,
        sum(u.cache_write_5m_tokens) AS cw5, sum(u.cache_write_1h_tokens) AS cw1, sum(u.output_tokens) AS output, sum(u.reasoning_tokens) AS reasoning

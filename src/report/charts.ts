@@ -16,8 +16,10 @@ const pct0 = (x: number) => `${Math.round(x * 100)}%`;
 /** Horizontal gridlines with $ ticks on the left. */
 function moneyAxis(t: ReturnType<typeof ticks>, y: (v: number) => number, left: number, right: number): string {
   return t.values
-    .map((v) => `<line class="grid" x1="${left}" y1="${f1(y(v))}" x2="${right}" y2="${f1(y(v))}" stroke="${v === 0 ? "#94a3b8" : "#e5e7eb"}"/>
-  <text x="${left - 6}" y="${f1(y(v) + 4)}" font-size="${FONT}" text-anchor="end" fill="#475569">${esc(moneyTick(v, t.step))}</text>`)
+    .map(
+      (v) => `<line class="grid" x1="${left}" y1="${f1(y(v))}" x2="${right}" y2="${f1(y(v))}" stroke="${v === 0 ? "#94a3b8" : "#e5e7eb"}"/>
+  <text x="${left - 6}" y="${f1(y(v) + 4)}" font-size="${FONT}" text-anchor="end" fill="#475569">${esc(moneyTick(v, t.step))}</text>`,
+    )
     .join("\n  ");
 }
 
@@ -39,7 +41,10 @@ function xLabels(names: readonly string[][], x0: number, bw: number, baseline: n
   if (chars >= 9) {
     const wrapped = names.map((parts) => parts.flatMap((p) => wrap(p, chars, parts.length > 1 ? 2 : 3)));
     const svg = wrapped
-      .map((lines, i) => `<text class="xlabel" x="${f1(x0 + (i + 0.5) * bw)}" y="${baseline + 14}" font-size="${FONT}" text-anchor="middle">${tspans(lines, x0 + (i + 0.5) * bw, 13)}</text>`)
+      .map(
+        (lines, i) =>
+          `<text class="xlabel" x="${f1(x0 + (i + 0.5) * bw)}" y="${baseline + 14}" font-size="${FONT}" text-anchor="middle">${tspans(lines, x0 + (i + 0.5) * bw, 13)}</text>`,
+      )
       .join("\n  ");
     return { svg, height: 18 + 13 * Math.max(1, ...wrapped.map((l) => l.length)) };
   }
@@ -64,7 +69,12 @@ export function pareto(report: Report): string {
   const top = labelRoom(values, bw) + 8;
   const plotH = 240;
   const base = top + plotH;
-  const x = xLabels(rows.map((r) => report.by.map((d) => r.key[d] ?? "")), x0, bw, base);
+  const x = xLabels(
+    rows.map((r) => report.by.map((d) => r.key[d] ?? "")),
+    x0,
+    bw,
+    base,
+  );
   const h = Math.ceil(base + x.height);
   const t = ticks(Math.max(...rows.map((r) => Number(r.costUsd)), 0));
   const y = (v: number) => base - (plotH * v) / (t.top || 1);
@@ -102,7 +112,8 @@ function buckets(report: Report, dim: Dimension): string[] {
   if (dim === "day") return [...new Set([...report.window.days, ...seen])].sort();
   const out: string[] = [];
   if (dim === "week") {
-    for (let d = new Date(`${first}T00:00:00Z`); d <= new Date(`${last}T00:00:00Z`) && out.length < 1000; d = new Date(d.getTime() + 7 * 86_400_000)) out.push(d.toISOString().slice(0, 10));
+    for (let d = new Date(`${first}T00:00:00Z`); d <= new Date(`${last}T00:00:00Z`) && out.length < 1000; d = new Date(d.getTime() + 7 * 86_400_000))
+      out.push(d.toISOString().slice(0, 10));
   } else {
     let [yr, mo] = first.split("-").map(Number) as [number, number];
     for (let v = first; v <= last && out.length < 1000; v = `${yr}-${String(mo).padStart(2, "0")}`) {
@@ -133,7 +144,12 @@ export function timeSeries(report: Report, timeDim: Dimension): { svg: string; s
   const totals = new Map<string, string>();
   for (const r of report.rows) totals.set(name(r), addDec(totals.get(name(r)) ?? "0", r.costUsd));
   const ranked = [...totals].sort((a, b) => compareDec(b[1], a[1]) || a[0].localeCompare(b[0]));
-  const keep = new Set(ranked.filter(([n]) => n !== "other").slice(0, 7).map(([n]) => n));
+  const keep = new Set(
+    ranked
+      .filter(([n]) => n !== "other")
+      .slice(0, 7)
+      .map(([n]) => n),
+  );
   const seriesOf = (r: ReportRow) => (keep.has(name(r)) ? name(r) : "other");
   const order = [...ranked.filter(([n]) => keep.has(n)).map(([n]) => n), ...(ranked.some(([n]) => !keep.has(n)) ? ["other"] : [])];
   const series: Series[] = order.map((n, i) => ({
@@ -158,7 +174,11 @@ export function timeSeries(report: Report, timeDim: Dimension): { svg: string; s
   // $ on every bar while they are readable; on a long series only on the peak.
   const peak = xs.reduce((p, b, i) => (compareDec(bucketTotal.get(b) ?? "0", bucketTotal.get(xs[p] ?? "") ?? "0") > 0 ? i : p), 0);
   const labelled = (i: number) => bw >= 11 || i === peak;
-  const top = labelRoom(labels.filter((_, i) => labelled(i)), bw) + 8;
+  const top =
+    labelRoom(
+      labels.filter((_, i) => labelled(i)),
+      bw,
+    ) + 8;
   const plotH = 240;
   const base = top + plotH;
   const t = ticks(Math.max(0, ...xs.map((b) => Number(bucketTotal.get(b) ?? "0"))));
@@ -172,13 +192,19 @@ export function timeSeries(report: Report, timeDim: Dimension): { svg: string; s
       if (v === undefined) continue;
       const lo = acc;
       acc += Number(v);
-      bars.push(`<rect class="tbar" data-bucket="${esc(b)}" x="${f1(bx)}" y="${f1(y(acc))}" width="${f1(Math.max(bw * 0.8, 0.8))}" height="${f1(Math.max(y(lo) - y(acc), 0.5))}" fill="${s.color}"><title>${esc(`${b}${other ? ` · ${s.name}` : ""}: ${usd(v)}`)}</title></rect>`);
+      bars.push(
+        `<rect class="tbar" data-bucket="${esc(b)}" x="${f1(bx)}" y="${f1(y(acc))}" width="${f1(Math.max(bw * 0.8, 0.8))}" height="${f1(Math.max(y(lo) - y(acc), 0.5))}" fill="${s.color}"><title>${esc(`${b}${other ? ` · ${s.name}` : ""}: ${usd(v)}`)}</title></rect>`,
+      );
     }
     if (labelled(i)) bars.push(barLabel(labels[i]!, x0 + (i + 0.5) * bw, y(acc), bw));
   });
   const every = Math.max(1, Math.ceil((textWidth(timeDim === "month" ? "Oct 2025" : "30 Sep", FONT) + 10) / bw));
   const xl = xs
-    .map((b, i) => (i % every === 0 ? `<text class="xlabel" x="${f1(x0 + (i + 0.5) * bw)}" y="${base + 16}" font-size="${FONT}" text-anchor="middle">${esc(shortBucket(b))}</text>` : ""))
+    .map((b, i) =>
+      i % every === 0
+        ? `<text class="xlabel" x="${f1(x0 + (i + 0.5) * bw)}" y="${base + 16}" font-size="${FONT}" text-anchor="middle">${esc(shortBucket(b))}</text>`
+        : "",
+    )
     .join("");
   const meanLine =
     mean !== null
@@ -207,16 +233,33 @@ export function daily(report: Report): { svg: string; series: Series[] } | null 
   const step = (W - pad.l - pad.r) / Math.max(days.length, 1);
   const x = (i: number) => pad.l + (i + 0.5) * step;
   const y = (v: number) => base - (plotH * v) / (t.top || 1);
-  const series: Series[] = rows.map((r, k) => ({ name: rowLabel(r, report.by), color: COLORS[k % COLORS.length]!, totalUsd: r.costUsd, unpriced: r.unpriced.rows > 0 }));
+  const series: Series[] = rows.map((r, k) => ({
+    name: rowLabel(r, report.by),
+    color: COLORS[k % COLORS.length]!,
+    totalUsd: r.costUsd,
+    unpriced: r.unpriced.rows > 0,
+  }));
   const lines = rows
     .map((r, k) => {
       const pts = (r.daily ?? []).map((v, i) => `${f1(x(i))},${f1(y(Number(v)))}`).join(" ");
-      const dots = days.length <= 45 ? (r.daily ?? []).map((v, i) => `<circle cx="${f1(x(i))}" cy="${f1(y(Number(v)))}" r="2.2" fill="${series[k]!.color}"><title>${esc(`${days[i]} · ${series[k]!.name}: ${usd(v)}`)}</title></circle>`).join("") : "";
+      const dots =
+        days.length <= 45
+          ? (r.daily ?? [])
+              .map(
+                (v, i) =>
+                  `<circle cx="${f1(x(i))}" cy="${f1(y(Number(v)))}" r="2.2" fill="${series[k]!.color}"><title>${esc(`${days[i]} · ${series[k]!.name}: ${usd(v)}`)}</title></circle>`,
+              )
+              .join("")
+          : "";
       return `<polyline class="series" points="${pts}" fill="none" stroke="${series[k]!.color}" stroke-width="1.8"><title>${esc(series[k]!.name)}</title></polyline>${dots}`;
     })
     .join("\n  ");
   const every = Math.max(1, Math.ceil((textWidth("30 Sep", FONT) + 10) / step));
-  const xl = days.map((d, i) => (i % every === 0 ? `<text class="xlabel" x="${f1(x(i))}" y="${base + 16}" font-size="${FONT}" text-anchor="middle">${esc(shortBucket(d))}</text>` : "")).join("");
+  const xl = days
+    .map((d, i) =>
+      i % every === 0 ? `<text class="xlabel" x="${f1(x(i))}" y="${base + 16}" font-size="${FONT}" text-anchor="middle">${esc(shortBucket(d))}</text>` : "",
+    )
+    .join("");
   const h = base + 28;
   const svg = `<svg id="daily" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${h}" width="${W}" height="${h}" role="img" aria-label="Daily spend of the top rows">
   ${moneyAxis(t, y, pad.l, W - pad.r)}
@@ -233,7 +276,13 @@ const stepLabel = (saved: string): string => (saved.startsWith("-") ? `+${usd(sa
 export function waterfall(sim: SimResult): string {
   const steps = [
     { name: "baseline", from: Number(sim.baselineUsd), to: 0, label: usd(sim.baselineUsd), end: true },
-    ...sim.steps.map((s, i) => ({ name: s.tactic, from: Number(i === 0 ? sim.baselineUsd : sim.steps[i - 1]!.costUsd), to: Number(s.costUsd), label: stepLabel(s.savedUsd), end: false })),
+    ...sim.steps.map((s, i) => ({
+      name: s.tactic,
+      from: Number(i === 0 ? sim.baselineUsd : sim.steps[i - 1]!.costUsd),
+      to: Number(s.costUsd),
+      label: stepLabel(s.savedUsd),
+      end: false,
+    })),
     { name: "after", from: Number(sim.finalUsd), to: 0, label: usd(sim.finalUsd), end: true },
   ];
   const pad = { l: 70, r: 20, t: 22 };
@@ -242,14 +291,22 @@ export function waterfall(sim: SimResult): string {
   const base = pad.t + plotH;
   const t = ticks(Math.max(0, ...steps.map((s) => Math.max(s.from, s.to))));
   const y = (v: number) => base - (plotH * v) / (t.top || 1);
-  const x = xLabels(steps.map((s) => [s.name]), pad.l, bw, base);
+  const x = xLabels(
+    steps.map((s) => [s.name]),
+    pad.l,
+    bw,
+    base,
+  );
   const h = Math.ceil(base + x.height);
   const bars = steps
     .map((s, i) => {
       const hi = y(Math.max(s.from, s.to));
       const lo = y(Math.min(s.from, s.to));
       const bx = pad.l + i * bw + bw * 0.15;
-      const link = i < steps.length - 1 ? `<line x1="${f1(bx + bw * 0.7)}" y1="${f1(y(s.end ? s.from : s.to))}" x2="${f1(bx + bw)}" y2="${f1(y(s.end ? s.from : s.to))}" stroke="#94a3b8" stroke-dasharray="2 2"/>` : "";
+      const link =
+        i < steps.length - 1
+          ? `<line x1="${f1(bx + bw * 0.7)}" y1="${f1(y(s.end ? s.from : s.to))}" x2="${f1(bx + bw)}" y2="${f1(y(s.end ? s.from : s.to))}" stroke="#94a3b8" stroke-dasharray="2 2"/>`
+          : "";
       return `<rect class="step" x="${f1(bx)}" y="${f1(hi)}" width="${f1(bw * 0.7)}" height="${f1(Math.max(lo - hi, 1))}" fill="${s.end ? "#2563eb" : s.to > s.from ? "#dc2626" : "#16a34a"}"><title>${esc(`${s.name}: ${s.label}`)}</title></rect>${link}
   <text class="value" x="${f1(bx + bw * 0.35)}" y="${f1(hi - 5)}" font-size="${FONT}" text-anchor="middle" font-weight="600">${esc(s.label)}</text>`;
     })

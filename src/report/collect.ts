@@ -17,8 +17,20 @@ const dec = (v: unknown): string => (v === null || v === undefined ? "0" : Strin
 
 /** The rollup column each dimension is computed from (see dims.ts). */
 const ROLLUP_COLUMN: Record<Dimension, string> = {
-  feature: "feature", user: "user_hash", model: "model", provider: "provider", project: "project", api_key: "api_key", endpoint: "endpoint",
-  batch: "batch", service_tier: "service_tier", workspace: "workspace", line_item: "day", day: "day", week: "day", month: "day",
+  feature: "feature",
+  user: "user_hash",
+  model: "model",
+  provider: "provider",
+  project: "project",
+  api_key: "api_key",
+  endpoint: "endpoint",
+  batch: "batch",
+  service_tier: "service_tier",
+  workspace: "workspace",
+  line_item: "day",
+  day: "day",
+  week: "day",
+  month: "day",
 };
 
 /** Local time for bucketing: naive UTC → the --tz wall clock. */
@@ -28,7 +40,13 @@ const LOCAL = "timezone($tz, timezone('UTC', u.ts))";
  * --source auto: request logs when the window has any, else provider exports. The ledger answers for free when the
  * database holds only one kind; otherwise one row is probed (LIMIT 1, never a count).
  */
-async function pickSource(db: Db, q: ReportQuery, rel: string, filter: string, params: Record<string, Param>): Promise<{ source: "billing" | "requests"; only: boolean }> {
+async function pickSource(
+  db: Db,
+  q: ReportQuery,
+  rel: string,
+  filter: string,
+  params: Record<string, Param>,
+): Promise<{ source: "billing" | "requests"; only: boolean }> {
   const kinds = (await db.all<{ k: string }>("SELECT DISTINCT source_kind AS k FROM ingests WHERE rows_inserted > 0")).map((r) => r.k);
   const only = kinds.length === 1;
   if (q.source !== "auto") return { source: q.source, only: only && kinds[0] === q.source };
@@ -63,7 +81,11 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
   const usageWindow = conds.join(" AND ") || "true";
   const matched: NameMatch[] = [];
   const models = q.where.some((w) => w.dim === "model")
-    ? await knownModelsFrom(db, `SELECT DISTINCT model FROM (SELECT u.model FROM ${rel} u WHERE ${usageWindow} UNION ALL SELECT u.model FROM billed_cost u WHERE ${windowOnly}) WHERE model IS NOT NULL`, params)
+    ? await knownModelsFrom(
+        db,
+        `SELECT DISTINCT model FROM (SELECT u.model FROM ${rel} u WHERE ${usageWindow} UNION ALL SELECT u.model FROM billed_cost u WHERE ${windowOnly}) WHERE model IS NOT NULL`,
+        params,
+      )
     : [];
   const features = q.where.some((w) => w.dim === "feature") ? await knownFeatures(db, usageWindow, params, rel) : [];
   for (const w of q.where) {
@@ -95,24 +117,40 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
   let picked: { source: "billing" | "requests"; only: boolean };
   let basis: Report["basis"];
   if (billedOnly.length) {
-    if (!(await costExports())) throw usageError(`${billedOnly[0]} is a dimension of cost exports, and there are none in this window`, "ingest a cost export (OpenAI costs, Anthropic cost report), or check --since/--until");
+    if (!(await costExports()))
+      throw usageError(
+        `${billedOnly[0]} is a dimension of cost exports, and there are none in this window`,
+        "ingest a cost export (OpenAI costs, Anthropic cost report), or check --since/--until",
+      );
     picked = { source: "billing", only: false };
     basis = "cost exports";
   } else {
     picked = await pickSource(db, q, rel, filter, params);
-    const usageExports = picked.source === "billing" && (await db.one(`SELECT 1 AS hit FROM ${rel} u WHERE u.source_kind = 'billing' AND ${filter} LIMIT 1`, params)) !== undefined;
+    const usageExports =
+      picked.source === "billing" &&
+      (await db.one(`SELECT 1 AS hit FROM ${rel} u WHERE u.source_kind = 'billing' AND ${filter} LIMIT 1`, params)) !== undefined;
     const asBill = picked.source === "billing" && (q.source === "billing" || !usageExports) && (await costExports());
     basis = picked.source === "requests" ? "request logs" : asBill ? "cost exports" : "usage exports";
-    if (asBill && q.source === "auto") notes.push("no request logs or provider usage exports in this window: reporting the cost exports (the bill; no token counts). --source billing says this explicitly");
+    if (asBill && q.source === "auto")
+      notes.push(
+        "no request logs or provider usage exports in this window: reporting the cost exports (the bill; no token counts). --source billing says this explicitly",
+      );
   }
   // --by feature on the bill allocates it to features by request-log cost (all of it unattributed without logs).
   const allocate = q.by.length === 1 && q.by[0] === "feature" && (q.source === "billing" || (q.source === "auto" && basis === "cost exports"));
-  if (allocate && q.source === "auto") notes.push("the bill has no features: without request logs all of it is (unattributed); see it --by model, day, project or line_item");
+  if (allocate && q.source === "auto")
+    notes.push("the bill has no features: without request logs all of it is (unattributed); see it --by model, day, project or line_item");
   const { source, only } = picked;
   params.kind = source;
   if (basis === "cost exports" && !allocate) {
     const missing = dims.find((d) => !BILLED_DIMENSIONS.includes(d));
-    if (missing) throw usageError(`cost exports have no ${missing}: report them by ${BILLED_DIMENSIONS.join(", ")}`, missing === "feature" ? "--source billing --by feature allocates the bill to features by request-log cost" : "use --source requests for request-log dimensions");
+    if (missing)
+      throw usageError(
+        `cost exports have no ${missing}: report them by ${BILLED_DIMENSIONS.join(", ")}`,
+        missing === "feature"
+          ? "--source billing --by feature allocates the bill to features by request-log cost"
+          : "use --source requests for request-log dimensions",
+      );
   }
 
   const timeDim = q.by.find((d) => TIME_DIMENSIONS.includes(d)) ?? null;
@@ -164,7 +202,13 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
     if (q.where.some((w) => w.dim !== "feature")) {
       throw usageError("--source billing --by feature allocates the whole bill: only --where feature=… is supported with it");
     }
-    const a = await allocateBilled(db, cs, timeFilter, params, days !== null ? { rel: "usage_rollup", day: "u.day", filter: () => rollupWindowConds(days, params).join(" AND ") || "true" } : undefined);
+    const a = await allocateBilled(
+      db,
+      cs,
+      timeFilter,
+      params,
+      days !== null ? { rel: "usage_rollup", day: "u.day", filter: () => rollupWindowConds(days, params).join(" AND ") || "true" } : undefined,
+    );
     const keep = q.where.map((w) => w.value);
     rows = keep.length ? a.rows.filter((r) => keep.includes(r.key.feature!)) : a.rows;
     allocatedFrom = a.pool;
@@ -195,7 +239,13 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
     allocatedFrom,
     by: q.by,
     window: { since: q.since, until: q.until, tz: q.tz, firstTs, lastTs, days: windowDays },
-    totals: { requests: totals.requests, tokens: totals.tokens, costUsd: totals.costUsd, unpriced: totals.unpriced, ...(totals.provisional ? { provisional: totals.provisional } : {}) },
+    totals: {
+      requests: totals.requests,
+      tokens: totals.tokens,
+      costUsd: totals.costUsd,
+      unpriced: totals.unpriced,
+      ...(totals.provisional ? { provisional: totals.provisional } : {}),
+    },
     headline: headlineResult,
     trend,
     matched,
@@ -268,7 +318,14 @@ const ROLLUP_AGG: Agg = {
 };
 
 /** The one scan of a report: sums per group, plus unpriced details where there are unpriced rows. */
-async function groupRows(db: Db, base: string, dimCols: string, params: Record<string, Param>, q: ReportQuery, agg: Agg): Promise<{ rows: ReportRow[]; firstTs: string | null; lastTs: string | null }> {
+async function groupRows(
+  db: Db,
+  base: string,
+  dimCols: string,
+  params: Record<string, Param>,
+  q: ReportQuery,
+  agg: Agg,
+): Promise<{ rows: ReportRow[]; firstTs: string | null; lastTs: string | null }> {
   // One scan: totals, the headline and the window are derived from these groups.
   const grouped = await db.all(
     `WITH base AS (${base})
@@ -318,6 +375,10 @@ async function groupRows(db: Db, base: string, dimCols: string, params: Record<s
   return {
     rows,
     firstTs: grouped.map((r) => String(r.first_ts)).sort()[0] ?? null,
-    lastTs: grouped.map((r) => String(r.last_ts)).sort().at(-1) ?? null,
+    lastTs:
+      grouped
+        .map((r) => String(r.last_ts))
+        .sort()
+        .at(-1) ?? null,
   };
 }

@@ -30,7 +30,18 @@ export const TIME_DIMENSIONS: readonly Dimension[] = ["day", "week", "month"];
 /** Dimensions only cost exports have (report --source billing). */
 export const BILLED_ONLY_DIMENSIONS: readonly Dimension[] = ["line_item"];
 /** Dimensions a cost export has (the others are properties of usage rows: features, users, endpoints…). */
-export const BILLED_DIMENSIONS: readonly Dimension[] = ["model", "provider", "project", "api_key", "workspace", "service_tier", "line_item", "day", "week", "month"];
+export const BILLED_DIMENSIONS: readonly Dimension[] = [
+  "model",
+  "provider",
+  "project",
+  "api_key",
+  "workspace",
+  "service_tier",
+  "line_item",
+  "day",
+  "week",
+  "month",
+];
 
 export function parseDimension(value: string, flag: string): Dimension {
   const v = value.trim();

@@ -9,8 +9,20 @@ import { provisionalNote, unpricedNote } from "./render.js";
 import { breakable, dayWithWeekday, esc, longDate } from "./svg.js";
 
 const PLURAL: Record<Dimension, string> = {
-  feature: "features", user: "users", model: "models", provider: "providers", project: "projects", api_key: "API keys", endpoint: "endpoints",
-  batch: "batch modes", service_tier: "service tiers", workspace: "workspaces", line_item: "line items", day: "days", week: "weeks", month: "months",
+  feature: "features",
+  user: "users",
+  model: "models",
+  provider: "providers",
+  project: "projects",
+  api_key: "API keys",
+  endpoint: "endpoints",
+  batch: "batch modes",
+  service_tier: "service tiers",
+  workspace: "workspaces",
+  line_item: "line items",
+  day: "days",
+  week: "weeks",
+  month: "months",
 };
 const BASIS = { "request logs": "request logs", "usage exports": "provider usage exports", "cost exports": "cost exports (the bill)" } as const;
 
@@ -31,7 +43,15 @@ function rowsTable(report: Report): string {
   const num = (label: string, title: string) => `<th class="num" title="${esc(title)}">${esc(label)}</th>`;
   const head = [
     ...report.by.map((d) => `<th>${esc(d.replace("_", " "))}</th>`),
-    ...(bill ? [] : [num("Requests", "requests"), num("Input", "input tokens (not cached)"), num("Cached", "cached input tokens"), num("Cache write", "cache-write tokens (5 min + 1 h)"), num("Output", "output tokens (reasoning included)")]),
+    ...(bill
+      ? []
+      : [
+          num("Requests", "requests"),
+          num("Input", "input tokens (not cached)"),
+          num("Cached", "cached input tokens"),
+          num("Cache write", "cache-write tokens (5 min + 1 h)"),
+          num("Output", "output tokens (reasoning included)"),
+        ]),
     num("Cost", "priced cost in US dollars"),
     num("Share", "share of the total cost"),
     num("Cum.", "cumulative share, in this order"),
@@ -61,21 +81,34 @@ function rowsTable(report: Report): string {
   };
   const cells = (r: ReportRow) =>
     [
-      ...(bill ? [] : [int(r.requests), int(r.tokens.input), int(r.tokens.cachedInput), int(r.tokens.cacheWrite5m + r.tokens.cacheWrite1h), int(r.tokens.output)].map((v) => `<td class="num">${esc(v)}</td>`)),
+      ...(bill
+        ? []
+        : [int(r.requests), int(r.tokens.input), int(r.tokens.cachedInput), int(r.tokens.cacheWrite5m + r.tokens.cacheWrite1h), int(r.tokens.output)].map(
+            (v) => `<td class="num">${esc(v)}</td>`,
+          )),
       `<td class="num cost">${cost(r)}</td>`,
       `<td class="num">${esc(pct(r.share))}</td>`,
       `<td class="num">${esc(pct(r.cumulativeShare))}</td>`,
     ].join("");
   const body = report.rows
-    .map((r) => `<tr class="row" ${attrs(r)}>${report.by.map((d) => `<td class="key${TIME_DIMENSIONS.includes(d) ? " time" : ""}" data-dim="${d}" data-value="${esc(r.key[d] ?? "")}">${breakable(keyText(d, r.key[d] ?? ""))}</td>`).join("")}${cells(r)}</tr>`)
+    .map(
+      (r) =>
+        `<tr class="row" ${attrs(r)}>${report.by.map((d) => `<td class="key${TIME_DIMENSIONS.includes(d) ? " time" : ""}" data-dim="${d}" data-value="${esc(r.key[d] ?? "")}">${breakable(keyText(d, r.key[d] ?? ""))}</td>`).join("")}${cells(r)}</tr>`,
+    )
     .join("\n");
   const t = report.totals;
   const foot = `<tr class="total" data-cost="${usdNumber(t.costUsd)}" data-requests="${t.requests}"><th colspan="${report.by.length}">Total</th>${[
-    ...(bill ? [] : [int(t.requests), int(t.tokens.input), int(t.tokens.cachedInput), int(t.tokens.cacheWrite5m + t.tokens.cacheWrite1h), int(t.tokens.output)].map((v) => `<td class="num">${esc(v)}</td>`)),
+    ...(bill
+      ? []
+      : [int(t.requests), int(t.tokens.input), int(t.tokens.cachedInput), int(t.tokens.cacheWrite5m + t.tokens.cacheWrite1h), int(t.tokens.output)].map(
+          (v) => `<td class="num">${esc(v)}</td>`,
+        )),
     `<td class="num cost">${esc(usd(t.costUsd))}</td>`,
     `<td class="num">${report.rows.length ? "100.0%" : "—"}</td><td></td>`,
   ].join("")}</tr>`;
-  const empty = report.rows.length ? "" : `<tr><td colspan="${report.by.length + (bill ? 3 : 8)}">No usage in this window (check --since/--until, --where and --source).</td></tr>`;
+  const empty = report.rows.length
+    ? ""
+    : `<tr><td colspan="${report.by.length + (bill ? 3 : 8)}">No usage in this window (check --since/--until, --where and --source).</td></tr>`;
   return `<table id="rows"><thead><tr>${head}</tr></thead>\n<tbody>\n${body}${empty}\n</tbody><tfoot>${foot}</tfoot></table>`;
 }
 
@@ -88,7 +121,10 @@ function legend(series: readonly Series[]): string {
 function scope(report: Report): string {
   const w = report.window;
   const parts: string[] = [];
-  if (w.days.length) parts.push(`data from ${esc(longDate(w.days[0]!))} to ${esc(longDate(w.days.at(-1)!))} (${w.days.length} day${w.days.length === 1 ? "" : "s"}, ${esc(w.tz)})`);
+  if (w.days.length)
+    parts.push(
+      `data from ${esc(longDate(w.days[0]!))} to ${esc(longDate(w.days.at(-1)!))} (${w.days.length} day${w.days.length === 1 ? "" : "s"}, ${esc(w.tz)})`,
+    );
   else parts.push(`no data in this window (${esc(w.tz)})`);
   if (w.since) parts.push(`since ${esc(w.since)}`);
   if (w.until) parts.push(`until ${esc(w.until)} (exclusive)`);
@@ -105,10 +141,12 @@ const playbookNames = (sim: SimResult): string => sim.steps.map((s) => tacticNam
 
 function savingsSection(report: Report, sim: SimResult | null, why: string | null): string {
   const head = "<h2>Savings waterfall <small>(estimate)</small></h2>";
-  if (!sim) return `${head}<p class="muted">${esc(why ?? (report.source === "requests" ? "No request-log traffic to simulate in this window." : `The waterfall replays request logs; this report reads ${BASIS[report.basis]}.`))}</p>`;
+  if (!sim)
+    return `${head}<p class="muted">${esc(why ?? (report.source === "requests" ? "No request-log traffic to simulate in this window." : `The waterfall replays request logs; this report reads ${BASIS[report.basis]}.`))}</p>`;
   const rows = sim.steps
     .map(
-      (s) => `<tr class="tactic" data-tactic="${esc(s.tactic)}" data-saved="${usdNumber(s.savedUsd)}" data-cost-after="${usdNumber(s.costUsd)}"><td>${esc(s.tactic)}</td><td class="num">${esc(usd(s.savedUsd))}</td><td class="num">${esc(pct(s.savedPct))}</td><td class="num">${esc(usd(s.costUsd))}</td><td class="num">${esc(int(s.affectedRequests))}</td><td class="note">${s.note ? `${esc(s.note)} ` : ""}${s.assumptions.length ? `<details><summary>assumptions</summary>${esc(s.assumptions.join("; "))}</details>` : ""}</td></tr>`,
+      (s) =>
+        `<tr class="tactic" data-tactic="${esc(s.tactic)}" data-saved="${usdNumber(s.savedUsd)}" data-cost-after="${usdNumber(s.costUsd)}"><td>${esc(s.tactic)}</td><td class="num">${esc(usd(s.savedUsd))}</td><td class="num">${esc(pct(s.savedPct))}</td><td class="num">${esc(usd(s.costUsd))}</td><td class="num">${esc(int(s.affectedRequests))}</td><td class="note">${s.note ? `${esc(s.note)} ` : ""}${s.assumptions.length ? `<details><summary>assumptions</summary>${esc(s.assumptions.join("; "))}</details>` : ""}</td></tr>`,
     )
     .join("\n");
   const unpriced = sim.unpricedRequests ? `<p class="warn">${esc(int(sim.unpricedRequests))} unpriced requests are outside these dollars.</p>` : "";
@@ -140,11 +178,21 @@ export function renderHtml(report: Report, sim: SimResult | null, generatedAt: s
   const timeDim = report.by.find((d) => TIME_DIMENSIONS.includes(d)) ?? null;
   const notes = [unpricedNote(report), provisionalNote(report), ...report.notes].filter((x): x is string => x !== null);
   const source = report.allocatedFrom ? `the bill (${report.allocatedFrom}) allocated by request-log cost per day and model` : BASIS[report.basis];
-  const tokens = report.totals.tokens.input + report.totals.tokens.cachedInput + report.totals.tokens.cacheWrite5m + report.totals.tokens.cacheWrite1h + report.totals.tokens.output;
+  const tokens =
+    report.totals.tokens.input +
+    report.totals.tokens.cachedInput +
+    report.totals.tokens.cacheWrite5m +
+    report.totals.tokens.cacheWrite1h +
+    report.totals.tokens.output;
   const bill = report.basis === "cost exports" && report.allocatedFrom === null;
   const cards = [
     [usd(report.totals.costUsd), bill ? "billed" : "priced cost"],
-    ...(bill ? [] : [[int(report.totals.requests), "requests"], [int(tokens), "tokens"]]),
+    ...(bill
+      ? []
+      : [
+          [int(report.totals.requests), "requests"],
+          [int(tokens), "tokens"],
+        ]),
     // Counted before --top folds the rest into "(other: N)".
     [int(report.headline.groups || new Set(report.rows.map((r) => r.key[report.by[0]!])).size), PLURAL[report.by[0]!]],
   ];
@@ -157,7 +205,8 @@ export function renderHtml(report: Report, sim: SimResult | null, generatedAt: s
 <p class="muted">Each bar is one ${esc(timeDim)} (${esc(report.window.tz)}), in time order, with its total in dollars${other ? `; colours are the top ${esc(other.replace("_", " "))} values, the rest as “other”` : ""}.${timeDim === "day" && report.by[0] === "day" && report.trend ? " The dashed line is the mean per day." : ""}</p>
 ${legend(ts.series)}${ts.svg}`;
   } else {
-    const more = report.rows.length > PARETO_BARS ? ` The chart shows the first ${PARETO_BARS} of ${int(report.rows.length)} rows; the table lists them all.` : "";
+    const more =
+      report.rows.length > PARETO_BARS ? ` The chart shows the first ${PARETO_BARS} of ${int(report.rows.length)} rows; the table lists them all.` : "";
     charts = `<h2>Where the money goes</h2>
 <p class="muted">Bars: cost of each ${esc(report.by.join(" × "))} (left axis), largest first. Red line: cumulative share of the total (right axis); dashed: 80%.${esc(more)}</p>
 ${pareto(report)}`;

@@ -58,9 +58,22 @@ export function reportDocument(report: Report, q: ReportQuery): Doc {
   const bill = report.basis === "cost exports" && report.allocatedFrom === null;
   // A sparkline of a row that is itself a time bucket would show that one bucket: only other rows get one.
   const withTrend = q.chart && !report.by.some((d) => TIME_DIMENSIONS.includes(d));
-  const tokens = (key: string, head: string, priority: number, only?: readonly DocFormat[]): DocColumn => ({ key, head, type: "count", fit: { priority }, ...(only ? { only } : {}) });
+  const tokens = (key: string, head: string, priority: number, only?: readonly DocFormat[]): DocColumn => ({
+    key,
+    head,
+    type: "count",
+    fit: { priority },
+    ...(only ? { only } : {}),
+  });
   const columns: DocColumn[] = [
-    ...report.by.map((d): DocColumn => ({ key: d, head: d.toUpperCase(), type: "text", ...(TIME_DIMENSIONS.includes(d) ? {} : { fit: { min: d === "model" ? 20 : 16, shrink: "middle" as const } }) })),
+    ...report.by.map(
+      (d): DocColumn => ({
+        key: d,
+        head: d.toUpperCase(),
+        type: "text",
+        ...(TIME_DIMENSIONS.includes(d) ? {} : { fit: { min: d === "model" ? 20 : 16, shrink: "middle" as const } }),
+      }),
+    ),
     tokens("requests", "Requests", 3, bill ? ["csv"] : undefined),
     tokens("input_tokens", "Input", 5, bill ? ["csv"] : undefined),
     tokens("cached_input_tokens", "Cached", 6, bill ? ["csv"] : undefined),
@@ -75,8 +88,24 @@ export function reportDocument(report: Report, q: ReportQuery): Doc {
     tokens("unpriced_requests", "", 0, ["csv"]),
     tokens("unpriced_tokens", "", 0, ["csv"]),
     { key: "unpriced_models", head: "", type: "text", only: ["csv"] },
-    { key: "share_bar", head: "", type: "text", only: ["table"], fit: { label: "share bar", priority: 8, min: 4, shrink: (i, w) => c.cyan(narrowBar(report.rows[i]!.share, w, report.rows)) } },
-    ...(withTrend ? [{ key: "daily", head: "Daily", type: "text", only: ["table"], fit: { priority: 1, min: 7, shrink: (i: number, w: number) => sparkline(resample((report.rows[i]!.daily ?? []).map(Number), w)) } } as const] : []),
+    {
+      key: "share_bar",
+      head: "",
+      type: "text",
+      only: ["table"],
+      fit: { label: "share bar", priority: 8, min: 4, shrink: (i, w) => c.cyan(narrowBar(report.rows[i]!.share, w, report.rows)) },
+    },
+    ...(withTrend
+      ? [
+          {
+            key: "daily",
+            head: "Daily",
+            type: "text",
+            only: ["table"],
+            fit: { priority: 1, min: 7, shrink: (i: number, w: number) => sparkline(resample((report.rows[i]!.daily ?? []).map(Number), w)) },
+          } as const,
+        ]
+      : []),
   ];
   const share = (x: number): Cell => ({ value: x.toFixed(6), text: pct(x) });
   const rows = report.rows.map((r) => [
@@ -165,7 +194,14 @@ export function reportJson(report: Report, catalog: Catalog, q: ReportQuery): Re
     window: report.window,
     headline: report.headline,
     trend: report.trend
-      ? { ...report.trend, peakUsd: usdNumber(report.trend.peakUsd), meanPerDayUsd: usdNumber(report.trend.meanPerDayUsd), last7Usd: usdNumber(report.trend.last7Usd), prior7Usd: usdNumber(report.trend.prior7Usd), change: report.trend.change === null ? null : Number(report.trend.change.toFixed(6)) }
+      ? {
+          ...report.trend,
+          peakUsd: usdNumber(report.trend.peakUsd),
+          meanPerDayUsd: usdNumber(report.trend.meanPerDayUsd),
+          last7Usd: usdNumber(report.trend.last7Usd),
+          prior7Usd: usdNumber(report.trend.prior7Usd),
+          change: report.trend.change === null ? null : Number(report.trend.change.toFixed(6)),
+        }
       : null,
     matched: report.matched,
     totals: {

@@ -63,7 +63,6 @@ export function dayRange(first: string | null, last: string | null): string[] {
   return out;
 }
 
-
 /**
  * --chart: each row's daily spend, one entry per day of the window ("0" where it spent nothing). `daily` holds the
  * SQL's sums per group (d0, d1, …) and local day.
@@ -142,7 +141,8 @@ export function trendOf(series: readonly { day: string; usd: string }[]): Trend 
 /** "peak day 2025-11-12 $5.10 · mean $3.29/day over 28 days · last 7 days $24.10 vs $22.00 the 7 before (+9.5%)". */
 export function trendHeadline(t: Trend, rows: readonly ReportRow[], d: Dimension): Report["headline"] {
   const change = t.change === null ? "" : ` (${t.change >= 0 ? "+" : ""}${(t.change * 100).toFixed(1)}%)`;
-  const last = t.days >= 14 ? ` · last 7 days ${usd(t.last7Usd)} vs ${usd(t.prior7Usd)} the 7 before${change}` : t.days >= 7 ? ` · last 7 days ${usd(t.last7Usd)}` : "";
+  const last =
+    t.days >= 14 ? ` · last 7 days ${usd(t.last7Usd)} vs ${usd(t.prior7Usd)} the 7 before${change}` : t.days >= 7 ? ` · last 7 days ${usd(t.last7Usd)}` : "";
   const buckets = new Set(rows.map((r) => r.key[d])).size;
   const text = t.peakDay
     ? `peak day ${t.peakDay} ${usd(t.peakUsd)} · mean ${usd(t.meanPerDayUsd)}/day over ${t.days} day${t.days === 1 ? "" : "s"}${last}`
@@ -151,9 +151,20 @@ export function trendHeadline(t: Trend, rows: readonly ReportRow[], d: Dimension
 }
 
 const PLURAL: Record<Dimension, string> = {
-  feature: "features", user: "users", model: "models", provider: "providers", project: "projects", api_key: "API keys",
-  endpoint: "endpoints", batch: "batch modes", service_tier: "service tiers", workspace: "workspaces", line_item: "line items",
-  day: "days", week: "weeks", month: "months",
+  feature: "features",
+  user: "users",
+  model: "models",
+  provider: "providers",
+  project: "projects",
+  api_key: "API keys",
+  endpoint: "endpoints",
+  batch: "batch modes",
+  service_tier: "service tiers",
+  workspace: "workspaces",
+  line_item: "line items",
+  day: "days",
+  week: "weeks",
+  month: "months",
 };
 
 /** "3 of 9 features = 79.6% of $93.16": the fewest top groups of the first dimension that reach 80% of spend. */
@@ -172,7 +183,12 @@ export function headline(rows: readonly ReportRow[], d: Dimension, total: string
   // No Pareto line over nothing: an empty window, or usage of which none is priced, says so.
   if (groups.length === 0) return { text: "no usage in this window", top: 0, groups: 0, share: 0 };
   if (compareDec(total, "0") === 0 && rows.some((r) => r.unpriced.rows > 0)) {
-    return { text: `no priced spend: ${groups.length} ${PLURAL[d]} have usage, and none of it has a price (see unpriced below)`, top: 0, groups: groups.length, share: 0 };
+    return {
+      text: `no priced spend: ${groups.length} ${PLURAL[d]} have usage, and none of it has a price (see unpriced below)`,
+      top: 0,
+      groups: groups.length,
+      share: 0,
+    };
   }
   return { text: `${top} of ${groups.length} ${PLURAL[d]} = ${(share * 100).toFixed(1)}% of ${usd(total)}`, top, groups: groups.length, share };
 }

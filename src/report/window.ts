@@ -48,7 +48,8 @@ export function parseWindow(o: { since?: string; until?: string }): { since: str
     const ms = (v: string) => new Date(DATE.test(v) ? `${v}T00:00:00Z` : OFFSET.test(v) ? v.replace(" ", "T") : `${v.replace(" ", "T")}Z`).getTime();
     // Mixed offset and wall-clock values compare only up to the widest zone offset.
     const slack = OFFSET.test(since) !== OFFSET.test(until) && !DATE.test(since) ? 14 * 3600_000 : 0;
-    if (ms(until) + slack <= ms(since)) throw usageError(`--until ${until} is not after --since ${since}`, "--since is the start (inclusive), --until the end (exclusive)");
+    if (ms(until) + slack <= ms(since))
+      throw usageError(`--until ${until} is not after --since ${since}`, "--since is the start (inclusive), --until the end (exclusive)");
   }
   return { since, until };
 }

@@ -103,7 +103,11 @@ function noMatch(flag: string, what: string, name: string, candidates: readonly 
   const close = closest(name, candidates);
   return usageError(
     `${flag}: no ${what} ${JSON.stringify(name)} ${where}`,
-    close.length ? `did you mean ${close.join(", ")}?` : candidates.length ? `${what}s ${where}: ${candidates.slice(0, 8).join(", ")}${candidates.length > 8 ? ", …" : ""}` : `there is no ${what} ${where}`,
+    close.length
+      ? `did you mean ${close.join(", ")}?`
+      : candidates.length
+        ? `${what}s ${where}: ${candidates.slice(0, 8).join(", ")}${candidates.length > 8 ? ", …" : ""}`
+        : `there is no ${what} ${where}`,
   );
 }
 
@@ -135,7 +139,10 @@ export function levenshtein(a: string, b: string): number {
 
 /** For `pricing show`: the price-book ids that are snapshots of a family id (gpt-4o → gpt-4o-2024-08-06…). */
 export function catalogSnapshots(catalog: Catalog, id: string): string[] {
-  return catalog.models.map((m) => m.id).filter((x) => isSnapshotOf(x, id)).sort();
+  return catalog.models
+    .map((m) => m.id)
+    .filter((x) => isSnapshotOf(x, id))
+    .sort();
 }
 
 /** For `pricing show`: the closest ids and aliases of the price book to a name it does not know. */

@@ -14,7 +14,10 @@ export const Count = z.number().int().nonnegative();
 export const Share = z.number().min(0).max(1).describe("a fraction: 0.86 is 86%");
 export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 /** An exact decimal string as the price tables hold it: USD per 1M tokens for token rates. */
-export const RateText = z.string().regex(/^\d{1,9}(\.\d{1,6})?$/).describe("an exact decimal as the pricing tables hold it (USD per 1M tokens for token rates)");
+export const RateText = z
+  .string()
+  .regex(/^\d{1,9}(\.\d{1,6})?$/)
+  .describe("an exact decimal as the pricing tables hold it (USD per 1M tokens for token rates)");
 
 /**
  * The envelope of every JSON output (SPEC: Global → Output): schemaVersion, the command, when, the currency, which

@@ -45,9 +45,7 @@ export const PricingCheckJson = z.strictObject({
       }),
     )
     .describe("models in the database without a price (their rows are unpriced, never $0)"),
-  stated: z
-    .array(StatedRow)
-    .describe("per model, the cost the sources stated against the computed one (rows with both); empty without a database"),
+  stated: z.array(StatedRow).describe("per model, the cost the sources stated against the computed one (rows with both); empty without a database"),
 });
 export type PricingCheckJsonT = z.infer<typeof PricingCheckJson>;
 

@@ -25,9 +25,7 @@ export const ReconcileJson = z.strictObject({
   tolerancePct: z.number().nonnegative(),
   totals: z.strictObject(Totals),
   providers: z.array(z.strictObject({ provider: z.string(), ...Totals })),
-  stated: z
-    .array(StatedRow)
-    .describe("per model, the cost the sources stated against the cost computed from the price tables (rows with both)"),
+  stated: z.array(StatedRow).describe("per model, the cost the sources stated against the cost computed from the price tables (rows with both)"),
   rows: z
     .array(
       z.strictObject({

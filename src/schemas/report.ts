@@ -38,7 +38,9 @@ export const ReportFilters = z.strictObject({
 export const ReportJson = z.strictObject({
   ...envelope("report", ReportFilters),
   source: z.enum(["billing", "requests"]),
-  basis: z.enum(["request logs", "usage exports", "cost exports"]).describe("what the rows are: cost exports are the bill itself (billed_cost), with no token counts"),
+  basis: z
+    .enum(["request logs", "usage exports", "cost exports"])
+    .describe("what the rows are: cost exports are the bill itself (billed_cost), with no token counts"),
   pricingMode: z.enum(["stored", "repriced"]),
   allocatedFrom: z.enum(["cost exports", "usage exports"]).nullable(),
   window: z.strictObject({

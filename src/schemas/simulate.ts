@@ -45,7 +45,15 @@ export const SimulateJson = z.strictObject({
   savedUsd: Money,
   savedPct: SavedShare,
   monthly: z
-    .strictObject({ factor: z.string().regex(/^\d+\/\d+$/).describe("30 / observed days, as a ratio"), baselineUsd: Money, finalUsd: Money, savedUsd: Money })
+    .strictObject({
+      factor: z
+        .string()
+        .regex(/^\d+\/\d+$/)
+        .describe("30 / observed days, as a ratio"),
+      baselineUsd: Money,
+      finalUsd: Money,
+      savedUsd: Money,
+    })
     .nullable()
     .describe("with --monthly: the observed window scaled to a 30-day month"),
   features: z.array(

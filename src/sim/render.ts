@@ -40,10 +40,25 @@ export function simJson(o: SimOutput, catalog: Catalog): SimulateJsonT {
     finalUsd: money(r.finalUsd),
     savedUsd: money(r.savedUsd),
     savedPct: Number(r.savedPct.toFixed(6)),
-    monthly: o.monthly ? { factor: `${r.monthlyFactor.num}/${r.monthlyFactor.den}`, baselineUsd: m(r.baselineUsd), finalUsd: m(r.finalUsd), savedUsd: m(r.savedUsd) } : null,
-    features: r.features.map((f) => ({ ...f, baselineUsd: money(f.baselineUsd), projectedUsd: money(f.projectedUsd), savedUsd: money(f.savedUsd), savedPct: Number(f.savedPct.toFixed(6)) })),
+    monthly: o.monthly
+      ? { factor: `${r.monthlyFactor.num}/${r.monthlyFactor.den}`, baselineUsd: m(r.baselineUsd), finalUsd: m(r.finalUsd), savedUsd: m(r.savedUsd) }
+      : null,
+    features: r.features.map((f) => ({
+      ...f,
+      baselineUsd: money(f.baselineUsd),
+      projectedUsd: money(f.projectedUsd),
+      savedUsd: money(f.savedUsd),
+      savedPct: Number(f.savedPct.toFixed(6)),
+    })),
     selfHost: o.selfHost
-      ? { ...o.selfHost, selfHostMonthlyUsd: money(o.selfHost.selfHostMonthlyUsd), apiMonthlyUsd: money(o.selfHost.apiMonthlyUsd), monthlyDeltaUsd: money(o.selfHost.monthlyDeltaUsd), breakEvenMonthlyUsd: money(o.selfHost.breakEvenMonthlyUsd), costPerHourUsd: money(o.selfHost.costPerHourUsd) }
+      ? {
+          ...o.selfHost,
+          selfHostMonthlyUsd: money(o.selfHost.selfHostMonthlyUsd),
+          apiMonthlyUsd: money(o.selfHost.apiMonthlyUsd),
+          monthlyDeltaUsd: money(o.selfHost.monthlyDeltaUsd),
+          breakEvenMonthlyUsd: money(o.selfHost.breakEvenMonthlyUsd),
+          costPerHourUsd: money(o.selfHost.costPerHourUsd),
+        }
       : null,
   };
 }
@@ -80,8 +95,30 @@ export function simDocument(o: SimOutput): Doc {
   const perMonth = (v: string) => (o.monthly ? [m(v)] : []);
   const stepRows: (string | number | null | Cell)[][] = [
     ["baseline", r.baselineUsd, r.baselineUsd, null, null, r.requests, r.unpricedRequests, ...perMonth(r.baselineUsd), m(r.baselineUsd), null],
-    ...r.steps.map((s) => [{ value: s.tactic, text: `after ${s.tactic}` }, null, s.costUsd, s.savedUsd, s.savedPct, s.affectedRequests, null, ...perMonth(s.costUsd), m(s.costUsd), m(s.savedUsd)]),
-    [{ value: "total", text: "total saved (% of baseline)" }, r.baselineUsd, r.finalUsd, r.savedUsd, r.savedPct, { value: r.requests, text: "" }, r.unpricedRequests, ...perMonth(r.savedUsd), m(r.finalUsd), m(r.savedUsd)],
+    ...r.steps.map((s) => [
+      { value: s.tactic, text: `after ${s.tactic}` },
+      null,
+      s.costUsd,
+      s.savedUsd,
+      s.savedPct,
+      s.affectedRequests,
+      null,
+      ...perMonth(s.costUsd),
+      m(s.costUsd),
+      m(s.savedUsd),
+    ]),
+    [
+      { value: "total", text: "total saved (% of baseline)" },
+      r.baselineUsd,
+      r.finalUsd,
+      r.savedUsd,
+      r.savedPct,
+      { value: r.requests, text: "" },
+      r.unpricedRequests,
+      ...perMonth(r.savedUsd),
+      m(r.finalUsd),
+      m(r.savedUsd),
+    ],
   ];
   const featureColumns: DocColumn[] = [
     { key: "name", head: "Feature", type: "text", fit: { min: 16 } },
@@ -104,13 +141,20 @@ export function simDocument(o: SimOutput): Doc {
     m(f.savedUsd),
   ]);
   const days = `${r.window.days} day${r.window.days === 1 ? "" : "s"}`;
-  const evidence = r.steps.flatMap((s) => [...(s.note ? [`${s.tactic}: ${s.note}`] : []), ...s.evidence.slice(0, 5).map((e) => `${s.tactic} · ${e.feature}: ${e.text}`)]);
+  const evidence = r.steps.flatMap((s) => [
+    ...(s.note ? [`${s.tactic}: ${s.note}`] : []),
+    ...s.evidence.slice(0, 5).map((e) => `${s.tactic} · ${e.feature}: ${e.text}`),
+  ]);
   const notes = r.steps.filter((s) => s.note).map((s) => `${s.tactic}: ${s.note}`);
-  const list = (title: string, items: readonly string[], only: DocColumn["only"], bullets = true): Block[] => (items.length ? [{ kind: "list", title, items, bullets, ...(only ? { only } : {}) }] : []);
+  const list = (title: string, items: readonly string[], only: DocColumn["only"], bullets = true): Block[] =>
+    items.length ? [{ kind: "list", title, items, bullets, ...(only ? { only } : {}) }] : [];
   return {
     blocks: [
       text(`Simulation (estimate) on ${int(r.requests)} requests · ${r.window.firstTs?.slice(0, 10)} → ${r.window.lastTs?.slice(0, 10)} (${days})`, ["table"]),
-      text(`**Simulated savings: ${usd(r.savedUsd)} (${pct(r.savedPct)} of the baseline) on ${int(r.requests)} requests over ${r.window.days} day(s)** _(estimate)_`, ["markdown"]),
+      text(
+        `**Simulated savings: ${usd(r.savedUsd)} (${pct(r.savedPct)} of the baseline) on ${int(r.requests)} requests over ${r.window.days} day(s)** _(estimate)_`,
+        ["markdown"],
+      ),
       tableBlock({ name: "steps", columns: stepColumns, rows: stepRows }),
       tableBlock({ name: "features", columns: featureColumns, rows: featureRows }),
       ...summaries(r.steps, r).flatMap((s) => list(`${s.section}:`, s.lines, ["table"], false)),

@@ -1,5 +1,5 @@
 import type { ConfigT } from "../config.js";
-import { NoTrafficError, } from "../errors.js";
+import { NoTrafficError } from "../errors.js";
 import { compareDec, mulFrac, ratio, subDec, sumDec } from "../money.js";
 import type { Catalog } from "../pricing/load.js";
 import { costExpr, installPricing, lcbSql, priceJoin } from "../pricing/sql.js";
@@ -81,7 +81,13 @@ function scopeWhere(scope: SimScope, params: Record<string, Param>): string {
  * Pass 1: the selected request-log traffic, one row per request, read straight from `usage` (nothing is copied), with
  * every tactic's per-request layer on top in playbook order. Pass 2: the result summed into the `sim` temp table.
  */
-async function loadSim(db: Db, catalog: Catalog, config: ConfigT, scope: SimScope, tactics: readonly Tactic[]): Promise<{ params: Record<string, Param>; rows: number }> {
+async function loadSim(
+  db: Db,
+  catalog: Catalog,
+  config: ConfigT,
+  scope: SimScope,
+  tactics: readonly Tactic[],
+): Promise<{ params: Record<string, Param>; rows: number }> {
   await installPricing(db, catalog);
   const params: Record<string, Param> = {};
   let rows = `(SELECT u.rid, u.ts, u.feature, u.model, u.provider, u.batch, u.service_tier, u.long_context,

@@ -11,7 +11,8 @@ import { jsonHas } from "./util.js";
  */
 export const anthropicAnalyticsCost: BilledAdapter = {
   name: "anthropic-analytics-cost",
-  description: "Anthropic Usage & Cost Analytics API cost pages (2026; analytics/cost; fractional cents; list_amount kept; buckets after data_refreshed_at are provisional)",
+  description:
+    "Anthropic Usage & Cost Analytics API cost pages (2026; analytics/cost; fractional cents; list_amount kept; buckets after data_refreshed_at are provisional)",
   target: "billed_cost",
   kind: "billing",
   tokenFields: ["amount", "list_amount"],

@@ -24,7 +24,8 @@ export const provisional = `CASE WHEN ${isoTs("d.ending_at")} > ${isoTs("data_re
  */
 export const anthropicAnalyticsUsage: UsageAdapter = {
   name: "anthropic-analytics-usage",
-  description: "Anthropic Usage & Cost Analytics API usage pages (2026; analytics/usage), per bucket × group_by; buckets after data_refreshed_at are provisional",
+  description:
+    "Anthropic Usage & Cost Analytics API usage pages (2026; analytics/usage), per bucket × group_by; buckets after data_refreshed_at are provisional",
   target: "usage",
   kind: "billing",
   tokenFields: ["uncached_input_tokens", "cache_read_input_tokens", "output_tokens"],

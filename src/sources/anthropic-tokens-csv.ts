@@ -11,8 +11,7 @@ const TOKENS = [
 ];
 
 /** `usage_date_utc` is a day (daily/monthly export) or `YYYY-MM-DD HH:MM` (hourly export). */
-export const consoleDate = (expr: string): string =>
-  `try_strptime(${text(expr)}, ['%Y-%m-%d %H:%M', '%Y-%m-%d %H:%M:%S', '%Y-%m-%d'])::TIMESTAMP`;
+export const consoleDate = (expr: string): string => `try_strptime(${text(expr)}, ['%Y-%m-%d %H:%M', '%Y-%m-%d %H:%M:%S', '%Y-%m-%d'])::TIMESTAMP`;
 export const consoleBucketEnd = (expr: string): string =>
   `${consoleDate(expr)} + CASE WHEN length(${text(expr)}) > 10 THEN INTERVAL 1 HOUR ELSE INTERVAL 1 DAY END`;
 
@@ -22,7 +21,13 @@ export const anthropicTokensCsv: UsageAdapter = {
   description: "Anthropic Console token export (claude_api_tokens_*.csv), per day or hour × key × model",
   target: "usage",
   kind: "billing",
-  tokenFields: ["usage_input_tokens_no_cache", "usage_input_tokens_cache_read", "usage_input_tokens_cache_write_5m", "usage_input_tokens_cache_write_1h", "usage_output_tokens"],
+  tokenFields: [
+    "usage_input_tokens_no_cache",
+    "usage_input_tokens_cache_read",
+    "usage_input_tokens_cache_write_5m",
+    "usage_input_tokens_cache_write_1h",
+    "usage_output_tokens",
+  ],
   detect: (head) => headerHas(head, "usage_date_utc", "usage_input_tokens_no_cache"),
   read(file) {
     return {

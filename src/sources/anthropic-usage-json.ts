@@ -17,8 +17,7 @@ export const anthropicUsageJson: UsageAdapter = {
   target: "usage",
   kind: "billing",
   tokenFields: ["uncached_input_tokens", "cache_read_input_tokens", "output_tokens"],
-  detect: (head) =>
-    jsonHas(head, /"starting_at"/) && (head.kind === "json" && !isCostReport.test(head.text)),
+  detect: (head) => jsonHas(head, /"starting_at"/) && head.kind === "json" && !isCostReport.test(head.text),
   read: () => ({
     from: buckets(
       "STRUCT(uncached_input_tokens DOUBLE, cache_read_input_tokens DOUBLE, " +

@@ -3,7 +3,6 @@ import { readJson, str } from "./sql.js";
 import type { UsageAdapter } from "./types.js";
 import { jsonHas } from "./util.js";
 
-
 /**
  * Bedrock invocation logs read from CloudWatch Logs: the `events` of `aws logs filter-log-events` /
  * `get-log-events` output, or the `logEvents` of a subscription-filter payload, each `message` one record as a

@@ -24,7 +24,11 @@ const RECORD_SHAPE: Readonly<Record<string, Shape>> = {
   errorCode: "VARCHAR",
 };
 const duckType = (s: Shape): string =>
-  typeof s === "string" ? s : `STRUCT(${Object.entries(s).map(([k, v]) => `"${k}" ${duckType(v)}`).join(", ")})`;
+  typeof s === "string"
+    ? s
+    : `STRUCT(${Object.entries(s)
+        .map(([k, v]) => `"${k}" ${duckType(v)}`)
+        .join(", ")})`;
 /** The record's columns as read_json types. */
 export const BEDROCK_RECORD: Record<string, string> = Object.fromEntries(Object.entries(RECORD_SHAPE).map(([k, v]) => [k, duckType(v)]));
 /** The same as a json_transform structure (unknown keys are ignored, as read_json does). */

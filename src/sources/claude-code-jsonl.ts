@@ -75,7 +75,9 @@ export const claudeCodeJsonl: UsageAdapter = {
       input_tokens: tok(`${u}.input_tokens`),
       cached_input_tokens: tok(`${u}.cache_read_input_tokens`),
       // The nested split when present; else all of cache_creation_input_tokens is a 5-minute write (the default TTL).
-      cache_write_5m_tokens: tok(`coalesce(${u}.cache_creation.ephemeral_5m_input_tokens, ${u}.cache_creation_input_tokens - coalesce(${u}.cache_creation.ephemeral_1h_input_tokens, 0))`),
+      cache_write_5m_tokens: tok(
+        `coalesce(${u}.cache_creation.ephemeral_5m_input_tokens, ${u}.cache_creation_input_tokens - coalesce(${u}.cache_creation.ephemeral_1h_input_tokens, 0))`,
+      ),
       cache_write_1h_tokens: tok(`${u}.cache_creation.ephemeral_1h_input_tokens`),
       output_tokens: tok(`${u}.output_tokens`),
       service_tier: text(`${u}.service_tier`),

@@ -53,8 +53,7 @@ export const codexJsonl: UsageAdapter = {
           OVER (ORDER BY __seq ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) AS __model,
         lag(${tot}) OVER (PARTITION BY __count AND ${tot} IS NOT NULL ORDER BY __seq) AS __prev
       FROM ${ordered})`;
-    const d = (f: string) =>
-      `coalesce(payload.info.last_token_usage.${f}, greatest(coalesce(${tot}.${f}, 0) - coalesce(__prev.${f}, 0), 0))`;
+    const d = (f: string) => `coalesce(payload.info.last_token_usage.${f}, greatest(coalesce(${tot}.${f}, 0) - coalesce(__prev.${f}, 0), 0))`;
     const deltas = `(SELECT *, ${d("input_tokens")} AS __in, ${d("cached_input_tokens")} AS __cached, ${d("output_tokens")} AS __out,
         ${d("reasoning_output_tokens")} AS __reason FROM ${withModel})`;
     const dupKey = "__model, timestamp, __in, __cached, __out, __reason";

@@ -63,7 +63,19 @@ export const DEFAULT_LOGS: LogsConfig = { inputIncludesCached: "auto", fields: {
 
 /** Providers whose apps' input counts include cached (and cache-write) tokens: OpenAI's `prompt_tokens` and its clones, Gemini's `promptTokenCount`. */
 export const INCLUDING_PROVIDERS = [
-  "openai", "azure", "google", "gemini", "vertex_ai", "xai", "deepseek", "mistral", "groq", "together", "fireworks", "perplexity", "openrouter",
+  "openai",
+  "azure",
+  "google",
+  "gemini",
+  "vertex_ai",
+  "xai",
+  "deepseek",
+  "mistral",
+  "groq",
+  "together",
+  "fireworks",
+  "perplexity",
+  "openrouter",
 ] as const;
 /** Providers whose input counts exclude cache reads and writes (Anthropic Messages, Bedrock Converse). */
 export const EXCLUDING_PROVIDERS = ["anthropic", "amazon", "bedrock", "aws.bedrock"] as const;
@@ -148,7 +160,8 @@ export function jsonFieldPlan(fields: Readonly<Record<string, string>>, builtin:
       throw usageError(`config logs.fields: unknown field ${JSON.stringify(field)}`, `fields: ${LOG_FIELDS.join(", ")}`);
     }
     const parts = path.split(".");
-    if (parts.some((p) => p === "" || p.includes('"'))) throw usageError(`config logs.fields.${field}: ${JSON.stringify(path)} is not a dotted path of field names`);
+    if (parts.some((p) => p === "" || p.includes('"')))
+      throw usageError(`config logs.fields.${field}: ${JSON.stringify(path)} is not a dotted path of field names`);
     const [top, ...rest] = parts as [string, ...string[]];
     const known = builtin[top];
     if (known !== undefined && (known.startsWith("STRUCT") || rest.length > 0)) {

@@ -40,7 +40,18 @@ export const langfuseJson: UsageAdapter = {
   tokenFields: ["usageDetails", "inputUsage", "outputUsage", "promptTokens", "completionTokens"],
   detect: (head) => jsonHas(head, /"parentObservationId"\s*:/) && jsonHas(head, /"(usageDetails|observations|calculatedTotalCost)"\s*:/),
   read: () => {
-    const doc = readJson({ trace: TRACE, observations: `${OBS}[]`, data: `${OBS}[]`, id: "VARCHAR", name: "VARCHAR", userId: "VARCHAR", projectId: "VARCHAR", environment: "VARCHAR", tags: "VARCHAR[]", metadata: "VARCHAR" });
+    const doc = readJson({
+      trace: TRACE,
+      observations: `${OBS}[]`,
+      data: `${OBS}[]`,
+      id: "VARCHAR",
+      name: "VARCHAR",
+      userId: "VARCHAR",
+      projectId: "VARCHAR",
+      environment: "VARCHAR",
+      tags: "VARCHAR[]",
+      metadata: "VARCHAR",
+    });
     // The trace: the export's `trace`, else the API trace's own top-level fields.
     const obs = `(SELECT coalesce(trace, CASE WHEN id IS NOT NULL THEN {'id': id, 'name': name, 'userId': userId, 'projectId': projectId, 'environment': environment, 'tags': tags, 'metadata': metadata} END) AS t,
         CASE WHEN observations IS NOT NULL THEN 'observations' ELSE 'data' END AS __arr,

@@ -3,8 +3,7 @@ import { bool, has, money, readCsv, readJson, text, tok } from "./sql.js";
 import type { UsageAdapter, UsageColumn } from "./types.js";
 import { csvHead, headerHas, jsonHas } from "./util.js";
 
-const USAGE_OBJECT =
-  "STRUCT(prompt_tokens_details STRUCT(cached_tokens DOUBLE), cache_read_input_tokens DOUBLE, cache_creation_input_tokens DOUBLE)";
+const USAGE_OBJECT = "STRUCT(prompt_tokens_details STRUCT(cached_tokens DOUBLE), cache_read_input_tokens DOUBLE, cache_creation_input_tokens DOUBLE)";
 
 /** A spend-log row (LiteLLM_SpendLogs) or a daily aggregate row (LiteLLM_DailyUserSpend…: `date`, `api_requests`). */
 const ROW: Record<string, string> = {
@@ -30,7 +29,9 @@ const ROW: Record<string, string> = {
   team_id: "VARCHAR",
   metadata: `STRUCT(user_api_key_alias VARCHAR, usage_object ${USAGE_OBJECT})`,
 };
-const ROW_STRUCT = `STRUCT(${Object.entries(ROW).map(([k, v]) => `"${k}" ${v}`).join(", ")})`;
+const ROW_STRUCT = `STRUCT(${Object.entries(ROW)
+  .map(([k, v]) => `"${k}" ${v}`)
+  .join(", ")})`;
 
 /**
  * LiteLLM proxy spend logs (`LiteLLM_SpendLogs` rows, `GET /spend/logs`), as a JSON array, JSON Lines or CSV.
@@ -39,7 +40,8 @@ const ROW_STRUCT = `STRUCT(${Object.entries(ROW).map(([k, v]) => `"${k}" ${v}`).
  */
 export const litellmSpendLogs: UsageAdapter = {
   name: "litellm-spend-logs",
-  description: "LiteLLM proxy spend logs (LiteLLM_SpendLogs / GET /spend/logs, or a {\"data\": [...]} response; daily spend rows count api_requests), JSON, JSONL or CSV",
+  description:
+    'LiteLLM proxy spend logs (LiteLLM_SpendLogs / GET /spend/logs, or a {"data": [...]} response; daily spend rows count api_requests), JSON, JSONL or CSV',
   target: "usage",
   kind: "requests",
   tokenFields: ["prompt_tokens", "completion_tokens", "spend"],
@@ -55,7 +57,9 @@ export const litellmSpendLogs: UsageAdapter = {
     // `{"data": [...], "total": …}`. A one-line wrapper is a document, not JSON Lines.
     const first = file.head.first;
     const jsonl = first !== undefined && !("data" in first);
-    const self = `{${Object.keys(ROW).map((k) => `'${k}': "${k}"`).join(", ")}}::${ROW_STRUCT}`;
+    const self = `{${Object.keys(ROW)
+      .map((k) => `'${k}': "${k}"`)
+      .join(", ")}}::${ROW_STRUCT}`;
     const rows = `(SELECT unnest(CASE WHEN data IS NOT NULL THEN data ELSE [${self}] END) AS r,
         generate_subscripts(CASE WHEN data IS NOT NULL THEN data ELSE [${self}] END, 1) - 1 AS __i
       FROM ${readJson({ ...ROW, data: `${ROW_STRUCT}[]` }, jsonl ? "newline_delimited" : "auto")})`;

@@ -3,7 +3,7 @@ import type { CompanionAdapter, UsageAdapter } from "./types.js";
 import { USAGE_STRUCT, usageObjectColumns, withUsageObject } from "./usage-object.js";
 import { firstHasKeys } from "./util.js";
 
-const INPUT_BODY = "STRUCT(model VARCHAR, \"user\" VARCHAR, safety_identifier VARCHAR, metadata STRUCT(user_id VARCHAR, feature VARCHAR))";
+const INPUT_BODY = 'STRUCT(model VARCHAR, "user" VARCHAR, safety_identifier VARCHAR, metadata STRUCT(user_id VARCHAR, feature VARCHAR))';
 
 /** OpenAI Batch input JSONL: carries the request `user` / `safety_identifier` tags, but no usage. */
 export const openaiBatchInput: CompanionAdapter = {

@@ -5,8 +5,7 @@ import type { BilledAdapter } from "./types.js";
 import { jsonHas } from "./util.js";
 
 const COST_RESULT =
-  "STRUCT(object VARCHAR, amount STRUCT(value VARCHAR, currency VARCHAR), line_item VARCHAR, " +
-  "project_id VARCHAR, api_key_id VARCHAR, quantity VARCHAR)";
+  "STRUCT(object VARCHAR, amount STRUCT(value VARCHAR, currency VARCHAR), line_item VARCHAR, " + "project_id VARCHAR, api_key_id VARCHAR, quantity VARCHAR)";
 
 /** OpenAI Costs API pages (/organization/costs). amount.value is dollars, sometimes a string. */
 export const openaiCostsJson: BilledAdapter = {

@@ -2,14 +2,7 @@ import { bool, has, isoTs, readCsv, text, tok, unixTs } from "./sql.js";
 import type { UsageAdapter } from "./types.js";
 import { csvHead, headerHas } from "./util.js";
 
-const TOKEN_FIELDS = [
-  "num_model_requests",
-  "input_tokens",
-  "output_tokens",
-  "input_cached_tokens",
-  "input_cache_write_tokens",
-  "input_uncached_tokens",
-];
+const TOKEN_FIELDS = ["num_model_requests", "input_tokens", "output_tokens", "input_cached_tokens", "input_cache_write_tokens", "input_uncached_tokens"];
 
 /** OpenAI dashboard usage export (completions_usage_*.csv, embeddings_usage_*.csv): one row per bucket × group. */
 export const openaiUsageCsv: UsageAdapter = {

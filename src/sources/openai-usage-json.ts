@@ -39,8 +39,7 @@ export const openaiUsageJson: UsageAdapter = {
   target: "usage",
   kind: "billing",
   tokenFields: ["input_tokens", "output_tokens", "num_model_requests"],
-  detect: (head) =>
-    jsonHas(head, isBuckets, /"start_time"\s*:\s*\d/) && !isCosts.test(head.kind === "json" ? head.text : ""),
+  detect: (head) => jsonHas(head, isBuckets, /"start_time"\s*:\s*\d/) && !isCosts.test(head.kind === "json" ? head.text : ""),
   read: () => ({
     from: pages(USAGE_RESULT),
     // The results union also holds images, audio, vector stores…: only token results are usage.

@@ -51,4 +51,6 @@ export const openrouterCsv: UsageAdapter = {
 const SLUG_VENDORS: Record<string, string> = { "meta-llama": "meta", mistralai: "mistral", "x-ai": "xai", "amazon-nova": "amazon" };
 
 const vendorOfSlug = (prefix: string): string =>
-  `(CASE lower(${prefix}) ${Object.entries(SLUG_VENDORS).map(([k, v]) => `WHEN '${k}' THEN '${v}'`).join(" ")} ELSE lower(${prefix}) END)`;
+  `(CASE lower(${prefix}) ${Object.entries(SLUG_VENDORS)
+    .map(([k, v]) => `WHEN '${k}' THEN '${v}'`)
+    .join(" ")} ELSE lower(${prefix}) END)`;

@@ -12,11 +12,7 @@ export const otelSpansJsonl: UsageAdapter = {
   target: "usage",
   kind: "requests",
   detect: (head) =>
-    head.kind === "json" &&
-    head.first !== undefined &&
-    "traceId" in head.first &&
-    "spanId" in head.first &&
-    Array.isArray(head.first.attributes),
+    head.kind === "json" && head.first !== undefined && "traceId" in head.first && "spanId" in head.first && Array.isArray(head.first.attributes),
   read: (file) => {
     const read = readJson({ ...SPAN_FIELDS, resource: RESOURCE }, "newline_delimited");
     // The dedup of re-sent spans orders copies by content (__loc is NULL), so both relations count the same copy.

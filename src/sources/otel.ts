@@ -24,7 +24,9 @@ export const SPAN_FIELDS: Readonly<Record<string, string>> = {
   attributes: KV,
   status: "STRUCT(code VARCHAR, message VARCHAR)",
 };
-export const SPAN = `STRUCT(${Object.entries(SPAN_FIELDS).map(([k, v]) => `${k} ${v}`).join(", ")})`;
+export const SPAN = `STRUCT(${Object.entries(SPAN_FIELDS)
+  .map(([k, v]) => `${k} ${v}`)
+  .join(", ")})`;
 export const RESOURCE = `STRUCT(attributes ${KV})`;
 
 const kvKeys = (kv: string) => `list_transform(${kv}, a -> a.key)`;
@@ -194,7 +196,9 @@ export function spanColumns(): Partial<Record<UsageColumn, string>> {
   };
 }
 
-export const spanChecks: readonly RowCheck[] = [{ sql: "model IS NULL", reason: "LLM call span without a model (gen_ai.request.model / gen_ai.response.model)" }];
+export const spanChecks: readonly RowCheck[] = [
+  { sql: "model IS NULL", reason: "LLM call span without a model (gen_ai.request.model / gen_ai.response.model)" },
+];
 
 /** The config's attribute names, bound as parameters (never SQL text). */
 export const spanParams = (file: SourceFile): Record<string, string> => ({

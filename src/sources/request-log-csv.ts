@@ -5,7 +5,15 @@ import type { SourceFile, UsageAdapter, UsageColumn } from "./types.js";
 import { csvHead } from "./util.js";
 
 const TAG_NAMES = ["safety_identifier", "user", "tag", "user_id"];
-const COUNTS = ["input_tokens", "cached_input_tokens", "cache_write_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "output_tokens", "reasoning_tokens"] as const;
+const COUNTS = [
+  "input_tokens",
+  "cached_input_tokens",
+  "cache_write_tokens",
+  "cache_write_5m_tokens",
+  "cache_write_1h_tokens",
+  "output_tokens",
+  "reasoning_tokens",
+] as const;
 
 const logsOf = (file: SourceFile): LogsConfig => file.logs ?? DEFAULT_LOGS;
 /** The header's column for a field: the config's mapping, else the first alias the header has. */

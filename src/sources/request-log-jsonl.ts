@@ -1,4 +1,16 @@
-import { DEFAULT_LOGS, epochOrIso, FIELD_ALIASES, flatInputSql, includesCachedSql, type JsonFieldPlan, jsonFieldPlan, type LogField, type LogsConfig, NO_COUNTS, namesOf } from "./flat-log.js";
+import {
+  DEFAULT_LOGS,
+  epochOrIso,
+  FIELD_ALIASES,
+  flatInputSql,
+  includesCachedSql,
+  type JsonFieldPlan,
+  jsonFieldPlan,
+  type LogField,
+  type LogsConfig,
+  NO_COUNTS,
+  namesOf,
+} from "./flat-log.js";
 import { bool, cacheDenied, embeddingList, ident, isoTs, isoTsOfText, jsonNumber, money, promptSig, readJson, text, tok, withShingles } from "./sql.js";
 import { type SourceFile, TOKEN_BUCKETS, type UsageAdapter, type UsageColumn } from "./types.js";
 import { GEMINI_STRUCT, USAGE_STRUCT, usageObjectColumns, withUsageObject } from "./usage-object.js";
@@ -24,8 +36,23 @@ const tsSources = (mapped: JsonFieldPlan["exprs"]): string[] => [
 
 /** The read type of every field name a log line may use (aliases included; see flat-log.ts). */
 const TEXT_FIELDS = [
-  "event", "request_id", "id", "provider", "user", "safety_identifier", "tag", "feature", "project", "api_key", "workspace",
-  "endpoint", "status", "batch", "service_tier", "prompt_hash", "prompt",
+  "event",
+  "request_id",
+  "id",
+  "provider",
+  "user",
+  "safety_identifier",
+  "tag",
+  "feature",
+  "project",
+  "api_key",
+  "workspace",
+  "endpoint",
+  "status",
+  "batch",
+  "service_tier",
+  "prompt_hash",
+  "prompt",
 ];
 const TOKEN_FIELDS = [
   ...TOKEN_BUCKETS,
@@ -79,7 +106,9 @@ export const requestLogJsonl: UsageAdapter = {
     head.kind === "json" &&
     head.first !== undefined &&
     topLevel(namesOf("timestamp")).some((k) => k in head.first!) &&
-    ["model", "model_id", "modelId", "model_name", "modelVersion", "usage", "usageMetadata", "response", "input_tokens", "event"].some((k) => k in head.first!) &&
+    ["model", "model_id", "modelId", "model_name", "modelVersion", "usage", "usageMetadata", "response", "input_tokens", "event"].some(
+      (k) => k in head.first!,
+    ) &&
     !("custom_id" in head.first),
   read: (file) => {
     const mapped = jsonFieldPlan(logsOf(file).fields, BUILTIN_COLUMNS);
@@ -87,10 +116,19 @@ export const requestLogJsonl: UsageAdapter = {
     // of its own also keeps the per-line provider lookup (includesCachedSql) correlated on one string: on the
     // expression, DuckDB's decorrelation grouped the lines by every field it reads, the response struct included
     // (about a sixth of the insert's time).
-    const inner = withShingles(withUsageObject(readJson({ ...BUILTIN_COLUMNS, ...mapped.columns }, "newline_delimited"),
-      "coalesce(usage, response.usage)", "coalesce(usageMetadata, response.usageMetadata)", "provider"), "prompt");
+    const inner = withShingles(
+      withUsageObject(
+        readJson({ ...BUILTIN_COLUMNS, ...mapped.columns }, "newline_delimited"),
+        "coalesce(usage, response.usage)",
+        "coalesce(usageMetadata, response.usageMetadata)",
+        "provider",
+      ),
+      "prompt",
+    );
     return {
-      from: `(SELECT *, ${tsSources(mapped.exprs).map((e, i) => `${text(e)} AS __ts${i}`).join(", ")}, ${pick("model", mapped.exprs)} AS __model FROM ${inner})`,
+      from: `(SELECT *, ${tsSources(mapped.exprs)
+        .map((e, i) => `${text(e)} AS __ts${i}`)
+        .join(", ")}, ${pick("model", mapped.exprs)} AS __model FROM ${inner})`,
       keep: keepRequestEvents,
       lines: "jsonl",
     };
@@ -111,7 +149,9 @@ export const requestLogJsonl: UsageAdapter = {
     const flatCounts = `coalesce(${(["input_tokens", "cached_input_tokens", "cache_write_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "output_tokens", "reasoning_tokens"] as const).map(num).join(", ")})`;
     const flatOr = (flat: string, fromObject: string) => `CASE WHEN ${isFlat} THEN ${flat} ELSE ${fromObject} END`;
     const cols: Partial<Record<UsageColumn, string>> = {
-      ts: ((n) => (n === 1 ? anyTsOfText("__ts0") : `coalesce(${Array.from({ length: n }, (_, i) => anyTsOfText(`__ts${i}`)).join(", ")})`))(tsSources(m).length),
+      ts: ((n) => (n === 1 ? anyTsOfText("__ts0") : `coalesce(${Array.from({ length: n }, (_, i) => anyTsOfText(`__ts${i}`)).join(", ")})`))(
+        tsSources(m).length,
+      ),
       // NULL lets ingest fill it from the price table, then from the model name.
       provider: `CASE WHEN ${isFlat} THEN lower(${stated}) ELSE ${obj.provider} END`,
       model,
@@ -142,7 +182,8 @@ export const requestLogJsonl: UsageAdapter = {
     };
     // Charges beyond tokens: flat fields of their own names, else the raw usage object's (Anthropic server_tool_use,
     // inference_geo, speed; OpenAI audio token details).
-    for (const c of ["web_search_requests", "audio_input_tokens", "audio_output_tokens"] as const) cols[c] = `CASE WHEN ${c} IS NOT NULL THEN ${tok(c)} ELSE ${obj[c]} END`;
+    for (const c of ["web_search_requests", "audio_input_tokens", "audio_output_tokens"] as const)
+      cols[c] = `CASE WHEN ${c} IS NOT NULL THEN ${tok(c)} ELSE ${obj[c]} END`;
     cols.inference_geo = `lower(coalesce(${text("inference_geo")}, ${obj.inference_geo}))`;
     cols.speed = `lower(coalesce(${text("speed")}, ${obj.speed}))`;
     return cols;

@@ -50,22 +50,19 @@ export const isoTsOfText = (t: string): string => {
 };
 
 /** Unix seconds as naive UTC; NULL (a bad timestamp, which validation names) past the years DuckDB can hold. */
-export const unixTs = (expr: string): string =>
-  `(CASE WHEN abs(CAST(${expr} AS DOUBLE)) < 1e11 THEN ${utc(`to_timestamp(CAST(${expr} AS DOUBLE))`)} END)`;
+export const unixTs = (expr: string): string => `(CASE WHEN abs(CAST(${expr} AS DOUBLE)) < 1e11 THEN ${utc(`to_timestamp(CAST(${expr} AS DOUBLE))`)} END)`;
 
 /** Unix seconds as ISO text for a location in a message ("bucket 2025-10-01T00:00:00Z"); NULL when out of range. */
 export const unixIso = (expr: string): string => `strftime(${unixTs(expr)}, '%Y-%m-%dT%H:%M:%SZ')`;
 
 /** true/TRUE/True/1/yes are true; everything else (including blank) is false. */
-export const bool = (expr: string): string =>
-  `coalesce(lower(trim(CAST(${expr} AS VARCHAR))) IN ('true', 't', '1', 'yes'), false)`;
+export const bool = (expr: string): string => `coalesce(lower(trim(CAST(${expr} AS VARCHAR))) IN ('true', 't', '1', 'yes'), false)`;
 
 /** A money amount (number or numeric string) as an exact decimal. */
 export const money = (expr: string): string => `try_cast(${text(expr)} AS DECIMAL(38,12))`;
 
 /** Returns the CSV column name if the header has it, else undefined. */
-export const has = (header: readonly string[], name: string): string | undefined =>
-  header.includes(name) ? ident(name) : undefined;
+export const has = (header: readonly string[], name: string): string | undefined => (header.includes(name) ? ident(name) : undefined);
 
 /** `read_csv` over a known header: explicit columns, no sniffing. Types default to VARCHAR. */
 export function readCsv(file: SourceFile, types: Record<string, string> = {}, opts: { ragged?: boolean } = {}): string {
@@ -169,12 +166,7 @@ function asDeclared(expr: string, t: JsonType, depth = 0): string {
 }
 
 /** `read_json` with explicit columns; handles one document, an array of them, or JSON Lines. */
-export function readJson(
-  columns: Record<string, string>,
-  format: "auto" | "newline_delimited" = "auto",
-  source = "$path",
-  extra = "",
-): string {
+export function readJson(columns: Record<string, string>, format: "auto" | "newline_delimited" = "auto", source = "$path", extra = ""): string {
   const types = Object.entries(columns).map(([k, v]) => [k, parseJsonType(v)] as const);
   const cols = types.map(([k, t]) => `${str(k)}: ${str(readType(t))}`).join(", ");
   // The object size limit also sizes the reader's buffers: 1 GB lets a whole JSON document in, but for JSON Lines it

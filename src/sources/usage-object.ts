@@ -54,7 +54,12 @@ export function withUsageObject(relation: string, u: string, g: string | null, p
       "__uo_u.input_tokens",
       `__uo_u.input_tokens - ${z("__uo_u.input_tokens_details.cached_tokens")} - ${z("__uo_u.input_tokens_details.cache_write_tokens")}`,
     ),
-    __uo_cached: pick(gem("cachedContentTokenCount"), "__uo_u.prompt_tokens_details.cached_tokens", "__uo_u.cache_read_input_tokens", "__uo_u.input_tokens_details.cached_tokens"),
+    __uo_cached: pick(
+      gem("cachedContentTokenCount"),
+      "__uo_u.prompt_tokens_details.cached_tokens",
+      "__uo_u.cache_read_input_tokens",
+      "__uo_u.input_tokens_details.cached_tokens",
+    ),
     __uo_cw5: pick(
       "NULL",
       "__uo_u.prompt_tokens_details.cache_write_tokens",
@@ -62,22 +67,45 @@ export function withUsageObject(relation: string, u: string, g: string | null, p
       "__uo_u.input_tokens_details.cache_write_tokens",
     ),
     __uo_cw1: pick("NULL", "NULL", "__uo_u.cache_creation.ephemeral_1h_input_tokens", "NULL"),
-    __uo_output: pick(`${z(gem("candidatesTokenCount"))} + ${z(gem("thoughtsTokenCount"))}`, "__uo_u.completion_tokens", "__uo_u.output_tokens", "__uo_u.output_tokens"),
-    __uo_reasoning: pick(gem("thoughtsTokenCount"), "__uo_u.completion_tokens_details.reasoning_tokens", "NULL", "__uo_u.output_tokens_details.reasoning_tokens"),
+    __uo_output: pick(
+      `${z(gem("candidatesTokenCount"))} + ${z(gem("thoughtsTokenCount"))}`,
+      "__uo_u.completion_tokens",
+      "__uo_u.output_tokens",
+      "__uo_u.output_tokens",
+    ),
+    __uo_reasoning: pick(
+      gem("thoughtsTokenCount"),
+      "__uo_u.completion_tokens_details.reasoning_tokens",
+      "NULL",
+      "__uo_u.output_tokens_details.reasoning_tokens",
+    ),
     // OpenAI Chat: audio tokens are parts of the prompt (uncached: cached audio bills as cached) and of the completion.
     __uo_audio_in: pick("NULL", "__uo_u.prompt_tokens_details.audio_tokens", "NULL", "NULL"),
     __uo_audio_out: pick("NULL", "__uo_u.completion_tokens_details.audio_tokens", "NULL", "NULL"),
   };
   // No object, or one without a single count ("usage": {}): the line's flat fields, if any, are its counts.
   const counts = Object.keys(raw).filter((c) => c !== "__uo_provider");
-  return `(SELECT *, (${counts.map((c) => `${c} IS NULL`).join(" AND ")}) AS __uo_none FROM (SELECT *, ${Object.entries(raw).map(([c, e]) => `${e} AS ${c}`).join(",\n  ")} FROM (${anthropic})))`;
+  return `(SELECT *, (${counts.map((c) => `${c} IS NULL`).join(" AND ")}) AS __uo_none FROM (SELECT *, ${Object.entries(raw)
+    .map(([c, e]) => `${e} AS ${c}`)
+    .join(",\n  ")} FROM (${anthropic})))`;
 }
 
 /** The canonical columns of a relation staged by withUsageObject. */
 export function usageObjectColumns(): Pick<
   Partial<Record<UsageColumn, string>>,
-  | "input_tokens" | "cached_input_tokens" | "cache_write_5m_tokens" | "cache_write_1h_tokens" | "output_tokens" | "reasoning_tokens" | "provider" | "service_tier"
-  | "audio_input_tokens" | "audio_output_tokens" | "web_search_requests" | "inference_geo" | "speed"
+  | "input_tokens"
+  | "cached_input_tokens"
+  | "cache_write_5m_tokens"
+  | "cache_write_1h_tokens"
+  | "output_tokens"
+  | "reasoning_tokens"
+  | "provider"
+  | "service_tier"
+  | "audio_input_tokens"
+  | "audio_output_tokens"
+  | "web_search_requests"
+  | "inference_geo"
+  | "speed"
 > {
   return {
     provider: "__uo_provider",

@@ -61,8 +61,23 @@ const count = <N extends string, M extends Partial<UsageColumnSpec>>(name: N, mo
 export const USAGE = [
   { name: "ts", type: "TIMESTAMP", missing: "NULL::TIMESTAMP", fill: "adapter", fold: "key", lean: true, since: 1 },
   { name: "bucket_end", type: "TIMESTAMP", missing: "NULL::TIMESTAMP", fill: "adapter", fold: "key", since: 1 },
-  { name: "source_kind", type: "source_kind", missing: "NULL::source_kind", fill: "ingest", lean: { read: "'requests'::source_kind" }, rollup: "key", since: 1 },
-  { name: "source_format", type: "source_format", missing: "NULL::source_format", fill: "ingest", lean: { read: "'request-log-csv'::source_format" }, since: 1 },
+  {
+    name: "source_kind",
+    type: "source_kind",
+    missing: "NULL::source_kind",
+    fill: "ingest",
+    lean: { read: "'requests'::source_kind" },
+    rollup: "key",
+    since: 1,
+  },
+  {
+    name: "source_format",
+    type: "source_format",
+    missing: "NULL::source_format",
+    fill: "ingest",
+    lean: { read: "'request-log-csv'::source_format" },
+    since: 1,
+  },
   { name: "ingest_id", type: "INTEGER", missing: "NULL::INTEGER", fill: "ingest", lean: true, since: 1 },
   // Stored lean as the lean_provider ENUM (schema.ts).
   { ...text("provider"), fill: "adapter", fold: "key", lean: { stored: true, read: "provider::VARCHAR" }, rollup: "key" },
@@ -96,8 +111,24 @@ export const USAGE = [
   { ...text("row_key"), fill: "ingest" },
   // Per-row cost fits DECIMAL(18,12) (under $1M per row): int64 storage makes sums ~4x faster. Sums are DECIMAL(38,12).
   // The view's cost and `priced` follow `--cost-mode auto`: the price tables' where priced, else the stated cost.
-  { name: "cost_usd", type: "DECIMAL(18,12)", missing: "NULL::DECIMAL(18,12)", fill: "ingest", lean: true, view: "CASE WHEN priced THEN cost_usd ELSE reported_cost_usd END", since: 1 },
-  { name: "priced", type: "BOOLEAN", missing: "NULL::BOOLEAN", fill: "ingest", lean: { read: "cost_usd IS NOT NULL" }, view: "coalesce(priced, false) OR reported_cost_usd IS NOT NULL", since: 1 },
+  {
+    name: "cost_usd",
+    type: "DECIMAL(18,12)",
+    missing: "NULL::DECIMAL(18,12)",
+    fill: "ingest",
+    lean: true,
+    view: "CASE WHEN priced THEN cost_usd ELSE reported_cost_usd END",
+    since: 1,
+  },
+  {
+    name: "priced",
+    type: "BOOLEAN",
+    missing: "NULL::BOOLEAN",
+    fill: "ingest",
+    lean: { read: "cost_usd IS NOT NULL" },
+    view: "coalesce(priced, false) OR reported_cost_usd IS NOT NULL",
+    since: 1,
+  },
   { name: "prompt_sig", type: "UBIGINT[]", missing: "NULL::UBIGINT[]", fill: "adapter", fold: "none", since: 2 },
   { name: "prompt_emb", type: "FLOAT[]", missing: "NULL::FLOAT[]", fill: "adapter", fold: "none", since: 3 },
   { name: "cache_denied", type: "BOOLEAN", missing: "NULL::BOOLEAN", fill: "adapter", fold: "none", since: 3 },

@@ -40,7 +40,9 @@ const trace = (sql: string, t0: number) => {
   const c = process.cpuUsage(cpu0);
   cpu0 = process.cpuUsage();
   const s = (x: number) => x.toFixed(3);
-  stderr(`[sql ${s((performance.now() - t0) / 1000)}s cpu ${s((c.user + c.system) / 1e6)}s] ${sql.replace(/\s+/g, " ").slice(0, profileFull() ? undefined : 100)}\n`);
+  stderr(
+    `[sql ${s((performance.now() - t0) / 1000)}s cpu ${s((c.user + c.system) / 1e6)}s] ${sql.replace(/\s+/g, " ").slice(0, profileFull() ? undefined : 100)}\n`,
+  );
 };
 
 export interface DbOptions {
@@ -51,7 +53,10 @@ export interface DbOptions {
 
 /** A full disk, as Node (ENOSPC) or DuckDB ("No space left on device", "disk is full") reports it. */
 export function isDiskFull(err: unknown): boolean {
-  return (err as NodeJS.ErrnoException | undefined)?.code === "ENOSPC" || /No space left on device|disk is full|ENOSPC/i.test(err instanceof Error ? err.message : String(err));
+  return (
+    (err as NodeJS.ErrnoException | undefined)?.code === "ENOSPC" ||
+    /No space left on device|disk is full|ENOSPC/i.test(err instanceof Error ? err.message : String(err))
+  );
 }
 
 /** The DuckDB settings llmcost changes for a step (names from code only: never user input). */
@@ -186,7 +191,10 @@ export class Db {
       await this.conn.run("ROLLBACK").catch(() => undefined);
       // Not the input's fault: the database's disk (at any step, the commit included). Nothing of it was kept.
       if (!(err instanceof ExitError) && isDiskFull(err)) {
-        throw usageError(`the disk holding ${this.path} is full; nothing was written to the database`, "free some space (or use another --db) and run the command again");
+        throw usageError(
+          `the disk holding ${this.path} is full; nothing was written to the database`,
+          "free some space (or use another --db) and run the command again",
+        );
       }
       throw err;
     }
@@ -204,9 +212,7 @@ export class Db {
       );
     }
     if (tables.length === 0) return new Set();
-    const done = new Set(
-      (await this.all<{ version: string }>("SELECT version FROM schema_migrations")).map((r) => Number(r.version)),
-    );
+    const done = new Set((await this.all<{ version: string }>("SELECT version FROM schema_migrations")).map((r) => Number(r.version)));
     this.refuseNewer(Math.max(0, ...done));
     return done;
   }
@@ -266,9 +272,7 @@ export class Db {
 
   private async migrate(): Promise<void> {
     const done = await this.appliedMigrations();
-    await this.conn.run(
-      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)",
-    );
+    await this.conn.run("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)");
     let ran = false;
     for (const m of MIGRATIONS) {
       if (done.has(m.version)) continue;
@@ -290,7 +294,10 @@ export class Db {
   /** The generated step that adds the registered adapters' names missing from the source_format type, or null. */
   private async formatStep(): Promise<string | null> {
     const r = await this.one<{ v: string[] }>("SELECT enum_range(NULL::source_format)::VARCHAR[] AS v");
-    return sourceFormatStep(r?.v ?? [], ADAPTERS.map((a) => a.name));
+    return sourceFormatStep(
+      r?.v ?? [],
+      ADAPTERS.map((a) => a.name),
+    );
   }
 
   private refuseNewer(version: number): void {
@@ -304,19 +311,14 @@ export class Db {
   }
 
   private async checkSchema(): Promise<void> {
-    const row = await this.one<{ v: string | null }>(
-      "SELECT max(version) AS v FROM schema_migrations",
-    ).catch(() => undefined);
+    const row = await this.one<{ v: string | null }>("SELECT max(version) AS v FROM schema_migrations").catch(() => undefined);
     const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
     if (!row || row.v === null) {
       throw usageError(`${this.path} is not an llmcost database`, "run `llmcost ingest <files>` to create one");
     }
     this.refuseNewer(Number(row.v));
     if (Number(row.v) < latest) {
-      throw usageError(
-        `${this.path} uses an older schema (v${row.v}, current v${latest})`,
-        "run any `llmcost ingest` to migrate it",
-      );
+      throw usageError(`${this.path} uses an older schema (v${row.v}, current v${latest})`, "run any `llmcost ingest` to migrate it");
     }
   }
 }
@@ -325,10 +327,7 @@ function translateOpenError(path: string, err: unknown): ExitError {
   const msg = err instanceof Error ? err.message : String(err);
   const pid = /PID (\d+)/i.exec(msg)?.[1];
   if (/could not set lock|conflicting lock/i.test(msg)) {
-    return usageError(
-      `database is in use by another llmcost process (pid ${pid ?? "unknown"}): ${path}`,
-      "wait for it to finish, or use another --db",
-    );
+    return usageError(`database is in use by another llmcost process (pid ${pid ?? "unknown"}): ${path}`, "wait for it to finish, or use another --db");
   }
   if (/not a valid DuckDB database|Failure while replaying WAL|INTERNAL Error|Corrupt/i.test(msg)) {
     return usageError(`${path} is damaged or not a DuckDB database; llmcost left it as it is`, "restore it from a copy, or pass another --db PATH");

@@ -26,7 +26,10 @@ export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 const REL_PATH = /^(usage_wide|usage_lean|billed_cost|_deletes)(\/[A-Za-z0-9_=.:-]+)+\.parquet$/;
 
 const uuid = z.string().regex(UUID_RE, "not a UUID");
-const relPath = z.string().regex(REL_PATH, "not a path inside the lake").refine((p) => !p.split("/").includes(".."), "not a path inside the lake");
+const relPath = z
+  .string()
+  .regex(REL_PATH, "not a path inside the lake")
+  .refine((p) => !p.split("/").includes(".."), "not a path inside the lake");
 const count = z.number().int().nonnegative();
 
 export const ManifestSchema = z.object({
@@ -76,7 +79,8 @@ export const manifestsDir = (dir: string): string => join(dir, "_manifests");
 
 /** The lake's committed state, or null when DIR holds no lake yet (no _manifests/ directory). */
 export function readLake(dir: string): LakeState | null {
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw usageError(`--lake ${dir} is a file, not a directory`, "pass a directory for the lake (it is created on first ingest)");
+  if (existsSync(dir) && !statSync(dir).isDirectory())
+    throw usageError(`--lake ${dir} is a file, not a directory`, "pass a directory for the lake (it is created on first ingest)");
   const mdir = manifestsDir(dir);
   if (!existsSync(mdir)) return null;
   const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
@@ -88,18 +92,30 @@ export function readLake(dir: string): LakeState | null {
       try {
         raw = JSON.parse(readFileSync(where, "utf8"));
       } catch (err) {
-        throw usageError(`${where}: not a lake manifest (${err instanceof Error ? err.message : String(err)})`, "a manifest is only ever renamed into place whole; restore it, or move it out of _manifests/");
+        throw usageError(
+          `${where}: not a lake manifest (${err instanceof Error ? err.message : String(err)})`,
+          "a manifest is only ever renamed into place whole; restore it, or move it out of _manifests/",
+        );
       }
       if (raw !== null && typeof raw === "object" && "lake" in raw && typeof raw.lake === "number" && raw.lake > LAKE_VERSION) {
-        throw usageError(`${where} was written by a newer llmcost (lake format v${raw.lake}; this one reads v${LAKE_VERSION}); nothing was read or changed`, "upgrade llmcost to read this lake");
+        throw usageError(
+          `${where} was written by a newer llmcost (lake format v${raw.lake}; this one reads v${LAKE_VERSION}); nothing was read or changed`,
+          "upgrade llmcost to read this lake",
+        );
       }
       const parsed = ManifestSchema.safeParse(raw);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        throw usageError(`${where}: not a lake manifest (${issue?.path.join(".") || "root"}: ${issue?.message})`, "move it out of _manifests/ if it is not llmcost's");
+        throw usageError(
+          `${where}: not a lake manifest (${issue?.path.join(".") || "root"}: ${issue?.message})`,
+          "move it out of _manifests/ if it is not llmcost's",
+        );
       }
       if (parsed.data.schemaVersion > latest) {
-        throw usageError(`${where} was written by a newer llmcost (schema v${parsed.data.schemaVersion}; this one knows up to v${latest}); nothing was read or changed`, "upgrade llmcost to read this lake");
+        throw usageError(
+          `${where} was written by a newer llmcost (schema v${parsed.data.schemaVersion}; this one knows up to v${latest}); nothing was read or changed`,
+          "upgrade llmcost to read this lake",
+        );
       }
       if (`${parsed.data.ingest}.json` !== f) throw usageError(`${where}: its ingest id ${parsed.data.ingest} is not its file name`);
       return parsed.data;

@@ -124,7 +124,8 @@ export class LakeRows implements StoredRows {
     const n = Number((await this.db.one<{ n: string }>("SELECT count(*) AS n FROM lake_copy"))?.n ?? 0);
     if (n > 0) {
       await this.db.run(`INSERT INTO ${part.table} BY NAME SELECT * FROM lake_copy`);
-      if (prior && part.kind === "keyed") await this.db.run(`INSERT INTO lake_prior SELECT DISTINCT '${part.table}', ingest_id, row_key FROM lake_copy WHERE row_key IS NOT NULL`);
+      if (prior && part.kind === "keyed")
+        await this.db.run(`INSERT INTO lake_prior SELECT DISTINCT '${part.table}', ingest_id, row_key FROM lake_copy WHERE row_key IS NOT NULL`);
     }
     await this.db.run("DROP TABLE lake_copy");
     this.copied.rows += n;

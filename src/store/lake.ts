@@ -4,7 +4,18 @@ import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import { usageError } from "../errors.js";
 import { Db, isDiskFull } from "./db.js";
-import { emptyLake, KEYED_TABLES, type KeyedTable, LAKE_TABLES, LAKE_VERSION, type LakeState, type Manifest, manifestsDir, readLake, UUID_RE } from "./lake-manifest.js";
+import {
+  emptyLake,
+  KEYED_TABLES,
+  type KeyedTable,
+  LAKE_TABLES,
+  LAKE_VERSION,
+  type LakeState,
+  type Manifest,
+  manifestsDir,
+  readLake,
+  UUID_RE,
+} from "./lake-manifest.js";
 import { LakeRows } from "./lake-rows.js";
 import { MIGRATIONS } from "./schema.js";
 
@@ -38,7 +49,8 @@ const HIVE = "hive_partitioning = true, hive_types = {'day': DATE, 'source': VAR
 /** Opens a lake for a reading command. A lake with no manifests yet is exit 2, as a missing database is. */
 export async function openLake(dir: string): Promise<Db> {
   const state = readLake(dir);
-  if (state === null) throw usageError(`no lake at ${dir} (no _manifests/ directory)`, "run `llmcost ingest --lake DIR <files>` first, or pass --lake with the lake's directory");
+  if (state === null)
+    throw usageError(`no lake at ${dir} (no _manifests/ directory)`, "run `llmcost ingest --lake DIR <files>` first, or pass --lake with the lake's directory");
   const db = await Db.memory(dir);
   try {
     await installLake(db, state, "");
@@ -67,14 +79,22 @@ async function installLake(db: Db, state: LakeState, prefix: "" | "lake_"): Prom
   // Staging filters on the partitions, and DuckDB numbers the files it reads after pruning (file_index): its views
   // take a row's ingest_id from its ingest partition instead, joined to the manifests' numbers.
   if (prefix) {
-    await db.run("CREATE OR REPLACE TEMP TABLE lake_ingest_ids AS SELECT * FROM (SELECT unnest(json_transform($rows::JSON, '[{\"ingest\":\"VARCHAR\",\"ingest_id\":\"INTEGER\"}]'), recursive := true))", {
-      rows: JSON.stringify([...state.ids].map(([ingest, ingest_id]) => ({ ingest, ingest_id }))),
-    });
+    await db.run(
+      'CREATE OR REPLACE TEMP TABLE lake_ingest_ids AS SELECT * FROM (SELECT unnest(json_transform($rows::JSON, \'[{"ingest":"VARCHAR","ingest_id":"INTEGER"}]\'), recursive := true))',
+      {
+        rows: JSON.stringify([...state.ids].map(([ingest, ingest_id]) => ({ ingest, ingest_id }))),
+      },
+    );
   }
   for (const table of LAKE_TABLES) {
-    const files = state.effective.flatMap((m) => m.files.filter((f) => f.table === table).map((f) => ({ path: join(state.dir, f.path), id: state.ids.get(m.ingest)! })));
+    const files = state.effective.flatMap((m) =>
+      m.files.filter((f) => f.table === table).map((f) => ({ path: join(state.dir, f.path), id: state.ids.get(m.ingest)! })),
+    );
     if (files.length === 0) {
-      if (prefix) await db.run(`CREATE OR REPLACE TEMP VIEW ${prefix}${table} AS SELECT *, rowid, NULL::DATE AS lake_day, NULL::VARCHAR AS lake_ingest FROM ${table} WHERE false`);
+      if (prefix)
+        await db.run(
+          `CREATE OR REPLACE TEMP VIEW ${prefix}${table} AS SELECT *, rowid, NULL::DATE AS lake_day, NULL::VARCHAR AS lake_ingest FROM ${table} WHERE false`,
+        );
       continue;
     }
     await db.run(`SET VARIABLE lake_files_${table} = $files`, { files: files.map((f) => f.path) });
@@ -97,7 +117,9 @@ async function installLake(db: Db, state: LakeState, prefix: "" | "lake_"): Prom
     const from = `(SELECT *, file_index, file_row_number FROM read_parquet(getvariable('lake_files_${table}'), ${HIVE})) f${
       prefix ? " JOIN lake_ingest_ids i ON i.ingest = f.ingest" : ""
     }${
-      dels.length ? ` ANTI JOIN read_parquet(getvariable('lake_deletes_${table}'), hive_partitioning = false) d ON d.replaced_ingest = f.ingest AND d.row_key = f.row_key` : ""
+      dels.length
+        ? ` ANTI JOIN read_parquet(getvariable('lake_deletes_${table}'), hive_partitioning = false) d ON d.replaced_ingest = f.ingest AND d.row_key = f.row_key`
+        : ""
     }`;
     const partitions = prefix ? ", f.day AS lake_day, f.ingest AS lake_ingest" : "";
     const view = `SELECT ${cols.join(", ")}, (f.file_index::BIGINT << 32) | f.file_row_number::BIGINT AS rowid${partitions} FROM ${from}`;
@@ -212,7 +234,10 @@ export class LakeStage {
       for (const table of LAKE_TABLES) {
         const n = Number((await db.one<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE ingest_id = $1`, [id]))?.n ?? 0);
         if (n === 0) continue;
-        const partitions = table === "billed_cost" ? "source_format::VARCHAR AS source" : `ts::DATE AS day, ${table === "usage_lean" ? "'request-log-csv'" : "source_format::VARCHAR"} AS source`;
+        const partitions =
+          table === "billed_cost"
+            ? "source_format::VARCHAR AS source"
+            : `ts::DATE AS day, ${table === "usage_lean" ? "'request-log-csv'" : "source_format::VARCHAR"} AS source`;
         const out = join(staging, table);
         await db.run(
           `COPY (SELECT * EXCLUDE (ingest_id), ${partitions} FROM ${table} WHERE ingest_id = ${id}) TO ${literal(out)}
@@ -232,9 +257,12 @@ export class LakeStage {
         for (const c of counts) files[Number(c.i)]!.rows = Number(c.n);
       }
       // Earlier rows the bucket-overlap checks removed in staging: tombstones, by (ingest, row_key).
-      await db.run("CREATE OR REPLACE TEMP TABLE lake_uuid AS SELECT * FROM (SELECT unnest(json_transform($rows::JSON, '[{\"ingest_id\":\"INTEGER\",\"ingest\":\"VARCHAR\"}]'), recursive := true))", {
-        rows: JSON.stringify([...this.uuids].map(([ingest_id, ingest]) => ({ ingest_id, ingest }))),
-      });
+      await db.run(
+        'CREATE OR REPLACE TEMP TABLE lake_uuid AS SELECT * FROM (SELECT unnest(json_transform($rows::JSON, \'[{"ingest_id":"INTEGER","ingest":"VARCHAR"}]\'), recursive := true))',
+        {
+          rows: JSON.stringify([...this.uuids].map(([ingest_id, ingest]) => ({ ingest_id, ingest }))),
+        },
+      );
       for (const table of KEYED_TABLES) {
         const gone = `SELECT u.ingest AS replaced_ingest, p.row_key FROM lake_prior p JOIN lake_uuid u USING (ingest_id)
           WHERE p.tbl = '${table}' AND list_contains($superseded::INTEGER[], p.ingest_id) = false
@@ -284,7 +312,7 @@ export class LakeStage {
     this.rows.numbered(id);
     await this.snapshot();
     // Readers number ingests by commit order: this one's position now (a concurrent commit may still land before it).
-    return (readLake(this.dir)?.ids.get(uuid)) ?? id;
+    return readLake(this.dir)?.ids.get(uuid) ?? id;
   }
 }
 
@@ -323,7 +351,10 @@ function diskError(dir: string, err: unknown): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (isDiskFull(err)) return usageError(`the disk holding the lake ${dir} is full; this file's ingest was not committed`, "free space and ingest it again");
   if (code === "EACCES" || code === "EPERM" || code === "EROFS" || /Permission denied|Read-only file system/i.test(msg)) {
-    return usageError(`cannot write the lake ${dir}: permission denied (or a read-only file system); nothing was committed`, "pass --lake with a directory you can write");
+    return usageError(
+      `cannot write the lake ${dir}: permission denied (or a read-only file system); nothing was committed`,
+      "pass --lake with a directory you can write",
+    );
   }
   return err;
 }

@@ -79,16 +79,46 @@ function rollupColumns(version: number): { keys: readonly UsageColumnSpec[]; sum
     { name: "n_priced", type: "BIGINT", raw: "count(u.cost_usd)", lean: "count(cost_usd)", merge: "sum" },
     ...sums.map((c): Measure => {
       const lean = leanValue(c);
-      return { name: c.name, type: "BIGINT", raw: `sum(u.${c.name})::BIGINT`, lean: lean === "1::BIGINT" ? "count(*)::BIGINT" : `sum(${lean})::BIGINT`, merge: "sum" };
+      return {
+        name: c.name,
+        type: "BIGINT",
+        raw: `sum(u.${c.name})::BIGINT`,
+        lean: lean === "1::BIGINT" ? "count(*)::BIGINT" : `sum(${lean})::BIGINT`,
+        merge: "sum",
+      };
     }),
     { name: "tokens", type: "BIGINT", raw: `sum(${TOKENS})::BIGINT`, lean: `sum(${leanTokens})::BIGINT`, merge: "sum" },
     { name: "cost_usd", type: "DECIMAL(38,12)", raw: "sum(u.cost_usd)::DECIMAL(38,12)", lean: "sum(cost_usd)::DECIMAL(38,12)", merge: "sum" },
-    { name: "u_requests", type: "BIGINT", raw: "coalesce(sum(u.requests) FILTER (WHERE u.cost_usd IS NULL), 0)::BIGINT", lean: "count(*) FILTER (WHERE cost_usd IS NULL)::BIGINT", merge: "sum" },
-    { name: "u_tokens", type: "BIGINT", raw: `coalesce(sum(${TOKENS}) FILTER (WHERE u.cost_usd IS NULL), 0)::BIGINT`, lean: `coalesce(sum(${leanTokens}) FILTER (WHERE cost_usd IS NULL), 0)::BIGINT`, merge: "sum" },
+    {
+      name: "u_requests",
+      type: "BIGINT",
+      raw: "coalesce(sum(u.requests) FILTER (WHERE u.cost_usd IS NULL), 0)::BIGINT",
+      lean: "count(*) FILTER (WHERE cost_usd IS NULL)::BIGINT",
+      merge: "sum",
+    },
+    {
+      name: "u_tokens",
+      type: "BIGINT",
+      raw: `coalesce(sum(${TOKENS}) FILTER (WHERE u.cost_usd IS NULL), 0)::BIGINT`,
+      lean: `coalesce(sum(${leanTokens}) FILTER (WHERE cost_usd IS NULL), 0)::BIGINT`,
+      merge: "sum",
+    },
     // Plain logs state no cost.
     { name: "stated_rows", type: "BIGINT", raw: `count(*) FILTER (WHERE ${STATED})`, lean: "0::BIGINT", merge: "sum" },
-    { name: "stated_usd", type: "DECIMAL(38,12)", raw: `sum(u.reported_cost_usd) FILTER (WHERE ${STATED})::DECIMAL(38,12)`, lean: "NULL::DECIMAL(38,12)", merge: "sum" },
-    { name: "stated_computed_usd", type: "DECIMAL(38,12)", raw: `sum(u.computed_cost_usd) FILTER (WHERE ${STATED})::DECIMAL(38,12)`, lean: "NULL::DECIMAL(38,12)", merge: "sum" },
+    {
+      name: "stated_usd",
+      type: "DECIMAL(38,12)",
+      raw: `sum(u.reported_cost_usd) FILTER (WHERE ${STATED})::DECIMAL(38,12)`,
+      lean: "NULL::DECIMAL(38,12)",
+      merge: "sum",
+    },
+    {
+      name: "stated_computed_usd",
+      type: "DECIMAL(38,12)",
+      raw: `sum(u.computed_cost_usd) FILTER (WHERE ${STATED})::DECIMAL(38,12)`,
+      lean: "NULL::DECIMAL(38,12)",
+      merge: "sum",
+    },
     { name: "min_ts", type: "TIMESTAMP", raw: "min(u.ts)", lean: "min(ts)", merge: "min" },
     { name: "max_ts", type: "TIMESTAMP", raw: "max(u.ts)", lean: "max(ts)", merge: "max" },
     { name: "max_bucket_end", type: "TIMESTAMP", raw: "max(u.bucket_end)", lean: "NULL::TIMESTAMP", merge: "max" },
@@ -102,7 +132,12 @@ const keyNames = (version: number) => ["day", ...rollupColumns(version).keys.map
 /** usage_rollup's columns and types as the column table makes them (a test checks them against migration 11's). */
 export const rollupTableColumns = (version = Number.MAX_SAFE_INTEGER): { name: string; type: string }[] => {
   const { keys, measures } = rollupColumns(version);
-  return [{ name: "day", type: "DATE" }, ...keys.map((c) => ({ name: c.name, type: c.type })), { name: "provisional", type: "BOOLEAN" }, ...measures.map(({ name, type }) => ({ name, type }))];
+  return [
+    { name: "day", type: "DATE" },
+    ...keys.map((c) => ({ name: c.name, type: c.type })),
+    { name: "provisional", type: "BOOLEAN" },
+    ...measures.map(({ name, type }) => ({ name, type })),
+  ];
 };
 
 /**

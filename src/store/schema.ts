@@ -6,8 +6,21 @@ import { ROLLUP_TABLES_V11, rollupRebuild } from "./rollup.js";
  * rows. A pricing catalog with another provider sends request logs to usage_wide instead (see ingest/load.ts).
  */
 export const LEAN_PROVIDERS_V5 = [
-  "openai", "anthropic", "google", "mistral", "xai", "deepseek", "cohere", "meta", "amazon", "azure", "groq",
-  "together", "fireworks", "perplexity", "openrouter",
+  "openai",
+  "anthropic",
+  "google",
+  "mistral",
+  "xai",
+  "deepseek",
+  "cohere",
+  "meta",
+  "amazon",
+  "azure",
+  "groq",
+  "together",
+  "fireworks",
+  "perplexity",
+  "openrouter",
 ] as const;
 /** From schema v7: the clouds that resell first-party models at their own rates (pricing/map-bedrock.json, …). */
 export const LEAN_PROVIDERS = [...LEAN_PROVIDERS_V5, "bedrock", "vertex"] as const;
@@ -55,8 +68,12 @@ SELECT ts, bucket_end, source_kind, source_format, ingest_id, provider, model, p
   coalesce(priced, false) OR reported_cost_usd IS NOT NULL AS priced,
   prompt_sig, prompt_emb, cache_denied, rid,
   CASE WHEN priced THEN 'computed' WHEN reported_cost_usd IS NOT NULL THEN 'reported' END AS cost_source,
-  cost_usd AS computed_cost_usd, priced AS computed_priced${charges ? `,
-  audio_input_tokens, audio_output_tokens, web_search_requests, inference_geo, speed` : ""}
+  cost_usd AS computed_cost_usd, priced AS computed_priced${
+    charges
+      ? `,
+  audio_input_tokens, audio_output_tokens, web_search_requests, inference_geo, speed`
+      : ""
+  }
 FROM (
   SELECT *, rowid * 2 AS rid FROM usage_wide
   UNION ALL BY NAME
@@ -67,8 +84,12 @@ FROM (
     reasoning_tokens, false AS batch, NULL::VARCHAR AS service_tier, NULL::BOOLEAN AS long_context, NULL::VARCHAR AS status,
     latency_ms, prompt_hash, request_id, NULL::DECIMAL(38,12) AS reported_cost_usd, NULL::VARCHAR AS row_key, cost_usd,
     cost_usd IS NOT NULL AS priced, NULL::UBIGINT[] AS prompt_sig, NULL::FLOAT[] AS prompt_emb, NULL::BOOLEAN AS cache_denied,
-    rowid * 2 + 1 AS rid${charges ? `, 0::BIGINT AS audio_input_tokens, 0::BIGINT AS audio_output_tokens, 0::BIGINT AS web_search_requests,
-    NULL::VARCHAR AS inference_geo, NULL::VARCHAR AS speed` : ""}
+    rowid * 2 + 1 AS rid${
+      charges
+        ? `, 0::BIGINT AS audio_input_tokens, 0::BIGINT AS audio_output_tokens, 0::BIGINT AS web_search_requests,
+    NULL::VARCHAR AS inference_geo, NULL::VARCHAR AS speed`
+        : ""
+    }
   FROM usage_lean
 );`;
 const USAGE_VIEW_V6 = costProvenanceView(false);

@@ -54,7 +54,9 @@ export const BATCH: TacticDef<BatchSettings, null> = {
         "SELECT feature, hr, sum(n) AS n FROM sim WHERE NOT cache_hit AND NOT batch GROUP BY ALL ORDER BY 1, 2",
       );
       const days = new Map(
-        (await db.all<{ feature: string; days: string }>("SELECT feature, count(DISTINCT ts) AS days FROM sim WHERE NOT cache_hit AND NOT batch GROUP BY 1")).map((d) => [d.feature, Number(d.days)]),
+        (
+          await db.all<{ feature: string; days: string }>("SELECT feature, count(DISTINCT ts) AS days FROM sim WHERE NOT cache_hit AND NOT batch GROUP BY 1")
+        ).map((d) => [d.feature, Number(d.days)]),
       );
       const byFeature = new Map<string, number[]>();
       for (const h of hist) {
@@ -77,11 +79,17 @@ export const BATCH: TacticDef<BatchSettings, null> = {
         const w = dailyWindow(hours);
         if (w) {
           const hh = (x: number) => `${String(x % 24).padStart(2, "0")}:00`;
-          features.push({ feature, why: `runs ${hh(w.start)} to ${hh(w.start + w.length)} UTC only (${Math.round(w.share * 100)}% of requests), so it can be batched` });
+          features.push({
+            feature,
+            why: `runs ${hh(w.start)} to ${hh(w.start + w.length)} UTC only (${Math.round(w.share * 100)}% of requests), so it can be batched`,
+          });
         }
       }
     } else {
-      const rows = await db.all<{ feature: string }>(`SELECT DISTINCT feature FROM sim WHERE ${scopeSql(scope, "batch_features")} ORDER BY 1`, scopeParams(scope, "batch_features"));
+      const rows = await db.all<{ feature: string }>(
+        `SELECT DISTINCT feature FROM sim WHERE ${scopeSql(scope, "batch_features")} ORDER BY 1`,
+        scopeParams(scope, "batch_features"),
+      );
       if (scope !== "all") {
         // A listed feature without traffic is a typo or the wrong window: an error, never a silent $0.
         const all = (await db.all<{ feature: string }>("SELECT DISTINCT feature FROM sim ORDER BY 1")).map((r) => r.feature);
@@ -92,7 +100,9 @@ export const BATCH: TacticDef<BatchSettings, null> = {
     const list = features.map((f) => f.feature);
     const n = await simCount(db, `NOT cache_hit AND NOT batch AND list_contains(${stringList("f")}, feature)`, { f: JSON.stringify(list) });
     const moves = `(NOT s.cache_hit AND NOT s.batch AND list_contains(${stringList("f")}, s.feature))`;
-    await rewriteSim(db, { batch: `s.batch OR ${moves}`, service_tier: `CASE WHEN ${moves} THEN 'batch' ELSE s.service_tier END` }, "", { f: JSON.stringify(list) });
+    await rewriteSim(db, { batch: `s.batch OR ${moves}`, service_tier: `CASE WHEN ${moves} THEN 'batch' ELSE s.service_tier END` }, "", {
+      f: JSON.stringify(list),
+    });
     const note =
       n > 0
         ? undefined
@@ -101,7 +111,12 @@ export const BATCH: TacticDef<BatchSettings, null> = {
           : scope === "auto"
             ? `no feature qualifies: none is marked batchable in the config or runs ≥${BATCH_WINDOW_SHARE * 100}% inside a ≤${BATCH_WINDOW_HOURS}h daily window${few(fewDays)}`
             : "no feature to batch";
-    return { affectedRequests: n, evidence: features.map((f) => ({ feature: f.feature, text: f.why })), details: { features: list.join(",") }, ...(note ? { note } : {}) };
+    return {
+      affectedRequests: n,
+      evidence: features.map((f) => ({ feature: f.feature, text: f.why })),
+      details: { features: list.join(",") },
+      ...(note ? { note } : {}),
+    };
   },
 };
 

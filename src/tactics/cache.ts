@@ -85,10 +85,9 @@ export const EXACT_CACHE: TacticDef<ExactCacheSettings, ExactCacheState> = {
     );
     // A group whose requests all fall within TTL of its first needs no replay: the first misses, the rest hit.
     // Only the others (cache_chain) are replayed.
-    await db.run(
-      "CREATE OR REPLACE TEMP TABLE cache_long AS SELECT g FROM cache_rows GROUP BY g HAVING max(ts) - min(ts) > to_seconds($ttl)",
-      { ttl: ttlSeconds },
-    );
+    await db.run("CREATE OR REPLACE TEMP TABLE cache_long AS SELECT g FROM cache_rows GROUP BY g HAVING max(ts) - min(ts) > to_seconds($ttl)", {
+      ttl: ttlSeconds,
+    });
     await db.run("CREATE OR REPLACE TEMP TABLE cache_chain AS SELECT * FROM cache_rows SEMI JOIN cache_long USING (g)");
     // jump(i) = the first request of the group more than TTL after request i (NULL: none).
     await db.run(
@@ -141,7 +140,10 @@ export const EXACT_CACHE: TacticDef<ExactCacheSettings, ExactCacheState> = {
     };
   },
   summary: (step, sim): SummaryLine[] => [
-    { section: "Hit rates", text: `cache: ${rateText(step.details.hitRate)} of ${sim.requests.toLocaleString("en")} requests hit (TTL ${Number(step.details.ttlSeconds).toLocaleString("en")}s)` },
+    {
+      section: "Hit rates",
+      text: `cache: ${rateText(step.details.hitRate)} of ${sim.requests.toLocaleString("en")} requests hit (TTL ${Number(step.details.ttlSeconds).toLocaleString("en")}s)`,
+    },
   ],
 };
 

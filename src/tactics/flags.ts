@@ -22,7 +22,10 @@ export interface TacticFlag<T = unknown> {
 export const flagName = (f: Pick<TacticFlag, "flags">): string => f.flags.split(" ")[0]!;
 
 /** The key commander stores a flag's value under: "--prefix-share" → "prefixShare". */
-export const flagKey = (f: Pick<TacticFlag, "flags">): string => flagName(f).slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+export const flagKey = (f: Pick<TacticFlag, "flags">): string =>
+  flagName(f)
+    .slice(2)
+    .replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** Reads the tactics' flags from the parsed command line (commander's values, by `flagKey`). */
 export interface FlagReader {

@@ -1,7 +1,11 @@
 import { one, parsePositiveInt, type TacticFlag } from "./flags.js";
 import { rewriteSim, simCount, type TacticDef } from "./types.js";
 
-const OUTPUT_CAP_FLAG: TacticFlag<number> = { flags: "--output-cap <tokens>", help: "clip output tokens per request", parse: (raw) => parsePositiveInt(one(raw), "--output-cap") };
+const OUTPUT_CAP_FLAG: TacticFlag<number> = {
+  flags: "--output-cap <tokens>",
+  help: "clip output tokens per request",
+  parse: (raw) => parsePositiveInt(one(raw), "--output-cap"),
+};
 
 export interface OutputCapSettings {
   cap: number;

@@ -55,7 +55,9 @@ export const PROMPT_CACHE: TacticDef<PromptCacheSettings, null> = {
   fromFlags(flags, { tactics }) {
     if (!flags.given(PROMPT_CACHE_FLAG)) return null;
     // The flag, else the config; the config's value is judged as the flag's would be.
-    const share = flags.given(PREFIX_SHARE_FLAG) ? flags.read(PREFIX_SHARE_FLAG)! : PREFIX_SHARE_FLAG.parse(String(tactics.promptCache?.prefixShare ?? DEFAULT_PREFIX_SHARE));
+    const share = flags.given(PREFIX_SHARE_FLAG)
+      ? flags.read(PREFIX_SHARE_FLAG)!
+      : PREFIX_SHARE_FLAG.parse(String(tactics.promptCache?.prefixShare ?? DEFAULT_PREFIX_SHARE));
     return { prefixShare: share };
   },
   playbook: { label: "prompt caching", settings: ({ tactics }) => ({ prefixShare: tactics.promptCache?.prefixShare ?? DEFAULT_PREFIX_SHARE }) },

@@ -10,13 +10,20 @@ export interface PruneShare {
 
 /** `--prune 0.6`, `--prune feature=0.6`, repeatable or comma-separated. */
 export function parsePrune(values: readonly string[]): PruneShare[] {
-  return values.flatMap((v) => v.split(",")).map((p) => {
-    const eq = p.lastIndexOf("=");
-    return eq < 0 ? { feature: null, share: parseShare(p, "--prune") } : { feature: p.slice(0, eq), share: parseShare(p.slice(eq + 1), "--prune") };
-  });
+  return values
+    .flatMap((v) => v.split(","))
+    .map((p) => {
+      const eq = p.lastIndexOf("=");
+      return eq < 0 ? { feature: null, share: parseShare(p, "--prune") } : { feature: p.slice(0, eq), share: parseShare(p.slice(eq + 1), "--prune") };
+    });
 }
 
-const PRUNE_FLAG: TacticFlag<PruneShare[]> = { flags: "--prune <share>", help: "cut input by P, or FEATURE=P (repeatable)", repeatable: true, parse: (raw) => parsePrune(many(raw)) };
+const PRUNE_FLAG: TacticFlag<PruneShare[]> = {
+  flags: "--prune <share>",
+  help: "cut input by P, or FEATURE=P (repeatable)",
+  repeatable: true,
+  parse: (raw) => parsePrune(many(raw)),
+};
 
 export interface PruneSettings {
   /** The share cut on every feature (0: none), and per feature. */

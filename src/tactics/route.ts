@@ -74,7 +74,10 @@ export const ROUTE: TacticDef<RouteSettings, RouteState> = {
     const escalate = flags.read(ESCALATE_FLAG) ?? DEFAULTS.escalateShare;
     return { spec, pairs: routePairs(spec, catalog), escalate, scope: "all", flag: "--route" };
   },
-  playbook: { label: "routing to cheaper siblings", settings: ({ catalog }) => ({ spec: "mini", pairs: routePairs("mini", catalog), escalate: DEFAULTS.escalateShare, scope: "all", flag: "--route" }) },
+  playbook: {
+    label: "routing to cheaper siblings",
+    settings: ({ catalog }) => ({ spec: "mini", pairs: routePairs("mini", catalog), escalate: DEFAULTS.escalateShare, scope: "all", flag: "--route" }),
+  },
   start: () => ({ matched: [] }),
   assumptions: ({ spec, pairs, escalate }, { matched }) => [
     spec === "mini"

@@ -169,7 +169,9 @@ export const SEMANTIC_CACHE: TacticDef<SemanticCacheSettings, SemanticCacheState
     );
     stats.considered = Number(sweep?.considered ?? 0);
     stats.hits = Number(sweep?.hits ?? 0);
-    stats.sweep = Object.fromEntries(SWEEP.map((t, i) => [`hitRateAt${t}`, stats.considered ? Number((Number(sweep?.[`t${i}`] ?? 0) / stats.considered).toFixed(6)) : 0]));
+    stats.sweep = Object.fromEntries(
+      SWEEP.map((t, i) => [`hitRateAt${t}`, stats.considered ? Number((Number(sweep?.[`t${i}`] ?? 0) / stats.considered).toFixed(6)) : 0]),
+    );
     await db.run("CREATE OR REPLACE TEMP TABLE sc_hit AS SELECT rid FROM sc_best WHERE sim >= CAST($t AS DOUBLE)", { t: threshold });
     await db.run("CREATE OR REPLACE TEMP TABLE sc_seen AS SELECT rid FROM sc_rows");
     for (const t of ["sc_rows", "sc_bands", "sc_best"]) await db.run(`DROP TABLE IF EXISTS ${t}`);

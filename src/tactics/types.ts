@@ -212,7 +212,11 @@ export const scopeParams = (scope: FeatureScope, param: string): Record<string, 
 
 /** Features marked `cacheable: false` in the config, as a bound JSON list. */
 export const notCacheable = (config: ConfigT): string =>
-  JSON.stringify(Object.entries(config.features).filter(([, f]) => f.cacheable === false).map(([name]) => name));
+  JSON.stringify(
+    Object.entries(config.features)
+      .filter(([, f]) => f.cacheable === false)
+      .map(([name]) => name),
+  );
 
 /**
  * Requests a response cache never serves: already hits, features marked `cacheable: false`, and prompts on the
@@ -233,7 +237,9 @@ export async function deniedRequests({ db, rows, row, params }: RowContext): Pro
  * Rewrites the summed traffic (`sim`) with some columns replaced. `joins` may add joins (sim is aliased `s`).
  */
 export async function rewriteSim(db: Db, replace: Record<string, string>, joins = "", params: Record<string, Param> = {}): Promise<void> {
-  const cols = Object.entries(replace).map(([c, e]) => `${e} AS ${c}`).join(", ");
+  const cols = Object.entries(replace)
+    .map(([c, e]) => `${e} AS ${c}`)
+    .join(", ");
   await db.run(`CREATE OR REPLACE TEMP TABLE sim AS SELECT s.* REPLACE (${cols}) FROM sim s ${joins}`, params);
 }
 

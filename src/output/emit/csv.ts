@@ -29,7 +29,11 @@ export const csvEmitter: Emitter = {
   emit(doc: Doc): string {
     const tables = doc.blocks.flatMap((b) => (b.kind === "table" ? [b.table] : []));
     if (tables.length === 0) return "";
-    if (tables.length === 1) return csv(tables[0]!.columns.map((c) => c.key), data(tables[0]!));
+    if (tables.length === 1)
+      return csv(
+        tables[0]!.columns.map((c) => c.key),
+        data(tables[0]!),
+      );
     const used = new Set(tables.flatMap((t) => t.columns.map((c) => c.key)));
     const keys = [...new Set([...(doc.csvKeys ?? []).filter((k) => used.has(k)), ...used])];
     const rows = tables.flatMap((t) => {
