@@ -102,6 +102,16 @@ export interface BudgetResult {
 const iso = (d: Date) => d.toISOString().slice(0, 10);
 const addDays = (day: string, n: number) => iso(new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000));
 
+/** A plan line for a feature with no traffic in the window: nothing to price, said so. */
+const noTraffic = (feature: string, change: string): PlanLine => ({
+  feature,
+  change: `${change} (no traffic in the last 30 days)`,
+  currentMonthlyUsd: "0",
+  plannedMonthlyUsd: "0",
+  deltaMonthlyUsd: "0",
+  requests: 0,
+});
+
 /**
  * Budgets from flags win over the config; the config fills what flags leave unset. `given`: the flags the user gave
  * (commander's value source), so an explicit flag wins even when it equals its default (--spike-min 1).
@@ -332,14 +342,7 @@ async function planDiff(db: Db, catalog: Catalog, config: ConfigT, plan: PlanT, 
     }
     const change = "batch" in c ? "moves to the Batch API" : `${c.from ?? "all models"} → ${c.to}`;
     if ("to" in c && !spec) {
-      lines.push({
-        feature: c.feature,
-        change: `${change} (no traffic in the last 30 days)`,
-        currentMonthlyUsd: "0",
-        plannedMonthlyUsd: "0",
-        deltaMonthlyUsd: "0",
-        requests: 0,
-      });
+      lines.push(noTraffic(c.feature, change));
       continue;
     }
     const tactic = "batch" in c ? batch([c.feature]) : route(spec!, 0, [c.feature], catalog, `--plan: feature ${c.feature}:`);
@@ -348,14 +351,7 @@ async function planDiff(db: Db, catalog: Catalog, config: ConfigT, plan: PlanT, 
       throw err;
     });
     if (!r) {
-      lines.push({
-        feature: c.feature,
-        change: `${change} (no traffic in the last 30 days)`,
-        currentMonthlyUsd: "0",
-        plannedMonthlyUsd: "0",
-        deltaMonthlyUsd: "0",
-        requests: 0,
-      });
+      lines.push(noTraffic(c.feature, change));
       continue;
     }
     const matched = r.steps[0]?.details.matched;

@@ -68,3 +68,21 @@ export function parseWhere(values: readonly string[]): { dim: Dimension; value: 
     return { dim: parseDimension(w.slice(0, eq), "--where"), value: w.slice(eq + 1) };
   });
 }
+
+/** A dimension's values in the plural, for prose ("3 of 12 features"). */
+export const DIMENSION_PLURAL: Record<Dimension, string> = {
+  feature: "features",
+  user: "users",
+  model: "models",
+  provider: "providers",
+  project: "projects",
+  api_key: "API keys",
+  endpoint: "endpoints",
+  batch: "batch modes",
+  service_tier: "service tiers",
+  workspace: "workspaces",
+  line_item: "line items",
+  day: "days",
+  week: "weeks",
+  month: "months",
+};

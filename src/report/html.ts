@@ -4,26 +4,10 @@ import type { SimResult } from "../sim/simulate.js";
 import { tacticNamed } from "../tactics/registry.js";
 import { daily, PARETO_BARS, pareto, type Series, timeSeries, waterfall } from "./charts.js";
 import type { Report, ReportRow } from "./types.js";
-import { type Dimension, TIME_DIMENSIONS } from "./dims.js";
+import { DIMENSION_PLURAL, type Dimension, TIME_DIMENSIONS } from "./dims.js";
 import { provisionalNote, unpricedNote } from "./render.js";
 import { breakable, dayWithWeekday, esc, longDate } from "./svg.js";
 
-const PLURAL: Record<Dimension, string> = {
-  feature: "features",
-  user: "users",
-  model: "models",
-  provider: "providers",
-  project: "projects",
-  api_key: "API keys",
-  endpoint: "endpoints",
-  batch: "batch modes",
-  service_tier: "service tiers",
-  workspace: "workspaces",
-  line_item: "line items",
-  day: "days",
-  week: "weeks",
-  month: "months",
-};
 const BASIS = { "request logs": "request logs", "usage exports": "provider usage exports", "cost exports": "cost exports (the bill)" } as const;
 
 /** A key as a person reads it: days with their weekday, weeks as "week of …", months by name. */
@@ -194,7 +178,7 @@ export function renderHtml(report: Report, sim: SimResult | null, generatedAt: s
           [int(tokens), "tokens"],
         ]),
     // Counted before --top folds the rest into "(other: N)".
-    [int(report.headline.groups || new Set(report.rows.map((r) => r.key[report.by[0]!])).size), PLURAL[report.by[0]!]],
+    [int(report.headline.groups || new Set(report.rows.map((r) => r.key[report.by[0]!])).size), DIMENSION_PLURAL[report.by[0]!]],
   ];
   let charts: string;
   if (!report.rows.length) charts = `<h2>Where the money goes</h2><p class="muted">No usage in this window (check --since/--until, --where and --source).</p>`;

@@ -1,6 +1,6 @@
 import { addDec, compareDec, mulFrac, ratio } from "../money.js";
 import { usd } from "../output/format.js";
-import type { Dimension } from "./dims.js";
+import { DIMENSION_PLURAL, type Dimension } from "./dims.js";
 import type { Report, ReportRow, Trend } from "./types.js";
 
 /**
@@ -150,23 +150,6 @@ export function trendHeadline(t: Trend, rows: readonly ReportRow[], d: Dimension
   return { text, top: 0, groups: buckets, share: 0 };
 }
 
-const PLURAL: Record<Dimension, string> = {
-  feature: "features",
-  user: "users",
-  model: "models",
-  provider: "providers",
-  project: "projects",
-  api_key: "API keys",
-  endpoint: "endpoints",
-  batch: "batch modes",
-  service_tier: "service tiers",
-  workspace: "workspaces",
-  line_item: "line items",
-  day: "days",
-  week: "weeks",
-  month: "months",
-};
-
 /** "3 of 9 features = 79.6% of $93.16": the fewest top groups of the first dimension that reach 80% of spend. */
 export function headline(rows: readonly ReportRow[], d: Dimension, total: string): Report["headline"] {
   const byFirst = new Map<string, string>();
@@ -184,11 +167,11 @@ export function headline(rows: readonly ReportRow[], d: Dimension, total: string
   if (groups.length === 0) return { text: "no usage in this window", top: 0, groups: 0, share: 0 };
   if (compareDec(total, "0") === 0 && rows.some((r) => r.unpriced.rows > 0)) {
     return {
-      text: `no priced spend: ${groups.length} ${PLURAL[d]} have usage, and none of it has a price (see unpriced below)`,
+      text: `no priced spend: ${groups.length} ${DIMENSION_PLURAL[d]} have usage, and none of it has a price (see unpriced below)`,
       top: 0,
       groups: groups.length,
       share: 0,
     };
   }
-  return { text: `${top} of ${groups.length} ${PLURAL[d]} = ${(share * 100).toFixed(1)}% of ${usd(total)}`, top, groups: groups.length, share };
+  return { text: `${top} of ${groups.length} ${DIMENSION_PLURAL[d]} = ${(share * 100).toFixed(1)}% of ${usd(total)}`, top, groups: groups.length, share };
 }

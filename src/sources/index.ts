@@ -52,26 +52,22 @@ export const ADAPTERS: readonly Adapter[] = [
   requestLogCsv,
 ];
 
+/** The span attributes OTel GenAI (and OpenInference) carry token counts in. */
+const OTEL_TOKEN_ATTRIBUTES = [
+  "gen_ai.usage.input_tokens",
+  "gen_ai.usage.output_tokens",
+  "gen_ai.usage.prompt_tokens",
+  "gen_ai.usage.completion_tokens",
+  "llm.token_count.prompt",
+  "llm.token_count.completion",
+];
+
 /** Token fields of the formats whose files don't declare `tokenFields` themselves (see AdapterBase.tokenFields). */
 const TOKEN_FIELDS_OF: Record<string, readonly string[]> = {
   "claude-code-jsonl": ["input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"],
   "codex-jsonl": ["total_token_usage", "last_token_usage"],
-  "otel-otlp-json": [
-    "gen_ai.usage.input_tokens",
-    "gen_ai.usage.output_tokens",
-    "gen_ai.usage.prompt_tokens",
-    "gen_ai.usage.completion_tokens",
-    "llm.token_count.prompt",
-    "llm.token_count.completion",
-  ],
-  "otel-spans-jsonl": [
-    "gen_ai.usage.input_tokens",
-    "gen_ai.usage.output_tokens",
-    "gen_ai.usage.prompt_tokens",
-    "gen_ai.usage.completion_tokens",
-    "llm.token_count.prompt",
-    "llm.token_count.completion",
-  ],
+  "otel-otlp-json": OTEL_TOKEN_ATTRIBUTES,
+  "otel-spans-jsonl": OTEL_TOKEN_ATTRIBUTES,
 };
 
 /** A name as a whole word in JSON text: a key, an attribute name (`"key": "gen_ai.usage.input_tokens"`) or inside an embedded JSON string. */
