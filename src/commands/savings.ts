@@ -108,7 +108,7 @@ export function renderSavings(r: SavingsResult, format: Format, catalog: Catalog
 }
 
 /** The ranking for people and spreadsheets: the title, the top `limit` opportunities, why tactics found none, the assumptions. */
-export function savingsDocument(r: SavingsResult, limit = Infinity): Doc {
+export function savingsDocument(r: SavingsResult, limit = Infinity, withAssumptions = true): Doc {
   const ops = r.opportunities.slice(0, limit);
   // On a narrow terminal: the evidence wraps, then the rank and the share of the feature go. The CSV is data: the
   // dollars over the observed window too, and evidence without thousands separators.
@@ -139,7 +139,7 @@ export function savingsDocument(r: SavingsResult, limit = Infinity): Doc {
       text(`**Savings opportunities** (estimates, per 30-day month; spend ${usd(r.baselineMonthlyUsd)}/month)`, ["markdown"]),
       tableBlock({ name: "savings", columns, rows }),
       ...notes,
-      text(r.assumptions.map((a) => `  - ${a}`).join("\n"), ["table"]),
+      ...(withAssumptions ? [text(r.assumptions.map((a) => `  - ${a}`).join("\n"), ["table"])] : []),
     ],
   };
 }

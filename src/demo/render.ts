@@ -4,13 +4,13 @@
  */
 import { concat, type Doc, type DocColumn, type DocFormat, type DocTable, emit, PEOPLE, restrict, tableBlock, text } from "../output/document.js";
 import { envelope } from "../output/envelope.js";
-import { type Format, json, plainText, usd } from "../output/format.js";
+import { type Format, json, usd } from "../output/format.js";
 import type { Catalog } from "../pricing/load.js";
 import type { Reconcile } from "../reconcile/collect.js";
 import { reconcileJson } from "../reconcile/render.js";
 import { reportDocument, reportJson } from "../report/render.js";
 import type { DemoJsonT } from "../schemas/demo.js";
-import { savingsJson, type SavingsResult } from "../commands/savings.js";
+import { savingsDocument, savingsJson } from "../commands/savings.js";
 import { type DemoResult, RECONCILE_OPTS, SAVINGS_SCOPE } from "./result.js";
 
 /** The bill in one line: what was billed, how much of it the request logs tag to a feature, what reconcile flags. */
@@ -47,7 +47,6 @@ function nextCommands(r: DemoResult): string[] {
 }
 
 const TERMINAL: readonly DocFormat[] = ["table"];
-const MARKDOWN: readonly DocFormat[] = ["markdown"];
 const CSV: readonly DocFormat[] = ["csv"];
 /** A blank line between the parts on the terminal (markdown puts one between every block). */
 const gap = text("", TERMINAL);
@@ -84,31 +83,6 @@ function reportData(r: DemoResult): DocTable {
   return { name: "report", columns, rows };
 }
 
-/** The top savings: its headline, the table (the CSV's per month and over the window) and why a tactic found none. */
-function savingsPart(s: SavingsResult, limit: number): Doc {
-  const columns: DocColumn[] = [
-    { key: "rank", head: "#", type: "count", fit: { priority: 3 } },
-    { key: "feature", head: "Feature", type: "text", fit: { min: 16 } },
-    { key: "tactic", head: "Tactic", type: "text" },
-    { key: "monthly_saved_usd", head: "Saved per month", type: "money" },
-    { key: "saved_usd", head: "", type: "money", only: CSV },
-    { key: "share_of_feature", head: "% of feature's spend", type: "percent", fit: { priority: 2 } },
-    { key: "evidence", head: "Evidence", type: "text", fit: { priority: 1, min: 30, shrink: "wrap" } },
-  ];
-  const rows = s.opportunities
-    .slice(0, limit)
-    .map((o, i) => [i + 1, o.feature, o.tactic, o.monthlyUsd, o.savedUsd, o.shareOfFeature, { value: plainText(o.evidence), text: o.evidence }]);
-  const days = `${s.window.days} day${s.window.days === 1 ? "" : "s"}`;
-  return {
-    blocks: [
-      text(`Savings opportunities · estimates per 30-day month · current spend ${usd(s.baselineMonthlyUsd)}/month (${days} observed)`, TERMINAL),
-      text(`**Savings opportunities** (estimates, per 30-day month; spend ${usd(s.baselineMonthlyUsd)}/month)`, MARKDOWN),
-      tableBlock({ name: "savings", columns, rows }),
-      ...(s.notes.length ? [text(`No opportunity:\n${s.notes.map((n) => `  - ${n}`).join("\n")}`, PEOPLE)] : []),
-    ],
-  };
-}
-
 /** Per provider, for the CSV: billed, logged, tagged, unattributed, the share tagged and the flagged lines. */
 function billData(r: Reconcile): DocTable {
   const money = (key: string): DocColumn => ({ key, head: "", type: "money" });
@@ -136,7 +110,7 @@ function billData(r: Reconcile): DocTable {
  * opportunities) and `bill` (per provider); data, not display: dollars and shares as numbers, empty for none.
  */
 export function demoDocument(r: DemoResult): Doc {
-  return concat(restrict(reportDocument(r.report, r.query), PEOPLE), { blocks: [gap, tableBlock(reportData(r), CSV)] }, savingsPart(r.savings, 5), {
+  return concat(restrict(reportDocument(r.report, r.query), PEOPLE), { blocks: [gap, tableBlock(reportData(r), CSV)] }, savingsDocument(r.savings, 5, false), {
     blocks: [gap, text(billLine(r.reconcile), PEOPLE), gap, tableBlock(billData(r.reconcile), CSV), ...nextCommands(r).map((l) => text(l, TERMINAL))],
   });
 }
