@@ -3,6 +3,7 @@ import { EXIT, ExitError } from "./errors.js";
 import { env, io, type Io, stderr, stdout, withIo } from "./io.js";
 import { setCostMode } from "./store/cost-mode.js";
 import { DEFAULTS } from "./defaults.js";
+import { FORMATS } from "./output/formats.js";
 import type { FlagCommand, FlagsOf } from "./flags/index.js";
 import type { TacticFlag } from "./tactics/flags.js";
 
@@ -51,7 +52,7 @@ function tacticOption(f: TacticFlag): Option {
 }
 
 const formatOption = (flags = "--format <format>", description = "output format") =>
-  withDefault(new Option(flags, description).choices(["table", "json", "csv", "markdown"]), DEFAULTS.format);
+  withDefault(new Option(flags, description).choices(FORMATS), DEFAULTS.format);
 
 /** A command's options through its flag schema (src/flags/): typed, defaulted, each bad value an exit-2 error. */
 async function flags<K extends FlagCommand>(command: K, cmd: Command): Promise<FlagsOf<K>> {

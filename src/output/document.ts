@@ -4,10 +4,11 @@
  * writes the document in one of the formats for people and spreadsheets. JSON is not emitted from a document: it is
  * the typed result itself, with its zod contract (src/schemas/).
  *
- * Adding a format: one file in ./emit/ exporting an `Emitter`, and its name in `DOC_FORMATS` (the `EMITTERS` record
+ * Adding a format: one file in ./emit/ exporting an `Emitter`, and its name in `FORMATS` (./formats.ts; the `EMITTERS` record
  * below is typed by that list, so the compiler names the missing emitter).
  */
 import type { Column } from "./fit.js";
+import { DOC_FORMATS, type DocFormat } from "./formats.js";
 import { csvEmitter } from "./emit/csv.js";
 import { markdownEmitter } from "./emit/markdown.js";
 import { tableEmitter } from "./emit/table.js";
@@ -33,8 +34,7 @@ export type ColumnType =
   | "text";
 
 /** The formats a document is emitted in (JSON is the typed result, not a document). */
-export const DOC_FORMATS = ["table", "csv", "markdown"] as const;
-export type DocFormat = (typeof DOC_FORMATS)[number];
+export { DOC_FORMATS, type DocFormat } from "./formats.js";
 
 /** A raw value: decimal string for money, number for counts and fractions, boolean for yes/no, string for dates and text; null is none. */
 export type Value = string | number | boolean | null;

@@ -6,8 +6,7 @@ import { type Column, fitNote, fitTable, terminalWidth } from "./fit.js";
 export { type Column, fitText } from "./fit.js";
 import { env, io } from "../io.js";
 
-export const FORMATS = ["table", "json", "csv", "markdown"] as const;
-export type Format = (typeof FORMATS)[number];
+export { FORMATS, type Format } from "./formats.js";
 
 /** Colour only on a TTY and never with NO_COLOR set (any value). */
 export function colors(stream: { isTTY?: boolean } = io().stdout): ChalkInstance {
