@@ -1,5 +1,6 @@
 import type { Catalog } from "../pricing/load.js";
 import { installPricing, longContextApplies, modeExpr, modelIdFromAlias, unpricedChargeExpr } from "../pricing/sql.js";
+import { CHARGE_COUNTS, TOKEN_BUCKETS } from "../sources/types.js";
 import type { Db } from "../store/db.js";
 
 /**
@@ -137,17 +138,7 @@ export async function buildFocus(db: Db, effective: Catalog, list: Catalog): Pro
   const lcE = longContextApplies("u", "pr");
   const lcL = longContextApplies("u", "lr");
   const status = `CASE WHEN pr.model_id IS NOT NULL AND ${unpricedChargeExpr("u", "pr")} IS NULL THEN 'priced' WHEN u.reported_cost_usd IS NOT NULL THEN 'reported' ELSE 'unpriced' END`;
-  const TOKENS = [
-    "input_tokens",
-    "cached_input_tokens",
-    "cache_write_5m_tokens",
-    "cache_write_1h_tokens",
-    "output_tokens",
-    "reasoning_tokens",
-    "audio_input_tokens",
-    "audio_output_tokens",
-    "web_search_requests",
-  ];
+  const TOKENS = [...TOKEN_BUCKETS, ...CHARGE_COUNTS];
   // Pass 1, per usage row (the only pass over every row): its price epoch in both catalogs, long-context decision
   // and pricing status, summed per group of rows that share one price. A row the price tables cannot price whole
   // (no price, a charge without a rate) is unpriced, as in `report`.

@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { ExitError } from "../errors.js";
-import { flagKey, type TacticFlag } from "../tactics/flags.js";
+import { flagKey, givenValue, type TacticFlag } from "../tactics/flags.js";
 import { tacticFlags } from "../tactics/registry.js";
 import { parseSelfHost } from "../sim/self-host.js";
-import { flag, format, Globals, parsed, repeated, windowFlags } from "./common.js";
+import { flag, format, Globals, parsed, repeated, via, windowFlags } from "./common.js";
 
 /**
  * A tactic's flag (declared by the tactic, src/tactics/registry.ts): judged here whenever it is given, by the tactic's
@@ -11,21 +10,11 @@ import { flag, format, Globals, parsed, repeated, windowFlags } from "./common.j
  * read with its default (see flagReader).
  */
 function tacticFlag(f: TacticFlag) {
-  return z
-    .unknown()
-    .transform((v, ctx) => {
-      const given = v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0);
-      if (given) {
-        try {
-          f.parse(Array.isArray(v) ? v.map(String) : v === true ? true : String(v));
-        } catch (err) {
-          if (!(err instanceof ExitError)) throw err;
-          ctx.addIssue({ code: "custom", message: err.message, params: { hint: err.hint } });
-        }
-      }
-      return v;
-    })
-    .optional();
+  return via(z.unknown(), (v) => {
+    const given = givenValue(v);
+    if (given !== undefined) f.parse(given);
+    return v;
+  }).optional();
 }
 
 /**

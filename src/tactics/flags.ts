@@ -35,13 +35,15 @@ export interface FlagReader {
   given(flag: TacticFlag): boolean;
 }
 
+/** A flag's value as commander stored it, as `parse` takes it; undefined when it was not given (or an empty list). */
+export function givenValue(v: unknown): string | readonly string[] | true | undefined {
+  if (v === undefined || v === false) return undefined;
+  if (Array.isArray(v)) return v.length ? v.map(String) : undefined;
+  return v === true ? true : String(v);
+}
+
 export function flagReader(values: Readonly<Record<string, unknown>>): FlagReader {
-  const raw = (flag: TacticFlag): string | readonly string[] | true | undefined => {
-    const v = values[flagKey(flag)];
-    if (v === undefined || v === false) return undefined;
-    if (Array.isArray(v)) return v.length ? v.map(String) : undefined;
-    return v === true ? true : String(v);
-  };
+  const raw = (flag: TacticFlag) => givenValue(values[flagKey(flag)]);
   return {
     read: <T>(flag: TacticFlag<T>) => {
       const v = raw(flag) ?? flag.default;
