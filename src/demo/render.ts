@@ -51,38 +51,6 @@ const CSV: readonly DocFormat[] = ["csv"];
 /** A blank line between the parts on the terminal (markdown puts one between every block). */
 const gap = text("", TERMINAL);
 
-/** The report's rows as data: the CSV's shares are numbers here (0.5), where the report's own CSV writes 0.500000. */
-function reportData(r: DemoResult): DocTable {
-  const count = (key: string): DocColumn => ({ key, head: "", type: "count" });
-  const columns: DocColumn[] = [
-    { key: "feature", head: "", type: "text" },
-    ...["requests", "input_tokens", "cached_input_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "output_tokens", "reasoning_tokens"].map(count),
-    { key: "cost_usd", head: "", type: "money" },
-    { key: "share", head: "", type: "percent" },
-    { key: "cumulative_share", head: "", type: "percent" },
-    count("unpriced_requests"),
-    count("unpriced_tokens"),
-    { key: "unpriced_models", head: "", type: "text" },
-  ];
-  const rows = r.report.rows.map((x) => [
-    x.key.feature!,
-    x.requests,
-    x.tokens.input,
-    x.tokens.cachedInput,
-    x.tokens.cacheWrite5m,
-    x.tokens.cacheWrite1h,
-    x.tokens.output,
-    x.tokens.reasoning,
-    x.costUsd,
-    x.share,
-    x.cumulativeShare,
-    x.unpriced.requests,
-    x.unpriced.tokens,
-    x.unpriced.models.join(" "),
-  ]);
-  return { name: "report", columns, rows };
-}
-
 /** Per provider, for the CSV: billed, logged, tagged, unattributed, the share tagged and the flagged lines. */
 function billData(r: Reconcile): DocTable {
   const money = (key: string): DocColumn => ({ key, head: "", type: "money" });
@@ -110,9 +78,16 @@ function billData(r: Reconcile): DocTable {
  * opportunities) and `bill` (per provider); data, not display: dollars and shares as numbers, empty for none.
  */
 export function demoDocument(r: DemoResult): Doc {
-  return concat(restrict(reportDocument(r.report, r.query), PEOPLE), { blocks: [gap, tableBlock(reportData(r), CSV)] }, savingsDocument(r.savings, 5, false), {
-    blocks: [gap, text(billLine(r.reconcile), PEOPLE), gap, tableBlock(billData(r.reconcile), CSV), ...nextCommands(r).map((l) => text(l, TERMINAL))],
-  });
+  return concat(
+    restrict(reportDocument(r.report, r.query), PEOPLE),
+    { blocks: [gap] },
+    // The report's rows as data, its shares as numbers (0.5) where the report's own CSV writes 0.500000.
+    restrict(reportDocument(r.report, r.query, false), CSV),
+    savingsDocument(r.savings, 5, false),
+    {
+      blocks: [gap, text(billLine(r.reconcile), PEOPLE), gap, tableBlock(billData(r.reconcile), CSV), ...nextCommands(r).map((l) => text(l, TERMINAL))],
+    },
+  );
 }
 
 export function renderDemo(r: DemoResult, format: Format, catalog: Catalog): string {

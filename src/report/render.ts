@@ -52,7 +52,7 @@ export function renderReport(report: Report, format: Format, catalog: Catalog, q
 }
 
 /** The report for people and spreadsheets: headline, scope, the Pareto table, totals and caveats. */
-export function reportDocument(report: Report, q: ReportQuery): Doc {
+export function reportDocument(report: Report, q: ReportQuery, fixedShares = true): Doc {
   const c = colors();
   // Cost exports are the bill: amounts without token counts, so their tables show no token columns.
   const bill = report.basis === "cost exports" && report.allocatedFrom === null;
@@ -107,7 +107,7 @@ export function reportDocument(report: Report, q: ReportQuery): Doc {
         ]
       : []),
   ];
-  const share = (x: number): Cell => ({ value: x.toFixed(6), text: pct(x) });
+  const share = (x: number): Cell => ({ value: fixedShares ? x.toFixed(6) : x, text: pct(x) });
   const rows = report.rows.map((r) => [
     ...report.by.map((d) => r.key[d]!),
     r.requests,
