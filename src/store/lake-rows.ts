@@ -57,13 +57,11 @@ export class LakeRows implements StoredRows {
   private constructor(
     private readonly db: Db,
     private readonly state: LakeState,
-    /** The lake's ingest ids (ingest_id in the lake_ views) by UUID. */
-    private readonly ids: ReadonlyMap<string, number>,
   ) {}
 
   static async create(db: Db, state: LakeState): Promise<LakeRows> {
     await db.run("CREATE TEMP TABLE lake_loaded (tbl VARCHAR, kind VARCHAR, day DATE)");
-    return new LakeRows(db, state, state.ids);
+    return new LakeRows(db, state);
   }
 
   /** Ingest `id` was numbered in this run (its rows are staged whole; a lake row with the number is another ingest's). */
@@ -75,7 +73,7 @@ export class LakeRows implements StoredRows {
     const ids = (await this.db.all<{ id: string }>("SELECT ingest_id AS id FROM ingests WHERE file_path = $path OR file_sha256 = $sha", { path, sha }))
       .map((r) => Number(r.id))
       .filter((id) => !this.ours.has(id));
-    const uuids = this.state.effective.map((m) => m.ingest).filter((u) => ids.includes(this.ids.get(u)!));
+    const uuids = this.state.effective.map((m) => m.ingest).filter((u) => ids.includes(this.state.ids.get(u)!));
     if (uuids.length === 0) return;
     // The rows of those ingests on days not copied yet (the ones copied are staged already): the step counts and
     // removes them all. The filter on the ingest partition reads only those ingests' files.
