@@ -3,6 +3,7 @@ import { parseFormat } from "../context.js";
 import { DEFAULTS } from "../defaults.js";
 import { ExitError, usageError } from "../errors.js";
 import { parseInstant, parseTz } from "../report/window.js";
+import { parsePositiveInt } from "../tactics/flags.js";
 
 /**
  * What every command's flag schema is built from. A flag's value goes through a parse function that throws the
@@ -84,13 +85,8 @@ export const numberFlag =
     return r.data;
   };
 
-/** `--ttl 3600`, `--output-cap 500`. */
-export const positiveInt = (name: string) =>
-  numberFlag(z.coerce.number().int().positive(), (v) => `${name} expects a positive whole number (got ${JSON.stringify(v)})`);
-
-/** `--escalate 0.08`, `--prune 0.3`. */
-export const share = (name: string) =>
-  numberFlag(z.coerce.number().min(0).max(1), (v) => `${name} expects a fraction between 0 and 1 (got ${JSON.stringify(v)})`, false);
+/** `--top 10`: a whole number above 0 (the tactics' flags use the same parse). */
+export const positiveInt = (name: string) => (v: string) => parsePositiveInt(v, name);
 
 /** A comma-separated list, blanks trimmed. */
 export const list = (v: string): string[] => v.split(",").map((x) => x.trim());

@@ -3,7 +3,7 @@ import { DEFAULTS } from "../defaults.js";
 import { usageError } from "../errors.js";
 import { parseBy, parseWhere } from "../report/dims.js";
 import { parseInstant } from "../report/window.js";
-import { flag, format, Globals, numberFlag, parsed, via, windowFlags } from "./common.js";
+import { flag, format, Globals, parsed, positiveInt, via, windowFlags } from "./common.js";
 
 const SOURCES = ["billing", "requests", "auto"] as const;
 
@@ -22,7 +22,7 @@ const pricingDate = (v: string): string => {
 
 /** `llmcost report`. Keys in the order the flags are checked (the first bad one is the error). */
 export const ReportFlags = Globals.extend({
-  top: parsed(numberFlag(z.coerce.number().int().positive(), (v) => `--top expects a positive whole number (got ${JSON.stringify(v)})`)).optional(),
+  top: parsed(positiveInt("--top")).optional(),
   source: parsed(source).prefault(DEFAULTS.source),
   by: parsed(parseBy).prefault(DEFAULTS.by),
   since: windowFlags.since,
