@@ -98,6 +98,52 @@ test("exact cache: an entry is set on a miss and expires TTL later; a hit costs 
   assert.equal((await run("300")).steps[0].affectedRequests, 1);
 });
 
+test("exact cache: the replay agrees with a request-by-request replay on random traffic, for every TTL", async () => {
+  const dir = tmp();
+  const db = join(dir, "r.duckdb");
+  // A seeded generator (mulberry32): the same traffic every run. Gaps mix bursts (0–10 min, often inside one
+  // session), long pauses (1–4 h, which start a new session) and runs longer than the TTL (replayed in SQL).
+  let seed = 42;
+  const rand = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const start = Date.UTC(2025, 9, 1);
+  const requests: { ts: number; key: string }[] = [];
+  for (const key of ["A", "B", "C", "D", "E", "F"]) {
+    let ts = start + Math.floor(rand() * 3_600) * 1000;
+    for (let n = 0; n < 60; n++) {
+      requests.push({ ts, key });
+      const r = rand();
+      ts += (r < 0.15 ? 0 : r < 0.8 ? Math.floor(rand() * 600) : 3_600 + Math.floor(rand() * 10_800)) * 1000;
+    }
+  }
+  const lines = ["timestamp,model,user,prompt_hash,input_tokens,output_tokens"];
+  for (const { ts, key } of requests) lines.push(`${new Date(ts).toISOString()},gpt-4o-mini,a1b2c3d4e5f6:f,${key},1000,0`);
+  writeFileSync(join(dir, "r.csv"), lines.join("\n") + "\n");
+  assert.equal((await cli(["ingest", "--db", db, join(dir, "r.csv")])).code, 0);
+  // The reference: walk each key's requests in time order; a miss sets an entry that serves until ts + TTL.
+  const expectedHits = (ttl: number) => {
+    let hits = 0;
+    const expires = new Map<string, number>();
+    for (const { ts, key } of [...requests].sort((a, b) => a.ts - b.ts)) {
+      const until = expires.get(key);
+      if (until !== undefined && ts <= until) hits++;
+      else expires.set(key, ts + ttl * 1000);
+    }
+    return hits;
+  };
+  for (const ttl of [60, 300, 900, 3600, 86_400]) {
+    const r = await cli(["simulate", "--db", db, "--cache", "exact", "--ttl", String(ttl), "--format", "json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const hits = expectedHits(ttl);
+    assert.ok(hits > 0 && hits < requests.length, `TTL ${ttl}: a test that cannot tell hits from misses (${hits})`);
+    assert.equal(JSON.parse(r.stdout).steps[0].affectedRequests, hits, `TTL ${ttl}s`);
+  }
+});
+
 test("prompt cache: warm when the same feature and model ran at most 5 minutes before; cold Anthropic requests pay the write", async () => {
   const dir = tmp();
   const db = join(dir, "pc.duckdb");

@@ -46,7 +46,9 @@ export interface ExactCacheState {
  *
  * The replay is sequential by nature, so it runs in SQL by pointer doubling rather than row by row: each request
  * points (ASOF join) at the first request of its group after its own TTL, the misses are the path of pointers from
- * the group's first request, and the path is marked in O(log L) rounds for chains of length L.
+ * the group's first request, and the path is marked in O(log L) rounds for chains of length L. Only sessions (runs of
+ * a group's requests with no gap over the TTL) that last longer than the TTL are replayed; the rest are decided by
+ * their gaps alone.
  * Features marked `cacheable: false` in the config are left alone. Requests without a prompt_hash count as misses.
  */
 export const EXACT_CACHE: TacticDef<ExactCacheSettings, ExactCacheState> = {
@@ -71,33 +73,38 @@ export const EXACT_CACHE: TacticDef<ExactCacheSettings, ExactCacheState> = {
   async perRequest(ctx, { ttlSeconds }, state) {
     const { db, config, rows, row, params } = ctx;
     const excl = cacheExclusions(row.hit);
+    // Sessions: a request more than TTL after the previous request of its group is always a miss (every entry of
+    // the group has expired) and starts the replay afresh, so the replay runs per (group, session). A request alone
+    // in its session misses and never enters it. (Lag and lead over one window: cheaper than a GROUP BY over
+    // millions of distinct prompts and a join back.) i numbers the rows kept, per group.
     await db.run(
-      // Only keys seen more than once can hit; the rest are misses and never enter the replay. (Two windows over
-      // one partitioning: cheaper than a GROUP BY over millions of distinct prompts and a join back.)
       `CREATE OR REPLACE TEMP TABLE cache_rows AS
-       SELECT g, rid, ts, i FROM (
-         SELECT g, rid, ts, row_number() OVER w AS i, count(*) OVER (PARTITION BY g) AS c
+       SELECT g, rid, ts, new, sum(new::INTEGER) OVER w AS s, row_number() OVER w AS i FROM (
+         SELECT g, rid, ts, coalesce(lag(ts) OVER w + to_seconds($ttl) < ts, true) AS new,
+                coalesce(lead(ts) OVER w <= ts + to_seconds($ttl), false) AS near
          FROM (SELECT hash(feature, ${row.model}, prompt_hash) AS g, rid, ts FROM ${rows} r
                WHERE prompt_hash IS NOT NULL AND NOT ${excl.sql})
          WINDOW w AS (PARTITION BY g ORDER BY ts, rid))
-       WHERE c > 1`,
-      { ...params, ...excl.params(config) },
+       WHERE NOT new OR near
+       WINDOW w AS (PARTITION BY g ORDER BY ts, rid)`,
+      { ...params, ...excl.params(config), ttl: ttlSeconds },
     );
-    // A group whose requests all fall within TTL of its first needs no replay: the first misses, the rest hit.
+    // A session whose requests all fall within TTL of its first needs no replay: the first misses, the rest hit.
     // Only the others (cache_chain) are replayed.
-    await db.run("CREATE OR REPLACE TEMP TABLE cache_long AS SELECT g FROM cache_rows GROUP BY g HAVING max(ts) - min(ts) > to_seconds($ttl)", {
-      ttl: ttlSeconds,
-    });
-    await db.run("CREATE OR REPLACE TEMP TABLE cache_chain AS SELECT * FROM cache_rows SEMI JOIN cache_long USING (g)");
-    // jump(i) = the first request of the group more than TTL after request i (NULL: none).
     await db.run(
-      `CREATE OR REPLACE TEMP TABLE cache_jump AS
-       SELECT a.g, a.i, b.i AS j FROM cache_chain a ASOF LEFT JOIN cache_chain b ON a.g = b.g AND a.ts + to_seconds($ttl) < b.ts`,
+      "CREATE OR REPLACE TEMP TABLE cache_long AS SELECT g, s FROM cache_rows GROUP BY g, s HAVING max(ts) - min(ts) > to_seconds($ttl)",
       { ttl: ttlSeconds },
     );
-    await db.run("CREATE OR REPLACE TEMP TABLE cache_miss AS SELECT DISTINCT g, 1::BIGINT AS i FROM cache_chain");
+    await db.run("CREATE OR REPLACE TEMP TABLE cache_chain AS SELECT * FROM cache_rows SEMI JOIN cache_long USING (g, s)");
+    // jump(i) = the first request of the session more than TTL after request i (NULL: none).
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE cache_jump AS
+       SELECT a.g, a.i, b.i AS j FROM cache_chain a ASOF LEFT JOIN cache_chain b ON a.g = b.g AND a.s = b.s AND a.ts + to_seconds($ttl) < b.ts`,
+      { ttl: ttlSeconds },
+    );
+    await db.run("CREATE OR REPLACE TEMP TABLE cache_miss AS SELECT g, i FROM cache_chain WHERE new");
     // Round k adds jump^(2^k) of every known miss, then squares the jump table; after round k the first 2^(k+1)
-    // misses of every chain are known. It ends when no jump is left (2^k exceeds the longest group).
+    // misses of every chain are known. It ends when no jump is left (2^k exceeds the longest session).
     for (;;) {
       const live = await db.one<{ n: string }>("SELECT count(*) AS n FROM cache_jump WHERE j IS NOT NULL");
       if (Number(live?.n ?? 0) === 0) break;
@@ -113,7 +120,7 @@ export const EXACT_CACHE: TacticDef<ExactCacheSettings, ExactCacheState> = {
     }
     await db.run(
       `CREATE OR REPLACE TEMP TABLE cache_hit AS
-       SELECT rid FROM cache_rows ANTI JOIN cache_long USING (g) WHERE i > 1
+       SELECT rid FROM cache_rows ANTI JOIN cache_long USING (g, s) WHERE NOT new
        UNION ALL SELECT r.rid FROM cache_chain r ANTI JOIN cache_miss m ON m.g = r.g AND m.i = r.i`,
     );
     state.hitRows = Number((await db.one<{ n: string }>("SELECT count(*) AS n FROM cache_hit"))?.n ?? 0);
