@@ -91,10 +91,9 @@ export const EXACT_CACHE: TacticDef<ExactCacheSettings, ExactCacheState> = {
     );
     // A session whose requests all fall within TTL of its first needs no replay: the first misses, the rest hit.
     // Only the others (cache_chain) are replayed.
-    await db.run(
-      "CREATE OR REPLACE TEMP TABLE cache_long AS SELECT g, s FROM cache_rows GROUP BY g, s HAVING max(ts) - min(ts) > to_seconds($ttl)",
-      { ttl: ttlSeconds },
-    );
+    await db.run("CREATE OR REPLACE TEMP TABLE cache_long AS SELECT g, s FROM cache_rows GROUP BY g, s HAVING max(ts) - min(ts) > to_seconds($ttl)", {
+      ttl: ttlSeconds,
+    });
     await db.run("CREATE OR REPLACE TEMP TABLE cache_chain AS SELECT * FROM cache_rows SEMI JOIN cache_long USING (g, s)");
     // jump(i) = the first request of the session more than TTL after request i (NULL: none).
     await db.run(
