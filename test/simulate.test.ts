@@ -101,15 +101,9 @@ test("exact cache: an entry is set on a miss and expires TTL later; a hit costs 
 test("exact cache: the replay agrees with a request-by-request replay on random traffic, for every TTL", async () => {
   const dir = tmp();
   const db = join(dir, "r.duckdb");
-  // A seeded generator (mulberry32): the same traffic every run. Gaps mix bursts (0–10 min, often inside one
-  // session), long pauses (1–4 h, which start a new session) and runs longer than the TTL (replayed in SQL).
-  let seed = 42;
-  const rand = () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  // The same traffic every run. Gaps mix bursts (0–10 min, often inside one session), long pauses (1–4 h, which
+  // start a new session) and runs longer than the TTL (replayed in SQL).
+  const rand = seeded(42);
   const start = Date.UTC(2025, 9, 1);
   const requests: { ts: number; key: string }[] = [];
   for (const key of ["A", "B", "C", "D", "E", "F"]) {
@@ -169,6 +163,40 @@ test("prompt cache: warm when the same feature and model ran at most 5 minutes b
   assert.equal(j.baselineUsd, 0.044);
   assert.equal(j.steps[0].affectedRequests, 4);
   assert.equal(j.steps[0].costUsd, 0.0357);
+});
+
+test("prompt cache: the warm requests agree with a request-by-request walk on random traffic", async () => {
+  const dir = tmp();
+  const db = join(dir, "rpc.duckdb");
+  // Two features on one model, gaps of 0 to 10 minutes (some the same instant, some across a bucket boundary), and
+  // some inputs under the 1,024-token minimum, which neither read nor keep a prefix warm.
+  const rand = seeded(7);
+  const requests: { ts: number; feature: string; input: number }[] = [];
+  for (const feature of ["f", "g"]) {
+    let ts = Date.UTC(2025, 10, 3, 8) + Math.floor(rand() * 300) * 1000;
+    for (let n = 0; n < 150; n++) {
+      requests.push({ ts, feature, input: rand() < 0.2 ? 500 : 2000 });
+      const r = rand();
+      ts += (r < 0.1 ? 0 : r < 0.4 ? 290 + Math.floor(rand() * 20) : Math.floor(rand() * 600)) * 1000;
+    }
+  }
+  const lines = ["timestamp,model,user,input_tokens,output_tokens"];
+  for (const q of requests) lines.push(`${new Date(q.ts).toISOString()},gpt-4o-mini,a1b2c3d4e5f6:${q.feature},${q.input},0`);
+  writeFileSync(join(dir, "rpc.csv"), lines.join("\n") + "\n");
+  assert.equal((await cli(["ingest", "--db", db, join(dir, "rpc.csv")])).code, 0);
+  // The reference: an eligible request is warm when the feature's previous eligible request is at most 300 s before.
+  let warm = 0;
+  const last = new Map<string, number>();
+  for (const q of [...requests].sort((a, b) => a.ts - b.ts)) {
+    if (q.input < 1024) continue;
+    const prev = last.get(q.feature);
+    if (prev !== undefined && q.ts - prev <= 300_000) warm++;
+    last.set(q.feature, q.ts);
+  }
+  assert.ok(warm > 50 && warm < 230, `a test that cannot tell warm from cold (${warm} warm)`);
+  const r = await cli(["simulate", "--db", db, "--prompt-cache", "--format", "json"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).steps[0].affectedRequests, warm);
 });
 
 test("prompt cache after route: a routed request shares warm prefixes with the traffic already on its new model", async () => {
@@ -387,3 +415,13 @@ test("cache deny-list: prompts starting with a configured prefix are marked at i
     /^warning: 1 request-log file\(s\) were checked against another cache.denyPrefixes than the config's; re-ingest them with --replace/,
   );
 });
+
+/** A seeded generator (mulberry32) of numbers in [0, 1): random traffic that is the same every run. */
+function seeded(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

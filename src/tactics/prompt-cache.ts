@@ -73,27 +73,28 @@ export const PROMPT_CACHE: TacticDef<PromptCacheSettings, null> = {
     const eligible = `(NOT (${row.hit}) AND ${total} >= ${MIN_PREFIX})`;
     const bucket = (ts: string) => `epoch_us(${ts}) // ${WARM_SECONDS * 1_000_000}`;
     // Warm = an earlier eligible request of the same feature and model (in time, then id, order) at most
-    // WARM_SECONDS before. Per time bucket of that width: its first eligible request, and its last. A request is warm
-    // when it is not the first of its bucket (the first is less than WARM_SECONDS earlier), or when the previous
-    // bucket's last request is close enough; anything older is more than WARM_SECONDS away. No per-request sort.
+    // WARM_SECONDS before. Per time bucket of that width: its first eligible request, and its last. A request that is
+    // not the first of its bucket is warm (the first is less than WARM_SECONDS earlier); the first is warm when the
+    // previous bucket's last request is close enough, as anything older is more than WARM_SECONDS away. So the cold
+    // requests are some of the buckets' first ones: pc_cold lists them. No per-request sort, and no join back.
     await db.run(
-      `CREATE OR REPLACE TEMP TABLE pc_bucket AS
-       SELECT *, lag(b) OVER w AS prev_b, lag(t1) OVER w AS prev_t1 FROM (
-         SELECT feature, ${row.model} AS model, ${bucket("ts")} AS b, min(ts) AS t0, max(ts) AS t1, arg_min(rid, (ts, rid)) AS r0
-         FROM ${rows} r WHERE ${eligible} GROUP BY ALL)
-       WINDOW w AS (PARTITION BY feature, model ORDER BY b)`,
+      `CREATE OR REPLACE TEMP TABLE pc_cold AS
+       SELECT r0 AS rid FROM (
+         SELECT r0, t0, b, lag(b) OVER w AS prev_b, lag(t1) OVER w AS prev_t1 FROM (
+           SELECT feature, ${row.model} AS model, ${bucket("ts")} AS b, min(ts) AS t0, max(ts) AS t1, arg_min(rid, (ts, rid)) AS r0
+           FROM ${rows} r WHERE ${eligible} GROUP BY ALL)
+         WINDOW w AS (PARTITION BY feature, model ORDER BY b))
+       WHERE prev_b IS NULL OR prev_b <> b - 1 OR prev_t1 < t0 - INTERVAL ${WARM_SECONDS} SECOND`,
       params,
     );
     return {
-      // The join's columns are visible to the first column only.
       columns: {
-        pc_warm: `coalesce(${eligible} AND (r.ts > pc.t0 OR (r.ts = pc.t0 AND r.rid <> pc.r0) OR (pc.prev_b = pc.b - 1 AND pc.prev_t1 >= r.ts - INTERVAL ${WARM_SECONDS} SECOND)), false)`,
+        pc_warm: `coalesce(${eligible} AND NOT (r.rid IN (SELECT rid FROM pc_cold)), false)`,
         // Tokens that would be cached: the prefix share of all input, less what is cached already.
         pc_moved: `CASE WHEN ${eligible} THEN greatest(0, least(${row.input}, CAST(round(${total} * CAST($pc_share AS DOUBLE)) AS BIGINT) - ${row.cached})) ELSE 0 END`,
         // requests that would read a warm prefix (the evidence)
         pc_n: "CASE WHEN r.pc_warm AND r.pc_moved > 0 THEN 1 ELSE 0 END",
       },
-      joins: `LEFT JOIN pc_bucket pc ON pc.feature = r.feature AND pc.model = ${row.model} AND pc.b = ${bucket("r.ts")}`,
       row: shift(row, "r"),
       params: { pc_share: prefixShare },
     };
