@@ -112,10 +112,8 @@ export const requestLogJsonl: UsageAdapter = {
     !("custom_id" in head.first),
   read: (file) => {
     const mapped = jsonFieldPlan(logsOf(file).fields, BUILTIN_COLUMNS);
-    // Each timestamp field as text, and the model name, once per line: columns() reads these. The model as a column
-    // of its own also keeps the per-line provider lookup (includesCachedSql) correlated on one string: on the
-    // expression, DuckDB's decorrelation grouped the lines by every field it reads, the response struct included
-    // (about a sixth of the insert's time).
+    // Each timestamp field as text, and the model name, once per line: columns() reads these, and the per-line
+    // provider lookup (includesCachedSql) probes with the one string instead of the expression's fields.
     const inner = withShingles(
       withUsageObject(
         readJson({ ...BUILTIN_COLUMNS, ...mapped.columns }, "newline_delimited"),
