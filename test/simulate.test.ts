@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, test } from "node:test";
+import { rng } from "../scripts/synthetic.js";
 import { cli, demoDatabase, golden, query, stable, tmp } from "./helpers.js";
 
 let demoDir = "";
@@ -103,7 +104,7 @@ test("exact cache: the replay agrees with a request-by-request replay on random 
   const db = join(dir, "r.duckdb");
   // The same traffic every run. Gaps mix bursts (0–10 min, often inside one session), long pauses (1–4 h, which
   // start a new session) and runs longer than the TTL (replayed in SQL).
-  const rand = seeded(42);
+  const rand = rng(42);
   const start = Date.UTC(2025, 9, 1);
   const requests: { ts: number; key: string }[] = [];
   for (const key of ["A", "B", "C", "D", "E", "F"]) {
@@ -170,7 +171,7 @@ test("prompt cache: the warm requests agree with a request-by-request walk on ra
   const db = join(dir, "rpc.duckdb");
   // Two features on one model, gaps of 0 to 10 minutes (some the same instant, some across a bucket boundary), and
   // some inputs under the 1,024-token minimum, which neither read nor keep a prefix warm.
-  const rand = seeded(7);
+  const rand = rng(7);
   const requests: { ts: number; feature: string; input: number }[] = [];
   for (const feature of ["f", "g"]) {
     let ts = Date.UTC(2025, 10, 3, 8) + Math.floor(rand() * 300) * 1000;
@@ -415,13 +416,3 @@ test("cache deny-list: prompts starting with a configured prefix are marked at i
     /^warning: 1 request-log file\(s\) were checked against another cache.denyPrefixes than the config's; re-ingest them with --replace/,
   );
 });
-
-/** A seeded generator (mulberry32) of numbers in [0, 1): random traffic that is the same every run. */
-function seeded(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
