@@ -101,7 +101,8 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
     )
     .exitOverride()
     .hook("preAction", async (_program, action) => {
-      if (action.optsWithGlobals().wide === true) (await import("./output/fit.js")).setWide(true);
+      // Set on every run, off too: main() may run many times in one process (the tests, tools).
+      (await import("./output/fit.js")).setWide(action.optsWithGlobals().wide === true);
     });
 
   globals(program.command("ingest"))

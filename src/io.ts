@@ -45,7 +45,9 @@ export const stdout = (s: string): void => void io().stdout.write(s);
 export const stderr = (s: string): void => void io().stderr.write(s);
 
 /** Streams that keep what is written to them, for `main(argv, io)` in tests and tools. */
-export function captureIo(opts: { env?: Record<string, string | undefined>; input?: string } = {}): Io & { out(): string; err(): string } {
+export function captureIo(
+  opts: { env?: Record<string, string | undefined>; input?: string; tty?: { columns: number } } = {},
+): Io & { out(): string; err(): string } {
   const sink = () => {
     const chunks: Buffer[] = [];
     const stream = new Writable({
@@ -58,6 +60,8 @@ export function captureIo(opts: { env?: Record<string, string | undefined>; inpu
   };
   const o = sink();
   const e = sink();
+  // A terminal of that width on stdout (stderr stays a pipe: the ingest progress bar would depend on timing).
+  if (opts.tty) Object.assign(o.stream, { isTTY: true, columns: opts.tty.columns });
   return {
     stdout: o.stream,
     stderr: e.stream,

@@ -78,31 +78,42 @@ describe("tables fit the terminal", { skip: haveScript ? false : `${SCRIPT} not 
     { name: "ingest-summary", args: () => INGEST, cwd: () => ingestDir },
   ];
 
+  // In-process on a terminal of each width (stdout.isTTY and stdout.columns as a real one sets them); the test after
+  // these checks that a real pseudo-terminal gets the same bytes.
   for (const c of cases) {
     for (const cols of [80, 120]) {
       test(`${c.name} at ${cols} columns`, async () => {
-        const r = tty(c.args(), cols, { cwd: c.cwd?.() });
-        assert.equal(r.code, 0, r.stdout);
+        const r = await cli(c.args(), { tty: { columns: cols }, ...(c.cwd ? { cwd: c.cwd() } : {}) });
+        assert.equal(r.code, 0, r.stderr);
         assertFits(r.stdout, cols, c.name);
         golden(`fit/${c.name}.${cols}.txt`, r.stdout);
       });
     }
   }
 
-  test("--wide on a terminal prints the full table, byte for byte what a pipe gets", async () => {
-    for (const c of cases) {
-      const piped = await cli(c.args(), c.cwd ? { cwd: c.cwd() } : {});
-      assert.equal(piped.code, 0, piped.stderr);
-      const wide = tty([...c.args(), "--wide"], 80, { cwd: c.cwd?.() });
-      assert.equal(wide.stdout, piped.stdout, c.name);
-      assert.doesNotMatch(piped.stdout, /--wide shows everything/);
-    }
-    // Before the command too, as the other global flags.
+  test("a real terminal (script, stty cols) gets what the in-process terminal gets", async () => {
+    const golden = (name: string) => readFileSync(join(ROOT, "test", "golden", "fit", name), "utf8");
+    assert.equal(tty(["report", "--db", db, "--by", "feature,model"], 80).stdout, golden("report-by-feature-model.80.txt"));
+    assert.equal(tty(INGEST, 120, { cwd: ingestDir }).stdout, golden("ingest-summary.120.txt"));
+    // --wide before the command too, as the other global flags: the full table, as a pipe gets it.
     assert.equal(tty(["--wide", "report", "--db", db], 80).stdout, (await cli(["report", "--db", db])).stdout);
   });
 
+  test("--wide on a terminal prints the full table, byte for byte what a pipe gets", async () => {
+    for (const c of cases) {
+      const cwd = c.cwd ? { cwd: c.cwd() } : {};
+      const piped = await cli(c.args(), cwd);
+      assert.equal(piped.code, 0, piped.stderr);
+      const wide = await cli([...c.args(), "--wide"], { tty: { columns: 80 }, ...cwd });
+      assert.equal(wide.stdout, piped.stdout, c.name);
+      assert.doesNotMatch(piped.stdout, /--wide shows everything/);
+      // --wide holds for its own run only: the next run on the terminal fits it again.
+      if (c.name === "report") assert.match((await cli(c.args(), { tty: { columns: 80 } })).stdout, /--wide\s+shows everything/);
+    }
+  });
+
   test("at 80 columns the report says what it hid, and names are shortened in the middle", async () => {
-    const out = tty(["report", "--db", db, "--by", "feature,model"], 80).stdout;
+    const out = (await cli(["report", "--db", db, "--by", "feature,model"], { tty: { columns: 80 } })).stdout;
     assert.match(out, /\(80 columns: hid Requests, Input, Cached, Cache write, Output, share bar;\s+shortened MODEL;\s+--wide\s+shows everything\)/);
     // The full name of the fine-tuned model is 38 characters; its ends stay.
     assert.match(out, /│ ft:gpt-4o-m[^│]*…[^│]*legal01 +│/);
@@ -120,7 +131,7 @@ describe("tables fit the terminal", { skip: haveScript ? false : `${SCRIPT} not 
 
   test("a table on a narrow terminal: still within it", async () => {
     for (const args of [["report", "--db", db, "--by", "feature,model"], ["savings", "--db", db], ["pricing", "list"], ["formats"]]) {
-      const out = tty(args, 60).stdout;
+      const out = (await cli(args, { tty: { columns: 60 } })).stdout;
       for (const line of out.split("\n").filter((l) => /^[┌│└]/.test(l))) assert.ok(displayWidth(line) <= 60, `${args.join(" ")}: ${line}`);
     }
   });

@@ -27,6 +27,8 @@ export interface CliOptions {
   env?: Record<string, string>;
   input?: string;
   cwd?: string;
+  /** In-process only: stdout is a terminal of this many columns (stderr stays a pipe). */
+  tty?: { columns: number };
 }
 
 /** What every run sees: a fixed clock, UTC and no colour. */
@@ -54,7 +56,7 @@ export async function cli(args: string[], opts: CliOptions = {}): Promise<CliRes
   for (const k of PROCESS_WIDE) {
     if (opts.env?.[k] !== undefined && !(k === "TZ" && opts.env[k] === "UTC")) throw new Error(`cli(): ${k} is process-wide; use cliProcess()`);
   }
-  const io = captureIo({ env: baseEnv(opts.env), input: opts.input });
+  const io = captureIo({ env: baseEnv(opts.env), input: opts.input, ...(opts.tty ? { tty: opts.tty } : {}) });
   const before = process.cwd();
   process.chdir(opts.cwd ?? ROOT);
   try {

@@ -1,8 +1,10 @@
 /**
- * Fitting output to the terminal. On a TTY, tables narrow to `process.stdout.columns`: headers wrap, prose cells
+ * Fitting output to the terminal. On a TTY, tables narrow to the terminal's columns (`io().stdout.columns`): headers wrap, prose cells
  * wrap, names are shortened in the middle, and columns are hidden least important first; long prose lines wrap at
  * word boundaries. Piped output and `--wide` get everything at full width, byte for byte as before.
  */
+
+import { io } from "../io.js";
 
 /** How one column of a table may give way when the terminal is narrow. */
 export interface Column {
@@ -29,10 +31,11 @@ export function setWide(on: boolean): void {
   wide = on;
 }
 
-/** The width output must fit, or null for full width: stdout is not a TTY, or --wide. */
+/** The width output must fit, or null for full width: the run's stdout is not a TTY, or --wide. */
 export function terminalWidth(): number | null {
-  if (wide || process.stdout.isTTY !== true) return null;
-  const c = process.stdout.columns;
+  const out = io().stdout;
+  if (wide || out.isTTY !== true) return null;
+  const c = out.columns;
   return typeof c === "number" && c > 0 ? c : 80;
 }
 

@@ -43,7 +43,7 @@ export const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
 /**
  * A table for people. Columns are plain heads (with `align`) or `Column` specs saying how each gives way on a narrow
- * terminal (see fit.ts); on a TTY the table fits `process.stdout.columns`, with a note under it naming what was hidden
+ * terminal (see fit.ts); on a TTY the table fits the terminal's width, with a note under it naming what was hidden
  * or shortened. Off a terminal, or with --wide, every column at full width.
  */
 export function table(head: readonly (string | Column)[], rows: readonly (readonly (string | number)[])[], align?: readonly ("left" | "right")[]): string {
