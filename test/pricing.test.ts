@@ -276,3 +276,27 @@ test("a service tier the model has no rate for is unpriced, never billed at stan
   ]);
   assert.deepEqual(costs, [null, "0.625000000000", "0.625000000000", "1.250000000000", null]);
 });
+
+test("a catalog is built once per process for the same inputs, frozen; changed tables or overrides build a new one", async () => {
+  const { cpSync, readFileSync, writeFileSync } = await import("node:fs");
+  const { PRICING_DIR } = await import("../src/pricing/load.js");
+  const a = loadCatalog();
+  assert.equal(loadCatalog(), a, "the same inputs: the same catalog");
+  assert.ok(Object.isFrozen(a) && Object.isFrozen(a.models[0]) && Object.isFrozen(a.models[0]!.prices[0]));
+  assert.throws(() => {
+    (a.models[0]!.prices[0] as { input: string }).input = "0";
+  }, TypeError);
+  const discounted = loadCatalog({ overrides: [{ discounts: [{ provider: "openai", percent: 10 }] }] });
+  assert.notEqual(discounted, a);
+  assert.notEqual(discounted.sha256, a.sha256);
+  // A table edited on disk between two runs of one process: read again, not the catalog of before.
+  const dir = join(tmp(), "pricing");
+  cpSync(PRICING_DIR, dir, { recursive: true });
+  const before = loadCatalog({ dir });
+  assert.equal(before.sha256, a.sha256);
+  const file = join(dir, "openai.json");
+  writeFileSync(file, readFileSync(file, "utf8").replace(/"version": "[0-9-]+"/, '"version": "2099-01-01"'));
+  const after = loadCatalog({ dir });
+  assert.notEqual(after.sha256, before.sha256);
+  assert.notEqual(after.version, before.version);
+});

@@ -28,10 +28,11 @@ export interface Catalog {
 const issues = (e: { issues: { path: PropertyKey[]; message: string }[] }) =>
   e.issues.map((i) => `${i.path.map(String).join(".") || "(root)"}: ${i.message}`).join("; ");
 
-function parseJsonFile(path: string): unknown {
+/** JSON of a pricing file (its text, when already read), refused with the file's name when it does not parse. */
+function parseJsonFile(path: string, raw?: string): unknown {
   let v: unknown;
   try {
-    v = JSON.parse(readFileSync(path, "utf8"));
+    v = JSON.parse(raw ?? readFileSync(path, "utf8"));
   } catch (err) {
     throw usageError(`${path}: cannot read pricing: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -39,23 +40,53 @@ function parseJsonFile(path: string): unknown {
   return v;
 }
 
+type LoadOptions = { dir?: string; overrides?: unknown[]; overrideLabels?: string[]; deployments?: Record<string, string> };
+
+/**
+ * Catalogs already built in this process, by their inputs' sha256 (main() can run many times in one process: the
+ * tests, tools). Frozen, so that no caller can change what a later one gets.
+ */
+const built = new Map<string, Catalog>();
+
 /**
  * Loads the built-in tables from pricing/*.json, then user overrides (config `pricing.overrides`, then --pricing FILE).
  * An override model replaces a built-in model of the same id; its aliases win over built-in ones.
  */
-export function loadCatalog(opts: { dir?: string; overrides?: unknown[]; overrideLabels?: string[]; deployments?: Record<string, string> } = {}): Catalog {
+export function loadCatalog(opts: LoadOptions = {}): Catalog {
   const dir = opts.dir ?? PRICING_DIR;
-  const hash = createHash("sha256");
-  const models = new Map<string, CatalogModel>();
-  const paths = new Map<string, string>();
-  let version = "0000-00-00";
   const files = readdirSync(dir)
     .filter((f) => f.endsWith(".json") && !f.endsWith(".schema.json"))
     .sort();
-  for (const f of files) {
-    const raw = readFileSync(join(dir, f), "utf8");
-    hash.update(`${f}\n${raw}\n`);
-    const parsed = PricingFile.safeParse(parseJsonFile(join(dir, f)));
+  const raws = files.map((f) => readFileSync(join(dir, f), "utf8"));
+  // The inputs' digest: what the stored costs are checked against, and this process's key for the parsed catalog.
+  const hash = createHash("sha256");
+  for (const [i, f] of files.entries()) hash.update(`${f}\n${raws[i]}\n`);
+  for (const o of opts.overrides ?? []) hash.update(`override\n${JSON.stringify(o)}\n`);
+  const deployments = opts.deployments ?? {};
+  if (Object.keys(deployments).length) hash.update(`deployments\n${JSON.stringify(deployments)}\n`);
+  const sha256 = hash.digest("hex");
+  const key = `${dir}\n${sha256}`;
+  const known = built.get(key);
+  if (known) return known;
+  const catalog = deepFreeze(buildCatalog(dir, files, raws, opts, sha256));
+  built.set(key, catalog);
+  return catalog;
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === "object" && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
+
+function buildCatalog(dir: string, files: readonly string[], raws: readonly string[], opts: LoadOptions, sha256: string): Catalog {
+  const models = new Map<string, CatalogModel>();
+  const paths = new Map<string, string>();
+  let version = "0000-00-00";
+  for (const [i, f] of files.entries()) {
+    const parsed = PricingFile.safeParse(parseJsonFile(join(dir, f), raws[i]!));
     if (!parsed.success) throw usageError(`pricing/${f}: invalid pricing table: ${issues(parsed.error)}`);
     if (parsed.data.version > version) version = parsed.data.version;
     parsed.data.models.forEach((m, i) => {
@@ -68,7 +99,6 @@ export function loadCatalog(opts: { dir?: string; overrides?: unknown[]; overrid
   const discounts: OverridesT["discounts"] = [];
   (opts.overrides ?? []).forEach((o, i) => {
     const label = opts.overrideLabels?.[i] ?? "pricing overrides";
-    hash.update(`override\n${JSON.stringify(o)}\n`);
     const parsed = Overrides.safeParse(o);
     if (!parsed.success) throw usageError(`${label}: invalid pricing overrides: ${issues(parsed.error)}`);
     checkAliases(parsed.data.models, (m) => `${label}: models[${parsed.data.models.indexOf(m)}]`);
@@ -85,14 +115,12 @@ export function loadCatalog(opts: { dir?: string; overrides?: unknown[]; overrid
     for (const m of parsed.data.models) models.set(m.id, { ...m, origin: "override" });
     discounts.push(...parsed.data.discounts);
   });
-  const deployments = opts.deployments ?? {};
-  if (Object.keys(deployments).length) hash.update(`deployments\n${JSON.stringify(deployments)}\n`);
   return {
     version: opts.overrides?.length ? `${version}+overrides` : version,
-    sha256: hash.digest("hex"),
+    sha256,
     models: [...models.values()],
     discounts,
-    deployments,
+    deployments: { ...(opts.deployments ?? {}) },
   };
 }
 

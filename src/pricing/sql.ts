@@ -13,8 +13,15 @@ import { rateRows } from "./rates.js";
 const installed = new WeakMap<Db, Catalog>();
 export const installedCatalog = (db: Db): Catalog | undefined => installed.get(db);
 
+/** The rate rows of a catalog as the JSON parameter below (a catalog is frozen: see loadCatalog). */
+const rateJson = new WeakMap<Catalog, string>();
+
 export async function installPricing(db: Db, catalog: Catalog, extraNames: readonly string[] = []): Promise<void> {
+  // Already built from this catalog on this connection (savings simulates once per tactic): the same tables.
+  if (installed.get(db) === catalog && extraNames.length === 0) return;
   installed.set(db, catalog);
+  const rows = rateJson.get(catalog) ?? JSON.stringify(rateRows(catalog));
+  rateJson.set(catalog, rows);
   const rate = "DECIMAL(18,6)";
   const mult = "DECIMAL(9,6)";
   await db.run(
@@ -23,7 +30,7 @@ export async function installPricing(db: Db, catalog: Catalog, extraNames: reado
     `CREATE OR REPLACE TEMP TABLE price_rate AS
      SELECT *, ${PICO.map((c) => `CAST(${c} * 1000000 AS BIGINT) AS ${c}_p`).join(", ")}, CAST(ws * 1000000000 AS BIGINT) AS ws_p
      FROM (SELECT unnest(json_transform($rows::JSON, '[{"model_id":"VARCHAR","provider":"VARCHAR","valid_from":"TIMESTAMP","valid_to":"TIMESTAMP","mode":"VARCHAR","input":"${rate}","cached":"${rate}","cw5":"${rate}","cw1":"${rate}","output":"${rate}","rsn_d":"${rate}","ain_d":"${rate}","aout_d":"${rate}","ws":"${rate}","geo_us":"${mult}","fast":"${mult}","lc_threshold":"BIGINT","lc_input":"${rate}","lc_cached":"${rate}","lc_cw5":"${rate}","lc_cw1":"${rate}","lc_output":"${rate}"}]'), recursive := true))`,
-    { rows: JSON.stringify(rateRows(catalog)) },
+    { rows },
   );
   await db.run(
     `CREATE OR REPLACE TEMP TABLE price_alias AS
