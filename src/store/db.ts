@@ -273,22 +273,20 @@ export class Db {
   private async migrate(): Promise<void> {
     const done = await this.appliedMigrations();
     await this.conn.run("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)");
-    let ran = false;
-    for (const m of MIGRATIONS) {
-      if (done.has(m.version)) continue;
+    // Every pending migration in one transaction: a database is at one version or the next, never between (and a new
+    // one is made in one commit instead of one per migration).
+    const pending = MIGRATIONS.filter((m) => !done.has(m.version));
+    const ran = pending.length > 0;
+    if (ran) {
       await this.transaction(async () => {
-        await this.conn.run(m.sql);
-        await this.run("INSERT INTO schema_migrations VALUES ($1, now()::TIMESTAMP)", [m.version]);
+        for (const m of pending) await this.conn.run(m.sql);
+        await this.run("INSERT INTO schema_migrations SELECT unnest($v::INTEGER[]), now()::TIMESTAMP", { v: pending.map((m) => String(m.version)) });
       });
-      ran = true;
     }
     const step = await this.formatStep();
-    if (step !== null) {
-      await this.transaction(() => this.conn.run(step).then(() => undefined));
-      ran = true;
-    }
+    if (step !== null) await this.transaction(() => this.conn.run(step).then(() => undefined));
     // Out of the WAL at once: a kill before the next checkpoint must not leave type changes to replay.
-    if (ran) await this.conn.run("CHECKPOINT");
+    if (ran || step !== null) await this.conn.run("CHECKPOINT");
   }
 
   /** The generated step that adds the registered adapters' names missing from the source_format type, or null. */
