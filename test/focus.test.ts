@@ -6,7 +6,7 @@ import { before, test } from "node:test";
 import { providerDisplayName } from "../src/export/focus.js";
 import { LEAN_PROVIDERS } from "../src/store/schema.js";
 import { FocusRules, FocusTable } from "./focus-rules.js";
-import { FIXTURES, ROOT, cli, demoDatabase, golden, normalise, query, tmp } from "./helpers.js";
+import { FIXTURES, ROOT, cli, demoDatabase, golden, normalise, query, tmp, FULL_TIER } from "./helpers.js";
 
 const REFERENCE = join(ROOT, "..", "shared", "reference", "focus");
 const CHECKER = join(ROOT, "..", "shared", "tools", "focus-check.py");
@@ -66,7 +66,7 @@ function assertConforms(t: FocusTable, what: string): void {
   }
 }
 
-test("the rule checker fails what FOCUS forbids (so a pass means something)", async () => {
+test("the rule checker fails what FOCUS forbids (so a pass means something)", FULL_TIER, async () => {
   const { table } = await exportFocus(demo, "demo-for-mutation.csv");
   assert.ok(table.rows.length > 0);
   const fails = (col: string, to: string | null) =>

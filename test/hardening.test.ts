@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { gzipSync } from "node:zlib";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { checksum, cli, cliProcess, databaseAtSchema, demoDatabase, FIXTURES, query, ROOT, tmp } from "./helpers.js";
+import { checksum, cli, cliProcess, databaseAtSchema, demoDatabase, FIXTURES, query, ROOT, tmp, FULL_TIER } from "./helpers.js";
 
 const BIN = join(ROOT, "bin", "llmcost.js");
 const HEADER = "timestamp,model,user,input_tokens,output_tokens,request_id";
@@ -36,7 +36,7 @@ function killedIngest(args: string[], ms: number, signal: NodeJS.Signals): Promi
   });
 }
 
-test("kill -9 or SIGINT at any point of a first or a later ingest: the database always opens and the next ingest completes it", async () => {
+test("kill -9 or SIGINT at any point of a first or a later ingest: the database always opens and the next ingest completes it", FULL_TIER, async () => {
   const dir = tmp();
   const file = join(dir, "big.csv");
   await bigCsv(file, 100_000);
@@ -79,7 +79,7 @@ const v6Database = (path: string, n: number): Promise<void> =>
     "INSERT INTO ingests VALUES (1, 'old.jsonl', 'x', 1, 'request-log-jsonl', 'requests', 1, 1, 0, 0, '2025-10-01', '2025-10-01', now()::TIMESTAMP, NULL)",
   ]);
 
-test("kill -9 or SIGINT during a migration of an existing database: the old file stays whole, and the next ingest migrates it", async () => {
+test("kill -9 or SIGINT during a migration of an existing database: the old file stays whole, and the next ingest migrates it", FULL_TIER, async () => {
   const dir = tmp();
   const original = join(dir, "v6.duckdb");
   await v6Database(original, 300_000);

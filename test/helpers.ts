@@ -17,6 +17,13 @@ export const FIXTURES = join(ROOT, "fixtures");
 const GOLDEN = join(ROOT, "test", "golden");
 const BIN = join(ROOT, "bin", "llmcost.js");
 
+/**
+ * The full tier: tests that are slow by nature (the fuzzer, kill -9 at every step, many processes at once, millions
+ * of rows, the packed tarball, sweeps of every report from two sources). `npm run test:all` runs them, and so does CI
+ * (.ci/run); `npm test`, the quick loop, lists them as skipped with this reason. Pass as a test's options.
+ */
+export const FULL_TIER = process.env.LLMCOST_TEST_ALL === "1" ? {} : { skip: "full tier only: npm run test:all (CI runs it)" };
+
 export interface CliResult {
   code: number;
   stdout: string;

@@ -3,11 +3,11 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { ROOT, tmp } from "./helpers.js";
+import { ROOT, tmp, FULL_TIER } from "./helpers.js";
 
 // The README's install: `npm pack`, then `npm install -g` of the tarball. It runs from any directory, with the
 // price tables and the demo fixtures it ships. Dependencies come from npm's cache (`npm ci` filled it).
-test("the packed tarball installs as a tool and runs from another directory", () => {
+test("the packed tarball installs as a tool and runs from another directory", FULL_TIER, () => {
   const dir = tmp();
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
   execFileSync(npm, ["pack", "--ignore-scripts", "--pack-destination", dir], { cwd: ROOT, stdio: "ignore" });

@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { LakeStage } from "../src/store/lake.js";
-import { cli, tmp } from "./helpers.js";
+import { cli, tmp, FULL_TIER } from "./helpers.js";
 
 /**
  * An ingest into a lake copies into its staging database only the lake rows its checks read: the file's time range
@@ -137,7 +137,7 @@ test("the staging database reads only the Parquet files of the days asked for, a
   }
 });
 
-test("provider buckets: a one-day export copies the rows of the bucket checks' range only, and replaces as in a database", async () => {
+test("provider buckets: a one-day export copies the rows of the bucket checks' range only, and replaces as in a database", FULL_TIER, async () => {
   const t = tmp();
   const lake = join(t, "lake");
   const db = join(t, "one.duckdb");

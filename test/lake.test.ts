@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { test } from "node:test";
-import { cli, type CliResult, ROOT, tmp } from "./helpers.js";
+import { cli, type CliResult, ROOT, tmp, FULL_TIER } from "./helpers.js";
 
 /**
  * --lake DIR: the same files ingested into a lake (by processes running at once) and into one database give the same
@@ -97,7 +97,7 @@ const readManifest = (lake: string, f: string) =>
     source: { sha256: string };
   };
 
-test("4 ingests at once into one lake, then every reading command prints what one database of the same files prints", async () => {
+test("4 ingests at once into one lake, then every reading command prints what one database of the same files prints", FULL_TIER, async () => {
   const t = tmp();
   const lake = join(t, "lake");
   const db = join(t, "one.duckdb");
@@ -143,7 +143,7 @@ test("4 ingests at once into one lake, then every reading command prints what on
   assert.equal(await outputs(["--lake", lake], READS.slice(0, 3)), await outputs(["--db", db], READS.slice(0, 3)));
 });
 
-test("two processes ingesting the same file at once: both may commit, readers count it once", async () => {
+test("two processes ingesting the same file at once: both may commit, readers count it once", FULL_TIER, async () => {
   const t = tmp();
   const lake = join(t, "lake");
   const db = join(t, "one.duckdb");

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { createWriteStream, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { checksum, cli, databaseAtSchema, demoDatabase, query, ROOT, tmp } from "./helpers.js";
+import { checksum, cli, databaseAtSchema, demoDatabase, query, ROOT, tmp, FULL_TIER } from "./helpers.js";
 
 const BIN = join(ROOT, "bin", "llmcost.js");
 
@@ -65,7 +65,7 @@ test("--skip-bad-rows leaves out every bad row, names each one, and keeps the go
   assert.deepEqual(JSON.parse(j.stdout).files[0].badRows, [{ line: 2, where: "2", reason: "timestamp is in the future" }]);
 });
 
-test("crash: kill -9 in the middle of a 5M-row ingest leaves all of the file or none, and the ledger agrees", async () => {
+test("crash: kill -9 in the middle of a 5M-row ingest leaves all of the file or none, and the ledger agrees", FULL_TIER, async () => {
   const dir = tmp();
   const db = join(dir, "t.duckdb");
   assert.equal((await cli(["ingest", "--db", db, "fixtures/formats/requests.csv"])).code, 0);
@@ -112,7 +112,7 @@ test("concurrency: a second writer is refused with the holder's pid; concurrent 
   assert.equal(JSON.parse(a.out).totals.requests, 14560);
 });
 
-test("exact money: the sum over 1M rows equals an independent BigInt computation", async () => {
+test("exact money: the sum over 1M rows equals an independent BigInt computation", FULL_TIER, async () => {
   const dir = tmp();
   const db = join(dir, "m.duckdb");
   // Rates in micro-dollars per 1M tokens on 2025-11-01 (pricing/*.json): cost in pico-dollars = tokens × rate.

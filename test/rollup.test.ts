@@ -7,7 +7,7 @@ import { collectReport, type ReportQuery } from "../src/report/collect.js";
 import { parseBy, parseWhere } from "../src/report/dims.js";
 import { Db } from "../src/store/db.js";
 import { rollupSelect, rollupUsable, utcDayWindow } from "../src/store/rollup.js";
-import { cli, query, tmp } from "./helpers.js";
+import { cli, query, tmp, FULL_TIER } from "./helpers.js";
 
 /**
  * The usage rollup (schema v11) against the raw rows: after every kind of change to the usage tables it equals a
@@ -159,13 +159,13 @@ before(async () => {
   ]);
 });
 
-test("the rollup kept at ingest equals one built from the raw rows, and every report reads the same from it", async () => {
+test("the rollup kept at ingest equals one built from the raw rows, and every report reads the same from it", FULL_TIER, async () => {
   await assertRollupFresh(db, "first ingest");
   assert.equal(await usable(loadCatalog().sha256), true, "reports read the rollup");
   await everyReport(catalogs().plain);
 });
 
-test("after re-ingests, --replace, dedupe deletes and bucket overlap, the rollup refreshes the days touched", async () => {
+test("after re-ingests, --replace, dedupe deletes and bucket overlap, the rollup refreshes the days touched", FULL_TIER, async () => {
   // The same file again adds nothing.
   assert.match(await ingest([`${F}/requests.csv`]), /already ingested/);
   await assertRollupFresh(db, "re-ingest");
@@ -233,7 +233,7 @@ test("budget and reconcile print the same bytes from the rollup and from the raw
   }
 });
 
-test("a pricing change rebuilds the rollup; --pricing-as-of and pricing other than the stored one read the raw rows", async () => {
+test("a pricing change rebuilds the rollup; --pricing-as-of and pricing other than the stored one read the raw rows", FULL_TIER, async () => {
   const { plain, discounted } = catalogs();
   // Reports under other pricing than the stored one reprice on the fly, from the raw rows.
   assert.equal(await usable(discounted.sha256), false);
