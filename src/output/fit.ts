@@ -1,7 +1,7 @@
 /**
- * Fitting output to the terminal. On a TTY, tables narrow to the terminal's columns (`io().stdout.columns`): headers wrap, prose cells
- * wrap, names are shortened in the middle, and columns are hidden least important first; long prose lines wrap at
- * word boundaries. Piped output and `--wide` get everything at full width, byte for byte as before.
+ * Fitting output to the terminal. On a TTY, tables narrow to the terminal's columns (`io().stdout.columns`): headers
+ * wrap, prose cells wrap, names are shortened in the middle, and columns are hidden least important first; long prose
+ * lines wrap at word boundaries. Piped output and `--wide` get everything at full width, byte for byte as before.
  */
 
 import { io } from "../io.js";

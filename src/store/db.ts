@@ -273,8 +273,8 @@ export class Db {
   private async migrate(): Promise<void> {
     const done = await this.appliedMigrations();
     await this.conn.run("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)");
-    // Every pending migration in one transaction: a database is at one version or the next, never between (and a new
-    // one is made in one commit instead of one per migration).
+    // Every pending migration in one transaction: a database is at its old version or the latest, never between (and a
+    // new one is made in one commit instead of one per migration).
     const pending = MIGRATIONS.filter((m) => !done.has(m.version));
     const ran = pending.length > 0;
     if (ran) {
