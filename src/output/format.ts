@@ -1,6 +1,6 @@
 import { Chalk, type ChalkInstance } from "chalk";
-import Table from "cli-table3";
 import { roundDecimal } from "../pricing/decimal.js";
+import { boxTable } from "./box.js";
 import { type Column, fitNote, fitTable, terminalWidth } from "./fit.js";
 
 export { type Column, fitText } from "./fit.js";
@@ -52,25 +52,14 @@ export function table(head: readonly (string | Column)[], rows: readonly (readon
   const width = terminalWidth();
   const aligned = align !== undefined || cols.some((c) => c.align !== undefined);
   if (width === null)
-    return draw(
+    return boxTable(
       cols.map((c) => c.head),
       cells,
       aligned ? cols.map((c) => c.align ?? "left") : undefined,
     );
   const f = fitTable(cols, cells, width);
   const note = fitNote(f, width);
-  return `${draw(f.head, f.rows, aligned ? f.align : undefined)}${note ? `\n${colors().dim(note)}` : ""}`;
-}
-
-function draw(head: string[], rows: string[][], align?: ("left" | "right")[]): string {
-  const t = new Table({
-    head,
-    style: { head: [], border: [] },
-    ...(align ? { colAligns: align } : {}),
-    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
-  });
-  for (const r of rows) t.push(r);
-  return t.toString();
+  return `${boxTable(f.head, f.rows, aligned ? f.align : undefined)}${note ? `\n${colors().dim(note)}` : ""}`;
 }
 
 const csvCell = (v: unknown): string => {
