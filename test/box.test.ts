@@ -4,6 +4,7 @@ import { Chalk } from "chalk";
 import Table from "cli-table3";
 import { rng } from "../scripts/synthetic.js";
 import { boxTable } from "../src/output/box.js";
+import { displayWidth } from "../src/output/fit.js";
 
 /** The table as cli-table3 drew it for llmcost (before box.ts): no colour on heads or borders, no rule between rows. */
 function cliTable3(head: string[], rows: string[][], align?: ("left" | "right")[]): string {
@@ -57,10 +58,17 @@ test("box tables are the bytes cli-table3 drew: random heads, rows, alignments, 
   assert.ok(compared > 1400);
 });
 
-test("emoji from the data take two columns, as a terminal draws them (transport and map symbols, extended-A too)", async () => {
-  const { displayWidth } = await import("../src/output/fit.js");
+test("emoji from the data take two columns, as a terminal draws them (transport and map symbols, extended-A too)", () => {
   assert.equal(displayWidth("🚀"), 2);
   assert.equal(displayWidth("🪄 wand"), 7);
   assert.equal(displayWidth("🤖 bot"), 6);
   assert.equal(displayWidth("✓"), 1);
+});
+
+test("a table of more rows than a call takes arguments (a report by user) is drawn, every row", () => {
+  const rows = Array.from({ length: 200_000 }, (_, i) => [`user-${i}`, `$${i}.00`]);
+  const out = boxTable(["USER", "Cost"], rows, ["left", "right"]).split("\n");
+  assert.equal(out.length, 200_003);
+  assert.equal(out[1], `│ USER        │       Cost │`);
+  assert.equal(out[200_001], `│ user-199999 │ $199999.00 │`);
 });
