@@ -35,6 +35,9 @@ function tty(args: string[], cols: number, opts: { cwd?: string; color?: boolean
   return { code: r.status ?? -1, stdout: r.stdout.replaceAll("\r\n", "\n") };
 }
 
+/** A terminal golden of this file, as written. */
+const fitGolden = (name: string): string => readFileSync(join(ROOT, "test", "golden", "fit", name), "utf8");
+
 /** Every line within the terminal's width (escapes take no room). */
 function assertFits(out: string, cols: number, what: string): void {
   const lines = out.split("\n");
@@ -92,9 +95,8 @@ describe("tables fit the terminal", { skip: haveScript ? false : `${SCRIPT} not 
   }
 
   test("a real terminal (script, stty cols) gets what the in-process terminal gets", async () => {
-    const golden = (name: string) => readFileSync(join(ROOT, "test", "golden", "fit", name), "utf8");
-    assert.equal(tty(["report", "--db", db, "--by", "feature,model"], 80).stdout, golden("report-by-feature-model.80.txt"));
-    assert.equal(tty(INGEST, 120, { cwd: ingestDir }).stdout, golden("ingest-summary.120.txt"));
+    assert.equal(tty(["report", "--db", db, "--by", "feature,model"], 80).stdout, fitGolden("report-by-feature-model.80.txt"));
+    assert.equal(tty(INGEST, 120, { cwd: ingestDir }).stdout, fitGolden("ingest-summary.120.txt"));
     // --wide before the command too, as the other global flags: the full table, as a pipe gets it.
     assert.equal(tty(["--wide", "report", "--db", db], 80).stdout, (await cli(["report", "--db", db])).stdout);
   });
@@ -126,7 +128,7 @@ describe("tables fit the terminal", { skip: haveScript ? false : `${SCRIPT} not 
     // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes start with ESC
     assert.match(r.stdout, /\x1b\[/);
     assertFits(r.stdout, 80, "report --chart in colour");
-    assert.equal(stripAnsi(r.stdout), readFileSync(join(ROOT, "test", "golden", "fit", "report-chart.80.txt"), "utf8"));
+    assert.equal(stripAnsi(r.stdout), fitGolden("report-chart.80.txt"));
   });
 
   test("a table on a narrow terminal: still within it", async () => {

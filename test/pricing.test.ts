@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { loadCatalog } from "../src/pricing/load.js";
+import { loadCatalog, PRICING_DIR } from "../src/pricing/load.js";
 import { costExpr, costPerRow, installPricing, priceJoin } from "../src/pricing/sql.js";
 import { Db } from "../src/store/db.js";
 import { tmp } from "./helpers.js";
@@ -278,8 +279,6 @@ test("a service tier the model has no rate for is unpriced, never billed at stan
 });
 
 test("a catalog is built once per process for the same inputs, frozen; changed tables or overrides build a new one", async () => {
-  const { cpSync, readFileSync, writeFileSync } = await import("node:fs");
-  const { PRICING_DIR } = await import("../src/pricing/load.js");
   const a = loadCatalog();
   assert.equal(loadCatalog(), a, "the same inputs: the same catalog");
   assert.ok(Object.isFrozen(a) && Object.isFrozen(a.models[0]) && Object.isFrozen(a.models[0]!.prices[0]));

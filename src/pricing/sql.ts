@@ -28,6 +28,8 @@ const RATE_COLUMNS: readonly (readonly [keyof RateRow, string])[] = [
   ["lc_threshold", "BIGINT"],
   ...(["lc_input", "lc_cached", "lc_cw5", "lc_cw1", "lc_output"] as const).map((c) => [c, RATE] as const),
 ];
+/** The json_transform type of the JSON below: a list per column. */
+const RATE_COLUMNS_SPEC = JSON.stringify(Object.fromEntries(RATE_COLUMNS.map(([c, type]) => [c, [type]])));
 
 /**
  * The rate rows of a catalog as the JSON parameter below, a list per column (DuckDB reads that in about half the time
@@ -47,13 +49,12 @@ export async function installPricing(db: Db, catalog: Catalog, extraNames: reado
   // Already built from this catalog on this connection (savings simulates once per tactic): the same tables.
   if (installed.get(db) === catalog && extraNames.length === 0) return;
   installed.set(db, catalog);
-  const spec = JSON.stringify(Object.fromEntries(RATE_COLUMNS.map(([c, type]) => [c, [type]])));
   await db.run(
     // The *_p columns are the same rates as integers: USD per 1M tokens × 10^6 = picodollars per token (see costPerRow);
     // ws_p: USD per 1,000 calls × 10^9 = picodollars per call.
     `CREATE OR REPLACE TEMP TABLE price_rate AS
      SELECT *, ${PICO.map((c) => `CAST(${c} * 1000000 AS BIGINT) AS ${c}_p`).join(", ")}, CAST(ws * 1000000000 AS BIGINT) AS ws_p
-     FROM (SELECT ${RATE_COLUMNS.map(([c]) => `unnest(j.${c}) AS ${c}`).join(", ")} FROM (SELECT json_transform($cols::JSON, '${spec}') AS j))`,
+     FROM (SELECT ${RATE_COLUMNS.map(([c]) => `unnest(j.${c}) AS ${c}`).join(", ")} FROM (SELECT json_transform($cols::JSON, '${RATE_COLUMNS_SPEC}') AS j))`,
     { cols: rateColumnsJson(catalog) },
   );
   await db.run(
