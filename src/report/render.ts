@@ -58,6 +58,9 @@ export function reportDocument(report: Report, q: ReportQuery, fixedShares = tru
   const bill = report.basis === "cost exports" && report.allocatedFrom === null;
   // A sparkline of a row that is itself a time bucket would show that one bucket: only other rows get one.
   const withTrend = q.chart && !report.by.some((d) => TIME_DIMENSIONS.includes(d));
+  // The share bar's scale: the widest row's share (once, not once per row drawn).
+  let maxShare = 0;
+  for (const r of report.rows) maxShare = Math.max(maxShare, r.share);
   const tokens = (key: string, head: string, priority: number, only?: readonly DocFormat[]): DocColumn => ({
     key,
     head,
@@ -93,7 +96,7 @@ export function reportDocument(report: Report, q: ReportQuery, fixedShares = tru
       head: "",
       type: "text",
       only: ["table"],
-      fit: { label: "share bar", priority: 8, min: 4, shrink: (i, w) => c.cyan(narrowBar(report.rows[i]!.share, w, report.rows)) },
+      fit: { label: "share bar", priority: 8, min: 4, shrink: (i, w) => c.cyan(narrowBar(report.rows[i]!.share, w, maxShare)) },
     },
     ...(withTrend
       ? [
@@ -149,9 +152,8 @@ export function reportDocument(report: Report, q: ReportQuery, fixedShares = tru
  * narrows before it goes). Names are shortened in the middle; dates never.
  */
 
-/** The share bar drawn in `width` cells at most, on the scale that fits the widest row. */
-function narrowBar(share: number, width: number, rows: readonly ReportRow[]): string {
-  const max = Math.max(0, ...rows.map((r) => r.share));
+/** The share bar drawn in `width` cells at most, on the scale that fits the widest row (`max`, its share). */
+function narrowBar(share: number, width: number, max: number): string {
   const cells = max > 0 ? Math.min(16, width / max) : width;
   return bar(share, Math.floor(cells * 8 - 1e-9) / 8);
 }
