@@ -56,7 +56,7 @@ const formatOption = (flags = "--format <format>", description = "output format"
 
 /** A command's options through its flag schema (src/flags/): typed, defaulted, each bad value an exit-2 error. */
 async function flags<K extends FlagCommand>(command: K, cmd: Command): Promise<FlagsOf<K>> {
-  return (await import("./flags/index.js")).flagsFor(command, cmd.optsWithGlobals());
+  return (await import("./flags/load.js")).loadFlags(command, cmd.optsWithGlobals());
 }
 
 /** The options the user gave (commander's value source "cli" or "env"): a given flag beats the config, even at its default. */
@@ -341,7 +341,7 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
     )
     .action(async (shell: string) => {
       const { completionScript } = await import("./output/completion.js");
-      const o = (await import("./flags/index.js")).flagsFor("completion", { shell });
+      const o = await (await import("./flags/load.js")).loadFlags("completion", { shell });
       const longs = (c: Command) => c.options.map((o) => o.long).filter((l): l is string => l !== undefined);
       const commands = program.commands.map((c) => ({
         name: c.name(),

@@ -3,7 +3,7 @@ import { type ConfigT, loadConfig } from "./config.js";
 import { usageError } from "./errors.js";
 import { setCostMode } from "./store/cost-mode.js";
 import { FORMATS, type Format } from "./output/format.js";
-import { type Catalog, loadCatalog, readOverridesFile } from "./pricing/load.js";
+import { type Catalog, type PricingRef, pricingRef, readOverridesFile } from "./pricing/load.js";
 import { env } from "./io.js";
 
 export interface GlobalOptions {
@@ -21,7 +21,10 @@ export interface Context {
   /** --lake DIR (else $LLMCOST_LAKE): read and ingest the Parquet lake instead of the database file. */
   lake: string | null;
   config: ConfigT;
-  catalog: Catalog;
+  /** The price book's identity; its catalog is built on first read (a report from stored costs never builds it). */
+  pricing: PricingRef;
+  /** The price book, built (and checked) when first read: the same as `pricing.catalog`. */
+  readonly catalog: Catalog;
   format: Format;
 }
 
@@ -78,11 +81,15 @@ export function loadContext(opts: GlobalOptions): Context {
     overrides.push(readOverridesFile(opts.pricing));
     labels.push(opts.pricing);
   }
+  const pricing = pricingRef({ overrides, overrideLabels: labels, deployments: config.pricing?.deployments ?? {} });
   return {
     dbPath: resolveDbPath(opts),
     lake: resolveLake(opts),
     config,
-    catalog: loadCatalog({ overrides, overrideLabels: labels, deployments: config.pricing?.deployments ?? {} }),
+    pricing,
+    get catalog() {
+      return pricing.catalog;
+    },
     format: parseFormat(opts.format),
   };
 }

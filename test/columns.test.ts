@@ -6,7 +6,8 @@ import { CHARGE_COUNTS, TOKEN_BUCKETS, TOKEN_COLUMNS } from "../src/sources/type
 import { BILLED, LEAN_COLUMNS, usageViewSql, VIEW_COLUMNS, WIDE_COLUMNS } from "../src/store/columns.js";
 import { Db } from "../src/store/db.js";
 import { rollupTableColumns } from "../src/store/rollup.js";
-import { SOURCE_FORMATS_V4, SOURCE_FORMATS_V8, sourceFormatStep, USAGE_VIEW_V7 } from "../src/store/schema.js";
+import { MIGRATIONS, SOURCE_FORMATS_V4, SOURCE_FORMATS_V8, sourceFormatStep, USAGE_VIEW_V7 } from "../src/store/schema.js";
+import { SCHEMA_VERSION } from "../src/store/schema-version.js";
 import { databaseAtSchema, tmp } from "./helpers.js";
 
 // The column table (store/columns.ts) against what the released migrations build: a column added to the table
@@ -53,6 +54,16 @@ test("the migrated tables and the view have the table's columns, in its order", 
     assert.deepEqual(
       (await described("usage_rollup")).map((c) => ({ ...c, type: asStored(c.type) })),
       rollupTableColumns().map((c) => ({ ...c, type: c.name === "source_kind" ? "enum" : c.type })),
+    );
+    assert.deepEqual(
+      (await described("usage_rollup_coarse")).map((c) => ({ ...c, type: asStored(c.type) })),
+      rollupTableColumns(undefined, true).map((c) => ({ ...c, type: c.name === "source_kind" ? "enum" : c.type })),
+    );
+    assert.deepEqual(
+      rollupTableColumns()
+        .map((c) => c.name)
+        .filter((c) => c !== "user_hash" && c !== "api_key"),
+      rollupTableColumns(undefined, true).map((c) => c.name),
     );
   } finally {
     db.close();
@@ -110,4 +121,12 @@ test("a database whose source_format type lacks a registered adapter is widened 
   } finally {
     db.close();
   }
+});
+
+test("SCHEMA_VERSION, what readers check a database against, is the last migration's", () => {
+  assert.equal(SCHEMA_VERSION, MIGRATIONS.at(-1)?.version);
+  assert.deepEqual(
+    MIGRATIONS.map((m) => m.version),
+    Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1),
+  );
 });

@@ -3,13 +3,18 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, test } from "node:test";
 import { ExitError } from "../src/errors.js";
-import { type FlagCommand, flagsFor } from "../src/flags/index.js";
+import { FLAGS, type FlagCommand, flagsFor } from "../src/flags/index.js";
+import { FLAG_SCHEMAS } from "../src/flags/load.js";
 import { flagOverConfig } from "../src/flags/common.js";
 import { flagName, flagReader } from "../src/tactics/flags.js";
 import { tacticFlags } from "../src/tactics/registry.js";
 import { cli, demoDatabase } from "./helpers.js";
 
 // The flag schemas (src/flags/): their defaults, the exit-2 error of a bad value, and flag-over-config precedence.
+
+test("each command's flags load on their own as the very schema FLAGS holds", async () => {
+  for (const command of Object.keys(FLAGS) as FlagCommand[]) assert.equal(await FLAG_SCHEMAS[command](), FLAGS[command], command);
+});
 
 test("each schema's defaults: what a command sees when no flag is given", () => {
   const globals = { debug: false, wide: false, costMode: "auto" };

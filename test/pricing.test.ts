@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { loadCatalog, PRICING_DIR } from "../src/pricing/load.js";
+import { loadCatalog, PRICING_DIR, pricingRef } from "../src/pricing/load.js";
 import { costExpr, costPerRow, installPricing, priceJoin } from "../src/pricing/sql.js";
 import { Db } from "../src/store/db.js";
 import { tmp } from "./helpers.js";
@@ -298,4 +298,23 @@ test("a catalog is built once per process for the same inputs, frozen; changed t
   const after = loadCatalog({ dir });
   assert.notEqual(after.sha256, before.sha256);
   assert.notEqual(after.version, before.version);
+});
+
+test("a price book's sha256 and version are read without building it; reading its catalog builds and checks it", () => {
+  const dir = join(tmp(), "pricing");
+  cpSync(PRICING_DIR, dir, { recursive: true });
+  const file = join(dir, "openai.json");
+  writeFileSync(file, readFileSync(file, "utf8").replace(/"version": "[0-9-]+"/, '"version": "2099-02-03"'));
+  const ref = pricingRef({ dir });
+  assert.equal(ref.version, "2099-02-03", "the newest table's version, from its text");
+  const built = ref.catalog;
+  assert.deepEqual([ref.sha256, ref.version], [built.sha256, built.version]);
+  const withOverrides = pricingRef({ dir, overrides: [{ discounts: [{ provider: "openai", percent: 10 }] }] });
+  assert.equal(withOverrides.version, "2099-02-03+overrides");
+  assert.equal(withOverrides.version, withOverrides.catalog.version);
+  // A table that breaks its schema: the reference still names the inputs; building it refuses them, naming the file.
+  writeFileSync(file, readFileSync(file, "utf8").replace(/"input": /, '"input": "free", "was": '));
+  const bad = pricingRef({ dir });
+  assert.notEqual(bad.sha256, ref.sha256);
+  assert.throws(() => bad.catalog, /pricing\/openai\.json: invalid pricing table/);
 });

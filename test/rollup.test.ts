@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { copyFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, test } from "node:test";
-import { loadCatalog } from "../src/pricing/load.js";
+import { loadCatalog, type PricingRef, pricingRef } from "../src/pricing/load.js";
 import { collectReport, type ReportQuery } from "../src/report/collect.js";
 import { parseBy, parseWhere } from "../src/report/dims.js";
 import { Db } from "../src/store/db.js";
-import { rollupSelect, rollupUsable, utcDayWindow } from "../src/store/rollup.js";
+import { coarseSelect, rollupSelect, rollupUsable, utcDayWindow } from "../src/store/rollup.js";
 import { cli, query, tmp, FULL_TIER } from "./helpers.js";
 
 /**
@@ -26,6 +26,10 @@ async function assertRollupFresh(path: string, what: string): Promise<void> {
   const fresh = await query(path, `SELECT * FROM (${rollupSelect("true")}) ORDER BY ALL`);
   assert.ok(keep.length > 0, `${what}: the rollup has rows`);
   assert.deepEqual(keep, fresh, `${what}: the rollup kept at ingest equals one built from the raw rows`);
+  const coarse = await query(path, "SELECT * FROM usage_rollup_coarse ORDER BY ALL");
+  const coarseFresh = await query(path, `SELECT * FROM (${coarseSelect("true", rollupSelect("true"))}) ORDER BY ALL`);
+  assert.ok(coarse.length > 0 && coarse.length <= keep.length, `${what}: the coarse rollup has rows, no more than the rollup`);
+  assert.deepEqual(coarse, coarseFresh, `${what}: the coarse rollup kept at ingest equals one built from the raw rows`);
   const sha = await query(
     path,
     "SELECT (SELECT value FROM meta WHERE key = 'pricing_sha256') = (SELECT value FROM meta WHERE key = 'rollup_pricing_sha256') AS ok",
@@ -52,7 +56,7 @@ function requestLog(path: string, days: string[], prefix: string, n = 6): string
   return path;
 }
 
-const catalogs = () => ({ plain: loadCatalog(), discounted: loadCatalog({ overrides: [JSON.parse(`{"discounts":[{"provider":"openai","percent":15}]}`)] }) });
+const catalogs = () => ({ plain: pricingRef(), discounted: pricingRef({ overrides: [JSON.parse(`{"discounts":[{"provider":"openai","percent":15}]}`)] }) });
 
 function q(by: string, extra: Partial<ReportQuery> = {}, where: string[] = []): ReportQuery {
   return {
@@ -71,7 +75,7 @@ function q(by: string, extra: Partial<ReportQuery> = {}, where: string[] = []): 
 }
 
 /** collectReport from the rollup and from the raw rows: the same result (or the same error), exact. */
-async function sameReport(catalog: ReturnType<typeof loadCatalog>, query: ReportQuery, open?: Db): Promise<void> {
+async function sameReport(catalog: PricingRef, query: ReportQuery, open?: Db): Promise<void> {
   const handle = open ?? (await Db.open(db, { readOnly: true }));
   try {
     delete process.env.LLMCOST_NO_ROLLUP;
@@ -110,7 +114,7 @@ const PAIRS = [
 ];
 
 /** Every dimension, a sample of pairs, filters and windows: the rollup's answer is the raw rows' answer. */
-async function everyReport(catalog: ReturnType<typeof loadCatalog>): Promise<void> {
+async function everyReport(catalog: PricingRef): Promise<void> {
   const handle = await Db.open(db, { readOnly: true });
   try {
     await reports((query) => sameReport(catalog, query, handle));
@@ -163,6 +167,25 @@ test("the rollup kept at ingest equals one built from the raw rows, and every re
   await assertRollupFresh(db, "first ingest");
   assert.equal(await usable(loadCatalog().sha256), true, "reports read the rollup");
   await everyReport(catalogs().plain);
+});
+
+test("a report from the stored costs builds no price book, yet pricing other than the stored one is checked", async () => {
+  const bad = join(dir, "bad-pricing.json");
+  writeFileSync(bad, JSON.stringify({ discounts: [{ provider: "openai", percent: 150 }] }));
+  const r = await cli(["report", "--db", db, "--pricing", bad, "--by", "feature"]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /bad-pricing\.json: invalid pricing overrides: discounts\.0\.percent/);
+  // By model name and on the bill, the price book's aliases are read: the same figures from the rollup as from the rows.
+  for (const args of [
+    ["--by", "model", "--where", "model=gpt-4o-mini"],
+    ["--source", "billing", "--by", "feature"],
+  ]) {
+    const a = await cli(["report", "--db", db, ...args, "--format", "json"]);
+    const b = await cli(["report", "--db", db, ...args, "--format", "json"], { env: { LLMCOST_NO_ROLLUP: "1" } });
+    assert.equal(a.code, 0, a.stderr);
+    const strip = (s: string) => s.replace(/"generatedAt": "[^"]+"/g, "");
+    assert.equal(strip(a.stdout), strip(b.stdout), args.join(" "));
+  }
 });
 
 test("after re-ingests, --replace, dedupe deletes and bucket overlap, the rollup refreshes the days touched", FULL_TIER, async () => {
@@ -252,7 +275,7 @@ test("a pricing change rebuilds the rollup; --pricing-as-of and pricing other th
   assert.match(r.stdout, /"pricingMode": "stored"/);
 });
 
-test("migration 11 builds the rollup of a database from before it", async () => {
+test("migrations 11 and 12 build the rollups of a database from before them", async () => {
   const t = tmp();
   const old = join(t, "old.duckdb");
   assert.equal((await cli(["ingest", "--db", old, "fixtures/demo/requests.jsonl", `${F}/openai-usage.csv`])).code, 0);
@@ -260,7 +283,7 @@ test("migration 11 builds the rollup of a database from before it", async () => 
   const inst = await DuckDBInstance.create(old);
   const conn = await inst.connect();
   await conn.run(
-    "DROP TABLE usage_rollup; DROP TABLE usage_rollup_days; DELETE FROM meta WHERE key = 'rollup_pricing_sha256'; DELETE FROM schema_migrations WHERE version = 11; CHECKPOINT",
+    "DROP TABLE usage_rollup; DROP TABLE usage_rollup_days; DROP TABLE usage_rollup_coarse; DELETE FROM meta WHERE key = 'rollup_pricing_sha256'; DELETE FROM schema_migrations WHERE version >= 11; CHECKPOINT",
   );
   conn.closeSync();
   inst.closeSync();

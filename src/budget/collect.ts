@@ -146,7 +146,7 @@ export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q
   const cs = await costSource(db, catalog.sha256, null);
   // The usage rollup (per UTC day) holds everything the gate reads but the plan's replays, when its costs are current.
   const roll = await rollupUsable(db, cs.mode);
-  const rel = roll ? "usage_rollup" : "usage";
+  const rel = roll ? "usage_rollup_coarse" : "usage";
   const [maxTs, maxEnd] = roll ? ["max(max_ts)", "max(max_bucket_end)"] : ["max(ts)", "max(bucket_end)"];
   const kinds = await db.all<{ kind: string; last: string; newest: string }>(
     `SELECT source_kind AS kind, strftime(${maxTs}, '%Y-%m-%d') AS last,
@@ -170,7 +170,7 @@ export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q
     roll
       ? `SELECT strftime(u.day, '%Y-%m-%d') AS day, u.feature, coalesce(u.model, '(unknown)') AS model,
        coalesce(sum(u.cost_usd), 0)::VARCHAR AS cost, sum(u.tokens) AS tokens, coalesce(sum(u.u_tokens), 0) AS unpriced
-     FROM usage_rollup u
+     FROM usage_rollup_coarse u
      WHERE u.source_kind = $kind AND u.day >= CAST($from AS DATE) AND u.day < CAST($to AS DATE)
      GROUP BY ALL`
       : `SELECT strftime(u.ts, '%Y-%m-%d') AS day, u.feature, coalesce(u.model, '(unknown)') AS model,
@@ -317,7 +317,7 @@ export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q
  * Plan diff, as infracost does for cloud: each change is replayed on the last 30 days of its feature's request
  * traffic (ending on the reference day) and the cost difference is the monthly delta.
  */
-async function planDiff(db: Db, catalog: Catalog, config: ConfigT, plan: PlanT, refDay: string, rel: "usage" | "usage_rollup"): Promise<PlanLine[]> {
+async function planDiff(db: Db, catalog: Catalog, config: ConfigT, plan: PlanT, refDay: string, rel: "usage" | "usage_rollup_coarse"): Promise<PlanLine[]> {
   const since = addDays(refDay, -29);
   const until = addDays(refDay, 1);
   const lines: PlanLine[] = [];
@@ -332,8 +332,8 @@ async function planDiff(db: Db, catalog: Catalog, config: ConfigT, plan: PlanT, 
         ? [c.from]
         : (
             await db.all<{ model: string }>(
-              rel === "usage_rollup"
-                ? "SELECT DISTINCT model FROM usage_rollup WHERE source_kind = 'requests' AND feature = $f AND model IS NOT NULL AND day >= CAST($s AS DATE) AND day < CAST($u AS DATE) ORDER BY 1"
+              rel === "usage_rollup_coarse"
+                ? "SELECT DISTINCT model FROM usage_rollup_coarse WHERE source_kind = 'requests' AND feature = $f AND model IS NOT NULL AND day >= CAST($s AS DATE) AND day < CAST($u AS DATE) ORDER BY 1"
                 : "SELECT DISTINCT model FROM usage WHERE source_kind = 'requests' AND feature = $f AND model IS NOT NULL AND ts >= CAST($s AS TIMESTAMP) AND ts < CAST($u AS TIMESTAMP) ORDER BY 1",
               { f: c.feature, s: since, u: until },
             )

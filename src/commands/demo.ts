@@ -33,7 +33,7 @@ export async function run(opts: DemoFlagsT): Promise<number> {
   const kept = opts.db !== undefined;
   if (kept) await refuseRealData(opts.db!);
   const dir = kept ? undefined : mkdtempSync(join(tmpdir(), "llmcost-demo-"));
-  const ctx = { ...loadContext({ ...opts, db: dir === undefined ? opts.db : join(dir, "demo.duckdb") }) };
+  const ctx = loadContext({ ...opts, db: dir === undefined ? opts.db : join(dir, "demo.duckdb") });
   try {
     const result = await collectDemo(ctx, kept);
     const into = kept ? ctx.dbPath : "a temporary database";
@@ -58,7 +58,7 @@ async function collectDemo(ctx: Context, kept: boolean): Promise<DemoResult> {
   const db = await Db.open(ctx.dbPath, { readOnly: true });
   try {
     const query = parseReportQuery(parseFlags(ReportFlags, { chart: ctx.format === "table" }));
-    const report = await collectReport(db, ctx.catalog, query);
+    const report = await collectReport(db, ctx.pricing, query);
     const savings = await collectSavings(db, ctx.catalog, ctx, SAVINGS_SCOPE);
     const reconcile = await collectReconcile(db, ctx.catalog, RECONCILE_OPTS);
     return {

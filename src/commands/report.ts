@@ -56,8 +56,8 @@ export async function run(opts: ReportFlagsT): Promise<number> {
   if (opts.html) ensureWritable(opts.html, "--html");
   const db = await openForRead(ctx);
   try {
-    const report = await collectReport(db, ctx.catalog, q);
-    stdout(renderReport(report, ctx.format, ctx.catalog, q));
+    const report = await collectReport(db, ctx.pricing, q);
+    stdout(renderReport(report, ctx.format, ctx.pricing, q));
     const provisional = provisionalNote(report);
     for (const note of [...report.notes, ...(provisional ? [provisional.replace(/^\* /, "")] : [])]) stderr(`note: ${note}\n`);
     if (opts.html) {
@@ -69,7 +69,7 @@ export async function run(opts: ReportFlagsT): Promise<number> {
         import("./savings.js"),
       ]);
       // A time dimension draws its own series: no daily lines to add, so no second scan.
-      const withDaily = q.chart || q.by.some((d) => TIME_DIMENSIONS.includes(d)) ? report : await collectReport(db, ctx.catalog, { ...q, chart: true });
+      const withDaily = q.chart || q.by.some((d) => TIME_DIMENSIONS.includes(d)) ? report : await collectReport(db, ctx.pricing, { ...q, chart: true });
       // The waterfall replays the traffic the report covers: the same window, zone and --where filters.
       let simNote: string | null = null;
       const sim =

@@ -11,9 +11,12 @@ export interface Envelope<C extends string = string, F extends object = Record<s
   filters: F;
 }
 
-export function envelope<const C extends string>(command: C, catalog: Catalog): Envelope<C, Record<string, never>>;
-export function envelope<const C extends string, F extends object>(command: C, catalog: Catalog, filters: F): Envelope<C, F>;
-export function envelope(command: string, catalog: Catalog, filters: object = {}): Envelope<string, object> {
+/** What an envelope says of the price book: a Catalog, or a PricingRef (which need not build it). */
+export type PricingId = Pick<Catalog, "version" | "sha256">;
+
+export function envelope<const C extends string>(command: C, catalog: PricingId): Envelope<C, Record<string, never>>;
+export function envelope<const C extends string, F extends object>(command: C, catalog: PricingId, filters: F): Envelope<C, F>;
+export function envelope(command: string, catalog: PricingId, filters: object = {}): Envelope<string, object> {
   return {
     schemaVersion: 1,
     command,

@@ -49,10 +49,27 @@ type LoadOptions = { dir?: string; overrides?: unknown[]; overrideLabels?: strin
 const built = new Map<string, Catalog>();
 
 /**
+ * A price book named by its inputs, not yet built: its sha256 (what stored costs and the rollup are checked against)
+ * and version, read without validating the tables; `catalog` builds it on first read. A command answered from stored
+ * costs never builds it: stored costs match only inputs that an earlier run built and checked.
+ */
+export interface PricingRef {
+  readonly sha256: string;
+  /** As Catalog.version; from the tables' `version` fields when the catalog is not built. */
+  readonly version: string;
+  readonly catalog: Catalog;
+}
+
+/**
  * Loads the built-in tables from pricing/*.json, then user overrides (config `pricing.overrides`, then --pricing FILE).
  * An override model replaces a built-in model of the same id; its aliases win over built-in ones.
  */
 export function loadCatalog(opts: LoadOptions = {}): Catalog {
+  return pricingRef(opts).catalog;
+}
+
+/** The price book of these inputs (as loadCatalog), built only when its `catalog` is read. */
+export function pricingRef(opts: LoadOptions = {}): PricingRef {
   const dir = opts.dir ?? PRICING_DIR;
   const files = readdirSync(dir)
     .filter((f) => f.endsWith(".json") && !f.endsWith(".schema.json"))
@@ -66,11 +83,38 @@ export function loadCatalog(opts: LoadOptions = {}): Catalog {
   if (Object.keys(deployments).length) hash.update(`deployments\n${JSON.stringify(deployments)}\n`);
   const sha256 = hash.digest("hex");
   const key = `${dir}\n${sha256}`;
-  const known = built.get(key);
-  if (known) return known;
-  const catalog = deepFreeze(buildCatalog(dir, files, raws, opts, sha256));
-  built.set(key, catalog);
-  return catalog;
+  const catalog = (): Catalog => {
+    let c = built.get(key);
+    if (!c) {
+      c = deepFreeze(buildCatalog(dir, files, raws, opts, sha256));
+      built.set(key, c);
+    }
+    return c;
+  };
+  return {
+    sha256,
+    get version() {
+      return built.get(key)?.version ?? tableVersion(raws, opts);
+    },
+    get catalog() {
+      return catalog();
+    },
+  };
+}
+
+/** Catalog.version from the tables' text, unchecked (a table that does not parse fails when the catalog is built). */
+function tableVersion(raws: readonly string[], opts: LoadOptions): string {
+  let version = "0000-00-00";
+  for (const raw of raws) {
+    let v: unknown;
+    try {
+      v = (JSON.parse(raw) as { version?: unknown }).version;
+    } catch {
+      continue;
+    }
+    if (typeof v === "string" && v > version) version = v;
+  }
+  return opts.overrides?.length ? `${version}+overrides` : version;
 }
 
 function deepFreeze<T>(v: T): T {

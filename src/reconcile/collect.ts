@@ -114,7 +114,7 @@ export async function collectReconcile(
          sum(${cs.cost}) FILTER (WHERE u.source_kind = 'requests') AS logged,
          sum(${cs.cost}) FILTER (WHERE u.source_kind = 'requests' AND u.feature <> '(untagged)') AS attributed,
          coalesce(${days ? "sum(u.u_requests) FILTER (WHERE u.source_kind = 'requests')" : `sum(u.requests) FILTER (WHERE u.source_kind = 'requests' AND NOT ${cs.priced})`}, 0) AS unpriced
-       FROM ${days ? "usage_rollup" : "usage"} u ${cs.join} WHERE ${usageWindow} GROUP BY ALL)
+       FROM ${days ? "usage_rollup_coarse" : "usage"} u ${cs.join} WHERE ${usageWindow} GROUP BY ALL)
      SELECT coalesce(b.day, c.day) AS day, coalesce(b.provider, c.provider) AS provider, coalesce(b.model, c.model) AS model,
        b.billed::VARCHAR AS billed, c.computed::VARCHAR AS computed, c.logged::VARCHAR AS logged, c.attributed::VARCHAR AS attributed,
        coalesce(c.unpriced, 0)::INTEGER AS unpriced

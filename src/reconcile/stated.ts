@@ -32,7 +32,7 @@ export async function collectStated(
   const sql = window.rollup
     ? `SELECT coalesce(${modelIdFromAlias("u.model")}, '(no model)') AS model, min(nullif(u.provider, 'unknown')) AS provider, sum(u.stated_rows) AS rows,
          sum(u.stated_usd)::VARCHAR AS stated, sum(u.stated_computed_usd)::VARCHAR AS computed
-       FROM usage_rollup u WHERE u.stated_rows > 0 AND ${window.where}
+       FROM usage_rollup_coarse u WHERE u.stated_rows > 0 AND ${window.where}
        GROUP BY 1 ORDER BY 1`
     : null;
   const cost = stored ? "u.computed_cost_usd" : costPerRow("u");

@@ -1,6 +1,7 @@
 import { addDec, compareDec, mulFrac, subDec, sumDec } from "../money.js";
 import { type CostSource, modelIdFromAlias } from "../pricing/sql.js";
 import type { Db, Param } from "../store/db.js";
+import type { RollupRel } from "../store/rollup.js";
 import type { ReportRow } from "./types.js";
 
 const pico = (v: string): bigint => {
@@ -24,7 +25,7 @@ export async function allocateBilled(
   filter: (col: string) => string,
   params: Record<string, Param>,
   /** Request logs and usage exports from the rollup instead of the raw rows: its relation, day column and window. */
-  rollup?: { rel: "usage_rollup"; day: string; filter: () => string },
+  rollup?: { rel: RollupRel; day: string; filter: () => string },
 ): Promise<{ rows: ReportRow[]; pool: "cost exports" | "usage exports"; firstDay: string | null; lastDay: string | null }> {
   // The rollup holds the stored costs (it is read only when they are current: cs.cost is u.cost_usd, no join).
   const rel = rollup?.rel ?? "usage";

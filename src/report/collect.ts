@@ -1,12 +1,12 @@
 import { usageError } from "../errors.js";
-import { costSource, installPricing } from "../pricing/sql.js";
-import type { Catalog } from "../pricing/load.js";
+import { costSource, installPricing, storedPricingSha } from "../pricing/sql.js";
+import type { PricingRef } from "../pricing/load.js";
 import type { Db, Param } from "../store/db.js";
 import { BILLED_DIMENSIONS, BILLED_ONLY_DIMENSIONS, DIMENSIONS, type Dimension, TIME_DIMENSIONS } from "./dims.js";
 import { allocateBilled } from "./allocate.js";
 import { addShares, attachDaily, dayRange, fold, headline, sortRows, topRows, trendHeadline, trendOf } from "./shape.js";
 import { windowConds } from "./window.js";
-import { rollupUsable, rollupWindowConds, utcDayWindow } from "../store/rollup.js";
+import { rollupFor, rollupUsable, rollupWindowConds, utcDayWindow } from "../store/rollup.js";
 import { checkFeature, knownFeatures, knownModelsFrom, type NameMatch, resolveModelName } from "../resolve/names.js";
 
 export type { Provisional, Report, ReportQuery, ReportRow, Tokens, Trend, Unpriced } from "./types.js";
@@ -57,15 +57,20 @@ async function pickSource(
   return { source, only: only && kinds[0] === source };
 }
 
-export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): Promise<Report> {
-  await installPricing(db, catalog);
-  const cs = await costSource(db, catalog.sha256, q.pricingAsOf);
+export async function collectReport(db: Db, pricing: PricingRef, q: ReportQuery): Promise<Report> {
+  const cs = await costSource(db, pricing.sha256, q.pricingAsOf);
+  // The price tables are read to reprice rows, to resolve a --where model name and to allocate a bill (below). Stored
+  // costs of the same price book need none of them, nor the catalog built: an earlier run built and checked these very
+  // inputs.
+  const checked = (await storedPricingSha(db)) === pricing.sha256;
+  if (!checked || cs.mode === "repriced" || q.where.some((w) => w.dim === "model")) await installPricing(db, pricing.catalog);
   const params: Record<string, Param> = { tz: q.tz };
   if (q.pricingAsOf) params.pricing_as_of = q.pricingAsOf;
   // The usage rollup (per UTC day × every dimension) answers when its days and costs are the query's: UTC, a window
   // of whole UTC days, the stored costs. Otherwise the raw rows; the output is the same either way.
   const days = q.tz === "UTC" && (await rollupUsable(db, cs.mode)) ? utcDayWindow(q.since, q.until, q.tz) : null;
-  const rel = days ? "usage_rollup" : "usage";
+  const rollup = rollupFor([...q.by, ...q.where.map((w) => w.dim)]);
+  const rel = days ? rollup : "usage";
   // Converting every row to local time is the most expensive part of a scan: skip it in UTC.
   const local = days ? "u.day" : q.tz === "UTC" ? "u.ts" : LOCAL;
   const dim = (d: Dimension) => DIMENSIONS[d].replaceAll("__local", local);
@@ -188,7 +193,7 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
          sum(cached_input_tokens) AS cached_input_tokens, sum(cache_write_5m_tokens) AS cache_write_5m_tokens,
          sum(cache_write_1h_tokens) AS cache_write_1h_tokens, sum(output_tokens) AS output_tokens, sum(reasoning_tokens) AS reasoning_tokens,
          sum(cost_usd) AS cost_usd, sum(n_rows) AS n_rows, sum(n_priced) AS n_priced, sum(u_requests) AS u_requests, sum(u_tokens) AS u_tokens
-       FROM usage_rollup u WHERE ${only ? "true" : "u.source_kind = $kind"} AND ${filter}
+       FROM ${rollup} u WHERE ${only ? "true" : "u.source_kind = $kind"} AND ${filter}
        GROUP BY ${cols}`,
       params,
     );
@@ -202,12 +207,14 @@ export async function collectReport(db: Db, catalog: Catalog, q: ReportQuery): P
     if (q.where.some((w) => w.dim !== "feature")) {
       throw usageError("--source billing --by feature allocates the whole bill: only --where feature=… is supported with it");
     }
+    // The bill's model names and the logs' meet as price-book ids (price_alias).
+    await installPricing(db, pricing.catalog);
     const a = await allocateBilled(
       db,
       cs,
       timeFilter,
       params,
-      days !== null ? { rel: "usage_rollup", day: "u.day", filter: () => rollupWindowConds(days, params).join(" AND ") || "true" } : undefined,
+      days !== null ? { rel: rollup, day: "u.day", filter: () => rollupWindowConds(days, params).join(" AND ") || "true" } : undefined,
     );
     const keep = q.where.map((w) => w.value);
     rows = keep.length ? a.rows.filter((r) => keep.includes(r.key.feature!)) : a.rows;

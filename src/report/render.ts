@@ -1,8 +1,7 @@
 import { bar, sparkline } from "../output/chart.js";
-import { envelope } from "../output/envelope.js";
+import { envelope, type PricingId } from "../output/envelope.js";
 import { type Cell, type Doc, type DocColumn, type DocFormat, emit, heading, note, PEOPLE, subtitle, tableBlock, text } from "../output/document.js";
 import { colors, type Format, int, json, pct, usd, usdNumber } from "../output/format.js";
-import type { Catalog } from "../pricing/load.js";
 import type { ReportJsonT } from "../schemas/report.js";
 import type { Report, ReportQuery, ReportRow } from "./types.js";
 import { TIME_DIMENSIONS } from "./dims.js";
@@ -47,7 +46,7 @@ function title(report: Report): string {
   return `Spend by ${report.by.join(" × ")} · ${source} · ${from} → ${to} (${w.tz})${asOf}`;
 }
 
-export function renderReport(report: Report, format: Format, catalog: Catalog, q: ReportQuery): string {
+export function renderReport(report: Report, format: Format, catalog: PricingId, q: ReportQuery): string {
   return format === "json" ? json(reportJson(report, catalog, q)) : emit(reportDocument(report, q), format);
 }
 
@@ -166,7 +165,7 @@ function resample(values: readonly number[], width: number): number[] {
   return out;
 }
 
-export function reportJson(report: Report, catalog: Catalog, q: ReportQuery): ReportJsonT {
+export function reportJson(report: Report, catalog: PricingId, q: ReportQuery): ReportJsonT {
   const row = (r: ReportRow) => ({
     key: r.key,
     requests: r.requests,

@@ -3,6 +3,7 @@ import type { Catalog } from "../pricing/load.js";
 import { aliasRows, resolveName } from "../pricing/names.js";
 import { installedCatalog } from "../pricing/sql.js";
 import type { Db, Param } from "../store/db.js";
+import type { RollupRel } from "../store/rollup.js";
 
 /**
  * One resolver for every model or feature name a user types (`--where model=`, `--route FROM=TO`, `--model-max`,
@@ -37,7 +38,7 @@ export const isSnapshotOf = (name: string, family: string): boolean =>
 export const familyOf = (name: string): string => name.replace(/[-@](\d{4}-\d{2}-\d{2}|\d{8}|\d{4}|\d{3})$/, "");
 
 /** The distinct stored model names of `usage` (or its rollup, which has the same names) where …, each with its price-book id. */
-export async function knownModels(db: Db, where: string, params: Record<string, Param>, rel: "usage" | "usage_rollup" = "usage"): Promise<KnownModel[]> {
+export async function knownModels(db: Db, where: string, params: Record<string, Param>, rel: "usage" | RollupRel = "usage"): Promise<KnownModel[]> {
   return knownModelsFrom(db, `SELECT DISTINCT u.model FROM ${rel} u WHERE u.model IS NOT NULL AND ${where}`, params);
 }
 
@@ -89,7 +90,7 @@ export async function resolveModelName(db: Db, name: string, known: readonly Kno
 }
 
 /** The distinct features of a relation. */
-export async function knownFeatures(db: Db, where: string, params: Record<string, Param>, rel: "usage" | "usage_rollup" = "usage"): Promise<string[]> {
+export async function knownFeatures(db: Db, where: string, params: Record<string, Param>, rel: "usage" | RollupRel = "usage"): Promise<string[]> {
   const rows = await db.all<{ f: string }>(`SELECT DISTINCT u.feature AS f FROM ${rel} u WHERE u.feature IS NOT NULL AND ${where} ORDER BY 1`, params);
   return rows.map((r) => r.f);
 }

@@ -4,8 +4,7 @@ import { createRequire } from "node:module";
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from "@duckdb/node-api";
 import { ExitError, usageError } from "../errors.js";
 import { shadowUsageSql } from "./cost-mode.js";
-import { ADAPTERS } from "../sources/index.js";
-import { MIGRATIONS, sourceFormatStep } from "./schema.js";
+import { SCHEMA_VERSION } from "./schema-version.js";
 import { env, stderr } from "../io.js";
 
 // require(), not import: importing this CommonJS package from an ES module makes Node lex every file it re-exports
@@ -219,6 +218,7 @@ export class Db {
 
   private async pendingMigrations(): Promise<number> {
     const done = await this.appliedMigrations();
+    const { MIGRATIONS } = await import("./schema.js");
     return MIGRATIONS.filter((m) => !done.has(m.version)).length;
   }
 
@@ -274,7 +274,8 @@ export class Db {
     const done = await this.appliedMigrations();
     await this.conn.run("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)");
     // Every pending migration in one transaction: a database is at its old version or the latest, never between (and a
-    // new one is made in one commit instead of one per migration).
+    // new one is made in one commit instead of one per migration). The migrations' SQL is built only for a writer.
+    const { MIGRATIONS } = await import("./schema.js");
     const pending = MIGRATIONS.filter((m) => !done.has(m.version));
     const ran = pending.length > 0;
     if (ran) {
@@ -292,6 +293,7 @@ export class Db {
   /** The generated step that adds the registered adapters' names missing from the source_format type, or null. */
   private async formatStep(): Promise<string | null> {
     const r = await this.one<{ v: string[] }>("SELECT enum_range(NULL::source_format)::VARCHAR[] AS v");
+    const [{ sourceFormatStep }, { ADAPTERS }] = await Promise.all([import("./schema.js"), import("../sources/index.js")]);
     return sourceFormatStep(
       r?.v ?? [],
       ADAPTERS.map((a) => a.name),
@@ -299,7 +301,7 @@ export class Db {
   }
 
   private refuseNewer(version: number): void {
-    const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+    const latest = SCHEMA_VERSION;
     if (version > latest) {
       throw usageError(
         `${this.path} was written by a newer llmcost (schema v${version}; this one knows up to v${latest}); nothing was read or changed`,
@@ -310,7 +312,7 @@ export class Db {
 
   private async checkSchema(): Promise<void> {
     const row = await this.one<{ v: string | null }>("SELECT max(version) AS v FROM schema_migrations").catch(() => undefined);
-    const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+    const latest = SCHEMA_VERSION;
     if (!row || row.v === null) {
       throw usageError(`${this.path} is not an llmcost database`, "run `llmcost ingest <files>` to create one");
     }

@@ -1,5 +1,5 @@
 import { usageViewSql } from "./columns.js";
-import { ROLLUP_TABLES_V11, rollupRebuild } from "./rollup.js";
+import { coarseRebuild, ROLLUP_TABLES_V11, rollupCoarseTable, rollupRebuild } from "./rollup.js";
 
 /**
  * Providers a lean request row can name: an ENUM costs a byte per row to write where a string costs ~0.6 s per 10M
@@ -329,6 +329,12 @@ CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
     // Built here from the rows already stored, with the costs they were stored at.
     sql: `${ROLLUP_TABLES_V11}
           ${rollupRebuild(11)}`,
+  },
+  {
+    version: 12,
+    // The rollup without its per-user and per-API-key rows, kept beside it (rollup.ts): what most reports read.
+    sql: `${rollupCoarseTable(12)}
+          ${coarseRebuild(12)}`,
   },
 ];
 
