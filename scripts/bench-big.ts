@@ -8,11 +8,12 @@
  * from 2025-01-01, with the demo's nine feature profiles (share of traffic, model, provider, users, token sizes;
  * scripts/synthetic.ts), user hashes from each feature's pool, token counts varied by a hash of the row number, a
  * prompt_hash drawn from 2M values (for the cache tactics) and the cost at each model's list rates (the fine-tune
- * stays unpriced). Then the rollup is built as migration 11 builds it. Built once into bench-data/ and reused.
+ * stays unpriced). Then the rollups are built as migrations 11 and 12 build them. Built once into bench-data/ and reused.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { SCHEMA_VERSION } from "../src/store/schema-version.js";
 import { DEMO_FEATURES } from "./synthetic.js";
 
 const DAYS = 365;
@@ -95,11 +96,31 @@ function run(bin: string, args: string[], env: Record<string, string> = {}): { s
   return { s, rssMb: kb ? Number(kb) / 1024 : null };
 }
 
+async function schemaOf(path: string): Promise<number> {
+  const { DuckDBInstance } = await import("@duckdb/node-api");
+  const inst = await DuckDBInstance.create(path, { access_mode: "READ_ONLY" });
+  try {
+    const conn = await inst.connect();
+    const v = (await conn.runAndReadAll("SELECT max(version) AS v FROM schema_migrations")).getRowObjectsJson()[0]?.v;
+    conn.closeSync();
+    return Number(v);
+  } catch {
+    return -1;
+  } finally {
+    inst.closeSync();
+  }
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function benchBig(opts: { root: string; data: string; bin: string; rows: number; repeat: number; log: (s: string) => void }): Promise<BigRow[]> {
   const { data, bin, rows: n, repeat, log } = opts;
   const db = join(data, `big-${n}.duckdb`);
+  // A database an older llmcost built (another schema) is built again: the reading commands refuse it.
+  if (existsSync(db) && (await schemaOf(db)) !== SCHEMA_VERSION) {
+    log(`${db} is of another schema: building it again`);
+    rmSync(db, { force: true });
+  }
   if (!existsSync(db)) {
     const tmp = `${db}.building`;
     for (const f of [tmp, `${tmp}.wal`]) rmSync(f, { force: true });
@@ -116,13 +137,15 @@ export async function benchBig(opts: { root: string; data: string; bin: string; 
     await conn.run(buildSql(n));
     const t1 = performance.now();
     await conn.run(`BEGIN; ${rollupRebuild()} COMMIT; CHECKPOINT;`);
-    const r = (await conn.runAndReadAll("SELECT count(*) AS n FROM usage_rollup")).getRowObjectsJson()[0];
+    const r = (
+      await conn.runAndReadAll("SELECT (SELECT count(*) FROM usage_rollup) AS n, (SELECT count(*) FROM usage_rollup_coarse) AS coarse")
+    ).getRowObjectsJson()[0];
     conn.closeSync();
     inst.closeSync();
     const { renameSync } = await import("node:fs");
     renameSync(tmp, db);
     log(
-      `built ${n.toLocaleString("en")} rows in SQL in ${((t1 - t) / 1000).toFixed(1)} s, their rollup (${Number(r?.n).toLocaleString("en")} rows) in ${((performance.now() - t1) / 1000).toFixed(1)} s`,
+      `built ${n.toLocaleString("en")} rows in SQL in ${((t1 - t) / 1000).toFixed(1)} s, their rollup (${Number(r?.n).toLocaleString("en")} rows; ${Number(r?.coarse).toLocaleString("en")} without users and API keys) in ${((performance.now() - t1) / 1000).toFixed(1)} s`,
     );
   }
   const both = (args: string[]): { rollup: number; raw: number } => {
