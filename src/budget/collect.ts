@@ -6,14 +6,11 @@ import { DEFAULTS } from "../defaults.js";
 import { NoTrafficError, usageError } from "../errors.js";
 import { flagOverConfig } from "../flags/common.js";
 import { addDec, compareDec, subDec, sumDec } from "../money.js";
-import type { Catalog } from "../pricing/load.js";
-import { costSource, installPricing } from "../pricing/sql.js";
-import { simulate } from "../sim/simulate.js";
+import type { Catalog, PricingRef } from "../pricing/load.js";
+import { readingCostSource } from "../pricing/sql.js";
 import { checkFeature, knownFeatures, knownModels, resolveModelName } from "../resolve/names.js";
 import type { Db } from "../store/db.js";
 import { rollupUsable } from "../store/rollup.js";
-import { batch } from "../tactics/batch.js";
-import { route } from "../tactics/route.js";
 import {
   type Cap,
   type Check,
@@ -141,9 +138,9 @@ export function mergeConfig(
 }
 export const DEFAULT_SPIKE_MIN: string = DEFAULTS.spikeMinUsd;
 
-export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q: BudgetQuery): Promise<BudgetResult> {
-  await installPricing(db, catalog);
-  const cs = await costSource(db, catalog.sha256, null);
+export async function collectBudget(db: Db, pricing: PricingRef, config: ConfigT, q: BudgetQuery): Promise<BudgetResult> {
+  // The price tables resolve --model-max names; a --plan replays requests at the price book's rates.
+  const cs = await readingCostSource(db, pricing, null, q.modelCaps.length > 0 || q.plan !== null);
   // The usage rollup (per UTC day) holds everything the gate reads but the plan's replays, when its costs are current.
   const roll = await rollupUsable(db, cs.mode);
   const rel = roll ? "usage_rollup_coarse" : "usage";
@@ -305,7 +302,7 @@ export async function collectBudget(db: Db, catalog: Catalog, config: ConfigT, q
     });
   }
 
-  const plan = q.plan ? await planDiff(db, catalog, config, q.plan, refDay, rel) : [];
+  const plan = q.plan ? await planDiff(db, pricing.catalog, config, q.plan, refDay, rel) : [];
   if (q.maxIncrease !== null) {
     const delta = sumDec(plan.map((p) => p.deltaMonthlyUsd));
     checks.push({ kind: "plan", scope: "plan", unit: "usd/month", actual: delta, limit: q.maxIncrease, ok: !over(delta, q.maxIncrease) });
@@ -321,6 +318,8 @@ async function planDiff(db: Db, catalog: Catalog, config: ConfigT, plan: PlanT, 
   const since = addDays(refDay, -29);
   const until = addDays(refDay, 1);
   const lines: PlanLine[] = [];
+  // The replay's modules load only for a plan: a gate without one starts faster.
+  const [{ simulate }, { batch }, { route }] = await Promise.all([import("../sim/simulate.js"), import("../tactics/batch.js"), import("../tactics/route.js")]);
   const features = await knownFeatures(db, "u.source_kind = 'requests'", {}, rel);
   for (const c of plan.changes) {
     // A plan's feature must exist in the request logs (a typo would cost $0); its `from` model is resolved by route.

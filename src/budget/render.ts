@@ -1,7 +1,6 @@
 import { type Doc, type DocColumn, type DocFormat, type DocTable, emit, tableBlock, text } from "../output/document.js";
-import { envelope } from "../output/envelope.js";
+import { envelope, type PricingId } from "../output/envelope.js";
 import { type Format, json, plainText, usd, usdNumber, usdSigned } from "../output/format.js";
-import type { Catalog } from "../pricing/load.js";
 import type { BudgetFiltersT, BudgetJsonT } from "../schemas/budget.js";
 import { ageText, type Check } from "./checks.js";
 import { type BudgetResult, failed } from "./collect.js";
@@ -173,7 +172,7 @@ export function budgetDocument(r: BudgetResult): Doc {
 export const summaryMarkdown = (r: BudgetResult): string => emit(budgetDocument(r), "markdown");
 
 /** The JSON document: a check's actual and limit are numbers in its unit (dollars, hours or percent), as in the CSV. */
-export function budgetJson(r: BudgetResult, catalog: Catalog, filters: BudgetFiltersT): BudgetJsonT {
+export function budgetJson(r: BudgetResult, catalog: PricingId, filters: BudgetFiltersT): BudgetJsonT {
   return {
     ...envelope("budget", catalog, filters),
     source: r.source,
@@ -198,6 +197,6 @@ export function budgetJson(r: BudgetResult, catalog: Catalog, filters: BudgetFil
   };
 }
 
-export function renderBudget(r: BudgetResult, format: Format, catalog: Catalog, filters: BudgetFiltersT): string {
+export function renderBudget(r: BudgetResult, format: Format, catalog: PricingId, filters: BudgetFiltersT): string {
   return format === "json" ? json(budgetJson(r, catalog, filters)) : emit(budgetDocument(r), format);
 }

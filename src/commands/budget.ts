@@ -64,12 +64,12 @@ export async function run(o: BudgetFlagsT, given: ReadonlySet<string> = new Set(
   const db = await openForRead(ctx);
   let result: Awaited<ReturnType<typeof collectBudget>>;
   try {
-    result = await collectBudget(db, ctx.catalog, ctx.config, q);
+    result = await collectBudget(db, ctx.pricing, ctx.config, q);
   } finally {
     db.close();
   }
   // The report first (stdout), then the PR summary, then the verdict (stderr).
-  stdout(renderBudget(result, ctx.format, ctx.catalog, budgetFilters(q, o.plan ?? null)));
+  stdout(renderBudget(result, ctx.format, ctx.pricing, budgetFilters(q, o.plan ?? null)));
   const md = summaryMarkdown(result);
   if (o.summary) writeOutput(o.summary, md, "--summary");
   else {

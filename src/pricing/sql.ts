@@ -1,6 +1,6 @@
 import { costMode } from "../store/cost-mode.js";
 import type { Db } from "../store/db.js";
-import type { Catalog } from "./load.js";
+import type { Catalog, PricingRef } from "./load.js";
 import { aliasRows, resolveName } from "./names.js";
 import { type RateRow, rateRows } from "./rates.js";
 
@@ -296,6 +296,18 @@ export async function costSource(db: Db, catalogSha: string, asOf: string | null
     priced: `(${priced} OR u.reported_cost_usd IS NOT NULL)`,
     mode: "repriced",
   };
+}
+
+/**
+ * The cost source of a reading command, with the price tables installed when they are read: to reprice, when the
+ * command needs them (`tables`: resolving a model name, a replay), or when the pricing is not the stored one (so that
+ * bad pricing input is refused, built and checked). Stored costs of this very price book need neither the tables nor
+ * the catalog built: an earlier run built and checked these inputs.
+ */
+export async function readingCostSource(db: Db, pricing: PricingRef, asOf: string | null, tables: boolean): Promise<CostSource> {
+  const cs = await costSource(db, pricing.sha256, asOf);
+  if (tables || cs.mode === "repriced" || (await storedPricingSha(db)) !== pricing.sha256) await installPricing(db, pricing.catalog);
+  return cs;
 }
 
 /**

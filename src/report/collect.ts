@@ -1,5 +1,5 @@
 import { usageError } from "../errors.js";
-import { costSource, installPricing, storedPricingSha } from "../pricing/sql.js";
+import { installPricing, readingCostSource } from "../pricing/sql.js";
 import type { PricingRef } from "../pricing/load.js";
 import type { Db, Param } from "../store/db.js";
 import { BILLED_DIMENSIONS, BILLED_ONLY_DIMENSIONS, DIMENSIONS, type Dimension, TIME_DIMENSIONS } from "./dims.js";
@@ -58,12 +58,13 @@ async function pickSource(
 }
 
 export async function collectReport(db: Db, pricing: PricingRef, q: ReportQuery): Promise<Report> {
-  const cs = await costSource(db, pricing.sha256, q.pricingAsOf);
-  // The price tables are read to reprice rows, to resolve a --where model name and to allocate a bill (below). Stored
-  // costs of the same price book need none of them, nor the catalog built: an earlier run built and checked these very
-  // inputs.
-  const checked = (await storedPricingSha(db)) === pricing.sha256;
-  if (!checked || cs.mode === "repriced" || q.where.some((w) => w.dim === "model")) await installPricing(db, pricing.catalog);
+  // The price tables resolve a --where model name (and allocate a bill, below).
+  const cs = await readingCostSource(
+    db,
+    pricing,
+    q.pricingAsOf,
+    q.where.some((w) => w.dim === "model"),
+  );
   const params: Record<string, Param> = { tz: q.tz };
   if (q.pricingAsOf) params.pricing_as_of = q.pricingAsOf;
   // The usage rollup (per UTC day × every dimension) answers when its days and costs are the query's: UTC, a window
