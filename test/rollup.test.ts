@@ -288,7 +288,9 @@ test("migrations 11 and 12 build the rollups of a database from before them", as
   conn.closeSync();
   inst.closeSync();
   assert.equal((await cli(["report", "--db", old])).code, 2, "read commands ask for the migration first");
-  assert.equal((await cli(["ingest", "--db", old, `${F}/requests.csv`])).code, 0);
+  const r = await cli(["ingest", "--db", old, `${F}/requests.csv`]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^note: .*old\.duckdb: upgraded from schema v10 to v12$/m, "the upgrade is said");
   await assertRollupFresh(old, "migrated");
 });
 

@@ -1,5 +1,5 @@
 import { addDec, compareDec, mulFrac, ratio } from "../money.js";
-import { usd } from "../output/format.js";
+import { int, usd } from "../output/format.js";
 import { DIMENSION_PLURAL, type Dimension } from "./dims.js";
 import type { Report, ReportRow, Trend } from "./types.js";
 
@@ -167,11 +167,16 @@ export function headline(rows: readonly ReportRow[], d: Dimension, total: string
   if (groups.length === 0) return { text: "no usage in this window", top: 0, groups: 0, share: 0 };
   if (compareDec(total, "0") === 0 && rows.some((r) => r.unpriced.rows > 0)) {
     return {
-      text: `no priced spend: ${groups.length} ${DIMENSION_PLURAL[d]} have usage, and none of it has a price (see unpriced below)`,
+      text: `no priced spend: ${int(groups.length)} ${DIMENSION_PLURAL[d]} have usage, and none of it has a price (see unpriced below)`,
       top: 0,
       groups: groups.length,
       share: 0,
     };
   }
-  return { text: `${top} of ${groups.length} ${DIMENSION_PLURAL[d]} = ${(share * 100).toFixed(1)}% of ${usd(total)}`, top, groups: groups.length, share };
+  return {
+    text: `${int(top)} of ${int(groups.length)} ${DIMENSION_PLURAL[d]} = ${(share * 100).toFixed(1)}% of ${usd(total)}`,
+    top,
+    groups: groups.length,
+    share,
+  };
 }

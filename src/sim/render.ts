@@ -144,6 +144,8 @@ export function simDocument(o: SimOutput): Doc {
   const evidence = r.steps.flatMap((s) => [
     ...(s.note ? [`${s.tactic}: ${s.note}`] : []),
     ...s.evidence.slice(0, 5).map((e) => `${s.tactic} · ${e.feature}: ${e.text}`),
+    // The rest are in --format json (every feature's evidence); the table says how many it leaves out.
+    ...(s.evidence.length > 5 ? [`${s.tactic}: ${s.evidence.length - 5} more (--format json lists them all)`] : []),
   ]);
   const notes = r.steps.filter((s) => s.note).map((s) => `${s.tactic}: ${s.note}`);
   const list = (title: string, items: readonly string[], only: DocColumn["only"], bullets = true): Block[] =>

@@ -88,8 +88,12 @@ export class Db {
     // Bucketing and timestamp parsing must not depend on the machine's zone.
     await conn.run("SET TimeZone = 'UTC'");
     if (!opts.readOnly) {
-      if (exists && ((await db.pendingMigrations()) > 0 || (await db.formatStep()) !== null)) {
+      const pending = exists ? await db.pendingMigrations() : 0;
+      if (pending > 0 || (exists && (await db.formatStep()) !== null)) {
+        const from = Math.max(0, ...(await db.appliedMigrations()));
         await db.migrateBeside();
+        // An upgrade is said (a type widened for a new adapter is not: nothing a user sees changes).
+        if (pending > 0) stderr(`note: ${path}: upgraded from schema v${from} to v${SCHEMA_VERSION}\n`);
         return Db.open(path, opts);
       }
       await db.migrate();
