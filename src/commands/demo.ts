@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { packageDir } from "../paths.js";
 import { type Context, loadContext } from "../context.js";
 import { usageError } from "../errors.js";
 import { ingest } from "../ingest/ingest.js";
@@ -18,7 +18,7 @@ import { ReportFlags } from "../flags/report.js";
 import { collectSavings } from "./savings.js";
 import { stderr, stdout } from "../io.js";
 
-export const DEMO_DIR = fileURLToPath(new URL("../../../fixtures/demo/", import.meta.url));
+export const DEMO_DIR = packageDir("fixtures", "demo");
 
 /**
  * Ingests the bundled demo fixtures (request logs, and the OpenAI and Anthropic bills of the same days) and shows the

@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { usageError } from "../errors.js";
+import { packageDir } from "../paths.js";
 import { MAX_DEPTH, tooDeep } from "../json.js";
 import { type ModelT, Overrides, type OverridesT, PricingFile } from "./schema.js";
 
-export const PRICING_DIR = fileURLToPath(new URL("../../../pricing/", import.meta.url));
+export const PRICING_DIR = packageDir("pricing");
 
 export interface CatalogModel extends ModelT {
   provider: string;
