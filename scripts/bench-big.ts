@@ -13,7 +13,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { SCHEMA_VERSION } from "../src/store/schema-version.js";
 import { DEMO_FEATURES } from "./synthetic.js";
 
 const DAYS = 365;
@@ -96,18 +95,14 @@ function run(bin: string, args: string[], env: Record<string, string> = {}): { s
   return { s, rssMb: kb ? Number(kb) / 1024 : null };
 }
 
-async function schemaOf(path: string): Promise<number> {
-  const { DuckDBInstance } = await import("@duckdb/node-api");
-  const inst = await DuckDBInstance.create(path, { access_mode: "READ_ONLY" });
+/** Whether this llmcost reads the database as it is: Db.open refuses another schema, as the reading commands do. */
+async function readable(path: string): Promise<boolean> {
+  const { Db } = await import("../src/store/db.js");
   try {
-    const conn = await inst.connect();
-    const v = (await conn.runAndReadAll("SELECT max(version) AS v FROM schema_migrations")).getRowObjectsJson()[0]?.v;
-    conn.closeSync();
-    return Number(v);
+    (await Db.open(path, { readOnly: true })).close();
+    return true;
   } catch {
-    return -1;
-  } finally {
-    inst.closeSync();
+    return false;
   }
 }
 
@@ -117,7 +112,7 @@ export async function benchBig(opts: { root: string; data: string; bin: string; 
   const { data, bin, rows: n, repeat, log } = opts;
   const db = join(data, `big-${n}.duckdb`);
   // A database an older llmcost built (another schema) is built again: the reading commands refuse it.
-  if (existsSync(db) && (await schemaOf(db)) !== SCHEMA_VERSION) {
+  if (existsSync(db) && !(await readable(db))) {
     log(`${db} is of another schema: building it again`);
     rmSync(db, { force: true });
   }

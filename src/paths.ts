@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 
 /**
  * The package's root: the nearest directory above this module that holds package.json. The same whether the code runs
- * as compiled modules (dist/src/…) or as the one-file bundle (dist/llmcost.mjs), from a clone or an npm install.
+ * as compiled modules (dist/src/…) or as the bundle (dist/bundle/), from a clone or an npm install.
  */
 function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));

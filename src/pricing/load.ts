@@ -102,19 +102,24 @@ export function pricingRef(opts: LoadOptions = {}): PricingRef {
   };
 }
 
+/** Catalog.version: the newest table's version, marked when overrides apply. */
+function catalogVersion(tableVersions: readonly string[], opts: LoadOptions): string {
+  let version = "0000-00-00";
+  for (const v of tableVersions) if (v > version) version = v;
+  return opts.overrides?.length ? `${version}+overrides` : version;
+}
+
 /** Catalog.version from the tables' text, unchecked (a table that does not parse fails when the catalog is built). */
 function tableVersion(raws: readonly string[], opts: LoadOptions): string {
-  let version = "0000-00-00";
-  for (const raw of raws) {
-    let v: unknown;
+  const versions = raws.flatMap((raw) => {
     try {
-      v = (JSON.parse(raw) as { version?: unknown }).version;
+      const v = (JSON.parse(raw) as { version?: unknown }).version;
+      return typeof v === "string" ? [v] : [];
     } catch {
-      continue;
+      return [];
     }
-    if (typeof v === "string" && v > version) version = v;
-  }
-  return opts.overrides?.length ? `${version}+overrides` : version;
+  });
+  return catalogVersion(versions, opts);
 }
 
 function deepFreeze<T>(v: T): T {
@@ -128,11 +133,11 @@ function deepFreeze<T>(v: T): T {
 function buildCatalog(dir: string, files: readonly string[], raws: readonly string[], opts: LoadOptions, sha256: string): Catalog {
   const models = new Map<string, CatalogModel>();
   const paths = new Map<string, string>();
-  let version = "0000-00-00";
+  const versions: string[] = [];
   for (const [i, f] of files.entries()) {
     const parsed = PricingFile.safeParse(parseJsonFile(join(dir, f), raws[i]!));
     if (!parsed.success) throw usageError(`pricing/${f}: invalid pricing table: ${issues(parsed.error)}`);
-    if (parsed.data.version > version) version = parsed.data.version;
+    versions.push(parsed.data.version);
     parsed.data.models.forEach((m, i) => {
       if (models.has(m.id)) throw usageError(`pricing/${f}: models[${i}]: model ${m.id} is also defined in pricing/${models.get(m.id)!.origin}`);
       models.set(m.id, { ...m, provider: parsed.data.provider, origin: f });
@@ -160,7 +165,7 @@ function buildCatalog(dir: string, files: readonly string[], raws: readonly stri
     discounts.push(...parsed.data.discounts);
   });
   return {
-    version: opts.overrides?.length ? `${version}+overrides` : version,
+    version: catalogVersion(versions, opts),
     sha256,
     models: [...models.values()],
     discounts,

@@ -282,8 +282,13 @@ export interface CostSource {
  * stated; `computed` leaves it unpriced; `reported` never reprices (the stated cost is the cost).
  */
 export async function costSource(db: Db, catalogSha: string, asOf: string | null): Promise<CostSource> {
+  return costSourceOf(await storedPricingSha(db), catalogSha, asOf);
+}
+
+/** costSource, given the sha256 of the pricing the stored costs were computed with. */
+function costSourceOf(stored: string | undefined, catalogSha: string, asOf: string | null): CostSource {
   const mode = costMode();
-  if (mode === "reported" || (asOf === null && (await storedPricingSha(db)) === catalogSha)) {
+  if (mode === "reported" || (asOf === null && stored === catalogSha)) {
     return { join: "", cost: "u.cost_usd", priced: "u.priced", mode: "stored" };
   }
   const at = asOf === null ? "u.ts" : "CAST($pricing_as_of AS TIMESTAMP)";
@@ -305,8 +310,9 @@ export async function costSource(db: Db, catalogSha: string, asOf: string | null
  * the catalog built: an earlier run built and checked these inputs.
  */
 export async function readingCostSource(db: Db, pricing: PricingRef, asOf: string | null, tables: boolean): Promise<CostSource> {
-  const cs = await costSource(db, pricing.sha256, asOf);
-  if (tables || cs.mode === "repriced" || (await storedPricingSha(db)) !== pricing.sha256) await installPricing(db, pricing.catalog);
+  const stored = await storedPricingSha(db);
+  const cs = costSourceOf(stored, pricing.sha256, asOf);
+  if (tables || cs.mode === "repriced" || stored !== pricing.sha256) await installPricing(db, pricing.catalog);
   return cs;
 }
 

@@ -70,7 +70,7 @@ export async function collectReport(db: Db, pricing: PricingRef, q: ReportQuery)
   // The usage rollup (per UTC day × every dimension) answers when its days and costs are the query's: UTC, a window
   // of whole UTC days, the stored costs. Otherwise the raw rows; the output is the same either way.
   const days = q.tz === "UTC" && (await rollupUsable(db, cs.mode)) ? utcDayWindow(q.since, q.until, q.tz) : null;
-  const rollup = rollupFor([...q.by, ...q.where.map((w) => w.dim)]);
+  const rollup = rollupFor([...q.by, ...q.where.map((w) => w.dim)].map((d) => ROLLUP_COLUMN[d]));
   const rel = days ? rollup : "usage";
   // Converting every row to local time is the most expensive part of a scan: skip it in UTC.
   const local = days ? "u.day" : q.tz === "UTC" ? "u.ts" : LOCAL;

@@ -88,12 +88,11 @@ export class Db {
     // Bucketing and timestamp parsing must not depend on the machine's zone.
     await conn.run("SET TimeZone = 'UTC'");
     if (!opts.readOnly) {
-      const pending = exists ? await db.pendingMigrations() : 0;
-      if (pending > 0 || (exists && (await db.formatStep()) !== null)) {
-        const from = Math.max(0, ...(await db.appliedMigrations()));
+      const pending = exists ? await db.pendingMigrations() : { count: 0, from: 0 };
+      if (pending.count > 0 || (exists && (await db.formatStep()) !== null)) {
         await db.migrateBeside();
         // An upgrade is said (a type widened for a new adapter is not: nothing a user sees changes).
-        if (pending > 0) stderr(`note: ${path}: upgraded from schema v${from} to v${SCHEMA_VERSION}\n`);
+        if (pending.count > 0) stderr(`note: ${path}: upgraded from schema v${pending.from} to v${SCHEMA_VERSION}\n`);
         return Db.open(path, opts);
       }
       await db.migrate();
@@ -220,10 +219,11 @@ export class Db {
     return done;
   }
 
-  private async pendingMigrations(): Promise<number> {
+  /** How many migrations this database lacks, and the version it is at. */
+  private async pendingMigrations(): Promise<{ count: number; from: number }> {
     const done = await this.appliedMigrations();
     const { MIGRATIONS } = await import("./schema.js");
-    return MIGRATIONS.filter((m) => !done.has(m.version)).length;
+    return { count: MIGRATIONS.filter((m) => !done.has(m.version)).length, from: Math.max(0, ...done) };
   }
 
   /**

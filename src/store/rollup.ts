@@ -127,7 +127,14 @@ function rollupColumns(version: number): { keys: readonly UsageColumnSpec[]; sum
 }
 
 const PROVISIONAL = "coalesce(u.status = 'provisional', false) AS provisional";
-const keyNames = (version: number) => ["day", ...rollupColumns(version).keys.map((c) => c.name), "provisional"].join(", ");
+/** The rollup's key columns in table order (`coarse`: usage_rollup_coarse's, without FINE_KEYS). */
+const keyList = (version: number, coarse = false): string[] => [
+  "day",
+  ...rollupColumns(version)
+    .keys.filter((c) => !coarse || !FINE_KEYS.includes(c.name))
+    .map((c) => c.name),
+  "provisional",
+];
 
 /** usage_rollup's columns and types as the column table makes them (a test checks them against migration 11's). */
 export const rollupTableColumns = (version = Number.MAX_SAFE_INTEGER, coarse = false): { name: string; type: string }[] => {
@@ -150,8 +157,8 @@ const FINE_KEYS: readonly string[] = ["user_hash", "api_key"];
 /** A rollup table a reading command may read. */
 export type RollupRel = "usage_rollup" | "usage_rollup_coarse";
 
-/** The rollup that holds these report dimensions (report/dims.ts): the coarse one unless a user or an API key is among them. */
-export const rollupFor = (dims: readonly string[]): RollupRel => (dims.some((d) => d === "user" || d === "api_key") ? "usage_rollup" : "usage_rollup_coarse");
+/** The rollup that holds these rollup columns (what a report's dimensions read): the coarse one unless one is a FINE_KEY. */
+export const rollupFor = (columns: readonly string[]): RollupRel => (columns.some((c) => FINE_KEYS.includes(c)) ? "usage_rollup" : "usage_rollup_coarse");
 
 /**
  * `usage_rollup_coarse` (schema v12): usage_rollup summed again without FINE_KEYS, kept beside it day by day. Reports,
@@ -163,12 +170,7 @@ export const rollupCoarseTable = (version: number): string =>
     .join(",\n")}\n);`;
 
 /** usage_rollup_coarse's rows of the rollup rows of `from` (a query: usage_rollup's, or a rollup built from the raw rows) matching `where`. */
-export const coarseSelect = (where: string, from: string, version = Number.MAX_SAFE_INTEGER): string => {
-  const { keys, measures } = rollupColumns(version);
-  const kept = ["day", ...keys.filter((c) => !FINE_KEYS.includes(c.name)).map((c) => c.name), "provisional"].join(", ");
-  const merged = measures.map((m) => `${m.merge === "sum" ? `sum(${m.name})::${m.type}` : `${m.merge}(${m.name})`} AS ${m.name}`);
-  return `SELECT ${kept}, ${wrapList(merged, "  ")} FROM (${from}) WHERE ${where} GROUP BY ${kept}`;
-};
+export const coarseSelect = (where: string, from: string, version = Number.MAX_SAFE_INTEGER): string => remerge(from, version, true, where);
 
 /** The coarse rollup of the days in `days` (a relation of one `day` column) made again from usage_rollup. */
 const refreshCoarse = (days: string): string[] => [
@@ -222,14 +224,17 @@ const bothTables = (wideWhere: string, leanWhere: string, single = false, versio
   return single ? union : remerge(union, version);
 };
 
-/** Rollup rows summed again by their keys (rows of one day from two sources become one). */
-const remerge = (from: string, version = Number.MAX_SAFE_INTEGER): string => {
-  const { measures } = rollupColumns(version);
-  const merged = measures.map((m) => (m.merge === "sum" ? `sum(${m.name})::${m.type}` : `${m.merge}(${m.name})`));
+/**
+ * Rollup rows of `from` matching `where`, summed again by their keys (rows of one day from two sources become one);
+ * `coarse`: by usage_rollup_coarse's keys, so a day's users and API keys become one row.
+ */
+function remerge(from: string, version = Number.MAX_SAFE_INTEGER, coarse = false, where = "true"): string {
+  const keys = keyList(version, coarse).join(", ");
+  const merged = rollupColumns(version).measures.map((m) => `${m.merge === "sum" ? `sum(${m.name})::${m.type}` : `${m.merge}(${m.name})`} AS ${m.name}`);
   return `
-SELECT ${keyNames(version)}, ${wrapList(merged, "  ")}
-FROM (${from}) GROUP BY ${keyNames(version)}`;
-};
+SELECT ${keys}, ${wrapList(merged, "  ")}
+FROM (${from}) WHERE ${where} GROUP BY ${keys}`;
+}
 
 /** The whole rollup from the raw rows: migration 11, and after every row was priced again (a pricing change). */
 export const rollupRebuild = (version = Number.MAX_SAFE_INTEGER): string => `
