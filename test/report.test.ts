@@ -130,6 +130,10 @@ test("--since/--until bound the window (until exclusive) and --tz moves day buck
     ["2025-11-03", "2025-11-04"],
   );
   assert.notEqual(tz.totals.costUsd, j.totals.costUsd, "local midnight in Los Angeles is 07:00/08:00 UTC");
+  // The title ends on the last day included, as it does without --until; a datetime bound is said to be exclusive.
+  const title = async (...a: string[]) => (await report("--by", "day", "--since", "2025-11-03", ...a)).stdout.split("\n")[1];
+  assert.equal(await title("--until", "2025-11-05"), "Spend by day · request logs · 2025-11-03 → 2025-11-04 (UTC)");
+  assert.equal(await title("--until", "2025-11-05T12:00"), "Spend by day · request logs · 2025-11-03 → 2025-11-05T12:00 (UTC, end exclusive)");
   assert.equal((await report("--tz", "Mars/Olympus")).code, 2);
   assert.equal((await report("--since", "last tuesday")).code, 2);
 });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { usageError } from "../errors.js";
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+export const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 /** A validated --tz: any IANA zone the runtime knows. */
