@@ -184,6 +184,22 @@ test("demo --db: reconcile and report --source billing tell the hand-computed st
   assert.equal(bill.totals.costUsd, r.totals.billedUsd);
   const evals = bill.rows.find((x: { key: { project: string } }) => x.key.project === "proj_evals");
   assert.equal(evals.costUsd, json6(hand.untracked.evals));
+  // The bill by feature: the fine-tune has no price, so its lines go by logged tokens to the one feature that calls
+  // it (legal-drafts, its 163 requests), said on stderr; nothing of the bill is left (unattributed).
+  const byFeature = await cli(["report", "--db", db, "--source", "billing", "--by", "feature", "--format", "json"]);
+  const features = JSON.parse(byFeature.stdout);
+  const legal = features.rows.find((x: { key: { feature: string } }) => x.key.feature === "legal-drafts");
+  assert.equal(legal.costUsd, json6(hand.untracked.fineTuned));
+  assert.equal(legal.requests, 163);
+  assert.equal(
+    features.rows.find((x: { key: { feature: string } }) => x.key.feature === "(unattributed)"),
+    undefined,
+  );
+  assert.equal(features.totals.costUsd, r.totals.billedUsd);
+  assert.match(
+    byFeature.stderr,
+    /^note: \$0\.3344 of the bill \(ft:gpt-4o-mini-2024-07-18:acme::legal01\) has request logs but no request-log cost \(unpriced\): allocated to features by their logged tokens instead$/m,
+  );
   // Without --source the report stays on the request logs: the demo's report is unchanged by the bill.
   assert.equal(JSON.parse((await cli(["report", "--db", db, "--format", "json"])).stdout).totals.costUsd, 92.162251);
 });

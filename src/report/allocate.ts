@@ -1,4 +1,4 @@
-import { addDec, compareDec, mulFrac, subDec, sumDec } from "../money.js";
+import { addDec, compareDec, mulFrac, subDec } from "../money.js";
 import { type CostSource, modelIdFromAlias } from "../pricing/sql.js";
 import type { Db, Param } from "../store/db.js";
 import type { RollupRel } from "../store/rollup.js";
@@ -14,9 +14,10 @@ export const UNATTRIBUTED = "(unattributed)";
 
 /**
  * `report --source billing --by feature`: the bill (cost exports, else usage exports priced by llmcost) allocated to
- * features in proportion to request-log cost on the same day and model. Lines no request log explains (a day or
- * model without logs, tool charges without a model) stay "(unattributed)". Exact: each line's last feature takes the
- * remainder, so allocations add up to the bill to the pico-dollar.
+ * features in proportion to request-log cost on the same day and model. A line whose logs have no cost (a model the
+ * price book lacks, such as a fine-tune) is allocated by the logs' tokens instead, and said (`byTokens`). Lines no
+ * request log explains (a day or model without logs, tool charges without a model) stay "(unattributed)". Exact: each
+ * line's last feature takes the remainder, so allocations add up to the bill to the pico-dollar.
  */
 export async function allocateBilled(
   db: Db,
@@ -26,7 +27,14 @@ export async function allocateBilled(
   params: Record<string, Param>,
   /** Request logs and usage exports from the rollup instead of the raw rows: its relation, day column and window. */
   rollup?: { rel: RollupRel; day: string; filter: () => string },
-): Promise<{ rows: ReportRow[]; pool: "cost exports" | "usage exports"; firstDay: string | null; lastDay: string | null }> {
+): Promise<{
+  rows: ReportRow[];
+  pool: "cost exports" | "usage exports";
+  firstDay: string | null;
+  lastDay: string | null;
+  /** The bill allocated by logged tokens (its logs had no cost): how much, and for which models. */
+  byTokens: { usd: string; models: string[] } | null;
+}> {
   // The rollup holds the stored costs (it is read only when they are current: cs.cost is u.cost_usd, no join).
   const rel = rollup?.rel ?? "usage";
   const day = rollup?.day ?? "u.ts";
@@ -69,16 +77,28 @@ export async function allocateBilled(
   for (const l of logged) byLine.set(key(l.day, l.model), [...(byLine.get(key(l.day, l.model)) ?? []), l]);
   const alloc = new Map<string, string>();
   const add = (f: string, v: string) => alloc.set(f, addDec(alloc.get(f) ?? "0", v));
+  const tokensOf = (p: (typeof logged)[number]): bigint => [p.input, p.cached, p.cw5, p.cw1, p.output, p.reasoning].reduce((a, v) => a + BigInt(v ?? 0), 0n);
+  let tokenUsd = "0";
+  const tokenModels = new Set<string>();
   for (const line of lines) {
-    const parts = (byLine.get(key(line.day, line.model)) ?? []).filter((p) => compareDec(p.usd, "0") > 0);
-    const total = sumDec(parts.map((p) => p.usd));
-    if (parts.length === 0 || compareDec(total, "0") <= 0) {
+    const logs = byLine.get(key(line.day, line.model)) ?? [];
+    // By cost; when the logs have none (every one unpriced), by tokens.
+    let parts = logs.filter((p) => compareDec(p.usd, "0") > 0).map((p) => ({ feature: p.feature, weight: pico(p.usd) }));
+    if (parts.length === 0) {
+      parts = logs.map((p) => ({ feature: p.feature, weight: tokensOf(p) })).filter((p) => p.weight > 0n);
+      if (parts.length && compareDec(line.usd, "0") !== 0) {
+        tokenUsd = addDec(tokenUsd, line.usd);
+        tokenModels.add(line.model ?? "(no model)");
+      }
+    }
+    const total = parts.reduce((a, p) => a + p.weight, 0n);
+    if (total <= 0n) {
       add(UNATTRIBUTED, line.usd);
       continue;
     }
     let given = "0";
     parts.forEach((p, i) => {
-      const share = i === parts.length - 1 ? subDec(line.usd, given) : mulFrac(line.usd, pico(p.usd), pico(total));
+      const share = i === parts.length - 1 ? subDec(line.usd, given) : mulFrac(line.usd, p.weight, total);
       given = addDec(given, share);
       add(p.feature, share);
     });
@@ -97,7 +117,8 @@ export async function allocateBilled(
   }
   const rows = [...alloc].map(([feature, usd]) => ({ ...(stats.get(feature) ?? emptyRow(feature)), costUsd: usd }));
   const days = lines.map((l) => l.day).sort();
-  return { rows, pool, firstDay: days[0] ?? null, lastDay: days.at(-1) ?? null };
+  const byTokens = tokenModels.size ? { usd: tokenUsd, models: [...tokenModels].sort() } : null;
+  return { rows, pool, firstDay: days[0] ?? null, lastDay: days.at(-1) ?? null, byTokens };
 }
 
 function emptyRow(feature: string): ReportRow {

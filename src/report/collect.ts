@@ -1,4 +1,5 @@
 import { usageError } from "../errors.js";
+import { usd } from "../output/format.js";
 import { installPricing, readingCostSource } from "../pricing/sql.js";
 import type { PricingRef } from "../pricing/load.js";
 import type { Db, Param } from "../store/db.js";
@@ -221,6 +222,10 @@ export async function collectReport(db: Db, pricing: PricingRef, q: ReportQuery)
     rows = keep.length ? a.rows.filter((r) => keep.includes(r.key.feature!)) : a.rows;
     allocatedFrom = a.pool;
     basis = a.pool;
+    if (a.byTokens)
+      notes.push(
+        `${usd(a.byTokens.usd)} of the bill (${a.byTokens.models.join(", ")}) has request logs but no request-log cost (unpriced): allocated to features by their logged tokens instead`,
+      );
     firstTs = a.firstDay ? `${a.firstDay}T00:00:00Z` : null;
     lastTs = a.lastDay ? `${a.lastDay}T00:00:00Z` : null;
   } else {
