@@ -143,7 +143,7 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
       withDefault(
         new Option(
           "--source <source>",
-          "requests = request logs; billing = the bill: cost exports, else usage exports (with --by feature: allocated by request-log cost); auto = requests when present, else usage exports, else cost exports",
+          "requests = request logs; billing = the bill: cost exports, else usage exports (with --by feature: allocated by request-log cost, by tokens where the logs are unpriced); auto = requests when present, else usage exports, else cost exports",
         ).choices(["billing", "requests", "auto"]),
         DEFAULTS.source,
       ),
