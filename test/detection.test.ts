@@ -30,6 +30,7 @@ const EXPECTED: Record<string, string> = {
   "formats/bedrock-s3.jsonl": "bedrock-invocation-log",
   "formats/claude-code.jsonl": "claude-code-jsonl",
   "formats/codex.jsonl": "codex-jsonl",
+  "formats/gemini-responses.jsonl": "gemini-response-json",
   "formats/langfuse-trace.json": "langfuse-json",
   "formats/litellm-spend-logs.json": "litellm-spend-logs",
   "formats/openai-batch-input.jsonl": "openai-batch-input",
@@ -69,6 +70,7 @@ const EXPECTED: Record<string, string> = {
   "real/openrouter-app.jsonl": "request-log-jsonl",
   "real/openrouter-short.csv": "openrouter-csv",
   "real/stated-costs.jsonl": "request-log-jsonl",
+  "real/vertex-gemini-raw-response.json": "gemini-response-json",
 };
 
 /** Config files beside the fixtures: not inputs. */

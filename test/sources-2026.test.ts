@@ -284,6 +284,77 @@ test("Bedrock: S3 records and CloudWatch events are the same invocations, counte
   assert.deepEqual(await rows(db, "SELECT count(*)::INT AS n FROM usage"), [{ n: 4 }]);
 });
 
+test("Gemini responses: usageMetadata buckets, createTime, a response logged twice counted once; AI Studio's has no time", async () => {
+  const t = tmp();
+  const db = join(t, "t.duckdb");
+  const r = await cli(["ingest", "--db", db, "fixtures/formats/gemini-responses.jsonl", "fixtures/real/vertex-gemini-raw-response.json"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /gemini-response-json .*│ 1 request_id repeated in this file /);
+  const got = await rows(
+    db,
+    "SELECT strftime(ts, '%Y-%m-%dT%H:%M:%S.%f') AS ts, model, provider, request_id, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, cost_usd FROM usage ORDER BY ts",
+  );
+  assert.deepEqual(got, [
+    // The real Vertex response (a LiteLLM debug log): prompt 135, candidates 282 + thoughts 891 = 1,173 output
+    // (totalTokenCount 1,308). 135 × $0.30/M + 1,173 × $2.50/M = 40.5 + 2,932.5 µ$ = $0.002973
+    {
+      ts: "2026-06-08T21:06:36.761061",
+      model: "gemini-2.5-flash",
+      provider: "google",
+      request_id: "3C4nauW5LpSGz_IP8dLQyQM",
+      input_tokens: "135",
+      cached_input_tokens: "0",
+      output_tokens: "1173",
+      reasoning_tokens: "891",
+      cost_usd: "0.002973000000",
+    },
+    // Prompt 4,210 includes 3,072 cached: 1,138 uncached; output 388 + 512 thoughts = 900.
+    // 1,138 × $0.30/M + 3,072 × $0.03/M + 900 × $2.50/M = 341.4 + 92.16 + 2,250 µ$ = $0.00268356
+    {
+      ts: "2026-06-09T08:14:03.118204",
+      model: "gemini-2.5-flash",
+      provider: "google",
+      request_id: "q4FHaOTBHZ7S3NoP5qGy8Qk",
+      input_tokens: "1138",
+      cached_input_tokens: "3072",
+      output_tokens: "900",
+      reasoning_tokens: "512",
+      cost_usd: "0.002683560000",
+    },
+    // A resource-path modelVersion; the tool result fed back (300) is input: 920 + 300 = 1,220.
+    // 1,220 × $1.25/M + 41 × $10/M = 1,525 + 410 µ$ = $0.001935
+    {
+      ts: "2026-06-09T08:15:41.520000",
+      model: "gemini-2.5-pro",
+      provider: "google",
+      request_id: "JoFGaI2yBPOH3NoP-qCu2Qc",
+      input_tokens: "1220",
+      cached_input_tokens: "0",
+      output_tokens: "41",
+      reasoning_tokens: "0",
+      cost_usd: "0.001935000000",
+    },
+  ]);
+  // A Gemini API (AI Studio) response has no createTime: exit 2, named, nothing stored.
+  writeFileSync(
+    join(t, "studio.json"),
+    JSON.stringify(
+      {
+        candidates: [],
+        usageMetadata: { promptTokenCount: 326, candidatesTokenCount: 63 },
+        modelVersion: "gemini-2.5-flash",
+        responseId: "VkH2aIbVB7_l1e8P4rrl0A4",
+      },
+      null,
+      2,
+    ),
+  );
+  const studio = await cli(["ingest", "--db", db, join(t, "studio.json")]);
+  assert.equal(studio.code, 2);
+  assert.match(studio.stderr, /studio\.json: responseId VkH2aIbVB7_l1e8P4rrl0A4: missing or unparseable timestamp/);
+  assert.deepEqual(await rows(db, "SELECT count(*)::INT AS n FROM usage"), [{ n: 3 }]);
+});
+
 test("Langfuse export: GENERATIONs counted once (AGENT copies and wrapping generations skipped), stated cost kept", async () => {
   const t = tmp();
   const db = join(t, "t.duckdb");

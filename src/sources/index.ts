@@ -8,6 +8,7 @@ import { bedrockCloudwatchEvents } from "./bedrock-cloudwatch-events.js";
 import { bedrockInvocationLog } from "./bedrock-invocation-log.js";
 import { claudeCodeJsonl } from "./claude-code-jsonl.js";
 import { codexJsonl } from "./codex-jsonl.js";
+import { geminiResponseJson } from "./gemini-response-json.js";
 import { langfuseJson } from "./langfuse-json.js";
 import { litellmSpendLogs } from "./litellm-spend-logs.js";
 import { openaiBatchInput, openaiBatchOutput } from "./openai-batch.js";
@@ -48,6 +49,7 @@ export const ADAPTERS: readonly Adapter[] = [
   bedrockCloudwatchEvents,
   bedrockInvocationLog,
   langfuseJson,
+  geminiResponseJson,
   requestLogJsonl,
   requestLogCsv,
 ];
