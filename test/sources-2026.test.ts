@@ -447,8 +447,9 @@ test("Anthropic analytics API 2026: usage buckets (provisional after data_refres
   assert.deepEqual(got, [
     // 90000 × $1 + 12000 × $5 = 90000 + 60000 µ$
     { day: "2026-11-20", model: "claude-haiku-4-5-20251001", requests: "340", status: null, cost_usd: "0.150000000000" },
-    // 1500 × $3 + 200 × $0.30 + 500 × $3.75 + 1000 × $6 + 500 × $15 = 4500 + 60 + 1875 + 6000 + 7500 µ$
-    { day: "2026-11-20", model: "claude-sonnet-4-5-20250929", requests: "12", status: null, cost_usd: "0.019935000000" },
+    // 1500 × $3 + 200 × $0.30 + 500 × $3.75 + 1000 × $6 + 500 × $15 = 4500 + 60 + 1875 + 6000 + 7500 µ$, and 2 web
+    // searches at $10 per 1,000 (server_tool_use) = 20000 µ$
+    { day: "2026-11-20", model: "claude-sonnet-4-5-20250929", requests: "12", status: null, cost_usd: "0.039935000000" },
     // ends 2026-11-22, after data_refreshed_at 2026-11-21T04:00Z: not final. 2100 × 3 + 640 × 15 = 6300 + 9600 µ$
     { day: "2026-11-21", model: "claude-sonnet-4-5-20250929", requests: "9", status: "provisional", cost_usd: "0.015900000000" },
   ]);

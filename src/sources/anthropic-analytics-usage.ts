@@ -33,7 +33,8 @@ export const anthropicAnalyticsUsage: UsageAdapter = {
   read: () => ({
     from: analyticsRows(
       "usage STRUCT(uncached_input_tokens DOUBLE, cache_read_input_tokens DOUBLE, " +
-        "cache_creation STRUCT(ephemeral_5m_input_tokens DOUBLE, ephemeral_1h_input_tokens DOUBLE), output_tokens DOUBLE, requests DOUBLE)",
+        "cache_creation STRUCT(ephemeral_5m_input_tokens DOUBLE, ephemeral_1h_input_tokens DOUBLE), output_tokens DOUBLE, " +
+        "server_tool_use STRUCT(web_search_requests DOUBLE), requests DOUBLE)",
     ),
     keep: { sql: "d.usage IS NOT NULL", reason: "no usage" },
     lines: { record: `'data[' || __i || ']'` },
@@ -54,6 +55,8 @@ export const anthropicAnalyticsUsage: UsageAdapter = {
     cache_write_5m_tokens: tok("d.usage.cache_creation.ephemeral_5m_input_tokens"),
     cache_write_1h_tokens: tok("d.usage.cache_creation.ephemeral_1h_input_tokens"),
     output_tokens: tok("d.usage.output_tokens"),
+    // Server-side web searches, charged per 1,000 on top of the tokens (as in the legacy usage report).
+    web_search_requests: tok("d.usage.server_tool_use.web_search_requests"),
     service_tier: text(`d."group".service_tier`),
     batch: `coalesce(d."group".service_tier = 'batch', false)`,
     long_context: `coalesce(d."group".context_window = '200k-1M', false)`,
