@@ -264,3 +264,22 @@ test("a custom tag pattern from the config decodes other layouts; a bad one is e
   assert.equal(r.code, 2);
   assert.match(r.stderr, /^llmcost: tags\.pattern must have exactly two capture groups, named user and feature\n/);
 });
+
+test("a first ingest that fails leaves no database behind; a read of that path then says it is not there", async () => {
+  const t = tmp();
+  const db = join(t, "new.duckdb");
+  writeFileSync(join(t, "neg.jsonl"), '{"timestamp":"2025-11-01T00:00:00Z","model":"gpt-4o","input_tokens":-5,"output_tokens":1}\n');
+  const r = await cli(["ingest", "--db", db, join(t, "neg.jsonl")]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /neg\.jsonl:1: input tokens is not a non-negative integer below 10\^15/);
+  assert.deepEqual(readdirSync(t).sort(), ["neg.jsonl"], "no database file, WAL or staging copy");
+  const report = await cli(["report", "--db", db]);
+  assert.equal(report.code, 2);
+  assert.match(report.stderr, /database not found/);
+  // Into a database that exists, the same failure leaves it exactly as it was (and there).
+  writeFileSync(join(t, "ok.jsonl"), '{"timestamp":"2025-11-01T00:00:00Z","model":"gpt-4o","input_tokens":5,"output_tokens":1}\n');
+  assert.equal((await cli(["ingest", "--db", db, join(t, "ok.jsonl")])).code, 0);
+  const before = await checksum(db);
+  assert.equal((await cli(["ingest", "--db", db, join(t, "neg.jsonl")])).code, 2);
+  assert.equal(await checksum(db), before);
+});

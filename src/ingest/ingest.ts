@@ -1,3 +1,4 @@
+import { existsSync, rmSync } from "node:fs";
 import { compileTagPattern } from "../config.js";
 import { ExitError, usageError } from "../errors.js";
 import { installIngestPricing, installPricing, repriceStored, storedPricingSha } from "../pricing/sql.js";
@@ -99,34 +100,41 @@ export async function ingest(req: IngestRequest): Promise<IngestResult> {
   const tag = compileTagPattern(req.tagPattern);
   // A lake: the same pipeline against a staging database; each file's transaction is then committed to the lake.
   const lake = req.lake ? await (await import("../store/lake.js")).LakeStage.open(req.lake, req.catalog.sha256) : null;
+  // A first ingest that fails leaves no database behind: the path is as it was (see the catch below).
+  const creating = !lake && !req.dryRun && !existsSync(req.dbPath);
   const db = lake ? lake.db : await Db.open(req.dbPath, { readOnly: false, inMemoryIfMissing: req.dryRun });
   const files: FileSummary[] = [];
   try {
-    await prepareSession(db, req, tag);
-    // Row order inside the table doesn't matter to llmcost, and not preserving it lets DuckDB insert in parallel
-    // (about 1.5x faster). The error path turns it back on to number lines.
-    await db.withSettings({ preserve_insertion_order: false }, async () => {
-      for (const p of planned) {
-        try {
-          const summary = await ingestFile(db, p, req, tag, lake?.rows);
-          if (lake && summary.status === "ingested" && summary.ingestId !== null) summary.ingestId = await lake.commit(summary.ingestId, summary.models);
-          files.push(summary);
-        } catch (err) {
-          if (err instanceof ExitError && files.some((f) => f.status === "ingested")) {
-            throw new ExitError(
-              err.code,
-              err.message,
-              `${files.filter((f) => f.status === "ingested").length} earlier file(s) of this run were ingested; this one added nothing`,
-            );
+    try {
+      await prepareSession(db, req, tag);
+      // Row order inside the table doesn't matter to llmcost, and not preserving it lets DuckDB insert in parallel
+      // (about 1.5x faster). The error path turns it back on to number lines.
+      await db.withSettings({ preserve_insertion_order: false }, async () => {
+        for (const p of planned) {
+          try {
+            const summary = await ingestFile(db, p, req, tag, lake?.rows);
+            if (lake && summary.status === "ingested" && summary.ingestId !== null) summary.ingestId = await lake.commit(summary.ingestId, summary.models);
+            files.push(summary);
+          } catch (err) {
+            if (err instanceof ExitError && files.some((f) => f.status === "ingested")) {
+              throw new ExitError(
+                err.code,
+                err.message,
+                `${files.filter((f) => f.status === "ingested").length} earlier file(s) of this run were ingested; this one added nothing`,
+              );
+            }
+            throw err;
           }
-          throw err;
+          req.onFileDone?.();
         }
-        req.onFileDone?.();
-      }
-    });
-  } finally {
-    if (lake) lake.close();
-    else db.close();
+      });
+    } finally {
+      if (lake) lake.close();
+      else db.close();
+    }
+  } catch (err) {
+    if (creating && !files.some((f) => f.status === "ingested")) for (const f of [req.dbPath, `${req.dbPath}.wal`]) rmSync(f, { force: true });
+    throw err;
   }
   return { db: req.lake ?? req.dbPath, dryRun: req.dryRun, files, skippedInputs };
 }
