@@ -142,6 +142,15 @@ test("a forced --format on a file with none of that format's token fields is exi
   assert.match(o.stderr, /hint: it looks like request-log-csv/);
   // Nothing was written: the database was never created.
   assert.throws(() => readFileSync(db));
+  // A forced format with the file's token field but not its shape: the record is named by its position (not "null")
+  // and the hint says what the file looks like.
+  const c = await cli(["ingest", "--db", db, "--format", "anthropic-cost-json", "fixtures/demo/openai-costs.json"]);
+  assert.equal(c.code, 2);
+  assert.equal(
+    c.stderr,
+    "llmcost: fixtures/demo/openai-costs.json: record 1: missing or unparseable date\nhint: it looks like openai-costs-json; drop --format to detect the format\n",
+  );
+  assert.throws(() => readFileSync(db));
   // A forced format the file does match still reads it.
   const ok = await cli(["ingest", "--db", db, "--format", "openrouter-csv", "fixtures/real/openrouter-short.csv"]);
   assert.equal(ok.code, 0, ok.stderr);
