@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { loadCatalog, PRICING_DIR, pricingRef } from "../src/pricing/load.js";
 import { costExpr, costPerRow, installPricing, priceJoin } from "../src/pricing/sql.js";
 import { Db } from "../src/store/db.js";
-import { tmp } from "./helpers.js";
+import { cli, tmp } from "./helpers.js";
 
 interface Usage {
   model: string;
@@ -248,6 +248,24 @@ test("fast mode (speed: fast) is ×6 on claude-opus-4-6, and unpriced on a model
     { model: "claude-haiku-4-5-20251001", ts: "2026-03-01", input: 10_000, output: 1_000, speed: "fast" },
   ]);
   assert.deepEqual(costs, ["0.450000000000", "0.495000000000", null]);
+});
+
+test("a fast-mode row with a stated cost on a priced model says what has no rate, not that the model has no price", async () => {
+  const t = tmp();
+  const db = join(t, "t.duckdb");
+  const line = (extra: string) =>
+    `{"timestamp":"2026-03-01T00:00:00Z","model":"claude-haiku-4-5-20251001","provider":"anthropic","input_tokens":10,"output_tokens":5${extra}}`;
+  writeFileSync(join(t, "fast.jsonl"), `${line(', "speed":"fast", "cost_usd":0.01')}\n${line("")}\n`);
+  const r = await cli(["ingest", "--db", db, join(t, "fast.jsonl")]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(
+    r.stderr,
+    "note: claude-haiku-4-5-20251001: fast mode has no rate; those rows use the cost the source states (cost_source reported; --cost-mode computed leaves them unpriced)\n",
+  );
+  // Without a stated cost the row is unpriced, and said so.
+  writeFileSync(join(t, "fast2.jsonl"), `${line(', "speed":"fast"')}\n`);
+  const u = await cli(["ingest", "--db", db, join(t, "fast2.jsonl")]);
+  assert.equal(u.stderr, "warning: claude-haiku-4-5-20251001: fast mode has no rate: 1 row(s) with it are unpriced\n");
 });
 
 test("the 272k long-context tier of gpt-5.4 bills the whole request at its rates", async () => {

@@ -69,12 +69,13 @@ function warn(result: IngestResult): void {
     );
   }
   for (const u of result.files.flatMap((f) => f.unpricedOther)) stderr(`${c.yellow("warning")}: ${u.model}: ${u.why}\n`);
+  // Rows llmcost cannot price that state a cost: the model has no price at all, or lacks a rate for some rows.
+  const gaps = new Map(result.files.flatMap((f) => f.reportedCostWhy).map((g) => [g.model, g.why]));
   const reported = [...new Set(result.files.flatMap((f) => f.reportedCostModels))].sort();
-  if (reported.length) {
-    stderr(
-      `note: no price for ${reported.join(", ")}; their rows use the cost the source states (cost_source reported; --cost-mode computed leaves them unpriced)\n`,
-    );
-  }
+  const noPrice = reported.filter((m) => !gaps.has(m));
+  const stated = "use the cost the source states (cost_source reported; --cost-mode computed leaves them unpriced)";
+  if (noPrice.length) stderr(`note: no price for ${noPrice.join(", ")}; their rows ${stated}\n`);
+  for (const [model, why] of [...gaps].sort()) stderr(`note: ${model}: ${why}; those rows ${stated}\n`);
   if (result.dryRun) stderr("dry run: nothing was written\n");
 }
 
@@ -143,6 +144,6 @@ export function ingestDocument(result: IngestResult): Doc {
 export function render(result: IngestResult, format: Format, catalog: Catalog): string {
   if (format !== "json") return emit(ingestDocument(result), format);
   const skippedFiles = result.skippedInputs.length ? { skippedFiles: result.skippedInputs } : {};
-  const files = result.files.map((f) => ({ ...f, billedUsd: usdNumber(f.billedUsd) }));
+  const files = result.files.map(({ reportedCostWhy: _, ...f }) => ({ ...f, billedUsd: usdNumber(f.billedUsd) }));
   return json({ ...envelope("ingest", catalog, { dryRun: result.dryRun }), db: result.db, files, ...skippedFiles } satisfies IngestJsonT);
 }

@@ -1,6 +1,6 @@
 import { now } from "../context.js";
 import { usageError } from "../errors.js";
-import { addNameAliases, labelProviders, repriceStored, type UnpricedRow, unpricedSql, unpricedWhy } from "../pricing/sql.js";
+import { addNameAliases, labelProviders, rateGap, repriceStored, type UnpricedRow, unpricedSql, unpricedWhy } from "../pricing/sql.js";
 import { REJECTS_TABLE } from "../sources/sql.js";
 import type { BilledAdapter, ReadPlan, UsageAdapter } from "../sources/types.js";
 import type { Db } from "../store/db.js";
@@ -243,7 +243,9 @@ async function priceNewNames(
     if (added.length || labelled) stats = await db.one<FileStats>(fileStatsSql(table, []), params);
   }
   const unpriced =
-    adapter.target === "usage" && stats?.unpriced?.length ? await db.all<UnpricedRow>(unpricedSql("u.ingest_id = $ingest_id"), { ingest_id: id }) : [];
+    adapter.target === "usage" && (stats?.unpriced?.length || stats?.reported?.length)
+      ? await db.all<UnpricedRow>(unpricedSql("u.ingest_id = $ingest_id"), { ingest_id: id })
+      : [];
   if (adapter.target === "usage" && stats?.models?.length) {
     await db.run("INSERT OR IGNORE INTO model_names SELECT unnest($names::VARCHAR[])", { names: JSON.stringify(stats.models) });
   }
@@ -399,12 +401,16 @@ async function record(
     to: stats?.to ?? null,
     providers: stats?.providers ?? [],
     models: stats?.models ?? [],
+    // Rows that use the cost their source states are not unpriced: only a model with others is warned about.
     unpricedModels: unpriced
-      .filter((u) => u.kind === "no-price")
+      .filter((u) => u.kind === "no-price" && Number(u.reported_rows) < Number(u.rows))
       .map((u) => u.model)
       .sort(),
-    unpricedOther: unpriced.filter((u) => u.kind !== "no-price").map((u) => ({ model: u.model, rows: Number(u.rows), why: unpricedWhy(u) })),
+    unpricedOther: unpriced
+      .filter((u) => u.kind !== "no-price" && Number(u.reported_rows) < Number(u.rows))
+      .map((u) => ({ model: u.model, rows: Number(u.rows), why: unpricedWhy(u) })),
     reportedCostModels: stats?.reported ?? [],
+    reportedCostWhy: unpriced.filter((u) => u.kind !== "no-price" && Number(u.reported_rows) > 0).map((u) => ({ model: u.model, why: rateGap(u) })),
     billedUsd: stats?.billed ?? null,
     badRows,
     note: rows === 0 && skipped.length === 0 ? "no usage rows in this file" : null,

@@ -53,6 +53,8 @@ export interface FileSummary {
   unpricedOther: { model: string; rows: number; why: string }[];
   /** Models without a price whose rows state a cost: that cost is used (cost_source reported). */
   reportedCostModels: string[];
+  /** Of those, the models that have a price but not for some of their rows (a charge, tier or date): why. Not in JSON. */
+  reportedCostWhy: { model: string; why: string }[];
   billedUsd: string | null;
   note: string | null;
   /** --skip-bad-rows: every row left out, with where and why. */
@@ -134,6 +136,7 @@ export const emptySummary = (p: Planned, sha: string): FileSummary => ({
   unpricedModels: [],
   unpricedOther: [],
   reportedCostModels: [],
+  reportedCostWhy: [],
   billedUsd: null,
   note: null,
   badRows: [],
