@@ -115,7 +115,8 @@ export function simDocument(o: SimOutput): Doc {
       r.savedPct,
       { value: r.requests, text: "" },
       r.unpricedRequests,
-      ...perMonth(r.savedUsd),
+      // The cost per month, as on every other row (the monthly saving is said under the table).
+      ...perMonth(r.finalUsd),
       m(r.finalUsd),
       m(r.savedUsd),
     ],
@@ -182,7 +183,11 @@ function tail(o: SimOutput): Block[] {
 
 function assumptions(o: SimOutput): string[] {
   const lines = o.result.steps.flatMap((s) => s.assumptions.map((a) => `${s.tactic}: ${a}`));
-  const m = o.monthly ? [`monthly: observed ${o.result.window.days} day(s) scaled to a 30-day month`] : [];
+  const r = o.result;
+  const month = (v: string) => usd(monthly(v, r.monthlyFactor));
+  const m = o.monthly
+    ? [`monthly: observed ${r.window.days} day(s) scaled to a 30-day month: ${month(r.baselineUsd)} → ${month(r.finalUsd)}, ${month(r.savedUsd)} saved a month`]
+    : [];
   return [...lines, ...m, "prices: the epoch in force at each request's timestamp; tokens unchanged except where a tactic says so"];
 }
 
