@@ -142,7 +142,18 @@ test("a check is data; the document writes its actual, limit and detail for peop
     { ...day, kind: "daily", unit: "usd/day", actual: "3.979254", limit: "10" },
     { ...day, kind: "feature", scope: "chat", unit: "usd/month", actual: "48.2131", limit: "60", monthToDateUsd: "45" },
     { ...day, kind: "model", scope: "o3", unit: "usd/day", actual: "0.6306", limit: "0.5", ok: false },
-    { ...day, kind: "spike", scope: "chat", unit: "usd/day", actual: "0.0674", limit: timesFactor("0.0593", 3), factor: 3, median: "0.0593", ratio: 1.1366 },
+    {
+      ...day,
+      kind: "spike",
+      scope: "chat",
+      unit: "usd/day",
+      actual: "0.0674",
+      limit: timesFactor("0.0593", 3),
+      factor: 3,
+      median: "0.0593",
+      ratio: 1.1366,
+      floorUsd: "1",
+    },
     { ...day, kind: "unpriced", unit: "percent", actual: 1.5312, limit: 1, ok: false },
   ];
   const r: BudgetResult = {
@@ -191,6 +202,28 @@ test("a check is data; the document writes its actual, limit and detail for peop
       "checks,false,unpriced,all,1.53,1,percent,% of month-to-date tokens without a price,,,,",
       "",
     ].join("\n"),
+  );
+  // Over its factor but ok, let through by --spike-min: the detail says so (an ok never hides an actual over its limit).
+  const through: BudgetResult = {
+    ...r,
+    checks: [
+      {
+        ...day,
+        kind: "spike",
+        scope: "support-bot",
+        unit: "usd/day",
+        actual: "0.7375",
+        limit: "0.6597",
+        factor: 1.1,
+        median: "0.5997",
+        ratio: 1.23,
+        floorUsd: "1",
+      },
+    ],
+  };
+  assert.match(
+    emit(budgetDocument(through), "markdown"),
+    /\| ✅ \| spike \| support-bot \| \$0\.7375 \| 1\.1× median \$0\.5997 \| 1\.23× the 7-day median, but up \$0\.1378: under --spike-min \$1\.00 \|/,
   );
   const json = budgetJson(r, { version: "t", sha256: "0".repeat(64) } as Parameters<typeof budgetJson>[1], {} as Parameters<typeof budgetJson>[2]);
   assert.deepEqual(json.checks[4], {

@@ -44,8 +44,11 @@ type Measured =
   | { kind: "freshness"; unit: "hours"; actual: number; limit: Duration }
   /** The share of month-to-date tokens without a price, in percent (3.2 for 3.2%), against --fail-on-unpriced. */
   | { kind: "unpriced"; unit: "percent"; actual: number; limit: number }
-  /** The latest day of a feature against `factor` × its 7-day median (`limit`: that product; null if not exact). */
-  | { kind: "spike"; unit: "usd/day"; actual: string; limit: string | null; factor: number; median: string; ratio: number }
+  /**
+   * The latest day of a feature against `factor` × its 7-day median (`limit`: that product; null if not exact). A rise
+   * smaller than `floorUsd` (--spike-min) is no spike, whatever the ratio.
+   */
+  | { kind: "spike"; unit: "usd/day"; actual: string; limit: string | null; factor: number; median: string; ratio: number; floorUsd: string }
   /** A cap of a feature or a model per day (the latest day's spend) or per month (the projection; the month to date too). */
   | { kind: "feature" | "model"; unit: "usd/day"; actual: string; limit: string }
   | { kind: "feature" | "model"; unit: "usd/month"; actual: string; limit: string; monthToDateUsd: string }

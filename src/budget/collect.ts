@@ -271,7 +271,8 @@ export async function collectBudget(db: Db, pricing: PricingRef, config: ConfigT
     for (const [feature, s] of [...byFeature].sort(([a], [b]) => a.localeCompare(b))) {
       const trailing = Array.from({ length: 7 }, (_, i) => spendOn(s, addDays(refDay, -7 + i)));
       const day = spendOn(s, refDay);
-      const r = spike(day, trailing, q.spike, q.spikeMinUsd ?? DEFAULT_SPIKE_MIN);
+      const floorUsd = q.spikeMinUsd ?? DEFAULT_SPIKE_MIN;
+      const r = spike(day, trailing, q.spike, floorUsd);
       if (!r.ok || compareDec(day, "0") > 0) {
         checks.push({
           kind: "spike",
@@ -283,6 +284,7 @@ export async function collectBudget(db: Db, pricing: PricingRef, config: ConfigT
           median: r.median,
           ok: r.ok,
           ratio: r.ratio,
+          floorUsd,
         });
       }
     }

@@ -1,6 +1,7 @@
 import { type Doc, type DocColumn, type DocFormat, type DocTable, emit, tableBlock, text } from "../output/document.js";
 import { envelope, type PricingId } from "../output/envelope.js";
 import { type Format, json, plainText, usd, usdNumber, usdSigned } from "../output/format.js";
+import { subDec } from "../money.js";
 import type { BudgetFiltersT, BudgetJsonT } from "../schemas/budget.js";
 import { ageText, type Check } from "./checks.js";
 import { type BudgetResult, failed } from "./collect.js";
@@ -48,8 +49,11 @@ function detailText(c: Check, r: BudgetResult): string {
     case "feature":
     case "model":
       return c.unit === "usd/day" ? `spend on ${r.refDay}` : `month to date ${usd(c.monthToDateUsd)}, projected ${usd(c.actual)}`;
-    case "spike":
-      return Number.isFinite(c.ratio) ? `${c.ratio.toFixed(2)}× the 7-day median` : "new spend (7-day median is $0)";
+    case "spike": {
+      const what = Number.isFinite(c.ratio) ? `${c.ratio.toFixed(2)}× the 7-day median` : "new spend (7-day median is $0)";
+      // Over the factor yet ok: the rise is under --spike-min. Said, so an ok never hides an actual over its limit.
+      return c.ok && c.ratio >= c.factor ? `${what}, but up ${usd(subDec(c.actual, c.median))}: under --spike-min ${usd(c.floorUsd)}` : what;
+    }
     case "unpriced":
       return "% of month-to-date tokens without a price";
     case "plan":
