@@ -7,6 +7,7 @@ import { envelope } from "../output/envelope.js";
 import { type IngestProgress, progressLine } from "../output/progress.js";
 import type { Catalog } from "../pricing/load.js";
 import type { IngestJsonT } from "../schemas/ingest.js";
+import { adapterByName } from "../sources/index.js";
 import { io, stderr, stdout } from "../io.js";
 
 /** `opts.format` names the input format (none: detected), `opts.output` the summary's format. */
@@ -79,6 +80,18 @@ function warn(result: IngestResult): void {
   if (result.dryRun) stderr("dry run: nothing was written\n");
 }
 
+/**
+ * The last day a file covers, for the To column: a provider export's `to` is its last bucket's exclusive end, so a
+ * bucket ending at midnight covers the day before (the JSON keeps the end itself).
+ */
+function lastDay(f: IngestResult["files"][number]): string | null {
+  if (!f.to) return null;
+  const adapter = adapterByName(f.format);
+  const bucketed = f.target === "billed_cost" || (adapter?.target === "usage" && adapter.kind === "billing");
+  if (!bucketed || !f.to.endsWith("T00:00:00Z")) return f.to.slice(0, 10);
+  return new Date(Date.parse(f.to) - 86_400_000).toISOString().slice(0, 10);
+}
+
 const statusText = (f: IngestResult["files"][number]): string => (f.status === "ingested" ? `#${f.ingestId}` : f.status);
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const TERMINAL: readonly DocFormat[] = ["table"];
@@ -122,7 +135,7 @@ export function ingestDocument(result: IngestResult): Doc {
         ? { value: f.replaced, text: `${int(f.replaced)} (${f.replacedFrom.map((r) => `${int(r.rows)} of #${r.ingestId}`).join(", ")})` }
         : f.replaced,
       f.from?.slice(0, 10) ?? null,
-      f.to?.slice(0, 10) ?? null,
+      lastDay(f),
       f.providers.join(" "),
       clip(models, 44),
       models,
