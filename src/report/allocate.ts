@@ -77,7 +77,8 @@ export async function allocateBilled(
   for (const l of logged) byLine.set(key(l.day, l.model), [...(byLine.get(key(l.day, l.model)) ?? []), l]);
   const alloc = new Map<string, string>();
   const add = (f: string, v: string) => alloc.set(f, addDec(alloc.get(f) ?? "0", v));
-  const tokensOf = (p: (typeof logged)[number]): bigint => [p.input, p.cached, p.cw5, p.cw1, p.output, p.reasoning].reduce((a, v) => a + BigInt(v ?? 0), 0n);
+  // Every token the request paid for once: output includes reasoning, so reasoning is not added again.
+  const tokensOf = (p: (typeof logged)[number]): bigint => [p.input, p.cached, p.cw5, p.cw1, p.output].reduce((a, v) => a + BigInt(v ?? 0), 0n);
   let tokenUsd = "0";
   const tokenModels = new Set<string>();
   for (const line of lines) {
