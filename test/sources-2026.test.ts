@@ -289,7 +289,7 @@ test("Gemini responses: usageMetadata buckets, createTime, a response logged twi
   const db = join(t, "t.duckdb");
   const r = await cli(["ingest", "--db", db, "fixtures/formats/gemini-responses.jsonl", "fixtures/real/vertex-gemini-raw-response.json"]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /gemini-response-json .*│ 1 request_id repeated in this file /);
+  assert.match(r.stdout, /gemini-response-json .*│ 1 responseId already counted \(a stream chunk or a second copy\) /);
   const got = await rows(
     db,
     "SELECT strftime(ts, '%Y-%m-%dT%H:%M:%S.%f') AS ts, model, provider, request_id, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, cost_usd FROM usage ORDER BY ts",
@@ -335,6 +335,30 @@ test("Gemini responses: usageMetadata buckets, createTime, a response logged twi
       cost_usd: "0.001935000000",
     },
   ]);
+  // A saved stream (streamGenerateContent: an array of chunks of one responseId, usageMetadata growing) is one
+  // response at its final counts: 400 prompt, 30 candidates. 400 × $0.30/M + 30 × $2.50/M = 120 + 75 µ$ = $0.000195
+  const chunk = (candidates: number) => ({
+    candidates: [{ content: { role: "model", parts: [{ text: "…" }] } }],
+    usageMetadata: { promptTokenCount: 400, candidatesTokenCount: candidates, totalTokenCount: 400 + candidates },
+    modelVersion: "gemini-2.5-flash",
+    createTime: "2026-06-10T09:00:00.000Z",
+    responseId: "stream-1",
+  });
+  writeFileSync(join(t, "stream.json"), JSON.stringify([chunk(5), chunk(20), chunk(30)], null, 2));
+  const s = await cli(["ingest", "--db", db, join(t, "stream.json")]);
+  assert.equal(s.code, 0, s.stderr);
+  assert.match(s.stdout, /│ 2 responseId already counted \(a stream chunk or a second copy\) /);
+  assert.deepEqual(await rows(db, "SELECT input_tokens, output_tokens, cost_usd FROM usage WHERE request_id = 'stream-1'"), [
+    { input_tokens: "400", output_tokens: "30", cost_usd: "0.000195000000" },
+  ]);
+  // An app's log line that names its own time is a request log, even when it starts with a response key.
+  writeFileSync(
+    join(t, "app.jsonl"),
+    `${JSON.stringify({ responseId: "r9", timestamp: "2026-06-10T09:05:00Z", model: "gemini-2.5-flash", feature: "chat", usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 2 } })}\n`,
+  );
+  const app = await cli(["ingest", "--db", db, join(t, "app.jsonl")]);
+  assert.equal(app.code, 0, app.stderr);
+  assert.match(app.stdout, /request-log-jsonl/);
   // A Gemini API (AI Studio) response has no createTime: exit 2, named, nothing stored.
   writeFileSync(
     join(t, "studio.json"),
@@ -352,7 +376,7 @@ test("Gemini responses: usageMetadata buckets, createTime, a response logged twi
   const studio = await cli(["ingest", "--db", db, join(t, "studio.json")]);
   assert.equal(studio.code, 2);
   assert.match(studio.stderr, /studio\.json: responseId VkH2aIbVB7_l1e8P4rrl0A4: missing or unparseable timestamp/);
-  assert.deepEqual(await rows(db, "SELECT count(*)::INT AS n FROM usage"), [{ n: 3 }]);
+  assert.deepEqual(await rows(db, "SELECT count(*)::INT AS n FROM usage"), [{ n: 5 }]);
 });
 
 test("Langfuse export: GENERATIONs counted once (AGENT copies and wrapping generations skipped), stated cost kept", async () => {

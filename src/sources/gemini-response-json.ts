@@ -2,6 +2,7 @@ import { isoTs, readJson, text } from "./sql.js";
 import type { UsageAdapter } from "./types.js";
 import { GEMINI_STRUCT, USAGE_STRUCT, usageObjectColumns, withUsageObject } from "./usage-object.js";
 import { jsonHas } from "./util.js";
+import { namesOf } from "./flat-log.js";
 
 /** The keys a Gemini API / Vertex AI `generateContent` response starts with (formats-2026.md §7). */
 const RESPONSE_KEYS = ["candidates", "usageMetadata", "modelVersion", "responseId", "createTime", "promptFeedback"];
@@ -13,7 +14,8 @@ const STARTS_AS_RESPONSE = new RegExp(`^\\s*\\[?\\s*\\{\\s*"(${RESPONSE_KEYS.joi
  * cachedContentTokenCount, candidatesTokenCount excludes thoughtsTokenCount (see withUsageObject). The time is
  * Vertex's `createTime`; a Gemini API (AI Studio) response has none, so it is a bad row (no timestamp): log such
  * responses inside a request log line with a timestamp (request-log-jsonl reads `usageMetadata` there). `responseId`
- * is the request id, so a response logged twice (LiteLLM's debug log prints each RAW RESPONSE twice) counts once.
+ * is the request id: a response logged twice (LiteLLM's debug log prints each RAW RESPONSE twice) or streamed in
+ * chunks counts once, with its largest counts.
  * The candidates' text is never read.
  */
 export const geminiResponseJson: UsageAdapter = {
@@ -23,13 +25,26 @@ export const geminiResponseJson: UsageAdapter = {
   target: "usage",
   kind: "requests",
   tokenFields: ["promptTokenCount", "candidatesTokenCount", "cachedContentTokenCount", "thoughtsTokenCount"],
-  // A record that starts as a response does (a request log names its time first) and carries usageMetadata.
-  detect: (head) => jsonHas(head, STARTS_AS_RESPONSE, /"usageMetadata"\s*:/),
+  // A record that starts as a response does and carries usageMetadata. A line with a time field of its own is an app's
+  // request log (request-log-jsonl reads usageMetadata there too).
+  detect: (head) =>
+    jsonHas(head, STARTS_AS_RESPONSE, /"usageMetadata"\s*:/) &&
+    !(head.kind === "json" && head.first !== undefined && namesOf("timestamp").some((k) => !k.includes(".") && k in head.first!)),
   read: (file) => {
     const perLine = file.head.kind === "json" && file.head.first !== undefined;
     const records = readJson({ createTime: "VARCHAR", modelVersion: "VARCHAR", responseId: "VARCHAR", usageMetadata: GEMINI_STRUCT });
+    // One response per responseId: a streamed response (streamGenerateContent saves an array of chunks) repeats its id
+    // with usageMetadata growing to the final counts, and a debug log may print a response twice. The largest counts
+    // are the response's.
+    const size = ["promptTokenCount", "candidatesTokenCount", "thoughtsTokenCount", "toolUsePromptTokenCount"]
+      .map((f) => `coalesce(TRY_CAST(usageMetadata.${f} AS DOUBLE), 0)`)
+      .join(" + ");
+    const rows = `(SELECT *, CASE WHEN responseId IS NOT NULL AND row_number() OVER (PARTITION BY responseId ORDER BY ${size} DESC, __line DESC) > 1
+        THEN 'responseId already counted (a stream chunk or a second copy)' END AS __why
+      FROM (SELECT row_number() OVER () AS __line, * FROM ${records}))`;
     return {
-      from: withUsageObject(`(SELECT row_number() OVER () AS __line, * FROM ${records})`, `NULL::${USAGE_STRUCT}`, "usageMetadata", "'google'"),
+      from: withUsageObject(rows, `NULL::${USAGE_STRUCT}`, "usageMetadata", "'google'"),
+      keep: { sql: "__why IS NULL", reason: "not counted", why: "__why" },
       lines: perLine ? { line: "__line" } : { record: `coalesce('responseId ' || responseId, 'response ' || __line)` },
     };
   },
