@@ -2,9 +2,9 @@ import { readJson, text, tok, unixIso, unixTs } from "./sql.js";
 import type { UsageAdapter } from "./types.js";
 import { jsonHas } from "./util.js";
 
-/** The response's arrays of usage that is not tokens, and what each holds. */
+/** The response's arrays of usage other than completions (not read), and what each holds. */
 const OTHER_USAGE: Record<string, string> = {
-  ft_data: "ft_data (fine-tuning, not tokens)",
+  ft_data: "ft_data (fine-tuning jobs)",
   dalle_api_data: "dalle_api_data (images, not tokens)",
   whisper_api_data: "whisper_api_data (seconds of audio, not tokens)",
   tts_api_data: "tts_api_data (text-to-speech characters, not tokens)",
@@ -21,23 +21,21 @@ export const openaiLegacyUsage: UsageAdapter = {
   tokenFields: ["n_context_tokens_total", "n_generated_tokens_total"],
   detect: (head) => jsonHas(head, /"aggregation_timestamp"/, /"n_context_tokens_total"/),
   read: () => ({
-    // The other arrays (images, audio, fine-tuning, assistants' tools and storage) are not token usage: each entry is
-    // counted as skipped, with what it is, never dropped in silence.
-    from: `(SELECT unnest(data) AS d, NULL::VARCHAR AS __why FROM __file
+    // The other arrays (images, audio, fine-tuning, assistants' tools and storage) are not read: each entry is counted
+    // as skipped, with what it is, never dropped in silence.
+    from: `(WITH __file AS MATERIALIZED (SELECT * FROM ${readJson({
+      object: "VARCHAR",
+      data:
+        "STRUCT(aggregation_timestamp DOUBLE, n_requests DOUBLE, operation VARCHAR, snapshot_id VARCHAR, " +
+        "n_context_tokens_total DOUBLE, n_generated_tokens_total DOUBLE, n_cached_context_tokens_total DOUBLE, " +
+        "api_key_id VARCHAR, project_id VARCHAR, request_type VARCHAR)[]",
+      ...Object.fromEntries(Object.keys(OTHER_USAGE).map((k) => [k, "JSON[]"])),
+    })})
+      SELECT unnest(data) AS d, NULL::VARCHAR AS __why FROM __file
       ${Object.entries(OTHER_USAGE)
         .map(([k, what]) => `UNION ALL SELECT NULL AS d, '${what}' AS __why FROM (SELECT unnest(${k}) FROM __file)`)
-        .join("\n      ")})`.replaceAll(
-      "__file",
-      readJson({
-        object: "VARCHAR",
-        data:
-          "STRUCT(aggregation_timestamp DOUBLE, n_requests DOUBLE, operation VARCHAR, snapshot_id VARCHAR, " +
-          "n_context_tokens_total DOUBLE, n_generated_tokens_total DOUBLE, n_cached_context_tokens_total DOUBLE, " +
-          "api_key_id VARCHAR, project_id VARCHAR, request_type VARCHAR)[]",
-        ...Object.fromEntries(Object.keys(OTHER_USAGE).map((k) => [k, "JSON[]"])),
-      }),
-    ),
-    keep: { sql: "__why IS NULL", reason: "not token usage", why: "__why" },
+        .join("\n      ")})`,
+    keep: { sql: "__why IS NULL", reason: "not completion usage", why: "__why" },
     lines: { record: `coalesce('data row at ' || ${unixIso("d.aggregation_timestamp")}, 'a data row without a usable aggregation_timestamp')` },
   }),
   columns: () => ({
