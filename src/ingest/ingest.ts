@@ -104,6 +104,7 @@ export async function ingest(req: IngestRequest): Promise<IngestResult> {
   const creating = !lake && !req.dryRun && !existsSync(req.dbPath);
   const db = lake ? lake.db : await Db.open(req.dbPath, { readOnly: false, inMemoryIfMissing: req.dryRun });
   const files: FileSummary[] = [];
+  let leftEmpty = false;
   try {
     try {
       await prepareSession(db, req, tag);
@@ -128,12 +129,17 @@ export async function ingest(req: IngestRequest): Promise<IngestResult> {
           req.onFileDone?.();
         }
       });
+    } catch (err) {
+      // Removed only if it holds no ingest: another process may have created the file at the same moment and ingested
+      // into it (Db.open then opened theirs).
+      if (creating) leftEmpty = Number((await db.one<{ n: string }>("SELECT count(*) AS n FROM ingests").catch(() => undefined))?.n ?? -1) === 0;
+      throw err;
     } finally {
       if (lake) lake.close();
       else db.close();
     }
   } catch (err) {
-    if (creating && !files.some((f) => f.status === "ingested")) for (const f of [req.dbPath, `${req.dbPath}.wal`]) rmSync(f, { force: true });
+    if (leftEmpty) for (const f of [req.dbPath, `${req.dbPath}.wal`]) rmSync(f, { force: true });
     throw err;
   }
   return { db: req.lake ?? req.dbPath, dryRun: req.dryRun, files, skippedInputs };

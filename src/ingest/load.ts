@@ -272,7 +272,7 @@ export function locateSql(plan: ReadPlan, canonical: string, bad: string, limit 
     kind: "line" in plan.lines ? "line" : "record",
     // The first bad line, not any: an adapter's relation may reorder rows (windows over time, unnests).
     // A record the adapter cannot name (its naming fields are absent: often a forced --format that does not fit) is
-    // named by its position in the file.
+    // named by its position among the records the format reads (after any unnesting: not always the file's order).
     sql: `SELECT coalesce(CAST(__loc AS VARCHAR), 'record ' || __n) AS loc FROM (SELECT ${expr} AS __loc, row_number() OVER () AS __n, ${canonical}, ${keep} AS __keep FROM ${from} AS src) WHERE __keep AND (${bad})
       ${"line" in plan.lines ? "ORDER BY try_cast(regexp_extract(CAST(__loc AS VARCHAR), '^[0-9]+') AS BIGINT), CAST(__loc AS VARCHAR)" : ""} LIMIT ${limit}`,
   };

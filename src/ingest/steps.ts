@@ -408,7 +408,11 @@ async function record(
       .sort(),
     unpricedOther: unpriced
       .filter((u) => u.kind !== "no-price" && Number(u.reported_rows) < Number(u.rows))
-      .map((u) => ({ model: u.model, rows: Number(u.rows), why: unpricedWhy(u) })),
+      .map((u) => {
+        // The rows that use a stated cost are not unpriced: the warning counts the others.
+        const open = String(Number(u.rows) - Number(u.reported_rows));
+        return { model: u.model, rows: Number(open), why: unpricedWhy({ ...u, rows: open }) };
+      }),
     reportedCostModels: stats?.reported ?? [],
     reportedCostWhy: unpriced.filter((u) => u.kind !== "no-price" && Number(u.reported_rows) > 0).map((u) => ({ model: u.model, why: rateGap(u) })),
     billedUsd: stats?.billed ?? null,

@@ -51,7 +51,7 @@ export interface FileSummary {
   unpricedModels: string[];
   /** Priced models whose rows are still unpriced in part, with why (before the first epoch, a tier, a charge). */
   unpricedOther: { model: string; rows: number; why: string }[];
-  /** Models without a price whose rows state a cost: that cost is used (cost_source reported). */
+  /** Models with rows llmcost cannot price that state a cost: that cost is used (cost_source reported). */
   reportedCostModels: string[];
   /** Of those, the models that have a price but not for some of their rows (a charge, tier or date): why. Not in JSON. */
   reportedCostWhy: { model: string; why: string }[];

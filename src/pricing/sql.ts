@@ -356,7 +356,6 @@ export interface UnpricedRow {
   detail: string | null;
 }
 
-/** Why a model's rows are unpriced, in the user's words, after the model name as stored. */
 /** What a priced model lacks for some of its rows, in a few words ("fast mode has no rate"). */
 export const rateGap = (r: UnpricedRow): string =>
   r.kind === "before-epoch"
@@ -367,6 +366,7 @@ export const rateGap = (r: UnpricedRow): string =>
         ? `${r.detail} has no rate`
         : "no price";
 
+/** Why a model's rows are unpriced, in the user's words, after the model name as stored. */
 export const unpricedWhy = (r: UnpricedRow): string => {
   const as = r.model_id && r.model_id.toLowerCase() !== r.model.toLowerCase() ? ` (${r.model_id})` : "";
   const n = Number(r.rows).toLocaleString("en-US");

@@ -23,7 +23,9 @@ export const IngestJson = z.strictObject({
       models: z.array(z.string()),
       unpricedModels: z.array(z.string()).describe("model names with no price (their rows are unpriced, never $0)"),
       unpricedOther: z.array(z.strictObject({ model: z.string(), rows: Count, why: z.string() })),
-      reportedCostModels: z.array(z.string()).describe("models without a price whose rows state a cost: that cost is used"),
+      reportedCostModels: z
+        .array(z.string())
+        .describe("models with rows llmcost cannot price (no price, or no rate for a charge, tier or date) that state a cost: that cost is used"),
       billedUsd: MoneyOrNull.describe("a cost export's total"),
       note: z.string().nullable(),
       badRows: z
