@@ -11,6 +11,7 @@ import { readingCostSource } from "../pricing/sql.js";
 import { checkFeature, knownFeatures, knownModels, resolveModelName } from "../resolve/names.js";
 import type { Db } from "../store/db.js";
 import { rollupUsable } from "../store/rollup.js";
+import { addDays } from "../report/window.js";
 import {
   type Cap,
   type Check,
@@ -97,7 +98,6 @@ export interface BudgetResult {
 }
 
 const iso = (d: Date) => d.toISOString().slice(0, 10);
-const addDays = (day: string, n: number) => iso(new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000));
 
 /** A plan line for a feature with no traffic in the window: nothing to price, said so. */
 const noTraffic = (feature: string, change: string): PlanLine => ({

@@ -7,6 +7,7 @@ import { envelope } from "../output/envelope.js";
 import { type IngestProgress, progressLine } from "../output/progress.js";
 import type { Catalog } from "../pricing/load.js";
 import type { IngestJsonT } from "../schemas/ingest.js";
+import { addDays } from "../report/window.js";
 import { adapterByName } from "../sources/index.js";
 import { io, stderr, stdout } from "../io.js";
 
@@ -89,7 +90,7 @@ function lastDay(f: IngestResult["files"][number]): string | null {
   const adapter = adapterByName(f.format);
   const bucketed = f.target === "billed_cost" || (adapter?.target === "usage" && adapter.kind === "billing");
   if (!bucketed || !f.to.endsWith("T00:00:00Z")) return f.to.slice(0, 10);
-  return new Date(Date.parse(f.to) - 86_400_000).toISOString().slice(0, 10);
+  return addDays(f.to.slice(0, 10), -1);
 }
 
 const statusText = (f: IngestResult["files"][number]): string => (f.status === "ingested" ? `#${f.ingestId}` : f.status);

@@ -5,7 +5,7 @@ import { colors, type Format, int, json, pct, usd, usdNumber } from "../output/f
 import type { ReportJsonT } from "../schemas/report.js";
 import type { Report, ReportQuery, ReportRow } from "./types.js";
 import { TIME_DIMENSIONS } from "./dims.js";
-import { DATE } from "./window.js";
+import { addDays, DATE } from "./window.js";
 
 const BASIS_LABEL = { "request logs": "request logs", "usage exports": "provider usage exports", "cost exports": "cost exports (the bill)" } as const;
 
@@ -37,19 +37,12 @@ export function unpricedNote(report: Report): string | null {
   return `unpriced: ${int(u.requests)} requests, ${int(u.tokens)} tokens (${u.models.join(", ")}) are not in the totals; add prices with --pricing FILE or pricing.overrides (see \`llmcost pricing check\`)`;
 }
 
-/** The day before a date (--until is exclusive: --until 2025-11-10 ends on 2025-11-09). */
-function dayBefore(date: string): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - 1);
-  return d.toISOString().slice(0, 10);
-}
-
 function title(report: Report): string {
   const w = report.window;
   // Dates in the report's zone (the window's local days), as its day rows are.
   const from = w.since ?? w.days[0] ?? w.firstTs?.slice(0, 10) ?? "…";
   // The arrow ends on the last day included, as without --until; a datetime --until is shown as the exclusive bound.
-  const to = w.until ? (DATE.test(w.until) ? dayBefore(w.until) : w.until) : (w.days[w.days.length - 1] ?? w.lastTs?.slice(0, 10) ?? "…");
+  const to = w.until ? (DATE.test(w.until) ? addDays(w.until, -1) : w.until) : (w.days[w.days.length - 1] ?? w.lastTs?.slice(0, 10) ?? "…");
   const zone = w.until && !DATE.test(w.until) ? `${w.tz}, end exclusive` : w.tz;
   const asOf = report.pricingMode === "repriced" ? " · repriced" : "";
   const source = report.allocatedFrom ? `the bill (${report.allocatedFrom}) allocated by request-log cost per day and model` : BASIS_LABEL[report.basis];

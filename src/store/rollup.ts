@@ -1,3 +1,4 @@
+import { DATE } from "../report/window.js";
 import { env } from "../io.js";
 import { leanRead, leanValue, USAGE_SPECS, type UsageColumnSpec, type UsageName, usageSpec, wrapList } from "./columns.js";
 import { costMode } from "./cost-mode.js";
@@ -345,7 +346,6 @@ export async function rollupUsable(db: Db, costSourceMode: "stored" | "repriced"
   return r?.ok === true;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DAY_MS = 86_400_000;
 
 /**
