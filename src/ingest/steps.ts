@@ -370,6 +370,8 @@ async function record(
     throw usageError(`${p.input.display}: read as ${adapter.name}, this file gives no rows${left}`, "check --format, or leave it out to detect the format");
   }
   const summary = emptySummary(p, await sha);
+  // Rows that use the cost their source states are not unpriced: a model is warned about for its other rows only.
+  const open = unpriced.filter((u) => Number(u.reported_rows) < Number(u.rows)).map((u) => ({ ...u, rows: String(Number(u.rows) - Number(u.reported_rows)) }));
   await db.run(
     `INSERT INTO ingests VALUES ($id, $path, $sha, $bytes, $format, $kind, $read, $rows, $skipped, $replaced,
        $from::TIMESTAMP, $to::TIMESTAMP, now()::TIMESTAMP, $deny)`,
@@ -401,18 +403,11 @@ async function record(
     to: stats?.to ?? null,
     providers: stats?.providers ?? [],
     models: stats?.models ?? [],
-    // Rows that use the cost their source states are not unpriced: only a model with others is warned about.
-    unpricedModels: unpriced
-      .filter((u) => u.kind === "no-price" && Number(u.reported_rows) < Number(u.rows))
+    unpricedModels: open
+      .filter((u) => u.kind === "no-price")
       .map((u) => u.model)
       .sort(),
-    unpricedOther: unpriced
-      .filter((u) => u.kind !== "no-price" && Number(u.reported_rows) < Number(u.rows))
-      .map((u) => {
-        // The rows that use a stated cost are not unpriced: the warning counts the others.
-        const open = String(Number(u.rows) - Number(u.reported_rows));
-        return { model: u.model, rows: Number(open), why: unpricedWhy({ ...u, rows: open }) };
-      }),
+    unpricedOther: open.filter((u) => u.kind !== "no-price").map((u) => ({ model: u.model, rows: Number(u.rows), why: unpricedWhy(u) })),
     reportedCostModels: stats?.reported ?? [],
     reportedCostWhy: unpriced.filter((u) => u.kind !== "no-price" && Number(u.reported_rows) > 0).map((u) => ({ model: u.model, why: rateGap(u) })),
     billedUsd: stats?.billed ?? null,

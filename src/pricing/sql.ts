@@ -356,27 +356,28 @@ export interface UnpricedRow {
   detail: string | null;
 }
 
-/** What a priced model lacks for some of its rows, in a few words ("fast mode has no rate"). */
+/** What a model lacks for some of its rows, in a few words ("fast mode has no rate"): the head of unpricedWhy. */
 export const rateGap = (r: UnpricedRow): string =>
-  r.kind === "before-epoch"
-    ? `priced only from ${r.since}`
-    : r.kind === "tier"
-      ? `no ${r.detail} rate`
-      : r.kind === "charge"
-        ? `${r.detail} has no rate`
-        : "no price";
+  r.kind === "no-price"
+    ? "no price entry or alias for this name"
+    : r.kind === "before-epoch"
+      ? `priced from ${r.since}`
+      : r.kind === "tier"
+        ? `no ${r.detail} rate`
+        : `${r.detail} has no rate`;
 
 /** Why a model's rows are unpriced, in the user's words, after the model name as stored. */
 export const unpricedWhy = (r: UnpricedRow): string => {
+  if (r.kind === "no-price") return rateGap(r);
   const as = r.model_id && r.model_id.toLowerCase() !== r.model.toLowerCase() ? ` (${r.model_id})` : "";
   const n = Number(r.rows).toLocaleString("en-US");
-  return r.kind === "no-price"
-    ? "no price entry or alias for this name"
-    : r.kind === "before-epoch"
-      ? `priced from ${r.since}${as}; ${n} earlier row(s) are unpriced`
+  const rows =
+    r.kind === "before-epoch"
+      ? `; ${n} earlier row(s) are unpriced`
       : r.kind === "tier"
-        ? `no ${r.detail} rate${as}: ${n} row(s) on that service tier are unpriced, never billed at standard`
-        : `${r.detail} has no rate${as}: ${n} row(s) with it are unpriced`;
+        ? `: ${n} row(s) on that service tier are unpriced, never billed at standard`
+        : `: ${n} row(s) with it are unpriced`;
+  return `${rateGap(r)}${as}${rows}`;
 };
 
 /**
