@@ -52,6 +52,9 @@ export const namesOf = (field: LogField, mapped: Readonly<Record<string, string>
   return mapped[field] !== undefined ? [mapped[field], ...own] : [...own];
 };
 
+/** Whether a JSON record names its own time, under a top-level timestamp field name. */
+export const hasTimeField = (record: Readonly<Record<string, unknown>>): boolean => namesOf("timestamp").some((k) => !k.includes(".") && k in record);
+
 /** How a log's input_tokens relate to its cached tokens: the config's `logs.inputIncludesCached`. */
 export type InputIncludesCached = boolean | "auto";
 

@@ -2,7 +2,7 @@ import { isoTs, readJson, text } from "./sql.js";
 import type { UsageAdapter } from "./types.js";
 import { GEMINI_STRUCT, USAGE_STRUCT, usageObjectColumns, withUsageObject } from "./usage-object.js";
 import { jsonHas } from "./util.js";
-import { namesOf } from "./flat-log.js";
+import { hasTimeField } from "./flat-log.js";
 
 /** The keys a Gemini API / Vertex AI `generateContent` response starts with (formats-2026.md §7). */
 const RESPONSE_KEYS = ["candidates", "usageMetadata", "modelVersion", "responseId", "createTime", "promptFeedback"];
@@ -27,9 +27,7 @@ export const geminiResponseJson: UsageAdapter = {
   tokenFields: ["promptTokenCount", "candidatesTokenCount", "cachedContentTokenCount", "thoughtsTokenCount"],
   // A record that starts as a response does and carries usageMetadata. A line with a time field of its own is an app's
   // request log (request-log-jsonl reads usageMetadata there too).
-  detect: (head) =>
-    jsonHas(head, STARTS_AS_RESPONSE, /"usageMetadata"\s*:/) &&
-    !(head.kind === "json" && head.first !== undefined && namesOf("timestamp").some((k) => !k.includes(".") && k in head.first!)),
+  detect: (head) => jsonHas(head, STARTS_AS_RESPONSE, /"usageMetadata"\s*:/) && !(head.kind === "json" && head.first !== undefined && hasTimeField(head.first)),
   read: (file) => {
     const perLine = file.head.kind === "json" && file.head.first !== undefined;
     const records = readJson({ createTime: "VARCHAR", modelVersion: "VARCHAR", responseId: "VARCHAR", usageMetadata: GEMINI_STRUCT });
@@ -37,7 +35,7 @@ export const geminiResponseJson: UsageAdapter = {
     // with usageMetadata growing to the final counts, and a debug log may print a response twice. The largest counts
     // are the response's.
     const size = ["promptTokenCount", "candidatesTokenCount", "thoughtsTokenCount", "toolUsePromptTokenCount"]
-      .map((f) => `coalesce(TRY_CAST(usageMetadata.${f} AS DOUBLE), 0)`)
+      .map((f) => `coalesce(usageMetadata.${f}, 0)`)
       .join(" + ");
     const rows = `(SELECT *, CASE WHEN responseId IS NOT NULL AND row_number() OVER (PARTITION BY responseId ORDER BY ${size} DESC, __line DESC) > 1
         THEN 'responseId already counted (a stream chunk or a second copy)' END AS __why

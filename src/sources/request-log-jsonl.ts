@@ -3,6 +3,7 @@ import {
   epochOrIso,
   FIELD_ALIASES,
   flatInputSql,
+  hasTimeField,
   includesCachedSql,
   type JsonFieldPlan,
   jsonFieldPlan,
@@ -105,7 +106,7 @@ export const requestLogJsonl: UsageAdapter = {
   detect: (head) =>
     head.kind === "json" &&
     head.first !== undefined &&
-    topLevel(namesOf("timestamp")).some((k) => k in head.first!) &&
+    hasTimeField(head.first) &&
     ["model", "model_id", "modelId", "model_name", "modelVersion", "usage", "usageMetadata", "response", "input_tokens", "event"].some(
       (k) => k in head.first!,
     ) &&
