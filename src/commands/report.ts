@@ -7,7 +7,7 @@ import { ensureWritable, writeOutput } from "../output/files.js";
 import { ExitError, usageError } from "../errors.js";
 import { collectReport, type ReportQuery } from "../report/collect.js";
 import { TIME_DIMENSIONS } from "../report/dims.js";
-import { provisionalNote, renderReport } from "../report/render.js";
+import { provisionalNote, renderReport, tokenAllocationNote } from "../report/render.js";
 import { parseWindow } from "../report/window.js";
 import { stderr, stdout } from "../io.js";
 import { openForRead } from "../store/open.js";
@@ -59,7 +59,8 @@ export async function run(opts: ReportFlagsT): Promise<number> {
     const report = await collectReport(db, ctx.pricing, q);
     stdout(renderReport(report, ctx.format, ctx.pricing, q));
     const provisional = provisionalNote(report);
-    for (const note of [...report.notes, ...(provisional ? [provisional.replace(/^\* /, "")] : [])]) stderr(`note: ${note}\n`);
+    const byTokens = tokenAllocationNote(report);
+    for (const note of [...report.notes, ...(byTokens ? [byTokens] : []), ...(provisional ? [provisional.replace(/^\* /, "")] : [])]) stderr(`note: ${note}\n`);
     if (opts.html) {
       // The page always has daily series and, with request logs, the default playbook's waterfall. Its modules load
       // only here: a plain report starts faster without them.

@@ -1,5 +1,4 @@
 import { usageError } from "../errors.js";
-import { usd } from "../output/format.js";
 import { installPricing, readingCostSource } from "../pricing/sql.js";
 import type { PricingRef } from "../pricing/load.js";
 import type { Db, Param } from "../store/db.js";
@@ -204,6 +203,7 @@ export async function collectReport(db: Db, pricing: PricingRef, q: ReportQuery)
   let firstTs: string | null;
   let lastTs: string | null;
   let allocatedFrom: Report["allocatedFrom"] = null;
+  let allocatedByTokens: Report["allocatedByTokens"] = null;
   if (allocate) {
     // Provider exports carry no feature: allocate the bill by request-log cost per day and model.
     if (q.where.some((w) => w.dim !== "feature")) {
@@ -222,10 +222,7 @@ export async function collectReport(db: Db, pricing: PricingRef, q: ReportQuery)
     rows = keep.length ? a.rows.filter((r) => keep.includes(r.key.feature!)) : a.rows;
     allocatedFrom = a.pool;
     basis = a.pool;
-    if (a.byTokens)
-      notes.push(
-        `${usd(a.byTokens.usd)} of the bill (${a.byTokens.models.join(", ")}) has request logs but no request-log cost (unpriced): allocated to features by their logged tokens instead`,
-      );
+    allocatedByTokens = a.byTokens;
     firstTs = a.firstDay ? `${a.firstDay}T00:00:00Z` : null;
     lastTs = a.lastDay ? `${a.lastDay}T00:00:00Z` : null;
   } else {
@@ -250,6 +247,7 @@ export async function collectReport(db: Db, pricing: PricingRef, q: ReportQuery)
     notes,
     pricingMode: cs.mode,
     allocatedFrom,
+    allocatedByTokens,
     by: q.by,
     window: { since: q.since, until: q.until, tz: q.tz, firstTs, lastTs, days: windowDays },
     totals: {

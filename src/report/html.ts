@@ -5,7 +5,7 @@ import { tacticNamed } from "../tactics/registry.js";
 import { daily, PARETO_BARS, pareto, type Series, timeSeries, waterfall } from "./charts.js";
 import type { Report, ReportRow } from "./types.js";
 import { DIMENSION_PLURAL, type Dimension, TIME_DIMENSIONS } from "./dims.js";
-import { provisionalNote, unpricedNote } from "./render.js";
+import { provisionalNote, tokenAllocationNote, unpricedNote } from "./render.js";
 import { breakable, dayWithWeekday, esc, longDate } from "./svg.js";
 
 const BASIS = { "request logs": "request logs", "usage exports": "provider usage exports", "cost exports": "cost exports (the bill)" } as const;
@@ -160,7 +160,7 @@ tbody tr:nth-child(even){background:#f8fafc}td.note{color:#475569;font-size:.9em
 /** One self-contained page: inline CSS and SVG, no scripts, no network. */
 export function renderHtml(report: Report, sim: SimResult | null, generatedAt: string, simNote: string | null = null): string {
   const timeDim = report.by.find((d) => TIME_DIMENSIONS.includes(d)) ?? null;
-  const notes = [unpricedNote(report), provisionalNote(report), ...report.notes].filter((x): x is string => x !== null);
+  const notes = [unpricedNote(report), provisionalNote(report), ...report.notes, tokenAllocationNote(report)].filter((x): x is string => x !== null);
   const source = report.allocatedFrom ? `the bill (${report.allocatedFrom}) allocated by request-log cost per day and model` : BASIS[report.basis];
   const tokens =
     report.totals.tokens.input +

@@ -25,6 +25,13 @@ export function provisionalNote(report: Report): string | null {
   return `* provisional: ${int(p.rows)} row(s), ${usd(p.costUsd)}, are from buckets that end after their export's data_refreshed_at (not final yet; the provider may revise them: ingest a later export to replace them)`;
 }
 
+/** The part of an allocated bill that went by logged tokens, because its request logs have no cost (unpriced). */
+export function tokenAllocationNote(report: Report): string | null {
+  const t = report.allocatedByTokens;
+  if (!t) return null;
+  return `${usd(t.usd)} of the bill (${t.models.join(", ")}) has request logs but no request-log cost (unpriced): allocated to features by their logged tokens instead`;
+}
+
 /** "model=gpt-4o matched gpt-4o-2024-08-06, gpt-4o-2024-11-20": what a typed model name selected. */
 export function matchedNote(report: Report): string | null {
   if (!report.matched.length) return null;

@@ -75,6 +75,8 @@ export interface Report {
   pricingMode: CostSource["mode"];
   /** --source billing --by feature: the bill allocated to features by request-log cost (see allocate.ts). */
   allocatedFrom: "cost exports" | "usage exports" | null;
+  /** Of an allocated bill, what went by logged tokens because its logs had no cost (unpriced), and for which models. */
+  allocatedByTokens: { usd: string; models: string[] } | null;
   by: Dimension[];
   window: { since: string | null; until: string | null; tz: string; firstTs: string | null; lastTs: string | null; days: string[] };
   totals: { requests: number; tokens: Tokens; costUsd: string; unpriced: Unpriced; provisional?: Provisional };
