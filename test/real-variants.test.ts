@@ -148,7 +148,7 @@ test("a forced --format on a file with none of that format's token fields is exi
   assert.equal(c.code, 2);
   assert.equal(
     c.stderr,
-    "llmcost: fixtures/demo/openai-costs.json: record 1: missing or unparseable date\nhint: it looks like openai-costs-json; drop --format to detect the format\n",
+    "llmcost: fixtures/demo/openai-costs.json: record 1: missing or unparseable date\nhint: it looks like openai-costs-json; drop --format to detect the format, or see `llmcost formats`\n",
   );
   assert.throws(() => readFileSync(db));
   // A forced format the file does match still reads it.

@@ -2,7 +2,7 @@ import { existsSync, rmSync } from "node:fs";
 import { compileTagPattern } from "../config.js";
 import { ExitError, usageError } from "../errors.js";
 import { installIngestPricing, installPricing, repriceStored, storedPricingSha } from "../pricing/sql.js";
-import { adapterByName, detectAdapter, forcedFormatMismatch } from "../sources/index.js";
+import { adapterByName, detectAdapter, forcedFormatHint, forcedFormatMismatch } from "../sources/index.js";
 import type { BilledAdapter, SourceOptions, UsageAdapter } from "../sources/types.js";
 import { createModelProviderSql, DEFAULT_LOGS, type LogsConfig, withMappedNames } from "../sources/flat-log.js";
 import type { IngestPhase } from "../output/progress.js";
@@ -65,11 +65,7 @@ function plan(
   });
   return sniffed.map(({ input, head, detected, read }) => {
     const mismatch = forced && forcedFormatMismatch(forced, [head, withMappedNames(head, logs.fields)]);
-    if (mismatch)
-      throw usageError(
-        `${input.display}: --format ${forced.name}: ${mismatch}`,
-        `${detectAdapter(head) ? `it looks like ${detectAdapter(head)!.name}; ` : ""}drop --format to detect the format, or see \`llmcost formats\``,
-      );
+    if (mismatch) throw usageError(`${input.display}: --format ${forced.name}: ${mismatch}`, forcedFormatHint(head));
     const adapter = forced ?? detected;
     if (!adapter && head.kind === "json" && head.text.startsWith("[") && /"(timestamp|ts|created_at)"/.test(head.text.slice(0, 4096))) {
       throw usageError(

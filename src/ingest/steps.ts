@@ -219,12 +219,9 @@ async function validate({ db, p, table, plan, params, checks, list }: Load, prog
   const line = found && loc.kind === "line" ? (plan.lines === "jsonl" ? skipLines(Number(found.loc), await blankLines(p.source.path)) : found.loc) : null;
   const where = found ? (line !== null ? `:${line}` : `: ${found.loc}`) : "";
   // Read as a format it was not detected as (--format): say what it looks like.
-  const { detectAdapter } = await import("../sources/index.js");
+  const { detectAdapter, forcedFormatHint } = await import("../sources/index.js");
   const looks = detectAdapter(p.source.head);
-  throw usageError(
-    `${p.input.display}${where}: ${check.reason}`,
-    looks && looks.name !== p.adapter.name ? `it looks like ${looks.name}; drop --format to detect the format` : undefined,
-  );
+  throw usageError(`${p.input.display}${where}: ${check.reason}`, looks && looks.name !== p.adapter.name ? forcedFormatHint(p.source.head) : undefined);
 }
 
 /**

@@ -93,3 +93,9 @@ export function forcedFormatMismatch(adapter: Adapter, heads: readonly Head[]): 
 
 export const detectAdapter = (head: Head): Adapter | undefined => ADAPTERS.find((a) => a.detect(head));
 export const adapterByName = (name: string): Adapter | undefined => ADAPTERS.find((a) => a.name === name);
+
+/** The hint for a file read with a --format that does not fit it: what it is detected as, if anything. */
+export function forcedFormatHint(head: Head): string {
+  const looks = detectAdapter(head);
+  return `${looks ? `it looks like ${looks.name}; ` : ""}drop --format to detect the format, or see \`llmcost formats\``;
+}
