@@ -186,6 +186,76 @@ test("export --focus adds up to the bill: a cost export, a usage export and requ
   ]);
 });
 
+test("export --focus keeps each project's bill line as its SubAccountId: split over the features by cost, or matched to a usage export's project (hand-computed)", async () => {
+  const d = tmp();
+  const db = join(d, "projects.duckdb");
+  const head = "start_time,end_time,start_time_iso,end_time_iso,amount_value,amount_currency,line_item,project_id,organization_id,organization_name";
+  const day5 = "1759622400,1759708800,2025-10-05T00:00:00+00:00,2025-10-06T00:00:00+00:00";
+  const day6 = "1759708800,1759795200,2025-10-06T00:00:00+00:00,2025-10-07T00:00:00+00:00";
+  const bill = (day: string, usd: string, item: string, project: string) =>
+    `${day},${usd},usd,"gpt-4o-2024-08-06, ${item}",${project},org-Hp9mSGev2sVmtMeF2wrnSeOV,Personal`;
+  writeFileSync(
+    join(d, "cost.csv"),
+    `${[
+      head,
+      bill(day5, "0.6000000000000000", "input", "proj_A"),
+      bill(day5, "0.4000000000000000", "input", "proj_B"),
+      bill(day5, "0.3000000000000000", "output", "proj_A"),
+      bill(day6, "0.3000000000000000", "input", "proj_A"),
+      bill(day6, "0.2000000000000000", "input", "proj_B"),
+    ].join("\n")}\n`,
+  );
+  // 2025-10-05: request logs of two features, which name no project.
+  const req = (id: string, tag: string, prompt: number, completion: number) =>
+    JSON.stringify({
+      timestamp: "2025-10-05T09:00:00Z",
+      model: "gpt-4o-2024-08-06",
+      safety_identifier: tag,
+      request_id: id,
+      usage: { prompt_tokens: prompt, completion_tokens: completion },
+    });
+  writeFileSync(
+    join(d, "requests.jsonl"),
+    `${[req("r1", "a1b2c3d4e5f6:summarize", 100_000, 10_000), req("r2", "a1b2c3d4e5f6:search", 300_000, 20_000)].join("\n")}\n`,
+  );
+  // 2025-10-06: a usage export, per project.
+  const usage = readFileSync(join(FIXTURES, "formats", "openai-usage.csv"), "utf8").split("\n")[0];
+  const use = (project: string, input: string) =>
+    `${day6},${project},4.0,,,gpt-4o-2024-08-06,FALSE,default,${input},0.0,0.0,${input},${input},0.0,0.0,0.0,0.0,0.0,0.0,0.0,0.0`;
+  writeFileSync(join(d, "usage.csv"), `${[usage, use("proj_A", "100000.0"), use("proj_B", "50000.0")].join("\n")}\n`);
+  const ing = await cli(["ingest", "--db", db, join(d, "cost.csv"), join(d, "requests.jsonl"), join(d, "usage.csv")]);
+  assert.equal(ing.code, 0, ing.stderr);
+  const { file, table } = await exportFocus(db, "projects.csv");
+  assertConforms(table, "projects");
+  const rows = await query(
+    db,
+    `SELECT ChargePeriodStart[1:10] AS day, x_Feature AS feature, SubAccountId AS project, SkuMeter AS meter, BilledCost AS billed, ListCost AS list,
+      ConsumedQuantity AS qty FROM read_csv('${file}', all_varchar = true) ORDER BY 1, 2, 4, 3`,
+  );
+  // By hand (gpt-4o: 2.5 input, 10 output USD per 1M). 2025-10-05: the input parts cost 0.25 (summarize, 100,000) and
+  // 0.75 (search, 300,000), 1:3. proj_A's input line $0.60 gives 0.15 and 0.45, proj_B's $0.40 gives 0.10 and 0.30;
+  // each part's tokens follow its dollars: summarize 100,000 × 0.15 / 0.25 = 60,000 to proj_A, 40,000 to proj_B;
+  // search 300,000 × 0.45 / 0.75 = 180,000 and 120,000. ListCost = tokens × 2.5 / 1M. The output line is proj_A's
+  // alone: 0.10 and 0.20 by cost (10,000 and 20,000 tokens). 2025-10-06: each project's usage-export line meets its
+  // own project's bill line: $0.30 and $0.20 (not the $0.50 spread 2:1 by cost).
+  assert.deepEqual(rows, [
+    { day: "2025-10-05", feature: "search", project: "proj_A", meter: "Input tokens", billed: "0.45", list: "0.45", qty: "180000.0" },
+    { day: "2025-10-05", feature: "search", project: "proj_B", meter: "Input tokens", billed: "0.3", list: "0.3", qty: "120000.0" },
+    { day: "2025-10-05", feature: "search", project: "proj_A", meter: "Output tokens", billed: "0.2", list: "0.2", qty: "20000.0" },
+    { day: "2025-10-05", feature: "summarize", project: "proj_A", meter: "Input tokens", billed: "0.15", list: "0.15", qty: "60000.0" },
+    { day: "2025-10-05", feature: "summarize", project: "proj_B", meter: "Input tokens", billed: "0.1", list: "0.1", qty: "40000.0" },
+    { day: "2025-10-05", feature: "summarize", project: "proj_A", meter: "Output tokens", billed: "0.1", list: "0.1", qty: "10000.0" },
+    { day: "2025-10-06", feature: "(unattributed)", project: "proj_A", meter: "Input tokens", billed: "0.3", list: "0.25", qty: "100000.0" },
+    { day: "2025-10-06", feature: "(unattributed)", project: "proj_B", meter: "Input tokens", billed: "0.2", list: "0.125", qty: "50000.0" },
+  ]);
+  // The same split as `report --source billing --by project`.
+  const report = JSON.parse((await cli(["report", "--db", db, "--source", "billing", "--by", "project", "--format", "json"])).stdout);
+  assert.deepEqual(report.rows.map((r: { key: { project: string }; costUsd: number }) => [r.key.project, r.costUsd]).sort(), [
+    ["proj_A", 1.2],
+    ["proj_B", 0.6],
+  ]);
+});
+
 test("every fixture that ingests: the export passes every FOCUS 1.2 rule, and never names a known provider Unknown", async () => {
   const { file, table } = await exportFocus(all, "all.csv");
   assertConforms(table, "all fixtures");

@@ -215,8 +215,7 @@ export async function buildFocus(db: Db, effective: Catalog, list: Catalog): Pro
   await db.run(`
     CREATE OR REPLACE TEMP TABLE fx_base_cost AS
     SELECT row_number() OVER () AS part, *, ${METER_FAMILY} AS family,
-      CAST(CASE WHEN status = 'priced' THEN CAST(eff_unit * ${quantity("qty", "meter")} AS DECIMAL(38,24)) WHEN status = 'reported' THEN CAST(stated AS DECIMAL(38,24)) END AS DECIMAL(38,24)) AS eff_cost,
-      CAST(CASE WHEN status = 'priced' THEN CAST(list_unit * ${quantity("qty", "meter")} AS DECIMAL(38,24)) WHEN status = 'reported' THEN CAST(stated AS DECIMAL(38,24)) END AS DECIMAL(38,24)) AS list_cost
+      ${rowCost("eff_unit", "")} AS eff_cost, ${rowCost("list_unit", "")} AS list_cost
     FROM fx_base`);
 
   // The bill: cost-export lines per day × provider × model × token family. Each base row of a billed day × provider
@@ -232,19 +231,25 @@ export async function buildFocus(db: Db, effective: Catalog, list: Catalog): Pro
       WHEN coalesce(b.token_type, b.line_item) ILIKE '%input%' THEN 'input' END)`;
   await db.run(`
     CREATE OR REPLACE TEMP TABLE fx_bill AS
-    SELECT row_number() OVER (ORDER BY day, provider, sku NULLS LAST, family NULLS LAST) AS bline, *
+    SELECT row_number() OVER (ORDER BY day, provider, sku NULLS LAST, family NULLS LAST, project NULLS LAST) AS bline, *
     FROM (
       SELECT coalesce(b.day, b.ts::DATE) AS day, lower(b.provider) AS provider, ${modelIdFromAlias("b.model")} AS sku, ${family} AS family,
-        sum(b.amount_usd) AS amount, sum(b.quantity) AS quantity,
-        CASE WHEN count(DISTINCT b.project) = 1 THEN any_value(b.project) END AS project, string_agg(DISTINCT b.line_item, '; ') AS line_item
+        b.project, sum(b.amount_usd) AS amount, sum(b.quantity) AS quantity, string_agg(DISTINCT b.line_item, '; ') AS line_item
       FROM billed_cost b GROUP BY ALL)`);
+  // A bill line per project (SubAccountId). A base row claims the lines of its own project where its source names one
+  // that the bill has; else every project's line of that specificity, so each project's line is spread over the
+  // features in proportion to their cost (the logs do not say which project a feature ran in).
   await db.run(`
     CREATE OR REPLACE TEMP TABLE fx_claim AS
     SELECT part, bline FROM (
-      SELECT p.part, b.bline, row_number() OVER (PARTITION BY p.part ORDER BY (b.sku IS NOT NULL)::INT * 2 + (b.family IS NOT NULL)::INT DESC, b.bline) AS k
-      FROM fx_base_cost p JOIN fx_bill b ON b.day = p.day AND b.provider = p.provider
-        AND (b.sku IS NULL OR b.sku = p.sku) AND (b.family IS NULL OR b.family = p.family))
-    WHERE k = 1`);
+      SELECT *, bool_or(own) OVER (PARTITION BY part) AS any_own FROM (
+        SELECT p.part, b.bline, (b.sku IS NOT NULL)::INT * 2 + (b.family IS NOT NULL)::INT AS spec,
+          max((b.sku IS NOT NULL)::INT * 2 + (b.family IS NOT NULL)::INT) OVER (PARTITION BY p.part) AS top,
+          coalesce(b.project = p.project, false) AS own
+        FROM fx_base_cost p JOIN fx_bill b ON b.day = p.day AND b.provider = p.provider
+          AND (b.sku IS NULL OR b.sku = p.sku) AND (b.family IS NULL OR b.family = p.family))
+      WHERE spec = top)
+    WHERE own OR NOT any_own`);
   await db.run(`
     CREATE OR REPLACE TEMP TABLE fx_alloc AS
     WITH w AS (
@@ -257,7 +262,31 @@ export async function buildFocus(db: Db, effective: Catalog, list: Catalog): Pro
     sh AS (SELECT *, CASE WHEN total = 0 THEN CASE WHEN rn = 1 THEN amount ELSE 0 END ELSE amount * w // total END AS share FROM s)
     SELECT part, bline, ${fromPico("CASE WHEN rn = n AND total <> 0 THEN amount - (sum(share) OVER (PARTITION BY bline) - share) ELSE share END")} AS billed
     FROM sh`);
+  // A base row that claimed several projects' lines is split into one row per line: its tokens (and a stated cost) in
+  // proportion to what it was billed on each, exactly (the last row takes the remainder; all to the first when it was
+  // billed nothing).
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE fx_split AS
+    WITH w AS (
+      SELECT a.part, a.bline, a.billed, p.qty, ${toPico("coalesce(p.stated, 0)")} AS stated, abs(${toPico("a.billed")}) AS w,
+        row_number() OVER (PARTITION BY a.part ORDER BY abs(a.billed) DESC, a.bline) AS rn, count(*) OVER (PARTITION BY a.part) AS n
+      FROM fx_alloc a JOIN fx_base_cost p USING (part)),
+    s AS (SELECT *, sum(w) OVER (PARTITION BY part) AS total FROM w),
+    sh AS (
+      SELECT *, CASE WHEN total = 0 THEN CASE WHEN rn = 1 THEN qty ELSE 0 END ELSE qty * w // total END AS q,
+        CASE WHEN total = 0 THEN CASE WHEN rn = 1 THEN stated ELSE 0 END ELSE stated * w // total END AS st FROM s)
+    SELECT part, bline, billed, n > 1 AS split,
+      CASE WHEN rn = n AND total <> 0 THEN qty - (sum(q) OVER (PARTITION BY part) - q) ELSE q END AS qty,
+      ${fromPico("CASE WHEN rn = n AND total <> 0 THEN stated - (sum(st) OVER (PARTITION BY part) - st) ELSE st END")} AS stated
+    FROM sh`);
 }
+
+/**
+ * A base row's cost at `unit` (eff_unit or list_unit): unit price × PricingQuantity, or the cost its source states;
+ * NULL when unpriced. Columns read with prefix `p` ("p." or "").
+ */
+const rowCost = (unit: string, p: string, qty = `${p}qty`, stated = `${p}stated`): string =>
+  `CAST(CASE WHEN ${p}status = 'priced' THEN CAST(${p}${unit} * ${quantity(qty, `${p}meter`)} AS DECIMAL(38,24)) WHEN ${p}status = 'reported' THEN CAST(${stated} AS DECIMAL(38,24)) END AS DECIMAL(38,24))`;
 
 /** A meter's PricingQuantity from its consumed count: tokens per 1M, web search calls per 1,000 (exact decimals). */
 function quantity(qty: string, meter: string): string {
@@ -357,8 +386,11 @@ export function focusSelect(o: FocusOptions): string {
   ];
   return `
     WITH base AS (
-      SELECT p.*, a.billed, bl.line_item AS bl_item, bl.project AS bl_project
-      FROM fx_base_cost p LEFT JOIN fx_alloc a USING (part) LEFT JOIN fx_bill bl USING (bline)),
+      SELECT p.* REPLACE (coalesce(a.qty, p.qty) AS qty, CASE WHEN a.split THEN a.stated ELSE p.stated END AS stated,
+          CASE WHEN a.split THEN ${rowCost("eff_unit", "p.", "a.qty", "a.stated")} ELSE p.eff_cost END AS eff_cost,
+          CASE WHEN a.split THEN ${rowCost("list_unit", "p.", "a.qty", "a.stated")} ELSE p.list_cost END AS list_cost),
+        a.billed, bl.line_item AS bl_item, bl.project AS bl_project
+      FROM fx_base_cost p LEFT JOIN fx_split a USING (part) LEFT JOIN fx_bill bl USING (bline)),
     billed_dp AS (SELECT DISTINCT day, provider FROM fx_bill),
     r AS (
       SELECT b.day, b.provider, b.sku, b.maker, b.feature, coalesce(b.bl_project, b.project) AS project, b.mode, b.lc, b.geo, b.speed, b.meter, b.valid_from,
