@@ -203,6 +203,7 @@ test("export --focus keeps each project's bill line as its SubAccountId: split o
       bill(day5, "0.3000000000000000", "output", "proj_A"),
       bill(day6, "0.3000000000000000", "input", "proj_A"),
       bill(day6, "0.2000000000000000", "input", "proj_B"),
+      bill(day6, "0.1000000000000000", "input", ""),
     ].join("\n")}\n`,
   );
   // 2025-10-05: request logs of two features, which name no project.
@@ -222,7 +223,7 @@ test("export --focus keeps each project's bill line as its SubAccountId: split o
   const usage = readFileSync(join(FIXTURES, "formats", "openai-usage.csv"), "utf8").split("\n")[0];
   const use = (project: string, input: string) =>
     `${day6},${project},4.0,,,gpt-4o-2024-08-06,FALSE,default,${input},0.0,0.0,${input},${input},0.0,0.0,0.0,0.0,0.0,0.0,0.0,0.0`;
-  writeFileSync(join(d, "usage.csv"), `${[usage, use("proj_A", "100000.0"), use("proj_B", "50000.0")].join("\n")}\n`);
+  writeFileSync(join(d, "usage.csv"), `${[usage, use("proj_A", "100000.0"), use("proj_B", "50000.0"), use("proj_X", "20000.0")].join("\n")}\n`);
   const ing = await cli(["ingest", "--db", db, join(d, "cost.csv"), join(d, "requests.jsonl"), join(d, "usage.csv")]);
   assert.equal(ing.code, 0, ing.stderr);
   const { file, table } = await exportFocus(db, "projects.csv");
@@ -237,7 +238,8 @@ test("export --focus keeps each project's bill line as its SubAccountId: split o
   // each part's tokens follow its dollars: summarize 100,000 × 0.15 / 0.25 = 60,000 to proj_A, 40,000 to proj_B;
   // search 300,000 × 0.45 / 0.75 = 180,000 and 120,000. ListCost = tokens × 2.5 / 1M. The output line is proj_A's
   // alone: 0.10 and 0.20 by cost (10,000 and 20,000 tokens). 2025-10-06: each project's usage-export line meets its
-  // own project's bill line: $0.30 and $0.20 (not the $0.50 spread 2:1 by cost).
+  // own project's bill line: $0.30 and $0.20 (not the $0.50 spread 2:1 by cost); proj_X, which the bill does not
+  // name, takes only the line of no project ($0.10), never another project's.
   assert.deepEqual(rows, [
     { day: "2025-10-05", feature: "search", project: "proj_A", meter: "Input tokens", billed: "0.45", list: "0.45", qty: "180000.0" },
     { day: "2025-10-05", feature: "search", project: "proj_B", meter: "Input tokens", billed: "0.3", list: "0.3", qty: "120000.0" },
@@ -247,10 +249,12 @@ test("export --focus keeps each project's bill line as its SubAccountId: split o
     { day: "2025-10-05", feature: "summarize", project: "proj_A", meter: "Output tokens", billed: "0.1", list: "0.1", qty: "10000.0" },
     { day: "2025-10-06", feature: "(unattributed)", project: "proj_A", meter: "Input tokens", billed: "0.3", list: "0.25", qty: "100000.0" },
     { day: "2025-10-06", feature: "(unattributed)", project: "proj_B", meter: "Input tokens", billed: "0.2", list: "0.125", qty: "50000.0" },
+    { day: "2025-10-06", feature: "(unattributed)", project: "proj_X", meter: "Input tokens", billed: "0.1", list: "0.05", qty: "20000.0" },
   ]);
-  // The same split as `report --source billing --by project`.
+  // The bill's projects as `report --source billing --by project` has them (the line of no project is proj_X's usage).
   const report = JSON.parse((await cli(["report", "--db", db, "--source", "billing", "--by", "project", "--format", "json"])).stdout);
   assert.deepEqual(report.rows.map((r: { key: { project: string }; costUsd: number }) => [r.key.project, r.costUsd]).sort(), [
+    ["(none)", 0.1],
     ["proj_A", 1.2],
     ["proj_B", 0.6],
   ]);

@@ -236,20 +236,24 @@ export async function buildFocus(db: Db, effective: Catalog, list: Catalog): Pro
       SELECT coalesce(b.day, b.ts::DATE) AS day, lower(b.provider) AS provider, ${modelIdFromAlias("b.model")} AS sku, ${family} AS family,
         b.project, sum(b.amount_usd) AS amount, sum(b.quantity) AS quantity, string_agg(DISTINCT b.line_item, '; ') AS line_item
       FROM billed_cost b GROUP BY ALL)`);
-  // A bill line per project (SubAccountId). A base row claims the lines of its own project where its source names one
-  // that the bill has; else every project's line of that specificity, so each project's line is spread over the
-  // features in proportion to their cost (the logs do not say which project a feature ran in).
+  // A bill line per project (SubAccountId). A base row of a project the bill has claims that project's lines (the most
+  // specific of them); every other row claims the most specific of the lines left, so where the usage names no project
+  // (request logs seldom do) each project's line is spread over the features in proportion to their cost.
+  const spec = "(b.sku IS NOT NULL)::INT * 2 + (b.family IS NOT NULL)::INT";
   await db.run(`
     CREATE OR REPLACE TEMP TABLE fx_claim AS
-    SELECT part, bline FROM (
-      SELECT *, bool_or(own) OVER (PARTITION BY part) AS any_own FROM (
-        SELECT p.part, b.bline, (b.sku IS NOT NULL)::INT * 2 + (b.family IS NOT NULL)::INT AS spec,
-          max((b.sku IS NOT NULL)::INT * 2 + (b.family IS NOT NULL)::INT) OVER (PARTITION BY p.part) AS top,
-          coalesce(b.project = p.project, false) AS own
-        FROM fx_base_cost p JOIN fx_bill b ON b.day = p.day AND b.provider = p.provider
-          AND (b.sku IS NULL OR b.sku = p.sku) AND (b.family IS NULL OR b.family = p.family))
+    WITH cand AS (
+      SELECT p.part, b.bline, ${spec} AS spec, coalesce(b.project = p.project, false) AS own
+      FROM fx_base_cost p JOIN fx_bill b ON b.day = p.day AND b.provider = p.provider
+        AND (b.sku IS NULL OR b.sku = p.sku) AND (b.family IS NULL OR b.family = p.family)),
+    mine AS (
+      SELECT part, bline FROM (SELECT *, max(spec) OVER (PARTITION BY part) AS top FROM cand WHERE own) WHERE spec = top),
+    rest AS (
+      SELECT part, bline FROM (
+        SELECT *, max(spec) OVER (PARTITION BY part) AS top FROM cand
+        WHERE part NOT IN (SELECT part FROM mine) AND bline NOT IN (SELECT bline FROM mine))
       WHERE spec = top)
-    WHERE own OR NOT any_own`);
+    SELECT * FROM mine UNION ALL SELECT * FROM rest`);
   await db.run(`
     CREATE OR REPLACE TEMP TABLE fx_alloc AS
     WITH w AS (
@@ -263,22 +267,24 @@ export async function buildFocus(db: Db, effective: Catalog, list: Catalog): Pro
     SELECT part, bline, ${fromPico("CASE WHEN rn = n AND total <> 0 THEN amount - (sum(share) OVER (PARTITION BY bline) - share) ELSE share END")} AS billed
     FROM sh`);
   // A base row that claimed several projects' lines is split into one row per line: its tokens (and a stated cost) in
-  // proportion to what it was billed on each, exactly (the last row takes the remainder; all to the first when it was
-  // billed nothing).
+  // proportion to what each line billed it, exactly (the largest takes the remainder; a credit or a $0 line takes no
+  // tokens; all to the largest when none billed it anything). A $0 row of no tokens is left out.
   await db.run(`
     CREATE OR REPLACE TEMP TABLE fx_split AS
     WITH w AS (
-      SELECT a.part, a.bline, a.billed, p.qty, ${toPico("coalesce(p.stated, 0)")} AS stated, abs(${toPico("a.billed")}) AS w,
-        row_number() OVER (PARTITION BY a.part ORDER BY abs(a.billed) DESC, a.bline) AS rn, count(*) OVER (PARTITION BY a.part) AS n
+      SELECT a.part, a.bline, a.billed, p.qty, ${toPico("coalesce(p.stated, 0)")} AS stated, greatest(${toPico("a.billed")}, 0) AS w,
+        row_number() OVER (PARTITION BY a.part ORDER BY a.billed DESC, a.bline) AS rn, count(*) OVER (PARTITION BY a.part) AS n
       FROM fx_alloc a JOIN fx_base_cost p USING (part)),
     s AS (SELECT *, sum(w) OVER (PARTITION BY part) AS total FROM w),
     sh AS (
       SELECT *, CASE WHEN total = 0 THEN CASE WHEN rn = 1 THEN qty ELSE 0 END ELSE qty * w // total END AS q,
-        CASE WHEN total = 0 THEN CASE WHEN rn = 1 THEN stated ELSE 0 END ELSE stated * w // total END AS st FROM s)
-    SELECT part, bline, billed, n > 1 AS split,
-      CASE WHEN rn = n AND total <> 0 THEN qty - (sum(q) OVER (PARTITION BY part) - q) ELSE q END AS qty,
-      ${fromPico("CASE WHEN rn = n AND total <> 0 THEN stated - (sum(st) OVER (PARTITION BY part) - st) ELSE st END")} AS stated
-    FROM sh`);
+        CASE WHEN total = 0 THEN CASE WHEN rn = 1 THEN stated ELSE 0 END ELSE stated * w // total END AS st FROM s),
+    split AS (
+      SELECT part, bline, billed, n > 1 AS split,
+        CASE WHEN rn = 1 THEN qty - (sum(q) OVER (PARTITION BY part) - q) ELSE q END AS qty,
+        ${fromPico("CASE WHEN rn = 1 THEN stated - (sum(st) OVER (PARTITION BY part) - st) ELSE st END")} AS stated
+      FROM sh)
+    SELECT * FROM split WHERE NOT (split AND qty = 0 AND billed = 0 AND stated = 0)`);
 }
 
 /**
