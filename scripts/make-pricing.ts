@@ -411,6 +411,24 @@ function siblingFor(id: string, ids: ReadonlySet<string>, price: (id: string) =>
 // ---------------------------------------------------------------------------------------------------------------
 // Clouds: a key whose rates differ from the first party's gets a model of its own.
 
+/** A cloud's own models, sold only through it (no first party to compare with): Amazon Nova on Bedrock. */
+const CLOUD_OWN: Partial<Record<"bedrock" | "vertex" | "azure", RegExp>> = { bedrock: /^nova-/ };
+
+/**
+ * When a cloud's own model launched, where neither the map, the price history nor its id says (its key would
+ * otherwise be priced only from the snapshot's date, and every earlier row left unpriced). Rates unchanged since.
+ */
+const LAUNCHED: Record<string, { date: string; source: string }> = {
+  ...Object.fromEntries(
+    ["nova-micro", "nova-lite", "nova-pro"].map((core) => [
+      core,
+      { date: "2024-12-03", source: "AWS launch of Amazon Nova Micro, Lite and Pro at re:Invent, 3 Dec 2024 (vendor date from memory; verify)" },
+    ]),
+  ),
+  "nova-premier": { date: "2025-04-30", source: "AWS: Amazon Nova Premier generally available, 30 Apr 2025 (vendor date from memory; verify)" },
+  "nova-2-lite": { date: "2025-12-02", source: "AWS launch of Amazon Nova 2 Lite at re:Invent, 2 Dec 2025 (vendor date from memory; verify)" },
+};
+
 function cloudModels(firstParty: Catalog): { provider: string; model: ModelT }[] {
   interface CloudKey {
     key: string;
@@ -427,7 +445,7 @@ function cloudModels(firstParty: Catalog): { provider: string; model: ModelT }[]
     const cloud = CLOUD_OF[String(entry.litellm_provider)];
     if (!cloud || !["chat", "responses", "embedding", "completion"].includes(String(entry.mode))) continue;
     const p = peel(key);
-    if (!p || !FIRST_PARTY_NAME.test(p.core)) continue;
+    if (!p || !(FIRST_PARTY_NAME.test(p.core) || CLOUD_OWN[cloud]?.test(p.core))) continue;
     const rates = ratesOf(entry, cloud);
     if (rates.input === undefined) continue;
     all.push({ key, cloud, geo: p.geo, core: p.core, base: resolveName(firstParty, p.core)?.model, rates, entry });
@@ -454,14 +472,17 @@ function cloudModels(firstParty: Catalog): { provider: string; model: ModelT }[]
       const { notes, ...r } = k.rates;
       const first = history.get(`${String(k.entry.litellm_provider)}:${k.core}`)?.[0]?.date;
       const released = releaseDate(k.core);
-      const date = first ?? released ?? k.base?.prices[0]?.effective_from ?? SNAPSHOT_DATE;
+      const launched = LAUNCHED[k.core];
+      const date = first ?? released ?? k.base?.prices[0]?.effective_from ?? launched?.date ?? SNAPSHOT_DATE;
       const why = first
         ? "first observation in litellm_price_history.csv"
         : released
           ? "release date in the id"
           : k.base
             ? `first epoch of ${k.base.id}`
-            : `first seen in ${mapFile}`;
+            : launched
+              ? launched.source
+              : `first seen in ${mapFile}`;
       const model: ModelT = {
         id: k.key,
         aliases: part.slice(1).map((x) => x.key),

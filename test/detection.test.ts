@@ -54,6 +54,8 @@ const EXPECTED: Record<string, string> = {
   "real/anthropic-tokens-daily.csv": "anthropic-tokens-csv",
   "real/anthropic-tokens-hourly.csv": "anthropic-tokens-csv",
   "real/app-field-names.jsonl": "request-log-jsonl",
+  "real/bedrock-apac-nova-micro.json": "bedrock-invocation-log",
+  "real/bedrock-nova-lite-invocation.json": "bedrock-invocation-log",
   "real/bom-requests.jsonl": "request-log-jsonl",
   "real/cached-exceeds-input.jsonl": "request-log-jsonl",
   // Only with its config's logs.fields (custom-fields.config.json) does it read as a request log.

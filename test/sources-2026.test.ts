@@ -284,6 +284,21 @@ test("Bedrock: S3 records and CloudWatch events are the same invocations, counte
   assert.deepEqual(await rows(db, "SELECT count(*)::INT AS n FROM usage"), [{ n: 4 }]);
 });
 
+test("Amazon Nova on Bedrock is priced by the built-in book from its launch, at each geography's rate (real invocation logs)", async () => {
+  const t = tmp();
+  const db = join(t, "t.duckdb");
+  const r = await cli(["ingest", "--db", db, "fixtures/real/bedrock-nova-lite-invocation.json", "fixtures/real/bedrock-apac-nova-micro.json"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /no price/);
+  // Nova Lite on 2025-03-11 (after its launch on 2024-12-03): 4 × $0.06/M + 38 × $0.24/M = 0.24 + 9.12 µ$ = $0.00000936.
+  // Nova Micro through the apac. cross-region profile, at the apac rate (not the US one's 0.035 / 0.14):
+  // 1 × $0.037/M + 8 × $0.148/M = 0.037 + 1.184 µ$ = $0.000001221.
+  assert.deepEqual(await rows(db, "SELECT model, provider, input_tokens, output_tokens, cost_usd FROM usage ORDER BY ts"), [
+    { model: "amazon.nova-lite-v1:0", provider: "amazon", input_tokens: "4", output_tokens: "38", cost_usd: "0.000009360000" },
+    { model: "apac.amazon.nova-micro-v1:0", provider: "amazon", input_tokens: "1", output_tokens: "8", cost_usd: "0.000001221000" },
+  ]);
+});
+
 test("Gemini responses: usageMetadata buckets, createTime, a response logged twice counted once; AI Studio's has no time", async () => {
   const t = tmp();
   const db = join(t, "t.duckdb");
