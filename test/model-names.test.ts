@@ -63,6 +63,24 @@ test("Bedrock ids: vendor, version suffixes, cross-region prefixes and inference
   assert.match(unresolvedReason(catalog, "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/zzz999"), /pricing.+deployments/);
 });
 
+test("Amazon Nova, a model only Bedrock sells: every Bedrock wrapping reaches its geography's rate", () => {
+  const rate = (name: string) => {
+    const e = resolveName(catalog, name)?.model.prices.at(-1);
+    return e ? [e.input, e.output] : null;
+  };
+  assert.deepEqual(rate("amazon.nova-pro-v1:0"), ["0.8", "3.2"]);
+  assert.deepEqual(rate("us.amazon.nova-pro-v1:0"), ["0.8", "3.2"]);
+  assert.deepEqual(rate("apac.amazon.nova-micro-v1:0"), ["0.037", "0.148"]);
+  assert.deepEqual(rate("arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-micro-v1:0"), ["0.035", "0.14"]);
+  assert.deepEqual(rate("arn:aws:bedrock:eu-west-1:111122223333:inference-profile/eu.amazon.nova-lite-v1:0"), ["0.078", "0.312"]);
+  assert.deepEqual(rate("bedrock/converse/eu.amazon.nova-pro-v1:0"), ["1.05", "4.2"]);
+  // A geography the table has no key for takes the rate without one; Premier is sold through us. alone.
+  assert.deepEqual(rate("jp.amazon.nova-lite-v1:0"), ["0.06", "0.24"]);
+  assert.deepEqual(rate("amazon.nova-premier-v1:0"), ["2.5", "12.5"]);
+  assert.match(resolveName(catalog, "apac.amazon.nova-micro-v1:0")!.via, /id|alias/);
+  assert.equal(id("amazon.nova-ultra-v1:0"), null);
+});
+
 test("Vertex names: @version, publishers/…/models/…, projects/…/models/…", () => {
   assert.equal(id("claude-3-5-sonnet@20240620"), "claude-3-5-sonnet-20240620");
   assert.equal(id("vertex_ai/claude-sonnet-4-5@20250929"), "claude-sonnet-4-5-20250929");

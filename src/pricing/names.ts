@@ -144,6 +144,11 @@ interface NameIndex {
   aliases: Map<string, string>;
   /** `cloud|geo|first-party id` → the cloud's own model for it. */
   clouds: Map<string, string>;
+  /**
+   * A cloud's own models, which no first party sells (Amazon Nova on Bedrock): `cloud|geo|core` → model id, and
+   * `cloud|*|core` → the first listed (the shortest key: the one without a geography where there is one).
+   */
+  own: Map<string, string>;
   memo: Map<string, Resolution | null>;
 }
 
@@ -171,17 +176,26 @@ function indexOf(catalog: Catalog): NameIndex {
   }
   const byId = new Map(catalog.models.map((m) => [m.id, m]));
   const clouds = new Map<string, string>();
+  const own = new Map<string, string>();
+  const setOnce = (map: Map<string, string>, key: string, id: string) => {
+    if (!map.has(key)) map.set(key, id);
+  };
   for (const m of catalog.models) {
     if (!(CLOUDS as readonly string[]).includes(m.provider)) continue;
     for (const name of [m.id, ...m.aliases]) {
       const p = peel(name);
-      const base = p && aliases.get(p.core);
-      if (!p || !base || base === m.id || (CLOUDS as readonly string[]).includes(byId.get(base)?.provider ?? "")) continue;
-      const key = `${m.provider}|${p.geo}|${base}`;
-      if (!clouds.has(key)) clouds.set(key, m.id);
+      if (!p) continue;
+      const base = aliases.get(p.core);
+      if (!base) {
+        setOnce(own, `${m.provider}|${p.geo}|${p.core}`, m.id);
+        setOnce(own, `${m.provider}|*|${p.core}`, m.id);
+        continue;
+      }
+      if (base === m.id || (CLOUDS as readonly string[]).includes(byId.get(base)?.provider ?? "")) continue;
+      setOnce(clouds, `${m.provider}|${p.geo}|${base}`, m.id);
     }
   }
-  const index = { byId, aliases, clouds, memo: new Map() };
+  const index = { byId, aliases, clouds, own, memo: new Map() };
   indexes.set(catalog, index);
   return index;
 }
@@ -214,8 +228,14 @@ function resolveUncached(catalog: Catalog, ix: NameIndex, key: string, deploymen
   const p = peel(key);
   if (!p) return null;
   const base = ix.aliases.get(p.core);
-  if (!base) return null;
   const via = p.rules.join(", ") || "alias";
+  if (!base) {
+    // A cloud's own model (Amazon Nova) under a cloud's wrapping: its geography's rate, else the one without a
+    // geography, else the only one listed (Nova Premier is sold through us. alone).
+    const c = p.cloud;
+    const own = c && (ix.own.get(`${c}|${p.geo}|${p.core}`) ?? ix.own.get(`${c}||${p.core}`) ?? ix.own.get(`${c}|*|${p.core}`));
+    return own ? { model: ix.byId.get(own)!, via: `${via} (${c} rate)` } : null;
+  }
   if (p.cloud) {
     const own = ix.clouds.get(`${p.cloud}|${p.geo}|${base}`) ?? ix.clouds.get(`${p.cloud}||${base}`);
     if (own) return { model: ix.byId.get(own)!, via: `${via} (${p.cloud} rate)` };
