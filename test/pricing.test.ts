@@ -63,6 +63,19 @@ test("cache reads and 5m/1h cache writes use their own rates (claude-sonnet-4-5)
   assert.deepEqual(await price([{ model: "claude-sonnet-4-5", ts: "2025-10-01", cached: 50_000, cw5: 50_000, cw1: 50_000 }]), ["0.502500000000"]);
 });
 
+test("an epoch from the price history keeps the 1-hour cache-write rate it recorded (claude-sonnet-5, 2026-07-01 to 07-03)", async () => {
+  // The history's first observation: 3 / 15, cached 0.3, writes 3.75 (5 min) and 6 (1 hour); from 2026-07-03, 2 / 10,
+  // 0.2, 2.5 and 4. 1,000 one-hour write tokens on 2026-07-02 = 1,000 × $6/M = $0.006 (was $0.00375 at the 5-minute
+  // rate); on 2026-07-10, 1,000 × $4/M = $0.004.
+  assert.deepEqual(
+    await price([
+      { model: "claude-sonnet-5", ts: "2026-07-02", cw1: 1_000 },
+      { model: "claude-sonnet-5", ts: "2026-07-10", cw1: 1_000 },
+    ]),
+    ["0.006000000000", "0.004000000000"],
+  );
+});
+
 test("batch rates apply, and batch never swallows the cache discount", async () => {
   const costs = await price([
     // gpt-4o-mini batch: 1M in × 0.075 + 1M out × 0.30 = 0.375
