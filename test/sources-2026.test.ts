@@ -284,6 +284,41 @@ test("Bedrock: S3 records and CloudWatch events are the same invocations, counte
   assert.deepEqual(await rows(db, "SELECT count(*)::INT AS n FROM usage"), [{ n: 4 }]);
 });
 
+test("OTel reasoning tokens: LiteLLM's usage-object repr and Pydantic AI's gen_ai.usage.details (parts of output)", async () => {
+  const t = tmp();
+  const db = join(t, "t.duckdb");
+  // A Pydantic AI span as Logfire exports it (the attribute names of the 2026 Langfuse sample): Gemini's 121 thoughts
+  // are inside its 159 output tokens.
+  const attr = (key: string, v: string) => ({ key, value: { stringValue: v } });
+  const span = {
+    traceId: "5b8efff798038103d269b633813fc60c",
+    spanId: "eee19b7ec3c1b174",
+    name: "chat gemini-2.5-flash",
+    kind: 3,
+    startTimeUnixNano: "1766572800000000000",
+    endTimeUnixNano: "1766572801500000000",
+    attributes: [
+      attr("gen_ai.operation.name", "chat"),
+      attr("gen_ai.system", "google-gla"),
+      attr("gen_ai.request.model", "gemini-2.5-flash"),
+      attr("gen_ai.response.model", "gemini-2.5-flash"),
+      { key: "gen_ai.usage.input_tokens", value: { intValue: "40" } },
+      { key: "gen_ai.usage.output_tokens", value: { intValue: "159" } },
+      { key: "gen_ai.usage.details.thoughts_tokens", value: { intValue: "121" } },
+    ],
+  };
+  const file = join(t, "pydantic-ai.json");
+  writeFileSync(file, JSON.stringify({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ scope: { name: "pydantic-ai" }, spans: [span] }] }] }));
+  const r = await cli(["ingest", "--db", db, "fixtures/formats/otel-otlp.json", file]);
+  assert.equal(r.code, 0, r.stderr);
+  // LiteLLM's completion_tokens_details 'reasoning_tokens': 8 (of its 27 output); the others state none. Gemini 2.5
+  // Flash: 40 × $0.30/M + 159 × $2.50/M = 12 + 397.5 µ$ = $0.0004095 (reasoning adds nothing: it bills as output).
+  assert.deepEqual(await rows(db, "SELECT model, output_tokens, reasoning_tokens, cost_usd FROM usage WHERE reasoning_tokens > 0 ORDER BY ts"), [
+    { model: "gemini-2.5-flash", output_tokens: "159", reasoning_tokens: "121", cost_usd: "0.000409500000" },
+    { model: "gpt-4o-mini-2024-07-18", output_tokens: "27", reasoning_tokens: "8", cost_usd: "0.000058800000" },
+  ]);
+});
+
 test("Amazon Nova on Bedrock is priced by the built-in book from its launch, at each geography's rate (real invocation logs)", async () => {
   const t = tmp();
   const db = join(t, "t.duckdb");

@@ -51,7 +51,16 @@ const CACHE_WRITE = num(
   "gen_ai.usage.cache_creation_input_tokens",
   "llm.token_count.prompt_details.cache_write",
 );
-const REASONING = num("gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens", "llm.token_count.completion_details.reasoning");
+// Reasoning is part of output in every convention. Pydantic AI (Logfire) writes the provider's details under
+// gen_ai.usage.details.* (Gemini thoughts, OpenAI reasoning); LiteLLM only in the usage object's repr.
+const LITELLM_REASONING = `try_cast(regexp_extract(${attr("metadata.usage_object")}, '''completion_tokens_details'': \\{[^}]*''reasoning_tokens'': (\\d+)', 1) AS DOUBLE)`;
+const REASONING = `coalesce(${num(
+  "gen_ai.usage.reasoning.output_tokens",
+  "gen_ai.usage.reasoning_tokens",
+  "llm.token_count.completion_details.reasoning",
+  "gen_ai.usage.details.reasoning_tokens",
+  "gen_ai.usage.details.thoughts_tokens",
+)}, ${LITELLM_REASONING})`;
 
 const OP = `lower(${attr("gen_ai.operation.name")})`;
 const OI_KIND = `upper(${attr("openinference.span.kind")})`;
