@@ -62,6 +62,7 @@ const EXPECTED: Record<string, string> = {
   "real/custom-fields.jsonl": "request-log-jsonl",
   "real/gateway.csv": "request-log-csv",
   "real/groq-batch-output.jsonl": "openai-batch-output",
+  "real/langfuse-pydantic-ai-gemini.json": "langfuse-json",
   "real/litellm-daily-spend.json": "litellm-spend-logs",
   "real/litellm-spend-logs-ui.json": "litellm-spend-logs",
   "real/openai-app-flat.jsonl": "request-log-jsonl",
