@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { type Catalog, type CatalogModel, PRICING_DIR } from "../src/pricing/load.js";
 import { FIRST_PARTY_NAME, mapEntries } from "../src/pricing/coverage.js";
 import { type Entry, ratesOf, samePrice } from "../src/pricing/litellm.js";
-import { peel, resolveName } from "../src/pricing/names.js";
+import { CLOUD_OWN, peel, resolveName } from "../src/pricing/names.js";
 import { type EpochT, type ModelT, PricingFile, type PricingFileT } from "../src/pricing/schema.js";
 
 const REF = join(PRICING_DIR, "..", "..", "shared", "reference", "pricing");
@@ -412,9 +412,6 @@ function siblingFor(id: string, ids: ReadonlySet<string>, price: (id: string) =>
 
 // ---------------------------------------------------------------------------------------------------------------
 // Clouds: a key whose rates differ from the first party's gets a model of its own.
-
-/** A cloud's own models, sold only through it (no first party to compare with): Amazon Nova on Bedrock. */
-const CLOUD_OWN: Partial<Record<"bedrock" | "vertex" | "azure", RegExp>> = { bedrock: /^nova-/ };
 
 /**
  * When a cloud's own model launched, where neither the map, the price history nor its id says (its key would

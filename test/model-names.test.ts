@@ -74,11 +74,23 @@ test("Amazon Nova, a model only Bedrock sells: every Bedrock wrapping reaches it
   assert.deepEqual(rate("arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-micro-v1:0"), ["0.035", "0.14"]);
   assert.deepEqual(rate("arn:aws:bedrock:eu-west-1:111122223333:inference-profile/eu.amazon.nova-lite-v1:0"), ["0.078", "0.312"]);
   assert.deepEqual(rate("bedrock/converse/eu.amazon.nova-pro-v1:0"), ["1.05", "4.2"]);
-  // A geography the table has no key for takes the rate without one; Premier is sold through us. alone.
+  // A region bills as its geography: eu-west-1 at eu.'s rate, ap-southeast-1 at apac.'s, GovCloud at its own.
+  assert.deepEqual(rate("bedrock/eu-west-1/amazon.nova-pro-v1:0"), ["1.05", "4.2"]);
+  assert.deepEqual(rate("arn:aws:bedrock:ap-southeast-1::foundation-model/amazon.nova-micro-v1:0"), ["0.037", "0.148"]);
+  assert.deepEqual(rate("us-gov.amazon.nova-pro-v1:0"), ["0.96", "3.84"]);
+  assert.deepEqual(rate("arn:aws-us-gov:bedrock:us-gov-west-1::foundation-model/amazon.nova-pro-v1:0"), ["0.96", "3.84"]);
+  // A geography the table has no key for takes the rate without one; Premier, sold through us. alone, is that rate
+  // for its bare id only.
   assert.deepEqual(rate("jp.amazon.nova-lite-v1:0"), ["0.06", "0.24"]);
   assert.deepEqual(rate("amazon.nova-premier-v1:0"), ["2.5", "12.5"]);
+  assert.equal(id("eu.amazon.nova-premier-v1:0"), null);
   assert.match(resolveName(catalog, "apac.amazon.nova-micro-v1:0")!.via, /id|alias/);
-  assert.equal(id("amazon.nova-ultra-v1:0"), null);
+  // The version is the model's: -v1 is -v1:0, another version matches nothing.
+  assert.equal(id("amazon.nova-pro-v1"), "amazon.nova-pro-v1:0");
+  for (const name of ["amazon.nova-pro-v2:0", "amazon.nova-pro-v1:1", "amazon.nova-ultra-v1:0"]) assert.equal(id(name), null, name);
+  // Only Bedrock's own models: other clouds' models without a first party, and other vendors, stay unpriced.
+  for (const name of ["us.anthropic.claude-mythos-preview-v1:0", "azure/datazone/gpt-5.1-chat", "meta.llama3-70b-instruct-v1:0", "nova-pro"])
+    assert.equal(id(name), null, name);
 });
 
 test("Vertex names: @version, publishers/…/models/…, projects/…/models/…", () => {
@@ -118,6 +130,7 @@ test("peel reports the rules it applied", () => {
     core: "claude-3-5-haiku-20241022",
     cloud: "bedrock",
     geo: "us",
+    version: "v1:0",
     rules: ["bedrock/ prefix", "Bedrock us. cross-region prefix", "Bedrock vendor prefix", "Bedrock version suffix"],
   });
 });

@@ -10,6 +10,18 @@ import type { Catalog, CatalogModel } from "./load.js";
 export const CLOUDS = ["bedrock", "vertex", "azure"] as const;
 export type Cloud = (typeof CLOUDS)[number];
 
+/** A cloud's own models, which no first party sells: Amazon Nova on Bedrock (scripts/make-pricing.ts prices them). */
+export const CLOUD_OWN: Partial<Record<Cloud, RegExp>> = { bedrock: /^nova-/ };
+
+/**
+ * The cross-region geography an AWS region bills as (eu-west-1: eu; ap-south-1: apac; us-gov-west-1: us-gov), for a
+ * name that carries a region; any other geography as it is.
+ */
+const regionGeo = (geo: string): string => {
+  const r = /^(us-gov|us|eu|ap|ca|sa|me|af|il|mx)-[a-z]+-\d$/.exec(geo)?.[1];
+  return r === undefined ? geo : r === "ap" ? "apac" : r;
+};
+
 export interface Peeled {
   /** The name with every cloud and vendor wrapper removed, lower case. */
   core: string;
@@ -17,6 +29,8 @@ export interface Peeled {
   cloud: Cloud | null;
   /** A geography or region the name carries (`us` of `us.anthropic.…`, `eu` of `azure/eu/…`), or "". */
   geo: string;
+  /** The Bedrock version suffix removed (`v1:0` of `-v1:0` and of `-v1`), or "". */
+  version: string;
   /** The rules applied, in order, for `pricing show` and `pricing coverage`. */
   rules: string[];
 }
@@ -49,11 +63,13 @@ export function peel(name: string): Peeled | null {
     s = s.replace(/\s+/g, "-");
     rules.push("display name");
   }
+  let version = "";
   const arn = ARN.exec(s);
   if (arn) {
     if (arn[2] !== "inference-profile" && arn[2] !== "foundation-model") return null;
     s = arn[3]!;
     cloud = "bedrock";
+    geo = arn[1]!;
     rules.push("Bedrock ARN");
   }
   for (let guard = 0; guard < 8; guard++) {
@@ -114,8 +130,11 @@ export function peel(name: string): Peeled | null {
     s = s.slice(vendor[0].length);
     cloud = "bedrock";
     rules.push("Bedrock vendor prefix");
-    if (BEDROCK_VERSION.test(s)) {
-      s = s.replace(BEDROCK_VERSION, "");
+    const v = BEDROCK_VERSION.exec(s);
+    if (v) {
+      s = s.slice(0, v.index);
+      const [major, minor] = v[0].replace(/^-?v?/, "").split(":");
+      version = minor === undefined ? `v${major}:0` : v[0].startsWith("-v") ? `v${major}:${minor}` : `:${minor}`;
       rules.push("Bedrock version suffix");
     }
   }
@@ -129,7 +148,7 @@ export function peel(name: string): Peeled | null {
     s = s.replace(/(\d)\.(\d)/g, "$1-$2");
     rules.push("Claude dotted version");
   }
-  return { core: s, cloud, geo, rules };
+  return { core: s, cloud, geo, version, rules };
 }
 
 export interface Resolution {
@@ -145,8 +164,8 @@ interface NameIndex {
   /** `cloud|geo|first-party id` → the cloud's own model for it. */
   clouds: Map<string, string>;
   /**
-   * A cloud's own models, which no first party sells (Amazon Nova on Bedrock): `cloud|geo|core` → model id, and
-   * `cloud|*|core` → the first listed (the shortest key: the one without a geography where there is one).
+   * A cloud's own models (CLOUD_OWN), by `cloud|geo|core|version` → model id; `cloud|*|core|version` → the first
+   * listed (the shortest key: the one without a geography where there is one).
    */
   own: Map<string, string>;
   memo: Map<string, Resolution | null>;
@@ -185,13 +204,12 @@ function indexOf(catalog: Catalog): NameIndex {
     for (const name of [m.id, ...m.aliases]) {
       const p = peel(name);
       if (!p) continue;
-      const base = aliases.get(p.core);
-      if (!base) {
-        setOnce(own, `${m.provider}|${p.geo}|${p.core}`, m.id);
-        setOnce(own, `${m.provider}|*|${p.core}`, m.id);
+      if (CLOUD_OWN[m.provider as Cloud]?.test(p.core)) {
+        for (const geo of new Set([p.geo, regionGeo(p.geo), "*"])) setOnce(own, `${m.provider}|${geo}|${p.core}|${p.version}`, m.id);
         continue;
       }
-      if (base === m.id || (CLOUDS as readonly string[]).includes(byId.get(base)?.provider ?? "")) continue;
+      const base = aliases.get(p.core);
+      if (!base || base === m.id || (CLOUDS as readonly string[]).includes(byId.get(base)?.provider ?? "")) continue;
       setOnce(clouds, `${m.provider}|${p.geo}|${base}`, m.id);
     }
   }
@@ -229,13 +247,16 @@ function resolveUncached(catalog: Catalog, ix: NameIndex, key: string, deploymen
   if (!p) return null;
   const base = ix.aliases.get(p.core);
   const via = p.rules.join(", ") || "alias";
-  if (!base) {
-    // A cloud's own model (Amazon Nova) under a cloud's wrapping: its geography's rate, else the one without a
-    // geography, else the only one listed (Nova Premier is sold through us. alone).
-    const c = p.cloud;
-    const own = c && (ix.own.get(`${c}|${p.geo}|${p.core}`) ?? ix.own.get(`${c}||${p.core}`) ?? ix.own.get(`${c}|*|${p.core}`));
+  const c = p.cloud;
+  if (c && CLOUD_OWN[c]?.test(p.core)) {
+    // A cloud's own model (Amazon Nova), of that version: the rate of the name's geography (a region's: eu-west-1 is
+    // eu), else the one without a geography; a name without one takes the only one listed (Nova Premier is sold
+    // through us. alone).
+    const at = (geo: string) => ix.own.get(`${c}|${geo}|${p.core}|${p.version}`);
+    const own = p.geo ? (at(p.geo) ?? at(regionGeo(p.geo)) ?? at("")) : (at("") ?? at("*"));
     return own ? { model: ix.byId.get(own)!, via: `${via} (${c} rate)` } : null;
   }
+  if (!base) return null;
   if (p.cloud) {
     const own = ix.clouds.get(`${p.cloud}|${p.geo}|${base}`) ?? ix.clouds.get(`${p.cloud}||${base}`);
     if (own) return { model: ix.byId.get(own)!, via: `${via} (${p.cloud} rate)` };
