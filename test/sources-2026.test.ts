@@ -284,15 +284,17 @@ test("Bedrock: S3 records and CloudWatch events are the same invocations, counte
   assert.deepEqual(await rows(db, "SELECT count(*)::INT AS n FROM usage"), [{ n: 4 }]);
 });
 
-test("Langfuse: a Pydantic AI generation's reasoning, only in its span attributes, is stored, not added to output (real trace)", async () => {
+test("Langfuse: a Pydantic AI generation's output holds its reasoning, counted once (real trace)", async () => {
   const t = tmp();
   const db = join(t, "t.duckdb");
   const r = await cli(["ingest", "--db", db, "fixtures/real/langfuse-pydantic-ai-gemini.json"]);
   assert.equal(r.code, 0, r.stderr);
   // usageDetails {input: 40, output: 159}; the span's gen_ai.usage.details.thoughts_tokens 121 are inside the 159
-  // (Langfuse's own costDetails bill 159 × $2.50/M = $0.0003975 as output). 40 × $0.30/M + 159 × $2.50/M = $0.0004095.
+  // (Langfuse's own costDetails bill 159 × $2.50/M = $0.0003975 as output), never added to it. The reasoning column
+  // stays 0: the count is only in the observation's metadata, which is not read (see README).
+  // 40 × $0.30/M + 159 × $2.50/M = 12 + 397.5 µ$ = $0.0004095.
   assert.deepEqual(await rows(db, "SELECT model, input_tokens, output_tokens, reasoning_tokens, cost_usd FROM usage"), [
-    { model: "gemini-2.5-flash", input_tokens: "40", output_tokens: "159", reasoning_tokens: "121", cost_usd: "0.000409500000" },
+    { model: "gemini-2.5-flash", input_tokens: "40", output_tokens: "159", reasoning_tokens: "0", cost_usd: "0.000409500000" },
   ]);
 });
 

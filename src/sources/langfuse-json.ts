@@ -6,7 +6,7 @@ const OBS =
   "STRUCT(id VARCHAR, traceId VARCHAR, parentObservationId VARCHAR, type VARCHAR, name VARCHAR, startTime VARCHAR, " +
   "endTime VARCHAR, model VARCHAR, usageDetails MAP(VARCHAR, DOUBLE), costDetails MAP(VARCHAR, VARCHAR), " +
   "providedCostDetails MAP(VARCHAR, VARCHAR), usage STRUCT(input DOUBLE, output DOUBLE, total DOUBLE), totalCost VARCHAR, " +
-  "calculatedTotalCost VARCHAR, userId VARCHAR, level VARCHAR, latency DOUBLE, metadata VARCHAR)";
+  "calculatedTotalCost VARCHAR, userId VARCHAR, level VARCHAR, latency DOUBLE)";
 const TRACE = "STRUCT(id VARCHAR, name VARCHAR, userId VARCHAR, projectId VARCHAR, environment VARCHAR, tags VARCHAR[], metadata VARCHAR)";
 
 /** usageDetails keys (free-form; these are the ones Langfuse and its SDKs write). */
@@ -15,13 +15,6 @@ const CACHED = ud("input_cached_tokens", "input_cache_read", "cache_read_input_t
 const CW_1H = ud("input_cache_creation_1h", "input_cache_write_1h");
 const CW_5M = `coalesce(${ud("input_cache_creation_5m", "input_cache_write_5m")}, ${ud("input_cache_creation", "input_cache_write", "cache_creation_input_tokens", "prompt_details.cache_write")} - coalesce(${CW_1H}, 0))`;
 const REASONING = ud("output_reasoning", "output_reasoning_tokens", "completion_details.reasoning", "reasoning_tokens");
-/**
- * Reasoning an OTel SDK put only in the observation's span attributes (Pydantic AI: gen_ai.usage.details.*), already
- * inside its output count: the reasoning column only, never added to output.
- */
-const SPAN_REASONING = `coalesce(${["gen_ai.usage.details.thoughts_tokens", "gen_ai.usage.details.reasoning_tokens"]
-  .map((k) => `TRY_CAST(json_extract_string(o.metadata, ${str(`$.attributes."${k}"`)}) AS DOUBLE)`)
-  .join(", ")})`;
 const AUDIO_IN = ud("input_audio", "input_audio_tokens", "prompt_details.audio");
 const AUDIO_OUT = ud("output_audio", "output_audio_tokens", "completion_details.audio");
 const INPUT = `coalesce(o.usageDetails['input'], o.usage.input)`;
@@ -105,7 +98,7 @@ export const langfuseJson: UsageAdapter = {
       cache_write_5m_tokens: tok(CW_5M),
       cache_write_1h_tokens: tok(CW_1H),
       output_tokens: tok(`CASE WHEN __inclusive THEN ${OUTPUT} ELSE ${z(OUTPUT)} + ${z(REASONING)} + ${z(AUDIO_OUT)} END`),
-      reasoning_tokens: tok(`coalesce(${REASONING}, ${SPAN_REASONING})`),
+      reasoning_tokens: tok(REASONING),
       status: `CASE WHEN o.level = 'ERROR' THEN 'error' END`,
       latency_ms: `CASE WHEN o.latency >= 0 THEN round(o.latency * 1000)::BIGINT
         ELSE CAST(epoch_ms(${isoTs("o.endTime")}) - epoch_ms(${isoTs("o.startTime")}) AS BIGINT) END`,
