@@ -28,7 +28,8 @@ export const Config = z.strictObject({
       monthly: z.number().positive().optional(),
       features: z.record(z.string(), z.string()).default({}),
       models: z.record(z.string(), z.string()).default({}),
-      spike: z.number().positive().optional(),
+      /** As --spike: a factor above 1 (at 1 or below every day would be a spike). */
+      spike: z.number().gt(1, { error: "a factor above 1, as --spike takes (e.g. 2.0)" }).optional(),
       spikeMinUsd: z.number().nonnegative().optional(),
       failOnUnpricedPct: z.number().min(0).max(100).optional(),
       /** Fail when the newest data is older than this (e.g. "36h", "2d"); default 2d. */

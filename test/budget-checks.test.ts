@@ -163,6 +163,7 @@ test("a check is data; the document writes its actual, limit and detail for peop
     matched: [],
     refDay: "2025-11-28",
     monthStart: "2025-11-01",
+    runRateFrom: "2025-11-01",
     daysElapsed: 28,
     daysInMonth: 30,
     dayUsd: "3.979254",

@@ -104,6 +104,10 @@ test("exit 2 on bad usage, with nothing written", async () => {
     [],
     ["--spike", "0.5"],
     ["--max-daily", "lots"],
+    // A period the flag is not per: never read as the flag's own ($100/month is not a $100/day limit).
+    ["--max-daily", "100/month"],
+    ["--max-monthly", "5/day"],
+    ["--spike", "2", "--spike-min", "1/month"],
     ["--feature-max", "chat"],
     ["--fail-on-unpriced", "150"],
     ["--plan", join(dir, "missing.json")],
@@ -113,6 +117,10 @@ test("exit 2 on bad usage, with nothing written", async () => {
     assert.equal(r.stdout, "");
     assert.match(r.stderr, /^llmcost: /);
   }
+  assert.match(
+    (await budget("--max-daily", "100/month")).stderr,
+    /^llmcost: --max-daily is an amount per day \(got "100\/month"\)\nhint: for a limit per month, use --max-monthly\n$/,
+  );
   const missing = join(tmp(), "none.duckdb");
   assert.equal((await cli(["budget", "--db", missing, "--max-daily", "1"])).code, 2);
   assert.equal(existsSync(missing), false);
@@ -143,4 +151,37 @@ test("--summary writes the PR markdown; the README's workflow step appends to $G
   const text = readFileSync(gh, "utf8");
   assert.match(text, /^previous step\n### ✅ LLM budget: all \d+ checks passed\n/);
   assert.match(text, /\| ✅ \| projected-month \| all \| \$98\.75 \| \$120\.00 \|/);
+});
+
+test("the projection runs over the days the data covers: logs from the 25th on are not 24 days of $0", async () => {
+  const t = tmp();
+  const db = join(t, "late.duckdb");
+  const lines = readFileSync(join(ROOT, "fixtures", "demo", "requests.jsonl"), "utf8")
+    .split("\n")
+    .filter((l) => l.slice(0, 40).includes('"timestamp":"2025-11-2') && l.slice(14, 24) >= "2025-11-25");
+  writeFileSync(join(t, "late.jsonl"), `${lines.join("\n")}\n`);
+  assert.equal((await cli(["ingest", "--db", db, join(t, "late.jsonl")])).code, 0);
+  const r = await cli(["budget", "--db", db, "--max-monthly", "50", "--format", "json"], { env: FRESH });
+  assert.equal(r.code, 1, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  // Four days of data (25–28 November): the month to date × 30 / 4, not × 30 / 28.
+  assert.equal(doc.daysElapsed, 4);
+  const mtd = doc.monthToDateUsd;
+  assert.ok(mtd > 15 && mtd < 17, String(mtd));
+  // (The JSON rounds each figure to 6 decimals: the projection is exact from the unrounded month to date.)
+  assert.ok(Math.abs(doc.projectedMonthUsd - (mtd * 30) / 4) < 1e-5, `${doc.projectedMonthUsd} vs ${(mtd * 30) / 4}`);
+  const projected = doc.checks.find((c: { kind: string }) => c.kind === "projected-month");
+  assert.deepEqual([projected.ok, projected.detail], [false, "run rate over 4 day(s) of data (from 2025-11-25) × 30"]);
+});
+
+test("the config's budgets.spike is judged as --spike is: a factor above 1, else exit 2 naming the key", async () => {
+  const t = tmp();
+  for (const spike of [1, 0.5]) {
+    const file = join(t, `spike-${spike}.json`);
+    writeFileSync(file, JSON.stringify({ budgets: { spike } }));
+    const r = await budget("--config", file);
+    assert.equal(r.code, 2, `spike ${spike}`);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /invalid config: budgets\.spike: a factor above 1, as --spike takes \(e\.g\. 2\.0\)/);
+  }
 });

@@ -88,6 +88,9 @@ export interface BudgetResult {
   matched: { name: string; matched: string[] }[];
   refDay: string;
   monthStart: string;
+  /** The day the run rate starts: the month's first, or the source's first day with data if later. */
+  runRateFrom: string;
+  /** The days of the run rate: runRateFrom through refDay. */
   daysElapsed: number;
   daysInMonth: number;
   dayUsd: string;
@@ -159,8 +162,20 @@ export async function collectBudget(db: Db, pricing: PricingRef, config: ConfigT
   const refDay = pick.last < yesterday ? pick.last : yesterday;
   const monthStart = `${refDay.slice(0, 7)}-01`;
   const daysInMonth = new Date(Date.UTC(Number(refDay.slice(0, 4)), Number(refDay.slice(5, 7)), 0)).getUTCDate();
-  const daysElapsed = Number(refDay.slice(8, 10));
   const from = [monthStart, addDays(refDay, -7)].sort()[0]!;
+  // The run rate is over the days the data covers: from the month's first, or from a scope's first day with data when
+  // that is later (logs ingested from the 25th on are not 24 days of $0). Each scope's first day, from all its data.
+  const firsts = await db.all<{ feature: string; model: string; first: string }>(
+    `SELECT u.feature, coalesce(u.model, '(unknown)') AS model, strftime(min(${roll ? "u.day" : "u.ts"}), '%Y-%m-%d') AS first
+     FROM ${rel} u WHERE u.source_kind = $kind GROUP BY ALL`,
+    { kind: source },
+  );
+  const firstOf = (match: (r: (typeof firsts)[number]) => boolean): string => [refDay, ...firsts.filter(match).map((r) => r.first)].sort()[0]!;
+  const runRate = (first: string): { from: string; days: number } => {
+    const start = first > monthStart ? first : monthStart;
+    return { from: start, days: Math.round((Date.parse(refDay) - Date.parse(start)) / 86_400_000) + 1 };
+  };
+  const { from: runRateFrom, days: daysElapsed } = runRate(firstOf(() => true));
 
   const tokens = "u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens + u.cache_write_1h_tokens + u.output_tokens";
   const rows = await db.all<{ day: string; feature: string; model: string; cost: string; tokens: string; unpriced: string }>(
@@ -252,7 +267,7 @@ export async function collectBudget(db: Db, pricing: PricingRef, config: ConfigT
         checks.push({ kind, scope: name, unit: "usd/day", actual: a, limit: cap.usd, ok: !over(a, cap.usd) });
       } else {
         const mtd = spendBetween(s, monthStart, refDay);
-        const proj = projectMonth(mtd, daysElapsed, daysInMonth);
+        const proj = projectMonth(mtd, runRate(firstOf((r) => names.includes(kind === "model" ? r.model : r.feature))).days, daysInMonth);
         checks.push({
           kind,
           scope: name,
@@ -309,7 +324,22 @@ export async function collectBudget(db: Db, pricing: PricingRef, config: ConfigT
     const delta = sumDec(plan.map((p) => p.deltaMonthlyUsd));
     checks.push({ kind: "plan", scope: "plan", unit: "usd/month", actual: delta, limit: q.maxIncrease, ok: !over(delta, q.maxIncrease) });
   }
-  return { source, newestTs: pick.newest, ageHours, matched, refDay, monthStart, daysElapsed, daysInMonth, dayUsd, mtdUsd, projectedUsd, checks, plan };
+  return {
+    source,
+    newestTs: pick.newest,
+    ageHours,
+    matched,
+    refDay,
+    monthStart,
+    runRateFrom,
+    daysElapsed,
+    daysInMonth,
+    dayUsd,
+    mtdUsd,
+    projectedUsd,
+    checks,
+    plan,
+  };
 }
 
 /**

@@ -45,7 +45,9 @@ function detailText(c: Check, r: BudgetResult): string {
     case "month-to-date":
       return `${r.monthStart} → ${r.refDay}`;
     case "projected-month":
-      return `run rate over ${r.daysElapsed} of ${r.daysInMonth} days`;
+      return r.runRateFrom === r.monthStart
+        ? `run rate over ${r.daysElapsed} of ${r.daysInMonth} days`
+        : `run rate over ${r.daysElapsed} day(s) of data (from ${r.runRateFrom}) × ${r.daysInMonth}`;
     case "feature":
     case "model":
       return c.unit === "usd/day" ? `spend on ${r.refDay}` : `month to date ${usd(c.monthToDateUsd)}, projected ${usd(c.actual)}`;
