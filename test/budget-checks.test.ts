@@ -139,9 +139,10 @@ test("a check is data; the document writes its actual, limit and detail for peop
   const day = { scope: "all", ok: true } as const;
   const checks: Check[] = [
     { ...day, kind: "freshness", unit: "hours", actual: 12.126, limit: parseDuration("2d", "--max-age") },
-    { ...day, kind: "daily", unit: "usd/day", actual: "3.979254", limit: "10" },
-    { ...day, kind: "feature", scope: "chat", unit: "usd/month", actual: "48.2131", limit: "60", monthToDateUsd: "45" },
-    { ...day, kind: "model", scope: "o3", unit: "usd/day", actual: "0.6306", limit: "0.5", ok: false },
+    { ...day, kind: "daily", unit: "usd/day", actual: "3.979254", limit: "10", unpricedTokens: 14_022 },
+    { ...day, kind: "feature", scope: "chat", unit: "usd/month", actual: "48.2131", limit: "60", monthToDateUsd: "45", unpricedTokens: 0 },
+    { ...day, kind: "model", scope: "o3", unit: "usd/day", actual: "0.6306", limit: "0.5", ok: false, unpricedTokens: 0 },
+    { ...day, kind: "feature", scope: "legal-drafts", unit: "usd/day", actual: "0", limit: "1", ok: false, unpricedTokens: 5_120 },
     {
       ...day,
       kind: "spike",
@@ -175,16 +176,17 @@ test("a check is data; the document writes its actual, limit and detail for peop
   assert.equal(
     emit(budgetDocument(r), "markdown"),
     [
-      "### ❌ LLM budget: 2 of 6 checks failed",
+      "### ❌ LLM budget: 3 of 7 checks failed",
       "",
       "data through 2025-11-28T23:52:00Z (12h old) · latest complete day **2025-11-28**: $3.98 · month to date $92.16 · projected month $98.75 (request logs)",
       "",
       "| Status | Check | Scope | Actual | Limit | Detail |",
       "| --- | --- | --- | ---: | ---: | --- |",
       "| ✅ | freshness | all | 12h old | 2d old | newest request log row at 2025-11-28T23:52:00Z |",
-      "| ✅ | daily | all | $3.98 | $10.00 | spend on 2025-11-28 |",
+      "| ✅ | daily | all | $3.98 | $10.00 | spend on 2025-11-28; 14,022 tokens without a price, not in it |",
       "| ✅ | feature | chat | $48.21 | $60.00/month | month to date $45.00, projected $48.21 |",
       "| ❌ | model | o3 | $0.6306 | $0.5000/day | spend on 2025-11-28 |",
+      "| ❌ | feature | legal-drafts | $0.0000 | $1.00/day | spend on 2025-11-28; nothing priced: all 5,120 tokens have no price, so the limit cannot be checked |",
       "| ✅ | spike | chat | $0.0674 | 3× median $0.0593 | 1.14× the 7-day median |",
       "| ❌ | unpriced | all | 1.53% | 1% | % of month-to-date tokens without a price |",
       "",
@@ -196,9 +198,10 @@ test("a check is data; the document writes its actual, limit and detail for peop
     [
       "table,ok,check,scope,actual,limit,unit,detail,change,current_monthly_usd,planned_monthly_usd,delta_monthly_usd",
       "checks,true,freshness,all,12.13,48,hours,newest request log row at 2025-11-28T23:52:00Z,,,,",
-      "checks,true,daily,all,3.979254,10,usd/day,spend on 2025-11-28,,,,",
+      'checks,true,daily,all,3.979254,10,usd/day,"spend on 2025-11-28; 14022 tokens without a price, not in it",,,,',
       'checks,true,feature,chat,48.2131,60,usd/month,"month to date $45.00, projected $48.21",,,,',
       "checks,false,model,o3,0.6306,0.5,usd/day,spend on 2025-11-28,,,,",
+      'checks,false,feature,legal-drafts,0,1,usd/day,"spend on 2025-11-28; nothing priced: all 5120 tokens have no price, so the limit cannot be checked",,,,',
       "checks,true,spike,chat,0.0674,0.1779,usd/day,1.14× the 7-day median,,,,",
       "checks,false,unpriced,all,1.53,1,percent,% of month-to-date tokens without a price,,,,",
       "",
@@ -227,7 +230,17 @@ test("a check is data; the document writes its actual, limit and detail for peop
     /\| ✅ \| spike \| support-bot \| \$0\.7375 \| 1\.1× median \$0\.5997 \| 1\.23× the 7-day median, but up \$0\.1378: under --spike-min \$1\.00 \|/,
   );
   const json = budgetJson(r, { version: "t", sha256: "0".repeat(64) } as Parameters<typeof budgetJson>[1], {} as Parameters<typeof budgetJson>[2]);
-  assert.deepEqual(json.checks[4], {
+  assert.deepEqual(json.checks[1], {
+    kind: "daily",
+    scope: "all",
+    actual: 3.979254,
+    limit: 10,
+    unit: "usd/day",
+    ok: true,
+    unpricedTokens: 14_022,
+    detail: "spend on 2025-11-28; 14,022 tokens without a price, not in it",
+  });
+  assert.deepEqual(json.checks[5], {
     kind: "spike",
     scope: "chat",
     actual: 0.0674,

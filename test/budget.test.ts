@@ -18,14 +18,21 @@ const budget = (...args: string[]) => cli(["budget", "--db", demo, ...args], { e
 test("exit 0 when every check passes: report on stdout, verdict on stderr", async () => {
   const r = await budget("--max-daily", "10", "--max-monthly", "200", "--feature-max", "summarize-articles=60/month", "--spike", "3");
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stderr, "budget: OK (13 checks passed)\n");
+  // The demo's fine-tune has no price: its 649,125 tokens of the month are in no sum, and the verdict says so.
+  assert.equal(
+    r.stderr,
+    "budget: OK (13 checks passed)\nwarning: 649,125 tokens without a price are in no dollar sum above (add prices with --pricing FILE or pricing.overrides; --fail-on-unpriced 0 fails on any)\n",
+  );
   golden("budget/pass.table", stable(r.stdout, dir));
 });
 
 test("exit 1 when spend, its projection, a cap or the unpriced share breaks a budget", async () => {
   const r = await budget("--max-daily", "3", "--max-monthly", "95", "--model-max", "o3-2025-04-16=0.5/day", "--fail-on-unpriced", "1", "--format", "json");
   assert.equal(r.code, 1);
-  assert.equal(r.stderr, "budget: FAILED (4 of 6: daily all, projected-month all, model o3-2025-04-16, unpriced all)\n");
+  assert.equal(
+    r.stderr,
+    "budget: FAILED (4 of 6: daily all, projected-month all, model o3-2025-04-16, unpriced all)\nwarning: 649,125 tokens without a price are in no dollar sum above (add prices with --pricing FILE or pricing.overrides; --fail-on-unpriced 0 fails on any)\n",
+  );
   const j = JSON.parse(r.stdout);
   assert.equal(j.refDay, "2025-11-28");
   assert.equal(j.passed, false);
@@ -131,7 +138,10 @@ test("budgets come from the config when flags are absent", async () => {
   writeFileSync(cfg, JSON.stringify({ budgets: { daily: 3, features: { "code-review": "0.5/day" } } }));
   const r = await cli(["budget", "--db", demo, "--config", cfg], { env: FRESH });
   assert.equal(r.code, 1);
-  assert.equal(r.stderr, "budget: FAILED (2 of 3: daily all, feature code-review)\n");
+  assert.equal(
+    r.stderr,
+    "budget: FAILED (2 of 3: daily all, feature code-review)\nwarning: 26,798 tokens without a price are in no dollar sum above (add prices with --pricing FILE or pricing.overrides; --fail-on-unpriced 0 fails on any)\n",
+  );
   writeFileSync(cfg, JSON.stringify({ budgets: { daily: "three" } }));
   assert.equal((await cli(["budget", "--db", demo, "--config", cfg], { env: FRESH })).code, 2);
 });
@@ -171,7 +181,10 @@ test("the projection runs over the days the data covers: logs from the 25th on a
   // (The JSON rounds each figure to 6 decimals: the projection is exact from the unrounded month to date.)
   assert.ok(Math.abs(doc.projectedMonthUsd - (mtd * 30) / 4) < 1e-5, `${doc.projectedMonthUsd} vs ${(mtd * 30) / 4}`);
   const projected = doc.checks.find((c: { kind: string }) => c.kind === "projected-month");
-  assert.deepEqual([projected.ok, projected.detail], [false, "run rate over 4 day(s) of data (from 2025-11-25) × 30"]);
+  assert.deepEqual(
+    [projected.ok, projected.detail],
+    [false, "run rate over 4 day(s) of data (from 2025-11-25) × 30; 139,045 tokens without a price, not in it"],
+  );
 });
 
 test("the config's budgets.spike is judged as --spike is: a factor above 1, else exit 2 naming the key", async () => {
@@ -184,4 +197,22 @@ test("the config's budgets.spike is judged as --spike is: a factor above 1, else
     assert.equal(r.stdout, "");
     assert.match(r.stderr, /invalid config: budgets\.spike: a factor above 1, as --spike takes \(e\.g\. 2\.0\)/);
   }
+});
+
+test("usage without a price never passes a check on its own: a cap on the unpriced fine-tune, or --cost-mode reported on logs that state no cost", async () => {
+  const ft = await budget("--feature-max", "legal-drafts=1/day", "--format", "json");
+  assert.equal(ft.code, 1, ft.stderr);
+  const [cap] = JSON.parse(ft.stdout).checks.filter((c: { kind: string }) => c.kind === "feature");
+  // legal-drafts calls only the fine-tune: its 26,798 tokens of 2025-11-28 have no price, $0 of it is priced.
+  assert.deepEqual(
+    [cap.ok, cap.actual, cap.unpricedTokens, cap.detail],
+    [false, 0, 26_798, "spend on 2025-11-28; nothing priced: all 26,798 tokens have no price, so the limit cannot be checked"],
+  );
+  const reported = await budget("--cost-mode", "reported", "--max-monthly", "1000");
+  assert.equal(reported.code, 1, reported.stderr);
+  assert.match(reported.stdout, /│ FAIL +│ month-to-date +│ all +│ \$0\.0000 │ \$1,000\.00 │ 2025-11-01 → 2025-11-28; nothing priced: all 42,291,771 tokens/);
+  assert.match(
+    reported.stderr,
+    /^budget: FAILED \(2 of 3: month-to-date all, projected-month all\)\nwarning: 42,291,771 tokens without a price are in no dollar sum above/,
+  );
 });

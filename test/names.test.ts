@@ -172,9 +172,12 @@ test("budget --max-age: stale data fails the gate and the summary states its age
   const stale = { env: { LLMCOST_NOW: "2026-12-01T12:00:00Z" } };
   const r = await cli(["budget", "--db", demo, "--max-daily", "100"], stale);
   assert.equal(r.code, 1);
-  assert.equal(r.stderr, "budget: FAILED (1 of 2: freshness all)\n");
+  assert.equal(
+    r.stderr,
+    "budget: FAILED (1 of 2: freshness all)\nwarning: 26,798 tokens without a price are in no dollar sum above (add prices with --pricing FILE or pricing.overrides; --fail-on-unpriced 0 fails on any)\n",
+  );
   assert.match(r.stdout, /^Budget check · data through 2025-11-28T23:52:00Z \(367\.5 days old\) · latest complete day 2025-11-28/);
-  assert.match(r.stdout, /│ FAIL {3}│ freshness │ all {3}│ 367\.5 days old │ 2d old {2}│ newest request log row at 2025-11-28T23:52:00Z │/);
+  assert.match(r.stdout, /│ FAIL {3}│ freshness │ all {3}│ 367\.5 days old │ 2d old {2}│ newest request log row at 2025-11-28T23:52:00Z +│/);
   assert.equal((await cli(["budget", "--db", demo, "--max-daily", "100", "--max-age", "400d"], stale)).code, 0);
   assert.equal((await cli(["budget", "--db", demo, "--max-age", "12h"], FRESH)).code, 1, "12h08m old > 12h");
   assert.equal((await cli(["budget", "--db", demo, "--max-age", "13h"], FRESH)).code, 0);

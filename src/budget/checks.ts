@@ -49,11 +49,16 @@ type Measured =
    * smaller than `floorUsd` (--spike-min) is no spike, whatever the ratio.
    */
   | { kind: "spike"; unit: "usd/day"; actual: string; limit: string | null; factor: number; median: string; ratio: number; floorUsd: string }
-  /** A cap of a feature or a model per day (the latest day's spend) or per month (the projection; the month to date too). */
-  | { kind: "feature" | "model"; unit: "usd/day"; actual: string; limit: string }
-  | { kind: "feature" | "model"; unit: "usd/month"; actual: string; limit: string; monthToDateUsd: string }
-  /** --max-daily (usd/day), --max-monthly (usd/month, month to date and projected), --max-increase (usd/month). */
-  | { kind: "daily" | "month-to-date" | "projected-month" | "plan"; unit: "usd/day" | "usd/month"; actual: string; limit: string };
+  /**
+   * A cap of a feature or a model per day (the latest day's spend) or per month (the projection; the month to date
+   * too). `unpricedTokens`: tokens of its scope and period without a price, in no dollar sum (see dollarCheck).
+   */
+  | { kind: "feature" | "model"; unit: "usd/day"; actual: string; limit: string; unpricedTokens: number }
+  | { kind: "feature" | "model"; unit: "usd/month"; actual: string; limit: string; monthToDateUsd: string; unpricedTokens: number }
+  /** --max-daily (usd/day), --max-monthly (usd/month, month to date and projected). */
+  | { kind: "daily" | "month-to-date" | "projected-month"; unit: "usd/day" | "usd/month"; actual: string; limit: string; unpricedTokens: number }
+  /** --max-increase (usd/month). */
+  | { kind: "plan"; unit: "usd/month"; actual: string; limit: string };
 
 /**
  * One budget check as data: what was measured (`actual`) against what is allowed (`limit`), in `unit`. Dollars are
@@ -61,6 +66,14 @@ type Measured =
  * numbers for machines, from these fields and the result's facts (its days, its newest row) alone.
  */
 export type Check = { scope: string; ok: boolean } & Measured;
+
+/**
+ * Whether a dollar check passes: its priced spend within the limit, and something of it priced. A scope whose usage
+ * has no price at all measured $0 of it, which proves nothing: it fails (a scope partly unpriced passes on its priced
+ * spend, and its detail says how much has no price).
+ */
+export const dollarOk = (pricedUsd: string, limit: string, unpricedTokens: number): boolean =>
+  compareDec(pricedUsd, limit) <= 0 && !(unpricedTokens > 0 && compareDec(pricedUsd, "0") === 0);
 
 /** Daily spend series: day (YYYY-MM-DD) → dollars, for one scope (all, a feature or a model). */
 export type Series = Map<string, string>;

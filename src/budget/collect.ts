@@ -18,6 +18,7 @@ import {
   DEFAULT_MAX_AGE,
   type Duration,
   parseDuration,
+  dollarOk,
   projectMonth,
   type Series,
   spendBetween,
@@ -207,6 +208,9 @@ export async function collectBudget(db: Db, pricing: PricingRef, config: ConfigT
   const all = series(() => "all").get("all") ?? new Map<string, string>();
   const byFeature = series((r) => r.feature);
   const byModel = series((r) => r.model);
+  /** Tokens without a price of the rows `match` picks, on `day` or (no day) over the month to date. */
+  const unpricedIn = (match: (r: (typeof rows)[number]) => boolean, day?: string): number =>
+    rows.filter((r) => match(r) && (day ? r.day === day : r.day >= monthStart && r.day <= refDay)).reduce((a, r) => a + Number(r.unpriced), 0);
 
   const checks: Check[] = [];
   // Freshness first: a gate on stale data passes on spend that stopped being recorded, which is worse than no gate.
@@ -224,18 +228,30 @@ export async function collectBudget(db: Db, pricing: PricingRef, config: ConfigT
   const mtdUsd = spendBetween(all, monthStart, refDay);
   const projectedUsd = projectMonth(mtdUsd, daysElapsed, daysInMonth);
   const over = (actual: string, limit: string) => compareDec(actual, limit) > 0;
+  const everything = () => true;
   if (q.maxDaily !== null) {
-    checks.push({ kind: "daily", scope: "all", unit: "usd/day", actual: dayUsd, limit: q.maxDaily, ok: !over(dayUsd, q.maxDaily) });
+    const u = unpricedIn(everything, refDay);
+    checks.push({ kind: "daily", scope: "all", unit: "usd/day", actual: dayUsd, limit: q.maxDaily, unpricedTokens: u, ok: dollarOk(dayUsd, q.maxDaily, u) });
   }
   if (q.maxMonthly !== null) {
-    checks.push({ kind: "month-to-date", scope: "all", unit: "usd/month", actual: mtdUsd, limit: q.maxMonthly, ok: !over(mtdUsd, q.maxMonthly) });
+    const u = unpricedIn(everything);
+    checks.push({
+      kind: "month-to-date",
+      scope: "all",
+      unit: "usd/month",
+      actual: mtdUsd,
+      limit: q.maxMonthly,
+      unpricedTokens: u,
+      ok: dollarOk(mtdUsd, q.maxMonthly, u),
+    });
     checks.push({
       kind: "projected-month",
       scope: "all",
       unit: "usd/month",
       actual: projectedUsd,
       limit: q.maxMonthly,
-      ok: !over(projectedUsd, q.maxMonthly),
+      unpricedTokens: u,
+      ok: dollarOk(projectedUsd, q.maxMonthly, u),
     });
   }
   // Names in caps must exist in the gate's data: a typo would pass at $0. A model name resolves through the price
@@ -262,20 +278,24 @@ export async function collectBudget(db: Db, pricing: PricingRef, config: ConfigT
       for (const n of names) for (const [d, v] of data.get(n) ?? []) s.set(d, addDec(s.get(d) ?? "0", v));
       const same = names.length === 1 && names[0] === given;
       const name = same ? given : `${given} (${names.join(", ")})`;
+      const inScope = (r: { feature: string; model: string }) => names.includes(kind === "model" ? r.model : r.feature);
       if (cap.period === "day") {
         const a = spendOn(s, refDay);
-        checks.push({ kind, scope: name, unit: "usd/day", actual: a, limit: cap.usd, ok: !over(a, cap.usd) });
+        const u = unpricedIn(inScope, refDay);
+        checks.push({ kind, scope: name, unit: "usd/day", actual: a, limit: cap.usd, unpricedTokens: u, ok: dollarOk(a, cap.usd, u) });
       } else {
         const mtd = spendBetween(s, monthStart, refDay);
-        const proj = projectMonth(mtd, runRate(firstOf((r) => names.includes(kind === "model" ? r.model : r.feature))).days, daysInMonth);
+        const proj = projectMonth(mtd, runRate(firstOf(inScope)).days, daysInMonth);
+        const u = unpricedIn(inScope);
         checks.push({
           kind,
           scope: name,
           unit: "usd/month",
           actual: proj,
           limit: cap.usd,
-          ok: !over(mtd, cap.usd) && !over(proj, cap.usd),
+          ok: dollarOk(mtd, cap.usd, u) && dollarOk(proj, cap.usd, u),
           monthToDateUsd: mtd,
+          unpricedTokens: u,
         });
       }
     }

@@ -1,7 +1,7 @@
 import { type Doc, type DocColumn, type DocFormat, type DocTable, emit, tableBlock, text } from "../output/document.js";
 import { envelope, type PricingId } from "../output/envelope.js";
 import { type Format, json, plainText, usd, usdNumber, usdSigned } from "../output/format.js";
-import { subDec } from "../money.js";
+import { compareDec, subDec } from "../money.js";
 import type { BudgetFiltersT, BudgetJsonT } from "../schemas/budget.js";
 import { ageText, type Check } from "./checks.js";
 import { type BudgetResult, failed } from "./collect.js";
@@ -35,8 +35,21 @@ function limitText(c: Check): string {
   }
 }
 
-/** What a check measured over, in words: "spend on 2025-11-28", "1.14× the 7-day median". */
+/**
+ * What a check measured over, in words, and for a dollar check the tokens of its scope that have no price (in no
+ * sum): "spend on 2025-11-28; 14,022 tokens without a price, not in it".
+ */
 function detailText(c: Check, r: BudgetResult): string {
+  const base = measuredOver(c, r);
+  if (!("unpricedTokens" in c) || c.unpricedTokens === 0) return base;
+  const n = c.unpricedTokens.toLocaleString("en");
+  const priced = c.kind === "feature" || c.kind === "model" ? (c.unit === "usd/month" ? c.monthToDateUsd : c.actual) : c.actual;
+  return compareDec(priced, "0") === 0
+    ? `${base}; nothing priced: all ${n} tokens have no price, so the limit cannot be checked`
+    : `${base}; ${n} tokens without a price, not in it`;
+}
+
+function measuredOver(c: Check, r: BudgetResult): string {
   switch (c.kind) {
     case "freshness":
       return `newest ${r.source === "requests" ? "request log" : "provider export"} row at ${r.newestTs}`;
@@ -81,9 +94,15 @@ const dataAge = (r: BudgetResult) => `data through ${r.newestTs} (${ageText(r.ag
 export function verdict(r: BudgetResult): string {
   const bad = failed(r);
   if (r.checks.length === 0) return "budget: no checks ran";
-  return bad.length === 0
-    ? `budget: OK (${r.checks.length} check${r.checks.length === 1 ? "" : "s"} passed)`
-    : `budget: FAILED (${bad.length} of ${r.checks.length}: ${bad.map((c) => `${c.kind} ${c.scope}`).join(", ")})`;
+  const line =
+    bad.length === 0
+      ? `budget: OK (${r.checks.length} check${r.checks.length === 1 ? "" : "s"} passed)`
+      : `budget: FAILED (${bad.length} of ${r.checks.length}: ${bad.map((c) => `${c.kind} ${c.scope}`).join(", ")})`;
+  // Never a silent pass on usage without a price: how much of what the dollar checks read is in no sum.
+  const unpriced = Math.max(0, ...r.checks.map((c) => ("unpricedTokens" in c ? c.unpricedTokens : 0)));
+  return unpriced > 0
+    ? `${line}\nwarning: ${unpriced.toLocaleString("en")} tokens without a price are in no dollar sum above (add prices with --pricing FILE or pricing.overrides; --fail-on-unpriced 0 fails on any)`
+    : line;
 }
 
 const TERMINAL: readonly DocFormat[] = ["table"];
@@ -193,7 +212,15 @@ export function budgetJson(r: BudgetResult, catalog: PricingId, filters: BudgetF
     monthToDateUsd: usdNumber(r.mtdUsd),
     projectedMonthUsd: usdNumber(r.projectedUsd),
     passed: failed(r).length === 0,
-    checks: r.checks.map((c) => ({ kind: c.kind, scope: c.scope, ...checkNumbers(c), unit: c.unit, ok: c.ok, detail: detailText(c, r) })),
+    checks: r.checks.map((c) => ({
+      kind: c.kind,
+      scope: c.scope,
+      ...checkNumbers(c),
+      unit: c.unit,
+      ok: c.ok,
+      ...("unpricedTokens" in c ? { unpricedTokens: c.unpricedTokens } : {}),
+      detail: detailText(c, r),
+    })),
     plan: r.plan.map((p) => ({
       ...p,
       currentMonthlyUsd: usdNumber(p.currentMonthlyUsd),

@@ -46,6 +46,9 @@ export const BudgetJson = z.strictObject({
       limit: z.number().nullable().describe("in `unit`"),
       unit: z.enum(CHECK_UNITS),
       ok: z.boolean(),
+      unpricedTokens: Count.optional().describe(
+        "a dollar check's tokens of its scope and period without a price, in no sum; when nothing of the scope is priced the check fails",
+      ),
       detail: z.string(),
     }),
   ),
