@@ -154,6 +154,7 @@ test("a check is data; the document writes its actual, limit and detail for peop
       median: "0.0593",
       ratio: 1.1366,
       floorUsd: "1",
+      daysWithSpend: 7,
     },
     { ...day, kind: "unpriced", unit: "percent", actual: 1.5312, limit: 1, ok: false },
   ];
@@ -222,12 +223,41 @@ test("a check is data; the document writes its actual, limit and detail for peop
         median: "0.5997",
         ratio: 1.23,
         floorUsd: "1",
+        daysWithSpend: 7,
       },
     ],
   };
   assert.match(
     emit(budgetDocument(through), "markdown"),
     /\| ✅ \| spike \| support-bot \| \$0\.7375 \| 1\.1× median \$0\.5997 \| 1\.23× the 7-day median, but up \$0\.1378: under --spike-min \$1\.00 \|/,
+  );
+  // A weekly job: its 7-day median is $0, but it spent on one of those days: no "new spend".
+  const weekly = (daysWithSpend: number): BudgetResult => ({
+    ...r,
+    checks: [
+      {
+        ...day,
+        kind: "spike",
+        scope: "weekly",
+        unit: "usd/day",
+        actual: "10",
+        limit: "0",
+        factor: 2,
+        median: "0",
+        ratio: Infinity,
+        floorUsd: "1",
+        ok: false,
+        daysWithSpend,
+      },
+    ],
+  });
+  assert.match(
+    emit(budgetDocument(weekly(1)), "markdown"),
+    /\| ❌ \| spike \| weekly \| \$10\.00 \| 2× median \$0\.0000 \| 7-day median is \$0 \(spend on 1 of the 7 days before\) \|/,
+  );
+  assert.match(
+    emit(budgetDocument(weekly(0)), "markdown"),
+    /\| ❌ \| spike \| weekly \| \$10\.00 \| 2× median \$0\.0000 \| new spend \(7-day median is \$0\) \|/,
   );
   const json = budgetJson(r, { version: "t", sha256: "0".repeat(64) } as Parameters<typeof budgetJson>[1], {} as Parameters<typeof budgetJson>[2]);
   assert.deepEqual(json.checks[1], {

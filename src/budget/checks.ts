@@ -48,7 +48,18 @@ type Measured =
    * The latest day of a feature against `factor` × its 7-day median (`limit`: that product; null if not exact). A rise
    * smaller than `floorUsd` (--spike-min) is no spike, whatever the ratio.
    */
-  | { kind: "spike"; unit: "usd/day"; actual: string; limit: string | null; factor: number; median: string; ratio: number; floorUsd: string }
+  | {
+      kind: "spike";
+      unit: "usd/day";
+      actual: string;
+      limit: string | null;
+      factor: number;
+      median: string;
+      ratio: number;
+      floorUsd: string;
+      /** Of the 7 days before, how many had spend (a median of $0 is new spend only when none had). */
+      daysWithSpend: number;
+    }
   /**
    * A cap of a feature or a model per day (the latest day's spend) or per month (the projection; the month to date
    * too). `unpricedTokens`: tokens of its scope and period without a price, in no dollar sum (see dollarCheck).

@@ -320,6 +320,7 @@ export async function collectBudget(db: Db, pricing: PricingRef, config: ConfigT
           ok: r.ok,
           ratio: r.ratio,
           floorUsd,
+          daysWithSpend: trailing.filter((d) => compareDec(d, "0") > 0).length,
         });
       }
     }

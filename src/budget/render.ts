@@ -65,7 +65,12 @@ function measuredOver(c: Check, r: BudgetResult): string {
     case "model":
       return c.unit === "usd/day" ? `spend on ${r.refDay}` : `month to date ${usd(c.monthToDateUsd)}, projected ${usd(c.actual)}`;
     case "spike": {
-      const what = Number.isFinite(c.ratio) ? `${c.ratio.toFixed(2)}× the 7-day median` : "new spend (7-day median is $0)";
+      // A median of $0 with spend on some of the 7 days (a weekly job) is no new spend: said as it is.
+      const what = Number.isFinite(c.ratio)
+        ? `${c.ratio.toFixed(2)}× the 7-day median`
+        : c.daysWithSpend === 0
+          ? "new spend (7-day median is $0)"
+          : `7-day median is $0 (spend on ${c.daysWithSpend} of the 7 days before)`;
       // Over the factor yet ok: the rise is under --spike-min. Said, so an ok never hides an actual over its limit.
       return c.ok && c.ratio >= c.factor ? `${what}, but up ${usd(subDec(c.actual, c.median))}: under --spike-min ${usd(c.floorUsd)}` : what;
     }
