@@ -216,3 +216,18 @@ test("usage without a price never passes a check on its own: a cap on the unpric
     /^budget: FAILED \(2 of 3: month-to-date all, projected-month all\)\nwarning: 42,291,771 tokens without a price are in no dollar sum above/,
   );
 });
+
+test("a spike check's JSON limit is the spend it fails at (× median, and --spike-min above it): ok exactly when actual is under it", async () => {
+  for (const min of ["0.01", "0.1", "1"]) {
+    const r = await budget("--spike", "1.1", "--spike-min", min, "--format", "json");
+    const spikes = JSON.parse(r.stdout).checks.filter((c: { kind: string }) => c.kind === "spike");
+    assert.ok(spikes.length >= 8, `--spike-min ${min}`);
+    for (const c of spikes) assert.equal(c.ok, c.actual < c.limit, `--spike-min ${min}: ${c.scope} ${c.actual} vs ${c.limit}`);
+  }
+  // support-bot: $0.7375 over a median of $0.5997 is 1.23×, up $0.1378. Under --spike-min 0.1 the limit is the larger
+  // of 1.1 × 0.5997 = 0.6597 and 0.5997 + 0.1 = 0.6997: a spike. Under --spike-min 1 it is 1.5997: none.
+  const doc = async (min: string) => JSON.parse((await budget("--spike", "1.1", "--spike-min", min, "--format", "json")).stdout);
+  const bot = async (min: string) => (await doc(min)).checks.find((c: { scope: string }) => c.scope === "support-bot");
+  assert.deepEqual([(await bot("0.1")).ok, (await bot("0.1")).limit], [false, 0.699677]);
+  assert.deepEqual([(await bot("1")).ok, (await bot("1")).limit], [true, 1.599677]);
+});

@@ -45,8 +45,9 @@ type Measured =
   /** The share of month-to-date tokens without a price, in percent (3.2 for 3.2%), against --fail-on-unpriced. */
   | { kind: "unpriced"; unit: "percent"; actual: number; limit: number }
   /**
-   * The latest day of a feature against `factor` × its 7-day median (`limit`: that product; null if not exact). A rise
-   * smaller than `floorUsd` (--spike-min) is no spike, whatever the ratio.
+   * The latest day of a feature against `factor` × its 7-day median. A rise smaller than `floorUsd` (--spike-min) is
+   * no spike, whatever the ratio; `limit` is the spend at which the day is one (the larger of factor × median and
+   * median + floorUsd; null if the product is not exact), which it fails at.
    */
   | {
       kind: "spike";

@@ -314,7 +314,8 @@ export async function collectBudget(db: Db, pricing: PricingRef, config: ConfigT
           scope: feature,
           unit: "usd/day",
           actual: day,
-          limit: timesFactor(r.median, q.spike),
+          // The day's spend at which it counts as a spike: factor × median, and at least --spike-min above it.
+          limit: ((x) => (x === null ? null : [x, addDec(r.median, floorUsd)].sort(compareDec)[1]!))(timesFactor(r.median, q.spike)),
           factor: q.spike,
           median: r.median,
           ok: r.ok,

@@ -43,7 +43,7 @@ export const BudgetJson = z.strictObject({
       kind: z.enum(["freshness", "daily", "month-to-date", "projected-month", "feature", "model", "spike", "unpriced", "plan"]),
       scope: z.string(),
       actual: z.number().nullable().describe("in `unit`"),
-      limit: z.number().nullable().describe("in `unit`"),
+      limit: z.number().nullable().describe("in `unit`; a spike check fails at actual ≥ limit (factor × median, and at least --spike-min above it)"),
       unit: z.enum(CHECK_UNITS),
       ok: z.boolean(),
       unpricedTokens: Count.optional().describe(
