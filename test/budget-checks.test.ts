@@ -167,6 +167,7 @@ test("a check is data; the document writes its actual, limit and detail for peop
     monthStart: "2025-11-01",
     runRateFrom: "2025-11-01",
     daysElapsed: 28,
+    billUsd: null,
     daysInMonth: 30,
     dayUsd: "3.979254",
     mtdUsd: "92.16",

@@ -231,3 +231,18 @@ test("a spike check's JSON limit is the spend it fails at (× median, and --spik
   assert.deepEqual([(await bot("0.1")).ok, (await bot("0.1")).limit], [false, 0.699677]);
   assert.deepEqual([(await bot("1")).ok, (await bot("1")).limit], [true, 1.599677]);
 });
+
+test("beside a bill, the gate says what the bill holds for the same days: it checks the request logs", async () => {
+  const t = tmp();
+  const db = join(t, "billed.duckdb");
+  assert.equal((await cli(["ingest", "--db", db, "fixtures/demo"])).code, 0);
+  const file = join(t, "summary.md");
+  const r = await cli(["budget", "--db", db, "--max-monthly", "93", "--summary", file], { env: FRESH });
+  // The demo's bills: $94.66 for 1–28 November (OpenAI $77.98 + Anthropic $16.68); its logs: $92.16.
+  const line =
+    "the bill (cost exports) for 2025-11-01 → 2025-11-28: $94.66; these checks read the request logs (month to date $92.16), and `llmcost reconcile` compares the two";
+  assert.ok(r.stdout.split("\n").includes(line), r.stdout);
+  assert.ok(readFileSync(file, "utf8").split("\n").includes(line));
+  // A database of request logs alone has no such line.
+  assert.doesNotMatch((await budget("--max-monthly", "93")).stdout, /the bill \(cost exports\)/);
+});

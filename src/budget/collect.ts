@@ -93,6 +93,8 @@ export interface BudgetResult {
   runRateFrom: string;
   /** The days of the run rate: runRateFrom through refDay. */
   daysElapsed: number;
+  /** When the checks read request logs: the cost exports' total of the same month to date, or null without any. */
+  billUsd: string | null;
   daysInMonth: number;
   dayUsd: string;
   mtdUsd: string;
@@ -341,6 +343,15 @@ export async function collectBudget(db: Db, pricing: PricingRef, config: ConfigT
     });
   }
 
+  // The gate reads the request logs; a bill of the same days is said beside them (reconcile compares the two).
+  const bill =
+    source === "requests"
+      ? await db.one<{ usd: string | null }>(
+          `SELECT sum(amount_usd)::VARCHAR AS usd FROM billed_cost
+           WHERE coalesce(day, ts::DATE) >= CAST($from AS DATE) AND coalesce(day, ts::DATE) <= CAST($to AS DATE)`,
+          { from: monthStart, to: refDay },
+        )
+      : undefined;
   const plan = q.plan ? await planDiff(db, pricing.catalog, config, q.plan, refDay, rel) : [];
   if (q.maxIncrease !== null) {
     const delta = sumDec(plan.map((p) => p.deltaMonthlyUsd));
@@ -355,6 +366,7 @@ export async function collectBudget(db: Db, pricing: PricingRef, config: ConfigT
     monthStart,
     runRateFrom,
     daysElapsed,
+    billUsd: bill?.usd ?? null,
     daysInMonth,
     dayUsd,
     mtdUsd,

@@ -190,6 +190,14 @@ export function budgetDocument(r: BudgetResult): Doc {
         `${dataAge(r)} · latest complete day **${r.refDay}**: ${usd(r.dayUsd)} · month to date ${usd(r.mtdUsd)} · projected month ${usd(r.projectedUsd)} (${basis})`,
         MARKDOWN,
       ),
+      ...(r.billUsd === null
+        ? []
+        : [
+            text(
+              `the bill (cost exports) for ${r.monthStart} → ${r.refDay}: ${usd(r.billUsd)}; these checks read the request logs (month to date ${usd(r.mtdUsd)}), and \`llmcost reconcile\` compares the two`,
+              [...TERMINAL, ...MARKDOWN],
+            ),
+          ]),
       tableBlock(checksTable(r), r.checks.length ? undefined : ["csv", "markdown"]),
       ...(plan ? [text("Plan (monthly, from the last 30 days of each feature's traffic):", TERMINAL), text("#### Plan", MARKDOWN)] : []),
       tableBlock(planTable(r), plan ? undefined : ["csv"]),
