@@ -42,9 +42,14 @@ const num = (...names: string[]) => `try_cast(${first(...names)} AS DOUBLE)`;
 /** Token attributes: the GenAI semantic conventions (current, then legacy/Traceloop), then OpenInference. */
 const INPUT = num("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt");
 const OUTPUT = num("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion");
-// LiteLLM sets no cache attribute; its cached count is only in a Python repr of the usage object.
-const LITELLM_CACHED = `try_cast(regexp_extract(${attr("metadata.usage_object")}, '''prompt_tokens_details'': \\{[^}]*''cached_tokens'': (\\d+)', 1) AS DOUBLE)`;
-const CACHE_READ = `coalesce(${num("gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens", "llm.token_count.prompt_details.cache_read")}, ${LITELLM_CACHED})`;
+/**
+ * A count LiteLLM states only in the Python repr of its usage object (`metadata.usage_object`), inside one of its
+ * details dicts: `{'prompt_tokens_details': {…, 'cached_tokens': 256}}`. NULL when absent or None.
+ */
+const litellmDetail = (details: string, key: string): string =>
+  `try_cast(regexp_extract(${attr("metadata.usage_object")}, '''${details}'': \\{[^}]*''${key}'': (\\d+)', 1) AS DOUBLE)`;
+// LiteLLM sets no cache attribute.
+const CACHE_READ = `coalesce(${num("gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens", "llm.token_count.prompt_details.cache_read")}, ${litellmDetail("prompt_tokens_details", "cached_tokens")})`;
 const CACHE_WRITE = num(
   "gen_ai.usage.cache_write.input_tokens",
   "gen_ai.usage.cache_creation.input_tokens",
@@ -53,14 +58,13 @@ const CACHE_WRITE = num(
 );
 // Reasoning is part of output in every convention. Pydantic AI (Logfire) writes the provider's details under
 // gen_ai.usage.details.* (Gemini thoughts, OpenAI reasoning); LiteLLM only in the usage object's repr.
-const LITELLM_REASONING = `try_cast(regexp_extract(${attr("metadata.usage_object")}, '''completion_tokens_details'': \\{[^}]*''reasoning_tokens'': (\\d+)', 1) AS DOUBLE)`;
 const REASONING = `coalesce(${num(
   "gen_ai.usage.reasoning.output_tokens",
   "gen_ai.usage.reasoning_tokens",
   "llm.token_count.completion_details.reasoning",
   "gen_ai.usage.details.reasoning_tokens",
   "gen_ai.usage.details.thoughts_tokens",
-)}, ${LITELLM_REASONING})`;
+)}, ${litellmDetail("completion_tokens_details", "reasoning_tokens")})`;
 
 const OP = `lower(${attr("gen_ai.operation.name")})`;
 const OI_KIND = `upper(${attr("openinference.span.kind")})`;
