@@ -101,17 +101,18 @@ test("median: by value, the lower middle for an even count", () => {
 test("spike: the day against the trailing median, only when the jump is also worth --spike-min dollars", () => {
   const week = ["2", "2", "3", "2", "2", "2", "2"]; // median 2
   // 10 is 5× the median and $8 above it: fires
-  assert.deepEqual(spike("10", week, 3, "1"), { ok: false, median: "2", ratio: 5 });
+  // (limit: where it fires, the larger of 3 × 2 and 2 + $1; all 7 days had spend)
+  assert.deepEqual(spike("10", week, 3, "1"), { ok: false, median: "2", ratio: 5, limit: "6.000000000000", daysWithSpend: 7 });
   // 2.5× < 3×: quiet
-  assert.deepEqual(spike("5", week, 3, "1"), { ok: true, median: "2", ratio: 2.5 });
+  assert.deepEqual(spike("5", week, 3, "1"), { ok: true, median: "2", ratio: 2.5, limit: "6.000000000000", daysWithSpend: 7 });
   // exactly 3× and $4 above: fires at a $4 floor, not at a $5 one (both bounds inclusive)
   assert.equal(spike("6", week, 3, "4").ok, false);
   assert.equal(spike("6", week, 3, "5").ok, true);
   // a feature new this week (median 0): infinitely more, but 50 cents is under the floor
-  assert.deepEqual(spike("0.5", ["0", "0"], 3, "1"), { ok: true, median: "0", ratio: Infinity });
+  assert.deepEqual(spike("0.5", ["0", "0"], 3, "1"), { ok: true, median: "0", ratio: Infinity, limit: "1.000000000000", daysWithSpend: 0 });
   assert.equal(spike("1.5", ["0", "0"], 3, "1").ok, false);
   // nothing before and nothing now: no spike
-  assert.deepEqual(spike("0", [], 2, "0"), { ok: true, median: "0", ratio: 0 });
+  assert.deepEqual(spike("0", [], 2, "0"), { ok: true, median: "0", ratio: 0, limit: "0.000000000000", daysWithSpend: 0 });
 });
 
 test("mergeConfig: an explicit --spike-min beats budgets.spikeMinUsd even when it equals the default", async () => {

@@ -1,5 +1,5 @@
 import { usageError } from "../errors.js";
-import { compareDec, mulFrac, ratio, subDec, sumDec } from "../money.js";
+import { addDec, compareDec, mulFrac, ratio, subDec, sumDec } from "../money.js";
 
 /** `USD`, `USD/day` or `USD/month` (the default period is given by the caller). */
 export interface Cap {
@@ -113,11 +113,20 @@ export function timesFactor(dec: string, factor: number): string | null {
 
 /**
  * Spike: the latest complete day against the median of the 7 days before it. It fires when the day is at least
- * `factor` × the median and exceeds it by at least `floorUsd`, so tiny features don't flap.
+ * `factor` × the median and exceeds it by at least `floorUsd`, so tiny features don't flap. `limit` is the day's spend
+ * at which it fires (the larger of the two bounds; null when factor × median is not exact); `daysWithSpend` how many
+ * of the trailing days had any (a median of $0 is new spend only when none had).
  */
-export function spike(day: string, trailing: readonly string[], factor: number, floorUsd: string): { ok: boolean; median: string; ratio: number } {
+export function spike(
+  day: string,
+  trailing: readonly string[],
+  factor: number,
+  floorUsd: string,
+): { ok: boolean; median: string; ratio: number; limit: string | null; daysWithSpend: number } {
   const med = median(trailing);
   const r = compareDec(med, "0") === 0 ? (compareDec(day, "0") > 0 ? Infinity : 0) : ratio(day, med);
   const bigEnough = compareDec(subDec(day, med), floorUsd) >= 0;
-  return { ok: !(r >= factor && bigEnough), median: med, ratio: r };
+  const times = timesFactor(med, factor);
+  const limit = times === null ? null : [times, addDec(med, floorUsd)].sort(compareDec)[1]!;
+  return { ok: !(r >= factor && bigEnough), median: med, ratio: r, limit, daysWithSpend: trailing.filter((d) => compareDec(d, "0") > 0).length };
 }

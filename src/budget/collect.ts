@@ -24,7 +24,6 @@ import {
   spendBetween,
   spendOn,
   spike,
-  timesFactor,
 } from "./checks.js";
 
 export const Plan = z.strictObject({
@@ -316,14 +315,13 @@ export async function collectBudget(db: Db, pricing: PricingRef, config: ConfigT
           scope: feature,
           unit: "usd/day",
           actual: day,
-          // The day's spend at which it counts as a spike: factor × median, and at least --spike-min above it.
-          limit: ((x) => (x === null ? null : [x, addDec(r.median, floorUsd)].sort(compareDec)[1]!))(timesFactor(r.median, q.spike)),
+          limit: r.limit,
           factor: q.spike,
           median: r.median,
           ok: r.ok,
           ratio: r.ratio,
           floorUsd,
-          daysWithSpend: trailing.filter((d) => compareDec(d, "0") > 0).length,
+          daysWithSpend: r.daysWithSpend,
         });
       }
     }
