@@ -131,3 +131,35 @@ test("SCHEMA_VERSION, what readers check a database against, is the last migrati
     Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1),
   );
 });
+
+test("a second database made in one process (written from the first's blank) has the same schema and none of its rows", async () => {
+  const dir = tmp();
+  const schema = async (path: string) => {
+    const db = await Db.open(path, { readOnly: false });
+    try {
+      const tables = await db.all<{ t: string; cols: string }>(
+        `SELECT table_name AS t, string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position) AS cols
+         FROM information_schema.columns WHERE table_schema = 'main' GROUP BY 1 ORDER BY 1`,
+      );
+      const versions = await db.all<{ v: string }>("SELECT string_agg(version::VARCHAR, ',' ORDER BY version) AS v FROM schema_migrations");
+      const formats = await db.one<{ v: string }>("SELECT enum_range(NULL::source_format)::VARCHAR AS v");
+      return { tables, versions, formats };
+    } finally {
+      db.close();
+    }
+  };
+  const first = join(dir, "first.duckdb");
+  const before = await schema(first);
+  const db = await Db.open(first, { readOnly: false });
+  await db.run("INSERT INTO meta VALUES ('only_in_first', 'x')");
+  db.close();
+  const second = join(dir, "second.duckdb");
+  assert.deepEqual(await schema(second), before);
+  const db2 = await Db.open(second, { readOnly: false });
+  try {
+    assert.equal((await db2.one<{ n: string }>("SELECT count(*) AS n FROM meta WHERE key = 'only_in_first'"))?.n, "0");
+    assert.equal(Number((await db2.one<{ v: string }>("SELECT max(version) AS v FROM schema_migrations"))?.v), SCHEMA_VERSION);
+  } finally {
+    db2.close();
+  }
+});
