@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { cli, dump, FIXTURES, golden, normalise, query, tmp, columnList, billedColumnList } from "./helpers.js";
+import { cli, dump, FIXTURES, FULL_TIER, golden, normalise, query, tmp, columnList, billedColumnList } from "./helpers.js";
 
 const USAGE_COLS = columnList([
   "source_format",
@@ -114,4 +114,33 @@ test("a plain request log is stored lean and reads exactly as the same rows stor
   assert.equal(byId.r2!.user_hash, createHash("sha256").update("alice@example.com").digest("hex").slice(0, 12));
   assert.equal(byId.r3!.feature, "(untagged)");
   assert.deepEqual([byId.r4!.priced, byId.r4!.cost_usd, byId.r4!.provider], [false, null, null]);
+});
+
+test("a JSON document of 36 MB is read whole: the reader's object limit follows the file's size", FULL_TIER, async () => {
+  const dir = tmp();
+  // One usage page of 140,000 results in one daily bucket: a single JSON object of about 36 MB (DuckDB reads an
+  // object of up to 32 MB whatever the limit says).
+  const results = Array.from({ length: 140_000 }, (_, i) => ({
+    object: "organization.usage.completions.result",
+    input_tokens: 1000 + (i % 7),
+    input_cached_tokens: 0,
+    output_tokens: 50,
+    num_model_requests: 1,
+    project_id: `proj_${String(i).padStart(6, "0")}`,
+    user_id: null,
+    api_key_id: null,
+    model: "gpt-4o-mini-2024-07-18",
+    batch: false,
+    service_tier: "default",
+  }));
+  const page = { object: "page", data: [{ object: "bucket", start_time: 1730419200, end_time: 1730505600, results }], has_more: false, next_page: null };
+  const file = join(dir, "usage-completions.json");
+  writeFileSync(file, JSON.stringify(page));
+  const db = join(dir, "big.duckdb");
+  const r = await cli(["ingest", "--db", db, file]);
+  assert.equal(r.code, 0, r.stderr);
+  // By hand: 140,000 rows = 20,000 cycles of i % 7; input 140,000 × 1,000 + 20,000 × (0+1+…+6).
+  const input = 140_000 * 1000 + 20_000 * 21;
+  const rows = await query(db, "SELECT count(*) AS n, sum(input_tokens)::BIGINT AS input, sum(output_tokens)::BIGINT AS output FROM usage");
+  assert.deepEqual(rows, [{ n: "140000", input: String(input), output: "7000000" }]);
 });

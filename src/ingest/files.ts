@@ -333,6 +333,15 @@ export async function blankLines(path: string): Promise<number[]> {
 }
 
 /** Whether the file starts with gzip's magic bytes. */
+/** The size of a file as DuckDB reads it, or null when that is not known (gzip, or a file that cannot be read). */
+export function plainSize(path: string): number | null {
+  try {
+    return isGzip(path) ? null : statSync(path).size;
+  } catch {
+    return null;
+  }
+}
+
 function isGzip(path: string): boolean {
   const fd = openSync(path, "r");
   try {

@@ -1,11 +1,11 @@
 import { now } from "../context.js";
 import { usageError } from "../errors.js";
 import { addNameAliases, labelProviders, rateGap, repriceStored, type UnpricedRow, unpricedSql, unpricedWhy } from "../pricing/sql.js";
-import { REJECTS_TABLE } from "../sources/sql.js";
+import { FILE_BYTES_VARIABLE, REJECTS_TABLE } from "../sources/sql.js";
 import type { BilledAdapter, ReadPlan, UsageAdapter } from "../sources/types.js";
 import type { Db } from "../store/db.js";
 import { badRead, readerError, readFailure, skipLines } from "./duckdb-errors.js";
-import { blankLines } from "./files.js";
+import { blankLines, plainSize } from "./files.js";
 import {
   billedChecks,
   billedSelectList,
@@ -109,6 +109,9 @@ async function prepare(
     deny: denyList(req),
     ...plan.params,
   };
+  const sizes = [p.source.path, ...p.source.companions.map((c) => c.path)].map(plainSize);
+  const bytes = sizes.includes(null) ? null : Math.max(...(sizes as number[]));
+  await db.run(`SET VARIABLE ${FILE_BYTES_VARIABLE} = $bytes::BIGINT`, { bytes });
   const checks = adapter.target === "usage" ? [...usageChecks(), ...(adapter.checks ?? [])] : billedChecks();
   const list = adapter.target === "usage" ? usageSelectList(adapter, p.source) : billedSelectList(adapter, p.source);
   return { db, p, adapter, req, tag, table, id, plan, params, checks, list, stored };
