@@ -580,6 +580,15 @@ test("demo --db keeps its database and prints next commands that work on it; an 
     csv.stderr,
     "llmcost: fixtures/formats/requests.csv is not a DuckDB database (it looks like a text file: an export or a log?)\nhint: to load it: llmcost ingest fixtures/formats/requests.csv\n",
   );
+  // A --db in a directory that does not exist: said as such (it was an internal error), and nothing is created.
+  const missing = join(dir, "no-such-dir", "x.duckdb");
+  const nodir = await cli(["ingest", "--db", missing, "fixtures/formats/requests.csv"]);
+  assert.equal(nodir.code, 2);
+  assert.equal(
+    nodir.stderr,
+    `llmcost: cannot create the database ${missing}: the directory ${join(dir, "no-such-dir")} does not exist\nhint: create it first (mkdir -p ${join(dir, "no-such-dir")}), or pass another --db PATH\n`,
+  );
+  assert.equal(existsSync(join(dir, "no-such-dir")), false);
 });
 
 test("completion scripts for bash, zsh and fish list every command and its options", async () => {

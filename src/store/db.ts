@@ -143,9 +143,16 @@ export class Db {
    * link() never replaces a file, so two processes creating one database at once cannot lose each other's work.
    */
   private static async create(path: string): Promise<void> {
+    const dir = dirname(path);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      throw usageError(
+        `cannot create the database ${path}: the directory ${dir} does not exist`,
+        `create it first (mkdir -p ${dir}), or pass another --db PATH`,
+      );
+    }
     const prefix = `.${basename(path)}.creating-`;
-    const tmp = join(dirname(path), `${prefix}${process.pid}`);
-    removeStale(dirname(path), prefix);
+    const tmp = join(dir, `${prefix}${process.pid}`);
+    removeStale(dir, prefix);
     if (!writeBlank(tmp)) {
       let instance: DuckDBInstance;
       try {
