@@ -141,7 +141,9 @@ export function reportDocument(report: Report, q: ReportQuery, fixedShares = tru
   ]);
   const notes = [unpricedNote(report), provisionalNote(report)].filter((x) => x !== null).join("\n");
   const matched = matchedNote(report);
-  const totals = bill ? `total billed: ${usd(report.totals.costUsd)}` : `total: ${usd(report.totals.costUsd)} · ${int(report.totals.requests)} requests`;
+  const totals = bill
+    ? `total billed: ${usd(report.totals.costUsd)}`
+    : `total: ${usd(report.totals.costUsd)} · ${int(report.totals.requests)} ${report.totals.requests === 1 ? "request" : "requests"}`;
   return {
     blocks: [
       heading(report.headline.text),
