@@ -229,7 +229,7 @@ test("Claude Code: rows stored as message.id:requestId before schema v10 take th
   conn.closeSync();
   inst.closeSync();
   const out = await ingestEach(db, t, [RESUMED]);
-  assert.match(out, /1 rows added/);
+  assert.match(out, /1 row added/);
   assert.match(out, /3 request_id already ingested/);
   assert.deepEqual(await query(db, "SELECT count(*)::INT AS n FROM usage WHERE contains(request_id, ':')"), [{ n: 0 }]);
   // 16497 + 8328 + 3300 + 16284 (the session) + 13395 (the resumed session's own call) µ$

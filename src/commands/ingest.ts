@@ -94,15 +94,14 @@ function lastDay(f: IngestResult["files"][number]): string | null {
 }
 
 const statusText = (f: IngestResult["files"][number]): string => (f.status === "ingested" ? `#${f.ingestId}` : f.status);
-const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const TERMINAL: readonly DocFormat[] = ["table"];
 const FULL: readonly DocFormat[] = ["markdown", "csv"];
 
 /**
- * The summary: a row per file, then (on the terminal) each file's bill and note and the rows added. The terminal
- * clips long paths and model lists; markdown and CSV hold them whole (CSV: raw counts, the status and ingest id
- * apart). On a narrow terminal paths are shortened from the start (the file name stays), lists wrap; the replaced
- * count goes first, then the providers, the date range and the models.
+ * The summary: a row per file, then (on the terminal) each file's bill and note and the rows added. Paths and model
+ * lists are whole (piped, with --wide, and in markdown and CSV; CSV: raw counts, the status and ingest id apart). On a
+ * terminal too narrow for them paths are shortened from the start (the file name stays), lists from the end; the
+ * replaced count goes first, then the providers, the date range and the models.
  */
 export function ingestDocument(result: IngestResult): Doc {
   const columns: DocColumn[] = [
@@ -124,7 +123,7 @@ export function ingestDocument(result: IngestResult): Doc {
   const rows = result.files.map((f) => {
     const models = f.models.join(" ");
     return [
-      clip(f.file, 48),
+      f.file,
       f.file,
       f.format,
       { value: f.status, text: statusText(f) },
@@ -138,7 +137,7 @@ export function ingestDocument(result: IngestResult): Doc {
       f.from?.slice(0, 10) ?? null,
       lastDay(f),
       f.providers.join(" "),
-      clip(models, 44),
+      models,
       models,
     ];
   });
@@ -150,7 +149,7 @@ export function ingestDocument(result: IngestResult): Doc {
     blocks: [
       tableBlock({ name: "files", columns, rows }),
       ...notes,
-      text(`${int(total)} rows ${result.dryRun ? "would be added (dry run)" : "added"} to ${result.db}`, TERMINAL),
+      text(`${int(total)} ${total === 1 ? "row" : "rows"} ${result.dryRun ? "would be added (dry run)" : "added"} to ${result.db}`, TERMINAL),
     ],
   };
 }
