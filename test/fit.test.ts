@@ -16,7 +16,7 @@ const haveScript = existsSync(SCRIPT);
 const BIN = join(ROOT, "bin", "llmcost.js");
 const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
 
-function tty(args: string[], cols: number, opts: { cwd?: string; color?: boolean } = {}): { code: number; stdout: string } {
+function tty(args: string[], cols: number, opts: { cwd?: string; color?: boolean; env?: Record<string, string> } = {}): { code: number; stdout: string } {
   const err = join(opts.cwd ?? tmp(), ".stderr");
   const cmd = `stty cols ${cols} rows 50; exec ${quote(process.execPath)} ${quote(BIN)} ${args.map(quote).join(" ")} 2>${quote(err)}`;
   const r = spawnSync(SCRIPT, ["-qec", cmd, "/dev/null"], {
@@ -30,6 +30,7 @@ function tty(args: string[], cols: number, opts: { cwd?: string; color?: boolean
       TZ: "UTC",
       LLMCOST_NOW: "2026-11-24T12:00:00Z",
       ...(opts.color ? {} : { NO_COLOR: "1" }),
+      ...opts.env,
     },
   });
   return { code: r.status ?? -1, stdout: r.stdout.replaceAll("\r\n", "\n") };
@@ -129,6 +130,13 @@ describe("tables fit the terminal", { skip: haveScript ? false : `${SCRIPT} not 
     assert.match(r.stdout, /\x1b\[/);
     assertFits(r.stdout, 80, "report --chart in colour");
     assert.equal(stripAnsi(r.stdout), fitGolden("report-chart.80.txt"));
+  });
+
+  test("an empty NO_COLOR leaves colour on (no-color.org: only a value turns it off)", async () => {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes start with ESC
+    assert.match(tty(["report", "--db", db], 80, { color: true, env: { NO_COLOR: "" } }).stdout, /\x1b\[/);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes start with ESC
+    assert.doesNotMatch(tty(["report", "--db", db], 80, { color: true, env: { NO_COLOR: "0" } }).stdout, /\x1b\[/);
   });
 
   test("a table on a narrow terminal: still within it", async () => {

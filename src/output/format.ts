@@ -8,9 +8,9 @@ import { env, io } from "../io.js";
 
 export { FORMATS, type Format } from "./formats.js";
 
-/** Colour only on a TTY and never with NO_COLOR set (any value). */
+/** Colour only on a TTY and never with NO_COLOR set to a value (no-color.org: an empty NO_COLOR does not count). */
 export function colors(stream: { isTTY?: boolean } = io().stdout): ChalkInstance {
-  const on = stream.isTTY === true && env().NO_COLOR === undefined && env().TERM !== "dumb";
+  const on = stream.isTTY === true && !env().NO_COLOR && env().TERM !== "dumb";
   return new Chalk({ level: on ? 1 : 0 });
 }
 
