@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { cli, query, tmp } from "./helpers.js";
@@ -439,7 +439,20 @@ test("Gemini responses: usageMetadata buckets, createTime, a response logged twi
   );
   const studio = await cli(["ingest", "--db", db, join(t, "studio.json")]);
   assert.equal(studio.code, 2);
-  assert.match(studio.stderr, /studio\.json: responseId VkH2aIbVB7_l1e8P4rrl0A4: missing or unparseable timestamp/);
+  assert.match(studio.stderr, /studio\.json: responseId VkH2aIbVB7_l1e8P4rrl0A4: missing or unparseable timestamp\n/);
+  // The fix is said: the format's own hint for the core check.
+  assert.match(
+    studio.stderr,
+    /\nhint: a Gemini API \(AI Studio\) response carries no time \(Vertex's has createTime\): log it inside a request-log line with one, such as \{"timestamp": "…", "feature": "…", "response": <the response>\}; --skip-bad-rows loads the rest\n$/,
+  );
+  // And the hint works: the same response wrapped so is one request of gemini-2.5-flash.
+  const response = JSON.parse(readFileSync(join(t, "studio.json"), "utf8"));
+  writeFileSync(join(t, "wrapped.jsonl"), `${JSON.stringify({ timestamp: "2025-10-21T09:00:00Z", feature: "chat", response })}\n`);
+  const wrapped = await cli(["ingest", "--db", join(t, "wrapped.duckdb"), join(t, "wrapped.jsonl")]);
+  assert.equal(wrapped.code, 0, wrapped.stderr);
+  assert.deepEqual(await rows(join(t, "wrapped.duckdb"), "SELECT count(*)::INT AS n, any_value(source_format) AS f FROM usage"), [
+    { n: 1, f: "request-log-jsonl" },
+  ]);
   assert.deepEqual(await rows(db, "SELECT count(*)::INT AS n FROM usage"), [{ n: 5 }]);
 });
 

@@ -5,6 +5,7 @@ import { NOT_A_NUMBER } from "../sources/sql.js";
 import { CACHED_EXCEEDS_INPUT, cachedExceedsCheck, NO_COUNTS, noCountsCheck } from "../sources/flat-log.js";
 import {
   BILLED_COLUMNS,
+  MISSING_TIME,
   type BilledAdapter,
   type ReadPlan,
   type SourceFile,
@@ -213,6 +214,8 @@ export interface Check {
   /** True for a row that fails. */
   sql: string;
   reason: string;
+  /** The error's hint when this check fails. */
+  hint?: string;
   /**
    * The same as one aggregate over an ingest's rows (true iff one of them fails), cheaper than a count per group.
    * Only for checks of values that never change. (Not for timestamps: "in the future" depends on when it runs.)
@@ -222,7 +225,7 @@ export interface Check {
 
 export function usageChecks(): Check[] {
   return [
-    { sql: "ts IS NULL", reason: "missing or unparseable timestamp" },
+    { sql: "ts IS NULL", reason: MISSING_TIME },
     // A day of slack for clock skew and time zones; anything later is a typo or a bad clock.
     { sql: "ts > CAST($now AS TIMESTAMP) + INTERVAL 1 DAY", reason: "timestamp is in the future" },
     // No LLM API bills anything before 2020: a timestamp of 1970 (epoch 0), year 1 or a placeholder is a bad value.

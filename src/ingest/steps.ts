@@ -112,7 +112,10 @@ async function prepare(
   const sizes = [p.source.path, ...p.source.companions.map((c) => c.path)].map(plainSize);
   const bytes = sizes.includes(null) ? null : Math.max(...(sizes as number[]));
   await db.run(`SET VARIABLE ${FILE_BYTES_VARIABLE} = $bytes::BIGINT`, { bytes });
-  const checks = adapter.target === "usage" ? [...usageChecks(), ...(adapter.checks ?? [])] : billedChecks();
+  const hints = adapter.target === "usage" ? (adapter.checkHints ?? {}) : {};
+  const checks = (adapter.target === "usage" ? [...usageChecks(), ...(adapter.checks ?? [])] : billedChecks()).map((c) =>
+    hints[c.reason] ? { ...c, hint: hints[c.reason] } : c,
+  );
   const list = adapter.target === "usage" ? usageSelectList(adapter, p.source) : billedSelectList(adapter, p.source);
   return { db, p, adapter, req, tag, table, id, plan, params, checks, list, stored };
 }
@@ -224,7 +227,7 @@ async function validate({ db, p, table, plan, params, checks, list }: Load, prog
   // Read as a format it was not detected as (--format): say what it looks like.
   const { detectAdapter, forcedFormatHint } = await import("../sources/index.js");
   const looks = detectAdapter(p.source.head);
-  throw usageError(`${p.input.display}${where}: ${check.reason}`, looks && looks.name !== p.adapter.name ? forcedFormatHint(p.source.head) : undefined);
+  throw usageError(`${p.input.display}${where}: ${check.reason}`, looks && looks.name !== p.adapter.name ? forcedFormatHint(p.source.head) : check.hint);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { isoTs, readJson, text } from "./sql.js";
-import type { UsageAdapter } from "./types.js";
+import { MISSING_TIME, type UsageAdapter } from "./types.js";
 import { GEMINI_STRUCT, USAGE_STRUCT, usageObjectColumns, withUsageObject } from "./usage-object.js";
 import { jsonHas } from "./util.js";
 import { hasTimeField } from "./flat-log.js";
@@ -64,4 +64,9 @@ export const geminiResponseJson: UsageAdapter = {
     };
   },
   checks: [{ sql: "model IS NULL", reason: "response without a modelVersion" }],
+  checkHints: {
+    [MISSING_TIME]:
+      "a Gemini API (AI Studio) response carries no time (Vertex's has createTime): log it inside a request-log line " +
+      'with one, such as {"timestamp": "…", "feature": "…", "response": <the response>}; --skip-bad-rows loads the rest',
+  },
 };

@@ -115,6 +115,11 @@ export interface UsageAdapter extends AdapterBase {
   columns: (file: SourceFile) => Partial<Record<UsageColumn, string>>;
   /** Extra checks over the canonical rows (e.g. an LLM call without a model): a failure is exit 2 naming the record. */
   checks?: readonly RowCheck[];
+  /**
+   * What to do about a failed core check, by its reason, when this format has its own answer (a Gemini API response
+   * has no time: say where to put one). Shown as the error's hint.
+   */
+  checkHints?: Readonly<Record<string, string>>;
   /** Files that only complement another (a Batch input file) are recorded, not loaded. */
   companionOnly?: false;
 }
@@ -134,3 +139,6 @@ export interface CompanionAdapter {
 }
 
 export type Adapter = UsageAdapter | BilledAdapter | CompanionAdapter;
+
+/** The reason of the core check on a row without a time (an adapter's checkHints can answer it). */
+export const MISSING_TIME = "missing or unparseable timestamp";
