@@ -283,3 +283,20 @@ test("a first ingest that fails leaves no database behind; a read of that path t
   assert.equal((await cli(["ingest", "--db", db, join(t, "neg.jsonl")])).code, 2);
   assert.equal(await checksum(db), before);
 });
+
+test("ingest --format names the input format: an output format there says to use --output", async () => {
+  const db = join(tmp(), "f.duckdb");
+  const json = await cli(["ingest", "--db", db, "--format", "json", "fixtures/formats/requests.csv"]);
+  assert.equal(json.code, 2);
+  assert.equal(
+    json.stderr,
+    "llmcost: unknown --format json: for ingest, --format names the input format\nhint: for the summary as json, use --output json (or --json); `llmcost formats` lists the input formats\n",
+  );
+  const typo = await cli(["ingest", "--db", db, "--format", "openai-usgae-csv", "fixtures/formats/requests.csv"]);
+  assert.equal(typo.code, 2);
+  assert.match(
+    typo.stderr,
+    /^llmcost: unknown --format openai-usgae-csv: for ingest, --format names the input format\nhint: run `llmcost formats` to list them\n$/,
+  );
+  assert.equal(existsSync(db), false);
+});

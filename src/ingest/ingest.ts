@@ -45,7 +45,13 @@ function plan(
   skippedInputs: SkippedInput[],
 ): Planned[] {
   const forced = format === undefined ? undefined : adapterByName(format);
-  if (format !== undefined && !forced) throw usageError(`unknown --format ${format}`, "run `llmcost formats` to list them");
+  if (format !== undefined && !forced)
+    throw usageError(
+      `unknown --format ${format}: for ingest, --format names the input format`,
+      ["json", "csv", "markdown", "table"].includes(format)
+        ? `for the summary as ${format}, use --output ${format}${format === "json" ? " (or --json)" : ""}; \`llmcost formats\` lists the input formats`
+        : "run `llmcost formats` to list them",
+    );
   const notData = (input: InputFile) => input.fromDir && !DATA_EXTENSION.test(input.path);
   const sniffed = inputs.flatMap((input) => {
     const s = sniff(input.path);
