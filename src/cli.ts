@@ -74,7 +74,7 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
   const program = new Command("llmcost")
     .description("Where your LLM API money goes, and what each cost-cutting tactic would save.")
     .version("0.1.0")
-    .showHelpAfterError("(run with --help for usage)")
+    .showHelpAfterError("hint: run with --help for usage")
     .configureHelp({
       optionDescription(this: Help, option: Option): string {
         if (!shownDefaults.has(option)) return Help.prototype.optionDescription.call(this, option);
@@ -82,7 +82,8 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
       },
     })
     .configureOutput({
-      outputError: (s, write) => write(s),
+      // Commander's own errors (an unknown option or command) in the form of every other error: "llmcost: …", then the hint.
+      outputError: (s, write) => write(s.replace(/^error: /, "llmcost: ")),
       writeOut: stdout,
       writeErr: stderr,
       getOutHelpWidth: () => (io().stdout.isTTY ? io().stdout.columns : undefined) ?? 80,
@@ -90,13 +91,16 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
     })
     .addHelpText(
       "after",
-      "\nEvery command takes --db PATH (default $LLMCOST_DB, else ./llmcost.duckdb) or --lake DIR (Parquet files and\n" +
-        "manifests that many ingests can write at once; default $LLMCOST_LAKE), --config PATH, --pricing FILE and\n" +
-        "--debug, before or after the command; reporting commands take --format table|json|csv|markdown\n" +
-        "(--json for short). --no-color or NO_COLOR=1 turns colour off. On a terminal, tables fit its width\n" +
-        "(columns hidden least important first, long names shortened in the middle, a note under the table says\n" +
-        "what); --wide prints every column in full. Piped output is always full width.\n" +
-        "Exit codes: 0 ok · 1 a check failed · 2 usage, config or input error (nothing written) · 70 internal error.\n" +
+      "\nEvery command takes --db PATH (default $LLMCOST_DB, else ./llmcost.duckdb) or\n" +
+        "--lake DIR (Parquet files and manifests that many ingests can write at once;\n" +
+        "default $LLMCOST_LAKE), --config PATH, --pricing FILE and --debug, before or\n" +
+        "after the command; reporting commands take --format table|json|csv|markdown\n" +
+        "(--json for short). --no-color or NO_COLOR=1 turns colour off. On a terminal,\n" +
+        "tables fit its width (columns hidden least important first, long names\n" +
+        "shortened in the middle, a note under the table says what); --wide prints\n" +
+        "every column in full. Piped output is always full width.\n" +
+        "Exit codes: 0 ok · 1 a check failed · 2 usage, config or input error (nothing\n" +
+        "of it written; ingest keeps the earlier files of the run) · 70 internal error.\n" +
         "Start with: llmcost demo",
     )
     .exitOverride()
@@ -108,7 +112,8 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
   globals(program.command("ingest"))
     .summary("load provider exports and request logs into the database")
     .description(
-      "Load provider usage/cost exports (OpenAI, Anthropic, LiteLLM, OpenRouter) and your own request logs. " +
+      "Load provider usage and cost exports (OpenAI, Anthropic, the clouds' logs, LiteLLM, OpenRouter), your own request " +
+        "logs, traces (OpenTelemetry, Langfuse) and coding-agent logs (Claude Code, Codex). " +
         "The format is detected from the header or first record; `llmcost formats` lists them. " +
         "Each file is one transaction. Re-ingesting the same file (same sha256) adds nothing. " +
         "Overlapping provider buckets are not double counted: the newest export of a bucket wins. " +
@@ -317,6 +322,7 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
 
   globals(program.command("formats"))
     .summary("list the supported input formats")
+    .description("List the input formats ingest detects: each one's name, its kind (billing export, request log…), the table it loads into and what it reads.")
     .addOption(formatOption())
     .action(async (_o, cmd: Command) => {
       const { run } = await import("./commands/formats.js");
@@ -325,6 +331,11 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
 
   globals(program.command("demo"))
     .summary("ingest the bundled request logs and their bills into a temporary database (--db PATH keeps it) and show the report, savings and the bill")
+    .description(
+      "Ingest the bundled demo traffic (made-up request logs and the OpenAI and Anthropic bills of the same days) into a " +
+        "temporary database, or into --db PATH (kept, so the next commands can be tried on it), and show the report, " +
+        "the savings and the bill next to the logs.",
+    )
     .addOption(formatOption())
     .action(async (_o, cmd: Command) => {
       const { run } = await import("./commands/demo.js");

@@ -88,7 +88,7 @@ const BAD: [string[], string][] = [
   // ingest's one checked value, --output, is one of commander's choices (so is every --format): commander says so.
   [
     ["ingest", "-", "--output", "xml"],
-    "error: option '--output <format>' argument 'xml' is invalid. Allowed choices are table, json, csv, markdown.\n(run with --help for usage)\n",
+    "llmcost: option '--output <format>' argument 'xml' is invalid. Allowed choices are table, json, csv, markdown.\nhint: run with --help for usage\n",
   ],
   [["completion", "tcsh"], 'llmcost: completion: unknown shell "tcsh"\nhint: one of bash, zsh, fish\n'],
 ];
