@@ -332,7 +332,6 @@ export async function blankLines(path: string): Promise<number[]> {
   return out;
 }
 
-/** Whether the file starts with gzip's magic bytes. */
 /** The size of a file as DuckDB reads it, or null when that is not known (gzip, or a file that cannot be read). */
 export function plainSize(path: string): number | null {
   try {
@@ -342,6 +341,7 @@ export function plainSize(path: string): number | null {
   }
 }
 
+/** Whether the file starts with gzip's magic bytes. */
 function isGzip(path: string): boolean {
   const fd = openSync(path, "r");
   try {

@@ -3,7 +3,7 @@ import { compileTagPattern } from "../config.js";
 import { ExitError, usageError } from "../errors.js";
 import { installIngestPricing, installPricing, repriceStored, storedPricingSha } from "../pricing/sql.js";
 import { adapterByName, detectAdapter, forcedFormatHint, forcedFormatMismatch } from "../sources/index.js";
-import type { BilledAdapter, SourceOptions, UsageAdapter } from "../sources/types.js";
+import type { BilledAdapter, SourceFile, SourceOptions, UsageAdapter } from "../sources/types.js";
 import { createModelProviderSql, DEFAULT_LOGS, type LogsConfig, withMappedNames } from "../sources/flat-log.js";
 import type { IngestPhase } from "../output/progress.js";
 import { Db } from "../store/db.js";
@@ -86,8 +86,21 @@ function plan(
           : `JSON starting ${JSON.stringify(head.text.slice(0, 60))}`;
       throw usageError(`${input.display}:1: unknown format (${seen})`, "run `llmcost formats` to list the supported formats, or pass --format NAME");
     }
-    const companions = sniffed.filter((o) => o.input !== input).map((o) => ({ path: o.read, head: o.head, display: o.input.display }));
-    return { input, adapter, source: { path: read, head, companions, skipBadRows, options, logs } };
+    // The run's other files, listed when an adapter asks (a Batch output looks for its input): built for every file,
+    // the lists were n² entries for a run of n files.
+    let companions: SourceFile["companions"] | undefined;
+    const source: SourceFile = {
+      path: read,
+      head,
+      get companions() {
+        companions ??= sniffed.filter((o) => o.input !== input).map((o) => ({ path: o.read, head: o.head, display: o.input.display }));
+        return companions;
+      },
+      skipBadRows,
+      options,
+      logs,
+    };
+    return { input, adapter, source };
   });
 }
 

@@ -109,8 +109,8 @@ async function prepare(
     deny: denyList(req),
     ...plan.params,
   };
-  const sizes = [p.source.path, ...p.source.companions.map((c) => c.path)].map(plainSize);
-  const bytes = sizes.includes(null) ? null : Math.max(...(sizes as number[]));
+  const sizes = [p.source.path, ...(plan.reads ?? [])].map(plainSize);
+  const bytes = sizes.some((n) => n === null) ? null : sizes.reduce<number>((a, n) => Math.max(a, n!), 0);
   await db.run(`SET VARIABLE ${FILE_BYTES_VARIABLE} = $bytes::BIGINT`, { bytes });
   const hints = adapter.target === "usage" ? (adapter.checkHints ?? {}) : {};
   const checks = (adapter.target === "usage" ? [...usageChecks(), ...(adapter.checks ?? [])] : billedChecks()).map((c) =>

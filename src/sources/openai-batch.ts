@@ -60,6 +60,7 @@ export const openaiBatchOutput: UsageAdapter = {
         "NULL",
       ),
       params: inputs.length ? { inputs } : undefined,
+      reads: inputs,
       keep: { sql: "response.body.usage IS NOT NULL", reason: "failed request (no usage)" },
       lines: { line: "__line" },
     };

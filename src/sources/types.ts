@@ -52,6 +52,8 @@ export interface ReadPlan {
   locate?: string;
   /** Extra named parameters the relation uses (companion file lists). */
   params?: Record<string, string | string[]>;
+  /** The other files the relation reads (companions): with this file's, their sizes bound the JSON object limit. */
+  reads?: readonly string[];
   /** Keeps only records that carry usage (drops empty buckets, other events). Reported as skipped, with reason. */
   keep?: {
     sql: string;
