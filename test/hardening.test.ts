@@ -589,6 +589,13 @@ test("demo --db keeps its database and prints next commands that work on it; an 
     `llmcost: cannot create the database ${missing}: the directory ${join(dir, "no-such-dir")} does not exist\nhint: create it first (mkdir -p ${join(dir, "no-such-dir")}), or pass another --db PATH\n`,
   );
   assert.equal(existsSync(join(dir, "no-such-dir")), false);
+  // Under a file that is not a directory: said so.
+  const underFile = await cli(["ingest", "--db", "fixtures/formats/requests.csv/x.duckdb", "fixtures/formats/requests.csv"]);
+  assert.equal(underFile.code, 2);
+  assert.equal(
+    underFile.stderr,
+    "llmcost: cannot create the database fixtures/formats/requests.csv/x.duckdb: fixtures/formats/requests.csv is not a directory\nhint: pass another --db PATH\n",
+  );
 });
 
 test("completion scripts for bash, zsh and fish list every command and its options", async () => {

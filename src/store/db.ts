@@ -144,15 +144,22 @@ export class Db {
    */
   private static async create(path: string): Promise<void> {
     const dir = dirname(path);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      throw usageError(
-        `cannot create the database ${path}: the directory ${dir} does not exist`,
-        `create it first (mkdir -p ${dir}), or pass another --db PATH`,
-      );
-    }
     const prefix = `.${basename(path)}.creating-`;
     const tmp = join(dir, `${prefix}${process.pid}`);
-    removeStale(dir, prefix);
+    try {
+      if (!statSync(dir).isDirectory()) throw Object.assign(new Error(`${dir} is not a directory`), { code: "ENOTDIR" });
+      removeStale(dir, prefix);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ENOENT") {
+        throw usageError(
+          `cannot create the database ${path}: the directory ${dir} does not exist`,
+          `create it first (mkdir -p ${dir}), or pass another --db PATH`,
+        );
+      }
+      if (code === "ENOTDIR") throw usageError(`cannot create the database ${path}: ${dir} is not a directory`, "pass another --db PATH");
+      throw translateOpenError(path, err);
+    }
     if (!writeBlank(tmp)) {
       let instance: DuckDBInstance;
       try {
@@ -168,7 +175,11 @@ export class Db {
       } finally {
         instance.closeSync();
       }
-      blank ??= readFileSync(tmp);
+      try {
+        blank ??= readFileSync(tmp);
+      } catch {
+        // Only a saving for the next database of this process: it is migrated again.
+      }
     }
     try {
       linkSync(tmp, path);
