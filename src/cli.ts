@@ -113,7 +113,7 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
     .summary("load provider exports and request logs into the database")
     .description(
       "Load provider usage and cost exports (OpenAI, Anthropic, the clouds' logs, LiteLLM, OpenRouter), your own request " +
-        "logs, traces (OpenTelemetry, Langfuse) and coding-agent logs (Claude Code, Codex). " +
+        "logs, saved Gemini responses, traces (OpenTelemetry, Langfuse) and coding-agent logs (Claude Code, Codex). " +
         "The format is detected from the header or first record; `llmcost formats` lists them. " +
         "Each file is one transaction. Re-ingesting the same file (same sha256) adds nothing. " +
         "Overlapping provider buckets are not double counted: the newest export of a bucket wins. " +

@@ -443,16 +443,22 @@ test("Gemini responses: usageMetadata buckets, createTime, a response logged twi
   // The fix is said: the format's own hint for the core check.
   assert.match(
     studio.stderr,
-    /\nhint: a Gemini API \(AI Studio\) response carries no time \(Vertex's has createTime\): log it inside a request-log line with one, such as \{"timestamp": "…", "feature": "…", "response": <the response>\}; --skip-bad-rows loads the rest\n$/,
+    /\nhint: a Gemini API \(AI Studio\) response carries no time \(Vertex's has createTime\): if this is one, log it inside a request-log line that has a time, such as \{"timestamp": "…", "feature": "…", "response": <the response>\}\n$/,
   );
   // And the hint works: the same response wrapped so is one request of gemini-2.5-flash.
   const response = JSON.parse(readFileSync(join(t, "studio.json"), "utf8"));
   writeFileSync(join(t, "wrapped.jsonl"), `${JSON.stringify({ timestamp: "2025-10-21T09:00:00Z", feature: "chat", response })}\n`);
   const wrapped = await cli(["ingest", "--db", join(t, "wrapped.duckdb"), join(t, "wrapped.jsonl")]);
   assert.equal(wrapped.code, 0, wrapped.stderr);
-  assert.deepEqual(await rows(join(t, "wrapped.duckdb"), "SELECT count(*)::INT AS n, any_value(source_format) AS f FROM usage"), [
-    { n: 1, f: "request-log-jsonl" },
-  ]);
+  // Its model and counts as the response states them (326 prompt tokens, none cached; 63 candidates) at Gemini 2.5
+  // Flash's $0.30 / $2.50 per 1M: 326 × 0.30 + 63 × 2.50 = 97.8 + 157.5 µ$ = $0.0002553.
+  assert.deepEqual(
+    await rows(
+      join(t, "wrapped.duckdb"),
+      "SELECT count(*)::INT AS n, any_value(source_format) AS f, any_value(model) AS m, sum(input_tokens)::INT AS i, sum(cached_input_tokens)::INT AS c, sum(output_tokens)::INT AS o, sum(cost_usd)::VARCHAR AS usd FROM usage",
+    ),
+    [{ n: 1, f: "request-log-jsonl", m: "gemini-2.5-flash", i: 326, c: 0, o: 63, usd: "0.000255300000" }],
+  );
   assert.deepEqual(await rows(db, "SELECT count(*)::INT AS n FROM usage"), [{ n: 5 }]);
 });
 

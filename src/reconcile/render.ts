@@ -173,7 +173,7 @@ export function reconcileDocument(r: Reconcile, flagged: boolean): Doc {
       : ` · unattributed ${usd(t.unattributedUsd)} (${t.coveragePct!.toFixed(1)}% of the billed lines tagged)`);
   const note = t.flaggedLines
     ? `${t.flaggedLines} line(s) flagged (listed first): the bill and the usage exports (else the request logs) differ by more than ${r.tolerancePct}%, or nothing explains a bill line (a pricing error or a missing export)`
-    : t.billedUsd === null
+    : t.unattributedUsd === null
       ? "no bill line to compare with: the lines below are the usage alone"
       : `no bill line differs from the usage by more than ${r.tolerancePct}%`;
   return {

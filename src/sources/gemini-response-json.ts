@@ -66,7 +66,7 @@ export const geminiResponseJson: UsageAdapter = {
   checks: [{ sql: "model IS NULL", reason: "response without a modelVersion" }],
   checkHints: {
     [MISSING_TIME]:
-      "a Gemini API (AI Studio) response carries no time (Vertex's has createTime): log it inside a request-log line " +
-      'with one, such as {"timestamp": "…", "feature": "…", "response": <the response>}; --skip-bad-rows loads the rest',
+      "a Gemini API (AI Studio) response carries no time (Vertex's has createTime): if this is one, log it inside a " +
+      'request-log line that has a time, such as {"timestamp": "…", "feature": "…", "response": <the response>}',
   },
 };
