@@ -135,6 +135,13 @@ test("report: demo, two dimensions, time series, --where, unpriced rows, the bil
   assert.ok(p.totals.provisional && p.totals.provisional.rows > 0, "the provisional keys are exercised");
   const none = check("report", await run(["report", "--db", empty, "--format", "json"]));
   assert.deepEqual([none.rows, none.totals.costUsd], [[], 0]);
+  // Nothing loaded: said as such (not "no usage in this window"), labelled as request logs, not provider exports.
+  assert.deepEqual(
+    [none.headline.text, none.source, none.basis],
+    ["no usage loaded yet: the database holds none (llmcost ingest FILES loads request logs or provider exports)", "requests", "request logs"],
+  );
+  const text = await run(["report", "--db", empty]);
+  assert.equal(text.stdout.split("\n").filter((l) => l.startsWith("no usage")).length, 1, text.stdout);
   check("report", await run(["report", "--db", empty, "--by", "day", "--format", "json"]));
 });
 

@@ -101,9 +101,16 @@ test("headline: the fewest top groups of the first dimension that reach 80% of s
   // one group: 1 of 1 = 100%
   assert.deepEqual(headline([row({ model: "gpt" }, "0.42")], "model", "0.42"), { text: "1 of 1 models = 100.0% of $0.4200", top: 1, groups: 1, share: 1 });
   assert.deepEqual(headline([], "feature", "0"), { text: "no usage in this window", top: 0, groups: 0, share: 0 });
+  // usage that is priced and costs nothing (errored calls logged with zero tokens): no Pareto line over $0
+  assert.deepEqual(headline([row({ feature: "a" }, "0"), row({ feature: "b" }, "0")], "feature", "0"), {
+    text: "no spend: all of the usage in this window costs $0",
+    top: 0,
+    groups: 2,
+    share: 0,
+  });
   const unpriced = [row({ user: "u1" }, "0", { unpriced: { rows: 3, requests: 3, tokens: 90, models: ["x"] } })];
   assert.deepEqual(headline(unpriced, "user", "0"), {
-    text: "no priced spend: 1 users have usage, and none of it has a price (see unpriced below)",
+    text: "no priced spend: 1 user has usage, and none of it has a price (see unpriced below)",
     top: 0,
     groups: 1,
     share: 0,

@@ -4,7 +4,7 @@ import type { PricingRef } from "../pricing/load.js";
 import type { Db, Param } from "../store/db.js";
 import { BILLED_DIMENSIONS, BILLED_ONLY_DIMENSIONS, DIMENSIONS, type Dimension, TIME_DIMENSIONS } from "./dims.js";
 import { allocateBilled } from "./allocate.js";
-import { addShares, attachDaily, dayRange, fold, headline, sortRows, topRows, trendHeadline, trendOf } from "./shape.js";
+import { addShares, attachDaily, dayRange, fold, headline, NOTHING_INGESTED, sortRows, topRows, trendHeadline, trendOf } from "./shape.js";
 import { windowConds } from "./window.js";
 import { rollupFor, rollupUsable, rollupWindowConds, utcDayWindow } from "../store/rollup.js";
 import { checkFeature, knownFeatures, knownModelsFrom, type NameMatch, resolveModelName } from "../resolve/names.js";
@@ -48,6 +48,8 @@ async function pickSource(
   params: Record<string, Param>,
 ): Promise<{ source: "billing" | "requests"; only: boolean }> {
   const kinds = (await db.all<{ k: string }>("SELECT DISTINCT source_kind AS k FROM ingests WHERE rows_inserted > 0")).map((r) => r.k);
+  // Nothing loaded yet (only companions, or every row skipped): labelled as request logs, what most users load first.
+  if (kinds.length === 0) return { source: q.source === "billing" ? "billing" : "requests", only: false };
   const only = kinds.length === 1;
   if (q.source !== "auto") return { source: q.source, only: only && kinds[0] === q.source };
   if (only && filter === "true") return { source: kinds[0] === "billing" ? "billing" : "requests", only };
@@ -236,7 +238,12 @@ export async function collectReport(db: Db, pricing: PricingRef, q: ReportQuery)
   sortRows(rows, q.by, timeDim);
   const windowDays = firstTs && lastTs ? await localDays(db, firstTs, lastTs, q.tz) : [];
   const trend = timeDim && TIME_DIMENSIONS.includes(q.by[0]!) && allocatedFrom === null ? await dailyTrend(db, base, params, windowDays) : null;
-  const headlineResult = trend ? trendHeadline(trend, rows, q.by[0]!) : headline(rows, q.by[0]!, totals.costUsd);
+  const headlineResult =
+    rows.length === 0 && !(await db.one("SELECT 1 AS hit FROM ingests WHERE rows_inserted > 0 LIMIT 1"))
+      ? { text: NOTHING_INGESTED, top: 0, groups: 0, share: 0 }
+      : trend
+        ? trendHeadline(trend, rows, q.by[0]!)
+        : headline(rows, q.by[0]!, totals.costUsd);
   if (q.chart && rows.length && allocatedFrom === null && !timeDim) await addDaily(db, base, params, q, rows, windowDays);
   if (q.top !== null) rows = topRows(rows, q.by, timeDim, q.top);
   addShares(rows, totals.costUsd);

@@ -5,6 +5,7 @@ import { colors, type Format, int, json, pct, usd, usdNumber } from "../output/f
 import type { ReportJsonT } from "../schemas/report.js";
 import type { Report, ReportQuery, ReportRow } from "./types.js";
 import { TIME_DIMENSIONS } from "./dims.js";
+import { NOTHING_INGESTED } from "./shape.js";
 import { addDays, DATE } from "./window.js";
 
 const BASIS_LABEL = { "request logs": "request logs", "usage exports": "provider usage exports", "cost exports": "cost exports (the bill)" } as const;
@@ -149,7 +150,9 @@ export function reportDocument(report: Report, q: ReportQuery, fixedShares = tru
       heading(report.headline.text),
       subtitle(title(report)),
       ...(matched ? [text(matched)] : []),
-      ...(report.rows.length === 0 ? [text("no usage in this window (check --since/--until, --where and --source)", ["table"])] : []),
+      ...(report.rows.length === 0 && report.headline.text !== NOTHING_INGESTED
+        ? [text("no usage in this window (check --since/--until, --where and --source)", ["table"])]
+        : []),
       tableBlock({ name: "report", columns, rows }),
       text(totals, ["table"]),
       ...(notes ? [note(notes, PEOPLE)] : []),

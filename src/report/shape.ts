@@ -150,6 +150,9 @@ export function trendHeadline(t: Trend, rows: readonly ReportRow[], d: Dimension
   return { text, top: 0, groups: buckets, share: 0 };
 }
 
+/** The headline over a database that holds no usage at all (the table under it is empty, whatever the flags). */
+export const NOTHING_INGESTED = "no usage loaded yet: the database holds none (llmcost ingest FILES loads request logs or provider exports)";
+
 /** "3 of 9 features = 79.6% of $93.16": the fewest top groups of the first dimension that reach 80% of spend. */
 export function headline(rows: readonly ReportRow[], d: Dimension, total: string): Report["headline"] {
   const byFirst = new Map<string, string>();
@@ -167,11 +170,14 @@ export function headline(rows: readonly ReportRow[], d: Dimension, total: string
   if (groups.length === 0) return { text: "no usage in this window", top: 0, groups: 0, share: 0 };
   if (compareDec(total, "0") === 0 && rows.some((r) => r.unpriced.rows > 0)) {
     return {
-      text: `no priced spend: ${int(groups.length)} ${DIMENSION_PLURAL[d]} have usage, and none of it has a price (see unpriced below)`,
+      text: `no priced spend: ${groups.length === 1 ? `1 ${DIMENSION_PLURAL[d].slice(0, -1)} has` : `${int(groups.length)} ${DIMENSION_PLURAL[d]} have`} usage, and none of it has a price (see unpriced below)`,
       top: 0,
       groups: groups.length,
       share: 0,
     };
+  }
+  if (compareDec(total, "0") === 0) {
+    return { text: "no spend: all of the usage in this window costs $0", top: 0, groups: groups.length, share: 0 };
   }
   return {
     text: `${int(top)} of ${int(groups.length)} ${DIMENSION_PLURAL[d]} = ${(share * 100).toFixed(1)}% of ${usd(total)}`,
