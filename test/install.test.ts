@@ -18,6 +18,14 @@ test("the packed tarball installs as a tool and runs from another directory", FU
     stdio: "ignore",
   });
   const bin = join(prefix, "bin", "llmcost");
+  // The bundle ships with the code cache the build wrote (bin/llmcost.js), so a read-only install starts from it too.
+  const shipped = readdirSync(join(prefix, "lib", "node_modules", "llmcost", "dist", "bundle")).sort();
+  assert.equal(shipped.length, 2, shipped.join(" "));
+  assert.ok(shipped.includes("cli.cjs"), shipped.join(" "));
+  assert.ok(
+    shipped.some((f) => /^cli\.[0-9a-f]{12}\.v\d+\.\d+\.\d+-\w+\.v8cache$/.test(f)),
+    shipped.join(" "),
+  );
   const elsewhere = tmp();
   const env = { PATH: process.env.PATH ?? "", HOME: elsewhere, TZ: "UTC", NO_COLOR: "1" };
   const version = spawnSync(bin, ["--version"], { cwd: elsewhere, encoding: "utf8", env });

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, test } from "node:test";
-import { cli, cliProcess, golden, stable, tmp } from "./helpers.js";
+import { cli, cliProcess, golden, ROOT, stable, tmp } from "./helpers.js";
 
 // The other test files run the CLI in-process (main(argv, io)). These run the real binary, bin/llmcost.js, as a
 // user's shell does: the launcher, process.exitCode, the real stdout and stderr. A few goldens are checked this way
@@ -78,4 +80,34 @@ test("goldens from the binary: report (table, json), budget, simulate", () => {
   ]);
   assert.equal(s.code, 0, s.stderr);
   golden("simulate/all.table", stable(s.stdout, dir));
+});
+
+// bin/llmcost.js compiles the bundle with a V8 code cache kept beside it. A copy of the package (the bundle and the
+// launcher copied, the rest linked) shows its life: a run without one writes it, a run with it uses it, and a cache
+// V8 refuses (garbage here; another Node version's, or another build's, in life) changes nothing but is written anew.
+test("the launcher's code cache: written when missing, refused when bad, the output the same", () => {
+  const pkg = tmp();
+  for (const d of ["bin", "dist/bundle"]) mkdirSync(join(pkg, d), { recursive: true });
+  copyFileSync(join(ROOT, "bin", "llmcost.js"), join(pkg, "bin", "llmcost.js"));
+  copyFileSync(join(ROOT, "dist", "bundle", "cli.cjs"), join(pkg, "dist", "bundle", "cli.cjs"));
+  for (const f of ["package.json", "node_modules", "pricing", "fixtures"]) symlinkSync(join(ROOT, f), join(pkg, f));
+  const caches = () => readdirSync(join(pkg, "dist", "bundle")).filter((f) => f.endsWith(".v8cache"));
+  const run = () =>
+    spawnSync(process.execPath, [join(pkg, "bin", "llmcost.js"), "report", "--db", db], { encoding: "utf8", env: { TZ: "UTC", NO_COLOR: "1" } });
+  const expected = cliProcess(["report", "--db", db]);
+  assert.deepEqual(caches(), []);
+  const first = run();
+  assert.deepEqual([first.status, first.stdout, first.stderr], [0, expected.stdout, expected.stderr]);
+  const [cache] = caches();
+  assert.match(cache ?? "", new RegExp(`^cli\\.[0-9a-f]{12}\\.${process.version.replaceAll(".", "\\.")}-${process.arch}\\.v8cache$`));
+  const written = readFileSync(join(pkg, "dist", "bundle", cache!));
+  assert.ok(written.length > 100_000, `the cache holds the compiled code (${written.length} bytes)`);
+  const second = run();
+  assert.deepEqual([second.status, second.stdout], [0, expected.stdout]);
+  assert.ok(readFileSync(join(pkg, "dist", "bundle", cache!)).equals(written), "a cache V8 took is left as it is");
+  writeFileSync(join(pkg, "dist", "bundle", cache!), "not a code cache");
+  const third = run();
+  assert.deepEqual([third.status, third.stdout, third.stderr], [0, expected.stdout, expected.stderr]);
+  assert.ok(readFileSync(join(pkg, "dist", "bundle", cache!)).length > 100_000, "a refused cache is written anew");
+  assert.deepEqual(caches(), [cache], "one cache, no temporary file left");
 });
