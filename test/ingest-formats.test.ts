@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { gzipSync } from "node:zlib";
+import { digestFile } from "../src/ingest/files.js";
 import { cli, dump, FIXTURES, FULL_TIER, golden, normalise, query, tmp, columnList, billedColumnList } from "./helpers.js";
 
 const USAGE_COLS = columnList([
@@ -143,4 +145,69 @@ test("a JSON document of 36 MB is read whole: the reader's object limit follows 
   const input = 140_000 * 1000 + 20_000 * 21;
   const rows = await query(db, "SELECT count(*) AS n, sum(input_tokens)::BIGINT AS input, sum(output_tokens)::BIGINT AS output FROM usage");
   assert.deepEqual(rows, [{ n: "140000", input: String(input), output: "7000000" }]);
+});
+
+test("digestFile: the sha256 and which strings the bytes lack, across read chunks; a gzip file lacks none", async () => {
+  const dir = tmp();
+  // "event" split across the 1 MiB chunks the hash pass reads: found in the seam
+  const seam = Buffer.concat([Buffer.alloc((1 << 20) - 3, 0x20), Buffer.from('"event":1')]);
+  writeFileSync(join(dir, "seam.jsonl"), seam);
+  const d = await digestFile(join(dir, "seam.jsonl"), ['"event"', "\\u"]);
+  assert.equal(d.sha256, createHash("sha256").update(seam).digest("hex"));
+  assert.deepEqual([...d.lacks], ["\\u"]);
+  writeFileSync(join(dir, "empty.jsonl"), "");
+  assert.deepEqual([...(await digestFile(join(dir, "empty.jsonl"), ["x"])).lacks], ["x"]);
+  writeFileSync(join(dir, "x.jsonl.gz"), gzipSync('{"a":1}\n'));
+  assert.deepEqual([...(await digestFile(join(dir, "x.jsonl.gz"), ['"event"'])).lacks], []);
+});
+
+test("request-log lines left out by event are counted whether the file spells the key plainly or escaped, and none without one", async () => {
+  const dir = tmp();
+  const line = (extra: string, s: number) =>
+    `{"timestamp":"2026-01-01T00:00:0${s}Z","model":"gpt-4o-2024-08-06",${extra}"usage":{"prompt_tokens":1000,"completion_tokens":100}}\n`;
+  const files = {
+    "plain.jsonl": line("", 0) + line("", 1),
+    "event.jsonl": line("", 0) + line('"event":"feedback",', 1),
+    // JSON may spell a key with escapes: \u0065vent is "event" to the reader, and so to the count
+    "escaped.jsonl": line("", 0) + line('"\\u0065vent":"feedback",', 1),
+  };
+  for (const [name, text] of Object.entries(files)) {
+    writeFileSync(join(dir, name), text);
+    const r = await cli(["ingest", "--db", join(dir, `${name}.duckdb`), join(dir, name), "--output", "json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const [f] = JSON.parse(r.stdout).files;
+    assert.deepEqual([f.rows, f.skipped], name === "plain.jsonl" ? [2, []] : [1, [{ reason: "event is not a request", rows: 1 }]], name);
+    // gpt-4o-2024-08-06 at $2.50 / $10 per 1M: 1,000 in + 100 out = $0.0025 + $0.001 = $0.0035 a line
+    const cost = await query(join(dir, `${name}.duckdb`), "SELECT sum(cost_usd)::VARCHAR AS c FROM usage");
+    assert.equal(Number(cost[0]!.c), name === "plain.jsonl" ? 0.007 : 0.0035, name);
+  }
+});
+
+test("an empty API page (a quiet day's usage, a last page) is passed over with a note, never refused", async () => {
+  const dir = tmp();
+  const pages = join(dir, "pages");
+  mkdirSync(pages);
+  copyFileSync(join(FIXTURES, "formats", "openai-usage-completions.json"), join(pages, "page1.json"));
+  writeFileSync(join(pages, "page2.json"), '{"object":"page","data":[],"has_more":false,"next_page":null}\n');
+  const db = join(dir, "x.duckdb");
+  const r = await cli(["ingest", "--db", db, pages]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /\n3 rows added to /);
+  assert.equal(r.stderr, `note: ${join(pages, "page2.json")}: an empty API page (data: []): nothing to load; skipped\n`);
+  // Anthropic's empty page and an empty array, named alone: nothing to load, exit 0, and no database is made
+  writeFileSync(join(dir, "anthropic.json"), '{"data": [], "has_more": false, "next_page": null}');
+  writeFileSync(join(dir, "empty.json"), "[]\n");
+  const fresh = join(dir, "fresh.duckdb");
+  const e = await cli(["ingest", "--db", fresh, join(dir, "anthropic.json"), join(dir, "empty.json")]);
+  assert.equal(e.code, 0, e.stderr);
+  assert.match(e.stdout, new RegExp(`nothing to load: every file is empty \\(${fresh.replaceAll(".", "\\.")} is as it was\\)\\n$`));
+  assert.match(
+    e.stderr,
+    /anthropic\.json: an empty API page \(data: \[\]\): nothing to load; skipped\n.*empty\.json: an empty JSON array: nothing to load; skipped\n$/s,
+  );
+  assert.equal(existsSync(fresh), false);
+  // Beside a file with rows, an empty one is a note and the rest loads
+  const bad = await cli(["ingest", "--db", fresh, join(dir, "empty.json"), join(FIXTURES, "formats", "requests.csv")]);
+  assert.equal(bad.code, 0, bad.stderr);
+  assert.equal(Number((await query(fresh, "SELECT count(*)::INT AS n FROM usage"))[0]!.n) > 0, true);
 });

@@ -149,7 +149,12 @@ export function ingestDocument(result: IngestResult): Doc {
     blocks: [
       tableBlock({ name: "files", columns, rows }),
       ...notes,
-      text(`${int(total)} ${total === 1 ? "row" : "rows"} ${result.dryRun ? "would be added (dry run)" : "added"} to ${result.db}`, TERMINAL),
+      text(
+        result.files.length === 0
+          ? `nothing to load: every file is empty (${result.db} is as it was)`
+          : `${int(total)} ${total === 1 ? "row" : "rows"} ${result.dryRun ? "would be added (dry run)" : "added"} to ${result.db}`,
+        TERMINAL,
+      ),
     ],
   };
 }

@@ -271,10 +271,31 @@ export function readablePath(path: string, head: Head): string {
   return copy;
 }
 
-export async function sha256File(path: string): Promise<string> {
+/** A file's sha256, and which of the strings asked for it provably does not hold. */
+export interface FileDigest {
+  sha256: string;
+  /** Of a gzip file none (its compressed bytes say nothing of its text). */
+  lacks: ReadonlySet<string>;
+}
+
+/** One pass over the file: its sha256, and whether its bytes hold each of `needles` (ASCII). */
+export async function digestFile(path: string, needles: readonly string[] = []): Promise<FileDigest> {
   const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest("hex");
+  const missing = new Set(needles);
+  const keep = Math.max(0, ...needles.map((n) => n.length - 1));
+  let tail: Buffer = Buffer.alloc(0);
+  let gzip: boolean | undefined;
+  for await (const data of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    const chunk = data as Buffer;
+    hash.update(chunk);
+    gzip ??= chunk[0] === 0x1f && chunk[1] === 0x8b;
+    if (missing.size === 0 || gzip) continue;
+    // A needle across two chunks is found in the previous chunk's tail joined to this one's head.
+    const seam = tail.length ? Buffer.concat([tail, chunk.subarray(0, keep)]) : tail;
+    for (const n of missing) if (chunk.includes(n) || seam.includes(n)) missing.delete(n);
+    tail = chunk.subarray(Math.max(0, chunk.length - keep));
+  }
+  return { sha256: hash.digest("hex"), lacks: gzip ? new Set() : missing };
 }
 
 /**

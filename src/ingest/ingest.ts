@@ -3,12 +3,23 @@ import { compileTagPattern } from "../config.js";
 import { ExitError, usageError } from "../errors.js";
 import { installIngestPricing, installPricing, repriceStored, storedPricingSha } from "../pricing/sql.js";
 import { adapterByName, detectAdapter, forcedFormatHint, forcedFormatMismatch } from "../sources/index.js";
-import type { BilledAdapter, SourceFile, SourceOptions, UsageAdapter } from "../sources/types.js";
+import type { BilledAdapter, Head, SourceFile, SourceOptions, UsageAdapter } from "../sources/types.js";
 import { createModelProviderSql, DEFAULT_LOGS, type LogsConfig, withMappedNames } from "../sources/flat-log.js";
 import type { IngestPhase } from "../output/progress.js";
 import { Db } from "../store/db.js";
 import { refreshRollup } from "../store/rollup.js";
-import { checkGzip, DATA_EXTENSION, expandInputs, type InputFile, privateDir, readablePath, sha256File, type SkippedInput, sniff } from "./files.js";
+import {
+  checkGzip,
+  DATA_EXTENSION,
+  expandInputs,
+  type InputFile,
+  privateDir,
+  readablePath,
+  digestFile,
+  type FileDigest,
+  type SkippedInput,
+  sniff,
+} from "./files.js";
 import { BadLineError } from "./duckdb-errors.js";
 import { loadFile } from "./steps.js";
 import {
@@ -30,6 +41,27 @@ class DryRunRollback extends Error {
   constructor(readonly summary: FileSummary) {
     super("dry run");
   }
+}
+
+const EMPTY_ARRAY = "an empty JSON array: nothing to load";
+const EMPTY_PAGE = "an empty API page (data: []): nothing to load";
+
+/**
+ * Why a whole file holds nothing to load, or null: an empty page of a usage or cost API (OpenAI's and Anthropic's
+ * pages are `{"data": [], "has_more": false, …}`) or an empty JSON array.
+ */
+function emptyPage(head: Head): string | null {
+  if (head.kind !== "json" || head.text.length > 4096) return null;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(head.text);
+  } catch {
+    return null;
+  }
+  if (Array.isArray(doc) && doc.length === 0) return EMPTY_ARRAY;
+  const page = doc as { data?: unknown; has_more?: unknown } | null;
+  if (page && typeof page === "object" && Array.isArray(page.data) && page.data.length === 0 && "has_more" in page) return EMPTY_PAGE;
+  return null;
 }
 
 /**
@@ -60,6 +92,13 @@ function plan(
       return [];
     }
     if (!s.ok) throw usageError(`${input.display}:${s.line}: ${s.reason}`, s.hint);
+    // A page of an API that returned nothing (a quiet day, a project with no traffic) is passed over, never refused:
+    // a directory of pages may end with one.
+    const empty = emptyPage(s.head);
+    if (empty) {
+      skippedInputs.push({ file: input.display, reason: empty });
+      return [];
+    }
     // In a directory, a file no format reads (a config, a package.json, notes) is passed over with a note; named on
     // the command line it is an error that says why.
     const detected = forced ? undefined : (detectAdapter(s.head) ?? detectAdapter(withMappedNames(s.head, logs.fields)));
@@ -110,6 +149,9 @@ export async function ingest(req: IngestRequest): Promise<IngestResult> {
   // Before anything reads them whole (a BOM copy, the reader): a cut .gz is refused, never read in part.
   for (const input of inputs) await checkGzip(input.path, input.display);
   const planned = plan(inputs, req.format, req.skipBadRows === true, req.sourceOptions ?? {}, req.logs ?? DEFAULT_LOGS, skippedInputs);
+  // Only empty pages (yesterday's usage of a quiet project): nothing to load is not an error, and no database is made.
+  if (planned.length === 0 && skippedInputs.length > 0 && skippedInputs.every((s) => s.reason === EMPTY_PAGE || s.reason === EMPTY_ARRAY))
+    return { db: req.lake ?? req.dbPath, dryRun: req.dryRun, files: [], skippedInputs };
   if (planned.length === 0)
     throw usageError(`nothing to ingest: no data files in ${req.inputs.join(", ")}`, "pass exports (CSV, JSON) or request logs (JSON Lines, CSV)");
   const tag = compileTagPattern(req.tagPattern);
@@ -176,8 +218,10 @@ async function prepareSession(db: Db, req: IngestRequest, tag: TagPattern): Prom
 }
 
 async function ingestFile(db: Db, p: Planned, req: IngestRequest, tag: TagPattern, stored: StoredRows | undefined): Promise<FileSummary> {
-  const sha = sha256File(p.input.path);
-  sha.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+  const needs = p.adapter.target === "companion" ? undefined : p.adapter.keepNeeds;
+  const digest = digestFile(p.input.path, needs ? [needs, "\\u"] : []);
+  digest.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+  const sha = digest.then((d) => d.sha256);
   if (p.adapter.target === "companion") {
     return { ...emptySummary(p, await sha), status: "companion", note: "no usage of its own: joined to its output file by custom_id" };
   }
@@ -200,7 +244,7 @@ async function ingestFile(db: Db, p: Planned, req: IngestRequest, tag: TagPatter
   }
   const progress = track(req, p.input);
   try {
-    return await loadWithRetries(db, p, p.adapter, req, tag, sha, progress, stored);
+    return await loadWithRetries(db, p, p.adapter, req, tag, digest, progress, stored);
   } finally {
     progress.stop();
   }
@@ -212,7 +256,7 @@ async function loadWithRetries(
   adapter: UsageAdapter | BilledAdapter,
   req: IngestRequest,
   tag: TagPattern,
-  sha: Promise<string>,
+  digest: Promise<FileDigest>,
   progress: Tracker,
   stored: StoredRows | undefined,
 ): Promise<FileSummary> {
@@ -226,7 +270,7 @@ async function loadWithRetries(
           progress.phase("pricing");
           await repriceStored(db, req.catalog.sha256);
         }
-        const result = await loadFile(db, current, adapter, req, tag, sha, progress, stored);
+        const result = await loadFile(db, current, adapter, req, tag, digest, progress, stored);
         if (req.dryRun) throw new DryRunRollback({ ...result, status: "dry-run" });
         // A lake keeps no rollup (commit writes the canonical tables; its readers drop the staging one): only a
         // database's is refreshed.

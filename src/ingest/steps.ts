@@ -5,7 +5,7 @@ import { FILE_BYTES_VARIABLE, REJECTS_TABLE } from "../sources/sql.js";
 import type { BilledAdapter, ReadPlan, UsageAdapter } from "../sources/types.js";
 import type { Db } from "../store/db.js";
 import { badRead, readerError, readFailure, skipLines } from "./duckdb-errors.js";
-import { blankLines, plainSize } from "./files.js";
+import { blankLines, type FileDigest, plainSize } from "./files.js";
 import {
   billedChecks,
   billedSelectList,
@@ -42,11 +42,12 @@ export async function loadFile(
   adapter: UsageAdapter | BilledAdapter,
   req: IngestRequest,
   tag: TagPattern,
-  shaPending: Promise<string>,
+  digest: Promise<FileDigest>,
   progress: Tracker,
   stored?: StoredRows,
 ): Promise<FileSummary> {
   progress.phase("reading");
+  const shaPending = digest.then((d) => d.sha256);
   const replaced = req.replace ? await replaceEarlier(db, p.input.path, await shaPending, stored) : 0;
   const load = await prepare(db, p, adapter, req, tag, stored);
   await refuseUnreadable(load);
@@ -57,7 +58,7 @@ export async function loadFile(
   const validated = await validate(load, progress);
   progress.phase("pricing");
   const { stats, unpriced } = await priceNewNames(load, validated);
-  const skipped = await countLeftOut(load, bad.rows);
+  const skipped = await countLeftOut(load, bad.rows, await digest);
   // From here on: this ingest's bookkeeping (replaced buckets, repeated requests, its record), then COMMIT.
   progress.phase("committing");
   const deduped = await dedupe(load, stats, skipped);
@@ -256,10 +257,12 @@ async function priceNewNames(
 }
 
 /** The records left out, by reason: bad rows, and what the adapter's `keep` passed over. Drops the stage tables. */
-async function countLeftOut({ db, p, plan, params }: Load, badRows: readonly BadRow[]): Promise<FileSummary["skipped"]> {
+async function countLeftOut({ db, p, adapter, plan, params }: Load, badRows: readonly BadRow[], digest: FileDigest): Promise<FileSummary["skipped"]> {
   const skipped: FileSummary["skipped"] = [];
   if (badRows.length) skipped.push({ reason: "bad rows (--skip-bad-rows)", rows: badRows.length });
-  if (plan.keep) {
+  // A file without the text its keep needs left nothing out: not read again to count nothing (adapter.keepNeeds).
+  const none = adapter.keepNeeds !== undefined && digest.lacks.has(adapter.keepNeeds) && digest.lacks.has("\\u");
+  if (plan.keep && !none) {
     const why = plan.keep.why ?? "NULL";
     const sql = `SELECT coalesce(${why}, $reason) AS reason, count(*) AS n FROM ${plan.from} AS src WHERE NOT coalesce((${plan.keep.sql}), false) GROUP BY ALL ORDER BY n DESC, reason`;
     const kept = await db.all<{ reason: string; n: string }>(sql, { ...params, reason: plan.keep.reason }).catch(async (err: unknown) => {

@@ -103,6 +103,8 @@ export const requestLogJsonl: UsageAdapter = {
   target: "usage",
   kind: "requests",
   tokenFields: [...TOKEN_FIELDS, "prompt_tokens", "completion_tokens", "promptTokenCount", "candidatesTokenCount"],
+  // keepRequestEvents leaves out only lines with an "event" key.
+  keepNeeds: '"event"',
   detect: (head) =>
     head.kind === "json" &&
     head.first !== undefined &&

@@ -107,6 +107,12 @@ interface AdapterBase {
    * don't declare them here are listed in sources/index.ts.)
    */
   tokenFields?: readonly string[];
+  /**
+   * The text a file must hold for its plan's `keep` to leave any record out (request logs: the key `"event"`). A
+   * plain file that holds neither it nor a `\u` escape (which could spell it) leaves none out, and its left-out
+   * count is not read again: the ingest's hash pass looks for it (ingest/files.ts digestFile).
+   */
+  keepNeeds?: string;
   read(file: SourceFile): ReadPlan;
 }
 
