@@ -219,6 +219,50 @@ test("after re-ingests, --replace, dedupe deletes and bucket overlap, the rollup
   await everyReport(catalogs().plain);
 });
 
+test("a run of several files refreshes the rollup once, at its end; a run stopped before it leaves raw reads and a rebuild", async () => {
+  const t = tmp();
+  const path = join(t, "run.duckdb");
+  // In one run: a log, a second one repeating some of its request ids (left out), a provider export, and a later pull
+  // of the same buckets with other numbers (it replaces the first pull's rows, ingested earlier in this run).
+  const a = requestLog(join(t, "a.csv"), ["2025-10-07", "2025-10-08"], "a");
+  const b = requestLog(join(t, "b.csv"), ["2025-10-08", "2025-10-12"], "a", 4);
+  const pull = join(t, "pull.json");
+  const { readFileSync } = await import("node:fs");
+  writeFileSync(
+    pull,
+    readFileSync(`${F}/anthropic-analytics-usage.json`, "utf8").replace(
+      /"uncached_input_tokens": (\d+)/g,
+      (_m, n: string) => `"uncached_input_tokens": ${Number(n) + 7}`,
+    ),
+  );
+  const r = await cli(["ingest", "--db", path, a, b, `${F}/anthropic-analytics-usage.json`, pull]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /request_id already ingested/);
+  await assertRollupFresh(path, "one run of four files");
+  assert.deepEqual(await query(path, "SELECT count(*)::INT AS n FROM meta WHERE key = 'rollup_pending'"), [{ n: 0 }], "the mark is gone at the end");
+  // A later run onto the same days: the rollup is refreshed from what it held.
+  const c = requestLog(join(t, "c.csv"), ["2025-10-12", "2025-10-13"], "c", 3);
+  assert.equal((await cli(["ingest", "--db", path, c, `${F}/openai-usage.csv`])).code, 0);
+  await assertRollupFresh(path, "a second run");
+  // As a run killed after its first file leaves it: that file's rows landed, the rollup lags and is marked pending.
+  const { DuckDBInstance } = await import("@duckdb/node-api");
+  const inst = await DuckDBInstance.create(path);
+  const conn = await inst.connect();
+  await conn.run("INSERT INTO meta VALUES ('rollup_pending', '1'); DELETE FROM usage_lean WHERE CAST(ts AS DATE) = DATE '2025-10-13'; CHECKPOINT");
+  conn.closeSync();
+  inst.closeSync();
+  const from = (env: Record<string, string> = {}) => cli(["report", "--db", path, "--by", "day", "--format", "json"], { env });
+  const strip = (s: string) => s.replace(/"generatedAt": "[^"]+"/g, "");
+  const [rolled, raw] = [await from(), await from({ LLMCOST_NO_ROLLUP: "1" })];
+  assert.equal(rolled.code, 0, rolled.stderr);
+  assert.equal(strip(rolled.stdout), strip(raw.stdout), "a pending rollup is not read: the raw rows answer");
+  assert.doesNotMatch(rolled.stdout, /2025-10-13/);
+  // The next ingest, of one file, rebuilds it.
+  assert.equal((await cli(["ingest", "--db", path, requestLog(join(t, "d.csv"), ["2025-10-20"], "d", 2)])).code, 0);
+  await assertRollupFresh(path, "after a stopped run");
+  assert.deepEqual(await query(path, "SELECT count(*)::INT AS n FROM meta WHERE key = 'rollup_pending'"), [{ n: 0 }]);
+});
+
 test("budget and reconcile print the same bytes from the rollup and from the raw rows", async () => {
   const env = { LLMCOST_NOW: "2026-11-22T12:00:00Z" };
   for (const args of [

@@ -7,7 +7,7 @@ import type { BilledAdapter, Head, SourceFile, SourceOptions, UsageAdapter } fro
 import { createModelProviderSql, DEFAULT_LOGS, type LogsConfig, withMappedNames } from "../sources/flat-log.js";
 import type { IngestPhase } from "../output/progress.js";
 import { Db } from "../store/db.js";
-import { refreshRollup } from "../store/rollup.js";
+import { finishPendingRollup, markRollupPending, refreshRollup } from "../store/rollup.js";
 import {
   checkGzip,
   DATA_EXTENSION,
@@ -167,25 +167,42 @@ export async function ingest(req: IngestRequest): Promise<IngestResult> {
       await prepareSession(db, req, tag);
       // Row order inside the table doesn't matter to llmcost, and not preserving it lets DuckDB insert in parallel
       // (about 1.5x faster). The error path turns it back on to number lines.
-      await db.withSettings({ preserve_insertion_order: false }, async () => {
-        for (const p of planned) {
-          try {
-            const summary = await ingestFile(db, p, req, tag, lake?.rows);
-            if (lake && summary.status === "ingested" && summary.ingestId !== null) summary.ingestId = await lake.commit(summary.ingestId, summary.models);
-            files.push(summary);
-          } catch (err) {
-            if (err instanceof ExitError && files.some((f) => f.status === "ingested")) {
-              throw new ExitError(
-                err.code,
-                err.message,
-                `${files.filter((f) => f.status === "ingested").length} earlier file(s) of this run were ingested; this one added nothing`,
-              );
+      // A run of several files into a database refreshes the rollup once, at its end (see markRollupPending).
+      const batched = !lake && !req.dryRun && planned.length > 1;
+      const rebuild = batched && (await db.transaction(() => markRollupPending(db)));
+      const loaded: number[] = [];
+      let failed = false;
+      await db
+        .withSettings({ preserve_insertion_order: false }, async () => {
+          for (const p of planned) {
+            try {
+              const summary = await ingestFile(db, p, req, tag, lake?.rows, !lake && !batched);
+              if (batched && summary.status === "ingested" && summary.ingestId !== null) loaded.push(summary.ingestId);
+              if (lake && summary.status === "ingested" && summary.ingestId !== null) summary.ingestId = await lake.commit(summary.ingestId, summary.models);
+              files.push(summary);
+            } catch (err) {
+              if (err instanceof ExitError && files.some((f) => f.status === "ingested")) {
+                throw new ExitError(
+                  err.code,
+                  err.message,
+                  `${files.filter((f) => f.status === "ingested").length} earlier file(s) of this run were ingested; this one added nothing`,
+                );
+              }
+              failed = true;
+              throw err;
             }
-            throw err;
+            req.onFileDone?.();
           }
-          req.onFileDone?.();
-        }
-      });
+        })
+        .finally(async () => {
+          // Also after a failed file: the run's earlier files stay ingested. Its own error, if any, is the one said.
+          if (batched)
+            await db
+              .transaction(() => finishPendingRollup(db, loaded, rebuild))
+              .catch((err: unknown) => {
+                if (!failed) throw err;
+              });
+        });
     } catch (err) {
       // Removed only if it holds no ingest: another process may have created the file at the same moment and ingested
       // into it (Db.open then opened theirs).
@@ -217,7 +234,15 @@ async function prepareSession(db: Db, req: IngestRequest, tag: TagPattern): Prom
   await db.run(createModelProviderSql);
 }
 
-async function ingestFile(db: Db, p: Planned, req: IngestRequest, tag: TagPattern, stored: StoredRows | undefined): Promise<FileSummary> {
+async function ingestFile(
+  db: Db,
+  p: Planned,
+  req: IngestRequest,
+  tag: TagPattern,
+  stored: StoredRows | undefined,
+  /** Refresh the rollup in the file's transaction (one file into a database); a run of several does it at its end. */
+  refresh: boolean,
+): Promise<FileSummary> {
   const needs = p.adapter.target === "companion" ? undefined : p.adapter.keepNeeds;
   const digest = digestFile(p.input.path, needs ? [needs, "\\u"] : []);
   digest.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
@@ -244,7 +269,7 @@ async function ingestFile(db: Db, p: Planned, req: IngestRequest, tag: TagPatter
   }
   const progress = track(req, p.input);
   try {
-    return await loadWithRetries(db, p, p.adapter, req, tag, digest, progress, stored);
+    return await loadWithRetries(db, p, p.adapter, req, tag, digest, progress, stored, refresh);
   } finally {
     progress.stop();
   }
@@ -259,6 +284,8 @@ async function loadWithRetries(
   digest: Promise<FileDigest>,
   progress: Tracker,
   stored: StoredRows | undefined,
+  /** Refresh the rollup in the file's transaction (one file into a database); a run of several does it at its end. */
+  refresh: boolean,
 ): Promise<FileSummary> {
   const jsonl = req.skipBadRows === true && p.source.head.kind === "json" && p.source.head.first !== undefined;
   let current = jsonl ? await skipBadJsonLines(p) : p;
@@ -274,7 +301,7 @@ async function loadWithRetries(
         if (req.dryRun) throw new DryRunRollback({ ...result, status: "dry-run" });
         // A lake keeps no rollup (commit writes the canonical tables; its readers drop the staging one): only a
         // database's is refreshed.
-        if (!stored) await refreshRollup(db, result.ingestId!);
+        if (refresh) await refreshRollup(db, [result.ingestId!]);
         progress.phase("committing");
         return result;
       });

@@ -259,41 +259,72 @@ INSERT INTO usage_rollup_coarse ${coarseSelect("true", "SELECT * FROM usage_roll
 const GONE = "NOT EXISTS (SELECT 1 FROM ingests i WHERE i.ingest_id = d.ingest_id AND i.ingested_at = d.ingested_at)";
 
 /**
- * Brings the rollup up to date after ingest `ingestId` loaded (inside its transaction, so a failed or dry-run load
- * leaves it as it was). Only the days the ingest touched are refreshed, so the cost follows the file, not the database:
+ * Brings the rollup up to date after the ingests `ingestIds` loaded: one file's, inside its transaction (so a failed or
+ * dry-run load leaves it as it was), or every file of a run at its end (see markRollupPending). Only the days the
+ * ingests touched are refreshed, so the cost follows the files, not the database:
  *   - days of rows removed from earlier ingests (an ingest replaced by `--replace`, found in usage_rollup_days; or rows
  *     deleted by the dedupe and bucket-overlap rules, found where the rollup's row count of a day no longer matches
- *     the raw rows: checked on the new file's days ± 1, and on every provider-export day for a provider export) are
+ *     the raw rows: checked on each new file's days ± 1, and on every provider-export day for a provider export) are
  *     summed again from the raw rows of those days;
- *   - the new file's other days get its sums added to theirs, without reading any other raw row.
+ *   - the new files' other days get their sums added to theirs, without reading any other raw row.
  * After a pricing change (every stored cost recomputed, so `pricing_sha256` moved) the whole rollup is rebuilt.
  */
-export async function refreshRollup(db: Db, ingestId: number): Promise<void> {
-  const sha = await db.one<{ p: string | null; r: string | null }>(
-    "SELECT (SELECT value FROM meta WHERE key = 'pricing_sha256') AS p, (SELECT value FROM meta WHERE key = 'rollup_pricing_sha256') AS r",
+export async function refreshRollup(db: Db, ingestIds: readonly number[]): Promise<void> {
+  const sha = await db.one<{ p: string | null; r: string | null; pending: boolean }>(
+    `SELECT (SELECT value FROM meta WHERE key = 'pricing_sha256') AS p, (SELECT value FROM meta WHERE key = 'rollup_pricing_sha256') AS r,
+       EXISTS (SELECT 1 FROM meta WHERE key = 'rollup_pending') AS pending`,
   );
-  if (!sha || sha.p === null || sha.p !== sha.r) {
+  // A run that stopped before its end left the rollup behind its raw rows (see markRollupPending): rebuilt.
+  if (!sha || sha.p === null || sha.p !== sha.r || sha.pending) {
     await db.run(rollupRebuild());
+    await db.run("DELETE FROM meta WHERE key = 'rollup_pending'");
     return;
   }
-  const id = { id: ingestId };
-  await db.run(`CREATE OR REPLACE TEMP TABLE rollup_new AS ${bothTables("u.ingest_id = $id", "ingest_id = $id", true)}`, id);
-  const span = await db.one<{ lo: string | null; hi: string | null; billing: boolean | null }>(
-    `SELECT strftime(min(day) - 1, '%Y-%m-%d') AS lo, strftime(max(day) + 2, '%Y-%m-%d') AS hi,
-       (SELECT source_kind = 'billing' FROM ingests WHERE ingest_id = $id) AS billing FROM rollup_new`,
-    id,
+  if (ingestIds.length === 0) return;
+  // The ids as SQL (integers from the ledger, never user input): an equality or an IN list is a filter DuckDB pushes
+  // into the scan, so only the row groups holding these ingests' rows are read.
+  if (!ingestIds.every((i) => Number.isSafeInteger(i))) throw new Error(`refreshRollup: ingest ids must be integers: ${ingestIds.join(", ")}`);
+  const single = ingestIds.length === 1;
+  const isNew = (col: string) => (single ? `${col} = ${ingestIds[0]}` : `${col} IN (${ingestIds.join(", ")})`);
+  // One ingest's rows are in one table only, so they need no second sum; several ingests' rows may share a key.
+  await db.run(`CREATE OR REPLACE TEMP TABLE rollup_new AS ${bothTables(isNew("u.ingest_id"), isNew("ingest_id"), single)}`);
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE rollup_new_days AS ${
+      single
+        ? `SELECT DISTINCT ${ingestIds[0]} AS ingest_id, day FROM rollup_new`
+        : `SELECT DISTINCT ingest_id, CAST(ts AS DATE) AS day FROM usage WHERE ${isNew("ingest_id")}`
+    }`,
   );
-  const params: Record<string, Param> = { id: ingestId, lo: span?.lo ?? null, hi: span?.hi ?? null };
-  // Day counts to compare: the rollup's (before this ingest) against the raw rows of earlier ingests (after its deletes).
+  // The days each new ingest spans, ± 1: where a dedupe or overlap rule can have removed earlier ingests' rows.
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE rollup_near AS
+     SELECT DISTINCT CAST(unnest(range(lo - 1, hi + 2, INTERVAL 1 DAY)) AS DATE) AS day
+     FROM (SELECT min(day) AS lo, max(day) AS hi FROM rollup_new_days GROUP BY ingest_id)`,
+  );
+  const span = await db.one<{ lo: string | null; hi: string | null; billing: boolean | null }>(
+    `SELECT strftime(min(day), '%Y-%m-%d') AS lo, strftime(max(day) + 1, '%Y-%m-%d') AS hi,
+       (SELECT bool_or(source_kind = 'billing') FROM ingests WHERE ${isNew("ingest_id")}) AS billing FROM rollup_near`,
+  );
+  const params: Record<string, Param> = { lo: span?.lo ?? null, hi: span?.hi ?? null };
+  // Day counts to compare: the rollup's (before these ingests) against the raw rows of earlier ingests (after their deletes).
   const counted = (rollupWhere: string, rawWhere: string) => `
     SELECT coalesce(r.day, c.day) AS day FROM
       (SELECT day, source_kind, sum(n_rows) AS n FROM usage_rollup WHERE ${rollupWhere} GROUP BY ALL) r
-      FULL OUTER JOIN (SELECT CAST(u.ts AS DATE) AS day, u.source_kind, count(*) AS n FROM usage u WHERE u.ingest_id <> $id AND ${rawWhere} GROUP BY ALL) c
+      FULL OUTER JOIN (SELECT CAST(u.ts AS DATE) AS day, u.source_kind, count(*) AS n FROM usage u WHERE NOT (${isNew("u.ingest_id")}) AND ${rawWhere} GROUP BY ALL) c
       ON r.day = c.day AND r.source_kind = c.source_kind
     WHERE coalesce(r.n, 0) <> coalesce(c.n, 0)`;
+  // One ingest's near days are the whole span; several ingests' may leave gaps between them (files a month apart).
+  const near = (day: string) => (single ? "" : ` AND ${day} IN (SELECT day FROM rollup_near)`);
   const checks = [
     `SELECT day FROM usage_rollup_days d WHERE ${GONE}`,
-    ...(span?.lo ? [counted("day >= CAST($lo AS DATE) AND day < CAST($hi AS DATE)", "u.ts >= CAST($lo AS TIMESTAMP) AND u.ts < CAST($hi AS TIMESTAMP)")] : []),
+    ...(span?.lo
+      ? [
+          counted(
+            `day >= CAST($lo AS DATE) AND day < CAST($hi AS DATE)${near("day")}`,
+            `u.ts >= CAST($lo AS TIMESTAMP) AND u.ts < CAST($hi AS TIMESTAMP)${near("CAST(u.ts AS DATE)")}`,
+          ),
+        ]
+      : []),
     ...(span?.billing ? [counted("source_kind = 'billing'", "u.source_kind = 'billing'")] : []),
   ];
   await db.run(`CREATE OR REPLACE TEMP TABLE rollup_dirty AS SELECT DISTINCT day FROM (${checks.join(" UNION ALL ")}) WHERE day IS NOT NULL`, params);
@@ -310,8 +341,8 @@ export async function refreshRollup(db: Db, ingestId: number): Promise<void> {
       { lo: dirty!.lo, hi: dirty!.hi },
     );
   }
-  // The new file's other days: its sums added to what the rollup holds for them (a day new to the database, as in a
-  // daily pipeline, takes the file's sums as they are).
+  // The new files' other days: their sums added to what the rollup holds for them (a day new to the database, as in
+  // a daily pipeline, takes the files' sums as they are).
   const merge = "day IN (SELECT day FROM rollup_new) AND day NOT IN (SELECT day FROM rollup_dirty)";
   const held = await db.one<{ n: string }>(`SELECT count(*) AS n FROM usage_rollup WHERE ${merge}`);
   if (Number(held?.n ?? 0) === 0) {
@@ -326,8 +357,31 @@ export async function refreshRollup(db: Db, ingestId: number): Promise<void> {
   // The coarse rollup of every day whose rollup rows changed.
   for (const sql of refreshCoarse("SELECT day FROM rollup_new UNION SELECT day FROM rollup_dirty")) await db.run(sql);
   await db.run(`DELETE FROM usage_rollup_days d WHERE ${GONE}`);
-  await db.run("INSERT INTO usage_rollup_days SELECT DISTINCT $id, (SELECT ingested_at FROM ingests WHERE ingest_id = $id), day FROM rollup_new", id);
-  for (const t of ["rollup_new", "rollup_dirty", "rollup_merged"]) await db.run(`DROP TABLE IF EXISTS ${t}`);
+  await db.run("INSERT INTO usage_rollup_days SELECT d.ingest_id, i.ingested_at, d.day FROM rollup_new_days d JOIN ingests i USING (ingest_id)");
+  for (const t of ["rollup_new", "rollup_new_days", "rollup_near", "rollup_dirty", "rollup_merged"]) await db.run(`DROP TABLE IF EXISTS ${t}`);
+}
+
+/**
+ * A run of several files refreshes the rollup once, at its end, instead of in every file's transaction (a directory
+ * of 60 small session files: about 60 ms a file). Meanwhile the rollup is marked pending (`rollup_pending` in `meta`,
+ * set in the first file's transaction), so no reader answers from it while it lags the raw rows, nor after a run
+ * killed before its end: readers read the raw rows, and the next ingest rebuilds it. Returns whether a rollup was
+ * already pending (an earlier run stopped before its end): that run's files need the rebuild.
+ */
+export async function markRollupPending(db: Db): Promise<boolean> {
+  const was = await db.one<{ n: string }>("SELECT count(*) AS n FROM meta WHERE key = 'rollup_pending'");
+  if (Number(was?.n ?? 0) > 0) return true;
+  await db.run("INSERT INTO meta VALUES ('rollup_pending', '1')");
+  return false;
+}
+
+/**
+ * The end of a run of several files: the rollup brought up to date with all of them. `rebuild` (the mark was there
+ * before the run): left in place, so refreshRollup rebuilds.
+ */
+export async function finishPendingRollup(db: Db, ingestIds: readonly number[], rebuild: boolean): Promise<void> {
+  if (!rebuild) await db.run("DELETE FROM meta WHERE key = 'rollup_pending'");
+  await refreshRollup(db, ingestIds);
 }
 
 /**
@@ -341,6 +395,7 @@ export async function rollupUsable(db: Db, costSourceMode: "stored" | "repriced"
   const r = await db.one<{ ok: boolean | null }>(
     // A lake has no rollup table (its reads scan the Parquet files).
     `SELECT (SELECT value FROM meta WHERE key = 'pricing_sha256') = (SELECT value FROM meta WHERE key = 'rollup_pricing_sha256')
+       AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'rollup_pending')
        AND EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = 'usage_rollup' AND table_schema = 'main') AS ok`,
   );
   return r?.ok === true;
