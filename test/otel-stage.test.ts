@@ -91,7 +91,7 @@ test("OTel --skip-bad-rows: the bad span is found in the file before anything is
     const db = join(t, `${file}.duckdb`);
     const r = await cli(["ingest", "--db", db, "--skip-bad-rows", `test/bad-input/${file}`]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /1 bad rows \(--skip-bad-rows\)/);
+    assert.match(r.stdout, /1 bad row \(--skip-bad-rows\)/);
     assert.ok(r.stderr.includes(`${where} LLM call span without a model`), r.stderr);
     assert.deepEqual(await query(db, "SELECT count(*)::INT AS n FROM usage WHERE model IS NOT NULL"), [{ n: 1 }]);
   }

@@ -259,7 +259,7 @@ async function priceNewNames(
 /** The records left out, by reason: bad rows, and what the adapter's `keep` passed over. Drops the stage tables. */
 async function countLeftOut({ db, p, adapter, plan, params }: Load, badRows: readonly BadRow[], digest: FileDigest): Promise<FileSummary["skipped"]> {
   const skipped: FileSummary["skipped"] = [];
-  if (badRows.length) skipped.push({ reason: "bad rows (--skip-bad-rows)", rows: badRows.length });
+  if (badRows.length) skipped.push({ reason: `bad ${badRows.length === 1 ? "row" : "rows"} (--skip-bad-rows)`, rows: badRows.length });
   // A file without the text its keep needs left nothing out: not read again to count nothing (adapter.keepNeeds).
   const none = adapter.keepNeeds !== undefined && digest.lacks.has(adapter.keepNeeds) && digest.lacks.has("\\u");
   if (plan.keep && !none) {
