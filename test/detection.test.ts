@@ -27,6 +27,7 @@ const EXPECTED: Record<string, string> = {
   "formats/anthropic-tokens.csv": "anthropic-tokens-csv",
   "formats/anthropic-usage.json": "anthropic-usage-json",
   "formats/bedrock-cloudwatch.json": "bedrock-cloudwatch-events",
+  "formats/bedrock-govcloud.jsonl": "bedrock-invocation-log",
   "formats/bedrock-s3.jsonl": "bedrock-invocation-log",
   "formats/claude-code.jsonl": "claude-code-jsonl",
   "formats/codex.jsonl": "codex-jsonl",

@@ -79,6 +79,13 @@ test("Amazon Nova, a model only Bedrock sells: every Bedrock wrapping reaches it
   assert.deepEqual(rate("arn:aws:bedrock:ap-southeast-1::foundation-model/amazon.nova-micro-v1:0"), ["0.037", "0.148"]);
   assert.deepEqual(rate("us-gov.amazon.nova-pro-v1:0"), ["0.96", "3.84"]);
   assert.deepEqual(rate("arn:aws-us-gov:bedrock:us-gov-west-1::foundation-model/amazon.nova-pro-v1:0"), ["0.96", "3.84"]);
+  // GovCloud bills one price list across its regions and its us-gov. profile: a name takes it wherever it is listed.
+  assert.deepEqual(rate("us-gov.anthropic.claude-haiku-4-5-20251001-v1:0"), ["1.2", "6"]); // commercial: 1 / 5
+  assert.deepEqual(rate("us-gov.anthropic.claude-3-haiku-20240307-v1:0"), ["0.3", "1.5"]); // commercial Bedrock: 0.25
+  assert.deepEqual(rate("bedrock/us-gov-east-1/anthropic.claude-3-7-sonnet-20250219-v1:0"), ["3.6", "18"]); // listed in west only
+  assert.deepEqual(rate("arn:aws-us-gov:bedrock:us-gov-east-1::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0"), ["1.2", "6"]);
+  // Commercial regions are not pooled: a bare id and an in-region name keep the first party's rate.
+  assert.deepEqual(rate("bedrock/us-east-1/anthropic.claude-haiku-4-5-20251001-v1:0"), ["1", "5"]);
   // A geography the table has no key for takes the rate without one; Premier, sold through us. alone, is that rate
   // for its bare id only.
   assert.deepEqual(rate("jp.amazon.nova-lite-v1:0"), ["0.06", "0.24"]);

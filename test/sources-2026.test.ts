@@ -284,6 +284,36 @@ test("Bedrock: S3 records and CloudWatch events are the same invocations, counte
   assert.deepEqual(await rows(db, "SELECT count(*)::INT AS n FROM usage"), [{ n: 4 }]);
 });
 
+test("Bedrock GovCloud: a bare model id logged in a us-gov region prices at GovCloud's rates, not the commercial ones", async () => {
+  const t = tmp();
+  const db = join(t, "t.duckdb");
+  const r = await cli(["ingest", "--db", db, "fixtures/formats/bedrock-govcloud.jsonl"]);
+  assert.equal(r.code, 0, r.stderr);
+  // GovCloud per 1M: Sonnet 4.5 3.6 in / 0.36 cached / 4.5 write / 18 out; Haiku 4.5 1.2 / 0.12 / 6; Nova Pro 0.96 / 3.84.
+  // 1840×3.6 + 24576×0.36 + 3072×4.5 + 612×18 = 40,311.36 µ$ (commercial: 33,592.8)
+  // 5200×1.2 + 480×6 = 9,120 µ$ (us-gov-east-1: the key LiteLLM lists there)
+  // 900×1.2 + 2048×0.12 + 150×6 = 2,225.76 µ$ (us-gov. profile: only us-gov-* keys list Haiku 4.5)
+  // 3000×0.96 + 400×3.84 = 4,416 µ$; the us-east-1 row at the commercial 1 / 5: 1000 + 500 = 1,500 µ$
+  assert.deepEqual(await rows(db, "SELECT workspace, model, provider, cost_usd FROM usage ORDER BY ts"), [
+    {
+      workspace: "us-gov-west-1",
+      model: "bedrock/us-gov-west-1/anthropic.claude-sonnet-4-5-20250929-v1:0",
+      provider: "anthropic",
+      cost_usd: "0.040311360000",
+    },
+    {
+      workspace: "us-gov-east-1",
+      model: "bedrock/us-gov-east-1/anthropic.claude-haiku-4-5-20251001-v1:0",
+      provider: "anthropic",
+      cost_usd: "0.009120000000",
+    },
+    { workspace: "us-gov-west-1", model: "us-gov.anthropic.claude-haiku-4-5-20251001-v1:0", provider: "anthropic", cost_usd: "0.002225760000" },
+    { workspace: "us-gov-west-1", model: "bedrock/us-gov-west-1/amazon.nova-pro-v1:0", provider: "amazon", cost_usd: "0.004416000000" },
+    { workspace: "us-east-1", model: "anthropic.claude-haiku-4-5-20251001-v1:0", provider: "anthropic", cost_usd: "0.001500000000" },
+  ]);
+  assert.deepEqual(await rows(db, "SELECT sum(cost_usd)::VARCHAR AS total FROM usage"), [{ total: "0.057573120000" }]);
+});
+
 test("Langfuse: a Pydantic AI generation's output holds its reasoning, counted once (real trace)", async () => {
   const t = tmp();
   const db = join(t, "t.duckdb");

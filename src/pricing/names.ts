@@ -22,6 +22,14 @@ const regionGeo = (geo: string): string => {
   return r === undefined ? geo : r === "ap" ? "apac" : r;
 };
 
+/**
+ * GovCloud is its own AWS partition with one price list: its regions (us-gov-east-1, us-gov-west-1) and its
+ * cross-region prefix (us-gov.) bill alike, so a GovCloud name takes GovCloud's rate where any of them lists the
+ * model. Commercial regions are not pooled this way: their geographies differ (see the clouds lookup).
+ */
+const GOV = "us-gov";
+const isGov = (geo: string): boolean => regionGeo(geo) === GOV;
+
 export interface Peeled {
   /** The name with every cloud and vendor wrapper removed, lower case. */
   core: string;
@@ -209,8 +217,12 @@ function indexOf(catalog: Catalog): NameIndex {
         continue;
       }
       const base = aliases.get(p.core);
-      if (!base || base === m.id || (CLOUDS as readonly string[]).includes(byId.get(base)?.provider ?? "")) continue;
+      if (!base || base === m.id) continue;
+      // A base that is itself a cloud's model (Bedrock prices Claude 3 Haiku's cache apart) takes a geography's own
+      // rate, never another bare one.
+      if ((CLOUDS as readonly string[]).includes(byId.get(base)?.provider ?? "") && p.geo === "") continue;
       setOnce(clouds, `${m.provider}|${p.geo}|${base}`, m.id);
+      if (isGov(p.geo)) setOnce(clouds, `${m.provider}|${GOV}|${base}`, m.id);
     }
   }
   const index = { byId, aliases, clouds, own, memo: new Map() };
@@ -258,7 +270,10 @@ function resolveUncached(catalog: Catalog, ix: NameIndex, key: string, deploymen
   }
   if (!base) return null;
   if (p.cloud) {
-    const own = ix.clouds.get(`${p.cloud}|${p.geo}|${base}`) ?? ix.clouds.get(`${p.cloud}||${base}`);
+    const own =
+      ix.clouds.get(`${p.cloud}|${p.geo}|${base}`) ??
+      (isGov(p.geo) ? ix.clouds.get(`${p.cloud}|${GOV}|${base}`) : undefined) ??
+      ix.clouds.get(`${p.cloud}||${base}`);
     if (own) return { model: ix.byId.get(own)!, via: `${via} (${p.cloud} rate)` };
   }
   return { model: ix.byId.get(base)!, via };

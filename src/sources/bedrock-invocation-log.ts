@@ -48,8 +48,10 @@ export const bedrockRows = (records: string): string => `(SELECT *, CASE
 export const bedrockColumns = () => ({
   ts: isoTs("timestamp"),
   // The model id as logged (inference-profile prefixes such as us./apac. and ARNs included): the price table's
-  // aliases resolve it, and the provider comes from there.
-  model: text("modelId"),
+  // aliases resolve it, and the provider comes from there. A bare id logged in a GovCloud region says nothing of
+  // GovCloud, which bills its own rates: it is named as LiteLLM names it, bedrock/<region>/<id>, so it prices there.
+  model: `CASE WHEN lower(${text("region")}) LIKE 'us-gov-%' AND NOT regexp_matches(lower(modelId), '^(arn:|bedrock/|(us-gov|us|eu|apac|au|jp|global|ca|in|sa|mx)\\.)')
+    THEN 'bedrock/' || lower(${text("region")}) || '/' || ${text("modelId")} ELSE ${text("modelId")} END`,
   // The maker named in the id (`us.anthropic.…`, `amazon.nova-…`); an application profile ARN names none: the price
   // table's provider then, when it resolves.
   provider: `nullif(regexp_extract(lower(modelId), '(?:^|[./])(anthropic|amazon|meta|mistral|cohere|ai21|deepseek|openai|writer|qwen)\\.', 1), '')`,

@@ -27,7 +27,8 @@
     FROM (SELECT c.*, regexp_extract(c.tag, getvariable('llmcost_tag_re'), ['user', 'feature']) AS parts FROM (SELECT * FROM (SELECT (CASE WHEN contains(right(nullif(nullif(trim(CAST(timestamp AS VARCHAR)), ''), '--'), 6), '+') OR contains(right(nullif(nullif(trim(CAST(timestamp AS VARCHAR)), ''), '--'), 6), '-') THEN make_timestamp(epoch_us(try_cast(nullif(nullif(trim(CAST(timestamp AS VARCHAR)), ''), '--') AS TIMESTAMPTZ))) ELSE coalesce(try_cast(nullif(nullif(trim(CAST(timestamp AS VARCHAR)), ''), '--') AS TIMESTAMP), make_timestamp(epoch_us(try_cast(nullif(nullif(trim(CAST(timestamp AS VARCHAR)), ''), '--') AS TIMESTAMPTZ)))) END) AS ts,
   NULL::TIMESTAMP AS bucket_end,
   nullif(regexp_extract(lower(modelId), '(?:^|[./])(anthropic|amazon|meta|mistral|cohere|ai21|deepseek|openai|writer|qwen)\.', 1), '') AS provider,
-  nullif(nullif(trim(CAST(modelId AS VARCHAR)), ''), '--') AS model,
+  CASE WHEN lower(nullif(nullif(trim(CAST(region AS VARCHAR)), ''), '--')) LIKE 'us-gov-%' AND NOT regexp_matches(lower(modelId), '^(arn:|bedrock/|(us-gov|us|eu|apac|au|jp|global|ca|in|sa|mx)\.)')
+    THEN 'bedrock/' || lower(nullif(nullif(trim(CAST(region AS VARCHAR)), ''), '--')) || '/' || nullif(nullif(trim(CAST(modelId AS VARCHAR)), ''), '--') ELSE nullif(nullif(trim(CAST(modelId AS VARCHAR)), ''), '--') END AS model,
   nullif(nullif(trim(CAST(accountId AS VARCHAR)), ''), '--') AS project,
   nullif(nullif(trim(CAST(identity.arn AS VARCHAR)), ''), '--') AS api_key,
   nullif(nullif(trim(CAST(region AS VARCHAR)), ''), '--') AS workspace,
