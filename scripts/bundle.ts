@@ -57,8 +57,15 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   plugins: [duckdbInline],
+  // An import() left in the bundle fails at run time: bin/llmcost.js compiles the bundle as a vm.Script, which has no
+  // loader for it ("A dynamic import callback was not specified"). As require()s, the lazy imports of Node's own
+  // modules (the error path's line search, gzip) work there too; the check below keeps it so.
+  supported: { "dynamic-import": false },
   logLevel: "warning",
 });
+const bundled = readFileSync(join(OUT, "cli.cjs"), "utf8");
+const left = /\bimport\((["'`])[^"'`]*\1\)/.exec(bundled);
+if (left) throw new Error(`dist/bundle/cli.cjs: ${left[0]} is left in the bundle, and bin/llmcost.js cannot run it`);
 
 // The code cache: written by the binary after a run that found none (bin/llmcost.js).
 const warm = mkdtempSync(join(tmpdir(), "llmcost-bundle-"));

@@ -44,6 +44,25 @@ test("exit codes reach the shell: 2 for a usage error, 1 for a failed check", ()
   assert.equal(cliProcess(["budget", "--db", db, "--max-daily", "0.01"], { env: { LLMCOST_NOW: "2025-11-29T12:00:00Z" } }).code, 1);
 });
 
+test("the error paths that read a bad file again (line search, --skip-bad-rows) work from the binary as in process", async () => {
+  // They load Node modules lazily; a lazy import() the bundle kept once failed every one of them with exit 70.
+  const bad = (f: string) => join("test", "bad-input", f);
+  const runs = [
+    ["ingest", "--db", join(dir, "e1.duckdb"), bad("truncated.jsonl")],
+    ["ingest", "--db", join(dir, "e2.duckdb"), bad("otel-truncated.json")],
+    ["ingest", "--db", join(dir, "e3.duckdb"), bad("jsonl-wrong-type.jsonl")],
+    ["ingest", "--db", join(dir, "e4.duckdb"), "--skip-bad-rows", bad("truncated.jsonl")],
+  ];
+  for (const args of runs) {
+    const spawned = cliProcess(args);
+    const inProcess = await cli(args.map((a) => a.replace(/e(\d)\.duckdb$/, "p$1.duckdb")));
+    assert.equal(spawned.code, args.includes("--skip-bad-rows") ? 0 : 2, spawned.stderr);
+    assert.doesNotMatch(spawned.stderr, /internal error/);
+    assert.equal(spawned.stderr, inProcess.stderr.replaceAll("p4.duckdb", "e4.duckdb"), args.join(" "));
+  }
+  assert.match(cliProcess(runs[0]!).stderr, /^llmcost: test\/bad-input\/truncated\.jsonl:2: malformed JSON/);
+});
+
 test("goldens from the binary: report (table, json), budget, simulate", () => {
   for (const format of ["table", "json"]) {
     const r = cliProcess(["report", "--db", db, "--format", format]);
