@@ -122,6 +122,48 @@ test("re-ingesting the same file adds 0 rows and says so", async () => {
   assert.equal(await checksum(db), before);
 });
 
+test("a log that grew by appending replaces its earlier ingest (lines without a request id count once); a rotated one is added, said", async () => {
+  const dir = tmp();
+  const db = join(dir, "t.duckdb");
+  const log = join(dir, "requests.jsonl");
+  const line = (ts: string, prompt: number, cached: number, completion: number) =>
+    `${JSON.stringify({
+      timestamp: ts,
+      model: "gpt-4o-mini-2024-07-18",
+      user: "4f2a9c1d7e3b:support-bot",
+      usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: { cached_tokens: cached } },
+    })}\n`;
+  // gpt-4o-mini per 1M: 0.15 input, 0.075 cached, 0.6 output.
+  // 1000 × 0.15 + 200 × 0.6 = 270 µ$; 976 × 0.15 + 1024 × 0.075 + 100 × 0.6 = 283.2 µ$; 500 × 0.15 + 50 × 0.6 = 105 µ$
+  const first = line("2026-11-10T09:00:00Z", 1000, 0, 200) + line("2026-11-10T09:00:05Z", 2000, 1024, 100);
+  writeFileSync(log, first);
+  const once = await cli(["ingest", "--db", db, log]);
+  assert.equal(once.code, 0, once.stderr);
+  writeFileSync(log, first + line("2026-11-10T10:00:00Z", 500, 0, 50));
+  const grown = await cli(["ingest", "--db", db, "--json", log]);
+  assert.equal(grown.code, 0, grown.stderr);
+  const summary = JSON.parse(grown.stdout).files[0];
+  assert.deepEqual([summary.rows, summary.replaced], [3, 2]);
+  assert.match(summary.note, /^grew since it was ingested \(#1, .+ UTC\): it starts with the 449 bytes read then, so it replaces that ingest$/);
+  const total = () => query(db, "SELECT count(*)::INT AS n, sum(cost_usd)::VARCHAR AS usd FROM usage");
+  assert.deepEqual(await total(), [{ n: 3, usd: "0.000658200000" }]); // 270 + 283.2 + 105 µ$, not 1,211.4
+  assert.deepEqual(await query(db, "SELECT count(*)::INT AS n FROM ingests"), [{ n: 1 }]);
+  // Rotated: the path now holds other lines. They are new requests, added beside the earlier ones, and the summary
+  // says the path was seen with other content.
+  writeFileSync(log, line("2026-11-11T09:00:00Z", 500, 0, 50));
+  const rotated = await cli(["ingest", "--db", db, log]);
+  assert.equal(rotated.code, 0, rotated.stderr);
+  assert.match(
+    rotated.stdout,
+    /requests\.jsonl: this path was ingested as #1 \(.+ UTC\) with other content, kept beside this \(a rotated log\); --replace if\s+this file supersedes it/,
+  );
+  assert.deepEqual(await total(), [{ n: 4, usd: "0.000763200000" }]);
+  // --replace says nothing of the earlier ingest: it replaces every ingest of the path, as asked.
+  const replaced = await cli(["ingest", "--db", db, "--replace", "--json", log]);
+  assert.equal(JSON.parse(replaced.stdout).files[0].note, null);
+  assert.deepEqual(await total(), [{ n: 1, usd: "0.000105000000" }]);
+});
+
 test("a file of the same size but other content is ingested; the same content under another name is not", async () => {
   // Ingest hashes a file while it loads unless the ledger has one of the same size: both paths must end right.
   const dir = tmp();

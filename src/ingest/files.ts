@@ -276,18 +276,30 @@ export interface FileDigest {
   sha256: string;
   /** Of a gzip file none (its compressed bytes say nothing of its text). */
   lacks: ReadonlySet<string>;
+  /** The sha256 of the file's first `prefixBytes` bytes, when asked and the file is at least that long. */
+  prefixSha256?: string;
 }
 
-/** One pass over the file: its sha256, and whether its bytes hold each of `needles` (ASCII). */
-export async function digestFile(path: string, needles: readonly string[] = []): Promise<FileDigest> {
+/**
+ * One pass over the file: its sha256, whether its bytes hold each of `needles` (ASCII), and the sha256 of its first
+ * `prefixBytes` bytes (a log that grew by appending starts with the file ingested before).
+ */
+export async function digestFile(path: string, needles: readonly string[] = [], prefixBytes?: number): Promise<FileDigest> {
   const hash = createHash("sha256");
   const missing = new Set(needles);
   const keep = Math.max(0, ...needles.map((n) => n.length - 1));
   let tail: Buffer = Buffer.alloc(0);
   let gzip: boolean | undefined;
+  let read = 0;
+  let prefixSha256: string | undefined;
   for await (const data of createReadStream(path, { highWaterMark: 1 << 20 })) {
     const chunk = data as Buffer;
-    hash.update(chunk);
+    if (prefixBytes !== undefined && prefixSha256 === undefined && read + chunk.length >= prefixBytes) {
+      hash.update(chunk.subarray(0, prefixBytes - read));
+      prefixSha256 = hash.copy().digest("hex");
+      hash.update(chunk.subarray(prefixBytes - read));
+    } else hash.update(chunk);
+    read += chunk.length;
     gzip ??= chunk[0] === 0x1f && chunk[1] === 0x8b;
     if (missing.size === 0 || gzip) continue;
     // A needle across two chunks is found in the previous chunk's tail joined to this one's head.
@@ -295,7 +307,7 @@ export async function digestFile(path: string, needles: readonly string[] = []):
     for (const n of missing) if (chunk.includes(n) || seam.includes(n)) missing.delete(n);
     tail = chunk.subarray(Math.max(0, chunk.length - keep));
   }
-  return { sha256: hash.digest("hex"), lacks: gzip ? new Set() : missing };
+  return { sha256: hash.digest("hex"), lacks: gzip ? new Set() : missing, ...(prefixSha256 !== undefined ? { prefixSha256 } : {}) };
 }
 
 /**

@@ -24,6 +24,7 @@ import { BadLineError } from "./duckdb-errors.js";
 import { loadFile } from "./steps.js";
 import {
   type BadRow,
+  type EarlierIngest,
   emptySummary,
   type FileSummary,
   type IngestRequest,
@@ -244,7 +245,8 @@ async function ingestFile(
   refresh: boolean,
 ): Promise<FileSummary> {
   const needs = p.adapter.target === "companion" ? undefined : p.adapter.keepNeeds;
-  const digest = digestFile(p.input.path, needs ? [needs, "\\u"] : []);
+  const earlier = p.adapter.target === "companion" ? undefined : await earlierIngestOf(db, p.input.path);
+  const digest = digestFile(p.input.path, needs ? [needs, "\\u"] : [], earlier && earlier.bytes < p.input.bytes ? earlier.bytes : undefined);
   digest.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
   const sha = digest.then((d) => d.sha256);
   if (p.adapter.target === "companion") {
@@ -269,10 +271,21 @@ async function ingestFile(
   }
   const progress = track(req, p.input);
   try {
-    return await loadWithRetries(db, p, p.adapter, req, tag, digest, progress, stored, refresh);
+    return await loadWithRetries(db, earlier ? { ...p, earlier } : p, p.adapter, req, tag, digest, progress, stored, refresh);
   } finally {
     progress.stop();
   }
+}
+
+/** The last earlier ingest of this path (a log that may have grown, or been rewritten). */
+async function earlierIngestOf(db: Db, path: string): Promise<EarlierIngest | undefined> {
+  const r = await db.one<{ ingest_id: number; file_bytes: string; file_sha256: string; at: string }>(
+    `SELECT ingest_id, file_bytes, file_sha256, strftime(ingested_at, '%Y-%m-%d %H:%M UTC') AS at FROM ingests
+     WHERE file_path = $1 ORDER BY ingest_id DESC LIMIT 1`,
+    [path],
+  );
+  if (!r) return undefined;
+  return { ingestId: Number(r.ingest_id), bytes: Number(r.file_bytes), sha256: r.file_sha256, ingestedAt: r.at };
 }
 
 async function loadWithRetries(

@@ -48,7 +48,10 @@ export async function loadFile(
 ): Promise<FileSummary> {
   progress.phase("reading");
   const shaPending = digest.then((d) => d.sha256);
-  const replaced = req.replace ? await replaceEarlier(db, p.input.path, await shaPending, stored) : 0;
+  // A log that grew by appending (it still starts with the bytes ingested from this path before) replaces that
+  // ingest: its earlier lines are in this file again, and a line without a request id could not be told apart.
+  const grew = !req.replace && p.earlier !== undefined && p.earlier.bytes < p.input.bytes && (await digest).prefixSha256 === p.earlier.sha256;
+  const replaced = req.replace || grew ? await replaceEarlier(db, p.input.path, await shaPending, stored) : 0;
   const load = await prepare(db, p, adapter, req, tag, stored);
   await refuseUnreadable(load);
   const bad = req.skipBadRows ? await collectBadRows(load) : { rows: [...(p.preBad ?? [])], exclude: undefined };
@@ -67,6 +70,7 @@ export async function loadFile(
     load,
     { stats: final, unpriced, skipped, badRows: bad.rows, replaced: replaced + deduped.replaced, replacedFrom: deduped.replacedFrom },
     shaPending,
+    earlierNote(p, adapter, req, grew),
   );
 }
 
@@ -354,6 +358,19 @@ async function dedupe(
   return { replaced, replacedFrom, dups };
 }
 
+/**
+ * What the summary says of an earlier ingest of the same path: a grown log replaced it; a request log with other
+ * content (rotated, rewritten) is added beside it, said so that a rewrite is not counted twice unnoticed.
+ */
+function earlierNote(p: Planned, adapter: UsageAdapter | BilledAdapter, req: IngestRequest, grew: boolean): string | null {
+  const e = p.earlier;
+  if (!e || req.replace) return null;
+  if (grew)
+    return `grew since it was ingested (#${e.ingestId}, ${e.ingestedAt}): it starts with the ${e.bytes.toLocaleString("en")} bytes read then, so it replaces that ingest`;
+  if (adapter.kind !== "requests") return null;
+  return `this path was ingested as #${e.ingestId} (${e.ingestedAt}) with other content, kept beside this (a rotated log); --replace if this file supersedes it`;
+}
+
 /** The ledger record of this ingest (`ingests`), and the file's summary. */
 async function record(
   { db, p, adapter, req, id }: Load,
@@ -366,6 +383,7 @@ async function record(
     replacedFrom: FileSummary["replacedFrom"];
   },
   sha: Promise<string>,
+  earlier: string | null,
 ): Promise<FileSummary> {
   const { stats, unpriced, skipped, badRows, replaced } = r;
   const rows = Number(stats?.rows ?? 0);
@@ -418,7 +436,7 @@ async function record(
     reportedCostWhy: unpriced.filter((u) => u.kind !== "no-price" && Number(u.reported_rows) > 0).map((u) => ({ model: u.model, why: rateGap(u) })),
     billedUsd: stats?.billed ?? null,
     badRows,
-    note: rows === 0 && skipped.length === 0 ? "no usage rows in this file" : null,
+    note: [rows === 0 && skipped.length === 0 ? "no usage rows in this file" : null, earlier].filter((n) => n !== null).join("; ") || null,
   };
 }
 

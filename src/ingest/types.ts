@@ -106,6 +106,18 @@ export interface Planned {
   source: SourceFile;
   /** --skip-bad-rows on JSON Lines: lines left out before DuckDB reads the file (see skipBadJsonLines). */
   preBad?: BadRow[];
+  /**
+   * The last earlier ingest of this path, when the file is longer now: if the file still starts with the bytes
+   * ingested then (its sha256 over them), the log grew by appending and this ingest replaces that one.
+   */
+  earlier?: EarlierIngest;
+}
+
+export interface EarlierIngest {
+  ingestId: number;
+  bytes: number;
+  sha256: string;
+  ingestedAt: string;
 }
 
 export type TagPattern = ReturnType<typeof compileTagPattern>;
