@@ -201,7 +201,8 @@ function build(done: (code: number) => void, tactics: Tactics | null): Command {
     .description(
       "Checks the latest complete day and the month to date (actual and projected run rate) against budgets from " +
         "flags or the config, per feature and per model, spikes against the trailing 7-day median, the unpriced " +
-        "share, and a plan's monthly cost delta. Writes the report to stdout, markdown to --summary or " +
+        "share, and a plan's monthly cost delta. Spend is read from the request logs and, for the daily and " +
+        "monthly budgets, from the provider's own data too (its bill, else its usage exports). Writes the report to stdout, markdown to --summary or " +
         "$GITHUB_STEP_SUMMARY, the verdict to stderr. Exit 1 when a check fails, 0 when all pass, 2 on bad usage.",
     )
     .option("--max-daily <usd>", "budget for the latest complete day")

@@ -169,6 +169,7 @@ test("a check is data; the document writes its actual, limit and detail for peop
     runRateFrom: "2025-11-01",
     daysElapsed: 28,
     billUsd: null,
+    provider: null,
     daysInMonth: 30,
     dayUsd: "3.979254",
     mtdUsd: "92.16",

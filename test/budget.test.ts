@@ -243,6 +243,77 @@ test("beside a bill, the gate says what the bill holds for the same days: it che
     "the bill (cost exports) for 2025-11-01 → 2025-11-28: $94.66; these checks read the request logs (month to date $92.16), and `llmcost reconcile` compares the two";
   assert.ok(r.stdout.split("\n").includes(line), r.stdout);
   assert.ok(readFileSync(file, "utf8").split("\n").includes(line));
-  // A database of request logs alone has no such line.
-  assert.doesNotMatch((await budget("--max-monthly", "93")).stdout, /the bill \(cost exports\)/);
+  // The logs' month to date ($92.16) is under $93, the bill's ($94.66) is not: that check fails on the bill (it once
+  // passed). The logs' projection ($98.75) was over already.
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /^budget: FAILED \(3 of 5: projected-month all, month-to-date provider data, projected-month provider data\)/);
+  assert.match(r.stdout, /│ ok +│ month-to-date +│ all +│ \$92\.16 +│ \$93\.00 │/);
+  assert.match(r.stdout, /│ FAIL +│ month-to-date +│ provider data │ \$94\.66 +│ \$93\.00 │ 2025-11-01 → 2025-11-28 +│/);
+  // A database of request logs alone has no such line, and no provider checks.
+  const logs = await budget("--max-monthly", "93");
+  assert.doesNotMatch(logs.stdout, /the bill \(cost exports\)|provider data/);
+});
+
+test("request logs of part of the traffic: the provider's usage export of the same day is checked too, its bill where there is one", async () => {
+  const t = tmp();
+  const db = join(t, "t.duckdb");
+  const logs = join(t, "requests.jsonl");
+  // One logged call: 1000 × $0.15 + 200 × $0.60 per 1M = $0.00027.
+  writeFileSync(
+    logs,
+    `${JSON.stringify({ timestamp: "2025-11-28T10:00:00Z", model: "gpt-4o-mini-2024-07-18", user: "4f2a9c1d7e3b:chat", usage: { prompt_tokens: 1000, completion_tokens: 200 } })}\n`,
+  );
+  // The provider saw the unlogged traffic too: 53,440 × $2.50 + 5,760 × $1.25 + 10,646 × $10 per 1M = $0.24726.
+  const usage = join(t, "usage.csv");
+  writeFileSync(
+    usage,
+    "start_time,end_time,start_time_iso,end_time_iso,project_id,num_model_requests,user_id,api_key_id,model,batch,service_tier,input_tokens,output_tokens,input_cached_tokens,input_uncached_tokens\n" +
+      "1764288000,1764374400,2025-11-28T00:00:00+00:00,2025-11-29T00:00:00+00:00,proj_4BhNtYH0z7dWbBtzhibxa65W,10.0,,key_OYRZfEkH5R9CNgtY,gpt-4o-2024-08-06,FALSE,default,59200.0,10646.0,5760.0,53440.0\n",
+  );
+  assert.equal((await cli(["ingest", "--db", db, logs, usage])).code, 0);
+  const run = () => cli(["budget", "--db", db, "--max-daily", "0.1", "--max-monthly", "100", "--format", "json"], { env: FRESH });
+  const checks = async () => {
+    const r = await run();
+    const doc = JSON.parse(r.stdout);
+    return { code: r.code, checks: doc.checks.map((c: { kind: string; scope: string; actual: number; ok: boolean }) => [c.kind, c.scope, c.actual, c.ok]) };
+  };
+  assert.deepEqual(await checks(), {
+    code: 1,
+    checks: [
+      ["freshness", "all", 26, true],
+      ["daily", "all", 0.00027, true],
+      ["month-to-date", "all", 0.00027, true],
+      ["projected-month", "all", 0.0081, true],
+      ["daily", "provider data", 0.24726, false],
+      ["month-to-date", "provider data", 0.24726, true],
+      // One day of provider data this month (the 28th): its run rate is that day × 30.
+      ["projected-month", "provider data", 7.4178, true],
+    ],
+  });
+  // OpenAI's bill for the day ($0.30) is its spend, in place of the usage export's priced tokens (not beside them).
+  const costs = join(t, "costs.json");
+  writeFileSync(
+    costs,
+    JSON.stringify({
+      object: "page",
+      data: [
+        {
+          object: "bucket",
+          start_time: 1764288000,
+          end_time: 1764374400,
+          results: [
+            { object: "organization.costs.result", amount: { value: "0.30", currency: "usd" }, line_item: "gpt-4o-2024-08-06, input", project_id: null },
+          ],
+        },
+      ],
+      has_more: false,
+      next_page: null,
+    }),
+  );
+  assert.equal((await cli(["ingest", "--db", db, costs])).code, 0);
+  assert.deepEqual((await checks()).checks.slice(4), [
+    ["daily", "provider data", 0.3, false],
+    ["month-to-date", "provider data", 0.3, true],
+    ["projected-month", "provider data", 9, true],
+  ]);
 });

@@ -94,6 +94,11 @@ export interface BudgetResult {
   daysElapsed: number;
   /** When the checks read request logs: the cost exports' total of the same month to date, or null without any. */
   billUsd: string | null;
+  /**
+   * When the checks read request logs and the month to date has provider data: the run rate of the provider checks
+   * (scope PROVIDER_SCOPE), from the month's first or the provider data's first day that month.
+   */
+  provider: { runRateFrom: string; daysElapsed: number } | null;
   daysInMonth: number;
   dayUsd: string;
   mtdUsd: string;
@@ -103,6 +108,49 @@ export interface BudgetResult {
 }
 
 const iso = (d: Date) => d.toISOString().slice(0, 10);
+
+/** The scope of the daily and monthly checks run on the provider's own data beside the request logs. */
+export const PROVIDER_SCOPE = "provider data";
+
+/**
+ * The provider's own spend per UTC day over [from, to] (inclusive): per day and provider, the bill (cost exports)
+ * where there is one, else the usage exports priced; null when neither has a day in the range. `unpriced`: the usage
+ * exports' tokens without a price, per day, of the days they count for.
+ */
+async function providerSpend(
+  db: Db,
+  rel: string,
+  cs: { cost: string; join: string },
+  range: { from: string; to: string },
+): Promise<{ days: Series; unpriced: Map<string, number>; runRateFrom: string; daysElapsed: number } | null> {
+  const tokens = "u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens + u.cache_write_1h_tokens + u.output_tokens";
+  const usage =
+    rel === "usage_rollup_coarse"
+      ? `SELECT u.day AS d, u.provider, coalesce(sum(u.cost_usd), 0) AS usd, coalesce(sum(u.u_tokens), 0) AS unpriced
+         FROM usage_rollup_coarse u WHERE u.source_kind = 'billing' AND u.day BETWEEN CAST($from AS DATE) AND CAST($to AS DATE) GROUP BY ALL`
+      : `SELECT CAST(u.ts AS DATE) AS d, u.provider, coalesce(sum(${cs.cost}), 0) AS usd,
+           coalesce(sum(${tokens}) FILTER (WHERE ${cs.cost} IS NULL), 0) AS unpriced
+         FROM usage u ${cs.join}
+         WHERE u.source_kind = 'billing' AND u.ts >= CAST($from AS TIMESTAMP) AND u.ts < CAST($to AS DATE) + INTERVAL 1 DAY GROUP BY ALL`;
+  const rows = await db.all<{ day: string; usd: string; unpriced: string }>(
+    `WITH b AS (
+       SELECT coalesce(day, CAST(ts AS DATE)) AS d, provider, sum(amount_usd) AS usd FROM billed_cost
+       WHERE coalesce(day, CAST(ts AS DATE)) BETWEEN CAST($from AS DATE) AND CAST($to AS DATE) GROUP BY ALL),
+     u AS (${usage})
+     SELECT strftime(d, '%Y-%m-%d') AS day, sum(coalesce(b.usd, u.usd))::VARCHAR AS usd,
+       sum(CASE WHEN b.usd IS NULL THEN u.unpriced ELSE 0 END) AS unpriced
+     FROM b FULL JOIN u USING (d, provider) GROUP BY 1 ORDER BY 1`,
+    range,
+  );
+  if (rows.length === 0) return null;
+  const runRateFrom = rows[0]!.day;
+  return {
+    days: new Map(rows.map((r) => [r.day, r.usd])),
+    unpriced: new Map(rows.map((r) => [r.day, Number(r.unpriced)])),
+    runRateFrom,
+    daysElapsed: Math.round((Date.parse(range.to) - Date.parse(runRateFrom)) / 86_400_000) + 1,
+  };
+}
 
 /** A plan line for a feature with no traffic in the window: nothing to price, said so. */
 const noTraffic = (feature: string, change: string): PlanLine => ({
@@ -341,6 +389,43 @@ export async function collectBudget(db: Db, pricing: PricingRef, config: ConfigT
     });
   }
 
+  // Request logs may cover part of the traffic (one service logs, another does not): the provider's own data of the
+  // same days is checked against the same budgets too, so a bill over the budget never passes behind logs under it.
+  const provider = source === "requests" ? await providerSpend(db, rel, cs, { from: monthStart, to: refDay }) : null;
+  if (provider) {
+    const pu = (day?: string) => [...provider.unpriced.entries()].filter(([d]) => (day ? d === day : true)).reduce((a, [, n]) => a + n, 0);
+    if (q.maxDaily !== null && provider.days.has(refDay)) {
+      const actual = spendOn(provider.days, refDay);
+      const u = pu(refDay);
+      checks.push({ kind: "daily", scope: PROVIDER_SCOPE, unit: "usd/day", actual, limit: q.maxDaily, unpricedTokens: u, ok: dollarOk(actual, q.maxDaily, u) });
+    }
+    if (q.maxMonthly !== null) {
+      const u = pu();
+      const mtd = spendBetween(provider.days, monthStart, refDay);
+      const projected = projectMonth(mtd, provider.daysElapsed, daysInMonth);
+      checks.push(
+        {
+          kind: "month-to-date",
+          scope: PROVIDER_SCOPE,
+          unit: "usd/month",
+          actual: mtd,
+          limit: q.maxMonthly,
+          unpricedTokens: u,
+          ok: dollarOk(mtd, q.maxMonthly, u),
+        },
+        {
+          kind: "projected-month",
+          scope: PROVIDER_SCOPE,
+          unit: "usd/month",
+          actual: projected,
+          limit: q.maxMonthly,
+          unpricedTokens: u,
+          ok: dollarOk(projected, q.maxMonthly, u),
+        },
+      );
+    }
+  }
+
   // The gate reads the request logs; a bill of the same days is said beside them (reconcile compares the two).
   const bill =
     source === "requests"
@@ -365,6 +450,7 @@ export async function collectBudget(db: Db, pricing: PricingRef, config: ConfigT
     runRateFrom,
     daysElapsed,
     billUsd: bill?.usd ?? null,
+    provider: provider ? { runRateFrom: provider.runRateFrom, daysElapsed: provider.daysElapsed } : null,
     daysInMonth,
     dayUsd,
     mtdUsd,

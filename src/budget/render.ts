@@ -4,7 +4,7 @@ import { type Format, json, plainText, usd, usdNumber, usdSigned } from "../outp
 import { compareDec, subDec } from "../money.js";
 import type { BudgetFiltersT, BudgetJsonT } from "../schemas/budget.js";
 import { ageText, type Check } from "./checks.js";
-import { type BudgetResult, failed } from "./collect.js";
+import { type BudgetResult, failed, PROVIDER_SCOPE } from "./collect.js";
 
 /** A check's measure for people: `$3.98`, `12h old`, `1.53%`. */
 function actualText(c: Check): string {
@@ -57,10 +57,12 @@ function measuredOver(c: Check, r: BudgetResult): string {
       return `spend on ${r.refDay}`;
     case "month-to-date":
       return `${r.monthStart} → ${r.refDay}`;
-    case "projected-month":
-      return r.runRateFrom === r.monthStart
-        ? `run rate over ${r.daysElapsed} of ${r.daysInMonth} days`
-        : `run rate over ${r.daysElapsed} day(s) of data (from ${r.runRateFrom}) × ${r.daysInMonth}`;
+    case "projected-month": {
+      const rate = c.scope === PROVIDER_SCOPE && r.provider ? r.provider : r;
+      return rate.runRateFrom === r.monthStart
+        ? `run rate over ${rate.daysElapsed} of ${r.daysInMonth} days`
+        : `run rate over ${rate.daysElapsed} day(s) of data (from ${rate.runRateFrom}) × ${r.daysInMonth}`;
+    }
     case "feature":
     case "model":
       return c.unit === "usd/day" ? `spend on ${r.refDay}` : `month to date ${usd(c.monthToDateUsd)}, projected ${usd(c.actual)}`;
