@@ -137,6 +137,22 @@ test("unpriced usage: costs 0 flagged x_PricingStatus = unpriced (or empty cells
   assert.match(empty.stderr, /costs left empty \(not FOCUS-valid\)/);
 });
 
+test("billed usage of an unpriced model: BilledCost is the bill, list costs 0, and the warning says so (not 'costs 0')", async () => {
+  const db = join(tmp(), "billed.duckdb");
+  assert.equal((await cli(["ingest", "--db", db, "fixtures/demo"])).code, 0);
+  const { file, stderr } = await exportFocus(db, "billed.csv");
+  const [ft] = await query(
+    db,
+    `SELECT count(*)::INT AS n, sum(BilledCost::DECIMAL(38,24))::DECIMAL(38,12)::VARCHAR AS billed, sum(ListCost::DECIMAL(38,24))::DECIMAL(38,12)::VARCHAR AS list
+    FROM read_csv('${file}', all_varchar = true) WHERE x_PricingStatus = 'billed-list-unpriced'`,
+  );
+  assert.deepEqual(ft, { n: 56, billed: "0.334432000000", list: "0.000000000000" });
+  assert.match(
+    stderr,
+    /\nwarning: 56 row\(s\) of models without a price: 56 billed-list-unpriced \(BilledCost is the bill; ListCost and ContractedCost 0, no list price known\): ft:gpt-4o-mini-2024-07-18:acme::legal01\n$/,
+  );
+});
+
 test("export --focus adds up to the bill: a cost export, a usage export and request logs of the same day count once (golden, hand-computed)", async () => {
   const { file, stderr, table } = await exportFocus(mixed, "mixed.csv");
   assertConforms(table, "mixed");

@@ -9,7 +9,8 @@ export interface FocusSummary {
   /** The part of the bill allocated to a feature (through request logs). */
   billAttributedUsd: string;
   bySource: { source: string; groups: number; billedUsd: string }[];
-  unpriced: { rows: number; models: string[] };
+  /** Rows of models without a price, and how many of each x_PricingStatus (unpriced, billed-list-unpriced…). */
+  unpriced: { rows: number; models: string[]; byStatus: Record<string, number> };
   notBilled: number;
 }
 
@@ -31,6 +32,9 @@ export async function focusSummary(db: Db, o: FocusOptions): Promise<FocusSummar
        coalesce(sum(${dec}) FILTER (WHERE x_Source = 'cost export' AND x_Feature NOT IN ('(untagged)', '(unattributed)')), 0)::VARCHAR AS attributed
      FROM ${sel}`,
   );
+  const statuses = await db.all<{ status: string; n: string }>(
+    `SELECT x_PricingStatus AS status, count(*) AS n FROM ${sel} WHERE x_PricingStatus LIKE '%unpriced%' GROUP BY 1 ORDER BY 1`,
+  );
   const bill = await db.one<{ usd: string | null }>("SELECT sum(amount)::VARCHAR AS usd FROM fx_bill");
   return {
     rows: Number(tot?.rows ?? 0),
@@ -38,7 +42,11 @@ export async function focusSummary(db: Db, o: FocusOptions): Promise<FocusSummar
     billUsd: bill?.usd ?? null,
     billAttributedUsd: tot?.attributed ?? "0",
     bySource: bySource.map((s) => ({ source: s.source, groups: Number(s.groups), billedUsd: s.usd })),
-    unpriced: { rows: Number(tot?.unpriced ?? 0), models: tot?.models ? tot.models.split(", ") : [] },
+    unpriced: {
+      rows: Number(tot?.unpriced ?? 0),
+      models: tot?.models ? tot.models.split(", ") : [],
+      byStatus: Object.fromEntries(statuses.map((r) => [r.status, Number(r.n)])),
+    },
     notBilled: Number(tot?.not_billed ?? 0),
   };
 }
@@ -57,7 +65,19 @@ export function renderFocusSummary(s: FocusSummary, o: FocusOptions, where: stri
   if (s.notBilled) lines.push(`  ${s.notBilled} row(s) of usage on billed days that no bill line names: BilledCost 0, x_PricingStatus = not-billed`);
   if (s.unpriced.rows) {
     const how = o.unpricedCost === "empty" ? "costs left empty (not FOCUS-valid)" : "costs 0, never to be read as spend";
-    lines.push(`warning: ${s.unpriced.rows} row(s) are unpriced (x_PricingStatus = unpriced; ${how}): ${s.unpriced.models.join(", ")}`);
+    const statuses = Object.entries(s.unpriced.byStatus);
+    if (statuses.length === 1 && statuses[0]![0] === "unpriced")
+      lines.push(`warning: ${s.unpriced.rows} row(s) are unpriced (x_PricingStatus = unpriced; ${how}): ${s.unpriced.models.join(", ")}`);
+    else {
+      // Billed or stated-cost rows of an unpriced model carry a real cost: only their list and contracted costs are 0.
+      const what: Record<string, string> = {
+        unpriced: how,
+        "billed-list-unpriced": `BilledCost is the bill; ListCost and ContractedCost ${o.unpricedCost === "empty" ? "left empty" : "0"}, no list price known`,
+        "reported-unpriced": "one charge at the cost the source states",
+      };
+      const parts = statuses.map(([status, n]) => `${n} ${status} (${what[status] ?? status})`);
+      lines.push(`warning: ${s.unpriced.rows} row(s) of models without a price: ${parts.join(", ")}: ${s.unpriced.models.join(", ")}`);
+    }
   }
   return `${lines.join("\n")}\n`;
 }
