@@ -189,6 +189,27 @@ test("--replace through the manifests: the new version supersedes the old one, a
   assert.deepEqual(ms.find((m) => m.supersedes.length > 0)!.supersedes, [first.ingest]);
 });
 
+test("a log that grew, through the manifests: it replaces its earlier ingest and says how many rows, as in a database", async () => {
+  const t = tmp();
+  const line = (ts: string, prompt: number) =>
+    `${JSON.stringify({ timestamp: ts, model: "gpt-4o-mini-2024-07-18", user: "4f2a9c1d7e3b:support-bot", usage: { prompt_tokens: prompt, completion_tokens: 50 } })}\n`;
+  const steps = async (store: string[], file: string) => {
+    writeFileSync(file, line("2026-11-10T09:00:00Z", 1000) + line("2026-11-10T09:00:05Z", 2000));
+    assert.equal((await cli(["ingest", ...store, file], { env: ENV })).code, 0);
+    writeFileSync(file, line("2026-11-10T09:00:00Z", 1000) + line("2026-11-10T09:00:05Z", 2000) + line("2026-11-10T10:00:00Z", 500));
+    const r = await cli(["ingest", ...store, "--output", "json", file], { env: ENV });
+    assert.equal(r.code, 0, r.stderr);
+    const { rows, replaced, note } = (JSON.parse(r.stdout) as { files: { rows: number; replaced: number; note: string }[] }).files[0]!;
+    return { rows, replaced, note: note.replace(/\(#\d+, [^)]+\)/, "(…)") };
+  };
+  // Lines without a request id: only the replacement keeps them from counting twice.
+  const lake = await steps(["--lake", join(t, "lake")], join(t, "a.jsonl"));
+  assert.deepEqual(lake, { rows: 3, replaced: 2, note: "grew since it was ingested (…): it starts with the 316 bytes read then, so it replaces that ingest" });
+  assert.deepEqual(lake, await steps(["--db", join(t, "one.duckdb")], join(t, "b.jsonl")));
+  const requests = async (store: string[]) => JSON.parse((await cli(["report", ...store, "--format", "json"], { env: ENV })).stdout).totals.requests;
+  assert.equal(await requests(["--lake", join(t, "lake")]), 3);
+});
+
 test("overlapping provider buckets through the manifests: a later export's buckets replace the earlier rows", async () => {
   const t = tmp();
   for (const pair of [

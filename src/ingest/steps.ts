@@ -129,13 +129,13 @@ const count = (rows: Record<string, unknown>[]) => Number(Object.values(rows[0] 
 
 /** --replace: the rows and records of earlier ingests of this path or content go. Returns the rows removed. */
 async function replaceEarlier(db: Db, path: string, sha: string, stored: StoredRows | undefined): Promise<number> {
-  await stored?.replacing(path, sha);
+  const inStore = (await stored?.replacing(path, sha)) ?? null;
   const old = { path, sha };
   const ids = `(SELECT ingest_id FROM ingests WHERE file_path = $path OR file_sha256 = $sha)`;
   let replaced = 0;
   for (const t of ["usage_wide", "usage_lean", "billed_cost"]) replaced += count(await db.all(`DELETE FROM ${t} WHERE ingest_id IN ${ids}`, old));
   await db.run(`DELETE FROM ingests WHERE ingest_id IN ${ids}`, old);
-  return replaced;
+  return inStore ?? replaced;
 }
 
 /** Records that cannot be read at all fail the file before anything is written. */

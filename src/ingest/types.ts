@@ -83,8 +83,12 @@ export interface IngestResult {
  * The database path has none: its stored rows are all there, and each check's own range limits what it reads.
  */
 export interface StoredRows {
-  /** --replace: the rows of the earlier ingests of this path or content, before the step removes (and counts) them. */
-  replacing(path: string, sha: string): Promise<void>;
+  /**
+   * --replace: the rows of the earlier ingests of this path or content, before the step removes them. Returns how
+   * many rows those ingests hold in the store (the copy holds only what the checks read), or null when none is stored
+   * apart (then the step's own count is the count).
+   */
+  replacing(path: string, sha: string): Promise<number | null>;
   /** The rows a check of one file is about to read: stored rows with ts in [from - margin, hi + margin]. */
   need(need: StoredNeed): Promise<void>;
 }

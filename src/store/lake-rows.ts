@@ -69,19 +69,25 @@ export class LakeRows implements StoredRows {
     this.ours.add(id);
   }
 
-  async replacing(path: string, sha: string): Promise<void> {
+  async replacing(path: string, sha: string): Promise<number | null> {
     const ids = (await this.db.all<{ id: string }>("SELECT ingest_id AS id FROM ingests WHERE file_path = $path OR file_sha256 = $sha", { path, sha }))
       .map((r) => Number(r.id))
       .filter((id) => !this.ours.has(id));
     const uuids = this.state.effective.map((m) => m.ingest).filter((u) => ids.includes(this.state.ids.get(u)!));
-    if (uuids.length === 0) return;
-    // The rows of those ingests on days not copied yet (the ones copied are staged already): the step counts and
-    // removes them all. The filter on the ingest partition reads only those ingests' files.
+    if (uuids.length === 0) return null;
+    // The rows of those ingests on days not copied yet (the ones copied are staged already): the step removes them
+    // all. The filter on the ingest partition reads only those ingests' files.
     const of = `lake_ingest IN (${uuids.map((u) => (UUID.test(u) ? `'${u}'` : bad(`ingest ${u}`))).join(", ")})`;
     for (const part of PARTS) {
       const rest = `lake_day NOT IN (SELECT day FROM lake_loaded WHERE tbl = '${part.table}' AND kind = '${part.kind}')`;
       await this.copy(part, `${of} AND ${rest}`, false, `of ${uuids.length} replaced ingest(s)`);
     }
+    // The copy holds only the rows the checks read (request ids, keyed rows): the count of what readers stop seeing
+    // is of every row of those ingests.
+    let rows = 0;
+    for (const table of ["usage_wide", "usage_lean", "billed_cost"])
+      rows += Number((await this.db.one<{ n: string }>(`SELECT count(*) AS n FROM lake_${table} WHERE ${of}`))?.n ?? 0);
+    return rows;
   }
 
   async need({ rows, from, hi, margin }: StoredNeed): Promise<void> {
