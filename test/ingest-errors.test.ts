@@ -144,7 +144,7 @@ test("a log that grew by appending replaces its earlier ingest (lines without a 
   assert.equal(grown.code, 0, grown.stderr);
   const summary = JSON.parse(grown.stdout).files[0];
   assert.deepEqual([summary.rows, summary.replaced], [3, 2]);
-  assert.match(summary.note, /^grew since it was ingested \(#1, .+ UTC\): it starts with the 449 bytes read then, so it replaces that ingest$/);
+  assert.match(summary.note, /^starts with the file ingested as #1 \(.+ UTC, 449 bytes\): a log that grew, or its rotated copy; it replaces that ingest$/);
   const total = () => query(db, "SELECT count(*)::INT AS n, sum(cost_usd)::VARCHAR AS usd FROM usage");
   assert.deepEqual(await total(), [{ n: 3, usd: "0.000658200000" }]); // 270 + 283.2 + 105 µ$, not 1,211.4
   assert.deepEqual(await query(db, "SELECT count(*)::INT AS n FROM ingests"), [{ n: 1 }]);
@@ -155,13 +155,32 @@ test("a log that grew by appending replaces its earlier ingest (lines without a 
   assert.equal(rotated.code, 0, rotated.stderr);
   assert.match(
     rotated.stdout,
-    /requests\.jsonl: this path was ingested as #1 \(.+ UTC\) with other content, kept beside this \(a rotated log\); --replace if\s+this file supersedes it/,
+    /requests\.jsonl: this path was ingested as #\d+ \(.+ UTC\) with other content, kept beside this \(a rotated log\); --replace if\s+this file supersedes it/,
   );
   assert.deepEqual(await total(), [{ n: 4, usd: "0.000763200000" }]);
-  // --replace says nothing of the earlier ingest: it replaces every ingest of the path, as asked.
+  // Rotated while it grew: the path holds a new log, and the lines ingested from it before went on, with more, in a
+  // file of another name. One run of both: the new log is added, the rotated copy replaces what was ingested of it.
+  writeFileSync(log, line("2026-11-11T09:00:00Z", 500, 0, 50) + line("2026-11-11T09:30:00Z", 1000, 0, 200));
+  assert.equal((await cli(["ingest", "--db", db, log])).code, 0);
+  assert.deepEqual(await total(), [{ n: 5, usd: "0.001033200000" }]);
+  const rotated1 = join(dir, "requests.jsonl.1");
+  writeFileSync(
+    rotated1,
+    `${line("2026-11-11T09:00:00Z", 500, 0, 50)}${line("2026-11-11T09:30:00Z", 1000, 0, 200)}${line("2026-11-11T10:00:00Z", 2000, 1024, 100)}`,
+  );
+  writeFileSync(log, line("2026-11-12T09:00:00Z", 500, 0, 50));
+  const both = await cli(["ingest", "--db", db, "--json", log, rotated1]);
+  assert.equal(both.code, 0, both.stderr);
+  const [newLog, copy] = JSON.parse(both.stdout).files;
+  assert.deepEqual([newLog.rows, newLog.replaced, copy.rows, copy.replaced], [1, 0, 3, 2]);
+  assert.match(copy.note, /^starts with the file ingested as #\d+ \(.+ UTC, 443 bytes\)/);
+  // The 3 lines of the 10th and the 11th's 2 before, + 283.2 µ$ (the rotated copy's third line) + 105 µ$ (the new log's).
+  assert.deepEqual(await total(), [{ n: 7, usd: "0.001421400000" }]);
+  // --replace says nothing of the earlier ingests: it replaces every ingest of the path (the 10th's 3 lines and the
+  // 12th's line; the 11th's are the rotated copy's), as asked.
   const replaced = await cli(["ingest", "--db", db, "--replace", "--json", log]);
   assert.equal(JSON.parse(replaced.stdout).files[0].note, null);
-  assert.deepEqual(await total(), [{ n: 1, usd: "0.000105000000" }]);
+  assert.deepEqual(await total(), [{ n: 4, usd: "0.000763200000" }]);
 });
 
 test("a file of the same size but other content is ingested; the same content under another name is not", async () => {

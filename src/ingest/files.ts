@@ -276,29 +276,34 @@ export interface FileDigest {
   sha256: string;
   /** Of a gzip file none (its compressed bytes say nothing of its text). */
   lacks: ReadonlySet<string>;
-  /** The sha256 of the file's first `prefixBytes` bytes, when asked and the file is at least that long. */
-  prefixSha256?: string;
+  /** The sha256 of the file's first N bytes, for each N asked that the file reaches. */
+  prefixSha256: ReadonlyMap<number, string>;
 }
 
 /**
  * One pass over the file: its sha256, whether its bytes hold each of `needles` (ASCII), and the sha256 of its first
- * `prefixBytes` bytes (a log that grew by appending starts with the file ingested before).
+ * N bytes for each N of `prefixes` (a log that grew by appending starts with the file ingested before). A prefix's
+ * hash is a copy of the running hash's state: many cost next to nothing.
  */
-export async function digestFile(path: string, needles: readonly string[] = [], prefixBytes?: number): Promise<FileDigest> {
+export async function digestFile(path: string, needles: readonly string[] = [], prefixes: readonly number[] = []): Promise<FileDigest> {
   const hash = createHash("sha256");
   const missing = new Set(needles);
   const keep = Math.max(0, ...needles.map((n) => n.length - 1));
   let tail: Buffer = Buffer.alloc(0);
   let gzip: boolean | undefined;
+  const offsets = [...new Set(prefixes)].filter((n) => n > 0).sort((a, b) => a - b);
+  const prefixSha256 = new Map<number, string>();
   let read = 0;
-  let prefixSha256: string | undefined;
   for await (const data of createReadStream(path, { highWaterMark: 1 << 20 })) {
     const chunk = data as Buffer;
-    if (prefixBytes !== undefined && prefixSha256 === undefined && read + chunk.length >= prefixBytes) {
-      hash.update(chunk.subarray(0, prefixBytes - read));
-      prefixSha256 = hash.copy().digest("hex");
-      hash.update(chunk.subarray(prefixBytes - read));
-    } else hash.update(chunk);
+    let at = 0;
+    while (offsets.length && offsets[0]! <= read + chunk.length) {
+      const n = offsets.shift()!;
+      hash.update(chunk.subarray(at, n - read));
+      at = n - read;
+      prefixSha256.set(n, hash.copy().digest("hex"));
+    }
+    hash.update(chunk.subarray(at));
     read += chunk.length;
     gzip ??= chunk[0] === 0x1f && chunk[1] === 0x8b;
     if (missing.size === 0 || gzip) continue;
@@ -307,7 +312,7 @@ export async function digestFile(path: string, needles: readonly string[] = [], 
     for (const n of missing) if (chunk.includes(n) || seam.includes(n)) missing.delete(n);
     tail = chunk.subarray(Math.max(0, chunk.length - keep));
   }
-  return { sha256: hash.digest("hex"), lacks: gzip ? new Set() : missing, ...(prefixSha256 !== undefined ? { prefixSha256 } : {}) };
+  return { sha256: hash.digest("hex"), lacks: gzip ? new Set() : missing, prefixSha256 };
 }
 
 /**

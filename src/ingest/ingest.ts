@@ -245,8 +245,12 @@ async function ingestFile(
   refresh: boolean,
 ): Promise<FileSummary> {
   const needs = p.adapter.target === "companion" ? undefined : p.adapter.keepNeeds;
-  const earlier = p.adapter.target === "companion" ? undefined : await earlierIngestOf(db, p.input.path);
-  const digest = digestFile(p.input.path, needs ? [needs, "\\u"] : [], earlier && earlier.bytes < p.input.bytes ? earlier.bytes : undefined);
+  const earlier = p.adapter.target === "companion" ? undefined : await earlierIngests(db, p.input.path, p.adapter.name, p.input.bytes);
+  const digest = digestFile(
+    p.input.path,
+    needs ? [needs, "\\u"] : [],
+    (earlier?.shorter ?? []).map((e) => e.bytes),
+  );
   digest.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
   const sha = digest.then((d) => d.sha256);
   if (p.adapter.target === "companion") {
@@ -277,15 +281,24 @@ async function ingestFile(
   }
 }
 
-/** The last earlier ingest of this path (a log that may have grown, or been rewritten). */
-async function earlierIngestOf(db: Db, path: string): Promise<EarlierIngest | undefined> {
-  const r = await db.one<{ ingest_id: number; file_bytes: string; file_sha256: string; at: string }>(
-    `SELECT ingest_id, file_bytes, file_sha256, strftime(ingested_at, '%Y-%m-%d %H:%M UTC') AS at FROM ingests
-     WHERE file_path = $1 ORDER BY ingest_id DESC LIMIT 1`,
-    [path],
+/** How many shorter earlier ingests of a format a file is compared with (the most recent first). */
+const GROWN_CANDIDATES = 1000;
+
+/**
+ * The earlier ingests a file may have grown from (see Planned.earlier): the last one of its path, and the most recent
+ * shorter ones of its format, whatever their path.
+ */
+async function earlierIngests(db: Db, path: string, format: string, bytes: number): Promise<Planned["earlier"]> {
+  type Row = { ingest_id: number; file_path: string; file_bytes: string; file_sha256: string; at: string };
+  const cols = "ingest_id, file_path, file_bytes, file_sha256, strftime(ingested_at, '%Y-%m-%d %H:%M UTC') AS at";
+  const of = (r: Row): EarlierIngest => ({ ingestId: Number(r.ingest_id), bytes: Number(r.file_bytes), sha256: r.file_sha256, ingestedAt: r.at });
+  const last = await db.one<Row>(`SELECT ${cols} FROM ingests WHERE file_path = $1 ORDER BY ingest_id DESC LIMIT 1`, [path]);
+  const shorter = await db.all<Row>(
+    `SELECT ${cols} FROM ingests WHERE source_format = $1 AND file_bytes < $2 ORDER BY ingest_id DESC LIMIT ${GROWN_CANDIDATES}`,
+    [format, bytes],
   );
-  if (!r) return undefined;
-  return { ingestId: Number(r.ingest_id), bytes: Number(r.file_bytes), sha256: r.file_sha256, ingestedAt: r.at };
+  if (!last && shorter.length === 0) return undefined;
+  return { path: last ? of(last) : undefined, shorter: shorter.map(of) };
 }
 
 async function loadWithRetries(

@@ -22,6 +22,7 @@ import { type FileStats, fileStatsSql } from "./stats.js";
 import {
   type BadRow,
   denyList,
+  type EarlierIngest,
   emptySummary,
   type FileSummary,
   type IngestRequest,
@@ -48,10 +49,7 @@ export async function loadFile(
 ): Promise<FileSummary> {
   progress.phase("reading");
   const shaPending = digest.then((d) => d.sha256);
-  // A log that grew by appending (it still starts with the bytes ingested from this path before) replaces that
-  // ingest: its earlier lines are in this file again, and a line without a request id could not be told apart.
-  const grew = !req.replace && p.earlier !== undefined && p.earlier.bytes < p.input.bytes && (await digest).prefixSha256 === p.earlier.sha256;
-  const replaced = req.replace || grew ? await replaceEarlier(db, p.input.path, await shaPending, stored) : 0;
+  const replaced = req.replace ? await replaceEarlier(db, p.input.path, await shaPending, stored) : 0;
   const load = await prepare(db, p, adapter, req, tag, stored);
   await refuseUnreadable(load);
   const bad = req.skipBadRows ? await collectBadRows(load) : { rows: [...(p.preBad ?? [])], exclude: undefined };
@@ -64,13 +62,25 @@ export async function loadFile(
   const skipped = await countLeftOut(load, bad.rows, await digest);
   // From here on: this ingest's bookkeeping (replaced buckets, repeated requests, its record), then COMMIT.
   progress.phase("committing");
+  // A log that grew by appending (it starts with a file ingested before: this path's last version, or the rotated
+  // copy's source) replaces those ingests, before the dedupe would take its lines for repeats of theirs: their lines
+  // are in this file again, and a line without a request id could not be told apart. Here, after the read, the hash
+  // pass beside it has ended.
+  const grown = await grownFrom(p, req, digest);
+  const grownRows = grown.length
+    ? await replaceIngests(
+        db,
+        grown.map((e) => e.ingestId),
+        stored,
+      )
+    : 0;
   const deduped = await dedupe(load, stats, skipped);
   const final = deduped.dups > 0 ? await db.one<FileStats>(fileStatsSql(load.table, []), load.params) : stats;
   return record(
     load,
-    { stats: final, unpriced, skipped, badRows: bad.rows, replaced: replaced + deduped.replaced, replacedFrom: deduped.replacedFrom },
+    { stats: final, unpriced, skipped, badRows: bad.rows, replaced: replaced + grownRows + deduped.replaced, replacedFrom: deduped.replacedFrom },
     shaPending,
-    earlierNote(p, adapter, req, grew),
+    earlierNote(p, adapter, req, grown),
   );
 }
 
@@ -129,13 +139,31 @@ const count = (rows: Record<string, unknown>[]) => Number(Object.values(rows[0] 
 
 /** --replace: the rows and records of earlier ingests of this path or content go. Returns the rows removed. */
 async function replaceEarlier(db: Db, path: string, sha: string, stored: StoredRows | undefined): Promise<number> {
-  const inStore = (await stored?.replacing(path, sha)) ?? null;
-  const old = { path, sha };
-  const ids = `(SELECT ingest_id FROM ingests WHERE file_path = $path OR file_sha256 = $sha)`;
+  const ids = await db.all<{ id: number }>("SELECT ingest_id AS id FROM ingests WHERE file_path = $path OR file_sha256 = $sha", { path, sha });
+  return replaceIngests(
+    db,
+    ids.map((r) => Number(r.id)),
+    stored,
+  );
+}
+
+/** The rows and records of ingests `ids` go. Returns the rows removed. */
+async function replaceIngests(db: Db, ids: readonly number[], stored: StoredRows | undefined): Promise<number> {
+  if (ids.length === 0) return 0;
+  const inStore = (await stored?.replacing(ids)) ?? null;
+  const list = { ids: JSON.stringify(ids) };
+  const of = "list_contains($ids::INTEGER[], ingest_id)";
   let replaced = 0;
-  for (const t of ["usage_wide", "usage_lean", "billed_cost"]) replaced += count(await db.all(`DELETE FROM ${t} WHERE ingest_id IN ${ids}`, old));
-  await db.run(`DELETE FROM ingests WHERE ingest_id IN ${ids}`, old);
+  for (const t of ["usage_wide", "usage_lean", "billed_cost"]) replaced += count(await db.all(`DELETE FROM ${t} WHERE ${of}`, list));
+  await db.run(`DELETE FROM ingests WHERE ${of}`, list);
   return inStore ?? replaced;
+}
+
+/** The earlier ingests this file starts with (Planned.earlier), unless --replace says what to replace. */
+async function grownFrom(p: Planned, req: IngestRequest, digest: Promise<FileDigest>): Promise<EarlierIngest[]> {
+  if (req.replace || !p.earlier?.shorter.length) return [];
+  const { prefixSha256 } = await digest;
+  return p.earlier.shorter.filter((e) => prefixSha256.get(e.bytes) === e.sha256);
 }
 
 /** Records that cannot be read at all fail the file before anything is written. */
@@ -359,15 +387,17 @@ async function dedupe(
 }
 
 /**
- * What the summary says of an earlier ingest of the same path: a grown log replaced it; a request log with other
- * content (rotated, rewritten) is added beside it, said so that a rewrite is not counted twice unnoticed.
+ * What the summary says of earlier ingests: the ones a grown log replaced; a request log whose path was ingested with
+ * other content (rotated, rewritten) is added beside it, said so that a rewrite is not counted twice unnoticed.
  */
-function earlierNote(p: Planned, adapter: UsageAdapter | BilledAdapter, req: IngestRequest, grew: boolean): string | null {
-  const e = p.earlier;
-  if (!e || req.replace) return null;
-  if (grew)
-    return `grew since it was ingested (#${e.ingestId}, ${e.ingestedAt}): it starts with the ${e.bytes.toLocaleString("en")} bytes read then, so it replaces that ingest`;
-  if (adapter.kind !== "requests") return null;
+function earlierNote(p: Planned, adapter: UsageAdapter | BilledAdapter, req: IngestRequest, grown: readonly EarlierIngest[]): string | null {
+  if (req.replace || !p.earlier) return null;
+  if (grown.length) {
+    const which = grown.map((e) => `#${e.ingestId} (${e.ingestedAt}, ${e.bytes.toLocaleString("en")} bytes)`).join(", ");
+    return `starts with the file ingested as ${which}: a log that grew, or its rotated copy; it replaces that ingest`;
+  }
+  const e = p.earlier.path;
+  if (!e || adapter.kind !== "requests") return null;
   return `this path was ingested as #${e.ingestId} (${e.ingestedAt}) with other content, kept beside this (a rotated log); --replace if this file supersedes it`;
 }
 

@@ -84,11 +84,11 @@ export interface IngestResult {
  */
 export interface StoredRows {
   /**
-   * --replace: the rows of the earlier ingests of this path or content, before the step removes them. Returns how
+   * --replace or a grown log: the rows of the earlier ingests `ids`, before the step removes them. Returns how
    * many rows those ingests hold in the store (the copy holds only what the checks read), or null when none is stored
    * apart (then the step's own count is the count).
    */
-  replacing(path: string, sha: string): Promise<number | null>;
+  replacing(ids: readonly number[]): Promise<number | null>;
   /** The rows a check of one file is about to read: stored rows with ts in [from - margin, hi + margin]. */
   need(need: StoredNeed): Promise<void>;
 }
@@ -111,10 +111,11 @@ export interface Planned {
   /** --skip-bad-rows on JSON Lines: lines left out before DuckDB reads the file (see skipBadJsonLines). */
   preBad?: BadRow[];
   /**
-   * The last earlier ingest of this path, when the file is longer now: if the file still starts with the bytes
-   * ingested then (its sha256 over them), the log grew by appending and this ingest replaces that one.
+   * Earlier ingests this file may have grown from: the last one of its path, and every shorter one of its format (a
+   * rotated copy of a log ingested while it grew is another path). The file replaces each it starts with (the
+   * sha256 of its first `bytes` bytes equals that ingest's).
    */
-  earlier?: EarlierIngest;
+  earlier?: { path: EarlierIngest | undefined; shorter: EarlierIngest[] };
 }
 
 export interface EarlierIngest {

@@ -69,10 +69,8 @@ export class LakeRows implements StoredRows {
     this.ours.add(id);
   }
 
-  async replacing(path: string, sha: string): Promise<number | null> {
-    const ids = (await this.db.all<{ id: string }>("SELECT ingest_id AS id FROM ingests WHERE file_path = $path OR file_sha256 = $sha", { path, sha }))
-      .map((r) => Number(r.id))
-      .filter((id) => !this.ours.has(id));
+  async replacing(replaced: readonly number[]): Promise<number | null> {
+    const ids = replaced.filter((id) => !this.ours.has(id));
     const uuids = this.state.effective.map((m) => m.ingest).filter((u) => ids.includes(this.state.ids.get(u)!));
     if (uuids.length === 0) return null;
     // The rows of those ingests on days not copied yet (the ones copied are staged already): the step removes them
