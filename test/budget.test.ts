@@ -254,6 +254,38 @@ test("beside a bill, the gate says what the bill holds for the same days: it che
   assert.doesNotMatch(logs.stdout, /the bill \(cost exports\)|provider data/);
 });
 
+test("a provider export that lags the logs projects over its own days, and has no daily check without the day", async () => {
+  const t = tmp();
+  const db = join(t, "t.duckdb");
+  const logs = join(t, "requests.jsonl");
+  const line = (ts: string) =>
+    `${JSON.stringify({ timestamp: ts, model: "gpt-4o-mini-2024-07-18", user: "4f2a9c1d7e3b:chat", usage: { prompt_tokens: 1000, completion_tokens: 200 } })}\n`;
+  writeFileSync(logs, line("2025-11-27T10:00:00Z") + line("2025-11-28T10:00:00Z"));
+  // The export ends a day before the logs (the 26th and 27th): $0.24726 a day (see the test below).
+  const usage = join(t, "usage.csv");
+  const row = (start: number, day: string, next: string) =>
+    `${start},${start + 86400},${day}T00:00:00+00:00,${next}T00:00:00+00:00,proj_4BhNtYH0z7dWbBtzhibxa65W,10.0,,key_OYRZfEkH5R9CNgtY,gpt-4o-2024-08-06,FALSE,default,59200.0,10646.0,5760.0,53440.0\n`;
+  writeFileSync(
+    usage,
+    "start_time,end_time,start_time_iso,end_time_iso,project_id,num_model_requests,user_id,api_key_id,model,batch,service_tier,input_tokens,output_tokens,input_cached_tokens,input_uncached_tokens\n" +
+      row(1764115200, "2025-11-26", "2025-11-27") +
+      row(1764201600, "2025-11-27", "2025-11-28"),
+  );
+  assert.equal((await cli(["ingest", "--db", db, logs, usage])).code, 0);
+  const r = await cli(["budget", "--db", db, "--max-daily", "0.1", "--max-monthly", "6", "--format", "json"], { env: FRESH });
+  const provider = JSON.parse(r.stdout).checks.filter((c: { scope: string }) => c.scope === "provider data");
+  // 2 × 0.24726 = 0.49452 over its 2 days × 30 = 7.4178 (over $6; over the logs' 3 days it would be 4.9452, a pass).
+  assert.deepEqual(
+    provider.map((c: { kind: string; actual: number; ok: boolean; detail: string }) => [c.kind, c.actual, c.ok]),
+    [
+      ["month-to-date", 0.49452, true],
+      ["projected-month", 7.4178, false],
+    ],
+  );
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^budget: FAILED \(1 of 6: projected-month provider data\)/);
+});
+
 test("request logs of part of the traffic: the provider's usage export of the same day is checked too, its bill where there is one", async () => {
   const t = tmp();
   const db = join(t, "t.duckdb");

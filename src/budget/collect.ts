@@ -143,12 +143,15 @@ async function providerSpend(
     range,
   );
   if (rows.length === 0) return null;
+  // The run rate over the provider data's own days, first to last: a bill lags the logs by a day or more, and the
+  // days after its last are not $0.
   const runRateFrom = rows[0]!.day;
+  const last = rows.at(-1)!.day;
   return {
     days: new Map(rows.map((r) => [r.day, r.usd])),
     unpriced: new Map(rows.map((r) => [r.day, Number(r.unpriced)])),
     runRateFrom,
-    daysElapsed: Math.round((Date.parse(range.to) - Date.parse(runRateFrom)) / 86_400_000) + 1,
+    daysElapsed: Math.round((Date.parse(last) - Date.parse(runRateFrom)) / 86_400_000) + 1,
   };
 }
 
