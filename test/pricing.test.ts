@@ -147,6 +147,31 @@ test("overrides: negotiated discounts and private models", async () => {
   assert.deepEqual(costs, ["0.127500000000", "1.275000000000", "0.300000000000"]);
 });
 
+test("a discount names its provider in any case; one that names no provider or model of the book is exit 2, never ignored", async () => {
+  // gpt-4o-mini 0.15 per 1M, less 15%: 0.1275 for 1M input tokens, whatever the case of "OpenAI".
+  const costs = await price([{ model: "gpt-4o-mini", ts: "2025-10-01", input: M }], [{ discounts: [{ provider: "OpenAI", percent: 15 }] }]);
+  assert.deepEqual(costs, ["0.127500000000"]);
+  assert.throws(
+    () => loadCatalog({ overrides: [{ discounts: [{ provider: "opnai", percent: 15 }] }], overrideLabels: ["d.json"] }),
+    (e: Error & { hint?: string }) =>
+      /^d\.json: discounts\[0\]\.provider: no priced model has provider "opnai"$/.test(e.message) && /openai/.test(e.hint ?? ""),
+  );
+  assert.throws(
+    () =>
+      loadCatalog({
+        overrides: [
+          {
+            discounts: [
+              { provider: "anthropic", percent: 5 },
+              { model: "gpt-9", percent: 15 },
+            ],
+          },
+        ],
+      }),
+    /discounts\[1\]\.model: no priced model has id or alias "gpt-9"/,
+  );
+});
+
 test("a malformed pricing override is a clear error", () => {
   assert.throws(
     () => loadCatalog({ overrides: [{ models: [{ id: "x", provider: "p", prices: [{ effective_from: "2025-01-01", input: "-1", output: "1" }] }] }] }),

@@ -145,7 +145,7 @@ function buildCatalog(dir: string, files: readonly string[], raws: readonly stri
     });
   }
   checkAliases([...models.values()], (m) => paths.get(m.id)!);
-  const discounts: OverridesT["discounts"] = [];
+  const given: { d: OverridesT["discounts"][number]; path: string }[] = [];
   (opts.overrides ?? []).forEach((o, i) => {
     const label = opts.overrideLabels?.[i] ?? "pricing overrides";
     const parsed = Overrides.safeParse(o);
@@ -162,8 +162,9 @@ function buildCatalog(dir: string, files: readonly string[], raws: readonly stri
       first.set(m.id, j);
     });
     for (const m of parsed.data.models) models.set(m.id, { ...m, origin: "override" });
-    discounts.push(...parsed.data.discounts);
+    parsed.data.discounts.forEach((d, j) => given.push({ d, path: `${label}: discounts[${j}]` }));
   });
+  const discounts = given.map(({ d, path }) => knownDiscount(d, path, [...models.values()]));
   return {
     version: catalogVersion(versions, opts),
     sha256,
@@ -171,6 +172,27 @@ function buildCatalog(dir: string, files: readonly string[], raws: readonly stri
     discounts,
     deployments: { ...(opts.deployments ?? {}) },
   };
+}
+
+/**
+ * A discount names its provider and model as the price book does (any case; a model by id or alias): one that names
+ * nothing in the book would apply to no rate, silently, so it is exit 2 naming the key.
+ */
+function knownDiscount(d: OverridesT["discounts"][number], path: string, models: readonly CatalogModel[]): OverridesT["discounts"][number] {
+  const out = { ...d };
+  if (d.provider !== undefined) {
+    const providers = [...new Set(models.map((m) => m.provider))].sort();
+    const p = providers.find((x) => x.toLowerCase() === d.provider!.trim().toLowerCase());
+    if (p === undefined) throw usageError(`${path}.provider: no priced model has provider ${JSON.stringify(d.provider)}`, `providers: ${providers.join(", ")}`);
+    out.provider = p;
+  }
+  if (d.model !== undefined) {
+    const key = d.model.trim().toLowerCase();
+    const m = models.find((x) => x.id.toLowerCase() === key || x.aliases.some((a) => a.trim().toLowerCase() === key));
+    if (m === undefined) throw usageError(`${path}.model: no priced model has id or alias ${JSON.stringify(d.model)}`, "`llmcost pricing list` shows the ids");
+    out.model = m.id;
+  }
+  return out;
 }
 
 /** An alias (or id) claimed by two models of one source is ambiguous: exit 2, naming both and the JSON path. */
