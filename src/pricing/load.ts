@@ -162,7 +162,7 @@ function buildCatalog(dir: string, files: readonly string[], raws: readonly stri
       first.set(m.id, j);
     });
     for (const m of parsed.data.models) models.set(m.id, { ...m, origin: "override" });
-    parsed.data.discounts.forEach((d, j) => given.push({ d, path: `${label}: discounts[${j}]` }));
+    for (const [j, d] of parsed.data.discounts.entries()) given.push({ d, path: `${label}: discounts[${j}]` });
   });
   const discounts = given.map(({ d, path }) => knownDiscount(d, path, [...models.values()]));
   return {
