@@ -112,6 +112,44 @@ const iso = (d: Date) => d.toISOString().slice(0, 10);
 /** The scope of the daily and monthly checks run on the provider's own data beside the request logs. */
 export const PROVIDER_SCOPE = "provider data";
 
+/** A usage row's tokens, as the gate counts them (the unpriced share, tokens without a price). */
+const TOKENS = "u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens + u.cache_write_1h_tokens + u.output_tokens";
+
+/**
+ * The --max-daily and --max-monthly checks of one scope: the latest day's spend (when `dayUsd` is given), the month
+ * to date and its projection; `unpriced` gives the scope's tokens without a price, of the day or the month.
+ */
+function spendChecks(
+  q: Pick<BudgetQuery, "maxDaily" | "maxMonthly">,
+  scope: string,
+  spend: { dayUsd: string | null; mtdUsd: string; projectedUsd: string },
+  unpriced: (day?: string) => number,
+  refDay: string,
+): Check[] {
+  const checks: Check[] = [];
+  if (q.maxDaily !== null && spend.dayUsd !== null) {
+    const u = unpriced(refDay);
+    checks.push({
+      kind: "daily",
+      scope,
+      unit: "usd/day",
+      actual: spend.dayUsd,
+      limit: q.maxDaily,
+      unpricedTokens: u,
+      ok: dollarOk(spend.dayUsd, q.maxDaily, u),
+    });
+  }
+  if (q.maxMonthly !== null) {
+    const u = unpriced();
+    for (const [kind, actual] of [
+      ["month-to-date", spend.mtdUsd],
+      ["projected-month", spend.projectedUsd],
+    ] as const)
+      checks.push({ kind, scope, unit: "usd/month", actual, limit: q.maxMonthly, unpricedTokens: u, ok: dollarOk(actual, q.maxMonthly, u) });
+  }
+  return checks;
+}
+
 /**
  * The provider's own spend per UTC day over [from, to] (inclusive): per day and provider, the bill (cost exports)
  * where there is one, else the usage exports priced; null when neither has a day in the range. `unpriced`: the usage
@@ -123,13 +161,12 @@ async function providerSpend(
   cs: { cost: string; join: string },
   range: { from: string; to: string },
 ): Promise<{ days: Series; unpriced: Map<string, number>; runRateFrom: string; daysElapsed: number } | null> {
-  const tokens = "u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens + u.cache_write_1h_tokens + u.output_tokens";
   const usage =
     rel === "usage_rollup_coarse"
       ? `SELECT u.day AS d, u.provider, coalesce(sum(u.cost_usd), 0) AS usd, coalesce(sum(u.u_tokens), 0) AS unpriced
          FROM usage_rollup_coarse u WHERE u.source_kind = 'billing' AND u.day BETWEEN CAST($from AS DATE) AND CAST($to AS DATE) GROUP BY ALL`
       : `SELECT CAST(u.ts AS DATE) AS d, u.provider, coalesce(sum(${cs.cost}), 0) AS usd,
-           coalesce(sum(${tokens}) FILTER (WHERE ${cs.cost} IS NULL), 0) AS unpriced
+           coalesce(sum(${TOKENS}) FILTER (WHERE ${cs.cost} IS NULL), 0) AS unpriced
          FROM usage u ${cs.join}
          WHERE u.source_kind = 'billing' AND u.ts >= CAST($from AS TIMESTAMP) AND u.ts < CAST($to AS DATE) + INTERVAL 1 DAY GROUP BY ALL`;
   const rows = await db.all<{ day: string; usd: string; unpriced: string }>(
@@ -230,7 +267,6 @@ export async function collectBudget(db: Db, pricing: PricingRef, config: ConfigT
   };
   const { from: runRateFrom, days: daysElapsed } = runRate(firstOf(() => true));
 
-  const tokens = "u.input_tokens + u.cached_input_tokens + u.cache_write_5m_tokens + u.cache_write_1h_tokens + u.output_tokens";
   const rows = await db.all<{ day: string; feature: string; model: string; cost: string; tokens: string; unpriced: string }>(
     roll
       ? `SELECT strftime(u.day, '%Y-%m-%d') AS day, u.feature, coalesce(u.model, '(unknown)') AS model,
@@ -240,7 +276,7 @@ export async function collectBudget(db: Db, pricing: PricingRef, config: ConfigT
      GROUP BY ALL`
       : `SELECT strftime(u.ts, '%Y-%m-%d') AS day, u.feature, coalesce(u.model, '(unknown)') AS model,
        coalesce(sum(${cs.cost}), 0)::VARCHAR AS cost,
-       sum(${tokens}) AS tokens, coalesce(sum(${tokens}) FILTER (WHERE ${cs.cost} IS NULL), 0) AS unpriced
+       sum(${TOKENS}) AS tokens, coalesce(sum(${TOKENS}) FILTER (WHERE ${cs.cost} IS NULL), 0) AS unpriced
      FROM usage u ${cs.join}
      WHERE u.source_kind = $kind AND u.ts >= CAST($from AS TIMESTAMP) AND u.ts < CAST($to AS TIMESTAMP)
      GROUP BY ALL`,
@@ -281,31 +317,7 @@ export async function collectBudget(db: Db, pricing: PricingRef, config: ConfigT
   const projectedUsd = projectMonth(mtdUsd, daysElapsed, daysInMonth);
   const over = (actual: string, limit: string) => compareDec(actual, limit) > 0;
   const everything = () => true;
-  if (q.maxDaily !== null) {
-    const u = unpricedIn(everything, refDay);
-    checks.push({ kind: "daily", scope: "all", unit: "usd/day", actual: dayUsd, limit: q.maxDaily, unpricedTokens: u, ok: dollarOk(dayUsd, q.maxDaily, u) });
-  }
-  if (q.maxMonthly !== null) {
-    const u = unpricedIn(everything);
-    checks.push({
-      kind: "month-to-date",
-      scope: "all",
-      unit: "usd/month",
-      actual: mtdUsd,
-      limit: q.maxMonthly,
-      unpricedTokens: u,
-      ok: dollarOk(mtdUsd, q.maxMonthly, u),
-    });
-    checks.push({
-      kind: "projected-month",
-      scope: "all",
-      unit: "usd/month",
-      actual: projectedUsd,
-      limit: q.maxMonthly,
-      unpricedTokens: u,
-      ok: dollarOk(projectedUsd, q.maxMonthly, u),
-    });
-  }
+  checks.push(...spendChecks(q, "all", { dayUsd, mtdUsd, projectedUsd }, (day) => unpricedIn(everything, day), refDay));
   // Names in caps must exist in the gate's data: a typo would pass at $0. A model name resolves through the price
   // book's aliases and a family name covers every snapshot; the check's scope says what it matched.
   const matched: BudgetResult["matched"] = [];
@@ -396,37 +408,15 @@ export async function collectBudget(db: Db, pricing: PricingRef, config: ConfigT
   // same days is checked against the same budgets too, so a bill over the budget never passes behind logs under it.
   const provider = source === "requests" ? await providerSpend(db, rel, cs, { from: monthStart, to: refDay }) : null;
   if (provider) {
-    const pu = (day?: string) => [...provider.unpriced.entries()].filter(([d]) => (day ? d === day : true)).reduce((a, [, n]) => a + n, 0);
-    if (q.maxDaily !== null && provider.days.has(refDay)) {
-      const actual = spendOn(provider.days, refDay);
-      const u = pu(refDay);
-      checks.push({ kind: "daily", scope: PROVIDER_SCOPE, unit: "usd/day", actual, limit: q.maxDaily, unpricedTokens: u, ok: dollarOk(actual, q.maxDaily, u) });
-    }
-    if (q.maxMonthly !== null) {
-      const u = pu();
-      const mtd = spendBetween(provider.days, monthStart, refDay);
-      const projected = projectMonth(mtd, provider.daysElapsed, daysInMonth);
-      checks.push(
-        {
-          kind: "month-to-date",
-          scope: PROVIDER_SCOPE,
-          unit: "usd/month",
-          actual: mtd,
-          limit: q.maxMonthly,
-          unpricedTokens: u,
-          ok: dollarOk(mtd, q.maxMonthly, u),
-        },
-        {
-          kind: "projected-month",
-          scope: PROVIDER_SCOPE,
-          unit: "usd/month",
-          actual: projected,
-          limit: q.maxMonthly,
-          unpricedTokens: u,
-          ok: dollarOk(projected, q.maxMonthly, u),
-        },
-      );
-    }
+    const mtd = spendBetween(provider.days, monthStart, refDay);
+    const spend = {
+      // No daily check of a day the provider data does not have yet (a bill lags the logs).
+      dayUsd: provider.days.has(refDay) ? spendOn(provider.days, refDay) : null,
+      mtdUsd: mtd,
+      projectedUsd: projectMonth(mtd, provider.daysElapsed, daysInMonth),
+    };
+    const unpriced = (day?: string) => [...provider.unpriced].reduce((a, [d, n]) => a + (day === undefined || d === day ? n : 0), 0);
+    checks.push(...spendChecks(q, PROVIDER_SCOPE, spend, unpriced, refDay));
   }
 
   // The gate reads the request logs; a bill of the same days is said beside them (reconcile compares the two).

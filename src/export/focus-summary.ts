@@ -25,15 +25,21 @@ export async function focusSummary(db: Db, o: FocusOptions): Promise<FocusSummar
        coalesce(sum(${dec}), 0)::VARCHAR AS usd
      FROM f LEFT JOIN billed b USING (ChargePeriodStart, ProviderName) GROUP BY 1 ORDER BY 1`,
   );
-  const tot = await db.one<{ rows: string; usd: string; unpriced: string; models: string | null; not_billed: string; attributed: string }>(
+  const tot = await db.one<{
+    rows: string;
+    usd: string;
+    unpriced: string;
+    statuses: string | null;
+    models: string | null;
+    not_billed: string;
+    attributed: string;
+  }>(
     `SELECT count(*) AS rows, coalesce(sum(${dec}), 0)::VARCHAR AS usd, count(*) FILTER (WHERE x_PricingStatus LIKE '%unpriced%') AS unpriced,
+       to_json(histogram(x_PricingStatus) FILTER (WHERE x_PricingStatus LIKE '%unpriced%'))::VARCHAR AS statuses,
        string_agg(DISTINCT SkuId, ', ' ORDER BY SkuId) FILTER (WHERE x_PricingStatus LIKE '%unpriced%') AS models,
        count(*) FILTER (WHERE x_PricingStatus = 'not-billed') AS not_billed,
        coalesce(sum(${dec}) FILTER (WHERE x_Source = 'cost export' AND x_Feature NOT IN ('(untagged)', '(unattributed)')), 0)::VARCHAR AS attributed
      FROM ${sel}`,
-  );
-  const statuses = await db.all<{ status: string; n: string }>(
-    `SELECT x_PricingStatus AS status, count(*) AS n FROM ${sel} WHERE x_PricingStatus LIKE '%unpriced%' GROUP BY 1 ORDER BY 1`,
   );
   const bill = await db.one<{ usd: string | null }>("SELECT sum(amount)::VARCHAR AS usd FROM fx_bill");
   return {
@@ -45,7 +51,11 @@ export async function focusSummary(db: Db, o: FocusOptions): Promise<FocusSummar
     unpriced: {
       rows: Number(tot?.unpriced ?? 0),
       models: tot?.models ? tot.models.split(", ") : [],
-      byStatus: Object.fromEntries(statuses.map((r) => [r.status, Number(r.n)])),
+      byStatus: Object.fromEntries(
+        Object.entries(JSON.parse(tot?.statuses ?? "{}") as Record<string, number>)
+          .map(([status, n]) => [status, Number(n)] as const)
+          .sort(([a], [b]) => a.localeCompare(b)),
+      ),
     },
     notBilled: Number(tot?.not_billed ?? 0),
   };

@@ -289,8 +289,8 @@ const GROWN_CANDIDATES = 1000;
  * shorter ones of its format, whatever their path.
  */
 async function earlierIngests(db: Db, path: string, format: string, bytes: number): Promise<Planned["earlier"]> {
-  type Row = { ingest_id: number; file_path: string; file_bytes: string; file_sha256: string; at: string };
-  const cols = "ingest_id, file_path, file_bytes, file_sha256, strftime(ingested_at, '%Y-%m-%d %H:%M UTC') AS at";
+  type Row = { ingest_id: number; file_bytes: string; file_sha256: string; at: string };
+  const cols = "ingest_id, file_bytes, file_sha256, strftime(ingested_at, '%Y-%m-%d %H:%M UTC') AS at";
   const of = (r: Row): EarlierIngest => ({ ingestId: Number(r.ingest_id), bytes: Number(r.file_bytes), sha256: r.file_sha256, ingestedAt: r.at });
   const last = await db.one<Row>(`SELECT ${cols} FROM ingests WHERE file_path = $1 ORDER BY ingest_id DESC LIMIT 1`, [path]);
   const shorter = await db.all<Row>(
